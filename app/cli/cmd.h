@@ -1,0 +1,30 @@
+/*
+ * cmd.h — the command table. Each command is `int cmd_NAME(int argc,
+ * char **argv)` with argv[0] the command name, returning the process exit
+ * status: 0 ok, 1 failure, 2 bad usage, 3 a coupon rejected / nothing read,
+ * 4 work left pending. Commands live one area per file (cmd_<area>.c) and are
+ * listed in cmds.def.
+ */
+#ifndef QUAN_CMD_H
+#define QUAN_CMD_H
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_REJECTED = 3,
+	EXIT_PENDING = 4
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage; /* one line: arguments */
+	const char *help;  /* one line: what it does */
+};
+
+#define CMD(name, usage, help) int cmd_##name(int argc, char **argv);
+#include "cli/cmds.def"
+#undef CMD
+
+#endif

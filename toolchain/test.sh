@@ -1,0 +1,16 @@
+#!/bin/sh
+# test.sh — the whole test suite, as CI runs it: install the Debian packages,
+# then build and test the release, asan (ASan+UBSan) and tsan presets.
+# Usage: sh toolchain/test.sh [PRESET...]   (default: release asan tsan)
+set -eu
+cd "$(dirname "$0")/.."
+sh toolchain/install-deps.sh
+presets=${*:-release asan tsan}
+jobs=$(nproc 2>/dev/null || echo 2)
+for p in $presets; do
+	echo "== preset $p"
+	cmake --preset "$p" >/dev/null
+	cmake --build --preset "$p" -j "$jobs"
+	ctest --preset "$p" -j "$jobs"
+done
+echo "== all presets passed: $presets"
