@@ -1,0 +1,67 @@
+/*
+ * cmd_bench.c — `quan bench lookup|sync|decode`: routes to the area that
+ * owns each benchmark (bench.h). Areas define the strong symbols; the weak
+ * defaults here only report that a benchmark is not built.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/bench.h"
+#include "cli/cmd.h"
+
+static int
+bench_missing(const char *what)
+{
+	fprintf(stderr, "quan bench %s: not built\n", what);
+	return EXIT_USAGE;
+}
+
+__attribute__((weak)) int
+bench_lookup(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return bench_missing("lookup");
+}
+
+__attribute__((weak)) int
+bench_sync(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return bench_missing("sync");
+}
+
+__attribute__((weak)) int
+bench_decode(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return bench_missing("decode");
+}
+
+int
+cmd_bench(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} subj[] = {
+		{"lookup", bench_lookup},
+		{"sync", bench_sync},
+		{"decode", bench_decode},
+	};
+	size_t i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: quan bench lookup|sync|decode "
+			"[OPTIONS]\n");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof subj / sizeof subj[0]; i++)
+		if (strcmp(argv[1], subj[i].name) == 0)
+			return subj[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "quan bench: unknown subject '%s' "
+		"(lookup, sync, decode)\n", argv[1]);
+	return EXIT_USAGE;
+}
