@@ -46,6 +46,13 @@ struct ev_scan {
 	                             "" when the bytes are not clean text */
 	uint64_t t_mono_us;       /* monotonic time of the scan */
 	uint32_t ikt_max_ms;      /* keyboard sources: largest inter-key gap */
+	/* drivers/scan.h fills these too (diagnostics, scan --diag): */
+	char aim[4];              /* AIM id "]Q1", "]C0"... or "" */
+	char encoding[12];        /* "ascii", "utf-8", "gb18030", "binary" */
+	uint32_t flags;           /* SCAN_F_* in drivers/scan.h */
+	uint32_t dur_ms;          /* first to last key/byte of the scan */
+	uint16_t ikt_n;           /* inter-key gaps recorded in ikt_ms */
+	uint16_t ikt_ms[48];      /* first gaps in ms (capped at 65535) */
 };
 
 struct ev_key {
