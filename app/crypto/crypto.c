@@ -1,4 +1,5 @@
 /* crypto.c — SHA-256, hex and randomness over OpenSSL. */
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -31,4 +32,24 @@ int
 crypto_random(void *p, size_t n)
 {
 	return RAND_bytes(p, (int)n) == 1 ? QUAN_OK : QUAN_EIO;
+}
+
+int
+crypto_pbkdf2_sha256(const char *pass, size_t pass_len, const uint8_t *salt,
+    size_t salt_len, unsigned iter, uint8_t *out, size_t out_len)
+{
+	if (pass == NULL || salt == NULL || out == NULL || iter == 0 ||
+	    out_len == 0 || pass_len > 1024 || salt_len > 1024 ||
+	    iter > 100000000u || out_len > 1024)
+		return QUAN_EINVAL;
+	if (PKCS5_PBKDF2_HMAC(pass, (int)pass_len, salt, (int)salt_len,
+	    (int)iter, EVP_sha256(), (int)out_len, out) != 1)
+		return QUAN_EIO;
+	return QUAN_OK;
+}
+
+int
+crypto_memeq(const void *a, const void *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0;
 }

@@ -17,4 +17,13 @@ char *crypto_hex(const uint8_t *p, size_t n, char *out);
 /* Cryptographically strong random bytes; QUAN_EIO if the RNG fails. */
 int crypto_random(void *p, size_t n);
 
+/* PBKDF2-HMAC-SHA256 (a salted slow hash, for cashier PINs): derive out_len
+ * bytes from pass and salt with iter rounds (>= 1). QUAN_EINVAL on bad
+ * arguments, QUAN_EIO when OpenSSL fails. Borrows everything. Any thread. */
+int crypto_pbkdf2_sha256(const char *pass, size_t pass_len,
+    const uint8_t *salt, size_t salt_len, unsigned iter,
+    uint8_t *out, size_t out_len);
+/* Constant-time compare of n bytes: 1 equal, 0 different. Any thread. */
+int crypto_memeq(const void *a, const void *b, size_t n);
+
 #endif
