@@ -1,0 +1,176 @@
+/*
+ * view.h — the view model the terminal session publishes for a front-end
+ * (the curses UI or the headless printer). Plain values, no pointers, no
+ * translated text: the front-end turns ids and figures into words in the
+ * cashier's language. `gen` goes up on every change; a front-end redraws
+ * when it differs from the generation it drew last. Written and read on the
+ * main thread only.
+ */
+#ifndef QUAN_VIEW_H
+#define QUAN_VIEW_H
+
+#include <stdint.h>
+
+#define VIEW_ID_MAX 16
+#define VIEW_CODE_MAX 48     /* code as shown (masked or full for demo) */
+#define VIEW_NAME_MAX 96     /* coupon / stock name, UTF-8 */
+#define VIEW_COUPONS_MAX 16
+#define VIEW_LINES_MAX 40    /* report / list lines */
+#define VIEW_LINE_MAX 160
+#define VIEW_ERR_MAX 160
+
+/* Which screen the front-end shows. */
+enum view_screen {
+	VIEW_LOGIN = 0,   /* cashier id, then PIN */
+	VIEW_AMOUNT,      /* enter the basket amount */
+	VIEW_BASKET,      /* scan coupons, see due; confirm */
+	VIEW_RESULT,      /* after redeem: per-coupon verdicts */
+	VIEW_APPROVE,     /* manager id + PIN + reason for an action */
+	VIEW_TXNS,        /* today's transactions (search) */
+	VIEW_REPORT,      /* X or Z report lines */
+	VIEW_DIAG,        /* last scans with raw bytes and timing */
+	VIEW_SETTINGS,    /* read-only settings */
+	VIEW_HELP,
+	VIEW_DETAIL,      /* one coupon's detail lines */
+	VIEW_SCREEN_COUNT
+};
+
+/* What the input field on the current screen collects. */
+enum view_field {
+	VIEW_FIELD_NONE = 0,
+	VIEW_FIELD_CASHIER,   /* cashier id */
+	VIEW_FIELD_PIN,       /* shown masked */
+	VIEW_FIELD_AMOUNT,    /* yuan */
+	VIEW_FIELD_CODE,      /* scan field: wedge scans and manual codes */
+	VIEW_FIELD_REASON,    /* approval reason (a number or words) */
+	VIEW_FIELD_SEARCH     /* txns search */
+};
+
+/* Per-coupon state as the cashier sees it. */
+enum view_cstate {
+	VIEW_C_PRICED = 0,    /* scanned, valid, not redeemed yet */
+	VIEW_C_PENDING,
+	VIEW_C_CONFIRMED,
+	VIEW_C_OFFLINE,       /* accepted offline */
+	VIEW_C_UNKNOWN,       /* sent, outcome not known yet */
+	VIEW_C_REJECTED,
+	VIEW_C_RETURN_PENDING,
+	VIEW_C_RETURNED,
+	VIEW_C_CONFLICT,
+	VIEW_C_NEEDS_APPROVAL /* over an offline cap: manager may override */
+};
+
+/* The verdict the last action produced (drives colour and beep). */
+enum view_verdict {
+	VIEW_V_NONE = 0,
+	VIEW_V_CONFIRMED,
+	VIEW_V_OFFLINE,
+	VIEW_V_REJECTED,
+	VIEW_V_INFO          /* neutral message (e.g. "voided") */
+};
+
+/* Plain-words reasons; the front-end formats them with the figures. */
+enum view_reason {
+	VIEW_R_NONE = 0,
+	VIEW_R_ALREADY_USED,     /* t = when, if known */
+	VIEW_R_BELOW_MINIMUM,    /* need_fen, have_fen */
+	VIEW_R_EXPIRED,          /* t = end */
+	VIEW_R_NOT_YET,          /* t = begin */
+	VIEW_R_NOT_TODAY,        /* outside its days/hours */
+	VIEW_R_UNKNOWN_CODE,     /* not a coupon quan knows */
+	VIEW_R_PAYMENT_CODE,     /* a WeChat payment code, not a coupon */
+	VIEW_R_GARBAGE,          /* not text / too long / bad characters */
+	VIEW_R_DUPLICATE,        /* already in this basket */
+	VIEW_R_PER_TXN,          /* too many of this stock in one sale */
+	VIEW_R_OFFLINE_POLICY,   /* this coupon needs the network */
+	VIEW_R_OFFLINE_CAP,      /* an offline cap: text says which */
+	VIEW_R_CACHE_OLD,        /* cache too old for offline */
+	VIEW_R_STOCK_STATE,      /* stock paused / stopped */
+	VIEW_R_REMOTE,           /* WeChat said no: text has its words */
+	VIEW_R_OTHER,            /* text has the words */
+	VIEW_R_COUNT
+};
+
+enum view_role { VIEW_ROLE_NONE = 0, VIEW_ROLE_CASHIER, VIEW_ROLE_MANAGER };
+
+/* Actions that need a manager. */
+enum view_action {
+	VIEW_A_NONE = 0,
+	VIEW_A_VOID,          /* void the current/selected transaction */
+	VIEW_A_OVERRIDE,      /* accept over an offline cap */
+	VIEW_A_ZREPORT,       /* end of day */
+	VIEW_A_EXIT           /* leave kiosk mode / quit */
+};
+
+enum view_msg {
+	VIEW_M_NONE = 0,
+	VIEW_M_BAD_LOGIN,     /* wrong id or PIN */
+	VIEW_M_NOT_MANAGER,   /* that PIN is not a manager's */
+	VIEW_M_BAD_AMOUNT,
+	VIEW_M_EMPTY_BASKET,
+	VIEW_M_VOIDED,        /* text = txn */
+	VIEW_M_APPROVED,
+	VIEW_M_CANCELLED,
+	VIEW_M_LOCKED,        /* too many bad PINs, wait */
+	VIEW_M_ERROR,         /* err has the words */
+	VIEW_M_NEED_REASON,
+	VIEW_M_NOTHING_TO_VOID,
+	VIEW_M_ZDONE          /* Z report n written */
+};
+
+struct view_coupon {
+	char code[VIEW_CODE_MAX];
+	char name[VIEW_NAME_MAX];
+	char kind[24];           /* "NORMAL", "DISCOUNT", "CASH", "card" ... */
+	int64_t discount_fen;
+	enum view_cstate state;
+	enum view_reason reason;
+	int64_t r_t;             /* reason time (epoch s), 0 = none */
+	int64_t r_need_fen, r_have_fen;
+	char r_text[VIEW_ERR_MAX]; /* words for REMOTE/OTHER/OFFLINE_CAP */
+	int manual;              /* typed by hand, not scanned */
+};
+
+struct view {
+	uint64_t gen;
+	enum view_screen screen;
+	enum view_field field;
+	int kiosk, demo;
+
+	/* status line: always visible */
+	char cashier[VIEW_ID_MAX];
+	enum view_role role;
+	int online;              /* -1 unknown (no sync), 0 offline, 1 online */
+	int outbox;              /* remote ops still to settle */
+	int64_t cache_age_s;     /* -1 = no cache */
+	char term_id[VIEW_ID_MAX];
+
+	/* sale */
+	char txn[40];            /* current transaction id, "" none */
+	int64_t amount_fen, discount_fen, due_fen;
+	struct view_coupon coupons[VIEW_COUPONS_MAX];
+	int ncoupons;
+	int selected;            /* coupon/line index for detail, -1 none */
+
+	/* the last verdict (scan or redeem) */
+	enum view_verdict verdict;
+	uint64_t verdict_seq;    /* +1 per verdict: the UI beeps once per seq */
+	uint64_t verdict_scan_us;/* t_mono_us of the scan that caused it */
+	int verdict_coupon;      /* index into coupons, -1 none */
+	struct view_coupon last; /* the coupon the verdict is about */
+
+	/* manager approval */
+	enum view_action action;
+	int approve_step;        /* 0 manager id, 1 PIN, 2 reason */
+
+	enum view_msg msg;
+	char msg_text[VIEW_ERR_MAX];
+
+	/* list screens (txns, reports, diag, settings, detail) */
+	char title[VIEW_LINE_MAX];
+	char lines[VIEW_LINES_MAX][VIEW_LINE_MAX];
+	int nlines;
+	int zreport;             /* VIEW_REPORT: 1 = Z, 0 = X */
+};
+
+#endif
