@@ -1,0 +1,129 @@
+/*
+ * config.h — quan's configuration: an INI file (inih) read into one plain
+ * struct, with defaults, validation that names file:line:key, the data
+ * directory, and the key-file permission check. The contract is
+ * /work/notes/config.md (folded into README). Main thread; the struct is
+ * read-only once loaded and may then be shared by borrowing.
+ */
+#ifndef QUAN_CONFIG_H
+#define QUAN_CONFIG_H
+
+#include <stdint.h>
+
+#include "util/log.h"
+
+#define CONFIG_TERMINAL_ID_MAX 8   /* [0-9A-Za-z]{1,8} */
+#define CONFIG_ID_MAX 64           /* stock_id / card_id length cap */
+#define CONFIG_PREFIX_MAX 32
+#define CONFIG_TARGETS_MAX 256     /* [stock] + [card] sections */
+
+/* Offline policy of one stock/card (issue #2 item 7). */
+enum config_policy {
+	CONFIG_POLICY_ONLINE_ONLY = 0,
+	CONFIG_POLICY_OFFLINE_KNOWN_ONLY,
+	CONFIG_POLICY_OFFLINE_OK
+};
+
+/* Classifier charset hint of a stock/card. */
+enum config_charset {
+	CONFIG_CHARSET_ANY = 0,  /* not configured */
+	CONFIG_CHARSET_DIGITS,   /* [0-9] */
+	CONFIG_CHARSET_ALNUM,    /* [0-9A-Za-z] */
+	CONFIG_CHARSET_WECHAT    /* busifavor §5.8: alnum, space - _ \ / = | */
+};
+
+enum config_target_kind { CONFIG_STOCK = 0, CONFIG_CARD };
+
+/* One [stock "ID"] or [card "ID"] section. */
+struct config_target {
+	enum config_target_kind kind;
+	char id[CONFIG_ID_MAX + 1];
+	int has_policy;              /* 0: default_policy applies */
+	enum config_policy policy;
+	char prefix[CONFIG_PREFIX_MAX + 1]; /* "" = none */
+	int min_len;                 /* 0 = none */
+	int max_len;                 /* 0 = none */
+	enum config_charset charset;
+	int per_txn;                 /* max coupons of it in one txn; >= 1 */
+};
+
+/* Every key of the contract. Strings are never NULL ("" = unset); path
+ * values are already resolved against the config file's folder. */
+struct config {
+	char *path;                  /* the file read, or "" for defaults */
+
+	/* [terminal] */
+	char term_id[CONFIG_TERMINAL_ID_MAX + 1];
+	char *store_id;
+	char *timezone;
+	char *language;
+	char *log_file;
+	enum log_level log_level;
+
+	/* [wechatpay] */
+	char *wx_mchid;
+	char *wx_appid;
+	char *wx_merchant_serial;
+	char *wx_private_key;
+	char *wx_apiv3_key;
+	char *wx_platform_cert;
+	char *wx_public_key_id;
+	char *wx_public_key;
+	char *wx_base_url;
+	char *wx_ca_file;
+	int wx_connect_timeout_ms;
+	int wx_timeout_ms;
+	int wx_online_wait_ms;
+	int wx_rate_per_s;
+
+	/* [card] */
+	char *card_appid;
+	char *card_secret;
+	char *card_token_url;
+	char *card_base_url;
+	char *card_ca_file;
+
+	/* [offline] */
+	int64_t off_max_coupon_fen;
+	int off_max_per_hour;
+	int64_t off_max_exposure_fen;
+	int64_t off_max_cache_age_s;
+	enum config_policy off_default_policy;
+
+	/* [stock "..."] and [card "..."] in file order */
+	struct config_target *targets;
+	int ntargets;
+};
+
+/* Fill *out with the built-in defaults (caller frees with config_free). */
+void config_defaults(struct config **out);
+/* Read FILE over the defaults. QUAN_ECONFIG with *cause "FILE:LINE: key:
+ * what is wrong" for unknown sections/keys, bad values, an unreadable file.
+ * Borrows path; *out is new on success only. Main thread. */
+int config_load(const char *path, struct config **out, char **cause);
+/* --config value, else $QUAN_CONFIG, else defaults. opt may be NULL. */
+int config_load_default(const char *opt, struct config **out, char **cause);
+void config_free(struct config *c);  /* NULL-safe */
+
+/* Effective policy of a stock or card id (its section, else the default). */
+enum config_policy config_policy_of(const struct config *c,
+    enum config_target_kind kind, const char *id);
+/* The section of a stock/card, or NULL. Borrowed from c. */
+const struct config_target *config_target_find(const struct config *c,
+    enum config_target_kind kind, const char *id);
+const char *config_policy_name(enum config_policy p);
+/* "online_only" ... -> policy; QUAN_EINVAL when unknown. */
+int config_policy_parse(const char *s, enum config_policy *out);
+
+/* A secret file must exist, be a regular file and have no group/other
+ * permission bits: QUAN_ENOTFOUND / QUAN_EPERM with a *cause saying so
+ * ("chmod 600 FILE"). Borrows path. Any thread. */
+int config_check_key_file(const char *path, char **cause);
+
+/* The data directory: opt (--data), else $QUAN_DATA, else
+ * $XDG_DATA_HOME/quan, else $HOME/.local/share/quan. Created (with
+ * parents) mode 0700 when missing. *out is a new string. QUAN_EIO/
+ * QUAN_ECONFIG with *cause. */
+int config_data_dir(const char *opt, char **out, char **cause);
+
+#endif

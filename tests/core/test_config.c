@@ -1,0 +1,231 @@
+/* test_config.c — the INI loader: defaults, every section, errors that name
+ * file:line:key, key-file permissions, data-dir creation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/config.h"
+#include "util/err.h"
+#include "util/xmem.h"
+
+static char tmpdir[64];
+
+static char *
+write_file(const char *name, const char *text, mode_t mode)
+{
+	char *p = NULL;
+	FILE *fp;
+
+	p = xasprintf("%s/%s", tmpdir, name);
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	chmod(p, mode);
+	return p;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/quan-cfg-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return 0;
+}
+
+static void
+test_defaults(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c->term_id, "T01");
+	assert_string_equal(c->timezone, "Asia/Shanghai");
+	assert_int_equal(c->off_max_coupon_fen, 10000);
+	assert_int_equal(c->off_max_per_hour, 30);
+	assert_int_equal(c->off_default_policy,
+	    CONFIG_POLICY_OFFLINE_KNOWN_ONLY);
+	assert_int_equal(c->wx_online_wait_ms, 3000);
+	config_free(c);
+}
+
+static void
+test_full(void **state)
+{
+	struct config *c = NULL;
+	char *cause = NULL, *p;
+	const struct config_target *t;
+
+	(void)state;
+	p = write_file("full.ini",
+	    "[terminal]\nid = T02\nstore_id = S9\ntimezone = +08:00\n"
+	    "language = en\nlog_level = debug\n"
+	    "[wechatpay]\nmchid = 1900000001 ; comment\nappid = wx1\n"
+	    "private_key = merchant/key.pem\napiv3_key = /abs/v3.key\n"
+	    "base_url = http://127.0.0.1:8443\nonline_wait_ms = 100\n"
+	    "[card]\nappid = wxc\nsecret = card.secret\ntoken_url =\n"
+	    "[offline]\nmax_coupon_fen = 500\nmax_per_hour = 2\n"
+	    "max_exposure_fen = 900\nmax_cache_age_s = 60\n"
+	    "default_policy = online_only\n"
+	    "[stock \"1212\"]\npolicy = offline_ok\nprefix = QA\n"
+	    "min_len = 10\nmax_len = 32\ncharset = alnum\nper_txn = 2\n"
+	    "[card:pABC]\npolicy = offline_known_only\n", 0644);
+	assert_int_equal(config_load(p, &c, &cause), 0);
+	assert_null(cause);
+	assert_string_equal(c->term_id, "T02");
+	assert_string_equal(c->wx_mchid, "1900000001");
+	assert_int_equal(c->log_level, LOG_DEBUG);
+	assert_string_equal(c->wx_apiv3_key, "/abs/v3.key");
+	assert_non_null(strstr(c->wx_private_key, "/merchant/key.pem"));
+	assert_true(strncmp(c->wx_private_key, tmpdir, strlen(tmpdir)) == 0);
+	assert_int_equal(c->off_max_per_hour, 2);
+	assert_int_equal(c->off_max_exposure_fen, 900);
+	assert_int_equal(c->ntargets, 2);
+	t = config_target_find(c, CONFIG_STOCK, "1212");
+	assert_non_null(t);
+	assert_string_equal(t->prefix, "QA");
+	assert_int_equal(t->per_txn, 2);
+	assert_int_equal(t->charset, CONFIG_CHARSET_ALNUM);
+	assert_int_equal(config_policy_of(c, CONFIG_STOCK, "1212"),
+	    CONFIG_POLICY_OFFLINE_OK);
+	assert_int_equal(config_policy_of(c, CONFIG_CARD, "pABC"),
+	    CONFIG_POLICY_OFFLINE_KNOWN_ONLY);
+	assert_int_equal(config_policy_of(c, CONFIG_STOCK, "other"),
+	    CONFIG_POLICY_ONLINE_ONLY);
+	config_free(c);
+	free(p);
+}
+
+/* Each bad file must fail and the cause must name file:line: key. */
+static void
+expect_error(const char *text, const char *want)
+{
+	struct config *c = NULL;
+	char *cause = NULL, *p = write_file("bad.ini", text, 0644);
+
+	assert_int_equal(config_load(p, &c, &cause), QUAN_ECONFIG);
+	assert_null(c);
+	assert_non_null(cause);
+	if (strstr(cause, want) == NULL)
+		fail_msg("cause '%s' lacks '%s'", cause, want);
+	assert_non_null(strstr(cause, p));
+	free(cause);
+	free(p);
+}
+
+static void
+test_errors(void **state)
+{
+	(void)state;
+	expect_error("[terminal]\nid = T01\nidd = x\n", ":3: idd: unknown key");
+	expect_error("[termnal]\nid = T01\n", ":2: id: unknown section");
+	expect_error("[terminal]\nid = T-01\n", ":2: id:");
+	expect_error("[terminal]\nid = 123456789\n", ":2: id:");
+	expect_error("\n\n[offline]\nmax_per_hour = ten\n",
+	    ":4: max_per_hour:");
+	expect_error("[offline]\nmax_coupon_fen = -1\n", ":2: max_coupon_fen");
+	expect_error("[offline]\ndefault_policy = sometimes\n",
+	    ":2: default_policy");
+	expect_error("[terminal]\ntimezone = Mars/Base\n", ":2: timezone");
+	expect_error("[wechatpay]\nbase_url = ftp://x\n", ":2: base_url");
+	expect_error("[stock \"12 12\"]\npolicy = offline_ok\n", ":2: stock");
+	expect_error("[stock \"1\"]\ncolour = red\n", ":2: colour: unknown");
+	expect_error("[stock \"1\"]\nmin_len = 20\nmax_len = 10\n",
+	    ":3: max_len");
+	expect_error("[terminal]\nthis line is wrong\n", ":2: syntax error");
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct config *c = NULL;
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/quan.ini", &c, &cause),
+	    QUAN_ECONFIG);
+	assert_non_null(strstr(cause, "/nonexistent/quan.ini"));
+	free(cause);
+}
+
+static void
+test_key_file(void **state)
+{
+	char *cause = NULL;
+	char *p = write_file("key.pem", "secret", 0600);
+
+	(void)state;
+	assert_int_equal(config_check_key_file(p, &cause), 0);
+	chmod(p, 0640);
+	assert_int_equal(config_check_key_file(p, &cause), QUAN_EPERM);
+	assert_non_null(strstr(cause, "chmod 600"));
+	free(cause);
+	cause = NULL;
+	chmod(p, 0604);
+	assert_int_equal(config_check_key_file(p, &cause), QUAN_EPERM);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(config_check_key_file("/nonexistent/k", &cause),
+	    QUAN_ENOTFOUND);
+	free(cause);
+	free(p);
+}
+
+static void
+test_data_dir(void **state)
+{
+	char *d = NULL, *cause = NULL, *want = NULL;
+	struct stat st;
+
+	(void)state;
+	want = xasprintf("%s/a/b/quan", tmpdir);
+	assert_int_equal(config_data_dir(want, &d, &cause), 0);
+	assert_string_equal(d, want);
+	assert_int_equal(stat(d, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	free(d);
+	setenv("QUAN_DATA", want, 1);
+	assert_int_equal(config_data_dir(NULL, &d, &cause), 0);
+	assert_string_equal(d, want);
+	free(d);
+	unsetenv("QUAN_DATA");
+	free(want);
+	want = xasprintf("%s", tmpdir);
+	setenv("XDG_DATA_HOME", want, 1);
+	assert_int_equal(config_data_dir(NULL, &d, &cause), 0);
+	assert_non_null(strstr(d, "/quan"));
+	free(d);
+	free(want);
+	/* a file in the way is a clear error */
+	free(write_file("afile", "x", 0600));
+	want = xasprintf("%s/afile/sub", tmpdir);
+	assert_int_not_equal(config_data_dir(want, &d, &cause), 0);
+	assert_non_null(cause);
+	free(cause);
+	free(want);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_key_file),
+		cmocka_unit_test(test_data_dir),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
