@@ -1,0 +1,118 @@
+/*
+ * syncmsg.h — the plain-value messages between the core (settle.c, main
+ * thread) and the sync thread (net/sync.c): a job to run one remote
+ * operation, its result, and the sync thread's online/offline state. They
+ * travel inside struct ev's opaque union (core/ev.h), so they hold fixed
+ * arrays only, no pointers, and each fits in 1024 bytes.
+ */
+#ifndef QUAN_SYNCMSG_H
+#define QUAN_SYNCMSG_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "core/ev.h"
+
+#define SYNC_CODE_MAX 128   /* coupon code (busifavor <= 32, card <= 20) */
+#define SYNC_ID_MAX 64      /* stock id / card id */
+#define SYNC_REQNO_MAX 64   /* idempotency key (<= 32 chars used) */
+#define SYNC_OPENID_MAX 128
+#define SYNC_BODY_MAX 448   /* the exact request body, stored by the core */
+#define SYNC_WXCODE_MAX 48  /* "RESOURCE_ALREADY_EXISTS", "40099" ... */
+#define SYNC_MSG_MAX 160    /* WeChat's message / transport error text */
+#define SYNC_REASON_MAX 96  /* cashier-facing reason key */
+#define SYNC_CHUNK_MAX 320  /* a slice of a refreshed definition's JSON */
+
+/* The remote operations the sync thread runs. */
+enum sync_op {
+	SYNC_OP_NONE = 0,
+	SYNC_OP_USE,          /* busifavor coupons/use (body stored) */
+	SYNC_OP_RETURN,       /* busifavor coupons/return (body stored) */
+	SYNC_OP_QUERY,        /* busifavor query one user coupon (openid) */
+	SYNC_OP_CARD_CONSUME, /* card code/get check_consume, then consume */
+	SYNC_OP_STOCK_GET,    /* refresh a stock definition */
+	SYNC_OP_CARD_GET      /* refresh a card definition */
+};
+
+/* What came of a job. The sync thread retries transient failures itself
+ * (backoff with jitter) and reports SYNC_RETRY only when it gives up for
+ * now; the row then stays to be resent with the same body later. */
+enum sync_status {
+	SYNC_OK = 0,      /* applied / answered (confirmed) */
+	SYNC_REJECTED,    /* definite business rejection: wx_code + reason */
+	SYNC_ALREADY,     /* used by a request: RESOURCE_ALREADY_EXISTS,
+	                     card 40099 on a first send */
+	SYNC_RETRY,       /* outcome unknown / transient / bad reply: resend */
+	SYNC_STOPPED      /* the thread stopped before an answer */
+};
+
+#define SYNC_F_ONLINE 0x1 /* a till is waiting: dispatch before backlog */
+
+/* core -> sync: EV_SYNC_JOB. */
+struct sync_job {
+	int64_t tag;          /* outbox id, or the core's own tag (> 0) */
+	enum sync_op op;
+	uint32_t flags;       /* SYNC_F_* */
+	int32_t attempts;     /* earlier sends of this request (store) */
+	char code[SYNC_CODE_MAX];
+	char target[SYNC_ID_MAX];     /* stock_id or card_id ("" unknown) */
+	char request_no[SYNC_REQNO_MAX];
+	char openid[SYNC_OPENID_MAX]; /* "" when not known */
+	uint32_t body_len;            /* bytes of body used (no NUL) */
+	char body[SYNC_BODY_MAX];     /* exact JSON body for USE/RETURN */
+};
+
+/* sync -> core: EV_SYNC_DONE. For STOCK_GET / CARD_GET the definition's
+ * JSON arrives in chunks (chunk_off/chunk_total); the last one has
+ * chunk_off + chunk_len == chunk_total. */
+struct sync_result {
+	int64_t tag;
+	enum sync_op op;
+	enum sync_status status;
+	int32_t rc;           /* QUAN_E* of the last attempt (0 ok) */
+	int32_t http;         /* HTTP status of the last answer (0 none) */
+	int32_t tries;        /* sends made by the sync thread for this job */
+	uint32_t latency_ms;  /* job received -> answered */
+	int64_t remote_time;  /* wechatpay_use_time etc., epoch s (0 none) */
+	char wx_code[SYNC_WXCODE_MAX];
+	char message[SYNC_MSG_MAX];
+	char reason[SYNC_REASON_MAX];   /* cashier reason key */
+	char stock_id[SYNC_ID_MAX];     /* from the use answer / query */
+	char openid[SYNC_OPENID_MAX];
+	char use_request_no[SYNC_REQNO_MAX]; /* QUERY: who used it */
+	char coupon_state[24];          /* QUERY: SENDED, USED, ... */
+	uint32_t chunk_off, chunk_len, chunk_total;
+	char chunk[SYNC_CHUNK_MAX];
+};
+
+/* sync -> core: EV_SYNC_STATE, on every change and every few seconds. */
+struct sync_state {
+	int online;           /* 1 last call reached WeChat, 0 not */
+	uint32_t inflight;    /* jobs held by the thread (queued + sending) */
+	uint64_t sent, ok, failed;
+	int64_t last_ok;      /* epoch s of the last answer (0 never) */
+	int64_t last_err_at;  /* epoch s of the last error (0 never) */
+	char last_error[SYNC_MSG_MAX];
+};
+
+_Static_assert(sizeof(struct sync_job) <= 1024, "sync_job > ev opaque");
+_Static_assert(sizeof(struct sync_result) <= 1024, "sync_result > opaque");
+_Static_assert(sizeof(struct sync_state) <= 1024, "sync_state > opaque");
+
+/* Pack / unpack a message into / out of an event. The copy is a value copy
+ * (memcpy into the opaque bytes): no pointers cross threads. */
+static inline void
+syncmsg_put(struct ev *ev, enum ev_type type, const void *msg, size_t n)
+{
+	memset(ev, 0, offsetof(struct ev, u));
+	ev->type = type;
+	memcpy(ev->u.opaque, msg, n);
+}
+
+static inline void
+syncmsg_get(const struct ev *ev, void *msg, size_t n)
+{
+	memcpy(msg, ev->u.opaque, n);
+}
+
+#endif
