@@ -3,7 +3,6 @@
  * SHA256withRSA, the Authorization header, response verification, AES-GCM
  * and certificate generation. See wxsign.h for the contract.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -87,7 +86,7 @@ set_cause(char **cause, const char *fmt, ...)
 static const char *
 ossl_err(void)
 {
-	static __thread char tmp[256];
+	static _Thread_local char tmp[256];
 	unsigned long e = ERR_peek_last_error();
 
 	if (e == 0)
