@@ -1,0 +1,628 @@
+/*
+ * cmd_drivers.c — `quan scan` (read scanner sources, print one JSON line or
+ * a diagnostics block per scan) and `quan bench decode` (decoder speed,
+ * memory over many decodes, decode rate on a degraded image set next to
+ * zbarimg). JSON is printed by hand with full escaping (no jansson needed
+ * for these flat objects).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/bench.h"
+#include "cli/cmd.h"
+#include "core/evq.h"
+#include "drivers/dec.h"
+#include "drivers/frames.h"
+#include "drivers/imgload.h"
+#include "drivers/scan.h"
+#include "drivers/scantext.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+static volatile sig_atomic_t scan_stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	scan_stop = 1;
+}
+
+static void
+json_str(FILE *fp, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', fp);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20 || c == 0x7F)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+static const char *
+kind_name(enum scan_source s)
+{
+	switch (s) {
+	case SCAN_SRC_STDIN: return "stdin";
+	case SCAN_SRC_KEYBOARD: return "keyboard";
+	case SCAN_SRC_EVDEV: return "evdev";
+	case SCAN_SRC_SERIAL: return "serial";
+	case SCAN_SRC_CAMERA: return "camera";
+	case SCAN_SRC_IMAGE: return "image";
+	case SCAN_SRC_MANUAL: return "manual";
+	}
+	return "?";
+}
+
+static void
+flags_str(uint32_t f, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s%s%s", f & SCAN_F_GS1 ? "gs1," : "",
+		f & SCAN_F_BINARY ? "binary," : "",
+		f & SCAN_F_INVERTED ? "inverted," : "",
+		f & SCAN_F_PREPROC ? "preprocessed," : "");
+	if (out[0] != '\0')
+		out[strlen(out) - 1] = '\0';
+}
+
+static void
+print_json(const struct ev_scan *sc)
+{
+	char hex[2 * EV_CODE_MAX + 1], fl[64];
+
+	flockfile(stdout);
+	printf("{\"source\":");
+	json_str(stdout, sc->source_name, strlen(sc->source_name));
+	printf(",\"kind\":\"%s\",\"symbology\":", kind_name(sc->source));
+	json_str(stdout, sc->symbology, strlen(sc->symbology));
+	printf(",\"aim\":");
+	json_str(stdout, sc->aim, strlen(sc->aim));
+	printf(",\"text\":");
+	json_str(stdout, sc->text, strlen(sc->text));
+	printf(",\"encoding\":\"%s\",\"len\":%zu", sc->encoding, sc->raw_len);
+	if (sc->flags & SCAN_F_BINARY) {
+		scantext_hex(sc->raw, sc->raw_len, hex, sizeof hex);
+		printf(",\"hex\":\"%s\"", hex);
+	}
+	flags_str(sc->flags, fl, sizeof fl);
+	printf(",\"flags\":\"%s\",\"t_mono_us\":%llu,\"wall_ms\":%lld", fl,
+		(unsigned long long)sc->t_mono_us, (long long)tm_now_ms());
+	if (sc->source == SCAN_SRC_EVDEV)
+		printf(",\"dur_ms\":%u,\"ikt_max_ms\":%u", sc->dur_ms,
+			sc->ikt_max_ms);
+	printf("}\n");
+	fflush(stdout);
+	funlockfile(stdout);
+}
+
+static void
+hexdump(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		printf("%s%02x", i == 0 ? "" : i % 16 == 0 ? "\n             " :
+			" ", p[i]);
+	printf("\n");
+}
+
+static void
+print_diag(const struct ev_scan *sc, unsigned no)
+{
+	char fl[64];
+	size_t i;
+
+	flags_str(sc->flags, fl, sizeof fl);
+	flockfile(stdout);
+	printf("--- scan %u from %s (%s)\n", no, sc->source_name,
+		kind_name(sc->source));
+	printf("  symbology  %s%s%s%s\n", sc->symbology[0] ? sc->symbology :
+		"(unknown)", sc->aim[0] ? " (AIM " : "", sc->aim,
+		sc->aim[0] ? ")" : "");
+	printf("  encoding   %s%s%s\n", sc->encoding, fl[0] ? ", flags " : "",
+		fl);
+	printf("  text       %s\n", sc->text[0] ? sc->text :
+		"(not clean text: see bytes)");
+	printf("  bytes %-4zu ", sc->raw_len);
+	hexdump(sc->raw, sc->raw_len);
+	if (sc->ikt_n > 0 || sc->dur_ms > 0) {
+		printf("  timing     %u ms first to last, max gap %u ms",
+			sc->dur_ms, sc->ikt_max_ms);
+		if (sc->ikt_n > 0) {
+			printf(", gaps ms:");
+			for (i = 0; i < sc->ikt_n; i++)
+				printf(" %u", sc->ikt_ms[i]);
+		}
+		printf("\n");
+	}
+	fflush(stdout);
+	funlockfile(stdout);
+}
+
+struct scan_cli {
+	int diag;
+	unsigned rejects;
+};
+
+static void
+on_reject(void *ctx, const char *source, const char *why, const uint8_t *p,
+	size_t n)
+{
+	struct scan_cli *c = ctx;
+
+	if (c->diag) {
+		flockfile(stdout);
+		printf("--- refused from %s: %s\n  bytes %-4zu ", source, why, n);
+		hexdump(p, n);
+		fflush(stdout);
+		funlockfile(stdout);
+	} else {
+		fprintf(stderr, "quan scan: %s: %s\n", source, why);
+	}
+}
+
+static int
+parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0' && *out <= max;
+}
+
+static void
+scan_usage(void)
+{
+	fprintf(stderr, "usage: quan scan [--json|--diag] [--source SPEC]... "
+		"[--dedupe-ms N] [--max-len N] [--timeout S] [--count N]\n"
+		"  SPEC: camera:/dev/videoN[,width=,height=] | image:PATH | "
+		"evdev:/dev/input/eventN[,layout=us|de|fr]\n"
+		"        | serial:/dev/ttyX[,baud=,prefix=,suffix=] | stdin\n"
+		"exit: 0 at least one scan, 3 none, 1 error, 2 usage\n");
+}
+
+int
+cmd_scan(int argc, char **argv)
+{
+	struct scan_opts o = {-1, 0};
+	struct scan_cli cli = {0, 0};
+	const char **specs = xcalloc((size_t)argc + 1, sizeof *specs);
+	struct evq *q = NULL;
+	struct scan_mgr *m = NULL;
+	struct sigaction sa;
+	unsigned long timeout_s = 0, count = 0, v;
+	size_t nspec = 0;
+	unsigned scans = 0;
+	uint64_t t_end = 0;
+	char *cause = NULL;
+	int i, rc = EXIT_FAIL;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--json") == 0) {
+			cli.diag = 0;
+		} else if (strcmp(a, "--diag") == 0) {
+			cli.diag = 1;
+		} else if (strcmp(a, "--source") == 0 && i + 1 < argc) {
+			specs[nspec++] = argv[++i];
+		} else if (strcmp(a, "--dedupe-ms") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], 600000, &v)) {
+			o.dedupe_ms = (int)v;
+			i++;
+		} else if (strcmp(a, "--max-len") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], SCAN_MAX_LEN, &v) && v > 0) {
+			o.max_len = v;
+			i++;
+		} else if (strcmp(a, "--timeout") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], 86400, &timeout_s)) {
+			i++;
+		} else if (strcmp(a, "--count") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], 1000000, &count)) {
+			i++;
+		} else if (strcmp(a, "-v") == 0) {
+			log_set_level(LOG_INFO);
+		} else {
+			scan_usage();
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (nspec == 0)
+		specs[nspec++] = "stdin";
+	if (log_get_level() < LOG_INFO)
+		log_set_level(LOG_ERROR); /* refusals are printed below */
+	if (evq_new(&q, 1024) != QUAN_OK)
+		goto out;
+	m = scan_mgr_new(q, &o);
+	for (i = 0; i < (int)nspec; i++)
+		if (scan_mgr_add(m, specs[i], &cause) != QUAN_OK) {
+			fprintf(stderr, "quan scan: %s\n", cause);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	scan_mgr_on_reject(m, on_reject, &cli);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (scan_mgr_start(m, &cause) != QUAN_OK) {
+		fprintf(stderr, "quan scan: %s\n", cause);
+		goto out;
+	}
+	if (timeout_s > 0)
+		t_end = tm_mono_ms() + timeout_s * 1000;
+	while (!scan_stop) {
+		struct ev ev;
+
+		if (evq_wait(q, &ev, 100) == 1) {
+			if (ev.type == EV_SCAN) {
+				scans++;
+				if (cli.diag)
+					print_diag(&ev.u.scan, scans);
+				else
+					print_json(&ev.u.scan);
+				if (count > 0 && scans >= count)
+					break;
+			} else if (ev.type == EV_DRIVER_FAULT) {
+				fprintf(stderr, "quan scan: %s: %s: %s\n",
+					ev.u.fault.source_name,
+					ev.u.fault.up ? "back" : "gone",
+					ev.u.fault.what);
+			}
+			continue;
+		}
+		if (scan_mgr_done(m) && evq_len(q) == 0)
+			break;
+		if (t_end != 0 && tm_mono_ms() >= t_end)
+			break;
+	}
+	rc = scans > 0 ? EXIT_OK : EXIT_REJECTED;
+out:
+	scan_mgr_free(m);
+	evq_free(q);
+	free(cause);
+	free(specs);
+	return rc;
+}
+
+/* ---- bench decode ---- */
+
+static long
+rss_kb(void)
+{
+	FILE *fp = fopen("/proc/self/status", "re");
+	char line[256];
+	long kb = -1;
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof line, fp) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0) {
+			char *end;
+
+			kb = strtol(line + 6, &end, 10);
+		}
+	fclose(fp);
+	return kb;
+}
+
+/* A QR of payload rendered by qrencode (module px) into *out. */
+static int
+make_qr(const char *payload, int module, struct img *out)
+{
+	char path[] = "/tmp/quan-bench-XXXXXX", *cmd, *cause = NULL;
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0)
+		return QUAN_EIO;
+	close(fd);
+	cmd = xasprintf("qrencode -s %d -m 4 -o '%s' '%s'", module, path,
+		payload);
+	rc = system(cmd);
+	free(cmd);
+	if (rc != 0) {
+		unlink(path);
+		fprintf(stderr, "quan bench decode: qrencode failed (is it "
+			"installed?)\n");
+		return QUAN_EIO;
+	}
+	rc = img_load(path, out, &cause);
+	unlink(path);
+	if (rc != QUAN_OK) {
+		fprintf(stderr, "quan bench decode: %s\n", cause);
+		free(cause);
+	}
+	return rc;
+}
+
+/* A camera-like frame: grey noisy background, the code in the middle. */
+static uint8_t *
+make_frame(const struct img *qr, int w, int h)
+{
+	uint8_t *f = xmalloc((size_t)w * h);
+	uint32_t seed = 12345;
+	int x, y, ox = (w - qr->w) / 2, oy = (h - qr->h) / 2;
+
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			seed = seed * 1103515245u + 12345u;
+			f[(size_t)y * w + x] = (uint8_t)(110 + (seed >> 16) % 40);
+		}
+	for (y = 0; y < qr->h && oy + y < h; y++)
+		for (x = 0; x < qr->w && ox + x < w; x++)
+			f[(size_t)(oy + y) * w + ox + x] =
+				qr->px[(size_t)y * qr->w + x];
+	return f;
+}
+
+static void
+count_emit(void *ctx, const struct dec_result *r, uint64_t t)
+{
+	(void)r;
+	(void)t;
+	(*(unsigned long *)ctx)++;
+}
+
+struct fps_fig {
+	int w, h;
+	double fps;
+	unsigned long frames, read;
+};
+
+static void
+bench_fps(const struct img *qr, int w, int h, double secs, int budget,
+	struct fps_fig *fig)
+{
+	struct frames *f = NULL;
+	uint8_t *frame = make_frame(qr, w, h);
+	uint64_t t0, t;
+	char *cause = NULL;
+
+	memset(fig, 0, sizeof *fig);
+	fig->w = w;
+	fig->h = h;
+	if (frames_new(&f, NULL, budget, &cause) != QUAN_OK) {
+		free(cause);
+		free(frame);
+		return;
+	}
+	t0 = tm_mono_us();
+	do {
+		frames_feed(f, frame, w, h, tm_mono_us(), count_emit,
+			&fig->read);
+		fig->frames++;
+		t = tm_mono_us();
+	} while ((double)(t - t0) < secs * 1e6);
+	fig->fps = (double)fig->frames * 1e6 / (double)(t - t0);
+	frames_free(f);
+	free(frame);
+}
+
+struct set_fig {
+	unsigned images, quan_ok, quan_bad, zbar_ok, zbar_bad;
+};
+
+/* Hex string -> bytes. */
+static size_t
+unhex(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	unsigned v;
+
+	while (s[0] && s[1] && n < max && sscanf(s, "%2x", &v) == 1) {
+		out[n++] = (uint8_t)v;
+		s += 2;
+	}
+	return n;
+}
+
+/* DIR/expected.tsv: "file<TAB>hex of expected bytes" per line ("-" = no
+ * code in the image: anything read is a misread). */
+static int
+bench_set(const char *dir, struct set_fig *fig, int verbose)
+{
+	char *path = xasprintf("%s/expected.tsv", dir), line[4096];
+	FILE *fp = fopen(path, "re");
+	struct dec *d = NULL;
+	char *cause = NULL;
+
+	memset(fig, 0, sizeof *fig);
+	if (fp == NULL) {
+		fprintf(stderr, "quan bench decode: %s: %s\n", path,
+			strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (dec_new(&d, NULL, &cause) != QUAN_OK) {
+		free(cause);
+		fclose(fp);
+		return -1;
+	}
+	while (fgets(line, sizeof line, fp) != NULL) {
+		char *tab = strchr(line, '\t'), *nl, *img_path, *cmd;
+		uint8_t want[EV_CODE_MAX];
+		size_t wn, n, i;
+		struct dec_result res[DEC_MAX_RESULTS];
+		struct img im;
+		int ok = 0, any = 0, zok = 0, zany = 0;
+		FILE *zp;
+		char out[4096];
+
+		if (tab == NULL)
+			continue;
+		*tab = '\0';
+		if ((nl = strchr(tab + 1, '\n')) != NULL)
+			*nl = '\0';
+		wn = strcmp(tab + 1, "-") == 0 ? 0 :
+			unhex(tab + 1, want, sizeof want);
+		img_path = xasprintf("%s/%s", dir, line);
+		fig->images++;
+		if (img_load(img_path, &im, &cause) == QUAN_OK) {
+			n = dec_frame(d, im.px, im.w, im.h, 1000, res,
+				DEC_MAX_RESULTS);
+			for (i = 0; i < n; i++) {
+				any = 1;
+				if (wn > 0 && res[i].len == wn &&
+				    memcmp(res[i].data, want, wn) == 0)
+					ok = 1;
+			}
+			free(im.px);
+		} else {
+			free(cause);
+			cause = NULL;
+		}
+		cmd = xasprintf("zbarimg --nodbus -q --raw '%s' 2>/dev/null",
+			img_path);
+		if ((zp = popen(cmd, "r")) != NULL) {
+			while (fgets(out, sizeof out, zp) != NULL) {
+				size_t l = strlen(out);
+
+				if (l > 0 && out[l - 1] == '\n')
+					out[--l] = '\0';
+				zany = 1;
+				if (wn > 0 && l == wn && memcmp(out, want, wn) == 0)
+					zok = 1;
+			}
+			pclose(zp);
+		}
+		free(cmd);
+		fig->quan_ok += (unsigned)ok;
+		fig->quan_bad += (unsigned)(any && !ok);
+		fig->zbar_ok += (unsigned)zok;
+		fig->zbar_bad += (unsigned)(zany && !zok);
+		if (verbose)
+			fprintf(stderr, "%-36s quan %-7s zbarimg %s\n", line,
+				ok ? "ok" : any ? "MISREAD" : "-",
+				zok ? "ok" : zany ? "MISREAD" : "-");
+		free(img_path);
+	}
+	fclose(fp);
+	dec_free(d);
+	return 0;
+}
+
+int
+bench_decode(int argc, char **argv)
+{
+	unsigned long decodes = 200000, v;
+	const char *set = NULL;
+	int json = 0, verbose = 0, i, budget = 30, have_set = 0;
+	double secs = 3.0;
+	struct img qr = {0}, small = {0};
+	struct fps_fig f640, f720;
+	struct set_fig sf;
+	struct dec *d = NULL;
+	struct dec_result res[DEC_MAX_RESULTS];
+	long rss0, rss_mid = 0, rss1;
+	unsigned long ok = 0, k;
+	uint64_t t0, t1;
+	char *cause = NULL;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-v") == 0)
+			verbose = 1;
+		else if (strcmp(argv[i], "--decodes") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], 100000000, &decodes))
+			i++;
+		else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], 600, &v) && v > 0) {
+			secs = (double)v;
+			i++;
+		} else if (strcmp(argv[i], "--budget") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], 10000, &v)) {
+			budget = (int)v;
+			i++;
+		} else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+			set = argv[++i];
+		else {
+			fprintf(stderr, "usage: quan bench decode [--json] "
+				"[--seconds S] [--budget MS] [--decodes N] "
+				"[--set DIR] [-v]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (make_qr("CPN:2024-ZX-0042-BENCH-1234567890", 4, &qr) != QUAN_OK ||
+	    make_qr("CPN:SMALL-42", 2, &small) != QUAN_OK) {
+		free(qr.px);
+		return EXIT_FAIL;
+	}
+	bench_fps(&qr, 640, 480, secs, budget, &f640);
+	bench_fps(&qr, 1280, 720, secs, budget, &f720);
+	/* memory: many decodes of a small QR with one decoder */
+	if (dec_new(&d, "qr", &cause) != QUAN_OK) {
+		free(cause);
+		return EXIT_FAIL;
+	}
+	rss0 = rss_kb();
+	t0 = tm_mono_us();
+	for (k = 0; k < decodes; k++) {
+		ok += dec_frame(d, small.px, small.w, small.h, 0, res, 1) > 0;
+		if (k == decodes / 10)
+			rss_mid = rss_kb();
+	}
+	t1 = tm_mono_us();
+	rss1 = rss_kb();
+	if (set != NULL)
+		have_set = bench_set(set, &sf, verbose) == 0;
+	if (json) {
+		printf("{\"fps_640x480\":%.1f,\"read_640x480\":%lu,"
+			"\"frames_640x480\":%lu,\"fps_1280x720\":%.1f,"
+			"\"read_1280x720\":%lu,\"frames_1280x720\":%lu,"
+			"\"budget_ms\":%d,\"decodes\":%lu,\"decodes_ok\":%lu,"
+			"\"decode_us\":%.1f,\"rss_start_kb\":%ld,"
+			"\"rss_10pct_kb\":%ld,\"rss_end_kb\":%ld,"
+			"\"scanner_recreated\":%llu",
+			f640.fps, f640.read, f640.frames, f720.fps, f720.read,
+			f720.frames, budget, decodes, ok,
+			decodes ? (double)(t1 - t0) / (double)decodes : 0.0,
+			rss0, rss_mid, rss1,
+			(unsigned long long)dec_stats(d)->recreated);
+		if (have_set)
+			printf(",\"set_images\":%u,\"quan_read\":%u,"
+				"\"quan_misread\":%u,\"zbarimg_read\":%u,"
+				"\"zbarimg_misread\":%u", sf.images, sf.quan_ok,
+				sf.quan_bad, sf.zbar_ok, sf.zbar_bad);
+		printf("}\n");
+	} else {
+		printf("decode 640x480  %.1f fps (%lu/%lu frames read, budget "
+			"%d ms)\n", f640.fps, f640.read, f640.frames, budget);
+		printf("decode 1280x720 %.1f fps (%lu/%lu frames read, half "
+			"scale then centre crop)\n", f720.fps, f720.read,
+			f720.frames);
+		printf("memory          RSS %ld kB start, %ld kB at 10%%, %ld "
+			"kB after %lu decodes (%lu read, %.1f us each, scanner "
+			"recreated %llu times)\n", rss0, rss_mid, rss1, decodes,
+			ok, decodes ? (double)(t1 - t0) / (double)decodes : 0.0,
+			(unsigned long long)dec_stats(d)->recreated);
+		if (have_set)
+			printf("degraded set    %u images: quan %u read, %u "
+				"misread; zbarimg %u read, %u misread\n",
+				sf.images, sf.quan_ok, sf.quan_bad, sf.zbar_ok,
+				sf.zbar_bad);
+	}
+	dec_free(d);
+	free(qr.px);
+	free(small.px);
+	return set != NULL && !have_set ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,162 @@
+/*
+ * drv_image.c — `image:PATH`: decode one image file or every image in a
+ * directory (sorted by name) with the frame decoder (dec.h) and its full
+ * preprocessing budget; for replay, tests and support. A finite source:
+ * it finishes after the last file. Files without a code are reported to
+ * the reject callback ("no code found").
+ */
+#include <stdio.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "drivers/dec.h"
+#include "drivers/drv.h"
+#include "drivers/imgload.h"
+#include "drivers/scan.h"
+#include "drivers/scantext.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+struct image_priv {
+	int is_dir;
+	long budget_ms;
+	char syms[64];
+};
+
+static int
+image_setup(struct drv *d, char **cause)
+{
+	static const char *const known[] = {"budget", "sym", "dedupe", NULL};
+	struct image_priv *s;
+	struct stat st;
+	long budget;
+
+	if (drv_opts_check(d, known, cause) != QUAN_OK ||
+	    drv_opt_int(d, "budget", 1000, 0, 60000, &budget, cause) != QUAN_OK)
+		return QUAN_EINVAL;
+	if (stat(d->spec.path, &st) != 0) {
+		*cause = xasprintf("%s: %s", d->spec.path, strerror(errno));
+		return QUAN_ENOTFOUND;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->is_dir = S_ISDIR(st.st_mode);
+	s->budget_ms = budget;
+	snprintf(s->syms, sizeof s->syms, "%s", drv_opt(d, "sym") != NULL ?
+		drv_opt(d, "sym") : "qr,code128,ean13,ean8");
+	d->priv = s;
+	return QUAN_OK;
+}
+
+static void
+image_one(struct drv *d, struct dec *dec, const char *path)
+{
+	struct image_priv *s = d->priv;
+	struct dec_result res[DEC_MAX_RESULTS];
+	struct img im;
+	char *cause = NULL, name[64];
+	const char *base = strrchr(path, '/');
+	uint64_t t;
+	size_t n, i;
+
+	snprintf(name, sizeof name, "image:%s", base != NULL ? base + 1 : path);
+	if (img_load(path, &im, &cause) != QUAN_OK) {
+		char why[96];
+
+		log_warn("%s", cause);
+		snprintf(why, sizeof why, "cannot load %s", name + 6);
+		drv_reject(d, why, (const uint8_t *)name, strlen(name));
+		free(cause);
+		return;
+	}
+	t = tm_mono_us();
+	n = dec_frame(dec, im.px, im.w, im.h, (int)s->budget_ms, res,
+		DEC_MAX_RESULTS);
+	for (i = 0; i < n; i++) {
+		struct drv_raw r;
+
+		memset(&r, 0, sizeof r);
+		r.p = res[i].data;
+		r.n = res[i].len;
+		r.symbology = res[i].symbology;
+		r.aim = scantext_aim_for(res[i].symbology, res[i].gs1);
+		r.flags = res[i].flags | (res[i].gs1 ? SCAN_F_GS1 : 0);
+		r.t_mono_us = t;
+		r.dur_ms = (uint32_t)((tm_mono_us() - t) / 1000);
+		r.source_name = name;
+		(void)drv_emit(d, &r);
+	}
+	if (n == 0) {
+		char why[96];
+
+		snprintf(why, sizeof why, "no code found in %s", name + 6);
+		drv_reject(d, why, (const uint8_t *)name, strlen(name));
+	}
+	free(im.px);
+}
+
+static int
+want(const struct dirent *e)
+{
+	return e->d_name[0] != '.' && img_is_image_name(e->d_name);
+}
+
+static void
+image_run(struct drv *d)
+{
+	struct image_priv *s = d->priv;
+	struct dirent **ents = NULL;
+	struct dec *dec = NULL;
+	char *cause = NULL;
+	int n, i;
+
+	if (dec_new(&dec, s->syms, &cause) != QUAN_OK) {
+		drv_fault(d, 0, cause);
+		free(cause);
+		goto out;
+	}
+	if (!s->is_dir) {
+		image_one(d, dec, d->spec.path);
+		goto out;
+	}
+	n = scandir(d->spec.path, &ents, want, alphasort);
+	if (n < 0) {
+		cause = xasprintf("%s: %s", d->spec.path, strerror(errno));
+		drv_fault(d, 0, cause);
+		free(cause);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		char *p = xasprintf("%s/%s", d->spec.path, ents[i]->d_name);
+
+		if (!drv_stopping(d))
+			image_one(d, dec, p);
+		free(p);
+		free(ents[i]);
+	}
+	free(ents);
+out:
+	dec_free(dec);
+	drv_finish(d);
+}
+
+static void
+image_free(struct drv *d)
+{
+	free(d->priv);
+	d->priv = NULL;
+}
+
+const struct drv_ops drv_image_ops = {
+	.kind = "image",
+	.source = SCAN_SRC_IMAGE,
+	.finite = 1,
+	.dedupe_ms = 0,
+	.setup = image_setup,
+	.free = image_free,
+	.run = image_run,
+};

@@ -1,0 +1,152 @@
+/* frames.c — camera frame pipeline: scale/crop for big frames, two-frame
+ * confirmation for EAN/UPC (see frames.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/frames.h"
+#include "util/err.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#define PENDING 8
+#define BIG_PIXELS (640 * 480 * 3 / 2)
+
+struct pending {
+	uint8_t data[EV_CODE_MAX];
+	size_t len;
+	char sym[16];
+	uint64_t t_us;
+	int used;
+};
+
+struct frames {
+	struct dec *dec;
+	int budget_ms;
+	uint8_t *tmp;
+	size_t tcap;
+	struct pending p[PENDING];
+	size_t pnext;
+};
+
+int
+frames_new(struct frames **out, const char *syms, int budget_ms, char **cause)
+{
+	struct frames *f = xcalloc(1, sizeof *f);
+	int rc;
+
+	if ((rc = dec_new(&f->dec, syms, cause)) != QUAN_OK) {
+		free(f);
+		*out = NULL;
+		return rc;
+	}
+	f->budget_ms = budget_ms;
+	*out = f;
+	return QUAN_OK;
+}
+
+void
+frames_free(struct frames *f)
+{
+	if (f == NULL)
+		return;
+	dec_free(f->dec);
+	free(f->tmp);
+	free(f);
+}
+
+const struct dec_stats *
+frames_stats(const struct frames *f)
+{
+	return dec_stats(f->dec);
+}
+
+static int
+weak(const char *sym)
+{
+	return strncmp(sym, "EAN-", 4) == 0 || strncmp(sym, "UPC-", 4) == 0 ||
+		strncmp(sym, "ISBN", 4) == 0;
+}
+
+/* 1 when r was already seen in an earlier frame within the window. */
+static int
+confirmed(struct frames *f, const struct dec_result *r, uint64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < PENDING; i++) {
+		struct pending *p = &f->p[i];
+
+		if (!p->used || p->len != r->len ||
+		    strcmp(p->sym, r->symbology) != 0 ||
+		    memcmp(p->data, r->data, r->len) != 0)
+			continue;
+		if (t > p->t_us && t - p->t_us <= FRAMES_CONFIRM_US) {
+			p->t_us = t;
+			return 1;
+		}
+		p->t_us = t;
+		return 0;
+	}
+	f->p[f->pnext].used = 1;
+	memcpy(f->p[f->pnext].data, r->data, r->len);
+	f->p[f->pnext].len = r->len;
+	memcpy(f->p[f->pnext].sym, r->symbology, sizeof f->p[f->pnext].sym);
+	f->p[f->pnext].t_us = t;
+	f->pnext = (f->pnext + 1) % PENDING;
+	return 0;
+}
+
+static uint8_t *
+tmp(struct frames *f, size_t n)
+{
+	if (n > f->tcap) {
+		free(f->tmp);
+		f->tmp = xmalloc(n);
+		f->tcap = n;
+	}
+	return f->tmp;
+}
+
+size_t
+frames_feed(struct frames *f, const uint8_t *px, int w, int h, uint64_t t_us,
+	frames_emit_fn emit, void *ctx)
+{
+	struct dec_result res[DEC_MAX_RESULTS];
+	uint64_t t0 = tm_mono_us();
+	size_t n = 0, i, out = 0;
+
+	if ((long)w * h > BIG_PIXELS) {
+		int hw = w / 2, hh = h / 2, x, y, cw = w / 2, ch = h / 2;
+		uint8_t *b = tmp(f, (size_t)w * h);
+		int left;
+
+		for (y = 0; y < hh; y++)
+			for (x = 0; x < hw; x++) {
+				const uint8_t *p = px + (size_t)(2 * y) * w + 2 * x;
+
+				b[(size_t)y * hw + x] = (uint8_t)((p[0] + p[1] +
+					p[w] + p[w + 1] + 2) / 4);
+			}
+		n = dec_frame(f->dec, b, hw, hh, f->budget_ms / 2, res,
+			DEC_MAX_RESULTS);
+		left = f->budget_ms - (int)((tm_mono_us() - t0) / 1000);
+		if (n == 0 && left > 0) {
+			for (y = 0; y < ch; y++)
+				memcpy(b + (size_t)y * cw, px + (size_t)(y +
+					h / 4) * w + w / 4, (size_t)cw);
+			n = dec_frame(f->dec, b, cw, ch, left, res,
+				DEC_MAX_RESULTS);
+		}
+	} else {
+		n = dec_frame(f->dec, px, w, h, f->budget_ms, res,
+			DEC_MAX_RESULTS);
+	}
+	for (i = 0; i < n; i++) {
+		if (weak(res[i].symbology) && !confirmed(f, &res[i], t_us))
+			continue;
+		emit(ctx, &res[i], t_us);
+		out++;
+	}
+	return out;
+}

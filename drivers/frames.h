@@ -1,0 +1,37 @@
+/*
+ * frames.h — the camera frame pipeline, also fed from files in tests: a
+ * decoder (dec.h) plus what a live video stream needs on top: large frames
+ * are decoded half-scaled and then as a centre crop (a 720p frame at camera
+ * speed), and EAN/UPC reads must repeat in a second frame within 500 ms
+ * before they count (weak 1-D checks misread; QR and Code 128 carry strong
+ * checks and count at once). Repeats of the same code while it stays in
+ * view are left to the dedupe window of drv_emit. One pipeline per thread.
+ */
+#ifndef QUAN_FRAMES_H
+#define QUAN_FRAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drivers/dec.h"
+
+#define FRAMES_CONFIRM_US 500000ULL
+
+struct frames;
+
+typedef void (*frames_emit_fn)(void *ctx, const struct dec_result *r,
+	uint64_t t_us);
+
+/* QUAN_EINVAL with *cause for bad symbology names (dec_new). */
+int frames_new(struct frames **out, const char *syms, int budget_ms,
+	char **cause);
+void frames_free(struct frames *f); /* NULL-safe */
+
+/* Decode one frame taken at t_us (monotonic); confirmed results go to
+ * emit. Returns how many were emitted. */
+size_t frames_feed(struct frames *f, const uint8_t *px, int w, int h,
+	uint64_t t_us, frames_emit_fn emit, void *ctx);
+
+const struct dec_stats *frames_stats(const struct frames *f);
+
+#endif
