@@ -277,7 +277,7 @@ http_request(struct http *h, const char *method, const char *url,
 	CURLcode cc;
 	uint64_t t0;
 	long status = 0;
-	size_t i;
+	size_t i, ul;
 	int rc;
 
 	http_resp_free(resp);
@@ -354,16 +354,19 @@ http_request(struct http *h, const char *method, const char *url,
 	h->resp = NULL;
 	if (cc == CURLE_OK)
 		return QUAN_OK;
+	/* Causes name the URL without its query: queries may carry an
+	 * access_token or an AppSecret. */
+	ul = strcspn(url, "?");
 	if (h->toobig) {
 		rc = QUAN_ETOOBIG;
 		if (cause)
-			*cause = xasprintf("%s: response over the %zu-byte cap",
-			    url, h->max_body);
+			*cause = xasprintf("%.*s: response over the %zu-byte "
+			    "cap", (int)ul, url, h->max_body);
 	} else {
 		rc = map_curl(cc);
 		if (cause)
-			*cause = xasprintf("%s: %s", url, h->errbuf[0] ?
-			    h->errbuf : curl_easy_strerror(cc));
+			*cause = xasprintf("%.*s: %s", (int)ul, url,
+			    h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc));
 	}
 	return rc;
 oom:
