@@ -1,0 +1,930 @@
+/*
+ * settle.c — outbox rows to sync jobs and sync results to redemption
+ * states (see settle.h). Every store write happens here, on the main
+ * thread; the sync thread only ever sees plain-value jobs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/settle.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#define REFRESH_TAG_BASE (INT64_C(1) << 62)
+#define DEF_MAX (1024 * 1024)
+
+/* A job out at the sync thread. */
+struct out {
+	int64_t tag;
+	enum sync_op op;
+	int64_t since;        /* epoch s posted */
+};
+
+/* A definition being refreshed (kind + id, JSON gathered from chunks). */
+struct refresh {
+	int64_t tag;
+	int card;             /* 0 stock, 1 card */
+	char id[SYNC_ID_MAX];
+	int64_t last_try;     /* epoch s */
+	char *json;           /* chunks land here */
+	uint32_t total, have;
+	int out;              /* a job is out */
+};
+
+struct settle {
+	struct store *st;
+	const struct config *cfg;
+	struct settle_opts o;
+	struct evq *to_sync;
+	struct out *outs;
+	int nouts, capouts;
+	struct refresh *refs;
+	int nrefs;
+	uint32_t rng;
+	struct settle_status stat;
+};
+
+/* Copy with truncation (snprintf's "%s" trips -Wformat-truncation). */
+static void
+scopy(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
+void
+settle_opts_defaults(struct settle_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->max_inflight = 128;
+	o->queue_cap = 256;
+	o->retry_base_s = 2;
+	o->retry_max_s = 300;
+	o->lease_s = 120;
+	o->refresh_s = 3600;
+}
+
+static uint32_t
+rnd(struct settle *s)
+{
+	uint32_t v = s->rng;
+
+	v ^= v << 13;
+	v ^= v >> 17;
+	v ^= v << 5;
+	s->rng = v;
+	return v;
+}
+
+int
+settle_new(struct settle **out, struct store *st, const struct config *cfg,
+    const struct settle_opts *o, struct evq *to_sync)
+{
+	struct settle *s;
+	int i;
+
+	s = xcalloc(1, sizeof *s);
+	s->st = st;
+	s->cfg = cfg;
+	if (o != NULL)
+		s->o = *o;
+	else
+		settle_opts_defaults(&s->o);
+	if (s->o.max_inflight < 1)
+		s->o.max_inflight = 1;
+	if (s->o.queue_cap < 1)
+		s->o.queue_cap = 1;
+	if (s->o.lease_s < 1)
+		s->o.lease_s = 1;
+	s->to_sync = to_sync;
+	s->rng = (uint32_t)tm_mono_us() | 1u;
+	s->stat.online = 1;
+	s->nrefs = cfg != NULL ? cfg->ntargets : 0;
+	s->refs = xcalloc((size_t)(s->nrefs > 0 ? s->nrefs : 1),
+	    sizeof *s->refs);
+	for (i = 0; i < s->nrefs; i++) {
+		s->refs[i].tag = REFRESH_TAG_BASE + i;
+		s->refs[i].card = cfg->targets[i].kind == CONFIG_CARD;
+		scopy(s->refs[i].id, sizeof s->refs[i].id, cfg->targets[i].id);
+	}
+	*out = s;
+	return QUAN_OK;
+}
+
+void
+settle_free(struct settle *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nrefs; i++)
+		free(s->refs[i].json);
+	free(s->refs);
+	free(s->outs);
+	free(s);
+}
+
+int
+settle_inflight(const struct settle *s)
+{
+	return s->nouts;
+}
+
+static int
+out_find(const struct settle *s, int64_t tag)
+{
+	int i;
+
+	for (i = 0; i < s->nouts; i++)
+		if (s->outs[i].tag == tag)
+			return i;
+	return -1;
+}
+
+static void
+out_add(struct settle *s, int64_t tag, enum sync_op op, int64_t now)
+{
+	if (s->nouts == s->capouts) {
+		s->capouts = s->capouts ? s->capouts * 2 : 64;
+		s->outs = xrealloc(s->outs, (size_t)s->capouts *
+		    sizeof *s->outs);
+	}
+	s->outs[s->nouts].tag = tag;
+	s->outs[s->nouts].op = op;
+	s->outs[s->nouts].since = now;
+	s->nouts++;
+}
+
+static void
+out_del(struct settle *s, int64_t tag)
+{
+	int i = out_find(s, tag);
+
+	if (i >= 0)
+		s->outs[i] = s->outs[--s->nouts];
+}
+
+void
+settle_expire(struct settle *s, int64_t now)
+{
+	int i;
+
+	for (i = 0; i < s->nouts; )
+		if (now - s->outs[i].since > s->o.lease_s)
+			s->outs[i] = s->outs[--s->nouts];
+		else
+			i++;
+	for (i = 0; i < s->nrefs; i++)
+		if (s->refs[i].out && now - s->refs[i].last_try >
+		    s->o.lease_s)
+			s->refs[i].out = 0;
+}
+
+/* ---- request bodies --------------------------------------------------- */
+
+int
+settle_body(const struct config *cfg, const struct store_outbox *o,
+    char **out)
+{
+	char when[40];
+	json_t *j;
+	char *txt;
+	int rc = QUAN_OK;
+
+	*out = NULL;
+	j = json_object();
+	if (o->kind == STORE_CARD) {
+		json_object_set_new(j, "code", json_string(o->code));
+		if (o->target[0] != '\0')
+			json_object_set_new(j, "card_id",
+			    json_string(o->target));
+	} else if (o->op == STORE_OP_RETURN) {
+		json_object_set_new(j, "coupon_code", json_string(o->code));
+		json_object_set_new(j, "stock_id", json_string(o->target));
+		json_object_set_new(j, "return_request_no",
+		    json_string(o->request_no));
+	} else {
+		tm_rfc3339(o->use_time, when, sizeof when);
+		json_object_set_new(j, "coupon_code", json_string(o->code));
+		if (o->target[0] != '\0')
+			json_object_set_new(j, "stock_id",
+			    json_string(o->target));
+		json_object_set_new(j, "appid",
+		    json_string(cfg != NULL ? cfg->wx_appid : ""));
+		json_object_set_new(j, "use_time", json_string(when));
+		json_object_set_new(j, "use_request_no",
+		    json_string(o->request_no));
+	}
+	txt = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENSURE_ASCII);
+	json_decref(j);
+	if (txt == NULL)
+		return QUAN_EINVAL; /* a string that is not UTF-8 */
+	if (strlen(txt) >= SYNC_BODY_MAX)
+		rc = QUAN_ETOOBIG;
+	else
+		*out = xstrdup(txt);
+	free(txt);
+	return rc;
+}
+
+/* ---- pump ------------------------------------------------------------- */
+
+struct pump_ctx {
+	struct settle *s;
+	int64_t now;
+	int room;
+	struct sync_job *jobs;
+	int njobs;
+	int rc;
+	/* rows seen by this pass (a row can only be taken once) */
+};
+
+static int
+use_open_cb(void *arg, const struct store_outbox *o)
+{
+	const struct store_outbox *ret = arg;
+
+	if (o->red_id == ret->red_id && o->op != STORE_OP_RETURN)
+		return 1;
+	return 0;
+}
+
+static enum sync_op
+job_op(const struct store_outbox *o)
+{
+	if (o->op == STORE_OP_RETURN)
+		return SYNC_OP_RETURN;
+	if (o->op == STORE_OP_CONSUME || o->kind == STORE_CARD)
+		return SYNC_OP_CARD_CONSUME;
+	return SYNC_OP_USE;
+}
+
+static int
+pump_row(void *arg, const struct store_outbox *o)
+{
+	struct pump_ctx *c = arg;
+	struct settle *s = c->s;
+	struct store_red red;
+	struct sync_job *j;
+	char *body = NULL;
+	int rc;
+
+	if (c->njobs >= c->room)
+		return 1;
+	if (out_find(s, o->id) >= 0)
+		return 0; /* already out (its lease keeps most such rows away) */
+	if (o->op == STORE_OP_RETURN && store_outbox_list_txn(s->st,
+	    o->txn_id, use_open_cb, (void *)o) == 1)
+		return 0; /* use before return */
+	if (o->body[0] == '\0') {
+		rc = settle_body(s->cfg, o, &body);
+		if (rc == QUAN_OK)
+			rc = store_outbox_set_body(s->st, o->id, body);
+		if (rc != QUAN_OK) {
+			free(body);
+			c->rc = rc;
+			return 1;
+		}
+	}
+	j = &c->jobs[c->njobs];
+	memset(j, 0, sizeof *j);
+	j->tag = o->id;
+	j->op = job_op(o);
+	j->attempts = o->attempts;
+	scopy(j->code, sizeof j->code, o->code);
+	scopy(j->target, sizeof j->target, o->target);
+	scopy(j->request_no, sizeof j->request_no, o->request_no);
+	scopy(j->openid, sizeof j->openid, o->openid);
+	scopy(j->body, sizeof j->body, body ? body : o->body);
+	j->body_len = (uint32_t)strlen(j->body);
+	free(body);
+	if ((rc = store_outbox_sent(s->st, o->id, c->now)) != QUAN_OK ||
+	    (rc = store_outbox_retry(s->st, o->id, c->now + s->o.lease_s,
+	    "sent")) != QUAN_OK) {
+		c->rc = rc;
+		return 1;
+	}
+	if (o->op != STORE_OP_RETURN &&
+	    store_red_get(s->st, o->red_id, &red) == QUAN_OK &&
+	    strcmp(red.state, "pending") == 0) {
+		snprintf(red.state, sizeof red.state, "unknown");
+		red.updated_at = c->now;
+		if ((rc = store_red_update(s->st, &red)) != QUAN_OK) {
+			c->rc = rc;
+			return 1;
+		}
+	}
+	c->njobs++;
+	return 0;
+}
+
+static int
+room_for(struct settle *s)
+{
+	int room = s->o.max_inflight - s->nouts;
+	int q = s->o.queue_cap - (int)evq_len(s->to_sync);
+
+	if (q < room)
+		room = q;
+	return room > 0 ? room : 0;
+}
+
+static void
+post_job(struct settle *s, const struct sync_job *j, int64_t now)
+{
+	struct ev ev;
+
+	syncmsg_put(&ev, EV_SYNC_JOB, j, sizeof *j);
+	ev.t_mono_us = tm_mono_us();
+	if (evq_post(s->to_sync, &ev) != QUAN_OK) {
+		/* cannot happen (we sized it); the row stays to retry */
+		log_warn("to_sync refused job %lld", (long long)j->tag);
+		return;
+	}
+	out_add(s, j->tag, j->op, now);
+}
+
+static void
+pump_refresh(struct settle *s, int64_t now, int *room, int *posted)
+{
+	struct sync_job j;
+	int64_t fetched;
+	char *raw;
+	int i, rc;
+
+	if (s->o.refresh_s <= 0)
+		return;
+	for (i = 0; i < s->nrefs && *room > 0; i++) {
+		struct refresh *r = &s->refs[i];
+
+		if (r->out || now - r->last_try < s->o.refresh_s / 4 + 1)
+			continue;
+		raw = NULL;
+		rc = r->card ? store_card_get(s->st, r->id, &raw, &fetched) :
+		    store_stock_get(s->st, r->id, &raw, &fetched);
+		free(raw);
+		if (rc == QUAN_OK && now - fetched < s->o.refresh_s)
+			continue;
+		memset(&j, 0, sizeof j);
+		j.tag = r->tag;
+		j.op = r->card ? SYNC_OP_CARD_GET : SYNC_OP_STOCK_GET;
+		scopy(j.target, sizeof j.target, r->id);
+		r->out = 1;
+		r->last_try = now;
+		r->have = r->total = 0;
+		post_job(s, &j, now);
+		(*room)--;
+		(*posted)++;
+	}
+}
+
+int
+settle_pump(struct settle *s, int64_t now, int *posted)
+{
+	struct pump_ctx c;
+	int i, rc, n = 0;
+
+	if (posted != NULL)
+		*posted = 0;
+	settle_expire(s, now);
+	memset(&c, 0, sizeof c);
+	c.s = s;
+	c.now = now;
+	c.room = room_for(s);
+	if (c.room > 0) {
+		c.jobs = xcalloc((size_t)c.room, sizeof *c.jobs);
+		if ((rc = store_begin(s->st)) != QUAN_OK) {
+			free(c.jobs);
+			return rc;
+		}
+		rc = store_outbox_due(s->st, now, c.room + s->nouts,
+		    pump_row, &c);
+		if (rc < 0 || c.rc < 0) {
+			store_rollback(s->st);
+			free(c.jobs);
+			return rc < 0 ? rc : c.rc;
+		}
+		if ((rc = store_commit(s->st)) != QUAN_OK) {
+			store_rollback(s->st);
+			free(c.jobs);
+			return rc;
+		}
+		/* committed as sent: only now may the requests leave */
+		for (i = 0; i < c.njobs; i++)
+			post_job(s, &c.jobs[i], now);
+		n = c.njobs;
+		free(c.jobs);
+	}
+	c.room = room_for(s);
+	pump_refresh(s, now, &c.room, &n);
+	if (posted != NULL)
+		*posted = n;
+	return QUAN_OK;
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+static void
+set_err(struct settle *s, const struct sync_result *r, int64_t now)
+{
+	snprintf(s->stat.last_error, sizeof s->stat.last_error, "%.47s%s%.100s",
+	    r->wx_code[0] ? r->wx_code : quan_strerror(r->rc),
+	    r->message[0] ? ": " : "", r->message);
+	s->stat.last_error_at = now;
+}
+
+static int
+retry_later(struct settle *s, const struct store_outbox *o,
+    const struct sync_result *r, int64_t now)
+{
+	int64_t d = s->o.retry_base_s > 0 ? s->o.retry_base_s : 1;
+	char err[STORE_TEXT_MAX];
+	int i;
+
+	for (i = 1; i < o->attempts && d < s->o.retry_max_s; i++)
+		d *= 2;
+	if (d > s->o.retry_max_s)
+		d = s->o.retry_max_s;
+	if (r->status == SYNC_STOPPED)
+		d = 0;
+	else
+		d = d / 2 + (int64_t)(rnd(s) % (uint32_t)(d - d / 2 + 1));
+	snprintf(err, sizeof err, "%.47s%s%.100s", r->wx_code[0] ? r->wx_code :
+	    quan_strerror(r->rc), r->message[0] ? ": " : "", r->message);
+	s->stat.retries++;
+	if (r->status != SYNC_STOPPED)
+		set_err(s, r, now);
+	return store_outbox_retry(s->st, o->id, now + d, err);
+}
+
+/* Close the row and move its redemption to `state`. */
+static int
+finish(struct settle *s, const struct store_outbox *o, const char *state,
+    const struct sync_result *r, const char *reason, int64_t now)
+{
+	struct store_red red;
+	char err[STORE_TEXT_MAX];
+	int rc;
+
+	if ((rc = store_red_get(s->st, o->red_id, &red)) != QUAN_OK)
+		return rc;
+	/* a void that came while the use was out keeps return_pending:
+	 * its RETURN row goes next */
+	if (!(strcmp(state, "confirmed") == 0 &&
+	    strcmp(red.state, "return_pending") == 0))
+		scopy(red.state, sizeof red.state, state);
+	if (reason != NULL)
+		scopy(red.reason, sizeof red.reason, reason);
+	if (r->wx_code[0] != '\0' || strcmp(state, "confirmed") == 0)
+		scopy(red.wx_code, sizeof red.wx_code, r->wx_code);
+	if (r->openid[0] != '\0')
+		scopy(red.openid, sizeof red.openid, r->openid);
+	if (r->remote_time > 0)
+		snprintf(red.remote_ref, sizeof red.remote_ref, "%lld",
+		    (long long)r->remote_time);
+	red.updated_at = now;
+	if ((rc = store_red_update(s->st, &red)) != QUAN_OK)
+		return rc;
+	snprintf(err, sizeof err, "%.47s%s%.100s", r->wx_code, r->message[0] ?
+	    ": " : "", r->message);
+	return store_outbox_close(s->st, o->id,
+	    strcmp(state, "conflict") == 0 ? "cancelled" : "done", err,
+	    now);
+}
+
+struct find_ctx {
+	int64_t red_id;
+	int64_t id;
+};
+
+static int
+find_return_cb(void *arg, const struct store_outbox *o)
+{
+	struct find_ctx *f = arg;
+
+	if (o->red_id == f->red_id && o->op == STORE_OP_RETURN) {
+		f->id = o->id;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cancel_return(struct settle *s, const struct store_outbox *use, int64_t now)
+{
+	struct find_ctx f = {use->red_id, 0};
+
+	(void)store_outbox_list_txn(s->st, use->txn_id, find_return_cb, &f);
+	if (f.id == 0)
+		return QUAN_OK;
+	return store_outbox_close(s->st, f.id, "cancelled",
+	    "use not applied: nothing to return", now);
+}
+
+static int
+apply_use(struct settle *s, const struct store_outbox *o,
+    const struct sync_result *r, int64_t now)
+{
+	struct sync_job j;
+	int rc;
+
+	switch (r->status) {
+	case SYNC_OK:
+		s->stat.confirmed++;
+		return finish(s, o, "confirmed", r, NULL, now);
+	case SYNC_REJECTED:
+		s->stat.rejected++;
+		set_err(s, r, now);
+		if ((rc = finish(s, o, "rejected", r, r->reason, now)) != 0)
+			return rc;
+		return cancel_return(s, o, now);
+	case SYNC_ALREADY:
+		/* Used by some request. Ours, if WeChat's record has our
+		 * request number: ask when we know the holder. */
+		if (o->kind == STORE_MERCHANT && o->openid[0] != '\0' &&
+		    room_for(s) > 0) {
+			memset(&j, 0, sizeof j);
+			j.tag = o->id;
+			j.op = SYNC_OP_QUERY;
+			j.attempts = o->attempts;
+			scopy(j.code, sizeof j.code, o->code);
+			scopy(j.target, sizeof j.target, o->target);
+			scopy(j.request_no, sizeof j.request_no, o->request_no);
+			scopy(j.openid, sizeof j.openid, o->openid);
+			post_job(s, &j, now);
+			return QUAN_OK;
+		}
+		if (o->kind == STORE_MERCHANT && o->openid[0] != '\0')
+			return retry_later(s, o, r, now);
+		s->stat.conflicts++;
+		set_err(s, r, now);
+		return finish(s, o, "conflict", r, "used_by_other_request",
+		    now);
+	case SYNC_RETRY:
+	case SYNC_STOPPED:
+	default:
+		return retry_later(s, o, r, now);
+	}
+}
+
+static int
+apply_query(struct settle *s, const struct store_outbox *o,
+    const struct sync_result *r, int64_t now)
+{
+	struct sync_result x = *r;
+
+	if (r->status == SYNC_OK) {
+		if (strcmp(r->use_request_no, o->request_no) == 0 &&
+		    strcmp(r->coupon_state, "USED") == 0) {
+			s->stat.confirmed++;
+			scopy(x.wx_code, sizeof x.wx_code, "");
+			return finish(s, o, "confirmed", &x, NULL, now);
+		}
+		/* Used, but not by us: our use was never applied. */
+		s->stat.rejected++;
+		snprintf(x.wx_code, sizeof x.wx_code,
+		    "RESOURCE_ALREADY_EXISTS");
+		snprintf(x.message, sizeof x.message,
+		    "used by request %.64s (state %.24s)",
+		    r->use_request_no, r->coupon_state);
+		set_err(s, &x, now);
+		if (finish(s, o, "rejected", &x, "used_by_other_request",
+		    now) != QUAN_OK)
+			return QUAN_EIO;
+		return cancel_return(s, o, now);
+	}
+	if (r->status == SYNC_REJECTED) {
+		s->stat.conflicts++;
+		set_err(s, r, now);
+		return finish(s, o, "conflict", r, "used_by_other_request",
+		    now);
+	}
+	return retry_later(s, o, r, now);
+}
+
+static int
+apply_return(struct settle *s, const struct store_outbox *o,
+    const struct sync_result *r, int64_t now)
+{
+	switch (r->status) {
+	case SYNC_OK:
+		s->stat.returned++;
+		return finish(s, o, "returned", r, NULL, now);
+	case SYNC_REJECTED:
+	case SYNC_ALREADY:
+		/* WeChat refuses the return (expired, not USED ...): a
+		 * manager has to look. */
+		s->stat.conflicts++;
+		set_err(s, r, now);
+		return finish(s, o, "conflict", r, "return_refused", now);
+	default:
+		return retry_later(s, o, r, now);
+	}
+}
+
+static int
+apply_def(struct settle *s, const struct sync_result *r, int64_t now)
+{
+	struct refresh *ref;
+	struct store_def d;
+	json_t *j, *v;
+	json_error_t je;
+	int i = (int)(r->tag - REFRESH_TAG_BASE), rc = QUAN_OK;
+
+	if (i < 0 || i >= s->nrefs)
+		return QUAN_OK;
+	ref = &s->refs[i];
+	if (r->status != SYNC_OK) {
+		ref->out = 0;
+		if (r->status != SYNC_STOPPED)
+			set_err(s, r, now);
+		return QUAN_OK;
+	}
+	if (r->chunk_total == 0 || r->chunk_total > DEF_MAX ||
+	    r->chunk_len > SYNC_CHUNK_MAX ||
+	    r->chunk_off + r->chunk_len > r->chunk_total)
+		goto bad;
+	if (ref->json == NULL || ref->total != r->chunk_total) {
+		free(ref->json);
+		ref->json = xcalloc(1, (size_t)r->chunk_total + 1);
+		ref->total = r->chunk_total;
+		ref->have = 0;
+	}
+	memcpy(ref->json + r->chunk_off, r->chunk, r->chunk_len);
+	ref->have += r->chunk_len;
+	if (r->chunk_off + r->chunk_len < r->chunk_total)
+		return QUAN_OK; /* more to come */
+	ref->out = 0;
+	if (ref->have != ref->total)
+		goto bad; /* a chunk was dropped: next round */
+	j = json_loadb(ref->json, ref->total, 0, &je);
+	if (j == NULL || !json_is_object(j)) {
+		json_decref(j);
+		goto bad;
+	}
+	memset(&d, 0, sizeof d);
+	scopy(d.id, sizeof d.id, ref->id);
+	d.raw = ref->json;
+	d.fetched_at = now;
+	if (ref->card) {
+		json_t *card = json_object_get(j, "card");
+		json_t *base;
+		const char *t = json_string_value(json_object_get(card,
+		    "card_type"));
+
+		scopy(d.type, sizeof d.type, t ? t : "");
+		base = json_object_get(json_object_get(card, t ? t : ""),
+		    "base_info");
+		v = json_object_get(base, "status");
+		scopy(d.state, sizeof d.state, json_string_value(v) ? json_string_value(v) : "");
+		v = json_object_get(base, "title");
+		scopy(d.name, sizeof d.name, json_string_value(v) ? json_string_value(v) : "");
+		rc = store_card_put(s->st, &d);
+	} else {
+		v = json_object_get(j, "stock_type");
+		scopy(d.type, sizeof d.type, json_string_value(v) ? json_string_value(v) : "");
+		v = json_object_get(j, "stock_state");
+		scopy(d.state, sizeof d.state, json_string_value(v) ? json_string_value(v) : "");
+		v = json_object_get(j, "stock_name");
+		scopy(d.name, sizeof d.name, json_string_value(v) ? json_string_value(v) : "");
+		rc = store_stock_put(s->st, &d);
+	}
+	json_decref(j);
+	free(ref->json);
+	ref->json = NULL;
+	return rc;
+bad:
+	log_warn("definition of %s %s: bad or incomplete reply; retry later",
+	    ref->card ? "card" : "stock", ref->id);
+	free(ref->json);
+	ref->json = NULL;
+	ref->out = 0;
+	return QUAN_OK;
+}
+
+static int
+apply_one(struct settle *s, const struct ev *ev, int64_t now)
+{
+	struct sync_result r;
+	struct sync_state st;
+	struct store_outbox o;
+	int rc;
+
+	if (ev->type == EV_SYNC_STATE) {
+		syncmsg_get(ev, &st, sizeof st);
+		s->stat.online = st.online;
+		if (st.last_ok > s->stat.last_ok)
+			s->stat.last_ok = st.last_ok;
+		if (st.last_err_at > 0 && st.last_err_at >=
+		    s->stat.last_error_at) {
+			snprintf(s->stat.last_error,
+			    sizeof s->stat.last_error, "%s", st.last_error);
+			s->stat.last_error_at = st.last_err_at;
+		}
+		return QUAN_OK;
+	}
+	if (ev->type != EV_SYNC_DONE)
+		return QUAN_OK;
+	syncmsg_get(ev, &r, sizeof r);
+	if (r.op == SYNC_OP_STOCK_GET || r.op == SYNC_OP_CARD_GET)
+		return apply_def(s, &r, now);
+	out_del(s, r.tag);
+	rc = store_outbox_get(s->st, r.tag, &o);
+	if (rc == QUAN_ENOTFOUND)
+		return QUAN_OK;
+	if (rc != QUAN_OK)
+		return rc;
+	if (strcmp(o.state, "done") == 0 || strcmp(o.state, "cancelled") == 0)
+		return QUAN_OK; /* a duplicate answer */
+	if (r.status == SYNC_OK || r.status == SYNC_REJECTED)
+		s->stat.last_ok = now;
+	switch (r.op) {
+	case SYNC_OP_USE:
+	case SYNC_OP_CARD_CONSUME:
+		return apply_use(s, &o, &r, now);
+	case SYNC_OP_QUERY:
+		return apply_query(s, &o, &r, now);
+	case SYNC_OP_RETURN:
+		return apply_return(s, &o, &r, now);
+	default:
+		return QUAN_OK;
+	}
+}
+
+int
+settle_apply(struct settle *s, const struct ev *ev, int64_t now)
+{
+	int rc;
+
+	if ((rc = store_begin(s->st)) != QUAN_OK)
+		return rc;
+	if ((rc = apply_one(s, ev, now)) != QUAN_OK) {
+		store_rollback(s->st);
+		return rc;
+	}
+	if ((rc = store_commit(s->st)) != QUAN_OK)
+		store_rollback(s->st);
+	return rc;
+}
+
+int
+settle_drain(struct settle *s, struct evq *results, int64_t now, int *n)
+{
+	struct ev ev;
+	int rc, k = 0, first = 1;
+
+	if (n != NULL)
+		*n = 0;
+	while (evq_get(results, &ev)) {
+		if (first) {
+			if ((rc = store_begin(s->st)) != QUAN_OK)
+				return rc;
+			first = 0;
+		}
+		if ((rc = apply_one(s, &ev, now)) != QUAN_OK) {
+			log_error("applying a sync result: %s (%s)",
+			    quan_strerror(rc), store_errmsg(s->st));
+			store_rollback(s->st);
+			return rc;
+		}
+		if (ev.type == EV_SYNC_DONE)
+			k++;
+	}
+	if (!first && (rc = store_commit(s->st)) != QUAN_OK) {
+		store_rollback(s->st);
+		return rc;
+	}
+	if (n != NULL)
+		*n = k;
+	return QUAN_OK;
+}
+
+void
+settle_status(struct settle *s, struct settle_status *out)
+{
+	(void)store_outbox_depth(s->st, &s->stat.pending, &s->stat.unknown);
+	s->stat.inflight = s->nouts;
+	*out = s->stat;
+}
+
+/* ---- online step ------------------------------------------------------ */
+
+struct txn_ctx {
+	struct settle *s;
+	int64_t ids[64];
+	int n;
+};
+
+static int
+txn_row(void *arg, const struct store_outbox *o)
+{
+	struct txn_ctx *c = arg;
+
+	if (c->n < 64 && o->op != STORE_OP_RETURN)
+		c->ids[c->n++] = o->id;
+	return 0;
+}
+
+/* Rows of ids still open (pending/unknown); *waiting: of those, the ones
+ * with a job out (an answer may still come). */
+static int
+txn_open(struct settle *s, const int64_t *ids, int n, int *waiting)
+{
+	struct store_outbox o;
+	int i, open = 0;
+
+	*waiting = 0;
+	for (i = 0; i < n; i++)
+		if (store_outbox_get(s->st, ids[i], &o) == QUAN_OK &&
+		    (strcmp(o.state, "pending") == 0 ||
+		    strcmp(o.state, "unknown") == 0)) {
+			open++;
+			if (out_find(s, ids[i]) >= 0)
+				(*waiting)++;
+		}
+	return open;
+}
+
+int
+settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
+    int wait_ms, int *answered, int *unanswered)
+{
+	struct txn_ctx c;
+	struct sync_job *jobs;
+	struct store_outbox o;
+	struct ev ev;
+	uint64_t end;
+	int64_t now = tm_now();
+	int i, rc, nj = 0, left, waiting;
+
+	memset(&c, 0, sizeof c);
+	c.s = s;
+	if ((rc = store_outbox_list_txn(s->st, txn_id, txn_row, &c)) < 0)
+		return rc;
+	jobs = xcalloc((size_t)(c.n > 0 ? c.n : 1), sizeof *jobs);
+	if ((rc = store_begin(s->st)) != QUAN_OK) {
+		free(jobs);
+		return rc;
+	}
+	for (i = 0; i < c.n; i++) {
+		struct pump_ctx pc;
+
+		if (out_find(s, c.ids[i]) >= 0 ||
+		    store_outbox_get(s->st, c.ids[i], &o) != QUAN_OK)
+			continue;
+		memset(&pc, 0, sizeof pc);
+		pc.s = s;
+		pc.now = now;
+		pc.room = 1;
+		pc.jobs = &jobs[nj];
+		(void)pump_row(&pc, &o);
+		if (pc.rc != QUAN_OK) {
+			store_rollback(s->st);
+			free(jobs);
+			return pc.rc;
+		}
+		if (pc.njobs == 1) {
+			jobs[nj].flags |= SYNC_F_ONLINE;
+			nj++;
+		}
+	}
+	if ((rc = store_commit(s->st)) != QUAN_OK) {
+		store_rollback(s->st);
+		free(jobs);
+		return rc;
+	}
+	for (i = 0; i < nj; i++)
+		post_job(s, &jobs[i], now);
+	free(jobs);
+	end = tm_mono_ms() + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
+	left = txn_open(s, c.ids, c.n, &waiting);
+	while (waiting > 0 && tm_mono_ms() < end) {
+		int64_t ms = (int64_t)(end - tm_mono_ms());
+
+		if (!evq_wait(results, &ev, ms > 0 ? (int)ms : 0))
+			continue;
+		if ((rc = settle_apply(s, &ev, tm_now())) != QUAN_OK)
+			return rc;
+		/* further answers already queued */
+		if ((rc = settle_drain(s, results, tm_now(), NULL)) != 0)
+			return rc;
+		/* an ALREADY may have turned into a QUERY: still open */
+		left = txn_open(s, c.ids, c.n, &waiting);
+	}
+	if (answered != NULL)
+		*answered = c.n - left;
+	if (unanswered != NULL)
+		*unanswered = left;
+	return QUAN_OK;
+}

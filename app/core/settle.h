@@ -1,0 +1,89 @@
+/*
+ * settle.h — the core side of settling redemptions with WeChat. It reads
+ * due outbox rows through the store API, commits "sent" before a job
+ * leaves, posts EV_SYNC_JOB values to the sync thread (never more than it
+ * has room for), and applies EV_SYNC_DONE results: confirmed, rejected
+ * with WeChat's code and a cashier reason, resend later (same body, same
+ * request number), "used by another request" resolved by a coupon query or
+ * made a `conflict`, voids returned after the use is confirmed. It also
+ * refreshes stock/card definitions and keeps the online/offline state, the
+ * outbox depth and the last error for the UI. Main thread only.
+ */
+#ifndef QUAN_SETTLE_H
+#define QUAN_SETTLE_H
+
+#include <stdint.h>
+
+#include "core/evq.h"
+#include "core/syncmsg.h"
+
+struct settle;
+struct store;
+struct config;
+
+struct settle_opts {
+	int max_inflight;  /* jobs out at once (default 128) */
+	int queue_cap;     /* capacity of the to_sync queue (default 256) */
+	int retry_base_s;  /* first delay after SYNC_RETRY (default 2) */
+	int retry_max_s;   /* cap of that delay (default 300) */
+	int lease_s;       /* a sent row is not picked again for (120) */
+	int refresh_s;     /* refresh definitions older than this (3600);
+	                      0 = never */
+};
+void settle_opts_defaults(struct settle_opts *o);
+
+struct settle_status {
+	int online;               /* as last published by the sync thread */
+	int64_t pending, unknown; /* outbox depth */
+	int inflight;             /* jobs out now */
+	uint64_t confirmed, rejected, conflicts, returned, retries;
+	int64_t last_ok;          /* epoch s */
+	int64_t last_error_at;    /* epoch s, 0 never */
+	char last_error[SYNC_MSG_MAX];
+};
+
+/* Borrows st, cfg and to_sync for the life of the settle. Main thread. */
+int settle_new(struct settle **out, struct store *st,
+    const struct config *cfg, const struct settle_opts *o,
+    struct evq *to_sync);
+void settle_free(struct settle *s); /* NULL-safe */
+
+/* Post jobs for due rows (and stale definitions), as many as there is
+ * room for. "Sent" is committed before any job is posted. *posted (may be
+ * NULL) counts them. QUAN_E* on a store error (nothing posted). */
+int settle_pump(struct settle *s, int64_t now, int *posted);
+
+/* Apply every event waiting in `results` (EV_SYNC_DONE, EV_SYNC_STATE) in
+ * one store transaction; other event types are ignored. *n (may be NULL)
+ * counts results applied. QUAN_E* on a store error (the rows then stay to
+ * retry after their lease). */
+int settle_drain(struct settle *s, struct evq *results, int64_t now,
+    int *n);
+/* Apply one event (opens its own transaction). */
+int settle_apply(struct settle *s, const struct ev *ev, int64_t now);
+
+/* Jobs out and not answered yet. */
+int settle_inflight(const struct settle *s);
+/* A copy of the status; refreshes the outbox depth from the store. */
+void settle_status(struct settle *s, struct settle_status *out);
+
+/* Forget jobs posted longer than lease_s ago (their answer was dropped or
+ * the thread stopped); their rows become due again. */
+void settle_expire(struct settle *s, int64_t now);
+
+/* Online step of `quan redeem` (issue #4 item 3): post the open rows of
+ * txn with SYNC_F_ONLINE, wait up to wait_ms for their answers on results
+ * (applying whatever else arrives), apply them. *answered / *unanswered
+ * count this txn's rows (either may be NULL). Unanswered rows stay sent
+ * and the sync thread goes on with the same request number. */
+int settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
+    int wait_ms, int *answered, int *unanswered);
+
+/* The exact JSON body of a USE (coupons/use) or RETURN (coupons/return)
+ * row, compact, fixed key order; card rows get {"code","card_id"}.
+ * *out is new (caller frees). QUAN_ETOOBIG past SYNC_BODY_MAX. */
+struct store_outbox;
+int settle_body(const struct config *cfg, const struct store_outbox *o,
+    char **out);
+
+#endif
