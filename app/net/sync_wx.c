@@ -1,0 +1,380 @@
+/*
+ * sync_wx.c — executor of sync jobs over the WeChat clients (wxpay.h,
+ * card.h). Each worker opens its own clients (own connections); the key
+ * material and trust store are loaded once and shared read-only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/card.h"
+#include "net/sync_wx.h"
+#include "net/wxpay.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+struct sync_wx {
+	const struct config *cfg;
+	struct wxpay_ctx *wx;     /* NULL: [wechatpay] not configured */
+	char *wx_cause;
+	struct card_ctx *card;    /* NULL: [card] not configured */
+	char *card_cause;
+};
+
+struct worker_ctx {
+	struct sync_wx *x;
+	struct wxpay *wx;
+	struct card *card;
+	char *cause;
+};
+
+/* Copy with truncation (snprintf's "%s" trips -Wformat-truncation). */
+static void
+scopy(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
+struct wxpay_ctx *
+sync_wx_wxpay(struct sync_wx *x)
+{
+	return x != NULL ? x->wx : NULL;
+}
+
+static const char *
+nz(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+int
+sync_wx_new(const struct config *cfg, struct sync_wx **out, char **cause)
+{
+	struct sync_wx *x = xcalloc(1, sizeof *x);
+	struct wxpay_cfg wc;
+	struct card_cfg cc;
+	int rc;
+
+	(void)cause;
+	x->cfg = cfg;
+	if (nz(cfg->wx_mchid) != NULL) {
+		memset(&wc, 0, sizeof wc);
+		wc.base_url = cfg->wx_base_url;
+		wc.mchid = cfg->wx_mchid;
+		wc.merchant_serial = cfg->wx_merchant_serial;
+		wc.private_key = nz(cfg->wx_private_key);
+		wc.apiv3_key = nz(cfg->wx_apiv3_key);
+		wc.platform_cert = nz(cfg->wx_platform_cert);
+		wc.public_key_id = nz(cfg->wx_public_key_id);
+		wc.public_key = nz(cfg->wx_public_key);
+		wc.ca_file = nz(cfg->wx_ca_file);
+		wc.connect_timeout_ms = cfg->wx_connect_timeout_ms;
+		wc.timeout_ms = cfg->wx_timeout_ms;
+		rc = wxpay_ctx_new(&wc, &x->wx, &x->wx_cause);
+		if (rc != QUAN_OK) {
+			log_error("wechatpay: %s", x->wx_cause ? x->wx_cause :
+			    quan_strerror(rc));
+			x->wx = NULL;
+		}
+	} else {
+		x->wx_cause = xstrdup("[wechatpay] mchid is not configured");
+	}
+	if (nz(cfg->card_appid) != NULL || nz(cfg->card_token_url) != NULL) {
+		memset(&cc, 0, sizeof cc);
+		cc.base_url = cfg->card_base_url;
+		cc.appid = nz(cfg->card_appid);
+		cc.secret = nz(cfg->card_secret);
+		cc.token_url = nz(cfg->card_token_url);
+		cc.ca_file = nz(cfg->card_ca_file);
+		cc.connect_timeout_ms = cfg->wx_connect_timeout_ms;
+		cc.timeout_ms = cfg->wx_timeout_ms;
+		rc = card_ctx_new(&cc, &x->card, &x->card_cause);
+		if (rc != QUAN_OK) {
+			log_error("card: %s", x->card_cause ? x->card_cause :
+			    quan_strerror(rc));
+			x->card = NULL;
+		}
+	} else {
+		x->card_cause = xstrdup("[card] appid / token_url is not "
+		    "configured");
+	}
+	*out = x;
+	return QUAN_OK;
+}
+
+void
+sync_wx_free(struct sync_wx *x)
+{
+	if (x == NULL)
+		return;
+	wxpay_ctx_free(x->wx);
+	card_ctx_free(x->card);
+	free(x->wx_cause);
+	free(x->card_cause);
+	free(x);
+}
+
+static int
+w_open(void *arg, const atomic_int *stop, void **ctx, char **cause)
+{
+	struct sync_wx *x = arg;
+	struct worker_ctx *w = xcalloc(1, sizeof *w);
+	char *c = NULL;
+	int rc;
+
+	(void)cause;
+	w->x = x;
+	if (x->wx != NULL && (rc = wxpay_new(x->wx, stop, &w->wx, &c)) != 0) {
+		log_error("wechatpay client: %s", c ? c : quan_strerror(rc));
+		free(c);
+		c = NULL;
+		w->wx = NULL;
+	}
+	if (x->card != NULL &&
+	    (rc = card_new(x->card, stop, &w->card, &c)) != 0) {
+		log_error("card client: %s", c ? c : quan_strerror(rc));
+		free(c);
+		w->card = NULL;
+	}
+	*ctx = w;
+	return QUAN_OK;
+}
+
+static void
+w_close(void *ctx)
+{
+	struct worker_ctx *w = ctx;
+
+	if (w == NULL)
+		return;
+	wxpay_free(w->wx);
+	card_free(w->card);
+	free(w->cause);
+	free(w);
+}
+
+static void
+not_configured(struct sync_result *res, const char *why)
+{
+	res->status = SYNC_RETRY;
+	res->rc = QUAN_ECONFIG;
+	snprintf(res->reason, sizeof res->reason, "config_error");
+	scopy(res->message, sizeof res->message, why ? why : "client not available");
+}
+
+/* wxpay answer -> sync result. first_send: no earlier send of this
+ * request (RESOURCE_ALREADY_EXISTS is then somebody else's use). */
+static void
+from_wxpay(const struct wxpay_result *r, int first_send,
+    struct sync_result *res)
+{
+	const char *reason = NULL;
+	enum wxpay_class c = wxpay_classify(r, &reason);
+
+	res->http = (int32_t)r->http;
+	res->rc = r->rc;
+	scopy(res->wx_code, sizeof res->wx_code, r->code);
+	scopy(res->message, sizeof res->message, r->message);
+	scopy(res->reason, sizeof res->reason, reason ? reason : "");
+	scopy(res->stock_id, sizeof res->stock_id, r->stock_id);
+	scopy(res->openid, sizeof res->openid, r->openid);
+	scopy(res->use_request_no, sizeof res->use_request_no, r->use_request_no);
+	scopy(res->coupon_state, sizeof res->coupon_state, r->coupon_state);
+	if (r->time[0] != '\0')
+		(void)tm_parse_rfc3339(r->time, &res->remote_time);
+	switch (c) {
+	case WXPAY_OK:
+		res->status = SYNC_OK;
+		res->rc = 0;
+		break;
+	case WXPAY_ALREADY:
+		res->status = first_send ? SYNC_REJECTED : SYNC_ALREADY;
+		res->rc = QUAN_EREJECTED;
+		break;
+	case WXPAY_REJECTED:
+		res->status = SYNC_REJECTED;
+		res->rc = QUAN_EREJECTED;
+		break;
+	case WXPAY_CONFIG:
+		res->status = SYNC_RETRY;
+		res->rc = QUAN_ECONFIG;
+		break;
+	case WXPAY_RETRY:
+	default:
+		res->status = SYNC_RETRY;
+		if (res->rc == 0)
+			res->rc = r->http == 429 ? QUAN_EBUSY : QUAN_EIO;
+		break;
+	}
+}
+
+static void
+run_wxpay(struct worker_ctx *w, const struct sync_job *job,
+    struct sync_result *res, char **blob)
+{
+	struct wxpay_result r;
+	int first = job->attempts == 0;
+
+	if (w->wx == NULL) {
+		not_configured(res, w->x->wx_cause);
+		return;
+	}
+	wxpay_result_init(&r);
+	switch (job->op) {
+	case SYNC_OP_USE:
+		(void)wxpay_use(w->wx, job->body, job->body_len, &r);
+		break;
+	case SYNC_OP_RETURN:
+		(void)wxpay_return(w->wx, job->body, job->body_len, &r);
+		/* a return that "already exists" is ours or nothing */
+		first = 0;
+		break;
+	case SYNC_OP_QUERY:
+		(void)wxpay_query_coupon(w->wx, job->openid, job->code,
+		    w->x->cfg->wx_appid, &r);
+		break;
+	case SYNC_OP_STOCK_GET:
+		(void)wxpay_get_stock(w->wx, job->target, &r);
+		break;
+	default:
+		break;
+	}
+	from_wxpay(&r, first, res);
+	if (job->op == SYNC_OP_RETURN && res->status == SYNC_ALREADY)
+		res->status = SYNC_OK; /* same return_request_no applied */
+	if (job->op == SYNC_OP_STOCK_GET && res->status == SYNC_OK) {
+		if (r.body != NULL && r.body_len > 0) {
+			*blob = xstrndup(r.body, r.body_len);
+		} else {
+			res->status = SYNC_RETRY;
+			res->rc = QUAN_EPROTO;
+			snprintf(res->message, sizeof res->message,
+			    "empty stock answer");
+		}
+	}
+	wxpay_result_free(&r);
+}
+
+static void
+from_card(const struct card_result *r, int first_send,
+    struct sync_result *res)
+{
+	const char *reason = NULL;
+	enum card_class c = card_classify(r, tm_now(), &reason);
+
+	res->rc = r->rc;
+	res->http = (int32_t)r->http;
+	snprintf(res->wx_code, sizeof res->wx_code, "%ld", r->errcode);
+	scopy(res->message, sizeof res->message, r->errmsg);
+	scopy(res->reason, sizeof res->reason, reason ? reason : "");
+	scopy(res->openid, sizeof res->openid, r->openid);
+	scopy(res->stock_id, sizeof res->stock_id, r->card_id);
+	switch (c) {
+	case CARD_OK:
+		res->status = SYNC_OK;
+		res->rc = 0;
+		break;
+	case CARD_ALREADY:
+		/* consumed: ours when we sent this request before */
+		res->status = first_send ? SYNC_REJECTED : SYNC_OK;
+		res->rc = first_send ? QUAN_EREJECTED : 0;
+		if (!first_send)
+			snprintf(res->reason, sizeof res->reason, "ok");
+		break;
+	case CARD_REJECTED:
+		res->status = SYNC_REJECTED;
+		res->rc = QUAN_EREJECTED;
+		break;
+	case CARD_CONFIG:
+		res->status = SYNC_RETRY;
+		res->rc = QUAN_ECONFIG;
+		break;
+	case CARD_RETRY:
+	default:
+		res->status = SYNC_RETRY;
+		if (res->rc == 0)
+			res->rc = reason != NULL &&
+			    strncmp(reason, "quota", 5) == 0 ? QUAN_EBUSY :
+			    QUAN_EIO;
+		break;
+	}
+}
+
+static void
+run_card(struct worker_ctx *w, const struct sync_job *job,
+    struct sync_result *res, char **blob)
+{
+	struct card_result r;
+	const char *card_id = job->target[0] ? job->target : NULL;
+	int first = job->attempts == 0;
+
+	if (w->card == NULL) {
+		not_configured(res, w->x->card_cause);
+		return;
+	}
+	card_result_init(&r);
+	if (job->op == SYNC_OP_CARD_GET) {
+		(void)card_get(w->card, job->target, &r);
+		from_card(&r, 1, res);
+		if (res->status == SYNC_OK) {
+			if (r.body != NULL && r.body_len > 0)
+				*blob = xstrndup(r.body, r.body_len);
+			else {
+				res->status = SYNC_RETRY;
+				res->rc = QUAN_EPROTO;
+			}
+		}
+		card_result_free(&r);
+		return;
+	}
+	/* code/get with check_consume first (WeChat's advice), then
+	 * consume. On a resend, a code already consumed is ours. */
+	(void)card_code_get(w->card, card_id, job->code, 1, &r);
+	from_card(&r, first, res);
+	if (res->status != SYNC_OK || r.errcode != 0)
+		goto out; /* rejected, retry, or consumed by our earlier send */
+	card_result_free(&r);
+	(void)card_code_consume(w->card, card_id, job->code, &r);
+	/* 40099 now: another till won the race since code/get */
+	from_card(&r, 1, res);
+out:
+	card_result_free(&r);
+}
+
+static void
+w_run(void *ctx, const struct sync_job *job, struct sync_result *res,
+    char **blob)
+{
+	struct worker_ctx *w = ctx;
+
+	switch (job->op) {
+	case SYNC_OP_USE:
+	case SYNC_OP_RETURN:
+	case SYNC_OP_QUERY:
+	case SYNC_OP_STOCK_GET:
+		run_wxpay(w, job, res, blob);
+		break;
+	case SYNC_OP_CARD_CONSUME:
+	case SYNC_OP_CARD_GET:
+		run_card(w, job, res, blob);
+		break;
+	default:
+		res->status = SYNC_REJECTED;
+		res->rc = QUAN_EINVAL;
+		snprintf(res->message, sizeof res->message, "unknown job %d",
+		    (int)job->op);
+		break;
+	}
+	if (res->status == SYNC_RETRY && res->rc == 0)
+		res->rc = QUAN_EIO;
+}
+
+const struct sync_exec_ops sync_wx_ops = {
+	.open = w_open, .run = w_run, .close = w_close
+};
