@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "core/ledger.h"
 #include "core/settle.h"
 #include "store/store.h"
 #include "util/config.h"
@@ -318,9 +319,8 @@ pump_row(void *arg, const struct store_outbox *o)
 	if (o->op != STORE_OP_RETURN &&
 	    store_red_get(s->st, o->red_id, &red) == QUAN_OK &&
 	    strcmp(red.state, "pending") == 0) {
-		snprintf(red.state, sizeof red.state, "unknown");
-		red.updated_at = c->now;
-		if ((rc = store_red_update(s->st, &red)) != QUAN_OK) {
+		if ((rc = ledger_change(s->st, &red, "unknown", NULL, "sent",
+		    c->now, NULL)) != QUAN_OK) {
 			c->rc = rc;
 			return 1;
 		}
@@ -468,68 +468,26 @@ retry_later(struct settle *s, const struct store_outbox *o,
 	return store_outbox_retry(s->st, o->id, now + d, err);
 }
 
-/* Close the row and move its redemption to `state`. */
+/* The final answer for row o: ledger_settle moves the coupon, closes the
+ * row, updates the known code and journals it, in one transaction. A row
+ * settled already (a duplicate answer) is not an error. */
 static int
 finish(struct settle *s, const struct store_outbox *o, const char *state,
     const struct sync_result *r, const char *reason, int64_t now)
 {
-	struct store_red red;
-	char err[STORE_TEXT_MAX];
+	char ref[32];
 	int rc;
 
-	if ((rc = store_red_get(s->st, o->red_id, &red)) != QUAN_OK)
-		return rc;
-	/* a void that came while the use was out keeps return_pending:
-	 * its RETURN row goes next */
-	if (!(strcmp(state, "confirmed") == 0 &&
-	    strcmp(red.state, "return_pending") == 0))
-		scopy(red.state, sizeof red.state, state);
-	if (reason != NULL)
-		scopy(red.reason, sizeof red.reason, reason);
-	if (r->wx_code[0] != '\0' || strcmp(state, "confirmed") == 0)
-		scopy(red.wx_code, sizeof red.wx_code, r->wx_code);
-	if (r->openid[0] != '\0')
-		scopy(red.openid, sizeof red.openid, r->openid);
 	if (r->remote_time > 0)
-		snprintf(red.remote_ref, sizeof red.remote_ref, "%lld",
-		    (long long)r->remote_time);
-	red.updated_at = now;
-	if ((rc = store_red_update(s->st, &red)) != QUAN_OK)
-		return rc;
-	snprintf(err, sizeof err, "%.47s%s%.100s", r->wx_code, r->message[0] ?
-	    ": " : "", r->message);
-	return store_outbox_close(s->st, o->id,
-	    strcmp(state, "conflict") == 0 ? "cancelled" : "done", err,
-	    now);
-}
-
-struct find_ctx {
-	int64_t red_id;
-	int64_t id;
-};
-
-static int
-find_return_cb(void *arg, const struct store_outbox *o)
-{
-	struct find_ctx *f = arg;
-
-	if (o->red_id == f->red_id && o->op == STORE_OP_RETURN) {
-		f->id = o->id;
-		return 1;
-	}
-	return 0;
-}
-
-static int
-cancel_return(struct settle *s, const struct store_outbox *use, int64_t now)
-{
-	struct find_ctx f = {use->red_id, 0};
-
-	(void)store_outbox_list_txn(s->st, use->txn_id, find_return_cb, &f);
-	if (f.id == 0)
+		snprintf(ref, sizeof ref, "%lld", (long long)r->remote_time);
+	rc = ledger_settle(s->st, o->id, state, r->wx_code, reason,
+	    r->remote_time > 0 ? ref : NULL, now);
+	if (rc == QUAN_EINVAL) {
+		log_warn("outbox %lld: %s not applied (settled already?)",
+		    (long long)o->id, state);
 		return QUAN_OK;
-	return store_outbox_close(s->st, f.id, "cancelled",
-	    "use not applied: nothing to return", now);
+	}
+	return rc;
 }
 
 static int
@@ -537,7 +495,6 @@ apply_use(struct settle *s, const struct store_outbox *o,
     const struct sync_result *r, int64_t now)
 {
 	struct sync_job j;
-	int rc;
 
 	switch (r->status) {
 	case SYNC_OK:
@@ -546,9 +503,7 @@ apply_use(struct settle *s, const struct store_outbox *o,
 	case SYNC_REJECTED:
 		s->stat.rejected++;
 		set_err(s, r, now);
-		if ((rc = finish(s, o, "rejected", r, r->reason, now)) != 0)
-			return rc;
-		return cancel_return(s, o, now);
+		return finish(s, o, "rejected", r, r->reason, now);
 	case SYNC_ALREADY:
 		/* Used by some request. Ours, if WeChat's record has our
 		 * request number: ask when we know the holder. */
@@ -599,10 +554,8 @@ apply_query(struct settle *s, const struct store_outbox *o,
 		    "used by request %.64s (state %.24s)",
 		    r->use_request_no, r->coupon_state);
 		set_err(s, &x, now);
-		if (finish(s, o, "rejected", &x, "used_by_other_request",
-		    now) != QUAN_OK)
-			return QUAN_EIO;
-		return cancel_return(s, o, now);
+		return finish(s, o, "rejected", &x, "used_by_other_request",
+		    now);
 	}
 	if (r->status == SYNC_REJECTED) {
 		s->stat.conflicts++;
@@ -623,11 +576,11 @@ apply_return(struct settle *s, const struct store_outbox *o,
 		return finish(s, o, "returned", r, NULL, now);
 	case SYNC_REJECTED:
 	case SYNC_ALREADY:
-		/* WeChat refuses the return (expired, not USED ...): a
-		 * manager has to look. */
+		/* WeChat refuses the return (expired, not USED ...): the
+		 * ledger makes the coupon a conflict for a manager. */
 		s->stat.conflicts++;
 		set_err(s, r, now);
-		return finish(s, o, "conflict", r, "return_refused", now);
+		return finish(s, o, "rejected", r, "return_refused", now);
 	default:
 		return retry_later(s, o, r, now);
 	}
@@ -765,48 +718,30 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 int
 settle_apply(struct settle *s, const struct ev *ev, int64_t now)
 {
-	int rc;
-
-	if ((rc = store_begin(s->st)) != QUAN_OK)
-		return rc;
-	if ((rc = apply_one(s, ev, now)) != QUAN_OK) {
-		store_rollback(s->st);
-		return rc;
-	}
-	if ((rc = store_commit(s->st)) != QUAN_OK)
-		store_rollback(s->st);
-	return rc;
+	return apply_one(s, ev, now);
 }
 
 int
 settle_drain(struct settle *s, struct evq *results, int64_t now, int *n)
 {
 	struct ev ev;
-	int rc, k = 0, first = 1;
+	int rc, k = 0;
 
 	if (n != NULL)
 		*n = 0;
 	while (evq_get(results, &ev)) {
-		if (first) {
-			if ((rc = store_begin(s->st)) != QUAN_OK)
-				return rc;
-			first = 0;
-		}
+		/* each final answer is its own ledger transaction; a retry is
+		 * one statement */
 		if ((rc = apply_one(s, &ev, now)) != QUAN_OK) {
 			log_error("applying a sync result: %s (%s)",
 			    quan_strerror(rc), store_errmsg(s->st));
-			store_rollback(s->st);
 			return rc;
 		}
 		if (ev.type == EV_SYNC_DONE)
 			k++;
+		if (n != NULL)
+			*n = k;
 	}
-	if (!first && (rc = store_commit(s->st)) != QUAN_OK) {
-		store_rollback(s->st);
-		return rc;
-	}
-	if (n != NULL)
-		*n = k;
 	return QUAN_OK;
 }
 
