@@ -496,11 +496,11 @@ wxpay_process(struct wxpay_ctx *c, const struct http_resp *r,
 	char *cause = NULL;
 	int rc;
 
+	wxpay_result_free(res);
 	res->http = r->status;
 	res->elapsed_us = r->elapsed_us;
 	snprintf(res->request_id, sizeof res->request_id, "%s",
 	    rid ? rid : "");
-	free(res->body);
 	res->body = xstrndup(body, len);
 	res->body_len = len;
 	if (ok2xx || signed_reply(r)) {
