@@ -1,0 +1,1133 @@
+/*
+ * checkout.c — the checkout engine behind checkout.h: basket, pricing via
+ * the rules module, the two-commit redeem (rows + keys first, decisions
+ * second), the offline policy, void, recovery of interrupted redeems.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/checkout.h"
+#include "core/journal.h"
+#include "core/ledger.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/money.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#define DEF_SLOTS 32
+
+struct defslot {
+	int used;
+	enum store_kind kind;
+	char id[RULES_ID_MAX + 1];
+	int rc;                    /* 0 ok, QUAN_ENOTFOUND, QUAN_EINVAL */
+	int64_t fetched_at;
+	struct rules_def def;
+};
+
+/* Per-line data the published struct does not carry. */
+struct lpriv {
+	int slot;                  /* def slot, -1 none */
+	int known;                 /* the code cache knows it (right kind) */
+	char code_state[STORE_STATE_MAX];
+	struct rules_coupon cp;
+};
+
+struct checkout {
+	struct checkout_opts o;
+	struct classify *cls;
+	struct checkout_txn cur;
+	struct lpriv lp[CHECKOUT_LINES_MAX];
+	struct defslot defs[DEF_SLOTS];
+	int next_slot;
+};
+
+/* Bounded string copy (truncates; always terminates). */
+static void
+scopy(char *d, size_t n, const char *s)
+{
+	size_t l = strnlen(s, n - 1);
+
+	memcpy(d, s, l);
+	d[l] = '\0';
+}
+
+static const char *const cstate_names[] = {
+	"priced", "refused", "pending", "confirmed", "rejected", "unknown",
+	"accepted_offline", "return_pending", "returned", "conflict"
+};
+
+const char *
+checkout_cstate_name(enum checkout_cstate s)
+{
+	if ((unsigned)s < sizeof cstate_names / sizeof cstate_names[0])
+		return cstate_names[s];
+	return "?";
+}
+
+int
+checkout_cstate_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof cstate_names / sizeof cstate_names[0]; i++)
+		if (strcmp(cstate_names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int64_t
+now_of(const struct checkout *co)
+{
+	return co->o.now != NULL ? co->o.now(co->o.now_arg) : tm_now();
+}
+
+int
+checkout_lookup(void *arg, const char *code, struct classify_hit *hit)
+{
+	struct checkout *co = arg;
+	struct store_code c;
+	int rc;
+
+	if (strlen(code) > STORE_CODE_MAX)
+		return 0;
+	rc = store_code_get(co->o.st, code, &c);
+	if (rc == QUAN_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	hit->kind = c.kind == STORE_CARD ? CLASSIFY_CARD : CLASSIFY_MERCHANT;
+	scopy(hit->id, sizeof hit->id, c.target);
+	return 1;
+}
+
+const struct classify *
+checkout_classifier(const struct checkout *co)
+{
+	return co->cls;
+}
+
+int
+checkout_new(const struct checkout_opts *opts, struct checkout **out,
+    char **cause)
+{
+	struct checkout *co;
+	struct classify_pattern *p = NULL;
+	const struct config *cfg = opts->cfg;
+	int i, n = 0, rc;
+
+	co = xcalloc(1, sizeof *co);
+	co->o = *opts;
+	if (cfg->ntargets > 0)
+		p = xcalloc((size_t)cfg->ntargets, sizeof *p);
+	for (i = 0; i < cfg->ntargets; i++) {
+		const struct config_target *t = &cfg->targets[i];
+
+		if (t->prefix[0] == '\0' && t->min_len == 0 &&
+		    t->max_len == 0)
+			continue; /* no pattern: cache/format only */
+		p[n].kind = t->kind == CONFIG_CARD ? CLASSIFY_CARD :
+		    CLASSIFY_MERCHANT;
+		p[n].id = t->id;
+		p[n].prefix = t->prefix;
+		p[n].min_len = t->min_len;
+		p[n].max_len = t->max_len;
+		p[n].charset = t->charset == CONFIG_CHARSET_DIGITS ?
+		    CLASSIFY_CS_DIGITS : t->charset == CONFIG_CHARSET_ALNUM ?
+		    CLASSIFY_CS_ALNUM : CLASSIFY_CS_WECHAT;
+		n++;
+	}
+	rc = classify_new(p, (size_t)n, &co->cls, cause);
+	free(p);
+	if (rc != 0) {
+		free(co);
+		return QUAN_ECONFIG;
+	}
+	*out = co;
+	return QUAN_OK;
+}
+
+void
+checkout_free(struct checkout *co)
+{
+	if (co == NULL)
+		return;
+	classify_free(co->cls);
+	free(co);
+}
+
+void
+checkout_set_online(struct checkout *co, checkout_online_fn fn, void *arg)
+{
+	co->o.online = fn;
+	co->o.online_arg = arg;
+}
+
+const struct checkout_txn *
+checkout_current(const struct checkout *co)
+{
+	return &co->cur;
+}
+
+int
+checkout_open(struct checkout *co, int64_t amount_fen)
+{
+	if (co->cur.state == CHECKOUT_T_OPEN)
+		return QUAN_EBUSY;
+	if (amount_fen < 0 || amount_fen > MONEY_MAX_FEN)
+		return QUAN_EINVAL;
+	memset(&co->cur, 0, sizeof co->cur);
+	memset(co->lp, 0, sizeof co->lp);
+	co->cur.state = CHECKOUT_T_OPEN;
+	co->cur.amount_fen = amount_fen;
+	co->cur.due_fen = amount_fen;
+	return QUAN_OK;
+}
+
+/* The parsed definition of a stock/card, from a small cache of slots.
+ * Returns the slot or -1 with *reason set. */
+static int
+def_slot(struct checkout *co, enum store_kind kind, const char *id,
+    const char **reason)
+{
+	struct defslot *d;
+	char *raw = NULL, *cause = NULL;
+	const struct config_target *t;
+	int i, rc;
+
+	for (i = 0; i < DEF_SLOTS; i++) {
+		d = &co->defs[i];
+		if (d->used && d->kind == kind && strcmp(d->id, id) == 0)
+			goto have;
+	}
+	i = co->next_slot;
+	co->next_slot = (co->next_slot + 1) % DEF_SLOTS;
+	d = &co->defs[i];
+	memset(d, 0, sizeof *d);
+	d->used = 1;
+	d->kind = kind;
+	scopy(d->id, sizeof d->id, id);
+	rc = kind == STORE_CARD ?
+	    store_card_get(co->o.st, id, &raw, &d->fetched_at) :
+	    store_stock_get(co->o.st, id, &raw, &d->fetched_at);
+	if (rc == 0) {
+		rc = kind == STORE_CARD ?
+		    rules_parse_card(raw, strlen(raw), &d->def, &cause) :
+		    rules_parse_stock(raw, strlen(raw), &d->def, &cause);
+		if (rc != 0) {
+			log_warn("%s: definition %s: %s", __func__, id,
+			    cause != NULL ? cause : quan_strerror(rc));
+			rc = QUAN_EINVAL;
+		}
+		free(cause);
+		free(raw);
+	} else if (rc != QUAN_ENOTFOUND) {
+		d->used = 0; /* store error: do not cache */
+		*reason = "store_error";
+		return -1;
+	}
+	d->rc = rc;
+	t = config_target_find(co->o.cfg, kind == STORE_CARD ? CONFIG_CARD :
+	    CONFIG_STOCK, id);
+	if (rc == 0)
+		d->def.per_txn = t != NULL ? t->per_txn : 1;
+have:
+	if (d->rc == QUAN_ENOTFOUND) {
+		*reason = "no_definition";
+		return -1;
+	}
+	if (d->rc != 0) {
+		*reason = "bad_definition";
+		return -1;
+	}
+	return i;
+}
+
+static enum rules_cstate
+code_cstate(const char *s)
+{
+	if (strcmp(s, "issued") == 0)
+		return RULES_CS_AVAILABLE;
+	return rules_cstate_parse(s);
+}
+
+/* Price every priceable line of the basket again (thresholds against the
+ * original amount, each discount on what remains). */
+static void
+reprice(struct checkout *co)
+{
+	struct rules_item items[CHECKOUT_LINES_MAX];
+	struct rules_verdict v[CHECKOUT_LINES_MAX];
+	int map[CHECKOUT_LINES_MAX];
+	int64_t disc = 0, due = co->cur.amount_fen, now = now_of(co);
+	int i, n = 0;
+
+	for (i = 0; i < co->cur.nlines; i++) {
+		struct checkout_line *l = &co->cur.lines[i];
+
+		if (co->lp[i].slot < 0) {
+			l->state = CHECKOUT_REFUSED;
+			l->discount_fen = 0;
+			continue;
+		}
+		co->lp[i].cp.code = l->code;
+		items[n].def = &co->defs[co->lp[i].slot].def;
+		items[n].cp = &co->lp[i].cp;
+		items[n].item_price_fen = l->item_price_fen;
+		map[n++] = i;
+	}
+	if (n > 0)
+		rules_price_basket(co->cur.amount_fen, items, (size_t)n, now,
+		    v, &disc, &due);
+	for (i = 0; i < n; i++) {
+		struct checkout_line *l = &co->cur.lines[map[i]];
+
+		l->verdict = v[i];
+		l->needs_confirm = v[i].needs_confirm;
+		if (v[i].reason == RULES_OK) {
+			l->state = CHECKOUT_PRICED;
+			l->discount_fen = v[i].discount_fen;
+			snprintf(l->reason, sizeof l->reason, "ok");
+		} else {
+			l->state = CHECKOUT_REFUSED;
+			l->discount_fen = 0;
+			scopy(l->reason, sizeof l->reason, rules_reason_id(v[i].reason));
+		}
+	}
+	co->cur.discount_fen = disc;
+	co->cur.due_fen = due;
+}
+
+int
+checkout_add(struct checkout *co, const char *text, size_t len,
+    int64_t item_price_fen, int *line_out)
+{
+	struct classify_result res;
+	struct checkout_line *l;
+	struct lpriv *lp;
+	struct store_code sc;
+	const char *reason = NULL;
+	enum store_kind kind;
+	int rc, i;
+
+	if (co->cur.state != CHECKOUT_T_OPEN)
+		return QUAN_EINVAL;
+	if (co->cur.nlines >= CHECKOUT_LINES_MAX)
+		return QUAN_EFULL;
+	classify_scan(co->cls, text, len, checkout_lookup, co, &res);
+	if (res.flags & CLASSIFY_F_CACHE_ERR) {
+		log_error("%s: code cache: %s", __func__,
+		    store_errmsg(co->o.st));
+		return QUAN_EIO;
+	}
+	i = co->cur.nlines;
+	l = &co->cur.lines[i];
+	lp = &co->lp[i];
+	memset(l, 0, sizeof *l);
+	memset(lp, 0, sizeof *lp);
+	lp->slot = -1;
+	l->item_price_fen = item_price_fen;
+	l->kind = res.kind;
+	scopy(l->kind_id, sizeof l->kind_id, classify_kind_id(res.kind));
+	if (res.kind != CLASSIFY_INVALID && res.code_len <= CHECKOUT_CODE_MAX)
+		scopy(l->code, sizeof l->code, res.code);
+	scopy(l->target, sizeof l->target, res.id);
+	switch (res.kind) {
+	case CLASSIFY_INVALID:
+		reason = classify_reason_id(res.reason);
+		break;
+	case CLASSIFY_PAYMENT_CODE:
+		reason = "payment_code";
+		break;
+	case CLASSIFY_OTHER_WALLET:
+		reason = "other_wallet";
+		break;
+	case CLASSIFY_CLAIM_QR:
+		reason = "claim_qr";
+		break;
+	case CLASSIFY_UNKNOWN:
+		reason = "unknown_code";
+		break;
+	case CLASSIFY_ENCRYPTED_CARD:
+		reason = "needs_online";
+		break;
+	case CLASSIFY_MERCHANT:
+	case CLASSIFY_CARD:
+		break;
+	}
+	if (reason == NULL && res.code_len > STORE_CODE_MAX)
+		reason = "too_long";
+	if (reason == NULL && res.id[0] == '\0')
+		reason = "no_definition";
+	if (reason == NULL) {
+		kind = res.kind == CLASSIFY_CARD ? STORE_CARD : STORE_MERCHANT;
+		lp->slot = def_slot(co, kind, res.id, &reason);
+		rc = store_code_get(co->o.st, l->code, &sc);
+		if (rc == 0 && sc.kind == kind &&
+		    strcmp(sc.target, res.id) == 0) {
+			lp->known = 1;
+			scopy(lp->code_state, sizeof lp->code_state, sc.state);
+			lp->cp.state = code_cstate(sc.state);
+			lp->cp.received_at = sc.received_at;
+		} else if (rc != 0 && rc != QUAN_ENOTFOUND) {
+			log_error("%s: %s", __func__, store_errmsg(co->o.st));
+			return rc;
+		}
+		rc = store_red_code_active(co->o.st, l->code);
+		if (rc < 0) {
+			log_error("%s: %s", __func__, store_errmsg(co->o.st));
+			return rc;
+		}
+		if (rc == 1)
+			lp->cp.state = RULES_CS_USED; /* redeemed here */
+		if (lp->slot >= 0) {
+			const struct rules_def *d = &co->defs[lp->slot].def;
+
+			scopy(l->coupon_type, sizeof l->coupon_type, rules_type_id(d->type));
+			scopy(l->name, sizeof l->name, d->name);
+		}
+	}
+	if (reason != NULL)
+		scopy(l->reason, sizeof l->reason, reason);
+	l->state = CHECKOUT_REFUSED;
+	co->cur.nlines++;
+	reprice(co);
+	if (line_out != NULL)
+		*line_out = i;
+	return QUAN_OK;
+}
+
+int
+checkout_remove(struct checkout *co, int i)
+{
+	if (co->cur.state != CHECKOUT_T_OPEN || i < 0 || i >= co->cur.nlines)
+		return QUAN_EINVAL;
+	memmove(&co->cur.lines[i], &co->cur.lines[i + 1],
+	    (size_t)(co->cur.nlines - i - 1) * sizeof co->cur.lines[0]);
+	memmove(&co->lp[i], &co->lp[i + 1],
+	    (size_t)(co->cur.nlines - i - 1) * sizeof co->lp[0]);
+	co->cur.nlines--;
+	reprice(co);
+	return QUAN_OK;
+}
+
+int
+checkout_journal(struct checkout *co, const char *kind, int64_t txn_id,
+    const struct json_t *data)
+{
+	int rc;
+
+	if ((rc = store_begin(co->o.st)) != 0)
+		return rc;
+	if ((rc = journal_append(co->o.st, now_of(co), kind, txn_id, 0,
+	    data)) != 0) {
+		store_rollback(co->o.st);
+		return rc;
+	}
+	return store_commit(co->o.st);
+}
+
+int
+checkout_cancel(struct checkout *co)
+{
+	int rc = 0;
+
+	if (co->cur.state != CHECKOUT_T_OPEN)
+		return QUAN_EINVAL;
+	if (co->cur.nlines > 0) {
+		json_t *d = json_pack("{s:I, s:i}", "amount_fen",
+		    (json_int_t)co->cur.amount_fen, "lines", co->cur.nlines);
+
+		rc = checkout_journal(co, "cancel", 0, d);
+		json_decref(d);
+	}
+	memset(&co->cur, 0, sizeof co->cur);
+	return rc;
+}
+
+/* The exact request body for the use/consume call, fixed at redeem. */
+static char *
+use_body(const struct checkout *co, const struct checkout_line *l,
+    enum store_kind kind, const char *key, int64_t use_time)
+{
+	char t[40];
+	json_t *o;
+	char *s;
+
+	if (kind == STORE_CARD)
+		o = json_pack("{s:s, s:s}", "code", l->code, "card_id",
+		    l->target);
+	else
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "coupon_code",
+		    l->code, "stock_id", l->target, "appid",
+		    co->o.cfg->wx_appid, "use_time",
+		    tm_rfc3339(use_time, t, sizeof t), "use_request_no", key);
+	if (o == NULL)
+		return NULL;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
+static int
+next_key(struct checkout *co, char out[CHECKOUT_KEY_MAX + 1], char tag)
+{
+	int64_t seq;
+	int rc;
+
+	if ((rc = store_seq_next(co->o.st, "request_no", &seq)) != 0)
+		return rc;
+	/* terminal id (<= 8) + tag + 12..19 digits <= 28 chars */
+	snprintf(out, CHECKOUT_KEY_MAX + 1, "%s%c%012" PRId64,
+	    co->o.cfg->term_id, tag, seq);
+	return QUAN_OK;
+}
+
+static void
+line_json(json_t *d, const struct checkout_line *l)
+{
+	char masked[64];
+
+	ledger_mask(l->code, masked, sizeof masked);
+	json_object_set_new(d, "code", json_string(masked));
+	json_object_set_new(d, "kind", json_string(l->kind_id));
+	json_object_set_new(d, "target", json_string(l->target));
+	json_object_set_new(d, "type", json_string(l->coupon_type));
+	json_object_set_new(d, "reason", json_string(l->reason));
+	json_object_set_new(d, "discount_fen", json_integer(l->discount_fen));
+}
+
+/* First commit: txn 'open', every line's row, keys, outbox, journal. */
+static int
+redeem_commit(struct checkout *co, int64_t now)
+{
+	struct store *st = co->o.st;
+	struct store_txn t;
+	json_t *d;
+	int i, rc;
+
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	memset(&t, 0, sizeof t);
+	t.amount_fen = co->cur.amount_fen;
+	t.discount_fen = co->cur.discount_fen;
+	t.due_fen = co->cur.due_fen;
+	snprintf(t.state, sizeof t.state, "open");
+	t.opened_at = now;
+	if ((rc = store_txn_insert(st, &t)) != 0)
+		goto bad;
+	d = json_pack("{s:I, s:i}", "amount_fen", (json_int_t)t.amount_fen,
+	    "lines", co->cur.nlines);
+	rc = journal_append(st, now, "txn", t.id, 0, d);
+	json_decref(d);
+	if (rc != 0)
+		goto bad;
+	for (i = 0; i < co->cur.nlines; i++) {
+		struct checkout_line *l = &co->cur.lines[i];
+		struct store_red r;
+		struct store_outbox ob;
+		int ok = l->state == CHECKOUT_PRICED;
+		char *body;
+
+		memset(&r, 0, sizeof r);
+		r.txn_id = t.id;
+		r.line = i;
+		scopy(r.code, sizeof r.code, l->code);
+		r.kind = l->kind == CLASSIFY_CARD ? STORE_CARD : STORE_MERCHANT;
+		scopy(r.target, sizeof r.target, l->target);
+		scopy(r.coupon_type, sizeof r.coupon_type, l->coupon_type);
+		snprintf(r.state, sizeof r.state, ok ? "pending" : "rejected");
+		scopy(r.reason, sizeof r.reason, l->reason);
+		r.discount_fen = ok ? l->discount_fen : 0;
+		r.use_time = now;
+		r.created_at = r.updated_at = now;
+		if (ok && (rc = next_key(co, r.idem_key, 'U')) != 0)
+			goto bad;
+		if ((rc = store_red_insert(st, &r)) != 0)
+			goto bad;
+		l->red_id = r.id;
+		scopy(l->request_no, sizeof l->request_no, r.idem_key);
+		d = json_object();
+		line_json(d, l);
+		json_object_set_new(d, "key", json_string(r.idem_key));
+		json_object_set_new(d, "line", json_integer(i));
+		rc = journal_append(st, now, ok ? "redeem" : "reject", t.id,
+		    r.id, d);
+		json_decref(d);
+		if (rc != 0)
+			goto bad;
+		if (!ok)
+			continue;
+		memset(&ob, 0, sizeof ob);
+		ob.red_id = r.id;
+		ob.op = r.kind == STORE_CARD ? STORE_OP_CONSUME : STORE_OP_USE;
+		scopy(ob.request_no, sizeof ob.request_no, r.idem_key);
+		body = use_body(co, l, r.kind, r.idem_key, now);
+		scopy(ob.body, sizeof ob.body, body != NULL ? body :
+		    "");
+		free(body);
+		ob.next_at = now;
+		ob.created_at = now;
+		if ((rc = store_outbox_insert(st, &ob)) != 0)
+			goto bad;
+	}
+	if ((rc = store_commit(st)) != 0)
+		goto bad;
+	co->cur.id = t.id;
+	for (i = 0; i < co->cur.nlines; i++)
+		co->cur.lines[i].state = co->cur.lines[i].state ==
+		    CHECKOUT_PRICED ? CHECKOUT_PENDING : CHECKOUT_REJECTED;
+	return QUAN_OK;
+bad:
+	log_error("%s: %s", __func__, store_errmsg(st));
+	store_rollback(st);
+	for (i = 0; i < co->cur.nlines; i++) {
+		co->cur.lines[i].red_id = 0;
+		co->cur.lines[i].request_no[0] = '\0';
+	}
+	return rc;
+}
+
+/* Discount line `i` would get on top of the lines already granted. */
+static int64_t
+granted_price(struct checkout *co, const int *granted, int i, int64_t now,
+    int *ok)
+{
+	struct rules_item items[CHECKOUT_LINES_MAX];
+	struct rules_verdict v[CHECKOUT_LINES_MAX];
+	int64_t disc, due;
+	int j, n = 0;
+
+	for (j = 0; j < co->cur.nlines; j++) {
+		if (j != i && !granted[j])
+			continue;
+		if (co->lp[j].slot < 0)
+			continue;
+		items[n].def = &co->defs[co->lp[j].slot].def;
+		items[n].cp = &co->lp[j].cp;
+		items[n].item_price_fen = co->cur.lines[j].item_price_fen;
+		if (j == i)
+			break;
+		n++;
+	}
+	if (j != i || co->lp[i].slot < 0) {
+		*ok = 0;
+		return 0;
+	}
+	n++;
+	/* the coupon itself must not count as "already redeemed here" */
+	rules_price_basket(co->cur.amount_fen, items, (size_t)n, now, v,
+	    &disc, &due);
+	*ok = v[n - 1].reason == RULES_OK;
+	return *ok ? v[n - 1].discount_fen : 0;
+}
+
+/* The offline policy for one unanswered coupon. Returns 1 to accept;
+ * reason/why say what decided. */
+static int
+offline_decide(struct checkout *co, int i, int64_t value, int64_t now,
+    const char **reason, char *why, size_t n)
+{
+	const struct config *cfg = co->o.cfg;
+	const struct checkout_line *l = &co->cur.lines[i];
+	const struct lpriv *lp = &co->lp[i];
+	enum config_policy pol;
+	int64_t count = 0, expo = 0, age;
+	int rc;
+
+	pol = config_policy_of(cfg, l->kind == CLASSIFY_CARD ? CONFIG_CARD :
+	    CONFIG_STOCK, l->target);
+	age = now - co->defs[lp->slot].fetched_at;
+	if (pol == CONFIG_POLICY_ONLINE_ONLY) {
+		*reason = "offline_online_only";
+		snprintf(why, n, "policy online_only for %s", l->target);
+		return 0;
+	}
+	if (pol == CONFIG_POLICY_OFFLINE_KNOWN_ONLY &&
+	    (!lp->known || lp->cp.state != RULES_CS_AVAILABLE)) {
+		*reason = "offline_not_known";
+		snprintf(why, n, "policy offline_known_only: code %s",
+		    lp->known ? "not issued/unused in cache" : "not in cache");
+		return 0;
+	}
+	if (age > cfg->off_max_cache_age_s) {
+		*reason = "offline_cache_old";
+		snprintf(why, n, "definition %s fetched %" PRId64 " s ago > %"
+		    PRId64, l->target, age, cfg->off_max_cache_age_s);
+		return 0;
+	}
+	if (value > cfg->off_max_coupon_fen) {
+		*reason = "offline_cap_coupon";
+		snprintf(why, n, "value %" PRId64 " fen > max_coupon_fen %"
+		    PRId64, value, cfg->off_max_coupon_fen);
+		return 0;
+	}
+	rc = store_offline_stats(co->o.st, now - 3600, &count, &expo);
+	if (rc != 0) {
+		*reason = "store_error";
+		snprintf(why, n, "%s", store_errmsg(co->o.st));
+		return 0;
+	}
+	if (count >= cfg->off_max_per_hour) {
+		*reason = "offline_cap_hour";
+		snprintf(why, n, "%" PRId64 " offline in the last hour >= "
+		    "max_per_hour %d", count, cfg->off_max_per_hour);
+		return 0;
+	}
+	if (expo + value > cfg->off_max_exposure_fen) {
+		*reason = "offline_cap_exposure";
+		snprintf(why, n, "unsettled %" PRId64 " + %" PRId64 " fen > "
+		    "max_exposure_fen %" PRId64, expo, value,
+		    cfg->off_max_exposure_fen);
+		return 0;
+	}
+	*reason = "ok";
+	snprintf(why, n, "policy %s, value %" PRId64 " <= %" PRId64
+	    ", hour %" PRId64 " < %d, exposure %" PRId64 " + %" PRId64
+	    " <= %" PRId64 ", cache age %" PRId64 " s",
+	    config_policy_name(pol), value, cfg->off_max_coupon_fen, count,
+	    cfg->off_max_per_hour, expo, value, cfg->off_max_exposure_fen,
+	    age);
+	return 1;
+}
+
+/* Second commit: decide every line, re-price what was granted. */
+static int
+redeem_decide(struct checkout *co, int64_t now)
+{
+	struct store *st = co->o.st;
+	struct store_txn t;
+	int granted[CHECKOUT_LINES_MAX];
+	int64_t disc = 0;
+	int i, rc;
+
+	memset(granted, 0, sizeof granted);
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	for (i = 0; i < co->cur.nlines; i++) {
+		struct checkout_line *l = &co->cur.lines[i];
+		struct store_red r;
+		const char *reason = NULL;
+		char why[CHECKOUT_TEXT_MAX] = "";
+		int64_t value;
+		int ok;
+		json_t *x;
+
+		if (l->red_id == 0 || l->request_no[0] == '\0')
+			continue; /* rejected at pricing */
+		if ((rc = store_red_get(st, l->red_id, &r)) != 0)
+			goto bad;
+		value = granted_price(co, granted, i, now, &ok);
+		if (strcmp(r.state, "confirmed") == 0) {
+			granted[i] = 1;
+		} else if (strcmp(r.state, "pending") == 0 ||
+		    strcmp(r.state, "unknown") == 0) {
+			int sent = 0;
+
+			if (!ok) {
+				reason = l->reason;
+				snprintf(why, sizeof why, "no longer usable "
+				    "after other coupons were refused");
+			} else if (offline_decide(co, i, value, now, &reason,
+			    why, sizeof why))
+				granted[i] = 2;
+			snprintf(r.offline_reason, sizeof r.offline_reason,
+			    "%s", why);
+			if (!granted[i]) {
+				/* never sent: cancel; else it is in flight */
+				if ((rc = store_outbox_cancel(st, r.id, 0, now,
+				    reason)) != 0)
+					goto bad;
+				if ((rc = store_outbox_use_open(st,
+				    r.id)) < 0)
+					goto bad;
+				sent = rc > 0;
+			}
+			x = json_pack("{s:s}", "why", why);
+			if (granted[i]) {
+				r.offline_at = now;
+				r.discount_fen = value;
+				rc = ledger_change(st, &r, "accepted_offline",
+				    "ok", "offline_accept", now, x);
+			} else if (!sent) {
+				r.discount_fen = 0;
+				rc = ledger_change(st, &r, "rejected", reason,
+				    "offline_refuse", now, x);
+			} else {
+				/* sent, no answer, not granted: the sync
+				 * area settles it; if it turns out used,
+				 * it must be returned */
+				r.discount_fen = 0;
+				rc = ledger_change(st, &r, "unknown", reason,
+				    "offline_refuse_sent", now, x);
+			}
+			json_decref(x);
+			if (rc != 0)
+				goto bad;
+		}
+		if (granted[i] && strcmp(r.state, "accepted_offline") != 0 &&
+		    r.discount_fen != value) {
+			r.discount_fen = value;
+			r.updated_at = now;
+			if ((rc = store_red_update(st, &r)) != 0)
+				goto bad;
+		}
+		if (granted[i] && (rc = store_code_set_state(st, r.code,
+		    r.kind, "used")) != 0)
+			goto bad;
+		l->state = checkout_cstate_parse(r.state);
+		scopy(l->reason, sizeof l->reason, r.reason);
+		scopy(l->offline_reason, sizeof l->offline_reason, r.offline_reason);
+		l->discount_fen = granted[i] ? value : 0;
+		disc += l->discount_fen;
+	}
+	if ((rc = store_txn_get(st, co->cur.id, &t)) != 0)
+		goto bad;
+	t.discount_fen = disc;
+	t.due_fen = co->cur.amount_fen - disc;
+	if (t.due_fen < 0)
+		t.due_fen = 0;
+	snprintf(t.state, sizeof t.state, "redeemed");
+	if ((rc = store_txn_update(st, &t)) != 0)
+		goto bad;
+	{
+		json_t *d = json_pack("{s:I, s:I, s:I}", "amount_fen",
+		    (json_int_t)t.amount_fen, "discount_fen",
+		    (json_int_t)t.discount_fen, "due_fen",
+		    (json_int_t)t.due_fen);
+
+		rc = journal_append(st, now, "due", t.id, 0, d);
+		json_decref(d);
+		if (rc != 0)
+			goto bad;
+	}
+	if ((rc = store_commit(st)) != 0)
+		goto bad;
+	co->cur.discount_fen = t.discount_fen;
+	co->cur.due_fen = t.due_fen;
+	co->cur.state = CHECKOUT_T_REDEEMED;
+	return QUAN_OK;
+bad:
+	log_error("%s: %s", __func__, store_errmsg(st));
+	store_rollback(st);
+	return rc;
+}
+
+int
+checkout_redeem(struct checkout *co)
+{
+	int64_t now = now_of(co);
+	int rc;
+
+	if (co->cur.state != CHECKOUT_T_OPEN)
+		return QUAN_EINVAL;
+	if ((rc = redeem_commit(co, now)) != 0)
+		return rc;
+	if (co->o.online != NULL) {
+		rc = co->o.online(co->o.online_arg, co->o.st, co->cur.id,
+		    co->o.cfg->wx_online_wait_ms);
+		if (rc != 0)
+			log_warn("%s: online step: %s", __func__,
+			    quan_strerror(rc));
+	}
+	return redeem_decide(co, now_of(co));
+}
+
+int
+checkout_close(struct checkout *co)
+{
+	struct store *st = co->o.st;
+	struct store_txn t;
+	int64_t now = now_of(co);
+	int rc;
+
+	if (co->cur.state != CHECKOUT_T_REDEEMED)
+		return QUAN_EINVAL;
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	if ((rc = store_txn_get(st, co->cur.id, &t)) != 0)
+		goto bad;
+	snprintf(t.state, sizeof t.state, "closed");
+	t.closed_at = now;
+	if ((rc = store_txn_update(st, &t)) != 0)
+		goto bad;
+	if ((rc = journal_append(st, now, "close", t.id, 0, NULL)) != 0)
+		goto bad;
+	if ((rc = store_commit(st)) != 0)
+		goto bad;
+	co->cur.state = CHECKOUT_T_CLOSED;
+	return QUAN_OK;
+bad:
+	store_rollback(st);
+	return rc;
+}
+
+struct void_ctx {
+	struct checkout *co;
+	int64_t now;
+	const char *who;
+};
+
+static int
+void_row(void *arg, const struct store_red *row)
+{
+	struct void_ctx *v = arg;
+	struct store *st = v->co->o.st;
+	struct store_red r = *row;
+	struct store_outbox ob;
+	json_t *x;
+	int rc, cancelled = 0;
+
+	if (strcmp(r.state, "confirmed") != 0 &&
+	    strcmp(r.state, "accepted_offline") != 0 &&
+	    strcmp(r.state, "unknown") != 0 &&
+	    strcmp(r.state, "pending") != 0)
+		return 0; /* nothing was used */
+	x = json_pack("{s:s}", "by", v->who != NULL ? v->who : "");
+	if (r.kind == STORE_CARD && strcmp(r.state, "confirmed") == 0) {
+		/* the card API has no "un-consume" */
+		rc = journal_append(st, v->now, "void_card_irreversible",
+		    r.txn_id, r.id, x);
+		json_decref(x);
+		return rc;
+	}
+	/* a use that was never sent is simply cancelled */
+	if ((rc = store_outbox_cancel(st, r.id, 0, v->now, "voided")) != 0)
+		goto out;
+	if (strcmp(r.state, "accepted_offline") == 0 ||
+	    strcmp(r.state, "pending") == 0) {
+		if ((rc = store_outbox_use_open(st, r.id)) < 0)
+			goto out;
+		cancelled = rc == 0;
+	}
+	if (cancelled) {
+		rc = ledger_change(st, &r, "returned", "voided_before_send",
+		    "void", v->now, x);
+		if (rc == 0)
+			rc = store_code_set_state(st, r.code, r.kind, "issued");
+		goto out;
+	}
+	if (r.kind == STORE_CARD) {
+		/* consume in flight: cannot be returned if it lands */
+		rc = ledger_change(st, &r, "return_pending",
+		    "card_consume_irreversible", "void", v->now, x);
+		goto out;
+	}
+	if ((rc = next_key(v->co, r.return_key, 'R')) != 0)
+		goto out;
+	rc = ledger_change(st, &r, "return_pending", "voided", "void",
+	    v->now, x);
+	if (rc != 0)
+		goto out;
+	memset(&ob, 0, sizeof ob);
+	ob.red_id = r.id;
+	ob.op = STORE_OP_RETURN;
+	scopy(ob.request_no, sizeof ob.request_no, r.return_key);
+	{
+		json_t *b = json_pack("{s:s, s:s, s:s}", "coupon_code", r.code,
+		    "stock_id", r.target, "return_request_no", r.return_key);
+		char *s = b != NULL ? json_dumps(b, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER) : NULL;
+
+		scopy(ob.body, sizeof ob.body, s != NULL ? s : "");
+		free(s);
+		json_decref(b);
+	}
+	ob.next_at = v->now;
+	ob.created_at = v->now;
+	rc = store_outbox_insert(st, &ob);
+out:
+	json_decref(x);
+	return rc;
+}
+
+int
+checkout_void(struct checkout *co, int64_t txn_id, const char *who,
+    char **cause)
+{
+	struct store *st = co->o.st;
+	struct store_txn t;
+	struct void_ctx v;
+	json_t *d;
+	int rc;
+
+	v.co = co;
+	v.now = now_of(co);
+	v.who = who;
+	if ((rc = store_begin(st)) != 0)
+		goto fail;
+	if ((rc = store_txn_get(st, txn_id, &t)) != 0) {
+		store_rollback(st);
+		if (cause != NULL)
+			*cause = rc == QUAN_ENOTFOUND ?
+			    xasprintf("no transaction %" PRId64, txn_id) :
+			    xstrdup(store_errmsg(st));
+		return rc;
+	}
+	if (strcmp(t.state, "redeemed") != 0 &&
+	    strcmp(t.state, "closed") != 0) {
+		store_rollback(st);
+		if (cause != NULL)
+			*cause = xasprintf("transaction %" PRId64 " is %s: "
+			    "only a redeemed or closed sale can be voided",
+			    txn_id, t.state);
+		return QUAN_EINVAL;
+	}
+	if ((rc = store_red_list_txn(st, txn_id, void_row, &v)) != 0)
+		goto bad;
+	snprintf(t.state, sizeof t.state, "voided");
+	t.closed_at = v.now;
+	if ((rc = store_txn_update(st, &t)) != 0)
+		goto bad;
+	d = json_pack("{s:s}", "by", who != NULL ? who : "");
+	rc = journal_append(st, v.now, "void_txn", txn_id, 0, d);
+	json_decref(d);
+	if (rc != 0)
+		goto bad;
+	if ((rc = store_commit(st)) != 0)
+		goto fail;
+	if (co->cur.id == txn_id)
+		co->cur.state = CHECKOUT_T_VOIDED;
+	return QUAN_OK;
+bad:
+	store_rollback(st);
+fail:
+	if (cause != NULL)
+		*cause = xstrdup(store_errmsg(st));
+	return rc;
+}
+
+struct load_ctx {
+	struct checkout_txn *t;
+};
+
+static int
+load_row(void *arg, const struct store_red *r)
+{
+	struct load_ctx *c = arg;
+	struct checkout_line *l;
+	int s;
+
+	if (c->t->nlines >= CHECKOUT_LINES_MAX)
+		return 0;
+	l = &c->t->lines[c->t->nlines++];
+	memset(l, 0, sizeof *l);
+	scopy(l->code, sizeof l->code, r->code);
+	l->kind = r->kind == STORE_CARD ? CLASSIFY_CARD : CLASSIFY_MERCHANT;
+	scopy(l->kind_id, sizeof l->kind_id, classify_kind_id(l->kind));
+	scopy(l->target, sizeof l->target, r->target);
+	scopy(l->coupon_type, sizeof l->coupon_type, r->coupon_type);
+	s = checkout_cstate_parse(r->state);
+	l->state = s < 0 ? CHECKOUT_UNKNOWN : (enum checkout_cstate)s;
+	scopy(l->reason, sizeof l->reason, r->reason);
+	l->discount_fen = r->discount_fen;
+	l->item_price_fen = -1;
+	scopy(l->request_no, sizeof l->request_no, r->idem_key);
+	l->red_id = r->id;
+	scopy(l->offline_reason, sizeof l->offline_reason, r->offline_reason);
+	return 0;
+}
+
+int
+checkout_load(struct checkout *co, int64_t txn_id, struct checkout_txn *out)
+{
+	struct store_txn t;
+	struct load_ctx c;
+	int rc;
+
+	if ((rc = store_txn_get(co->o.st, txn_id, &t)) != 0)
+		return rc;
+	memset(out, 0, sizeof *out);
+	out->id = t.id;
+	out->amount_fen = t.amount_fen;
+	out->discount_fen = t.discount_fen;
+	out->due_fen = t.due_fen;
+	out->state = strcmp(t.state, "closed") == 0 ? CHECKOUT_T_CLOSED :
+	    strcmp(t.state, "voided") == 0 ? CHECKOUT_T_VOIDED :
+	    strcmp(t.state, "open") == 0 ? CHECKOUT_T_OPEN :
+	    CHECKOUT_T_REDEEMED;
+	c.t = out;
+	return store_red_list_txn(co->o.st, txn_id, load_row, &c);
+}
+
+struct recover_ctx {
+	struct store *st;
+	int64_t now;
+};
+
+static int
+recover_row(void *arg, const struct store_red *row)
+{
+	struct recover_ctx *c = arg;
+	struct store_red r = *row;
+	int rc;
+
+	if (strcmp(r.state, "pending") != 0)
+		return 0; /* sent (unknown) rows stay for the sync area */
+	if ((rc = store_outbox_cancel(c->st, r.id, 0, c->now,
+	    "interrupted")) != 0)
+		return rc;
+	if ((rc = store_outbox_use_open(c->st, r.id)) < 0)
+		return rc;
+	if (rc > 0) {
+		/* it was sent after all: outcome unknown */
+		return ledger_change(c->st, &r, "unknown", "interrupted",
+		    "recover", c->now, NULL);
+	}
+	r.discount_fen = 0;
+	return ledger_change(c->st, &r, "rejected", "interrupted", "recover",
+	    c->now, NULL);
+}
+
+int
+checkout_recover(struct checkout *co, int64_t older_than_s, int *n)
+{
+	struct store *st = co->o.st;
+	struct recover_ctx c;
+	int64_t ids[64];
+	int i, k = 0, rc;
+
+	*n = 0;
+	c.st = st;
+	c.now = now_of(co);
+	if ((rc = store_txn_list_open(st, c.now - older_than_s, ids, 64,
+	    &k)) != 0)
+		return rc;
+	for (i = 0; i < k; i++) {
+		struct store_txn t;
+
+		if ((rc = store_begin(st)) != 0)
+			return rc;
+		if ((rc = store_txn_get(st, ids[i], &t)) != 0 ||
+		    strcmp(t.state, "open") != 0)
+			goto next;
+		if ((rc = store_red_list_txn(st, ids[i], recover_row,
+		    &c)) != 0)
+			goto bad;
+		snprintf(t.state, sizeof t.state, "voided");
+		t.discount_fen = 0;
+		t.due_fen = t.amount_fen;
+		t.closed_at = c.now;
+		if ((rc = store_txn_update(st, &t)) != 0)
+			goto bad;
+		if ((rc = journal_append(st, c.now, "recover_txn", t.id, 0,
+		    NULL)) != 0)
+			goto bad;
+next:
+		if (rc != 0 && rc != QUAN_ENOTFOUND)
+			goto bad;
+		if ((rc = store_commit(st)) != 0)
+			return rc;
+		(*n)++;
+	}
+	return QUAN_OK;
+bad:
+	store_rollback(st);
+	return rc;
+}

@@ -1,0 +1,198 @@
+/*
+ * checkout.h — the checkout engine: one sale (a "basket") at a time.
+ *
+ *   checkout_open(amount)  -> checkout_add(scan) ... (each line classified
+ *   and priced, or rejected with a machine-readable reason)
+ *   -> checkout_redeem()   -> amount due -> checkout_close() or
+ *   checkout_void(txn).
+ *
+ * Redeem commits, in ONE SQLite transaction and before any network call:
+ * the txn row, one redemption row per coupon (state pending, with its
+ * idempotency key = terminal id + "U" + a per-terminal sequence, and the
+ * use_time fixed now), one outbox row per coupon holding the exact request
+ * body, and the journal entries. Then the online hook (if any; the sync
+ * area installs it) may settle rows within a bounded wait through
+ * ledger.h; every coupon still unanswered is decided by the offline
+ * policy (config [offline] + per stock/card policy), each decision with
+ * its reason recorded. Coupon states:
+ *
+ *   pending -> confirmed | rejected | unknown | accepted_offline | conflict
+ *   (voided) confirmed/accepted_offline/unknown -> return_pending
+ *            -> returned
+ *
+ * The engine is single-threaded (main thread), never includes SQLite:
+ * it calls store_*. Time comes from opts.now so tests can fix it. Results
+ * are published as plain structs (struct checkout_txn), borrowed from the
+ * engine and valid until its next call.
+ */
+#ifndef QUAN_CHECKOUT_H
+#define QUAN_CHECKOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/classify.h"
+#include "core/rules.h"
+
+struct config;
+struct store;
+struct json_t;
+
+#define CHECKOUT_LINES_MAX RULES_MAX_COUPONS
+#define CHECKOUT_CODE_MAX CLASSIFY_CODE_MAX
+#define CHECKOUT_KEY_MAX 32      /* idempotency key: [0-9A-Za-z_-]{1,32} */
+#define CHECKOUT_REASON_MAX 48
+#define CHECKOUT_TEXT_MAX 160
+
+enum checkout_cstate {
+	CHECKOUT_PRICED = 0,       /* in an unredeemed basket, usable */
+	CHECKOUT_REFUSED,          /* in an unredeemed basket, rejected */
+	CHECKOUT_PENDING,          /* committed, not sent / not decided */
+	CHECKOUT_CONFIRMED,        /* WeChat confirmed the use */
+	CHECKOUT_REJECTED,
+	CHECKOUT_UNKNOWN,          /* sent, outcome not known yet */
+	CHECKOUT_ACCEPTED_OFFLINE, /* granted locally, to be settled */
+	CHECKOUT_RETURN_PENDING,
+	CHECKOUT_RETURNED,
+	CHECKOUT_CONFLICT          /* used by another request */
+};
+
+/* Store name of a state ("pending", "accepted_offline" ...); the two
+ * basket states are "priced" and "refused". Never NULL. */
+const char *checkout_cstate_name(enum checkout_cstate s);
+/* And back; -1 when unknown. */
+int checkout_cstate_parse(const char *s);
+
+/* One coupon line. */
+struct checkout_line {
+	char code[CHECKOUT_CODE_MAX + 1];   /* normalised code */
+	enum classify_kind kind;            /* from the classifier */
+	char kind_id[24];                   /* classify_kind_id(kind) */
+	char target[RULES_ID_MAX + 1];      /* stock_id / card_id, "" */
+	char coupon_type[24];               /* NORMAL, CASH, ... or "" */
+	char name[RULES_NAME_MAX + 1];      /* stock_name / title */
+	enum checkout_cstate state;
+	/* Machine-readable reason: a rules id ("below_minimum"...), a
+	 * classify/engine id ("payment_code", "unknown_code",
+	 * "invalid_input", "no_definition", "needs_online"), or an offline
+	 * one ("offline_online_only", "offline_not_known",
+	 * "offline_cap_coupon", "offline_cap_hour", "offline_cap_exposure",
+	 * "offline_cache_old"); "ok" when accepted. */
+	char reason[CHECKOUT_REASON_MAX];
+	struct rules_verdict verdict;       /* the pricing figures */
+	int64_t discount_fen;               /* granted (0 when not) */
+	int64_t item_price_fen;             /* -1 none */
+	int needs_confirm;                  /* GIFT/GROUPON/GENERAL */
+	char request_no[CHECKOUT_KEY_MAX + 1]; /* after redeem */
+	int64_t red_id;                     /* after redeem */
+	char offline_reason[CHECKOUT_TEXT_MAX]; /* the offline decision */
+};
+
+enum checkout_tstate {
+	CHECKOUT_T_NONE = 0,   /* no sale */
+	CHECKOUT_T_OPEN,       /* basket being filled */
+	CHECKOUT_T_REDEEMED,   /* committed; due known; to be closed */
+	CHECKOUT_T_CLOSED,
+	CHECKOUT_T_VOIDED
+};
+
+struct checkout_txn {
+	int64_t id;                 /* 0 until redeemed */
+	enum checkout_tstate state;
+	int64_t amount_fen, discount_fen, due_fen;
+	int nlines;
+	struct checkout_line lines[CHECKOUT_LINES_MAX];
+};
+
+/* The online step, installed by the sync area. Called by
+ * checkout_redeem() after the pending rows are committed and before the
+ * offline policy decides, with the txn id and the bounded wait from
+ * config (online_wait_ms). It sends the txn's outbox rows
+ * (store_outbox_list_txn), waits at most wait_ms, and applies answers with
+ * ledger_settle(); it must return within wait_ms (+ a little). Return 0,
+ * or a QUAN_E* that is logged (the offline policy then decides every
+ * coupon still pending/unknown). Main thread. */
+typedef int (*checkout_online_fn)(void *arg, struct store *st,
+    int64_t txn_id, int wait_ms);
+
+struct checkout_opts {
+	const struct config *cfg;    /* borrowed; outlives the engine */
+	struct store *st;            /* borrowed */
+	int64_t (*now)(void *arg);   /* epoch s; NULL = tm_now */
+	void *now_arg;
+	checkout_online_fn online;   /* NULL = no network */
+	void *online_arg;
+};
+
+struct checkout;
+
+/* Create an engine: builds the classifier from the config's [stock]/[card]
+ * sections. QUAN_ECONFIG with *cause (caller frees). Borrows opts'
+ * pointers. Main thread. */
+int checkout_new(const struct checkout_opts *opts, struct checkout **out,
+    char **cause);
+void checkout_free(struct checkout *co);   /* NULL-safe */
+/* Install or replace the online step (NULL removes it). */
+void checkout_set_online(struct checkout *co, checkout_online_fn fn,
+    void *arg);
+
+/* Start a sale of amount_fen (0..MONEY_MAX_FEN). QUAN_EBUSY when a basket
+ * is open (cancel or redeem it first), QUAN_EINVAL on a bad amount. */
+int checkout_open(struct checkout *co, int64_t amount_fen);
+/* Add a scanned/typed code (len bytes, need not be NUL-terminated).
+ * item_price_fen: EXCHANGE item price or the value a cashier assigns to
+ * GIFT/GROUPON/GENERAL coupons; -1 none. The line is always added (priced
+ * or refused) and the whole basket re-priced; *line_out (may be NULL)
+ * gets its index. Returns 0, QUAN_EINVAL when no basket is open,
+ * QUAN_EFULL when the basket already has CHECKOUT_LINES_MAX lines, or a
+ * store error (then nothing was added). */
+int checkout_add(struct checkout *co, const char *text, size_t len,
+    int64_t item_price_fen, int *line_out);
+/* Drop line i of an unredeemed basket (re-prices the rest). */
+int checkout_remove(struct checkout *co, int i);
+/* Drop the unredeemed basket (journals "cancel" when it had lines). */
+int checkout_cancel(struct checkout *co);
+/* Redeem the open basket (see the file comment). On return the published
+ * txn has every line's final state for now, and the due amount. Returns 0
+ * (whatever the coupons' verdicts), QUAN_EINVAL when no basket is open,
+ * or a store error (QUAN_EFULL "disk full" ...) with nothing granted: if
+ * the first commit failed nothing was written; if the decision commit
+ * failed the rows stay pending for the sync area and the caller must show
+ * the error. */
+int checkout_redeem(struct checkout *co);
+/* Mark the redeemed sale paid and closed. */
+int checkout_close(struct checkout *co);
+/* Void a redeemed or closed sale by id (it need not be the current one):
+ * coupons granted become return_pending with a return outbox row (or
+ * returned at once when their use was never sent; card consumes cannot be
+ * undone and are journaled as such). who: cashier/manager id for the
+ * journal. QUAN_ENOTFOUND, QUAN_EINVAL (already voided / not redeemed),
+ * store errors; *cause (may be NULL) says why. */
+int checkout_void(struct checkout *co, int64_t txn_id, const char *who,
+    char **cause);
+
+/* Recover redeems interrupted between their two commits (crash, power
+ * loss, disk full): txns still 'open' and opened more than older_than_s
+ * ago. Their never-sent coupons become rejected ("interrupted", outbox
+ * cancelled), sent ones stay unknown for the sync area, and the txn is
+ * voided with nothing granted (the cashier never saw a verdict). *n gets
+ * the number recovered. Call at start-up. */
+int checkout_recover(struct checkout *co, int64_t older_than_s, int *n);
+
+/* The current sale; borrowed, valid until the next checkout call. */
+const struct checkout_txn *checkout_current(const struct checkout *co);
+/* Load a stored txn and its coupons into *out (for reports/UI). */
+int checkout_load(struct checkout *co, int64_t txn_id,
+    struct checkout_txn *out);
+
+/* Journal an event that is not a coupon state change (login, approval,
+ * config change, check). data may be NULL. Own transaction. */
+int checkout_journal(struct checkout *co, const char *kind,
+    int64_t txn_id, const struct json_t *data);
+
+/* The classifier and the code-cache lookup the engine uses (for the
+ * benchmark and the UI's diagnostics). Borrowed. */
+const struct classify *checkout_classifier(const struct checkout *co);
+int checkout_lookup(void *co, const char *code, struct classify_hit *hit);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * ledger.c — redemption state changes with their journal entries (see
+ * ledger.h). Every change is one store_red_update + one journal_append in
+ * the caller's (or our own) transaction.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/journal.h"
+#include "core/ledger.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/log.h"
+
+void
+ledger_mask(const char *code, char *out, size_t n)
+{
+	log_mask(code, out, n);
+}
+
+int
+ledger_change(struct store *st, struct store_red *r, const char *state,
+    const char *reason, const char *kind, int64_t now,
+    const struct json_t *extra)
+{
+	char masked[64];
+	json_t *d;
+	int rc;
+
+	d = extra != NULL ? json_deep_copy((json_t *)extra) : json_object();
+	if (d == NULL)
+		d = json_object();
+	ledger_mask(r->code, masked, sizeof masked);
+	json_object_set_new(d, "code", json_string(masked));
+	json_object_set_new(d, "from", json_string(r->state));
+	json_object_set_new(d, "to", json_string(state));
+	json_object_set_new(d, "key", json_string(r->idem_key));
+	if (reason != NULL)
+		json_object_set_new(d, "reason", json_string(reason));
+	json_object_set_new(d, "discount_fen",
+	    json_integer(r->discount_fen));
+	snprintf(r->state, sizeof r->state, "%s", state);
+	if (reason != NULL)
+		snprintf(r->reason, sizeof r->reason, "%s", reason);
+	r->updated_at = now;
+	if ((rc = store_red_update(st, r)) == 0)
+		rc = journal_append(st, now, kind, r->txn_id, r->id, d);
+	json_decref(d);
+	return rc;
+}
+
+static int
+valid_for(enum store_op op, const char *state)
+{
+	if (op == STORE_OP_RETURN)
+		return strcmp(state, "returned") == 0 ||
+		    strcmp(state, "rejected") == 0;
+	return strcmp(state, "confirmed") == 0 ||
+	    strcmp(state, "rejected") == 0 || strcmp(state, "conflict") == 0;
+}
+
+int
+ledger_settle(struct store *st, int64_t outbox_id, const char *state,
+    const char *wx_code, const char *reason, const char *remote_ref,
+    int64_t now)
+{
+	struct store_outbox o;
+	struct store_red r;
+	const char *to = state, *kind = state;
+	json_t *x = NULL;
+	int rc;
+
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	if ((rc = store_outbox_get(st, outbox_id, &o)) != 0)
+		goto bad;
+	if (!valid_for(o.op, state)) {
+		rc = QUAN_EINVAL;
+		goto bad;
+	}
+	if (strcmp(o.state, "done") == 0 || strcmp(o.state, "cancelled") == 0) {
+		rc = QUAN_EINVAL; /* settled already */
+		goto bad;
+	}
+	if ((rc = store_red_get(st, o.red_id, &r)) != 0)
+		goto bad;
+	if (wx_code != NULL)
+		snprintf(r.wx_code, sizeof r.wx_code, "%s", wx_code);
+	if (remote_ref != NULL)
+		snprintf(r.remote_ref, sizeof r.remote_ref, "%s", remote_ref);
+	if (o.op == STORE_OP_RETURN) {
+		if (strcmp(state, "rejected") == 0) {
+			to = "conflict";
+			kind = "return_rejected";
+		} else
+			kind = "returned";
+	} else if (strcmp(r.state, "return_pending") == 0) {
+		/* voided while the use was in flight */
+		if (strcmp(state, "confirmed") == 0) {
+			to = "return_pending";
+			kind = "confirm_then_return";
+		} else {
+			to = "returned";
+			kind = "use_failed_voided";
+			if ((rc = store_outbox_cancel(st, r.id, 1, now,
+			    "use never happened")) != 0)
+				goto bad;
+		}
+	} else if (strcmp(state, "confirmed") == 0)
+		kind = "confirm";
+	else if (strcmp(state, "rejected") == 0)
+		kind = strcmp(r.state, "accepted_offline") == 0 ?
+		    "reject_after_offline" : "reject";
+	x = json_pack("{s:s, s:s, s:s, s:I}", "op", store_op_name(o.op),
+	    "wx_code", wx_code != NULL ? wx_code : "",
+	    "remote_ref", remote_ref != NULL ? remote_ref : "",
+	    "outbox", (json_int_t)o.id);
+	if ((rc = ledger_change(st, &r, to, reason, kind, now, x)) != 0)
+		goto bad;
+	if ((rc = store_outbox_close(st, o.id, "done",
+	    wx_code != NULL ? wx_code : "", now)) != 0)
+		goto bad;
+	if (strcmp(to, "confirmed") == 0 || strcmp(to, "return_pending") == 0)
+		rc = store_code_set_state(st, r.code, r.kind, "used");
+	else if (strcmp(to, "returned") == 0)
+		rc = store_code_set_state(st, r.code, r.kind, "issued");
+	if (rc != 0)
+		goto bad;
+	json_decref(x);
+	return store_commit(st);
+bad:
+	json_decref(x);
+	store_rollback(st);
+	return rc;
+}

@@ -1,0 +1,1479 @@
+/*
+ * store.c — the SQLite side of store.h: schema and migrations, pragmas,
+ * a cache of prepared statements (one per SQL text, prepared on first use),
+ * and the mapping of SQLite result codes to QUAN_E* with a message.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/xmem.h"
+
+/* Every statement the store runs; prepared once, kept for the handle. */
+enum stmt_id {
+	Q_META_GET, Q_META_SET, Q_SEQ_UP, Q_SEQ_GET,
+	Q_STOCK_PUT, Q_CARD_PUT, Q_STOCK_GET, Q_CARD_GET,
+	Q_STATS_STOCKS, Q_STATS_CARDS, Q_STATS_CODES,
+	Q_CODE_PUT, Q_CODE_GET, Q_CODE_STATE,
+	Q_TXN_INS, Q_TXN_GET, Q_TXN_UPD,
+	Q_RED_INS, Q_RED_GET, Q_RED_UPD, Q_RED_TXN, Q_RED_LIST,
+	Q_RED_LIST_ST, Q_RED_ACTIVE, Q_RED_COUNTS, Q_OFF_COUNT, Q_OFF_EXPO,
+	Q_OB_INS, Q_OB_GET, Q_OB_DUE, Q_OB_TXN, Q_OB_BODY, Q_OB_SENT,
+	Q_OB_RETRY, Q_OB_CLOSE, Q_OB_DEPTH, Q_OB_CANCEL, Q_OB_USE_OPEN, Q_TXN_OPEN,
+	Q_NOTIFY,
+	Q_J_LAST, Q_J_INS, Q_J_WALK,
+	Q_COUNT
+};
+
+#define RED_COLS "id, txn_id, line, code, kind, target, coupon_type, " \
+	"ifnull(idem_key,''), ifnull(return_key,''), state, reason, " \
+	"discount_fen, use_time, offline_at, offline_reason, openid, " \
+	"wx_code, remote_ref, created_at, updated_at"
+#define OB_COLS "o.id, o.red_id, r.txn_id, o.op, r.kind, r.code, " \
+	"r.target, o.request_no, r.openid, r.use_time, o.body, o.state, " \
+	"o.attempts, o.next_at, o.last_error, o.created_at"
+
+static const char *const sql_text[Q_COUNT] = {
+	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[Q_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[Q_SEQ_UP] = "INSERT INTO seqs(name, value) VALUES(?1, 1) "
+	    "ON CONFLICT(name) DO UPDATE SET value = value + 1",
+	[Q_SEQ_GET] = "SELECT value FROM seqs WHERE name = ?1",
+	[Q_STOCK_PUT] = "INSERT INTO stocks(stock_id, raw, stock_type, "
+	    "stock_state, stock_name, fetched_at) VALUES(?1,?2,?3,?4,?5,?6) "
+	    "ON CONFLICT(stock_id) DO UPDATE SET raw = excluded.raw, "
+	    "stock_type = excluded.stock_type, stock_state = "
+	    "excluded.stock_state, stock_name = excluded.stock_name, "
+	    "fetched_at = excluded.fetched_at",
+	[Q_CARD_PUT] = "INSERT INTO cards(card_id, raw, card_type, status, "
+	    "title, fetched_at) VALUES(?1,?2,?3,?4,?5,?6) "
+	    "ON CONFLICT(card_id) DO UPDATE SET raw = excluded.raw, "
+	    "card_type = excluded.card_type, status = excluded.status, "
+	    "title = excluded.title, fetched_at = excluded.fetched_at",
+	[Q_STOCK_GET] = "SELECT raw, fetched_at FROM stocks "
+	    "WHERE stock_id = ?1",
+	[Q_CARD_GET] = "SELECT raw, fetched_at FROM cards WHERE card_id = ?1",
+	[Q_STATS_STOCKS] = "SELECT count(*), ifnull(min(fetched_at), 0) "
+	    "FROM stocks",
+	[Q_STATS_CARDS] = "SELECT count(*), ifnull(min(fetched_at), 0) "
+	    "FROM cards",
+	[Q_STATS_CODES] = "SELECT count(*) FROM codes",
+	[Q_CODE_PUT] = "INSERT OR REPLACE INTO codes(code, kind, target, "
+	    "state, openid, received_at) VALUES(?1,?2,?3,?4,?5,?6)",
+	[Q_CODE_GET] = "SELECT code, kind, target, state, openid, "
+	    "received_at FROM codes WHERE code = ?1 ORDER BY kind LIMIT 1",
+	[Q_CODE_STATE] = "UPDATE codes SET state = ?3 WHERE code = ?1 "
+	    "AND kind = ?2",
+	[Q_TXN_INS] = "INSERT INTO txns(amount_fen, discount_fen, due_fen, "
+	    "state, opened_at, closed_at, cashier) "
+	    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+	[Q_TXN_GET] = "SELECT id, amount_fen, discount_fen, due_fen, state, "
+	    "opened_at, closed_at, cashier FROM txns WHERE id = ?1",
+	[Q_TXN_UPD] = "UPDATE txns SET amount_fen = ?2, discount_fen = ?3, "
+	    "due_fen = ?4, state = ?5, closed_at = ?6 WHERE id = ?1",
+	[Q_RED_INS] = "INSERT INTO redemptions(txn_id, line, code, kind, "
+	    "target, coupon_type, idem_key, return_key, state, reason, "
+	    "discount_fen, use_time, offline_at, offline_reason, openid, "
+	    "wx_code, remote_ref, created_at, updated_at) VALUES(?1,?2,?3,"
+	    "?4,?5,?6,nullif(?7,''),nullif(?8,''),?9,?10,?11,?12,?13,?14,"
+	    "?15,?16,?17,?18,?19)",
+	[Q_RED_GET] = "SELECT " RED_COLS " FROM redemptions WHERE id = ?1",
+	[Q_RED_UPD] = "UPDATE redemptions SET state = ?2, reason = ?3, "
+	    "discount_fen = ?4, offline_at = ?5, offline_reason = ?6, "
+	    "openid = ?7, wx_code = ?8, remote_ref = ?9, return_key = "
+	    "nullif(?10,''), updated_at = ?11 WHERE id = ?1",
+	[Q_RED_TXN] = "SELECT " RED_COLS " FROM redemptions "
+	    "WHERE txn_id = ?1 ORDER BY line",
+	[Q_RED_LIST] = "SELECT " RED_COLS " FROM redemptions "
+	    "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id",
+	[Q_RED_LIST_ST] = "SELECT " RED_COLS " FROM redemptions "
+	    "WHERE created_at >= ?1 AND created_at < ?2 AND state = ?3 "
+	    "ORDER BY id",
+	[Q_RED_ACTIVE] = "SELECT 1 FROM redemptions WHERE code = ?1 AND "
+	    "state IN ('pending','unknown','confirmed','accepted_offline',"
+	    "'conflict') LIMIT 1",
+	[Q_RED_COUNTS] = "SELECT state, count(*), sum(discount_fen) "
+	    "FROM redemptions WHERE created_at >= ?1 AND created_at < ?2 "
+	    "GROUP BY state ORDER BY state",
+	[Q_OFF_COUNT] = "SELECT count(*) FROM redemptions "
+	    "WHERE offline_at >= ?1 AND offline_at > 0",
+	[Q_OFF_EXPO] = "SELECT ifnull(sum(discount_fen), 0) FROM redemptions "
+	    "WHERE state = 'accepted_offline'",
+	[Q_OB_INS] = "INSERT INTO outbox(red_id, op, request_no, body, state, "
+	    "attempts, next_at, last_error, created_at, updated_at) "
+	    "VALUES(?1,?2,?3,?4,'pending',0,?5,'',?6,?6)",
+	[Q_OB_GET] = "SELECT " OB_COLS " FROM outbox o JOIN redemptions r "
+	    "ON r.id = o.red_id WHERE o.id = ?1",
+	[Q_OB_DUE] = "SELECT " OB_COLS " FROM outbox o JOIN redemptions r "
+	    "ON r.id = o.red_id WHERE o.state IN ('pending','unknown') AND "
+	    "o.next_at <= ?1 AND (SELECT t.state FROM txns t WHERE "
+	    "t.id = r.txn_id) <> 'open' AND (o.op <> 'return' OR NOT EXISTS "
+	    "(SELECT 1 FROM outbox u WHERE u.red_id = o.red_id AND "
+	    "u.op <> 'return' AND u.state IN ('pending','unknown'))) "
+	    "ORDER BY o.id LIMIT ?2",
+	[Q_OB_TXN] = "SELECT " OB_COLS " FROM outbox o JOIN redemptions r "
+	    "ON r.id = o.red_id WHERE r.txn_id = ?1 AND o.state IN "
+	    "('pending','unknown') ORDER BY o.id",
+	[Q_OB_BODY] = "UPDATE outbox SET body = ?2 WHERE id = ?1",
+	[Q_OB_SENT] = "UPDATE outbox SET attempts = attempts + 1, "
+	    "state = 'unknown', updated_at = ?2 WHERE id = ?1",
+	[Q_OB_RETRY] = "UPDATE outbox SET next_at = ?2, last_error = ?3 "
+	    "WHERE id = ?1",
+	[Q_OB_CLOSE] = "UPDATE outbox SET state = ?2, last_error = ?3, "
+	    "updated_at = ?4 WHERE id = ?1",
+	[Q_OB_DEPTH] = "SELECT state, count(*) FROM outbox WHERE state IN "
+	    "('pending','unknown') GROUP BY state",
+	[Q_OB_CANCEL] = "UPDATE outbox SET state = 'cancelled', "
+	    "last_error = ?3, updated_at = ?2 WHERE red_id = ?1 AND "
+	    "(op = 'return') = (?4 <> 0) AND state = 'pending'",
+	[Q_OB_USE_OPEN] = "SELECT 1 FROM outbox WHERE red_id = ?1 AND "
+	    "op <> 'return' AND state <> 'cancelled' LIMIT 1",
+	[Q_TXN_OPEN] = "SELECT id FROM txns WHERE state = 'open' AND "
+	    "opened_at < ?1 ORDER BY id",
+	[Q_NOTIFY] = "INSERT INTO notify_seen(id, seen_at) VALUES(?1, ?2)",
+	[Q_J_LAST] = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+	[Q_J_INS] = "INSERT INTO journal(seq, at, kind, txn_id, red_id, data, "
+	    "prev, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+	[Q_J_WALK] = "SELECT seq, at, kind, txn_id, red_id, data, prev, hash "
+	    "FROM journal ORDER BY seq",
+};
+
+/* Migrations: schema_v[i] takes user_version i to i + 1. */
+static const char *const schema_v[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE seqs(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"CREATE TABLE stocks(stock_id TEXT PRIMARY KEY, raw TEXT NOT NULL,"
+	" stock_type TEXT NOT NULL, stock_state TEXT NOT NULL,"
+	" stock_name TEXT NOT NULL, fetched_at INTEGER NOT NULL);"
+	"CREATE TABLE cards(card_id TEXT PRIMARY KEY, raw TEXT NOT NULL,"
+	" card_type TEXT NOT NULL, status TEXT NOT NULL, title TEXT NOT NULL,"
+	" fetched_at INTEGER NOT NULL);"
+	"CREATE TABLE codes(code TEXT NOT NULL, kind INTEGER NOT NULL"
+	" CHECK(kind IN (0, 1)), target TEXT NOT NULL, state TEXT NOT NULL,"
+	" openid TEXT NOT NULL, received_at INTEGER NOT NULL,"
+	" PRIMARY KEY(code, kind)) WITHOUT ROWID;"
+	"CREATE TABLE txns(id INTEGER PRIMARY KEY,"
+	" amount_fen INTEGER NOT NULL CHECK(amount_fen >= 0),"
+	" discount_fen INTEGER NOT NULL, due_fen INTEGER NOT NULL"
+	" CHECK(due_fen >= 0), state TEXT NOT NULL CHECK(state IN"
+	" ('open','redeemed','closed','voided')), opened_at INTEGER NOT NULL,"
+	" closed_at INTEGER NOT NULL, cashier TEXT NOT NULL);"
+	"CREATE TABLE redemptions(id INTEGER PRIMARY KEY,"
+	" txn_id INTEGER NOT NULL REFERENCES txns(id), line INTEGER NOT NULL,"
+	" code TEXT NOT NULL, kind INTEGER NOT NULL, target TEXT NOT NULL,"
+	" coupon_type TEXT NOT NULL, idem_key TEXT UNIQUE,"
+	" return_key TEXT UNIQUE, state TEXT NOT NULL CHECK(state IN"
+	" ('pending','confirmed','rejected','unknown','accepted_offline',"
+	"'return_pending','returned','conflict')), reason TEXT NOT NULL,"
+	" discount_fen INTEGER NOT NULL CHECK(discount_fen >= 0),"
+	" use_time INTEGER NOT NULL, offline_at INTEGER NOT NULL,"
+	" offline_reason TEXT NOT NULL, openid TEXT NOT NULL,"
+	" wx_code TEXT NOT NULL, remote_ref TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+	" UNIQUE(txn_id, line));"
+	"CREATE INDEX red_code ON redemptions(code);"
+	"CREATE INDEX red_created ON redemptions(created_at);"
+	"CREATE INDEX red_offline ON redemptions(offline_at) WHERE"
+	" offline_at > 0;"
+	"CREATE TABLE outbox(id INTEGER PRIMARY KEY,"
+	" red_id INTEGER NOT NULL REFERENCES redemptions(id),"
+	" op TEXT NOT NULL CHECK(op IN ('use','return','consume')),"
+	" request_no TEXT NOT NULL UNIQUE, body TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN"
+	" ('pending','unknown','done','cancelled')),"
+	" attempts INTEGER NOT NULL, next_at INTEGER NOT NULL,"
+	" last_error TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX outbox_due ON outbox(state, next_at);"
+	"CREATE TABLE notify_seen(id TEXT PRIMARY KEY, seen_at INTEGER"
+	" NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE journal(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	" kind TEXT NOT NULL, txn_id INTEGER NOT NULL, red_id INTEGER NOT NULL,"
+	" data TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[Q_COUNT];
+	char *path;
+	char err[512];
+	int in_txn;
+};
+
+/* Map a SQLite result code to QUAN_E*, and keep a message. */
+static int
+fail(struct store *s, int rc, const char *what)
+{
+	int q;
+	const char *msg = s->db != NULL ? sqlite3_errmsg(s->db) :
+	    sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		q = QUAN_EFULL;
+		msg = "disk full (database or file size limit reached)";
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		q = QUAN_ECORRUPT;
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		q = QUAN_EPERM;
+		break;
+	case SQLITE_CANTOPEN:
+		q = errno == EACCES || errno == EROFS ? QUAN_EPERM : QUAN_EIO;
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		q = QUAN_EBUSY;
+		break;
+	case SQLITE_CONSTRAINT:
+		q = (rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    rc == SQLITE_CONSTRAINT_PRIMARYKEY) ? QUAN_EEXIST :
+		    QUAN_EINVAL;
+		break;
+	case SQLITE_NOMEM:
+		q = QUAN_ENOMEM;
+		break;
+	case SQLITE_IOERR:
+		q = QUAN_EIO;
+		if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC ||
+		    rc == SQLITE_IOERR_TRUNCATE) {
+			/* ulimit -f / ENOSPC arrive as write errors */
+			if (errno == ENOSPC || errno == EFBIG) {
+				q = QUAN_EFULL;
+				msg = "disk full (cannot write the database)";
+			}
+		}
+		break;
+	default:
+		q = QUAN_EIO;
+		break;
+	}
+	snprintf(s->err, sizeof s->err, "%s: %s: %s", s->path, what, msg);
+	log_debug("%s", s->err);
+	return q;
+}
+
+static int
+prep(struct store *s, enum stmt_id id, sqlite3_stmt **out)
+{
+	int rc;
+
+	if (s->st[id] == NULL) {
+		rc = sqlite3_prepare_v3(s->db, sql_text[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL);
+		if (rc != SQLITE_OK)
+			return fail(s, rc, "prepare");
+	} else
+		sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	*out = s->st[id];
+	return QUAN_OK;
+}
+
+static void
+bt(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v != NULL ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+static void
+bi(sqlite3_stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(st, i, v);
+}
+
+/* Step a statement that returns no rows. */
+static int
+run(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		int q = fail(s, sqlite3_extended_errcode(s->db), what);
+
+		sqlite3_reset(st);
+		return q;
+	}
+	sqlite3_reset(st);
+	return QUAN_OK;
+}
+
+static void
+col_text(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+}
+
+static int
+exec(struct store *s, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return fail(s, sqlite3_extended_errcode(s->db), what);
+	return QUAN_OK;
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s != NULL && s->err[0] != '\0' ? s->err : "no error";
+}
+
+static int
+migrate(struct store *s, int readonly)
+{
+	sqlite3_stmt *st = NULL;
+	int v, rc, n = (int)(sizeof schema_v / sizeof schema_v[0]);
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(s, sqlite3_extended_errcode(s->db),
+		    "read schema version");
+	rc = sqlite3_step(st);
+	v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return fail(s, sqlite3_extended_errcode(s->db),
+		    "read schema version");
+	if (v > n) {
+		snprintf(s->err, sizeof s->err, "%s: schema version %d is "
+		    "newer than this quan (%d)", s->path, v, n);
+		return QUAN_ECORRUPT;
+	}
+	if (v == n)
+		return QUAN_OK;
+	if (readonly) {
+		snprintf(s->err, sizeof s->err, "%s: read-only and needs "
+		    "schema migration %d -> %d", s->path, v, n);
+		return QUAN_EPERM;
+	}
+	if ((rc = store_begin(s)) != 0)
+		return rc;
+	for (; v < n; v++) {
+		char pv[48];
+
+		if ((rc = exec(s, schema_v[v], "migrate schema")) != 0)
+			goto bad;
+		snprintf(pv, sizeof pv, "PRAGMA user_version = %d", v + 1);
+		if ((rc = exec(s, pv, "set schema version")) != 0)
+			goto bad;
+	}
+	return store_commit(s);
+bad:
+	store_rollback(s);
+	return rc;
+}
+
+int
+store_open(const char *path, int flags, struct store **out, char **cause)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	int rc, oflags, ro = (flags & STORE_O_READONLY) != 0;
+
+	s->path = xstrdup(path);
+	oflags = ro ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	errno = 0;
+	rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		rc = fail(s, rc, "cannot open database");
+		goto bad;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* Reading the header first turns "not a database" into a clear
+	 * error before any pragma can write. */
+	if ((rc = exec(s, "SELECT count(*) FROM sqlite_schema",
+	    "read database")) != 0)
+		goto bad;
+	if (!ro) {
+		if ((rc = exec(s, "PRAGMA journal_mode = WAL",
+		    "set WAL mode")) != 0)
+			goto bad;
+		if (sqlite3_db_readonly(s->db, "main") == 1) {
+			snprintf(s->err, sizeof s->err, "%s: database is "
+			    "read-only (check file and folder permissions)",
+			    path);
+			rc = QUAN_EPERM;
+			goto bad;
+		}
+	}
+	if ((rc = exec(s, "PRAGMA synchronous = FULL; "
+	    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000; "
+	    "PRAGMA temp_store = MEMORY", "set pragmas")) != 0)
+		goto bad;
+	if ((rc = migrate(s, ro)) != 0)
+		goto bad;
+	*out = s;
+	return QUAN_OK;
+bad:
+	*cause = xstrdup(s->err[0] != '\0' ? s->err : quan_strerror(rc));
+	store_close(s);
+	return rc;
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db != NULL)
+		sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int
+store_set_max_pages(struct store *s, int64_t n)
+{
+	char q[64];
+
+	if (n <= 0)
+		return QUAN_OK;
+	snprintf(q, sizeof q, "PRAGMA max_page_count = %lld", (long long)n);
+	return exec(s, q, "set max pages");
+}
+
+int
+store_begin(struct store *s)
+{
+	int rc;
+
+	if (s->in_txn) {
+		snprintf(s->err, sizeof s->err, "%s: nested transaction",
+		    s->path);
+		return QUAN_EINVAL;
+	}
+	if ((rc = exec(s, "BEGIN IMMEDIATE", "begin transaction")) != 0)
+		return rc;
+	s->in_txn = 1;
+	return QUAN_OK;
+}
+
+int
+store_commit(struct store *s)
+{
+	int rc = exec(s, "COMMIT", "commit");
+
+	if (rc != 0) {
+		store_rollback(s);
+		return rc;
+	}
+	s->in_txn = 0;
+	return QUAN_OK;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_txn = 0;
+}
+
+/* --- meta ---------------------------------------------------------- */
+
+int
+store_meta_get(struct store *s, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_META_GET, &st)) != 0)
+		return rc;
+	bt(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_text(st, 0, out, n);
+		sqlite3_reset(st);
+		return QUAN_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return QUAN_ENOTFOUND;
+	return fail(s, sqlite3_extended_errcode(s->db), "read meta");
+}
+
+int
+store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_META_SET, &st)) != 0)
+		return rc;
+	bt(st, 1, key);
+	bt(st, 2, value);
+	return run(s, st, "write meta");
+}
+
+int
+store_seq_next(struct store *s, const char *name, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_SEQ_UP, &st)) != 0)
+		return rc;
+	bt(st, 1, name);
+	if ((rc = run(s, st, "advance sequence")) != 0)
+		return rc;
+	if ((rc = prep(s, Q_SEQ_GET, &st)) != 0)
+		return rc;
+	bt(st, 1, name);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = fail(s, sqlite3_extended_errcode(s->db), "read sequence");
+		sqlite3_reset(st);
+		return rc;
+	}
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return QUAN_OK;
+}
+
+/* --- definitions --------------------------------------------------- */
+
+static int
+def_put(struct store *s, enum stmt_id q, const struct store_def *d)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, q, &st)) != 0)
+		return rc;
+	bt(st, 1, d->id);
+	bt(st, 2, d->raw);
+	bt(st, 3, d->type);
+	bt(st, 4, d->state);
+	bt(st, 5, d->name);
+	bi(st, 6, d->fetched_at);
+	return run(s, st, "write definition");
+}
+
+int
+store_stock_put(struct store *s, const struct store_def *d)
+{
+	return def_put(s, Q_STOCK_PUT, d);
+}
+
+int
+store_card_put(struct store *s, const struct store_def *d)
+{
+	return def_put(s, Q_CARD_PUT, d);
+}
+
+static int
+def_get(struct store *s, enum stmt_id q, const char *id, char **raw,
+    int64_t *fetched_at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, q, &st)) != 0)
+		return rc;
+	bt(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+
+		if (raw != NULL)
+			*raw = xstrdup(t != NULL ? (const char *)t : "");
+		if (fetched_at != NULL)
+			*fetched_at = sqlite3_column_int64(st, 1);
+		sqlite3_reset(st);
+		return QUAN_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return QUAN_ENOTFOUND;
+	return fail(s, sqlite3_extended_errcode(s->db), "read definition");
+}
+
+int
+store_stock_get(struct store *s, const char *id, char **raw,
+    int64_t *fetched_at)
+{
+	return def_get(s, Q_STOCK_GET, id, raw, fetched_at);
+}
+
+int
+store_card_get(struct store *s, const char *id, char **raw,
+    int64_t *fetched_at)
+{
+	return def_get(s, Q_CARD_GET, id, raw, fetched_at);
+}
+
+static int
+one_row(struct store *s, enum stmt_id q, int64_t *a, int64_t *b)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, q, &st)) != 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = fail(s, sqlite3_extended_errcode(s->db), "count");
+		sqlite3_reset(st);
+		return rc;
+	}
+	*a = sqlite3_column_int64(st, 0);
+	if (b != NULL)
+		*b = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return QUAN_OK;
+}
+
+int
+store_cache_stats(struct store *s, struct store_cache_stats *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = one_row(s, Q_STATS_STOCKS, &out->stocks,
+	    &out->oldest_stock)) != 0)
+		return rc;
+	if ((rc = one_row(s, Q_STATS_CARDS, &out->cards,
+	    &out->oldest_card)) != 0)
+		return rc;
+	return one_row(s, Q_STATS_CODES, &out->codes, NULL);
+}
+
+/* --- codes --------------------------------------------------------- */
+
+int
+store_code_put(struct store *s, const struct store_code *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_CODE_PUT, &st)) != 0)
+		return rc;
+	bt(st, 1, c->code);
+	bi(st, 2, c->kind);
+	bt(st, 3, c->target);
+	bt(st, 4, c->state[0] != '\0' ? c->state : "issued");
+	bt(st, 5, c->openid);
+	bi(st, 6, c->received_at);
+	return run(s, st, "write code");
+}
+
+int
+store_code_get(struct store *s, const char *code, struct store_code *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_CODE_GET, &st)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_text(st, 0, out->code, sizeof out->code);
+		out->kind = sqlite3_column_int(st, 1) == 1 ? STORE_CARD :
+		    STORE_MERCHANT;
+		col_text(st, 2, out->target, sizeof out->target);
+		col_text(st, 3, out->state, sizeof out->state);
+		col_text(st, 4, out->openid, sizeof out->openid);
+		out->received_at = sqlite3_column_int64(st, 5);
+		sqlite3_reset(st);
+		return QUAN_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return QUAN_ENOTFOUND;
+	return fail(s, sqlite3_extended_errcode(s->db), "read code");
+}
+
+int
+store_code_set_state(struct store *s, const char *code, enum store_kind kind,
+    const char *state)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_CODE_STATE, &st)) != 0)
+		return rc;
+	bt(st, 1, code);
+	bi(st, 2, kind);
+	bt(st, 3, state);
+	return run(s, st, "update code");
+}
+
+/* --- txns ---------------------------------------------------------- */
+
+int
+store_txn_insert(struct store *s, struct store_txn *t)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_TXN_INS, &st)) != 0)
+		return rc;
+	bi(st, 1, t->amount_fen);
+	bi(st, 2, t->discount_fen);
+	bi(st, 3, t->due_fen);
+	bt(st, 4, t->state);
+	bi(st, 5, t->opened_at);
+	bi(st, 6, t->closed_at);
+	bt(st, 7, t->cashier);
+	if ((rc = run(s, st, "insert transaction")) != 0)
+		return rc;
+	t->id = sqlite3_last_insert_rowid(s->db);
+	return QUAN_OK;
+}
+
+int
+store_txn_get(struct store *s, int64_t id, struct store_txn *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_TXN_GET, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->amount_fen = sqlite3_column_int64(st, 1);
+		out->discount_fen = sqlite3_column_int64(st, 2);
+		out->due_fen = sqlite3_column_int64(st, 3);
+		col_text(st, 4, out->state, sizeof out->state);
+		out->opened_at = sqlite3_column_int64(st, 5);
+		out->closed_at = sqlite3_column_int64(st, 6);
+		col_text(st, 7, out->cashier, sizeof out->cashier);
+		sqlite3_reset(st);
+		return QUAN_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return QUAN_ENOTFOUND;
+	return fail(s, sqlite3_extended_errcode(s->db), "read transaction");
+}
+
+int
+store_txn_update(struct store *s, const struct store_txn *t)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_TXN_UPD, &st)) != 0)
+		return rc;
+	bi(st, 1, t->id);
+	bi(st, 2, t->amount_fen);
+	bi(st, 3, t->discount_fen);
+	bi(st, 4, t->due_fen);
+	bt(st, 5, t->state);
+	bi(st, 6, t->closed_at);
+	return run(s, st, "update transaction");
+}
+
+/* --- redemptions --------------------------------------------------- */
+
+static void
+red_row(sqlite3_stmt *st, struct store_red *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->txn_id = sqlite3_column_int64(st, 1);
+	r->line = sqlite3_column_int(st, 2);
+	col_text(st, 3, r->code, sizeof r->code);
+	r->kind = sqlite3_column_int(st, 4) == 1 ? STORE_CARD : STORE_MERCHANT;
+	col_text(st, 5, r->target, sizeof r->target);
+	col_text(st, 6, r->coupon_type, sizeof r->coupon_type);
+	col_text(st, 7, r->idem_key, sizeof r->idem_key);
+	col_text(st, 8, r->return_key, sizeof r->return_key);
+	col_text(st, 9, r->state, sizeof r->state);
+	col_text(st, 10, r->reason, sizeof r->reason);
+	r->discount_fen = sqlite3_column_int64(st, 11);
+	r->use_time = sqlite3_column_int64(st, 12);
+	r->offline_at = sqlite3_column_int64(st, 13);
+	col_text(st, 14, r->offline_reason, sizeof r->offline_reason);
+	col_text(st, 15, r->openid, sizeof r->openid);
+	col_text(st, 16, r->wx_code, sizeof r->wx_code);
+	col_text(st, 17, r->remote_ref, sizeof r->remote_ref);
+	r->created_at = sqlite3_column_int64(st, 18);
+	r->updated_at = sqlite3_column_int64(st, 19);
+}
+
+int
+store_red_insert(struct store *s, struct store_red *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_RED_INS, &st)) != 0)
+		return rc;
+	bi(st, 1, r->txn_id);
+	bi(st, 2, r->line);
+	bt(st, 3, r->code);
+	bi(st, 4, r->kind);
+	bt(st, 5, r->target);
+	bt(st, 6, r->coupon_type);
+	bt(st, 7, r->idem_key);
+	bt(st, 8, r->return_key);
+	bt(st, 9, r->state);
+	bt(st, 10, r->reason);
+	bi(st, 11, r->discount_fen);
+	bi(st, 12, r->use_time);
+	bi(st, 13, r->offline_at);
+	bt(st, 14, r->offline_reason);
+	bt(st, 15, r->openid);
+	bt(st, 16, r->wx_code);
+	bt(st, 17, r->remote_ref);
+	bi(st, 18, r->created_at);
+	bi(st, 19, r->updated_at);
+	if ((rc = run(s, st, "insert redemption")) != 0)
+		return rc;
+	r->id = sqlite3_last_insert_rowid(s->db);
+	return QUAN_OK;
+}
+
+int
+store_red_get(struct store *s, int64_t id, struct store_red *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_RED_GET, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		red_row(st, out);
+		sqlite3_reset(st);
+		return QUAN_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return QUAN_ENOTFOUND;
+	return fail(s, sqlite3_extended_errcode(s->db), "read redemption");
+}
+
+int
+store_red_update(struct store *s, const struct store_red *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_RED_UPD, &st)) != 0)
+		return rc;
+	bi(st, 1, r->id);
+	bt(st, 2, r->state);
+	bt(st, 3, r->reason);
+	bi(st, 4, r->discount_fen);
+	bi(st, 5, r->offline_at);
+	bt(st, 6, r->offline_reason);
+	bt(st, 7, r->openid);
+	bt(st, 8, r->wx_code);
+	bt(st, 9, r->remote_ref);
+	bt(st, 10, r->return_key);
+	bi(st, 11, r->updated_at);
+	if ((rc = run(s, st, "update redemption")) != 0)
+		return rc;
+	if (sqlite3_changes(s->db) != 1) {
+		snprintf(s->err, sizeof s->err, "%s: no redemption %lld",
+		    s->path, (long long)r->id);
+		return QUAN_ENOTFOUND;
+	}
+	return QUAN_OK;
+}
+
+/* Walk the rows of a prepared statement. The statement is a cached one,
+ * so the callback must not run another query of the same id. Rows are
+ * copied first so callbacks may call other store functions. */
+static int
+walk_red(struct store *s, sqlite3_stmt *st, store_red_fn fn, void *arg)
+{
+	struct store_red *rows = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap != 0 ? cap * 2 : 8;
+			rows = xrealloc(rows, cap * sizeof *rows);
+		}
+		red_row(st, &rows[n++]);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = fail(s, sqlite3_extended_errcode(s->db),
+		    "list redemptions");
+		sqlite3_reset(st);
+		free(rows);
+		return rc;
+	}
+	sqlite3_reset(st);
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = fn(arg, &rows[i]);
+	free(rows);
+	return rc;
+}
+
+int
+store_red_list_txn(struct store *s, int64_t txn_id, store_red_fn fn,
+    void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_RED_TXN, &st)) != 0)
+		return rc;
+	bi(st, 1, txn_id);
+	return walk_red(s, st, fn, arg);
+}
+
+int
+store_red_list(struct store *s, int64_t from, int64_t to, const char *state,
+    store_red_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, state != NULL ? Q_RED_LIST_ST : Q_RED_LIST,
+	    &st)) != 0)
+		return rc;
+	bi(st, 1, from);
+	bi(st, 2, to);
+	if (state != NULL)
+		bt(st, 3, state);
+	return walk_red(s, st, fn, arg);
+}
+
+int
+store_red_code_active(struct store *s, const char *code)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_RED_ACTIVE, &st)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return fail(s, sqlite3_extended_errcode(s->db), "look up redemption");
+}
+
+int
+store_red_counts(struct store *s, int64_t from, int64_t to,
+    store_count_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_RED_COUNTS, &st)) != 0)
+		return rc;
+	bi(st, 1, from);
+	bi(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int r = fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+
+		if (r != 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		rc = fail(s, sqlite3_extended_errcode(s->db), "count");
+	else
+		rc = 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_offline_stats(struct store *s, int64_t since, int64_t *count,
+    int64_t *exposure_fen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_OFF_COUNT, &st)) != 0)
+		return rc;
+	bi(st, 1, since);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = fail(s, sqlite3_extended_errcode(s->db), "offline count");
+		sqlite3_reset(st);
+		return rc;
+	}
+	*count = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return one_row(s, Q_OFF_EXPO, exposure_fen, NULL);
+}
+
+/* --- outbox -------------------------------------------------------- */
+
+static void
+ob_row(sqlite3_stmt *st, struct store_outbox *o)
+{
+	char op[16];
+
+	o->id = sqlite3_column_int64(st, 0);
+	o->red_id = sqlite3_column_int64(st, 1);
+	o->txn_id = sqlite3_column_int64(st, 2);
+	col_text(st, 3, op, sizeof op);
+	o->op = strcmp(op, "return") == 0 ? STORE_OP_RETURN :
+	    strcmp(op, "consume") == 0 ? STORE_OP_CONSUME : STORE_OP_USE;
+	o->kind = sqlite3_column_int(st, 4) == 1 ? STORE_CARD : STORE_MERCHANT;
+	col_text(st, 5, o->code, sizeof o->code);
+	col_text(st, 6, o->target, sizeof o->target);
+	col_text(st, 7, o->request_no, sizeof o->request_no);
+	col_text(st, 8, o->openid, sizeof o->openid);
+	o->use_time = sqlite3_column_int64(st, 9);
+	col_text(st, 10, o->body, sizeof o->body);
+	col_text(st, 11, o->state, sizeof o->state);
+	o->attempts = sqlite3_column_int(st, 12);
+	o->next_at = sqlite3_column_int64(st, 13);
+	col_text(st, 14, o->last_error, sizeof o->last_error);
+	o->created_at = sqlite3_column_int64(st, 15);
+}
+
+int
+store_outbox_insert(struct store *s, struct store_outbox *o)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (strlen(o->body) >= STORE_BODY_MAX - 1) {
+		snprintf(s->err, sizeof s->err, "%s: outbox body too long",
+		    s->path);
+		return QUAN_ETOOBIG;
+	}
+	if ((rc = prep(s, Q_OB_INS, &st)) != 0)
+		return rc;
+	bi(st, 1, o->red_id);
+	bt(st, 2, store_op_name(o->op));
+	bt(st, 3, o->request_no);
+	bt(st, 4, o->body);
+	bi(st, 5, o->next_at);
+	bi(st, 6, o->created_at);
+	if ((rc = run(s, st, "insert outbox row")) != 0)
+		return rc;
+	o->id = sqlite3_last_insert_rowid(s->db);
+	snprintf(o->state, sizeof o->state, "pending");
+	return QUAN_OK;
+}
+
+int
+store_outbox_get(struct store *s, int64_t id, struct store_outbox *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_GET, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ob_row(st, out);
+		sqlite3_reset(st);
+		return QUAN_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return QUAN_ENOTFOUND;
+	return fail(s, sqlite3_extended_errcode(s->db), "read outbox row");
+}
+
+static int
+walk_ob(struct store *s, sqlite3_stmt *st, store_outbox_fn fn, void *arg)
+{
+	struct store_outbox *rows = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap != 0 ? cap * 2 : 8;
+			rows = xrealloc(rows, cap * sizeof *rows);
+		}
+		ob_row(st, &rows[n++]);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = fail(s, sqlite3_extended_errcode(s->db), "list outbox");
+		sqlite3_reset(st);
+		free(rows);
+		return rc;
+	}
+	sqlite3_reset(st);
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = fn(arg, &rows[i]);
+	free(rows);
+	return rc;
+}
+
+int
+store_outbox_due(struct store *s, int64_t now, int limit, store_outbox_fn fn,
+    void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_DUE, &st)) != 0)
+		return rc;
+	bi(st, 1, now);
+	bi(st, 2, limit > 0 ? limit : 100);
+	return walk_ob(s, st, fn, arg);
+}
+
+int
+store_outbox_list_txn(struct store *s, int64_t txn_id, store_outbox_fn fn,
+    void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_TXN, &st)) != 0)
+		return rc;
+	bi(st, 1, txn_id);
+	return walk_ob(s, st, fn, arg);
+}
+
+static int
+changed_one(struct store *s, int64_t id)
+{
+	if (sqlite3_changes(s->db) != 1) {
+		snprintf(s->err, sizeof s->err, "%s: no outbox row %lld",
+		    s->path, (long long)id);
+		return QUAN_ENOTFOUND;
+	}
+	return QUAN_OK;
+}
+
+int
+store_outbox_set_body(struct store *s, int64_t id, const char *body)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (strlen(body) >= STORE_BODY_MAX - 1)
+		return QUAN_ETOOBIG;
+	if ((rc = prep(s, Q_OB_BODY, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	bt(st, 2, body);
+	if ((rc = run(s, st, "set outbox body")) != 0)
+		return rc;
+	return changed_one(s, id);
+}
+
+int
+store_outbox_sent(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_SENT, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	bi(st, 2, now);
+	if ((rc = run(s, st, "mark outbox row sent")) != 0)
+		return rc;
+	return changed_one(s, id);
+}
+
+int
+store_outbox_retry(struct store *s, int64_t id, int64_t next_at,
+    const char *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_RETRY, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	bi(st, 2, next_at);
+	bt(st, 3, err);
+	if ((rc = run(s, st, "schedule outbox retry")) != 0)
+		return rc;
+	return changed_one(s, id);
+}
+
+int
+store_outbox_close(struct store *s, int64_t id, const char *state,
+    const char *err, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_CLOSE, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	bt(st, 2, state);
+	bt(st, 3, err);
+	bi(st, 4, now);
+	if ((rc = run(s, st, "close outbox row")) != 0)
+		return rc;
+	return changed_one(s, id);
+}
+
+int
+store_outbox_depth(struct store *s, int64_t *pending, int64_t *unknown)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*pending = *unknown = 0;
+	if ((rc = prep(s, Q_OB_DEPTH, &st)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+
+		if (state != NULL && strcmp(state, "pending") == 0)
+			*pending = sqlite3_column_int64(st, 1);
+		else
+			*unknown = sqlite3_column_int64(st, 1);
+	}
+	rc = rc == SQLITE_DONE ? 0 :
+	    fail(s, sqlite3_extended_errcode(s->db), "outbox depth");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_outbox_cancel(struct store *s, int64_t red_id, int returns,
+    int64_t now, const char *why)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_CANCEL, &st)) != 0)
+		return rc;
+	bi(st, 1, red_id);
+	bi(st, 2, now);
+	bt(st, 3, why);
+	bi(st, 4, returns);
+	return run(s, st, "cancel outbox rows");
+}
+
+int
+store_outbox_use_open(struct store *s, int64_t red_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_USE_OPEN, &st)) != 0)
+		return rc;
+	bi(st, 1, red_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return fail(s, sqlite3_extended_errcode(s->db), "outbox lookup");
+}
+
+int
+store_txn_list_open(struct store *s, int64_t before, int64_t *ids, int max,
+    int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = prep(s, Q_TXN_OPEN, &st)) != 0)
+		return rc;
+	bi(st, 1, before);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	rc = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 :
+	    fail(s, sqlite3_extended_errcode(s->db), "list open txns");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_notify_seen(struct store *s, const char *id, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_NOTIFY, &st)) != 0)
+		return rc;
+	bt(st, 1, id);
+	bi(st, 2, now);
+	return run(s, st, "record notification");
+}
+
+/* --- journal ------------------------------------------------------- */
+
+int
+store_journal_last(struct store *s, int64_t *seq, char hash[65])
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_J_LAST, &st)) != 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		col_text(st, 1, hash, 65);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		*seq = 0;
+		hash[0] = '\0';
+		rc = 0;
+	} else
+		rc = fail(s, sqlite3_extended_errcode(s->db), "read journal");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_journal_insert(struct store *s, const struct store_jrow *j)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, Q_J_INS, &st)) != 0)
+		return rc;
+	bi(st, 1, j->seq);
+	bi(st, 2, j->at);
+	bt(st, 3, j->kind);
+	bi(st, 4, j->txn_id);
+	bi(st, 5, j->red_id);
+	bt(st, 6, j->data);
+	bt(st, 7, j->prev);
+	bt(st, 8, j->hash);
+	return run(s, st, "append journal");
+}
+
+int
+store_journal_walk(struct store *s, store_jrow_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_jrow j;
+	int rc, r;
+
+	if ((rc = prep(s, Q_J_WALK, &st)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		j.seq = sqlite3_column_int64(st, 0);
+		j.at = sqlite3_column_int64(st, 1);
+		col_text(st, 2, j.kind, sizeof j.kind);
+		j.txn_id = sqlite3_column_int64(st, 3);
+		j.red_id = sqlite3_column_int64(st, 4);
+		j.data = (const char *)sqlite3_column_text(st, 5);
+		if (j.data == NULL)
+			j.data = "";
+		col_text(st, 6, j.prev, sizeof j.prev);
+		col_text(st, 7, j.hash, sizeof j.hash);
+		if ((r = fn(arg, &j)) != 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 :
+	    fail(s, sqlite3_extended_errcode(s->db), "read journal");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* --- maintenance --------------------------------------------------- */
+
+int
+store_check(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return fail(s, sqlite3_extended_errcode(s->db),
+		    "integrity check");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (t != NULL && strcmp(t, "ok") == 0)
+			rc = QUAN_OK;
+		else {
+			snprintf(s->err, sizeof s->err, "%s: integrity check: "
+			    "%s", s->path, t != NULL ? t : "?");
+			rc = QUAN_ECORRUPT;
+		}
+	} else
+		rc = fail(s, sqlite3_extended_errcode(s->db),
+		    "integrity check");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_size(struct store *s, int64_t *bytes)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT page_count * page_size FROM "
+	    "pragma_page_count(), pragma_page_size()", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(s, sqlite3_extended_errcode(s->db), "size");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*bytes = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else
+		rc = fail(s, sqlite3_extended_errcode(s->db), "size");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const char *
+store_kind_name(enum store_kind k)
+{
+	return k == STORE_CARD ? "card" : "merchant";
+}
+
+int
+store_kind_parse(const char *s, enum store_kind *out)
+{
+	if (strcmp(s, "merchant") == 0)
+		*out = STORE_MERCHANT;
+	else if (strcmp(s, "card") == 0)
+		*out = STORE_CARD;
+	else
+		return QUAN_EINVAL;
+	return QUAN_OK;
+}
+
+const char *
+store_op_name(enum store_op op)
+{
+	switch (op) {
+	case STORE_OP_USE:
+		return "use";
+	case STORE_OP_RETURN:
+		return "return";
+	case STORE_OP_CONSUME:
+		return "consume";
+	}
+	return "use";
+}

@@ -1,0 +1,251 @@
+/*
+ * store.h — quan's durable state in one SQLite file (the only home of
+ * <sqlite3.h>). Versioned schema (PRAGMA user_version) with migrations, WAL,
+ * synchronous=FULL, foreign keys, a busy timeout, prepared statements only.
+ * The store knows rows, not rules: the checkout engine (app/core) decides
+ * and calls these functions; the journal hash chain is computed in
+ * app/core/journal.c and only stored here. Schema notes: docs/core.md.
+ *
+ * Threads: one struct store per thread; quan uses it on the main thread
+ * only. Errors: QUAN_EFULL (disk full), QUAN_ECORRUPT (not a database /
+ * corrupt), QUAN_EPERM (read-only file or folder), QUAN_EBUSY (locked by
+ * another process past the busy timeout), QUAN_EEXIST (a UNIQUE key),
+ * QUAN_ENOTFOUND, QUAN_EIO; store_errmsg() has the words of the last one.
+ */
+#ifndef QUAN_STORE_H
+#define QUAN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_CODE_MAX 128     /* longest code kept */
+#define STORE_ID_MAX 64        /* stock_id / card_id */
+#define STORE_KEY_MAX 32       /* idempotency key (request no) */
+#define STORE_STATE_MAX 24
+#define STORE_REASON_MAX 96
+#define STORE_OPENID_MAX 128
+#define STORE_BODY_MAX 1024    /* stored request body */
+#define STORE_TEXT_MAX 160     /* wx codes, errors, offline reasons */
+
+struct store;
+
+/* Open (creating and migrating) the database at path. flags: 0, or
+ * STORE_O_READONLY (for status/verify on a read-only medium). On error
+ * *cause (caller frees) names the file and what is wrong. Main thread. */
+#define STORE_O_READONLY 0x1
+int store_open(const char *path, int flags, struct store **out,
+    char **cause);
+void store_close(struct store *s);              /* NULL-safe */
+/* Words for the last failure of this handle (borrowed, never NULL). */
+const char *store_errmsg(const struct store *s);
+/* Test hook: cap the file at n pages (SQLite max_page_count) so a test can
+ * make the disk "full". 0 leaves it alone. */
+int store_set_max_pages(struct store *s, int64_t n);
+
+/* Transactions: BEGIN IMMEDIATE (write lock taken at once, so two writers
+ * never deadlock), COMMIT, ROLLBACK. Not nestable. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);          /* never fails loudly */
+
+/* --- meta and counters ------------------------------------------------ */
+/* Get a meta value into out (n bytes): QUAN_ENOTFOUND when absent. */
+int store_meta_get(struct store *s, const char *key, char *out, size_t n);
+int store_meta_set(struct store *s, const char *key, const char *value);
+/* Next value of a named monotonically increasing sequence (starts at 1).
+ * Call inside a transaction so the value commits with its use. */
+int store_seq_next(struct store *s, const char *name, int64_t *out);
+
+/* --- definitions cache (stocks, cards) -------------------------------- */
+/* One stock (busifavor §5.2 object) or card (card/get `card` object):
+ * raw is the JSON exactly as WeChat returned it. */
+struct store_def {
+	char id[STORE_ID_MAX + 1];
+	const char *raw;       /* borrowed JSON text */
+	char type[24];         /* stock_type / card_type */
+	char state[32];        /* stock_state / base_info.status */
+	char name[128];        /* stock_name / title (UTF-8) */
+	int64_t fetched_at;    /* epoch s the definition was fetched */
+};
+int store_stock_put(struct store *s, const struct store_def *d);
+int store_card_put(struct store *s, const struct store_def *d);
+/* Raw JSON of a stock/card into *raw (new string, caller frees) and its
+ * fetched_at; QUAN_ENOTFOUND when not cached. */
+int store_stock_get(struct store *s, const char *id, char **raw,
+    int64_t *fetched_at);
+int store_card_get(struct store *s, const char *id, char **raw,
+    int64_t *fetched_at);
+/* Counts and the oldest fetched_at (0 when none) of the cache. */
+struct store_cache_stats {
+	int64_t stocks, cards, codes;
+	int64_t oldest_stock, oldest_card;
+};
+int store_cache_stats(struct store *s, struct store_cache_stats *out);
+
+/* --- known codes ------------------------------------------------------ */
+enum store_kind { STORE_MERCHANT = 0, STORE_CARD = 1 };
+struct store_code {
+	char code[STORE_CODE_MAX + 1];
+	enum store_kind kind;
+	char target[STORE_ID_MAX + 1];   /* stock_id or card_id */
+	char state[STORE_STATE_MAX];     /* issued | used | ... */
+	char openid[STORE_OPENID_MAX + 1];
+	int64_t received_at;             /* 0 unknown */
+};
+/* Insert or replace one code (idempotent). */
+int store_code_put(struct store *s, const struct store_code *c);
+/* Look a code up (any kind; merchant first). QUAN_ENOTFOUND when unknown. */
+int store_code_get(struct store *s, const char *code, struct store_code *out);
+int store_code_set_state(struct store *s, const char *code,
+    enum store_kind kind, const char *state);
+
+/* --- transactions and redemptions ------------------------------------- */
+struct store_txn {
+	int64_t id;
+	int64_t amount_fen, discount_fen, due_fen;
+	char state[STORE_STATE_MAX];     /* open|redeemed|closed|voided */
+	int64_t opened_at, closed_at;
+	char cashier[32];
+};
+int store_txn_insert(struct store *s, struct store_txn *t); /* sets t->id */
+int store_txn_get(struct store *s, int64_t id, struct store_txn *out);
+int store_txn_update(struct store *s, const struct store_txn *t);
+/* Ids of txns still 'open' (redeem committed, decision not) opened before
+ * `before`: interrupted redeems to recover. At most max into ids. */
+int store_txn_list_open(struct store *s, int64_t before, int64_t *ids,
+    int max, int *n);
+
+/* One coupon in a transaction. idem_key is "" for coupons rejected before
+ * redeem (they never get a key). */
+struct store_red {
+	int64_t id, txn_id;
+	int line;                         /* order within the txn */
+	char code[STORE_CODE_MAX + 1];
+	enum store_kind kind;
+	char target[STORE_ID_MAX + 1];
+	char coupon_type[24];             /* NORMAL, CASH, ... */
+	char idem_key[STORE_KEY_MAX + 1]; /* the use request no */
+	char return_key[STORE_KEY_MAX + 1];
+	char state[STORE_STATE_MAX];
+	char reason[STORE_REASON_MAX];
+	int64_t discount_fen;
+	int64_t use_time;                 /* fixed at redeem */
+	int64_t offline_at;               /* accepted offline at, 0 never */
+	char offline_reason[STORE_TEXT_MAX];
+	char openid[STORE_OPENID_MAX + 1];
+	char wx_code[STORE_TEXT_MAX];
+	char remote_ref[STORE_TEXT_MAX];
+	int64_t created_at, updated_at;
+};
+int store_red_insert(struct store *s, struct store_red *r); /* sets r->id */
+int store_red_get(struct store *s, int64_t id, struct store_red *out);
+/* Rewrite the mutable fields (state, reason, discount, offline_*, openid,
+ * wx_code, remote_ref, return_key, updated_at) of row r->id. */
+int store_red_update(struct store *s, const struct store_red *r);
+/* Rows of a txn in line order; fn borrows each row during the call.
+ * A non-zero return from fn stops the walk and is returned. */
+typedef int (*store_red_fn)(void *arg, const struct store_red *r);
+int store_red_list_txn(struct store *s, int64_t txn_id, store_red_fn fn,
+    void *arg);
+/* Rows created in [from, to) (epoch s), oldest first; state NULL = any. */
+int store_red_list(struct store *s, int64_t from, int64_t to,
+    const char *state, store_red_fn fn, void *arg);
+/* Is this code already redeemed here (a row in pending, unknown,
+ * confirmed, accepted_offline or conflict)? 1 yes, 0 no, < 0 error. */
+int store_red_code_active(struct store *s, const char *code);
+/* Count per state. fn(arg, state, count, sum discount_fen). */
+typedef int (*store_count_fn)(void *arg, const char *state, int64_t n,
+    int64_t fen);
+int store_red_counts(struct store *s, int64_t from, int64_t to,
+    store_count_fn fn, void *arg);
+/* Offline figures: coupons accepted offline since `since`, and total
+ * discount of rows still in accepted_offline (unsettled exposure). */
+int store_offline_stats(struct store *s, int64_t since, int64_t *count,
+    int64_t *exposure_fen);
+
+/* --- outbox: remote operations still to settle ------------------------ */
+enum store_op { STORE_OP_USE = 0, STORE_OP_RETURN, STORE_OP_CONSUME };
+struct store_outbox {
+	int64_t id, red_id, txn_id;
+	enum store_op op;
+	enum store_kind kind;
+	char code[STORE_CODE_MAX + 1];
+	char target[STORE_ID_MAX + 1];
+	char request_no[STORE_KEY_MAX + 1];
+	char openid[STORE_OPENID_MAX + 1];
+	int64_t use_time;
+	char body[STORE_BODY_MAX];        /* exact request body ("" = none) */
+	char state[STORE_STATE_MAX];      /* pending|unknown|done|cancelled */
+	int attempts;
+	int64_t next_at;
+	char last_error[STORE_TEXT_MAX];
+	int64_t created_at;
+};
+/* Insert (state pending) and set o->id. request_no is UNIQUE. */
+int store_outbox_insert(struct store *s, struct store_outbox *o);
+int store_outbox_get(struct store *s, int64_t id, struct store_outbox *out);
+/* Rows due at `now` (state pending or unknown, next_at <= now), oldest
+ * first, at most limit; never rows of a txn whose redeem is still being
+ * decided (txn state 'open': the online step sends those itself); a
+ * RETURN row only once no use/consume row of the same coupon is pending
+ * or unknown. fn borrows each row. */
+typedef int (*store_outbox_fn)(void *arg, const struct store_outbox *o);
+int store_outbox_due(struct store *s, int64_t now, int limit,
+    store_outbox_fn fn, void *arg);
+/* Rows of one txn that are not done/cancelled (for the online step). */
+int store_outbox_list_txn(struct store *s, int64_t txn_id,
+    store_outbox_fn fn, void *arg);
+int store_outbox_set_body(struct store *s, int64_t id, const char *body);
+/* attempts++, state unknown (sent, outcome not known): call BEFORE the
+ * request leaves. */
+int store_outbox_sent(struct store *s, int64_t id, int64_t now);
+/* Keep the row, set next_at and last_error (state stays). */
+int store_outbox_retry(struct store *s, int64_t id, int64_t next_at,
+    const char *err);
+/* Close a row: state "done" or "cancelled", with last_error. */
+int store_outbox_close(struct store *s, int64_t id, const char *state,
+    const char *err, int64_t now);
+/* Cancel the still-pending (never sent) rows of a redemption: its return
+ * rows (returns = 1: the use never happened) or its use/consume rows
+ * (returns = 0: refused before sending). */
+int store_outbox_cancel(struct store *s, int64_t red_id, int returns,
+    int64_t now, const char *why);
+/* 1 when a use/consume row of the redemption is not cancelled (pending,
+ * sent or done), 0 when none, < 0 error. */
+int store_outbox_use_open(struct store *s, int64_t red_id);
+/* Depth per state (pending, unknown). */
+int store_outbox_depth(struct store *s, int64_t *pending, int64_t *unknown);
+
+/* --- callback notification de-duplication ----------------------------- */
+/* Record a notification id; QUAN_EEXIST when already seen. */
+int store_notify_seen(struct store *s, const char *id, int64_t now);
+
+/* --- journal rows (the chain is computed in core/journal.c) ----------- */
+struct store_jrow {
+	int64_t seq;
+	int64_t at;
+	char kind[32];
+	int64_t txn_id, red_id;           /* 0 = none */
+	const char *data;                 /* borrowed canonical JSON */
+	char prev[65], hash[65];          /* lower-case hex SHA-256 */
+};
+/* The last row's seq and hash (seq 0 and "" when empty). */
+int store_journal_last(struct store *s, int64_t *seq, char hash[65]);
+int store_journal_insert(struct store *s, const struct store_jrow *j);
+/* All rows in seq order; fn borrows each row. */
+typedef int (*store_jrow_fn)(void *arg, const struct store_jrow *j);
+int store_journal_walk(struct store *s, store_jrow_fn fn, void *arg);
+
+/* --- maintenance ------------------------------------------------------ */
+/* PRAGMA integrity_check; 0 when "ok", QUAN_ECORRUPT with the first
+ * message in store_errmsg(). */
+int store_check(struct store *s);
+/* Database file size in bytes (page_count * page_size). */
+int store_size(struct store *s, int64_t *bytes);
+
+const char *store_kind_name(enum store_kind k);   /* merchant | card */
+int store_kind_parse(const char *s, enum store_kind *out);
+const char *store_op_name(enum store_op op);      /* use|return|consume */
+
+#endif
