@@ -1,0 +1,49 @@
+/*
+ * cli_common.h — what every `quan` command shares: the global options
+ * (--config FILE / QUAN_CONFIG, --data DIR / QUAN_DATA, -v more log), the
+ * configuration, logging, timezone and the store under the data dir.
+ * Commands of every area reuse it. Main thread.
+ */
+#ifndef QUAN_CLI_COMMON_H
+#define QUAN_CLI_COMMON_H
+
+#include <stdint.h>
+
+struct config;
+struct store;
+struct checkout;
+
+struct cli {
+	struct config *cfg;     /* loaded config (defaults when none) */
+	char *data_dir;         /* resolved, created 0700 */
+	char *db_path;          /* data_dir/quan.db */
+	struct store *st;       /* NULL until cli_open_store */
+	int verbose;            /* -v count */
+	const char *config_opt; /* --config as given, or NULL */
+	const char *data_opt;   /* --data as given, or NULL */
+};
+
+/* Remove the global options from argv (anywhere after argv[0]), keeping
+ * the rest in order; *argc is updated. Returns 0, or EXIT_USAGE with a
+ * message on stderr (an option without its value). */
+int cli_parse_globals(struct cli *c, int *argc, char **argv);
+/* Load config (+ log level/file, timezone) and resolve the data dir.
+ * Prints "quan NAME: error" to stderr and returns EXIT_FAIL on failure
+ * (config errors name file:line:key). */
+int cli_setup(struct cli *c, const char *name);
+/* Open DATA/quan.db (flags as store_open). EXIT_FAIL with a message. */
+int cli_open_store(struct cli *c, const char *name, int flags);
+/* Both, in one call: parse globals, set up, open the store. */
+int cli_init(struct cli *c, const char *name, int *argc, char **argv,
+    int open_store);
+void cli_done(struct cli *c);   /* closes and frees; NULL-safe fields */
+
+/* The sync area's online step for `quan redeem`: a weak default (no
+ * network: returns 0 and installs nothing) that app/cli/cmd_net*.c
+ * replaces with a strong definition. attach may install a
+ * checkout_online_fn with checkout_set_online() and keep state in *state;
+ * detach releases it. */
+int cli_online_attach(struct cli *c, struct checkout *co, void **state);
+void cli_online_detach(void *state);
+
+#endif

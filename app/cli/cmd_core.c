@@ -1,0 +1,577 @@
+/*
+ * cmd_core.c — the headless core commands: import, check, redeem, void,
+ * status, journal. Scripts rely on their JSON and exit codes (cmd.h):
+ * 0 ok, 1 failure, 2 bad usage, 3 a coupon rejected, 4 work left pending.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_common.h"
+#include "cli/cmd.h"
+#include "core/checkout.h"
+#include "core/import.h"
+#include "core/journal.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/money.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#define ARGS_MAX 64
+
+/* Options shared by check and redeem. */
+struct opts {
+	int json;
+	int64_t amount_fen;
+	int has_amount;
+	int64_t price_fen;       /* --price: EXCHANGE item price, -1 none */
+	char *codes[ARGS_MAX];
+	int ncodes;
+};
+
+static int
+parse_money(const char *cmd, const char *opt, const char *v, int64_t *out)
+{
+	if (v == NULL || money_parse_yuan(v, out) != 0) {
+		fprintf(stderr, "quan %s: %s needs a yuan amount with at most "
+		    "two decimals (e.g. 12.50), got '%s'\n", cmd, opt,
+		    v != NULL ? v : "");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int
+parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
+{
+	int i, rc;
+
+	memset(o, 0, sizeof *o);
+	o->price_fen = -1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--json") == 0)
+			o->json = 1;
+		else if (strcmp(a, "--amount") == 0) {
+			if ((rc = parse_money(cmd, a, i + 1 < argc ?
+			    argv[i + 1] : NULL, &o->amount_fen)) != 0)
+				return rc;
+			o->has_amount = 1;
+			i++;
+		} else if (strncmp(a, "--amount=", 9) == 0) {
+			if ((rc = parse_money(cmd, "--amount", a + 9,
+			    &o->amount_fen)) != 0)
+				return rc;
+			o->has_amount = 1;
+		} else if (strcmp(a, "--price") == 0) {
+			if ((rc = parse_money(cmd, a, i + 1 < argc ?
+			    argv[i + 1] : NULL, &o->price_fen)) != 0)
+				return rc;
+			i++;
+		} else if (strcmp(a, "--") == 0) {
+			for (i++; i < argc && o->ncodes < ARGS_MAX; i++)
+				o->codes[o->ncodes++] = argv[i];
+			break;
+		} else if (a[0] == '-' && a[1] == '-') {
+			fprintf(stderr, "quan %s: unknown option %s\n", cmd, a);
+			return EXIT_USAGE;
+		} else {
+			if (o->ncodes >= ARGS_MAX) {
+				fprintf(stderr, "quan %s: at most %d codes\n",
+				    cmd, ARGS_MAX);
+				return EXIT_USAGE;
+			}
+			o->codes[o->ncodes++] = argv[i];
+		}
+	}
+	if (!o->has_amount) {
+		fprintf(stderr, "quan %s: --amount YUAN is required\n", cmd);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int
+new_checkout(struct cli *c, const char *cmd, struct checkout **co)
+{
+	struct checkout_opts o;
+	char *cause = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = c->cfg;
+	o.st = c->st;
+	if (checkout_new(&o, co, &cause) != 0) {
+		fprintf(stderr, "quan %s: %s\n", cmd,
+		    cause != NULL ? cause : "cannot start checkout");
+		free(cause);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static json_t *
+line_json(const struct checkout_line *l, int full)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "code", json_string(l->code));
+	json_object_set_new(o, "kind", json_string(l->kind_id));
+	json_object_set_new(o, "target", json_string(l->target));
+	json_object_set_new(o, "type", json_string(l->coupon_type));
+	json_object_set_new(o, "name", json_string(l->name));
+	json_object_set_new(o, "state",
+	    json_string(checkout_cstate_name(l->state)));
+	json_object_set_new(o, "reason", json_string(l->reason));
+	json_object_set_new(o, "discount_fen", json_integer(l->discount_fen));
+	if (full) {
+		json_object_set_new(o, "request_no",
+		    json_string(l->request_no));
+		json_object_set_new(o, "offline_reason",
+		    json_string(l->offline_reason));
+	}
+	if (l->needs_confirm)
+		json_object_set_new(o, "needs_confirm", json_true());
+	if (l->verdict.need_fen > 0) {
+		json_object_set_new(o, "need_fen",
+		    json_integer(l->verdict.need_fen));
+		json_object_set_new(o, "have_fen",
+		    json_integer(l->verdict.have_fen));
+	}
+	if (l->verdict.next_at > 0)
+		json_object_set_new(o, "next_at",
+		    json_integer(l->verdict.next_at));
+	return o;
+}
+
+static void
+print_json(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (s != NULL)
+		printf("%s\n", s);
+	free(s);
+	fflush(stdout);
+}
+
+static void
+print_line(const struct checkout_line *l)
+{
+	char d[32];
+
+	printf("  %-24s %-9s %-16s %-10s -%s  %s\n", l->code, l->kind_id,
+	    checkout_cstate_name(l->state), l->coupon_type,
+	    money_format(l->discount_fen, d, sizeof d), l->reason);
+}
+
+/* Add a code from the command line (text may contain anything). */
+static int
+add_code(struct checkout *co, const char *cmd, const char *code,
+    int64_t price)
+{
+	int rc = checkout_add(co, code, strlen(code), price, NULL);
+
+	if (rc != 0) {
+		fprintf(stderr, "quan %s: cannot add code: %s\n", cmd,
+		    quan_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct cli c;
+	struct opts o;
+	struct checkout *co = NULL;
+	const struct checkout_txn *t;
+	const struct checkout_line *l;
+	int rc;
+
+	if ((rc = cli_init(&c, "check", &argc, argv, 0)) != 0)
+		goto out;
+	if ((rc = parse_opts("check", argc, argv, &o)) != 0)
+		goto out;
+	if (o.ncodes != 1) {
+		fprintf(stderr, "usage: quan check [--json] --amount YUAN "
+		    "[--price YUAN] CODE\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = cli_open_store(&c, "check", 0)) != 0)
+		goto out;
+	if ((rc = new_checkout(&c, "check", &co)) != 0)
+		goto out;
+	checkout_open(co, o.amount_fen);
+	if ((rc = add_code(co, "check", o.codes[0], o.price_fen)) != 0)
+		goto out;
+	t = checkout_current(co);
+	l = &t->lines[0];
+	if (o.json) {
+		json_t *j = line_json(l, 0);
+
+		json_object_set_new(j, "verdict", json_string(
+		    l->state == CHECKOUT_PRICED ? "ok" : "rejected"));
+		json_object_set_new(j, "amount_fen",
+		    json_integer(t->amount_fen));
+		json_object_set_new(j, "due_fen", json_integer(t->due_fen));
+		print_json(j);
+		json_decref(j);
+	} else {
+		char a[32], d[32];
+
+		printf("%s: %s (%s)\n", l->code[0] != '\0' ? l->code :
+		    "(invalid)", l->state == CHECKOUT_PRICED ? "ok" :
+		    "rejected", l->reason);
+		printf("amount %s  discount %s  due %s\n",
+		    money_format(t->amount_fen, a, sizeof a),
+		    money_format(l->discount_fen, d, sizeof d),
+		    money_format(t->due_fen, a, sizeof a));
+	}
+	{
+		json_t *d = json_pack("{s:s, s:s, s:s, s:I}", "kind",
+		    l->kind_id, "verdict", l->state == CHECKOUT_PRICED ? "ok" :
+		    "rejected", "reason", l->reason, "discount_fen",
+		    (json_int_t)l->discount_fen);
+
+		if (checkout_journal(co, "check", 0, d) != 0)
+			fprintf(stderr, "quan check: journal: %s\n",
+			    store_errmsg(c.st));
+		json_decref(d);
+	}
+	rc = l->state == CHECKOUT_PRICED ? EXIT_OK : EXIT_REJECTED;
+	checkout_cancel(co);
+out:
+	checkout_free(co);
+	cli_done(&c);
+	return rc;
+}
+
+int
+cmd_redeem(int argc, char **argv)
+{
+	struct cli c;
+	struct opts o;
+	struct checkout *co = NULL;
+	const struct checkout_txn *t;
+	void *online = NULL;
+	int rc, i, nrec = 0, any_rej = 0, any_unk = 0;
+
+	if ((rc = cli_init(&c, "redeem", &argc, argv, 0)) != 0)
+		goto out;
+	if ((rc = parse_opts("redeem", argc, argv, &o)) != 0)
+		goto out;
+	if (o.ncodes < 1 || o.ncodes > CHECKOUT_LINES_MAX) {
+		fprintf(stderr, "usage: quan redeem [--json] --amount YUAN "
+		    "[--price YUAN] CODE... (1 to %d codes)\n",
+		    CHECKOUT_LINES_MAX);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = cli_open_store(&c, "redeem", 0)) != 0)
+		goto out;
+	if ((rc = new_checkout(&c, "redeem", &co)) != 0)
+		goto out;
+	/* redeems interrupted by a crash are settled first */
+	checkout_recover(co, 60 + c.cfg->wx_online_wait_ms / 1000, &nrec);
+	if (cli_online_attach(&c, co, &online) != 0) {
+		fprintf(stderr, "quan redeem: online step unavailable; "
+		    "deciding offline\n");
+		online = NULL;
+	}
+	checkout_open(co, o.amount_fen);
+	for (i = 0; i < o.ncodes; i++)
+		if ((rc = add_code(co, "redeem", o.codes[i], o.price_fen)) != 0)
+			goto out;
+	if ((rc = checkout_redeem(co)) != 0) {
+		fprintf(stderr, "quan redeem: %s\n", store_errmsg(c.st));
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	t = checkout_current(co);
+	if (checkout_close(co) != 0)
+		fprintf(stderr, "quan redeem: close: %s\n", store_errmsg(c.st));
+	for (i = 0; i < t->nlines; i++) {
+		enum checkout_cstate s = t->lines[i].state;
+
+		if (s == CHECKOUT_REJECTED || s == CHECKOUT_CONFLICT)
+			any_rej = 1;
+		else if (s != CHECKOUT_CONFIRMED &&
+		    s != CHECKOUT_ACCEPTED_OFFLINE)
+			any_unk = 1;
+	}
+	if (o.json) {
+		json_t *j = json_object(), *a = json_array();
+
+		json_object_set_new(j, "txn", json_integer(t->id));
+		json_object_set_new(j, "amount_fen",
+		    json_integer(t->amount_fen));
+		json_object_set_new(j, "discount_fen",
+		    json_integer(t->discount_fen));
+		json_object_set_new(j, "due_fen", json_integer(t->due_fen));
+		for (i = 0; i < t->nlines; i++)
+			json_array_append_new(a, line_json(&t->lines[i], 1));
+		json_object_set_new(j, "coupons", a);
+		print_json(j);
+		json_decref(j);
+	} else {
+		char a[32], d[32], u[32];
+
+		printf("txn %" PRId64 ": amount %s  discount %s  due %s\n",
+		    t->id, money_format(t->amount_fen, a, sizeof a),
+		    money_format(t->discount_fen, d, sizeof d),
+		    money_format(t->due_fen, u, sizeof u));
+		for (i = 0; i < t->nlines; i++)
+			print_line(&t->lines[i]);
+	}
+	rc = any_rej ? EXIT_REJECTED : any_unk ? EXIT_PENDING : EXIT_OK;
+out:
+	if (online != NULL)
+		cli_online_detach(online);
+	checkout_free(co);
+	cli_done(&c);
+	return rc;
+}
+
+int
+cmd_void(int argc, char **argv)
+{
+	struct cli c;
+	struct checkout *co = NULL;
+	struct checkout_txn t;
+	char *end, *cause = NULL;
+	long long id = 0;
+	int rc, i, json = 0;
+	const char *arg = NULL;
+
+	if ((rc = cli_init(&c, "void", &argc, argv, 0)) != 0)
+		goto out;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (arg == NULL)
+			arg = argv[i];
+		else
+			arg = "";
+	}
+	if (arg != NULL && *arg != '\0')
+		id = strtoll(arg, &end, 10);
+	if (arg == NULL || *arg == '\0' || *end != '\0' || id <= 0) {
+		fprintf(stderr, "usage: quan void [--json] TXN (a transaction "
+		    "number)\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = cli_open_store(&c, "void", 0)) != 0)
+		goto out;
+	if ((rc = new_checkout(&c, "void", &co)) != 0)
+		goto out;
+	if ((rc = checkout_void(co, id, "cli", &cause)) != 0) {
+		fprintf(stderr, "quan void: %s\n", cause != NULL ? cause :
+		    quan_strerror(rc));
+		free(cause);
+		rc = rc == QUAN_ENOTFOUND || rc == QUAN_EINVAL ? EXIT_USAGE :
+		    EXIT_FAIL;
+		goto out;
+	}
+	if ((rc = checkout_load(co, id, &t)) != 0) {
+		fprintf(stderr, "quan void: %s\n", store_errmsg(c.st));
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (json) {
+		json_t *j = json_object(), *a = json_array();
+
+		json_object_set_new(j, "txn", json_integer(t.id));
+		json_object_set_new(j, "state", json_string("voided"));
+		for (i = 0; i < t.nlines; i++)
+			json_array_append_new(a, line_json(&t.lines[i], 1));
+		json_object_set_new(j, "coupons", a);
+		print_json(j);
+		json_decref(j);
+	} else {
+		printf("txn %lld voided\n", id);
+		for (i = 0; i < t.nlines; i++)
+			print_line(&t.lines[i]);
+	}
+	rc = EXIT_OK;
+out:
+	checkout_free(co);
+	cli_done(&c);
+	return rc;
+}
+
+static int
+count_cb(void *arg, const char *state, int64_t n, int64_t fen)
+{
+	json_t *o = arg, *e = json_object();
+
+	json_object_set_new(e, "count", json_integer(n));
+	json_object_set_new(e, "discount_fen", json_integer(fen));
+	json_object_set_new(o, state, e);
+	return 0;
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	struct cli c;
+	struct store_cache_stats cs;
+	int64_t pend = 0, unk = 0, cnt = 0, expo = 0, now;
+	json_t *j = NULL, *reds;
+	int rc, i, json = 0;
+
+	if ((rc = cli_init(&c, "status", &argc, argv, 1)) != 0)
+		goto out;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else {
+			fprintf(stderr, "usage: quan status [--json]\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	now = tm_now();
+	reds = json_object();
+	j = json_object();
+	if (store_outbox_depth(c.st, &pend, &unk) != 0 ||
+	    store_red_counts(c.st, 0, INT64_MAX, count_cb, reds) != 0 ||
+	    store_cache_stats(c.st, &cs) != 0 ||
+	    store_offline_stats(c.st, now - 3600, &cnt, &expo) != 0) {
+		json_decref(reds);
+		fprintf(stderr, "quan status: %s\n", store_errmsg(c.st));
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	json_object_set_new(j, "terminal", json_string(c.cfg->term_id));
+	json_object_set_new(j, "data_dir", json_string(c.data_dir));
+	json_object_set_new(j, "outbox", json_pack("{s:I, s:I, s:I}",
+	    "depth", (json_int_t)(pend + unk), "pending", (json_int_t)pend,
+	    "unknown", (json_int_t)unk));
+	json_object_set_new(j, "redemptions", reds);
+	json_object_set_new(j, "offline", json_pack("{s:I, s:I}",
+	    "last_hour", (json_int_t)cnt, "exposure_fen", (json_int_t)expo));
+	json_object_set_new(j, "cache", json_pack("{s:I, s:I, s:I, s:I, s:I}",
+	    "stocks", (json_int_t)cs.stocks, "cards", (json_int_t)cs.cards,
+	    "codes", (json_int_t)cs.codes,
+	    "stock_age_s", (json_int_t)(cs.stocks > 0 ?
+	    now - cs.oldest_stock : -1),
+	    "card_age_s", (json_int_t)(cs.cards > 0 ?
+	    now - cs.oldest_card : -1)));
+	if (json)
+		print_json(j);
+	else {
+		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		printf("%s\n", s != NULL ? s : "");
+		free(s);
+	}
+	rc = EXIT_OK;
+out:
+	json_decref(j);
+	cli_done(&c);
+	return rc;
+}
+
+int
+cmd_journal(int argc, char **argv)
+{
+	struct cli c;
+	char *cause = NULL;
+	int64_t n = 0;
+	int rc;
+
+	if ((rc = cli_init(&c, "journal", &argc, argv, 0)) != 0)
+		goto out;
+	if (argc != 2 || strcmp(argv[1], "verify") != 0) {
+		fprintf(stderr, "usage: quan journal verify\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = cli_open_store(&c, "journal", 0)) != 0)
+		goto out;
+	if ((rc = journal_verify(c.st, &n, &cause)) != 0) {
+		fprintf(stderr, "quan journal: verify FAILED: %s\n",
+		    cause != NULL ? cause : quan_strerror(rc));
+		free(cause);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	printf("journal ok: %" PRId64 " entries, chain intact\n", n);
+	rc = EXIT_OK;
+out:
+	cli_done(&c);
+	return rc;
+}
+
+int
+cmd_import(int argc, char **argv)
+{
+	struct cli c;
+	char *cause = NULL;
+	int64_t n = 0, now;
+	int rc;
+	const char *what, *path;
+
+	if ((rc = cli_init(&c, "import", &argc, argv, 0)) != 0)
+		goto out;
+	if (argc != 3 || (strcmp(argv[1], "stocks") != 0 &&
+	    strcmp(argv[1], "cards") != 0 && strcmp(argv[1], "codes") != 0)) {
+		fprintf(stderr, "usage: quan import stocks|cards|codes FILE\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	what = argv[1];
+	path = argv[2];
+	if ((rc = cli_open_store(&c, "import", 0)) != 0)
+		goto out;
+	now = tm_now();
+	if (what[1] == 't')
+		rc = import_stocks(c.st, path, now, &n, &cause);
+	else if (what[1] == 'a')
+		rc = import_cards(c.st, path, now, &n, &cause);
+	else {
+		FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+
+		if (fp == NULL) {
+			cause = xasprintf("%s: cannot open", path);
+			rc = QUAN_ENOTFOUND;
+		} else {
+			rc = import_codes(c.st, fp, path, now, &n, &cause);
+			if (fp != stdin)
+				fclose(fp);
+		}
+	}
+	if (rc != 0) {
+		fprintf(stderr, "quan import: %s (nothing imported)\n",
+		    cause != NULL ? cause : quan_strerror(rc));
+		free(cause);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	{
+		json_t *d = json_pack("{s:s, s:I}", "what", what, "count",
+		    (json_int_t)n);
+		struct checkout *co = NULL;
+
+		if (new_checkout(&c, "import", &co) == 0) {
+			if (checkout_journal(co, "import", 0, d) != 0)
+				fprintf(stderr, "quan import: journal: %s\n",
+				    store_errmsg(c.st));
+			checkout_free(co);
+		}
+		json_decref(d);
+	}
+	printf("imported %" PRId64 " %s\n", n, what);
+	rc = EXIT_OK;
+out:
+	cli_done(&c);
+	return rc;
+}
