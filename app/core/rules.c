@@ -97,13 +97,35 @@ rules_cstate_parse(const char *s)
 
 /* ---- local calendar helpers (store zone) ---- */
 
+/* Local midnight of the local day of t. The wall-clock seconds-of-day
+ * differ from the seconds elapsed since midnight on a DST-change day, so
+ * the first guess is corrected once (shifts are at most a few hours). */
 static int64_t
 day_start(int64_t t)
 {
 	int sec, wday;
+	int64_t m;
 
 	tm_local_day(t, &sec, &wday);
-	return t - sec;
+	m = t - sec;
+	tm_local_day(m, &sec, &wday);
+	if (sec != 0)
+		m += sec > DAY / 2 ? DAY - sec : -sec;
+	return m;
+}
+
+/* The moment the local wall clock shows sec seconds of day, on the local
+ * day starting at midnight ds (corrected for a DST change that day). */
+static int64_t
+at_day_sec(int64_t ds, int32_t sec)
+{
+	int64_t t = ds + sec;
+	int s, wday;
+
+	tm_local_day(t, &s, &wday);
+	if (s != sec && s - sec > -DAY / 2 && s - sec < DAY / 2)
+		t -= s - sec;
+	return t;
 }
 
 /* Local midnight k days after the local day of t (DST-safe: steps to
@@ -190,7 +212,8 @@ next_usable(const struct rules_def *d, int64_t now, int64_t from,
 			if (best != 0 && ds > best)
 				break;
 			for (w = 0; w < d->n_windows; w++) {
-				int64_t t = ds + d->windows[w].begin;
+				int64_t t = at_day_sec(ds,
+				    d->windows[w].begin);
 
 				if (t <= now || t < b)
 					continue;

@@ -1156,6 +1156,33 @@ test_time_card_term(void **state)
 	}
 }
 
+/* Days relative to receipt count local calendar days, also across a DST
+ * change (a store zone other than China's: the 23-hour day). */
+static void
+test_time_dst(void **state)
+{
+	struct rules_def d;
+	struct rules_coupon cp = { "X", RULES_CS_AVAILABLE, 0, 0, 0 };
+	struct rules_verdict v;
+
+	(void)state;
+	assert_int_equal(tm_set_zone("Europe/Berlin"), 0);
+	parse_stock_ok(stock_json("1", "NORMAL", RUNNING, Y2026
+	    ",\"available_day_after_receive\":1,\"wait_days_after_receive\":1",
+	    SUB_NORMAL), &d);
+	cp.received_at = T("2026-03-28T22:00:00+01:00");
+	/* effective the next local day; 2026-03-29 has 23 hours */
+	assert_int_equal(rules_check_time(&d, &cp,
+	    T("2026-03-28T23:59:59+01:00"), &v), RULES_R_NOT_YET_VALID);
+	assert_int_equal(v.valid_from, T("2026-03-29T00:00:00+01:00"));
+	assert_int_equal(v.valid_until, T("2026-03-29T23:59:59+02:00"));
+	assert_int_equal(rules_check_time(&d, &cp,
+	    T("2026-03-29T23:59:59+02:00"), &v), RULES_OK);
+	assert_int_equal(rules_check_time(&d, &cp,
+	    T("2026-03-30T00:30:00+02:00"), &v), RULES_R_EXPIRED);
+	assert_int_equal(tm_set_zone("Asia/Shanghai"), 0);
+}
+
 /* ---- several coupons ---- */
 
 static void
@@ -1462,6 +1489,7 @@ main(void)
 		cmocka_unit_test(test_time_periods),
 		cmocka_unit_test(test_time_relative),
 		cmocka_unit_test(test_time_card_term),
+		cmocka_unit_test(test_time_dst),
 		cmocka_unit_test(test_basket),
 		cmocka_unit_test(test_basket_invariants),
 		cmocka_unit_test(test_ids),
