@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1544,6 +1545,120 @@ test_trust_expiry(void **state)
 	wx_trust_free(t);
 }
 
+
+/* ---- threads and hostile input ---------------------------------------- */
+
+struct trust_arg {
+	struct wx_trust *t;
+	struct wx_cert *c;
+	int fails;
+};
+
+static void *
+trust_reader(void *p)
+{
+	struct trust_arg *a = p;
+	int i;
+
+	for (i = 0; i < 200; i++)
+		if (wx_trust_verify(a->t, "PUB_KEY_ID_X", "1700000001",
+		    "c5ac7061fccab6bf3e254dcf98995b8c", D4_SIG, D4_BODY,
+		    strlen(D4_BODY), 1700000001, NULL) != 0)
+			a->fails++;
+	return NULL;
+}
+
+static void *
+trust_writer(void *p)
+{
+	struct trust_arg *a = p;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		wx_trust_add_cert(a->t, a->c);
+		(void)wx_trust_has(a->t, wx_cert_serial(a->c), 1700000000);
+		(void)wx_trust_count(a->t);
+	}
+	return NULL;
+}
+
+static void
+test_trust_threads(void **state)
+{
+	struct wx_pub *p = pub_of(GO_PUB);
+	struct trust_arg a[4];
+	pthread_t th[4];
+	struct wx_trust *t = wx_trust_new();
+	struct wx_cert *c = cert_of(GO_CERT);
+	int i;
+
+	(void)state;
+	assert_int_equal(wx_trust_add_pub(t, "PUB_KEY_ID_X", p), 0);
+	for (i = 0; i < 4; i++) {
+		a[i].t = t;
+		a[i].c = c;
+		a[i].fails = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, i == 0 ?
+		    trust_writer : trust_reader, &a[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(a[i].fails, 0);
+	}
+	assert_int_equal(wx_trust_count(t), 2);
+	wx_cert_free(c);
+	wx_trust_free(t);
+	wx_pub_free(p);
+}
+
+/* Mutated inputs must never crash or be accepted where they should not. */
+static void
+test_hostile_input(void **state)
+{
+	struct wx_pub *p = pub_of(GO_PUB);
+	uint32_t rng = 12345;
+	char buf[600];
+	struct wx_auth a;
+	uint8_t *d;
+	size_t n, len;
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		const char *src = i % 2 ? D1_AUTH : D4_SIG;
+		len = strlen(src);
+		if (len >= sizeof buf)
+			len = sizeof buf - 1;
+		memcpy(buf, src, len);
+		buf[len] = '\0';
+		for (j = 0; j < 3; j++) {
+			rng ^= rng << 13;
+			rng ^= rng >> 17;
+			rng ^= rng << 5;
+			buf[rng % len] = (char)(rng >> 8);
+		}
+		rng ^= rng << 13;
+		rng ^= rng >> 17;
+		rng ^= rng << 5;
+		buf[rng % (len + 1)] = '\0'; /* truncate somewhere */
+		(void)wx_auth_parse(buf, &a, NULL);
+		if (wx_b64_decode(buf, strlen(buf), &d, &n) == 0)
+			free(d);
+		/* A mutated signature never verifies. */
+		if (i % 2 == 0 && strcmp(buf, D4_SIG) != 0)
+			assert_int_not_equal(wx_verify_response(p, "1700000001",
+			    "c5ac7061fccab6bf3e254dcf98995b8c", buf, D4_BODY,
+			    strlen(D4_BODY), 1700000001, NULL), 0);
+	}
+	/* Oversized fields are refused without allocation. */
+	memset(buf, 'a', sizeof buf - 1);
+	buf[sizeof buf - 1] = '\0';
+	memcpy(buf, "X mchid=\"", 9);
+	buf[sizeof buf - 2] = '"';
+	assert_int_equal(wx_auth_parse(buf, &a, NULL), QUAN_EINVAL);
+	wx_pub_free(p);
+}
+
 int
 main(void)
 {
@@ -1568,6 +1683,8 @@ main(void)
 		cmocka_unit_test(test_key_files),
 		cmocka_unit_test(test_generate),
 		cmocka_unit_test(test_trust_expiry),
+		cmocka_unit_test(test_trust_threads),
+		cmocka_unit_test(test_hostile_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
