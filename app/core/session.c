@@ -1,0 +1,1581 @@
+/*
+ * session.c — the terminal session state machine (see session.h). Screens
+ * and keys in, struct view out; the checkout engine decides, the store
+ * remembers, settle talks to the sync thread. Every visible change bumps
+ * view.gen through touch(). Main thread only.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/checkout.h"
+#include "core/session.h"
+#include "core/settle.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/money.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#define DIAG_MAX 12
+#define PIN_TRIES 5
+#define PIN_LOCK_MS 60000
+#define TICK_MS 1000
+#define TXN_LIST_MAX VIEW_LINES_MAX
+
+struct session {
+	struct session_opts o;
+	struct view v;
+
+	char login_id[VIEW_ID_MAX];
+	int bad_pins;
+	uint64_t lock_until_ms;
+
+	/* manager approval in progress */
+	enum view_screen back;     /* screen to return to */
+	char appr_id[VIEW_ID_MAX];
+	int64_t act_txn;           /* txn the action is about */
+
+	int64_t cur_txn;           /* current sale id once redeemed, 0 none */
+	struct checkout_txn tmp;   /* scratch for checkout_load */
+	char ids[TXN_LIST_MAX][40];/* TXNS: txn id per line */
+
+	struct ev_scan diag[DIAG_MAX];
+	int ndiag, diag_next;
+
+	uint64_t last_input_ms;
+	uint64_t next_tick_ms;
+	int done;
+};
+
+/* Copy s into d (n bytes), truncating; always terminated. */
+static void
+scopy(char *d, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (n == 0)
+		return;
+	if (k >= n)
+		k = n - 1;
+	memcpy(d, s, k);
+	d[k] = '\0';
+}
+
+static const char *const cmd_names[SC_COUNT] = {
+	"none", "submit", "confirm", "cancel", "new", "help", "txns",
+	"xreport", "zreport", "diag", "settings", "void", "logout", "quit",
+	"up", "down", "detail", "remove", "override", "idle"
+};
+
+const char *
+session_cmd_name(enum session_cmd c)
+{
+	return c >= 0 && c < SC_COUNT ? cmd_names[c] : "none";
+}
+
+enum session_cmd
+session_cmd_parse(const char *name)
+{
+	int i;
+
+	for (i = 1; i < SC_COUNT; i++)
+		if (strcmp(cmd_names[i], name) == 0)
+			return (enum session_cmd)i;
+	return SC_NONE;
+}
+
+/* The override of an offline cap, when the engine offers it (weak: the
+ * terminal still builds and says so when it does not). */
+int checkout_override(struct checkout *co, int line, const char *who,
+    const char *why) __attribute__((weak));
+
+static const char *
+action_id(enum view_action a)
+{
+	switch (a) {
+	case VIEW_A_VOID: return "void";
+	case VIEW_A_OVERRIDE: return "offline_override";
+	case VIEW_A_ZREPORT: return "zreport";
+	case VIEW_A_EXIT: return "exit";
+	case VIEW_A_NONE: break;
+	}
+	return "none";
+}
+
+static void
+touch(struct session *s)
+{
+	s->v.gen++;
+}
+
+static void
+set_msg(struct session *s, enum view_msg m, const char *text)
+{
+	s->v.msg = m;
+	scopy(s->v.msg_text, sizeof s->v.msg_text, text != NULL ? text : "");
+}
+
+static void
+journal(struct session *s, const char *kind, int64_t txn, const char *who,
+    const char *what, const char *why)
+{
+	json_t *d = json_object();
+
+	if (who != NULL)
+		json_object_set_new(d, "who", json_string(who));
+	if (what != NULL)
+		json_object_set_new(d, "what", json_string(what));
+	if (why != NULL)
+		json_object_set_new(d, "why", json_string(why));
+	if (s->v.cashier[0] != '\0')
+		json_object_set_new(d, "cashier", json_string(s->v.cashier));
+	if (s->o.co != NULL && checkout_journal(s->o.co, kind, txn, d) != 0)
+		log_warn("journal %s failed", kind);
+	json_decref(d);
+}
+
+/* ---- mapping engine results to the view ------------------------------ */
+
+static enum view_cstate
+map_state(enum checkout_cstate c)
+{
+	switch (c) {
+	case CHECKOUT_PRICED: return VIEW_C_PRICED;
+	case CHECKOUT_REFUSED: return VIEW_C_REJECTED;
+	case CHECKOUT_PENDING: return VIEW_C_PENDING;
+	case CHECKOUT_CONFIRMED: return VIEW_C_CONFIRMED;
+	case CHECKOUT_REJECTED: return VIEW_C_REJECTED;
+	case CHECKOUT_UNKNOWN: return VIEW_C_UNKNOWN;
+	case CHECKOUT_ACCEPTED_OFFLINE: return VIEW_C_OFFLINE;
+	case CHECKOUT_RETURN_PENDING: return VIEW_C_RETURN_PENDING;
+	case CHECKOUT_RETURNED: return VIEW_C_RETURNED;
+	case CHECKOUT_CONFLICT: return VIEW_C_CONFLICT;
+	}
+	return VIEW_C_PENDING;
+}
+
+static int
+is_cap(const char *r)
+{
+	return strcmp(r, "offline_cap_coupon") == 0 ||
+	    strcmp(r, "offline_cap_hour") == 0 ||
+	    strcmp(r, "offline_cap_exposure") == 0;
+}
+
+struct used_at {
+	const char *code;
+	int64_t t;
+};
+
+static int
+used_at_cb(void *arg, const struct store_red *r)
+{
+	struct used_at *u = arg;
+
+	if (strcmp(r->code, u->code) == 0 &&
+	    (strcmp(r->state, "confirmed") == 0 ||
+	    strcmp(r->state, "accepted_offline") == 0 ||
+	    strcmp(r->state, "unknown") == 0 ||
+	    strcmp(r->state, "pending") == 0 ||
+	    strcmp(r->state, "conflict") == 0))
+		u->t = r->use_time > 0 ? r->use_time : r->created_at;
+	return 0;
+}
+
+/* When was code used here (latest active redemption in 31 days)? */
+static int64_t
+used_at(struct session *s, const char *code)
+{
+	struct used_at u = { code, 0 };
+	int64_t now = tm_now();
+
+	if (s->o.st != NULL)
+		store_red_list(s->o.st, now - 31 * 86400, now + 1, NULL,
+		    used_at_cb, &u);
+	return u.t;
+}
+
+static void
+map_reason(struct session *s, const struct checkout_line *l,
+    struct view_coupon *c)
+{
+	const char *r = l->reason;
+	size_t i;
+
+	c->reason = VIEW_R_NONE;
+	c->r_t = 0;
+	c->r_need_fen = c->r_have_fen = 0;
+	c->r_text[0] = '\0';
+	if (r[0] == '\0' || strcmp(r, "ok") == 0)
+		return;
+	if (strcmp(r, "below_minimum") == 0) {
+		c->reason = VIEW_R_BELOW_MINIMUM;
+		c->r_need_fen = l->verdict.need_fen;
+		c->r_have_fen = l->verdict.have_fen;
+	} else if (strcmp(r, "already_used") == 0) {
+		c->reason = VIEW_R_ALREADY_USED;
+		c->r_t = used_at(s, l->code);
+	} else if (strcmp(r, "expired") == 0) {
+		c->reason = VIEW_R_EXPIRED;
+		c->r_t = l->verdict.valid_until;
+	} else if (strcmp(r, "not_yet_valid") == 0) {
+		c->reason = VIEW_R_NOT_YET;
+		c->r_t = l->verdict.next_at != 0 ? l->verdict.next_at :
+		    l->verdict.valid_from;
+	} else if (strcmp(r, "outside_weekly_window") == 0 ||
+	    strcmp(r, "outside_periods") == 0) {
+		c->reason = VIEW_R_NOT_TODAY;
+	} else if (strcmp(r, "stock_not_running") == 0 ||
+	    strcmp(r, "card_not_usable") == 0) {
+		c->reason = VIEW_R_STOCK_STATE;
+	} else if (strcmp(r, "per_txn_limit") == 0) {
+		c->reason = VIEW_R_PER_TXN;
+	} else if (strcmp(r, "duplicate_code") == 0) {
+		c->reason = VIEW_R_DUPLICATE;
+	} else if (strcmp(r, "payment_code") == 0 ||
+	    strcmp(r, "other_wallet") == 0) {
+		c->reason = VIEW_R_PAYMENT_CODE;
+	} else if (strcmp(r, "unknown_code") == 0 ||
+	    strcmp(r, "no_match") == 0) {
+		c->reason = VIEW_R_UNKNOWN_CODE;
+	} else if (strcmp(r, "invalid_input") == 0 ||
+	    strcmp(r, "too_long") == 0 || strcmp(r, "control_char") == 0 ||
+	    strcmp(r, "bad_utf8") == 0 || strcmp(r, "empty") == 0) {
+		c->reason = VIEW_R_GARBAGE;
+	} else if (strcmp(r, "needs_online") == 0 ||
+	    strcmp(r, "offline_online_only") == 0) {
+		c->reason = VIEW_R_OFFLINE_POLICY;
+	} else if (strcmp(r, "offline_cache_old") == 0) {
+		c->reason = VIEW_R_CACHE_OLD;
+	} else if (is_cap(r)) {
+		c->reason = VIEW_R_OFFLINE_CAP;
+		scopy(c->r_text, sizeof c->r_text, strcmp(r, "offline_cap_coupon") == 0 ?
+		    "coupon value over the offline limit" :
+		    strcmp(r, "offline_cap_hour") == 0 ?
+		    "too many offline coupons this hour" :
+		    "too much unsettled offline value");
+	} else {
+		/* anything else: its id in words ("no_definition" ->
+		 * "no definition"); WeChat codes come through here too */
+		c->reason = l->state == CHECKOUT_REJECTED &&
+		    strncmp(r, "offline", 7) != 0 ? VIEW_R_REMOTE :
+		    VIEW_R_OTHER;
+		scopy(c->r_text, sizeof c->r_text, r);
+		for (i = 0; c->r_text[i] != '\0'; i++)
+			if (c->r_text[i] == '_')
+				c->r_text[i] = ' ';
+		if (strcmp(r, "offline_not_known") == 0)
+			scopy(c->r_text, sizeof c->r_text, "offline: this code is not in the coupon list");
+	}
+}
+
+static void
+map_line(struct session *s, const struct checkout_line *l,
+    struct view_coupon *c)
+{
+	scopy(c->code, sizeof c->code, l->code);
+	scopy(c->name, sizeof c->name, l->name);
+	scopy(c->kind, sizeof c->kind, l->coupon_type[0] != '\0' ? l->coupon_type : l->kind_id);
+	c->discount_fen = l->discount_fen;
+	c->state = map_state(l->state);
+	map_reason(s, l, c);
+	if (c->state == VIEW_C_REJECTED && is_cap(l->reason))
+		c->state = VIEW_C_NEEDS_APPROVAL;
+}
+
+/* Copy the engine's txn into the view's sale; manual flags survive. */
+static void
+map_txn(struct session *s, const struct checkout_txn *t)
+{
+	int i, manual[VIEW_COUPONS_MAX];
+
+	for (i = 0; i < VIEW_COUPONS_MAX; i++)
+		manual[i] = i < s->v.ncoupons ? s->v.coupons[i].manual : 0;
+	s->v.amount_fen = t->amount_fen;
+	s->v.discount_fen = t->discount_fen;
+	s->v.due_fen = t->due_fen;
+	s->v.ncoupons = 0;
+	for (i = 0; i < t->nlines && i < VIEW_COUPONS_MAX; i++) {
+		map_line(s, &t->lines[i], &s->v.coupons[i]);
+		s->v.coupons[i].manual = manual[i];
+		s->v.ncoupons++;
+	}
+	if (t->id != 0)
+		snprintf(s->v.txn, sizeof s->v.txn, "%lld", (long long)t->id);
+	if (s->v.selected >= s->v.ncoupons)
+		s->v.selected = s->v.ncoupons - 1;
+}
+
+/* Overall verdict of a redeemed sale: worst first. */
+static enum view_verdict
+sale_verdict(const struct view *v, int *worst)
+{
+	int i, bad = -1, off = -1, ok = -1;
+
+	for (i = 0; i < v->ncoupons; i++) {
+		switch (v->coupons[i].state) {
+		case VIEW_C_REJECTED:
+		case VIEW_C_CONFLICT:
+		case VIEW_C_NEEDS_APPROVAL:
+			if (bad < 0)
+				bad = i;
+			break;
+		case VIEW_C_OFFLINE:
+		case VIEW_C_UNKNOWN:
+		case VIEW_C_PENDING:
+			if (off < 0)
+				off = i;
+			break;
+		default:
+			if (ok < 0)
+				ok = i;
+			break;
+		}
+	}
+	*worst = bad >= 0 ? bad : off >= 0 ? off : ok;
+	return bad >= 0 ? VIEW_V_REJECTED : off >= 0 ? VIEW_V_OFFLINE :
+	    ok >= 0 ? VIEW_V_CONFIRMED : VIEW_V_NONE;
+}
+
+static void
+set_verdict(struct session *s, enum view_verdict vd, int idx,
+    uint64_t scan_us)
+{
+	s->v.verdict = vd;
+	s->v.verdict_seq++;
+	s->v.verdict_scan_us = scan_us;
+	s->v.verdict_coupon = idx;
+	if (idx >= 0 && idx < s->v.ncoupons)
+		s->v.last = s->v.coupons[idx];
+	else
+		memset(&s->v.last, 0, sizeof s->v.last);
+}
+
+/* ---- status ---------------------------------------------------------- */
+
+static void
+refresh_status(struct session *s)
+{
+	struct settle_status st;
+	struct store_cache_stats cs;
+	int64_t oldest = 0, age = -1, now = tm_now();
+	int online = s->v.online, outbox = s->v.outbox;
+	int64_t p = 0, u = 0;
+
+	if (s->o.settle != NULL) {
+		settle_status(s->o.settle, &st);
+		online = st.online ? 1 : 0;
+		outbox = (int)(st.pending + st.unknown);
+	} else if (s->o.st != NULL &&
+	    store_outbox_depth(s->o.st, &p, &u) == 0) {
+		outbox = (int)(p + u);
+	}
+	if (s->o.st != NULL && store_cache_stats(s->o.st, &cs) == 0) {
+		oldest = cs.oldest_stock;
+		if (cs.oldest_card != 0 && (oldest == 0 ||
+		    cs.oldest_card < oldest))
+			oldest = cs.oldest_card;
+		if (oldest > 0)
+			age = now > oldest ? now - oldest : 0;
+	}
+	/* bump the view only when something a cashier sees changed
+	 * (cache age in whole minutes) */
+	if (online != s->v.online || outbox != s->v.outbox ||
+	    (age < 0) != (s->v.cache_age_s < 0) ||
+	    age / 60 != s->v.cache_age_s / 60) {
+		s->v.online = online;
+		s->v.outbox = outbox;
+		s->v.cache_age_s = age;
+		touch(s);
+	} else {
+		s->v.cache_age_s = age;
+	}
+}
+
+/* ---- screens ---------------------------------------------------------- */
+
+static void
+go(struct session *s, enum view_screen scr, enum view_field f)
+{
+	s->v.screen = scr;
+	s->v.field = f;
+	touch(s);
+}
+
+static void
+clear_sale(struct session *s)
+{
+	s->v.txn[0] = '\0';
+	s->v.amount_fen = s->v.discount_fen = s->v.due_fen = 0;
+	s->v.ncoupons = 0;
+	s->v.selected = -1;
+	s->v.verdict = VIEW_V_NONE;
+	s->v.verdict_coupon = -1;
+	memset(&s->v.last, 0, sizeof s->v.last);
+	s->cur_txn = 0;
+}
+
+/* Leave whatever sale is current: close a redeemed one, drop an open one. */
+static void
+end_sale(struct session *s)
+{
+	const struct checkout_txn *t;
+
+	if (s->o.co == NULL)
+		return;
+	t = checkout_current(s->o.co);
+	if (t == NULL)
+		return;
+	if (t->state == CHECKOUT_T_OPEN)
+		checkout_cancel(s->o.co);
+	else if (t->state == CHECKOUT_T_REDEEMED)
+		checkout_close(s->o.co);
+}
+
+static void
+to_amount(struct session *s)
+{
+	end_sale(s);
+	clear_sale(s);
+	go(s, VIEW_AMOUNT, VIEW_FIELD_AMOUNT);
+}
+
+static void
+login_ok(struct session *s, const char *id, enum staff_role role)
+{
+	scopy(s->v.cashier, sizeof s->v.cashier, id);
+	s->v.role = role == STAFF_MANAGER ? VIEW_ROLE_MANAGER :
+	    VIEW_ROLE_CASHIER;
+	s->bad_pins = 0;
+	journal(s, "login", 0, id, NULL, NULL);
+	set_msg(s, VIEW_M_NONE, NULL);
+	to_amount(s);
+}
+
+static void
+logout(struct session *s)
+{
+	end_sale(s);
+	if (s->v.cashier[0] != '\0')
+		journal(s, "logout", 0, s->v.cashier, NULL, NULL);
+	s->v.cashier[0] = '\0';
+	s->v.role = VIEW_ROLE_NONE;
+	clear_sale(s);
+	s->login_id[0] = '\0';
+	go(s, VIEW_LOGIN, VIEW_FIELD_CASHIER);
+}
+
+static int
+check_pin(struct session *s, const char *id, const char *pin,
+    enum staff_role *role)
+{
+	uint64_t now = tm_mono_ms();
+	int rc;
+
+	if (now < s->lock_until_ms) {
+		set_msg(s, VIEW_M_LOCKED, NULL);
+		return QUAN_EBUSY;
+	}
+	rc = staff_check(s->o.data_dir, id, pin, role);
+	if (rc == QUAN_ENOTFOUND) {
+		set_msg(s, VIEW_M_ERROR, "no staff yet: run quan staff add");
+		return rc;
+	}
+	if (rc != 0) {
+		if (++s->bad_pins >= PIN_TRIES) {
+			s->bad_pins = 0;
+			s->lock_until_ms = now + PIN_LOCK_MS;
+		}
+		journal(s, "login_failed", 0, id, NULL, NULL);
+		set_msg(s, VIEW_M_BAD_LOGIN, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+static void
+on_login_submit(struct session *s, const char *text)
+{
+	enum staff_role role;
+
+	if (s->v.field == VIEW_FIELD_CASHIER) {
+		if (text[0] == '\0')
+			return;
+		scopy(s->login_id, sizeof s->login_id, text);
+		set_msg(s, VIEW_M_NONE, NULL);
+		go(s, VIEW_LOGIN, VIEW_FIELD_PIN);
+		return;
+	}
+	if (check_pin(s, s->login_id, text, &role) == 0) {
+		login_ok(s, s->login_id, role);
+		return;
+	}
+	go(s, VIEW_LOGIN, VIEW_FIELD_CASHIER);
+}
+
+static void
+on_amount_submit(struct session *s, const char *text)
+{
+	int64_t fen;
+	int rc;
+
+	if (text[0] == '\0')
+		return;
+	if (money_parse_yuan(text, &fen) != 0) {
+		set_msg(s, VIEW_M_BAD_AMOUNT, NULL);
+		touch(s);
+		return;
+	}
+	end_sale(s);
+	clear_sale(s);
+	rc = checkout_open(s->o.co, fen);
+	if (rc != 0) {
+		set_msg(s, VIEW_M_ERROR, quan_strerror(rc));
+		touch(s);
+		return;
+	}
+	s->v.amount_fen = fen;
+	s->v.due_fen = fen;
+	set_msg(s, VIEW_M_NONE, NULL);
+	go(s, VIEW_BASKET, VIEW_FIELD_CODE);
+}
+
+static void
+add_diag(struct session *s, const struct ev_scan *sc)
+{
+	s->diag[s->diag_next] = *sc;
+	s->diag_next = (s->diag_next + 1) % DIAG_MAX;
+	if (s->ndiag < DIAG_MAX)
+		s->ndiag++;
+}
+
+static void
+on_scan(struct session *s, const struct ev *ev)
+{
+	const struct ev_scan *sc = &ev->u.scan;
+	const struct checkout_txn *t;
+	struct view_coupon c;
+	int rc, line = -1;
+	size_t len;
+
+	add_diag(s, sc);
+	if (s->v.screen == VIEW_DIAG) {
+		/* stay on the diagnostics screen: show the new scan */
+		session_dispatch(s, &(struct ev){ .type = EV_KEY,
+		    .u.key.cmd = SC_DIAG });
+		return;
+	}
+	if (s->v.screen == VIEW_RESULT && s->v.role != VIEW_ROLE_NONE) {
+		/* a coupon for the next customer before an amount */
+		set_msg(s, VIEW_M_ERROR, "enter the amount first");
+		touch(s);
+		return;
+	}
+	if (s->v.screen != VIEW_BASKET) {
+		if (s->v.screen == VIEW_AMOUNT) {
+			set_msg(s, VIEW_M_ERROR, "enter the amount first");
+			touch(s);
+		}
+		return;
+	}
+	memset(&c, 0, sizeof c);
+	len = strlen(sc->text);
+	if (len == 0) {
+		/* bytes that are not clean text: refuse with the reason */
+		snprintf(c.code, sizeof c.code, "(%zu bytes)", sc->raw_len);
+		c.state = VIEW_C_REJECTED;
+		c.reason = VIEW_R_GARBAGE;
+		s->v.last = c;
+		s->v.verdict = VIEW_V_REJECTED;
+		s->v.verdict_seq++;
+		s->v.verdict_scan_us = sc->t_mono_us;
+		s->v.verdict_coupon = -1;
+		touch(s);
+		return;
+	}
+	rc = checkout_add(s->o.co, sc->text, len, -1, &line);
+	if (rc != 0) {
+		set_msg(s, VIEW_M_ERROR, rc == QUAN_EFULL ?
+		    "the sale is full" : quan_strerror(rc));
+		touch(s);
+		return;
+	}
+	t = checkout_current(s->o.co);
+	map_txn(s, t);
+	if (line >= 0 && line < s->v.ncoupons) {
+		s->v.coupons[line].manual = sc->source == SCAN_SRC_MANUAL;
+		s->v.selected = line;
+		set_verdict(s, s->v.coupons[line].state == VIEW_C_REJECTED ?
+		    VIEW_V_REJECTED : VIEW_V_INFO, line, sc->t_mono_us);
+		if (s->v.coupons[line].state == VIEW_C_REJECTED &&
+		    t->lines[line].state == CHECKOUT_REFUSED) {
+			/* a refused line does not stay in the basket: the
+			 * verdict box keeps its reason */
+			checkout_remove(s->o.co, line);
+			map_txn(s, checkout_current(s->o.co));
+		}
+	}
+	set_msg(s, VIEW_M_NONE, NULL);
+	touch(s);
+}
+
+static void
+show_result(struct session *s, uint64_t t_us)
+{
+	int worst;
+	enum view_verdict vd = sale_verdict(&s->v, &worst);
+
+	set_verdict(s, vd, worst, t_us);
+	go(s, VIEW_RESULT, VIEW_FIELD_AMOUNT);
+}
+
+static int
+needs_approval(const struct view *v)
+{
+	int i;
+
+	for (i = 0; i < v->ncoupons; i++)
+		if (v->coupons[i].state == VIEW_C_NEEDS_APPROVAL)
+			return 1;
+	return 0;
+}
+
+static void
+start_approval(struct session *s, enum view_action a, int64_t txn)
+{
+	s->back = s->v.screen;
+	s->v.action = a;
+	s->v.approve_step = 0;
+	s->act_txn = txn;
+	s->appr_id[0] = '\0';
+	go(s, VIEW_APPROVE, VIEW_FIELD_CASHIER);
+}
+
+static void
+on_confirm(struct session *s, const struct ev *ev)
+{
+	const struct checkout_txn *t;
+	int rc, i;
+
+	if (s->v.screen != VIEW_BASKET)
+		return;
+	t = checkout_current(s->o.co);
+	if (t == NULL || t->state != CHECKOUT_T_OPEN || t->nlines == 0) {
+		set_msg(s, VIEW_M_EMPTY_BASKET, NULL);
+		touch(s);
+		return;
+	}
+	rc = checkout_redeem(s->o.co);
+	t = checkout_current(s->o.co);
+	if (rc != 0) {
+		set_msg(s, VIEW_M_ERROR, quan_strerror(rc));
+		touch(s);
+		if (t == NULL || t->id == 0)
+			return;
+	}
+	s->cur_txn = t->id;
+	map_txn(s, t);
+	if (needs_approval(&s->v)) {
+		for (i = 0; i < s->v.ncoupons; i++)
+			if (s->v.coupons[i].state == VIEW_C_NEEDS_APPROVAL)
+				break;
+		s->v.last = s->v.coupons[i];
+		s->v.screen = VIEW_RESULT;
+		start_approval(s, VIEW_A_OVERRIDE, s->cur_txn);
+		return;
+	}
+	show_result(s, ev->t_mono_us);
+}
+
+/* ---- list screens ----------------------------------------------------- */
+
+static void
+lines_reset(struct session *s, const char *title)
+{
+	s->v.nlines = 0;
+	s->v.selected = 0;
+	scopy(s->v.title, sizeof s->v.title, title);
+}
+
+static void
+line_add(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+line_add(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->v.nlines >= VIEW_LINES_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->v.lines[s->v.nlines], VIEW_LINE_MAX, fmt, ap);
+	va_end(ap);
+	s->v.nlines++;
+}
+
+static int64_t
+day_start(int64_t now)
+{
+	int sec, wday;
+
+	tm_local_day(now, &sec, &wday);
+	return now - sec;
+}
+
+static int64_t
+period_start(struct session *s, int64_t now)
+{
+	char b[32];
+	char *end;
+	long long v;
+
+	if (s->o.st != NULL &&
+	    store_meta_get(s->o.st, "zreport_last_at", b, sizeof b) == 0) {
+		v = strtoll(b, &end, 10);
+		if (*end == '\0' && v > 0 && v <= now)
+			return v;
+	}
+	return day_start(now);
+}
+
+struct txn_collect {
+	int64_t ids[TXN_LIST_MAX];
+	int n;
+	const char *filter;
+};
+
+static int
+txn_collect_cb(void *arg, const struct store_red *r)
+{
+	struct txn_collect *c = arg;
+	int i;
+
+	if (c->filter[0] != '\0' && strstr(r->code, c->filter) == NULL)
+		return 0;
+	for (i = 0; i < c->n; i++)
+		if (c->ids[i] == r->txn_id)
+			return 0;
+	if (c->n < TXN_LIST_MAX)
+		c->ids[c->n++] = r->txn_id;
+	else {
+		/* keep the newest: shift */
+		memmove(c->ids, c->ids + 1, (TXN_LIST_MAX - 1) *
+		    sizeof c->ids[0]);
+		c->ids[TXN_LIST_MAX - 1] = r->txn_id;
+	}
+	return 0;
+}
+
+static void
+show_txns(struct session *s, const char *filter)
+{
+	struct txn_collect c;
+	struct store_txn t;
+	int64_t now = tm_now(), id;
+	char a[32], d[32], hm[16], *end;
+	struct tm lt;
+	int i;
+
+	memset(&c, 0, sizeof c);
+	c.filter = filter;
+	lines_reset(s, filter[0] != '\0' ? filter : "");
+	if (filter[0] != '\0') {
+		id = strtoll(filter, &end, 10);
+		if (*end == '\0' && id > 0 && s->o.st != NULL &&
+		    store_txn_get(s->o.st, id, &t) == 0) {
+			c.ids[c.n++] = id;
+			c.filter = "\x01"; /* no code matches */
+		}
+	}
+	if (s->o.st != NULL)
+		store_red_list(s->o.st, day_start(now), now + 1, NULL,
+		    txn_collect_cb, &c);
+	for (i = c.n - 1; i >= 0; i--) {
+		if (s->o.st == NULL || store_txn_get(s->o.st, c.ids[i], &t) != 0)
+			continue;
+		tm_local(t.opened_at, &lt);
+		strftime(hm, sizeof hm, "%H:%M", &lt);
+		snprintf(s->ids[s->v.nlines], sizeof s->ids[0], "%lld",
+		    (long long)t.id);
+		line_add(s, "#%-6lld %s  %10s  -> %10s  %-9s %s",
+		    (long long)t.id, hm,
+		    money_format(t.amount_fen, a, sizeof a),
+		    money_format(t.due_fen, d, sizeof d), t.state, t.cashier);
+	}
+	if (s->v.nlines == 0)
+		line_add(s, "%s", "No sales yet today");
+	go(s, VIEW_TXNS, VIEW_FIELD_SEARCH);
+}
+
+struct counts {
+	struct session *s;
+	int64_t n, fen;
+};
+
+static int
+counts_cb(void *arg, const char *state, int64_t n, int64_t fen)
+{
+	struct counts *c = arg;
+	char m[32];
+
+	line_add(c->s, "%s\t%lld  \xc2\xa5%s", state, (long long)n,
+	    money_format(fen, m, sizeof m));
+	c->n += n;
+	c->fen += fen;
+	return 0;
+}
+
+static void
+show_report(struct session *s, int z, const char *approver, const char *why)
+{
+	int64_t now = tm_now(), from = period_start(s, now), zno = 0;
+	int64_t off_n = 0, exposure = 0, seq = 0;
+	char hash[65] = "", m[32], t1[32], t2[32], b[32];
+	struct counts c = { s, 0, 0 };
+	struct tm lt;
+	int rc;
+
+	lines_reset(s, z ? "Z report" : "X report");
+	s->v.zreport = z;
+	if (s->o.st == NULL) {
+		go(s, VIEW_REPORT, VIEW_FIELD_NONE);
+		return;
+	}
+	if (z) {
+		if (store_begin(s->o.st) == 0 &&
+		    store_seq_next(s->o.st, "zreport", &zno) == 0) {
+			snprintf(b, sizeof b, "%lld", (long long)now);
+			store_meta_set(s->o.st, "zreport_last_at", b);
+			rc = store_commit(s->o.st);
+		} else {
+			store_rollback(s->o.st);
+			rc = QUAN_EIO;
+		}
+		if (rc != 0) {
+			set_msg(s, VIEW_M_ERROR, "cannot number the Z report");
+			go(s, VIEW_REPORT, VIEW_FIELD_NONE);
+			return;
+		}
+		line_add(s, "Z number\t%lld", (long long)zno);
+	}
+	tm_local(from, &lt);
+	strftime(t1, sizeof t1, "%Y-%m-%d %H:%M", &lt);
+	tm_local(now, &lt);
+	strftime(t2, sizeof t2, "%Y-%m-%d %H:%M", &lt);
+	line_add(s, "Period\t%s .. %s", t1, t2);
+	line_add(s, "Terminal\t%s", s->v.term_id);
+	line_add(s, "%s", "Coupons by state (count, discount):");
+	store_red_counts(s->o.st, from, now + 1, counts_cb, &c);
+	line_add(s, "Total coupons\t%lld  \xc2\xa5%s", (long long)c.n,
+	    money_format(c.fen, m, sizeof m));
+	store_offline_stats(s->o.st, from, &off_n, &exposure);
+	line_add(s, "Accepted offline\t%lld", (long long)off_n);
+	line_add(s, "Offline exposure (unsettled)\t\xc2\xa5%s",
+	    money_format(exposure, m, sizeof m));
+	line_add(s, "Outbox (to settle)\t%d", s->v.outbox);
+	store_journal_last(s->o.st, &seq, hash);
+	line_add(s, "Journal entries\t%lld", (long long)seq);
+	line_add(s, "Journal chain head\t%.32s", hash);
+	if (hash[0] != '\0')
+		line_add(s, "%s", hash + 32);
+	if (z) {
+		line_add(s, "Approved by\t%s (%s)", approver, why);
+		snprintf(b, sizeof b, "%lld", (long long)zno);
+		journal(s, "zreport", 0, approver, b, why);
+		set_msg(s, VIEW_M_ZDONE, b);
+	}
+	go(s, VIEW_REPORT, VIEW_FIELD_NONE);
+}
+
+static void
+show_diag(struct session *s)
+{
+	int i, k;
+	const struct ev_scan *d;
+	char txt[64];
+
+	lines_reset(s, "");
+	line_add(s, "%s", "Last scans, newest first:");
+	for (i = 0; i < s->ndiag; i++) {
+		k = (s->diag_next - 1 - i + 2 * DIAG_MAX) % DIAG_MAX;
+		d = &s->diag[k];
+		scopy(txt, sizeof txt, d->text[0] != '\0' ? d->text :
+		    "(not text)");
+		line_add(s, "%-10.10s %-8.8s %-7.7s %3zu B  gap %3u ms  %s",
+		    d->source_name, d->symbology[0] ? d->symbology : "-",
+		    d->encoding[0] ? d->encoding : "-", d->raw_len,
+		    d->ikt_max_ms, txt);
+	}
+	if (s->ndiag == 0)
+		line_add(s, "%s", "No scans yet");
+	go(s, VIEW_DIAG, VIEW_FIELD_NONE);
+}
+
+static void
+show_settings(struct session *s)
+{
+	const struct config *c = s->o.cfg;
+	char m[32];
+	int i;
+
+	lines_reset(s, "");
+	if (c == NULL) {
+		go(s, VIEW_SETTINGS, VIEW_FIELD_NONE);
+		return;
+	}
+	line_add(s, "Config file\t%s", c->path[0] ? c->path : "(defaults)");
+	line_add(s, "Terminal\t%s", c->term_id);
+	line_add(s, "Store\t%s", c->store_id);
+	line_add(s, "Timezone\t%s", c->timezone);
+	line_add(s, "WeChat Pay URL\t%s", c->wx_base_url);
+	line_add(s, "Online wait\t%d ms", c->wx_online_wait_ms);
+	line_add(s, "Offline: max one coupon\t\xc2\xa5%s",
+	    money_format(c->off_max_coupon_fen, m, sizeof m));
+	line_add(s, "Offline: max per hour\t%d", c->off_max_per_hour);
+	line_add(s, "Offline: max exposure\t\xc2\xa5%s",
+	    money_format(c->off_max_exposure_fen, m, sizeof m));
+	line_add(s, "Offline: max cache age\t%lld s",
+	    (long long)c->off_max_cache_age_s);
+	line_add(s, "Offline: default policy\t%s",
+	    config_policy_name(c->off_default_policy));
+	for (i = 0; i < c->ntargets; i++)
+		line_add(s, "%s %s\t%s",
+		    c->targets[i].kind == CONFIG_STOCK ? "stock" : "card",
+		    c->targets[i].id, config_policy_name(config_policy_of(c,
+		    c->targets[i].kind, c->targets[i].id)));
+	go(s, VIEW_SETTINGS, VIEW_FIELD_NONE);
+}
+
+static void
+show_detail(struct session *s)
+{
+	const struct checkout_txn *t = NULL;
+	const struct checkout_line *l;
+	char m[32];
+	int i = s->v.selected;
+
+	if (s->o.co != NULL)
+		t = checkout_current(s->o.co);
+	if (t == NULL || i < 0 || i >= t->nlines)
+		return;
+	l = &t->lines[i];
+	s->back = s->v.screen;
+	lines_reset(s, "");
+	line_add(s, "Code\t%s", l->code);
+	line_add(s, "Kind\t%s", l->kind_id);
+	line_add(s, "Type\t%s", l->coupon_type);
+	line_add(s, "Stock / card\t%s", l->target);
+	line_add(s, "Name\t%s", l->name);
+	line_add(s, "State\t%s", checkout_cstate_name(l->state));
+	line_add(s, "Reason\t%s", l->reason);
+	line_add(s, "Discount\t\xc2\xa5%s",
+	    money_format(l->discount_fen, m, sizeof m));
+	if (l->request_no[0] != '\0')
+		line_add(s, "Request no\t%s", l->request_no);
+	if (l->offline_reason[0] != '\0')
+		line_add(s, "Offline decision\t%s", l->offline_reason);
+	if (l->needs_confirm)
+		line_add(s, "%s", "Hand over the item, then confirm");
+	go(s, VIEW_DETAIL, VIEW_FIELD_NONE);
+	s->v.selected = -1;
+}
+
+/* ---- approvals -------------------------------------------------------- */
+
+static const char *
+reason_word(const char *t)
+{
+	if (strcmp(t, "1") == 0) return "wrong item";
+	if (strcmp(t, "2") == 0) return "customer changed mind";
+	if (strcmp(t, "3") == 0) return "offline risk accepted";
+	if (strcmp(t, "4") == 0) return "end of day";
+	return t;
+}
+
+static void
+approval_back(struct session *s)
+{
+	s->v.action = VIEW_A_NONE;
+	s->v.approve_step = 0;
+	switch (s->back) {
+	case VIEW_RESULT:
+		go(s, VIEW_RESULT, VIEW_FIELD_AMOUNT);
+		break;
+	case VIEW_BASKET:
+		go(s, VIEW_BASKET, VIEW_FIELD_CODE);
+		break;
+	case VIEW_TXNS:
+		go(s, VIEW_TXNS, VIEW_FIELD_SEARCH);
+		break;
+	case VIEW_LOGIN:
+		go(s, VIEW_LOGIN, VIEW_FIELD_CASHIER);
+		break;
+	default:
+		go(s, VIEW_AMOUNT, VIEW_FIELD_AMOUNT);
+		break;
+	}
+}
+
+/* Accept every line over an offline cap, as manager who approved. */
+static int
+session_override(struct session *s, const char *who, const char *why)
+{
+	const struct checkout_txn *t = checkout_current(s->o.co);
+	int i, rc = 0;
+
+	if (checkout_override == NULL)
+		return QUAN_ENOTSUP;
+	for (i = 0; t != NULL && i < t->nlines; i++) {
+		if (t->lines[i].state != CHECKOUT_REJECTED ||
+		    !is_cap(t->lines[i].reason))
+			continue;
+		rc = checkout_override(s->o.co, i, who, why);
+		if (rc != 0)
+			break;
+		t = checkout_current(s->o.co);
+	}
+	return rc;
+}
+
+static void
+do_action(struct session *s, const char *why)
+{
+	char *cause = NULL, b[40];
+	const struct checkout_txn *t;
+	int rc;
+	enum view_action a = s->v.action;
+
+	snprintf(b, sizeof b, "%lld", (long long)s->act_txn);
+	journal(s, "approval", s->act_txn, s->appr_id, action_id(a), why);
+	switch (a) {
+	case VIEW_A_VOID:
+		rc = checkout_void(s->o.co, s->act_txn, s->appr_id, &cause);
+		s->v.action = VIEW_A_NONE;
+		if (rc != 0) {
+			set_msg(s, VIEW_M_ERROR, cause != NULL ? cause :
+			    quan_strerror(rc));
+			free(cause);
+			approval_back(s);
+			return;
+		}
+		set_msg(s, VIEW_M_VOIDED, b);
+		if (s->act_txn == s->cur_txn &&
+		    checkout_load(s->o.co, s->cur_txn, &s->tmp) == 0) {
+			map_txn(s, &s->tmp);
+			go(s, VIEW_RESULT, VIEW_FIELD_AMOUNT);
+		} else if (s->back == VIEW_TXNS) {
+			show_txns(s, "");
+		} else {
+			go(s, VIEW_AMOUNT, VIEW_FIELD_AMOUNT);
+		}
+		return;
+	case VIEW_A_OVERRIDE:
+		s->v.action = VIEW_A_NONE;
+		rc = session_override(s, s->appr_id, why);
+		t = checkout_current(s->o.co);
+		if (t != NULL)
+			map_txn(s, t);
+		if (rc != 0)
+			set_msg(s, VIEW_M_ERROR, rc == QUAN_ENOTSUP ?
+			    "override not available: coupon stays rejected" :
+			    quan_strerror(rc));
+		else
+			set_msg(s, VIEW_M_APPROVED, s->appr_id);
+		/* anything still over a cap is now a rejection */
+		for (rc = 0; rc < s->v.ncoupons; rc++)
+			if (s->v.coupons[rc].state == VIEW_C_NEEDS_APPROVAL)
+				s->v.coupons[rc].state = VIEW_C_REJECTED;
+		show_result(s, 0);
+		return;
+	case VIEW_A_ZREPORT:
+		s->v.action = VIEW_A_NONE;
+		show_report(s, 1, s->appr_id, why);
+		return;
+	case VIEW_A_EXIT:
+		s->v.action = VIEW_A_NONE;
+		s->done = 1;
+		set_msg(s, VIEW_M_APPROVED, s->appr_id);
+		touch(s);
+		return;
+	case VIEW_A_NONE:
+		break;
+	}
+	approval_back(s);
+}
+
+static void
+on_approve_submit(struct session *s, const char *text)
+{
+	enum staff_role role;
+
+	switch (s->v.approve_step) {
+	case 0:
+		if (text[0] == '\0')
+			return;
+		scopy(s->appr_id, sizeof s->appr_id, text);
+		s->v.approve_step = 1;
+		set_msg(s, VIEW_M_NONE, NULL);
+		touch(s);
+		return;
+	case 1:
+		if (check_pin(s, s->appr_id, text, &role) != 0) {
+			s->v.approve_step = 0;
+			touch(s);
+			return;
+		}
+		if (role != STAFF_MANAGER) {
+			journal(s, "approval_refused", s->act_txn, s->appr_id,
+			    action_id(s->v.action), "not a manager");
+			set_msg(s, VIEW_M_NOT_MANAGER, NULL);
+			s->v.approve_step = 0;
+			touch(s);
+			return;
+		}
+		s->v.approve_step = 2;
+		set_msg(s, VIEW_M_NONE, NULL);
+		touch(s);
+		return;
+	default:
+		if (text[0] == '\0') {
+			set_msg(s, VIEW_M_NEED_REASON, NULL);
+			touch(s);
+			return;
+		}
+		set_msg(s, VIEW_M_NONE, NULL);
+		do_action(s, reason_word(text));
+		return;
+	}
+}
+
+static void
+on_cancel(struct session *s)
+{
+	switch (s->v.screen) {
+	case VIEW_LOGIN:
+		go(s, VIEW_LOGIN, VIEW_FIELD_CASHIER);
+		break;
+	case VIEW_APPROVE:
+		if (s->v.action == VIEW_A_OVERRIDE) {
+			for (int i = 0; i < s->v.ncoupons; i++)
+				if (s->v.coupons[i].state ==
+				    VIEW_C_NEEDS_APPROVAL)
+					s->v.coupons[i].state =
+					    VIEW_C_REJECTED;
+			journal(s, "override_declined", s->act_txn,
+			    s->v.cashier, NULL, NULL);
+			s->v.action = VIEW_A_NONE;
+			set_msg(s, VIEW_M_CANCELLED, NULL);
+			show_result(s, 0);
+			return;
+		}
+		set_msg(s, VIEW_M_CANCELLED, NULL);
+		approval_back(s);
+		break;
+	case VIEW_BASKET:
+		/* drop the unredeemed sale */
+		to_amount(s);
+		set_msg(s, VIEW_M_CANCELLED, NULL);
+		break;
+	case VIEW_DETAIL:
+		if (s->back == VIEW_BASKET)
+			go(s, VIEW_BASKET, VIEW_FIELD_CODE);
+		else if (s->back == VIEW_RESULT)
+			go(s, VIEW_RESULT, VIEW_FIELD_AMOUNT);
+		else
+			go(s, VIEW_AMOUNT, VIEW_FIELD_AMOUNT);
+		break;
+	case VIEW_TXNS:
+	case VIEW_REPORT:
+	case VIEW_DIAG:
+	case VIEW_SETTINGS:
+	case VIEW_HELP:
+		if (s->v.role == VIEW_ROLE_NONE)
+			go(s, VIEW_LOGIN, VIEW_FIELD_CASHIER);
+		else if (s->cur_txn != 0 || s->v.ncoupons > 0) {
+			/* back to the sale that was on screen */
+			if (s->cur_txn != 0 && s->o.co != NULL &&
+			    checkout_load(s->o.co, s->cur_txn, &s->tmp) == 0)
+				map_txn(s, &s->tmp);
+			go(s, s->cur_txn != 0 ? VIEW_RESULT : VIEW_BASKET,
+			    s->cur_txn != 0 ? VIEW_FIELD_AMOUNT :
+			    VIEW_FIELD_CODE);
+		} else
+			go(s, VIEW_AMOUNT, VIEW_FIELD_AMOUNT);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_void(struct session *s)
+{
+	int64_t id = 0;
+	char *end;
+
+	if (s->v.screen == VIEW_TXNS && s->v.selected >= 0 &&
+	    s->v.selected < s->v.nlines) {
+		id = strtoll(s->ids[s->v.selected], &end, 10);
+		if (*end != '\0')
+			id = 0;
+	} else if (s->cur_txn != 0) {
+		id = s->cur_txn;
+	}
+	if (id <= 0) {
+		set_msg(s, VIEW_M_NOTHING_TO_VOID, NULL);
+		touch(s);
+		return;
+	}
+	snprintf(s->v.txn, sizeof s->v.txn, "%lld", (long long)id);
+	start_approval(s, VIEW_A_VOID, id);
+}
+
+static void
+on_key(struct session *s, const struct ev *ev)
+{
+	const char *text = ev->u.key.text;
+	int logged = s->v.role != VIEW_ROLE_NONE;
+	enum session_cmd cmd = (enum session_cmd)ev->u.key.cmd;
+
+	s->last_input_ms = tm_mono_ms();
+	if (s->v.msg != VIEW_M_NONE && cmd != SC_SUBMIT) {
+		set_msg(s, VIEW_M_NONE, NULL);
+		touch(s);
+	}
+	if (s->v.screen == VIEW_APPROVE && cmd != SC_SUBMIT &&
+	    cmd != SC_CANCEL && cmd != SC_QUIT)
+		return;
+	switch (cmd) {
+	case SC_SUBMIT:
+		switch (s->v.screen) {
+		case VIEW_LOGIN: on_login_submit(s, text); break;
+		case VIEW_AMOUNT:
+		case VIEW_RESULT: on_amount_submit(s, text); break;
+		case VIEW_APPROVE: on_approve_submit(s, text); break;
+		case VIEW_TXNS: show_txns(s, text); break;
+		case VIEW_BASKET: {
+			/* a code typed by hand through SUBMIT */
+			struct ev e;
+
+			memset(&e, 0, sizeof e);
+			e.type = EV_SCAN;
+			e.t_mono_us = ev->t_mono_us;
+			e.u.scan.source = SCAN_SRC_MANUAL;
+			snprintf(e.u.scan.source_name,
+			    sizeof e.u.scan.source_name, "manual");
+			scopy(e.u.scan.text, sizeof e.u.scan.text, text);
+			e.u.scan.raw_len = strlen(e.u.scan.text);
+			memcpy(e.u.scan.raw, e.u.scan.text,
+			    e.u.scan.raw_len);
+			e.u.scan.t_mono_us = ev->t_mono_us;
+			on_scan(s, &e);
+			break;
+		}
+		default: break;
+		}
+		break;
+	case SC_CONFIRM:
+		on_confirm(s, ev);
+		break;
+	case SC_CANCEL:
+		on_cancel(s);
+		break;
+	case SC_NEW:
+		if (logged && !s->o.kiosk)
+			to_amount(s);
+		break;
+	case SC_HELP:
+		if (!s->o.kiosk)
+			go(s, VIEW_HELP, VIEW_FIELD_NONE);
+		break;
+	case SC_TXNS:
+		if (logged && !s->o.kiosk)
+			show_txns(s, "");
+		break;
+	case SC_XREPORT:
+		if (logged && !s->o.kiosk)
+			show_report(s, 0, NULL, NULL);
+		break;
+	case SC_ZREPORT:
+		if (logged && !s->o.kiosk)
+			start_approval(s, VIEW_A_ZREPORT, 0);
+		break;
+	case SC_DIAG:
+		if (!s->o.kiosk)
+			show_diag(s);
+		break;
+	case SC_SETTINGS:
+		if (!s->o.kiosk)
+			show_settings(s);
+		break;
+	case SC_VOID:
+		if (logged && !s->o.kiosk)
+			on_void(s);
+		break;
+	case SC_LOGOUT:
+		if (logged && !s->o.kiosk)
+			logout(s);
+		break;
+	case SC_QUIT:
+		if (s->o.kiosk) {
+			if (s->v.screen != VIEW_APPROVE)
+				start_approval(s, VIEW_A_EXIT, 0);
+		} else {
+			end_sale(s);
+			if (s->v.cashier[0] != '\0')
+				journal(s, "logout", 0, s->v.cashier, NULL,
+				    NULL);
+			s->done = 1;
+			touch(s);
+		}
+		break;
+	case SC_UP:
+		if (s->v.selected > 0) {
+			s->v.selected--;
+			touch(s);
+		}
+		break;
+	case SC_DOWN: {
+		int max = s->v.screen == VIEW_BASKET ||
+		    s->v.screen == VIEW_RESULT ? s->v.ncoupons : s->v.nlines;
+
+		if (s->v.selected + 1 < max) {
+			s->v.selected++;
+			touch(s);
+		}
+		break;
+	}
+	case SC_DETAIL:
+		if (s->v.screen == VIEW_BASKET || s->v.screen == VIEW_RESULT)
+			show_detail(s);
+		break;
+	case SC_REMOVE:
+		if (s->v.screen == VIEW_BASKET && s->v.selected >= 0 &&
+		    checkout_remove(s->o.co, s->v.selected) == 0) {
+			map_txn(s, checkout_current(s->o.co));
+			s->v.verdict = VIEW_V_NONE;
+			touch(s);
+		}
+		break;
+	case SC_OVERRIDE:
+		if (s->v.screen == VIEW_RESULT && needs_approval(&s->v))
+			start_approval(s, VIEW_A_OVERRIDE, s->cur_txn);
+		break;
+	case SC_IDLE:
+		if (s->o.kiosk && s->v.screen != VIEW_AMOUNT)
+			to_amount(s);
+		break;
+	case SC_NONE:
+	case SC_COUNT:
+		break;
+	}
+}
+
+/* ---- sync ------------------------------------------------------------- */
+
+static void
+refresh_sale(struct session *s)
+{
+	int worst, before[VIEW_COUPONS_MAX], i, changed = 0;
+	enum view_verdict vd;
+
+	if (s->cur_txn == 0 || s->o.co == NULL ||
+	    (s->v.screen != VIEW_RESULT && s->v.screen != VIEW_DETAIL))
+		return;
+	for (i = 0; i < s->v.ncoupons; i++)
+		before[i] = s->v.coupons[i].state;
+	if (checkout_load(s->o.co, s->cur_txn, &s->tmp) != 0)
+		return;
+	map_txn(s, &s->tmp);
+	for (i = 0; i < s->v.ncoupons; i++)
+		if ((int)s->v.coupons[i].state != before[i])
+			changed = 1;
+	if (!changed)
+		return;
+	if (s->v.screen == VIEW_RESULT) {
+		vd = sale_verdict(&s->v, &worst);
+		set_verdict(s, vd, worst, 0);
+	}
+	touch(s);
+}
+
+void
+session_sync(struct session *s)
+{
+	int n = 0;
+
+	if (s->o.settle == NULL || s->o.results == NULL)
+		return;
+	if (settle_drain(s->o.settle, s->o.results, tm_now(), &n) != 0)
+		log_warn("settle drain failed");
+	if (n > 0)
+		refresh_sale(s);
+	refresh_status(s);
+	settle_pump(s->o.settle, tm_now(), NULL);
+}
+
+int
+session_online_step(void *arg, struct store *st, int64_t txn_id,
+    int wait_ms)
+{
+	struct session *s = arg;
+
+	(void)st;
+	if (s->o.settle == NULL || s->o.results == NULL)
+		return QUAN_ENOTSUP;
+	return settle_txn_online(s->o.settle, s->o.results, txn_id, wait_ms,
+	    NULL, NULL);
+}
+
+/* ---- entry points ----------------------------------------------------- */
+
+int
+session_new(struct session **out, const struct session_opts *opts,
+    char **cause)
+{
+	struct session *s;
+	enum staff_role role = STAFF_CASHIER;
+
+	if (opts->co == NULL || opts->data_dir == NULL) {
+		*cause = xasprintf("session: no checkout engine or data dir");
+		return QUAN_EINVAL;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->o = *opts;
+	if (s->o.idle_reset_s <= 0)
+		s->o.idle_reset_s = 30;
+	s->v.kiosk = opts->kiosk;
+	s->v.demo = opts->demo;
+	s->v.online = opts->settle != NULL ? 0 : -1;
+	s->v.cache_age_s = -1;
+	s->v.selected = -1;
+	s->v.verdict_coupon = -1;
+	if (opts->cfg != NULL)
+		scopy(s->v.term_id, sizeof s->v.term_id, opts->cfg->term_id);
+	s->v.screen = VIEW_LOGIN;
+	s->v.field = VIEW_FIELD_CASHIER;
+	s->last_input_ms = tm_mono_ms();
+	s->next_tick_ms = tm_mono_ms();
+	if (opts->settle != NULL)
+		checkout_set_online(opts->co, session_online_step, s);
+	refresh_status(s);
+	if (opts->autologin != NULL) {
+		if (opts->kiosk)
+			role = STAFF_CASHIER;
+		login_ok(s, opts->autologin, role);
+	}
+	s->v.gen = 1;
+	*out = s;
+	return QUAN_OK;
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->o.co != NULL) {
+		checkout_set_online(s->o.co, NULL, NULL);
+		end_sale(s);
+	}
+	free(s);
+}
+
+static void
+on_tick(struct session *s)
+{
+	uint64_t now = tm_mono_ms();
+
+	if (now >= s->next_tick_ms) {
+		s->next_tick_ms = now + TICK_MS;
+		if (s->o.settle != NULL) {
+			settle_expire(s->o.settle, tm_now());
+			settle_pump(s->o.settle, tm_now(), NULL);
+		}
+		refresh_status(s);
+	}
+	if (s->o.kiosk && s->v.screen != VIEW_AMOUNT &&
+	    s->v.screen != VIEW_APPROVE &&
+	    now - s->last_input_ms >= (uint64_t)s->o.idle_reset_s * 1000) {
+		to_amount(s);
+		s->last_input_ms = now;
+	}
+}
+
+void
+session_dispatch(struct session *s, const struct ev *ev)
+{
+	switch (ev->type) {
+	case EV_SCAN:
+		s->last_input_ms = tm_mono_ms();
+		if (s->v.msg != VIEW_M_NONE)
+			set_msg(s, VIEW_M_NONE, NULL);
+		on_scan(s, ev);
+		break;
+	case EV_KEY:
+		on_key(s, ev);
+		break;
+	case EV_TICK:
+		on_tick(s);
+		break;
+	case EV_SYNC_DONE:
+	case EV_SYNC_STATE:
+		if (s->o.settle != NULL) {
+			settle_apply(s->o.settle, ev, tm_now());
+			refresh_sale(s);
+			refresh_status(s);
+		}
+		break;
+	case EV_DRIVER_FAULT:
+		set_msg(s, VIEW_M_ERROR, ev->u.fault.up ? "scanner back" :
+		    "scanner gone: check the cable");
+		touch(s);
+		break;
+	case EV_QUIT:
+		s->done = 1;
+		touch(s);
+		break;
+	default:
+		break;
+	}
+}
+
+const struct view *
+session_view(const struct session *s)
+{
+	return &s->v;
+}
+
+int
+session_done(const struct session *s)
+{
+	return s->done;
+}
+
+int
+session_timeout_ms(const struct session *s)
+{
+	uint64_t now = tm_mono_ms();
+	int64_t t = (int64_t)s->next_tick_ms - (int64_t)now;
+	int64_t idle;
+
+	if (t < 0)
+		t = 0;
+	if (s->o.kiosk && s->v.screen != VIEW_AMOUNT) {
+		idle = (int64_t)(s->last_input_ms +
+		    (uint64_t)s->o.idle_reset_s * 1000) - (int64_t)now;
+		if (idle < 0)
+			idle = 0;
+		if (idle < t)
+			t = idle;
+	}
+	return (int)t;
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""make-po.py — regenerate po/zh_CN.po: msgids extracted by xgettext from
+ui/*.c and app/core/session.c (plus the dynamic ids listed in EXTRA), with
+the Chinese of TR. Run from the source root: python3 po/make-po.py"""
+import os, re, subprocess, sys
+
+EXTRA = [
+ "coupon value over the offline limit", "too many offline coupons this hour",
+ "too much unsettled offline value",
+ "offline: this code is not in the coupon list", "enter the amount first",
+ "the sale is full", "no staff yet: run quan staff add",
+ "cannot number the Z report",
+ "override not available: coupon stays rejected", "scanner back",
+ "scanner gone: check the cable", "Z report", "X report", "Z number",
+ "Period", "Terminal", "Coupons by state (count, discount):",
+ "Total coupons", "Accepted offline", "Offline exposure (unsettled)",
+ "Outbox (to settle)", "Journal entries", "Journal chain head",
+ "Approved by", "confirmed", "accepted_offline", "pending", "unknown",
+ "rejected", "return_pending", "returned", "conflict",
+ "Last scans, newest first:", "No scans yet", "No sales yet today",
+ "Config file", "Store", "Timezone", "WeChat Pay URL", "Online wait",
+ "Offline: max one coupon", "Offline: max per hour",
+ "Offline: max exposure", "Offline: max cache age",
+ "Offline: default policy", "Code", "Kind", "Type", "Stock / card", "Name",
+ "State", "Reason", "Discount", "Request no", "Offline decision",
+ "Hand over the item, then confirm", "no definition", "not stackable",
+ "coupon unavailable", "needs item price", "no benefit",
+ "Manager (void, Z)", "code",
+]
+
+TR = {
+ "ONLINE": "在线", "OFFLINE": "离线", "NO SYNC": "未同步",
+ "valid": "可用", "pending": "处理中", "CONFIRMED": "已核销",
+ "ACCEPTED OFFLINE": "离线受理", "waiting for WeChat": "等待微信确认",
+ "REJECTED": "拒绝", "return pending": "退券处理中", "returned": "已退券",
+ "CONFLICT": "冲突", "needs manager": "需店长批准",
+ "Log in": "登录", "New sale": "新交易", "Scan coupons": "扫描优惠券",
+ "Sale result": "交易结果", "Manager approval": "店长批准",
+ "Today's sales": "今日交易", "Report": "报表",
+ "Scanner diagnostics": "扫码诊断", "Settings (read-only)": "设置（只读）",
+ "Help": "帮助", "Coupon detail": "券详情", "cashier": "收银员",
+ "manager": "店长", "Void the sale": "撤销交易",
+ "Accept over the offline limit": "超出离线限额受理",
+ "End of day (Z report)": "日结（Z 报表）", "Leave the terminal": "退出终端",
+ "never": "从未", "%llds": "%lld秒", "%lldm": "%lld分钟", "%lldh": "%lld小时",
+ "%lldd": "%lld天", "already used at %s": "已于 %s 使用",
+ "already used": "已使用", "needs %s, basket %s": "需满 %s，本单 %s",
+ "expired at %s": "已于 %s 过期", "expired": "已过期",
+ "not valid before %s": "%s 起可用", "not valid yet": "尚未生效",
+ "not valid at this day or hour": "当前日期或时段不可用",
+ "not a coupon this till knows": "本机不认识的券码",
+ "this is a payment code, not a coupon: take payment at the payment terminal":
+   "这是付款码，不是优惠券：请在收款机收款",
+ "not a readable coupon code": "无法识别的券码",
+ "already in this sale": "本单已扫过", 
+ "too many of this coupon in one sale": "本单此券数量超限",
+ "offline: this coupon can only be used online": "离线：此券只能在线核销",
+ "offline limit reached: %s": "已达离线限额：%s",
+ "offline limit reached": "已达离线限额",
+ "offline: coupon list too old to decide": "离线：券信息太旧，无法判断",
+ "this coupon batch is not active": "该批次未激活",
+ "WeChat: %s": "微信：%s", "Wrong id or PIN": "工号或密码错误",
+ "A manager's PIN is needed": "需要店长密码",
+ "Amount: yuan with at most two decimals, e.g. 88.50":
+   "金额：以元为单位，最多两位小数，例如 88.50",
+ "Scan a coupon first": "请先扫券",
+ "Sale %s voided; coupons are being returned": "交易 %s 已撤销，正在退券",
+ "Approved by %s": "由 %s 批准", "Cancelled": "已取消",
+ "Too many wrong PINs: wait a minute": "密码错误次数过多，请稍候",
+ "Error: %s": "错误：%s", "A reason is needed": "需要填写原因",
+ "No sale to void": "没有可撤销的交易",
+ "Z report %s written; day closed": "Z 报表 %s 已生成，日结完成",
+ "Manager id": "店长工号", "Manager PIN": "店长密码",
+ "Reason (1 wrong item, 2 customer changed mind, 3 offline risk ok, 4 end of day, or words)":
+   "原因（1 商品错误，2 顾客改主意，3 接受离线风险，4 日结，或直接输入）",
+ "Cashier id": "收银员工号", "PIN": "密码", "Amount (yuan)": "金额（元）",
+ "Scan or type a coupon code": "扫描或输入券码", "Reason": "原因",
+ "Search code or sale": "搜索券码或交易号", "logged out": "未登录",
+ "outbox": "待同步", "cache": "缓存", "New": "新单", "Sales": "交易",
+ "X-rep": "X报表", "Z-rep": "Z报表", "Scans": "扫码", "Setup": "设置",
+ "Void": "撤销", "Logout": "登出", "Quit": "退出", " Esc back": " Esc 返回",
+ "Demo codes (type, Enter)": "演示券码（输入后回车）", "[typed]": "[手输]",
+ "Sale": "交易", "Amount": "金额", "(no coupons yet)": "（尚未扫券）",
+ "Discount": "优惠", "DUE": "应付",
+ "Log in with your id and PIN.": "用工号和密码登录。",
+ "Enter the amount, then scan coupons (or type the code and Enter).":
+   "输入金额，再扫券（或输入券码后回车）。",
+ "Enter on an empty scan field redeems the coupons.": "扫码栏为空时回车即核销。",
+ "Up/Down select a coupon, Tab shows it, Del removes it.":
+   "上下键选券，Tab 查看，Del 删除。",
+ "F2 new sale, F3 today's sales, F4 X report, F5 Z report.":
+   "F2 新交易，F3 今日交易，F4 X 报表，F5 Z 报表。",
+ "F6 scanner diagnostics, F7 settings, F8 void (manager).":
+   "F6 扫码诊断，F7 设置，F8 撤销（需店长）。",
+ "F9 log out, F10 quit, Esc goes back.": "F9 登出，F10 退出，Esc 返回。",
+ "Verdicts: CONFIRMED (1 beep), ACCEPTED OFFLINE (2 beeps), REJECTED (3 beeps).":
+   "结果：已核销（响一声），离线受理（响两声），拒绝（响三声）。",
+ "Coupon redemption terminal": "优惠券核销终端",
+ "Enter your cashier id, then your PIN.": "请输入收银员工号，然后输入密码。",
+ "A manager must approve:": "需要店长批准：", "Esc cancels.": "Esc 取消。",
+ "DEMO - simulator, not real WeChat": "演示 — 模拟器，非真实微信",
+ " SELF-SERVICE": " 自助",
+ "Enter the amount to pay, then scan your coupon": "请输入应付金额，然后扫描您的优惠券",
+ "coupon value over the offline limit": "券面额超过离线上限",
+ "too many offline coupons this hour": "本小时离线券数已满",
+ "too much unsettled offline value": "未结算离线金额已满",
+ "offline: this code is not in the coupon list": "离线：券码不在本地券库",
+ "enter the amount first": "请先输入金额", "the sale is full": "本单已满",
+ "no staff yet: run quan staff add": "尚无员工：请运行 quan staff add",
+ "cannot number the Z report": "无法为 Z 报表编号",
+ "override not available: coupon stays rejected": "无法越权受理：此券仍被拒绝",
+ "scanner back": "扫码枪已恢复", "scanner gone: check the cable": "扫码枪断开：请检查连线",
+ "Z report": "Z 报表", "X report": "X 报表", "Z number": "Z 编号",
+ "Period": "期间", "Terminal": "终端",
+ "Coupons by state (count, discount):": "按状态统计（张数，优惠）：",
+ "Total coupons": "合计", "Accepted offline": "离线受理",
+ "Offline exposure (unsettled)": "离线风险（未结算）",
+ "Outbox (to settle)": "待同步", "Journal entries": "日志条数",
+ "Journal chain head": "日志链头", "Approved by": "批准人",
+ "confirmed": "已核销", "accepted_offline": "离线受理",
+ "unknown": "待确认", "rejected": "拒绝", "return_pending": "退券处理中",
+ "conflict": "冲突", "Last scans, newest first:": "最近扫码（最新在前）：",
+ "No scans yet": "尚无扫码", "No sales yet today": "今日尚无交易",
+ "Config file": "配置文件", "Store": "门店", "Timezone": "时区",
+ "WeChat Pay URL": "微信支付地址", "Online wait": "在线等待",
+ "Offline: max one coupon": "离线：单券上限", "Offline: max per hour": "离线：每小时上限",
+ "Offline: max exposure": "离线：风险上限", "Offline: max cache age": "离线：缓存最长时间",
+ "Offline: default policy": "离线：默认策略", "Code": "券码", "Kind": "类别",
+ "Type": "类型", "Stock / card": "批次/卡券", "Name": "名称", "State": "状态",
+ "Hand over the item, then confirm": "交付商品后确认", "Request no": "请求单号",
+ "Offline decision": "离线决定", "no definition": "缺少批次信息",
+ "not stackable": "不可与其他优惠同用", "coupon unavailable": "券不可用",
+ "needs item price": "需要商品价格", "no benefit": "无可优惠金额",
+ "Manager (void, Z)": "店长（撤销、日结）", "code": "券码",
+}
+
+def esc(s):
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+def main():
+    pot = subprocess.run(["xgettext", "--from-code=UTF-8", "-k_", "-kN_",
+        "-o", "-", "--omit-header", "--no-location", "ui/crt.c", "ui/ui.c",
+        "ui/text.c", "ui/headless.c"], capture_output=True, text=True, env=dict(os.environ, LC_ALL="C.UTF-8"),
+        check=True).stdout
+    ids = []
+    cur = None
+    for line in pot.splitlines():
+        if line.startswith("msgid "):
+            cur = [line[6:]]
+        elif line.startswith('"') and cur is not None:
+            cur.append(line)
+        elif line.startswith("msgstr"):
+            s = "".join(eval(x) for x in cur)
+            if s and s not in ids:
+                ids.append(s)
+            cur = None
+    for e in EXTRA:
+        if e not in ids:
+            ids.append(e)
+    out = ['# Chinese (simplified) catalogue of the quan terminal.',
+           '# Generated by po/make-po.py; edit the table there.',
+           'msgid ""', 'msgstr ""',
+           '"Project-Id-Version: quan 0.1\\n"',
+           '"PO-Revision-Date: 2026-11-30 15:30+0800\\n"',
+           '"Last-Translator: quan ui <ui@quan>\\n"',
+           '"Language-Team: zh_CN\\n"',
+           '"Language: zh_CN\\n"', '"MIME-Version: 1.0\\n"',
+           '"Content-Type: text/plain; charset=UTF-8\\n"',
+           '"Content-Transfer-Encoding: 8bit\\n"',
+           '"Plural-Forms: nplurals=1; plural=0;\\n"', '']
+    missing = []
+    for i in ids:
+        t = TR.get(i, "")
+        if not t:
+            missing.append(i)
+        if "%" in i:
+            out.append("#, c-format")
+        out += ['msgid "%s"' % esc(i), 'msgstr "%s"' % esc(t), '']
+    open("po/zh_CN.po", "w").write("\n".join(out))
+    for m in missing:
+        print("untranslated:", m, file=sys.stderr)
+
+main()

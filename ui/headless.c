@@ -1,0 +1,300 @@
+/*
+ * headless.c — scripts in, view states out (see headless.h). The same
+ * session and the same words as the curses screen, without a terminal:
+ * this is how the logic is tested and how a field bug is replayed.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/evq.h"
+#include "core/session.h"
+#include "ui/headless.h"
+#include "ui/text.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#define LINE_MAX_ 1024
+
+/* Copy s into d (n bytes), truncating; always terminated. */
+static void
+scopy(char *d, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (n == 0)
+		return;
+	if (k >= n)
+		k = n - 1;
+	memcpy(d, s, k);
+	d[k] = '\0';
+}
+
+static const char *
+screen_id(enum view_screen s)
+{
+	static const char *const ids[VIEW_SCREEN_COUNT] = {
+		"login", "amount", "basket", "result", "approve", "txns",
+		"report", "diag", "settings", "help", "detail"
+	};
+
+	return s < VIEW_SCREEN_COUNT ? ids[s] : "?";
+}
+
+char *
+headless_view_text(const struct view *v)
+{
+	struct buf b;
+	char m1[40], m2[40], m3[40], r[512], age[32], line[VIEW_LINE_MAX * 2];
+	int i;
+
+	buf_init(&b, 1 << 20);
+	buf_printf(&b, "== view %llu screen=%s %s%s%s\n",
+	    (unsigned long long)v->gen, screen_id(v->screen),
+	    ui_screen_title(v->screen), v->demo ? " DEMO" : "",
+	    v->kiosk ? " KIOSK" : "");
+	buf_printf(&b, "status: %s outbox=%d cache=%s cashier=%s %s\n",
+	    v->online > 0 ? _("ONLINE") : v->online == 0 ? _("OFFLINE") :
+	    _("NO SYNC"), v->outbox, ui_age(v->cache_age_s, age, sizeof age),
+	    v->cashier[0] ? v->cashier : "-", ui_role_word(v->role));
+	if (v->screen == VIEW_BASKET || v->screen == VIEW_RESULT ||
+	    (v->screen == VIEW_APPROVE && v->ncoupons > 0)) {
+		buf_printf(&b, "sale: %s amount=%s discount=%s due=%s\n",
+		    v->txn[0] ? v->txn : "-",
+		    ui_money(v->amount_fen, m1, sizeof m1),
+		    ui_money(v->discount_fen, m2, sizeof m2),
+		    ui_money(v->due_fen, m3, sizeof m3));
+		for (i = 0; i < v->ncoupons; i++) {
+			ui_reason(&v->coupons[i], r, sizeof r);
+			buf_printf(&b, "coupon %d: %s [%s] %s -%s %s%s%s%s\n",
+			    i + 1, v->coupons[i].code, v->coupons[i].kind,
+			    v->coupons[i].name,
+			    ui_money(v->coupons[i].discount_fen, m1,
+			    sizeof m1), ui_cstate_word(v->coupons[i].state),
+			    r[0] ? " (" : "", r, r[0] ? ")" : "");
+		}
+	}
+	if (v->verdict != VIEW_V_NONE && v->verdict != VIEW_V_INFO) {
+		ui_reason(&v->last, r, sizeof r);
+		buf_printf(&b, "verdict: %s %s%s%s\n", ui_verdict_word(v->verdict),
+		    v->last.name[0] ? v->last.name : v->last.code,
+		    r[0] ? " \xe2\x80\x94 " : "", r);
+	}
+	if (v->screen == VIEW_APPROVE)
+		buf_printf(&b, "approve: %s step=%d\n",
+		    ui_action_word(v->action), v->approve_step);
+	if (v->screen >= VIEW_TXNS && v->screen != VIEW_HELP) {
+		if (v->title[0])
+			buf_printf(&b, "title: %s\n", _(v->title));
+		for (i = 0; i < v->nlines; i++) {
+			ui_line(v->lines[i], line, sizeof line);
+			buf_printf(&b, "line: %s\n", line);
+		}
+	}
+	ui_msg(v, r, sizeof r);
+	if (r[0])
+		buf_printf(&b, "msg: %s\n", r);
+	buf_printf(&b, "prompt: %s\n", ui_prompt(v));
+	return buf_take(&b);
+}
+
+/* Apply everything queued for the session. */
+static void
+drain(struct session *s, struct evq *q, int results_fd)
+{
+	struct ev *ev = xmalloc(sizeof *ev);
+	struct pollfd p;
+
+	while (evq_get(q, ev))
+		session_dispatch(s, ev);
+	if (results_fd >= 0) {
+		p.fd = results_fd;
+		p.events = POLLIN;
+		if (poll(&p, 1, 0) > 0)
+			session_sync(s);
+	}
+	free(ev);
+}
+
+static void
+post_key(struct evq *q, enum session_cmd cmd, const char *text)
+{
+	struct ev *ev = xcalloc(1, sizeof *ev);
+
+	ev->type = EV_KEY;
+	ev->t_mono_us = tm_mono_us();
+	ev->u.key.cmd = (int)cmd;
+	scopy(ev->u.key.text, sizeof ev->u.key.text, text != NULL ? text : "");
+	evq_post(q, ev);
+	free(ev);
+}
+
+static void
+post_scan(struct evq *q, const char *code, enum scan_source src)
+{
+	struct ev *ev = xcalloc(1, sizeof *ev);
+	size_t n = strlen(code);
+
+	if (n >= sizeof ev->u.scan.text)
+		n = sizeof ev->u.scan.text - 1;
+	ev->type = EV_SCAN;
+	ev->t_mono_us = tm_mono_us();
+	ev->u.scan.source = src;
+	scopy(ev->u.scan.source_name, sizeof ev->u.scan.source_name, src == SCAN_SRC_MANUAL ? "manual" : "script");
+	memcpy(ev->u.scan.raw, code, n);
+	ev->u.scan.raw_len = n;
+	memcpy(ev->u.scan.text, code, n);
+	ev->u.scan.t_mono_us = ev->t_mono_us;
+	snprintf(ev->u.scan.encoding, sizeof ev->u.scan.encoding, "utf-8");
+	evq_post(q, ev);
+	free(ev);
+}
+
+static int
+sale_settled(const struct view *v)
+{
+	int i;
+
+	for (i = 0; i < v->ncoupons; i++)
+		if (v->coupons[i].state == VIEW_C_PENDING ||
+		    v->coupons[i].state == VIEW_C_UNKNOWN ||
+		    v->coupons[i].state == VIEW_C_OFFLINE ||
+		    v->coupons[i].state == VIEW_C_RETURN_PENDING)
+			return 0;
+	return 1;
+}
+
+/* Wait up to ms, applying sync results; until settled when until_settled. */
+static void
+wait_ms(struct session *s, struct evq *q, int fd, int ms, int until_settled)
+{
+	uint64_t end = tm_mono_ms() + (uint64_t)ms, now;
+	struct pollfd p;
+	struct ev tick;
+
+	memset(&tick, 0, offsetof(struct ev, u));
+	tick.type = EV_TICK;
+	while ((now = tm_mono_ms()) < end) {
+		if (until_settled && sale_settled(session_view(s)))
+			return;
+		p.fd = fd;
+		p.events = POLLIN;
+		if (fd >= 0)
+			poll(&p, 1, (int)(end - now > 100 ? 100 : end - now));
+		else
+			poll(NULL, 0, (int)(end - now > 100 ? 100 : end - now));
+		session_dispatch(s, &tick);
+		drain(s, q, fd);
+	}
+}
+
+int
+headless_run(struct session *s, struct evq *q, const struct headless_opts *o)
+{
+	char line[LINE_MAX_], *cmd, *arg, *nl, *last = NULL;
+	int lineno = 0, rc = 0, show;
+	enum session_cmd sc;
+	struct ev tick;
+
+	memset(&tick, 0, offsetof(struct ev, u));
+	tick.type = EV_TICK;
+	last = headless_view_text(session_view(s));
+	if (!o->quiet)
+		fputs(last, o->out);
+	while (fgets(line, sizeof line, o->in) != NULL) {
+		lineno++;
+		nl = strchr(line, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		nl = strchr(line, '\r');
+		if (nl != NULL)
+			*nl = '\0';
+		cmd = line + strspn(line, " \t");
+		if (*cmd == '\0' || *cmd == '#')
+			continue;
+		arg = cmd + strcspn(cmd, " \t");
+		if (*arg != '\0') {
+			*arg++ = '\0';
+			arg += strspn(arg, " \t");
+		}
+		show = 1;
+		if (!o->quiet)
+			fprintf(o->out, "> %s%s%s\n", cmd, *arg ? " " : "", arg);
+		if (strcmp(cmd, "login") == 0) {
+			char *pin = arg + strcspn(arg, " \t");
+
+			if (*pin != '\0')
+				*pin++ = '\0';
+			post_key(q, SC_SUBMIT, arg);
+			drain(s, q, o->results_fd);
+			post_key(q, SC_SUBMIT, pin);
+		} else if (strcmp(cmd, "amount") == 0 ||
+		    strcmp(cmd, "submit") == 0) {
+			post_key(q, SC_SUBMIT, arg);
+		} else if (strcmp(cmd, "scan") == 0) {
+			post_scan(q, arg, SCAN_SRC_KEYBOARD);
+		} else if (strcmp(cmd, "type") == 0) {
+			post_scan(q, arg, SCAN_SRC_MANUAL);
+		} else if (strcmp(cmd, "confirm") == 0) {
+			post_key(q, SC_CONFIRM, NULL);
+		} else if (strcmp(cmd, "cancel") == 0) {
+			post_key(q, SC_CANCEL, NULL);
+		} else if (strcmp(cmd, "key") == 0) {
+			char *t = arg + strcspn(arg, " \t");
+
+			if (*t != '\0') {
+				*t++ = '\0';
+				t += strspn(t, " \t");
+			}
+			sc = session_cmd_parse(arg);
+			if (sc == SC_NONE) {
+				fprintf(stderr, "%s:%d: unknown command '%s'\n",
+				    o->name, lineno, arg);
+				rc = 2;
+				break;
+			}
+			post_key(q, sc, t);
+		} else if (strcmp(cmd, "tick") == 0) {
+			evq_post(q, &tick);
+		} else if (strcmp(cmd, "sleep") == 0 ||
+		    strcmp(cmd, "wait-sync") == 0) {
+			wait_ms(s, q, o->results_fd, (int)strtol(arg, NULL, 10),
+			    cmd[0] == 'w');
+		} else if (strcmp(cmd, "print") == 0) {
+			free(last);
+			last = headless_view_text(session_view(s));
+			fputs(last, o->out);
+			continue;
+		} else if (strcmp(cmd, "expect") == 0 ||
+		    strcmp(cmd, "expect-not") == 0) {
+			int want = cmd[6] == '\0';
+
+			if ((strstr(last, arg) != NULL) != want) {
+				fprintf(o->out, "%s:%d: FAILED %s '%s' in:\n%s",
+				    o->name, lineno, cmd, arg, last);
+				rc = 3;
+			}
+			continue;
+		} else {
+			fprintf(stderr, "%s:%d: unknown script line '%s'\n",
+			    o->name, lineno, cmd);
+			rc = 2;
+			break;
+		}
+		drain(s, q, o->results_fd);
+		if (show) {
+			free(last);
+			last = headless_view_text(session_view(s));
+			if (!o->quiet)
+				fputs(last, o->out);
+		}
+		if (session_done(s))
+			break;
+	}
+	free(last);
+	fflush(o->out);
+	return rc;
+}

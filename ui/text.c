@@ -1,0 +1,441 @@
+/*
+ * text.c — the words of the terminal (gettext, English msgids) and CJK
+ * display-width layout. Everything the cashier reads is built here, so the
+ * curses screen and the headless printer say the same thing.
+ */
+#include <langinfo.h>
+#include <libintl.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "ui/text.h"
+#include "util/money.h"
+#include "util/tm.h"
+
+#ifndef QUAN_LOCALEDIR
+#define QUAN_LOCALEDIR "/usr/local/share/locale"
+#endif
+
+static const char *cur_lang = "en";
+
+static int
+dir_has_catalogue(const char *dir)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof p, "%s/zh_CN/LC_MESSAGES/quan.mo", dir);
+	return access(p, R_OK) == 0;
+}
+
+static void
+bind_catalogue(void)
+{
+	char exe[PATH_MAX], dir[PATH_MAX + 32];
+	const char *env = getenv("QUAN_LOCALEDIR");
+	ssize_t n;
+	char *slash;
+
+	if (env != NULL && *env != '\0') {
+		bindtextdomain("quan", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			snprintf(dir, sizeof dir, "%s/locale", exe);
+			if (dir_has_catalogue(dir)) {
+				bindtextdomain("quan", dir);
+				return;
+			}
+			snprintf(dir, sizeof dir, "%s/../share/locale", exe);
+			if (dir_has_catalogue(dir)) {
+				bindtextdomain("quan", dir);
+				return;
+			}
+		}
+	}
+	bindtextdomain("quan", QUAN_LOCALEDIR);
+}
+
+const char *
+ui_text_init(const char *lang)
+{
+	const char *env;
+
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_ALL, "C.UTF-8");
+	if (lang == NULL || *lang == '\0') {
+		env = getenv("LC_ALL");
+		if (env == NULL || *env == '\0')
+			env = getenv("LC_MESSAGES");
+		if (env == NULL || *env == '\0')
+			env = getenv("LANG");
+		lang = env != NULL ? env : "en";
+	}
+	cur_lang = strncmp(lang, "zh", 2) == 0 ? "zh_CN" : "en";
+	/* LANGUAGE picks the catalogue even when only C.UTF-8 exists. */
+	setenv("LANGUAGE", cur_lang, 1);
+	bind_catalogue();
+	bind_textdomain_codeset("quan", "UTF-8");
+	textdomain("quan");
+	return cur_lang;
+}
+
+const char *
+ui_tr(const char *msgid)
+{
+	if (msgid == NULL || *msgid == '\0')
+		return "";
+	return dgettext("quan", msgid);
+}
+
+const char *
+ui_cstate_word(enum view_cstate s)
+{
+	switch (s) {
+	case VIEW_C_PRICED: return _("valid");
+	case VIEW_C_PENDING: return _("pending");
+	case VIEW_C_CONFIRMED: return _("CONFIRMED");
+	case VIEW_C_OFFLINE: return _("ACCEPTED OFFLINE");
+	case VIEW_C_UNKNOWN: return _("waiting for WeChat");
+	case VIEW_C_REJECTED: return _("REJECTED");
+	case VIEW_C_RETURN_PENDING: return _("return pending");
+	case VIEW_C_RETURNED: return _("returned");
+	case VIEW_C_CONFLICT: return _("CONFLICT");
+	case VIEW_C_NEEDS_APPROVAL: return _("needs manager");
+	}
+	return "?";
+}
+
+const char *
+ui_verdict_word(enum view_verdict v)
+{
+	switch (v) {
+	case VIEW_V_CONFIRMED: return _("CONFIRMED");
+	case VIEW_V_OFFLINE: return _("ACCEPTED OFFLINE");
+	case VIEW_V_REJECTED: return _("REJECTED");
+	case VIEW_V_INFO:
+	case VIEW_V_NONE: break;
+	}
+	return "";
+}
+
+const char *
+ui_screen_title(enum view_screen s)
+{
+	switch (s) {
+	case VIEW_LOGIN: return _("Log in");
+	case VIEW_AMOUNT: return _("New sale");
+	case VIEW_BASKET: return _("Scan coupons");
+	case VIEW_RESULT: return _("Sale result");
+	case VIEW_APPROVE: return _("Manager approval");
+	case VIEW_TXNS: return _("Today's sales");
+	case VIEW_REPORT: return _("Report");
+	case VIEW_DIAG: return _("Scanner diagnostics");
+	case VIEW_SETTINGS: return _("Settings (read-only)");
+	case VIEW_HELP: return _("Help");
+	case VIEW_DETAIL: return _("Coupon detail");
+	case VIEW_SCREEN_COUNT: break;
+	}
+	return "";
+}
+
+const char *
+ui_role_word(enum view_role r)
+{
+	switch (r) {
+	case VIEW_ROLE_CASHIER: return _("cashier");
+	case VIEW_ROLE_MANAGER: return _("manager");
+	case VIEW_ROLE_NONE: break;
+	}
+	return "";
+}
+
+const char *
+ui_action_word(enum view_action a)
+{
+	switch (a) {
+	case VIEW_A_VOID: return _("Void the sale");
+	case VIEW_A_OVERRIDE: return _("Accept over the offline limit");
+	case VIEW_A_ZREPORT: return _("End of day (Z report)");
+	case VIEW_A_EXIT: return _("Leave the terminal");
+	case VIEW_A_NONE: break;
+	}
+	return "";
+}
+
+char *
+ui_money(int64_t fen, char *out, size_t n)
+{
+	char m[32];
+
+	snprintf(out, n, "\xc2\xa5%s", money_format(fen, m, sizeof m));
+	return out;
+}
+
+char *
+ui_age(int64_t s, char *out, size_t n)
+{
+	if (s < 0)
+		snprintf(out, n, "%s", _("never"));
+	else if (s < 120)
+		snprintf(out, n, _("%llds"), (long long)s);
+	else if (s < 7200)
+		snprintf(out, n, _("%lldm"), (long long)(s / 60));
+	else if (s < 172800)
+		snprintf(out, n, _("%lldh"), (long long)(s / 3600));
+	else
+		snprintf(out, n, _("%lldd"), (long long)(s / 86400));
+	return out;
+}
+
+static char *
+when(int64_t t, char *out, size_t n)
+{
+	struct tm now, tt;
+
+	tm_local(tm_now(), &now);
+	tm_local(t, &tt);
+	if (now.tm_year == tt.tm_year && now.tm_yday == tt.tm_yday)
+		strftime(out, n, "%H:%M", &tt);
+	else
+		strftime(out, n, "%Y-%m-%d %H:%M", &tt);
+	return out;
+}
+
+char *
+ui_reason(const struct view_coupon *c, char *out, size_t n)
+{
+	char a[48], b[48];
+
+	out[0] = '\0';
+	switch (c->reason) {
+	case VIEW_R_NONE:
+		break;
+	case VIEW_R_ALREADY_USED:
+		if (c->r_t > 0)
+			snprintf(out, n, _("already used at %s"),
+			    when(c->r_t, a, sizeof a));
+		else
+			snprintf(out, n, "%s", _("already used"));
+		break;
+	case VIEW_R_BELOW_MINIMUM:
+		snprintf(out, n, _("needs %s, basket %s"),
+		    ui_money(c->r_need_fen, a, sizeof a),
+		    ui_money(c->r_have_fen, b, sizeof b));
+		break;
+	case VIEW_R_EXPIRED:
+		if (c->r_t > 0)
+			snprintf(out, n, _("expired at %s"),
+			    when(c->r_t, a, sizeof a));
+		else
+			snprintf(out, n, "%s", _("expired"));
+		break;
+	case VIEW_R_NOT_YET:
+		if (c->r_t > 0)
+			snprintf(out, n, _("not valid before %s"),
+			    when(c->r_t, a, sizeof a));
+		else
+			snprintf(out, n, "%s", _("not valid yet"));
+		break;
+	case VIEW_R_NOT_TODAY:
+		snprintf(out, n, "%s", _("not valid at this day or hour"));
+		break;
+	case VIEW_R_UNKNOWN_CODE:
+		snprintf(out, n, "%s", _("not a coupon this till knows"));
+		break;
+	case VIEW_R_PAYMENT_CODE:
+		snprintf(out, n, "%s",
+		    _("this is a payment code, not a coupon: take payment "
+		    "at the payment terminal"));
+		break;
+	case VIEW_R_GARBAGE:
+		snprintf(out, n, "%s", _("not a readable coupon code"));
+		break;
+	case VIEW_R_DUPLICATE:
+		snprintf(out, n, "%s", _("already in this sale"));
+		break;
+	case VIEW_R_PER_TXN:
+		snprintf(out, n, "%s", _("too many of this coupon in one sale"));
+		break;
+	case VIEW_R_OFFLINE_POLICY:
+		snprintf(out, n, "%s",
+		    _("offline: this coupon can only be used online"));
+		break;
+	case VIEW_R_OFFLINE_CAP:
+		if (c->r_text[0] != '\0')
+			snprintf(out, n, _("offline limit reached: %s"),
+			    _(c->r_text));
+		else
+			snprintf(out, n, "%s", _("offline limit reached"));
+		break;
+	case VIEW_R_CACHE_OLD:
+		snprintf(out, n, "%s",
+		    _("offline: coupon list too old to decide"));
+		break;
+	case VIEW_R_STOCK_STATE:
+		snprintf(out, n, "%s", _("this coupon batch is not active"));
+		break;
+	case VIEW_R_REMOTE:
+		snprintf(out, n, _("WeChat: %s"), _(c->r_text));
+		break;
+	case VIEW_R_OTHER:
+	case VIEW_R_COUNT:
+		snprintf(out, n, "%s", _(c->r_text));
+		break;
+	}
+	return out;
+}
+
+char *
+ui_msg(const struct view *v, char *out, size_t n)
+{
+	out[0] = '\0';
+	switch (v->msg) {
+	case VIEW_M_NONE: break;
+	case VIEW_M_BAD_LOGIN:
+		snprintf(out, n, "%s", _("Wrong id or PIN")); break;
+	case VIEW_M_NOT_MANAGER:
+		snprintf(out, n, "%s", _("A manager's PIN is needed")); break;
+	case VIEW_M_BAD_AMOUNT:
+		snprintf(out, n, "%s",
+		    _("Amount: yuan with at most two decimals, e.g. 88.50"));
+		break;
+	case VIEW_M_EMPTY_BASKET:
+		snprintf(out, n, "%s", _("Scan a coupon first")); break;
+	case VIEW_M_VOIDED:
+		snprintf(out, n, _("Sale %s voided; coupons are being returned"),
+		    v->msg_text);
+		break;
+	case VIEW_M_APPROVED:
+		snprintf(out, n, _("Approved by %s"), v->msg_text); break;
+	case VIEW_M_CANCELLED:
+		snprintf(out, n, "%s", _("Cancelled")); break;
+	case VIEW_M_LOCKED:
+		snprintf(out, n, "%s",
+		    _("Too many wrong PINs: wait a minute")); break;
+	case VIEW_M_ERROR:
+		snprintf(out, n, _("Error: %s"), _(v->msg_text)); break;
+	case VIEW_M_NEED_REASON:
+		snprintf(out, n, "%s", _("A reason is needed")); break;
+	case VIEW_M_NOTHING_TO_VOID:
+		snprintf(out, n, "%s", _("No sale to void")); break;
+	case VIEW_M_ZDONE:
+		snprintf(out, n, _("Z report %s written; day closed"),
+		    v->msg_text);
+		break;
+	}
+	return out;
+}
+
+const char *
+ui_prompt(const struct view *v)
+{
+	if (v->screen == VIEW_APPROVE) {
+		switch (v->approve_step) {
+		case 0: return _("Manager id");
+		case 1: return _("Manager PIN");
+		default: return _("Reason (1 wrong item, 2 customer changed "
+		    "mind, 3 offline risk ok, 4 end of day, or words)");
+		}
+	}
+	switch (v->field) {
+	case VIEW_FIELD_CASHIER: return _("Cashier id");
+	case VIEW_FIELD_PIN: return _("PIN");
+	case VIEW_FIELD_AMOUNT: return _("Amount (yuan)");
+	case VIEW_FIELD_CODE: return _("Scan or type a coupon code");
+	case VIEW_FIELD_REASON: return _("Reason");
+	case VIEW_FIELD_SEARCH: return _("Search code or sale");
+	case VIEW_FIELD_NONE: break;
+	}
+	return "";
+}
+
+char *
+ui_line(const char *line, char *out, size_t n)
+{
+	const char *tab = strchr(line, '\t');
+	char label[VIEW_LINE_MAX];
+	size_t k;
+
+	if (tab == NULL) {
+		snprintf(out, n, "%s", _(line));
+		return out;
+	}
+	k = (size_t)(tab - line);
+	if (k >= sizeof label)
+		k = sizeof label - 1;
+	memcpy(label, line, k);
+	label[k] = '\0';
+	snprintf(out, n, "%s: %s", _(label), tab + 1);
+	return out;
+}
+
+/* Decode one UTF-8 character; returns bytes used (1 on invalid). */
+static size_t
+dec(const char *s, wchar_t *wc)
+{
+	mbstate_t st;
+	size_t k;
+
+	memset(&st, 0, sizeof st);
+	k = mbrtowc(wc, s, MB_CUR_MAX, &st);
+	if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+		*wc = L'?';
+		return 1;
+	}
+	return k;
+}
+
+int
+ui_width(const char *s)
+{
+	wchar_t wc;
+	int w = 0, cw;
+
+	while (*s != '\0') {
+		s += dec(s, &wc);
+		cw = wcwidth(wc);
+		w += cw < 0 ? 1 : cw;
+	}
+	return w;
+}
+
+char *
+ui_fit(const char *s, int w, int pad, char *out, size_t n)
+{
+	size_t o = 0, k;
+	wchar_t wc;
+	int used = 0, cw;
+
+	if (n == 0)
+		return out;
+	while (*s != '\0') {
+		k = dec(s, &wc);
+		cw = wcwidth(wc);
+		if (cw < 0)
+			cw = 1;
+		if (used + cw > w || o + k + 1 > n)
+			break;
+		memcpy(out + o, s, k);
+		o += k;
+		used += cw;
+		s += k;
+	}
+	while (pad && used < w && o + 1 < n) {
+		out[o++] = ' ';
+		used++;
+	}
+	out[o] = '\0';
+	return out;
+}

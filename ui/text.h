@@ -1,0 +1,51 @@
+/*
+ * text.h — words for the view model, in the cashier's language (gettext,
+ * domain "quan", English msgids), and display-width helpers for CJK. Shared
+ * by the curses UI and the headless printer so both say the same things.
+ * Main thread.
+ */
+#ifndef QUAN_UI_TEXT_H
+#define QUAN_UI_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/view.h"
+
+#define _(s) ui_tr(s)
+#define N_(s) (s)
+
+/* Choose the language: lang ("zh_CN", "en", NULL = from config/LANG).
+ * Sets a UTF-8 LC_CTYPE (C.UTF-8 when the environment has none) and binds
+ * the catalogue from $QUAN_LOCALEDIR, else <exe dir>/locale, else the
+ * install prefix. Returns the language in use ("zh_CN" or "en"). */
+const char *ui_text_init(const char *lang);
+const char *ui_tr(const char *msgid) __attribute__((format_arg(1)));
+
+/* Words for enums; never NULL. */
+const char *ui_cstate_word(enum view_cstate s);
+const char *ui_verdict_word(enum view_verdict v);
+const char *ui_screen_title(enum view_screen s);
+const char *ui_role_word(enum view_role r);
+const char *ui_action_word(enum view_action a);
+/* The coupon's reason in plain words ("already used at 14:02",
+ * "needs ¥100.00, basket ¥80.00") into out; returns out ("" none). */
+char *ui_reason(const struct view_coupon *c, char *out, size_t n);
+/* The view's message line into out; returns out ("" none). */
+char *ui_msg(const struct view *v, char *out, size_t n);
+/* The prompt for the current input field; never NULL. */
+const char *ui_prompt(const struct view *v);
+/* A list line "label\tvalue" with the label translated, into out. */
+char *ui_line(const char *line, char *out, size_t n);
+/* "¥12.34" into out (n >= 32). */
+char *ui_money(int64_t fen, char *out, size_t n);
+/* "3m", "2h", "1d", "never" into out. */
+char *ui_age(int64_t s, char *out, size_t n);
+
+/* Display width of UTF-8 text (wcwidth; invalid bytes count 1). */
+int ui_width(const char *s);
+/* Copy s into out clipped to at most w columns (no split characters) and
+ * padded with spaces to exactly w when pad. Returns out. */
+char *ui_fit(const char *s, int w, int pad, char *out, size_t n);
+
+#endif
