@@ -690,6 +690,8 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 	if (ev->type != EV_SYNC_DONE)
 		return QUAN_OK;
 	syncmsg_get(ev, &r, sizeof r);
+	if (r.op == SYNC_OP_NOTICE)
+		return QUAN_OK; /* the callback receiver's, not ours */
 	if (r.op == SYNC_OP_STOCK_GET || r.op == SYNC_OP_CARD_GET)
 		return apply_def(s, &r, now);
 	out_del(s, r.tag);

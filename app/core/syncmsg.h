@@ -31,7 +31,8 @@ enum sync_op {
 	SYNC_OP_QUERY,        /* busifavor query one user coupon (openid) */
 	SYNC_OP_CARD_CONSUME, /* card code/get check_consume, then consume */
 	SYNC_OP_STOCK_GET,    /* refresh a stock definition */
-	SYNC_OP_CARD_GET      /* refresh a card definition */
+	SYNC_OP_CARD_GET,     /* refresh a card definition */
+	SYNC_OP_NOTICE        /* callbacks -> main: a COUPON.SEND (below) */
 };
 
 /* What came of a job. The sync thread retries transient failures itself
@@ -95,6 +96,20 @@ struct sync_state {
 	char last_error[SYNC_MSG_MAX];
 };
 
+/* callback receiver -> main thread: EV_SYNC_DONE whose first two fields
+ * (tag 0, op SYNC_OP_NOTICE) tell it from a sync_result. A verified and
+ * decrypted COUPON.SEND notification. */
+struct sync_notice {
+	int64_t tag;                  /* 0 */
+	enum sync_op op;              /* SYNC_OP_NOTICE */
+	char id[64];                  /* notification id (dedupe key) */
+	char code[SYNC_CODE_MAX];
+	char stock_id[SYNC_ID_MAX];
+	char openid[SYNC_OPENID_MAX]; /* "" when WeChat sent none */
+	int64_t send_time;            /* epoch s (0 unknown) */
+};
+
+_Static_assert(sizeof(struct sync_notice) <= 1024, "notice > opaque");
 _Static_assert(sizeof(struct sync_job) <= 1024, "sync_job > ev opaque");
 _Static_assert(sizeof(struct sync_result) <= 1024, "sync_result > opaque");
 _Static_assert(sizeof(struct sync_state) <= 1024, "sync_state > opaque");

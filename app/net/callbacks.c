@@ -1,0 +1,268 @@
+/*
+ * callbacks.c — verify, decrypt and answer WeChat Pay notifications on the
+ * httpd threads; hand COUPON.SEND coupons to the main thread by value.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "crypto/wxsign.h"
+#include "net/callbacks.h"
+#include "net/httpd.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#define CB_BODY_MAX (64 * 1024)
+
+struct callbacks {
+	struct httpd *h;
+	struct wx_trust *trust;
+	uint8_t key[32];
+	struct evq *out;
+	atomic_ullong received, accepted, rejected, ignored, queue_full;
+};
+
+static void
+scopy(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+int
+callbacks_parse(struct wx_trust *trust, const uint8_t key[32],
+    const char *serial, const char *ts, const char *nonce, const char *sig,
+    const char *body, size_t len, int64_t now, struct sync_notice *out,
+    char **cause)
+{
+	json_t *env = NULL, *res, *pay = NULL;
+	json_error_t je;
+	const char *alg, *ct, *nc, *aad, *ev, *code, *sid, *id, *openid, *st;
+	char *pt = NULL;
+	size_t ptlen;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (serial == NULL || serial[0] == '\0') {
+		*cause = xstrdup("missing Wechatpay-Serial");
+		return QUAN_EPROTO;
+	}
+	rc = wx_trust_verify(trust, serial, ts, nonce, sig, body, len, now,
+	    cause);
+	if (rc == QUAN_ENOTFOUND) {
+		free(*cause);
+		*cause = xasprintf("unknown Wechatpay-Serial %.64s", serial);
+		return QUAN_EPROTO;
+	}
+	if (rc != QUAN_OK)
+		return QUAN_EPROTO;
+	env = json_loadb(body, len, 0, &je);
+	if (env == NULL || !json_is_object(env)) {
+		*cause = xasprintf("notification is not a JSON object");
+		rc = QUAN_EINVAL;
+		goto out;
+	}
+	id = jstr(env, "id");
+	ev = jstr(env, "event_type");
+	res = json_object_get(env, "resource");
+	if (id == NULL || id[0] == '\0' || strlen(id) >= sizeof out->id ||
+	    ev == NULL || !json_is_object(res)) {
+		*cause = xstrdup("notification lacks id, event_type or "
+		    "resource");
+		rc = QUAN_EINVAL;
+		goto out;
+	}
+	alg = jstr(res, "algorithm");
+	ct = jstr(res, "ciphertext");
+	nc = jstr(res, "nonce");
+	aad = jstr(res, "associated_data");
+	if (alg == NULL || strcmp(alg, "AEAD_AES_256_GCM") != 0 ||
+	    ct == NULL || nc == NULL) {
+		*cause = xasprintf("unsupported resource (algorithm %.32s)",
+		    alg ? alg : "none");
+		rc = QUAN_EINVAL;
+		goto out;
+	}
+	rc = wx_aead_decrypt(key, nc, aad ? aad : "", ct, &pt, &ptlen, cause);
+	if (rc != QUAN_OK) {
+		rc = QUAN_EPROTO;
+		goto out;
+	}
+	scopy(out->id, sizeof out->id, id);
+	if (strcmp(ev, "COUPON.SEND") != 0) {
+		rc = QUAN_ENOTFOUND;
+		goto out;
+	}
+	pay = json_loadb(pt, ptlen, 0, &je);
+	code = jstr(pay, "coupon_code");
+	sid = jstr(pay, "stock_id");
+	openid = jstr(pay, "openid");
+	st = jstr(pay, "send_time");
+	if (!json_is_object(pay) || code == NULL || sid == NULL ||
+	    code[0] == '\0' || sid[0] == '\0' ||
+	    strlen(code) >= sizeof out->code ||
+	    strlen(sid) >= sizeof out->stock_id ||
+	    (openid != NULL && strlen(openid) >= sizeof out->openid)) {
+		*cause = xstrdup("COUPON.SEND payload lacks coupon_code or "
+		    "stock_id (or they are too long)");
+		rc = QUAN_EINVAL;
+		goto out;
+	}
+	out->op = SYNC_OP_NOTICE;
+	scopy(out->code, sizeof out->code, code);
+	scopy(out->stock_id, sizeof out->stock_id, sid);
+	scopy(out->openid, sizeof out->openid, openid ? openid : "");
+	if (st == NULL || tm_parse_rfc3339(st, &out->send_time) != 0)
+		out->send_time = now;
+	rc = QUAN_OK;
+out:
+	if (pt != NULL) {
+		memset(pt, 0, ptlen);
+		free(pt);
+	}
+	json_decref(pay);
+	json_decref(env);
+	return rc;
+}
+
+static void
+answer(struct httpd_resp *resp, int status, const char *msg)
+{
+	json_t *j;
+	char *txt;
+
+	httpd_resp_status(resp, status);
+	httpd_resp_header(resp, "Content-Type", "application/json");
+	if (status == 200 || status == 204) {
+		httpd_resp_body(resp, "", 0);
+		return;
+	}
+	j = json_pack("{s:s, s:s}", "code", "FAIL", "message", msg);
+	txt = json_dumps(j, JSON_COMPACT);
+	httpd_resp_body(resp, txt, strlen(txt));
+	free(txt);
+	json_decref(j);
+}
+
+static void
+handle(void *arg, const struct httpd_req *req, struct httpd_resp *resp)
+{
+	struct callbacks *cb = arg;
+	struct sync_notice n;
+	struct ev ev;
+	const char *body;
+	char *cause = NULL, m[16];
+	size_t len;
+	int rc;
+
+	atomic_fetch_add(&cb->received, 1);
+	if (strcmp(httpd_req_method(req), "POST") != 0) {
+		answer(resp, 405, "POST only");
+		return;
+	}
+	body = httpd_req_body(req, &len);
+	rc = callbacks_parse(cb->trust, cb->key,
+	    httpd_req_header(req, "Wechatpay-Serial"),
+	    httpd_req_header(req, "Wechatpay-Timestamp"),
+	    httpd_req_header(req, "Wechatpay-Nonce"),
+	    httpd_req_header(req, "Wechatpay-Signature"), body, len, tm_now(),
+	    &n, &cause);
+	if (rc == QUAN_ENOTFOUND) {
+		atomic_fetch_add(&cb->ignored, 1);
+		log_info("notification %s: not COUPON.SEND; acknowledged",
+		    n.id);
+		answer(resp, 200, "");
+		goto out;
+	}
+	if (rc != QUAN_OK) {
+		atomic_fetch_add(&cb->rejected, 1);
+		log_warn("notification from %s refused: %s",
+		    httpd_req_peer(req), cause ? cause : quan_strerror(rc));
+		answer(resp, rc == QUAN_EPROTO ? 401 : 400,
+		    cause ? cause : quan_strerror(rc));
+		goto out;
+	}
+	syncmsg_put(&ev, EV_SYNC_DONE, &n, sizeof n);
+	ev.t_mono_us = tm_mono_us();
+	if (evq_post(cb->out, &ev) != QUAN_OK) {
+		/* WeChat retries: nothing is lost by saying so */
+		atomic_fetch_add(&cb->queue_full, 1);
+		answer(resp, 503, "busy, retry");
+		goto out;
+	}
+	atomic_fetch_add(&cb->accepted, 1);
+	log_info("COUPON.SEND %s: code %s stock %s", n.id,
+	    log_mask(n.code, m, sizeof m), n.stock_id);
+	answer(resp, 200, "");
+out:
+	free(cause);
+}
+
+int
+callbacks_start(const struct callbacks_opts *o, struct callbacks **out,
+    unsigned *port_out, char **cause)
+{
+	struct callbacks *cb;
+	struct httpd_opts ho;
+	int rc;
+
+	*out = NULL;
+	if (o->trust == NULL || o->apiv3_key == NULL || o->out == NULL) {
+		*cause = xstrdup("callbacks need the [wechatpay] keys "
+		    "(apiv3_key and a platform certificate or public key)");
+		return QUAN_ECONFIG;
+	}
+	cb = xcalloc(1, sizeof *cb);
+	cb->trust = o->trust;
+	memcpy(cb->key, o->apiv3_key, sizeof cb->key);
+	cb->out = o->out;
+	memset(&ho, 0, sizeof ho);
+	ho.addr = o->addr;
+	ho.port = o->port;
+	ho.cert_pem = o->cert_pem;
+	ho.key_pem = o->key_pem;
+	ho.max_body = CB_BODY_MAX;
+	ho.timeout_s = 5;
+	ho.handler = handle;
+	ho.arg = cb;
+	if ((rc = httpd_start(&ho, &cb->h, port_out, cause)) != QUAN_OK) {
+		memset(cb->key, 0, sizeof cb->key);
+		free(cb);
+		return rc;
+	}
+	*out = cb;
+	return QUAN_OK;
+}
+
+void
+callbacks_stop(struct callbacks *cb)
+{
+	if (cb == NULL)
+		return;
+	httpd_stop(cb->h);
+	memset(cb->key, 0, sizeof cb->key);
+	free(cb);
+}
+
+void
+callbacks_stats(struct callbacks *cb, struct callbacks_stats *out)
+{
+	out->received = atomic_load(&cb->received);
+	out->accepted = atomic_load(&cb->accepted);
+	out->rejected = atomic_load(&cb->rejected);
+	out->ignored = atomic_load(&cb->ignored);
+	out->queue_full = atomic_load(&cb->queue_full);
+}
