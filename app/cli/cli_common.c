@@ -2,6 +2,7 @@
  * cli_common.c — global options, config, logging, data dir and store for
  * every command (see cli_common.h).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,9 @@ cli_setup(struct cli *c, const char *name)
 	char *cause = NULL;
 	int level, rc;
 
+	/* a file-size limit (ulimit -f) must surface as "disk full", not
+	 * kill the process in the middle of a write */
+	signal(SIGXFSZ, SIG_IGN);
 	rc = config_load_default(c->config_opt, &c->cfg, &cause);
 	if (rc != 0) {
 		fprintf(stderr, "quan %s: %s\n", name, cause);
