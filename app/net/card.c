@@ -167,6 +167,12 @@ card_free(struct card *k)
 	free(k);
 }
 
+long
+card_connections(const struct card *k)
+{
+	return http_connections(k->h);
+}
+
 void
 card_result_init(struct card_result *r)
 {

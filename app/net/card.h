@@ -53,6 +53,7 @@ long card_ctx_token_fetches(struct card_ctx *c);
 int card_new(struct card_ctx *c, const atomic_int *stop, struct card **out,
     char **cause);
 void card_free(struct card *k); /* NULL-safe */
+long card_connections(const struct card *k); /* opened so far */
 
 #define CARD_MSG_MAX 256
 #define CARD_ID_MAX 130

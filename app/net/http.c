@@ -33,6 +33,7 @@ struct http {
 	struct http_resp *resp;
 	size_t hdr_bytes;
 	int toobig;
+	long connects;   /* connections opened, all transfers */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -166,6 +167,12 @@ http_new(const struct http_opts *o, struct http **out, char **cause)
 	h->allow_http = o ? o->allow_http : 0;
 	*out = h;
 	return QUAN_OK;
+}
+
+long
+http_connections(const struct http *h)
+{
+	return h->connects;
 }
 
 void
@@ -350,6 +357,12 @@ http_request(struct http *h, const char *method, const char *url,
 	resp->elapsed_us = tm_mono_us() - t0;
 	curl_easy_getinfo(h->c, CURLINFO_RESPONSE_CODE, &status);
 	resp->status = status;
+	{
+		long nc = 0;
+		if (curl_easy_getinfo(h->c, CURLINFO_NUM_CONNECTS, &nc) ==
+		    CURLE_OK)
+			h->connects += nc;
+	}
 	curl_slist_free_all(sl);
 	h->resp = NULL;
 	if (cc == CURLE_OK)

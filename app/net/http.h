@@ -75,6 +75,9 @@ int http_request(struct http *h, const char *method, const char *url,
     const char *const *headers, const void *body, size_t body_len,
     struct http_resp *resp, char **cause);
 
+/* Connections opened by this client so far (keep-alive check). */
+long http_connections(const struct http *h);
+
 void http_resp_init(struct http_resp *r);
 void http_resp_free(struct http_resp *r); /* NULL-safe; leaves it empty */
 /* Value of a response header, case-insensitive name; NULL if absent. */

@@ -213,6 +213,12 @@ wxpay_free(struct wxpay *w)
 	free(w);
 }
 
+long
+wxpay_connections(const struct wxpay *w)
+{
+	return http_connections(w->h);
+}
+
 /* ---- results ---------------------------------------------------------- */
 
 void

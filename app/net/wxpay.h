@@ -62,6 +62,8 @@ void wxpay_ctx_set_clock(struct wxpay_ctx *c, int64_t (*now)(void));
 int wxpay_new(struct wxpay_ctx *c, const atomic_int *stop,
     struct wxpay **out, char **cause);
 void wxpay_free(struct wxpay *w); /* NULL-safe */
+/* Connections this client opened so far (1 while keep-alive holds). */
+long wxpay_connections(const struct wxpay *w);
 
 /* ---- results ---------------------------------------------------------- */
 
