@@ -1,0 +1,124 @@
+/*
+ * inspect.c — `quan sim inspect DIR [--json]`: what the simulator saw.
+ * Per coupon (and card code) the number of redemptions, returns and
+ * deactivations from the ledger — a coupon redeemed more than once net of
+ * returns is a defect in the client or the simulator —, request counts by
+ * endpoint and status, and the callback delivery log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_int.h"
+#include "util/err.h"
+#include "util/xmem.h"
+
+int
+sim_inspect(const char *dir, int json, int *defects, char **cause)
+{
+	static const char led[] =
+		"SELECT code, ref, "
+		" sum(kind = 'use') AS uses, sum(kind = 'return') AS returns,"
+		" sum(kind = 'card_consume') AS consumes,"
+		" sum(kind = 'deactivate') AS deactivations,"
+		" min(at) AS first_at, max(at) AS last_at "
+		"FROM ledger GROUP BY code, ref ORDER BY code, ref";
+	static const char stats[] =
+		"SELECT endpoint, status, n FROM stats ORDER BY endpoint, "
+		"status";
+	static const char cbs[] =
+		"SELECT id, created, coupon_code, stock_id, url, state, "
+		"attempts, last_status, last_error, delivered_at FROM "
+		"callbacks ORDER BY created, id";
+	struct simdb *db = NULL;
+	json_t *rows = NULL, *st = NULL, *cb = NULL, *red, *out, *x;
+	json_int_t total_uses = 0, total_consumes = 0;
+	char *p;
+	size_t i;
+	int rc;
+
+	*defects = 0;
+	p = sim_path(dir, "sim.db");
+	rc = simdb_open(p, &db, cause);
+	free(p);
+	if (rc != 0)
+		return rc;
+	if (simdb_run(db, led, NULL, &rows) != 0 ||
+	    simdb_run(db, stats, NULL, &st) != 0 ||
+	    simdb_run(db, cbs, NULL, &cb) != 0) {
+		*cause = xstrdup("cannot read sim.db");
+		rc = QUAN_EIO;
+		goto out;
+	}
+	red = json_array();
+	json_array_foreach(rows, i, x) {
+		json_int_t u = json_integer_value(json_object_get(x, "uses"));
+		json_int_t r = json_integer_value(json_object_get(x,
+			"returns"));
+		json_int_t cc = json_integer_value(json_object_get(x,
+			"consumes"));
+		int defect = u > r + 1 || cc > 1;
+
+		total_uses += u;
+		total_consumes += cc;
+		if (u == 0 && cc == 0)
+			continue;
+		if (defect)
+			(*defects)++;
+		json_array_append_new(red, json_pack(
+			"{s:O,s:s,s:O,s:I,s:I,s:I,s:b}", "code",
+			json_object_get(x, "code"), "kind", cc > 0 ? "card" :
+			"merchant", cc > 0 ? "card_id" : "stock_id",
+			json_object_get(x, "ref"), "redemptions", cc > 0 ? cc :
+			u, "returns", r, "deactivations",
+			json_integer_value(json_object_get(x,
+			"deactivations")), "defect", defect));
+	}
+	out = json_pack("{s:I,s:I,s:i,s:o,s:O,s:O}", "total_redemptions",
+		total_uses, "total_card_consumes", total_consumes, "defects",
+		*defects, "redemptions", red, "requests", st, "callbacks", cb);
+	if (json) {
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		printf("\n");
+	} else {
+		printf("redemptions: %lld merchant, %lld card; defects "
+			"(redeemed more than once): %d\n",
+			(long long)total_uses, (long long)total_consumes,
+			*defects);
+		json_array_foreach(red, i, x)
+			if (json_is_true(json_object_get(x, "defect")))
+				printf("  DEFECT %s %s redeemed %lld times\n",
+					json_string_value(json_object_get(x,
+					"code")), json_string_value(
+					json_object_get(x, "kind")),
+					(long long)json_integer_value(
+					json_object_get(x, "redemptions")));
+		printf("requests:\n");
+		json_array_foreach(st, i, x)
+			printf("  %-60s %3lld %6lld\n", json_string_value(
+				json_object_get(x, "endpoint")),
+				(long long)json_integer_value(json_object_get(
+				x, "status")), (long long)json_integer_value(
+				json_object_get(x, "n")));
+		printf("callbacks:\n");
+		json_array_foreach(cb, i, x)
+			printf("  %s %s %s attempts=%lld last=%lld %s\n",
+				json_string_value(json_object_get(x, "id")),
+				json_string_value(json_object_get(x,
+				"coupon_code")), json_string_value(
+				json_object_get(x, "state")),
+				(long long)json_integer_value(json_object_get(
+				x, "attempts")), (long long)json_integer_value(
+				json_object_get(x, "last_status")),
+				json_string_value(json_object_get(x,
+				"last_error")) ? json_string_value(
+				json_object_get(x, "last_error")) : "");
+	}
+	json_decref(out);
+out:
+	json_decref(rows);
+	json_decref(st);
+	json_decref(cb);
+	simdb_close(db);
+	return rc;
+}

@@ -1,0 +1,146 @@
+/*
+ * sim_int.h — what the simulator's files share: the server state, the
+ * request context handed to endpoint handlers, and helpers for errors,
+ * JSON fields and time. Not for use outside app/sim.
+ */
+#ifndef QUAN_SIM_INT_H
+#define QUAN_SIM_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "crypto/wxsign.h"
+#include "net/httpd.h"
+#include "sim/sim.h"
+#include "store/simdb.h"
+
+#define SIM_ID_MAX 128
+
+/* Identities written by init into DIR/sim.json (not secret). */
+struct sim_ids {
+	char mchid[32];
+	char appid[64];
+	char merchant_serial[WX_SERIAL_MAX];
+	char platform_serial[WX_SERIAL_MAX];
+	char pub_key_id[WX_SERIAL_MAX];
+	char card_appid[64];
+	unsigned port;
+};
+
+/* Fault injection settings (faults.c). Fractions are per million. */
+struct sim_faults {
+	unsigned lat_min_ms, lat_max_ms;
+	uint32_t p5xx, pdrop, pbadsig, psigntest, ptrunc;
+	unsigned burst_n, burst_every;  /* 429: burst_n of every burst_every */
+	int skew_s;                     /* response timestamps off by this */
+	char only[128];                 /* path prefix the faults apply to */
+};
+
+struct sim {
+	char *dir;
+	struct sim_ids ids;
+	struct simdb *db;
+	pthread_mutex_t mu;             /* guards db and the counters below */
+
+	struct wx_key *platform_key;
+	struct wx_key *pubkey_key;      /* the "WeChat Pay public key" pair */
+	struct wx_pub *merchant_pub;
+	char *platform_cert_pem;
+	uint8_t apiv3[WX_APIV3_KEY_LEN];
+	char *card_secret;
+	char *ca_file;                  /* DIR/ca.pem, for callback TLS */
+
+	struct sim_faults faults;
+	uint64_t seed;
+	atomic_uint_fast64_t seq;       /* request sequence number */
+
+	int callback_retry_s, callback_attempts;
+	int use_qps;
+	int64_t qps_sec;                /* use-rate window (under mu) */
+	int qps_n;
+	int token_ttl_s, token_grace_s, card_quota;
+	int64_t quota_day;              /* card quota window (under mu) */
+	json_t *quota;                  /* path -> count today (under mu) */
+
+	pthread_t cb_thread;
+	int cb_started;
+	pthread_cond_t cb_cond;
+	int stopping;                   /* under mu */
+};
+
+/* One request being answered. */
+struct sim_ctx {
+	struct sim *s;
+	const struct httpd_req *req;
+	const char *method;
+	char *seg[16];                  /* decoded path segments */
+	int nseg;
+	const char *query;              /* raw query */
+	json_t *body;                   /* parsed JSON body or NULL */
+	int64_t now;
+	const char *loc;                /* "body", "query" or "path" */
+	/* the answer */
+	int status;
+	json_t *resp;                   /* JSON body, or NULL for none */
+	char route[96];                 /* "POST /v3/.../coupons/use" */
+};
+
+/* ---- server.c -------------------------------------------------------- */
+/* Set an APIv3 error answer {"code","message"[,"detail":{"field":..}]}. */
+void sim_err(struct sim_ctx *c, int status, const char *code,
+	const char *message);
+void sim_err_field(struct sim_ctx *c, const char *field, const char *issue);
+void sim_ok(struct sim_ctx *c, int status, json_t *body); /* takes body */
+/* Random helpers: a fresh id of digits; a random alnum string. */
+void sim_rand_digits(char *out, size_t n);
+void sim_rand_alnum(char *out, size_t n);
+/* Load the shared identities from DIR/sim.json. */
+int sim_ids_load(const char *dir, struct sim_ids *ids, char **cause);
+char *sim_path(const char *dir, const char *name); /* dir/name, new */
+
+/* ---- busifavor.c ----------------------------------------------------- */
+/* Route a /v3/ request; returns 0 if handled, QUAN_ENOTFOUND if no route.
+ * Called without s->mu held. */
+int sim_v3_route(struct sim_ctx *c);
+/* Build the GET-stock object for a stock row (new). Caller holds mu. */
+json_t *sim_stock_object(struct sim *s, json_t *row);
+/* Per-user coupon availability from a stock body at receive time. */
+void sim_coupon_window(json_t *stock_body, int64_t receive, int64_t *start,
+	int64_t *expire);
+
+/* ---- card.c ---------------------------------------------------------- */
+int sim_card_route(struct sim_ctx *c);
+/* The encrypt_code for a card code under the card secret (new string). */
+char *sim_card_encrypt_code(const char *secret, const char *code);
+
+/* ---- faults.c -------------------------------------------------------- */
+int sim_faults_parse(const char *spec, struct sim_faults *f, char **cause);
+/* Deterministic draw in [0, 1e6) for request seq and fault kind k. */
+uint32_t sim_draw(uint64_t seed, uint64_t seq, unsigned k);
+
+/* ---- callback.c ------------------------------------------------------ */
+/* Queue a COUPON.SEND notification (caller holds mu, inside the send
+ * transaction). No-op without a registered URL. */
+void sim_callback_queue(struct sim *s, const char *code, const char *stock_id,
+	const char *openid, int64_t send_time, const char *channel);
+int sim_callback_start(struct sim *s);
+void sim_callback_stop(struct sim *s);
+
+/* ---- json helpers (util in server.c) --------------------------------- */
+/* Field validators: on failure they set a PARAM_ERROR on c and return -1.
+ * sim_str: required (req) string of 1..max UTF-8 chars; out borrowed. */
+int sim_str(struct sim_ctx *c, json_t *o, const char *key, int req,
+	size_t max, const char **out);
+int sim_int(struct sim_ctx *c, json_t *o, const char *key, int req,
+	int64_t min, int64_t max, int64_t *out);
+int sim_time(struct sim_ctx *c, json_t *o, const char *key, int req,
+	int64_t *out);
+/* RFC 3339 in +08:00 (WeChat's zone), into out (>= 26 bytes). */
+char *sim_rfc3339(int64_t t, char *out, size_t n);
+/* Character count of a UTF-8 string. */
+size_t sim_utf8_len(const char *s);
+
+#endif
