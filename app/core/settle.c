@@ -39,7 +39,15 @@ struct refresh {
 	int out;              /* a job is out */
 };
 
+/* once mode: rounds a row has had in this run */
+struct tried {
+	int64_t tag;
+	int n;
+};
+
 struct settle {
+	struct tried *tried;
+	int ntried, captried, nexhausted;
 	struct store *st;
 	const struct config *cfg;
 	struct settle_opts o;
@@ -132,6 +140,7 @@ settle_free(struct settle *s)
 		free(s->refs[i].json);
 	free(s->refs);
 	free(s->outs);
+	free(s->tried);
 	free(s);
 }
 
@@ -164,6 +173,26 @@ out_add(struct settle *s, int64_t tag, enum sync_op op, int64_t now)
 	s->outs[s->nouts].op = op;
 	s->outs[s->nouts].since = now;
 	s->nouts++;
+}
+
+static struct tried *
+tried_get(struct settle *s, int64_t tag, int add)
+{
+	int i;
+
+	for (i = 0; i < s->ntried; i++)
+		if (s->tried[i].tag == tag)
+			return &s->tried[i];
+	if (!add)
+		return NULL;
+	if (s->ntried == s->captried) {
+		s->captried = s->captried ? s->captried * 2 : 64;
+		s->tried = xrealloc(s->tried, (size_t)s->captried *
+		    sizeof *s->tried);
+	}
+	s->tried[s->ntried].tag = tag;
+	s->tried[s->ntried].n = 0;
+	return &s->tried[s->ntried++];
 }
 
 static void
@@ -285,6 +314,12 @@ pump_row(void *arg, const struct store_outbox *o)
 		return 1;
 	if (out_find(s, o->id) >= 0)
 		return 0; /* already out (its lease keeps most such rows away) */
+	if (s->o.once > 0) {
+		struct tried *t = tried_get(s, o->id, 0);
+
+		if (t != NULL && t->n >= s->o.once)
+			return 0; /* had its rounds in this run */
+	}
 	if (o->op == STORE_OP_RETURN && store_outbox_list_txn(s->st,
 	    o->txn_id, use_open_cb, (void *)o) == 1)
 		return 0; /* use before return */
@@ -408,8 +443,8 @@ settle_pump(struct settle *s, int64_t now, int *posted)
 			free(c.jobs);
 			return rc;
 		}
-		rc = store_outbox_due(s->st, now, c.room + s->nouts,
-		    pump_row, &c);
+		rc = store_outbox_due(s->st, s->o.once > 0 ? INT64_MAX / 2 :
+		    now, c.room + s->nouts + s->nexhausted, pump_row, &c);
 		if (rc < 0 || c.rc < 0) {
 			store_rollback(s->st);
 			free(c.jobs);
@@ -465,6 +500,12 @@ retry_later(struct settle *s, const struct store_outbox *o,
 	s->stat.retries++;
 	if (r->status != SYNC_STOPPED)
 		set_err(s, r, now);
+	if (s->o.once > 0) {
+		struct tried *t = tried_get(s, o->id, 1);
+
+		if (++t->n == s->o.once)
+			s->nexhausted++;
+	}
 	return store_outbox_retry(s->st, o->id, now + d, err);
 }
 

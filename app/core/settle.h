@@ -29,6 +29,10 @@ struct settle_opts {
 	int lease_s;       /* a sent row is not picked again for (120) */
 	int refresh_s;     /* refresh definitions older than this (3600);
 	                      0 = never */
+	int once;          /* `sync --once`: every open row is due now,
+	                      whatever its backoff, and each row is sent at
+	                      most `once` rounds (each round = the sync
+	                      thread's own retries); 0 = normal */
 };
 void settle_opts_defaults(struct settle_opts *o);
 

@@ -1,0 +1,745 @@
+/*
+ * cmd_net.c — the net area's commands: `quan sync` (settle the outbox with
+ * WeChat until SIGTERM, or once), `quan report` (the day's redemptions by
+ * kind and state, offline exposure, conflicts and rejections), `quan
+ * callbacks serve|register`, and the online step of `quan redeem`
+ * (cli_online_attach). The runtime they share (queues, sync thread,
+ * settle) is in net_rt below; the benchmark is in cmd_net_bench.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli_common.h"
+#include "cli/cmd.h"
+#include "cli/cmd_net.h"
+#include "core/checkout.h"
+#include "core/evq.h"
+#include "core/settle.h"
+#include "core/syncmsg.h"
+#include "crypto/wxsign.h"
+#include "net/callbacks.h"
+#include "net/http.h"
+#include "net/sync.h"
+#include "net/sync_wx.h"
+#include "net/wxpay.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+/* ---- signals ---------------------------------------------------------- */
+
+static volatile sig_atomic_t net_stop_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	net_stop_flag = 1;
+}
+
+void
+net_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: poll() returns EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+net_stopping(void)
+{
+	return net_stop_flag != 0;
+}
+
+/* ---- runtime ---------------------------------------------------------- */
+
+void
+net_rt_defaults(const struct config *cfg, struct net_rt_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	sync_cfg_defaults(&o->sync);
+	o->sync.rate_per_s = cfg->wx_rate_per_s;
+	o->sync.backoff_max_ms = 5000;
+	settle_opts_defaults(&o->settle);
+	o->settle.queue_cap = NET_TO_SYNC_CAP;
+}
+
+int
+net_rt_start(struct net_rt *rt, struct cli *c, const struct net_rt_opts *o,
+    const char *name)
+{
+	char *cause = NULL;
+	int rc;
+
+	memset(rt, 0, sizeof *rt);
+	rt->c = c;
+	if (http_global_init() != 0) {
+		fprintf(stderr, "quan %s: libcurl init failed\n", name);
+		return EXIT_FAIL;
+	}
+	if (evq_new(&rt->to_sync, NET_TO_SYNC_CAP) != 0 ||
+	    evq_new(&rt->results, NET_RESULTS_CAP) != 0) {
+		fprintf(stderr, "quan %s: cannot create queues\n", name);
+		goto fail;
+	}
+	if ((rc = sync_wx_new(c->cfg, &rt->x, &cause)) != 0) {
+		fprintf(stderr, "quan %s: %s\n", name,
+		    cause ? cause : quan_strerror(rc));
+		goto fail;
+	}
+	settle_new(&rt->se, c->st, c->cfg, &o->settle, rt->to_sync);
+	if ((rc = sync_start(&rt->s, &o->sync, rt->to_sync, rt->results,
+	    &sync_wx_ops, rt->x, &cause)) != 0) {
+		fprintf(stderr, "quan %s: %s\n", name,
+		    cause ? cause : quan_strerror(rc));
+		goto fail;
+	}
+	return 0;
+fail:
+	free(cause);
+	net_rt_stop(rt);
+	return EXIT_FAIL;
+}
+
+void
+net_rt_stop(struct net_rt *rt)
+{
+	sync_stop(rt->s);
+	rt->s = NULL;
+	/* answers that came in while stopping still count */
+	if (rt->se != NULL && rt->results != NULL)
+		(void)settle_drain(rt->se, rt->results, tm_now(), NULL);
+	settle_free(rt->se);
+	rt->se = NULL;
+	sync_wx_free(rt->x);
+	rt->x = NULL;
+	evq_free(rt->to_sync);
+	evq_free(rt->results);
+	rt->to_sync = rt->results = NULL;
+}
+
+/* Wait up to ms for the results queue (or a signal). */
+static void
+wait_results(struct net_rt *rt, int ms)
+{
+	struct pollfd p = {.fd = evq_fd(rt->results), .events = POLLIN};
+
+	if (poll(&p, 1, ms) < 0 && errno != EINTR)
+		log_error("poll: %s", strerror(errno));
+}
+
+int
+net_rt_run(struct net_rt *rt, int once, uint64_t max_ms)
+{
+	uint64_t end = max_ms ? tm_mono_ms() + max_ms : 0;
+	int posted, n, rc;
+
+	for (;;) {
+		if ((rc = settle_drain(rt->se, rt->results, tm_now(), &n)) != 0)
+			return rc;
+		if ((rc = settle_pump(rt->se, tm_now(), &posted)) != 0)
+			return rc;
+		if (once && posted == 0 && settle_inflight(rt->se) == 0 &&
+		    evq_len(rt->results) == 0)
+			return 0;
+		if (net_stopping() || (end && tm_mono_ms() >= end))
+			return 0;
+		wait_results(rt, 200);
+	}
+}
+
+/* ---- quan sync -------------------------------------------------------- */
+
+static json_t *
+status_json(const struct settle_status *st)
+{
+	return json_pack("{s:b, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I, "
+	    "s:s, s:I}",
+	    "online", st->online,
+	    "pending", (json_int_t)st->pending,
+	    "unknown", (json_int_t)st->unknown,
+	    "inflight", st->inflight,
+	    "confirmed", (json_int_t)st->confirmed,
+	    "rejected", (json_int_t)st->rejected,
+	    "conflicts", (json_int_t)st->conflicts,
+	    "returned", (json_int_t)st->returned,
+	    "retries", (json_int_t)st->retries,
+	    "last_error", st->last_error,
+	    "last_error_at", (json_int_t)st->last_error_at);
+}
+
+static int
+parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+cmd_sync(int argc, char **argv)
+{
+	struct cli c;
+	struct net_rt rt;
+	struct net_rt_opts o;
+	struct settle_status st;
+	int i, rc, once = 0, json = 0, rate = -1, workers = 0;
+
+	memset(&rt, 0, sizeof rt);
+	if ((rc = cli_init(&c, "sync", &argc, argv, 1)) != 0)
+		goto out;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			once = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc &&
+		    parse_int(argv[i + 1], 0, 100000, &rate) == 0)
+			i++;
+		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc &&
+		    parse_int(argv[i + 1], 1, 16, &workers) == 0)
+			i++;
+		else {
+			fprintf(stderr, "usage: quan sync [--once] [--json] "
+			    "[--rate N] [--workers N]\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	net_signals();
+	net_rt_defaults(c.cfg, &o);
+	if (rate >= 0)
+		o.sync.rate_per_s = rate;
+	if (workers > 0)
+		o.sync.workers = workers;
+	if (once) {
+		o.settle.once = 3;
+		o.settle.refresh_s = 0;
+	}
+	if ((rc = net_rt_start(&rt, &c, &o, "sync")) != 0)
+		goto out;
+	if (!once)
+		log_info("sync: running until SIGTERM");
+	rc = net_rt_run(&rt, once, 0);
+	if (rc != 0)
+		fprintf(stderr, "quan sync: %s (%s)\n", quan_strerror(rc),
+		    store_errmsg(c.st));
+	settle_status(rt.se, &st);
+	net_rt_stop(&rt);
+	(void)store_outbox_depth(c.st, &st.pending, &st.unknown);
+	if (json) {
+		json_t *j = status_json(&st);
+		char *txt = json_dumps(j, JSON_COMPACT);
+
+		printf("%s\n", txt);
+		free(txt);
+		json_decref(j);
+	} else {
+		printf("sync: confirmed %" PRIu64 ", rejected %" PRIu64
+		    ", conflicts %" PRIu64 ", returned %" PRIu64
+		    "; left: %" PRId64 " pending, %" PRId64 " unknown%s%s\n",
+		    st.confirmed, st.rejected, st.conflicts, st.returned,
+		    st.pending, st.unknown, st.last_error[0] ?
+		    "; last error: " : "", st.last_error);
+	}
+	if (rc != 0)
+		rc = EXIT_FAIL;
+	else
+		rc = st.pending + st.unknown > 0 ? EXIT_PENDING : EXIT_OK;
+out:
+	cli_done(&c);
+	return rc;
+}
+
+/* ---- quan report ------------------------------------------------------ */
+
+struct rep {
+	json_t *kinds;       /* kind -> state -> {count, fen} */
+	json_t *conflicts, *rejections;
+	int64_t n, fen;      /* granted: confirmed + accepted_offline +
+	                        unknown + pending */
+};
+
+static int
+rep_row(void *arg, const struct store_red *r)
+{
+	struct rep *p = arg;
+	const char *kind = store_kind_name(r->kind);
+	json_t *k, *s;
+	char m[64];
+
+	k = json_object_get(p->kinds, kind);
+	if (k == NULL) {
+		k = json_object();
+		json_object_set_new(p->kinds, kind, k);
+	}
+	s = json_object_get(k, r->state);
+	if (s == NULL) {
+		s = json_pack("{s:I, s:I}", "count", (json_int_t)0, "fen",
+		    (json_int_t)0);
+		json_object_set_new(k, r->state, s);
+	}
+	json_object_set_new(s, "count", json_integer(
+	    json_integer_value(json_object_get(s, "count")) + 1));
+	json_object_set_new(s, "fen", json_integer(
+	    json_integer_value(json_object_get(s, "fen")) + r->discount_fen));
+	if (strcmp(r->state, "confirmed") == 0 ||
+	    strcmp(r->state, "accepted_offline") == 0 ||
+	    strcmp(r->state, "unknown") == 0 ||
+	    strcmp(r->state, "pending") == 0) {
+		p->n++;
+		p->fen += r->discount_fen;
+	}
+	if (strcmp(r->state, "conflict") == 0 ||
+	    strcmp(r->state, "rejected") == 0) {
+		json_t *e = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}",
+		    "txn", (json_int_t)r->txn_id,
+		    "code", log_mask(r->code, m, sizeof m),
+		    "kind", kind, "target", r->target,
+		    "wx_code", r->wx_code, "reason", r->reason,
+		    "discount_fen", (json_int_t)r->discount_fen);
+
+		json_array_append_new(strcmp(r->state, "conflict") == 0 ?
+		    p->conflicts : p->rejections, e);
+	}
+	return 0;
+}
+
+/* Local midnight of "YYYY-MM-DD" (or of today when s is NULL). */
+static int
+day_start(const char *s, int64_t *out)
+{
+	char buf[40];
+	int sec, wday, off;
+	int64_t now = tm_now(), t;
+
+	if (s == NULL) {
+		tm_local_day(now, &sec, &wday);
+		*out = now - sec;
+		return 0;
+	}
+	if (strlen(s) != 10)
+		return -1;
+	off = tm_offset(now);
+	snprintf(buf, sizeof buf, "%.10sT00:00:00%c%02d:%02d", s,
+	    off < 0 ? '-' : '+', abs(off) / 3600, abs(off) % 3600 / 60);
+	if (tm_parse_rfc3339(buf, &t) != 0)
+		return -1;
+	/* the offset of that day may differ (DST zones): settle on the
+	 * local midnight */
+	tm_local_day(t, &sec, &wday);
+	if (sec != 0)
+		t -= sec > 43200 ? sec - 86400 : sec;
+	*out = t;
+	return 0;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	struct cli c;
+	struct rep p;
+	const char *date = NULL;
+	char from_s[40], to_s[40];
+	int64_t from, to, off_n, off_fen, pend, unk;
+	json_t *j;
+	char *txt;
+	int i, rc, json = 0;
+
+	memset(&p, 0, sizeof p);
+	if ((rc = cli_init(&c, "report", &argc, argv, 1)) != 0)
+		goto out;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc)
+			date = argv[++i];
+		else {
+			fprintf(stderr, "usage: quan report [--json] "
+			    "[--date YYYY-MM-DD]\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (day_start(date, &from) != 0) {
+		fprintf(stderr, "quan report: bad --date %s (YYYY-MM-DD)\n",
+		    date);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	to = from + 86400;
+	p.kinds = json_object();
+	p.conflicts = json_array();
+	p.rejections = json_array();
+	if ((rc = store_red_list(c.st, from, to, NULL, rep_row, &p)) < 0 ||
+	    (rc = store_offline_stats(c.st, from, &off_n, &off_fen)) != 0 ||
+	    (rc = store_outbox_depth(c.st, &pend, &unk)) != 0) {
+		fprintf(stderr, "quan report: %s\n", store_errmsg(c.st));
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	tm_rfc3339(from, from_s, sizeof from_s);
+	tm_rfc3339(to, to_s, sizeof to_s);
+	j = json_pack("{s:s, s:s, s:{s:I, s:I}, s:O, s:{s:I, s:I}, "
+	    "s:{s:I, s:I}, s:O, s:O}",
+	    "from", from_s, "to", to_s,
+	    "redeemed", "count", (json_int_t)p.n, "fen", (json_int_t)p.fen,
+	    "by_kind", p.kinds,
+	    "offline", "accepted_today", (json_int_t)off_n,
+	    "unsettled_exposure_fen", (json_int_t)off_fen,
+	    "outbox", "pending", (json_int_t)pend, "unknown", (json_int_t)unk,
+	    "conflicts", p.conflicts, "rejections", p.rejections);
+	if (json) {
+		txt = json_dumps(j, JSON_COMPACT);
+		printf("%s\n", txt);
+	} else {
+		txt = json_dumps(j, JSON_INDENT(2));
+		printf("%s\n", txt);
+	}
+	free(txt);
+	json_decref(j);
+	rc = EXIT_OK;
+out:
+	json_decref(p.kinds);
+	json_decref(p.conflicts);
+	json_decref(p.rejections);
+	cli_done(&c);
+	return rc;
+}
+
+/* ---- quan callbacks --------------------------------------------------- */
+
+/* "ADDR:PORT", ":PORT", "PORT" or "[V6]:PORT". */
+static int
+parse_listen(const char *s, char *addr, size_t n, unsigned *port)
+{
+	const char *colon;
+	int p;
+
+	if (s[0] == '[') {
+		const char *e = strchr(s, ']');
+
+		if (e == NULL || e[1] != ':' || (size_t)(e - s - 1) >= n)
+			return -1;
+		memcpy(addr, s + 1, (size_t)(e - s - 1));
+		addr[e - s - 1] = '\0';
+		colon = e + 1;
+	} else if ((colon = strrchr(s, ':')) != NULL) {
+		if ((size_t)(colon - s) >= n)
+			return -1;
+		memcpy(addr, s, (size_t)(colon - s));
+		addr[colon - s] = '\0';
+	} else {
+		addr[0] = '\0';
+		colon = s - 1;
+	}
+	if (parse_int(colon + 1, 0, 65535, &p) != 0)
+		return -1;
+	if (addr[0] == '\0')
+		snprintf(addr, n, "127.0.0.1");
+	*port = (unsigned)p;
+	return 0;
+}
+
+static char *
+read_text(const char *path, char **cause)
+{
+	char *txt = NULL;
+
+	if (wx_secret_read(path, 1024 * 1024, &txt, cause) != 0)
+		return NULL;
+	return txt;
+}
+
+/* Store one COUPON.SEND: dedupe by id, add the code to the cache. */
+static void
+store_notice(struct cli *c, const struct sync_notice *n)
+{
+	struct store_code sc;
+	char m[64];
+	int rc;
+
+	if ((rc = store_begin(c->st)) != 0)
+		goto fail;
+	rc = store_notify_seen(c->st, n->id, tm_now());
+	if (rc == QUAN_EEXIST) {
+		store_rollback(c->st);
+		log_info("notification %s seen before: ignored", n->id);
+		return;
+	}
+	if (rc != 0)
+		goto fail_tx;
+	memset(&sc, 0, sizeof sc);
+	snprintf(sc.code, sizeof sc.code, "%s", n->code);
+	sc.kind = STORE_MERCHANT;
+	snprintf(sc.target, sizeof sc.target, "%s", n->stock_id);
+	snprintf(sc.state, sizeof sc.state, "issued");
+	snprintf(sc.openid, sizeof sc.openid, "%s", n->openid);
+	sc.received_at = n->send_time;
+	if ((rc = store_code_put(c->st, &sc)) != 0)
+		goto fail_tx;
+	if ((rc = store_commit(c->st)) != 0)
+		goto fail_tx;
+	printf("received %s %s stock %s\n", n->id,
+	    log_mask(n->code, m, sizeof m), n->stock_id);
+	fflush(stdout);
+	return;
+fail_tx:
+	store_rollback(c->st);
+fail:
+	log_error("notification %s not stored: %s", n->id,
+	    store_errmsg(c->st));
+}
+
+static int
+callbacks_serve(struct cli *c, int argc, char **argv)
+{
+	struct callbacks_opts co;
+	struct callbacks *cb = NULL;
+	struct sync_wx *x = NULL;
+	struct wxpay_ctx *wx;
+	struct evq *q = NULL;
+	struct sync_notice n;
+	struct ev ev;
+	const char *listen = "127.0.0.1:0", *cert = NULL, *key = NULL;
+	char addr[64], *cause = NULL, *cert_pem = NULL, *key_pem = NULL;
+	unsigned port, bound = 0;
+	int i, rc = EXIT_FAIL;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+			listen = argv[++i];
+		else if (strcmp(argv[i], "--cert") == 0 && i + 1 < argc)
+			cert = argv[++i];
+		else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+			key = argv[++i];
+		else
+			goto usage;
+	}
+	if (parse_listen(listen, addr, sizeof addr, &port) != 0 ||
+	    (cert == NULL) != (key == NULL))
+		goto usage;
+	if (cert != NULL && ((cert_pem = read_text(cert, &cause)) == NULL ||
+	    (key_pem = read_text(key, &cause)) == NULL)) {
+		fprintf(stderr, "quan callbacks: %s\n", cause);
+		goto out;
+	}
+	net_signals();
+	(void)http_global_init();
+	if (sync_wx_new(c->cfg, &x, &cause) != 0 ||
+	    (wx = sync_wx_wxpay(x)) == NULL ||
+	    wxpay_ctx_apiv3_key(wx) == NULL) {
+		fprintf(stderr, "quan callbacks: the [wechatpay] section with "
+		    "apiv3_key is needed to verify and decrypt callbacks\n");
+		goto out;
+	}
+	if (wx_trust_count(wxpay_ctx_trust(wx)) == 0) {
+		struct wxpay *w = NULL;
+
+		/* platform-certificate mode with nothing preloaded */
+		if (wxpay_new(wx, NULL, &w, &cause) != 0 ||
+		    wxpay_refresh_certs(w, &cause) != 0) {
+			fprintf(stderr, "quan callbacks: no platform "
+			    "certificate: %s\n", cause ? cause : "?");
+			wxpay_free(w);
+			goto out;
+		}
+		wxpay_free(w);
+	}
+	evq_new(&q, 1024);
+	memset(&co, 0, sizeof co);
+	co.addr = addr;
+	co.port = port;
+	co.cert_pem = cert_pem;
+	co.key_pem = key_pem;
+	co.trust = wxpay_ctx_trust(wx);
+	co.apiv3_key = wxpay_ctx_apiv3_key(wx);
+	co.out = q;
+	if (callbacks_start(&co, &cb, &bound, &cause) != 0) {
+		fprintf(stderr, "quan callbacks: %s\n", cause);
+		goto out;
+	}
+	printf("listening %s://%s:%u\n", cert ? "https" : "http", addr,
+	    bound);
+	fflush(stdout);
+	while (!net_stopping()) {
+		struct pollfd p = {.fd = evq_fd(q), .events = POLLIN};
+
+		(void)poll(&p, 1, 500);
+		while (evq_get(q, &ev)) {
+			syncmsg_get(&ev, &n, sizeof n);
+			if (n.op == SYNC_OP_NOTICE)
+				store_notice(c, &n);
+		}
+	}
+	rc = EXIT_OK;
+out:
+	callbacks_stop(cb);
+	if (q != NULL) {
+		while (evq_get(q, &ev)) {
+			syncmsg_get(&ev, &n, sizeof n);
+			if (n.op == SYNC_OP_NOTICE)
+				store_notice(c, &n);
+		}
+		evq_free(q);
+	}
+	sync_wx_free(x);
+	free(cert_pem);
+	if (key_pem != NULL) {
+		memset(key_pem, 0, strlen(key_pem));
+		free(key_pem);
+	}
+	free(cause);
+	return rc;
+usage:
+	fprintf(stderr, "usage: quan callbacks serve [--listen ADDR:PORT] "
+	    "[--cert PEM --key PEM]\n");
+	return EXIT_USAGE;
+}
+
+static int
+callbacks_register(struct cli *c, const char *url)
+{
+	struct sync_wx *x = NULL;
+	struct wxpay *w = NULL;
+	struct wxpay_ctx *wx;
+	struct wxpay_result r;
+	const char *reason = NULL;
+	char *cause = NULL;
+	int rc = EXIT_FAIL;
+
+	wxpay_result_init(&r);
+	if (strncmp(url, "https://", 8) != 0 || strchr(url, '?') != NULL ||
+	    strlen(url) > 256) {
+		fprintf(stderr, "quan callbacks register: the URL must be "
+		    "https://, at most 256 characters, without a query\n");
+		return EXIT_USAGE;
+	}
+	(void)http_global_init();
+	if (sync_wx_new(c->cfg, &x, &cause) != 0 ||
+	    (wx = sync_wx_wxpay(x)) == NULL) {
+		fprintf(stderr, "quan callbacks register: [wechatpay] is not "
+		    "configured\n");
+		goto out;
+	}
+	if (wxpay_new(wx, NULL, &w, &cause) != 0) {
+		fprintf(stderr, "quan callbacks register: %s\n", cause);
+		goto out;
+	}
+	(void)wxpay_set_callback(w, url, &r);
+	if (wxpay_classify(&r, &reason) != WXPAY_OK) {
+		fprintf(stderr, "quan callbacks register: %s %s (%s)\n",
+		    r.code[0] ? r.code : quan_strerror(r.rc), r.message,
+		    reason ? reason : "?");
+		goto out;
+	}
+	printf("notify_url %s set for %s\n", r.notify_url[0] ?
+	    r.notify_url : url, c->cfg->wx_mchid);
+	rc = EXIT_OK;
+out:
+	wxpay_result_free(&r);
+	wxpay_free(w);
+	sync_wx_free(x);
+	free(cause);
+	return rc;
+}
+
+int
+cmd_callbacks(int argc, char **argv)
+{
+	struct cli c;
+	int rc;
+
+	if ((rc = cli_init(&c, "callbacks", &argc, argv, 0)) != 0)
+		goto out;
+	if (argc >= 2 && strcmp(argv[1], "serve") == 0) {
+		if ((rc = cli_open_store(&c, "callbacks", 0)) == 0)
+			rc = callbacks_serve(&c, argc, argv);
+	} else if (argc == 3 && strcmp(argv[1], "register") == 0) {
+		rc = callbacks_register(&c, argv[2]);
+	} else {
+		fprintf(stderr, "usage: quan callbacks serve [--listen "
+		    "ADDR:PORT] [--cert PEM --key PEM]\n"
+		    "       quan callbacks register https://URL\n");
+		rc = EXIT_USAGE;
+	}
+out:
+	cli_done(&c);
+	return rc;
+}
+
+/* ---- the online step of quan redeem ----------------------------------- */
+
+static int
+online_step(void *arg, struct store *st, int64_t txn_id, int wait_ms)
+{
+	struct net_rt *rt = arg;
+
+	(void)st;
+	return settle_txn_online(rt->se, rt->results, txn_id, wait_ms, NULL,
+	    NULL);
+}
+
+int
+cli_online_attach(struct cli *c, struct checkout *co, void **state)
+{
+	struct net_rt *rt;
+	struct net_rt_opts o;
+
+	*state = NULL;
+	if (c->cfg->wx_mchid[0] == '\0' && c->cfg->card_appid[0] == '\0' &&
+	    c->cfg->card_token_url[0] == '\0')
+		return 0; /* no network configured: offline policy only */
+	rt = xcalloc(1, sizeof *rt);
+	net_rt_defaults(c->cfg, &o);
+	o.settle.refresh_s = 0;
+	if (net_rt_start(rt, c, &o, "redeem") != 0) {
+		free(rt);
+		return QUAN_EIO;
+	}
+	checkout_set_online(co, online_step, rt);
+	*state = rt;
+	return 0;
+}
+
+void
+cli_online_detach(void *state)
+{
+	struct net_rt *rt = state;
+	uint64_t end;
+
+	if (rt == NULL)
+		return;
+	/* requests still out go on with the same request number: give them
+	 * the transfer timeout to land before we stop */
+	end = tm_mono_ms() + (uint64_t)rt->c->cfg->wx_timeout_ms + 500;
+	while (settle_inflight(rt->se) > 0 && tm_mono_ms() < end) {
+		wait_results(rt, 100);
+		if (settle_drain(rt->se, rt->results, tm_now(), NULL) != 0)
+			break;
+	}
+	net_rt_stop(rt);
+	free(rt);
+}
