@@ -242,8 +242,8 @@ draw_fnbar(const struct view *v, int kiosk)
 	for (i = 0; i < 10 && x < COLS; i++) {
 		snprintf(k, sizeof k, "%d", i + 1);
 		put(y, x, 2, k, crt_attr(CRT_KEY), 1);
-		ui_fit(_(labels[i]), slot - 2, 1, lab, sizeof lab);
-		put(y, x + 2, slot - 2, lab, crt_attr(CRT_KEYLABEL), 1);
+		ui_fit(_(labels[i]), slot - 3, 1, lab, sizeof lab);
+		put(y, x + 2, slot - 3, lab, crt_attr(CRT_KEYLABEL), 1);
 		x += slot;
 	}
 }
@@ -253,53 +253,65 @@ draw_demo(const struct ui *u, int x, int w, int top, int bottom)
 {
 	char l[256], label[128];
 	const char *tab;
-	int i, y = top;
+	int i, y = top, lw;
 	size_t k;
 
-	for (i = top; i < bottom; i++)
+	for (i = top; i < bottom; i++) {
 		fill(i, x, w, A_NORMAL);
-	for (i = top; i < bottom; i++)
 		mvaddch(i, x, ACS_VLINE);
+	}
 	put(y++, x + 2, w - 2, _("Demo codes (type, Enter)"),
 	    crt_attr(CRT_TITLE), 0);
-	for (i = 0; i < u->o.ndemo && y + 1 < bottom; i++) {
+	put(y++, x + 2, w - 2, _("Manager 9001, PIN 9999"), crt_attr(CRT_DIM),
+	    0);
+	for (i = 0; i < u->o.ndemo && y < bottom; i++) {
 		tab = strchr(u->o.demo_lines[i], '\t');
-		if (tab == NULL) {
-			put(y++, x + 2, w - 2, u->o.demo_lines[i], A_NORMAL, 0);
+		if (tab == NULL)
 			continue;
-		}
 		k = (size_t)(tab - u->o.demo_lines[i]);
 		if (k >= sizeof label)
 			k = sizeof label - 1;
 		memcpy(label, u->o.demo_lines[i], k);
 		label[k] = '\0';
+		lw = ui_width(_(label));
+		if (lw + 1 + ui_width(tab + 1) <= w - 2) {
+			/* label and code on one line */
+			put(y, x + 2, w - 2, _(label), crt_attr(CRT_DIM), 0);
+			put(y++, x + w - ui_width(tab + 1), ui_width(tab + 1),
+			    tab + 1, A_BOLD, 0);
+			continue;
+		}
+		if (y + 1 >= bottom)
+			break;
 		put(y++, x + 2, w - 2, _(label), crt_attr(CRT_DIM), 0);
 		snprintf(l, sizeof l, " %s", tab + 1);
 		put(y++, x + 2, w - 2, l, A_BOLD, 0);
 	}
 }
 
-/* One coupon row: "n name kind -discount state". */
+/* One coupon row: "n name [kind] -discount state"; the kind column goes
+ * when the window is narrow (80 columns with the demo panel). */
 static void
 draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
     int selected)
 {
-	char b[512], m[40], name[256], st[64];
-	int nw = w - 38, attr;
+	char b[512], m[40], name[256], kind[32], st[64];
+	int wide = w >= 64, nw = w - (wide ? 44 : 33), attr, bw;
 
 	if (nw < 8)
 		nw = 8;
 	ui_fit(c->name[0] != '\0' ? c->name : c->code, nw, 1, name,
 	    sizeof name);
 	ui_money(c->discount_fen, m, sizeof m);
-	snprintf(b, sizeof b, "%c%2d %s %-10.10s -%-10s", selected ? '>' : ' ',
-	    i + 1, name, c->kind, m);
+	ui_fit(c->kind, 10, 1, kind, sizeof kind);
+	snprintf(b, sizeof b, "%c%2d %s %s%s-%-9s", selected ? '>' : ' ',
+	    i + 1, name, wide ? kind : "", wide ? " " : "", m);
 	put(y, x, w, b, selected ? A_BOLD : A_NORMAL, 1);
-	ui_fit(ui_cstate_word(c->state), w - ui_width(b) - 1, 0, st,
-	    sizeof st);
+	bw = ui_width(b);
+	ui_fit(ui_cstate_word(c->state), w - bw - 1, 0, st, sizeof st);
 	attr = crt_attr(cstate_role(c->state));
-	put(y, x + ui_width(b) + 1, w - ui_width(b) - 1, st, attr, 0);
-	if (c->manual)
+	put(y, x + bw + 1, w - bw - 1, st, attr, 0);
+	if (c->manual && w - bw - 1 - ui_width(st) > 9)
 		put(y, x + w - 8, 8, _("[typed]"), crt_attr(CRT_DIM), 0);
 }
 
@@ -491,7 +503,8 @@ draw(struct ui *u, const struct view *v)
 	put(body_top, 1, main_w - 1, ui_screen_title(v->screen),
 	    crt_attr(CRT_TITLE), 0);
 	if (v->demo) {
-		snprintf(b, sizeof b, " %s ", _("DEMO - simulator, not real WeChat"));
+		snprintf(b, sizeof b, " %s ", main_w >= 70 ?
+		    _("DEMO - simulator, not real WeChat") : _("DEMO"));
 		put(body_top, main_w - ui_width(b) > 20 ?
 		    main_w - ui_width(b) : 20, main_w, b,
 		    crt_attr(CRT_DEMO), 0);

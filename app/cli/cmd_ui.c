@@ -46,16 +46,6 @@
 #include "util/tm.h"
 #include "util/xmem.h"
 
-/* Other areas' pieces the terminal uses when they are built in. Weak, so
- * the terminal still builds (without network or scanners) before they
- * land, and says so. */
-extern const struct sync_exec_ops sync_wx_ops __attribute__((weak));
-int sync_wx_new(const struct config *cfg, struct sync_wx **out,
-    char **cause) __attribute__((weak));
-void sync_wx_free(struct sync_wx *x) __attribute__((weak));
-struct scan_mgr *scan_mgr_new(struct evq *q, const struct scan_opts *opts)
-    __attribute__((weak));
-
 #define SOURCES_MAX 8
 #define DEMO_LINES_MAX 32
 #define SYNC_HEALTH_MS 15000
@@ -177,10 +167,6 @@ start_sync(struct term *t)
 
 	if (t->o->no_sync || !wx_configured(t->c->cfg))
 		return 0;
-	if (sync_wx_new == NULL || &sync_wx_ops == NULL) {
-		log_warn("sync not built in: running offline");
-		return 0;
-	}
 	if (sync_wx_new(t->c->cfg, &t->wx, &cause) != 0) {
 		fprintf(stderr, "quan: sync: %s\n", cause);
 		log_error("sync: %s", cause);
@@ -218,10 +204,6 @@ start_scanners(struct term *t)
 
 	if (t->o->nsources == 0)
 		return 0;
-	if (scan_mgr_new == NULL) {
-		fprintf(stderr, "quan: scanner drivers not built in\n");
-		return EXIT_FAIL;
-	}
 	t->scan = scan_mgr_new(t->to_core, NULL);
 	for (i = 0; i < t->o->nsources; i++) {
 		if (scan_mgr_add(t->scan, t->o->sources[i], &cause) != 0) {
@@ -252,7 +234,7 @@ term_down(struct term *t)
 	if (t->sync != NULL)
 		sync_stop(t->sync);
 	t->sync = NULL;
-	if (t->wx != NULL && sync_wx_free != NULL)
+	if (t->wx != NULL)
 		sync_wx_free(t->wx);
 	t->wx = NULL;
 	settle_free(t->settle);
@@ -687,43 +669,82 @@ stop_sim(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-/* Demo panel: every object in seed.json with a "code" string gives a line
- * "label\tcode" (label from case/label/name/desc/kind). */
+/* Demo panel from the simulator's seed.json ({"merchant": {"valid": [...],
+ * "expired": [...], ...}, "card": {...}}): one valid code of each coupon
+ * type, then one code per failure case, then a payment code and garbage. */
 static void
-demo_walk(json_t *j, struct run_opts *o)
+demo_add(struct run_opts *o, const char *label, const char *code)
 {
-	static const char *const keys[] = { "case", "label", "title", "name",
-	    "desc", "description", "kind", NULL };
-	const char *k, *label = NULL, *code;
-	json_t *v;
-	size_t i;
+	int i;
 
-	if (o->ndemo >= DEMO_LINES_MAX || j == NULL)
+	if (o->ndemo >= DEMO_LINES_MAX || code == NULL)
 		return;
-	if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			demo_walk(v, o);
-		return;
-	}
-	if (!json_is_object(j))
-		return;
-	code = json_string_value(json_object_get(j, "code"));
-	if (code != NULL) {
-		for (i = 0; keys[i] != NULL && label == NULL; i++)
-			label = json_string_value(json_object_get(j, keys[i]));
-		o->demo_lines[o->ndemo++] = xasprintf("%s\t%s",
-		    label != NULL ? label : "code", code);
-		return;
-	}
-	json_object_foreach(j, k, v) {
-		if (json_is_string(v) && o->ndemo < DEMO_LINES_MAX &&
-		    (json_is_object(j) && strstr(k, "code") != NULL)) {
-			o->demo_lines[o->ndemo++] = xasprintf("%s\t%s", k,
-			    json_string_value(v));
+	for (i = 0; i < o->ndemo; i++)
+		if (strstr(o->demo_lines[i], code) != NULL)
+			return;
+	o->demo_lines[o->ndemo++] = xasprintf("%s\t%s", label, code);
+}
+
+static const char *
+demo_first(json_t *seed, const char *fam, const char *kase)
+{
+	json_t *v = json_array_get(json_object_get(json_object_get(seed, fam),
+	    kase), 0);
+
+	return json_string_value(json_object_get(v, "code"));
+}
+
+/* pass 0: the first valid code of each type (cards: only the first type);
+ * pass 1: the other card types. */
+static void
+demo_valid(json_t *seed, struct run_opts *o, int f, int pass)
+{
+	const char *type, *code, *seen[12];
+	json_t *v;
+	char label[64];
+	size_t i, k, nseen = 0;
+
+	json_array_foreach(json_object_get(json_object_get(seed,
+	    f == 0 ? "merchant" : "card"), "valid"), i, v) {
+		type = json_string_value(json_object_get(v,
+		    f == 0 ? "stock_type" : "card_type"));
+		code = json_string_value(json_object_get(v, "code"));
+		if (type == NULL || code == NULL)
 			continue;
-		}
-		demo_walk(v, o);
+		for (k = 0; k < nseen; k++)
+			if (strcmp(seen[k], type) == 0)
+				break;
+		if (k < nseen || nseen >= 12)
+			continue;
+		seen[nseen++] = type;
+		if (f == 1 && (pass == 0) != (nseen == 1))
+			continue;
+		snprintf(label, sizeof label, "%s %s", f == 0 ? "valid" :
+		    "card", type);
+		demo_add(o, label, code);
 	}
+}
+
+static void
+demo_lines(json_t *seed, struct run_opts *o)
+{
+	static const char *const more[] = { "not_yet_valid",
+	    "outside_window", "stock_paused", "deactivated", "unknown",
+	    NULL };
+	int i;
+
+	demo_valid(seed, o, 0, 0);
+	demo_valid(seed, o, 1, 0);
+	demo_add(o, "used", demo_first(seed, "merchant", "used"));
+	demo_add(o, "expired", demo_first(seed, "merchant", "expired"));
+	demo_add(o, "below_minimum", demo_first(seed, "merchant",
+	    "below_minimum"));
+	demo_add(o, "payment code", "134567890123456789");
+	demo_add(o, "garbage", "hello?world");
+	demo_valid(seed, o, 1, 1);
+	demo_add(o, "card consumed", demo_first(seed, "card", "consumed"));
+	for (i = 0; more[i] != NULL; i++)
+		demo_add(o, more[i], demo_first(seed, "merchant", more[i]));
 }
 
 static int
@@ -826,8 +847,8 @@ cmd_demo(int argc, char **argv)
 	fprintf(stderr, "quan demo: simulator at %s\n", url);
 	for (i = 0; i < 3; i++) {
 		char *path = xasprintf("%s/import/%s", simdir, files[i]);
-		char *args[] = { exe, (char *)"--config", conf,
-		    (char *)"--data", (char *)c.data_opt, (char *)"import",
+		char *args[] = { exe, (char *)"import", (char *)"--config",
+		    conf, (char *)"--data", (char *)c.data_opt,
 		    (char *)kinds[i], path, NULL };
 
 		if (stat(path, &sb) == 0 && run_quan(exe, logp, args) != 0) {
@@ -856,12 +877,8 @@ cmd_demo(int argc, char **argv)
 	seed = xasprintf("%s/seed.json", simdir);
 	sj = json_load_file(seed, 0, &je);
 	if (sj != NULL) {
-		demo_walk(sj, &o);
+		demo_lines(sj, &o);
 		json_decref(sj);
-	}
-	if (o.ndemo + 2 < DEMO_LINES_MAX) {
-		o.demo_lines[o.ndemo++] = xstrdup("Manager (void, Z)\t9001 "
-		    "PIN 9999");
 	}
 	o.autologin = "1001";
 	rc = run_terminal(&c, &o);
