@@ -316,7 +316,8 @@ card_classify(const struct card_result *r, int64_t now, const char **reason)
 		k = r->rc == QUAN_ECONFIG ? CARD_CONFIG : CARD_RETRY;
 		why = r->rc == QUAN_ECONFIG ? "config_error" :
 		    r->rc == QUAN_EPROTO || r->rc == QUAN_ETOOBIG ?
-		    "bad_reply" : "network";
+		    "bad_reply" : r->rc == QUAN_EIO ? "wechat_busy" :
+		    r->rc == QUAN_EBUSY ? "quota_minute" : "network";
 		goto out;
 	}
 	if (r->http != 200) {
@@ -328,26 +329,26 @@ card_classify(const struct card_result *r, int64_t now, const char **reason)
 	case 0:
 		k = CARD_OK;
 		why = "ok";
-		if (r->can_consume == 0 || (r->user_card_status[0] != '\0' &&
+		if (strcmp(r->user_card_status, "CONSUMED") == 0) {
+			k = CARD_ALREADY;
+			why = "already_used";
+		} else if (r->begin_time > 0 && now < r->begin_time) {
+			k = CARD_REJECTED;
+			why = "not_yet_valid";
+		} else if ((r->end_time > 0 && now > r->end_time) ||
+		    strcmp(r->user_card_status, "EXPIRE") == 0) {
+			k = CARD_REJECTED;
+			why = "expired";
+		} else if (r->can_consume == 0 ||
+		    (r->user_card_status[0] != '\0' &&
 		    strcmp(r->user_card_status, "NORMAL") != 0)) {
 			k = CARD_REJECTED;
-			if (strcmp(r->user_card_status, "CONSUMED") == 0) {
-				k = CARD_ALREADY;
-				why = "already_used";
-			} else if (strcmp(r->user_card_status, "EXPIRE") == 0)
-				why = "expired";
-			else if (strcmp(r->user_card_status, "DELETE") == 0 ||
+			if (strcmp(r->user_card_status, "DELETE") == 0 ||
 			    strcmp(r->user_card_status, "GIFTING") == 0 ||
 			    strcmp(r->user_card_status, "GIFT_TIMEOUT") == 0)
 				why = "deleted_or_gifting";
 			else
 				why = "not_usable";
-		} else if (r->begin_time > 0 && now < r->begin_time) {
-			k = CARD_REJECTED;
-			why = "not_yet_valid";
-		} else if (r->end_time > 0 && now > r->end_time) {
-			k = CARD_REJECTED;
-			why = "expired";
 		}
 		break;
 	case -1:
@@ -486,7 +487,8 @@ fetch_token(struct card *k, int refresh, char **cause)
 		json_int_t e = json_integer_value(ec);
 		json_t *em = json_object_get(o, "errmsg");
 
-		rc = e == -1 ? QUAN_EIO : QUAN_ECONFIG;
+		rc = e == -1 ? QUAN_EIO : e == 45011 ? QUAN_EBUSY :
+		    QUAN_ECONFIG;
 		set_cause(cause, xasprintf("access_token refused: errcode "
 		    "%lld %.100s", (long long)e, json_is_string(em) ?
 		    json_string_value(em) : ""));

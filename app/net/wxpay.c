@@ -3,6 +3,7 @@
  * signing, verification before parsing, platform-certificate download and
  * the typed results and their classification.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,11 @@ struct wxpay_ctx {
 	uint8_t apiv3[WX_APIV3_KEY_LEN];
 	int have_apiv3;
 	int64_t (*now)(void);
-	_Atomic int64_t last_refresh;
+	/* Serialises automatic certificate downloads: a thread that meets
+	 * an unknown serial waits for a download in progress, then checks
+	 * again, instead of failing or downloading in parallel. */
+	pthread_mutex_t refresh_mu;
+	int64_t last_refresh; /* guarded by refresh_mu */
 };
 
 struct wxpay {
@@ -109,7 +114,7 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 	c->connect_ms = cfg->connect_timeout_ms;
 	c->total_ms = cfg->timeout_ms;
 	c->trust = wx_trust_new();
-	atomic_init(&c->last_refresh, 0);
+	pthread_mutex_init(&c->refresh_mu, NULL);
 	if ((rc = wx_key_load_file(cfg->private_key, &c->key, &c2)) != 0)
 		goto fail;
 	if (!empty(cfg->apiv3_key)) {
@@ -159,6 +164,7 @@ wxpay_ctx_free(struct wxpay_ctx *c)
 	wx_key_free(c->key);
 	wx_trust_free(c->trust);
 	memset(c->apiv3, 0, sizeof c->apiv3);
+	pthread_mutex_destroy(&c->refresh_mu);
 	free(c);
 }
 
@@ -640,22 +646,26 @@ exchange(struct wxpay *w, const char *label, const char *method,
 	}
 	rc = wxpay_process(c, &r, required, res);
 	if (rc == QUAN_ENOTFOUND && may_refresh && c->have_apiv3) {
-		int64_t now = ctx_now(c), last = atomic_load(&c->last_refresh);
 		const char *serial = http_resp_header(&r, "Wechatpay-Serial");
 
 		if (serial != NULL && strncmp(serial, WX_PUBKEY_ID_PREFIX,
-		    strlen(WX_PUBKEY_ID_PREFIX)) != 0 &&
-		    now - last >= AUTO_REFRESH_MIN_S &&
-		    atomic_compare_exchange_strong(&c->last_refresh, &last,
-		    now)) {
-			log_info("%s: unknown platform serial %.64s, "
-			    "refreshing certificates", label, serial);
-			if (wxpay_refresh_certs(w, &cause) != 0)
-				log_warn("certificate refresh: %s",
-				    cause ? cause : "?");
-			free(cause);
-			cause = NULL;
+		    strlen(WX_PUBKEY_ID_PREFIX)) != 0) {
+			pthread_mutex_lock(&c->refresh_mu);
+			/* Another thread may have just downloaded it. */
 			rc = wxpay_process(c, &r, required, res);
+			if (rc == QUAN_ENOTFOUND && ctx_now(c) -
+			    c->last_refresh >= AUTO_REFRESH_MIN_S) {
+				c->last_refresh = ctx_now(c);
+				log_info("%s: unknown platform serial %.64s, "
+				    "downloading certificates", label, serial);
+				if (wxpay_refresh_certs(w, &cause) != 0)
+					log_warn("certificate download: %s",
+					    cause ? cause : "?");
+				free(cause);
+				cause = NULL;
+				rc = wxpay_process(c, &r, required, res);
+			}
+			pthread_mutex_unlock(&c->refresh_mu);
 		}
 	}
 	if (rc == QUAN_ENOTFOUND)
