@@ -692,8 +692,8 @@ out:
 
 /* ---- the online step of quan redeem ----------------------------------- */
 
-static int
-online_step(void *arg, struct store *st, int64_t txn_id, int wait_ms)
+int
+net_online_step(void *arg, struct store *st, int64_t txn_id, int wait_ms)
 {
 	struct net_rt *rt = arg;
 
@@ -719,7 +719,7 @@ cli_online_attach(struct cli *c, struct checkout *co, void **state)
 		free(rt);
 		return QUAN_EIO;
 	}
-	checkout_set_online(co, online_step, rt);
+	checkout_set_online(co, net_online_step, rt);
 	*state = rt;
 	return 0;
 }
