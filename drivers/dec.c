@@ -2,11 +2,12 @@
  * dec.c — ZBar decoding with preprocessing passes (see dec.h). The passes
  * are ordered by what phone screens need most and by cost: inverted (dark
  * mode), contrast stretch (dim screens), half scale (moiré, noise, large
- * frames), adaptive threshold (blur, glare gradients), 2x upscale (small
- * codes), and +-30/45 degree rotations (1-D codes held at an angle; QR
- * needs none). A result counts only when ZBar's own checks pass (QR
- * Reed-Solomon, Code 128 check character, EAN check digit with >= 4 scan
- * lines), so preprocessing adds reads, not guesses.
+ * frames), adaptive threshold (blur, glare gradients), +-30/45 degree
+ * rotations (1-D codes held at an angle; QR needs none) and a 2x
+ * pixel-replicating upscale (1-pixel modules) for frames up to VGA. A
+ * result counts only when ZBar's own checks pass (QR Reed-Solomon, Code 128
+ * check character, EAN check digit with >= 4 scan lines), so preprocessing
+ * adds reads, not guesses.
  */
 #include <stdio.h>
 #include <math.h> /* rotation only: drivers is not money code */
@@ -243,22 +244,20 @@ half(const uint8_t *in, int w, int h, uint8_t *out)
 		}
 }
 
+/* 2x upscale by pixel replication: keeps module edges sharp, which is
+ * what lets ZBar find 1-pixel modules (bilinear blurs them away). */
 static void
 up2(const uint8_t *in, int w, int h, uint8_t *out)
 {
 	int x, y, W = 2 * w;
 
-	for (y = 0; y < 2 * h; y++) {
-		int sy = y / 2, ny = sy + ((y & 1) && sy + 1 < h ? 1 : 0);
+	for (y = 0; y < h; y++) {
+		uint8_t *o = out + (size_t)(2 * y) * W;
+		const uint8_t *r = in + (size_t)y * w;
 
-		for (x = 0; x < W; x++) {
-			int sx = x / 2, nx = sx + ((x & 1) && sx + 1 < w ? 1 : 0);
-			const uint8_t *a = in + (size_t)sy * w, *b = in +
-				(size_t)ny * w;
-
-			out[(size_t)y * W + x] = (uint8_t)((a[sx] + a[nx] +
-				b[sx] + b[nx] + 2) / 4);
-		}
+		for (x = 0; x < w; x++)
+			o[2 * x] = o[2 * x + 1] = r[x];
+		memcpy(o + W, o, (size_t)W);
 	}
 }
 
@@ -390,12 +389,6 @@ dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 		    "half-threshold", out, 0, max)) > 0)
 			return n;
 	}
-	if (LEFT() && npx <= 2000000) {
-		up2(base, w, h, d->w3);
-		if ((n = scan_one(d, d->w3, 2 * w, 2 * h, SCAN_F_PREPROC, "up2",
-		    out, 0, max)) > 0)
-			return n;
-	}
 	for (k = 0; k < (int)(sizeof angles / sizeof angles[0]); k++) {
 		int s = (int)ceil(sqrt((double)w * w + (double)h * h));
 
@@ -403,6 +396,12 @@ dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 			break;
 		rotate(base, w, h, angles[k], d->w3, s);
 		if ((n = scan_one(d, d->w3, s, s, SCAN_F_PREPROC, "rotate",
+		    out, 0, max)) > 0)
+			return n;
+	}
+	if (LEFT() && npx <= 640 * 480) {
+		up2(base, w, h, d->w3);
+		if ((n = scan_one(d, d->w3, 2 * w, 2 * h, SCAN_F_PREPROC, "up2",
 		    out, 0, max)) > 0)
 			return n;
 	}

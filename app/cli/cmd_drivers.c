@@ -28,6 +28,7 @@
 #include "util/xmem.h"
 
 static volatile sig_atomic_t scan_stop;
+static int scan_hex; /* --hex: bytes in hex on every line */
 
 static void
 on_signal(int sig)
@@ -96,7 +97,7 @@ print_json(const struct ev_scan *sc)
 	printf(",\"text\":");
 	json_str(stdout, sc->text, strlen(sc->text));
 	printf(",\"encoding\":\"%s\",\"len\":%zu", sc->encoding, sc->raw_len);
-	if (sc->flags & SCAN_F_BINARY) {
+	if ((sc->flags & SCAN_F_BINARY) || scan_hex) {
 		scantext_hex(sc->raw, sc->raw_len, hex, sizeof hex);
 		printf(",\"hex\":\"%s\"", hex);
 	}
@@ -190,7 +191,7 @@ parse_ulong(const char *s, unsigned long max, unsigned long *out)
 static void
 scan_usage(void)
 {
-	fprintf(stderr, "usage: quan scan [--json|--diag] [--source SPEC]... "
+	fprintf(stderr, "usage: quan scan [--json [--hex]|--diag] [--source SPEC]... "
 		"[--dedupe-ms N] [--max-len N] [--timeout S] [--count N]\n"
 		"  SPEC: camera:/dev/videoN[,width=,height=] | image:PATH | "
 		"evdev:/dev/input/eventN[,layout=us|de|fr]\n"
@@ -219,6 +220,8 @@ cmd_scan(int argc, char **argv)
 
 		if (strcmp(a, "--json") == 0) {
 			cli.diag = 0;
+		} else if (strcmp(a, "--hex") == 0) {
+			scan_hex = 1;
 		} else if (strcmp(a, "--diag") == 0) {
 			cli.diag = 1;
 		} else if (strcmp(a, "--source") == 0 && i + 1 < argc) {
