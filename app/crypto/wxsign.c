@@ -895,7 +895,8 @@ wx_cert_make(const struct wx_cert_spec *spec,
 	if (spec->serial_hex != NULL) {
 		int l = BN_hex2bn(&bn, spec->serial_hex);
 		if (l <= 0 || strlen(spec->serial_hex) != (size_t)l) {
-			set_cause(cause, "bad serial hex '%s'", spec->serial_hex);
+			set_cause(cause, "bad serial hex '%s'",
+			    spec->serial_hex);
 			goto fail;
 		}
 	} else {
@@ -1202,7 +1203,8 @@ wx_auth_parse(const char *hdr, struct wx_auth *out, char **cause)
 			p++;
 		kl = (size_t)(p - k);
 		if (*p != '=' || p[1] != '"' || kl == 0) {
-			set_cause(cause, "Authorization: expected key=\"value\"");
+			set_cause(cause,
+			    "Authorization: expected key=\"value\"");
 			return QUAN_EINVAL;
 		}
 		v = p + 2;

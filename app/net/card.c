@@ -70,8 +70,8 @@ card_ctx_new(const struct card_cfg *cfg, struct card_ctx **out,
 		return QUAN_ECONFIG;
 	}
 	if (empty(cfg->secret) && empty(cfg->token_url)) {
-		set_cause(cause, xstrdup("[card] needs token_url (central token "
-		    "service) or secret (AppSecret file)"));
+		set_cause(cause, xstrdup("[card] needs token_url (central "
+		    "token service) or secret (AppSecret file)"));
 		return QUAN_ECONFIG;
 	}
 	c = xcalloc(1, sizeof *c);

@@ -1,8 +1,9 @@
 /*
- * card.h — WeChat card-coupon (微信卡券) API client: access_token handling
- * (stable_token or /cgi-bin/token with the AppSecret, or a central token
- * service), code/get with check_consume, code/consume, code/decrypt and
- * card/get, with errcodes classified into cashier reasons.
+ * card.h — WeChat card-coupon (微信卡券) API client: access_token
+ * handling (stable_token or /cgi-bin/token with the AppSecret, or a
+ * central token service), code/get with check_consume, code/consume,
+ * code/decrypt and card/get, with errcodes classified into cashier
+ * reasons.
  *
  * struct card_ctx is shared by all threads: it holds the token cache behind
  * a mutex. The mutex is held while a token is fetched, so exactly one fetch

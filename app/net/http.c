@@ -123,7 +123,8 @@ http_escape(const char *s)
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' ||
+		    c == '~') {
 			out[o++] = (char)c;
 		} else {
 			out[o++] = '%';

@@ -119,8 +119,8 @@ start_server(const char *faults)
 	}
 	f = fdopen(pfd[0], "r");
 	if (f == NULL || fgets(line, sizeof line, f) == NULL) {
-		fprintf(stderr, "sim serve printed nothing (see %s/serve.log)\n",
-		    dir);
+		fprintf(stderr, "sim serve printed nothing (see "
+		    "%s/serve.log)\n", dir);
 		if (f)
 			fclose(f);
 		return -1;
