@@ -455,6 +455,21 @@ store_set_max_pages(struct store *s, int64_t n)
 }
 
 int
+store_set_cache_kb(struct store *s, int64_t kb)
+{
+	char q[64];
+	int rc;
+
+	if (kb <= 0)
+		kb = STORE_CACHE_KB;
+	snprintf(q, sizeof q, "PRAGMA cache_size = -%lld", (long long)kb);
+	rc = exec(s, q, "set cache size");
+	if (rc == 0 && kb == STORE_CACHE_KB)
+		sqlite3_db_release_memory(s->db);
+	return rc;
+}
+
+int
 store_begin(struct store *s)
 {
 	int rc;
@@ -496,7 +511,7 @@ store_rollback(struct store *s)
 int
 store_meta_get(struct store *s, const char *key, char *out, size_t n)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_META_GET, &st)) != 0)
@@ -517,7 +532,7 @@ store_meta_get(struct store *s, const char *key, char *out, size_t n)
 int
 store_meta_set(struct store *s, const char *key, const char *value)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_META_SET, &st)) != 0)
@@ -530,7 +545,7 @@ store_meta_set(struct store *s, const char *key, const char *value)
 int
 store_seq_next(struct store *s, const char *name, int64_t *out)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_SEQ_UP, &st)) != 0)
@@ -556,7 +571,7 @@ store_seq_next(struct store *s, const char *name, int64_t *out)
 static int
 def_put(struct store *s, enum stmt_id q, const struct store_def *d)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, q, &st)) != 0)
@@ -586,7 +601,7 @@ static int
 def_get(struct store *s, enum stmt_id q, const char *id, char **raw,
     int64_t *fetched_at)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, q, &st)) != 0)
@@ -626,7 +641,7 @@ store_card_get(struct store *s, const char *id, char **raw,
 static int
 one_row(struct store *s, enum stmt_id q, int64_t *a, int64_t *b)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, q, &st)) != 0)
@@ -663,7 +678,7 @@ store_cache_stats(struct store *s, struct store_cache_stats *out)
 int
 store_code_put(struct store *s, const struct store_code *c)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_CODE_PUT, &st)) != 0)
@@ -680,7 +695,7 @@ store_code_put(struct store *s, const struct store_code *c)
 int
 store_code_get(struct store *s, const char *code, struct store_code *out)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_CODE_GET, &st)) != 0)
@@ -708,7 +723,7 @@ int
 store_code_set_state(struct store *s, const char *code, enum store_kind kind,
     const char *state)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_CODE_STATE, &st)) != 0)
@@ -724,7 +739,7 @@ store_code_set_state(struct store *s, const char *code, enum store_kind kind,
 int
 store_txn_insert(struct store *s, struct store_txn *t)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_TXN_INS, &st)) != 0)
@@ -745,7 +760,7 @@ store_txn_insert(struct store *s, struct store_txn *t)
 int
 store_txn_get(struct store *s, int64_t id, struct store_txn *out)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_TXN_GET, &st)) != 0)
@@ -773,7 +788,7 @@ store_txn_get(struct store *s, int64_t id, struct store_txn *out)
 int
 store_txn_update(struct store *s, const struct store_txn *t)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_TXN_UPD, &st)) != 0)
@@ -817,7 +832,7 @@ red_row(sqlite3_stmt *st, struct store_red *r)
 int
 store_red_insert(struct store *s, struct store_red *r)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_RED_INS, &st)) != 0)
@@ -850,7 +865,7 @@ store_red_insert(struct store *s, struct store_red *r)
 int
 store_red_get(struct store *s, int64_t id, struct store_red *out)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_RED_GET, &st)) != 0)
@@ -871,7 +886,7 @@ store_red_get(struct store *s, int64_t id, struct store_red *out)
 int
 store_red_update(struct store *s, const struct store_red *r)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_RED_UPD, &st)) != 0)
@@ -933,7 +948,7 @@ int
 store_red_list_txn(struct store *s, int64_t txn_id, store_red_fn fn,
     void *arg)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_RED_TXN, &st)) != 0)
@@ -946,7 +961,7 @@ int
 store_red_list(struct store *s, int64_t from, int64_t to, const char *state,
     store_red_fn fn, void *arg)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, state != NULL ? Q_RED_LIST_ST : Q_RED_LIST,
@@ -962,7 +977,7 @@ store_red_list(struct store *s, int64_t from, int64_t to, const char *state,
 int
 store_red_code_active(struct store *s, const char *code)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_RED_ACTIVE, &st)) != 0)
@@ -981,7 +996,7 @@ int
 store_red_counts(struct store *s, int64_t from, int64_t to,
     store_count_fn fn, void *arg)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_RED_COUNTS, &st)) != 0)
@@ -1009,7 +1024,7 @@ int
 store_offline_stats(struct store *s, int64_t since, int64_t *count,
     int64_t *exposure_fen)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_OFF_COUNT, &st)) != 0)
@@ -1055,7 +1070,7 @@ ob_row(sqlite3_stmt *st, struct store_outbox *o)
 int
 store_outbox_insert(struct store *s, struct store_outbox *o)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (strlen(o->body) >= STORE_BODY_MAX - 1) {
@@ -1081,7 +1096,7 @@ store_outbox_insert(struct store *s, struct store_outbox *o)
 int
 store_outbox_get(struct store *s, int64_t id, struct store_outbox *out)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_OB_GET, &st)) != 0)
@@ -1131,7 +1146,7 @@ int
 store_outbox_due(struct store *s, int64_t now, int limit, store_outbox_fn fn,
     void *arg)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_OB_DUE, &st)) != 0)
@@ -1145,7 +1160,7 @@ int
 store_outbox_list_txn(struct store *s, int64_t txn_id, store_outbox_fn fn,
     void *arg)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_OB_TXN, &st)) != 0)
@@ -1168,7 +1183,7 @@ changed_one(struct store *s, int64_t id)
 int
 store_outbox_set_body(struct store *s, int64_t id, const char *body)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (strlen(body) >= STORE_BODY_MAX - 1)
@@ -1185,7 +1200,7 @@ store_outbox_set_body(struct store *s, int64_t id, const char *body)
 int
 store_outbox_sent(struct store *s, int64_t id, int64_t now)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_OB_SENT, &st)) != 0)
@@ -1201,7 +1216,7 @@ int
 store_outbox_retry(struct store *s, int64_t id, int64_t next_at,
     const char *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_OB_RETRY, &st)) != 0)
@@ -1218,7 +1233,7 @@ int
 store_outbox_close(struct store *s, int64_t id, const char *state,
     const char *err, int64_t now)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_OB_CLOSE, &st)) != 0)
@@ -1235,7 +1250,7 @@ store_outbox_close(struct store *s, int64_t id, const char *state,
 int
 store_outbox_depth(struct store *s, int64_t *pending, int64_t *unknown)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	*pending = *unknown = 0;
@@ -1259,7 +1274,7 @@ int
 store_outbox_cancel(struct store *s, int64_t red_id, int returns,
     int64_t now, const char *why)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_OB_CANCEL, &st)) != 0)
@@ -1274,7 +1289,7 @@ store_outbox_cancel(struct store *s, int64_t red_id, int returns,
 int
 store_outbox_use_open(struct store *s, int64_t red_id)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_OB_USE_OPEN, &st)) != 0)
@@ -1293,7 +1308,7 @@ int
 store_txn_list_open(struct store *s, int64_t before, int64_t *ids, int max,
     int *n)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	*n = 0;
@@ -1311,7 +1326,7 @@ store_txn_list_open(struct store *s, int64_t before, int64_t *ids, int max,
 int
 store_notify_seen(struct store *s, const char *id, int64_t now)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_NOTIFY, &st)) != 0)
@@ -1326,7 +1341,7 @@ store_notify_seen(struct store *s, const char *id, int64_t now)
 int
 store_journal_last(struct store *s, int64_t *seq, char hash[65])
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_J_LAST, &st)) != 0)
@@ -1349,7 +1364,7 @@ store_journal_last(struct store *s, int64_t *seq, char hash[65])
 int
 store_journal_insert(struct store *s, const struct store_jrow *j)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_J_INS, &st)) != 0)
@@ -1368,7 +1383,7 @@ store_journal_insert(struct store *s, const struct store_jrow *j)
 int
 store_journal_walk(struct store *s, store_jrow_fn fn, void *arg)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	struct store_jrow j;
 	int rc, r;
 

@@ -43,6 +43,12 @@ const char *store_errmsg(const struct store *s);
  * make the disk "full". 0 leaves it alone. */
 int store_set_max_pages(struct store *s, int64_t n);
 
+/* Page cache of this handle in KiB (default STORE_CACHE_KB); a bulk
+ * import raises it for its transaction and then sets it back (0), which
+ * also returns the memory. */
+#define STORE_CACHE_KB 8000
+int store_set_cache_kb(struct store *s, int64_t kb);
+
 /* Transactions: BEGIN IMMEDIATE (write lock taken at once, so two writers
  * never deadlock), COMMIT, ROLLBACK. Not nestable. */
 int store_begin(struct store *s);

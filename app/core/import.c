@@ -214,12 +214,14 @@ import_codes(struct store *st, FILE *fp, const char *name, int64_t now,
 
 	(void)now;
 	*n = 0;
+	store_set_cache_kb(st, IMPORT_CACHE_KB);
 	if ((rc = store_begin(st)) != 0) {
+		store_set_cache_kb(st, 0);
 		*cause = xasprintf("%s", store_errmsg(st));
 		return rc;
 	}
 	while (fgets(line, sizeof line, fp) != NULL) {
-		char *f[6];
+		char *f[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
 		size_t len = strlen(line);
 		int nf;
 
@@ -312,11 +314,14 @@ import_codes(struct store *st, FILE *fp, const char *name, int64_t now,
 	}
 	if ((rc = store_commit(st)) != 0) {
 		*cause = xasprintf("%s", store_errmsg(st));
+		store_set_cache_kb(st, 0);
 		return rc;
 	}
+	store_set_cache_kb(st, 0);
 	*n = cnt;
 	return QUAN_OK;
 bad:
 	store_rollback(st);
+	store_set_cache_kb(st, 0);
 	return rc;
 }

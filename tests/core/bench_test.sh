@@ -1,0 +1,24 @@
+#!/bin/bash
+# bench_test.sh — `quan bench lookup` on a small cache so the code path runs
+# in CI: it must finish, and its JSON must carry every figure with sane
+# values (the 1M-code targets are measured by hand; see docs/core.md).
+set -u
+Q=${QUAN:?QUAN not set}
+out=$("$Q" bench lookup --codes 20000 --lookups 20000 --json) || {
+	echo "FAIL: bench exited $?"; exit 1; }
+echo "$out"
+get() { sqlite3 :memory: "SELECT json_extract('$out', '\$.$1')"; }
+fails=0
+[ "$(get codes)" = 20000 ] || { echo "FAIL: codes"; fails=1; }
+[ "$(get lookups)" = 20000 ] || { echo "FAIL: lookups"; fails=1; }
+for k in import_codes_per_s db_bytes peak_rss_kb; do
+	v=$(get $k)
+	[ -n "$v" ] && [ "$v" -gt 0 ] || { echo "FAIL: $k = '$v'"; fails=1; }
+done
+p50=$(get p50_us); p99=$(get p99_us)
+awk -v a="$p50" -v b="$p99" 'BEGIN { exit !(a > 0 && b >= a) }' ||
+	{ echo "FAIL: p50 $p50 p99 $p99"; fails=1; }
+# generous bound for debug/sanitizer builds on a loaded machine
+awk -v b="$p99" 'BEGIN { exit !(b < 20000) }' ||
+	{ echo "FAIL: p99 $p99 us"; fails=1; }
+exit $fails
