@@ -18,6 +18,7 @@ PKGS="
  gettext locales tzdata
  tmux procps psmisc
  qrencode zint imagemagick
+ python3 python3-cryptography
  clang libclang-rt-14-dev
 "
 
