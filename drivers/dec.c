@@ -343,6 +343,8 @@ dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 	if ((n = scan_one(d, px, w, h, 0, "plain", out, 0, max)) > 0)
 		return n;
 	work_reserve(d, npx * 4 + 16);
+	if (budget > 0 && !LEFT())
+		return 0;
 	invert(px, d->w1, npx);
 	if ((n = scan_one(d, d->w1, w, h, SCAN_F_INVERTED, "inverted", out, 0,
 	    max)) > 0)

@@ -41,9 +41,9 @@ int dec_new(struct dec **out, const char *syms, char **cause);
 void dec_free(struct dec *d); /* NULL-safe */
 
 /*
- * Decode one w x h luma frame (stride w; borrowed). The plain and inverted
- * passes always run; more passes run while budget_ms lasts (0 = plain and
- * inverted only). Stops at the first pass that reads anything. Returns the
+ * Decode one w x h luma frame (stride w; borrowed). The plain pass always
+ * runs; the inverted one too when budget_ms is 0, else while budget_ms
+ * lasts, like all further passes. Stops at the first pass that reads anything. Returns the
  * number of results written to out (at most max).
  */
 size_t dec_frame(struct dec *d, const uint8_t *px, int w, int h,

@@ -1,11 +1,15 @@
 /*
  * frames.h — the camera frame pipeline, also fed from files in tests: a
- * decoder (dec.h) plus what a live video stream needs on top: large frames
- * are decoded half-scaled and then as a centre crop (a 720p frame at camera
- * speed), and EAN/UPC reads must repeat in a second frame within 500 ms
- * before they count (weak 1-D checks misread; QR and Code 128 carry strong
- * checks and count at once). Repeats of the same code while it stays in
- * view are left to the dedupe window of drv_emit. One pipeline per thread.
+ * decoder (dec.h) plus what a live video stream needs on top. A frame is
+ * looked at in a cascade that stops at the first read: the centre quarter
+ * at half scale (1/16 of the work), the whole frame at half scale (a code
+ * held up to a camera has modules that survive it), then full resolution
+ * while the frame budget lasts (720p and larger: only the centre crop, to
+ * keep camera speed). EAN/UPC reads must repeat in a
+ * second frame within 500 ms before they count (weak 1-D checks misread;
+ * QR and Code 128 carry strong checks and count at once). Repeats of the
+ * same code while it stays in view are left to the dedupe window of
+ * drv_emit. One pipeline per thread.
  */
 #ifndef QUAN_FRAMES_H
 #define QUAN_FRAMES_H

@@ -356,19 +356,24 @@ make_qr(const char *payload, int module, struct img *out)
 	return rc;
 }
 
-/* A camera-like frame: grey noisy background, the code in the middle. */
+/* A camera-like frame: grey noisy background, the code in the middle
+ * (where 0), near the top-left corner (where 1) or absent (qr NULL). */
 static uint8_t *
-make_frame(const struct img *qr, int w, int h)
+make_frame(const struct img *qr, int w, int h, int where)
 {
 	uint8_t *f = xmalloc((size_t)w * h);
 	uint32_t seed = 12345;
-	int x, y, ox = (w - qr->w) / 2, oy = (h - qr->h) / 2;
+	int x, y, ox, oy;
 
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
 			seed = seed * 1103515245u + 12345u;
 			f[(size_t)y * w + x] = (uint8_t)(110 + (seed >> 16) % 40);
 		}
+	if (qr == NULL)
+		return f;
+	ox = where ? 16 : (w - qr->w) / 2;
+	oy = where ? 16 : (h - qr->h) / 2;
 	for (y = 0; y < qr->h && oy + y < h; y++)
 		for (x = 0; x < qr->w && ox + x < w; x++)
 			f[(size_t)(oy + y) * w + ox + x] =
@@ -391,11 +396,11 @@ struct fps_fig {
 };
 
 static void
-bench_fps(const struct img *qr, int w, int h, double secs, int budget,
-	struct fps_fig *fig)
+bench_fps(const struct img *qr, int w, int h, int where, double secs,
+	int budget, struct fps_fig *fig)
 {
 	struct frames *f = NULL;
-	uint8_t *frame = make_frame(qr, w, h);
+	uint8_t *frame = make_frame(qr, w, h, where);
 	uint64_t t0, t;
 	char *cause = NULL;
 
@@ -531,7 +536,7 @@ bench_decode(int argc, char **argv)
 	int json = 0, verbose = 0, i, budget = 30, have_set = 0;
 	double secs = 3.0;
 	struct img qr = {0}, small = {0};
-	struct fps_fig f640, f720;
+	struct fps_fig f640, f720, fcorner, fidle;
 	struct set_fig sf;
 	struct dec *d = NULL;
 	struct dec_result res[DEC_MAX_RESULTS];
@@ -570,8 +575,10 @@ bench_decode(int argc, char **argv)
 		free(qr.px);
 		return EXIT_FAIL;
 	}
-	bench_fps(&qr, 640, 480, secs, budget, &f640);
-	bench_fps(&qr, 1280, 720, secs, budget, &f720);
+	bench_fps(&qr, 640, 480, 0, secs, budget, &f640);
+	bench_fps(&qr, 1280, 720, 0, secs, budget, &f720);
+	bench_fps(&qr, 640, 480, 1, secs, budget, &fcorner);
+	bench_fps(NULL, 640, 480, 0, secs, budget, &fidle);
 	/* memory: many decodes of a small QR with one decoder */
 	if (dec_new(&d, "qr", &cause) != QUAN_OK) {
 		free(cause);
@@ -595,12 +602,14 @@ bench_decode(int argc, char **argv)
 			"\"budget_ms\":%d,\"decodes\":%lu,\"decodes_ok\":%lu,"
 			"\"decode_us\":%.1f,\"rss_start_kb\":%ld,"
 			"\"rss_10pct_kb\":%ld,\"rss_end_kb\":%ld,"
-			"\"scanner_recreated\":%llu",
+			"\"scanner_recreated\":%llu,\"fps_640x480_corner\":%.1f,"
+			"\"read_640x480_corner\":%lu,\"fps_640x480_nocode\":%.1f",
 			f640.fps, f640.read, f640.frames, f720.fps, f720.read,
 			f720.frames, budget, decodes, ok,
 			decodes ? (double)(t1 - t0) / (double)decodes : 0.0,
 			rss0, rss_mid, rss1,
-			(unsigned long long)dec_stats(d)->recreated);
+			(unsigned long long)dec_stats(d)->recreated, fcorner.fps,
+			fcorner.read, fidle.fps);
 		if (have_set)
 			printf(",\"set_images\":%u,\"quan_read\":%u,"
 				"\"quan_misread\":%u,\"zbarimg_read\":%u,"
@@ -610,9 +619,11 @@ bench_decode(int argc, char **argv)
 	} else {
 		printf("decode 640x480  %.1f fps (%lu/%lu frames read, budget "
 			"%d ms)\n", f640.fps, f640.read, f640.frames, budget);
-		printf("decode 1280x720 %.1f fps (%lu/%lu frames read, half "
-			"scale then centre crop)\n", f720.fps, f720.read,
-			f720.frames);
+		printf("decode 1280x720 %.1f fps (%lu/%lu frames read)\n",
+			f720.fps, f720.read, f720.frames);
+		printf("decode 640x480  %.1f fps with the code in a corner "
+			"(%lu/%lu read), %.1f fps without a code\n", fcorner.fps,
+			fcorner.read, fcorner.frames, fidle.fps);
 		printf("memory          RSS %ld kB start, %ld kB at 10%%, %ld "
 			"kB after %lu decodes (%lu read, %.1f us each, scanner "
 			"recreated %llu times)\n", rss0, rss_mid, rss1, decodes,
