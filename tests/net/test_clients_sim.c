@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 #include "crypto/wxsign.h"
 #include "net/card.h"
 #include "net/http.h"
+#include "net/httpd.h"
 #include "net/wxpay.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -774,6 +776,255 @@ test_faults(void **state)
 	wxpay_result_free(&r);
 }
 
+
+/* ---- central token service (card.h contract) -------------------------- */
+
+struct toksvc {
+	int calls, refreshes;
+	int bogus_first; /* hand out a dead token first */
+	pthread_mutex_t mu;
+};
+
+/* GET /token?appid=..[&refresh=1]: fetch the simulator's stable token the
+ * way a store's central service would, answer the documented JSON. */
+static void
+toksvc_handler(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
+{
+	struct toksvc *t = arg;
+	char *appid = httpd_query_get(httpd_req_query(req), "appid");
+	char *refresh = httpd_query_get(httpd_req_query(req), "refresh");
+	struct http_opts o;
+	struct http *h = NULL;
+	struct http_resp r;
+	char *secret = NULL, *body, *u;
+	const char *hdrs[] = { "Content-Type: application/json", NULL };
+	int bogus;
+
+	pthread_mutex_lock(&t->mu);
+	t->calls++;
+	if (refresh != NULL && strcmp(refresh, "1") == 0)
+		t->refreshes++;
+	bogus = t->bogus_first;
+	t->bogus_first = 0;
+	pthread_mutex_unlock(&t->mu);
+	if (appid == NULL || strcmp(appid, cfg->card_appid) != 0) {
+		httpd_resp_status(rs, 400);
+		goto out;
+	}
+	if (bogus) {
+		static const char b[] = "{\"access_token\":\"DEADTOKEN\","
+		    "\"expires_in\":7200}";
+		httpd_resp_status(rs, 200);
+		httpd_resp_body(rs, b, strlen(b));
+		goto out;
+	}
+	memset(&o, 0, sizeof o);
+	o.ca_file = cfg->card_ca_file;
+	http_resp_init(&r);
+	if (http_new(&o, &h, NULL) != 0 ||
+	    wx_secret_read(cfg->card_secret, 128, &secret, NULL) != 0) {
+		httpd_resp_status(rs, 500);
+		http_free(h);
+		goto out;
+	}
+	body = xasprintf("{\"grant_type\":\"client_credential\",\"appid\":"
+	    "\"%s\",\"secret\":\"%s\",\"force_refresh\":false}", appid,
+	    secret);
+	u = xasprintf("%s/cgi-bin/stable_token", url);
+	if (http_request(h, "POST", u, hdrs, body, strlen(body), &r,
+	    NULL) == 0 && r.status == 200) {
+		httpd_resp_status(rs, 200);
+		httpd_resp_body(rs, buf_str(&r.body), r.body.len);
+	} else
+		httpd_resp_status(rs, 502);
+	free(u);
+	wx_wipe_free(body);
+	wx_wipe_free(secret);
+	http_resp_free(&r);
+	http_free(h);
+out:
+	free(appid);
+	free(refresh);
+}
+
+static char *
+slurp(const char *name)
+{
+	char *p = dpath(name), *s = NULL;
+	FILE *f = fopen(p, "r");
+	long n;
+
+	free(p);
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = xcalloc(1, (size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+		free(s);
+		s = NULL;
+	}
+	fclose(f);
+	return s;
+}
+
+static void
+test_card_token_service(void **state)
+{
+	struct toksvc t = { 0, 0, 1, PTHREAD_MUTEX_INITIALIZER };
+	struct httpd_opts ho;
+	struct httpd *srv = NULL;
+	struct card_cfg c;
+	struct card_ctx *x = NULL;
+	struct card *k = NULL;
+	struct card_result r;
+	char *cert = slurp("server/cert.pem"), *key = slurp("server/key.pem");
+	char *cause = NULL, tu[128];
+	unsigned port = 0;
+	json_t *e = seeded("card", "valid", 5);
+
+	(void)state;
+	assert_non_null(cert);
+	assert_non_null(key);
+	memset(&ho, 0, sizeof ho);
+	ho.addr = "127.0.0.1";
+	ho.cert_pem = cert;
+	ho.key_pem = key;
+	ho.handler = toksvc_handler;
+	ho.arg = &t;
+	assert_int_equal(httpd_start(&ho, &srv, &port, &cause), 0);
+	snprintf(tu, sizeof tu, "https://127.0.0.1:%u/token", port);
+	memset(&c, 0, sizeof c);
+	c.base_url = url;
+	c.appid = cfg->card_appid;
+	c.token_url = tu;
+	c.ca_file = cfg->card_ca_file;
+	assert_int_equal(card_ctx_new(&c, &x, &cause), 0);
+	assert_int_equal(card_new(x, NULL, &k, NULL), 0);
+	card_result_init(&r);
+	/* The service first hands out a dead token: WeChat refuses it, the
+	 * client asks the service again with refresh=1 and retries once. */
+	assert_int_equal(card_get(k, field(e, "card_id"), &r), 0);
+	printf("    token service: errcode %ld retried %d calls %d "
+	    "refreshes %d\n", r.errcode, r.token_retried, t.calls,
+	    t.refreshes);
+	assert_int_equal(r.errcode, 0);
+	assert_int_equal(r.token_retried, 1);
+	assert_int_equal(t.calls, 2);
+	assert_int_equal(t.refreshes, 1);
+	/* Cached afterwards. */
+	assert_int_equal(card_get(k, field(e, "card_id"), &r), 0);
+	assert_int_equal(r.errcode, 0);
+	assert_int_equal(t.calls, 2);
+	card_result_free(&r);
+	card_free(k);
+	card_ctx_free(x);
+	httpd_stop(srv);
+	free(cause);
+	wx_wipe_free(key);
+	free(cert);
+}
+
+/* ---- transport edges -------------------------------------------------- */
+
+static void *
+stopper(void *p)
+{
+	atomic_int *stop = p;
+
+	usleep(200 * 1000);
+	atomic_store(stop, 1);
+	return NULL;
+}
+
+static void
+test_transport_edges(void **state)
+{
+	struct http_opts o;
+	struct http *h = NULL;
+	struct http_resp r;
+	struct wxpay_cfg wc;
+	struct wxpay_ctx *x = NULL;
+	struct wxpay *w = NULL;
+	struct wxpay_result res;
+	char *cause = NULL, *u;
+	atomic_int stop;
+	pthread_t th;
+	uint64_t t0;
+	int rc;
+
+	(void)state;
+	http_resp_init(&r);
+	wxpay_result_init(&res);
+	/* TLS is verified: without the simulator's CA the handshake fails. */
+	memset(&o, 0, sizeof o);
+	assert_int_equal(http_new(&o, &h, NULL), 0);
+	u = xasprintf("%s/cgi-bin/token", url);
+	rc = http_request(h, "GET", u, NULL, NULL, 0, &r, &cause);
+	printf("    no CA: rc %d (%s)\n", rc, cause);
+	assert_int_equal(rc, QUAN_ENET);
+	free(cause);
+	cause = NULL;
+	/* https only. */
+	rc = http_request(h, "GET", "http://127.0.0.1:1/x", NULL, NULL, 0, &r,
+	    &cause);
+	assert_int_equal(rc, QUAN_EINVAL);
+	free(cause);
+	cause = NULL;
+	http_free(h);
+	/* A body over the cap. */
+	o.ca_file = cfg->wx_ca_file;
+	o.max_body = 16;
+	assert_int_equal(http_new(&o, &h, NULL), 0);
+	rc = http_request(h, "GET", u, NULL, NULL, 0, &r, &cause);
+	printf("    cap 16: rc %d (%s)\n", rc, cause);
+	assert_int_equal(rc, QUAN_ETOOBIG);
+	free(cause);
+	cause = NULL;
+	http_free(h);
+	free(u);
+
+	/* Slow server: total timeout, and the stop flag. */
+	stop_server();
+	assert_int_equal(start_server("latency=3000"), 0);
+	memset(&wc, 0, sizeof wc);
+	wc.base_url = url;
+	wc.mchid = cfg->wx_mchid;
+	wc.merchant_serial = cfg->wx_merchant_serial;
+	wc.private_key = cfg->wx_private_key;
+	wc.public_key_id = cfg->wx_public_key_id;
+	wc.public_key = cfg->wx_public_key;
+	wc.ca_file = cfg->wx_ca_file;
+	wc.timeout_ms = 500;
+	assert_int_equal(wxpay_ctx_new(&wc, &x, NULL), 0);
+	atomic_init(&stop, 0);
+	assert_int_equal(wxpay_new(x, &stop, &w, NULL), 0);
+	t0 = tm_mono_ms();
+	assert_int_equal(wxpay_get_stock(w, field(seeded("merchant", "valid",
+	    0), "stock_id"), &res), QUAN_ETIMEDOUT);
+	assert_true(tm_mono_ms() - t0 < 2000);
+	assert_int_equal(wxpay_classify(&res, NULL), WXPAY_RETRY);
+	wxpay_free(w);
+	wxpay_ctx_free(x);
+	wc.timeout_ms = 10000;
+	assert_int_equal(wxpay_ctx_new(&wc, &x, NULL), 0);
+	assert_int_equal(wxpay_new(x, &stop, &w, NULL), 0);
+	assert_int_equal(pthread_create(&th, NULL, stopper, &stop), 0);
+	t0 = tm_mono_ms();
+	assert_int_equal(wxpay_get_stock(w, field(seeded("merchant", "valid",
+	    0), "stock_id"), &res), QUAN_ECLOSED);
+	printf("    stop flag: aborted after %llu ms\n",
+	    (unsigned long long)(tm_mono_ms() - t0));
+	assert_true(tm_mono_ms() - t0 < 2000);
+	pthread_join(th, NULL);
+	wxpay_free(w);
+	wxpay_ctx_free(x);
+	wxpay_result_free(&res);
+	stop_server();
+	assert_int_equal(start_server(NULL), 0);
+}
+
 int
 main(void)
 {
@@ -786,6 +1037,8 @@ main(void)
 		cmocka_unit_test(test_card_token_refresh),
 		cmocka_unit_test(test_threads_share_token),
 		cmocka_unit_test(test_faults),
+		cmocka_unit_test(test_card_token_service),
+		cmocka_unit_test(test_transport_edges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
