@@ -30,7 +30,9 @@ struct http_opts {
 	long connect_timeout_ms;   /* 0 = 2000 */
 	long timeout_ms;           /* whole transfer; 0 = 5000 */
 	size_t max_body;           /* response cap; 0 = 1 MiB */
-	const atomic_int *stop;    /* non-zero aborts transfers; may be NULL */
+	const atomic_int *stop;    /* non-zero aborts transfers (checked by
+				      curl's progress callback: within ~1 s
+				      while waiting); may be NULL */
 	const char *user_agent;    /* NULL = "quan/VERSION (Linux) curl/X" */
 	int allow_http;            /* 1 = plain http:// allowed (tests of the
 				      token service); default https only */

@@ -1025,6 +1025,48 @@ test_transport_edges(void **state)
 	assert_int_equal(start_server(NULL), 0);
 }
 
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Round-trip figures of a signed, verified call over keep-alive (sign on
+ * both sides + verify here): printed for the report. */
+static void
+test_latency(void **state)
+{
+	struct wxpay_ctx *x = wx_ctx(PUBKEY);
+	struct wxpay *w = NULL;
+	struct wxpay_result r;
+	uint64_t us[200], t0;
+	const char *sid = field(seeded("merchant", "valid", 0), "stock_id");
+	size_t i, n = sizeof us / sizeof us[0];
+
+	(void)state;
+	assert_int_equal(wxpay_new(x, NULL, &w, NULL), 0);
+	wxpay_result_init(&r);
+	t0 = tm_mono_us();
+	for (i = 0; i < n; i++) {
+		uint64_t a = tm_mono_us();
+		assert_int_equal(wxpay_get_stock(w, sid, &r), 0);
+		us[i] = tm_mono_us() - a;
+	}
+	t0 = tm_mono_us() - t0;
+	qsort(us, n, sizeof us[0], cmp_u64);
+	printf("    %zu signed get-stock calls, 1 connection: %.0f/s, p50 "
+	    "%.2f ms, p99 %.2f ms\n", n, (double)n * 1e6 / (double)t0,
+	    (double)us[n / 2] / 1000.0, (double)us[n * 99 / 100] / 1000.0);
+	assert_int_equal(wxpay_connections(w), 1);
+	assert_true(us[n * 99 / 100] < 1000000);
+	wxpay_result_free(&r);
+	wxpay_free(w);
+	wxpay_ctx_free(x);
+}
+
 int
 main(void)
 {
@@ -1039,6 +1081,7 @@ main(void)
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_card_token_service),
 		cmocka_unit_test(test_transport_edges),
+		cmocka_unit_test(test_latency),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
