@@ -736,6 +736,11 @@ cli_online_detach(void *state)
 	 * the transfer timeout to land before we stop */
 	end = tm_mono_ms() + (uint64_t)rt->c->cfg->wx_timeout_ms + 500;
 	while (settle_inflight(rt->se) > 0 && tm_mono_ms() < end) {
+		struct settle_status st;
+
+		settle_status(rt->se, &st);
+		if (!st.online)
+			break; /* WeChat unreachable: `quan sync` resends */
 		wait_results(rt, 100);
 		if (settle_drain(rt->se, rt->results, tm_now(), NULL) != 0)
 			break;

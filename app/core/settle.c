@@ -20,6 +20,7 @@
 
 #define REFRESH_TAG_BASE (INT64_C(1) << 62)
 #define DEF_MAX (1024 * 1024)
+#define SETTLE_FORGET_S 300
 
 /* A job out at the sync thread. */
 struct out {
@@ -78,7 +79,7 @@ settle_opts_defaults(struct settle_opts *o)
 	o->queue_cap = 256;
 	o->retry_base_s = 2;
 	o->retry_max_s = 300;
-	o->lease_s = 120;
+	o->lease_s = 10;
 	o->refresh_s = 3600;
 }
 
@@ -209,8 +210,10 @@ settle_expire(struct settle *s, int64_t now)
 {
 	int i;
 
+	/* the sync thread may hold a job through its own retries for a
+	 * while; only a job out this long had its answer dropped */
 	for (i = 0; i < s->nouts; )
-		if (now - s->outs[i].since > s->o.lease_s)
+		if (now - s->outs[i].since > SETTLE_FORGET_S)
 			s->outs[i] = s->outs[--s->nouts];
 		else
 			i++;
@@ -277,6 +280,7 @@ struct pump_ctx {
 	struct sync_job *jobs;
 	int njobs;
 	int rc;
+	int lease;            /* lease the rows (online step) */
 	/* rows seen by this pass (a row can only be taken once) */
 };
 
@@ -345,9 +349,13 @@ pump_row(void *arg, const struct store_outbox *o)
 	scopy(j->body, sizeof j->body, body ? body : o->body);
 	j->body_len = (uint32_t)strlen(j->body);
 	free(body);
+	/* A till's online step leases its rows so that a `quan sync` in
+	 * another process does not send them at the same moment; the
+	 * drainer's own rows need no lease (it knows its jobs out, and after
+	 * a crash it must pick them up again at once). */
 	if ((rc = store_outbox_sent(s->st, o->id, c->now)) != QUAN_OK ||
-	    (rc = store_outbox_retry(s->st, o->id, c->now + s->o.lease_s,
-	    "sent")) != QUAN_OK) {
+	    (c->lease && (rc = store_outbox_retry(s->st, o->id,
+	    c->now + s->o.lease_s, "sent")) != QUAN_OK)) {
 		c->rc = rc;
 		return 1;
 	}
@@ -865,6 +873,7 @@ settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
 		pc.s = s;
 		pc.now = now;
 		pc.room = 1;
+		pc.lease = 1;
 		pc.jobs = &jobs[nj];
 		(void)pump_row(&pc, &o);
 		if (pc.rc != QUAN_OK) {
@@ -899,6 +908,10 @@ settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
 			return rc;
 		/* an ALREADY may have turned into a QUERY: still open */
 		left = txn_open(s, c.ids, c.n, &waiting);
+		/* WeChat unreachable: let the offline policy decide now
+		 * rather than at the deadline; the requests go on */
+		if (!s->stat.online)
+			break;
 	}
 	if (answered != NULL)
 		*answered = c.n - left;

@@ -26,7 +26,10 @@ struct settle_opts {
 	int queue_cap;     /* capacity of the to_sync queue (default 256) */
 	int retry_base_s;  /* first delay after SYNC_RETRY (default 2) */
 	int retry_max_s;   /* cap of that delay (default 300) */
-	int lease_s;       /* a sent row is not picked again for (120) */
+	int lease_s;       /* a sent row is not picked again by another
+	                      process for (10 s): the till's online
+	                      step and a `quan sync` do not race; within
+	                      one process the jobs out are known */
 	int refresh_s;     /* refresh definitions older than this (3600);
 	                      0 = never */
 	int once;          /* `sync --once`: every open row is due now,
@@ -71,7 +74,7 @@ int settle_inflight(const struct settle *s);
 /* A copy of the status; refreshes the outbox depth from the store. */
 void settle_status(struct settle *s, struct settle_status *out);
 
-/* Forget jobs posted longer than lease_s ago (their answer was dropped or
+/* Forget jobs posted more than 5 minutes ago (their answer was dropped or
  * the thread stopped); their rows become due again. */
 void settle_expire(struct settle *s, int64_t now);
 

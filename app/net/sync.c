@@ -487,8 +487,9 @@ handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 	net = res.status == SYNC_RETRY &&
 	    (res.rc == QUAN_ENET || res.rc == QUAN_ETIMEDOUT);
 	if (net) {
-		s->net_fails++;
-		set_online(s, 0);
+		/* one dropped connection is not "offline"; two in a row are */
+		if (++s->net_fails >= 2)
+			set_online(s, 0);
 		/* offline: space the probes out */
 		s->pause_until_us = now + 1000ull * sync_backoff_ms(
 		    s->net_fails, s->cfg.backoff_base_ms,
