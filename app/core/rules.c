@@ -114,20 +114,6 @@ day_start(int64_t t)
 	return m;
 }
 
-/* The moment the local wall clock shows sec seconds of day, on the local
- * day starting at midnight ds (corrected for a DST change that day). */
-static int64_t
-at_day_sec(int64_t ds, int32_t sec)
-{
-	int64_t t = ds + sec;
-	int s, wday;
-
-	tm_local_day(t, &s, &wday);
-	if (s != sec && s - sec > -DAY / 2 && s - sec < DAY / 2)
-		t -= s - sec;
-	return t;
-}
-
 /* Local midnight k days after the local day of t (DST-safe: steps to
  * noon, then back to that day's midnight). */
 static int64_t
@@ -182,50 +168,104 @@ time_ok(const struct rules_def *d, int64_t from, int64_t until, int64_t t,
 	return in_periods(d, t) && in_windows(d, t, which);
 }
 
-/* Earliest moment > now (or >= from) at which every time rule holds.
- * Candidates are the moments a rule starts to hold: `from`, each period
- * begin, and each weekly window begin on the 8 days starting at each of
- * those bases (the week repeats). 0 when none holds. */
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Earliest t in [a, b] inside a weekly window, 0 if none within the 8
+ * local days from a (the week repeats, so 8 days are enough). Days are
+ * stepped with the UTC offset at a (one localtime call per interval, not
+ * per window); a candidate is then checked with the real local time and,
+ * if a DST change moved the wall clock, shifted once and checked again. */
+static int64_t
+first_in_interval(const struct rules_def *d, int64_t a, int64_t b,
+    int64_t from, int64_t until, int *win)
+{
+	int64_t off = tm_offset(a);
+	int64_t day0 = floor_div(a + off, DAY);
+	int k, w, which;
+
+	for (k = 0; k < 8; k++) {
+		int64_t day = day0 + k;
+		int64_t ds = day * DAY - off;
+		int wday = (int)(((day % 7) + 7 + 4) % 7); /* 1970-01-01: Thu */
+		int64_t best = 0;
+		int bw = -1;
+
+		if (ds > b)
+			break;
+		for (w = 0; w < d->n_windows; w++) {
+			const struct rules_window *rw = &d->windows[w];
+			int64_t s = ds + rw->begin, e = ds + rw->end;
+
+			if (!(rw->wmask & (1u << wday)))
+				continue;
+			if (s < a)
+				s = a;
+			if (e > b)
+				e = b;
+			if (s <= e && (best == 0 || s < best)) {
+				best = s;
+				bw = w;
+			}
+		}
+		if (best == 0)
+			continue;
+		if (!time_ok(d, from, until, best, &which) && best != a) {
+			int sec, wd;
+
+			tm_local_day(best, &sec, &wd);
+			best -= sec - d->windows[bw].begin;
+		}
+		if (best >= a && best <= b && time_ok(d, from, until, best,
+		    &which)) {
+			*win = which;
+			return best;
+		}
+	}
+	return 0;
+}
+
+/* Earliest moment > now at which every time rule holds: the usable set is
+ * validity ∩ (one of the periods) ∩ (a weekly window). Each period (or the
+ * validity alone) is an interval searched by first_in_interval. Cost: at
+ * most RULES_MAX_PERIODS intervals x 8 days x RULES_MAX_WINDOWS integer
+ * steps and a few localtime calls per interval. 0 when none is found. */
 static int64_t
 next_usable(const struct rules_def *d, int64_t now, int64_t from,
     int64_t until, struct rules_verdict *v)
 {
-	int64_t bases[1 + 1 + RULES_MAX_PERIODS];
-	int64_t best = 0;
-	int nb = 0, i, k, w, which;
+	int64_t best = 0, lo = from > now ? from : now + 1;
+	int64_t hi = until != 0 ? until : INT64_MAX;
+	int i, n = d->n_periods > 0 ? d->n_periods : 1, which = -1;
 
-	bases[nb++] = now;
-	if (from > now)
-		bases[nb++] = from;
-	for (i = 0; i < d->n_periods; i++)
-		if (d->periods[i].begin > now)
-			bases[nb++] = d->periods[i].begin;
-	for (i = 0; i < nb; i++) {
-		int64_t b = bases[i];
+	for (i = 0; i < n; i++) {
+		int64_t a = lo, b = hi, t;
+		int w = -1;
 
-		if (b != now && (best == 0 || b < best) &&
-		    time_ok(d, from, until, b, &which))
-			best = b;
-		for (k = 0; k < 8 && d->n_windows > 0; k++) {
-			int64_t ds = day_start_plus(b, k);
-
-			if (best != 0 && ds > best)
-				break;
-			for (w = 0; w < d->n_windows; w++) {
-				int64_t t = at_day_sec(ds,
-				    d->windows[w].begin);
-
-				if (t <= now || t < b)
-					continue;
-				if (best != 0 && t >= best)
-					continue;
-				if (time_ok(d, from, until, t, &which))
-					best = t;
-			}
+		if (d->n_periods > 0) {
+			if (d->periods[i].begin > a)
+				a = d->periods[i].begin;
+			if (d->periods[i].end < b)
+				b = d->periods[i].end;
+		}
+		if (a > b || (best != 0 && a >= best))
+			continue;
+		if (d->n_windows == 0) {
+			t = time_ok(d, from, until, a, &w) ? a : 0;
+		} else {
+			t = first_in_interval(d, a, b, from, until, &w);
+		}
+		if (t != 0 && (best == 0 || t < best)) {
+			best = t;
+			which = w;
 		}
 	}
-	if (best != 0 && d->n_windows > 0 &&
-	    time_ok(d, from, until, best, &which) && which >= 0) {
+	if (best != 0 && which >= 0) {
 		v->window_begin = d->windows[which].begin;
 		v->window_end = d->windows[which].end;
 	}

@@ -1474,6 +1474,66 @@ test_latency(void **state)
 	free(lat);
 }
 
+/* The worst definition the parser accepts for the next_at search: 16
+ * Sunday windows and 64 one-hour Monday periods, never usable. Each
+ * rejection must still price in well under 1 ms. */
+static void
+test_latency_worst(void **state)
+{
+	enum { N = 2000 };
+	static char js[65536];
+	uint64_t *lat = malloc(N * sizeof *lat);
+	struct rules_def d;
+	size_t o = 0;
+	int i;
+
+	(void)state;
+	assert_non_null(lat);
+	o += (size_t)snprintf(js + o, sizeof js - o, "{\"stock_id\":\"1\","
+	    "\"stock_type\":\"NORMAL\",\"stock_state\":\"RUNNING\","
+	    "\"coupon_use_rule\":{\"coupon_available_time\":{%s,"
+	    "\"available_week\":{\"week_day\":[0],\"available_day_time\":[",
+	    Y2026);
+	for (i = 0; i < RULES_MAX_WINDOWS; i++)
+		o += (size_t)snprintf(js + o, sizeof js - o,
+		    "%s{\"begin_time\":%d,\"end_time\":%d}", i ? "," : "",
+		    i * 3600, i * 3600 + 60);
+	o += (size_t)snprintf(js + o, sizeof js - o,
+	    "]},\"irregulary_avaliable_time\":[");
+	for (i = 0; i < RULES_MAX_PERIODS; i++) {
+		char b[40], e[40];
+		int64_t t = T("2026-01-05T00:00:00+08:00") +
+		    (int64_t)i * 7 * 86400; /* Mondays */
+
+		tm_rfc3339(t, b, sizeof b);
+		tm_rfc3339(t + 3600, e, sizeof e);
+		o += (size_t)snprintf(js + o, sizeof js - o,
+		    "%s{\"begin_time\":\"%s\",\"end_time\":\"%s\"}",
+		    i ? "," : "", b, e);
+	}
+	o += (size_t)snprintf(js + o, sizeof js - o, "]},%s}}", SUB_NORMAL);
+	assert_true(o < sizeof js - 1);
+	parse_stock_ok(js, &d);
+	assert_int_equal(d.n_windows, RULES_MAX_WINDOWS);
+	assert_int_equal(d.n_periods, RULES_MAX_PERIODS);
+	for (i = 0; i < N; i++) {
+		struct rules_basket b = { 20000, 20000, -1 };
+		struct rules_verdict v;
+		uint64_t t0 = ns_now();
+
+		assert_int_not_equal(rules_price(&d, NULL,
+		    T("2026-01-01T05:00:00+08:00") + i * 97, &b, &v), RULES_OK);
+		lat[i] = ns_now() - t0;
+		assert_int_equal(v.next_at, 0);
+	}
+	qsort(lat, N, sizeof *lat, cmp_u64);
+	print_message("worst-case rejection latency: p50 %llu ns, p99 %llu "
+	    "ns\n", (unsigned long long)lat[N / 2],
+	    (unsigned long long)lat[N * 99 / 100]);
+	assert_true(lat[N * 99 / 100] < 1000000);
+	free(lat);
+}
+
 int
 main(void)
 {
@@ -1494,6 +1554,7 @@ main(void)
 		cmocka_unit_test(test_basket_invariants),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_latency),
+		cmocka_unit_test(test_latency_worst),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
