@@ -10,6 +10,7 @@ PKGS="
  libssl-dev openssl
  libncurses-dev
  libzbar-dev zbar-tools
+ libpng-dev libjpeg-dev
  libcmocka-dev
  libjansson-dev
  libinih-dev
