@@ -154,7 +154,11 @@ keymap_char(const struct keymap *km, unsigned code, unsigned mods,
 
 		if (c >= 'a' && c <= 'z')
 			c = (unsigned char)(c - 'a' + 'A');
-		if (c >= '@' && c <= '_') {
+		if (c == '@') {
+			out[0] = '\0'; /* Ctrl+@ would type NUL: never data */
+			return 0;
+		}
+		if (c > '@' && c <= '_') {
 			out[0] = (char)(c & 0x1F);
 			if (dead != NULL)
 				*dead = 0;
