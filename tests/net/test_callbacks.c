@@ -1,0 +1,225 @@
+/* test_callbacks.c — the COUPON.SEND receiver: the official-shape vector
+ * (wechatpay-test-vectors.md §4.6: GO test key signature, JV APIv3 key)
+ * verifies and decrypts; tampering, a wrong key, an unknown serial and a
+ * stale timestamp are refused; and over HTTP the receiver answers 200 and
+ * hands the coupon to the main queue, or 401 with a FAIL body. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/evq.h"
+#include "core/syncmsg.h"
+#include "crypto/wxsign.h"
+#include "net/callbacks.h"
+#include "net/http.h"
+#include "util/err.h"
+#include "util/xmem.h"
+
+/* from wechatpay-test-vectors.md §1.3 (GO test key) and §4.6 (D6) */
+static const char go_key_pem[] =
+"-----BEGIN PRIVATE KEY-----\n"
+"MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDZUJN33V+dSfvd\n"
+"fL0Mu+39XrZNXFFMQSy1V15FpncHeV47SmV0TzTqZc7hHB0ddqAdDi8Z5k3TKqb7\n"
+"6sOwYr5TcAfuR6PIPaleyE0/0KrljBum2Isa2Nyq7Dgc3ElBQ6YN4l/a+DpvKaz1\n"
+"FSKmKrhLNskqokWVSlu4g8OlKlbPXQ9ibII14MZRQrrkTmHYHzfi7GXXM0thAKuR\n"
+"0HNvyhTHBh4/lrYM3GaMvmWwkwvsMavnOex6+eioZHBOb1/EIZ/LzC6zuHArPpyW\n"
+"3daGaZ1rtQB1vVzTyERAVVFsXXgBHvfFud3w3ShsJYk8JvMwK2RpJ5/gV0QSARcm\n"
+"LDRUAlPzAgMBAAECggEBAMc7rDeUaXiWv6bMGbZ3BTXpg1FhdddnWUnYE8HfX/km\n"
+"OFI7XtBHXcgYFpcjYz4D5787pcsk7ezPidAj58zqenuclmjKnUmT3pfbI5eCA2v4\n"
+"C9HnbYDrmUPK1ZcADtka4D6ScDccpNYNa1g2TFHzkIrEa6H+q7S3O2fqxY/DRVtN\n"
+"0JIXalBb8daaqL5QVzSmM2BMVnHy+YITJWIkP2a3pKs9C0W65JGDsnG0wVrHinHF\n"
+"+cnhFZIbaPEI//DAFMc9NkrWOKVRTEgcCUxCFaHOZVNxDWZD7A2ZfJB2rK6eg//y\n"
+"gEiFDR2h6mTaDowMB4YF2n2dsIO4/dCG8vPHI20jn4ECgYEA/ZGu6lEMlO0XZnam\n"
+"AZGtiNgLcCfM/C2ZERZE7QTRPZH1WdK92Al9ndldsswFw4baJrJLCmghjF/iG4zi\n"
+"hhBvLnOLksnZUfjdumxoHDWXo2QBWbI5QsWIE7AuTiWgWj1I7X4fCXSQf6i+M/y2\n"
+"6TogQ7d0ANpZFyOkTNMn/tiJvLECgYEA22XqlamG/yfAGWery5KNH2DGlTIyd6xJ\n"
+"WtJ9j3jU99lZ0bCQ5xhiBbU9ImxCi3zgTsoqLWgA/p00HhNFNoUcTl9ofc0G3zwT\n"
+"D1y0ZzcnVKxGJdZ6ohW52V0hJStAigtjYAsUgjm7//FH7PiQDBDP1Wa6xSRkDQU/\n"
+"aSbQxvEE8+MCgYEA3bb8krW7opyM0XL9RHH0oqsFlVO30Oit5lrqebS0oHl3Zsr2\n"
+"ZGgoBlWBsEzk3UqUhTFwm/DhJLTSJ/TQPRkxnhQ5/mewNhS9C7yua7wQkzVmWN+V\n"
+"YeUGTvDGDF6qDz12/vJAgSwDDRym8x4NcXD5tTw7mmNRcwIfL22SkysThIECgYAV\n"
+"BgccoEoXWS/HP2/u6fQr9ZIR6eV8Ij5FPbZacTG3LlS1Cz5XZra95UgebFFUHHtC\n"
+"EY1JHJY7z8SWvTH8r3Su7eWNaIAoFBGffzqqSVazfm6aYZsOvRY6BfqPHT3p/H1h\n"
+"Tq6AbBffxrcltgvXnCTORjHPglU0CjSxVs7awW3AEQKBgB5WtaC8VLROM7rkfVIq\n"
+"+RXqE5vtJfa3e3N7W3RqxKp4zHFAPfr82FK5CX2bppEaxY7SEZVvVInKDc5gKdG/\n"
+"jWNRBmvvftZhY59PILHO2X5vO4FXh7suEjy6VIh0gsnK36mmRboYIBGsNuDHjXLe\n"
+"BDa+8mDLkWu5nHEhOxy2JJZl\n"
+"-----END PRIVATE KEY-----\n";
+
+static const char d6_body[] =
+	"{\"id\":\"8b33f79f-8869-5ae5-b41b-3c0b59f957d0\",\"create_time\""
+	":\"2019-12-12T16:54:38+08:00\",\"resource_type\":\"encrypt-resou"
+	"rce\",\"event_type\":\"COUPON.SEND\",\"summary\":\"\345\225\206"
+	"\345\256\266\345\210\270\351\242\206\345\210\270\351\200\232"
+	"\347\237\245\",\"resource\":{\"original_type\":\"coupon\",\"algo"
+	"rithm\":\"AEAD_AES_256_GCM\",\"ciphertext\":\"LnnVDv5dGy0BGeA9Lf"
+	"gLCQynY0DI/AwCnwLT1dH175ytOKwDC5tfnkjZGetGh+AICTrUgIoyfW8yTWuqSG"
+	"AXA8TldEGJDmIWtJ33ZxXLuYa/F71JisW1ls4OiQWbqrT8nu/4uattbxhdsG0EQk"
+	"uxF7yGbMtCAphvlTnswIkRgWE86JuU5IfNrGn/dBh/W7yMQBy6KjDfzVSpgs4V1L"
+	"vzL6ILFcBu+mDeQzf8H9QVdku1/xia7ijlfSPtm7mFGCpRglj4/J1NNMH6DmgY8g"
+	"afZyOIbljarpNhOf9/zr0yurcXdQSJOK9iqxS89c8qJsviQUcwRUZSOfkpUDf+D/"
+	"dCV8/BbYH65k6WDeUfuRD710KaU3Bk2qL81eTtOdoJxF2yA1Da/zQRFXvTQR0MX2"
+	"M68GxLI0K7wKELb+TDUSnJR2ae0sk/fw==\",\"associated_data\":\"coupo"
+	"n\",\"nonce\":\"j9g1wAzF9Xn1\"}}";
+
+static const char d6_sig[] =
+	"c1WXcEbhj2SmpoTBnE8C8vpc1FGSFHJgh3zBq4iAFetA9k8WznrjnqLQKBQibd/+"
+	"EQDtSgMA+PTiEdmmtQR+esgfdepf8oT5wQqjdriMS0nzvv7wPsMS+0lxx7aqDGLD"
+	"uub8BsZMxmuLpJSVPsdA2WT7oydtddGwUNIfYI4K7LxaWK6k3itunweWF4db4AZx"
+	"afvRYIblpFonqd78+1yXc6pQMv4pOQ3lnIYFNRs0reBKo2jFG2J+6UhPdVe7DSvR"
+	"z7RPNq06zTCSGYiAltpAMIfGC9+G3Xhj3ytS51rSeiN2KmZ/bRRHXepCh63Dukh5"
+	"sxGQi0onGsXi1ROjhkbDfQ==";
+
+#define SERIAL "PUB_KEY_ID_0000TEST"
+#define TS "1700000000"
+#define NONCE "5K8264ILTKCH16CQ2502SI8ZNMTM67VS"
+#define NOW INT64_C(1700000000)
+
+static const uint8_t jv_key[32] = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
+
+static struct wx_trust *
+trust_new(void)
+{
+	struct wx_trust *t = wx_trust_new();
+	struct wx_key *k = NULL;
+	struct wx_pub *p = NULL;
+	char *cause = NULL;
+
+	assert_int_equal(wx_key_load_pem(go_key_pem, strlen(go_key_pem), &k,
+	    &cause), 0);
+	assert_int_equal(wx_pub_from_key(k, &p), 0);
+	assert_int_equal(wx_trust_add_pub(t, SERIAL, p), 0);
+	wx_pub_free(p);
+	wx_key_free(k);
+	return t;
+}
+
+static void
+test_vector(void **state)
+{
+	struct wx_trust *t = trust_new();
+	struct sync_notice n;
+	char *cause = NULL, *bad;
+	uint8_t key2[32];
+
+	(void)state;
+	assert_int_equal(strlen(d6_body), 754);
+	assert_int_equal(callbacks_parse(t, jv_key, SERIAL, TS, NONCE, d6_sig,
+	    d6_body, strlen(d6_body), NOW, &n, &cause), QUAN_OK);
+	assert_null(cause);
+	assert_int_equal(n.op, SYNC_OP_NOTICE);
+	assert_string_equal(n.id, "8b33f79f-8869-5ae5-b41b-3c0b59f957d0");
+	assert_string_equal(n.code, "1227944959000000911017");
+	assert_string_equal(n.stock_id, "1286950000000039");
+	assert_string_equal(n.openid, "odXnH1CJjeQoWTld48db-pnxs-Wg");
+	assert_int_equal(n.send_time, INT64_C(1576550153));
+
+	/* one byte changed in the body: signature fails */
+	bad = xstrdup(d6_body);
+	bad[10] = bad[10] == 'a' ? 'b' : 'a';
+	assert_int_equal(callbacks_parse(t, jv_key, SERIAL, TS, NONCE, d6_sig,
+	    bad, strlen(bad), NOW, &n, &cause), QUAN_EPROTO);
+	assert_non_null(cause);
+	free(cause);
+	cause = NULL;
+	free(bad);
+	/* unknown serial, missing headers, stale timestamp */
+	assert_int_equal(callbacks_parse(t, jv_key, "PUB_KEY_ID_OTHER", TS,
+	    NONCE, d6_sig, d6_body, strlen(d6_body), NOW, &n, &cause),
+	    QUAN_EPROTO);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(callbacks_parse(t, jv_key, SERIAL, TS, NULL, d6_sig,
+	    d6_body, strlen(d6_body), NOW, &n, &cause), QUAN_EPROTO);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(callbacks_parse(t, jv_key, SERIAL, TS, NONCE, d6_sig,
+	    d6_body, strlen(d6_body), NOW + 600, &n, &cause), QUAN_EPROTO);
+	free(cause);
+	cause = NULL;
+	/* signature fine, wrong APIv3 key: cannot decrypt */
+	memcpy(key2, jv_key, 32);
+	key2[0] ^= 1;
+	assert_int_equal(callbacks_parse(t, key2, SERIAL, TS, NONCE, d6_sig,
+	    d6_body, strlen(d6_body), NOW, &n, &cause), QUAN_EPROTO);
+	assert_non_null(cause);
+	free(cause);
+	wx_trust_free(t);
+}
+
+/* Over HTTP. The vector's timestamp is from 2023, so the receiver (which
+ * checks against the wall clock) must refuse it with 401 and a FAIL body;
+ * a POST of garbage gets 401 too, and nothing reaches the queue. */
+static void
+test_http(void **state)
+{
+	struct wx_trust *t = trust_new();
+	struct callbacks_opts o;
+	struct callbacks *cb = NULL;
+	struct callbacks_stats st;
+	struct http_opts ho;
+	struct http *h = NULL;
+	struct http_resp r;
+	struct evq *q;
+	struct ev ev;
+	char url[64], *cause = NULL;
+	const char *hdr[] = {"Content-Type: application/json",
+	    "Wechatpay-Serial: " SERIAL, "Wechatpay-Timestamp: " TS,
+	    "Wechatpay-Nonce: " NONCE, NULL, NULL};
+	char sighdr[512];
+	unsigned port = 0;
+
+	(void)state;
+	assert_int_equal(http_global_init(), 0);
+	assert_int_equal(evq_new(&q, 8), 0);
+	memset(&o, 0, sizeof o);
+	o.trust = t;
+	o.apiv3_key = jv_key;
+	o.out = q;
+	assert_int_equal(callbacks_start(&o, &cb, &port, &cause), 0);
+	assert_true(port > 0);
+	snprintf(sighdr, sizeof sighdr, "Wechatpay-Signature: %s", d6_sig);
+	hdr[4] = sighdr;
+	memset(&ho, 0, sizeof ho);
+	ho.allow_http = 1;
+	assert_int_equal(http_new(&ho, &h, &cause), 0);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/notify", port);
+	http_resp_init(&r);
+	assert_int_equal(http_request(h, "POST", url, hdr, d6_body,
+	    strlen(d6_body), &r, &cause), 0);
+	assert_int_equal(r.status, 401);
+	assert_non_null(strstr(buf_str(&r.body), "\"code\":\"FAIL\""));
+	assert_non_null(strstr(buf_str(&r.body), "timestamp"));
+	assert_int_equal(http_request(h, "POST", url, hdr, "{", 1, &r,
+	    &cause), 0);
+	assert_int_equal(r.status, 401);
+	assert_int_equal(http_request(h, "GET", url, NULL, NULL, 0, &r,
+	    &cause), 0);
+	assert_int_equal(r.status, 405);
+	assert_int_equal(evq_get(q, &ev), 0);
+	callbacks_stats(cb, &st);
+	assert_int_equal(st.received, 3);
+	assert_int_equal(st.rejected, 2);
+	assert_int_equal(st.accepted, 0);
+	http_resp_free(&r);
+	http_free(h);
+	callbacks_stop(cb);
+	evq_free(q);
+	wx_trust_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vector),
+		cmocka_unit_test(test_http),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
