@@ -304,6 +304,8 @@ reprice(struct checkout *co)
 	co->cur.due_fen = due;
 }
 
+static void line_json(json_t *d, const struct checkout_line *l);
+
 int
 checkout_add(struct checkout *co, const char *text, size_t len,
     int64_t item_price_fen, int *line_out)
@@ -398,6 +400,17 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 	l->state = CHECKOUT_REFUSED;
 	co->cur.nlines++;
 	reprice(co);
+	if (co->o.journal_scans) {
+		json_t *d = json_object();
+
+		line_json(d, l);
+		json_object_set_new(d, "verdict", json_string(
+		    l->state == CHECKOUT_PRICED ? "ok" : "rejected"));
+		if (checkout_journal(co, "scan", 0, d) != 0)
+			log_error("%s: journal: %s", __func__,
+			    store_errmsg(co->o.st));
+		json_decref(d);
+	}
 	if (line_out != NULL)
 		*line_out = i;
 	return QUAN_OK;

@@ -122,6 +122,10 @@ struct checkout_opts {
 	void *now_arg;
 	checkout_online_fn online;   /* NULL = no network */
 	void *online_arg;
+	int journal_scans;           /* 1: journal every checkout_add ("scan"
+	                              * with its verdict); the cashier UI sets
+	                              * it, headless commands journal at
+	                              * redeem/check instead */
 };
 
 struct checkout;

@@ -42,6 +42,7 @@ struct fx {
 	int online_calls;
 	const char *online_answer; /* NULL: answer nothing */
 	int online_send;           /* mark rows sent before answering */
+	int journal_scans;
 };
 
 static int64_t
@@ -129,6 +130,7 @@ fx_engine(struct fx *f)
 	o.st = f->st;
 	o.now = fixed_now;
 	o.now_arg = f;
+	o.journal_scans = f->journal_scans;
 	assert_int_equal(checkout_new(&o, &f->co, &cause), 0);
 }
 
@@ -725,6 +727,35 @@ test_store_errors(void **state)
 	verify_journal(f);
 }
 
+static int
+count_scans(void *arg, const struct store_jrow *j)
+{
+	if (strcmp(j->kind, "scan") == 0) {
+		(*(int *)arg)++;
+		/* codes are masked in the journal */
+		assert_null(strstr(j->data, "QA00000000000001"));
+	}
+	return 0;
+}
+
+static void
+test_journal_scans(void **state)
+{
+	struct fx *f = *state;
+	int n = 0;
+
+	f->journal_scans = 1;
+	fx_engine(f);
+	assert_int_equal(checkout_open(f->co, 12000), 0);
+	assert_int_equal(checkout_add(f->co, "QA00000000000001", 16, -1,
+	    NULL), 0);
+	assert_int_equal(checkout_add(f->co, "garbage!", 8, -1, NULL), 0);
+	assert_int_equal(checkout_cancel(f->co), 0);
+	assert_int_equal(store_journal_walk(f->st, count_scans, &n), 0);
+	assert_int_equal(n, 2);
+	verify_journal(f);
+}
+
 int
 main(void)
 {
@@ -747,6 +778,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_journal_tamper, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_journal_scans, setup,
 		    teardown),
 	};
 
