@@ -61,7 +61,7 @@ call_ok(struct wxpay *w, const char *method, const char *path,
 	(void)wxpay_call(w, method, path, body, body ? strlen(body) : 0, r);
 	if (r->rc == 0 && r->http >= 200 && r->http < 300)
 		return 0;
-	snprintf(err, n, "%s %s: %s %ld %s %s", method, path,
+	snprintf(err, n, "%.8s %.60s: %.40s %ld %.40s %.80s", method, path,
 	    quan_strerror(r->rc), r->http, r->code, r->message);
 	return -1;
 }

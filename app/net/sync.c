@@ -433,7 +433,7 @@ state_error(struct sync *s, const struct sync_result *res)
 {
 	char msg[SYNC_MSG_MAX];
 
-	snprintf(msg, sizeof msg, "%s%s%s", quan_strerror(res->rc),
+	snprintf(msg, sizeof msg, "%.40s%s%.110s", quan_strerror(res->rc),
 	    res->message[0] ? ": " : "", res->message);
 	if (strcmp(msg, s->st.last_error) != 0)
 		s->st_dirty = 1;
