@@ -52,8 +52,15 @@ price(const struct rules_def *d, uint64_t h)
 			abort();
 		if (v[i].reason != RULES_OK && v[i].discount_fen != 0)
 			abort();
-		if (v[i].next_at != 0 && v[i].next_at <= now)
-			abort();
+		if (v[i].next_at != 0) {
+			struct rules_verdict v2;
+
+			/* a promised moment is later and really usable */
+			if (v[i].next_at <= now ||
+			    rules_check_time(d, it[i].cp, v[i].next_at, &v2) !=
+			    RULES_OK)
+				abort();
+		}
 		sum += v[i].discount_fen;
 	}
 	if (sum != disc || amount - disc != due || due < 0)
