@@ -727,6 +727,45 @@ test_store_errors(void **state)
 	verify_journal(f);
 }
 
+static void
+test_import_codes(void **state)
+{
+	struct fx *f = *state;
+	struct store_code c;
+	char *cause = NULL, *p = xasprintf("%s/dup.csv", f->dir);
+	int64_t n;
+	FILE *fp = fopen(p, "w+");
+
+	assert_non_null(fp);
+	/* more than one chunk; the same code twice: the last line wins */
+	for (int i = 0; i < 40000; i++)
+		fprintf(fp, "ZZ%08d,merchant,1212\n", 39999 - i);
+	fprintf(fp, "ZZ00000007,card,pFS7Fjg8kV1IdDz01r4SQwMkuCKc,o1,"
+	    "1767225600\n");
+	fprintf(fp, "ZZ00000007,card,pGIFTcardAAAAAAAAAAAAAAAAAAA,o2,"
+	    "2026-01-01T08:00:00+08:00\n");
+	rewind(fp);
+	assert_int_equal(import_codes(f->st, fp, p, T0, &n, &cause), 0);
+	assert_int_equal(n, 40002);
+	assert_int_equal(store_code_get(f->st, "ZZ00000007", &c), 0);
+	assert_int_equal(c.kind, STORE_MERCHANT); /* merchant row first */
+	assert_int_equal(store_code_get(f->st, "ZZ00039999", &c), 0);
+	assert_string_equal(c.target, "1212");
+	/* an error on the last line leaves nothing behind */
+	rewind(fp);
+	fprintf(fp, "YY1,merchant,1212\nYY2,merchant,1212\nYY3,merchant\n");
+	fflush(fp);
+	assert_int_equal(ftruncate(fileno(fp), ftell(fp)), 0);
+	rewind(fp);
+	assert_int_equal(import_codes(f->st, fp, p, T0, &n, &cause),
+	    QUAN_EINVAL);
+	assert_non_null(strstr(cause, ":3:"));
+	free(cause);
+	assert_int_equal(store_code_get(f->st, "YY1", &c), QUAN_ENOTFOUND);
+	fclose(fp);
+	free(p);
+}
+
 static int
 count_scans(void *arg, const struct store_jrow *j)
 {
@@ -780,6 +819,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_errors, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_journal_scans, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_import_codes, setup,
 		    teardown),
 	};
 
