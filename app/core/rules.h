@@ -207,9 +207,10 @@ struct rules_verdict {
 	int64_t valid_from;        /* effective start for this coupon, 0 none */
 	int64_t valid_until;       /* effective end for this coupon, 0 none */
 	int64_t next_at;           /* time rejections: earliest moment (> now)
-	                            * the coupon becomes usable within the next
-	                            * 8 days or at a period/validity start;
-	                            * 0 = never / not found */
+	                            * at which validity, periods and weekly
+	                            * windows all hold (searched 8 days into
+	                            * each period / the validity);
+	                            * 0 = never */
 	int32_t window_begin;      /* outside_weekly_window: the window next_at
 	                            * falls in (seconds of day), else -1 */
 	int32_t window_end;
