@@ -91,18 +91,26 @@ openssl x509 -in $D/platform/cert.pem -pubkey -noout > $T/platform_pub.pem
 start_server() { # start_server ARGS...
 	$QUAN sim serve "$D" --listen 127.0.0.1:0 "$@" > $T/srv.out 2> $T/srv.err &
 	SRV_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		grep -q '^listening ' $T/srv.out 2>/dev/null && break
+		kill -0 $SRV_PID 2>/dev/null || break
 		sleep 0.1
 	done
 	URL=$(head -1 $T/srv.out | sed -n 's/^listening //p')
-	[ -n "$URL" ] || { bad "server start: $(cat $T/srv.err)"; exit 1; }
+	if [ -z "$URL" ]; then
+		bad "server start ($*): $(cat $T/srv.out $T/srv.err)"
+		exit 1
+	fi
 }
 stop_server() {
 	kill -TERM $SRV_PID
 	wait $SRV_PID
 	local rc=$?
 	SRV_PID=
+	if grep -q 'Sanitizer' $T/srv.err; then
+		bad "sanitizer report from the server:"
+		cat $T/srv.err
+	fi
 	return $rc
 }
 
