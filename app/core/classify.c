@@ -214,6 +214,11 @@ classify_new(const struct classify_pattern *p, size_t n,
 		    s->min_len > CLASSIFY_CODE_MAX ||
 		    s->max_len > CLASSIFY_CODE_MAX)
 			why = "min_len/max_len outside 0..128";
+		else if (s->kind == CLASSIFY_MERCHANT &&
+		    (s->max_len > CLASSIFY_COUPON_MAX ||
+		    s->min_len > CLASSIFY_COUPON_MAX ||
+		    pl > CLASSIFY_COUPON_MAX))
+			why = "merchant coupon codes are at most 32 bytes";
 		else if (s->max_len > 0 && s->min_len > s->max_len)
 			why = "min_len greater than max_len";
 		else if (s->max_len > 0 && pl > (size_t)s->max_len)
@@ -260,7 +265,7 @@ pattern_match(const struct cpat *p, const char *s, size_t n)
 {
 	size_t i;
 
-	if (n == 0)
+	if (n == 0 || (p->kind == CLASSIFY_MERCHANT && n > CLASSIFY_COUPON_MAX))
 		return 0;
 	if (n < p->min_len || (p->max_len > 0 && n > p->max_len))
 		return 0;

@@ -83,7 +83,9 @@ enum classify_charset {
 
 /* A configured hint from a [stock "ID"] or [card "ID"] section. Strings
  * are copied by classify_new(). A pattern with neither prefix nor any
- * length bound is ignored (it would claim every scan). */
+ * length bound is ignored (it would claim every scan). A merchant pattern
+ * never matches more than CLASSIFY_COUPON_MAX bytes, and its lengths may
+ * not exceed it. */
 struct classify_pattern {
 	enum classify_kind kind;     /* CLASSIFY_MERCHANT or CLASSIFY_CARD */
 	const char *id;              /* stock_id or card_id; required */

@@ -99,6 +99,11 @@ static const struct ccase cases[] = {
 	  -1 },
 	{ "QA1234567!", 0, 0, K(UNKNOWN), V(NONE), R(NO_MATCH), NULL, NULL,
 	  0, -1 },
+	/* X- pattern has no max_len, but a merchant code is <= 32 bytes */
+	{ "X-234567890123456789012345678901", 0, 0, K(MERCHANT), V(PATTERN),
+	  R(NONE), NULL, "5555", 0, 3 },
+	{ "X-2345678901234567890123456789012", 0, 0, K(UNKNOWN), V(NONE),
+	  R(NO_MATCH), NULL, NULL, 0, -1 },
 	/* 3. documented formats */
 	{ "134567890123456789", 0, 0, K(PAYMENT_CODE), V(FORMAT), R(NONE),
 	  "134567890123456789", NULL, 0, -1 },
@@ -321,6 +326,8 @@ test_bad_patterns(void **state)
 		{ CLASSIFY_MERCHANT, "1", "QA", 0, 0, CLASSIFY_CS_DIGITS },
 		{ CLASSIFY_MERCHANT, "1", "QAB", 0, 2, CLASSIFY_CS_ALNUM },
 		{ CLASSIFY_MERCHANT, "1", "Q", 0, 0, (enum classify_charset)9 },
+		{ CLASSIFY_MERCHANT, "1", "Q", 0, 33, CLASSIFY_CS_ALNUM },
+		{ CLASSIFY_MERCHANT, "1", "Q", 33, 0, CLASSIFY_CS_ALNUM },
 	};
 	struct classify *c;
 	char *cause;
