@@ -124,6 +124,7 @@ ui_verdict_word(enum view_verdict v)
 	case VIEW_V_CONFIRMED: return _("CONFIRMED");
 	case VIEW_V_OFFLINE: return _("ACCEPTED OFFLINE");
 	case VIEW_V_REJECTED: return _("REJECTED");
+	case VIEW_V_WAIT: return _("NOT CONFIRMED YET");
 	case VIEW_V_INFO:
 	case VIEW_V_NONE: break;
 	}

@@ -38,7 +38,7 @@ struct ui {
 	/* input line */
 	char in[INPUT_MAX + 8];
 	size_t in_len;
-	enum view_field in_field;
+	int in_field;             /* field, or 100 + approval step */
 	enum view_screen in_screen;
 	uint64_t key_first_us, key_last_us;
 	uint32_t key_gap_max_ms;
@@ -174,6 +174,7 @@ verdict_role(enum view_verdict v)
 	switch (v) {
 	case VIEW_V_CONFIRMED: return CRT_OK;
 	case VIEW_V_OFFLINE: return CRT_WARN;
+	case VIEW_V_WAIT: return CRT_WARN;
 	case VIEW_V_REJECTED: return CRT_BAD;
 	default: break;
 	}
@@ -572,6 +573,7 @@ start_beeps(struct ui *u, const struct view *v)
 	switch (v->verdict) {
 	case VIEW_V_CONFIRMED: u->beeps_left = 1; break;
 	case VIEW_V_OFFLINE: u->beeps_left = 2; break;
+	case VIEW_V_WAIT: u->beeps_left = 0; break;
 	case VIEW_V_REJECTED: u->beeps_left = 3; break;
 	default: u->beeps_left = 0; break;
 	}
@@ -583,16 +585,16 @@ ui_render(struct ui *u, const struct view *v)
 {
 	struct tm lt;
 	uint64_t now;
+	int fkey_id;
 
-	if (v->screen != u->in_screen || v->field != u->in_field ||
-	    (v->screen == VIEW_APPROVE && (int)u->in_field !=
-	    100 + v->approve_step)) {
+	fkey_id = v->screen == VIEW_APPROVE ? 100 + v->approve_step :
+	    (int)v->field;
+	if (v->screen != u->in_screen || fkey_id != u->in_field) {
 		/* a new field: start with an empty line */
 		u->in_len = 0;
 		u->in[0] = '\0';
 		u->in_screen = v->screen;
-		u->in_field = v->screen == VIEW_APPROVE ?
-		    (enum view_field)(100 + v->approve_step) : v->field;
+		u->in_field = fkey_id;
 		u->dirty = 1;
 	}
 	tm_local(tm_now(), &lt);

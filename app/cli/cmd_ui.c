@@ -355,7 +355,8 @@ loop(struct term *t)
 		if (rc > 0 && (p[0].revents & (POLLHUP | POLLERR)) != 0 &&
 		    (p[0].revents & POLLIN) == 0)
 			break; /* the terminal went away */
-		if (rc > 0 && (p[0].revents & POLLIN) != 0)
+		/* keys, and KEY_RESIZE after a SIGWINCH cut the poll short */
+		if (rc != 0)
 			ui_keys(t->ui, session_view(t->s), t->to_core);
 		drain_core(t);
 		if (n == 3 && rc > 0 && (p[2].revents & POLLIN) != 0) {

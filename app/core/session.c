@@ -285,8 +285,19 @@ map_line(struct session *s, const struct checkout_line *l,
 	scopy(c->kind, sizeof c->kind, l->coupon_type[0] != '\0' ? l->coupon_type : l->kind_id);
 	c->discount_fen = l->discount_fen;
 	c->state = map_state(l->state);
-	map_reason(s, l, c);
-	if (c->state == VIEW_C_REJECTED && is_cap(l->reason))
+	/* a reason only where the coupon did not go through (yet) */
+	if (c->state == VIEW_C_REJECTED || c->state == VIEW_C_UNKNOWN ||
+	    c->state == VIEW_C_CONFLICT || c->state == VIEW_C_PENDING) {
+		map_reason(s, l, c);
+	} else {
+		c->reason = VIEW_R_NONE;
+		c->r_t = c->r_need_fen = c->r_have_fen = 0;
+		c->r_text[0] = '\0';
+	}
+	/* over an offline cap (rejected, or sent with no answer): a manager
+	 * may accept it */
+	if ((l->state == CHECKOUT_REJECTED || l->state == CHECKOUT_UNKNOWN) &&
+	    is_cap(l->reason))
 		c->state = VIEW_C_NEEDS_APPROVAL;
 }
 
@@ -317,7 +328,7 @@ map_txn(struct session *s, const struct checkout_txn *t)
 static enum view_verdict
 sale_verdict(const struct view *v, int *worst)
 {
-	int i, bad = -1, off = -1, ok = -1;
+	int i, bad = -1, off = -1, ok = -1, wait = -1;
 
 	for (i = 0; i < v->ncoupons; i++) {
 		switch (v->coupons[i].state) {
@@ -328,10 +339,13 @@ sale_verdict(const struct view *v, int *worst)
 				bad = i;
 			break;
 		case VIEW_C_OFFLINE:
-		case VIEW_C_UNKNOWN:
-		case VIEW_C_PENDING:
 			if (off < 0)
 				off = i;
+			break;
+		case VIEW_C_UNKNOWN:
+		case VIEW_C_PENDING:
+			if (wait < 0)
+				wait = i;
 			break;
 		default:
 			if (ok < 0)
@@ -339,9 +353,10 @@ sale_verdict(const struct view *v, int *worst)
 			break;
 		}
 	}
-	*worst = bad >= 0 ? bad : off >= 0 ? off : ok;
-	return bad >= 0 ? VIEW_V_REJECTED : off >= 0 ? VIEW_V_OFFLINE :
-	    ok >= 0 ? VIEW_V_CONFIRMED : VIEW_V_NONE;
+	*worst = bad >= 0 ? bad : wait >= 0 ? wait : off >= 0 ? off : ok;
+	return bad >= 0 ? VIEW_V_REJECTED : wait >= 0 ? VIEW_V_WAIT :
+	    off >= 0 ? VIEW_V_OFFLINE : ok >= 0 ? VIEW_V_CONFIRMED :
+	    VIEW_V_NONE;
 }
 
 static void
@@ -1024,6 +1039,22 @@ approval_back(struct session *s)
 	}
 }
 
+/* Lines still over a cap after the manager step: not accepted. Shown as
+ * rejected when the engine rejected them, as "waiting for WeChat" when
+ * they were sent (WeChat may still confirm them; the screen follows). */
+static void
+declined(struct session *s)
+{
+	const struct checkout_txn *t = checkout_current(s->o.co);
+	int i;
+
+	for (i = 0; i < s->v.ncoupons; i++)
+		if (s->v.coupons[i].state == VIEW_C_NEEDS_APPROVAL)
+			s->v.coupons[i].state = t != NULL && i < t->nlines &&
+			    t->lines[i].state == CHECKOUT_UNKNOWN ?
+			    VIEW_C_UNKNOWN : VIEW_C_REJECTED;
+}
+
 /* Accept every line over an offline cap, as manager who approved. */
 static int
 session_override(struct session *s, const char *who, const char *why)
@@ -1089,10 +1120,7 @@ do_action(struct session *s, const char *why)
 			    quan_strerror(rc));
 		else
 			set_msg(s, VIEW_M_APPROVED, s->appr_id);
-		/* anything still over a cap is now a rejection */
-		for (rc = 0; rc < s->v.ncoupons; rc++)
-			if (s->v.coupons[rc].state == VIEW_C_NEEDS_APPROVAL)
-				s->v.coupons[rc].state = VIEW_C_REJECTED;
+		declined(s);
 		show_result(s, 0);
 		return;
 	case VIEW_A_ZREPORT:
@@ -1164,11 +1192,7 @@ on_cancel(struct session *s)
 		break;
 	case VIEW_APPROVE:
 		if (s->v.action == VIEW_A_OVERRIDE) {
-			for (int i = 0; i < s->v.ncoupons; i++)
-				if (s->v.coupons[i].state ==
-				    VIEW_C_NEEDS_APPROVAL)
-					s->v.coupons[i].state =
-					    VIEW_C_REJECTED;
+			declined(s);
 			journal(s, "override_declined", s->act_txn,
 			    s->v.cashier, NULL, NULL);
 			s->v.action = VIEW_A_NONE;

@@ -66,7 +66,9 @@ enum view_verdict {
 	VIEW_V_CONFIRMED,
 	VIEW_V_OFFLINE,
 	VIEW_V_REJECTED,
-	VIEW_V_INFO          /* neutral message (e.g. "voided") */
+	VIEW_V_INFO,         /* neutral: a coupon priced at the scan */
+	VIEW_V_WAIT          /* sent, WeChat's answer not known yet: not
+	                        accepted (yet) */
 };
 
 /* Plain-words reasons; the front-end formats them with the figures. */

@@ -1,0 +1,64 @@
+# lib.sh — helpers for the tmux-driven tests of the real terminal: start
+# quan in a detached tmux session of a given size, send keys, and wait for
+# text on the screen by polling capture-pane (never fixed sleeps), with a
+# timeout. Sourced by tests/ui/*.sh.
+
+: "${QUAN:?QUAN must name the quan binary}"
+T_SOCK="quan-ui-test-$$"
+T_SESS=t
+FAILS=0
+
+tm() { tmux -L "$T_SOCK" "$@"; }
+
+# start COLSxROWS command... : a fresh session running the command (exec'd,
+# so the pane pid is quan's); "quan exited rc=N" is shown when it ends.
+start() {
+	size=$1; shift
+	tm kill-session -t "$T_SESS" 2>/dev/null || true
+	tm -f /dev/null new-session -d -s "$T_SESS" -x "${size%x*}" \
+		-y "${size#*x}" "$* ; echo \"quan exited rc=\$?\"; sleep 600"
+	tm set-option -t "$T_SESS" remain-on-exit on >/dev/null
+}
+
+screen() { tm capture-pane -t "$T_SESS" -p; }
+keys() { tm send-keys -t "$T_SESS" "$@"; }
+# type TEXT then Enter, as a scanner or a person would
+line() { tm send-keys -t "$T_SESS" -l "$1"; tm send-keys -t "$T_SESS" Enter; }
+
+# wait_for TEXT [SECONDS]: poll the screen until it shows TEXT.
+wait_for() {
+	want=$1; secs=${2:-10}
+	end=$(( $(date +%s) + secs ))
+	while [ "$(date +%s)" -le "$end" ]; do
+		if screen | grep -qF -- "$want"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "FAIL: '$want' not on screen within ${secs}s:" >&2
+	screen >&2
+	FAILS=$((FAILS + 1))
+	return 1
+}
+
+# expect_not TEXT: the screen does not show TEXT now.
+expect_not() {
+	if screen | grep -qF -- "$1"; then
+		echo "FAIL: '$1' on screen:" >&2
+		screen >&2
+		FAILS=$((FAILS + 1))
+	fi
+}
+
+# pid of the program in the pane (exec'd by sh -c ... ; so look below it)
+pane_quan_pid() {
+	pp=$(tm display -p -t "$T_SESS" '#{pane_pid}')
+	c=$(pgrep -P "$pp" -x quan | head -1)
+	echo "${c:-$pp}"
+}
+
+finish() {
+	tm kill-server 2>/dev/null || true
+}
+
+ok() { echo "ok: $*"; }
