@@ -386,7 +386,14 @@ card_classify(const struct card_result *r, int64_t now, const char **reason)
 		why = "invalid_code";
 		break;
 	case 40127:
-		why = "deleted_or_gifting";
+		/* Refined by card_code_get's follow-up query when it could. */
+		if (strcmp(r->user_card_status, "EXPIRE") == 0 ||
+		    (r->end_time > 0 && now > r->end_time))
+			why = "expired";
+		else if (strcmp(r->user_card_status, "UNAVAILABLE") == 0)
+			why = "not_usable";
+		else
+			why = "deleted_or_gifting";
 		break;
 	case 40078:
 		why = "card_invalid";
@@ -646,10 +653,30 @@ card_code_get(struct card *k, const char *card_id, const char *code,
 {
 	json_t *o = code_req(card_id, code);
 
+	struct card_result d;
+
 	if (o != NULL)
 		json_object_set_new(o, "check_consume",
 		    json_boolean(check_consume));
-	return call(k, "card/code/get", "/card/code/get", o, res);
+	call(k, "card/code/get", "/card/code/get", o, res);
+	if (res->rc != 0 || res->errcode != 40127 || !check_consume)
+		return res->rc;
+	/* 40127 covers expired, deleted, unavailable and gifting codes:
+	 * ask once more without check_consume to tell the cashier which. */
+	card_result_init(&d);
+	o = code_req(card_id, code);
+	if (o != NULL)
+		json_object_set_new(o, "check_consume", json_false());
+	if (call(k, "card/code/get", "/card/code/get", o, &d) == 0 &&
+	    d.errcode == 0) {
+		snprintf(res->user_card_status, sizeof res->user_card_status,
+		    "%s", d.user_card_status);
+		res->can_consume = d.can_consume;
+		res->begin_time = d.begin_time;
+		res->end_time = d.end_time;
+	}
+	card_result_free(&d);
+	return res->rc;
 }
 
 int

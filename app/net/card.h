@@ -109,6 +109,10 @@ const char *card_class_name(enum card_class c);
  * reset by each call). Each gets a token first, and on 40001/42001/40014
  * refreshes it once and repeats the call once. Return res->rc. Codes are
  * never logged in clear (log_mask). */
+/* With check_consume, a 40127 answer (expired, deleted, unavailable or
+ * being gifted — WeChat does not say which) is followed by one code/get
+ * without check_consume whose user_card_status / times are copied into
+ * res (errcode stays 40127) so card_classify can name the reason. */
 int card_code_get(struct card *k, const char *card_id, const char *code,
     int check_consume, struct card_result *res);
 int card_code_consume(struct card *k, const char *card_id, const char *code,

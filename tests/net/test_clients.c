@@ -643,6 +643,23 @@ test_card_parse_classify(void **state)
 	    " consumed.\"}", 200, 1, CARD_ALREADY, "already_used");
 	card_case("{\"errcode\":40127,\"errmsg\":\"x\"}", 200, 1,
 	    CARD_REJECTED, "deleted_or_gifting");
+	{
+		struct card_result r2;
+		const char *w;
+
+		card_result_init(&r2);
+		r2.http = 200;
+		card_parse("{\"errcode\":40127}", 17, &r2);
+		snprintf(r2.user_card_status, sizeof r2.user_card_status,
+		    "EXPIRE");
+		assert_int_equal(card_classify(&r2, 1, &w), CARD_REJECTED);
+		assert_string_equal(w, "expired");
+		snprintf(r2.user_card_status, sizeof r2.user_card_status,
+		    "UNAVAILABLE");
+		card_classify(&r2, 1, &w);
+		assert_string_equal(w, "not_usable");
+		card_result_free(&r2);
+	}
 	card_case("{\"errcode\":45009,\"errmsg\":\"reach max api daily quota "
 	    "limit\"}", 200, 1, CARD_CONFIG, "quota_exceeded");
 	card_case("{\"errcode\":45011,\"errmsg\":\"x\"}", 200, 1, CARD_RETRY,

@@ -538,13 +538,14 @@ test_card_ops(void **state)
 	static const struct {
 		const char *cas;
 		enum card_class k;
+		const char *why;
 	} cases[] = {
-		{ "consumed", CARD_ALREADY },
-		{ "expired", CARD_REJECTED },
-		{ "not_yet_valid", CARD_REJECTED },
-		{ "unavailable", CARD_REJECTED },
-		{ "deleted", CARD_REJECTED },
-		{ "unknown", CARD_REJECTED },
+		{ "consumed", CARD_ALREADY, "already_used" },
+		{ "expired", CARD_REJECTED, "expired" },
+		{ "not_yet_valid", CARD_REJECTED, "not_yet_valid" },
+		{ "unavailable", CARD_REJECTED, "not_usable" },
+		{ "deleted", CARD_REJECTED, "deleted_or_gifting" },
+		{ "unknown", CARD_REJECTED, "invalid_code" },
 	};
 	struct card_ctx *x = card_ctx(0);
 	struct card *k = NULL;
@@ -565,9 +566,13 @@ test_card_ops(void **state)
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		json_t *a = json_object_get(json_object_get(seed, "card"),
 		    cases[i].cas);
-		for (j = 0; j < json_array_size(a); j++)
+		for (j = 0; j < json_array_size(a); j++) {
+			const char *why;
 			assert_int_equal(card_case(k, json_array_get(a, j),
 			    cases[i].cas, 0, &r), cases[i].k);
+			card_classify(&r, tm_now(), &why);
+			assert_string_equal(why, cases[i].why);
+		}
 	}
 	/* card/get and code/decrypt. */
 	assert_int_equal(card_get(k, field(e, "card_id"), &r), 0);
