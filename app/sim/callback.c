@@ -145,7 +145,7 @@ cb_main(void *arg)
 	if (http_new(&ho, &h, &cause) != 0) {
 		log_error("callbacks disabled: %s", cause ? cause : "");
 		free(cause);
-		return NULL;
+		h = NULL;
 	}
 	pthread_mutex_lock(&s->mu);
 	while (!s->stopping) {
@@ -153,7 +153,12 @@ cb_main(void *arg)
 		json_t *rows = NULL, *x;
 		size_t i;
 
-		simdb_run(s->db, due, p, &rows);
+		if (tm_now_ms() - s->stats_flushed_ms >= 1000) {
+			sim_stats_flush(s);
+			s->stats_flushed_ms = tm_now_ms();
+		}
+		if (h != NULL)
+			simdb_run(s->db, due, p, &rows);
 		json_decref(p);
 		if (rows == NULL || json_array_size(rows) == 0) {
 			struct timespec ts;

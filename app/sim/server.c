@@ -463,15 +463,42 @@ v3_checks(struct sim_ctx *c, const char *body, size_t len)
 static void
 count(struct sim *s, const char *route, int status)
 {
-	static const char sql[] =
-		"INSERT INTO stats(endpoint, status, n) VALUES (?1, ?2, 1) "
-		"ON CONFLICT(endpoint, status) DO UPDATE SET n = n + 1";
-	json_t *p = json_pack("[sI]", route, (json_int_t)status);
+	char key[128];
+	json_t *v;
 
+	snprintf(key, sizeof key, "%s\t%d", route, status);
 	pthread_mutex_lock(&s->mu);
-	simdb_run(s->db, sql, p, NULL);
+	v = json_object_get(s->stats, key);
+	json_object_set_new(s->stats, key, json_integer(v ?
+		json_integer_value(v) + 1 : 1));
 	pthread_mutex_unlock(&s->mu);
-	json_decref(p);
+}
+
+void
+sim_stats_flush(struct sim *s)
+{
+	static const char sql[] =
+		"INSERT INTO stats(endpoint, status, n) VALUES (?1, ?2, ?3) "
+		"ON CONFLICT(endpoint, status) DO UPDATE SET n = n + ?3";
+	const char *key;
+	json_t *v;
+
+	if (json_object_size(s->stats) == 0)
+		return;
+	simdb_begin(s->db);
+	json_object_foreach(s->stats, key, v) {
+		const char *tab = strchr(key, '\t');
+		json_t *p;
+
+		if (tab == NULL)
+			continue;
+		p = json_pack("[s#IO]", key, (int)(tab - key),
+			(json_int_t)strtoll(tab + 1, NULL, 10), v);
+		simdb_run(s->db, sql, p, NULL);
+		json_decref(p);
+	}
+	simdb_commit(s->db);
+	json_object_clear(s->stats);
 }
 
 static void
@@ -728,6 +755,7 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 	s.token_grace_s = o->token_grace_s >= 0 ? o->token_grace_s : 300;
 	s.card_quota = o->card_quota;
 	s.quota = json_object();
+	s.stats = json_object();
 	if (o->faults != NULL &&
 	    (rc = sim_faults_parse(o->faults, &s.faults, cause)) != 0)
 		goto out;
@@ -819,6 +847,9 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 out:
 	httpd_stop(h);
 	sim_callback_stop(&s);
+	if (s.db != NULL)
+		sim_stats_flush(&s);
+	json_decref(s.stats);
 	free_state(&s);
 	if (key != NULL) {
 		memset(key, 0, strlen(key));

@@ -64,6 +64,9 @@ struct sim {
 	int token_ttl_s, token_grace_s, card_quota;
 	int64_t quota_day;              /* card quota window (under mu) */
 	json_t *quota;                  /* path -> count today (under mu) */
+	json_t *stats;                  /* "route\tstatus" -> n, not yet in
+					   the db (under mu) */
+	int64_t stats_flushed_ms;       /* under mu */
 
 	pthread_t cb_thread;
 	int cb_started;
@@ -100,6 +103,10 @@ void sim_rand_alnum(char *out, size_t n);
 /* Load the shared identities from DIR/sim.json. */
 int sim_ids_load(const char *dir, struct sim_ids *ids, char **cause);
 char *sim_path(const char *dir, const char *name); /* dir/name, new */
+
+/* Write the in-memory request counters into the stats table. Caller holds
+ * mu. Done by the callback thread about once a second and at shutdown. */
+void sim_stats_flush(struct sim *s);
 
 /* ---- busifavor.c ----------------------------------------------------- */
 /* Route a /v3/ request; returns 0 if handled, QUAN_ENOTFOUND if no route.
