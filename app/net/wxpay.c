@@ -516,6 +516,16 @@ wxpay_process(struct wxpay_ctx *c, const struct http_resp *r,
 	res->body = xstrndup(body, len);
 	res->body_len = len;
 	if (ok2xx || signed_reply(r)) {
+		const char *st = http_resp_header(r,
+		    "Wechatpay-Signature-Type");
+
+		if (st != NULL && strcmp(st, WX_AUTH_SCHEMA) != 0) {
+			res->rc = QUAN_EPROTO;
+			snprintf(res->message, sizeof res->message,
+			    "reply not trusted: Wechatpay-Signature-Type "
+			    "'%.40s' is not " WX_AUTH_SCHEMA, st);
+			return QUAN_EPROTO;
+		}
 		rc = wx_trust_verify(c->trust,
 		    http_resp_header(r, "Wechatpay-Serial"),
 		    http_resp_header(r, "Wechatpay-Timestamp"),

@@ -382,6 +382,15 @@ test_use_answer_d4(void **state)
 		http_resp_free(&r);
 		free(t);
 	}
+	/* Another signature type is refused; the right one accepted. */
+	canned(&r, 200, D4_BODY, PKID, "1700000001",
+	    "c5ac7061fccab6bf3e254dcf98995b8c", D4_SIG);
+	add_hdr(&r, "Wechatpay-Signature-Type", "WECHATPAY2-SM2-WITH-SM3");
+	assert_int_equal(wxpay_process(ctx, &r, use_req, &res), QUAN_EPROTO);
+	free(r.hdr[r.nhdr - 1].value);
+	r.hdr[r.nhdr - 1].value = xstrdup("WECHATPAY2-SHA256-RSA2048");
+	assert_int_equal(wxpay_process(ctx, &r, use_req, &res), 0);
+	http_resp_free(&r);
 	/* D5: signed 204 without body. */
 	canned(&r, 204, "", PKID, "1700000002",
 	    "0123456789abcdef0123456789abcdef", D5_SIG);

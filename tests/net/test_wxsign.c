@@ -590,6 +590,39 @@ static const char GO_KEY_PKCS1[] =
 	"ulSIdILJyt+ppkW6GCARrDbgx41y3gQ2vvJgy5FruZxxITsctiSWZQ==\n"
 	"-----END RSA PRIVATE KEY-----\n";
 
+/* The GO key encrypted with `openssl pkey -aes256` (must be refused). */
+static const char GO_KEY_ENCRYPTED[] =
+	"-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+	"MIIFLTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI/N2OinYlKVQCAggA\n"
+	"MAwGCCqGSIb3DQIJBQAwHQYJYIZIAWUDBAEqBBCaOGfnUhtwrwKiiDeUaV2JBIIE\n"
+	"0I1hTmReKtzznerEzS0aNRC87TU0V9RadOTEez68Mopb/mBRoaat0pTgWzPhRZNr\n"
+	"6JXykFTZmeobOyEqgQ8oQVRU/aL8umD8pZRu3GJsynaieyEL1FpDzhmvy1r0YTW9\n"
+	"HlL/mySB4HB6goJwOfIezEHzGLyK5BeaOc9VERaxjxFnmzwfS/xdQ2Z9Jx/vQBME\n"
+	"uC2awHWTC40vt4LuIu2vOF28rDL59zMTHGe0OoLtnYaD2Tr7GqSgSCZh3tiEkuKJ\n"
+	"6WjzG3tm4pEvH52B5fj+wwbF0CU/Ttg8Ge7zUjTI300fBsgRfl9H8c2+bEBkSkj0\n"
+	"5StuQKtuZXcYlu91NjFivJgn53+MlAur31iXCKx51Bxr6cbwFMoRrOZLMaGus3kT\n"
+	"UiPkFr97tfJVOtxTF2rEWS9y/vopEO0WmeD65pv6kKeVukn2nS28h41E0HwdpBB0\n"
+	"VVXaRq+/Y1CIKS29r1VJm6HQfcxG4YK9Ji4ca2juYTSxk9ZOfcr2oQ79XvggijRV\n"
+	"6Uec1sW52nd2QjsztejvdBWpy9JaMeDXAzXaonmWK6bTYGOU+qQZhoDs0KCVSGtg\n"
+	"YWsZyv5WR8QmrdLBnCblMH8LrvJ3g2lmfumFQviUfrrK4AbJH2XLm75h1Q47i2E/\n"
+	"7iLoA60K0q1UkHzsIMJl9MrxSqaGp3YL0ZPD7G0e8MlS/ZZVg9YBIDFsuw/eOual\n"
+	"K8wjHpG+nHz9iUvMjrB1NwQQjbcG3wfDC4PBMMnXUtEbLWKgx+nnEro9JYYa8zZP\n"
+	"2IUMg+lycfmYCpUsSBkdAWoEOhYp/6FapsvfdN+8irsl8KbzzB34LTwrKy7+J17y\n"
+	"kLeKU3sYtubv+09ZqnKDFO+jkNjpnYRcUr7BYEh2wddd3YkIZhURbqppJPporTNy\n"
+	"DaVKPNwLAcHIEfORTu6/8SrZtOqVqi7nkvSpeK41dBJ26M8xsLs+AhST/OSSx5J7\n"
+	"dpyxQFmWYdHWYBDj4gcAZxnvYDMr7q/uSXtjjt1C13UwK1SXMr5V7Qd1dMWkgNOK\n"
+	"6CCJY/pl7NHlatFd/YIIdpMFsM/XhEW64bTPcwkMoDHgXdj5FqAQLxbI5me55w0Y\n"
+	"BRw+IV9epyxG/HCn1HxpSKQbz+vA1gDhKCieAx7sqZnUpY+g2r3i5QWm4//iSoqB\n"
+	"vVBDrE2lVtUH9kWXBmv7LCGJ+5QeE2j2MNloT6+1r1f9O8AY3NYJsXYW04BU5DWa\n"
+	"f2eFmenT7bOjnJ3MFla6SfOonUReWgD2vOx2/MJrSzScXNqDv3FhoLsXg0tAO+fa\n"
+	"a9sglW0CX+QEsFFM/Tm/7qnn8XBiQmDuX7lXqZdVsn6Q269uhAPNmarhgQ+lcky7\n"
+	"UFFno1ActzCTI4G93sbBMTVolZGK0TWcx0EV954B/Wk8FwERyLIDXut55KX6dNql\n"
+	"qwO8xxeyYiMDNZR0WrSUNMQuGBT+eX8eDyklBdwWvIIbgywIRnrPPgfojnCNMsqj\n"
+	"Ix0gh/srgiDVMmV0CRpOh8AgDH5udQPGoJ4JASnBXq7Bwo+3BFXj2iqido6nMUYv\n"
+	"TS/CrOU2evN5/Bu4/AOHnh1XaAIBM2KgXkygK5eiFnG4asM+ZIfUEDbJU/wsuGE2\n"
+	"s0QLz6JBqYHLXqN7kOIgXKjbopKfUMv34Hk3IfF0d14t\n"
+	"-----END ENCRYPTED PRIVATE KEY-----\n";
+
 static const char DOC_SERIAL[] = "408B07E79B8269FEC3D5D3E6AB8ED163A6A380DB";
 static const char DOC_NONCE[] = "593BEC0C930BF1AFEB40B4A08C8FB242";
 static const char DOC_TS[] = "1554208460";
@@ -1419,6 +1452,10 @@ test_key_files(void **state)
 	    QUAN_EINVAL);
 	assert_int_equal(wx_key_load_pem(GO_PUB, strlen(GO_PUB), &k, &cause),
 	    QUAN_EINVAL);
+	/* Encrypted PEMs are refused (no passphrase prompt). */
+	assert_int_equal(wx_key_load_pem(GO_KEY_ENCRYPTED,
+	    strlen(GO_KEY_ENCRYPTED), &k, &cause), QUAN_EINVAL);
+	assert_null(k);
 
 	/* APIv3 key file: 32 chars, trailing newline tolerated, 0600. */
 	f = fopen(tpath("apiv3.key"), "w");
