@@ -511,7 +511,8 @@ draw(struct ui *u, const struct view *v)
 		    crt_attr(CRT_DEMO), 0);
 	}
 	if (kiosk && v->screen != VIEW_APPROVE) {
-		put(body_top, main_w - 12, 12, _(" SELF-SERVICE"),
+		snprintf(b, sizeof b, "%s ", _(" SELF-SERVICE"));
+		put(body_top, main_w - ui_width(b), ui_width(b), b,
 		    crt_attr(CRT_DEMO), 0);
 	}
 	switch (v->screen) {

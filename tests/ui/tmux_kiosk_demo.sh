@@ -1,0 +1,76 @@
+#!/bin/bash
+# tmux_kiosk_demo.sh — kiosk mode ignores Ctrl-C, Ctrl-Z, Ctrl-\ and the
+# function keys, resets when idle and exits only with a manager PIN; `quan
+# demo` from a clean data directory shows the demo banner and codes,
+# confirms a coupon against its simulator and stops the simulator on quit;
+# without a terminal it refuses cleanly (exit 2).
+set -u
+. "$(dirname "$0")/lib.sh"
+SRC=${QUAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+
+W=$(mktemp -d /tmp/quan-ui-kiosk-XXXXXX)
+trap 'finish; rm -rf "$W"' EXIT
+DATA="$W/data"
+"$QUAN" import --data "$DATA" stocks "$SRC/tests/core/data/stocks.json" >/dev/null
+"$QUAN" import --data "$DATA" codes "$SRC/tests/core/data/codes.csv" >/dev/null
+"$QUAN" staff --data "$DATA" add 1001 --role cashier --pin 1234 >/dev/null
+"$QUAN" staff --data "$DATA" add 9001 --role manager --pin 9999 >/dev/null
+
+# --- kiosk ------------------------------------------------------------
+start 80x24 "$QUAN run --kiosk --idle-reset 2 --data $DATA --lang en"
+wait_for "SELF-SERVICE" 10
+wait_for "Enter the amount to pay" 5
+keys C-c; keys C-z; keys 'C-\'
+for f in F1 F2 F3 F4 F5 F6 F7 F8 F9 F11 F12; do keys "$f"; done
+sleep 0.5
+expect_not "quan exited"
+wait_for "SELF-SERVICE" 2 && ok "kiosk ignores Ctrl-C, Ctrl-Z, Ctrl-\\ and F-keys"
+line 120; wait_for "Scan or type" 5
+line QA00000000000001; wait_for "¥10.00" 5
+keys Enter
+wait_for "A C C E P T E D" 5 && ok "kiosk big verdict"
+wait_for "Enter the amount to pay" 8 && ok "kiosk idle reset"
+keys F10; wait_for "Leave the terminal" 5
+line 1001; wait_for "Manager PIN" 5
+line 1234; wait_for "A manager's PIN is needed" 5
+expect_not "quan exited"
+line 9001; wait_for "Manager PIN" 5
+line 9999; wait_for "Reason" 5
+line closing
+wait_for "quan exited rc=0" 10 && ok "only a manager PIN leaves the kiosk"
+
+# --- demo without a terminal -----------------------------------------
+"$QUAN" demo </dev/null >"$W/out" 2>"$W/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "needs a terminal" "$W/err"; then
+	ok "demo refuses without a terminal (exit 2)"
+else
+	echo "FAIL: demo without a tty: rc=$rc: $(cat "$W/err")"
+	FAILS=$((FAILS + 1))
+fi
+
+# --- demo from a clean data directory ----------------------------------
+D="$W/demo"
+start 100x30 "$QUAN demo --data $D --lang en"
+wait_for "Demo codes" 40 && ok "demo starts from a clean data dir"
+wait_for "DEMO" 2
+wait_for "cashier 1001" 2
+wait_for "ONLINE" 20
+NORMAL=$(screen | grep -A1 "valid NORMAL" | tail -1 | awk '{print $NF}')
+line 300; wait_for "Scan or type" 5
+line "$NORMAL"; wait_for " 1 " 5
+keys Enter
+wait_for "CONFIRMED" 15 && ok "demo coupon confirmed by its simulator"
+keys F10
+wait_for "quan exited rc=0" 15
+wait_for "simulator stopped" 2 && ok "quitting the demo stops the simulator"
+if pgrep -f "sim serve $D/sim" >/dev/null; then
+	echo "FAIL: the demo simulator still runs"
+	FAILS=$((FAILS + 1))
+fi
+
+if [ "$FAILS" -ne 0 ]; then
+	echo "tmux_kiosk_demo: $FAILS failure(s)"
+	exit 1
+fi
+echo "tmux_kiosk_demo: all passed"
