@@ -16,8 +16,24 @@ DATA="$W/data"
 "$QUAN" staff --data "$DATA" add 1001 --role cashier --pin 1234 >/dev/null
 "$QUAN" staff --data "$DATA" add 9001 --role manager --pin 9999 >/dev/null
 
-# --- kiosk ------------------------------------------------------------
-start 80x24 "$QUAN run --kiosk --idle-reset 2 --data $DATA --lang en"
+# --- kiosk (with a fake systemd notify socket: READY and watchdog pings) --
+python3 - "$W/notify" "$W/notify.log" <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(0.5)
+end = time.time() + 20
+with open(sys.argv[2], "w") as log:
+    while time.time() < end:
+        try:
+            log.write(s.recv(4096).decode() + "\n")
+            log.flush()
+        except socket.timeout:
+            pass
+EOF
+NPID=$!
+for _ in $(seq 50); do [ -S "$W/notify" ] && break; sleep 0.1; done
+start 80x24 "NOTIFY_SOCKET=$W/notify WATCHDOG_USEC=1000000 $QUAN run --kiosk --idle-reset 2 --data $DATA --lang en"
 wait_for "SELF-SERVICE" 10
 wait_for "Enter the amount to pay" 5
 keys C-c; keys C-z; keys 'C-\'
@@ -25,6 +41,15 @@ for f in F1 F2 F3 F4 F5 F6 F7 F8 F9 F11 F12; do keys "$f"; done
 sleep 0.5
 expect_not "quan exited"
 wait_for "SELF-SERVICE" 2 && ok "kiosk ignores Ctrl-C, Ctrl-Z, Ctrl-\\ and F-keys"
+sleep 3
+if grep -q "READY=1" "$W/notify.log" &&
+    [ "$(grep -c "WATCHDOG=1" "$W/notify.log")" -ge 3 ]; then
+	ok "sd_notify READY=1 and watchdog pings every half interval"
+else
+	echo "FAIL: notify log: $(tr '\n' ' ' <"$W/notify.log")"
+	FAILS=$((FAILS + 1))
+fi
+kill "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null
 line 120; wait_for "Scan or type" 5
 line QA00000000000001; wait_for "¥10.00" 5
 keys Enter
