@@ -988,6 +988,7 @@ test_transport_edges(void **state)
 	free(cause);
 	cause = NULL;
 	http_free(h);
+	http_resp_free(&r);
 	free(u);
 
 	/* Slow server: total timeout, and the stop flag. */
