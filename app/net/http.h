@@ -71,8 +71,9 @@ void http_free(struct http *h); /* NULL-safe */
  *   QUAN_ETOOBIG   the response body passed the cap;
  *   QUAN_ECLOSED   stopped through the stop flag;
  *   QUAN_EINVAL    bad URL or arguments.
- * *cause says what happened (caller frees). resp is reset first; free it
- * with http_resp_free even on failure. Owner thread only. */
+ * *cause says what happened (caller frees). resp must have been
+ * http_resp_init()ed once; it is reset first; free it with http_resp_free
+ * even on failure. Owner thread only. */
 int http_request(struct http *h, const char *method, const char *url,
     const char *const *headers, const void *body, size_t body_len,
     struct http_resp *resp, char **cause);
