@@ -426,6 +426,8 @@ pump_refresh(struct settle *s, int64_t now, int *room, int *posted)
 		r->out = 1;
 		r->last_try = now;
 		r->have = r->total = 0;
+		log_info("refreshing %s %s (cached %s)", r->card ? "card" :
+		    "stock", r->id, rc == QUAN_OK ? "long ago" : "never");
 		post_job(s, &j, now);
 		(*room)--;
 		(*posted)++;
