@@ -330,7 +330,8 @@ size_t
 dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 	struct dec_result *out, size_t max)
 {
-	uint64_t t0 = tm_mono_us(), budget = (uint64_t)budget_ms * 1000;
+	uint64_t t0 = tm_mono_us();
+	uint64_t budget = budget_ms > 0 ? (uint64_t)budget_ms * 1000 : 0;
 	size_t npx = (size_t)w * (size_t)h, n = 0;
 	const uint8_t *base = px;
 	int hw = w / 2, hh = h / 2, win, k;
@@ -340,7 +341,8 @@ dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 	d->st.last_passes = 0;
 	if (w <= 0 || h <= 0 || max == 0)
 		return 0;
-	if ((n = scan_one(d, px, w, h, 0, "plain", out, 0, max)) > 0)
+	if ((n = scan_one(d, px, w, h, 0, "plain", out, 0, max)) > 0 ||
+	    budget_ms < 0)
 		return n;
 	work_reserve(d, npx * 4 + 16);
 	if (budget > 0 && !LEFT())

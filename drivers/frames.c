@@ -28,6 +28,9 @@ struct frames {
 	size_t tcap;
 	struct pending p[PENDING];
 	size_t pnext;
+	uint64_t full_us;  /* running estimate of the full-resolution step */
+	unsigned long frame_no;
+	int skipped;       /* frames in a row without it */
 };
 
 int
@@ -124,6 +127,21 @@ halve(const uint8_t *in, int stride, int w, int h, uint8_t *out)
 		}
 }
 
+/* Full resolution with the budget left; 720p and larger: the centre. */
+static size_t
+full_step(struct frames *f, const uint8_t *px, int w, int h, uint8_t *b,
+	int left, struct dec_result *res)
+{
+	int cw = w / 2, ch = h / 2, y;
+
+	if ((long)w * h <= BIG_PIXELS)
+		return dec_frame(f->dec, px, w, h, left, res, DEC_MAX_RESULTS);
+	for (y = 0; y < ch; y++)
+		memcpy(b + (size_t)y * cw, px + (size_t)(y + h / 4) * w + w / 4,
+			(size_t)cw);
+	return dec_frame(f->dec, b, cw, ch, left, res, DEC_MAX_RESULTS);
+}
+
 size_t
 frames_feed(struct frames *f, const uint8_t *px, int w, int h, uint64_t t_us,
 	frames_emit_fn emit, void *ctx)
@@ -134,32 +152,36 @@ frames_feed(struct frames *f, const uint8_t *px, int w, int h, uint64_t t_us,
 
 	if (w >= 2 * MIN_HALF && h >= 2 * MIN_HALF) {
 		uint8_t *b = tmp(f, (size_t)w * h);
-		int left;
+		/* the inverted (dark mode) look on every other frame */
+		int left, inv = (f->frame_no++ & 1) ? 0 : -1;
 
 		/* 1: the centre quarter at half scale (1/16 of the pixels):
 		 * where a customer holds the phone; modules of 3+ px survive */
 		halve(px + (size_t)(h / 4) * w + w / 4, w, w / 2, h / 2, b);
-		n = dec_frame(f->dec, b, w / 4, h / 4, 0, res, DEC_MAX_RESULTS);
+		n = dec_frame(f->dec, b, w / 4, h / 4, inv, res,
+			DEC_MAX_RESULTS);
 		/* 2: the whole frame at half scale */
 		if (n == 0) {
 			halve(px, w, w, h, b);
-			n = dec_frame(f->dec, b, w / 2, h / 2, 0, res,
+			n = dec_frame(f->dec, b, w / 2, h / 2, inv, res,
 				DEC_MAX_RESULTS);
 		}
-		/* 3: full resolution while the budget lasts; 720p and larger
-		 * only the centre, to keep camera speed */
+		/* 3: full resolution (720p and larger: the centre) when it
+		 * fits the frame budget, else on every third frame: idle
+		 * frames keep camera speed, and a code held still is seen at
+		 * full resolution within 100 ms */
 		left = f->budget_ms - (int)((tm_mono_us() - t0) / 1000);
-		if (n == 0 && left > 0 && (long)w * h > BIG_PIXELS) {
-			int cw = w / 2, ch = h / 2, y;
+		if (n == 0 && ((left > 0 && f->full_us / 1000 <=
+		    (uint64_t)left) || f->skipped >= 2)) {
+			uint64_t t3 = tm_mono_us();
 
-			for (y = 0; y < ch; y++)
-				memcpy(b + (size_t)y * cw, px + (size_t)(y +
-					h / 4) * w + w / 4, (size_t)cw);
-			n = dec_frame(f->dec, b, cw, ch, left, res,
-				DEC_MAX_RESULTS);
-		} else if (n == 0 && left > 0) {
-			n = dec_frame(f->dec, px, w, h, left, res,
-				DEC_MAX_RESULTS);
+			f->skipped = 0;
+			n = full_step(f, px, w, h, b, left > 0 ? left : 1, res);
+			t3 = tm_mono_us() - t3;
+			f->full_us = f->full_us == 0 ? t3 :
+				(f->full_us * 3 + t3) / 4;
+		} else if (n == 0) {
+			f->skipped++;
 		}
 	} else {
 		n = dec_frame(f->dec, px, w, h, f->budget_ms, res,

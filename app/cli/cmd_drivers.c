@@ -356,8 +356,9 @@ make_qr(const char *payload, int module, struct img *out)
 	return rc;
 }
 
-/* A camera-like frame: grey noisy background, the code in the middle
- * (where 0), near the top-left corner (where 1) or absent (qr NULL). */
+/* A camera-like frame: a lighting gradient (90..170) with sensor noise
+ * (+-6), the code in the middle (where 0), near the top-left corner
+ * (where 1) or absent (qr NULL). */
 static uint8_t *
 make_frame(const struct img *qr, int w, int h, int where)
 {
@@ -368,7 +369,8 @@ make_frame(const struct img *qr, int w, int h, int where)
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
 			seed = seed * 1103515245u + 12345u;
-			f[(size_t)y * w + x] = (uint8_t)(110 + (seed >> 16) % 40);
+			f[(size_t)y * w + x] = (uint8_t)(90 + 80 * x / w +
+				(int)((seed >> 16) % 13) - 6);
 		}
 	if (qr == NULL)
 		return f;

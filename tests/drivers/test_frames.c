@@ -118,9 +118,10 @@ test_qr_frames(void **state)
 	assert_memory_equal(g.last.data, "CPN:FRAME-0001", 14);
 	assert_int_equal(g.last.flags & SCAN_F_INVERTED, 0);
 	free(fr);
-	/* dark mode */
+	/* dark mode: looked for on every other frame, so within two */
 	fr = frame(&inv, 640, 480, 10, 10);
-	assert_int_equal(frames_feed(f, fr, 640, 480, 1066000, emit, &g), 1);
+	assert_true(frames_feed(f, fr, 640, 480, 1066000, emit, &g) +
+		frames_feed(f, fr, 640, 480, 1083000, emit, &g) >= 1);
 	assert_true(g.last.flags & SCAN_F_INVERTED);
 	free(fr);
 	/* 720p: half scale then centre crop */
@@ -144,20 +145,29 @@ test_ean_confirm(void **state)
 	struct got g = {0};
 	uint8_t *fr;
 	char *cause = NULL;
+	int i;
 
 	(void)state;
 	gen("zint -b 13 --scale=2 -d 400638133393 -o ean.png >/dev/null");
 	load("ean.png", &ean);
 	assert_int_equal(frames_new(&f, NULL, 30, &cause), 0);
 	fr = frame(&ean, 640, 480, 100, 100);
-	/* first sighting: held back; second frame 33 ms later: counts */
+	/* first sighting is held back; a later frame within 500 ms confirms
+	 * it (thin bars need the full-resolution step, which may be skipped
+	 * on up to two frames in a row) */
 	assert_int_equal(frames_feed(f, fr, 640, 480, 5000000, emit, &g), 0);
-	assert_int_equal(frames_feed(f, fr, 640, 480, 5033000, emit, &g), 1);
+	for (i = 1; i < 8 && g.n == 0; i++)
+		frames_feed(f, fr, 640, 480, 5000000 + i * 33000, emit, &g);
+	assert_int_equal(g.n, 1);
 	assert_string_equal(g.last.symbology, "EAN-13");
 	assert_memory_equal(g.last.data, "4006381333931", 13);
 	/* seen again only after 2 s: needs confirming again */
-	assert_int_equal(frames_feed(f, fr, 640, 480, 7100000, emit, &g), 0);
-	assert_int_equal(frames_feed(f, fr, 640, 480, 7133000, emit, &g), 1);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(frames_feed(f, fr, 640, 480, 7100000 +
+			i * 700000, emit, &g), 0);
+	for (i = 1; i < 8 && g.n == 1; i++)
+		frames_feed(f, fr, 640, 480, 8500000 + i * 33000, emit, &g);
+	assert_int_equal(g.n, 2);
 	free(fr);
 	frames_free(f);
 	free(ean.px);
