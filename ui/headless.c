@@ -79,7 +79,8 @@ headless_view_text(const struct view *v)
 	}
 	if (v->verdict != VIEW_V_NONE && v->verdict != VIEW_V_INFO) {
 		ui_reason(&v->last, r, sizeof r);
-		buf_printf(&b, "verdict: %s %s%s%s\n", ui_verdict_word(v->verdict),
+		buf_printf(&b, "verdict: %s %s%s%s\n",
+		    ui_verdict_word(v->verdict),
 		    v->last.name[0] ? v->last.name : v->last.code,
 		    r[0] ? " \xe2\x80\x94 " : "", r);
 	}
@@ -143,7 +144,8 @@ post_scan(struct evq *q, const char *code, enum scan_source src)
 	ev->type = EV_SCAN;
 	ev->t_mono_us = tm_mono_us();
 	ev->u.scan.source = src;
-	scopy(ev->u.scan.source_name, sizeof ev->u.scan.source_name, src == SCAN_SRC_MANUAL ? "manual" : "script");
+	scopy(ev->u.scan.source_name, sizeof ev->u.scan.source_name,
+	    src == SCAN_SRC_MANUAL ? "manual" : "script");
 	memcpy(ev->u.scan.raw, code, n);
 	ev->u.scan.raw_len = n;
 	memcpy(ev->u.scan.text, code, n);
@@ -222,7 +224,8 @@ headless_run(struct session *s, struct evq *q, const struct headless_opts *o)
 		}
 		show = 1;
 		if (!o->quiet)
-			fprintf(o->out, "> %s%s%s\n", cmd, *arg ? " " : "", arg);
+			fprintf(o->out, "> %s%s%s\n", cmd,
+			    *arg ? " " : "", arg);
 		if (strcmp(cmd, "login") == 0) {
 			char *pin = arg + strcspn(arg, " \t");
 

@@ -267,7 +267,8 @@ ui_reason(const struct view_coupon *c, char *out, size_t n)
 		snprintf(out, n, "%s", _("already in this sale"));
 		break;
 	case VIEW_R_PER_TXN:
-		snprintf(out, n, "%s", _("too many of this coupon in one sale"));
+		snprintf(out, n, "%s",
+		    _("too many of this coupon in one sale"));
 		break;
 	case VIEW_R_OFFLINE_POLICY:
 		snprintf(out, n, "%s",
@@ -315,7 +316,8 @@ ui_msg(const struct view *v, char *out, size_t n)
 	case VIEW_M_EMPTY_BASKET:
 		snprintf(out, n, "%s", _("Scan a coupon first")); break;
 	case VIEW_M_VOIDED:
-		snprintf(out, n, _("Sale %s voided; coupons are being returned"),
+		snprintf(out, n,
+		    _("Sale %s voided; coupons are being returned"),
 		    v->msg_text);
 		break;
 	case VIEW_M_APPROVED:

@@ -688,7 +688,8 @@ post_scan(struct ui *u, struct evq *q)
 	ev->type = EV_SCAN;
 	ev->t_mono_us = tm_mono_us();
 	ev->u.scan.source = wedge ? SCAN_SRC_KEYBOARD : SCAN_SRC_MANUAL;
-	scopy(ev->u.scan.source_name, sizeof ev->u.scan.source_name, wedge ? "keyboard" : "manual");
+	scopy(ev->u.scan.source_name, sizeof ev->u.scan.source_name,
+	    wedge ? "keyboard" : "manual");
 	memcpy(ev->u.scan.raw, u->in, u->in_len);
 	ev->u.scan.raw_len = u->in_len;
 	scopy(ev->u.scan.text, sizeof ev->u.scan.text, u->in);

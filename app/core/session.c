@@ -256,7 +256,8 @@ map_reason(struct session *s, const struct checkout_line *l,
 		c->reason = VIEW_R_CACHE_OLD;
 	} else if (is_cap(r)) {
 		c->reason = VIEW_R_OFFLINE_CAP;
-		scopy(c->r_text, sizeof c->r_text, strcmp(r, "offline_cap_coupon") == 0 ?
+		scopy(c->r_text, sizeof c->r_text,
+		    strcmp(r, "offline_cap_coupon") == 0 ?
 		    "coupon value over the offline limit" :
 		    strcmp(r, "offline_cap_hour") == 0 ?
 		    "too many offline coupons this hour" :
@@ -272,7 +273,8 @@ map_reason(struct session *s, const struct checkout_line *l,
 			if (c->r_text[i] == '_')
 				c->r_text[i] = ' ';
 		if (strcmp(r, "offline_not_known") == 0)
-			scopy(c->r_text, sizeof c->r_text, "offline: this code is not in the coupon list");
+			scopy(c->r_text, sizeof c->r_text,
+			    "offline: this code is not in the coupon list");
 	}
 }
 
@@ -282,7 +284,8 @@ map_line(struct session *s, const struct checkout_line *l,
 {
 	scopy(c->code, sizeof c->code, l->code);
 	scopy(c->name, sizeof c->name, l->name);
-	scopy(c->kind, sizeof c->kind, l->coupon_type[0] != '\0' ? l->coupon_type : l->kind_id);
+	scopy(c->kind, sizeof c->kind,
+	    l->coupon_type[0] != '\0' ? l->coupon_type : l->kind_id);
 	c->discount_fen = l->discount_fen;
 	c->state = map_state(l->state);
 	/* a reason only where the coupon did not go through (yet) */
@@ -814,7 +817,8 @@ show_txns(struct session *s, const char *filter)
 		store_red_list(s->o.st, day_start(now), now + 1, NULL,
 		    txn_collect_cb, &c);
 	for (i = c.n - 1; i >= 0; i--) {
-		if (s->o.st == NULL || store_txn_get(s->o.st, c.ids[i], &t) != 0)
+		if (s->o.st == NULL ||
+		    store_txn_get(s->o.st, c.ids[i], &t) != 0)
 			continue;
 		tm_local(t.opened_at, &lt);
 		strftime(hm, sizeof hm, "%H:%M", &lt);

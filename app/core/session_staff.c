@@ -175,7 +175,8 @@ int
 staff_set(const char *data_dir, const char *id, enum staff_role role,
     const char *pin, char **cause)
 {
-	char *path = NULL, *tmp = NULL, line[STAFF_LINE], hx[2 * STAFF_HASH + 1];
+	char *path = NULL, *tmp = NULL, line[STAFF_LINE];
+	char hx[2 * STAFF_HASH + 1];
 	char sx[2 * STAFF_SALT + 1];
 	struct staff_rec r;
 	uint8_t salt[STAFF_SALT], h[STAFF_HASH];
