@@ -228,7 +228,8 @@ classify_new(const struct classify_pattern *p, size_t n,
 		    s->charset != CLASSIFY_CS_ALNUM)
 			why = "unknown charset";
 		for (k = 0; why == NULL && k < pl; k++)
-			if (!in_charset((unsigned char)s->prefix[k], s->charset))
+			if (!in_charset((unsigned char)s->prefix[k],
+			    s->charset))
 				why = "prefix has characters outside charset";
 		if (why != NULL) {
 			classify_free(c);
@@ -585,7 +586,8 @@ classify_scan(const struct classify *c, const char *text, size_t len,
 	/* 3. Documented formats. */
 	if (ascii_prefix_ci(s, n, "http://weixin.qq.com/q/") ||
 	    ascii_prefix_ci(s, n, "https://weixin.qq.com/q/")) {
-		set_hit(out, CLASSIFY_CLAIM_QR, CLASSIFY_VIA_FORMAT, s, n, NULL);
+		set_hit(out, CLASSIFY_CLAIM_QR, CLASSIFY_VIA_FORMAT, s, n,
+		    NULL);
 		return QUAN_OK;
 	}
 	switch (find_encrypt_code(s, n, out)) {

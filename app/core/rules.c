@@ -78,7 +78,8 @@ rules_cstate_parse(const char *s)
 		const char *s;
 		enum rules_cstate st;
 	} map[] = {
-		{ "SENDED", RULES_CS_AVAILABLE }, { "NORMAL", RULES_CS_AVAILABLE },
+		{ "SENDED", RULES_CS_AVAILABLE },
+		{ "NORMAL", RULES_CS_AVAILABLE },
 		{ "USED", RULES_CS_USED }, { "CONSUMED", RULES_CS_USED },
 		{ "EXPIRED", RULES_CS_EXPIRED }, { "EXPIRE", RULES_CS_EXPIRED },
 		{ "DELETED", RULES_CS_GONE }, { "DELETE", RULES_CS_GONE },

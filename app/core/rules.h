@@ -87,10 +87,11 @@ struct rules_def {
 	                                    * as sent ("" when absent) */
 	int usable;                        /* 1: RUNNING, or card status
 	                                    * CARD_STATUS_VERIFY_OK/DISPATCH.
-	                                    * Absent state -> 0 (conservative) */
-	int stackable;                     /* 0: card with advanced_info.
-	                                    * use_condition.
-	                                    * can_use_with_other_discount=false */
+	                                    * Absent state: 0 (conservative) */
+	int stackable;                     /* 0: card whose advanced_info.
+	                                    * use_condition says
+	                                    * can_use_with_other_discount
+	                                    * false */
 	int per_txn;                       /* max of this stock/card per basket;
 	                                    * parsers set 1 */
 
@@ -173,7 +174,7 @@ enum rules_reason {
 	                               * off (remaining 0, or item price <=
 	                               * exchange_price) */
 	RULES_R_RECEIVE_TIME_UNKNOWN, /* "receive_time_unknown": validity is
-	                               * relative to receipt, which is unknown */
+	                               * relative to an unknown receipt time */
 	RULES_R_BAD_AMOUNT,           /* "bad_amount": amount < 0 or over
 	                               * MONEY_MAX_FEN, or too many coupons */
 	RULES_R__COUNT

@@ -23,7 +23,8 @@ lookup(void *arg, const char *code, struct classify_hit *hit)
 		abort(); /* candidates are capped */
 	if (n == 12 && code[0] == 'Q') {
 		hit->kind = CLASSIFY_MERCHANT;
-		memset(hit->id, 'x', sizeof hit->id); /* unterminated on purpose */
+		/* unterminated on purpose: classify must cut it */
+		memset(hit->id, 'x', sizeof hit->id);
 		return 1;
 	}
 	if (n == 5 && code[0] == 'E')
