@@ -264,9 +264,11 @@ cmd_sync(int argc, char **argv)
 		    st.pending, st.unknown, st.last_error[0] ?
 		    "; last error: " : "", st.last_error);
 	}
+	/* the daemon stopped by SIGTERM exits 0 (systemd); --once says
+	 * whether anything is left */
 	if (rc != 0)
 		rc = EXIT_FAIL;
-	else
+	else if (once)
 		rc = st.pending + st.unknown > 0 ? EXIT_PENDING : EXIT_OK;
 out:
 	cli_done(&c);
