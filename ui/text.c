@@ -359,6 +359,7 @@ ui_prompt(const struct view *v)
 	case VIEW_FIELD_CODE: return _("Scan or type a coupon code");
 	case VIEW_FIELD_REASON: return _("Reason");
 	case VIEW_FIELD_SEARCH: return _("Search code or sale");
+	case VIEW_FIELD_ITEM_PRICE: return _("Item price (yuan)");
 	case VIEW_FIELD_NONE: break;
 	}
 	return "";

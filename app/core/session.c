@@ -43,6 +43,8 @@ struct session {
 	int64_t act_txn;           /* txn the action is about */
 
 	int64_t cur_txn;           /* current sale id once redeemed, 0 none */
+	char price_code[EV_CODE_MAX]; /* EXCHANGE code waiting for a price */
+	int price_manual;
 	struct checkout_txn tmp;   /* scratch for checkout_load */
 	char ids[TXN_LIST_MAX][40];/* TXNS: txn id per line */
 
@@ -603,6 +605,7 @@ on_scan(struct session *s, const struct ev *ev)
 		}
 		return;
 	}
+	s->v.field = VIEW_FIELD_CODE; /* a scan ends an item-price prompt */
 	memset(&c, 0, sizeof c);
 	len = strlen(sc->text);
 	if (len == 0) {
@@ -632,6 +635,18 @@ on_scan(struct session *s, const struct ev *ev)
 		s->v.selected = line;
 		set_verdict(s, s->v.coupons[line].state == VIEW_C_REJECTED ?
 		    VIEW_V_REJECTED : VIEW_V_INFO, line, sc->t_mono_us);
+		if (t->lines[line].state == CHECKOUT_REFUSED &&
+		    strcmp(t->lines[line].reason, "needs_item_price") == 0) {
+			/* an exchange coupon: ask what the item costs */
+			scopy(s->price_code, sizeof s->price_code, sc->text);
+			s->price_manual = sc->source == SCAN_SRC_MANUAL;
+			checkout_remove(s->o.co, line);
+			map_txn(s, checkout_current(s->o.co));
+			s->v.verdict = VIEW_V_NONE;
+			s->v.last = s->v.coupons[0];
+			go(s, VIEW_BASKET, VIEW_FIELD_ITEM_PRICE);
+			return;
+		}
 		if (s->v.coupons[line].state == VIEW_C_REJECTED &&
 		    t->lines[line].state == CHECKOUT_REFUSED) {
 			/* a refused line does not stay in the basket: the
@@ -1208,6 +1223,10 @@ on_cancel(struct session *s)
 		approval_back(s);
 		break;
 	case VIEW_BASKET:
+		if (s->v.field == VIEW_FIELD_ITEM_PRICE) {
+			go(s, VIEW_BASKET, VIEW_FIELD_CODE);
+			break;
+		}
 		/* drop the unredeemed sale */
 		to_amount(s);
 		set_msg(s, VIEW_M_CANCELLED, NULL);
@@ -1266,6 +1285,64 @@ on_void(struct session *s)
 	start_approval(s, VIEW_A_VOID, id);
 }
 
+/* A code typed at the scan field and sent as SUBMIT, or a retried code. */
+static void
+manual_code(struct session *s, const struct ev *ev, const char *text,
+    enum scan_source src)
+{
+	struct ev *e = xcalloc(1, sizeof *e);
+
+	e->type = EV_SCAN;
+	e->t_mono_us = ev->t_mono_us;
+	e->u.scan.source = src;
+	scopy(e->u.scan.source_name, sizeof e->u.scan.source_name,
+	    src == SCAN_SRC_MANUAL ? "manual" : "keyboard");
+	scopy(e->u.scan.text, sizeof e->u.scan.text, text);
+	e->u.scan.raw_len = strlen(e->u.scan.text);
+	memcpy(e->u.scan.raw, e->u.scan.text, e->u.scan.raw_len);
+	e->u.scan.t_mono_us = ev->t_mono_us;
+	on_scan(s, e);
+	free(e);
+}
+
+/* The price of the item an exchange coupon buys: add the coupon with it. */
+static void
+on_item_price(struct session *s, const struct ev *ev, const char *text)
+{
+	const struct checkout_txn *t;
+	int64_t fen;
+	int line = -1, rc;
+
+	if (text[0] == '\0')
+		return;
+	if (money_parse_yuan(text, &fen) != 0) {
+		set_msg(s, VIEW_M_BAD_AMOUNT, NULL);
+		touch(s);
+		return;
+	}
+	rc = checkout_add(s->o.co, s->price_code, strlen(s->price_code), fen,
+	    &line);
+	s->v.field = VIEW_FIELD_CODE;
+	if (rc != 0) {
+		set_msg(s, VIEW_M_ERROR, quan_strerror(rc));
+		touch(s);
+		return;
+	}
+	t = checkout_current(s->o.co);
+	map_txn(s, t);
+	if (line >= 0 && line < s->v.ncoupons) {
+		s->v.coupons[line].manual = s->price_manual;
+		s->v.selected = line;
+		set_verdict(s, s->v.coupons[line].state == VIEW_C_REJECTED ?
+		    VIEW_V_REJECTED : VIEW_V_INFO, line, ev->t_mono_us);
+		if (t->lines[line].state == CHECKOUT_REFUSED) {
+			checkout_remove(s->o.co, line);
+			map_txn(s, checkout_current(s->o.co));
+		}
+	}
+	touch(s);
+}
+
 static void
 on_key(struct session *s, const struct ev *ev)
 {
@@ -1289,24 +1366,12 @@ on_key(struct session *s, const struct ev *ev)
 		case VIEW_RESULT: on_amount_submit(s, text); break;
 		case VIEW_APPROVE: on_approve_submit(s, text); break;
 		case VIEW_TXNS: show_txns(s, text); break;
-		case VIEW_BASKET: {
-			/* a code typed by hand through SUBMIT */
-			struct ev e;
-
-			memset(&e, 0, sizeof e);
-			e.type = EV_SCAN;
-			e.t_mono_us = ev->t_mono_us;
-			e.u.scan.source = SCAN_SRC_MANUAL;
-			snprintf(e.u.scan.source_name,
-			    sizeof e.u.scan.source_name, "manual");
-			scopy(e.u.scan.text, sizeof e.u.scan.text, text);
-			e.u.scan.raw_len = strlen(e.u.scan.text);
-			memcpy(e.u.scan.raw, e.u.scan.text,
-			    e.u.scan.raw_len);
-			e.u.scan.t_mono_us = ev->t_mono_us;
-			on_scan(s, &e);
+		case VIEW_BASKET:
+			if (s->v.field == VIEW_FIELD_ITEM_PRICE)
+				on_item_price(s, ev, text);
+			else
+				manual_code(s, ev, text, SCAN_SRC_MANUAL);
 			break;
-		}
 		default: break;
 		}
 		break;

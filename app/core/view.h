@@ -43,7 +43,8 @@ enum view_field {
 	VIEW_FIELD_AMOUNT,    /* yuan */
 	VIEW_FIELD_CODE,      /* scan field: wedge scans and manual codes */
 	VIEW_FIELD_REASON,    /* approval reason (a number or words) */
-	VIEW_FIELD_SEARCH     /* txns search */
+	VIEW_FIELD_SEARCH,    /* txns search */
+	VIEW_FIELD_ITEM_PRICE /* price of the item an EXCHANGE coupon buys */
 };
 
 /* Per-coupon state as the cashier sees it. */

@@ -186,6 +186,17 @@ test_two_coupons_due(void **state)
 	    "expect ACCEPTED OFFLINE\n"
 	    "expect due=\xc2\xa5" "79.20\n"
 	    "expect-not REJECTED\n");
+	/* an exchange coupon asks for the item's price: 25.00 - 9.90 off */
+	drive(&f,
+	    "amount 100\n"
+	    "scan XC0000000001\n"
+	    "print\n"
+	    "expect prompt: Item price (yuan)\n"
+	    "submit 25\n"
+	    "print\n"
+	    "expect prompt: Scan or type a coupon code\n"
+	    "expect discount=\xc2\xa5" "15.10\n"
+	    "expect due=\xc2\xa5" "84.90\n");
 	fx_down(&f);
 }
 
