@@ -21,7 +21,8 @@ sim_usage(FILE *fp)
 "       quan sim serve DIR [--listen ADDR:PORT] [--faults SPEC] [--seed N]\n"
 "                  [--callback-retry-s S] [--callback-attempts N]\n"
 "                  [--use-qps N] [--token-ttl S] [--token-grace S]\n"
-"                  [--card-quota N] [--no-rewrite-conf] [-v]\n"
+"                  [--card-quota N] [--callback-sign platform|pubkey|both]\n"
+"                  [--no-rewrite-conf] [-v]\n"
 "       quan sim seed DIR [--force]\n"
 "       quan sim inspect DIR [--json]\n"
 "       quan sim bench DIR [--url URL] [-n N] [--conns C] [--json]\n"
@@ -36,6 +37,8 @@ sim_usage(FILE *fp)
 "       address is given. SIGTERM/SIGINT stop it cleanly.\n"
 "       --callback-retry-s S  COUPON.SEND retry interval (60)\n"
 "       --callback-attempts N attempts in total (11)\n"
+"       --callback-sign K     sign callbacks with the platform cert (default),\n"
+"                             the public key, or both in turn\n"
 "       --use-qps N           coupons/use limit per second (500; 0 = off)\n"
 "       --token-ttl S         card access_token lifetime (7200)\n"
 "       --token-grace S       old token valid after a new one (300)\n"
@@ -166,6 +169,19 @@ do_serve(int argc, char **argv)
 			if (parse_num(a, n, 0, 100000000, &v) != 0)
 				return EXIT_USAGE;
 			o.card_quota = (int)v;
+			i++;
+		} else if (strcmp(a, "--callback-sign") == 0 && n) {
+			if (strcmp(n, "platform") == 0)
+				o.callback_sign = 0;
+			else if (strcmp(n, "pubkey") == 0)
+				o.callback_sign = 1;
+			else if (strcmp(n, "both") == 0)
+				o.callback_sign = 2;
+			else {
+				fprintf(stderr, "quan sim: --callback-sign "
+					"platform|pubkey|both\n");
+				return EXIT_USAGE;
+			}
 			i++;
 		} else if (strcmp(a, "--no-rewrite-conf") == 0) {
 			o.no_rewrite_conf = 1;

@@ -76,11 +76,15 @@ sim_callback_queue(struct sim *s, const char *code, const char *stock_id,
 	pthread_cond_signal(&s->cb_cond);
 }
 
-/* One attempt; returns the HTTP status or 0 with *err set. */
+/* One attempt; returns the HTTP status or 0 with *err set. Signed with
+ * the platform key, the public-key pair, or alternately (attempt parity),
+ * as --callback-sign says. */
 static int
 deliver(struct sim *s, struct http *h, const char *url, const char *body,
-	char **err)
+	int attempt, char **err)
 {
+	int pub = s->callback_sign == 1 ||
+		(s->callback_sign == 2 && attempt % 2 == 1);
 	char ts[24], nonce[WX_NONCE_LEN + 1], *msg, *sig = NULL;
 	char *hv[8];
 	const char *hdrs[9];
@@ -93,7 +97,8 @@ deliver(struct sim *s, struct http *h, const char *url, const char *body,
 	if (wx_nonce(nonce) != 0)
 		sim_rand_alnum(nonce, 32);
 	msg = wx_resp_message(ts, nonce, body, strlen(body), &mlen);
-	if (wx_sign(s->platform_key, msg, mlen, &sig) != 0)
+	if (wx_sign(pub ? s->pubkey_key : s->platform_key, msg, mlen,
+	    &sig) != 0)
 		sig = xstrdup("");
 	free(msg);
 	hv[n++] = xstrdup("Content-Type: application/json");
@@ -101,7 +106,8 @@ deliver(struct sim *s, struct http *h, const char *url, const char *body,
 	hv[n++] = xasprintf("Wechatpay-Timestamp: %s", ts);
 	hv[n++] = xasprintf("Wechatpay-Nonce: %s", nonce);
 	hv[n++] = xasprintf("Wechatpay-Signature: %s", sig);
-	hv[n++] = xasprintf("Wechatpay-Serial: %s", s->ids.platform_serial);
+	hv[n++] = xasprintf("Wechatpay-Serial: %s", pub ? s->ids.pub_key_id :
+		s->ids.platform_serial);
 	hv[n++] = xstrdup("Wechatpay-Signature-Type: " WX_AUTH_SCHEMA);
 	hv[n++] = xasprintf("Request-ID: %s", nonce);
 	for (i = 0; i < n; i++)
@@ -180,7 +186,9 @@ cb_main(void *arg)
 			char *err = NULL;
 			int st = deliver(s, h, json_string_value(
 				json_object_get(x, "url")), json_string_value(
-				json_object_get(x, "body")), &err);
+				json_object_get(x, "body")),
+				(int)json_integer_value(json_object_get(x,
+				"attempts")), &err);
 			int ok = st == 200 || st == 204;
 			json_int_t n = json_integer_value(json_object_get(x,
 				"attempts")) + 1;

@@ -74,9 +74,27 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 			json_integer_value(json_object_get(x,
 			"deactivations")), "defect", defect));
 	}
-	out = json_pack("{s:I,s:I,s:i,s:o,s:O,s:O}", "total_redemptions",
-		total_uses, "total_card_consumes", total_consumes, "defects",
-		*defects, "redemptions", red, "requests", st, "callbacks", cb);
+	{
+		json_t *by = json_object();
+
+		json_array_foreach(st, i, x) {
+			char k[16];
+			json_t *v;
+
+			snprintf(k, sizeof k, "%lld", (long long)
+				json_integer_value(json_object_get(x,
+				"status")));
+			v = json_object_get(by, k);
+			json_object_set_new(by, k, json_integer(
+				json_integer_value(v) + json_integer_value(
+				json_object_get(x, "n"))));
+		}
+		out = json_pack("{s:I,s:I,s:i,s:o,s:o,s:O,s:O}",
+			"total_redemptions", total_uses,
+			"total_card_consumes", total_consumes, "defects",
+			*defects, "redemptions", red, "requests_by_status", by,
+			"requests", st, "callbacks", cb);
+	}
 	if (json) {
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		printf("\n");

@@ -751,6 +751,7 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 	s.callback_attempts = o->callback_attempts > 0 ?
 		o->callback_attempts : 11;
 	s.use_qps = o->use_qps;
+	s.callback_sign = o->callback_sign;
 	s.token_ttl_s = o->token_ttl_s > 0 ? o->token_ttl_s : 7200;
 	s.token_grace_s = o->token_grace_s >= 0 ? o->token_grace_s : 300;
 	s.card_quota = o->card_quota;

@@ -28,6 +28,8 @@ struct sim_serve_opts {
 	int token_grace_s;        /* old token kept valid this long (300) */
 	int card_quota;           /* card API calls per day per path (0 off) */
 	int no_rewrite_conf;      /* do not rewrite base_url in DIR/quan.conf */
+	int callback_sign;        /* 0 platform cert, 1 public key, 2 both in
+				     turn (WeChat's migration) */
 };
 
 /* Serve until SIGTERM/SIGINT. Prints "listening https://ADDR:PORT" as the

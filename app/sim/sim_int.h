@@ -57,7 +57,7 @@ struct sim {
 	uint64_t seed;
 	atomic_uint_fast64_t seq;       /* request sequence number */
 
-	int callback_retry_s, callback_attempts;
+	int callback_retry_s, callback_attempts, callback_sign;
 	int use_qps;
 	int64_t qps_sec;                /* use-rate window (under mu) */
 	int qps_n;

@@ -450,19 +450,40 @@ expect "state kept across restart (used coupon stays used)" \
 	"$(req POST $USE "$(use_body "$C1" R-AFTER)")$(code)" 400RESOURCE_ALREADY_EXISTS
 stop_server
 
+# callbacks signed with the WeChat Pay public key
+start_server --callback-sign pubkey
+expect "send (pubkey-signed callback) -> 200" \
+	"$(req POST /v3/marketing/busifavor/coupons/send "{\"openid\":\"$OPENID\",\"appid\":\"$APPID\",\"stock_id\":\"$WS\",\"out_request_no\":\"cb-2\"}")" 200
+for _ in $(seq 60); do [ -f $T/cb/req-3.json ] && break; sleep 0.1; done
+if [ -f $T/cb/req-3.json ]; then
+	js $T/cb/req-3.json 'd["body"]' > $T/cbbody
+	printf '%s' "$(cat $T/cbbody)" > $T/b
+	js $T/cb/req-3.json 'd["headers"]' > $T/cbh.json
+	for k in Timestamp Nonce Signature Serial; do
+		printf 'Wechatpay-%s: %s\n' $k "$(js $T/cbh.json "d['Wechatpay-$k']")"
+	done > $T/h
+	expect "pubkey callback serial" "$(hdr Wechatpay-Serial)" "$PKID"
+	verify $D/platform/pub_key.pem && ok "pubkey callback signature valid" || bad "pubkey callback signature"
+else
+	bad "no pubkey-signed callback"
+fi
+stop_server
+
 # ---- faults -----------------------------------------------------------------
-start_server --token-ttl 4 --token-grace 1
+start_server --token-ttl 10 --token-grace 3
 gettok() { curl -sS -o $T/b --cacert $D/ca.pem "$URL/cgi-bin/token?grant_type=client_credential&appid=$CARD_APPID&secret=$CARD_SECRET"; js $T/b 'd["access_token"]'; }
+waituntil() { while [ "$(date +%s)" -lt "$1" ]; do sleep 0.2; done; }
 TOK=$(gettok)
+t2=$(date +%s)
 TOK2=$(gettok)
 cpost /card/code/get "$TOK" "{\"code\":\"$CC\",\"check_consume\":false}"
 expect "old token inside the grace period still works" "$(errc)" 0
-sleep 1.2
+waituntil $((t2 + 5))
 cpost /card/code/get "$TOK" "{\"code\":\"$CC\",\"check_consume\":false}"
 expect "old token after the grace period -> 40001" "$(errc)" 40001
 cpost /card/code/get "$TOK2" "{\"code\":\"$CC\",\"check_consume\":false}"
 expect "new token works" "$(errc)" 0
-sleep 3
+waituntil $((t2 + 12))
 cpost /card/code/get "$TOK2" "{\"code\":\"$CC\",\"check_consume\":false}"
 expect "expired token -> 42001" "$(errc)" 42001
 stop_server
