@@ -296,7 +296,8 @@ threshold(struct dec *d, const uint8_t *in, int w, int h, int win,
 			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w :
 				x + r + 1;
 			uint32_t sum = I[(size_t)y1 * W + x1] -
-				I[(size_t)y0 * W + x1] - I[(size_t)y1 * W + x0] +
+				I[(size_t)y0 * W + x1] -
+				I[(size_t)y1 * W + x0] +
 				I[(size_t)y0 * W + x0];
 			uint32_t cnt = (uint32_t)((x1 - x0) * (y1 - y0));
 
@@ -320,8 +321,10 @@ rotate(const uint8_t *in, int w, int h, double deg, uint8_t *out, int s)
 			int sx = (int)(c * dx + sn * dy + cx);
 			int sy = (int)(-sn * dx + c * dy + cy);
 
-			out[(size_t)y * s + x] = (sx >= 0 && sx < w && sy >= 0 &&
-				sy < h) ? in[(size_t)sy * w + sx] : 255;
+			int inside = sx >= 0 && sx < w && sy >= 0 && sy < h;
+
+			out[(size_t)y * s + x] = inside ?
+				in[(size_t)sy * w + sx] : 255;
 		}
 	return s;
 }
@@ -355,8 +358,8 @@ dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 		return 0;
 	if (stretch(px, d->w2, npx)) {
 		base = d->w2;
-		if ((n = scan_one(d, d->w2, w, h, SCAN_F_PREPROC, "stretch", out,
-		    0, max)) > 0)
+		if ((n = scan_one(d, d->w2, w, h, SCAN_F_PREPROC, "stretch",
+		    out, 0, max)) > 0)
 			return n;
 		invert(d->w2, d->w1, npx);
 		if ((n = scan_one(d, d->w1, w, h, SCAN_F_PREPROC |

@@ -43,8 +43,9 @@ void dec_free(struct dec *d); /* NULL-safe */
 /*
  * Decode one w x h luma frame (stride w; borrowed). The plain pass always
  * runs and is all when budget_ms < 0; the inverted one too when budget_ms
- * is 0, else while budget_ms lasts, like all further passes. Stops at the first pass that reads anything. Returns the
- * number of results written to out (at most max).
+ * is 0, else while budget_ms lasts, like all further passes. Stops at
+ * the first pass that reads anything. Returns the number of results
+ * written to out (at most max).
  */
 size_t dec_frame(struct dec *d, const uint8_t *px, int w, int h,
 	int budget_ms, struct dec_result *out, size_t max);

@@ -151,7 +151,8 @@ cam_stream(struct drv *d, zbar_video_t *v, struct frames *f)
 		if (y != NULL) {
 			frames_feed(f, zbar_image_get_data(y),
 				(int)zbar_image_get_width(y),
-				(int)zbar_image_get_height(y), last, on_result, d);
+				(int)zbar_image_get_height(y), last, on_result,
+				d);
 			zbar_image_destroy(y);
 		}
 		zbar_image_destroy(img);

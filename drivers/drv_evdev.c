@@ -75,7 +75,8 @@ evdev_setup(struct drv *d, char **cause)
 	if (lay == NULL)
 		lay = "us";
 	aim = drv_opt(d, "aim");
-	if (aim != NULL && strcmp(aim, "auto") != 0 && strcmp(aim, "off") != 0) {
+	if (aim != NULL && strcmp(aim, "auto") != 0 &&
+	    strcmp(aim, "off") != 0) {
 		*cause = xasprintf("source '%s': aim=auto|off", d->spec.name);
 		return QUAN_EINVAL;
 	}
@@ -112,7 +113,8 @@ evdev_open(struct drv *d, char **cause)
 
 	fd = open(d->spec.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		*cause = xasprintf("open %s: %s", d->spec.path, strerror(errno));
+		*cause = xasprintf("open %s: %s", d->spec.path,
+			strerror(errno));
 		return QUAN_EIO;
 	}
 	s->grabbed = 0;

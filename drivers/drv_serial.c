@@ -55,11 +55,13 @@ serial_setup(struct drv *d, char **cause)
 	size_t i;
 
 	if (drv_opts_check(d, known, cause) != QUAN_OK ||
-	    drv_opt_int(d, "baud", 9600, 50, 4000000, &baud, cause) != QUAN_OK ||
+	    drv_opt_int(d, "baud", 9600, 50, 4000000, &baud, cause) !=
+	    QUAN_OK ||
 	    drv_opt_int(d, "idle", 0, 0, 10000, &idle, cause) != QUAN_OK)
 		return QUAN_EINVAL;
 	aim = drv_opt(d, "aim");
-	if (aim != NULL && strcmp(aim, "auto") != 0 && strcmp(aim, "off") != 0) {
+	if (aim != NULL && strcmp(aim, "auto") != 0 &&
+	    strcmp(aim, "off") != 0) {
 		*cause = xasprintf("source '%s': aim=auto|off", d->spec.name);
 		return QUAN_EINVAL;
 	}
@@ -92,7 +94,8 @@ serial_open(struct drv *d, char **cause)
 
 	fd = open(d->spec.path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		*cause = xasprintf("open %s: %s", d->spec.path, strerror(errno));
+		*cause = xasprintf("open %s: %s", d->spec.path,
+			strerror(errno));
 		return QUAN_EIO;
 	}
 	if (tcgetattr(fd, &t) != 0) {

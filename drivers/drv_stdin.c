@@ -38,7 +38,8 @@ stdin_setup(struct drv *d, char **cause)
 	if (drv_opts_check(d, known, cause) != QUAN_OK)
 		return QUAN_EINVAL;
 	aim = drv_opt(d, "aim");
-	if (aim != NULL && strcmp(aim, "auto") != 0 && strcmp(aim, "off") != 0) {
+	if (aim != NULL && strcmp(aim, "auto") != 0 &&
+	    strcmp(aim, "off") != 0) {
 		*cause = xasprintf("source '%s': aim=auto|off", d->spec.name);
 		return QUAN_EINVAL;
 	}

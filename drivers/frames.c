@@ -120,7 +120,8 @@ halve(const uint8_t *in, int stride, int w, int h, uint8_t *out)
 
 	for (y = 0; y < hh; y++)
 		for (x = 0; x < hw; x++) {
-			const uint8_t *p = in + (size_t)(2 * y) * stride + 2 * x;
+			const uint8_t *p = in + (size_t)(2 * y) * stride +
+				2 * x;
 
 			out[(size_t)y * hw + x] = (uint8_t)((p[0] + p[1] +
 				p[stride] + p[stride + 1] + 2) / 4);

@@ -6,9 +6,10 @@
  * held up to a camera has modules that survive it; these two look for
  * inverted, dark-mode codes on every other frame), then full resolution
  * while the frame budget lasts (720p and larger: only the centre crop),
- * skipped on up to two frames in a row when it would not fit the budget. EAN/UPC reads must repeat in a
- * second frame within 500 ms before they count (weak 1-D checks misread;
- * QR and Code 128 carry strong checks and count at once). Repeats of the
+ * skipped on up to two frames in a row when it would not fit the budget.
+ * EAN/UPC reads must repeat in a second frame within 500 ms before they
+ * count (weak 1-D checks misread; QR and Code 128 carry strong checks and
+ * count at once). Repeats of the
  * same code while it stays in view are left to the dedupe window of
  * drv_emit. One pipeline per thread.
  */

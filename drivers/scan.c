@@ -347,7 +347,8 @@ drv_emit(struct drv *d, const struct drv_raw *r)
 		n -= k;
 	}
 	if (sym == NULL)
-		sym = aim[0] != '\0' ? scantext_aim_symbology(aim, n, &gs1) : "";
+		sym = aim[0] != '\0' ? scantext_aim_symbology(aim, n, &gs1) :
+			"";
 	else if (aim[0] != '\0')
 		(void)scantext_aim_symbology(aim, n, &gs1);
 	if (n == 0) {
@@ -582,7 +583,8 @@ scan_mgr_start(struct scan_mgr *m, char **cause)
 			need_poll = 1;
 			continue;
 		}
-		if (pthread_create(&m->thr[i], NULL, thread_main, m->d[i]) != 0) {
+		if (pthread_create(&m->thr[i], NULL, thread_main,
+		    m->d[i]) != 0) {
 			*cause = xasprintf("%s: cannot start thread",
 				m->d[i]->spec.name);
 			return QUAN_EIO;

@@ -169,7 +169,8 @@ on_reject(void *ctx, const char *source, const char *why, const uint8_t *p,
 
 	if (c->diag) {
 		flockfile(stdout);
-		printf("--- refused from %s: %s\n  bytes %-4zu ", source, why, n);
+		printf("--- refused from %s: %s\n  bytes %-4zu ", source, why,
+			n);
 		hexdump(p, n);
 		fflush(stdout);
 		funlockfile(stdout);
@@ -191,7 +192,8 @@ parse_ulong(const char *s, unsigned long max, unsigned long *out)
 static void
 scan_usage(void)
 {
-	fprintf(stderr, "usage: quan scan [--json [--hex]|--diag] [--source SPEC]... "
+	fprintf(stderr, "usage: quan scan [--json [--hex]|--diag] "
+		"[--source SPEC]... "
 		"[--dedupe-ms N] [--max-len N] [--timeout S] [--count N]\n"
 		"  SPEC: camera:/dev/videoN[,width=,height=] | image:PATH | "
 		"evdev:/dev/input/eventN[,layout=us|de|fr]\n"
@@ -509,7 +511,8 @@ bench_set(const char *dir, struct set_fig *fig, int verbose)
 				if (l > 0 && out[l - 1] == '\n')
 					out[--l] = '\0';
 				zany = 1;
-				if (wn > 0 && l == wn && memcmp(out, want, wn) == 0)
+				if (wn > 0 && l == wn &&
+				    memcmp(out, want, wn) == 0)
 					zok = 1;
 			}
 			pclose(zp);
@@ -604,14 +607,16 @@ bench_decode(int argc, char **argv)
 			"\"budget_ms\":%d,\"decodes\":%lu,\"decodes_ok\":%lu,"
 			"\"decode_us\":%.1f,\"rss_start_kb\":%ld,"
 			"\"rss_10pct_kb\":%ld,\"rss_end_kb\":%ld,"
-			"\"scanner_recreated\":%llu,\"fps_640x480_corner\":%.1f,"
-			"\"read_640x480_corner\":%lu,\"fps_640x480_nocode\":%.1f",
+			"\"scanner_recreated\":%llu,"
+			"\"fps_640x480_corner\":%.1f,"
+			"\"read_640x480_corner\":%lu,"
+			"\"fps_640x480_nocode\":%.1f",
 			f640.fps, f640.read, f640.frames, f720.fps, f720.read,
 			f720.frames, budget, decodes, ok,
 			decodes ? (double)(t1 - t0) / (double)decodes : 0.0,
 			rss0, rss_mid, rss1,
-			(unsigned long long)dec_stats(d)->recreated, fcorner.fps,
-			fcorner.read, fidle.fps);
+			(unsigned long long)dec_stats(d)->recreated,
+			fcorner.fps, fcorner.read, fidle.fps);
 		if (have_set)
 			printf(",\"set_images\":%u,\"quan_read\":%u,"
 				"\"quan_misread\":%u,\"zbarimg_read\":%u,"
@@ -624,8 +629,8 @@ bench_decode(int argc, char **argv)
 		printf("decode 1280x720 %.1f fps (%lu/%lu frames read)\n",
 			f720.fps, f720.read, f720.frames);
 		printf("decode 640x480  %.1f fps with the code in a corner "
-			"(%lu/%lu read), %.1f fps without a code\n", fcorner.fps,
-			fcorner.read, fcorner.frames, fidle.fps);
+			"(%lu/%lu read), %.1f fps without a code\n",
+			fcorner.fps, fcorner.read, fcorner.frames, fidle.fps);
 		printf("memory          RSS %ld kB start, %ld kB at 10%%, %ld "
 			"kB after %lu decodes (%lu read, %.1f us each, scanner "
 			"recreated %llu times)\n", rss0, rss_mid, rss1, decodes,

@@ -216,7 +216,8 @@ test_camera_absent(void **state)
 		if (evq_wait(q, &ev, 50) == 1) {
 			assert_int_equal(ev.type, EV_DRIVER_FAULT);
 			assert_false(ev.u.fault.up);
-			assert_non_null(strstr(ev.u.fault.what, "/dev/video97"));
+			assert_non_null(strstr(ev.u.fault.what,
+				"/dev/video97"));
 			downs++;
 		}
 	assert_int_equal(downs, 1);

@@ -81,7 +81,8 @@ test_decode_controls_caps(void **state)
 	assert_string_equal(enc, "binary");
 	assert_int_equal(dec("a\xc2\x85", 3, text, sizeof text, enc), 0);
 	assert_string_equal(enc, "binary");
-	assert_int_equal(dec("a\xe2\x80\xae" "b", 5, text, sizeof text, enc), 0);
+	assert_int_equal(dec("a\xe2\x80\xae" "b", 5, text, sizeof text,
+		enc), 0);
 	assert_string_equal(enc, "binary");
 	/* private use area is not clean text either */
 	assert_int_equal(dec("\xee\x80\x80", 3, text, sizeof text, enc), 0);
