@@ -331,7 +331,7 @@ drv_emit(struct drv *d, const struct drv_raw *r)
 	char aim[4] = "";
 	struct ev ev;
 	struct ev_scan *sc = &ev.u.scan;
-	int gs1 = 0, rc, dup;
+	int gs1 = 0, rc, dup, i;
 
 	if (r->strip && scantext_strip(&p, &n, drv_opt(d, "prefix"),
 	    drv_opt(d, "suffix")) != QUAN_OK) {
@@ -402,7 +402,15 @@ drv_emit(struct drv *d, const struct drv_raw *r)
 			d->dedupe_ms);
 		return 1;
 	}
-	if ((rc = evq_post(m->q, &ev)) != QUAN_OK) {
+	rc = evq_post(m->q, &ev);
+	/* threaded sources (image replay, camera) may wait up to 2 s for a
+	 * slow reader; the poll thread never waits (other sources share it) */
+	for (i = 0; rc == QUAN_EFULL && d->ops->run != NULL && i < 200; i++) {
+		if (drv_sleep(d, 10))
+			break;
+		rc = evq_post(m->q, &ev);
+	}
+	if (rc != QUAN_OK) {
 		drv_reject(d, "event queue full", p, n);
 		return rc;
 	}
