@@ -25,7 +25,7 @@ enum stmt_id {
 	Q_RED_INS, Q_RED_GET, Q_RED_UPD, Q_RED_TXN, Q_RED_LIST,
 	Q_RED_LIST_ST, Q_RED_ACTIVE, Q_RED_COUNTS, Q_OFF_COUNT, Q_OFF_EXPO,
 	Q_OB_INS, Q_OB_GET, Q_OB_DUE, Q_OB_TXN, Q_OB_BODY, Q_OB_SENT,
-	Q_OB_RETRY, Q_OB_CLOSE, Q_OB_DEPTH, Q_OB_CANCEL, Q_OB_USE_OPEN, Q_TXN_OPEN,
+	Q_OB_RETRY, Q_OB_CLOSE, Q_OB_DEPTH, Q_OB_CANCEL, Q_OB_USE_OPEN, Q_OB_REOPEN, Q_TXN_OPEN,
 	Q_NOTIFY,
 	Q_J_LAST, Q_J_INS, Q_J_WALK,
 	Q_COUNT
@@ -135,6 +135,9 @@ static const char *const sql_text[Q_COUNT] = {
 	    "(op = 'return') = (?4 <> 0) AND state = 'pending'",
 	[Q_OB_USE_OPEN] = "SELECT 1 FROM outbox WHERE red_id = ?1 AND "
 	    "op <> 'return' AND state <> 'cancelled' LIMIT 1",
+	[Q_OB_REOPEN] = "UPDATE outbox SET state = 'pending', next_at = ?2, "
+	    "updated_at = ?2, last_error = ?3 WHERE red_id = ?1 AND "
+	    "op <> 'return' AND state = 'cancelled'",
 	[Q_TXN_OPEN] = "SELECT id FROM txns WHERE state = 'open' AND "
 	    "opened_at < ?1 ORDER BY id",
 	[Q_NOTIFY] = "INSERT INTO notify_seen(id, seen_at) VALUES(?1, ?2)",
@@ -1286,6 +1289,21 @@ store_outbox_cancel(struct store *s, int64_t red_id, int returns,
 	bt(st, 3, why);
 	bi(st, 4, returns);
 	return run(s, st, "cancel outbox rows");
+}
+
+int
+store_outbox_reopen(struct store *s, int64_t red_id, int64_t now,
+    const char *why)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_REOPEN, &st)) != 0)
+		return rc;
+	bi(st, 1, red_id);
+	bi(st, 2, now);
+	bt(st, 3, why);
+	return run(s, st, "reopen outbox row");
 }
 
 int

@@ -217,6 +217,10 @@ int store_outbox_close(struct store *s, int64_t id, const char *state,
  * (returns = 0: refused before sending). */
 int store_outbox_cancel(struct store *s, int64_t red_id, int returns,
     int64_t now, const char *why);
+/* Put a cancelled (never sent) use/consume row of the redemption back to
+ * pending (a manager overrode the refusal). */
+int store_outbox_reopen(struct store *s, int64_t red_id, int64_t now,
+    const char *why);
 /* 1 when a use/consume row of the redemption is not cancelled (pending,
  * sent or done), 0 when none, < 0 error. */
 int store_outbox_use_open(struct store *s, int64_t red_id);

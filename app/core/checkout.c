@@ -853,6 +853,110 @@ checkout_redeem(struct checkout *co)
 }
 
 int
+checkout_override(struct checkout *co, int i, const char *who,
+    const char *why)
+{
+	struct store *st = co->o.st;
+	struct checkout_line *l;
+	struct store_txn t;
+	struct store_red r;
+	struct rules_item items[CHECKOUT_LINES_MAX];
+	struct rules_verdict v[CHECKOUT_LINES_MAX];
+	int map[CHECKOUT_LINES_MAX];
+	int64_t now = now_of(co), disc, due;
+	char text[CHECKOUT_TEXT_MAX] = "";
+	json_t *x;
+	int j, n = 0, rc;
+
+	if (co->cur.state != CHECKOUT_T_REDEEMED || i < 0 ||
+	    i >= co->cur.nlines)
+		return QUAN_EINVAL;
+	l = &co->cur.lines[i];
+	if ((l->state != CHECKOUT_REJECTED && l->state != CHECKOUT_UNKNOWN) ||
+	    strncmp(l->reason, "offline_", 8) != 0 || l->red_id == 0 ||
+	    co->lp[i].slot < 0)
+		return QUAN_EINVAL;
+	/* the granted lines plus this one, in basket order */
+	for (j = 0; j < co->cur.nlines; j++) {
+		const struct checkout_line *g = &co->cur.lines[j];
+
+		if (j != i && g->state != CHECKOUT_CONFIRMED &&
+		    g->state != CHECKOUT_ACCEPTED_OFFLINE)
+			continue;
+		if (co->lp[j].slot < 0)
+			continue;
+		items[n].def = &co->defs[co->lp[j].slot].def;
+		items[n].cp = &co->lp[j].cp;
+		items[n].item_price_fen = g->item_price_fen;
+		map[n++] = j;
+	}
+	rules_price_basket(co->cur.amount_fen, items, (size_t)n, now, v, &disc,
+	    &due);
+	for (j = 0; j < n; j++)
+		if (v[j].reason != RULES_OK)
+			return QUAN_EINVAL;
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	for (j = 0; j < n; j++) {
+		struct checkout_line *g = &co->cur.lines[map[j]];
+
+		if ((rc = store_red_get(st, g->red_id, &r)) != 0)
+			goto bad;
+		if (map[j] == i) {
+			if ((rc = store_outbox_reopen(st, r.id, now,
+			    "override")) != 0)
+				goto bad;
+			snprintf(text, sizeof text, "override by %s: %s (was "
+			    "%s)", who != NULL ? who : "?",
+			    why != NULL ? why : "", l->reason);
+			scopy(r.offline_reason, sizeof r.offline_reason, text);
+			r.offline_at = now;
+			r.discount_fen = v[j].discount_fen;
+			x = json_pack("{s:s, s:s, s:s}", "by",
+			    who != NULL ? who : "", "why",
+			    why != NULL ? why : "", "was", l->reason);
+			rc = ledger_change(st, &r, "accepted_offline", "ok",
+			    "offline_override", now, x);
+			json_decref(x);
+			if (rc == 0)
+				rc = store_code_set_state(st, r.code, r.kind,
+				    "used");
+		} else if (r.discount_fen != v[j].discount_fen) {
+			r.discount_fen = v[j].discount_fen;
+			r.updated_at = now;
+			rc = store_red_update(st, &r);
+		}
+		if (rc != 0)
+			goto bad;
+	}
+	if ((rc = store_txn_get(st, co->cur.id, &t)) != 0)
+		goto bad;
+	t.discount_fen = disc;
+	t.due_fen = due;
+	if ((rc = store_txn_update(st, &t)) != 0)
+		goto bad;
+	x = json_pack("{s:I, s:I}", "discount_fen", (json_int_t)disc,
+	    "due_fen", (json_int_t)due);
+	rc = journal_append(st, now, "due", t.id, 0, x);
+	json_decref(x);
+	if (rc != 0)
+		goto bad;
+	if ((rc = store_commit(st)) != 0)
+		return rc;
+	for (j = 0; j < n; j++)
+		co->cur.lines[map[j]].discount_fen = v[j].discount_fen;
+	l->state = CHECKOUT_ACCEPTED_OFFLINE;
+	scopy(l->reason, sizeof l->reason, "ok");
+	scopy(l->offline_reason, sizeof l->offline_reason, text);
+	co->cur.discount_fen = disc;
+	co->cur.due_fen = due;
+	return QUAN_OK;
+bad:
+	store_rollback(st);
+	return rc;
+}
+
+int
 checkout_close(struct checkout *co)
 {
 	struct store *st = co->o.st;
@@ -893,7 +997,6 @@ void_row(void *arg, const struct store_red *row)
 	struct void_ctx *v = arg;
 	struct store *st = v->co->o.st;
 	struct store_red r = *row;
-	struct store_outbox ob;
 	json_t *x;
 	int rc, cancelled = 0;
 
@@ -932,29 +1035,13 @@ void_row(void *arg, const struct store_red *row)
 		    "card_consume_irreversible", "void", v->now, x);
 		goto out;
 	}
-	if ((rc = next_key(v->co, r.return_key, 'R')) != 0)
+	if ((rc = ledger_return_key(r.idem_key, r.return_key,
+	    sizeof r.return_key)) != 0)
 		goto out;
 	rc = ledger_change(st, &r, "return_pending", "voided", "void",
 	    v->now, x);
-	if (rc != 0)
-		goto out;
-	memset(&ob, 0, sizeof ob);
-	ob.red_id = r.id;
-	ob.op = STORE_OP_RETURN;
-	scopy(ob.request_no, sizeof ob.request_no, r.return_key);
-	{
-		json_t *b = json_pack("{s:s, s:s, s:s}", "coupon_code", r.code,
-		    "stock_id", r.target, "return_request_no", r.return_key);
-		char *s = b != NULL ? json_dumps(b, JSON_COMPACT |
-		    JSON_PRESERVE_ORDER) : NULL;
-
-		scopy(ob.body, sizeof ob.body, s != NULL ? s : "");
-		free(s);
-		json_decref(b);
-	}
-	ob.next_at = v->now;
-	ob.created_at = v->now;
-	rc = store_outbox_insert(st, &ob);
+	if (rc == 0)
+		rc = ledger_queue_return(st, &r, v->now);
 out:
 	json_decref(x);
 	return rc;

@@ -164,6 +164,14 @@ int checkout_cancel(struct checkout *co);
  * failed the rows stay pending for the sync area and the caller must show
  * the error. */
 int checkout_redeem(struct checkout *co);
+/* Manager override of an offline refusal on the redeemed (not yet
+ * closed) sale: line i, rejected or unknown with an "offline_*" reason,
+ * becomes accepted_offline; a never-sent use row is put back in the
+ * outbox; the granted discounts and the due are recomputed; the journal
+ * records who and why. QUAN_EINVAL when the line cannot be overridden
+ * (not an offline refusal, or no longer priceable). */
+int checkout_override(struct checkout *co, int i, const char *who,
+    const char *why);
 /* Mark the redeemed sale paid and closed. */
 int checkout_close(struct checkout *co);
 /* Void a redeemed or closed sale by id (it need not be the current one):

@@ -5,6 +5,7 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/journal.h"
@@ -61,30 +62,67 @@ valid_for(enum store_op op, const char *state)
 }
 
 int
-ledger_settle(struct store *st, int64_t outbox_id, const char *state,
+ledger_return_key(const char *use_key, char *out, size_t n)
+{
+	size_t l = strlen(use_key), i = l;
+
+	while (i > 0 && use_key[i - 1] >= '0' && use_key[i - 1] <= '9')
+		i--;
+	if (i == 0 || i == l || use_key[i - 1] != 'U' || l >= n)
+		return QUAN_EINVAL;
+	memcpy(out, use_key, l + 1);
+	out[i - 1] = 'R';
+	return QUAN_OK;
+}
+
+int
+ledger_queue_return(struct store *st, struct store_red *r, int64_t now)
+{
+	struct store_outbox ob;
+	json_t *b;
+	char *s;
+	int rc;
+
+	if (r->return_key[0] == '\0' &&
+	    (rc = ledger_return_key(r->idem_key, r->return_key,
+	    sizeof r->return_key)) != 0)
+		return rc;
+	memset(&ob, 0, sizeof ob);
+	ob.red_id = r->id;
+	ob.op = STORE_OP_RETURN;
+	snprintf(ob.request_no, sizeof ob.request_no, "%s", r->return_key);
+	b = json_pack("{s:s, s:s, s:s}", "coupon_code", r->code, "stock_id",
+	    r->target, "return_request_no", r->return_key);
+	s = b != NULL ? json_dumps(b, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+	    NULL;
+	snprintf(ob.body, sizeof ob.body, "%s", s != NULL ? s : "");
+	free(s);
+	json_decref(b);
+	ob.next_at = now;
+	ob.created_at = now;
+	return store_outbox_insert(st, &ob);
+}
+
+int
+ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
     const char *wx_code, const char *reason, const char *remote_ref,
     int64_t now)
 {
 	struct store_outbox o;
 	struct store_red r;
 	const char *to = state, *kind = state;
+	int queue_return = 0;
 	json_t *x = NULL;
 	int rc;
 
-	if ((rc = store_begin(st)) != 0)
-		return rc;
 	if ((rc = store_outbox_get(st, outbox_id, &o)) != 0)
-		goto bad;
-	if (!valid_for(o.op, state)) {
-		rc = QUAN_EINVAL;
-		goto bad;
-	}
-	if (strcmp(o.state, "done") == 0 || strcmp(o.state, "cancelled") == 0) {
-		rc = QUAN_EINVAL; /* settled already */
-		goto bad;
-	}
+		return rc;
+	if (!valid_for(o.op, state))
+		return QUAN_EINVAL;
+	if (strcmp(o.state, "done") == 0 || strcmp(o.state, "cancelled") == 0)
+		return QUAN_EINVAL; /* settled already */
 	if ((rc = store_red_get(st, o.red_id, &r)) != 0)
-		goto bad;
+		return rc;
 	if (wx_code != NULL)
 		snprintf(r.wx_code, sizeof r.wx_code, "%s", wx_code);
 	if (remote_ref != NULL)
@@ -105,7 +143,19 @@ ledger_settle(struct store *st, int64_t outbox_id, const char *state,
 			kind = "use_failed_voided";
 			if ((rc = store_outbox_cancel(st, r.id, 1, now,
 			    "use never happened")) != 0)
-				goto bad;
+				return rc;
+		}
+	} else if (strcmp(state, "confirmed") == 0 &&
+	    (strcmp(r.state, "unknown") == 0 ||
+	    strcmp(r.state, "rejected") == 0) && r.discount_fen == 0) {
+		/* the till refused it (customer paid full) but the use
+		 * landed: give the coupon back */
+		to = "return_pending";
+		kind = "confirm_then_return";
+		queue_return = r.kind == STORE_MERCHANT;
+		if (r.kind == STORE_CARD) {
+			to = "confirmed";
+			kind = "confirm_refused_card";
 		}
 	} else if (strcmp(state, "confirmed") == 0)
 		kind = "confirm";
@@ -116,21 +166,39 @@ ledger_settle(struct store *st, int64_t outbox_id, const char *state,
 	    "wx_code", wx_code != NULL ? wx_code : "",
 	    "remote_ref", remote_ref != NULL ? remote_ref : "",
 	    "outbox", (json_int_t)o.id);
+	if (queue_return && r.return_key[0] == '\0' &&
+	    (rc = ledger_return_key(r.idem_key, r.return_key,
+	    sizeof r.return_key)) != 0)
+		goto out;
 	if ((rc = ledger_change(st, &r, to, reason, kind, now, x)) != 0)
-		goto bad;
+		goto out;
 	if ((rc = store_outbox_close(st, o.id, "done",
 	    wx_code != NULL ? wx_code : "", now)) != 0)
-		goto bad;
+		goto out;
+	if (queue_return && (rc = ledger_queue_return(st, &r, now)) != 0)
+		goto out;
 	if (strcmp(to, "confirmed") == 0 || strcmp(to, "return_pending") == 0)
 		rc = store_code_set_state(st, r.code, r.kind, "used");
 	else if (strcmp(to, "returned") == 0)
 		rc = store_code_set_state(st, r.code, r.kind, "issued");
-	if (rc != 0)
-		goto bad;
+out:
 	json_decref(x);
-	return store_commit(st);
-bad:
-	json_decref(x);
-	store_rollback(st);
 	return rc;
+}
+
+int
+ledger_settle(struct store *st, int64_t outbox_id, const char *state,
+    const char *wx_code, const char *reason, const char *remote_ref,
+    int64_t now)
+{
+	int rc;
+
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	if ((rc = ledger_settle_in(st, outbox_id, state, wx_code, reason,
+	    remote_ref, now)) != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st);
 }

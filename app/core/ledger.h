@@ -19,7 +19,11 @@ struct json_t;
  * transaction (the caller must not be inside one):
  *  - use/consume rows: state "confirmed", "rejected" or "conflict";
  *    a coupon voided meanwhile (return_pending) stays return_pending on
- *    "confirmed" (its return row then becomes due);
+ *    "confirmed" (its return row then becomes due); a coupon the till
+ *    refused after sending it (unknown/rejected with no discount granted)
+ *    that WeChat confirms becomes return_pending with a RETURN row queued
+ *    (merchant coupons; a card consume cannot be undone and is journaled
+ *    "confirm_refused_card");
  *  - return rows: "returned" (coupon returned), or "rejected" (WeChat
  *    refused the return: coupon goes to "conflict" for the back office).
  * The outbox row is closed ("done"), the redemption row gets state,
@@ -30,6 +34,20 @@ struct json_t;
 int ledger_settle(struct store *st, int64_t outbox_id, const char *state,
     const char *wx_code, const char *reason, const char *remote_ref,
     int64_t now);
+
+/* The same, inside the caller's transaction (store_begin/commit around
+ * many answers: one fsync for a batch). On error the caller rolls back. */
+int ledger_settle_in(struct store *st, int64_t outbox_id,
+    const char *state, const char *wx_code, const char *reason,
+    const char *remote_ref, int64_t now);
+
+/* The return request no of a use key: the tag 'U' before the trailing
+ * sequence digits becomes 'R' ("T01U000000000042" -> "T01R000000000042"),
+ * so each coupon has exactly one, unique by construction. */
+int ledger_return_key(const char *use_key, char *out, size_t n);
+/* Inside a transaction: queue the RETURN outbox row of redemption r
+ * (sets r->return_key when empty; the caller writes r). */
+int ledger_queue_return(struct store *st, struct store_red *r, int64_t now);
 
 /* Inside a transaction: set r->state (and r->reason when reason is not
  * NULL), write the row (r->updated_at = now) and journal `kind` with the

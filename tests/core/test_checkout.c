@@ -432,6 +432,24 @@ test_online_hook(void **state)
 		assert_int_equal(ledger_settle(f->st, a.ids[0], "confirmed",
 		    "", "", "", T0), QUAN_EINVAL);
 	}
+	/* the till refused it but the use landed: it is given back */
+	{
+		struct store_red r;
+		struct store_outbox o;
+		struct ans a;
+
+		assert_int_equal(store_red_get(f->st, t->lines[0].red_id, &r),
+		    0);
+		assert_string_equal(r.state, "return_pending");
+		assert_string_equal(r.return_key, "T01R000000000003");
+		memset(&a, 0, sizeof a);
+		assert_int_equal(store_outbox_due(f->st, T0, 10, collect, &a),
+		    0);
+		assert_int_equal(a.n, 1);
+		assert_int_equal(store_outbox_get(f->st, a.ids[0], &o), 0);
+		assert_int_equal(o.op, STORE_OP_RETURN);
+		assert_string_equal(o.request_no, "T01R000000000003");
+	}
 	verify_journal(f);
 }
 
@@ -444,6 +462,37 @@ count_state(void *arg, const char *state, int64_t n, int64_t fen)
 	if (strcmp(state, "return_pending") == 0)
 		*(int64_t *)arg += n;
 	return 0;
+}
+
+static void
+test_override(void **state)
+{
+	struct fx *f = *state;
+	const char *two[] = {"QA00000000000001", "1227944959000000911017"};
+	const struct checkout_txn *t;
+	int64_t p, u;
+
+	f->cfg->off_max_coupon_fen = 1500; /* 88 % coupon: 2280 > cap */
+	t = redeem(f, 20000, two, 2);
+	assert_int_equal(t->lines[0].state, CHECKOUT_ACCEPTED_OFFLINE);
+	assert_int_equal(t->lines[1].state, CHECKOUT_REJECTED);
+	assert_string_equal(t->lines[1].reason, "offline_cap_coupon");
+	assert_int_equal(t->due_fen, 19000);
+	assert_int_equal(store_outbox_depth(f->st, &p, &u), 0);
+	assert_int_equal(p, 1);
+	/* not an offline refusal: refused */
+	assert_int_equal(checkout_override(f->co, 0, "mgr", "x"), QUAN_EINVAL);
+	assert_int_equal(checkout_override(f->co, 1, "mgr", "regular"), 0);
+	t = checkout_current(f->co);
+	assert_int_equal(t->lines[1].state, CHECKOUT_ACCEPTED_OFFLINE);
+	assert_int_equal(t->lines[1].discount_fen, 2280);
+	assert_int_equal(t->due_fen, 16720);
+	assert_non_null(strstr(t->lines[1].offline_reason, "override by mgr"));
+	assert_int_equal(store_outbox_depth(f->st, &p, &u), 0);
+	assert_int_equal(p, 2);
+	assert_int_equal(checkout_close(f->co), 0);
+	assert_int_equal(checkout_override(f->co, 1, "mgr", "x"), QUAN_EINVAL);
+	verify_journal(f);
 }
 
 static void
@@ -810,6 +859,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_online_hook, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_void_and_return, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_override, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_return_waits_for_use,
 		    setup, teardown),
