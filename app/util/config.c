@@ -28,7 +28,8 @@ enum vtype {
 	V_ZONE,
 	V_LANG,
 	V_LEVEL,
-	V_POLICY
+	V_POLICY,
+	V_SOURCE    /* [scanner] source: appended, repeatable */
 };
 
 struct key {
@@ -75,6 +76,9 @@ static const struct key keys[] = {
 	{"offline", "max_cache_age_s", V_I64, F(off_max_cache_age_s), 0,
 	    100LL * 365 * 86400},
 	{"offline", "default_policy", V_POLICY, F(off_default_policy), 0, 0},
+	{"scanner", "source", V_SOURCE, 0, 0, 0},
+	{"scanner", "dedupe_ms", V_INT, F(scan_dedupe_ms), -1, 600000},
+	{"scanner", "max_len", V_INT, F(scan_max_len), 0, 65536},
 };
 #undef F
 
@@ -130,6 +134,8 @@ config_defaults(struct config **out)
 	c->off_max_exposure_fen = 100000;
 	c->off_max_cache_age_s = 86400;
 	c->off_default_policy = CONFIG_POLICY_OFFLINE_KNOWN_ONLY;
+	c->scan_dedupe_ms = -1;
+	c->scan_max_len = 0;
 	*out = c;
 }
 
@@ -158,6 +164,8 @@ config_free(struct config *c)
 	free(c->card_token_url);
 	free(c->card_base_url);
 	free(c->card_ca_file);
+	for (int i = 0; i < c->nscan_sources; i++)
+		free(c->scan_sources[i]);
 	free(c->targets);
 	free(c);
 }
@@ -318,6 +326,15 @@ set_key(struct ctx *x, const struct key *k, const char *v)
 		x->c->log_level = (enum log_level)i;
 		break;
 	}
+	case V_SOURCE:
+		if (v[0] == '\0' || strlen(v) > 256)
+			return fail(x, k->name, "scanner source '%s' is empty "
+			    "or longer than 256", v);
+		if (x->c->nscan_sources >= CONFIG_SCAN_SOURCES_MAX)
+			return fail(x, k->name, "more than 8 scanner sources%s",
+			    "");
+		x->c->scan_sources[x->c->nscan_sources++] = xstrdup(v);
+		break;
 	case V_POLICY:
 		if (config_policy_parse(v, &x->c->off_default_policy) != 0)
 			return fail(x, k->name, "'%s' is not online_only|"

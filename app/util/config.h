@@ -90,6 +90,13 @@ struct config {
 	int64_t off_max_cache_age_s;
 	enum config_policy off_default_policy;
 
+	/* [scanner] (drivers/scan.h): source = SPEC may repeat */
+#define CONFIG_SCAN_SOURCES_MAX 8
+	char *scan_sources[CONFIG_SCAN_SOURCES_MAX];
+	int nscan_sources;
+	int scan_dedupe_ms;          /* -1: per-source default */
+	int scan_max_len;            /* 0: SCAN_MAX_LEN */
+
 	/* [stock "..."] and [card "..."] in file order */
 	struct config_target *targets;
 	int ntargets;

@@ -79,7 +79,9 @@ test_full(void **state)
 	    "default_policy = online_only\n"
 	    "[stock \"1212\"]\npolicy = offline_ok\nprefix = QA\n"
 	    "min_len = 10\nmax_len = 32\ncharset = alnum\nper_txn = 2\n"
-	    "[card:pABC]\npolicy = offline_known_only\n", 0644);
+	    "[card:pABC]\npolicy = offline_known_only\n"
+	    "[scanner]\nsource = stdin\nsource = evdev:/dev/input/event3\n"
+	    "dedupe_ms = 800\nmax_len = 512\n", 0644);
 	assert_int_equal(config_load(p, &c, &cause), 0);
 	assert_null(cause);
 	assert_string_equal(c->term_id, "T02");
@@ -102,6 +104,10 @@ test_full(void **state)
 	    CONFIG_POLICY_OFFLINE_KNOWN_ONLY);
 	assert_int_equal(config_policy_of(c, CONFIG_STOCK, "other"),
 	    CONFIG_POLICY_ONLINE_ONLY);
+	assert_int_equal(c->nscan_sources, 2);
+	assert_string_equal(c->scan_sources[1], "evdev:/dev/input/event3");
+	assert_int_equal(c->scan_dedupe_ms, 800);
+	assert_int_equal(c->scan_max_len, 512);
 	config_free(c);
 	free(p);
 }
@@ -143,6 +149,7 @@ test_errors(void **state)
 	expect_error("[stock \"1\"]\nmin_len = 20\nmax_len = 10\n",
 	    ":3: max_len");
 	expect_error("[terminal]\nthis line is wrong\n", ":2: syntax error");
+	expect_error("[scanner]\ndedupe_ms = -5\n", ":2: dedupe_ms");
 }
 
 static void
