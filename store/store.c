@@ -472,6 +472,12 @@ store_set_cache_kb(struct store *s, int64_t kb)
 	return rc;
 }
 
+void
+store_set_busy_ms(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
 int
 store_begin(struct store *s)
 {

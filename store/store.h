@@ -49,6 +49,10 @@ int store_set_max_pages(struct store *s, int64_t n);
 #define STORE_CACHE_KB 8000
 int store_set_cache_kb(struct store *s, int64_t kb);
 
+/* How long a write waits for another process's lock before QUAN_EBUSY
+ * (default 5000 ms). */
+void store_set_busy_ms(struct store *s, int ms);
+
 /* Transactions: BEGIN IMMEDIATE (write lock taken at once, so two writers
  * never deadlock), COMMIT, ROLLBACK. Not nestable. */
 int store_begin(struct store *s);

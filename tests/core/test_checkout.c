@@ -741,6 +741,21 @@ test_store_errors(void **state)
 	assert_int_equal(store_open(f->db, 0, &f->st, &cause), 0);
 	fx_engine(f);
 
+	/* busy: another handle holds the write lock */
+	{
+		struct store *b = NULL;
+
+		assert_int_equal(store_open(f->db, 0, &b, &cause), 0);
+		store_set_busy_ms(b, 100);
+		assert_int_equal(store_begin(f->st), 0);
+		assert_int_equal(store_begin(b), QUAN_EBUSY);
+		assert_non_null(strstr(store_errmsg(b), "locked"));
+		store_rollback(f->st);
+		assert_int_equal(store_begin(b), 0);
+		store_rollback(b);
+		store_close(b);
+	}
+
 	/* full disk: cap the file at its current size */
 	{
 		int64_t bytes;
