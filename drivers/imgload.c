@@ -85,6 +85,12 @@ struct jerr {
 };
 
 static void
+jpeg_quiet(j_common_ptr c)
+{
+	(void)c; /* corrupt-data warnings: the result is checked instead */
+}
+
+static void
 jpeg_fail(j_common_ptr c)
 {
 	struct jerr *e = (struct jerr *)c->err;
@@ -104,6 +110,7 @@ load_jpeg(const char *path, FILE *fp, struct img *out, char **cause)
 	memset(&c, 0, sizeof c);
 	c.err = jpeg_std_error(&e.pub);
 	e.pub.error_exit = jpeg_fail;
+	e.pub.output_message = jpeg_quiet;
 	if (setjmp(e.jb)) {
 		*cause = xasprintf("%s: %s", path, e.msg);
 		jpeg_destroy_decompress(&c);
@@ -181,6 +188,20 @@ load_pnm(const char *path, FILE *fp, int kind, struct img *out, char **cause)
 	}
 	bps = maxv > 255 ? 2 : 1;
 	npx = (size_t)w * (size_t)h;
+	{
+		/* the data must be there before we allocate for it (ASCII:
+		 * at least a digit and a separator per sample) */
+		long here = ftell(fp), end;
+		size_t need = npx * (color ? 3u : 1u) * (ascii ? 2u :
+			(size_t)bps) - (ascii ? 1u : 0u);
+
+		if (here < 0 || fseek(fp, 0, SEEK_END) != 0 ||
+		    (end = ftell(fp)) < 0 || fseek(fp, here, SEEK_SET) != 0 ||
+		    (unsigned long)(end - here) < need) {
+			*cause = xasprintf("%s: truncated PNM data", path);
+			return QUAN_EINVAL;
+		}
+	}
 	out->px = xmalloc(npx);
 	for (i = 0; i < npx; i++) {
 		for (k = 0; k < (color ? 3 : 1); k++) {
