@@ -519,9 +519,10 @@ retry_later(struct settle *s, const struct store_outbox *o,
 	return store_outbox_retry(s->st, o->id, now + d, err);
 }
 
-/* The final answer for row o: ledger_settle moves the coupon, closes the
- * row, updates the known code and journals it, in one transaction. A row
- * settled already (a duplicate answer) is not an error. */
+/* The final answer for row o: the ledger moves the coupon, closes the
+ * row, updates the known code and journals it, inside the transaction of
+ * the batch being applied. A row settled already (a duplicate answer) is
+ * not an error (the ledger refuses before writing anything). */
 static int
 finish(struct settle *s, const struct store_outbox *o, const char *state,
     const struct sync_result *r, const char *reason, int64_t now)
@@ -531,7 +532,7 @@ finish(struct settle *s, const struct store_outbox *o, const char *state,
 
 	if (r->remote_time > 0)
 		snprintf(ref, sizeof ref, "%lld", (long long)r->remote_time);
-	rc = ledger_settle(s->st, o->id, state, r->wx_code, reason,
+	rc = ledger_settle_in(s->st, o->id, state, r->wx_code, reason,
 	    r->remote_time > 0 ? ref : NULL, now);
 	if (rc == QUAN_EINVAL) {
 		log_warn("outbox %lld: %s not applied (settled already?)",
@@ -771,30 +772,53 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 int
 settle_apply(struct settle *s, const struct ev *ev, int64_t now)
 {
-	return apply_one(s, ev, now);
+	int rc;
+
+	if ((rc = store_begin(s->st)) != QUAN_OK)
+		return rc;
+	if ((rc = apply_one(s, ev, now)) != QUAN_OK) {
+		store_rollback(s->st);
+		return rc;
+	}
+	if ((rc = store_commit(s->st)) != QUAN_OK)
+		store_rollback(s->st);
+	return rc;
 }
 
 int
 settle_drain(struct settle *s, struct evq *results, int64_t now, int *n)
 {
 	struct ev ev;
-	int rc, k = 0;
+	int rc, k = 0, open = 0;
 
 	if (n != NULL)
 		*n = 0;
+	/* every answer waiting is applied in ONE transaction: one fsync for
+	 * the batch. A failure rolls the batch back; its rows stay unknown
+	 * and are resent with the same body (nothing is lost). */
 	while (evq_get(results, &ev)) {
-		/* each final answer is its own ledger transaction; a retry is
-		 * one statement */
+		if (!open) {
+			if ((rc = store_begin(s->st)) != QUAN_OK)
+				return rc;
+			open = 1;
+		}
 		if ((rc = apply_one(s, &ev, now)) != QUAN_OK) {
 			log_error("applying a sync result: %s (%s)",
 			    quan_strerror(rc), store_errmsg(s->st));
+			store_rollback(s->st);
 			return rc;
 		}
 		if (ev.type == EV_SYNC_DONE)
 			k++;
-		if (n != NULL)
-			*n = k;
+		if (k >= 1000)
+			break; /* bound the transaction; the rest next call */
 	}
+	if (open && (rc = store_commit(s->st)) != QUAN_OK) {
+		store_rollback(s->st);
+		return rc;
+	}
+	if (n != NULL)
+		*n = k;
 	return QUAN_OK;
 }
 
