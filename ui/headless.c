@@ -69,12 +69,15 @@ headless_view_text(const struct view *v)
 		    ui_money(v->due_fen, m3, sizeof m3));
 		for (i = 0; i < v->ncoupons; i++) {
 			ui_reason(&v->coupons[i], r, sizeof r);
-			buf_printf(&b, "coupon %d: %s [%s] %s -%s %s%s%s%s\n",
+			buf_printf(&b, "coupon %d: %s [%s] %s -%s %s%s%s%s%s%s"
+			    "\n",
 			    i + 1, v->coupons[i].code, v->coupons[i].kind,
 			    v->coupons[i].name,
 			    ui_money(v->coupons[i].discount_fen, m1,
 			    sizeof m1), ui_cstate_word(v->coupons[i].state),
-			    r[0] ? " (" : "", r, r[0] ? ")" : "");
+			    r[0] ? " (" : "", r, r[0] ? ")" : "",
+			    v->coupons[i].manual ? " typed" : "",
+			    v->coupons[i].give_item ? " give-item" : "");
 		}
 	}
 	if (v->verdict != VIEW_V_NONE && v->verdict != VIEW_V_INFO) {

@@ -27,7 +27,7 @@ static const char *cur_lang = "en";
 static int
 dir_has_catalogue(const char *dir)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX + 64];
 
 	snprintf(p, sizeof p, "%s/zh_CN/LC_MESSAGES/quan.mo", dir);
 	return access(p, R_OK) == 0;

@@ -312,8 +312,13 @@ draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
 	ui_fit(ui_cstate_word(c->state), w - bw - 1, 0, st, sizeof st);
 	attr = crt_attr(cstate_role(c->state));
 	put(y, x + bw + 1, w - bw - 1, st, attr, 0);
-	if (c->manual && w - bw - 1 - ui_width(st) > 9)
-		put(y, x + w - 8, 8, _("[typed]"), crt_attr(CRT_DIM), 0);
+	if ((c->manual || c->give_item) && w - bw - 1 - ui_width(st) > 12) {
+		const char *tag = c->give_item ? _("[give item]") :
+		    _("[typed]");
+
+		put(y, x + w - ui_width(tag), ui_width(tag), tag,
+		    c->give_item ? (int)A_BOLD : crt_attr(CRT_DIM), 0);
+	}
 }
 
 static void

@@ -636,7 +636,12 @@ start_sim(const char *exe, const char *simdir, const char *logpath,
 		if ((nl = strchr(buf, '\n')) != NULL) {
 			*nl = '\0';
 			if (strncmp(buf, "listening ", 10) == 0) {
-				snprintf(url, n, "%s", buf + 10);
+				size_t ul = strlen(buf + 10);
+
+				if (ul >= n)
+					ul = n - 1;
+				memcpy(url, buf + 10, ul);
+				url[ul] = '\0';
 				/* keep the pipe's read end open: the sim may
 				 * print more; closing it could SIGPIPE it */
 				fcntl(pfd[0], F_SETFD, FD_CLOEXEC);

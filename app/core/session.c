@@ -289,6 +289,7 @@ map_line(struct session *s, const struct checkout_line *l,
 	scopy(c->kind, sizeof c->kind,
 	    l->coupon_type[0] != '\0' ? l->coupon_type : l->kind_id);
 	c->discount_fen = l->discount_fen;
+	c->give_item = l->needs_confirm;
 	c->state = map_state(l->state);
 	/* a reason only where the coupon did not go through (yet) */
 	if (c->state == VIEW_C_REJECTED || c->state == VIEW_C_UNKNOWN ||

@@ -132,6 +132,8 @@ struct view_coupon {
 	int64_t r_need_fen, r_have_fen;
 	char r_text[VIEW_ERR_MAX]; /* words for REMOTE/OTHER/OFFLINE_CAP */
 	int manual;              /* typed by hand, not scanned */
+	int give_item;           /* GIFT/GROUPON/GENERAL: hand over what the
+	                            coupon describes, then confirm */
 };
 
 struct view {
