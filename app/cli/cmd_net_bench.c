@@ -347,12 +347,15 @@ bench_sync(int argc, char **argv)
 	enum checkout_cstate cs;
 	pid_t sim = -1;
 	int64_t pend = 0, unk = 0;
-	int i, rc = EXIT_FAIL, n = 10000, m = 200, workers = 4, json = 0;
+	int i, rc = EXIT_FAIL, n = 10000, m = 200, workers, json = 0;
 	int mint_only = 0, ok_online = 0, own = 0;
+	struct sync_cfg dflt;
 	double drain_rate;
 
 	memset(&c, 0, sizeof c);
 	memset(&rt, 0, sizeof rt);
+	sync_cfg_defaults(&dflt);
+	workers = dflt.workers;
 	if (cli_parse_globals(&c, &argc, argv) != 0)
 		return EXIT_USAGE;
 	for (i = 1; i < argc; i++) {

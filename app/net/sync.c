@@ -74,7 +74,7 @@ void
 sync_cfg_defaults(struct sync_cfg *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
-	cfg->workers = 4;
+	cfg->workers = 8;
 	cfg->rate_per_s = 500;
 	cfg->backoff_base_ms = 200;
 	cfg->backoff_max_ms = 30000;

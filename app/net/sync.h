@@ -37,7 +37,7 @@ struct sync_exec_ops {
 };
 
 struct sync_cfg {
-	int workers;          /* requests in flight, 1..16 (default 4) */
+	int workers;          /* requests in flight, 1..16 (default 8) */
 	int rate_per_s;       /* sends per second, 0 = no cap (default 500) */
 	int backoff_base_ms;  /* first retry delay (default 200) */
 	int backoff_max_ms;   /* cap of the delay (default 30000) */

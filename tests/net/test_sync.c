@@ -413,6 +413,7 @@ test_rate_cap(void **state)
 	(void)state;
 	memset(&r, 0, sizeof r);
 	sync_cfg_defaults(&r.cfg);
+	r.cfg.workers = 4;
 	r.cfg.rate_per_s = 100; /* burst max(100/20, workers) = 5 */
 	rig_start(&r);
 	t0 = tm_mono_ms();
