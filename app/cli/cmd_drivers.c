@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/bench.h"
+#include "cli/cli_common.h"
 #include "cli/cmd.h"
 #include "core/evq.h"
 #include "drivers/dec.h"
@@ -22,6 +23,7 @@
 #include "drivers/imgload.h"
 #include "drivers/scan.h"
 #include "drivers/scantext.h"
+#include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/tm.h"
@@ -195,6 +197,8 @@ scan_usage(void)
 	fprintf(stderr, "usage: quan scan [--json [--hex]|--diag] "
 		"[--source SPEC]... "
 		"[--dedupe-ms N] [--max-len N] [--timeout S] [--count N]\n"
+		"  sources default to [scanner] source = ... in the config "
+		"(--config FILE), else stdin\n"
 		"  SPEC: camera:/dev/videoN[,width=,height=] | image:PATH | "
 		"evdev:/dev/input/eventN[,layout=us|de|fr]\n"
 		"        | serial:/dev/ttyX[,baud=,prefix=,suffix=] | stdin\n"
@@ -206,7 +210,10 @@ cmd_scan(int argc, char **argv)
 {
 	struct scan_opts o = {-1, 0};
 	struct scan_cli cli = {0, 0};
-	const char **specs = xcalloc((size_t)argc + 1, sizeof *specs);
+	struct cli g;
+	struct config *cfg = NULL;
+	const char **specs = xcalloc((size_t)argc + CONFIG_SCAN_SOURCES_MAX + 1,
+		sizeof *specs);
 	struct evq *q = NULL;
 	struct scan_mgr *m = NULL;
 	struct sigaction sa;
@@ -215,8 +222,15 @@ cmd_scan(int argc, char **argv)
 	unsigned scans = 0;
 	uint64_t t_end = 0;
 	char *cause = NULL;
-	int i, rc = EXIT_FAIL;
+	int i, rc = EXIT_FAIL, have_dd = 0, have_ml = 0;
 
+	memset(&g, 0, sizeof g);
+	if (cli_parse_globals(&g, &argc, argv) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (g.verbose > 0)
+		log_set_level(LOG_INFO);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -231,10 +245,12 @@ cmd_scan(int argc, char **argv)
 		} else if (strcmp(a, "--dedupe-ms") == 0 && i + 1 < argc &&
 		    parse_ulong(argv[i + 1], 600000, &v)) {
 			o.dedupe_ms = (int)v;
+			have_dd = 1;
 			i++;
 		} else if (strcmp(a, "--max-len") == 0 && i + 1 < argc &&
 		    parse_ulong(argv[i + 1], SCAN_MAX_LEN, &v) && v > 0) {
 			o.max_len = v;
+			have_ml = 1;
 			i++;
 		} else if (strcmp(a, "--timeout") == 0 && i + 1 < argc &&
 		    parse_ulong(argv[i + 1], 86400, &timeout_s)) {
@@ -242,14 +258,25 @@ cmd_scan(int argc, char **argv)
 		} else if (strcmp(a, "--count") == 0 && i + 1 < argc &&
 		    parse_ulong(argv[i + 1], 1000000, &count)) {
 			i++;
-		} else if (strcmp(a, "-v") == 0) {
-			log_set_level(LOG_INFO);
 		} else {
 			scan_usage();
 			rc = EXIT_USAGE;
 			goto out;
 		}
 	}
+	/* [scanner] in the config: sources when none are given, defaults */
+	if (config_load_default(g.config_opt, &cfg, &cause) != QUAN_OK) {
+		fprintf(stderr, "quan scan: %s\n", cause);
+		goto out;
+	}
+	if (!have_dd)
+		o.dedupe_ms = cfg->scan_dedupe_ms;
+	if (!have_ml && cfg->scan_max_len > 0)
+		o.max_len = (size_t)cfg->scan_max_len;
+	for (i = 0; nspec == 0 && i < cfg->nscan_sources; i++)
+		specs[i] = cfg->scan_sources[i];
+	if (nspec == 0)
+		nspec = (size_t)cfg->nscan_sources;
 	if (nspec == 0)
 		specs[nspec++] = "stdin";
 	if (log_get_level() < LOG_INFO)
@@ -303,6 +330,7 @@ cmd_scan(int argc, char **argv)
 out:
 	scan_mgr_free(m);
 	evq_free(q);
+	config_free(cfg);
 	free(cause);
 	free(specs);
 	return rc;

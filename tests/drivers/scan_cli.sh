@@ -41,6 +41,17 @@ echo "$out" | grep -qF '"text":"X-42"' || bad "prefix strip: $out"
 echo "$out" | grep -qF 'prefix missing' || bad "prefix refusal: $out"
 echo "$out" | grep -qF '"text":"X-43"' && bad "no-prefix scan let through"
 
+# [scanner] in the config gives the sources and the dedupe window
+t=$(mktemp -d /tmp/quan-scancli-XXXXXX)
+printf '[scanner]\nsource = stdin,prefix=#\ndedupe_ms = 0\n' > "$t/q.ini"
+n=$(printf '#A-1\n#A-1\nB-2\n' | "$QUAN" scan --json --config "$t/q.ini" \
+	2>/dev/null | grep -c '"text":"A-1"')
+[ "$n" = 2 ] || bad "config sources/dedupe: $n"
+printf '[scanner]\nbogus = 1\n' > "$t/bad.ini"
+"$QUAN" scan --config "$t/bad.ini" </dev/null >/dev/null 2>&1
+rc=$?; [ $rc = 1 ] || bad "bad config exit $rc"
+rm -rf "$t"
+
 # nothing read: 3; bad usage: 2
 printf '\n\n' | "$QUAN" scan --json >/dev/null 2>&1
 rc=$?; [ $rc = 3 ] || bad "empty input exit $rc"
