@@ -144,6 +144,15 @@ test_framing_aim(void **state)
 	assert_int_equal(next_scan(&f, &ev, 3000), 1);
 	assert_string_equal(ev.u.scan.text, "优惠券");
 	assert_string_equal(ev.u.scan.encoding, "gb18030");
+	/* the diagnostics ring: newest first */
+	{
+		struct ev_scan last[3];
+
+		assert_int_equal(scan_mgr_recent(f.m, last, 3), 3);
+		assert_string_equal(last[0].encoding, "gb18030");
+		assert_string_equal(last[1].text, "CODE128X");
+		assert_string_equal(last[2].text, "PLAIN-42");
+	}
 	fx_stop(&f);
 }
 
