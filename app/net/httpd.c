@@ -249,6 +249,9 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	return ret;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {

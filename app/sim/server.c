@@ -831,9 +831,20 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 		*cause = xstrdup("cannot start the callback thread");
 		goto out;
 	}
-	if (!o->no_rewrite_conf && bound != s.ids.port)
-		rewrite_conf(dir, strchr(host, ':') ? "127.0.0.1" : host,
-			bound);
+	if (!o->no_rewrite_conf && bound != s.ids.port) {
+		char shown[80];
+
+		/* a wildcard bind is reached through loopback */
+		if (strcmp(host, "0.0.0.0") == 0)
+			snprintf(shown, sizeof shown, "127.0.0.1");
+		else if (strcmp(host, "::") == 0)
+			snprintf(shown, sizeof shown, "[::1]");
+		else if (strchr(host, ':') != NULL)
+			snprintf(shown, sizeof shown, "[%s]", host);
+		else
+			snprintf(shown, sizeof shown, "%s", host);
+		rewrite_conf(dir, shown, bound);
+	}
 	if (strchr(host, ':') != NULL)
 		printf("listening https://[%s]:%u\n", host, bound);
 	else
