@@ -687,19 +687,29 @@ store_cache_stats(struct store *s, struct store_cache_stats *out)
 int
 store_code_put(struct store *s, const struct store_code *c)
 {
+	return store_code_put_v(s, c->code, c->kind, c->target, c->state,
+	    c->openid, c->received_at);
+}
+
+int
+store_code_put_v(struct store *s, const char *code, enum store_kind kind,
+    const char *target, const char *state, const char *openid,
+    int64_t received_at)
+{
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = prep(s, Q_CODE_PUT, &st)) != 0)
 		return rc;
-	/* hot path of bulk imports: c outlives the step, so no copies */
-	sqlite3_bind_text(st, 1, c->code, -1, SQLITE_STATIC);
-	bi(st, 2, c->kind);
-	sqlite3_bind_text(st, 3, c->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, c->state[0] != '\0' ? c->state : "issued",
-	    -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, c->openid, -1, SQLITE_STATIC);
-	bi(st, 6, c->received_at);
+	/* hot path of bulk imports: the strings outlive the step, no copies */
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	bi(st, 2, kind);
+	sqlite3_bind_text(st, 3, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, state != NULL && state[0] != '\0' ? state :
+	    "issued", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, openid != NULL ? openid : "", -1,
+	    SQLITE_STATIC);
+	bi(st, 6, received_at);
 	return run(s, st, "write code");
 }
 

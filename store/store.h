@@ -105,6 +105,10 @@ struct store_code {
 };
 /* Insert or replace one code (idempotent). */
 int store_code_put(struct store *s, const struct store_code *c);
+/* The same from separate strings (borrowed; state NULL/"" = issued). */
+int store_code_put_v(struct store *s, const char *code,
+    enum store_kind kind, const char *target, const char *state,
+    const char *openid, int64_t received_at);
 /* Look a code up (any kind; merchant first). QUAN_ENOTFOUND when unknown. */
 int store_code_get(struct store *s, const char *code, struct store_code *out);
 int store_code_set_state(struct store *s, const char *code,

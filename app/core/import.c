@@ -250,22 +250,17 @@ static int
 chunk_flush(struct store *st, struct chunk *k, const char *name,
     char **cause)
 {
-	struct store_code c;
 	size_t i;
 	int rc;
 
 	qsort(k->r, k->n, sizeof *k->r, rec_cmp);
-	memset(&c, 0, sizeof c);
-	memcpy(c.state, "issued", 7);
 	for (i = 0; i < k->n; i++) {
 		const struct rec *r = &k->r[i];
 
-		snprintf(c.code, sizeof c.code, "%s", r->code);
-		snprintf(c.target, sizeof c.target, "%s", r->target);
-		snprintf(c.openid, sizeof c.openid, "%s", r->openid);
-		c.kind = r->kind == 1 ? STORE_CARD : STORE_MERCHANT;
-		c.received_at = r->received_at;
-		if ((rc = store_code_put(st, &c)) != 0) {
+		rc = store_code_put_v(st, r->code, r->kind == 1 ? STORE_CARD :
+		    STORE_MERCHANT, r->target, "issued", r->openid,
+		    r->received_at);
+		if (rc != 0) {
 			*cause = xasprintf("%s:%" PRId64 ": %s", name,
 			    r->lineno, store_errmsg(st));
 			return rc;
