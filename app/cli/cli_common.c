@@ -9,12 +9,16 @@
 
 #include "cli/cli_common.h"
 #include "cli/cmd.h"
+#include "core/journal.h"
+#include "crypto/crypto.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/tm.h"
 #include "util/xmem.h"
+
+#include <jansson.h>
 
 int
 cli_parse_globals(struct cli *c, int *argc, char **argv)
@@ -90,6 +94,58 @@ cli_setup(struct cli *c, const char *name)
 	return 0;
 }
 
+/* SHA-256 (hex) of the config file's bytes, or of "" for defaults. */
+static void
+config_digest(const struct config *cfg, char out[65])
+{
+	uint8_t h[CRYPTO_SHA256_LEN];
+	char *data = NULL;
+	size_t n = 0;
+	FILE *fp;
+
+	if (cfg->path[0] != '\0' && (fp = fopen(cfg->path, "re")) != NULL) {
+		data = xmalloc(1 << 20);
+		n = fread(data, 1, 1 << 20, fp);
+		fclose(fp);
+	}
+	crypto_sha256(data != NULL ? data : "", n, h);
+	crypto_hex(h, sizeof h, out);
+	free(data);
+}
+
+/* Journal a configuration change: the digest of the config in use differs
+ * from the one recorded at the last start. Best effort (logged). */
+static void
+journal_config(struct cli *c)
+{
+	char now_d[65], old[96];
+	json_t *d;
+	int rc;
+
+	config_digest(c->cfg, now_d);
+	rc = store_meta_get(c->st, "config_sha256", old, sizeof old);
+	if (rc == 0 && strcmp(old, now_d) == 0)
+		return;
+	if (store_begin(c->st) != 0)
+		goto fail;
+	d = json_pack("{s:s, s:s, s:s, s:s}", "path", c->cfg->path,
+	    "terminal", c->cfg->term_id, "from", rc == 0 ? old : "",
+	    "to", now_d);
+	rc = journal_append(c->st, tm_now(), "config_change", 0, 0, d);
+	json_decref(d);
+	if (rc == 0)
+		rc = store_meta_set(c->st, "config_sha256", now_d);
+	if (rc != 0) {
+		store_rollback(c->st);
+		goto fail;
+	}
+	if (store_commit(c->st) == 0)
+		return;
+fail:
+	log_warn("%s: cannot journal the config change: %s", __func__,
+	    store_errmsg(c->st));
+}
+
 int
 cli_open_store(struct cli *c, const char *name, int flags)
 {
@@ -100,6 +156,8 @@ cli_open_store(struct cli *c, const char *name, int flags)
 		free(cause);
 		return EXIT_FAIL;
 	}
+	if ((flags & STORE_O_READONLY) == 0)
+		journal_config(c);
 	return 0;
 }
 

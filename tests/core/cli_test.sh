@@ -138,6 +138,8 @@ case "$(jget "$T/out" '$.coupons[0].request_no')" in
 esac
 QUAN_CONFIG="$T/ok.ini" run 0 "QUAN_CONFIG env" "$Q" status --json
 expect_json '$.terminal' T09 env-config
+n=$(sqlite3 "$QUAN_DATA/quan.db" "SELECT count(*) FROM journal WHERE kind = 'config_change'")
+[ "$n" = 2 ] || fail "config changes journaled: $n, want 2 (defaults, ok.ini)"
 
 # --- journal tampering through the CLI -------------------------------
 cp "$QUAN_DATA/quan.db" "$T/good.db"
