@@ -39,6 +39,8 @@ struct ui {
 	char in[INPUT_MAX + 8];
 	size_t in_len;
 	int in_field;             /* field, or 100 + approval step */
+	int submitted;            /* Enter sent, its effect not drawn yet:
+	                             keys typed since are type-ahead */
 	enum view_screen in_screen;
 	uint64_t key_first_us, key_last_us;
 	uint32_t key_gap_max_ms;
@@ -596,13 +598,18 @@ ui_render(struct ui *u, const struct view *v)
 	fkey_id = v->screen == VIEW_APPROVE ? 100 + v->approve_step :
 	    (int)v->field;
 	if (v->screen != u->in_screen || fkey_id != u->in_field) {
-		/* a new field: start with an empty line */
-		u->in_len = 0;
-		u->in[0] = '\0';
+		/* a new field: start with an empty line, unless the keys were
+		 * typed ahead after the Enter that moved to it */
+		if (!u->submitted) {
+			u->in_len = 0;
+			u->in[0] = '\0';
+		}
 		u->in_screen = v->screen;
 		u->in_field = fkey_id;
 		u->dirty = 1;
 	}
+	if (v->gen != u->drawn_gen)
+		u->submitted = 0;
 	tm_local(tm_now(), &lt);
 	if (lt.tm_min != u->minute) {
 		u->minute = lt.tm_min;
@@ -762,6 +769,7 @@ enter(struct ui *u, const struct view *v, struct evq *q)
 	}
 	u->in_len = 0;
 	u->in[0] = '\0';
+	u->submitted = 1;
 }
 
 static void

@@ -199,16 +199,27 @@ start_sync(struct term *t)
 static int
 start_scanners(struct term *t)
 {
+	struct scan_opts so;
+	const char *const *src = t->o->sources;
 	char *cause = NULL;
-	int i;
+	int i, n = t->o->nsources;
 
-	if (t->o->nsources == 0)
+	if (n == 0) {
+		/* [scanner] source = SPEC lines of the config */
+		src = (const char *const *)t->c->cfg->scan_sources;
+		n = t->c->cfg->nscan_sources;
+	}
+	if (n == 0)
 		return 0;
-	t->scan = scan_mgr_new(t->to_core, NULL);
-	for (i = 0; i < t->o->nsources; i++) {
-		if (scan_mgr_add(t->scan, t->o->sources[i], &cause) != 0) {
-			fprintf(stderr, "quan: --source %s: %s\n",
-			    t->o->sources[i], cause);
+	memset(&so, 0, sizeof so);
+	so.dedupe_ms = t->c->cfg->scan_dedupe_ms;
+	so.max_len = t->c->cfg->scan_max_len > 0 ?
+	    (size_t)t->c->cfg->scan_max_len : 0;
+	t->scan = scan_mgr_new(t->to_core, &so);
+	for (i = 0; i < n; i++) {
+		if (scan_mgr_add(t->scan, src[i], &cause) != 0) {
+			fprintf(stderr, "quan: scanner %s: %s\n", src[i],
+			    cause);
 			free(cause);
 			return EXIT_USAGE;
 		}

@@ -93,11 +93,6 @@ session_cmd_parse(const char *name)
 	return SC_NONE;
 }
 
-/* The override of an offline cap, when the engine offers it (weak: the
- * terminal still builds and says so when it does not). */
-int checkout_override(struct checkout *co, int line, const char *who,
-    const char *why) __attribute__((weak));
-
 static const char *
 action_id(enum view_action a)
 {
@@ -681,6 +676,24 @@ needs_approval(const struct view *v)
 	return 0;
 }
 
+/* First line of the current redeemed sale refused for an offline cap (a
+ * manager may still accept it), or -1. */
+static int
+over_cap(struct session *s)
+{
+	const struct checkout_txn *t = checkout_current(s->o.co);
+	int i;
+
+	if (t == NULL || t->state != CHECKOUT_T_REDEEMED)
+		return -1;
+	for (i = 0; i < t->nlines && i < s->v.ncoupons; i++)
+		if ((t->lines[i].state == CHECKOUT_REJECTED ||
+		    t->lines[i].state == CHECKOUT_UNKNOWN) &&
+		    is_cap(t->lines[i].reason))
+			return i;
+	return -1;
+}
+
 static void
 start_approval(struct session *s, enum view_action a, int64_t txn)
 {
@@ -1082,10 +1095,9 @@ session_override(struct session *s, const char *who, const char *why)
 	const struct checkout_txn *t = checkout_current(s->o.co);
 	int i, rc = 0;
 
-	if (checkout_override == NULL)
-		return QUAN_ENOTSUP;
 	for (i = 0; t != NULL && i < t->nlines; i++) {
-		if (t->lines[i].state != CHECKOUT_REJECTED ||
+		if ((t->lines[i].state != CHECKOUT_REJECTED &&
+		    t->lines[i].state != CHECKOUT_UNKNOWN) ||
 		    !is_cap(t->lines[i].reason))
 			continue;
 		rc = checkout_override(s->o.co, i, who, why);
@@ -1460,8 +1472,10 @@ on_key(struct session *s, const struct ev *ev)
 		}
 		break;
 	case SC_OVERRIDE:
-		if (s->v.screen == VIEW_RESULT && needs_approval(&s->v))
+		if (s->v.screen == VIEW_RESULT && over_cap(s) >= 0) {
+			s->v.last = s->v.coupons[over_cap(s)];
 			start_approval(s, VIEW_A_OVERRIDE, s->cur_txn);
+		}
 		break;
 	case SC_IDLE:
 		if (s->o.kiosk && s->v.screen != VIEW_AMOUNT)

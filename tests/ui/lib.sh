@@ -5,7 +5,7 @@
 
 : "${QUAN:?QUAN must name the quan binary}"
 T_SOCK="quan-ui-test-$$"
-T_SESS=t
+T_SESS=t0
 FAILS=0
 
 tm() { tmux -L "$T_SOCK" "$@"; }
@@ -14,10 +14,14 @@ tm() { tmux -L "$T_SOCK" "$@"; }
 # so the pane pid is quan's); "quan exited rc=N" is shown when it ends.
 start() {
 	size=$1; shift
-	tm kill-session -t "$T_SESS" 2>/dev/null || true
+	# the new session first, then drop the old one: killing the last
+	# session would stop the server under our feet
+	old=$T_SESS
+	T_N=$(( ${T_N:-0} + 1 )); T_SESS="t$T_N"
 	tm -f /dev/null new-session -d -s "$T_SESS" -x "${size%x*}" \
 		-y "${size#*x}" "$* ; echo \"quan exited rc=\$?\"; sleep 600"
 	tm set-option -t "$T_SESS" remain-on-exit on >/dev/null
+	tm kill-session -t "$old" 2>/dev/null || true
 }
 
 screen() { tm capture-pane -t "$T_SESS" -p; }

@@ -120,6 +120,12 @@ keys Escape
 wait_for "Cancelled" 5
 expect_not "ACCEPTED OFFLINE"
 ok "declined override: not accepted"
+keys F12; wait_for "Accept over the offline limit" 5
+line 9001; wait_for "Manager PIN" 5
+line 9999; wait_for "Reason" 5
+line 3
+wait_for "Approved by 9001" 10 && wait_for "ACCEPTED OFFLINE" 5 &&
+	ok "manager override of the cap accepts it"
 
 # --- simulator back: offline sale turns confirmed ----------------------
 start_sim
