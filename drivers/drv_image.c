@@ -3,7 +3,12 @@
  * directory (sorted by name) with the frame decoder (dec.h) and its full
  * preprocessing budget; for replay, tests and support. A finite source:
  * it finishes after the last file. Files without a code are reported to
- * the reject callback ("no code found").
+ * the reject callback ("no code found"). With frames=MS the files are
+ * replayed as consecutive camera frames MS apart through the camera
+ * pipeline (frames.h: cascade, EAN two-frame confirmation) and the camera's
+ * dedupe window (1500 ms unless dedupe= is given): camera tests without a
+ * camera. The default budget (1000 ms) makes replay deterministic; give
+ * budget=30 to see what a live camera's frame budget would skip.
  */
 #include <stdio.h>
 #include <dirent.h>
@@ -14,6 +19,7 @@
 
 #include "drivers/dec.h"
 #include "drivers/drv.h"
+#include "drivers/frames.h"
 #include "drivers/imgload.h"
 #include "drivers/scan.h"
 #include "drivers/scantext.h"
@@ -25,19 +31,26 @@
 struct image_priv {
 	int is_dir;
 	long budget_ms;
+	long frames_ms;      /* > 0: replay as camera frames */
 	char syms[64];
+	struct frames *fr;
+	uint64_t t_frame;    /* synthetic capture time of the current frame */
+	const char *name;    /* current file, for source_name */
 };
 
 static int
 image_setup(struct drv *d, char **cause)
 {
-	static const char *const known[] = {"budget", "sym", "dedupe", NULL};
+	static const char *const known[] = {"budget", "sym", "dedupe",
+		"frames", NULL};
 	struct image_priv *s;
 	struct stat st;
-	long budget;
+	long budget, frames;
 
 	if (drv_opts_check(d, known, cause) != QUAN_OK ||
-	    drv_opt_int(d, "budget", 1000, 0, 60000, &budget, cause) != QUAN_OK)
+	    drv_opt_int(d, "frames", 0, 0, 10000, &frames, cause) != QUAN_OK ||
+	    drv_opt_int(d, "budget", 1000, 0, 60000, &budget, cause) !=
+	    QUAN_OK)
 		return QUAN_EINVAL;
 	if (stat(d->spec.path, &st) != 0) {
 		*cause = xasprintf("%s: %s", d->spec.path, strerror(errno));
@@ -46,10 +59,32 @@ image_setup(struct drv *d, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->is_dir = S_ISDIR(st.st_mode);
 	s->budget_ms = budget;
+	s->frames_ms = frames;
+	if (frames > 0 && drv_opt(d, "dedupe") == NULL && d->dedupe_ms == 0)
+		d->dedupe_ms = drv_camera_ops.dedupe_ms;
 	snprintf(s->syms, sizeof s->syms, "%s", drv_opt(d, "sym") != NULL ?
 		drv_opt(d, "sym") : "qr,code128,ean13,ean8");
 	d->priv = s;
 	return QUAN_OK;
+}
+
+/* frames mode: a confirmed read from the camera pipeline */
+static void
+on_frame(void *ctx, const struct dec_result *res, uint64_t t)
+{
+	struct drv *d = ctx;
+	struct image_priv *s = d->priv;
+	struct drv_raw r;
+
+	memset(&r, 0, sizeof r);
+	r.p = res->data;
+	r.n = res->len;
+	r.symbology = res->symbology;
+	r.aim = scantext_aim_for(res->symbology, res->gs1);
+	r.flags = res->flags | (res->gs1 ? SCAN_F_GS1 : 0);
+	r.t_mono_us = t;
+	r.source_name = s->name;
+	(void)drv_emit(d, &r);
 }
 
 static void
@@ -71,6 +106,13 @@ image_one(struct drv *d, struct dec *dec, const char *path)
 		snprintf(why, sizeof why, "cannot load %s", name + 6);
 		drv_reject(d, why, (const uint8_t *)name, strlen(name));
 		free(cause);
+		return;
+	}
+	if (s->fr != NULL) {
+		s->name = name;
+		frames_feed(s->fr, im.px, im.w, im.h, s->t_frame, on_frame, d);
+		s->t_frame += (uint64_t)s->frames_ms * 1000;
+		free(im.px);
 		return;
 	}
 	t = tm_mono_us();
@@ -114,11 +156,14 @@ image_run(struct drv *d)
 	char *cause = NULL;
 	int n, i;
 
-	if (dec_new(&dec, s->syms, &cause) != QUAN_OK) {
+	if (dec_new(&dec, s->syms, &cause) != QUAN_OK ||
+	    (s->frames_ms > 0 && frames_new(&s->fr, s->syms, (int)s->budget_ms,
+	    &cause) != QUAN_OK)) {
 		drv_fault(d, 0, cause);
 		free(cause);
 		goto out;
 	}
+	s->t_frame = tm_mono_us();
 	if (!s->is_dir) {
 		image_one(d, dec, d->spec.path);
 		goto out;
@@ -141,6 +186,8 @@ image_run(struct drv *d)
 	free(ents);
 out:
 	dec_free(dec);
+	frames_free(s->fr);
+	s->fr = NULL;
 	drv_finish(d);
 }
 

@@ -2,7 +2,8 @@
 # scan_images.sh — `quan scan --json --source image:` on codes generated
 # now: QR with ASCII, UTF-8 Chinese (no ECI), GB18030 and binary content,
 # Code 128, EAN-13, PDF417 (not supported by ZBar 0.23.92: must read
-# nothing), then the degraded phone-screen set (mkset.sh) next to zbarimg.
+# nothing), the camera pipeline replayed from files (frames=MS), then the
+# degraded phone-screen set (mkset.sh) next to zbarimg.
 # Fails on any misread, any "must" image quan misses, or when quan does not
 # read more of the set than zbarimg. Exit codes 0 / 3 checked too.
 set -u
@@ -64,6 +65,27 @@ echo "zbarimg on UTF-8 Latin QR: '$z' (quan: 'Größe über Café 5€')"
 rc=$?; [ $rc = 3 ] || bad "no code: exit $rc, want 3"
 "$QUAN" scan --json --source "image:$t/nope.png" >/dev/null 2>&1
 rc=$?; [ $rc = 2 ] || bad "missing file: exit $rc, want 2"
+
+# camera pipeline replay (no V4L2 device in CI): files as frames 33 ms
+# apart. A QR held for 6 frames is one scan; it comes back within the
+# 1500 ms window: still one; an EAN in 2 frames is confirmed, in 1 not.
+mkdir "$t/fr"
+qrencode -s 4 -o "$t/qa.png" 'CPN:HELD-IN-VIEW'
+zint -b 13 --scale=2 -d 400638133393 -o "$t/ean.png" >/dev/null
+zint -b 13 --scale=2 -d 590123412345 -o "$t/ean2.png" >/dev/null
+fr() { convert -size 640x480 xc:gray60 "$t/$1" -gravity center -composite \
+	"$t/fr/$2"; }
+for i in 01 02 03 04 05 06 13 14; do fr qa.png f$i.png; done
+for i in 07 10 12; do convert -size 640x480 xc:gray60 "$t/fr/f$i.png"; done
+fr ean.png f08.png; fr ean.png f09.png; fr ean2.png f11.png
+out=$("$QUAN" scan --json --source "image:$t/fr,frames=33" 2>/dev/null)
+[ "$(echo "$out" | grep -c 'HELD-IN-VIEW')" = 1 ] || bad "held QR: $out"
+[ "$(echo "$out" | grep -c '"text":"4006381333931"')" = 1 ] ||
+	bad "EAN in 2 frames: $out"
+echo "$out" | grep -q 5901234123457 && bad "EAN in 1 frame let through"
+# frames 400 ms apart: the QR is back after 2.8 s: a new scan
+out=$("$QUAN" scan --json --source "image:$t/fr,frames=400" 2>/dev/null)
+[ "$(echo "$out" | grep -c 'HELD-IN-VIEW')" = 2 ] || bad "QR again: $out"
 
 # the degraded set
 sh "$QUAN_SRC/tests/drivers/mkset.sh" "$t/set" || bad "mkset"
