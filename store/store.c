@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/xmem.h"
@@ -229,6 +230,10 @@ fail(struct store *s, int rc, const char *what)
 		q = QUAN_ECORRUPT;
 		break;
 	case SQLITE_READONLY:
+		q = QUAN_EPERM;
+		msg = "database is read-only (check the permissions of the "
+		    "file and its folder)";
+		break;
 	case SQLITE_PERM:
 	case SQLITE_AUTH:
 		q = QUAN_EPERM;
@@ -392,8 +397,27 @@ store_open(const char *path, int flags, struct store **out, char **cause)
 	oflags = ro ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	errno = 0;
-	rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
-	    NULL);
+	if (ro) {
+		/* a read-only medium: no -shm can be created, so open the
+		 * file as immutable (no locks; nothing writes it) */
+		struct buf u;
+		const char *p;
+
+		buf_init(&u, 3 * strlen(path) + 64);
+		buf_adds(&u, "file:");
+		for (p = path; *p != '\0'; p++) {
+			if (*p == '%' || *p == '?' || *p == '#')
+				buf_printf(&u, "%%%02X", (unsigned char)*p);
+			else
+				buf_add(&u, p, 1);
+		}
+		buf_adds(&u, "?immutable=1");
+		rc = sqlite3_open_v2(buf_str(&u), &s->db, oflags |
+		    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+		buf_free(&u);
+	} else
+		rc = sqlite3_open_v2(path, &s->db, oflags |
+		    SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = fail(s, rc, "cannot open database");
 		goto bad;

@@ -150,8 +150,21 @@ int
 cli_open_store(struct cli *c, const char *name, int flags)
 {
 	char *cause = NULL;
+	int rc, ro_ok = (flags & CLI_STORE_RO_OK) != 0;
 
-	if (store_open(c->db_path, flags, &c->st, &cause) != 0) {
+	flags &= ~CLI_STORE_RO_OK;
+	rc = store_open(c->db_path, flags, &c->st, &cause);
+	if (rc == QUAN_EPERM && ro_ok) {
+		/* a read-only medium: reading commands still work */
+		free(cause);
+		cause = NULL;
+		flags |= STORE_O_READONLY;
+		rc = store_open(c->db_path, flags, &c->st, &cause);
+		if (rc == 0)
+			fprintf(stderr, "quan %s: database is read-only; "
+			    "nothing will be written\n", name);
+	}
+	if (rc != 0) {
 		fprintf(stderr, "quan %s: %s\n", name, cause);
 		free(cause);
 		return EXIT_FAIL;

@@ -31,7 +31,11 @@ int cli_parse_globals(struct cli *c, int *argc, char **argv);
  * Prints "quan NAME: error" to stderr and returns EXIT_FAIL on failure
  * (config errors name file:line:key). */
 int cli_setup(struct cli *c, const char *name);
-/* Open DATA/quan.db (flags as store_open). EXIT_FAIL with a message. */
+/* Open DATA/quan.db (flags as store_open, plus CLI_STORE_RO_OK: fall back
+ * to a read-only open when the file cannot be written). Journals a config
+ * change when the config differs from the last start's. EXIT_FAIL with a
+ * message. */
+#define CLI_STORE_RO_OK 0x100
 int cli_open_store(struct cli *c, const char *name, int flags);
 /* Both, in one call: parse globals, set up, open the store. */
 int cli_init(struct cli *c, const char *name, int *argc, char **argv,

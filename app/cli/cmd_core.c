@@ -427,7 +427,7 @@ cmd_status(int argc, char **argv)
 	json_t *j = NULL, *reds;
 	int rc, i, json = 0;
 
-	if ((rc = cli_init(&c, "status", &argc, argv, 1)) != 0)
+	if ((rc = cli_init(&c, "status", &argc, argv, 0)) != 0)
 		goto out;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -438,6 +438,8 @@ cmd_status(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((rc = cli_open_store(&c, "status", CLI_STORE_RO_OK)) != 0)
+		goto out;
 	now = tm_now();
 	reds = json_object();
 	j = json_object();
@@ -495,7 +497,7 @@ cmd_journal(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = cli_open_store(&c, "journal", 0)) != 0)
+	if ((rc = cli_open_store(&c, "journal", CLI_STORE_RO_OK)) != 0)
 		goto out;
 	if ((rc = journal_verify(c.st, &n, &cause)) != 0) {
 		fprintf(stderr, "quan journal: verify FAILED: %s\n",

@@ -166,17 +166,23 @@ if [ $rc = 0 ] || [ $rc = 4 ]; then
 else
 	ok "damaged database refused (exit $rc)"
 fi
+# read-only database: as an unprivileged user (root ignores permission
+# bits, so as root the check runs through runuser as nobody)
+mkdir -p "$T/ro"; cp "$T/good.db" "$T/ro/quan.db"
+chmod 0444 "$T/ro/quan.db"; chmod 0555 "$T/ro"; chmod 0755 "$T"
 if [ "$(id -u)" != 0 ]; then
-	mkdir -p "$T/ro"; cp "$T/good.db" "$T/ro/quan.db"
-	chmod 0444 "$T/ro/quan.db"; chmod 0555 "$T/ro"
-	run 1 "read-only database" "$Q" redeem --json --data "$T/ro" --amount 200 QA00000000000005
-	expect_err "read-only" "read-only message"
-	chmod 0755 "$T/ro"
+	asuser() { "$@"; }
+elif command -v runuser >/dev/null && runuser -u nobody -- test -x "$Q"; then
+	asuser() { runuser -u nobody -- env QUAN_DATA="$QUAN_DATA" "$@"; }
 else
-	# root ignores permission bits: use a read-only bind is not possible;
-	# SQLite's own read-only open is exercised in test_checkout instead.
-	ok "read-only database: covered by test_checkout (running as root)"
+	asuser() { echo "cannot drop root to test a read-only database" >&2; return 99; }
 fi
+run 1 "read-only database: redeem refused" asuser "$Q" redeem --json --data "$T/ro" --amount 200 QA00000000000005
+expect_err "read-only" "read-only message"
+run 0 "read-only database: status still works" asuser "$Q" status --json --data "$T/ro"
+expect_json '$.cache.stocks' 4 "read-only status"
+run 0 "read-only database: journal verify still works" asuser "$Q" journal verify --data "$T/ro"
+chmod 0755 "$T/ro"; chmod 0700 "$T"
 mkdir -p "$T/full"; cp "$T/good.db" "$T/full/quan.db"
 big=$(for i in $(seq 1 3000); do printf 'FULL%06d%0100d,merchant,1212\n' "$i" 0; done)
 echo "$big" >"$T/big.csv"
