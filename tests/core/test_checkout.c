@@ -291,6 +291,7 @@ test_stacking_and_discount(void **state)
 	/* 200.00: NORMAL -10 (min 100) then 88% of 190 = pay 167.20 */
 	const char *codes[] = {"QA00000000000003", "1227944959000000911017"};
 	const struct checkout_txn *t;
+	struct checkout_txn lt;
 
 	t = redeem(f, 20000, codes, 2);
 	assert_int_equal(t->lines[0].state, CHECKOUT_ACCEPTED_OFFLINE);
@@ -298,6 +299,27 @@ test_stacking_and_discount(void **state)
 	assert_int_equal(t->lines[0].discount_fen, 1000);
 	assert_int_equal(t->lines[1].discount_fen, 19000 - 16720);
 	assert_int_equal(t->due_fen, 16720);
+	checkout_close(f->co);
+	/* two of one stock: per_txn (1 unless configured) */
+	{
+		const char *same[] = {"QA00000000000004", "QA00000000000005"};
+		const struct checkout_txn *t2 = redeem(f, 30000, same, 2);
+
+		assert_int_equal(t2->lines[0].state, CHECKOUT_ACCEPTED_OFFLINE);
+		assert_int_equal(t2->lines[1].state, CHECKOUT_REJECTED);
+		assert_string_equal(t2->lines[1].reason, "per_txn_limit");
+		assert_int_equal(t2->due_fen, 29000);
+		checkout_close(f->co);
+		f->cfg->targets[0].per_txn = 2;
+		fx_engine(f);
+		t2 = redeem(f, 30000, (const char *[]){"QA00000000000002",
+		    "QA00000000000001"}, 2);
+		assert_int_equal(t2->lines[1].state, CHECKOUT_ACCEPTED_OFFLINE);
+		assert_int_equal(t2->due_fen, 28000);
+		checkout_close(f->co);
+	}
+	t = checkout_load(f->co, 1, &lt) == 0 ? &lt : NULL;
+	assert_non_null(t);
 	/* two keys, distinct and increasing */
 	assert_string_not_equal(t->lines[0].request_no,
 	    t->lines[1].request_no);
