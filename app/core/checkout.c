@@ -744,7 +744,7 @@ redeem_decide(struct checkout *co, int64_t now)
 			int sent = 0;
 
 			if (!ok) {
-				reason = l->reason;
+				reason = "no_longer_usable";
 				snprintf(why, sizeof why, "no longer usable "
 				    "after other coupons were refused");
 			} else if (offline_decide(co, i, value, now, &reason,

@@ -77,7 +77,9 @@ struct checkout_line {
 	 * "invalid_input", "no_definition", "needs_online"), or an offline
 	 * one ("offline_online_only", "offline_not_known",
 	 * "offline_cap_coupon", "offline_cap_hour", "offline_cap_exposure",
-	 * "offline_cache_old"); "ok" when accepted. */
+	 * "offline_cache_old"), "no_longer_usable" (it depended on a coupon
+	 * refused at redeem), "interrupted" (recovered after a crash);
+	 * "ok" when accepted. */
 	char reason[CHECKOUT_REASON_MAX];
 	struct rules_verdict verdict;       /* the pricing figures */
 	int64_t discount_fen;               /* granted (0 when not) */
