@@ -502,6 +502,11 @@ handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 	if (res.status == SYNC_RETRY) {
 		s->st.failed++;
 		state_error(s, &res);
+		log_info("job %lld try %d: http %d %.*s %s%s%.*s",
+		    (long long)res.tag, h->tries, (int)res.http,
+		    (int)sizeof res.wx_code, res.wx_code,
+		    quan_strerror(res.rc), res.message[0] ? ": " : "",
+		    (int)sizeof res.message, res.message);
 		if (res.rc == QUAN_EBUSY)
 			s->pause_until_us = now + 1000ull * sync_backoff_ms(
 			    h->tries, s->cfg.backoff_base_ms,

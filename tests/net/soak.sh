@@ -51,6 +51,7 @@ default_policy = offline_ok
 [stock "$STOCK"]
 per_txn = $BATCH
 EOF
+sed -i "s|^\[terminal\]\$|[terminal]\nlog_file = $W/quan.log\nlog_level = info|" "$SIM/quan.conf"
 grep -q '^online_wait_ms' "$SIM/quan.conf" || sed -i 's/^\[wechatpay\]$/[wechatpay]\nonline_wait_ms = 1500\ntimeout_ms = 2000\nconnect_timeout_ms = 500/' "$SIM/quan.conf"
 kill_sim
 start_sim "127.0.0.1:$PORT" "$FAULTS"
@@ -129,6 +130,14 @@ sys.exit(1 if bad or pend or ins["defects"] or len(codes) != n else 0)
 EOF
 grep -c '"state":"confirmed"' "$W/redeem.json" >/dev/null
 echo "requests by status: $(python3 -c "import json;print(json.load(open('$W/inspect.json')).get('requests_by_status', json.load(open('$W/inspect.json')).get('requests','?')))" 2>/dev/null)"
+echo "client-side failures seen (each resent): $(grep -c ' try [0-9]*: ' "$W/quan.log") —" \
+	"5xx $(grep -c 'try [0-9]*: http 50[03] ' "$W/quan.log")," \
+	"429 $(grep -c 'try [0-9]*: http 429 ' "$W/quan.log")," \
+	"bad signature $(grep -c 'try [0-9]*: .*does not verify' "$W/quan.log")," \
+	"SIGNTEST $(grep -c 'try [0-9]*: .*SIGNTEST' "$W/quan.log")," \
+	"dropped $(grep -c 'try [0-9]*: .*Empty reply' "$W/quan.log")," \
+	"truncated $(grep -c 'try [0-9]*: .*transfer closed' "$W/quan.log")," \
+	"refused (sim down) $(grep -c 'try [0-9]*: .*onnect' "$W/quan.log")"
 echo "soak ok in $(( $(date +%s) - t0 )) s"
 rm -rf "$W"
 exit 0
