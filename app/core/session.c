@@ -957,7 +957,7 @@ show_diag(struct session *s)
 		d = &s->diag[k];
 		scopy(txt, sizeof txt, d->text[0] != '\0' ? d->text :
 		    "(not text)");
-		line_add(s, "%-10.10s %-8.8s %-7.7s %3zu B  gap %3u ms  %s",
+		line_add(s, "%-20.20s %-8.8s %-7.7s %3zu B gap %3u ms %s",
 		    d->source_name, d->symbology[0] ? d->symbology : "-",
 		    d->encoding[0] ? d->encoding : "-", d->raw_len,
 		    d->ikt_max_ms, txt);

@@ -64,6 +64,31 @@ line 9999; wait_for "Reason" 5
 line closing
 wait_for "quan exited rc=0" 10 && ok "only a manager PIN leaves the kiosk"
 
+# --- a serial scanner (pseudo-terminal) feeding the terminal ------------
+python3 - "$W/pty.name" QA00000000000005 <<'EOF' &
+import os, pty, sys, time, tty
+m, s = pty.openpty()
+tty.setraw(s)
+open(sys.argv[1], "w").write(os.ttyname(s))
+while not os.path.exists(sys.argv[1] + ".go"):
+    time.sleep(0.05)
+for code in sys.argv[2:]:
+    os.write(m, (code + "\r\n").encode())
+time.sleep(10)
+EOF
+PPID_SCAN=$!
+for _ in $(seq 50); do [ -s "$W/pty.name" ] && break; sleep 0.1; done
+start 80x24 "$QUAN run --data $DATA --lang en --source serial:$(cat "$W/pty.name")"
+wait_for "Cashier id" 10
+line 1001; wait_for "PIN:" 5; line 1234; wait_for "Amount (yuan)" 10
+line 300; wait_for "Scan or type" 5
+touch "$W/pty.name.go"
+wait_for "满100减10" 10 && ok "serial scanner scan lands in the basket"
+keys F6; wait_for "serial:" 5 && wait_for "QA00000000000005" 2 &&
+	ok "scanner diagnostics show the serial scan"
+keys F10; wait_for "quan exited rc=0" 10
+kill "$PPID_SCAN" 2>/dev/null; wait "$PPID_SCAN" 2>/dev/null
+
 # --- demo without a terminal -----------------------------------------
 "$QUAN" demo </dev/null >"$W/out" 2>"$W/err"
 rc=$?
