@@ -602,6 +602,13 @@ on_scan(struct session *s, const struct ev *ev)
 		return;
 	}
 	s->v.field = VIEW_FIELD_CODE; /* a scan ends an item-price prompt */
+	if (sc->source == SCAN_SRC_MANUAL) {
+		/* typed by hand: the journal says so (code masked) */
+		char masked[64];
+
+		log_mask(sc->text, masked, sizeof masked);
+		journal(s, "manual_entry", 0, s->v.cashier, masked, NULL);
+	}
 	memset(&c, 0, sizeof c);
 	len = strlen(sc->text);
 	if (len == 0) {

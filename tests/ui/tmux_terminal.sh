@@ -171,11 +171,11 @@ keys F10
 wait_for "quan exited rc=0" 10 && ok "F10 quits"
 
 # --- Chinese ----------------------------------------------------------
-start 80x24 "$RUN --lang zh_CN --no-sync"
+start 80x24 "$RUN --lang zh_CN --no-sync --no-color"
 wait_for "收银员工号" 10
 line 1001; line 1234; wait_for "金额（元）" 10
 line 80; line "$BM"
-wait_for "拒绝" 5 && wait_for "需满 ¥" 5 && ok "Chinese verdict and reason"
+wait_for "拒绝" 5 && wait_for "需满 ¥" 5 && ok "Chinese verdict and reason (no colour)"
 keys F10; wait_for "quan exited rc=0" 10
 
 if [ "$FAILS" -ne 0 ]; then
