@@ -53,6 +53,8 @@ struct session {
 
 	uint64_t last_input_ms;
 	uint64_t next_tick_ms;
+	uint64_t next_cache_ms;    /* cache stats count codes: every 30 s */
+	int64_t oldest_def;        /* oldest stock/card fetch (epoch), 0 */
 	int done;
 };
 
@@ -393,14 +395,17 @@ refresh_status(struct session *s)
 	    store_outbox_depth(s->o.st, &p, &u) == 0) {
 		outbox = (int)(p + u);
 	}
-	if (s->o.st != NULL && store_cache_stats(s->o.st, &cs) == 0) {
+	if (s->o.st != NULL && tm_mono_ms() >= s->next_cache_ms &&
+	    store_cache_stats(s->o.st, &cs) == 0) {
+		s->next_cache_ms = tm_mono_ms() + 30000;
 		oldest = cs.oldest_stock;
 		if (cs.oldest_card != 0 && (oldest == 0 ||
 		    cs.oldest_card < oldest))
 			oldest = cs.oldest_card;
-		if (oldest > 0)
-			age = now > oldest ? now - oldest : 0;
+		s->oldest_def = oldest;
 	}
+	if (s->oldest_def > 0)
+		age = now > s->oldest_def ? now - s->oldest_def : 0;
 	/* bump the view only when something a cashier sees changed
 	 * (cache age in whole minutes) */
 	if (online != s->v.online || outbox != s->v.outbox ||
