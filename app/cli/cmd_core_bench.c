@@ -246,8 +246,8 @@ bench_lookup(int argc, char **argv)
 			json_decref(j);
 		} else {
 			printf("codes           %lld\n", (long long)n);
-			printf("import          %.2f s, %.0f codes/s (CPU %.2f s,"
-			    " %.0f codes per CPU s)\n", import_s, rate, cpu_s,
+			printf("import          %.2f s, %.0f codes/s (CPU %.2f "
+			    "s, %.0f codes per CPU s)\n", import_s, rate, cpu_s,
 			    cpu_s > 0 ? (double)n / cpu_s : 0);
 			printf("database        %lld bytes (file %lld)\n",
 			    (long long)dbsize, (long long)files);

@@ -297,7 +297,8 @@ reprice(struct checkout *co)
 		} else {
 			l->state = CHECKOUT_REFUSED;
 			l->discount_fen = 0;
-			scopy(l->reason, sizeof l->reason, rules_reason_id(v[i].reason));
+			scopy(l->reason, sizeof l->reason,
+			    rules_reason_id(v[i].reason));
 		}
 	}
 	co->cur.discount_fen = disc;
@@ -391,7 +392,8 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 		if (lp->slot >= 0) {
 			const struct rules_def *d = &co->defs[lp->slot].def;
 
-			scopy(l->coupon_type, sizeof l->coupon_type, rules_type_id(d->type));
+			scopy(l->coupon_type, sizeof l->coupon_type,
+			    rules_type_id(d->type));
 			scopy(l->name, sizeof l->name, d->name);
 		}
 	}
@@ -796,7 +798,8 @@ redeem_decide(struct checkout *co, int64_t now)
 			goto bad;
 		l->state = checkout_cstate_parse(r.state);
 		scopy(l->reason, sizeof l->reason, r.reason);
-		scopy(l->offline_reason, sizeof l->offline_reason, r.offline_reason);
+		scopy(l->offline_reason, sizeof l->offline_reason,
+		    r.offline_reason);
 		l->discount_fen = granted[i] ? value : 0;
 		disc += l->discount_fen;
 	}

@@ -87,7 +87,8 @@ import_defs(struct store *st, const char *path, int64_t now, int64_t *n,
 		}
 		if (cards && json_object_get(el, "card") != NULL)
 			obj = json_object_get(el, "card"); /* card/get reply */
-		rc = cards ? rules_card_from_json((struct json_t *)obj, &d, &why) :
+		rc = cards ?
+		    rules_card_from_json((struct json_t *)obj, &d, &why) :
 		    rules_stock_from_json((struct json_t *)obj, &d, &why);
 		if (rc != 0) {
 			json_t *idv = json_object_get(el, "stock_id");

@@ -255,7 +255,8 @@ set_key(struct ctx *x, const struct key *k, const char *v)
 	switch (k->type) {
 	case V_STR:
 		if (strlen(v) > 256)
-			return fail(x, k->name, "value too long (%s)", "max 256");
+			return fail(x, k->name, "value too long (%s)",
+			    "max 256");
 		set_str(sp, v);
 		break;
 	case V_PATH:
