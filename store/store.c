@@ -27,7 +27,7 @@ enum stmt_id {
 	Q_RED_LIST_ST, Q_RED_ACTIVE, Q_RED_COUNTS, Q_OFF_COUNT, Q_OFF_EXPO,
 	Q_OB_INS, Q_OB_GET, Q_OB_DUE, Q_OB_TXN, Q_OB_BODY, Q_OB_SENT,
 	Q_OB_RETRY, Q_OB_CLOSE, Q_OB_DEPTH, Q_OB_CANCEL, Q_OB_USE_OPEN,
-	Q_OB_REOPEN, Q_TXN_OPEN,
+	Q_OB_REOPEN, Q_TXN_OPEN, Q_DEF_LIST,
 	Q_NOTIFY,
 	Q_J_LAST, Q_J_INS, Q_J_WALK,
 	Q_COUNT
@@ -140,6 +140,9 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_OB_REOPEN] = "UPDATE outbox SET state = 'pending', next_at = ?2, "
 	    "updated_at = ?2, last_error = ?3 WHERE red_id = ?1 AND "
 	    "op <> 'return' AND state = 'cancelled'",
+	[Q_DEF_LIST] = "SELECT 0, stock_id, stock_type, stock_state, "
+	    "stock_name, fetched_at FROM stocks UNION ALL SELECT 1, card_id, "
+	    "card_type, status, title, fetched_at FROM cards ORDER BY 1, 2",
 	[Q_TXN_OPEN] = "SELECT id FROM txns WHERE state = 'open' AND "
 	    "opened_at < ?1 ORDER BY id",
 	[Q_NOTIFY] = "INSERT INTO notify_seen(id, seen_at) VALUES(?1, ?2)",
@@ -705,6 +708,37 @@ store_cache_stats(struct store *s, struct store_cache_stats *out)
 	    &out->oldest_card)) != 0)
 		return rc;
 	return one_row(s, Q_STATS_CODES, &out->codes, NULL);
+}
+
+int
+store_def_list(struct store *s, store_def_fn fn, void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	struct store_def d;
+	int rc, r;
+
+	if ((rc = prep(s, Q_DEF_LIST, &st)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		enum store_kind k = sqlite3_column_int(st, 0) == 1 ?
+		    STORE_CARD : STORE_MERCHANT;
+
+		memset(&d, 0, sizeof d);
+		col_text(st, 1, d.id, sizeof d.id);
+		col_text(st, 2, d.type, sizeof d.type);
+		col_text(st, 3, d.state, sizeof d.state);
+		col_text(st, 4, d.name, sizeof d.name);
+		d.fetched_at = sqlite3_column_int64(st, 5);
+		d.raw = NULL;
+		if ((r = fn(arg, k, &d)) != 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 :
+	    fail(s, sqlite3_extended_errcode(s->db), "list definitions");
+	sqlite3_reset(st);
+	return rc;
 }
 
 /* --- codes --------------------------------------------------------- */

@@ -95,6 +95,11 @@ int store_cache_stats(struct store *s, struct store_cache_stats *out);
 
 /* --- known codes ------------------------------------------------------ */
 enum store_kind { STORE_MERCHANT = 0, STORE_CARD = 1 };
+/* Every cached stock (STORE_MERCHANT) then card (STORE_CARD), without
+ * raw JSON (d->raw is NULL); fn borrows d. Non-zero from fn stops. */
+typedef int (*store_def_fn)(void *arg, enum store_kind kind,
+    const struct store_def *d);
+int store_def_list(struct store *s, store_def_fn fn, void *arg);
 struct store_code {
 	char code[STORE_CODE_MAX + 1];
 	enum store_kind kind;

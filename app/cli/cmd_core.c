@@ -418,6 +418,23 @@ count_cb(void *arg, const char *state, int64_t n, int64_t fen)
 	return 0;
 }
 
+struct defs_ctx {
+	json_t *a;
+	int64_t now;
+};
+
+static int
+def_cb(void *arg, enum store_kind kind, const struct store_def *d)
+{
+	struct defs_ctx *x = arg;
+
+	json_array_append_new(x->a, json_pack("{s:s, s:s, s:s, s:s, s:I}",
+	    "kind", kind == STORE_CARD ? "card" : "stock", "id", d->id,
+	    "type", d->type, "state", d->state, "age_s",
+	    (json_int_t)(x->now - d->fetched_at)));
+	return 0;
+}
+
 int
 cmd_status(int argc, char **argv)
 {
@@ -467,6 +484,20 @@ cmd_status(int argc, char **argv)
 	    now - cs.oldest_stock : -1),
 	    "card_age_s", (json_int_t)(cs.cards > 0 ?
 	    now - cs.oldest_card : -1)));
+	{
+		struct defs_ctx x;
+
+		x.a = json_array();
+		x.now = now;
+		if (store_def_list(c.st, def_cb, &x) != 0) {
+			json_decref(x.a);
+			fprintf(stderr, "quan status: %s\n",
+			    store_errmsg(c.st));
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		json_object_set_new(j, "definitions", x.a);
+	}
 	if (json)
 		print_json(j);
 	else {

@@ -47,6 +47,8 @@ run 0 "status" "$Q" status --json
 expect_json '$.cache.stocks' 4 status
 expect_json '$.cache.cards' 2 status
 expect_json '$.cache.codes' 10 status
+expect_json '$.definitions[0].id' 1212 status-defs
+expect_json '$.definitions[4].kind' card status-defs
 
 # malformed imports: error names the line/record, nothing is imported
 printf 'A1,merchant,1212\nB2,merchant,1212\nC3,bogus,1212\n' >"$T/bad.csv"
