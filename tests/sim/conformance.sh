@@ -549,6 +549,12 @@ stop_server
 $QUAN sim serve "$D" --faults 'nonsense=1' >/dev/null 2>&1 && bad "bad fault spec accepted" ||
 	ok "bad fault spec refused"
 
+# ---- signed random input (wrong types, junk ids, odd strings) ----------------
+start_server
+python3 $HERE/fuzz_requests.py "$D" "$URL" 1500 7 > $T/fuzz.log 2>&1 &&
+	ok "fuzz: $(tail -1 $T/fuzz.log)" || bad "fuzz: $(grep FAIL $T/fuzz.log | head -5)"
+stop_server && ok "fuzzed server stops cleanly" || bad "fuzzed server exit status"
+
 # ---- inspect --------------------------------------------------------------
 $QUAN sim inspect "$D" --json > $T/insp.json
 rc=$?
