@@ -10,7 +10,7 @@ set -u
 QUAN=${QUAN:?QUAN must name the quan binary}
 N=${N:-2000}
 BATCH=${BATCH:-10}
-FAULTS=${FAULTS:-"latency=0-15,5xx=0.04,drop=0.05,badsig=0.03,signtest=0.02,trunc=0.03,skew=30,429=1/30"}
+FAULTS=${FAULTS:-"latency=0-15,5xx=0.05,drop=0.05,badsig=0.04,signtest=0.03,trunc=0.04,skew=30,429=1/25"}
 W=$(mktemp -d /tmp/quan-soak-XXXXXX)
 SIM=$W/sim
 SIMPID=
@@ -138,6 +138,15 @@ echo "client-side failures seen (each resent): $(grep -c ' try [0-9]*: ' "$W/qua
 	"dropped $(grep -c 'try [0-9]*: .*Empty reply' "$W/quan.log")," \
 	"truncated $(grep -c 'try [0-9]*: .*transfer closed' "$W/quan.log")," \
 	"refused (sim down) $(grep -c 'try [0-9]*: .*onnect' "$W/quan.log")"
+faults=$(grep ' try [0-9]*: ' "$W/quan.log" | grep -vc 'onnect')
+python3 - "$W/inspect.json" "$faults" <<'EOF' || fail "fewer faults than intended"
+import json, sys
+req = json.load(open(sys.argv[1]))["requests"]
+uses = sum(r["n"] for r in req if "coupons/use" in r["endpoint"] or r["endpoint"] == "POST OTHER")
+f = int(sys.argv[2])
+print("fault rate seen by quan while the simulator was up: %d of %d use requests = %.1f%%" % (f, uses, 100.0 * f / uses))
+sys.exit(0 if f >= 0.15 * uses else 1)
+EOF
 echo "soak ok in $(( $(date +%s) - t0 )) s"
 rm -rf "$W"
 exit 0
