@@ -259,13 +259,13 @@ fail(struct store *s, int rc, const char *what)
 		break;
 	case SQLITE_IOERR:
 		q = QUAN_EIO;
-		if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC ||
-		    rc == SQLITE_IOERR_TRUNCATE) {
-			/* ulimit -f / ENOSPC arrive as write errors */
-			if (errno == ENOSPC || errno == EFBIG) {
-				q = QUAN_EFULL;
-				msg = "disk full (cannot write the database)";
-			}
+		/* ENOSPC / a file-size limit (ulimit -f) arrive as I/O errors
+		 * (write, truncate, shm size...): name them */
+		if ((s->db != NULL && (sqlite3_system_errno(s->db) == ENOSPC ||
+		    sqlite3_system_errno(s->db) == EFBIG)) ||
+		    errno == ENOSPC || errno == EFBIG) {
+			q = QUAN_EFULL;
+			msg = "disk full (cannot write the database)";
 		}
 		break;
 	default:

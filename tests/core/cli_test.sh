@@ -197,6 +197,18 @@ sqlite3 "$T/full/quan.db" 'PRAGMA integrity_check' | grep -q '^ok$' || fail "ful
 n=$(sqlite3 "$T/full/quan.db" 'SELECT count(*) FROM codes')
 [ "$n" = 10 ] || fail "full disk: partial import ($n codes)"
 ok "full disk: clear error, nothing partial"
+# a redeem on a full disk: clear error, nothing granted, database intact
+for lim in 8 64; do
+	mkdir -p "$T/full$lim"; cp "$T/good.db" "$T/full$lim/quan.db"
+	( ulimit -f $lim; exec "$Q" redeem --json --amount 200 QA00000000000005 --data "$T/full$lim" ) >"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc = 1 ] || fail "redeem on full disk (ulimit -f $lim): exit $rc, want 1"
+	expect_err "disk full" "redeem full disk message ($lim)"
+	sqlite3 "$T/full$lim/quan.db" 'PRAGMA integrity_check' | grep -q '^ok$' || fail "redeem full disk: integrity"
+	n=$(sqlite3 "$T/full$lim/quan.db" "SELECT count(*) FROM redemptions WHERE code = 'QA00000000000005' AND state <> 'pending'")
+	[ "$n" = 0 ] || fail "redeem full disk ($lim): a coupon was decided"
+done
+ok "redeem on a full disk: clear error, nothing granted"
 
 echo "cli_test: $fails failure(s)"
 [ $fails = 0 ]
