@@ -416,7 +416,7 @@ run_terminal(struct cli *c, struct run_opts *o)
 	struct term t;
 	struct ui_opts uo;
 	char *cause = NULL, *logp;
-	int rc;
+	int rc, errfd, saved_err = -1;
 
 	memset(&t, 0, sizeof t);
 	t.c = c;
@@ -451,9 +451,26 @@ run_terminal(struct cli *c, struct run_opts *o)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	/* stray stderr writes (any layer) would tear the screen: send them to
+	 * DATA/quan.log while curses owns the terminal */
+	if (isatty(STDERR_FILENO)) {
+		logp = xasprintf("%s/quan.log", c->data_dir);
+		errfd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		    0600);
+		free(logp);
+		if (errfd >= 0) {
+			saved_err = dup(STDERR_FILENO);
+			dup2(errfd, STDERR_FILENO);
+			close(errfd);
+		}
+	}
 	rc = loop(&t);
 out:
 	term_down(&t);
+	if (saved_err >= 0) {
+		dup2(saved_err, STDERR_FILENO);
+		close(saved_err);
+	}
 	return rc;
 }
 
