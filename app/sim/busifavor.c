@@ -834,6 +834,122 @@ code_detail(struct sim_ctx *c, const char *id, const char *code)
 	json_decref(cr);
 }
 
+/* PATCH /stocks/{id}/budget: exactly one target; the matching current_*
+ * must equal today's value (WeChat's optimistic check). */
+static void
+stock_budget(struct sim_ctx *c, const char *id)
+{
+	static const char upd[] =
+		"UPDATE stocks SET body = ?2 WHERE stock_id = ?1";
+	struct sim *s = c->s;
+	json_t *b = c->body, *row, *body, *rule, *p;
+	int64_t tmax = 0, tday = 0, cmax = 0, cday = 0;
+	const char *rn;
+	char *txt;
+
+	route(c, BF "/stocks/{stock_id}/budget");
+	if (sim_str(c, b, "modify_budget_request_no", 1, 128, &rn) ||
+	    sim_int(c, b, "target_max_coupons", 0, 1, 1000000000, &tmax) ||
+	    sim_int(c, b, "target_max_coupons_by_day", 0, 1, 1000000000,
+	    &tday) ||
+	    sim_int(c, b, "current_max_coupons", 0, 1, 1000000000, &cmax) ||
+	    sim_int(c, b, "current_max_coupons_by_day", 0, 1, 1000000000,
+	    &cday))
+		return;
+	if ((tmax > 0) == (tday > 0)) {
+		sim_err_field(c, "target_max_coupons",
+			"exactly one of target_max_coupons and "
+			"target_max_coupons_by_day is required");
+		return;
+	}
+	if (tmax > 0 && cmax == 0) {
+		sim_err_field(c, "current_max_coupons", "is required");
+		return;
+	}
+	if (tday > 0 && cday == 0) {
+		sim_err_field(c, "current_max_coupons_by_day", "is required");
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	row = load_stock(s, id);
+	if (row == NULL) {
+		pthread_mutex_unlock(&s->mu);
+		sim_err(c, 404, "RESOURCE_NOT_EXISTS", "批次不存在");
+		return;
+	}
+	body = stock_body(row);
+	rule = json_object_get(body, "stock_send_rule");
+	if (!json_is_object(rule)) {
+		rule = json_object();
+		json_object_set_new(body, "stock_send_rule", rule);
+	}
+	if ((tmax > 0 && json_integer_value(json_object_get(rule,
+	    "max_coupons")) != cmax) || (tday > 0 && json_integer_value(
+	    json_object_get(rule, "max_coupons_by_day")) != cday)) {
+		sim_err(c, 400, "INVALID_REQUEST",
+			"当前预算与实际预算不一致，请查询后重试");
+		goto out;
+	}
+	if (tmax > 0)
+		json_object_set_new(rule, "max_coupons", json_integer(tmax));
+	else
+		json_object_set_new(rule, "max_coupons_by_day",
+			json_integer(tday));
+	txt = json_dumps(body, JSON_COMPACT);
+	p = json_pack("[ss]", id, txt);
+	simdb_run(s->db, upd, p, NULL);
+	json_decref(p);
+	free(txt);
+	sim_ok(c, 200, json_pack("{s:I,s:I}", "max_coupons",
+		json_integer_value(json_object_get(rule, "max_coupons")),
+		"max_coupons_by_day", json_integer_value(json_object_get(rule,
+		"max_coupons_by_day"))));
+out:
+	pthread_mutex_unlock(&s->mu);
+	json_decref(body);
+	json_decref(row);
+}
+
+/* DELETE /stocks/{id}/couponcodes/{code}?delete_request_no=: only codes
+ * not yet dispatched to a user. */
+static void
+code_delete(struct sim_ctx *c, const char *id, const char *code)
+{
+	static const char sel[] =
+		"SELECT status FROM upload_codes WHERE stock_id = ?1 AND "
+		"code = ?2";
+	static const char del[] =
+		"DELETE FROM upload_codes WHERE stock_id = ?1 AND code = ?2";
+	struct sim *s = c->s;
+	char *rn = httpd_query_get(c->query, "delete_request_no"), t[40];
+	json_t *p, *r;
+
+	route(c, BF "/stocks/{stock_id}/couponcodes/{coupon_code}");
+	if (rn == NULL || *rn == '\0' || strlen(rn) > 128) {
+		c->loc = "query";
+		sim_err_field(c, "delete_request_no", "is required");
+		free(rn);
+		return;
+	}
+	free(rn);
+	p = json_pack("[ss]", id, code);
+	pthread_mutex_lock(&s->mu);
+	r = simdb_row(s->db, sel, p);
+	if (r == NULL) {
+		sim_err(c, 404, "RESOURCE_NOT_EXISTS", "券码不存在");
+	} else if (strcmp(json_string_value(json_object_get(r, "status")),
+	    "AVAILABLE") != 0) {
+		sim_err(c, 400, "INVALID_REQUEST", "券码已发放，不可删除");
+	} else {
+		simdb_run(s->db, del, p, NULL);
+		sim_ok(c, 200, json_pack("{s:s,s:s}", "stock_id", id,
+			"delete_time", sim_rfc3339(c->now, t, sizeof t)));
+	}
+	pthread_mutex_unlock(&s->mu);
+	json_decref(p);
+	json_decref(r);
+}
+
 /* ---- send ------------------------------------------------------------- */
 
 static void
@@ -1530,6 +1646,13 @@ sim_v3_route(struct sim_ctx *c)
 				method_not_allowed(c);
 			return 0;
 		}
+		if (n == 6 && seg_is(c, 5, "budget")) {
+			if (strcmp(c->method, "PATCH") == 0)
+				stock_budget(c, c->seg[4]);
+			else
+				method_not_allowed(c);
+			return 0;
+		}
 		if (n == 6 && seg_is(c, 5, "couponcodes")) {
 			if (is_post(c))
 				codes_upload(c, c->seg[4]);
@@ -1542,6 +1665,8 @@ sim_v3_route(struct sim_ctx *c)
 		if (n == 7 && seg_is(c, 5, "couponcodes")) {
 			if (is_get(c))
 				code_detail(c, c->seg[4], c->seg[6]);
+			else if (strcmp(c->method, "DELETE") == 0)
+				code_delete(c, c->seg[4], c->seg[6]);
 			else
 				method_not_allowed(c);
 			return 0;

@@ -289,6 +289,17 @@ expect "list user coupons" \
 expect "list user coupons without appid -> 400 PARAM_ERROR" \
 	"$(req GET "/v3/marketing/busifavor/users/$OPENID/coupons?belong_merchant=$MCHID" '')$(js $T/b 'd["detail"]["field"]')" 400appid
 
+OTHER=UPA1; [ "$SENT" = UPA1 ] && OTHER=UPA2
+expect "delete an undispatched code -> 200" \
+	"$(req DELETE "/v3/marketing/busifavor/stocks/$US/couponcodes/$OTHER?delete_request_no=del1" '')" 200
+expect "delete a dispatched code -> 400" \
+	"$(req DELETE "/v3/marketing/busifavor/stocks/$US/couponcodes/$SENT?delete_request_no=del2" '')" 400
+CURMAX=$(js $D/import/stocks.json 'd[0]["stock_send_rule"]["max_coupons"]')
+expect "modify budget -> 200" \
+	"$(req PATCH /v3/marketing/busifavor/stocks/$NEWSTOCK/budget "{\"target_max_coupons\":$((CURMAX + 5)),\"current_max_coupons\":$CURMAX,\"modify_budget_request_no\":\"b1\"}")$(js $T/b 'd["max_coupons"]')" "200$((CURMAX + 5))"
+expect "modify budget with a stale current -> 400" \
+	"$(req PATCH /v3/marketing/busifavor/stocks/$NEWSTOCK/budget "{\"target_max_coupons\":7,\"current_max_coupons\":$CURMAX,\"modify_budget_request_no\":\"b2\"}")" 400
+
 # return and deactivate
 USE_TIME=$(now3339)
 B=$(use_body "$SENT" R-RET-1 "$US")
