@@ -25,7 +25,9 @@ EXTRA = [
  "State", "Reason", "Discount", "Request no", "Offline decision",
  "Hand over the item, then confirm", "no definition", "not stackable",
  "coupon unavailable", "needs item price", "no benefit",
- "Manager (void, Z)", "code", "Manager 9001, PIN 9999", "valid NORMAL", "valid DISCOUNT", "valid EXCHANGE", "card CASH", "used", "below_minimum", "payment code", "garbage",
+ "Manager (void, Z)", "code", "card DISCOUNT", "card GIFT",
+ "card GROUPON", "card GENERAL_COUPON", "card consumed", "not_yet_valid",
+ "outside_window", "stock_paused", "deactivated", "unknown code", "Manager 9001, PIN 9999", "valid NORMAL", "valid DISCOUNT", "valid EXCHANGE", "card CASH", "used", "below_minimum", "payment code", "garbage",
 ]
 
 TR = {
@@ -136,6 +138,11 @@ TR = {
  "valid NORMAL": "满减券", "valid DISCOUNT": "折扣券", "valid EXCHANGE": "换购券",
  "card CASH": "卡券 代金券", "used": "已使用", "below_minimum": "未达门槛",
  "payment code": "付款码", "garbage": "乱码",
+ "card DISCOUNT": "卡券 折扣券", "card GIFT": "卡券 兑换券",
+ "card GROUPON": "卡券 团购券", "card GENERAL_COUPON": "卡券 优惠券",
+ "card consumed": "卡券 已核销", "not_yet_valid": "尚未生效",
+ "outside_window": "不在可用时段", "stock_paused": "批次已暂停",
+ "deactivated": "已失效", "unknown code": "未知券码",
 }
 
 def esc(s):

@@ -778,7 +778,8 @@ demo_lines(json_t *seed, struct run_opts *o)
 	demo_valid(seed, o, 1, 1);
 	demo_add(o, "card consumed", demo_first(seed, "card", "consumed"));
 	for (i = 0; more[i] != NULL; i++)
-		demo_add(o, more[i], demo_first(seed, "merchant", more[i]));
+		demo_add(o, strcmp(more[i], "unknown") == 0 ? "unknown code" :
+		    more[i], demo_first(seed, "merchant", more[i]));
 }
 
 static int
