@@ -27,7 +27,11 @@ EXTRA = [
  "coupon unavailable", "needs item price", "no benefit",
  "Manager (void, Z)", "code", "card DISCOUNT", "card GIFT",
  "card GROUPON", "card GENERAL_COUPON", "card consumed", "not_yet_valid",
- "outside_window", "stock_paused", "deactivated", "unknown code", "Manager 9001, PIN 9999", "valid NORMAL", "valid DISCOUNT", "valid EXCHANGE", "card CASH", "used", "below_minimum", "payment code", "garbage",
+ "outside_window", "stock_paused", "deactivated", "unknown code",
+ "coupon unknown", "not usable", "not usable now", "deleted or gifting",
+ "invalid code", "card invalid", "user unknown", "bad request",
+ "sign error", "config error", "quota exceeded", "quota", "rate limited",
+ "wechat busy", "token invalid", "card id missing", "Manager 9001, PIN 9999", "valid NORMAL", "valid DISCOUNT", "valid EXCHANGE", "card CASH", "used", "below_minimum", "payment code", "garbage",
 ]
 
 TR = {
@@ -143,6 +147,14 @@ TR = {
  "card consumed": "卡券 已核销", "not_yet_valid": "尚未生效",
  "outside_window": "不在可用时段", "stock_paused": "批次已暂停",
  "deactivated": "已失效", "unknown code": "未知券码",
+ "coupon unknown": "券不存在", "not usable": "券不可用",
+ "not usable now": "当前不可用", "deleted or gifting": "已删除或转赠中",
+ "invalid code": "券码无效", "card invalid": "卡券无效",
+ "user unknown": "用户不存在", "bad request": "请求有误",
+ "sign error": "签名错误", "config error": "配置错误",
+ "quota exceeded": "超出调用配额", "quota": "超出调用配额",
+ "rate limited": "请求过于频繁", "wechat busy": "微信繁忙，请稍后",
+ "token invalid": "令牌无效", "card id missing": "缺少卡券 ID",
 }
 
 def esc(s):
