@@ -432,7 +432,8 @@ stock_create(struct sim_ctx *c)
 		"INSERT INTO stocks(stock_id, out_request_no, code_mode, state,"
 		" body, created) VALUES (?1, ?2, ?3, 'RUNNING', ?4, ?5)";
 	static const char by_req[] =
-		"SELECT stock_id, created FROM stocks WHERE out_request_no = ?1";
+		"SELECT stock_id, created FROM stocks "
+		"WHERE out_request_no = ?1";
 	static const char next[] =
 		"SELECT count(*) AS n FROM stocks";
 	struct sim *s = c->s;

@@ -209,7 +209,8 @@ cb_main(void *arg)
 				e, ok ? json_integer(tm_now()) : json_null());
 			simdb_run(s->db, upd, p, NULL);
 			json_decref(p);
-			p = json_pack("[sIis]", id, (json_int_t)tm_now(), st, e);
+			p = json_pack("[sIis]", id, (json_int_t)tm_now(), st,
+				e);
 			simdb_run(s->db, att, p, NULL);
 			json_decref(p);
 			pthread_mutex_unlock(&s->mu);

@@ -116,8 +116,8 @@ sim_rand_digits(char *out, size_t n)
 void
 sim_rand_alnum(char *out, size_t n)
 {
-	static const char al[] =
-		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	static const char al[] = "0123456789"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	size_t i;
 	uint8_t b[64];
 

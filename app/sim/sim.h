@@ -23,7 +23,7 @@ struct sim_serve_opts {
 	uint64_t seed;            /* PRNG seed for faults */
 	int callback_retry_s;     /* interval between callback attempts (60) */
 	int callback_attempts;    /* attempts in total (11) */
-	int use_qps;              /* coupons/use limit per second (500; 0 off) */
+	int use_qps;              /* coupons/use per second (500; 0 off) */
 	int token_ttl_s;          /* card access_token lifetime (7200) */
 	int token_grace_s;        /* old token kept valid this long (300) */
 	int card_quota;           /* card API calls per day per path (0 off) */
