@@ -312,6 +312,56 @@ test_cap_void_z(void **state)
 }
 
 static void
+test_screens(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	ui_text_init("en");
+	fx_up(&f, 0, 0);
+	drive(&f,
+	    "login 1001 1234\n"
+	    "amount 150\n"
+	    "type QA00000000000001\n"
+	    "print\n"
+	    "expect typed\n"
+	    "key detail\n"
+	    "print\n"
+	    "expect screen=detail\n"
+	    "expect line: Code: QA00000000000001\n"
+	    "expect line: Discount: \xc2\xa5" "10.00\n"
+	    "cancel\n"
+	    "print\n"
+	    "expect screen=basket\n"
+	    "confirm\n"
+	    "key diag\n"
+	    "print\n"
+	    "expect screen=diag\n"
+	    "expect manual\n"
+	    "expect QA00000000000001\n"
+	    "key settings\n"
+	    "print\n"
+	    "expect line: Offline: max per hour: 30\n"
+	    "key help\n"
+	    "print\n"
+	    "expect screen=help\n"
+	    "key txns\n"
+	    "print\n"
+	    "expect screen=txns\n"
+	    "expect 150.00  ->     140.00  redeemed\n"
+	    "submit QA0000000000000\n"
+	    "print\n"
+	    "expect line: #\n"
+	    "submit NOSUCHCODE\n"
+	    "print\n"
+	    "expect No sales yet today\n"
+	    "cancel\n"
+	    "print\n"
+	    "expect screen=result\n");
+	fx_down(&f);
+}
+
+static void
 test_kiosk_exit(void **state)
 {
 	struct fx f;
@@ -392,6 +442,7 @@ main(void)
 		cmocka_unit_test(test_two_coupons_due),
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_cap_void_z),
+		cmocka_unit_test(test_screens),
 		cmocka_unit_test(test_kiosk_exit),
 		cmocka_unit_test(test_chinese),
 	};
