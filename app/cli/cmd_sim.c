@@ -186,8 +186,8 @@ do_serve(int argc, char **argv)
 		} else if (strcmp(a, "--no-rewrite-conf") == 0) {
 			o.no_rewrite_conf = 1;
 		} else if (strcmp(a, "-v") == 0) {
-			log_set_level(log_get_level() < LOG_DEBUG ?
-				log_get_level() + 1 : LOG_DEBUG);
+			/* every request (route and status) is logged */
+			log_set_level(LOG_DEBUG);
 		} else if (a[0] != '-' && dir == NULL) {
 			dir = a;
 		} else {

@@ -28,6 +28,8 @@ struct httpd_opts {
 	const char *key_pem;   /* its private key (PEM text) */
 	size_t max_body;       /* body cap; larger bodies get 413. 0 = 64 KiB */
 	unsigned timeout_s;    /* idle connection timeout; 0 = 30 */
+	unsigned max_conns;    /* concurrent connections (one thread each);
+				  0 = 256; more are refused at accept */
 	httpd_handler_fn handler;
 	void *arg;
 };

@@ -600,6 +600,8 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 
 answer:
 	count(s, c.route, c.status);
+	log_debug("%s %s -> %d%s%s", httpd_req_peer(req), c.route, c.status,
+		drop ? " (dropped)" : "", trunc ? " (truncated)" : "");
 	if (drop) {
 		httpd_resp_drop(rs);
 		goto out;
