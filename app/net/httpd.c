@@ -309,6 +309,7 @@ httpd_start(const struct httpd_opts *o, struct httpd **out,
 	if (o->cert_pem != NULL)
 		h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL,
 			access_cb, h,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			MHD_OPTION_URI_LOG_CALLBACK, uri_cb, h,
 			MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
@@ -316,13 +317,13 @@ httpd_start(const struct httpd_opts *o, struct httpd **out,
 			(unsigned)(o->timeout_s ? o->timeout_s : 30),
 			MHD_OPTION_CONNECTION_LIMIT,
 			(unsigned)(o->max_conns ? o->max_conns : 256),
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 			MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
 			MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
 			MHD_OPTION_END);
 	else
 		h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL,
 			access_cb, h,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			MHD_OPTION_URI_LOG_CALLBACK, uri_cb, h,
 			MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
@@ -330,7 +331,6 @@ httpd_start(const struct httpd_opts *o, struct httpd **out,
 			(unsigned)(o->timeout_s ? o->timeout_s : 30),
 			MHD_OPTION_CONNECTION_LIMIT,
 			(unsigned)(o->max_conns ? o->max_conns : 256),
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 			MHD_OPTION_END);
 	if (h->d == NULL) {
 		*cause = xasprintf("cannot listen on %s:%u (in use, or bad "
