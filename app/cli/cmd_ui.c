@@ -264,7 +264,7 @@ term_up(struct term *t)
 	struct checkout_opts co;
 	struct session_opts so;
 	char *cause = NULL;
-	int rc;
+	int rc, n = 0;
 
 	if (evq_new(&t->to_core, 1024) != 0) {
 		fprintf(stderr, "quan: cannot create the event queue\n");
@@ -273,11 +273,17 @@ term_up(struct term *t)
 	memset(&co, 0, sizeof co);
 	co.cfg = t->c->cfg;
 	co.st = t->c->st;
+	co.journal_scans = 1;   /* every scan and its verdict in the journal */
 	if (checkout_new(&co, &t->co, &cause) != 0) {
 		fprintf(stderr, "quan: %s\n", cause);
 		free(cause);
 		return EXIT_FAIL;
 	}
+	/* a sale cut off by a crash or power loss: settle its rows now */
+	if (checkout_recover(t->co, 120, &n) != 0)
+		log_warn("recovering interrupted sales failed");
+	else if (n > 0)
+		log_warn("recovered %d interrupted sale(s)", n);
 	if ((rc = start_sync(t)) != 0)
 		return rc;
 	if ((rc = start_scanners(t)) != 0)

@@ -75,6 +75,7 @@ fx_up(struct fx *f, int kiosk, int per_hour)
 	memset(&co, 0, sizeof co);
 	co.cfg = f->cfg;
 	co.st = f->st;
+	co.journal_scans = 1;
 	assert_int_equal(checkout_new(&co, &f->co, &cause), 0);
 	assert_int_equal(evq_new(&f->q, 256), 0);
 	memset(&so, 0, sizeof so);
