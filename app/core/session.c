@@ -878,6 +878,7 @@ show_txns(struct session *s, const char *filter)
 struct counts {
 	struct session *s;
 	int64_t n, fen;
+	int64_t conflicts, rejected;
 };
 
 static int
@@ -890,6 +891,10 @@ counts_cb(void *arg, const char *state, int64_t n, int64_t fen)
 	    money_format(fen, m, sizeof m));
 	c->n += n;
 	c->fen += fen;
+	if (strcmp(state, "conflict") == 0)
+		c->conflicts += n;
+	else if (strcmp(state, "rejected") == 0)
+		c->rejected += n;
 	return 0;
 }
 
@@ -899,7 +904,7 @@ show_report(struct session *s, int z, const char *approver, const char *why)
 	int64_t now = tm_now(), from = period_start(s, now), zno = 0;
 	int64_t off_n = 0, exposure = 0, seq = 0;
 	char hash[65] = "", m[32], t1[32], t2[32], b[32];
-	struct counts c = { s, 0, 0 };
+	struct counts c = { s, 0, 0, 0, 0 };
 	struct tm lt;
 	int rc;
 
@@ -936,6 +941,8 @@ show_report(struct session *s, int z, const char *approver, const char *why)
 	store_red_counts(s->o.st, from, now + 1, counts_cb, &c);
 	line_add(s, "Total coupons\t%lld  \xc2\xa5%s", (long long)c.n,
 	    money_format(c.fen, m, sizeof m));
+	line_add(s, "Conflicts (used elsewhere)\t%lld", (long long)c.conflicts);
+	line_add(s, "Rejected\t%lld", (long long)c.rejected);
 	store_offline_stats(s->o.st, from, &off_n, &exposure);
 	line_add(s, "Accepted offline\t%lld", (long long)off_n);
 	line_add(s, "Offline exposure (unsettled)\t\xc2\xa5%s",

@@ -305,6 +305,7 @@ test_cap_void_z(void **state)
 	    "expect Z number: 1\n"
 	    "expect Approved by: 9001 (end of day)\n"
 	    "expect Offline exposure\n"
+	    "expect Conflicts (used elsewhere): 0\n"
 	    "key txns\n"
 	    "print\n"
 	    "expect screen=txns\n"
