@@ -208,14 +208,14 @@ split(char *line, char **f, int max)
  * B-tree then sees ascending keys, which costs far fewer page visits than
  * a random-order file. Equal codes keep file order (the last wins, as
  * INSERT OR REPLACE would have it line by line). */
-#define CHUNK_RECS 32768
+#define CHUNK_RECS 65536
 #define CHUNK_BYTES (2u << 20)
 
-struct rec {
-	const char *code, *target, *openid;
+struct rec {                  /* 32 bytes: strings are arena offsets */
+	uint32_t code, target, openid;
+	int32_t kind;
 	int64_t received_at;
 	int64_t lineno;
-	int kind;
 };
 
 struct chunk {
@@ -225,22 +225,24 @@ struct chunk {
 	size_t used;
 };
 
-static const char *
+static uint32_t
 chunk_str(struct chunk *k, const char *s)
 {
 	size_t l = strlen(s) + 1;
-	char *p = k->arena + k->used;
+	uint32_t off = (uint32_t)k->used;
 
-	memcpy(p, s, l);
+	memcpy(k->arena + off, s, l);
 	k->used += l;
-	return p;
+	return off;
 }
+
+static const char *sort_arena; /* qsort has no context argument */
 
 static int
 rec_cmp(const void *a, const void *b)
 {
 	const struct rec *x = a, *y = b;
-	int c = strcmp(x->code, y->code);
+	int c = strcmp(sort_arena + x->code, sort_arena + y->code);
 
 	if (c != 0)
 		return c;
@@ -254,13 +256,15 @@ chunk_flush(struct store *st, struct chunk *k, const char *name,
 	size_t i;
 	int rc;
 
+	sort_arena = k->arena;
 	qsort(k->r, k->n, sizeof *k->r, rec_cmp);
+	sort_arena = NULL;
 	for (i = 0; i < k->n; i++) {
 		const struct rec *r = &k->r[i];
 
-		rc = store_code_put_v(st, r->code, r->kind == 1 ? STORE_CARD :
-		    STORE_MERCHANT, r->target, "issued", r->openid,
-		    r->received_at);
+		rc = store_code_put_v(st, k->arena + r->code, r->kind == 1 ?
+		    STORE_CARD : STORE_MERCHANT, k->arena + r->target,
+		    "issued", k->arena + r->openid, r->received_at);
 		if (rc != 0) {
 			*cause = xasprintf("%s:%" PRId64 ": %s", name,
 			    r->lineno, store_errmsg(st));

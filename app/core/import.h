@@ -16,7 +16,7 @@ struct store;
 
 #define IMPORT_FILE_MAX (64L * 1024 * 1024) /* JSON files */
 #define IMPORT_LINE_MAX 1024                /* CSV line */
-#define IMPORT_CACHE_KB 8000                /* page cache while importing */
+#define IMPORT_CACHE_KB 6000                /* page cache while importing */
 
 /* Import a JSON array file. Every record is validated by the rules parser
  * before anything is written. *n = records imported. QUAN_EINVAL /
