@@ -824,18 +824,18 @@ test_import_codes(void **state)
 
 	assert_non_null(fp);
 	/* more than one chunk; the same code twice: the last line wins */
-	for (int i = 0; i < 40000; i++)
-		fprintf(fp, "ZZ%08d,merchant,1212\n", 39999 - i);
+	for (int i = 0; i < 70000; i++)
+		fprintf(fp, "ZZ%08d,merchant,1212\n", 69999 - i);
 	fprintf(fp, "ZZ00000007,card,pFS7Fjg8kV1IdDz01r4SQwMkuCKc,o1,"
 	    "1767225600\n");
 	fprintf(fp, "ZZ00000007,card,pGIFTcardAAAAAAAAAAAAAAAAAAA,o2,"
 	    "2026-01-01T08:00:00+08:00\n");
 	rewind(fp);
 	assert_int_equal(import_codes(f->st, fp, p, T0, &n, &cause), 0);
-	assert_int_equal(n, 40002);
+	assert_int_equal(n, 70002);
 	assert_int_equal(store_code_get(f->st, "ZZ00000007", &c), 0);
 	assert_int_equal(c.kind, STORE_MERCHANT); /* merchant row first */
-	assert_int_equal(store_code_get(f->st, "ZZ00039999", &c), 0);
+	assert_int_equal(store_code_get(f->st, "ZZ00069999", &c), 0);
 	assert_string_equal(c.target, "1212");
 	/* an error on the last line leaves nothing behind */
 	rewind(fp);
