@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -437,6 +438,7 @@ run_terminal(struct cli *c, struct run_opts *o)
 	}
 	signal(SIGTERM, on_term);
 	signal(SIGHUP, on_term);
+	signal(SIGINT, on_term);
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = term_up(&t)) != 0)
 		goto out;
@@ -644,6 +646,10 @@ start_sim(const char *exe, const char *simdir, const char *logpath,
 		    (char *)"127.0.0.1:0", NULL };
 
 		setpgid(0, 0);
+		/* the simulator dies with the demo, even a killed one */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(1);
 		close(pfd[0]);
 		dup2(pfd[1], STDOUT_FILENO);
 		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
