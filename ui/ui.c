@@ -402,6 +402,52 @@ draw_lines(const struct view *v, int top, int bottom, int w)
 	}
 }
 
+/* Digits, '.' and the yuan sign in a 3x5 block font (kiosk amount), centred
+ * at row y; other characters are skipped. */
+static void
+big_text(const char *s, int y, int w)
+{
+	static const char *const font[12][5] = {
+		{ "###", "# #", "# #", "# #", "###" }, /* 0 */
+		{ " # ", "## ", " # ", " # ", "###" },
+		{ "###", "  #", "###", "#  ", "###" },
+		{ "###", "  #", "###", "  #", "###" },
+		{ "# #", "# #", "###", "  #", "  #" },
+		{ "###", "#  ", "###", "  #", "###" },
+		{ "###", "#  ", "###", "# #", "###" },
+		{ "###", "  #", "  #", "  #", "  #" },
+		{ "###", "# #", "###", "# #", "###" },
+		{ "###", "# #", "###", "  #", "###" }, /* 9 */
+		{ "   ", "   ", "   ", "   ", " # " }, /* . */
+		{ "# #", " # ", "###", " # ", " # " }  /* yen */
+	};
+	int idx[24], n = 0, i, r, c, x0;
+	char row[24 * 4 + 1];
+
+	idx[n++] = 11;
+	for (; *s != '\0' && n < 24; s++) {
+		if (*s >= '0' && *s <= '9')
+			idx[n++] = *s - '0';
+		else if (*s == '.')
+			idx[n++] = 10;
+	}
+	if (n * 4 > w)
+		return;
+	x0 = (w - n * 4) / 2;
+	for (r = 0; r < 5; r++) {
+		for (i = 0; i < n; i++) {
+			for (c = 0; c < 3; c++)
+				row[i * 4 + c] = font[idx[i]][r][c];
+			row[i * 4 + 3] = ' ';
+		}
+		row[n * 4] = '\0';
+		/* '#' cells as full blocks (U+2588) */
+		for (i = 0; row[i] != '\0'; i++)
+			mvaddstr(y + r, x0 + i, row[i] == '#' ?
+			    "\xe2\x96\x88" : " ");
+	}
+}
+
 static void
 draw_help(int top, int bottom, int w, int kiosk)
 {
@@ -527,10 +573,12 @@ draw(struct ui *u, const struct view *v)
 		draw_login(v, body_top, body_bottom, main_w);
 		break;
 	case VIEW_AMOUNT:
-		if (kiosk)
-			putc_center(body_top + (body_bottom - body_top) / 2,
-			    0, main_w, _("Enter the amount to pay, then scan "
-			    "your coupon"), A_BOLD);
+		if (kiosk) {
+			putc_center(body_top + 2, 0, main_w,
+			    _("Enter the amount to pay, then scan your coupon"),
+			    A_BOLD);
+			big_text(u->in, body_top + 4, main_w);
+		}
 		draw_verdict(v, body_bottom - 8, 0, main_w, kiosk);
 		break;
 	case VIEW_BASKET:

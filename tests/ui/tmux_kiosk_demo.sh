@@ -50,7 +50,8 @@ else
 	FAILS=$((FAILS + 1))
 fi
 kill "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null
-line 120; wait_for "Scan or type" 5
+keys -l 120; wait_for "███" 5 && ok "kiosk amount in big digits"
+keys Enter; wait_for "Scan or type" 5
 line QA00000000000001; wait_for "¥10.00" 5
 keys Enter
 wait_for "A C C E P T E D" 5 && ok "kiosk big verdict"
