@@ -485,12 +485,49 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (strcmp(keys[i].name, name) == 0)
 			return set_key(x, &keys[i], value);
 	}
-	if (name == NULL)
-		return 1; /* checked when a key arrives */
+	if (name == NULL) {
+		if (strcmp(section, "terminal") == 0 ||
+		    strcmp(section, "wechatpay") == 0 ||
+		    strcmp(section, "card") == 0 ||
+		    strcmp(section, "offline") == 0 ||
+		    strcmp(section, "scanner") == 0)
+			return 1;
+		return fail(x, section, "unknown section [%s]", section);
+	}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (strcmp(keys[i].section, section) == 0)
 			return fail(x, name, "unknown key in [%s]", section);
 	return fail(x, name, "unknown section [%s]", section);
+}
+
+/* A section header seen by the reader: this inih build does not call the
+ * handler for a section without keys, yet a bare [stock "1212"] must
+ * still declare that stock (and a bare unknown section is an error). */
+static void
+section_seen(struct ctx *x, const char *line)
+{
+	const char *p = line, *end;
+	char name[CONFIG_ID_MAX + 16];
+	size_t n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '[' || (end = strchr(p, ']')) == NULL)
+		return;
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = (size_t)(end - p);
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof name) {
+		if (n >= sizeof name && x->cause == NULL)
+			fail(x, "section", "section name too long%s", "");
+		return;
+	}
+	memcpy(name, p, n);
+	name[n] = '\0';
+	handler(x, name, NULL, NULL);
 }
 
 /* The reader counts lines so errors can name them. */
@@ -500,8 +537,10 @@ reader(char *str, int num, void *stream)
 	struct ctx *x = stream;
 	char *r = fgets(str, num, x->fp);
 
-	if (r != NULL)
+	if (r != NULL) {
 		x->line++;
+		section_seen(x, r);
+	}
 	return r;
 }
 

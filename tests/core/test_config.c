@@ -134,7 +134,7 @@ test_errors(void **state)
 {
 	(void)state;
 	expect_error("[terminal]\nid = T01\nidd = x\n", ":3: idd: unknown key");
-	expect_error("[termnal]\nid = T01\n", ":2: id: unknown section");
+	expect_error("[termnal]\nid = T01\n", ":1: termnal: unknown section");
 	expect_error("[terminal]\nid = T-01\n", ":2: id:");
 	expect_error("[terminal]\nid = 123456789\n", ":2: id:");
 	expect_error("\n\n[offline]\nmax_per_hour = ten\n",
@@ -144,12 +144,31 @@ test_errors(void **state)
 	    ":2: default_policy");
 	expect_error("[terminal]\ntimezone = Mars/Base\n", ":2: timezone");
 	expect_error("[wechatpay]\nbase_url = ftp://x\n", ":2: base_url");
-	expect_error("[stock \"12 12\"]\npolicy = offline_ok\n", ":2: stock");
+	expect_error("[stock \"12 12\"]\npolicy = offline_ok\n", ":1: stock");
 	expect_error("[stock \"1\"]\ncolour = red\n", ":2: colour: unknown");
 	expect_error("[stock \"1\"]\nmin_len = 20\nmax_len = 10\n",
 	    ":3: max_len");
 	expect_error("[terminal]\nthis line is wrong\n", ":2: syntax error");
 	expect_error("[scanner]\ndedupe_ms = -5\n", ":2: dedupe_ms");
+	expect_error("[terminal]\nid = T1\n[bogus]\n", ":3: bogus: unknown");
+}
+
+static void
+test_bare_section(void **state)
+{
+	struct config *c = NULL;
+	char *cause = NULL, *p;
+
+	(void)state;
+	p = write_file("bare.ini", "[offline]\ndefault_policy = online_only\n"
+	    "[stock \"77\"]\n[card:pQ]\n", 0644);
+	assert_int_equal(config_load(p, &c, &cause), 0);
+	assert_int_equal(c->ntargets, 2);
+	assert_non_null(config_target_find(c, CONFIG_STOCK, "77"));
+	assert_non_null(config_target_find(c, CONFIG_CARD, "pQ"));
+	assert_int_equal(config_target_find(c, CONFIG_STOCK, "77")->per_txn, 1);
+	config_free(c);
+	free(p);
 }
 
 static void
@@ -229,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_bare_section),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_data_dir),
