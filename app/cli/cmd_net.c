@@ -144,22 +144,51 @@ wait_results(struct net_rt *rt, int ms)
 		log_error("poll: %s", strerror(errno));
 }
 
+/* Publish the sync state for other processes (`quan status`, the UI of
+ * another terminal process) in meta: sync.online, sync.last_ok,
+ * sync.last_error, sync.last_error_at, sync.updated_at. */
+static void
+publish_meta(struct net_rt *rt)
+{
+	struct settle_status st;
+	char v[32];
+
+	settle_status(rt->se, &st);
+	if (store_begin(rt->c->st) != 0)
+		return;
+	(void)store_meta_set(rt->c->st, "sync.online", st.online ? "1" : "0");
+	snprintf(v, sizeof v, "%lld", (long long)st.last_ok);
+	(void)store_meta_set(rt->c->st, "sync.last_ok", v);
+	(void)store_meta_set(rt->c->st, "sync.last_error", st.last_error);
+	snprintf(v, sizeof v, "%lld", (long long)st.last_error_at);
+	(void)store_meta_set(rt->c->st, "sync.last_error_at", v);
+	snprintf(v, sizeof v, "%lld", (long long)tm_now());
+	(void)store_meta_set(rt->c->st, "sync.updated_at", v);
+	if (store_commit(rt->c->st) != 0)
+		store_rollback(rt->c->st);
+}
+
 int
 net_rt_run(struct net_rt *rt, int once, uint64_t max_ms)
 {
-	uint64_t end = max_ms ? tm_mono_ms() + max_ms : 0;
+	uint64_t end = max_ms ? tm_mono_ms() + max_ms : 0, meta_at = 0;
 	int posted, n, rc;
 
 	for (;;) {
+		if (tm_mono_ms() >= meta_at) {
+			publish_meta(rt);
+			meta_at = tm_mono_ms() + 2000;
+		}
 		if ((rc = settle_drain(rt->se, rt->results, tm_now(), &n)) != 0)
 			return rc;
 		if ((rc = settle_pump(rt->se, tm_now(), &posted)) != 0)
 			return rc;
-		if (once && posted == 0 && settle_inflight(rt->se) == 0 &&
-		    evq_len(rt->results) == 0)
+		if ((once && posted == 0 && settle_inflight(rt->se) == 0 &&
+		    evq_len(rt->results) == 0) || net_stopping() ||
+		    (end && tm_mono_ms() >= end)) {
+			publish_meta(rt);
 			return 0;
-		if (net_stopping() || (end && tm_mono_ms() >= end))
-			return 0;
+		}
 		wait_results(rt, 200);
 	}
 }
