@@ -176,6 +176,14 @@ wait_for "收银员工号" 10
 line 1001; line 1234; wait_for "金额（元）" 10
 line 80; line "$BM"
 wait_for "拒绝" 5 && wait_for "需满 ¥" 5 && ok "Chinese verdict and reason (no colour)"
+# typed by hand, slowly: marked as typed
+keys Escape; wait_for "金额（元）" 5
+line 300; wait_for "扫描或输入券码" 5
+for ch in $(code merchant valid NORMAL 4 | sed 's/./& /g'); do
+	keys -l "$ch"; sleep 0.08
+done
+keys Enter
+wait_for "[手输]" 5 && ok "slow typing is marked as typed"
 keys F10; wait_for "quan exited rc=0" 10
 
 if [ "$FAILS" -ne 0 ]; then
