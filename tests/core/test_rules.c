@@ -43,8 +43,9 @@ stock_json(const char *id, const char *type, const char *state,
     const char *avail, const char *sub)
 {
 	static char buf[8192];
+	int n;
 
-	snprintf(buf, sizeof buf,
+	n = snprintf(buf, sizeof buf,
 	    "{\"stock_id\":\"%s\",\"stock_name\":\"\xe6\xbb\xa1\xe5\x87\x8f\","
 	    "\"belong_merchant\":\"1900000001\",\"comment\":\"x\","
 	    "\"goods_name\":\"all goods\",\"stock_type\":\"%s\",%s"
@@ -56,6 +57,7 @@ stock_json(const char *id, const char *type, const char *state,
 	    "\"send_count_information\":{\"total_send_num\":1},"
 	    "\"some_future_key\":[1,2,{\"a\":null}]}",
 	    id, type, state, avail, sub);
+	assert_true(n > 0 && (size_t)n < sizeof buf);
 	return buf;
 }
 
@@ -373,9 +375,11 @@ test_parse_stock_hostile(void **state)
 	    sizeof rule_cases / sizeof rule_cases[0]);
 	check_bad(cases, sizeof cases / sizeof cases[0], 0);
 	for (i = 0; i < sizeof rule_cases / sizeof rule_cases[0]; i++) {
-		snprintf(big[i], sizeof big[i], "%s", stock_json("1",
-		    types[i], RUNNING, rule_cases[i].avail,
+		int len = snprintf(big[i], sizeof big[i], "%s",
+		    stock_json("1", types[i], RUNNING, rule_cases[i].avail,
 		    rule_cases[i].sub));
+
+		assert_true(len > 0 && (size_t)len < sizeof big[i]);
 		b[i].json = big[i];
 		b[i].rc = rule_cases[i].rc;
 		b[i].cause = rule_cases[i].cause;
