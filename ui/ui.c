@@ -326,7 +326,7 @@ draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
 static void
 draw_verdict(const struct view *v, int y, int x, int w, int big)
 {
-	char reason[512], line[1400];
+	char reason[512], line[1400], name[VIEW_NAME_MAX + 32], part[512];
 	const char *word = ui_verdict_word(v->verdict);
 	int attr = crt_attr(verdict_role(v->verdict)), i, h = big ? 7 : 3;
 	char spaced[256];
@@ -350,10 +350,25 @@ draw_verdict(const struct view *v, int y, int x, int w, int big)
 		putc_center(y + 4, x, w, reason, attr);
 		return;
 	}
-	snprintf(line, sizeof line, " %s %s%s%s", word,
-	    v->last.name[0] != '\0' ? v->last.name : v->last.code,
-	    reason[0] != '\0' ? " \xe2\x80\x94 " : "", reason);
-	put(y + 1, x, w, line, attr, 1);
+	if (v->screen == VIEW_RESULT && v->ncoupons > 1 &&
+	    v->verdict != VIEW_V_REJECTED)
+		snprintf(name, sizeof name, _("%d coupons"), v->ncoupons);
+	else
+		scopy(name, sizeof name, v->last.name[0] != '\0' ?
+		    v->last.name : v->last.code);
+	snprintf(line, sizeof line, " %s  %s", word, name);
+	if (ui_width(line) + 3 + ui_width(reason) <= w) {
+		/* it all fits on the middle row */
+		snprintf(line, sizeof line, " %s  %s%s%s", word, name,
+		    reason[0] != '\0' ? " \xe2\x80\x94 " : "", reason);
+		put(y + 1, x, w, line, attr, 1);
+		return;
+	}
+	/* word and coupon, then the reason over the next row(s) */
+	put(y, x, w, line, attr, 1);
+	ui_fit(reason, w - 2, 0, part, sizeof part);
+	put(y + 1, x + 1, w - 1, part, attr, 1);
+	put(y + 2, x + 1, w - 1, reason + strlen(part), attr, 1);
 }
 
 static void
