@@ -459,7 +459,24 @@ stop_server && ok "SIGTERM -> exit 0" || bad "SIGTERM exit status"
 start_server --use-qps 0
 expect "state kept across restart (used coupon stays used)" \
 	"$(req POST $USE "$(use_body "$C1" R-AFTER)")$(code)" 400RESOURCE_ALREADY_EXISTS
+# 20 concurrent uses of one coupon under 20 request numbers: one wins
+CR=$(wcode 6)
+USE_TIME=$(now3339)
+mkdir -p $T/race
+for i in $(seq 20); do
+	B=$(use_body "$CR" "R-RACE-$i")
+	printf '%s' "$B" > $T/race/body$i
+	auth POST $USE "$B" > $T/race/auth$i
+done
+seq 20 | xargs -P 20 -I{} sh -c "curl -sS -o /dev/null -w '%{http_code}\n' --cacert $D/ca.pem \
+	-H 'Accept: application/json' -H 'User-Agent: t/1' -H 'Content-Type: application/json' \
+	-H \"Authorization: \$(cat $T/race/auth{})\" --data-binary @$T/race/body{} $URL$USE" > $T/race/st
+expect "concurrent uses: exactly one 200" "$(grep -c '^200$' $T/race/st)" 1
+expect "concurrent uses: 19 x 400" "$(grep -c '^400$' $T/race/st)" 19
 stop_server
+$QUAN sim inspect "$D" --json > $T/insp.json
+expect "inspect: raced coupon redeemed once" \
+	"$(js $T/insp.json "[r['redemptions'] for r in d['redemptions'] if r['code']=='$CR']")" "[1]"
 
 # callbacks signed with the WeChat Pay public key
 start_server --callback-sign pubkey
