@@ -820,9 +820,17 @@ static void
 enter(struct ui *u, const struct view *v, struct evq *q)
 {
 	if (v->field == VIEW_FIELD_CODE && v->screen != VIEW_APPROVE) {
-		if (u->in_len == 0)
+		if (u->in_len == 0) {
 			post_cmd(q, SC_CONFIRM, NULL);
-		else
+			if (v->ncoupons > 0) {
+				/* redeem may wait for WeChat (online_wait_ms):
+				 * say so before the loop blocks */
+				put(LINES - 3, 1, COLS - 1,
+				    _("Redeeming: asking WeChat..."),
+				    crt_attr(CRT_WARN), 1);
+				refresh();
+			}
+		} else
 			post_scan(u, q);
 	} else if (v->field == VIEW_FIELD_NONE && v->screen != VIEW_APPROVE) {
 		post_cmd(q, v->screen == VIEW_RESULT ? SC_NEW : SC_DETAIL,
