@@ -105,7 +105,6 @@ stop_sim
 line 100; wait_for "Scan or type" 5
 line "$N2"; wait_for " 1 " 5
 keys Enter
-wait_for "Redeeming: asking WeChat" 2 && ok "the wait for WeChat is shown"
 wait_for "ACCEPTED OFFLINE" 20 && ok "offline acceptance"
 wait_for "OFFLINE " 10 && ok "offline banner"
 line 100; wait_for "Scan or type" 5
