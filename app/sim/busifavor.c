@@ -659,7 +659,18 @@ codes_upload(struct sim_ctx *c, const char *id)
 	exist = json_array();
 	dup = json_array();
 	seen = json_object();
-	simdb_begin(s->db);
+	if (simdb_begin(s->db) != 0) {
+		pthread_mutex_unlock(&s->mu);
+		json_decref(ok);
+		json_decref(fail);
+		json_decref(exist);
+		json_decref(dup);
+		json_decref(seen);
+		json_decref(row);
+		sim_err(c, 500, "SYSTEM_ERROR",
+			"系统繁忙，请使用相同参数稍后重新调用");
+		return;
+	}
 	json_array_foreach(list, i, x) {
 		const char *code = json_string_value(x);
 
@@ -998,7 +1009,11 @@ coupon_send(struct sim_ctx *c)
 		return;
 	}
 	pthread_mutex_lock(&s->mu);
-	simdb_begin(s->db);
+	if (simdb_begin(s->db) != 0) {
+		sim_err(c, 500, "SYSTEM_ERROR",
+			"系统繁忙，请使用相同参数稍后重新调用");
+		goto out;
+	}
 	row = load_stock(s, sid);
 	if (row == NULL) {
 		sim_err(c, 404, "RESOURCE_NOT_EXISTS", "批次不存在");
@@ -1208,7 +1223,11 @@ coupon_use(struct sim_ctx *c)
 			"核销频率超过限制(500QPS)，请稍后再试");
 		goto out;
 	}
-	simdb_begin(s->db);
+	if (simdb_begin(s->db) != 0) {
+		sim_err(c, 500, "SYSTEM_ERROR",
+			"系统繁忙，请使用相同参数稍后重新调用");
+		goto out;
+	}
 	row = find_coupon(s, code, sid);
 	if (row == NULL) {
 		static const char any[] =
@@ -1332,7 +1351,11 @@ coupon_return(struct sim_ctx *c)
 	    sim_str(c, c->body, "return_request_no", 1, 128, &rn))
 		return;
 	pthread_mutex_lock(&s->mu);
-	simdb_begin(s->db);
+	if (simdb_begin(s->db) != 0) {
+		sim_err(c, 500, "SYSTEM_ERROR",
+			"系统繁忙，请使用相同参数稍后重新调用");
+		goto out;
+	}
 	row = find_coupon(s, code, sid);
 	if (row == NULL) {
 		sim_err(c, 404, "RESOURCE_NOT_EXISTS", "券不存在");
@@ -1391,7 +1414,11 @@ coupon_deactivate(struct sim_ctx *c)
 	    sim_str(c, c->body, "deactivate_reason", 0, 64, &reason))
 		return;
 	pthread_mutex_lock(&s->mu);
-	simdb_begin(s->db);
+	if (simdb_begin(s->db) != 0) {
+		sim_err(c, 500, "SYSTEM_ERROR",
+			"系统繁忙，请使用相同参数稍后重新调用");
+		goto out;
+	}
 	row = find_coupon(s, code, sid);
 	if (row == NULL) {
 		sim_err(c, 404, "RESOURCE_NOT_EXISTS", "券不存在");

@@ -474,7 +474,11 @@ code_consume(struct sim_ctx *c)
 	if (code_args(c, &card_id, &code) != 0)
 		return;
 	pthread_mutex_lock(&s->mu);
-	simdb_begin(s->db);
+	r = NULL;
+	if (simdb_begin(s->db) != 0) {
+		cerr(c, -1, "system error");
+		goto out;
+	}
 	r = find_code(s, card_id, code);
 	if (r == NULL) {
 		cerr(c, 40056, "invalid serial code");
