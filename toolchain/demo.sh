@@ -5,5 +5,5 @@ set -eu
 cd "$(dirname "$0")/.."
 sh toolchain/install-deps.sh >/dev/null
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+cmake --build build -j "$(nproc 2>/dev/null || echo 2)" --target quan >/dev/null
 exec build/quan demo "$@"

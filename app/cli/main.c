@@ -1,6 +1,7 @@
 /*
- * main.c — quan's entry point: find the command and run it. Global options
- * (--config, --data, -v) are read by each command through cli_common.
+ * main.c — quan's entry point: find the command and run it ("run" when
+ * there is none). Global options (--config, --data, -v) are read by each
+ * command through cli_common.
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +49,12 @@ main(int argc, char **argv)
 	}
 	if (strcmp(name, "--version") == 0)
 		name = "version";
+	/* "quan --data D" is "quan run --data D": options with no command
+	 * belong to the default command. argv[0] stands in for its name. */
+	if (name[0] == '-') {
+		argv[0] = "run";
+		return cmd_run(argc, argv);
+	}
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmds[i].name, name) == 0)
 			return cmds[i].fn(argc > 1 ? argc - 1 : 1,
