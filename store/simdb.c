@@ -107,6 +107,9 @@ simdb_open(const char *path, struct simdb **out, char **cause)
 		sqlite3_free(err);
 		goto fail;
 	}
+	/* columns added after the first schema: ignore "duplicate column" */
+	sqlite3_exec(s->db, "ALTER TABLE coupons ADD COLUMN "
+		"associate_out_trade_no TEXT", NULL, NULL, NULL);
 	*out = s;
 	return 0;
 fail:

@@ -328,6 +328,7 @@ coupon_entity(json_t *row, int64_t now)
 	set_str(o, "send_request_no", row, "send_request_no");
 	set_str(o, "use_request_no", row, "use_request_no");
 	set_str(o, "use_time", row, "use_time");
+	set_str(o, "associate_out_trade_no", row, "associate_out_trade_no");
 	set_str(o, "return_request_no", row, "return_request_no");
 	set_time(o, "return_time", row, "return_time");
 	set_str(o, "deactivate_request_no", row, "deactivate_request_no");
@@ -1457,6 +1458,53 @@ out:
 	json_decref(row);
 }
 
+/* POST /coupons/associate and /coupons/disassociate: link a coupon that is
+ * still usable to a WeChat Pay order (statistics only). */
+static void
+coupon_associate(struct sim_ctx *c, int on)
+{
+	static const char upd[] =
+		"UPDATE coupons SET associate_out_trade_no = ?3 WHERE "
+		"code = ?1 AND stock_id = ?2";
+	struct sim *s = c->s;
+	const char *code, *sid, *otn, *orn, *cur;
+	json_t *row = NULL, *p;
+	char t[40];
+
+	route(c, on ? BF "/coupons/associate" : BF "/coupons/disassociate");
+	if (sim_str(c, c->body, "coupon_code", 1, 32, &code) ||
+	    sim_str(c, c->body, "stock_id", 1, 20, &sid) ||
+	    sim_str(c, c->body, "out_trade_no", 1, 32, &otn) ||
+	    sim_str(c, c->body, "out_request_no", 1, 128, &orn))
+		return;
+	pthread_mutex_lock(&s->mu);
+	row = find_coupon(s, code, sid);
+	if (row == NULL) {
+		sim_err(c, 404, "RESOURCE_NOT_EXISTS", "券不存在");
+		goto out;
+	}
+	cur = json_string_value(json_object_get(row,
+		"associate_out_trade_no"));
+	if (on && strcmp(coupon_state(row, c->now), "SENDED") != 0) {
+		sim_err(c, 400, "INVALID_REQUEST", "券不是可用状态，不可关联");
+		goto out;
+	}
+	if (!on && (cur == NULL || strcmp(cur, otn) != 0)) {
+		sim_err(c, 400, "INVALID_REQUEST", "券未关联该订单");
+		goto out;
+	}
+	p = json_pack("[sso]", code, sid, on ? json_string(otn) :
+		json_null());
+	simdb_run(s->db, upd, p, NULL);
+	json_decref(p);
+	sim_ok(c, 200, json_pack("{s:s}", on ? "wechatpay_associate_time" :
+		"wechatpay_disassociate_time",
+		sim_rfc3339(c->now, t, sizeof t)));
+out:
+	pthread_mutex_unlock(&s->mu);
+	json_decref(row);
+}
+
 /* ---- user coupons ----------------------------------------------------- */
 
 static void
@@ -1714,6 +1762,10 @@ sim_v3_route(struct sim_ctx *c)
 			coupon_return(c);
 		else if (seg_is(c, 4, "deactivate"))
 			coupon_deactivate(c);
+		else if (seg_is(c, 4, "associate"))
+			coupon_associate(c, 1);
+		else if (seg_is(c, 4, "disassociate"))
+			coupon_associate(c, 0);
 		else
 			return QUAN_ENOTFOUND;
 		return 0;

@@ -523,6 +523,44 @@ out:
 	json_decref(r);
 }
 
+/* POST /card/code/unavailable: the merchant kills a code for good. */
+static void
+code_unavailable(struct sim_ctx *c)
+{
+	static const char upd[] =
+		"UPDATE card_codes SET status = 'UNAVAILABLE' WHERE "
+		"card_id = ?1 AND code = ?2";
+	struct sim *s = c->s;
+	const char *card_id, *code, *st;
+	json_t *r, *p;
+
+	if (code_args(c, &card_id, &code) != 0)
+		return;
+	pthread_mutex_lock(&s->mu);
+	r = find_code(s, card_id, code);
+	if (r == NULL) {
+		cerr(c, 40056, "invalid serial code");
+		goto out;
+	}
+	st = json_string_value(json_object_get(r, "status"));
+	if (strcmp(st, "CONSUMED") == 0) {
+		cerr(c, 40099, "invalid code, this code has consumed.");
+		goto out;
+	}
+	if (strcmp(st, "NORMAL") != 0) {
+		cerr(c, 40127, "invalid user-card status! Hint: the card was "
+			"given to user, but may be deleted or set unavailable");
+		goto out;
+	}
+	p = json_pack("[Os]", json_object_get(r, "card_id"), code);
+	simdb_run(s->db, upd, p, NULL);
+	json_decref(p);
+	sim_ok(c, 200, okobj());
+out:
+	pthread_mutex_unlock(&s->mu);
+	json_decref(r);
+}
+
 /* encrypt_code = base64(iv[12] || AES-256-GCM(code) || tag) under
  * SHA-256("quan-sim-card:" + secret): a stand-in for WeChat's private
  * scheme with the same shape (opaque base64, ~64 chars). */
@@ -636,6 +674,8 @@ sim_card_route(struct sim_ctx *c)
 		route(c, "/card/code/consume");
 	else if (strcmp(p, "/card/code/decrypt") == 0)
 		route(c, "/card/code/decrypt");
+	else if (strcmp(p, "/card/code/unavailable") == 0)
+		route(c, "/card/code/unavailable");
 	else
 		return QUAN_ENOTFOUND;
 	if (check_token(c) != 0 || !quota_ok(c))
@@ -648,6 +688,8 @@ sim_card_route(struct sim_ctx *c)
 		code_get(c);
 	else if (strcmp(p, "/card/code/consume") == 0)
 		code_consume(c);
+	else if (strcmp(p, "/card/code/unavailable") == 0)
+		code_unavailable(c);
 	else
 		code_decrypt(c);
 	return 0;

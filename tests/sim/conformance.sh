@@ -317,6 +317,21 @@ DS=$(mstock valid 3)
 expect "deactivate -> 200" "$(req POST /v3/marketing/busifavor/coupons/deactivate "{\"coupon_code\":\"$DC\",\"stock_id\":\"$DS\",\"deactivate_request_no\":\"d1\",\"deactivate_reason\":\"test\"}")" 200
 expect "use deactivated -> 400 INVALID_REQUEST" "$(req POST $USE "$(use_body "$DC" R-D1 "$DS")")$(code)" 400INVALID_REQUEST
 
+# associate / disassociate
+CA=$(wcode 7)
+CAO=$(js $D/seed.json "[x for x in d['merchant']['valid'] if x['coupon_code_mode']=='WECHATPAY_MODE'][7]['openid']")
+CAS=$(js $D/seed.json "[x for x in d['merchant']['valid'] if x['coupon_code_mode']=='WECHATPAY_MODE'][7]['stock_id']")
+expect "associate -> 200" \
+	"$(req POST /v3/marketing/busifavor/coupons/associate "{\"coupon_code\":\"$CA\",\"stock_id\":\"$CAS\",\"out_trade_no\":\"OT1\",\"out_request_no\":\"a1\"}")" 200
+expect "query shows associate_out_trade_no" \
+	"$(req GET /v3/marketing/busifavor/users/$CAO/coupons/$CA/appids/$APPID '')$(js $T/b 'd["associate_out_trade_no"]')" 200OT1
+expect "disassociate another order -> 400" \
+	"$(req POST /v3/marketing/busifavor/coupons/disassociate "{\"coupon_code\":\"$CA\",\"stock_id\":\"$CAS\",\"out_trade_no\":\"OT2\",\"out_request_no\":\"a2\"}")" 400
+expect "disassociate -> 200" \
+	"$(req POST /v3/marketing/busifavor/coupons/disassociate "{\"coupon_code\":\"$CA\",\"stock_id\":\"$CAS\",\"out_trade_no\":\"OT1\",\"out_request_no\":\"a3\"}")" 200
+expect "associate a used coupon -> 400" \
+	"$(req POST /v3/marketing/busifavor/coupons/associate "{\"coupon_code\":\"$C1\",\"stock_id\":\"$S1\",\"out_trade_no\":\"OT1\",\"out_request_no\":\"a4\"}")" 400
+
 # certificates
 expect "GET /v3/certificates -> 200" "$(req GET /v3/certificates '')" 200
 verify $T/platform_pub.pem && ok "certificates answer signature" || bad "certificates signature"
@@ -441,6 +456,11 @@ cpost /card/code/consume "$TOK" "{\"code\":\"$(js $D/seed.json "d['card']['expir
 expect "consume expired -> 40127" "$(errc)" 40127
 cpost /card/code/decrypt "$TOK" "{\"encrypt_code\":\"$(js $D/seed.json "d['card']['valid'][1]['encrypt_code']")\"}"
 expect "decrypt -> code" "$(js $T/b 'd["code"]')" "$(js $D/seed.json "d['card']['valid'][1]['code']")"
+CK=$(js $D/seed.json "[x for x in d['card']['valid'] if not x['custom_code']][2]['code']")
+cpost /card/code/unavailable "$TOK" "{\"code\":\"$CK\",\"reason\":\"test\"}"
+expect "code/unavailable -> 0" "$(errc)" 0
+cpost /card/code/get "$TOK" "{\"code\":\"$CK\"}"
+expect "unavailable code -> 40127 on code/get" "$(errc)" 40127
 cpost /card/get "$TOK" "{\"card_id\":\"$CUSID\"}"
 expect "card/get" "$(js $T/b 'd["errcode"]==0 and d["card"]["card_type"] in ("CASH","DISCOUNT","GIFT","GROUPON","GENERAL_COUPON")')" True
 cpost /card/batchget "$TOK" '{"offset":0,"count":50,"status_list":["CARD_STATUS_VERIFY_OK"]}'
