@@ -111,6 +111,8 @@ new_checkout(struct cli *c, const char *cmd, struct checkout **co)
 		free(cause);
 		return EXIT_FAIL;
 	}
+	/* Sales made from the command line are the terminal's own. */
+	checkout_set_cashier(*co, "cli");
 	return 0;
 }
 

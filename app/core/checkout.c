@@ -46,6 +46,7 @@ struct checkout {
 	struct lpriv lp[CHECKOUT_LINES_MAX];
 	struct defslot defs[DEF_SLOTS];
 	int next_slot;
+	char cashier[32];            /* stamped on every txn opened */
 };
 
 /* Bounded string copy (truncates; always terminates). */
@@ -173,6 +174,12 @@ const struct checkout_txn *
 checkout_current(const struct checkout *co)
 {
 	return &co->cur;
+}
+
+void
+checkout_set_cashier(struct checkout *co, const char *id)
+{
+	scopy(co->cashier, sizeof co->cashier, id != NULL ? id : "");
 }
 
 int
@@ -535,10 +542,12 @@ redeem_commit(struct checkout *co, int64_t now)
 	t.due_fen = co->cur.due_fen;
 	snprintf(t.state, sizeof t.state, "open");
 	t.opened_at = now;
+	scopy(t.cashier, sizeof t.cashier, co->cashier);
 	if ((rc = store_txn_insert(st, &t)) != 0)
 		goto bad;
-	d = json_pack("{s:I, s:i}", "amount_fen", (json_int_t)t.amount_fen,
-	    "lines", co->cur.nlines);
+	d = json_pack("{s:I, s:i, s:s}", "amount_fen",
+	    (json_int_t)t.amount_fen, "lines", co->cur.nlines, "cashier",
+	    t.cashier);
 	rc = journal_append(st, now, "txn", t.id, 0, d);
 	json_decref(d);
 	if (rc != 0)

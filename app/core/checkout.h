@@ -138,6 +138,10 @@ struct checkout;
 int checkout_new(const struct checkout_opts *opts, struct checkout **out,
     char **cause);
 void checkout_free(struct checkout *co);   /* NULL-safe */
+/* Who rings up the sales that follow (cashier id, "" = nobody): stored on
+ * each txn and in its journal entry, so reports say who sold what. Copies
+ * (at most 31 bytes). Main thread. */
+void checkout_set_cashier(struct checkout *co, const char *id);
 /* Install or replace the online step (NULL removes it). */
 void checkout_set_online(struct checkout *co, checkout_online_fn fn,
     void *arg);

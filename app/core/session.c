@@ -475,6 +475,7 @@ login_ok(struct session *s, const char *id, enum staff_role role)
 	s->v.role = role == STAFF_MANAGER ? VIEW_ROLE_MANAGER :
 	    VIEW_ROLE_CASHIER;
 	s->bad_pins = 0;
+	checkout_set_cashier(s->o.co, id);
 	journal(s, "login", 0, id, NULL, NULL);
 	set_msg(s, VIEW_M_NONE, NULL);
 	to_amount(s);
@@ -487,6 +488,7 @@ logout(struct session *s)
 	if (s->v.cashier[0] != '\0')
 		journal(s, "logout", 0, s->v.cashier, NULL, NULL);
 	s->v.cashier[0] = '\0';
+	checkout_set_cashier(s->o.co, "");
 	s->v.role = VIEW_ROLE_NONE;
 	clear_sale(s);
 	s->login_id[0] = '\0';

@@ -214,10 +214,14 @@ test_price_and_offline_accept(void **state)
 	const char *codes[] = {"QA00000000000001"};
 	const struct checkout_txn *t;
 	struct store_red r;
+	struct store_txn st;
 
+	checkout_set_cashier(f->co, "1001");
 	t = redeem(f, 12000, codes, 1);
 	assert_int_equal(t->nlines, 1);
 	assert_int_equal(t->lines[0].state, CHECKOUT_ACCEPTED_OFFLINE);
+	assert_int_equal(store_txn_get(f->st, t->id, &st), 0);
+	assert_string_equal(st.cashier, "1001");
 	assert_int_equal(t->discount_fen, 1000);
 	assert_int_equal(t->due_fen, 11000);
 	assert_true(strlen(t->lines[0].request_no) <= 32);
