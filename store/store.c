@@ -27,7 +27,7 @@ enum stmt_id {
 	Q_RED_LIST_ST, Q_RED_ACTIVE, Q_RED_COUNTS, Q_OFF_COUNT, Q_OFF_EXPO,
 	Q_OB_INS, Q_OB_GET, Q_OB_DUE, Q_OB_TXN, Q_OB_BODY, Q_OB_SENT,
 	Q_OB_RETRY, Q_OB_CLOSE, Q_OB_DEPTH, Q_OB_CANCEL, Q_OB_USE_OPEN,
-	Q_OB_REOPEN, Q_TXN_OPEN, Q_DEF_LIST,
+	Q_OB_REOPEN, Q_TXN_OPEN, Q_DEF_LIST, Q_RED_DEF,
 	Q_NOTIFY,
 	Q_J_LAST, Q_J_INS, Q_J_WALK,
 	Q_COUNT
@@ -91,6 +91,8 @@ static const char *const sql_text[Q_COUNT] = {
 	    "discount_fen = ?4, offline_at = ?5, offline_reason = ?6, "
 	    "openid = ?7, wx_code = ?8, remote_ref = ?9, return_key = "
 	    "nullif(?10,''), updated_at = ?11 WHERE id = ?1",
+	[Q_RED_DEF] = "UPDATE redemptions SET target = ifnull(?2, target), "
+	    "coupon_type = ifnull(?3, coupon_type) WHERE id = ?1",
 	[Q_RED_TXN] = "SELECT " RED_COLS " FROM redemptions "
 	    "WHERE txn_id = ?1 ORDER BY line",
 	[Q_RED_LIST] = "SELECT " RED_COLS " FROM redemptions "
@@ -961,6 +963,23 @@ store_red_get(struct store *s, int64_t id, struct store_red *out)
 	if (rc == SQLITE_DONE)
 		return QUAN_ENOTFOUND;
 	return fail(s, sqlite3_extended_errcode(s->db), "read redemption");
+}
+
+int
+store_red_set_def(struct store *s, int64_t id, const char *target,
+    const char *coupon_type)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = prep(s, Q_RED_DEF, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	if (target != NULL)
+		bt(st, 2, target);
+	if (coupon_type != NULL)
+		bt(st, 3, coupon_type);
+	return run(s, st, "update redemption definition");
 }
 
 int

@@ -162,6 +162,12 @@ int store_red_get(struct store *s, int64_t id, struct store_red *out);
 /* Rewrite the mutable fields (state, reason, discount, offline_*, openid,
  * wx_code, remote_ref, return_key, updated_at) of row r->id. */
 int store_red_update(struct store *s, const struct store_red *r);
+/* Set the stock/card id and the coupon type of row id once they are
+ * known (a WeChat-assigned code whose stock only the use answer names);
+ * NULL leaves a field as it is. Outbox rows follow (they read both from
+ * the redemption). */
+int store_red_set_def(struct store *s, int64_t id, const char *target,
+    const char *coupon_type);
 /* Rows of a txn in line order; fn borrows each row during the call.
  * A non-zero return from fn stops the walk and is returned. */
 typedef int (*store_red_fn)(void *arg, const struct store_red *r);

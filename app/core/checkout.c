@@ -278,6 +278,24 @@ reprice(struct checkout *co)
 	for (i = 0; i < co->cur.nlines; i++) {
 		struct checkout_line *l = &co->cur.lines[i];
 
+		if (l->needs_answer) {
+			/* priced after WeChat names the stock; only a repeated
+			 * code is refused now */
+			int j;
+
+			l->state = CHECKOUT_PRICED;
+			l->discount_fen = 0;
+			scopy(l->reason, sizeof l->reason, "needs_online");
+			for (j = 0; j < i; j++)
+				if (co->cur.lines[j].state ==
+				    CHECKOUT_PRICED && strcmp(co->cur.lines[j].
+				    code, l->code) == 0) {
+					l->state = CHECKOUT_REFUSED;
+					scopy(l->reason, sizeof l->reason,
+					    "duplicate_code");
+				}
+			continue;
+		}
 		if (co->lp[i].slot < 0) {
 			l->state = CHECKOUT_REFUSED;
 			l->discount_fen = 0;
@@ -324,7 +342,7 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 	struct store_code sc;
 	const char *reason = NULL;
 	enum store_kind kind;
-	int rc, i;
+	int rc, i, prov;
 
 	if (co->cur.state != CHECKOUT_T_OPEN)
 		return QUAN_EINVAL;
@@ -373,11 +391,23 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 	}
 	if (reason == NULL && res.code_len > STORE_CODE_MAX)
 		reason = "too_long";
-	if (reason == NULL && res.id[0] == '\0')
+	/* A merchant coupon whose stock is unknown (a WeChat-assigned code
+	 * the cache does not know) or not cached: with an online step it is
+	 * taken provisionally and priced once the use answer names the
+	 * stock; without one it cannot be priced. */
+	prov = res.kind == CLASSIFY_MERCHANT && co->o.online != NULL;
+	if (reason == NULL && res.id[0] == '\0' && !prov)
 		reason = "no_definition";
 	if (reason == NULL) {
 		kind = res.kind == CLASSIFY_CARD ? STORE_CARD : STORE_MERCHANT;
-		lp->slot = def_slot(co, kind, res.id, &reason);
+		if (res.id[0] != '\0') {
+			lp->slot = def_slot(co, kind, res.id, &reason);
+			if (lp->slot >= 0 || !prov ||
+			    strcmp(reason, "no_definition") != 0)
+				prov = 0;
+			else
+				reason = NULL;
+		}
 		rc = store_code_get(co->o.st, l->code, &sc);
 		if (rc == 0 && sc.kind == kind &&
 		    strcmp(sc.target, res.id) == 0) {
@@ -396,6 +426,10 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 		}
 		if (rc == 1)
 			lp->cp.state = RULES_CS_USED; /* redeemed here */
+		if (prov && rc == 1)
+			reason = "already_used";
+		else if (prov)
+			l->needs_answer = 1;
 		if (lp->slot >= 0) {
 			const struct rules_def *d = &co->defs[lp->slot].def;
 
@@ -485,6 +519,13 @@ use_body(const struct checkout *co, const struct checkout_line *l,
 	if (kind == STORE_CARD)
 		o = json_pack("{s:s, s:s}", "code", l->code, "card_id",
 		    l->target);
+	else if (l->target[0] == '\0')
+		/* WECHATPAY_MODE code whose stock is not known: WeChat finds
+		 * the coupon by its code and names the stock in the answer
+		 * (busifavor §5.5) */
+		o = json_pack("{s:s, s:s, s:s, s:s}", "coupon_code",
+		    l->code, "appid", co->o.cfg->wx_appid, "use_time",
+		    tm_rfc3339(use_time, t, sizeof t), "use_request_no", key);
 	else
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "coupon_code",
 		    l->code, "stock_id", l->target, "appid",
@@ -621,7 +662,7 @@ bad:
 /* Discount line `i` would get on top of the lines already granted. */
 static int64_t
 granted_price(struct checkout *co, const int *granted, int i, int64_t now,
-    int *ok)
+    int *ok, struct rules_verdict *vout)
 {
 	struct rules_item items[CHECKOUT_LINES_MAX];
 	struct rules_verdict v[CHECKOUT_LINES_MAX];
@@ -649,6 +690,8 @@ granted_price(struct checkout *co, const int *granted, int i, int64_t now,
 	rules_price_basket(co->cur.amount_fen, items, (size_t)n, now, v,
 	    &disc, &due);
 	*ok = v[n - 1].reason == RULES_OK;
+	if (vout != NULL)
+		*vout = v[n - 1];
 	return *ok ? v[n - 1].discount_fen : 0;
 }
 
@@ -721,15 +764,93 @@ offline_decide(struct checkout *co, int i, int64_t value, int64_t now,
 	return 1;
 }
 
+/* Line i was taken without its stock definition (needs_answer) and WeChat
+ * confirmed its use: load the stock the answer named (the online step put
+ * its id in the row and the definition in the cache). 0, or -1 with
+ * *reason ("no_definition", "bad_definition"). */
+static int
+learn_def(struct checkout *co, int i, const struct store_red *r,
+    int64_t now, const char **reason)
+{
+	struct checkout_line *l = &co->cur.lines[i];
+	struct lpriv *lp = &co->lp[i];
+	const struct rules_def *d;
+	int k, slot;
+
+	if (r->target[0] == '\0') {
+		*reason = "no_definition";
+		return -1;
+	}
+	scopy(l->target, sizeof l->target, r->target);
+	/* a miss cached at scan time must not hide what was just fetched */
+	for (k = 0; k < DEF_SLOTS; k++)
+		if (co->defs[k].used && co->defs[k].rc != 0 &&
+		    co->defs[k].kind == STORE_MERCHANT &&
+		    strcmp(co->defs[k].id, r->target) == 0)
+			co->defs[k].used = 0;
+	if ((slot = def_slot(co, STORE_MERCHANT, r->target, reason)) < 0)
+		return -1;
+	lp->slot = slot;
+	d = &co->defs[slot].def;
+	scopy(l->coupon_type, sizeof l->coupon_type, rules_type_id(d->type));
+	scopy(l->name, sizeof l->name, d->name);
+	memset(&lp->cp, 0, sizeof lp->cp);
+	lp->cp.state = RULES_CS_UNKNOWN;
+	/* WeChat checked the per-user validity when it accepted the use at
+	 * use_time; the receipt time (which a relative stock needs) is not
+	 * in the answer, so that acceptance stands for it */
+	if (d->date == RULES_DATE_RELATIVE) {
+		lp->cp.start_at = r->use_time;
+		lp->cp.expire_at = now > r->use_time ? now : r->use_time;
+	}
+	return 0;
+}
+
+/* A coupon WeChat confirmed that the basket's rules refuse (below the
+ * minimum, outside its window, over the per-txn limit ...): no discount,
+ * and its coupons/return is queued at once with the coupon's own return
+ * request number (the void machinery). Inside the decide transaction. */
+static int
+rules_return(struct checkout *co, struct store_red *r, const char *reason,
+    const struct rules_verdict *v, int64_t now)
+{
+	struct store *st = co->o.st;
+	json_t *x;
+	int rc;
+
+	r->discount_fen = 0;
+	snprintf(r->offline_reason, sizeof r->offline_reason, "WeChat "
+	    "confirmed the use; the basket fails the stock's rules (%s): "
+	    "coupons/return queued", reason);
+	if ((rc = ledger_return_key(r->idem_key, r->return_key,
+	    sizeof r->return_key)) != 0)
+		return rc;
+	x = json_pack("{s:s, s:I, s:I}", "stock_id", r->target, "need_fen",
+	    (json_int_t)(v != NULL ? v->need_fen : 0), "have_fen",
+	    (json_int_t)(v != NULL ? v->have_fen : 0));
+	rc = ledger_change(st, r, "return_pending", reason, "rules_return",
+	    now, x);
+	json_decref(x);
+	if (rc == 0)
+		rc = ledger_queue_return(st, r, now);
+	return rc;
+}
+
 /* Second commit: decide every line, re-price what was granted. */
 static int
-redeem_decide(struct checkout *co, int64_t now)
+redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 {
 	struct store *st = co->o.st;
 	struct store_txn t;
 	int granted[CHECKOUT_LINES_MAX];
+	int refused[CHECKOUT_LINES_MAX];
+	struct rules_verdict vs[CHECKOUT_LINES_MAX];
 	int64_t disc = 0;
 	int i, rc;
+
+	*nreturned = 0;
+	memset(refused, 0, sizeof refused);
+	memset(vs, 0, sizeof vs);
 
 	memset(granted, 0, sizeof granted);
 	if ((rc = store_begin(st)) != 0)
@@ -747,9 +868,69 @@ redeem_decide(struct checkout *co, int64_t now)
 			continue; /* rejected at pricing */
 		if ((rc = store_red_get(st, l->red_id, &r)) != 0)
 			goto bad;
-		value = granted_price(co, granted, i, now, &ok);
-		if (strcmp(r.state, "confirmed") == 0) {
+		if (l->needs_answer && strcmp(r.state, "confirmed") == 0 &&
+		    learn_def(co, i, &r, now, &reason) == 0 &&
+		    (rc = store_red_set_def(st, r.id, NULL,
+		    l->coupon_type)) != 0)
+			goto bad;
+		if (l->needs_answer && strcmp(r.state, "confirmed") == 0 &&
+		    co->lp[i].slot < 0) {
+			/* used at WeChat but cannot be priced: give it back */
+			if ((rc = rules_return(co, &r, reason, NULL,
+			    now)) != 0)
+				goto bad;
+			refused[i] = 1;
+			(*nreturned)++;
+		}
+		value = granted_price(co, granted, i, now, &ok, &vs[i]);
+		if (refused[i]) {
+			/* returned above */
+		} else if (strcmp(r.state, "confirmed") == 0 && !ok &&
+		    r.kind == STORE_MERCHANT) {
+			/* the basket's rules refuse what WeChat applied: a
+			 * stock only the answer named, or a coupon after one
+			 * such in the basket */
+			if ((rc = rules_return(co, &r,
+			    rules_reason_id(vs[i].reason), &vs[i],
+			    now)) != 0)
+				goto bad;
+			refused[i] = 1;
+			(*nreturned)++;
+		} else if (strcmp(r.state, "confirmed") == 0) {
 			granted[i] = 1;
+			if (l->needs_answer) {
+				r.discount_fen = value;
+				x = json_pack("{s:s, s:I}", "stock_id",
+				    r.target, "discount_fen",
+				    (json_int_t)value);
+				rc = ledger_change(st, &r, "confirmed", "ok",
+				    "priced_after_use", now, x);
+				json_decref(x);
+				if (rc != 0)
+					goto bad;
+			}
+		} else if ((strcmp(r.state, "pending") == 0 ||
+		    strcmp(r.state, "unknown") == 0) && l->needs_answer) {
+			/* no answer: its stock and value are unknown, so
+			 * the offline policy can never grant it */
+			reason = "needs_online";
+			snprintf(why, sizeof why, "stock not known: only "
+			    "WeChat's answer can price this coupon");
+			snprintf(r.offline_reason, sizeof r.offline_reason,
+			    "%s", why);
+			if ((rc = store_outbox_cancel(st, r.id, 0, now,
+			    reason)) != 0)
+				goto bad;
+			if ((rc = store_outbox_use_open(st, r.id)) < 0)
+				goto bad;
+			x = json_pack("{s:s}", "why", why);
+			r.discount_fen = 0;
+			rc = ledger_change(st, &r, rc > 0 ? "unknown" :
+			    "rejected", reason, rc > 0 ?
+			    "offline_refuse_sent" : "offline_refuse", now, x);
+			json_decref(x);
+			if (rc != 0)
+				goto bad;
 		} else if (strcmp(r.state, "pending") == 0 ||
 		    strcmp(r.state, "unknown") == 0) {
 			int sent = 0;
@@ -806,6 +987,12 @@ redeem_decide(struct checkout *co, int64_t now)
 		    r.kind, "used")) != 0)
 			goto bad;
 		l->state = checkout_cstate_parse(r.state);
+		if (refused[i]) {
+			/* for the cashier: refused, with the rules' figures;
+			 * the row goes return_pending -> returned */
+			l->state = CHECKOUT_REJECTED;
+			l->verdict = vs[i];
+		}
 		scopy(l->reason, sizeof l->reason, r.reason);
 		scopy(l->offline_reason, sizeof l->offline_reason,
 		    r.offline_reason);
@@ -848,7 +1035,7 @@ int
 checkout_redeem(struct checkout *co)
 {
 	int64_t now = now_of(co);
-	int rc;
+	int rc, nret = 0;
 
 	if (co->cur.state != CHECKOUT_T_OPEN)
 		return QUAN_EINVAL;
@@ -861,7 +1048,19 @@ checkout_redeem(struct checkout *co)
 			log_warn("%s: online step: %s", __func__,
 			    quan_strerror(rc));
 	}
-	return redeem_decide(co, now_of(co));
+	if ((rc = redeem_decide(co, now_of(co), &nret)) != 0)
+		return rc;
+	if (nret > 0 && co->o.online != NULL) {
+		/* send the returns queued by the decision now, without
+		 * waiting for their answers (the sync goes on with them) */
+		int orc = co->o.online(co->o.online_arg, co->o.st,
+		    co->cur.id, 0);
+
+		if (orc != 0)
+			log_warn("%s: sending returns: %s", __func__,
+			    quan_strerror(orc));
+	}
+	return QUAN_OK;
 }
 
 int

@@ -88,6 +88,13 @@ struct checkout_line {
 	char request_no[CHECKOUT_KEY_MAX + 1]; /* after redeem */
 	int64_t red_id;                     /* after redeem */
 	char offline_reason[CHECKOUT_TEXT_MAX]; /* the offline decision */
+	/* 1: a merchant coupon whose stock definition is not cached (a
+	 * WeChat-assigned code the code cache does not know), accepted
+	 * provisionally because an online step is installed: discount 0
+	 * and reason "needs_online" until WeChat's use answer names the
+	 * stock; checkout_redeem then prices it (or returns it at once
+	 * with the rules reason). Never granted offline. */
+	int needs_answer;
 };
 
 enum checkout_tstate {

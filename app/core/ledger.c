@@ -103,6 +103,19 @@ ledger_queue_return(struct store *st, struct store_red *r, int64_t now)
 	return store_outbox_insert(st, &ob);
 }
 
+/* 1 when txn is still 'open' (its redeem being decided), 0 when not, < 0
+ * on a store error. */
+static int
+txn_deciding(struct store *st, int64_t txn_id)
+{
+	struct store_txn t;
+	int rc;
+
+	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
+		return rc == QUAN_ENOTFOUND ? 0 : rc;
+	return strcmp(t.state, "open") == 0;
+}
+
 int
 ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
     const char *wx_code, const char *reason, const char *remote_ref,
@@ -147,9 +160,13 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 		}
 	} else if (strcmp(state, "confirmed") == 0 &&
 	    (strcmp(r.state, "unknown") == 0 ||
-	    strcmp(r.state, "rejected") == 0) && r.discount_fen == 0) {
+	    strcmp(r.state, "rejected") == 0) && r.discount_fen == 0 &&
+	    (rc = txn_deciding(st, r.txn_id)) == 0) {
 		/* the till refused it (customer paid full) but the use
-		 * landed: give the coupon back */
+		 * landed: give the coupon back. Not while the txn is still
+		 * being decided (its online step): a coupon whose value is
+		 * not known before WeChat names its stock has no discount
+		 * yet, and the checkout prices it after this answer. */
 		to = "return_pending";
 		kind = "confirm_then_return";
 		queue_return = r.kind == STORE_MERCHANT;
@@ -157,6 +174,8 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 			to = "confirmed";
 			kind = "confirm_refused_card";
 		}
+	} else if (rc < 0) {
+		return rc;
 	} else if (strcmp(state, "confirmed") == 0)
 		kind = "confirm";
 	else if (strcmp(state, "rejected") == 0)

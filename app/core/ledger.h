@@ -23,7 +23,9 @@ struct json_t;
  *    refused after sending it (unknown/rejected with no discount granted)
  *    that WeChat confirms becomes return_pending with a RETURN row queued
  *    (merchant coupons; a card consume cannot be undone and is journaled
- *    "confirm_refused_card");
+ *    "confirm_refused_card") — but not while its txn is still 'open'
+ *    (the online step of checkout_redeem: a coupon whose stock only the
+ *    answer names has no discount yet; the checkout prices it next);
  *  - return rows: "returned" (coupon returned), or "rejected" (WeChat
  *    refused the return: coupon goes to "conflict" for the back office).
  * The outbox row is closed ("done"), the redemption row gets state,

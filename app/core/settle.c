@@ -38,6 +38,8 @@ struct refresh {
 	char *json;           /* chunks land here */
 	uint32_t total, have;
 	int out;              /* a job is out */
+	uint64_t asked_ms;    /* monotonic ms of the last fetch an online
+	                         step asked for (0 never) */
 };
 
 /* once mode: rounds a row has had in this run */
@@ -542,15 +544,33 @@ finish(struct settle *s, const struct store_outbox *o, const char *state,
 	return rc;
 }
 
+/* A merchant coupon sent without its stock id (a WeChat-assigned code the
+ * cache did not know): keep the stock WeChat's answer names, so that its
+ * definition can be fetched and its return carries it. */
+static int
+learn_stock(struct settle *s, const struct store_outbox *o,
+    const struct sync_result *r)
+{
+	if (o->kind != STORE_MERCHANT || o->target[0] != '\0' ||
+	    r->stock_id[0] == '\0')
+		return QUAN_OK;
+	log_info("outbox %lld: WeChat names stock %s", (long long)o->id,
+	    r->stock_id);
+	return store_red_set_def(s->st, o->red_id, r->stock_id, NULL);
+}
+
 static int
 apply_use(struct settle *s, const struct store_outbox *o,
     const struct sync_result *r, int64_t now)
 {
 	struct sync_job j;
+	int rc;
 
 	switch (r->status) {
 	case SYNC_OK:
 		s->stat.confirmed++;
+		if ((rc = learn_stock(s, o, r)) != QUAN_OK)
+			return rc;
 		return finish(s, o, "confirmed", r, NULL, now);
 	case SYNC_REJECTED:
 		s->stat.rejected++;
@@ -594,7 +614,11 @@ apply_query(struct settle *s, const struct store_outbox *o,
 	if (r->status == SYNC_OK) {
 		if (strcmp(r->use_request_no, o->request_no) == 0 &&
 		    strcmp(r->coupon_state, "USED") == 0) {
+			int rc;
+
 			s->stat.confirmed++;
+			if ((rc = learn_stock(s, o, r)) != QUAN_OK)
+				return rc;
 			scopy(x.wx_code, sizeof x.wx_code, "");
 			return finish(s, o, "confirmed", &x, NULL, now);
 		}
@@ -744,8 +768,13 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 	syncmsg_get(ev, &r, sizeof r);
 	if (r.op == SYNC_OP_NOTICE)
 		return QUAN_OK; /* the callback receiver's, not ours */
-	if (r.op == SYNC_OP_STOCK_GET || r.op == SYNC_OP_CARD_GET)
+	if (r.op == SYNC_OP_STOCK_GET || r.op == SYNC_OP_CARD_GET) {
+		/* the last chunk (or a failure) ends the job */
+		if (r.status != SYNC_OK ||
+		    r.chunk_off + r.chunk_len >= r.chunk_total)
+			out_del(s, r.tag);
 		return apply_def(s, &r, now);
+	}
 	out_del(s, r.tag);
 	rc = store_outbox_get(s->st, r.tag, &o);
 	if (rc == QUAN_ENOTFOUND)
@@ -843,9 +872,84 @@ txn_row(void *arg, const struct store_outbox *o)
 {
 	struct txn_ctx *c = arg;
 
-	if (c->n < 64 && o->op != STORE_OP_RETURN)
+	/* use rows, and the returns the checkout queued after its
+	 * decision (a coupon the basket's rules refused) */
+	if (c->n < 64)
 		c->ids[c->n++] = o->id;
 	return 0;
+}
+
+/* The refresh slot of stock id, added when there is none. */
+static struct refresh *
+ref_stock(struct settle *s, const char *id)
+{
+	struct refresh *r;
+	int i;
+
+	for (i = 0; i < s->nrefs; i++)
+		if (!s->refs[i].card && strcmp(s->refs[i].id, id) == 0)
+			return &s->refs[i];
+	s->refs = xrealloc(s->refs, (size_t)(s->nrefs + 1) * sizeof *s->refs);
+	r = &s->refs[s->nrefs];
+	memset(r, 0, sizeof *r);
+	r->tag = REFRESH_TAG_BASE + s->nrefs;
+	scopy(r->id, sizeof r->id, id);
+	s->nrefs++;
+	return r;
+}
+
+/* Stock definitions this txn still needs: a merchant coupon WeChat
+ * confirmed whose stock (named by the answer) is not cached is fetched
+ * (GET stock, stored by apply_def) so the checkout can price it. Each is
+ * asked once per online step (since_ms). Returns the fetches out. */
+static int
+txn_defs(struct settle *s, const int64_t *ids, int n, int64_t now,
+    uint64_t since_ms)
+{
+	struct store_outbox o;
+	struct store_red red;
+	struct refresh *ref;
+	struct sync_job j;
+	int64_t fetched;
+	char *raw;
+	int i, rc, out = 0;
+
+	for (i = 0; i < n; i++) {
+		if (store_outbox_get(s->st, ids[i], &o) != QUAN_OK ||
+		    o.op != STORE_OP_USE || o.kind != STORE_MERCHANT ||
+		    strcmp(o.state, "done") != 0 ||
+		    store_red_get(s->st, o.red_id, &red) != QUAN_OK ||
+		    strcmp(red.state, "confirmed") != 0 ||
+		    red.target[0] == '\0')
+			continue;
+		raw = NULL;
+		rc = store_stock_get(s->st, red.target, &raw, &fetched);
+		free(raw);
+		if (rc != QUAN_ENOTFOUND)
+			continue;
+		ref = ref_stock(s, red.target);
+		if (ref->out) {
+			out++;
+			continue;
+		}
+		if (ref->asked_ms != 0 && ref->asked_ms >= since_ms)
+			continue; /* asked in this step and failed */
+		if (room_for(s) <= 0)
+			continue;
+		memset(&j, 0, sizeof j);
+		j.tag = ref->tag;
+		j.op = SYNC_OP_STOCK_GET;
+		j.flags = SYNC_F_ONLINE;
+		scopy(j.target, sizeof j.target, ref->id);
+		ref->out = 1;
+		ref->last_try = now;
+		ref->asked_ms = tm_mono_ms();
+		ref->have = ref->total = 0;
+		log_info("fetching stock %s (named by a use answer)", ref->id);
+		post_job(s, &j, now);
+		out++;
+	}
+	return out;
 }
 
 /* Rows of ids still open (pending/unknown); *waiting: of those, the ones
@@ -876,9 +980,9 @@ settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
 	struct sync_job *jobs;
 	struct store_outbox o;
 	struct ev ev;
-	uint64_t end;
+	uint64_t end, since;
 	int64_t now = tm_now();
-	int i, rc, nj = 0, left, waiting;
+	int i, rc, nj = 0, left, waiting, defs;
 
 	memset(&c, 0, sizeof c);
 	c.s = s;
@@ -920,9 +1024,11 @@ settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
 	for (i = 0; i < nj; i++)
 		post_job(s, &jobs[i], now);
 	free(jobs);
-	end = tm_mono_ms() + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
+	since = tm_mono_ms();
+	end = since + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
 	left = txn_open(s, c.ids, c.n, &waiting);
-	while (waiting > 0 && tm_mono_ms() < end) {
+	defs = txn_defs(s, c.ids, c.n, now, since);
+	while ((waiting > 0 || defs > 0) && tm_mono_ms() < end) {
 		int64_t ms = (int64_t)(end - tm_mono_ms());
 
 		if (!evq_wait(results, &ev, ms > 0 ? (int)ms : 0))
@@ -934,6 +1040,8 @@ settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
 			return rc;
 		/* an ALREADY may have turned into a QUERY: still open */
 		left = txn_open(s, c.ids, c.n, &waiting);
+		/* a use answer may have named a stock we do not have */
+		defs = txn_defs(s, c.ids, c.n, tm_now(), since);
 		/* WeChat unreachable: let the offline policy decide now
 		 * rather than at the deadline; the requests go on */
 		if (!s->stat.online)
