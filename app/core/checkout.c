@@ -1379,15 +1379,40 @@ recover_row(void *arg, const struct store_red *row)
 	struct store_red r = *row;
 	int rc;
 
+	if (strcmp(r.state, "confirmed") == 0) {
+		/* WeChat applied it in the online step, but the cashier
+		 * never saw a verdict and the sale is voided: give it back
+		 * (a card consume cannot be undone) */
+		if (r.kind == STORE_CARD)
+			return journal_append(c->st, c->now,
+			    "void_card_irreversible", r.txn_id, r.id, NULL);
+		r.discount_fen = 0;
+		if ((rc = ledger_return_key(r.idem_key, r.return_key,
+		    sizeof r.return_key)) != 0 ||
+		    (rc = ledger_change(c->st, &r, "return_pending",
+		    "interrupted", "recover", c->now, NULL)) != 0)
+			return rc;
+		return ledger_queue_return(c->st, &r, c->now);
+	}
+	if (strcmp(r.state, "unknown") == 0) {
+		/* sent, outcome unknown: stays for the sync area, with
+		 * nothing granted, so a use that landed is given back */
+		if (r.discount_fen == 0)
+			return 0;
+		r.discount_fen = 0;
+		return ledger_change(c->st, &r, "unknown", "interrupted",
+		    "recover", c->now, NULL);
+	}
 	if (strcmp(r.state, "pending") != 0)
-		return 0; /* sent (unknown) rows stay for the sync area */
+		return 0;
 	if ((rc = store_outbox_cancel(c->st, r.id, 0, c->now,
 	    "interrupted")) != 0)
 		return rc;
 	if ((rc = store_outbox_use_open(c->st, r.id)) < 0)
 		return rc;
 	if (rc > 0) {
-		/* it was sent after all: outcome unknown */
+		/* it was sent after all: outcome unknown, nothing granted */
+		r.discount_fen = 0;
 		return ledger_change(c->st, &r, "unknown", "interrupted",
 		    "recover", c->now, NULL);
 	}

@@ -199,9 +199,11 @@ int checkout_void(struct checkout *co, int64_t txn_id, const char *who,
 /* Recover redeems interrupted between their two commits (crash, power
  * loss, disk full): txns still 'open' and opened more than older_than_s
  * ago. Their never-sent coupons become rejected ("interrupted", outbox
- * cancelled), sent ones stay unknown for the sync area, and the txn is
- * voided with nothing granted (the cashier never saw a verdict). *n gets
- * the number recovered. Call at start-up. */
+ * cancelled), sent ones stay unknown for the sync area with no discount
+ * (a use that landed is then given back), merchant coupons WeChat already
+ * confirmed become return_pending with their return queued, and the txn
+ * is voided with nothing granted (the cashier never saw a verdict). *n
+ * gets the number recovered. Call at start-up. */
 int checkout_recover(struct checkout *co, int64_t older_than_s, int *n);
 
 /* The current sale; borrowed, valid until the next checkout call. */

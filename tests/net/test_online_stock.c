@@ -506,6 +506,102 @@ test_rejected_and_offline(void **state)
 	journal_ok(r);
 }
 
+/* A row of an interrupted txn ('open', the redeem killed between the
+ * online step and the decision). */
+static int64_t
+crashed_row(struct rig *r, int64_t txn, int line, const char *code,
+    const char *state, int64_t disc, int use_done)
+{
+	struct store_red red;
+	struct store_outbox o;
+
+	memset(&red, 0, sizeof red);
+	red.txn_id = txn;
+	red.line = line;
+	snprintf(red.code, sizeof red.code, "%s", code);
+	red.kind = STORE_MERCHANT;
+	snprintf(red.target, sizeof red.target, STOCK);
+	snprintf(red.idem_key, sizeof red.idem_key, "T01U%012d", 90 + line);
+	snprintf(red.state, sizeof red.state, "%s", state);
+	snprintf(red.reason, sizeof red.reason, "needs_online");
+	red.discount_fen = disc;
+	red.use_time = red.created_at = red.updated_at = tm_now() - 1000;
+	assert_int_equal(store_red_insert(r->st, &red), QUAN_OK);
+	memset(&o, 0, sizeof o);
+	o.red_id = red.id;
+	o.op = STORE_OP_USE;
+	snprintf(o.request_no, sizeof o.request_no, "%s", red.idem_key);
+	snprintf(o.body, sizeof o.body, "{\"coupon_code\":\"%s\","
+	    "\"appid\":\"wx1234567890abcdef\",\"use_time\":"
+	    "\"2026-11-30T10:00:00+08:00\",\"use_request_no\":\"%s\"}",
+	    code, red.idem_key);
+	o.next_at = o.created_at = red.created_at;
+	assert_int_equal(store_outbox_insert(r->st, &o), QUAN_OK);
+	assert_int_equal(store_outbox_sent(r->st, o.id, red.created_at),
+	    QUAN_OK);
+	if (use_done)
+		assert_int_equal(store_outbox_close(r->st, o.id, "done", "",
+		    red.created_at), QUAN_OK);
+	return red.id;
+}
+
+static void
+test_recover_returns(void **state)
+{
+	struct rig *r = *state;
+	struct store_txn t;
+	struct store_red red;
+	uint64_t end;
+	int64_t conf, unk, p, u;
+	int n = 0;
+
+	/* killed after WeChat confirmed one coupon and while another was
+	 * out: the cashier never saw a verdict and the sale is voided, so
+	 * both must end given back, each with its own return number */
+	memset(&t, 0, sizeof t);
+	t.amount_fen = 5000;
+	t.due_fen = 5000;
+	snprintf(t.state, sizeof t.state, "open");
+	t.opened_at = tm_now() - 1000;
+	assert_int_equal(store_txn_insert(r->st, &t), QUAN_OK);
+	conf = crashed_row(r, t.id, 0, CODE_A, "confirmed", 0, 1);
+	unk = crashed_row(r, t.id, 1, CODE_B, "unknown", 500, 0);
+	assert_int_equal(checkout_recover(r->co, 60, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_txn_get(r->st, t.id, &t), 0);
+	assert_string_equal(t.state, "voided");
+	red_of(r, conf, &red);
+	assert_string_equal(red.state, "return_pending");
+	assert_string_equal(red.return_key, "T01R000000000090");
+	red_of(r, unk, &red);
+	assert_string_equal(red.state, "unknown");
+	assert_int_equal(red.discount_fen, 0);
+	end = tm_mono_ms() + 5000;
+	for (;;) {
+		struct store_red a, b;
+
+		red_of(r, conf, &a);
+		red_of(r, unk, &b);
+		if ((strcmp(a.state, "returned") == 0 &&
+		    strcmp(b.state, "returned") == 0) || tm_mono_ms() > end)
+			break;
+		assert_int_equal(settle_pump(r->se, tm_now(), NULL), 0);
+		(void)poll(NULL, 0, 20);
+		assert_int_equal(settle_drain(r->se, r->results, tm_now(),
+		    NULL), 0);
+	}
+	settle_out(r);
+	red_of(r, conf, &red);
+	assert_string_equal(red.state, "returned");
+	red_of(r, unk, &red);
+	assert_string_equal(red.state, "returned");
+	assert_int_equal(seen(r).uses, 1);
+	assert_int_equal(seen(r).returns, 2);
+	assert_int_equal(store_outbox_depth(r->st, &p, &u), 0);
+	assert_int_equal(p + u, 0);
+	journal_ok(r);
+}
+
 int
 main(void)
 {
@@ -519,6 +615,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unanswered_never_granted,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_and_offline,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_returns,
 		    setup, teardown),
 	};
 
