@@ -226,7 +226,7 @@ cmd_check(int argc, char **argv)
 		print_json(j);
 		json_decref(j);
 	} else {
-		char a[32], d[32];
+		char a[32], d[32], u[32];
 
 		printf("%s: %s (%s)\n", l->code[0] != '\0' ? l->code :
 		    "(invalid)", l->state == CHECKOUT_PRICED ? "ok" :
@@ -234,7 +234,7 @@ cmd_check(int argc, char **argv)
 		printf("amount %s  discount %s  due %s\n",
 		    money_format(t->amount_fen, a, sizeof a),
 		    money_format(l->discount_fen, d, sizeof d),
-		    money_format(t->due_fen, a, sizeof a));
+		    money_format(t->due_fen, u, sizeof u));
 	}
 	{
 		json_t *d = json_pack("{s:s, s:s, s:s, s:I}", "kind",

@@ -20,9 +20,16 @@ usage(FILE *fp)
 	size_t i;
 
 	fprintf(fp, "usage: quan [COMMAND] [OPTIONS]\n\ncommands:\n");
-	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		fprintf(fp, "  %-10s %-34s %s\n", cmds[i].name, cmds[i].usage,
-			cmds[i].help);
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		/* a long usage gets its help on the next line */
+		if (strlen(cmds[i].usage) > 34)
+			fprintf(fp, "  %-10s %s\n  %-10s %-34s %s\n",
+			    cmds[i].name, cmds[i].usage, "", "",
+			    cmds[i].help);
+		else
+			fprintf(fp, "  %-10s %-34s %s\n", cmds[i].name,
+			    cmds[i].usage, cmds[i].help);
+	}
 	fprintf(fp, "\nGlobal options: --config FILE (or QUAN_CONFIG), "
 		"--data DIR (or QUAN_DATA), -v (more log).\n");
 }
@@ -36,12 +43,73 @@ cmd_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cmd *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+/* Number of argv slots the global option at argv[i] takes (0: not one). */
+static int
+global_len(int argc, char **argv, int i)
+{
+	const char *a = argv[i];
+
+	if (strcmp(a, "--config") == 0 || strcmp(a, "--data") == 0)
+		return i + 1 < argc ? 2 : 0;
+	if (strncmp(a, "--config=", 9) == 0 || strncmp(a, "--data=", 7) == 0 ||
+	    strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+		return 1;
+	return 0;
+}
+
+/*
+ * "quan --config F status" is "quan status --config F": global options
+ * before the command name are moved behind the command's own arguments
+ * (before a "--", which ends option parsing). Returns the command's slot
+ * in the rebuilt argv, or 0 when the first non-global word is no command
+ * (then the options belong to the default command, run).
+ */
+static int
+hoist_command(int argc, char **argv)
+{
+	char *tmp[64];
+	int i = 1, k, n, ng = 0, dd;
+
+	while (i < argc && (k = global_len(argc, argv, i)) > 0)
+		i += k;
+	if (i == 1 || i >= argc || find_cmd(argv[i]) == NULL ||
+	    (size_t)(i - 1) > sizeof tmp / sizeof tmp[0])
+		return 0;
+	for (k = 1; k < i; k++)
+		tmp[ng++] = argv[k];
+	/* argv[1..] = command, its arguments up to "--", globals, rest */
+	n = i;
+	for (k = i; k < argc; k++)
+		argv[k - ng] = argv[k];
+	for (dd = n - ng; dd < argc - ng; dd++)
+		if (strcmp(argv[dd], "--") == 0)
+			break;
+	memmove(argv + dd + ng, argv + dd,
+	    (size_t)(argc - ng - dd) * sizeof *argv);
+	for (k = 0; k < ng; k++)
+		argv[dd + k] = tmp[k];
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *name = argc > 1 ? argv[1] : "run";
-	size_t i;
+	const char *name;
+	const struct cmd *c;
 
+	hoist_command(argc, argv);
+	name = argc > 1 ? argv[1] : "run";
 	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 ||
 	    strcmp(name, "help") == 0) {
 		usage(stdout);
@@ -55,11 +123,23 @@ main(int argc, char **argv)
 		argv[0] = "run";
 		return cmd_run(argc, argv);
 	}
-	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		if (strcmp(cmds[i].name, name) == 0)
-			return cmds[i].fn(argc > 1 ? argc - 1 : 1,
-				argc > 1 ? argv + 1 : argv);
-	fprintf(stderr, "quan: unknown command '%s'\n\n", name);
-	usage(stderr);
-	return EXIT_USAGE;
+	if ((c = find_cmd(name)) == NULL) {
+		fprintf(stderr, "quan: unknown command '%s'\n\n", name);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* "quan CMD --help": the command's line of the table, on stdout,
+	 * exit 0 (sim prints its own longer help) */
+	if (argc > 2 && (strcmp(argv[2], "--help") == 0 ||
+	    strcmp(argv[2], "-h") == 0) && strcmp(name, "sim") != 0) {
+		printf("usage: quan %s %s\n  %s\n\nGlobal options: --config "
+		    "FILE (or QUAN_CONFIG), --data DIR (or QUAN_DATA), -v.\n",
+		    c->name, c->usage, c->help);
+		return EXIT_OK;
+	}
+	if (argc <= 1) {
+		argv[0] = "run";
+		return c->fn(1, argv);
+	}
+	return c->fn(argc - 1, argv + 1);
 }

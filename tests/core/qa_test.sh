@@ -1,0 +1,62 @@
+#!/bin/bash
+# qa_test.sh — what an integrator types, checked as QA found it broken:
+# global options before the command ("quan --config F status"), "quan CMD
+# --help" (usage on stdout, exit 0), and the plain-text check verdict
+# (the amount due must be the due, not the amount). Env: QUAN, QUAN_SRC.
+set -u
+Q=${QUAN:?QUAN not set}
+D=${QUAN_SRC:?QUAN_SRC not set}/tests/core/data
+T=$(mktemp -d /tmp/quan-qa-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+unset QUAN_CONFIG QUAN_DATA
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+
+for f in stocks.json cards.json codes.csv; do
+	k=${f%%.*}
+	"$Q" --data "$T/data" import "$k" "$D/$f" >/dev/null 2>"$T/err" ||
+	    fail "--data before import $k: $(cat "$T/err")"
+done
+[ -f "$T/data/quan.db" ] && ok "global --data before the command" ||
+    fail "no database under --data given before the command"
+
+# a config typo names the command that read it, not "run"
+printf '[terminal]\nidd = T01\n' >"$T/typo.conf"
+"$Q" --config "$T/typo.conf" --data "$T/data" status >/dev/null 2>"$T/err"
+rc=$?
+[ $rc = 1 ] || fail "config typo: exit $rc, want 1"
+grep -q "quan status: .*typo.conf:2: idd" "$T/err" && ok "config typo" ||
+    fail "config typo message: $(cat "$T/err")"
+
+# -v before the command, codes after "--" stay codes
+"$Q" -v --data "$T/data" check --amount 120 -- QA00000000000002 \
+    >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 0 ] || fail "check after globals: exit $rc: $(cat "$T/err")"
+
+# plain-text check: "due" is amount minus discount
+if grep -q '^amount 120.00  discount \([0-9.]*\)  due' "$T/out"; then
+	disc=$(sed -n 's/^amount 120.00  discount \([0-9.]*\)  due.*/\1/p' \
+	    "$T/out")
+	due=$(sed -n 's/.*  due \([0-9.]*\)$/\1/p' "$T/out")
+	want=$(awk -v d="$disc" 'BEGIN { printf "%.2f", 120 - d }')
+	[ "$due" = "$want" ] && ok "check text due $due" ||
+	    fail "check text: due $due, want $want ($(cat "$T/out"))"
+else
+	fail "check text output: $(cat "$T/out")"
+fi
+
+# CMD --help: usage on stdout, exit 0, for every command but sim's own
+for c in version import check redeem void status journal sync report \
+    callbacks scan bench run demo staff; do
+	"$Q" "$c" --help >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc != 0 ] || ! grep -q "^usage: quan $c" "$T/out"; then
+		fail "$c --help: exit $rc, stdout '$(head -c 200 "$T/out")'"
+	fi
+done
+[ $fails = 0 ] && ok "CMD --help"
+
+[ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "all ok"
