@@ -148,14 +148,26 @@ struct rig {
 	struct wx wx;
 };
 
-/* A consistent copy of what WeChat saw. */
-static struct wx
+/* A consistent copy of what WeChat saw (the mutex itself not copied). */
+struct wx_seen {
+	int uses, gets, returns;
+	char use_body[SYNC_BODY_MAX];
+	char return_body[SYNC_BODY_MAX];
+	char get_target[SYNC_ID_MAX];
+};
+
+static struct wx_seen
 seen(struct rig *r)
 {
-	struct wx w;
+	struct wx_seen w;
 
 	pthread_mutex_lock(&r->wx.mu);
-	w = r->wx;
+	w.uses = r->wx.uses;
+	w.gets = r->wx.gets;
+	w.returns = r->wx.returns;
+	memcpy(w.use_body, r->wx.use_body, sizeof w.use_body);
+	memcpy(w.return_body, r->wx.return_body, sizeof w.return_body);
+	memcpy(w.get_target, r->wx.get_target, sizeof w.get_target);
 	pthread_mutex_unlock(&r->wx.mu);
 	return w;
 }
