@@ -14,24 +14,11 @@
 #include "ui/text.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
 #define LINE_MAX_ 1024
-
-/* Copy s into d (n bytes), truncating; always terminated. */
-static void
-scopy(char *d, size_t n, const char *s)
-{
-	size_t k = strlen(s);
-
-	if (n == 0)
-		return;
-	if (k >= n)
-		k = n - 1;
-	memcpy(d, s, k);
-	d[k] = '\0';
-}
 
 static const char *
 screen_id(enum view_screen s)
@@ -131,7 +118,8 @@ post_key(struct evq *q, enum session_cmd cmd, const char *text)
 	ev->type = EV_KEY;
 	ev->t_mono_us = tm_mono_us();
 	ev->u.key.cmd = (int)cmd;
-	scopy(ev->u.key.text, sizeof ev->u.key.text, text != NULL ? text : "");
+	str_copy(ev->u.key.text, sizeof ev->u.key.text,
+	    text != NULL ? text : "");
 	evq_post(q, ev);
 	free(ev);
 }
@@ -147,7 +135,7 @@ post_scan(struct evq *q, const char *code, enum scan_source src)
 	ev->type = EV_SCAN;
 	ev->t_mono_us = tm_mono_us();
 	ev->u.scan.source = src;
-	scopy(ev->u.scan.source_name, sizeof ev->u.scan.source_name,
+	str_copy(ev->u.scan.source_name, sizeof ev->u.scan.source_name,
 	    src == SCAN_SRC_MANUAL ? "manual" : "script");
 	memcpy(ev->u.scan.raw, code, n);
 	ev->u.scan.raw_len = n;

@@ -22,6 +22,7 @@
 #include "ui/ui.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -57,20 +58,6 @@ struct ui {
 
 	int minute;           /* clock minute drawn */
 };
-
-/* Copy s into d (n bytes), truncating; always terminated. */
-static void
-scopy(char *d, size_t n, const char *s)
-{
-	size_t k = strlen(s);
-
-	if (n == 0)
-		return;
-	if (k >= n)
-		k = n - 1;
-	memcpy(d, s, k);
-	d[k] = '\0';
-}
 
 int
 ui_new(struct ui **out, const struct ui_opts *opts, char **cause)
@@ -216,7 +203,7 @@ draw_status(const struct view *v)
 		snprintf(who, sizeof who, "%s %s", ui_role_word(v->role),
 		    v->cashier);
 	else
-		scopy(who, sizeof who, _("logged out"));
+		str_copy(who, sizeof who, _("logged out"));
 	snprintf(b, sizeof b, " %s %d \xe2\x94\x82 %s %s \xe2\x94\x82 %s "
 	    "\xe2\x94\x82 %s", _("outbox"), v->outbox, _("cache"),
 	    ui_age(v->cache_age_s, age, sizeof age), who, clock);
@@ -354,7 +341,7 @@ draw_verdict(const struct view *v, int y, int x, int w, int big)
 	    v->verdict != VIEW_V_REJECTED)
 		snprintf(name, sizeof name, _("%d coupons"), v->ncoupons);
 	else
-		scopy(name, sizeof name, v->last.name[0] != '\0' ?
+		str_copy(name, sizeof name, v->last.name[0] != '\0' ?
 		    v->last.name : v->last.code);
 	snprintf(line, sizeof line, " %s  %s", word, name);
 	if (ui_width(line) + 3 + ui_width(reason) <= w) {
@@ -539,7 +526,7 @@ draw_input(struct ui *u, const struct view *v, int y, int big)
 			shown[i] = '*';
 		shown[i] = '\0';
 	} else {
-		scopy(shown, sizeof shown, u->in);
+		str_copy(shown, sizeof shown, u->in);
 	}
 	snprintf(b, sizeof b, "%s: ", prompt);
 	put(y, 0, COLS, b, big ? A_BOLD : A_NORMAL, 0);
@@ -749,7 +736,7 @@ post_cmd(struct evq *q, enum session_cmd cmd, const char *text)
 	ev.t_mono_us = tm_mono_us();
 	ev.u.key.cmd = (int)cmd;
 	if (text != NULL)
-		scopy(ev.u.key.text, sizeof ev.u.key.text, text);
+		str_copy(ev.u.key.text, sizeof ev.u.key.text, text);
 	if (evq_post(q, &ev) != 0)
 		log_warn("event queue full: key dropped");
 }
@@ -763,11 +750,11 @@ post_scan(struct ui *u, struct evq *q)
 	ev->type = EV_SCAN;
 	ev->t_mono_us = tm_mono_us();
 	ev->u.scan.source = wedge ? SCAN_SRC_KEYBOARD : SCAN_SRC_MANUAL;
-	scopy(ev->u.scan.source_name, sizeof ev->u.scan.source_name,
+	str_copy(ev->u.scan.source_name, sizeof ev->u.scan.source_name,
 	    wedge ? "keyboard" : "manual");
 	memcpy(ev->u.scan.raw, u->in, u->in_len);
 	ev->u.scan.raw_len = u->in_len;
-	scopy(ev->u.scan.text, sizeof ev->u.scan.text, u->in);
+	str_copy(ev->u.scan.text, sizeof ev->u.scan.text, u->in);
 	ev->u.scan.t_mono_us = ev->t_mono_us;
 	ev->u.scan.ikt_max_ms = u->key_gap_max_ms;
 	ev->u.scan.dur_ms = (uint32_t)((u->key_last_us - u->key_first_us) /

@@ -20,6 +20,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/money.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -57,20 +58,6 @@ struct session {
 	int64_t oldest_def;        /* oldest stock/card fetch (epoch), 0 */
 	int done;
 };
-
-/* Copy s into d (n bytes), truncating; always terminated. */
-static void
-scopy(char *d, size_t n, const char *s)
-{
-	size_t k = strlen(s);
-
-	if (n == 0)
-		return;
-	if (k >= n)
-		k = n - 1;
-	memcpy(d, s, k);
-	d[k] = '\0';
-}
 
 static const char *const cmd_names[SC_COUNT] = {
 	"none", "submit", "confirm", "cancel", "new", "help", "txns",
@@ -118,7 +105,7 @@ static void
 set_msg(struct session *s, enum view_msg m, const char *text)
 {
 	s->v.msg = m;
-	scopy(s->v.msg_text, sizeof s->v.msg_text, text != NULL ? text : "");
+	str_copy(s->v.msg_text, sizeof s->v.msg_text, text != NULL ? text : "");
 }
 
 static void
@@ -255,7 +242,7 @@ map_reason(struct session *s, const struct checkout_line *l,
 		c->reason = VIEW_R_CACHE_OLD;
 	} else if (is_cap(r)) {
 		c->reason = VIEW_R_OFFLINE_CAP;
-		scopy(c->r_text, sizeof c->r_text,
+		str_copy(c->r_text, sizeof c->r_text,
 		    strcmp(r, "offline_cap_coupon") == 0 ?
 		    "coupon value over the offline limit" :
 		    strcmp(r, "offline_cap_hour") == 0 ?
@@ -267,12 +254,12 @@ map_reason(struct session *s, const struct checkout_line *l,
 		c->reason = l->state == CHECKOUT_REJECTED &&
 		    strncmp(r, "offline", 7) != 0 ? VIEW_R_REMOTE :
 		    VIEW_R_OTHER;
-		scopy(c->r_text, sizeof c->r_text, r);
+		str_copy(c->r_text, sizeof c->r_text, r);
 		for (i = 0; c->r_text[i] != '\0'; i++)
 			if (c->r_text[i] == '_')
 				c->r_text[i] = ' ';
 		if (strcmp(r, "offline_not_known") == 0)
-			scopy(c->r_text, sizeof c->r_text,
+			str_copy(c->r_text, sizeof c->r_text,
 			    "offline: this code is not in the coupon list");
 	}
 }
@@ -281,9 +268,9 @@ static void
 map_line(struct session *s, const struct checkout_line *l,
     struct view_coupon *c)
 {
-	scopy(c->code, sizeof c->code, l->code);
-	scopy(c->name, sizeof c->name, l->name);
-	scopy(c->kind, sizeof c->kind,
+	str_copy(c->code, sizeof c->code, l->code);
+	str_copy(c->name, sizeof c->name, l->name);
+	str_copy(c->kind, sizeof c->kind,
 	    l->coupon_type[0] != '\0' ? l->coupon_type : l->kind_id);
 	c->discount_fen = l->discount_fen;
 	c->give_item = l->needs_confirm;
@@ -471,7 +458,7 @@ to_amount(struct session *s)
 static void
 login_ok(struct session *s, const char *id, enum staff_role role)
 {
-	scopy(s->v.cashier, sizeof s->v.cashier, id);
+	str_copy(s->v.cashier, sizeof s->v.cashier, id);
 	s->v.role = role == STAFF_MANAGER ? VIEW_ROLE_MANAGER :
 	    VIEW_ROLE_CASHIER;
 	s->bad_pins = 0;
@@ -531,7 +518,7 @@ on_login_submit(struct session *s, const char *text)
 	if (s->v.field == VIEW_FIELD_CASHIER) {
 		if (text[0] == '\0')
 			return;
-		scopy(s->login_id, sizeof s->login_id, text);
+		str_copy(s->login_id, sizeof s->login_id, text);
 		set_msg(s, VIEW_M_NONE, NULL);
 		go(s, VIEW_LOGIN, VIEW_FIELD_PIN);
 		return;
@@ -648,7 +635,7 @@ on_scan(struct session *s, const struct ev *ev)
 		if (t->lines[line].state == CHECKOUT_REFUSED &&
 		    strcmp(t->lines[line].reason, "needs_item_price") == 0) {
 			/* an exchange coupon: ask what the item costs */
-			scopy(s->price_code, sizeof s->price_code, sc->text);
+			str_copy(s->price_code, sizeof s->price_code, sc->text);
 			s->price_manual = sc->source == SCAN_SRC_MANUAL;
 			checkout_remove(s->o.co, line);
 			map_txn(s, checkout_current(s->o.co));
@@ -762,7 +749,7 @@ lines_reset(struct session *s, const char *title)
 {
 	s->v.nlines = 0;
 	s->v.selected = 0;
-	scopy(s->v.title, sizeof s->v.title, title);
+	str_copy(s->v.title, sizeof s->v.title, title);
 }
 
 static void
@@ -976,7 +963,7 @@ show_diag(struct session *s)
 	for (i = 0; i < s->ndiag; i++) {
 		k = (s->diag_next - 1 - i + 2 * DIAG_MAX) % DIAG_MAX;
 		d = &s->diag[k];
-		scopy(txt, sizeof txt, d->text[0] != '\0' ? d->text :
+		str_copy(txt, sizeof txt, d->text[0] != '\0' ? d->text :
 		    "(not text)");
 		line_add(s, "%-20.20s %-8.8s %-7.7s %3zu B gap %3u ms %s",
 		    d->source_name, d->symbology[0] ? d->symbology : "-",
@@ -1201,7 +1188,7 @@ on_approve_submit(struct session *s, const char *text)
 	case 0:
 		if (text[0] == '\0')
 			return;
-		scopy(s->appr_id, sizeof s->appr_id, text);
+		str_copy(s->appr_id, sizeof s->appr_id, text);
 		s->v.approve_step = 1;
 		set_msg(s, VIEW_M_NONE, NULL);
 		touch(s);
@@ -1329,9 +1316,9 @@ manual_code(struct session *s, const struct ev *ev, const char *text,
 	e->type = EV_SCAN;
 	e->t_mono_us = ev->t_mono_us;
 	e->u.scan.source = src;
-	scopy(e->u.scan.source_name, sizeof e->u.scan.source_name,
+	str_copy(e->u.scan.source_name, sizeof e->u.scan.source_name,
 	    src == SCAN_SRC_MANUAL ? "manual" : "keyboard");
-	scopy(e->u.scan.text, sizeof e->u.scan.text, text);
+	str_copy(e->u.scan.text, sizeof e->u.scan.text, text);
 	e->u.scan.raw_len = strlen(e->u.scan.text);
 	memcpy(e->u.scan.raw, e->u.scan.text, e->u.scan.raw_len);
 	e->u.scan.t_mono_us = ev->t_mono_us;
@@ -1588,7 +1575,7 @@ session_new(struct session **out, const struct session_opts *opts,
 	s->v.selected = -1;
 	s->v.verdict_coupon = -1;
 	if (opts->cfg != NULL)
-		scopy(s->v.term_id, sizeof s->v.term_id, opts->cfg->term_id);
+		str_copy(s->v.term_id, sizeof s->v.term_id, opts->cfg->term_id);
 	s->v.screen = VIEW_LOGIN;
 	s->v.field = VIEW_FIELD_CASHIER;
 	s->last_input_ms = tm_mono_ms();

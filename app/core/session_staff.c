@@ -15,26 +15,13 @@
 #include "core/session.h"
 #include "crypto/crypto.h"
 #include "util/err.h"
+#include "util/str.h"
 #include "util/xmem.h"
 
 #define STAFF_ITER 60000u
 #define STAFF_SALT 16
 #define STAFF_HASH 32
 #define STAFF_LINE 256
-
-/* Copy s into d (n bytes), truncating; always terminated. */
-static void
-scopy(char *d, size_t n, const char *s)
-{
-	size_t k = strlen(s);
-
-	if (n == 0)
-		return;
-	if (k >= n)
-		k = n - 1;
-	memcpy(d, s, k);
-	d[k] = '\0';
-}
 
 static int
 valid_id(const char *id)
@@ -110,7 +97,7 @@ parse_line(const char *line, struct staff_rec *r)
 	    unhex(salt, r->salt, STAFF_SALT) != 0 ||
 	    unhex(hash, r->hash, STAFF_HASH) != 0)
 		return -1;
-	scopy(r->id, sizeof r->id, id);
+	str_copy(r->id, sizeof r->id, id);
 	r->role = role;
 	r->iter = iter;
 	return 0;

@@ -14,6 +14,7 @@
 #include "net/httpd.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -26,15 +27,6 @@ struct callbacks {
 	struct evq *out;
 	atomic_ullong received, accepted, rejected, ignored, queue_full;
 };
-
-static void
-scopy(char *dst, size_t n, const char *src)
-{
-	size_t l = strnlen(src, n - 1);
-
-	memcpy(dst, src, l);
-	dst[l] = '\0';
-}
 
 static const char *
 jstr(json_t *o, const char *k)
@@ -101,7 +93,7 @@ callbacks_parse(struct wx_trust *trust, const uint8_t key[32],
 		rc = QUAN_EPROTO;
 		goto out;
 	}
-	scopy(out->id, sizeof out->id, id);
+	str_copy(out->id, sizeof out->id, id);
 	if (strcmp(ev, "COUPON.SEND") != 0) {
 		rc = QUAN_ENOTFOUND;
 		goto out;
@@ -122,9 +114,9 @@ callbacks_parse(struct wx_trust *trust, const uint8_t key[32],
 		goto out;
 	}
 	out->op = SYNC_OP_NOTICE;
-	scopy(out->code, sizeof out->code, code);
-	scopy(out->stock_id, sizeof out->stock_id, sid);
-	scopy(out->openid, sizeof out->openid, openid ? openid : "");
+	str_copy(out->code, sizeof out->code, code);
+	str_copy(out->stock_id, sizeof out->stock_id, sid);
+	str_copy(out->openid, sizeof out->openid, openid ? openid : "");
 	if (st == NULL || tm_parse_rfc3339(st, &out->send_time) != 0)
 		out->send_time = now;
 	rc = QUAN_OK;
