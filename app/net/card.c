@@ -138,19 +138,14 @@ int
 card_new(struct card_ctx *c, const atomic_int *stop, struct card **out,
     char **cause)
 {
-	struct http_opts o;
 	struct card *k;
 	int rc;
 
 	*out = NULL;
-	memset(&o, 0, sizeof o);
-	o.ca_file = c->ca_file;
-	o.connect_timeout_ms = c->connect_ms;
-	o.timeout_ms = c->total_ms;
-	o.stop = stop;
 	k = xcalloc(1, sizeof *k);
 	k->c = c;
-	if ((rc = http_new(&o, &k->h, cause)) != 0) {
+	if ((rc = http_new_timed(c->ca_file, c->connect_ms, c->total_ms, stop,
+	    &k->h, cause)) != 0) {
 		free(k);
 		return rc;
 	}

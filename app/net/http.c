@@ -170,6 +170,20 @@ http_new(const struct http_opts *o, struct http **out, char **cause)
 	return QUAN_OK;
 }
 
+int
+http_new_timed(const char *ca_file, long connect_ms, long total_ms,
+    const atomic_int *stop, struct http **out, char **cause)
+{
+	struct http_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.ca_file = ca_file;
+	o.connect_timeout_ms = connect_ms;
+	o.timeout_ms = total_ms;
+	o.stop = stop;
+	return http_new(&o, out, cause);
+}
+
 long
 http_connections(const struct http *h)
 {

@@ -57,6 +57,11 @@ struct http_resp {
 /* New client; copies opts (strings included). 0, or QUAN_EIO with cause.
  * Any thread; the handle then belongs to that thread. */
 int http_new(const struct http_opts *o, struct http **out, char **cause);
+/* http_new with only a CA file (NULL or "" = system store), the connect
+ * and total timeouts (0 = defaults) and a stop flag (kept; may be NULL):
+ * what the WeChat clients set. Same errors and thread rules. */
+int http_new_timed(const char *ca_file, long connect_ms, long total_ms,
+    const atomic_int *stop, struct http **out, char **cause);
 void http_free(struct http *h); /* NULL-safe */
 
 /* Send one request and wait for the answer. headers: NULL-terminated list

@@ -190,19 +190,14 @@ int
 wxpay_new(struct wxpay_ctx *c, const atomic_int *stop, struct wxpay **out,
     char **cause)
 {
-	struct http_opts o;
 	struct wxpay *w;
 	int rc;
 
 	*out = NULL;
-	memset(&o, 0, sizeof o);
-	o.ca_file = c->ca_file;
-	o.connect_timeout_ms = c->connect_ms;
-	o.timeout_ms = c->total_ms;
-	o.stop = stop;
 	w = xcalloc(1, sizeof *w);
 	w->c = c;
-	if ((rc = http_new(&o, &w->h, cause)) != 0) {
+	if ((rc = http_new_timed(c->ca_file, c->connect_ms, c->total_ms, stop,
+	    &w->h, cause)) != 0) {
 		free(w);
 		return rc;
 	}
