@@ -23,60 +23,7 @@
 #include "util/err.h"
 #include "util/tm.h"
 
-static const char DOC_KEY[] =
-	"-----BEGIN PRIVATE KEY-----\n"
-	"MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCm2mb6q8gMKH/3"
-	"\n"
-	"CNTbpJAIrbqiBiQGEOtjGcBrDYltsGynWgNscqT7WvfzU14FQbYcQUC5T4Wvva7m"
-	"\n"
-	"i3fIp3OgX8VqMDNA0qebnr38Pe6kqiLyZgFpJPXlSKDyPyqhRbVTbXssvSMQeVKc"
-	"\n"
-	"dXeVxoNNeoOlNFHgF/P0io6AmAVnz+hN8SiZKuOsth5/zUTLGvtkgxBcQooQrtXh"
-	"\n"
-	"RcpLT798OyIb9xeJ2HO3xRtMv2+perEzb4gMibI74UBz+2QEbnkubPE+2jU2rRZu"
-	"\n"
-	"dnNEz/BPOt3Qj/w2V6/G0VumGDh6+UeMU0jv4aupHztWITC4Akn0l7lBCNy3lgl8"
-	"\n"
-	"VFaJnkIxAgMBAAECggEAYGL8aESB7NwciDWW2UdoWUsa7GxFtSdjAz2mFXGdeTsY"
-	"\n"
-	"mVh7b9OOkRGM+Qio4LqEHDBp1mMk5E/cUJwy1zw8pGGO5nfvs7u9TT3XnHaefIs4"
-	"\n"
-	"YvUgTYAneIuLRkXNN5rQU+CD7mVYczTSz0Vgjqo9wa1LjUz7G0xbBmJgTdMEFGJs"
-	"\n"
-	"eJjy6AbJo0CGIwp6HJbTm4CmOUgXnnDAIbEGTIRImkZFH/rzneIeR7oZ77FVwxr1"
-	"\n"
-	"CZB2gfRCov/yRPbw8vnryYkmvQ7D/ze3j5097vRg/MoDGBSdoOwcmo75vyofr0AS"
-	"\n"
-	"zytMjmHYyifqkf5slPropSiJeGf4p/7gtKyF6dE/XQKBgQDVAlJ+4U5ZVGOuDc3+"
-	"\n"
-	"sAhz8CTzgFNlq9vKuSoFK6hOz2L+cwj+E7NXGkOe2DsHHZNy2Xqxk7caKhPEp1z9"
-	"\n"
-	"hhpMpyLVMoFt6CKemyoRBWDCQwLLwem9SZF/IAyovBkLiH36P42Jm26gUkNMKC/5"
-	"\n"
-	"Zhtqxf6RZgRQzbVudJi47vIRCwKBgQDIh0+v27Oo+DM3fhObH4I1NrXpWOEGH7OQ"
-	"\n"
-	"G1dEsMuFYF4hjGhg0kBEP3w9vVdl2+mRllZKTsx9oqjb8OibPLLIH8xsdbAB0WLf"
-	"\n"
-	"JvjLu4wl/ILUzN1RI03dWnnv2EnEeQn6c3hizvrJ9wR5U4ue9RPVnQooJ0hZF1PU"
-	"\n"
-	"uCL5fWK3MwKBgElReU/PAYbh80WP3t3Rfbdaa32dKBeQ5iCLR5lsA4zM+YgX1HqQ"
-	"\n"
-	"EWTj126vgvHaDkyz6vWAoL/Sx+cirHFfXWIRDX5Q2hgYlQH+6qXdMgbrxeSYpHnQ"
-	"\n"
-	"/tHBGFpkFELSAnrGsVMyOwvYBO4LzyeLK9i+ufcWJFoj1FVmsMLHDG8tAoGARdbi"
-	"\n"
-	"iQQCoYG4DMarO2aQ6cmhN6EN1h0qY7EyBqlwaIZ0okiNfdMcMOjPc41DKCWcRmlO"
-	"\n"
-	"qlihXcxN9TQFPzO3rH1urAOdBjUPs1qWYhZyrDQyuLyVBBJApyxAtajloDjrob+f"
-	"\n"
-	"mQIvVDHk7ACN6xG+E7K6+9salnTKbJapD618uQMCgYBNy6XUvzLkP/A1U/UZdtcx"
-	"\n"
-	"l8GwU/dturLxz4CyGbqDw4ubaYY2e13lnqHUqQgPtiSyH51nq3tdo8G0YAJdfkSv"
-	"\n"
-	"KvnfslW91fyEBUKnkdW1o3/1UFU/wprZ7ixVL/F42A4xDu7OFE8EnweJOZ0jWceE"
-	"\n"
-	"OdhCkaIGBCfRnlECRK8UyQ==\n"
-	"-----END PRIVATE KEY-----\n";
+#include "vectors.h"
 
 static const char DOC_BODY[] =
 	"{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1900007291\",\"des"
@@ -118,61 +65,6 @@ static const char SK_APP_SIG[] =
 	"DrEkT/gedg/3E0iXfDX3mFicSZhrHESZDOTXcl9RzELREBUFznd/o2NQM99WcL86"
 	"m23HY0cTy+QGWU4QDmNrbQ9ihmLW71qPb0Cx/d7EQvw/Kyx0A6s64ZQp3hHdcmiR"
 	"cLnjVXrKCk7LShaCK+lS3Q==";
-
-static const char GO_KEY[] =
-	"-----BEGIN PRIVATE KEY-----\n"
-	"MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDZUJN33V+dSfvd"
-	"\n"
-	"fL0Mu+39XrZNXFFMQSy1V15FpncHeV47SmV0TzTqZc7hHB0ddqAdDi8Z5k3TKqb7"
-	"\n"
-	"6sOwYr5TcAfuR6PIPaleyE0/0KrljBum2Isa2Nyq7Dgc3ElBQ6YN4l/a+DpvKaz1"
-	"\n"
-	"FSKmKrhLNskqokWVSlu4g8OlKlbPXQ9ibII14MZRQrrkTmHYHzfi7GXXM0thAKuR"
-	"\n"
-	"0HNvyhTHBh4/lrYM3GaMvmWwkwvsMavnOex6+eioZHBOb1/EIZ/LzC6zuHArPpyW"
-	"\n"
-	"3daGaZ1rtQB1vVzTyERAVVFsXXgBHvfFud3w3ShsJYk8JvMwK2RpJ5/gV0QSARcm"
-	"\n"
-	"LDRUAlPzAgMBAAECggEBAMc7rDeUaXiWv6bMGbZ3BTXpg1FhdddnWUnYE8HfX/km"
-	"\n"
-	"OFI7XtBHXcgYFpcjYz4D5787pcsk7ezPidAj58zqenuclmjKnUmT3pfbI5eCA2v4"
-	"\n"
-	"C9HnbYDrmUPK1ZcADtka4D6ScDccpNYNa1g2TFHzkIrEa6H+q7S3O2fqxY/DRVtN"
-	"\n"
-	"0JIXalBb8daaqL5QVzSmM2BMVnHy+YITJWIkP2a3pKs9C0W65JGDsnG0wVrHinHF"
-	"\n"
-	"+cnhFZIbaPEI//DAFMc9NkrWOKVRTEgcCUxCFaHOZVNxDWZD7A2ZfJB2rK6eg//y"
-	"\n"
-	"gEiFDR2h6mTaDowMB4YF2n2dsIO4/dCG8vPHI20jn4ECgYEA/ZGu6lEMlO0XZnam"
-	"\n"
-	"AZGtiNgLcCfM/C2ZERZE7QTRPZH1WdK92Al9ndldsswFw4baJrJLCmghjF/iG4zi"
-	"\n"
-	"hhBvLnOLksnZUfjdumxoHDWXo2QBWbI5QsWIE7AuTiWgWj1I7X4fCXSQf6i+M/y2"
-	"\n"
-	"6TogQ7d0ANpZFyOkTNMn/tiJvLECgYEA22XqlamG/yfAGWery5KNH2DGlTIyd6xJ"
-	"\n"
-	"WtJ9j3jU99lZ0bCQ5xhiBbU9ImxCi3zgTsoqLWgA/p00HhNFNoUcTl9ofc0G3zwT"
-	"\n"
-	"D1y0ZzcnVKxGJdZ6ohW52V0hJStAigtjYAsUgjm7//FH7PiQDBDP1Wa6xSRkDQU/"
-	"\n"
-	"aSbQxvEE8+MCgYEA3bb8krW7opyM0XL9RHH0oqsFlVO30Oit5lrqebS0oHl3Zsr2"
-	"\n"
-	"ZGgoBlWBsEzk3UqUhTFwm/DhJLTSJ/TQPRkxnhQ5/mewNhS9C7yua7wQkzVmWN+V"
-	"\n"
-	"YeUGTvDGDF6qDz12/vJAgSwDDRym8x4NcXD5tTw7mmNRcwIfL22SkysThIECgYAV"
-	"\n"
-	"BgccoEoXWS/HP2/u6fQr9ZIR6eV8Ij5FPbZacTG3LlS1Cz5XZra95UgebFFUHHtC"
-	"\n"
-	"EY1JHJY7z8SWvTH8r3Su7eWNaIAoFBGffzqqSVazfm6aYZsOvRY6BfqPHT3p/H1h"
-	"\n"
-	"Tq6AbBffxrcltgvXnCTORjHPglU0CjSxVs7awW3AEQKBgB5WtaC8VLROM7rkfVIq"
-	"\n"
-	"+RXqE5vtJfa3e3N7W3RqxKp4zHFAPfr82FK5CX2bppEaxY7SEZVvVInKDc5gKdG/"
-	"\n"
-	"jWNRBmvvftZhY59PILHO2X5vO4FXh7suEjy6VIh0gsnK36mmRboYIBGsNuDHjXLe"
-	"\n"
-	"BDa+8mDLkWu5nHEhOxy2JJZl\n"
-	"-----END PRIVATE KEY-----\n";
 
 static const char GO_SIG[] =
 	"BKyAfU4iMCuvXMXS0Wzam3V/cnxZ+JaqigPM5OhljS2iOT95OO6Fsuml2JkFANJU"
@@ -220,23 +112,6 @@ static const char GO_CERT[] =
 	"\n"
 	"8y3iBixO5IuKxEKEp2wGPV/4W1AXO73Z3Gb7z/1oxdgeO0hVqz1hBasTCQ==\n"
 	"-----END CERTIFICATE-----\n";
-
-static const char GO_PUB[] =
-	"-----BEGIN PUBLIC KEY-----\n"
-	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA2VCTd91fnUn73Xy9DLvt"
-	"\n"
-	"/V62TVxRTEEstVdeRaZ3B3leO0pldE806mXO4RwdHXagHQ4vGeZN0yqm++rDsGK+"
-	"\n"
-	"U3AH7kejyD2pXshNP9Cq5YwbptiLGtjcquw4HNxJQUOmDeJf2vg6byms9RUipiq4"
-	"\n"
-	"SzbJKqJFlUpbuIPDpSpWz10PYmyCNeDGUUK65E5h2B834uxl1zNLYQCrkdBzb8oU"
-	"\n"
-	"xwYeP5a2DNxmjL5lsJML7DGr5znsevnoqGRwTm9fxCGfy8wus7hwKz6clt3Whmmd"
-	"\n"
-	"a7UAdb1c08hEQFVRbF14AR73xbnd8N0obCWJPCbzMCtkaSef4FdEEgEXJiw0VAJT"
-	"\n"
-	"8wIDAQAB\n"
-	"-----END PUBLIC KEY-----\n";
 
 static const char JV_KEY[] =
 	"-----BEGIN PRIVATE KEY-----\n"
@@ -443,11 +318,6 @@ static const char JV_CERT_CT[] =
 	"pSlmcZRuBa1BHbyPEvc0NlqIIoKidxqUvOR64MzudHhAjgWFP+IXojfhS3Gj9OJh"
 	"BL7s";
 
-static const char D1_BODY[] =
-	"{\"coupon_code\":\"sxxe34343434\",\"stock_id\":\"100088\",\"appi"
-	"d\":\"wx1234567889999\",\"use_time\":\"2015-05-20T13:29:35+08:00"
-	"\",\"use_request_no\":\"1002600620019090123143254435\"}";
-
 static const char D1_AUTH[] =
 	"WECHATPAY2-SHA256-RSA2048 mchid=\"1900007291\",nonce_str=\"593BE"
 	"C0C930BF1AFEB40B4A08C8FB242\",timestamp=\"1554208460\",serial_no"
@@ -474,26 +344,6 @@ static const char D3_SIG[] =
 	"BdGn16qc9FU31cqzJaswlZeNXx6b2Lc5LdQDliZ9ZQmTRgvwSJLP6oNYsYvMdqMX"
 	"QE9/uSSMHaTwvDy+wu0PFOk3SP5orAe7N4dT6CozgvZlM6TMi47tmtZ3ExwkZWZI"
 	"oQFwWpR4fKOVHhIfG4bxPw==";
-
-static const char D4_BODY[] =
-	"{\"stock_id\":\"100088\",\"openid\":\"dsadas34345454545\",\"wech"
-	"atpay_use_time\":\"2015-05-20T13:29:35+08:00\"}";
-
-static const char D4_SIG[] =
-	"suRMz2NbGSnTAwGjuBQ7+kE2Bu0U+Vv9GHdJdl+Bt04fvqXQvZOLCXuT61bnPyrR"
-	"+zProiTSIrJXQY3nd1Aazw3+rdqbWGPrpBtEbdHCH3y/tUVcB8dETj0wubalHFrt"
-	"JNJB7G2YgxAee/jtsyZJS0Pj4JzQQjIKbijPhLUFCfHYaSHZ40tLadopPAvfXQAZ"
-	"fwc41HPaC5/sWT4PqHKy/njoXqmF8ACGE9ynlHqhDeKBBGIxg3jzM0osYsaUvJFP"
-	"bvMLOEgVQNrrjsaNDcNLvZm11aBiqLYSa8Lai5yxcXW3+wLfY64gl77PdP+ekq0N"
-	"8Z9xP5E9Fpq63l+A0QSdOA==";
-
-static const char D5_SIG[] =
-	"Ki/1l8cqlw51Mof2+U0ms4Wg8Br/z10NwwzFw7x6iizR1ohORhUbNxGQMmEJJ5Az"
-	"XYl2z65W0eu1IaYmXsi4YsM/3RurUsAhnsmwHF3kK8AODYsLCd2ijIrn+Ca7f3ns"
-	"K1n6HypNEO1uS5kfptWnqR5U6xeq5k8YfvDkYKBUZTAmIDPclA/H8sKjFbnRH6LG"
-	"gCBrRfwtv5bC4EAKZmgVtlC1l9DjQ9oPEEZEOK6NBZddBpiarEn9u4mrd+eP/KrW"
-	"j1NegCskO0RPkq73Oz7sRdt1LY0nkorCrhHsTsuRS1j81SY+hIwEPHwv5PlmAGOD"
-	"QK2gZXs5ceSIOHYghmVG5w==";
 
 static const char D6_PLAIN[] =
 	"{\"event_type\":\"EVENT_TYPE_BUSICOUPON_SEND\",\"coupon_code\":\""
