@@ -12,20 +12,8 @@ N=${N:-400}
 ROUNDS=${ROUNDS:-8}
 W=$(mktemp -d /tmp/quan-kill9-XXXXXX)
 SIM=$W/sim
-SIMPID=
-fail() { echo "FAIL: $*" >&2; [ -n "$SIMPID" ] && kill -9 "$SIMPID" 2>/dev/null; echo "work dir kept: $W" >&2; exit 1; }
-start_sim() {
-	local args=(sim serve "$SIM" --listen "$1" --seed 11)
-	[ -n "$2" ] && args+=(--faults "$2")
-	"$QUAN" "${args[@]}" >"$W/sim.out" 2>>"$W/sim.err" &
-	SIMPID=$!
-	for _ in $(seq 1 100); do
-		grep -q '^listening' "$W/sim.out" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "sim did not start"
-}
-kill_sim() { kill -9 "$SIMPID" 2>/dev/null; wait "$SIMPID" 2>/dev/null; SIMPID=; }
+SIM_SEED=11
+. "$(dirname "${BASH_SOURCE[0]}")/simlib.sh"
 
 "$QUAN" sim init "$SIM" >/dev/null || fail "sim init"
 start_sim 127.0.0.1:0 ""

@@ -13,22 +13,9 @@ BATCH=${BATCH:-10}
 FAULTS=${FAULTS:-"latency=0-15,5xx=0.05,drop=0.05,badsig=0.04,signtest=0.03,trunc=0.04,skew=30,429=1/25"}
 W=$(mktemp -d /tmp/quan-soak-XXXXXX)
 SIM=$W/sim
-SIMPID=
-fail() { echo "FAIL: $*" >&2; [ -n "$SIMPID" ] && kill -9 "$SIMPID" 2>/dev/null; echo "work dir kept: $W" >&2; exit 1; }
+SIM_SEED=7
+. "$(dirname "${BASH_SOURCE[0]}")/simlib.sh"
 t0=$(date +%s)
-
-start_sim() { # $1 = listen, $2 = faults ("" none)
-	local args=(sim serve "$SIM" --listen "$1" --seed 7)
-	[ -n "$2" ] && args+=(--faults "$2")
-	"$QUAN" "${args[@]}" >"$W/sim.out" 2>>"$W/sim.err" &
-	SIMPID=$!
-	for _ in $(seq 1 100); do
-		grep -q '^listening' "$W/sim.out" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "sim did not start"
-}
-kill_sim() { kill -9 "$SIMPID" 2>/dev/null; wait "$SIMPID" 2>/dev/null; SIMPID=; }
 
 "$QUAN" sim init "$SIM" >/dev/null || fail "sim init"
 start_sim 127.0.0.1:0 ""
