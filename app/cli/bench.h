@@ -1,9 +1,7 @@
 /*
  * bench.h — `quan bench SUBJECT`: one dispatcher (cmd_bench.c), one function
  * per area. Each takes argv with argv[0] the subject ("lookup", "sync",
- * "decode") and returns a process exit status (cmd.h). An area that has not
- * built its benchmark yet leaves the weak default in cmd_bench.c, which says
- * "not built" and returns 2.
+ * "decode") and returns a process exit status (cmd.h).
  */
 #ifndef QUAN_BENCH_H
 #define QUAN_BENCH_H

@@ -201,18 +201,3 @@ cli_done(struct cli *c)
 	free(c->db_path);
 	c->data_dir = c->db_path = NULL;
 }
-
-__attribute__((weak)) int
-cli_online_attach(struct cli *c, struct checkout *co, void **state)
-{
-	(void)c;
-	(void)co;
-	*state = NULL;
-	return 0;
-}
-
-__attribute__((weak)) void
-cli_online_detach(void *state)
-{
-	(void)state;
-}

@@ -42,11 +42,9 @@ int cli_init(struct cli *c, const char *name, int *argc, char **argv,
     int open_store);
 void cli_done(struct cli *c);   /* closes and frees; NULL-safe fields */
 
-/* The sync area's online step for `quan redeem`: a weak default (no
- * network: returns 0 and installs nothing) that app/cli/cmd_net*.c
- * replaces with a strong definition. attach may install a
- * checkout_online_fn with checkout_set_online() and keep state in *state;
- * detach releases it. */
+/* The sync area's online step for `quan redeem` (app/cli/cmd_net.c).
+ * attach may install a checkout_online_fn with checkout_set_online() and
+ * keep state in *state; detach releases it. */
 int cli_online_attach(struct cli *c, struct checkout *co, void **state);
 void cli_online_detach(void *state);
 

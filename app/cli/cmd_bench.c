@@ -1,44 +1,12 @@
 /*
  * cmd_bench.c — `quan bench lookup|sync|decode`: routes to the area that
- * owns each benchmark (bench.h). Areas define the strong symbols; the weak
- * defaults here only report that a benchmark is not built.
+ * owns each benchmark (bench.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/bench.h"
 #include "cli/cmd.h"
-
-static int
-bench_missing(const char *what)
-{
-	fprintf(stderr, "quan bench %s: not built\n", what);
-	return EXIT_USAGE;
-}
-
-__attribute__((weak)) int
-bench_lookup(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return bench_missing("lookup");
-}
-
-__attribute__((weak)) int
-bench_sync(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return bench_missing("sync");
-}
-
-__attribute__((weak)) int
-bench_decode(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return bench_missing("decode");
-}
 
 int
 cmd_bench(int argc, char **argv)
