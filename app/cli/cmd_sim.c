@@ -81,6 +81,34 @@ fail(char *cause)
 }
 
 static int
+bad_usage(void)
+{
+	sim_usage(stderr);
+	return EXIT_USAGE;
+}
+
+/* argv of the subcommands that take DIR and at most one flag (seed,
+ * inspect): *dir and *set (1 when flag is given). 0, or an exit status. */
+static int
+dir_and_flag(int argc, char **argv, const char *flag, const char **dir,
+	int *set)
+{
+	int i;
+
+	*dir = NULL;
+	*set = 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], flag) == 0)
+			*set = 1;
+		else if (argv[i][0] != '-' && *dir == NULL)
+			*dir = argv[i];
+		else
+			return bad_usage();
+	}
+	return *dir == NULL ? bad_usage() : 0;
+}
+
+static int
 do_init(int argc, char **argv)
 {
 	const char *dir = NULL;
@@ -98,15 +126,11 @@ do_init(int argc, char **argv)
 			force = 1;
 		} else if (argv[i][0] != '-' && dir == NULL) {
 			dir = argv[i];
-		} else {
-			sim_usage(stderr);
-			return EXIT_USAGE;
-		}
+		} else
+			return bad_usage();
 	}
-	if (dir == NULL) {
-		sim_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (dir == NULL)
+		return bad_usage();
 	if (sim_init(dir, (unsigned)port, force, &cause) != 0)
 		return fail(cause);
 	printf("initialised %s (client config: %s/quan.conf)\n", dir, dir);
@@ -190,15 +214,11 @@ do_serve(int argc, char **argv)
 			log_set_level(LOG_DEBUG);
 		} else if (a[0] != '-' && dir == NULL) {
 			dir = a;
-		} else {
-			sim_usage(stderr);
-			return EXIT_USAGE;
-		}
+		} else
+			return bad_usage();
 	}
-	if (dir == NULL) {
-		sim_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (dir == NULL)
+		return bad_usage();
 	if (sim_serve(dir, &o, &cause) != 0)
 		return fail(cause);
 	return EXIT_OK;
@@ -207,24 +227,12 @@ do_serve(int argc, char **argv)
 static int
 do_seed(int argc, char **argv)
 {
-	const char *dir = NULL;
+	const char *dir;
 	char *cause = NULL;
-	int force = 0, i;
+	int force, rc;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0)
-			force = 1;
-		else if (argv[i][0] != '-' && dir == NULL)
-			dir = argv[i];
-		else {
-			sim_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (dir == NULL) {
-		sim_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = dir_and_flag(argc, argv, "--force", &dir, &force)) != 0)
+		return rc;
 	if (sim_seed(dir, force, &cause) != 0)
 		return fail(cause);
 	return EXIT_OK;
@@ -233,24 +241,12 @@ do_seed(int argc, char **argv)
 static int
 do_inspect(int argc, char **argv)
 {
-	const char *dir = NULL;
+	const char *dir;
 	char *cause = NULL;
-	int json = 0, defects = 0, i;
+	int json, defects = 0, rc;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (argv[i][0] != '-' && dir == NULL)
-			dir = argv[i];
-		else {
-			sim_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (dir == NULL) {
-		sim_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = dir_and_flag(argc, argv, "--json", &dir, &json)) != 0)
+		return rc;
 	if (sim_inspect(dir, json, &defects, &cause) != 0)
 		return fail(cause);
 	return defects > 0 ? EXIT_FAIL : EXIT_OK;
@@ -283,15 +279,11 @@ do_bench(int argc, char **argv)
 			json = 1;
 		} else if (a[0] != '-' && dir == NULL) {
 			dir = a;
-		} else {
-			sim_usage(stderr);
-			return EXIT_USAGE;
-		}
+		} else
+			return bad_usage();
 	}
-	if (dir == NULL) {
-		sim_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (dir == NULL)
+		return bad_usage();
 	if (sim_bench(dir, url, (int)n, (int)conns, json, &cause) != 0)
 		return fail(cause);
 	return EXIT_OK;
@@ -317,6 +309,5 @@ cmd_sim(int argc, char **argv)
 		sim_usage(stdout);
 		return EXIT_OK;
 	}
-	sim_usage(stderr);
-	return EXIT_USAGE;
+	return bad_usage();
 }
