@@ -45,6 +45,8 @@ struct drv_ops {
 	/* Timers (serial idle flush); optional. */
 	void (*tick)(struct drv *d, uint64_t now_us);
 	void (*close)(struct drv *d);
+	/* Optional: release what priv points to; the manager then frees priv
+	 * itself (so a plain malloc'd priv needs no free). */
 	void (*free)(struct drv *d);
 	/* Threaded drivers: the whole life of the source. */
 	void (*run)(struct drv *d);

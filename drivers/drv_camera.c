@@ -205,18 +205,10 @@ camera_run(struct drv *d)
 	frames_free(f);
 }
 
-static void
-camera_free(struct drv *d)
-{
-	free(d->priv);
-	d->priv = NULL;
-}
-
 const struct drv_ops drv_camera_ops = {
 	.kind = "camera",
 	.source = SCAN_SRC_CAMERA,
 	.dedupe_ms = 1500,
 	.setup = camera_setup,
-	.free = camera_free,
 	.run = camera_run,
 };

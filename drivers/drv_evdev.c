@@ -335,13 +335,6 @@ evdev_close(struct drv *d)
 	s->grabbed = 0;
 }
 
-static void
-evdev_free(struct drv *d)
-{
-	free(d->priv);
-	d->priv = NULL;
-}
-
 const struct drv_ops drv_evdev_ops = {
 	.kind = "evdev",
 	.source = SCAN_SRC_EVDEV,
@@ -351,5 +344,4 @@ const struct drv_ops drv_evdev_ops = {
 	.fd = evdev_fd,
 	.read = evdev_read,
 	.close = evdev_close,
-	.free = evdev_free,
 };

@@ -191,19 +191,11 @@ out:
 	drv_finish(d);
 }
 
-static void
-image_free(struct drv *d)
-{
-	free(d->priv);
-	d->priv = NULL;
-}
-
 const struct drv_ops drv_image_ops = {
 	.kind = "image",
 	.source = SCAN_SRC_IMAGE,
 	.finite = 1,
 	.dedupe_ms = 0,
 	.setup = image_setup,
-	.free = image_free,
 	.run = image_run,
 };

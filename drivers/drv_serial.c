@@ -230,13 +230,6 @@ serial_close(struct drv *d)
 	s->fd = -1;
 }
 
-static void
-serial_free(struct drv *d)
-{
-	free(d->priv);
-	d->priv = NULL;
-}
-
 const struct drv_ops drv_serial_ops = {
 	.kind = "serial",
 	.source = SCAN_SRC_SERIAL,
@@ -247,5 +240,4 @@ const struct drv_ops drv_serial_ops = {
 	.read = serial_read,
 	.tick = serial_tick,
 	.close = serial_close,
-	.free = serial_free,
 };

@@ -133,13 +133,6 @@ stdin_close(struct drv *d)
 	((struct stdin_priv *)d->priv)->fd = -1;
 }
 
-static void
-stdin_free(struct drv *d)
-{
-	free(d->priv);
-	d->priv = NULL;
-}
-
 const struct drv_ops drv_stdin_ops = {
 	.kind = "stdin",
 	.source = SCAN_SRC_STDIN,
@@ -150,5 +143,4 @@ const struct drv_ops drv_stdin_ops = {
 	.fd = stdin_fd,
 	.read = stdin_read,
 	.close = stdin_close,
-	.free = stdin_free,
 };

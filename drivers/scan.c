@@ -630,6 +630,7 @@ scan_mgr_free(struct scan_mgr *m)
 	for (i = 0; i < m->nd; i++) {
 		if (m->d[i]->ops->free != NULL)
 			m->d[i]->ops->free(m->d[i]);
+		free(m->d[i]->priv);
 		free(m->d[i]);
 	}
 	if (m->wake[0] >= 0)
