@@ -465,12 +465,34 @@ draw_help(int top, int bottom, int w, int kiosk)
 		N_("Verdicts: CONFIRMED (1 beep), ACCEPTED OFFLINE (2 beeps),"
 		   " REJECTED (3 beeps)."),
 	};
+	char part[1024];
+	const char *rest;
+	char *sp;
 	int i, y = top + 1;
+	size_t k;
 
 	(void)kiosk;
+	/* a line wider than the screen wraps at a space (80 columns with
+	 * the demo panel cut "REJECTED (3 beeps)" off) */
 	for (i = 0; i < (int)(sizeof help / sizeof help[0]) && y < bottom;
-	    i++)
-		put(y++, 2, w - 2, _(help[i]), A_NORMAL, 0);
+	    i++) {
+		rest = _(help[i]);
+		while (*rest != '\0' && y < bottom) {
+			ui_fit(rest, w - 2, 0, part, sizeof part);
+			k = strlen(part);
+			if (k == 0)
+				break;
+			if (rest[k] != '\0' &&
+			    (sp = strrchr(part, ' ')) != NULL && sp > part) {
+				*sp = '\0';
+				k = (size_t)(sp - part);
+			}
+			put(y++, 2, w - 2, part, A_NORMAL, 0);
+			rest += k;
+			while (*rest == ' ')
+				rest++;
+		}
+	}
 }
 
 static void
