@@ -980,7 +980,7 @@ settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
 	struct sync_job *jobs;
 	struct store_outbox o;
 	struct ev ev;
-	uint64_t end, since;
+	uint64_t end, def_end, since;
 	int64_t now = tm_now();
 	int i, rc, nj = 0, left, waiting, defs;
 
@@ -1026,10 +1026,16 @@ settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
 	free(jobs);
 	since = tm_mono_ms();
 	end = since + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
+	/* a stock fetched after a late use answer gets a short grace
+	 * (at most 1 s) rather than a needless return */
+	def_end = end + (uint64_t)(wait_ms > 1000 ? 1000 :
+	    wait_ms > 0 ? wait_ms : 0);
 	left = txn_open(s, c.ids, c.n, &waiting);
 	defs = txn_defs(s, c.ids, c.n, now, since);
-	while ((waiting > 0 || defs > 0) && tm_mono_ms() < end) {
-		int64_t ms = (int64_t)(end - tm_mono_ms());
+	while ((waiting > 0 || defs > 0) &&
+	    tm_mono_ms() < (defs > 0 ? def_end : end)) {
+		int64_t ms = (int64_t)((defs > 0 ? def_end : end) -
+		    tm_mono_ms());
 
 		if (!evq_wait(results, &ev, ms > 0 ? (int)ms : 0))
 			continue;

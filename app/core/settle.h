@@ -79,10 +79,14 @@ void settle_status(struct settle *s, struct settle_status *out);
 void settle_expire(struct settle *s, int64_t now);
 
 /* Online step of `quan redeem` (issue #4 item 3): post the open rows of
- * txn with SYNC_F_ONLINE, wait up to wait_ms for their answers on results
- * (applying whatever else arrives), apply them. *answered / *unanswered
- * count this txn's rows (either may be NULL). Unanswered rows stay sent
- * and the sync thread goes on with the same request number. */
+ * txn with SYNC_F_ONLINE (uses, and returns the checkout queued after its
+ * decision), wait up to wait_ms for their answers on results (applying
+ * whatever else arrives), apply them. A merchant coupon WeChat confirmed
+ * whose stock (named by the answer, stored on the redemption) is not
+ * cached has that stock fetched and cached in the same wait, plus a grace
+ * of at most 1 s when the answer came late. *answered / *unanswered count
+ * this txn's rows (either may be NULL). Unanswered rows stay sent and the
+ * sync thread goes on with the same request number. */
 int settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
     int wait_ms, int *answered, int *unanswered);
 

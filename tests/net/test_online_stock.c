@@ -55,6 +55,7 @@ enum use_mode { USE_OK, USE_NET, USE_UNKNOWN_CODE };
 struct wx {
 	pthread_mutex_t mu;
 	enum use_mode use;
+	int use_delay_ms, get_delay_ms;
 	int uses, gets, returns;
 	char use_body[SYNC_BODY_MAX];
 	char return_body[SYNC_BODY_MAX];
@@ -82,9 +83,12 @@ x_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 {
 	struct wx *w = ctx;
 	enum use_mode m;
+	int delay;
 
 	pthread_mutex_lock(&w->mu);
 	m = w->use;
+	delay = job->op == SYNC_OP_USE ? w->use_delay_ms :
+	    job->op == SYNC_OP_STOCK_GET ? w->get_delay_ms : 0;
 	switch (job->op) {
 	case SYNC_OP_USE:
 		w->uses++;
@@ -105,6 +109,8 @@ x_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 		break;
 	}
 	pthread_mutex_unlock(&w->mu);
+	if (delay > 0)
+		(void)poll(NULL, 0, delay);
 	switch (job->op) {
 	case SYNC_OP_USE:
 		if (m == USE_NET) {
@@ -518,6 +524,33 @@ test_rejected_and_offline(void **state)
 	journal_ok(r);
 }
 
+static void
+test_late_answer_grace(void **state)
+{
+	struct rig *r = *state;
+	const char *codes[] = {CODE_A};
+	const struct checkout_txn *t;
+	uint64_t t0;
+
+	/* the use answer comes just before the wait ends and the stock
+	 * takes a while: the fetch gets its short grace, the coupon is
+	 * priced and granted instead of being given back */
+	r->cfg->wx_online_wait_ms = 400;
+	pthread_mutex_lock(&r->wx.mu);
+	r->wx.use_delay_ms = 300;
+	r->wx.get_delay_ms = 250;
+	pthread_mutex_unlock(&r->wx.mu);
+	t0 = tm_mono_ms();
+	t = redeem(r, 5000, codes, 1);
+	assert_true(tm_mono_ms() - t0 < 400 + 400 + 1000);
+	assert_int_equal(t->lines[0].state, CHECKOUT_CONFIRMED);
+	assert_int_equal(t->lines[0].discount_fen, 500);
+	assert_int_equal(seen(r).gets, 1);
+	settle_out(r);
+	assert_int_equal(seen(r).returns, 0);
+	journal_ok(r);
+}
+
 /* A row of an interrupted txn ('open', the redeem killed between the
  * online step and the decision). */
 static int64_t
@@ -629,6 +662,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rejected_and_offline,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_returns,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_answer_grace,
 		    setup, teardown),
 	};
 
