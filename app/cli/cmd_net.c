@@ -343,12 +343,19 @@ rep_row(void *arg, const struct store_red *r)
 		p->n++;
 		p->fen += r->discount_fen;
 	}
+	/* rejections include coupons the till refused after WeChat applied
+	 * them and gave back (a stock only the answer named that failed the
+	 * basket's rules, a late confirmation): returned, not voided */
 	if (strcmp(r->state, "conflict") == 0 ||
-	    strcmp(r->state, "rejected") == 0) {
-		json_t *e = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}",
-		    "txn", (json_int_t)r->txn_id,
+	    strcmp(r->state, "rejected") == 0 ||
+	    ((strcmp(r->state, "returned") == 0 ||
+	    strcmp(r->state, "return_pending") == 0) &&
+	    strncmp(r->reason, "voided", 6) != 0 &&
+	    strcmp(r->reason, "card_consume_irreversible") != 0)) {
+		json_t *e = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, "
+		    "s:I}", "txn", (json_int_t)r->txn_id,
 		    "code", log_mask(r->code, m, sizeof m),
-		    "kind", kind, "target", r->target,
+		    "kind", kind, "target", r->target, "state", r->state,
 		    "wx_code", r->wx_code, "reason", r->reason,
 		    "discount_fen", (json_int_t)r->discount_fen);
 

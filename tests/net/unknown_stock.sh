@@ -106,6 +106,9 @@ assert rep["redeemed"] == {"count": 2, "fen": 1000}, rep["redeemed"]
 assert rep["by_kind"]["merchant"]["returned"] == {"count": 2, "fen": 0}, rep["by_kind"]
 assert rep["outbox"] == {"pending": 0, "unknown": 0}, rep["outbox"]
 assert not rep["conflicts"], rep["conflicts"]
+# the coupons refused after WeChat applied them are listed with their reason
+rej = sorted((r["state"], r["reason"]) for r in rep["rejections"])
+assert rej == [("returned", "below_minimum"), ("returned", "needs_online")], rej
 cnt = {r["code"]: r for r in ins["redemptions"]}
 want = {a: (1, 0), b: (2, 1), c: (1, 1)}
 for code, (u, r) in want.items():
