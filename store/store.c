@@ -324,6 +324,41 @@ run(struct store *s, sqlite3_stmt *st, const char *what)
 	return QUAN_OK;
 }
 
+/* Step a statement that returns at most one row. QUAN_OK leaves the row
+ * current (the caller reads it, then resets); otherwise the statement is
+ * reset and the result is QUAN_ENOTFOUND (no row) or the mapped error. */
+static int
+step_one(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return QUAN_OK;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return QUAN_ENOTFOUND;
+	return fail(s, sqlite3_extended_errcode(s->db), what);
+}
+
+/* Read the one row of statement q whose parameter 1 is id into out with
+ * fill(). QUAN_OK, QUAN_ENOTFOUND or the mapped error (what names it). */
+static int
+get_id(struct store *s, enum stmt_id q, int64_t id,
+    void (*fill)(sqlite3_stmt *, void *), void *out, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = prep(s, q, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	if ((rc = step_one(s, st, what)) != 0)
+		return rc;
+	fill(st, out);
+	sqlite3_reset(st);
+	return QUAN_OK;
+}
+
 static void
 col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 {
@@ -556,16 +591,11 @@ store_meta_get(struct store *s, const char *key, char *out, size_t n)
 	if ((rc = prep(s, Q_META_GET, &st)) != 0)
 		return rc;
 	bt(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		col_text(st, 0, out, n);
-		sqlite3_reset(st);
-		return QUAN_OK;
-	}
+	if ((rc = step_one(s, st, "read meta")) != 0)
+		return rc;
+	col_text(st, 0, out, n);
 	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return QUAN_ENOTFOUND;
-	return fail(s, sqlite3_extended_errcode(s->db), "read meta");
+	return QUAN_OK;
 }
 
 int
@@ -641,26 +671,21 @@ def_get(struct store *s, enum stmt_id q, const char *id, char **raw,
     int64_t *fetched_at)
 {
 	sqlite3_stmt *st = NULL;
+	const unsigned char *t;
 	int rc;
 
 	if ((rc = prep(s, q, &st)) != 0)
 		return rc;
 	bt(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
-
-		if (raw != NULL)
-			*raw = xstrdup(t != NULL ? (const char *)t : "");
-		if (fetched_at != NULL)
-			*fetched_at = sqlite3_column_int64(st, 1);
-		sqlite3_reset(st);
-		return QUAN_OK;
-	}
+	if ((rc = step_one(s, st, "read definition")) != 0)
+		return rc;
+	t = sqlite3_column_text(st, 0);
+	if (raw != NULL)
+		*raw = xstrdup(t != NULL ? (const char *)t : "");
+	if (fetched_at != NULL)
+		*fetched_at = sqlite3_column_int64(st, 1);
 	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return QUAN_ENOTFOUND;
-	return fail(s, sqlite3_extended_errcode(s->db), "read definition");
+	return QUAN_OK;
 }
 
 int
@@ -783,22 +808,17 @@ store_code_get(struct store *s, const char *code, struct store_code *out)
 	if ((rc = prep(s, Q_CODE_GET, &st)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		col_text(st, 0, out->code, sizeof out->code);
-		out->kind = sqlite3_column_int(st, 1) == 1 ? STORE_CARD :
-		    STORE_MERCHANT;
-		col_text(st, 2, out->target, sizeof out->target);
-		col_text(st, 3, out->state, sizeof out->state);
-		col_text(st, 4, out->openid, sizeof out->openid);
-		out->received_at = sqlite3_column_int64(st, 5);
-		sqlite3_reset(st);
-		return QUAN_OK;
-	}
+	if ((rc = step_one(s, st, "read code")) != 0)
+		return rc;
+	col_text(st, 0, out->code, sizeof out->code);
+	out->kind = sqlite3_column_int(st, 1) == 1 ? STORE_CARD :
+	    STORE_MERCHANT;
+	col_text(st, 2, out->target, sizeof out->target);
+	col_text(st, 3, out->state, sizeof out->state);
+	col_text(st, 4, out->openid, sizeof out->openid);
+	out->received_at = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return QUAN_ENOTFOUND;
-	return fail(s, sqlite3_extended_errcode(s->db), "read code");
+	return QUAN_OK;
 }
 
 int
@@ -839,32 +859,26 @@ store_txn_insert(struct store *s, struct store_txn *t)
 	return QUAN_OK;
 }
 
+/* One transaction row into t (a struct store_txn; void * for get_id()). */
+static void
+txn_row(sqlite3_stmt *st, void *p)
+{
+	struct store_txn *t = p;
+
+	t->id = sqlite3_column_int64(st, 0);
+	t->amount_fen = sqlite3_column_int64(st, 1);
+	t->discount_fen = sqlite3_column_int64(st, 2);
+	t->due_fen = sqlite3_column_int64(st, 3);
+	col_text(st, 4, t->state, sizeof t->state);
+	t->opened_at = sqlite3_column_int64(st, 5);
+	t->closed_at = sqlite3_column_int64(st, 6);
+	col_text(st, 7, t->cashier, sizeof t->cashier);
+}
+
 int
 store_txn_get(struct store *s, int64_t id, struct store_txn *out)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = prep(s, Q_TXN_GET, &st)) != 0)
-		return rc;
-	bi(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->amount_fen = sqlite3_column_int64(st, 1);
-		out->discount_fen = sqlite3_column_int64(st, 2);
-		out->due_fen = sqlite3_column_int64(st, 3);
-		col_text(st, 4, out->state, sizeof out->state);
-		out->opened_at = sqlite3_column_int64(st, 5);
-		out->closed_at = sqlite3_column_int64(st, 6);
-		col_text(st, 7, out->cashier, sizeof out->cashier);
-		sqlite3_reset(st);
-		return QUAN_OK;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return QUAN_ENOTFOUND;
-	return fail(s, sqlite3_extended_errcode(s->db), "read transaction");
+	return get_id(s, Q_TXN_GET, id, txn_row, out, "read transaction");
 }
 
 int
@@ -886,9 +900,12 @@ store_txn_update(struct store *s, const struct store_txn *t)
 
 /* --- redemptions --------------------------------------------------- */
 
+/* One redemption row into r (a struct store_red; void * for collect()). */
 static void
-red_row(sqlite3_stmt *st, struct store_red *r)
+red_row(sqlite3_stmt *st, void *p)
 {
+	struct store_red *r = p;
+
 	r->id = sqlite3_column_int64(st, 0);
 	r->txn_id = sqlite3_column_int64(st, 1);
 	r->line = sqlite3_column_int(st, 2);
@@ -947,22 +964,7 @@ store_red_insert(struct store *s, struct store_red *r)
 int
 store_red_get(struct store *s, int64_t id, struct store_red *out)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = prep(s, Q_RED_GET, &st)) != 0)
-		return rc;
-	bi(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		red_row(st, out);
-		sqlite3_reset(st);
-		return QUAN_OK;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return QUAN_ENOTFOUND;
-	return fail(s, sqlite3_extended_errcode(s->db), "read redemption");
+	return get_id(s, Q_RED_GET, id, red_row, out, "read redemption");
 }
 
 int
@@ -1011,32 +1013,50 @@ store_red_update(struct store *s, const struct store_red *r)
 	return QUAN_OK;
 }
 
-/* Walk the rows of a prepared statement. The statement is a cached one,
- * so the callback must not run another query of the same id. Rows are
- * copied first so callbacks may call other store functions. */
+/* Step st to its end, copying each row with fill() into a new array of
+ * elements of size sz (*rows, caller frees; NULL when empty). Rows are
+ * copied first so callbacks may call other store functions (the cached
+ * statement is reset before they run). 0 or the mapped error. */
 static int
-walk_red(struct store *s, sqlite3_stmt *st, store_red_fn fn, void *arg)
+collect(struct store *s, sqlite3_stmt *st, size_t sz,
+    void (*fill)(sqlite3_stmt *, void *), void **rows, size_t *n,
+    const char *what)
 {
-	struct store_red *rows = NULL;
-	size_t n = 0, cap = 0, i;
+	char *a = NULL;
+	size_t cap = 0;
 	int rc;
 
+	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
+		if (*n == cap) {
 			cap = cap != 0 ? cap * 2 : 8;
-			rows = xrealloc(rows, cap * sizeof *rows);
+			a = xrealloc(a, cap * sz);
 		}
-		red_row(st, &rows[n++]);
+		fill(st, a + (*n)++ * sz);
 	}
 	if (rc != SQLITE_DONE) {
-		rc = fail(s, sqlite3_extended_errcode(s->db),
-		    "list redemptions");
+		rc = fail(s, sqlite3_extended_errcode(s->db), what);
 		sqlite3_reset(st);
-		free(rows);
+		free(a);
+		*n = 0;
 		return rc;
 	}
 	sqlite3_reset(st);
-	rc = 0;
+	*rows = a;
+	return 0;
+}
+
+/* Walk the rows of a prepared (cached) statement; see collect(). */
+static int
+walk_red(struct store *s, sqlite3_stmt *st, store_red_fn fn, void *arg)
+{
+	struct store_red *rows;
+	void *p = NULL;
+	size_t n, i;
+	int rc;
+
+	rc = collect(s, st, sizeof *rows, red_row, &p, &n, "list redemptions");
+	rows = p;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = fn(arg, &rows[i]);
 	free(rows);
@@ -1141,9 +1161,11 @@ store_offline_stats(struct store *s, int64_t since, int64_t *count,
 
 /* --- outbox -------------------------------------------------------- */
 
+/* One outbox row into o (a struct store_outbox; void * for collect()). */
 static void
-ob_row(sqlite3_stmt *st, struct store_outbox *o)
+ob_row(sqlite3_stmt *st, void *p)
 {
+	struct store_outbox *o = p;
 	char op[16];
 
 	o->id = sqlite3_column_int64(st, 0);
@@ -1195,46 +1217,19 @@ store_outbox_insert(struct store *s, struct store_outbox *o)
 int
 store_outbox_get(struct store *s, int64_t id, struct store_outbox *out)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = prep(s, Q_OB_GET, &st)) != 0)
-		return rc;
-	bi(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		ob_row(st, out);
-		sqlite3_reset(st);
-		return QUAN_OK;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return QUAN_ENOTFOUND;
-	return fail(s, sqlite3_extended_errcode(s->db), "read outbox row");
+	return get_id(s, Q_OB_GET, id, ob_row, out, "read outbox row");
 }
 
 static int
 walk_ob(struct store *s, sqlite3_stmt *st, store_outbox_fn fn, void *arg)
 {
-	struct store_outbox *rows = NULL;
-	size_t n = 0, cap = 0, i;
+	struct store_outbox *rows;
+	void *p = NULL;
+	size_t n, i;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap != 0 ? cap * 2 : 8;
-			rows = xrealloc(rows, cap * sizeof *rows);
-		}
-		ob_row(st, &rows[n++]);
-	}
-	if (rc != SQLITE_DONE) {
-		rc = fail(s, sqlite3_extended_errcode(s->db), "list outbox");
-		sqlite3_reset(st);
-		free(rows);
-		return rc;
-	}
-	sqlite3_reset(st);
-	rc = 0;
+	rc = collect(s, st, sizeof *rows, ob_row, &p, &n, "list outbox");
+	rows = p;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = fn(arg, &rows[i]);
 	free(rows);
