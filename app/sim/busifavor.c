@@ -963,6 +963,30 @@ code_delete(struct sim_ctx *c, const char *id, const char *code)
 	json_decref(r);
 }
 
+/* Open a handler's transaction (the caller holds mu); a busy database
+ * (BEGIN IMMEDIATE timing out) answers 500 SYSTEM_ERROR. 0 or -1. */
+static int
+tx_begin(struct sim_ctx *c)
+{
+	if (simdb_begin(c->s->db) == 0)
+		return 0;
+	sim_err(c, 500, "SYSTEM_ERROR",
+		"系统繁忙，请使用相同参数稍后重新调用");
+	return -1;
+}
+
+/* End a handler: commit what it wrote when it answers 200, else roll back;
+ * then release mu. */
+static void
+tx_end(struct sim_ctx *c)
+{
+	if (c->status == 200)
+		simdb_commit(c->s->db);
+	else
+		simdb_rollback(c->s->db);
+	pthread_mutex_unlock(&c->s->mu);
+}
+
 /* ---- send ------------------------------------------------------------- */
 
 static void
@@ -1010,11 +1034,8 @@ coupon_send(struct sim_ctx *c)
 		return;
 	}
 	pthread_mutex_lock(&s->mu);
-	if (simdb_begin(s->db) != 0) {
-		sim_err(c, 500, "SYSTEM_ERROR",
-			"系统繁忙，请使用相同参数稍后重新调用");
+	if (tx_begin(c) != 0)
 		goto out;
-	}
 	row = load_stock(s, sid);
 	if (row == NULL) {
 		sim_err(c, 404, "RESOURCE_NOT_EXISTS", "批次不存在");
@@ -1125,11 +1146,7 @@ coupon_send(struct sim_ctx *c)
 		"coupon_code", chosen, "stock_id", sid, "out_request_no", orn,
 		"coupon_code", chosen));
 out:
-	if (c->status == 200)
-		simdb_commit(s->db);
-	else
-		simdb_rollback(s->db);
-	pthread_mutex_unlock(&s->mu);
+	tx_end(c);
 	free(chosen);
 	json_decref(sb);
 	json_decref(row);
@@ -1224,11 +1241,8 @@ coupon_use(struct sim_ctx *c)
 			"核销频率超过限制(500QPS)，请稍后再试");
 		goto out;
 	}
-	if (simdb_begin(s->db) != 0) {
-		sim_err(c, 500, "SYSTEM_ERROR",
-			"系统繁忙，请使用相同参数稍后重新调用");
+	if (tx_begin(c) != 0)
 		goto out;
-	}
 	row = find_coupon(s, code, sid);
 	if (row == NULL) {
 		static const char any[] =
@@ -1318,11 +1332,7 @@ coupon_use(struct sim_ctx *c)
 	simdb_run(s->db, led, p, NULL);
 	json_decref(p);
 out:
-	if (c->status == 200)
-		simdb_commit(s->db);
-	else
-		simdb_rollback(s->db);
-	pthread_mutex_unlock(&s->mu);
+	tx_end(c);
 	free(keytxt);
 	free(resptxt);
 	json_decref(sb);
@@ -1352,11 +1362,8 @@ coupon_return(struct sim_ctx *c)
 	    sim_str(c, c->body, "return_request_no", 1, 128, &rn))
 		return;
 	pthread_mutex_lock(&s->mu);
-	if (simdb_begin(s->db) != 0) {
-		sim_err(c, 500, "SYSTEM_ERROR",
-			"系统繁忙，请使用相同参数稍后重新调用");
+	if (tx_begin(c) != 0)
 		goto out;
-	}
 	row = find_coupon(s, code, sid);
 	if (row == NULL) {
 		sim_err(c, 404, "RESOURCE_NOT_EXISTS", "券不存在");
@@ -1385,11 +1392,7 @@ coupon_return(struct sim_ctx *c)
 	sim_ok(c, 200, json_pack("{s:s}", "wechatpay_return_time",
 		sim_rfc3339(c->now, t, sizeof t)));
 out:
-	if (c->status == 200)
-		simdb_commit(s->db);
-	else
-		simdb_rollback(s->db);
-	pthread_mutex_unlock(&s->mu);
+	tx_end(c);
 	json_decref(row);
 }
 
@@ -1415,11 +1418,8 @@ coupon_deactivate(struct sim_ctx *c)
 	    sim_str(c, c->body, "deactivate_reason", 0, 64, &reason))
 		return;
 	pthread_mutex_lock(&s->mu);
-	if (simdb_begin(s->db) != 0) {
-		sim_err(c, 500, "SYSTEM_ERROR",
-			"系统繁忙，请使用相同参数稍后重新调用");
+	if (tx_begin(c) != 0)
 		goto out;
-	}
 	row = find_coupon(s, code, sid);
 	if (row == NULL) {
 		sim_err(c, 404, "RESOURCE_NOT_EXISTS", "券不存在");
@@ -1450,11 +1450,7 @@ coupon_deactivate(struct sim_ctx *c)
 	sim_ok(c, 200, json_pack("{s:s}", "wechatpay_deactivate_time",
 		sim_rfc3339(c->now, t, sizeof t)));
 out:
-	if (c->status == 200)
-		simdb_commit(s->db);
-	else
-		simdb_rollback(s->db);
-	pthread_mutex_unlock(&s->mu);
+	tx_end(c);
 	json_decref(row);
 }
 
