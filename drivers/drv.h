@@ -89,6 +89,18 @@ struct drv_raw {
  * dropped as duplicate, or a negative status when rejected (reported to
  * the reject callback and the log). */
 int drv_emit(struct drv *d, const struct drv_raw *r);
+struct dec_result;
+/* A ZBar result (camera, image): drv_emit with its symbology, AIM id and
+ * flags, read at t0 (monotonic us) in dur_ms; source_name NULL = the
+ * spec's name. Borrows res and source_name; the driver's thread. */
+void drv_emit_decoded(struct drv *d, const struct dec_result *res,
+	uint64_t t0, uint32_t dur_ms, const char *source_name);
+/* A line-framed scan (serial frame, stdin line) of n bytes read from t0
+ * to t_end (monotonic us): drv_emit with the spec's prefix/suffix
+ * stripped and an AIM id parsed when parse_aim. n == 0 is ignored.
+ * Borrows p; the driver's thread. */
+void drv_emit_line(struct drv *d, const uint8_t *p, size_t n, int parse_aim,
+	uint64_t t0, uint64_t t_end);
 /* Report a rejected input from a driver (e.g. human typing). */
 void drv_reject(struct drv *d, const char *why, const uint8_t *p, size_t n);
 /* Post an EV_DRIVER_FAULT (up = 0 gone, 1 back). Any thread. */

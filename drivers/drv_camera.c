@@ -17,7 +17,6 @@
 #include "drivers/drv.h"
 #include "drivers/frames.h"
 #include "drivers/scan.h"
-#include "drivers/scantext.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/tm.h"
@@ -57,17 +56,7 @@ fail:
 static void
 on_result(void *ctx, const struct dec_result *res, uint64_t t)
 {
-	struct drv *d = ctx;
-	struct drv_raw r;
-
-	memset(&r, 0, sizeof r);
-	r.p = res->data;
-	r.n = res->len;
-	r.symbology = res->symbology;
-	r.aim = scantext_aim_for(res->symbology, res->gs1);
-	r.flags = res->flags | (res->gs1 ? SCAN_F_GS1 : 0);
-	r.t_mono_us = t;
-	(void)drv_emit(d, &r);
+	drv_emit_decoded(ctx, res, t, 0, NULL);
 }
 
 /* Open and start streaming; NULL with *cause on failure. */

@@ -22,7 +22,6 @@
 #include "drivers/frames.h"
 #include "drivers/imgload.h"
 #include "drivers/scan.h"
-#include "drivers/scantext.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/tm.h"
@@ -74,17 +73,8 @@ on_frame(void *ctx, const struct dec_result *res, uint64_t t)
 {
 	struct drv *d = ctx;
 	struct image_priv *s = d->priv;
-	struct drv_raw r;
 
-	memset(&r, 0, sizeof r);
-	r.p = res->data;
-	r.n = res->len;
-	r.symbology = res->symbology;
-	r.aim = scantext_aim_for(res->symbology, res->gs1);
-	r.flags = res->flags | (res->gs1 ? SCAN_F_GS1 : 0);
-	r.t_mono_us = t;
-	r.source_name = s->name;
-	(void)drv_emit(d, &r);
+	drv_emit_decoded(d, res, t, 0, s->name);
 }
 
 static void
@@ -118,20 +108,9 @@ image_one(struct drv *d, struct dec *dec, const char *path)
 	t = tm_mono_us();
 	n = dec_frame(dec, im.px, im.w, im.h, (int)s->budget_ms, res,
 		DEC_MAX_RESULTS);
-	for (i = 0; i < n; i++) {
-		struct drv_raw r;
-
-		memset(&r, 0, sizeof r);
-		r.p = res[i].data;
-		r.n = res[i].len;
-		r.symbology = res[i].symbology;
-		r.aim = scantext_aim_for(res[i].symbology, res[i].gs1);
-		r.flags = res[i].flags | (res[i].gs1 ? SCAN_F_GS1 : 0);
-		r.t_mono_us = t;
-		r.dur_ms = (uint32_t)((tm_mono_us() - t) / 1000);
-		r.source_name = name;
-		(void)drv_emit(d, &r);
-	}
+	for (i = 0; i < n; i++)
+		drv_emit_decoded(d, &res[i], t,
+			(uint32_t)((tm_mono_us() - t) / 1000), name);
 	if (n == 0) {
 		char why[96];
 

@@ -134,20 +134,10 @@ serial_fd(struct drv *d)
 static void
 frame_done(struct drv *d, struct serial_priv *s, size_t n)
 {
-	struct drv_raw r;
-
-	if (s->overflow) {
+	if (s->overflow)
 		drv_reject(d, "frame too long", s->buf, n);
-	} else if (n > 0) {
-		memset(&r, 0, sizeof r);
-		r.p = s->buf;
-		r.n = n;
-		r.parse_aim = s->aim;
-		r.strip = 1;
-		r.t_mono_us = s->t0;
-		r.dur_ms = (uint32_t)((s->last - s->t0) / 1000);
-		(void)drv_emit(d, &r);
-	}
+	else
+		drv_emit_line(d, s->buf, n, s->aim, s->t0, s->last);
 	s->len = 0;
 	s->overflow = 0;
 }

@@ -71,23 +71,14 @@ stdin_fd(struct drv *d)
 static void
 stdin_line(struct drv *d, struct stdin_priv *s)
 {
-	struct drv_raw r;
 	size_t n = s->len;
 
 	if (n > 0 && s->line[n - 1] == '\r')
 		n--;
-	if (s->overflow) {
+	if (s->overflow)
 		drv_reject(d, "line too long", s->line, n);
-	} else if (n > 0) {
-		memset(&r, 0, sizeof r);
-		r.p = s->line;
-		r.n = n;
-		r.parse_aim = s->aim;
-		r.strip = 1;
-		r.t_mono_us = s->t0;
-		r.dur_ms = (uint32_t)((tm_mono_us() - s->t0) / 1000);
-		(void)drv_emit(d, &r);
-	}
+	else
+		drv_emit_line(d, s->line, n, s->aim, s->t0, tm_mono_us());
 	s->len = 0;
 	s->overflow = 0;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drivers/dec.h"
 #include "drivers/dedupe.h"
 #include "drivers/drv.h"
 #include "drivers/scan.h"
@@ -415,6 +416,42 @@ drv_emit(struct drv *d, const struct drv_raw *r)
 		return rc;
 	}
 	return 0;
+}
+
+void
+drv_emit_decoded(struct drv *d, const struct dec_result *res, uint64_t t0,
+	uint32_t dur_ms, const char *source_name)
+{
+	struct drv_raw r;
+
+	memset(&r, 0, sizeof r);
+	r.p = res->data;
+	r.n = res->len;
+	r.symbology = res->symbology;
+	r.aim = scantext_aim_for(res->symbology, res->gs1);
+	r.flags = res->flags | (res->gs1 ? SCAN_F_GS1 : 0);
+	r.t_mono_us = t0;
+	r.dur_ms = dur_ms;
+	r.source_name = source_name;
+	(void)drv_emit(d, &r);
+}
+
+void
+drv_emit_line(struct drv *d, const uint8_t *p, size_t n, int parse_aim,
+	uint64_t t0, uint64_t t_end)
+{
+	struct drv_raw r;
+
+	if (n == 0)
+		return;
+	memset(&r, 0, sizeof r);
+	r.p = p;
+	r.n = n;
+	r.parse_aim = parse_aim;
+	r.strip = 1;
+	r.t_mono_us = t0;
+	r.dur_ms = (uint32_t)((t_end - t0) / 1000);
+	(void)drv_emit(d, &r);
 }
 
 size_t
