@@ -249,7 +249,7 @@ test_rejections(void **state)
 		"134567890123456789",        /* payment code */
 		"hello world!!",             /* unknown */
 		"'; DROP TABLE codes; --",   /* SQL-looking */
-		"\xff\xfe" "AB",              /* not UTF-8 */
+		("\xff\xfe" "AB"),            /* not UTF-8 */
 	};
 	const struct checkout_txn *t;
 	char longc[400];

@@ -260,8 +260,8 @@ test_bad_bodies(void **state)
 		"{\"stock_id\":\"1\",\"stock_id\":\"2\"}",
 		"{\"wechatpay_use_time\":\"yesterday\"}",
 		"{\"stock_id\":\"1\"}", /* lacks wechatpay_use_time */
-		"{\"total_count\":-1,\"wechatpay_use_time\":"
-		"\"2015-05-20T13:29:35+08:00\"}",
+		("{\"total_count\":-1,\"wechatpay_use_time\":"
+		"\"2015-05-20T13:29:35+08:00\"}"),
 	};
 	struct http_resp r;
 	struct wxpay_result res;
