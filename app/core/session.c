@@ -878,8 +878,13 @@ counts_cb(void *arg, const char *state, int64_t n, int64_t fen)
 
 	line_add(c->s, "%s\t%lld  \xc2\xa5%s", state, (long long)n,
 	    money_format(fen, m, sizeof m));
-	c->n += n;
-	c->fen += fen;
+	/* the total is what customers were given: a rejected coupon's
+	 * would-be discount or a returned (voided) one is no redemption */
+	if (strcmp(state, "confirmed") == 0 ||
+	    strcmp(state, "accepted_offline") == 0) {
+		c->n += n;
+		c->fen += fen;
+	}
 	if (strcmp(state, "conflict") == 0)
 		c->conflicts += n;
 	else if (strcmp(state, "rejected") == 0)
@@ -928,7 +933,8 @@ show_report(struct session *s, int z, const char *approver, const char *why)
 	line_add(s, "Terminal\t%s", s->v.term_id);
 	line_add(s, "%s", "Coupons by state (count, discount):");
 	store_red_counts(s->o.st, from, now + 1, counts_cb, &c);
-	line_add(s, "Total coupons\t%lld  \xc2\xa5%s", (long long)c.n,
+	line_add(s, "Redeemed (confirmed + offline)\t%lld  \xc2\xa5%s",
+	    (long long)c.n,
 	    money_format(c.fen, m, sizeof m));
 	line_add(s, "Conflicts (used elsewhere)\t%lld", (long long)c.conflicts);
 	line_add(s, "Rejected\t%lld", (long long)c.rejected);

@@ -2,7 +2,8 @@
 # qa_test.sh — what an integrator types, checked as QA found it broken:
 # global options before the command ("quan --config F status"), "quan CMD
 # --help" (usage on stdout, exit 0), and the plain-text check verdict
-# (the amount due must be the due, not the amount). Env: QUAN, QUAN_SRC.
+# (the amount due must be the due, not the amount), the X report total
+# (granted coupons only). Env: QUAN, QUAN_SRC.
 set -u
 Q=${QUAN:?QUAN not set}
 D=${QUAN_SRC:?QUAN_SRC not set}/tests/core/data
@@ -57,6 +58,44 @@ for c in version import check redeem void status journal sync report \
 	fi
 done
 [ $fails = 0 ] && ok "CMD --help"
+
+# X report: the total is what customers were given (a coupon WeChat
+# rejected is no redemption); it used to add every state's discount
+cat >"$T/s1" <<'S'
+print
+S
+"$Q" demo --data "$T/demo" --headless "$T/s1" --quiet >/dev/null 2>&1 ||
+    fail "demo --headless"
+read -r V U <<<"$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["merchant"]
+print(d["valid"][0]["code"], d["used"][0]["code"])' "$T/demo/sim/seed.json")"
+"$Q" sim serve "$T/demo/sim" --listen 127.0.0.1:0 >"$T/sim.out" 2>/dev/null &
+SP=$!
+for _ in $(seq 100); do
+	grep -q '^listening' "$T/sim.out" && break
+	sleep 0.1
+done
+cat >"$T/s2" <<S
+login 1001 1234
+amount 100
+scan $V
+confirm
+wait-sync 5000
+amount 100
+scan $U
+confirm
+wait-sync 5000
+key xreport
+print
+S
+"$Q" run --config "$T/demo/sim/quan.conf" --data "$T/demo" --headless "$T/s2" \
+    --quiet --lang en >"$T/out" 2>"$T/err"
+kill $SP; wait $SP 2>/dev/null
+grep -q '^line: rejected: 1' "$T/out" || fail "x report: no rejected coupon"
+grep -q '^line: Redeemed (confirmed + offline): 1  ¥5.00' "$T/out" &&
+    ok "x report total without the rejected coupon" ||
+    fail "x report total: $(grep -a '^line:' "$T/out" | head -8)"
 
 [ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "all ok"
