@@ -201,3 +201,9 @@ cli_done(struct cli *c)
 	free(c->db_path);
 	c->data_dir = c->db_path = NULL;
 }
+
+int64_t
+cli_recover_age_s(const struct config *cfg)
+{
+	return 60 + cfg->wx_online_wait_ms / 1000;
+}

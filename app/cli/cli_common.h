@@ -48,4 +48,10 @@ void cli_done(struct cli *c);   /* closes and frees; NULL-safe fields */
 int cli_online_attach(struct cli *c, struct checkout *co, void **state);
 void cli_online_detach(void *state);
 
+/* The age rule of checkout_recover() for the headless commands (`quan
+ * redeem`, `quan sync`): an open txn older than 60 s + online_wait_ms is
+ * no longer being decided by any till (the online step waits at most
+ * online_wait_ms plus 1 s of grace), so it was cut off by a crash. */
+int64_t cli_recover_age_s(const struct config *cfg);
+
 #endif

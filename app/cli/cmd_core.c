@@ -281,7 +281,7 @@ cmd_redeem(int argc, char **argv)
 	if ((rc = new_checkout(&c, "redeem", &co)) != 0)
 		goto out;
 	/* redeems interrupted by a crash are settled first */
-	checkout_recover(co, 60 + c.cfg->wx_online_wait_ms / 1000, &nrec);
+	checkout_recover(co, cli_recover_age_s(c.cfg), &nrec);
 	if (cli_online_attach(&c, co, &online) != 0) {
 		fprintf(stderr, "quan redeem: online step unavailable; "
 		    "deciding offline\n");

@@ -14,6 +14,7 @@
 #define NET_TO_SYNC_CAP 256
 #define NET_RESULTS_CAP 2048
 
+struct checkout;
 struct cli;
 struct config;
 struct sync_wx;
@@ -29,6 +30,10 @@ struct net_rt {
 	struct sync_wx *x;
 	struct sync *s;
 	struct settle *se;
+	/* set by `quan sync`: redeems interrupted by a crash (txn left
+	 * open) are recovered at start and every 30 s, like quan redeem */
+	struct checkout *recover;  /* borrowed; NULL = none */
+	int64_t recover_age_s;     /* checkout_recover's older_than_s */
 };
 
 /* Defaults from the config (rate_per_s, ...). */
@@ -40,7 +45,8 @@ int net_rt_start(struct net_rt *rt, struct cli *c,
 /* Stop the thread, apply what arrived, free. Safe on a half-started rt. */
 void net_rt_stop(struct net_rt *rt);
 /* Pump and apply until a signal, max_ms (0 = no limit) or, with once,
- * until nothing is out and nothing more can be sent. 0 or a store
+ * until nothing is out and nothing more can be sent; with rt->recover set,
+ * recover interrupted redeems first and every 30 s. 0 or a store
  * QUAN_E*. */
 int net_rt_run(struct net_rt *rt, int once, uint64_t max_ms);
 
