@@ -47,6 +47,10 @@ void cli_done(struct cli *c);   /* closes and frees; NULL-safe fields */
  * keep state in *state; detach releases it. */
 int cli_online_attach(struct cli *c, struct checkout *co, void **state);
 void cli_online_detach(void *state);
+/* Can the configured WeChat clients start (keys load, key files 0600,
+ * certificates parse)? 0 ready, 1 nothing configured, QUAN_ECONFIG with
+ * *cause (caller frees) naming the client and the reason. */
+int cli_online_check(const struct config *cfg, char **cause);
 
 /* The age rule of checkout_recover() for the headless commands (`quan
  * redeem`, `quan sync`): an open txn older than 60 s + online_wait_ms is

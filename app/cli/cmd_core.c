@@ -283,9 +283,16 @@ cmd_redeem(int argc, char **argv)
 	/* redeems interrupted by a crash are settled first */
 	checkout_recover(co, cli_recover_age_s(c.cfg), &nrec);
 	if (cli_online_attach(&c, co, &online) != 0) {
-		fprintf(stderr, "quan redeem: online step unavailable; "
-		    "deciding offline\n");
+		/* a till whose WeChat step is configured but cannot start
+		 * (refused key file, bad key, ...) must be noticed on day
+		 * one, not run offline within the caps for days */
+		fprintf(stderr, "quan redeem: nothing redeemed: the online "
+		    "step is configured but cannot start (fix the "
+		    "configuration, or remove [wechatpay]/[card] to decide "
+		    "offline only)\n");
 		online = NULL;
+		rc = EXIT_FAIL;
+		goto out;
 	}
 	checkout_open(co, o.amount_fen);
 	for (i = 0; i < o.ncodes; i++)
@@ -499,6 +506,17 @@ cmd_status(int argc, char **argv)
 			goto out;
 		}
 		json_object_set_new(j, "definitions", x.a);
+	}
+	{
+		/* a configured WeChat client that cannot start is a
+		 * configuration error, not "offline" */
+		char *why = NULL;
+		int on = cli_online_check(c.cfg, &why);
+
+		json_object_set_new(j, "online_step", json_pack("{s:s, s:s}",
+		    "state", on == 0 ? "ready" : on > 0 ? "not_configured" :
+		    "config_error", "error", why != NULL ? why : ""));
+		free(why);
 	}
 	if (json)
 		print_json(j);

@@ -311,6 +311,14 @@ cmd_sync(int argc, char **argv)
 		goto out;
 	rt.recover = rec;
 	rt.recover_age_s = cli_recover_age_s(c.cfg);
+	if (sync_wx_config_error(rt.x, &cause) != 0) {
+		/* the other client may still work: keep settling, but say it
+		 * where the operator looks (stderr, journal of the unit) */
+		fprintf(stderr, "quan sync: configuration error: %s; its "
+		    "rows wait until it is fixed\n", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (!once)
 		log_info("sync: running until SIGTERM");
 	rc = net_rt_run(&rt, once, 0);
@@ -804,10 +812,28 @@ net_online_step(void *arg, struct store *st, int64_t txn_id, int wait_ms)
 }
 
 int
+cli_online_check(const struct config *cfg, char **cause)
+{
+	struct sync_wx *x = NULL;
+	int rc;
+
+	*cause = NULL;
+	if (cfg->wx_mchid[0] == '\0' && cfg->card_appid[0] == '\0' &&
+	    cfg->card_token_url[0] == '\0')
+		return 1;
+	if ((rc = sync_wx_new(cfg, &x, cause)) != 0)
+		return rc == QUAN_ECONFIG ? rc : QUAN_ECONFIG;
+	rc = sync_wx_config_error(x, cause);
+	sync_wx_free(x);
+	return rc;
+}
+
+int
 cli_online_attach(struct cli *c, struct checkout *co, void **state)
 {
 	struct net_rt *rt;
 	struct net_rt_opts o;
+	char *cause = NULL;
 
 	*state = NULL;
 	if (c->cfg->wx_mchid[0] == '\0' && c->cfg->card_appid[0] == '\0' &&
@@ -819,6 +845,14 @@ cli_online_attach(struct cli *c, struct checkout *co, void **state)
 	if (net_rt_start(rt, c, &o, "redeem") != 0) {
 		free(rt);
 		return QUAN_EIO;
+	}
+	if (sync_wx_config_error(rt->x, &cause) != 0) {
+		fprintf(stderr, "quan redeem: configuration error: %s\n",
+		    cause);
+		free(cause);
+		net_rt_stop(rt);
+		free(rt);
+		return QUAN_ECONFIG;
 	}
 	checkout_set_online(co, net_online_step, rt);
 	*state = rt;

@@ -108,6 +108,23 @@ sync_wx_new(const struct config *cfg, struct sync_wx **out, char **cause)
 	return QUAN_OK;
 }
 
+int
+sync_wx_config_error(const struct sync_wx *x, char **cause)
+{
+	int wx = nz(x->cfg->wx_mchid) != NULL && x->wx == NULL;
+	int card = (nz(x->cfg->card_appid) != NULL ||
+	    nz(x->cfg->card_token_url) != NULL) && x->card == NULL;
+
+	if (!wx && !card)
+		return QUAN_OK;
+	if (cause != NULL)
+		*cause = xasprintf("%s%s%s%s%s", wx ? "wechatpay: " : "",
+		    wx && x->wx_cause ? x->wx_cause : "",
+		    wx && card ? "; " : "", card ? "card: " : "",
+		    card && x->card_cause ? x->card_cause : "");
+	return QUAN_ECONFIG;
+}
+
 void
 sync_wx_free(struct sync_wx *x)
 {

@@ -20,6 +20,12 @@ int sync_wx_new(const struct config *cfg, struct sync_wx **out,
     char **cause);
 void sync_wx_free(struct sync_wx *x); /* NULL-safe, after sync_stop */
 
+/* A configured client that could not be built (a refused key file, a bad
+ * key or certificate, ...): QUAN_ECONFIG with *cause = "wechatpay: why"
+ * and/or "card: why" (caller frees); 0 when every configured client is
+ * ready (a section not configured is not an error). Main thread. */
+int sync_wx_config_error(const struct sync_wx *x, char **cause);
+
 /* The executor ops; their arg is the struct sync_wx. */
 extern const struct sync_exec_ops sync_wx_ops;
 
