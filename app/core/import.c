@@ -313,6 +313,12 @@ import_codes(struct store *st, FILE *fp, const char *name, int64_t now,
 		while (len > 0 && (line[len - 1] == '\n' ||
 		    line[len - 1] == '\r'))
 			line[--len] = '\0';
+		/* "CSV UTF-8" from Excel starts with a byte-order mark */
+		if (lineno == 1 && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			memmove(line, line + 3, len - 3 + 1);
+			len -= 3;
+		}
 		if (len == 0 || line[0] == '#')
 			continue;
 		if (lineno == 1 && strncmp(line, "code,", 5) == 0)

@@ -59,6 +59,17 @@ for c in version import check redeem void status journal sync report \
 done
 [ $fails = 0 ] && ok "CMD --help"
 
+# a codes CSV saved by Excel ("CSV UTF-8": byte-order mark, header, CRLF)
+printf '\xef\xbb\xbfcode,kind,stock_or_card_id\r\nQAB0M0000000001,merchant,1212\r\n' \
+    >"$T/bom.csv"
+if "$Q" --data "$T/data" import codes "$T/bom.csv" >"$T/out" 2>"$T/err"; then
+	"$Q" --data "$T/data" check --json --amount 120 QAB0M0000000001 \
+	    >"$T/out" 2>&1 && ok "import codes with a BOM" ||
+	    fail "BOM import: code not usable: $(cat "$T/out")"
+else
+	fail "import codes with a BOM: $(cat "$T/err")"
+fi
+
 # X report: the total is what customers were given (a coupon WeChat
 # rejected is no redemption); it used to add every state's discount
 cat >"$T/s1" <<'S'
