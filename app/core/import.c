@@ -33,6 +33,14 @@ load_array(const char *path, json_t **out, char **cause)
 		return QUAN_ETOOBIG;
 	}
 	rewind(fp);
+	{
+		/* skip a UTF-8 byte-order mark (files saved on Windows) */
+		unsigned char bom[3];
+
+		if (fread(bom, 1, 3, fp) != 3 || bom[0] != 0xef ||
+		    bom[1] != 0xbb || bom[2] != 0xbf)
+			rewind(fp);
+	}
 	a = json_loadf(fp, JSON_REJECT_DUPLICATES, &e);
 	fclose(fp);
 	if (a == NULL) {

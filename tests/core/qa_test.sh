@@ -70,6 +70,11 @@ else
 	fail "import codes with a BOM: $(cat "$T/err")"
 fi
 
+{ printf '\xef\xbb\xbf'; cat "$D/stocks.json"; } >"$T/bom.json"
+"$Q" --data "$T/bom" import stocks "$T/bom.json" >/dev/null 2>"$T/err" &&
+    ok "import stocks with a BOM" ||
+    fail "import stocks with a BOM: $(cat "$T/err")"
+
 # X report: the total is what customers were given (a coupon WeChat
 # rejected is no redemption); it used to add every state's discount
 cat >"$T/s1" <<'S'
