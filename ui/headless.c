@@ -44,9 +44,11 @@ headless_view_text(const struct view *v)
 	    ui_screen_title(v->screen), v->demo ? " DEMO" : "",
 	    v->kiosk ? " KIOSK" : "");
 	buf_printf(&b, "status: %s outbox=%d cache=%s cashier=%s %s\n",
-	    v->online > 0 ? _("ONLINE") : v->online == 0 ? _("OFFLINE") :
-	    _("NO SYNC"), v->outbox, ui_age(v->cache_age_s, age, sizeof age),
+	    ui_net_word(v->online), v->outbox,
+	    ui_age(v->cache_age_s, age, sizeof age),
 	    v->cashier[0] ? v->cashier : "-", ui_role_word(v->role));
+	if (v->online == VIEW_NET_CONFIG)
+		buf_printf(&b, "net: %s\n", v->net_error);
 	if (v->screen == VIEW_BASKET || v->screen == VIEW_RESULT ||
 	    (v->screen == VIEW_APPROVE && v->ncoupons > 0)) {
 		buf_printf(&b, "sale: %s amount=%s discount=%s due=%s\n",
@@ -160,7 +162,8 @@ sale_settled(const struct view *v)
 	return 1;
 }
 
-/* Wait up to ms, applying sync results; until settled when until_settled. */
+/* Wait up to ms, applying sync results; until settled when until_settled
+ * is 1, until the connection state is known (not CONNECTING) when 2. */
 static void
 wait_ms(struct session *s, struct evq *q, int fd, int ms, int until_settled)
 {
@@ -171,7 +174,10 @@ wait_ms(struct session *s, struct evq *q, int fd, int ms, int until_settled)
 	memset(&tick, 0, offsetof(struct ev, u));
 	tick.type = EV_TICK;
 	while ((now = tm_mono_ms()) < end) {
-		if (until_settled && sale_settled(session_view(s)))
+		if (until_settled == 1 && sale_settled(session_view(s)))
+			return;
+		if (until_settled == 2 &&
+		    session_view(s)->online != VIEW_NET_CONNECTING)
 			return;
 		p.fd = fd;
 		p.events = POLLIN;
@@ -254,9 +260,11 @@ headless_run(struct session *s, struct evq *q, const struct headless_opts *o)
 		} else if (strcmp(cmd, "tick") == 0) {
 			evq_post(q, &tick);
 		} else if (strcmp(cmd, "sleep") == 0 ||
-		    strcmp(cmd, "wait-sync") == 0) {
+		    strcmp(cmd, "wait-sync") == 0 ||
+		    strcmp(cmd, "wait-net") == 0) {
 			wait_ms(s, q, o->results_fd, (int)strtol(arg, NULL, 10),
-			    cmd[0] == 'w');
+			    strcmp(cmd, "wait-sync") == 0 ? 1 :
+			    strcmp(cmd, "wait-net") == 0 ? 2 : 0);
 		} else if (strcmp(cmd, "print") == 0) {
 			free(last);
 			last = headless_view_text(session_view(s));

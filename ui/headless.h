@@ -17,6 +17,8 @@
  *   sleep MS               wait, applying sync results meanwhile
  *   wait-sync MS           wait until the sale has no pending/unknown
  *                          coupon (or MS pass), applying sync results
+ *   wait-net MS            wait until the connection state is known
+ *                          (not CONNECTING...: an answer or a failure)
  *   print                  print the whole view now
  *   expect TEXT            the last view printed contains TEXT, else fail
  *   expect-not TEXT        ... does not contain TEXT

@@ -163,6 +163,19 @@ ui_role_word(enum view_role r)
 }
 
 const char *
+ui_net_word(int online)
+{
+	switch (online) {
+	case VIEW_NET_ONLINE: return _("ONLINE");
+	case VIEW_NET_OFFLINE: return _("OFFLINE");
+	case VIEW_NET_CONNECTING: return _("CONNECTING...");
+	case VIEW_NET_CONFIG: return _("CONFIG ERROR");
+	default: break;
+	}
+	return _("NO SYNC");
+}
+
+const char *
 ui_action_word(enum view_action a)
 {
 	switch (a) {

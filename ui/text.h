@@ -27,6 +27,8 @@ const char *ui_cstate_word(enum view_cstate s);
 const char *ui_verdict_word(enum view_verdict v);
 const char *ui_screen_title(enum view_screen s);
 const char *ui_role_word(enum view_role r);
+/* The status bar's word for view.online (VIEW_NET_*). */
+const char *ui_net_word(int online);
 const char *ui_action_word(enum view_action a);
 /* The coupon's reason in plain words ("already used at 14:02",
  * "needs ¥100.00, basket ¥80.00") into out; returns out ("" none). */

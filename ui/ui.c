@@ -182,16 +182,13 @@ draw_status(const struct view *v)
 	tm_local(tm_now(), &lt);
 	strftime(clock, sizeof clock, "%H:%M", &lt);
 	fill(0, 0, COLS, crt_attr(CRT_STATUS));
-	if (v->online > 0) {
-		net = _("ONLINE");
+	net = ui_net_word(v->online);
+	if (v->online == VIEW_NET_ONLINE)
 		net_attr = crt_attr(CRT_STATUS) | A_BOLD;
-	} else if (v->online == 0) {
-		net = _("OFFLINE");
+	else if (v->online == VIEW_NET_CONNECTING)
+		net_attr = crt_attr(CRT_STATUS);
+	else
 		net_attr = crt_attr(CRT_OFFLINE);
-	} else {
-		net = _("NO SYNC");
-		net_attr = crt_attr(CRT_OFFLINE);
-	}
 	x = 0;
 	snprintf(b, sizeof b, " quan %s ", v->term_id);
 	put(0, x, COLS - x, b, crt_attr(CRT_STATUS) | A_BOLD, 0);
@@ -630,8 +627,12 @@ draw(struct ui *u, const struct view *v)
 	}
 	if (pw > 0)
 		draw_demo(u, main_w, pw, body_top, body_bottom + 1);
-	/* message line */
+	/* message line; a configuration error stays there while there
+	 * is nothing else to say */
 	ui_msg(v, b, sizeof b);
+	if (b[0] == '\0' && v->online == VIEW_NET_CONFIG)
+		snprintf(b, sizeof b, _("Configuration error: %s"),
+		    v->net_error);
 	fill(LINES - 3, 0, COLS, A_NORMAL);
 	if (b[0] != '\0')
 		put(LINES - 3, 1, COLS - 1, b,

@@ -156,7 +156,9 @@ publish_meta(struct net_rt *rt)
 	settle_status(rt->se, &st);
 	if (store_begin(rt->c->st) != 0)
 		return;
-	(void)store_meta_set(rt->c->st, "sync.online", st.online ? "1" : "0");
+	/* "1" online, "0" offline, "-1" nothing answered or failed yet */
+	(void)store_meta_set(rt->c->st, "sync.online", st.online > 0 ? "1" :
+	    st.online == 0 ? "0" : "-1");
 	snprintf(v, sizeof v, "%lld", (long long)st.last_ok);
 	(void)store_meta_set(rt->c->st, "sync.last_ok", v);
 	(void)store_meta_set(rt->c->st, "sync.last_error", st.last_error);
@@ -225,7 +227,7 @@ status_json(const struct settle_status *st)
 {
 	return json_pack("{s:b, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I, "
 	    "s:s, s:I}",
-	    "online", st->online,
+	    "online", st->online > 0,
 	    "pending", (json_int_t)st->pending,
 	    "unknown", (json_int_t)st->unknown,
 	    "inflight", st->inflight,

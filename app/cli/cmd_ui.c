@@ -150,6 +150,7 @@ struct term {
 	struct session *s;
 	struct ui *ui;
 	uint64_t last_results_ms;
+	char *net_error;   /* a configured WeChat client cannot start */
 };
 
 static int
@@ -174,7 +175,12 @@ start_sync(struct term *t)
 		free(cause);
 		return EXIT_FAIL;
 	}
+	/* a refused key file is shown as a configuration error, not as
+	 * "offline" (the other client, if any, still runs) */
+	if (sync_wx_config_error(t->wx, &t->net_error) != 0)
+		log_error("sync: configuration error: %s", t->net_error);
 	settle_opts_defaults(&so);
+	so.probe = 1; /* online/offline known before the first sale */
 	if (evq_new(&t->to_sync, (size_t)so.queue_cap) != 0 ||
 	    evq_new(&t->results, 4096) != 0) {
 		fprintf(stderr, "quan: cannot create sync queues\n");
@@ -257,6 +263,8 @@ term_down(struct term *t)
 	evq_free(t->to_sync);
 	evq_free(t->results);
 	t->to_core = t->to_sync = t->results = NULL;
+	free(t->net_error);
+	t->net_error = NULL;
 }
 
 static int
@@ -298,6 +306,7 @@ term_up(struct term *t)
 	so.results = t->results;
 	so.kiosk = t->o->kiosk;
 	so.demo = t->o->demo;
+	so.net_error = t->net_error;
 	so.autologin = t->o->autologin;
 	so.idle_reset_s = t->o->idle_reset_s;
 	if (session_new(&t->s, &so, &cause) != 0) {

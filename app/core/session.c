@@ -376,7 +376,8 @@ refresh_status(struct session *s)
 
 	if (s->o.settle != NULL) {
 		settle_status(s->o.settle, &st);
-		online = st.online ? 1 : 0;
+		online = st.online > 0 ? VIEW_NET_ONLINE : st.online == 0 ?
+		    VIEW_NET_OFFLINE : VIEW_NET_CONNECTING;
 		outbox = (int)(st.pending + st.unknown);
 	} else if (s->o.st != NULL &&
 	    store_outbox_depth(s->o.st, &p, &u) == 0) {
@@ -391,6 +392,8 @@ refresh_status(struct session *s)
 			oldest = cs.oldest_card;
 		s->oldest_def = oldest;
 	}
+	if (s->v.net_error[0] != '\0')
+		online = VIEW_NET_CONFIG; /* until the config is fixed */
 	if (s->oldest_def > 0)
 		age = now > s->oldest_def ? now - s->oldest_def : 0;
 	/* bump the view only when something a cashier sees changed
@@ -1576,7 +1579,14 @@ session_new(struct session **out, const struct session_opts *opts,
 		s->o.idle_reset_s = 30;
 	s->v.kiosk = opts->kiosk;
 	s->v.demo = opts->demo;
-	s->v.online = opts->settle != NULL ? 0 : -1;
+	s->v.online = opts->settle != NULL ? VIEW_NET_CONNECTING :
+	    VIEW_NET_NONE;
+	if (opts->net_error != NULL && opts->net_error[0] != '\0') {
+		str_copy(s->v.net_error, sizeof s->v.net_error,
+		    opts->net_error);
+		s->v.online = VIEW_NET_CONFIG;
+	}
+	s->o.net_error = NULL; /* copied: not borrowed */
 	s->v.cache_age_s = -1;
 	s->v.selected = -1;
 	s->v.verdict_coupon = -1;

@@ -62,6 +62,9 @@ struct session_opts {
 	int demo;                 /* banner + demo codes panel */
 	const char *autologin;    /* cashier id logged in at start, or NULL */
 	int idle_reset_s;         /* kiosk idle reset (default 30) */
+	const char *net_error;    /* a configured WeChat client cannot start
+	                             (why; copied), NULL/"" = none: the
+	                             status shows CONFIG ERROR, not OFFLINE */
 };
 
 struct session;

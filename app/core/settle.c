@@ -59,6 +59,8 @@ struct settle {
 	int nouts, capouts;
 	struct refresh *refs;
 	int nrefs;
+	int probe;            /* 1: pick a definition to probe with */
+	int probe_ref;        /* refs index refreshed whatever its age, -1 */
 	uint32_t rng;
 	struct settle_status stat;
 };
@@ -119,7 +121,9 @@ settle_new(struct settle **out, struct store *st, const struct config *cfg,
 		s->o.lease_s = 1;
 	s->to_sync = to_sync;
 	s->rng = (uint32_t)tm_mono_us() | 1u;
-	s->stat.online = 1;
+	s->stat.online = -1; /* nothing tried yet */
+	s->probe = s->o.probe;
+	s->probe_ref = -1;
 	s->nrefs = cfg != NULL ? cfg->ntargets : 0;
 	s->refs = xcalloc((size_t)(s->nrefs > 0 ? s->nrefs : 1),
 	    sizeof *s->refs);
@@ -419,8 +423,11 @@ pump_refresh(struct settle *s, int64_t now, int *room, int *posted)
 		rc = r->card ? store_card_get(s->st, r->id, &raw, &fetched) :
 		    store_stock_get(s->st, r->id, &raw, &fetched);
 		free(raw);
-		if (rc == QUAN_OK && now - fetched < s->o.refresh_s)
+		if (rc == QUAN_OK && now - fetched < s->o.refresh_s &&
+		    i != s->probe_ref)
 			continue;
+		if (i == s->probe_ref)
+			s->probe_ref = -1;
 		memset(&j, 0, sizeof j);
 		j.tag = r->tag;
 		j.op = r->card ? SYNC_OP_CARD_GET : SYNC_OP_STOCK_GET;
@@ -436,6 +443,67 @@ pump_refresh(struct settle *s, int64_t now, int *room, int *posted)
 	}
 }
 
+static struct refresh *ref_stock(struct settle *s, const char *id);
+
+/* The probe's definition: the first cached stock (when [wechatpay] is
+ * configured), else card (when [card] is). */
+struct probe_ctx {
+	int want_stock, want_card;
+	int card;
+	char id[STORE_ID_MAX + 1];
+};
+
+static int
+probe_def(void *arg, enum store_kind kind, const struct store_def *d)
+{
+	struct probe_ctx *p = arg;
+
+	if (kind == STORE_MERCHANT && p->want_stock &&
+	    (p->id[0] == '\0' || p->card)) {
+		p->card = 0;
+		scopy(p->id, sizeof p->id, d->id);
+	} else if (kind == STORE_CARD && p->want_card && p->id[0] == '\0') {
+		p->card = 1;
+		scopy(p->id, sizeof p->id, d->id);
+	}
+	return 0;
+}
+
+static void
+probe_pick(struct settle *s)
+{
+	struct probe_ctx p;
+	struct refresh *r;
+
+	s->probe = 0;
+	if (s->o.refresh_s <= 0)
+		return;
+	if (s->nrefs > 0) {
+		s->probe_ref = 0;
+		return;
+	}
+	memset(&p, 0, sizeof p);
+	p.want_stock = s->cfg != NULL && s->cfg->wx_mchid != NULL &&
+	    s->cfg->wx_mchid[0] != '\0';
+	p.want_card = s->cfg != NULL && ((s->cfg->card_appid != NULL &&
+	    s->cfg->card_appid[0] != '\0') || (s->cfg->card_token_url !=
+	    NULL && s->cfg->card_token_url[0] != '\0'));
+	if (store_def_list(s->st, probe_def, &p) != 0 || p.id[0] == '\0')
+		return;
+	if (p.card) {
+		s->refs = xrealloc(s->refs, (size_t)(s->nrefs + 1) *
+		    sizeof *s->refs);
+		r = &s->refs[s->nrefs];
+		memset(r, 0, sizeof *r);
+		r->tag = REFRESH_TAG_BASE + s->nrefs;
+		r->card = 1;
+		scopy(r->id, sizeof r->id, p.id);
+		s->nrefs++;
+	} else
+		r = ref_stock(s, p.id);
+	s->probe_ref = (int)(r - s->refs);
+}
+
 int
 settle_pump(struct settle *s, int64_t now, int *posted)
 {
@@ -445,6 +513,8 @@ settle_pump(struct settle *s, int64_t now, int *posted)
 	if (posted != NULL)
 		*posted = 0;
 	settle_expire(s, now);
+	if (s->probe)
+		probe_pick(s);
 	memset(&c, 0, sizeof c);
 	c.s = s;
 	c.now = now;
@@ -752,7 +822,13 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 
 	if (ev->type == EV_SYNC_STATE) {
 		syncmsg_get(ev, &st, sizeof st);
-		s->stat.online = st.online;
+		/* known once something was answered (the thread's own
+		 * online/offline from then on) or failed with no answer ever
+		 * (offline); before that: still "connecting" */
+		if (st.last_ok > 0 || s->stat.last_ok > 0)
+			s->stat.online = st.online;
+		else if (st.failed > 0)
+			s->stat.online = 0;
 		if (st.last_ok > s->stat.last_ok)
 			s->stat.last_ok = st.last_ok;
 		if (st.last_err_at > 0 && st.last_err_at >=

@@ -36,11 +36,18 @@ struct settle_opts {
 	                      whatever its backoff, and each row is sent at
 	                      most `once` rounds (each round = the sync
 	                      thread's own retries); 0 = normal */
+	int probe;         /* 1: the first pump refreshes one definition
+	                      (a configured one, else the first cached
+	                      stock, else card) whatever its age, so the
+	                      terminal knows online/offline before the
+	                      first sale; 0 = no (default) */
 };
 void settle_opts_defaults(struct settle_opts *o);
 
 struct settle_status {
-	int online;               /* as last published by the sync thread */
+	int online;               /* 1 online, 0 offline, -1 not known yet:
+	                             nothing was answered or failed since
+	                             start (as published by the sync thread) */
 	int64_t pending, unknown; /* outbox depth */
 	int inflight;             /* jobs out now */
 	uint64_t confirmed, rejected, conflicts, returned, retries;

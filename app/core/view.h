@@ -121,6 +121,13 @@ enum view_msg {
 	VIEW_M_ZDONE          /* Z report n written */
 };
 
+/* view.online */
+#define VIEW_NET_NONE (-1)
+#define VIEW_NET_OFFLINE 0
+#define VIEW_NET_ONLINE 1
+#define VIEW_NET_CONNECTING 2
+#define VIEW_NET_CONFIG 3
+
 struct view_coupon {
 	char code[VIEW_CODE_MAX];
 	char name[VIEW_NAME_MAX];
@@ -145,7 +152,10 @@ struct view {
 	/* status line: always visible */
 	char cashier[VIEW_ID_MAX];
 	enum view_role role;
-	int online;              /* -1 unknown (no sync), 0 offline, 1 online */
+	int online;              /* VIEW_NET_*: -1 no sync thread, 0 offline,
+	                            1 online, 2 connecting (nothing answered
+	                            or failed yet), 3 configuration error */
+	char net_error[320];     /* VIEW_NET_CONFIG: why */
 	int outbox;              /* remote ops still to settle */
 	int64_t cache_age_s;     /* -1 = no cache */
 	char term_id[VIEW_ID_MAX];

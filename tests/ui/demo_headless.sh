@@ -17,6 +17,7 @@ fi
 
 # run 1: the banner, the demo cashier, online
 cat >"$W/s1" <<'S'
+wait-net 10000
 print
 expect DEMO
 expect cashier=1001 cashier
@@ -35,6 +36,7 @@ c = [x for x in d[sys.argv[2]][sys.argv[3]]
 print(c[0]["code"])' "$SEED" "$@"; }
 # a second demo in another fresh dir starts a sale
 cat >"$W/s2" <<S
+wait-net 10000
 amount 100
 print
 expect screen=basket

@@ -37,6 +37,8 @@ EXTRA = [
 
 TR = {
  "ONLINE": "在线", "OFFLINE": "离线", "NO SYNC": "未同步",
+ "CONNECTING...": "连接中…", "CONFIG ERROR": "配置错误",
+ "Configuration error: %s": "配置错误：%s",
  "valid": "可用", "pending": "处理中", "CONFIRMED": "已核销",
  "ACCEPTED OFFLINE": "离线受理", "waiting for WeChat": "等待微信确认",
  "REJECTED": "拒绝", "return pending": "退券处理中", "returned": "已退券",

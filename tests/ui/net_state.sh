@@ -1,0 +1,78 @@
+#!/bin/bash
+# net_state.sh — QA findings 2 and 3 on the terminal (`quan run
+# --headless`): the status says CONNECTING... (连接中…) until the sync
+# thread's first real answer or failure — never ONLINE before anything
+# was tried; a start-up probe (one definition refresh) settles it without
+# a sale: ONLINE with the simulator up, OFFLINE with it stopped; a refused
+# key file (mode 0644) shows CONFIG ERROR with the reason, not OFFLINE.
+set -u
+: "${QUAN:?}"
+W=$(mktemp -d /tmp/quan-ui-net-XXXXXX)
+SIM=$W/sim
+SIMPID=
+fail() { echo "FAIL: $*" >&2; [ -n "$SIMPID" ] && { kill -CONT "$SIMPID"; kill "$SIMPID"; } 2>/dev/null; echo "kept $W" >&2; exit 1; }
+"$QUAN" sim init "$SIM" >/dev/null || fail "sim init"
+"$QUAN" sim seed "$SIM" >/dev/null || fail "sim seed"
+export QUAN_CONFIG=$SIM/quan.conf QUAN_DATA=$SIM/data
+"$QUAN" import stocks "$SIM/import/stocks.json" >/dev/null || fail "import"
+"$QUAN" staff add 1001 --role cashier --pin 1234 >/dev/null || fail "staff add"
+# the simulator's port is fixed by sim init's quan.conf
+LISTEN=$(sed -n 's|^base_url *= *https://\([^/]*\).*|\1|p' "$SIM/quan.conf" | head -1)
+[ -n "$LISTEN" ] || fail "no base_url in quan.conf"
+run() { "$QUAN" run --headless "$1" --quiet "${@:2}" >"$W/out" 2>"$W/err"; }
+
+# 1. the simulator frozen (connects, never answers): CONNECTING, not ONLINE
+"$QUAN" sim serve "$SIM" --listen "$LISTEN" >"$W/sim.out" 2>"$W/sim.err" &
+SIMPID=$!
+for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
+grep -q '^listening' "$W/sim.out" || fail "sim did not start"
+kill -STOP "$SIMPID"
+cat >"$W/s1" <<'S'
+sleep 300
+print
+expect status: CONNECTING...
+expect-not ONLINE
+S
+run "$W/s1" || fail "frozen simulator: $(cat "$W/out" "$W/err")"
+cat >"$W/s1zh" <<'S'
+sleep 300
+print
+expect status: 连接中…
+S
+run "$W/s1zh" --lang zh_CN || fail "frozen simulator, zh_CN: $(cat "$W/out" "$W/err")"
+kill -CONT "$SIMPID"
+
+# 2. the simulator up: the probe makes it ONLINE without a sale
+cat >"$W/s2" <<'S'
+wait-net 10000
+print
+expect status: ONLINE
+S
+run "$W/s2" || fail "simulator up: $(cat "$W/out" "$W/err")"
+kill "$SIMPID"; wait "$SIMPID"; SIMPID=
+
+# 3. the simulator stopped: OFFLINE once the probe failed
+cat >"$W/s3" <<'S'
+wait-net 10000
+print
+expect status: OFFLINE
+S
+run "$W/s3" || fail "simulator stopped: $(cat "$W/out" "$W/err")"
+
+# 4. a refused key file: CONFIG ERROR with the reason, in both languages
+chmod 644 "$SIM/apiv3.key"
+cat >"$W/s4" <<S
+wait-net 3000
+print
+expect status: CONFIG ERROR
+expect net: wechatpay:
+expect chmod 600 $SIM/apiv3.key
+S
+run "$W/s4" || fail "0644 key: $(cat "$W/out" "$W/err")"
+cat >"$W/s4zh" <<'S'
+print
+expect status: 配置错误
+S
+run "$W/s4zh" --lang zh_CN || fail "0644 key, zh_CN: $(cat "$W/out" "$W/err")"
+rm -rf "$W"
+echo "ok: CONNECTING until known, ONLINE/OFFLINE from the probe, CONFIG ERROR"
