@@ -287,6 +287,10 @@ ui_reason(const struct view_coupon *c, char *out, size_t n)
 		snprintf(out, n, "%s",
 		    _("offline: this coupon can only be used online"));
 		break;
+	case VIEW_R_VALUE_PENDING:
+		snprintf(out, n, "%s",
+		    _("value known after WeChat answers"));
+		break;
 	case VIEW_R_OFFLINE_CAP:
 		if (c->r_text[0] != '\0')
 			snprintf(out, n, _("offline limit reached: %s"),

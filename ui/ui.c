@@ -298,6 +298,17 @@ draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
 	ui_fit(ui_cstate_word(c->state), w - bw - 1, 0, st, sizeof st);
 	attr = crt_attr(cstate_role(c->state));
 	put(y, x + bw + 1, w - bw - 1, st, attr, 0);
+	if (c->reason == VIEW_R_VALUE_PENDING &&
+	    w - bw - 2 - ui_width(st) > 8) {
+		/* provisional: say why the discount is 0.00 for now */
+		char r[256], f[256];
+
+		ui_reason(c, r, sizeof r);
+		ui_fit(r, w - bw - 2 - ui_width(st), 1, f, sizeof f);
+		put(y, x + bw + 2 + ui_width(st), ui_width(f), f,
+		    crt_attr(CRT_DIM), 0);
+		return;
+	}
 	if ((c->manual || c->give_item) && w - bw - 1 - ui_width(st) > 12) {
 		const char *tag = c->give_item ? _("[give item]") :
 		    _("[typed]");

@@ -235,6 +235,10 @@ map_reason(struct session *s, const struct checkout_line *l,
 	    strcmp(r, "too_long") == 0 || strcmp(r, "control_char") == 0 ||
 	    strcmp(r, "bad_utf8") == 0 || strcmp(r, "empty") == 0) {
 		c->reason = VIEW_R_GARBAGE;
+	} else if (strcmp(r, "needs_online") == 0 && l->needs_answer &&
+	    (l->state == CHECKOUT_PRICED || l->state == CHECKOUT_PENDING)) {
+		/* taken provisionally: not an offline refusal (yet) */
+		c->reason = VIEW_R_VALUE_PENDING;
 	} else if (strcmp(r, "needs_online") == 0 ||
 	    strcmp(r, "offline_online_only") == 0) {
 		c->reason = VIEW_R_OFFLINE_POLICY;
@@ -275,9 +279,11 @@ map_line(struct session *s, const struct checkout_line *l,
 	c->discount_fen = l->discount_fen;
 	c->give_item = l->needs_confirm;
 	c->state = map_state(l->state);
-	/* a reason only where the coupon did not go through (yet) */
+	/* a reason only where the coupon did not go through (yet), and on
+	 * a provisional line (its value comes with WeChat's answer) */
 	if (c->state == VIEW_C_REJECTED || c->state == VIEW_C_UNKNOWN ||
-	    c->state == VIEW_C_CONFLICT || c->state == VIEW_C_PENDING) {
+	    c->state == VIEW_C_CONFLICT || c->state == VIEW_C_PENDING ||
+	    (c->state == VIEW_C_PRICED && l->needs_answer)) {
 		map_reason(s, l, c);
 	} else {
 		c->reason = VIEW_R_NONE;

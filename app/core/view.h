@@ -91,6 +91,8 @@ enum view_reason {
 	VIEW_R_STOCK_STATE,      /* stock paused / stopped */
 	VIEW_R_REMOTE,           /* WeChat said no: text has its words */
 	VIEW_R_OTHER,            /* text has the words */
+	VIEW_R_VALUE_PENDING,    /* provisional (stock unknown to the till):
+	                            its value is known after WeChat answers */
 	VIEW_R_COUNT
 };
 

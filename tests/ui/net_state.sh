@@ -5,6 +5,8 @@
 # was tried; a start-up probe (one definition refresh) settles it without
 # a sale: ONLINE with the simulator up, OFFLINE with it stopped; a refused
 # key file (mode 0644) shows CONFIG ERROR with the reason, not OFFLINE.
+# A provisional coupon (stock unknown until WeChat answers) says its value
+# comes with the answer (both languages).
 set -u
 : "${QUAN:?}"
 W=$(mktemp -d /tmp/quan-ui-net-XXXXXX)
@@ -49,6 +51,31 @@ print
 expect status: ONLINE
 S
 run "$W/s2" || fail "simulator up: $(cat "$W/out" "$W/err")"
+# 2b. a coupon whose stock the till does not know yet (22-digit code not in
+# the code cache) is taken provisionally: its value is known after WeChat
+# answers — not "offline: this coupon can only be used online"
+CODE=$(python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+print([e for e in d['merchant']['valid'] if e['coupon_code_mode'] == 'WECHATPAY_MODE'][0]['code'])" "$SIM/seed.json") || fail "seed.json"
+cat >"$W/s5" <<S
+wait-net 10000
+login 1001 1234
+amount 50
+scan $CODE
+print
+expect value known after WeChat answers
+expect-not can only be used online
+S
+run "$W/s5" || fail "provisional line: $(cat "$W/out" "$W/err")"
+cat >"$W/s5zh" <<S
+login 1001 1234
+amount 50
+scan $CODE
+print
+expect 优惠金额待微信答复后确定
+S
+run "$W/s5zh" --lang zh_CN || fail "provisional line, zh_CN: $(cat "$W/out" "$W/err")"
 kill "$SIMPID"; wait "$SIMPID"; SIMPID=
 
 # 3. the simulator stopped: OFFLINE once the probe failed

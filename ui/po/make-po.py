@@ -37,6 +37,7 @@ EXTRA = [
 
 TR = {
  "ONLINE": "在线", "OFFLINE": "离线", "NO SYNC": "未同步",
+ "value known after WeChat answers": "优惠金额待微信答复后确定",
  "CONNECTING...": "连接中…", "CONFIG ERROR": "配置错误",
  "Configuration error: %s": "配置错误：%s",
  "valid": "可用", "pending": "处理中", "CONFIRMED": "已核销",
