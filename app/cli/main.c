@@ -107,11 +107,21 @@ main(int argc, char **argv)
 {
 	const char *name;
 	const struct cmd *c;
+	int i;
 
 	hoist_command(argc, argv);
 	name = argc > 1 ? argv[1] : "run";
-	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 ||
-	    strcmp(name, "help") == 0) {
+	/* "quan help CMD" is "quan CMD --help" */
+	if (strcmp(name, "help") == 0 && argc == 3 &&
+	    (c = find_cmd(argv[2])) != NULL) {
+		argv[1] = argv[2];
+		argv[2] = (char *)"--help";
+		name = argv[1];
+	}
+	for (i = 1; i < argc && global_len(argc, argv, i) > 0; )
+		i += global_len(argc, argv, i);
+	if (i < argc && (strcmp(argv[i], "-h") == 0 ||
+	    strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "help") == 0)) {
 		usage(stdout);
 		return EXIT_OK;
 	}

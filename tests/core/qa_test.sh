@@ -58,6 +58,11 @@ for c in version import check redeem void status journal sync report \
 	fi
 done
 [ $fails = 0 ] && ok "CMD --help"
+"$Q" help check >"$T/out" 2>&1 && grep -q '^usage: quan check' "$T/out" &&
+    ok "help CMD" || fail "help check: $(head -c 200 "$T/out")"
+"$Q" --data "$T/data" --help >"$T/out" 2>&1 &&
+    grep -q '^usage: quan \[COMMAND\]' "$T/out" && ok "--data D --help" ||
+    fail "--data D --help: $(head -c 200 "$T/out")"
 
 # a codes CSV saved by Excel ("CSV UTF-8": byte-order mark, header, CRLF)
 printf '\xef\xbb\xbfcode,kind,stock_or_card_id\r\nQAB0M0000000001,merchant,1212\r\n' \
