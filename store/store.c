@@ -103,9 +103,11 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_RED_ACTIVE] = "SELECT 1 FROM redemptions WHERE code = ?1 AND "
 	    "state IN ('pending','unknown','confirmed','accepted_offline',"
 	    "'conflict') LIMIT 1",
-	[Q_RED_COUNTS] = "SELECT state, count(*), sum(discount_fen) "
+	[Q_RED_COUNTS] = "SELECT CASE WHEN state = 'confirmed' AND "
+	    "reason = 'voided_not_returnable' THEN reason ELSE state END "
+	    "AS st, count(*), sum(discount_fen) "
 	    "FROM redemptions WHERE created_at >= ?1 AND created_at < ?2 "
-	    "GROUP BY state ORDER BY state",
+	    "GROUP BY st ORDER BY st",
 	[Q_OFF_COUNT] = "SELECT count(*) FROM redemptions "
 	    "WHERE offline_at >= ?1 AND offline_at > 0",
 	[Q_OFF_EXPO] = "SELECT ifnull(sum(discount_fen), 0) FROM redemptions "

@@ -179,7 +179,10 @@ int store_red_list(struct store *s, int64_t from, int64_t to,
 /* Is this code already redeemed here (a row in pending, unknown,
  * confirmed, accepted_offline or conflict)? 1 yes, 0 no, < 0 error. */
 int store_red_code_active(struct store *s, const char *code);
-/* Count per state. fn(arg, state, count, sum discount_fen). */
+/* Count per state. fn(arg, state, count, sum discount_fen). A confirmed
+ * coupon of a voided sale that WeChat cannot give back (a consumed card
+ * code: reason "voided_not_returnable") is counted under its own state
+ * "voided_not_returnable", never as redeemed. */
 typedef int (*store_count_fn)(void *arg, const char *state, int64_t n,
     int64_t fen);
 int store_red_counts(struct store *s, int64_t from, int64_t to,

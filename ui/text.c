@@ -337,6 +337,24 @@ ui_msg(const struct view *v, char *out, size_t n)
 		    _("Sale %s voided; coupons are being returned"),
 		    v->msg_text);
 		break;
+	case VIEW_M_VOIDED_KEPT:
+	case VIEW_M_VOIDED_KEPT_ALL: {
+		/* msg_text = "txn\tnames" */
+		char id[40];
+		const char *tab = strchr(v->msg_text, '\t');
+		size_t l = tab != NULL ? (size_t)(tab - v->msg_text) : 0;
+
+		if (l >= sizeof id)
+			l = sizeof id - 1;
+		memcpy(id, v->msg_text, l);
+		id[l] = '\0';
+		snprintf(out, n, v->msg == VIEW_M_VOIDED_KEPT ?
+		    _("Sale %s voided; the other coupons are being returned. "
+		    "Not returnable (card coupon already used at WeChat): %s") :
+		    _("Sale %s voided. Not returnable (card coupon already "
+		    "used at WeChat): %s"), id, tab != NULL ? tab + 1 : "");
+		break;
+	}
 	case VIEW_M_APPROVED:
 		snprintf(out, n, _("Approved by %s"), v->msg_text); break;
 	case VIEW_M_CANCELLED:

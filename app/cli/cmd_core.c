@@ -402,12 +402,34 @@ cmd_void(int argc, char **argv)
 		for (i = 0; i < t.nlines; i++)
 			json_array_append_new(a, line_json(&t.lines[i], 1));
 		json_object_set_new(j, "coupons", a);
+		a = json_array();
+		for (i = 0; i < t.nlines; i++)
+			if (strcmp(t.lines[i].reason,
+			    "voided_not_returnable") == 0)
+				json_array_append_new(a,
+				    json_string(t.lines[i].code));
+		/* card codes consumed at WeChat: no return exists */
+		json_object_set_new(j, "not_returnable", a);
 		print_json(j);
 		json_decref(j);
 	} else {
+		int kept = 0;
+
 		printf("txn %lld voided\n", id);
-		for (i = 0; i < t.nlines; i++)
+		for (i = 0; i < t.nlines; i++) {
 			print_line(&t.lines[i]);
+			kept += strcmp(t.lines[i].reason,
+			    "voided_not_returnable") == 0;
+		}
+		if (kept > 0) {
+			printf("not returnable (card coupons already used at "
+			    "WeChat; the card API has no return):");
+			for (i = 0; i < t.nlines; i++)
+				if (strcmp(t.lines[i].reason,
+				    "voided_not_returnable") == 0)
+					printf(" %s", t.lines[i].code);
+			printf("\n");
+		}
 	}
 	rc = EXIT_OK;
 out:

@@ -370,7 +370,7 @@ static int
 rep_row(void *arg, const struct store_red *r)
 {
 	struct rep *p = arg;
-	const char *kind = store_kind_name(r->kind);
+	const char *kind = store_kind_name(r->kind), *st = r->state;
 	json_t *k, *s;
 	char m[64];
 
@@ -379,17 +379,22 @@ rep_row(void *arg, const struct store_red *r)
 		k = json_object();
 		json_object_set_new(p->kinds, kind, k);
 	}
-	s = json_object_get(k, r->state);
+	/* a card coupon used at WeChat whose sale was voided: no return
+	 * exists; shown apart, never as redeemed value */
+	if (strcmp(r->state, "confirmed") == 0 &&
+	    strcmp(r->reason, "voided_not_returnable") == 0)
+		st = "voided_not_returnable";
+	s = json_object_get(k, st);
 	if (s == NULL) {
 		s = json_pack("{s:I, s:I}", "count", (json_int_t)0, "fen",
 		    (json_int_t)0);
-		json_object_set_new(k, r->state, s);
+		json_object_set_new(k, st, s);
 	}
 	json_object_set_new(s, "count", json_integer(
 	    json_integer_value(json_object_get(s, "count")) + 1));
 	json_object_set_new(s, "fen", json_integer(
 	    json_integer_value(json_object_get(s, "fen")) + r->discount_fen));
-	if (strcmp(r->state, "confirmed") == 0 ||
+	if ((strcmp(r->state, "confirmed") == 0 && st == r->state) ||
 	    strcmp(r->state, "accepted_offline") == 0 ||
 	    strcmp(r->state, "unknown") == 0 ||
 	    strcmp(r->state, "pending") == 0) {

@@ -1218,9 +1218,12 @@ void_row(void *arg, const struct store_red *row)
 		return 0; /* nothing was used */
 	x = json_pack("{s:s}", "by", v->who != NULL ? v->who : "");
 	if (r.kind == STORE_CARD && strcmp(r.state, "confirmed") == 0) {
-		/* the card API has no "un-consume" */
-		rc = journal_append(st, v->now, "void_card_irreversible",
-		    r.txn_id, r.id, x);
+		/* the card API has no "un-consume": it stays used at WeChat;
+		 * marked so reports show it as voided, not returnable (not
+		 * as redeemed value) and the cashier is told */
+		rc = ledger_change(st, &r, "confirmed",
+		    "voided_not_returnable", "void_card_irreversible", v->now,
+		    x);
 		json_decref(x);
 		return rc;
 	}
@@ -1384,8 +1387,9 @@ recover_row(void *arg, const struct store_red *row)
 		 * never saw a verdict and the sale is voided: give it back
 		 * (a card consume cannot be undone) */
 		if (r.kind == STORE_CARD)
-			return journal_append(c->st, c->now,
-			    "void_card_irreversible", r.txn_id, r.id, NULL);
+			return ledger_change(c->st, &r, "confirmed",
+			    "voided_not_returnable", "void_card_irreversible",
+			    c->now, NULL);
 		r.discount_fen = 0;
 		if ((rc = ledger_return_key(r.idem_key, r.return_key,
 		    sizeof r.return_key)) != 0 ||

@@ -148,7 +148,14 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 			kind = "returned";
 	} else if (strcmp(r.state, "return_pending") == 0) {
 		/* voided while the use was in flight */
-		if (strcmp(state, "confirmed") == 0) {
+		if (strcmp(state, "confirmed") == 0 &&
+		    r.kind == STORE_CARD) {
+			/* a card consume that landed after the void: no
+			 * return exists; used, voided, not returnable */
+			to = "confirmed";
+			reason = "voided_not_returnable";
+			kind = "confirm_voided_card";
+		} else if (strcmp(state, "confirmed") == 0) {
 			to = "return_pending";
 			kind = "confirm_then_return";
 		} else {
@@ -171,8 +178,15 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 		kind = "confirm_then_return";
 		queue_return = r.kind == STORE_MERCHANT;
 		if (r.kind == STORE_CARD) {
+			struct store_txn t;
+
 			to = "confirmed";
 			kind = "confirm_refused_card";
+			/* of a voided sale (recovered after a crash): used
+			 * at WeChat, not returnable, not redeemed value */
+			if (store_txn_get(st, r.txn_id, &t) == 0 &&
+			    strcmp(t.state, "voided") == 0)
+				reason = "voided_not_returnable";
 		}
 	} else if (rc < 0) {
 		return rc;

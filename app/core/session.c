@@ -877,6 +877,7 @@ struct counts {
 	struct session *s;
 	int64_t n, fen;
 	int64_t conflicts, rejected;
+	int64_t kept_n, kept_fen; /* voided, not returnable (card) */
 };
 
 static int
@@ -894,6 +895,10 @@ counts_cb(void *arg, const char *state, int64_t n, int64_t fen)
 		c->n += n;
 		c->fen += fen;
 	}
+	if (strcmp(state, "voided_not_returnable") == 0) {
+		c->kept_n += n;
+		c->kept_fen += fen;
+	}
 	if (strcmp(state, "conflict") == 0)
 		c->conflicts += n;
 	else if (strcmp(state, "rejected") == 0)
@@ -907,7 +912,7 @@ show_report(struct session *s, int z, const char *approver, const char *why)
 	int64_t now = tm_now(), from = period_start(s, now), zno = 0;
 	int64_t off_n = 0, exposure = 0, seq = 0;
 	char hash[65] = "", m[32], t1[32], t2[32], b[32];
-	struct counts c = { s, 0, 0, 0, 0 };
+	struct counts c = { s, 0, 0, 0, 0, 0, 0 };
 	struct tm lt;
 	int rc;
 
@@ -945,6 +950,10 @@ show_report(struct session *s, int z, const char *approver, const char *why)
 	line_add(s, "Redeemed (confirmed + offline)\t%lld  \xc2\xa5%s",
 	    (long long)c.n,
 	    money_format(c.fen, m, sizeof m));
+	/* used at WeChat, sale voided, no return exists: not redeemed
+	 * value, but the customer's coupon is gone */
+	line_add(s, "Voided, not returnable (card)\t%lld  \xc2\xa5%s",
+	    (long long)c.kept_n, money_format(c.kept_fen, m, sizeof m));
 	line_add(s, "Conflicts (used elsewhere)\t%lld", (long long)c.conflicts);
 	line_add(s, "Rejected\t%lld", (long long)c.rejected);
 	store_offline_stats(s->o.st, from, &off_n, &exposure);
@@ -1131,6 +1140,42 @@ session_override(struct session *s, const char *who, const char *why)
 	return rc;
 }
 
+/* The message after a void: which coupons cannot be given back (a card
+ * code consumed at WeChat has no return), by name or masked code. */
+static void
+void_msg(struct session *s, int64_t txn, const char *id)
+{
+	char t[VIEW_ERR_MAX], m[64];
+	size_t o;
+	int i, kept = 0, others = 0;
+
+	if (checkout_load(s->o.co, txn, &s->tmp) != 0) {
+		set_msg(s, VIEW_M_VOIDED, id);
+		return;
+	}
+	o = (size_t)snprintf(t, sizeof t, "%s\t", id);
+	for (i = 0; i < s->tmp.nlines; i++) {
+		const struct checkout_line *l = &s->tmp.lines[i];
+
+		if (strcmp(l->reason, "voided_not_returnable") != 0) {
+			if (l->state == CHECKOUT_RETURN_PENDING ||
+			    l->state == CHECKOUT_RETURNED)
+				others++;
+			continue;
+		}
+		if (o < sizeof t)
+			o += (size_t)snprintf(t + o, sizeof t - o, "%s%s",
+			    kept > 0 ? ", " : "", l->name[0] != '\0' ?
+			    l->name : log_mask(l->code, m, sizeof m));
+		kept++;
+	}
+	if (kept == 0)
+		set_msg(s, VIEW_M_VOIDED, id);
+	else
+		set_msg(s, others > 0 ? VIEW_M_VOIDED_KEPT :
+		    VIEW_M_VOIDED_KEPT_ALL, t);
+}
+
 static void
 do_action(struct session *s, const char *why)
 {
@@ -1152,7 +1197,7 @@ do_action(struct session *s, const char *why)
 			approval_back(s);
 			return;
 		}
-		set_msg(s, VIEW_M_VOIDED, b);
+		void_msg(s, s->act_txn, b);
 		if (s->act_txn == s->cur_txn &&
 		    checkout_load(s->o.co, s->cur_txn, &s->tmp) == 0) {
 			map_txn(s, &s->tmp);

@@ -120,7 +120,10 @@ enum view_msg {
 	VIEW_M_ERROR,         /* err has the words */
 	VIEW_M_NEED_REASON,
 	VIEW_M_NOTHING_TO_VOID,
-	VIEW_M_ZDONE          /* Z report n written */
+	VIEW_M_ZDONE,         /* Z report n written */
+	VIEW_M_VOIDED_KEPT,   /* text = "txn\tnames": voided, these card
+	                         coupons cannot be returned, the rest are */
+	VIEW_M_VOIDED_KEPT_ALL /* the same, nothing else to return */
 };
 
 /* view.online */

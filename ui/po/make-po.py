@@ -17,6 +17,7 @@ EXTRA = [
  "Outbox (to settle)", "Journal entries", "Journal chain head",
  "Approved by", "confirmed", "accepted_offline", "pending", "unknown",
  "rejected", "return_pending", "returned", "conflict",
+ "voided_not_returnable", "Voided, not returnable (card)",
  "Last scans, newest first:", "No scans yet", "No sales yet today",
  "Config file", "Store", "Timezone", "WeChat Pay URL", "Online wait",
  "Offline: max one coupon", "Offline: max per hour",
@@ -38,6 +39,12 @@ EXTRA = [
 TR = {
  "ONLINE": "在线", "OFFLINE": "离线", "NO SYNC": "未同步",
  "value known after WeChat answers": "优惠金额待微信答复后确定",
+ "voided_not_returnable": "已作废，不可退回",
+ "Voided, not returnable (card)": "已作废但不可退回（卡券）",
+ "Sale %s voided; the other coupons are being returned. Not returnable (card coupon already used at WeChat): %s":
+ "第 %s 笔已作废，其余优惠券正在退回。无法退回（卡券已在微信核销）：%s",
+ "Sale %s voided. Not returnable (card coupon already used at WeChat): %s":
+ "第 %s 笔已作废。无法退回（卡券已在微信核销）：%s",
  "CONNECTING...": "连接中…", "CONFIG ERROR": "配置错误",
  "Configuration error: %s": "配置错误：%s",
  "valid": "可用", "pending": "处理中", "CONFIRMED": "已核销",
