@@ -736,6 +736,26 @@ on_confirm(struct session *s, const struct ev *ev)
 		touch(s);
 		if (t == NULL || t->id == 0)
 			return;
+		/* The sale could not be recorded (disk full, I/O error):
+		 * whatever WeChat answered, the till must grant nothing,
+		 * because the recovery of this open sale voids it and gives
+		 * its coupons back. Showing the in-memory CONFIRMED here let
+		 * a customer keep both the coupon and the discount. */
+		s->cur_txn = t->id;
+		map_txn(s, t);
+		for (i = 0; i < s->v.ncoupons; i++) {
+			s->v.coupons[i].state = VIEW_C_REJECTED;
+			s->v.coupons[i].reason = VIEW_R_OTHER;
+			s->v.coupons[i].discount_fen = 0;
+			str_copy(s->v.coupons[i].r_text,
+			    sizeof s->v.coupons[i].r_text,
+			    "sale NOT recorded: give no discount");
+		}
+		s->v.discount_fen = 0;
+		s->v.due_fen = s->v.amount_fen;
+		show_result(s, ev->t_mono_us);
+		set_msg(s, VIEW_M_ERROR, quan_strerror(rc));
+		return;
 	}
 	s->cur_txn = t->id;
 	map_txn(s, t);

@@ -118,5 +118,33 @@ grep -q '^line: Redeemed (confirmed + offline): 1  ¥5.00' "$T/out" &&
     ok "x report total without the rejected coupon" ||
     fail "x report total: $(grep -a '^line:' "$T/out" | head -8)"
 
+# disk full at the redeem's last commit: the till must not say CONFIRMED
+# (the recovery of that open sale voids it and gives the coupon back)
+"$Q" sim serve "$T/demo/sim" --listen 127.0.0.1:0 >"$T/sim.out" 2>/dev/null &
+SP=$!
+for _ in $(seq 100); do
+	grep -q '^listening' "$T/sim.out" && break
+	sleep 0.1
+done
+V2=$(python3 -c '
+import json, sys
+print(json.load(open(sys.argv[1]))["merchant"]["valid"][1]["code"])' \
+    "$T/demo/sim/seed.json")
+printf 'login 1001 1234\namount 100\nscan %s\nconfirm\nwait-sync 3000\nprint\n' \
+    "$V2" >"$T/s3"
+sz=$(( $(stat -c %s "$T/demo/quan.db") / 1024 + 2 ))
+( ulimit -f $sz; "$Q" run --config "$T/demo/sim/quan.conf" --data "$T/demo" \
+    --headless "$T/s3" --quiet --lang en >"$T/out" 2>"$T/err" )
+kill $SP; wait $SP 2>/dev/null
+if grep -q 'disk full' "$T/err"; then
+	grep -q '^verdict: CONFIRMED' "$T/out" &&
+	    fail "disk full: the till said CONFIRMED for an unrecorded sale"
+	grep -q '^verdict: REJECTED.*NOT recorded' "$T/out" &&
+	    ok "disk full: sale NOT recorded, no discount" ||
+	    fail "disk full verdict: $(grep -a '^verdict\|^msg' "$T/out")"
+else
+	fail "disk full not reached (ulimit -f $sz): $(head -c 300 "$T/err")"
+fi
+
 [ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "all ok"
