@@ -55,9 +55,12 @@ done
 # another party forces a new token: the daemon's one is now invalid
 PORT=$(sed -n 's/^listening https:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$W/sim.out")
 APPID=$(python3 -c "import json;print(json.load(open('$SIM/sim.json'))['card_appid'])")
-curl -s --cacert "$SIM/ca.pem" -X POST "https://127.0.0.1:$PORT/cgi-bin/stable_token" \
-	-d "{\"grant_type\":\"client_credential\",\"appid\":\"$APPID\",\"secret\":\"$(cat "$SIM/card.secret")\",\"force_refresh\":true}" \
-	| grep -q access_token || fail "force refresh"
+FORCED=$(curl -sS --max-time 20 --cacert "$SIM/ca.pem" -X POST "https://127.0.0.1:$PORT/cgi-bin/stable_token" \
+	-d "{\"grant_type\":\"client_credential\",\"appid\":\"$APPID\",\"secret\":\"$(cat "$SIM/card.secret")\",\"force_refresh\":true}" 2>&1)
+case $FORCED in
+*access_token*) ;;
+*) fail "force refresh: answer '$FORCED'; daemon log: $(grep -i token "$W/quan.log" | tail -5)" ;;
+esac
 till "$(sed -n 3p "$W/cards.txt")"
 till "$(sed -n 4p "$W/cards.txt")"
 for _ in $(seq 1 80); do
