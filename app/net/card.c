@@ -38,6 +38,7 @@ struct card_ctx {
 struct card {
 	struct card_ctx *c;
 	struct http *h;
+	int fresh;    /* the next call's POST on a new connection */
 };
 
 static void
@@ -579,6 +580,8 @@ call(struct card *k, const char *label, const char *path, json_t *req,
 			break;
 		}
 		url = xasprintf("%s%s?access_token=%s", c->base_url, path, tok);
+		if (k->fresh)
+			http_fresh_next(k->h);
 		rc = http_request(k->h, "POST", url, hdrs, body, strlen(body),
 		    &r, &cause);
 		free(url);
@@ -678,8 +681,16 @@ int
 card_code_consume(struct card *k, const char *card_id, const char *code,
     struct card_result *res)
 {
-	return call(k, "card/code/consume", "/card/code/consume",
+	int rc;
+
+	/* not idempotent: libcurl must never resend it on its own (a
+	 * dropped reused connection), or the resend reads 40099 and our own
+	 * consume looks like another till's; sync's retry checks first */
+	k->fresh = 1;
+	rc = call(k, "card/code/consume", "/card/code/consume",
 	    code_req(card_id, code), res);
+	k->fresh = 0;
+	return rc;
 }
 
 int

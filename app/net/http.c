@@ -34,6 +34,7 @@ struct http {
 	size_t hdr_bytes;
 	int toobig;
 	long connects;   /* connections opened, all transfers */
+	int fresh;       /* next transfer on a new connection */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -290,6 +291,12 @@ map_curl(CURLcode cc)
 	}
 }
 
+void
+http_fresh_next(struct http *h)
+{
+	h->fresh = 1;
+}
+
 int
 http_request(struct http *h, const char *method, const char *url,
     const char *const *headers, const void *body, size_t body_len,
@@ -352,6 +359,11 @@ http_request(struct http *h, const char *method, const char *url,
 	curl_easy_setopt(h->c, CURLOPT_XFERINFODATA, h);
 	curl_easy_setopt(h->c, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(h->c, CURLOPT_TCP_NODELAY, 1L);
+	if (h->fresh) {
+		/* not on a reused connection: never resent by libcurl */
+		curl_easy_setopt(h->c, CURLOPT_FRESH_CONNECT, 1L);
+		h->fresh = 0;
+	}
 	curl_easy_setopt(h->c, CURLOPT_MAXREDIRS, 0L);
 	if (strcmp(method, "GET") == 0 && body == NULL) {
 		curl_easy_setopt(h->c, CURLOPT_HTTPGET, 1L);

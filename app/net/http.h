@@ -83,6 +83,14 @@ int http_request(struct http *h, const char *method, const char *url,
     const char *const *headers, const void *body, size_t body_len,
     struct http_resp *resp, char **cause);
 
+/* The next http_request goes over a new connection. libcurl resends a
+ * request by itself when a reused keep-alive connection dies before any
+ * answer; for a request that is not idempotent (card code/consume, whose
+ * resend reads "already consumed") that resend must not happen: on a new
+ * connection it does not, and the caller's own retry (which checks first)
+ * decides. Owner thread only. */
+void http_fresh_next(struct http *h);
+
 /* Connections opened by this client so far (keep-alive check). */
 long http_connections(const struct http *h);
 

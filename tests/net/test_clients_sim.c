@@ -585,9 +585,11 @@ test_card_ops(void **state)
 	assert_string_equal(r.code, field(e, "code"));
 	assert_int_equal(card_code_decrypt(k, "AAAA", &r), 0);
 	assert_int_not_equal(r.errcode, 0);
-	/* One token for all of it, one connection. */
+	/* One token for all of it; one kept-alive connection for every
+	 * call but the two consumes, which each go over a new one (never
+	 * resent by libcurl on a dropped reused connection). */
 	assert_int_equal(card_ctx_token_fetches(x), 1);
-	assert_int_equal(card_connections(k), 1);
+	assert_int_equal(card_connections(k), 3);
 	card_ctx_forget_token(x);
 	assert_int_equal(card_get(k, field(e, "card_id"), &r), 0);
 	assert_int_equal(card_ctx_token_fetches(x), 2);
