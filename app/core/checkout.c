@@ -855,6 +855,19 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 	memset(granted, 0, sizeof granted);
 	if ((rc = store_begin(st)) != 0)
 		return rc;
+	/* Still ours to decide? A till stalled past the recovery age rule
+	 * may find its sale recovered (voided, coupons given back) by
+	 * another process (`quan sync`): deciding over that would grant
+	 * what the recovery returned. */
+	if ((rc = store_txn_get(st, co->cur.id, &t)) != 0)
+		goto bad;
+	if (strcmp(t.state, "open") != 0) {
+		log_error("%s: txn %lld is %s: recovered by another process "
+		    "meanwhile; nothing granted", __func__,
+		    (long long)co->cur.id, t.state);
+		store_rollback(st);
+		return QUAN_EBUSY;
+	}
 	for (i = 0; i < co->cur.nlines; i++) {
 		struct checkout_line *l = &co->cur.lines[i];
 		struct store_red r;
@@ -1031,6 +1044,30 @@ bad:
 	return rc;
 }
 
+/* The decision could not be stored (disk full, I/O error, or the txn was
+ * recovered meanwhile): the sale stays to checkout_recover(), which voids
+ * it and gives back what WeChat applied. The in-memory txn says the same,
+ * so no caller shows a grant the store does not have: voided, every line
+ * rejected "not_recorded", no discount, due = amount. */
+static void
+not_recorded(struct checkout *co)
+{
+	int i;
+
+	for (i = 0; i < co->cur.nlines; i++) {
+		struct checkout_line *l = &co->cur.lines[i];
+
+		if (l->red_id == 0)
+			continue; /* refused at pricing: stays as it was */
+		l->state = CHECKOUT_REJECTED;
+		l->discount_fen = 0;
+		scopy(l->reason, sizeof l->reason, "not_recorded");
+	}
+	co->cur.discount_fen = 0;
+	co->cur.due_fen = co->cur.amount_fen;
+	co->cur.state = CHECKOUT_T_VOIDED;
+}
+
 int
 checkout_redeem(struct checkout *co)
 {
@@ -1048,8 +1085,10 @@ checkout_redeem(struct checkout *co)
 			log_warn("%s: online step: %s", __func__,
 			    quan_strerror(rc));
 	}
-	if ((rc = redeem_decide(co, now_of(co), &nret)) != 0)
+	if ((rc = redeem_decide(co, now_of(co), &nret)) != 0) {
+		not_recorded(co);
 		return rc;
+	}
 	if (nret > 0 && co->o.online != NULL) {
 		/* send the returns queued by the decision now, without
 		 * waiting for their answers (the sync goes on with them) */

@@ -173,9 +173,13 @@ int checkout_cancel(struct checkout *co);
  * txn has every line's final state for now, and the due amount. Returns 0
  * (whatever the coupons' verdicts), QUAN_EINVAL when no basket is open,
  * or a store error (QUAN_EFULL "disk full" ...) with nothing granted: if
- * the first commit failed nothing was written; if the decision commit
- * failed the rows stay pending for the sync area and the caller must show
- * the error. */
+ * the first commit failed nothing was written (the basket stays open);
+ * if the decision could not be stored — commit failed, or QUAN_EBUSY: the
+ * txn was recovered meanwhile by another process (`quan sync`, stalled
+ * past the age rule) and is not overwritten — the sale is left to
+ * checkout_recover() and the published txn says what it will do: state
+ * VOIDED, every line REJECTED "not_recorded", no discount, due = amount.
+ * The caller must show the error. */
 int checkout_redeem(struct checkout *co);
 /* Manager override of an offline refusal on the redeemed (not yet
  * closed) sale: line i, rejected or unknown with an "offline_*" reason,

@@ -42,6 +42,7 @@ struct fx {
 	int online_calls;
 	const char *online_answer; /* NULL: answer nothing */
 	int online_send;           /* mark rows sent before answering */
+	int online_recovered;      /* then another process recovers the txn */
 	int journal_scans;
 };
 
@@ -93,6 +94,24 @@ online_hook(void *arg, struct store *st, int64_t txn, int wait_ms)
 			    f->online_answer, f->online_answer[0] == 'r' ?
 			    "RESOURCE_NOT_EXISTS" : "", "remote", "ref1",
 			    f->now), 0);
+	}
+	if (f->online_recovered) {
+		/* a `quan sync` beside us takes this till, stalled in its
+		 * online step, for crashed: its recovery voids the sale */
+		struct checkout_opts o;
+		struct checkout *other = NULL;
+		char *cause = NULL;
+		int n = 0;
+
+		memset(&o, 0, sizeof o);
+		o.cfg = f->cfg;
+		o.st = st;
+		o.now = fixed_now;
+		o.now_arg = f;
+		assert_int_equal(checkout_new(&o, &other, &cause), 0);
+		assert_int_equal(checkout_recover(other, -100, &n), 0);
+		assert_int_equal(n, 1);
+		checkout_free(other);
 	}
 	return 0;
 }
@@ -618,6 +637,43 @@ test_return_waits_for_use(void **state)
 	verify_journal(f);
 }
 
+/* The decision of a sale recovered meanwhile by another process is not
+ * stored over the recovery; the engine's txn says nothing was granted. */
+static void
+test_recovered_meanwhile(void **state)
+{
+	struct fx *f = *state;
+	const char *one[] = {"QA00000000000005"};
+	const struct checkout_txn *t;
+	struct store_txn st;
+	struct store_red r;
+
+	checkout_set_online(f->co, online_hook, f);
+	f->online_send = 1;
+	f->online_answer = "confirmed";
+	f->online_recovered = 1;
+	assert_int_equal(checkout_open(f->co, 12000), 0);
+	assert_int_equal(checkout_add(f->co, one[0], strlen(one[0]), -1,
+	    NULL), 0);
+	assert_int_equal(checkout_redeem(f->co), QUAN_EBUSY);
+	t = checkout_current(f->co);
+	assert_int_equal(t->state, CHECKOUT_T_VOIDED);
+	assert_int_equal(t->lines[0].state, CHECKOUT_REJECTED);
+	assert_string_equal(t->lines[0].reason, "not_recorded");
+	assert_int_equal(t->discount_fen, 0);
+	assert_int_equal(t->due_fen, 12000);
+	/* the store keeps the recovery: voided, the coupon being returned */
+	assert_int_equal(store_txn_get(f->st, t->id, &st), 0);
+	assert_string_equal(st.state, "voided");
+	assert_int_equal(store_red_get(f->st, t->lines[0].red_id, &r), 0);
+	assert_string_equal(r.state, "return_pending");
+	assert_int_equal(r.discount_fen, 0);
+	/* not redeemable a second time; a new sale can start */
+	assert_int_equal(checkout_redeem(f->co), QUAN_EINVAL);
+	assert_int_equal(checkout_open(f->co, 100), 0);
+	verify_journal(f);
+}
+
 static void
 test_recover(void **state)
 {
@@ -906,6 +962,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_return_waits_for_use,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recovered_meanwhile, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_journal_tamper, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_errors, setup,
