@@ -14,6 +14,7 @@
 #include "core/checkout.h"
 #include "core/import.h"
 #include "core/journal.h"
+#include "core/session.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -354,16 +355,21 @@ cmd_void(int argc, char **argv)
 	struct cli c;
 	struct checkout *co = NULL;
 	struct checkout_txn t;
-	char *end, *cause = NULL;
+	char *end, *cause = NULL, pin[64], *nl;
 	long long id = 0;
 	int rc, i, json = 0;
-	const char *arg = NULL;
+	const char *arg = NULL, *by = NULL, *why = NULL;
+	enum staff_role role;
 
 	if ((rc = cli_init(&c, "void", &argc, argv, 0)) != 0)
 		goto out;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			by = argv[++i];
+		else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
+			why = argv[++i];
 		else if (arg == NULL)
 			arg = argv[i];
 		else
@@ -371,22 +377,59 @@ cmd_void(int argc, char **argv)
 	}
 	if (arg != NULL && *arg != '\0')
 		id = strtoll(arg, &end, 10);
-	if (arg == NULL || *arg == '\0' || *end != '\0' || id <= 0) {
-		fprintf(stderr, "usage: quan void [--json] TXN (a transaction "
-		    "number)\n");
+	if (arg == NULL || *arg == '\0' || *end != '\0' || id <= 0 ||
+	    (why != NULL && by == NULL)) {
+		fprintf(stderr, "usage: quan void [--json] [--by MANAGER "
+		    "[--reason TEXT]] TXN (a transaction number; the "
+		    "manager's PIN on stdin)\n");
 		rc = EXIT_USAGE;
 		goto out;
+	}
+	if (by != NULL) {
+		/* who voided, checked like at the till: a manager's PIN */
+		if (fgets(pin, sizeof pin, stdin) == NULL) {
+			fprintf(stderr, "quan void: --by %s: no PIN on stdin\n",
+			    by);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if ((nl = strchr(pin, '\n')) != NULL)
+			*nl = '\0';
+		rc = staff_check(c.data_dir, by, pin, &role);
+		memset(pin, 0, sizeof pin);
+		if (rc != 0 || role != STAFF_MANAGER) {
+			fprintf(stderr, "quan void: %s\n", rc == QUAN_ENOTFOUND ?
+			    "no staff yet: run quan staff add" : rc != 0 ?
+			    "wrong manager id or PIN" :
+			    "a manager's PIN is needed");
+			rc = EXIT_FAIL;
+			goto out;
+		}
 	}
 	if ((rc = cli_open_store(&c, "void", 0)) != 0)
 		goto out;
 	if ((rc = new_checkout(&c, "void", &co)) != 0)
 		goto out;
-	if ((rc = checkout_void(co, id, "cli", &cause)) != 0) {
+	if (by != NULL) {
+		json_t *d = json_pack("{s:s, s:s, s:s}", "who", by, "what",
+		    "void", "why", why != NULL ? why : "");
+
+		rc = checkout_journal(co, "approval", id, d);
+		json_decref(d);
+		if (rc != 0) {
+			fprintf(stderr, "quan void: %s\n", store_errmsg(c.st));
+			rc = EXIT_FAIL;
+			goto out;
+		}
+	}
+	if ((rc = checkout_void(co, id, by != NULL ? by : "cli",
+	    &cause)) != 0) {
 		fprintf(stderr, "quan void: %s\n", cause != NULL ? cause :
 		    quan_strerror(rc));
 		free(cause);
-		rc = rc == QUAN_ENOTFOUND || rc == QUAN_EINVAL ? EXIT_USAGE :
-		    EXIT_FAIL;
+		/* no such sale, or not voidable: a failure, the usage was
+		 * right */
+		rc = EXIT_FAIL;
 		goto out;
 	}
 	if ((rc = checkout_load(co, id, &t)) != 0) {

@@ -122,8 +122,8 @@ expect_json '$.redemptions.accepted_offline.count' 3 status-red
 # --- void ------------------------------------------------------------
 run 0 "void txn 1" "$Q" void --json 1
 expect_json '$.coupons[0].state' returned void
-run 2 "void twice" "$Q" void 1
-run 2 "void unknown" "$Q" void 999
+run 1 "void twice" "$Q" void 1
+run 1 "void unknown" "$Q" void 999
 run 2 "void bad arg" "$Q" void abc
 run 0 "journal verify" "$Q" journal verify
 

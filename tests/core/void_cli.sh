@@ -1,0 +1,45 @@
+#!/bin/bash
+# void_cli.sh — QA findings 14 and 17: `quan void --by MANAGER --reason
+# TEXT TXN` (the manager's PIN on stdin, checked like at the till) records
+# who voided and why in the journal; a cashier's PIN or a wrong PIN is
+# refused and nothing is voided; `quan void 999` (no such sale) and voiding
+# twice are failures (exit 1), not usage errors (2).
+set -u
+QUAN=${QUAN:?QUAN must name the quan binary}
+SRC=${QUAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+W=$(mktemp -d /tmp/quan-voidcli-XXXXXX)
+fail() { echo "FAIL: $*" >&2; echo "kept $W" >&2; exit 1; }
+command -v sqlite3 >/dev/null || fail "sqlite3 is needed"
+export QUAN_DATA=$W/data
+unset QUAN_CONFIG
+D=$SRC/tests/core/data
+"$QUAN" import stocks "$D/stocks.json" >/dev/null || fail "import stocks"
+"$QUAN" import codes "$D/codes.csv" >/dev/null || fail "import codes"
+"$QUAN" staff add 1001 --role cashier --pin 1234 >/dev/null || fail "staff"
+"$QUAN" staff add 9001 --role manager --pin 9999 >/dev/null || fail "staff"
+CODE=$(grep -v '^code' "$D/codes.csv" | head -1 | cut -d, -f1)
+"$QUAN" redeem --json --amount 200 "$CODE" >"$W/r.json"; rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || fail "redeem exit $rc: $(cat "$W/r.json")"
+TXN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["txn"])' "$W/r.json")
+state() { sqlite3 "$W/data/quan.db" "SELECT state FROM txns WHERE id=$TXN"; }
+
+echo 1234 | "$QUAN" void --by 1001 --reason "wrong item" "$TXN" >/dev/null 2>"$W/e"; rc=$?
+[ $rc -eq 1 ] || fail "void by a cashier: exit $rc"
+grep -q "manager's PIN" "$W/e" || fail "void by a cashier: $(cat "$W/e")"
+echo 0000 | "$QUAN" void --by 9001 "$TXN" >/dev/null 2>"$W/e"; rc=$?
+[ $rc -eq 1 ] || fail "void with a wrong PIN: exit $rc"
+[ "$(state)" = redeemed ] || [ "$(state)" = closed ] || fail "voided without a manager: $(state)"
+echo 9999 | "$QUAN" void --by 9001 --reason "wrong item" "$TXN" >/dev/null 2>"$W/e" || fail "void by the manager: $(cat "$W/e")"
+[ "$(state)" = voided ] || fail "not voided: $(state)"
+[ "$(sqlite3 "$W/data/quan.db" "SELECT json_extract(data,'\$.by') FROM journal WHERE kind='void_txn' AND txn_id=$TXN")" = 9001 ] || fail "void_txn not by 9001"
+[ "$(sqlite3 "$W/data/quan.db" "SELECT json_extract(data,'\$.who')||'/'||json_extract(data,'\$.why') FROM journal WHERE kind='approval' AND txn_id=$TXN")" = "9001/wrong item" ] || fail "approval entry missing"
+"$QUAN" void "$TXN" >/dev/null 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "voiding twice: exit $rc, expected 1"
+"$QUAN" void 999 >/dev/null 2>"$W/e"; rc=$?
+[ $rc -eq 1 ] || fail "void 999: exit $rc, expected 1 ($(cat "$W/e"))"
+grep -q "no transaction 999" "$W/e" || fail "void 999: $(cat "$W/e")"
+"$QUAN" void --reason x "$TXN" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "--reason without --by: exit $rc, expected 2"
+"$QUAN" journal verify >/dev/null || fail "journal verify"
+rm -rf "$W"
+echo "ok: quan void --by/--reason records the manager; failures exit 1"
