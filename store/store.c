@@ -29,7 +29,7 @@ enum stmt_id {
 	Q_OB_RETRY, Q_OB_CLOSE, Q_OB_DEPTH, Q_OB_CANCEL, Q_OB_USE_OPEN,
 	Q_OB_REOPEN, Q_TXN_OPEN, Q_DEF_LIST, Q_RED_DEF,
 	Q_NOTIFY,
-	Q_J_LAST, Q_J_INS, Q_J_WALK,
+	Q_J_LAST, Q_J_INS, Q_J_WALK, Q_J_KIND,
 	Q_COUNT
 };
 
@@ -153,6 +153,8 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_J_LAST] = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
 	[Q_J_INS] = "INSERT INTO journal(seq, at, kind, txn_id, red_id, data, "
 	    "prev, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+	[Q_J_KIND] = "SELECT seq, at, kind, txn_id, red_id, data, prev, hash "
+	    "FROM journal WHERE kind = ?1 AND at >= ?2 ORDER BY seq",
 	[Q_J_WALK] = "SELECT seq, at, kind, txn_id, red_id, data, prev, hash "
 	    "FROM journal ORDER BY seq",
 };
@@ -1494,12 +1496,23 @@ store_journal_insert(struct store *s, const struct store_jrow *j)
 int
 store_journal_walk(struct store *s, store_jrow_fn fn, void *arg)
 {
+	return store_journal_kind(s, NULL, 0, fn, arg);
+}
+
+int
+store_journal_kind(struct store *s, const char *kind, int64_t since,
+    store_jrow_fn fn, void *arg)
+{
 	sqlite3_stmt *st = NULL;
 	struct store_jrow j;
 	int rc, r;
 
-	if ((rc = prep(s, Q_J_WALK, &st)) != 0)
+	if ((rc = prep(s, kind != NULL ? Q_J_KIND : Q_J_WALK, &st)) != 0)
 		return rc;
+	if (kind != NULL) {
+		bt(st, 1, kind);
+		bi(st, 2, since);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		j.seq = sqlite3_column_int64(st, 0);
 		j.at = sqlite3_column_int64(st, 1);

@@ -268,6 +268,10 @@ int store_journal_insert(struct store *s, const struct store_jrow *j);
 /* All rows in seq order; fn borrows each row. */
 typedef int (*store_jrow_fn)(void *arg, const struct store_jrow *j);
 int store_journal_walk(struct store *s, store_jrow_fn fn, void *arg);
+/* Rows of one kind at or after since (epoch s), in seq order (reports:
+ * the voids of a period); kind NULL = all rows (as walk). */
+int store_journal_kind(struct store *s, const char *kind, int64_t since,
+    store_jrow_fn fn, void *arg);
 
 /* --- maintenance ------------------------------------------------------ */
 /* PRAGMA integrity_check; 0 when "ok", QUAN_ECORRUPT with the first

@@ -77,8 +77,9 @@ headless_view_text(const struct view *v)
 		    r[0] ? " \xe2\x80\x94 " : "", r);
 	}
 	if (v->screen == VIEW_APPROVE)
-		buf_printf(&b, "approve: %s step=%d\n",
-		    ui_action_word(v->action), v->approve_step);
+		buf_printf(&b, "approve: %s step=%d sale=%s\n",
+		    ui_action_word(v->action), v->approve_step,
+		    v->act_txn[0] != '\0' ? v->act_txn : "-");
 	if (v->screen >= VIEW_TXNS && v->screen != VIEW_HELP) {
 		if (v->title[0])
 			buf_printf(&b, "title: %s\n", _(v->title));

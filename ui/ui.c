@@ -529,8 +529,8 @@ draw_approve(const struct view *v, int top, int bottom, int w)
 		ui_reason(&v->last, b, sizeof b);
 		put(y++, 4, w - 4, b, A_NORMAL, 0);
 	}
-	if (v->txn[0] != '\0') {
-		snprintf(b, sizeof b, "%s %s", _("Sale"), v->txn);
+	if (v->act_txn[0] != '\0') {
+		snprintf(b, sizeof b, "%s %s", _("Sale"), v->act_txn);
 		put(y++, 4, w - 4, b, A_NORMAL, 0);
 	}
 	y++;

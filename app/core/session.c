@@ -711,6 +711,13 @@ start_approval(struct session *s, enum view_action a, int64_t txn)
 	s->v.action = a;
 	s->v.approve_step = 0;
 	s->act_txn = txn;
+	/* the sale approved is the action's (a void from the sales list
+	 * is not the current sale; a Z report has none) */
+	if (txn > 0)
+		snprintf(s->v.act_txn, sizeof s->v.act_txn, "%lld",
+		    (long long)txn);
+	else
+		s->v.act_txn[0] = '\0';
 	s->appr_id[0] = '\0';
 	go(s, VIEW_APPROVE, VIEW_FIELD_CASHIER);
 }
@@ -926,6 +933,79 @@ counts_cb(void *arg, const char *state, int64_t n, int64_t fen)
 	return 0;
 }
 
+/* The voids of a report's period: who approved, why, the coupon value of
+ * the sale (from the journal's void_txn and approval entries). */
+#define REPORT_VOIDS_MAX 32
+struct voids {
+	struct store *st;
+	int64_t n, fen;
+	int shown;
+	struct {
+		int64_t txn;
+		char by[32], why[64];
+	} v[REPORT_VOIDS_MAX];
+};
+
+static int
+void_cb(void *arg, const struct store_jrow *j)
+{
+	struct voids *v = arg;
+	struct store_txn t;
+	json_t *d = json_loads(j->data, 0, NULL);
+	const char *by = json_string_value(json_object_get(d, "by"));
+
+	v->n++;
+	if (store_txn_get(v->st, j->txn_id, &t) == 0)
+		v->fen += t.discount_fen;
+	if (v->shown < REPORT_VOIDS_MAX) {
+		v->v[v->shown].txn = j->txn_id;
+		str_copy(v->v[v->shown].by, sizeof v->v[v->shown].by,
+		    by != NULL ? by : "");
+		v->v[v->shown].why[0] = '\0';
+		v->shown++;
+	}
+	json_decref(d);
+	return 0;
+}
+
+static int
+void_why_cb(void *arg, const struct store_jrow *j)
+{
+	struct voids *v = arg;
+	json_t *d = json_loads(j->data, 0, NULL);
+	const char *what = json_string_value(json_object_get(d, "what"));
+	const char *why = json_string_value(json_object_get(d, "why"));
+	int i;
+
+	if (what != NULL && strcmp(what, "void") == 0 && why != NULL)
+		for (i = 0; i < v->shown; i++)
+			if (v->v[i].txn == j->txn_id)
+				str_copy(v->v[i].why, sizeof v->v[i].why, why);
+	json_decref(d);
+	return 0;
+}
+
+static void
+report_voids(struct session *s, int64_t from)
+{
+	struct voids *v = xcalloc(1, sizeof *v);
+	char m[32];
+	int i;
+
+	v->st = s->o.st;
+	if (store_journal_kind(s->o.st, "void_txn", from, void_cb, v) != 0 ||
+	    store_journal_kind(s->o.st, "approval", from, void_why_cb,
+	    v) != 0)
+		log_warn("report: reading the voids failed");
+	line_add(s, "Voids\t%lld  \xc2\xa5%s", (long long)v->n,
+	    money_format(v->fen, m, sizeof m));
+	for (i = 0; i < v->shown; i++)
+		line_add(s, "Voided sale\t%lld: %s%s%s%s",
+		    (long long)v->v[i].txn, v->v[i].by, v->v[i].why[0] != '\0' ? " (" : "",
+		    v->v[i].why, v->v[i].why[0] != '\0' ? ")" : "");
+	free(v);
+}
+
 static void
 show_report(struct session *s, int z, const char *approver, const char *why)
 {
@@ -976,6 +1056,7 @@ show_report(struct session *s, int z, const char *approver, const char *why)
 	    (long long)c.kept_n, money_format(c.kept_fen, m, sizeof m));
 	line_add(s, "Conflicts (used elsewhere)\t%lld", (long long)c.conflicts);
 	line_add(s, "Rejected\t%lld", (long long)c.rejected);
+	report_voids(s, from);
 	store_offline_stats(s->o.st, from, &off_n, &exposure);
 	line_add(s, "Accepted offline\t%lld", (long long)off_n);
 	line_add(s, "Offline exposure (unsettled)\t\xc2\xa5%s",

@@ -182,6 +182,8 @@ struct view {
 	/* manager approval */
 	enum view_action action;
 	int approve_step;        /* 0 manager id, 1 PIN, 2 reason */
+	char act_txn[40];        /* the sale the action is about ("" none:
+	                            Z report, kiosk exit) */
 
 	enum view_msg msg;
 	char msg_text[VIEW_ERR_MAX];

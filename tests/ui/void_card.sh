@@ -4,7 +4,8 @@
 # consumed card code: the message names the coupon that cannot be
 # returned (terminal, both languages, and `quan void`), the merchant
 # coupon is returned, and the X report, `quan report` and `quan status`
-# show the card coupon as "voided, not returnable", not as redeemed value.
+# show the card coupon as "voided, not returnable", not as redeemed value;
+# the X report lists the voids (count, value, who approved, why; QA 11).
 set -u
 : "${QUAN:?}"
 W=$(mktemp -d /tmp/quan-ui-void-XXXXXX)
@@ -20,7 +21,8 @@ export QUAN_CONFIG=$SIM/quan.conf QUAN_DATA=$SIM/data
 "$QUAN" import codes "$SIM/import/codes.csv" >/dev/null || fail "import codes"
 "$QUAN" staff add 1001 --role cashier --pin 1234 >/dev/null || fail "staff"
 "$QUAN" staff add 9001 --role manager --pin 9999 >/dev/null || fail "staff"
-LISTEN=$(sed -n 's|^base_url *= *https://\([^/]*\).*|\1|p' "$SIM/quan.conf" | head -1)
+# a free port: the simulator writes it into quan.conf's base_url lines
+LISTEN=127.0.0.1:0
 "$QUAN" sim serve "$SIM" --listen "$LISTEN" >"$W/sim.out" 2>"$W/sim.err" &
 SIMPID=$!
 for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
@@ -57,6 +59,13 @@ key xreport
 print
 expect Voided, not returnable (card): 1  ¥
 expect voided_not_returnable
+expect Voids: 1  ¥8.00
+expect Voided sale: 1: 9001 (
+key zreport
+print
+expect approve:
+expect sale=-
+expect-not Sale 1
 S
 "$QUAN" run --headless "$W/s1" --quiet --lang en >"$W/o1" 2>"$W/e1" || fail "terminal void: $(cat "$W/o1" "$W/e1")"
 # only the card coupon: nothing else to return (Chinese)

@@ -18,7 +18,8 @@ EXTRA = [
  "Outbox (to settle)", "Journal entries", "Journal chain head",
  "Approved by", "confirmed", "accepted_offline", "pending", "unknown",
  "rejected", "return_pending", "returned", "conflict",
- "voided_not_returnable", "Voided, not returnable (card)",
+ "voided_not_returnable", "Voided, not returnable (card)", "Voids",
+ "Voided sale",
  "Last scans, newest first:", "No scans yet", "No sales yet today",
  "Config file", "Store", "Timezone", "WeChat Pay URL", "Online wait",
  "Offline: max one coupon", "Offline: max per hour",
@@ -41,6 +42,7 @@ TR = {
  "ONLINE": "在线", "OFFLINE": "离线", "NO SYNC": "未同步",
  "value known after WeChat answers": "优惠金额待微信答复后确定",
  "voided_not_returnable": "已作废，不可退回",
+ "Voids": "作废", "Voided sale": "已作废交易",
  "Voided, not returnable (card)": "已作废但不可退回（卡券）",
  "Sale %s voided; the other coupons are being returned. Not returnable (card coupon already used at WeChat): %s":
  "第 %s 笔已作废，其余优惠券正在退回。无法退回（卡券已在微信核销）：%s",
