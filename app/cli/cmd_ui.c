@@ -74,8 +74,17 @@ on_term(int sig)
 }
 
 static void
-usage_run(FILE *fp)
+usage_run(FILE *fp, int demo)
 {
+	if (demo)
+		fprintf(fp, "usage: quan demo [--source SPEC]... "
+		    "[--lang zh_CN|en] [--no-color] [--quiet]\n"
+		    "                 [--headless SCRIPT] [--latency-file "
+		    "FILE] [--idle-reset S]\n"
+		    "  (global: --data DIR, -v; the demo makes its own "
+		    "config and simulator)\n");
+	if (demo)
+		return;
 	fprintf(fp, "usage: quan run [--kiosk] [--source SPEC]... "
 	    "[--lang zh_CN|en] [--no-color] [--quiet]\n"
 	    "                [--headless SCRIPT] [--no-sync] "
@@ -125,7 +134,7 @@ parse_run_opts(int argc, char **argv, struct run_opts *o, int demo)
 		} else {
 			fprintf(stderr, "quan %s: unknown option '%s'\n",
 			    argv[0], a);
-			usage_run(stderr);
+			usage_run(stderr, demo);
 			return EXIT_USAGE;
 		}
 	}

@@ -15,6 +15,13 @@ if [ $rc -ne 2 ] || ! grep -q "needs a terminal" "$W/e"; then
 	echo "FAIL: demo without a tty: rc=$rc $(cat "$W/e")"; fails=$((fails+1))
 fi
 
+# a bad option: the demo's own usage (QA 12: it printed quan run's)
+"$QUAN" demo --bogus </dev/null >"$W/o" 2>"$W/e"; rc=$?
+if [ $rc -ne 2 ] || ! grep -q "usage: quan demo" "$W/e" ||
+    grep -q "usage: quan run" "$W/e"; then
+	echo "FAIL: demo --bogus: rc=$rc $(cat "$W/e")"; fails=$((fails+1))
+fi
+
 # run 1: the banner, the demo cashier, online
 cat >"$W/s1" <<'S'
 wait-net 10000
