@@ -46,6 +46,9 @@ struct ui {
 	uint64_t key_first_us, key_last_us;
 	uint32_t key_gap_max_ms;
 
+	/* demo panel: first entry shown, entries that fit last time */
+	int demo_first, demo_shown;
+
 	/* beeps */
 	uint64_t beep_seq;
 	int beeps_left;
@@ -235,12 +238,32 @@ draw_fnbar(const struct view *v, int kiosk)
 	}
 }
 
+/* Rows entry i of the demo panel takes at width w (1 or 2). */
+static int
+demo_rows(const struct ui *u, int i, int w)
+{
+	const char *tab = strchr(u->o.demo_lines[i], '\t');
+	char label[128];
+	size_t k;
+
+	if (tab == NULL)
+		return 0;
+	k = (size_t)(tab - u->o.demo_lines[i]);
+	if (k >= sizeof label)
+		k = sizeof label - 1;
+	memcpy(label, u->o.demo_lines[i], k);
+	label[k] = '\0';
+	return ui_width(_(label)) + 1 + ui_width(tab + 1) <= w - 2 ? 1 : 2;
+}
+
+/* The demo codes, a page at a time when they do not all fit (80x24):
+ * F11 shows the next page; the last row says so. */
 static void
-draw_demo(const struct ui *u, int x, int w, int top, int bottom)
+draw_demo(struct ui *u, int x, int w, int top, int bottom)
 {
 	char l[256], label[128];
 	const char *tab;
-	int i, y = top, lw;
+	int i, y = top, lw, need = 0, end;
 	size_t k;
 
 	for (i = top; i < bottom; i++) {
@@ -251,7 +274,17 @@ draw_demo(const struct ui *u, int x, int w, int top, int bottom)
 	    crt_attr(CRT_TITLE), 0);
 	put(y++, x + 2, w - 2, _("Manager 9001, PIN 9999"), crt_attr(CRT_DIM),
 	    0);
-	for (i = 0; i < u->o.ndemo && y < bottom; i++) {
+	for (i = 0; i < u->o.ndemo; i++)
+		need += demo_rows(u, i, w);
+	if (u->demo_first >= u->o.ndemo)
+		u->demo_first = 0;
+	end = bottom;
+	if (need > bottom - y)
+		end = bottom - 1; /* keep a row for the page hint */
+	else
+		u->demo_first = 0;
+	u->demo_shown = 0;
+	for (i = u->demo_first; i < u->o.ndemo && y < end; i++) {
 		tab = strchr(u->o.demo_lines[i], '\t');
 		if (tab == NULL)
 			continue;
@@ -266,13 +299,21 @@ draw_demo(const struct ui *u, int x, int w, int top, int bottom)
 			put(y, x + 2, w - 2, _(label), crt_attr(CRT_DIM), 0);
 			put(y++, x + w - ui_width(tab + 1), ui_width(tab + 1),
 			    tab + 1, A_BOLD, 0);
+			u->demo_shown++;
 			continue;
 		}
-		if (y + 1 >= bottom)
+		if (y + 1 >= end)
 			break;
 		put(y++, x + 2, w - 2, _(label), crt_attr(CRT_DIM), 0);
 		snprintf(l, sizeof l, " %s", tab + 1);
 		put(y++, x + 2, w - 2, l, A_BOLD, 0);
+		u->demo_shown++;
+	}
+	if (end < bottom) {
+		snprintf(l, sizeof l, _("F11: more codes (%d-%d of %d)"),
+		    u->demo_first + 1, u->demo_first + u->demo_shown,
+		    u->o.ndemo);
+		put(bottom - 1, x + 2, w - 2, l, crt_attr(CRT_WARN), 0);
 	}
 }
 
@@ -636,8 +677,10 @@ draw(struct ui *u, const struct view *v)
 	case VIEW_SCREEN_COUNT:
 		break;
 	}
+	/* the panel ends above the message line (LINES - 3), which is
+	 * drawn over the whole width below */
 	if (pw > 0)
-		draw_demo(u, main_w, pw, body_top, body_bottom + 1);
+		draw_demo(u, main_w, pw, body_top, body_bottom);
 	/* message line; a configuration error stays there while there
 	 * is nothing else to say */
 	ui_msg(v, b, sizeof b);
@@ -877,6 +920,14 @@ fkey(struct ui *u, int n, struct evq *q)
 		/* only F10 (ask for a manager to leave) does anything */
 		if (n == 10)
 			post_cmd(q, SC_QUIT, NULL);
+		return;
+	}
+	if (n == 11 && u->o.ndemo > 0) {
+		/* the demo panel's next page (back to the first at the end) */
+		u->demo_first += u->demo_shown > 0 ? u->demo_shown : 1;
+		if (u->demo_first >= u->o.ndemo)
+			u->demo_first = 0;
+		u->dirty = 1;
 		return;
 	}
 	if (n >= 1 && n <= 12 && map[n] != SC_NONE)

@@ -43,6 +43,7 @@ TR = {
  "value known after WeChat answers": "优惠金额待微信答复后确定",
  "voided_not_returnable": "已作废，不可退回",
  "Voids": "作废", "Voided sale": "已作废交易",
+ "F11: more codes (%d-%d of %d)": "F11：更多代码（第 %d-%d 个，共 %d 个）",
  "Voided, not returnable (card)": "已作废但不可退回（卡券）",
  "Sale %s voided; the other coupons are being returned. Not returnable (card coupon already used at WeChat): %s":
  "第 %s 笔已作废，其余优惠券正在退回。无法退回（卡券已在微信核销）：%s",

@@ -1,0 +1,38 @@
+#!/bin/bash
+# tmux_demo_panel.sh — QA finding 7: at 80x24 (and 100x30) the demo panel
+# could not show every demo code (it stopped after "card GENERAL_COUPON").
+# Now it pages: the last row says "F11: more codes (a-b of n)" and F11
+# shows the next page, so every code is reachable; back to the first page
+# after the last. The demo then quits with F10.
+set -u
+. "$(dirname "$0")/lib.sh"
+W=$(mktemp -d /tmp/quan-ui-panel-XXXXXX)
+trap 'finish; rm -rf "$W"' EXIT
+
+start 80x24 "$QUAN demo --data $W/demo --lang en"
+wait_for "Demo codes" 40 || exit 1
+wait_for "F11: more codes (1-" 10 || exit 1
+seen=$(screen)
+for _ in 1 2 3 4 5 6; do
+	keys F11
+	sleep 0.3
+	seen="$seen
+$(screen)"
+	screen | grep -qF "F11: more codes (1-" && break
+done
+for want in "valid NORMAL" "card consumed" "not_yet_valid" "outside_window" \
+    "deactivated" "stock_paused" "unknown code" "garbage"; do
+	if ! printf '%s\n' "$seen" | grep -qF -- "$want"; then
+		echo "FAIL: '$want' never shown on the demo panel at 80x24" >&2
+		FAILS=$((FAILS + 1))
+	fi
+done
+screen | grep -qF "F11: more codes (1-" ||
+	{ echo "FAIL: F11 did not come back to the first page" >&2; FAILS=$((FAILS + 1)); }
+keys F10
+wait_for "quan exited rc=0" 15
+if [ "$FAILS" -ne 0 ]; then
+	echo "tmux_demo_panel: $FAILS failure(s)"
+	exit 1
+fi
+echo "tmux_demo_panel: all passed"
