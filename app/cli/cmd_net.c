@@ -7,12 +7,15 @@
  * settle) is in net_rt below; the benchmark is in cmd_net_bench.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -254,6 +257,42 @@ parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
+/* One `quan sync` per data dir: an exclusive flock on DATA/sync.lock
+ * (released when the process ends, also by kill -9), with the holder's
+ * pid in it. Returns the fd (kept open), or -1 with a message. */
+static int
+sync_lock(const struct cli *c)
+{
+	char *path = xasprintf("%s/sync.lock", c->data_dir), pid[32] = "";
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ssize_t n;
+
+	if (fd < 0) {
+		fprintf(stderr, "quan sync: %s: %s\n", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		n = read(fd, pid, sizeof pid - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fprintf(stderr, "quan sync: already running for %s%s%s%s: "
+		    "it settles the outbox; stop it first or let it work\n",
+		    c->data_dir, pid[0] ? " (pid " : "", pid,
+		    pid[0] ? ")" : "");
+		close(fd);
+		free(path);
+		return -1;
+	}
+	if (ftruncate(fd, 0) == 0) {
+		n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		if (write(fd, pid, (size_t)n) != n)
+			log_warn("sync: %s: cannot write the pid", path);
+	}
+	free(path);
+	return fd;
+}
+
 int
 cmd_sync(int argc, char **argv)
 {
@@ -264,7 +303,8 @@ cmd_sync(int argc, char **argv)
 	struct checkout_opts co;
 	struct checkout *rec = NULL;
 	char *cause = NULL;
-	int i, rc, once = 0, json = 0, rate = -1, workers = 0;
+	int i, rc, once = 0, json = 0, rate = -1, workers = 0, lock = -1;
+	int timeout_s = 30;
 
 	memset(&rt, 0, sizeof rt);
 	if ((rc = cli_init(&c, "sync", &argc, argv, 1)) != 0)
@@ -272,6 +312,9 @@ cmd_sync(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--once") == 0)
 			once = 1;
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc &&
+		    parse_int(argv[i + 1], 1, 86400, &timeout_s) == 0)
+			i++;
 		else if (strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc &&
@@ -281,11 +324,15 @@ cmd_sync(int argc, char **argv)
 		    parse_int(argv[i + 1], 1, 16, &workers) == 0)
 			i++;
 		else {
-			fprintf(stderr, "usage: quan sync [--once] [--json] "
-			    "[--rate N] [--workers N]\n");
+			fprintf(stderr, "usage: quan sync [--once [--timeout S]] "
+			    "[--json] [--rate N] [--workers N]\n");
 			rc = EXIT_USAGE;
 			goto out;
 		}
+	}
+	if ((lock = sync_lock(&c)) < 0) {
+		rc = EXIT_FAIL;
+		goto out;
 	}
 	net_signals();
 	net_rt_defaults(c.cfg, &o);
@@ -323,7 +370,9 @@ cmd_sync(int argc, char **argv)
 	}
 	if (!once)
 		log_info("sync: running until SIGTERM");
-	rc = net_rt_run(&rt, once, 0);
+	/* --once is one bounded pass (a cron job must not pile up behind a
+	 * slow WeChat): what is left after --timeout stays for the next */
+	rc = net_rt_run(&rt, once, once ? (uint64_t)timeout_s * 1000 : 0);
 	if (rc != 0)
 		fprintf(stderr, "quan sync: %s (%s)\n", quan_strerror(rc),
 		    store_errmsg(c.st));
@@ -353,6 +402,8 @@ cmd_sync(int argc, char **argv)
 		rc = st.pending + st.unknown > 0 ? EXIT_PENDING : EXIT_OK;
 out:
 	checkout_free(rec);
+	if (lock >= 0)
+		close(lock);
 	cli_done(&c);
 	return rc;
 }
