@@ -448,6 +448,11 @@ draw_lines(const struct view *v, int top, int bottom, int w)
 		first = v->selected - rows + 1;
 	for (i = first; i < v->nlines && y < bottom; i++) {
 		ui_line(v->lines[i], b, sizeof b);
+		if (v->screen == VIEW_TXNS) {
+			/* a marker that shows without colour or reverse
+			 * video too: the sale F8 voids, Enter opens */
+			put(y, 0, 1, i == v->selected ? ">" : " ", A_BOLD, 0);
+		}
 		put(y++, 1, w - 1, b, i == v->selected ? A_REVERSE : A_NORMAL,
 		    0);
 	}

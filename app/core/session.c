@@ -44,6 +44,8 @@ struct session {
 	int64_t act_txn;           /* txn the action is about */
 
 	int64_t cur_txn;           /* current sale id once redeemed, 0 none */
+	int64_t last_txn;          /* the sale finished last (F8 from the
+	                              next sale's amount voids it), 0 none */
 	char price_code[EV_CODE_MAX]; /* EXCHANGE code waiting for a price */
 	int price_manual;
 	struct checkout_txn tmp;   /* scratch for checkout_load */
@@ -436,6 +438,8 @@ clear_sale(struct session *s)
 	s->v.verdict = VIEW_V_NONE;
 	s->v.verdict_coupon = -1;
 	memset(&s->v.last, 0, sizeof s->v.last);
+	if (s->cur_txn != 0)
+		s->last_txn = s->cur_txn;
 	s->cur_txn = 0;
 }
 
@@ -487,6 +491,7 @@ logout(struct session *s)
 	checkout_set_cashier(s->o.co, "");
 	s->v.role = VIEW_ROLE_NONE;
 	clear_sale(s);
+	s->last_txn = 0; /* another cashier's sale is not "the last one" */
 	s->login_id[0] = '\0';
 	go(s, VIEW_LOGIN, VIEW_FIELD_CASHIER);
 }
@@ -1457,6 +1462,11 @@ on_void(struct session *s)
 			id = 0;
 	} else if (s->cur_txn != 0) {
 		id = s->cur_txn;
+	} else if (s->last_txn != 0 && s->v.screen == VIEW_AMOUNT &&
+	    s->v.ncoupons == 0) {
+		/* right after a sale: that one (the approval screen names
+		 * it, so the manager sees which sale is voided) */
+		id = s->last_txn;
 	}
 	if (id <= 0) {
 		set_msg(s, VIEW_M_NOTHING_TO_VOID, NULL);

@@ -35,7 +35,7 @@ m = [e for e in d['merchant']['valid'] if e['stock_type'] == 'NORMAL' and e['cou
 print(c[$1]['code'], m[$1]['code'])" "$SIM/seed.json"; }
 read -r CARD1 MER1 < <(pick 0)
 read -r CARD2 MER2 < <(pick 1)
-read -r CARD3 _ < <(pick 2)
+read -r CARD3 MER3 < <(pick 2)
 
 # 1. the terminal: a confirmed card + merchant sale, voided by a manager
 cat >"$W/s1" <<S
@@ -85,6 +85,25 @@ expect 无法退回（卡券已在微信核销）
 expect-not 其余优惠券正在退回
 S
 "$QUAN" run --headless "$W/s2" --quiet --lang zh_CN >"$W/o2" 2>"$W/e2" || fail "terminal void zh_CN: $(cat "$W/o2" "$W/e2")"
+
+# 1b. F8 right after a finished sale (next sale's amount screen) voids
+# that sale, and the approval screen names it (QA 9: "No sale to void")
+cat >"$W/s3" <<S
+wait-net 10000
+login 1001 1234
+amount 50
+scan $MER3
+confirm
+wait-sync 5000
+key new
+print
+expect screen=amount
+key void
+print
+expect approve:
+expect sale=3
+S
+"$QUAN" run --headless "$W/s3" --quiet --lang en >"$W/o3" 2>"$W/e3" || fail "F8 after a sale: $(cat "$W/o3" "$W/e3")"
 
 # 2. quan void names the card code that cannot be returned
 out=$("$QUAN" redeem --json --amount 200 "$CARD2" "$MER2"); rc=$?
