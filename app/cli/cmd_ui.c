@@ -33,11 +33,13 @@
 #include "cli/cmd.h"
 #include "core/checkout.h"
 #include "core/evq.h"
+#include "core/journal.h"
 #include "core/session.h"
 #include "core/settle.h"
 #include "drivers/scan.h"
 #include "net/sync.h"
 #include "net/sync_wx.h"
+#include "store/store.h"
 #include "ui/headless.h"
 #include "ui/text.h"
 #include "ui/ui.h"
@@ -522,8 +524,12 @@ cmd_run(int argc, char **argv)
 	if ((rc = cli_open_store(&c, "run", 0)) != 0)
 		goto out;
 	if (staff_count(c.data_dir) == 0 && !o.kiosk) {
+		/* the hint names this data dir: without it the cashier
+		 * would land in the default one */
 		fprintf(stderr, "quan run: no cashiers yet; add one with\n"
-		    "  quan staff add ID --role cashier|manager --pin PIN\n");
+		    "  quan staff%s%s add ID --role cashier|manager --pin "
+		    "PIN\n", c.data_opt != NULL ? " --data " : "",
+		    c.data_opt != NULL ? c.data_opt : "");
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -543,7 +549,7 @@ cmd_staff(int argc, char **argv)
 	struct cli c;
 	const char *role = "cashier", *pin = NULL, *id = NULL;
 	char *cause = NULL, buf[64], *nl;
-	int i, rc;
+	int i, rc, before;
 
 	if ((rc = cli_init(&c, "staff", &argc, argv, 0)) != 0)
 		return rc;
@@ -582,6 +588,7 @@ cmd_staff(int argc, char **argv)
 			*nl = '\0';
 		pin = buf;
 	}
+	before = staff_count(c.data_dir);
 	if (staff_set(c.data_dir, id, strcmp(role, "manager") == 0 ?
 	    STAFF_MANAGER : STAFF_CASHIER, pin, &cause) != 0) {
 		fprintf(stderr, "quan staff: %s\n", cause);
@@ -589,7 +596,23 @@ cmd_staff(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	printf("%s %s added\n", role, id);
+	/* same count: the id existed, its PIN/role were replaced */
+	printf("%s %s %s\n", role, id, staff_count(c.data_dir) > before ?
+	    "added" : "updated (PIN and role replaced)");
+	/* who was added or changed, and when, in the audit journal */
+	if (cli_open_store(&c, "staff", 0) == 0 && store_begin(c.st) == 0) {
+		json_t *d = json_pack("{s:s, s:s, s:s}", "id", id, "role",
+		    role, "what", staff_count(c.data_dir) > before ?
+		    "added" : "pin_changed");
+
+		if (journal_append(c.st, tm_now(), "staff", 0, 0, d) != 0 ||
+		    store_commit(c.st) != 0) {
+			store_rollback(c.st);
+			fprintf(stderr, "quan staff: journal: %s\n",
+			    store_errmsg(c.st));
+		}
+		json_decref(d);
+	}
 	rc = EXIT_OK;
 out:
 	cli_done(&c);

@@ -3,7 +3,9 @@
 # TEXT TXN` (the manager's PIN on stdin, checked like at the till) records
 # who voided and why in the journal; a cashier's PIN or a wrong PIN is
 # refused and nothing is voided; `quan void 999` (no such sale) and voiding
-# twice are failures (exit 1), not usage errors (2).
+# twice are failures (exit 1), not usage errors (2). Also `quan staff add`
+# of an existing id says "updated" and journals it; `quan run --data DIR`
+# without staff names DIR in its hint.
 set -u
 QUAN=${QUAN:?QUAN must name the quan binary}
 SRC=${QUAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -40,6 +42,15 @@ echo 9999 | "$QUAN" void --by 9001 --reason "wrong item" "$TXN" >/dev/null 2>"$W
 grep -q "no transaction 999" "$W/e" || fail "void 999: $(cat "$W/e")"
 "$QUAN" void --reason x "$TXN" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "--reason without --by: exit $rc, expected 2"
+# QA 12d: re-adding an id says "updated" and the journal has who/when
+out=$("$QUAN" staff add 9001 --role manager --pin 8888) || fail "staff re-add"
+case "$out" in *updated*) ;; *) fail "staff re-add says: $out" ;; esac
+[ "$(sqlite3 "$W/data/quan.db" "SELECT group_concat(json_extract(data,'\$.id')||':'||json_extract(data,'\$.what'), ' ') FROM journal WHERE kind='staff'")" = "1001:added 9001:added 9001:pin_changed" ] || fail "staff journal: $(sqlite3 "$W/data/quan.db" "SELECT data FROM journal WHERE kind='staff'")"
+# QA 12f: the "no cashiers yet" hint names the data dir given
+echo print >"$W/s"
+"$QUAN" run --data "$W/empty" --headless "$W/s" >/dev/null 2>"$W/e"; rc=$?
+[ $rc -eq 1 ] || fail "run without staff: exit $rc"
+grep -q "quan staff --data $W/empty add" "$W/e" || fail "no-staff hint: $(cat "$W/e")"
 "$QUAN" journal verify >/dev/null || fail "journal verify"
 rm -rf "$W"
 echo "ok: quan void --by/--reason records the manager; failures exit 1"
