@@ -166,6 +166,12 @@ cli_open_store(struct cli *c, const char *name, int flags)
 	}
 	if (rc != 0) {
 		fprintf(stderr, "quan %s: %s\n", name, cause);
+		if (rc == QUAN_ECORRUPT)
+			/* the next step, not only the diagnosis */
+			fprintf(stderr, "quan %s: the database is damaged: "
+			    "stop quan and restore %s from your last backup "
+			    "(check it with `quan journal verify` against the "
+			    "head on the last Z report)\n", name, c->db_path);
 		free(cause);
 		return EXIT_FAIL;
 	}

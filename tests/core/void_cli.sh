@@ -5,7 +5,8 @@
 # refused and nothing is voided; `quan void 999` (no such sale) and voiding
 # twice are failures (exit 1), not usage errors (2). Also `quan staff add`
 # of an existing id says "updated" and journals it; `quan run --data DIR`
-# without staff names DIR in its hint.
+# without staff names DIR in its hint. `quan journal verify` names the
+# head to compare with the Z report and finds a damaged file (QA 12g, 16).
 set -u
 QUAN=${QUAN:?QUAN must name the quan binary}
 SRC=${QUAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -51,6 +52,17 @@ echo print >"$W/s"
 "$QUAN" run --data "$W/empty" --headless "$W/s" >/dev/null 2>"$W/e"; rc=$?
 [ $rc -eq 1 ] || fail "run without staff: exit $rc"
 grep -q "quan staff --data $W/empty add" "$W/e" || fail "no-staff hint: $(cat "$W/e")"
+# QA 12g/16: verify names the head to compare with the Z report, and a
+# damaged file is found (not only the chain) with the next step
+out=$("$QUAN" journal verify) || fail "journal verify"
+case "$out" in *"chain intact up to entry "*", head "*"last Z report"*) ;; *) fail "journal verify says: $out" ;; esac
+sqlite3 "$W/data/quan.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+mkdir -p "$W/bad" && cp "$W/data/quan.db" "$W/bad/quan.db"
+pages=$(( $(stat -c %s "$W/bad/quan.db") / 4096 ))
+dd if=/dev/urandom of="$W/bad/quan.db" bs=4096 seek=$(( pages / 2 )) count=2 conv=notrunc 2>/dev/null
+"$QUAN" journal verify --data "$W/bad" >/dev/null 2>"$W/e"; rc=$?
+[ $rc -eq 1 ] || fail "journal verify of a damaged file: exit $rc ($(cat "$W/e"))"
+grep -q "restore $W/bad/quan.db from your last backup" "$W/e" || fail "damaged file: no next step: $(cat "$W/e")"
 "$QUAN" journal verify >/dev/null || fail "journal verify"
 rm -rf "$W"
 echo "ok: quan void --by/--reason records the manager; failures exit 1"
