@@ -170,6 +170,7 @@ ui_net_word(int online)
 	case VIEW_NET_OFFLINE: return _("OFFLINE");
 	case VIEW_NET_CONNECTING: return _("CONNECTING...");
 	case VIEW_NET_CONFIG: return _("CONFIG ERROR");
+	case VIEW_NET_CLOCK: return _("CLOCK WRONG");
 	default: break;
 	}
 	return _("NO SYNC");

@@ -692,6 +692,9 @@ draw(struct ui *u, const struct view *v)
 	if (b[0] == '\0' && v->online == VIEW_NET_CONFIG)
 		snprintf(b, sizeof b, _("Configuration error: %s"),
 		    v->net_error);
+	else if (b[0] == '\0' && v->online == VIEW_NET_CLOCK)
+		snprintf(b, sizeof b, _("Till clock wrong, WeChat refuses "
+		    "its requests: %s"), v->net_error);
 	fill(LINES - 3, 0, COLS, A_NORMAL);
 	if (b[0] != '\0')
 		put(LINES - 3, 1, COLS - 1, b,

@@ -921,10 +921,19 @@ void
 cli_online_detach(void *state)
 {
 	struct net_rt *rt = state;
+	struct settle_status ss;
 	uint64_t end;
 
 	if (rt == NULL)
 		return;
+	settle_status(rt->se, &ss);
+	if (strstr(ss.last_error, "away from our clock") != NULL)
+		/* not "offline": WeChat's replies are refused for their
+		 * timestamp because this till's clock is wrong */
+		fprintf(stderr, "quan redeem: this till's clock is wrong, so "
+		    "WeChat's replies are refused (%s): fix the clock (NTP); "
+		    "until then coupons are decided offline\n",
+		    ss.last_error);
 	/* requests still out go on with the same request number: give them
 	 * the transfer timeout to land before we stop */
 	end = tm_mono_ms() + (uint64_t)rt->c->cfg->wx_timeout_ms + 500;

@@ -44,6 +44,7 @@ struct session {
 	int64_t act_txn;           /* txn the action is about */
 
 	int64_t cur_txn;           /* current sale id once redeemed, 0 none */
+	int net_config;            /* a configured client cannot start */
 	int64_t last_txn;          /* the sale finished last (F8 from the
 	                              next sale's amount voids it), 0 none */
 	char price_code[EV_CODE_MAX]; /* EXCHANGE code waiting for a price */
@@ -400,7 +401,19 @@ refresh_status(struct session *s)
 			oldest = cs.oldest_card;
 		s->oldest_def = oldest;
 	}
-	if (s->v.net_error[0] != '\0')
+	if (s->o.settle != NULL && !s->net_config &&
+	    strstr(st.last_error, "away from our clock") != NULL &&
+	    st.last_error_at >= now - 120) {
+		/* every reply refused for its timestamp: not "offline" but a
+		 * wrong till clock, which someone must fix */
+		online = VIEW_NET_CLOCK;
+		if (strcmp(s->v.net_error, st.last_error) != 0) {
+			str_copy(s->v.net_error, sizeof s->v.net_error,
+			    st.last_error);
+			touch(s);
+		}
+	}
+	if (s->net_config)
 		online = VIEW_NET_CONFIG; /* until the config is fixed */
 	if (s->oldest_def > 0)
 		age = now > s->oldest_def ? now - s->oldest_def : 0;
@@ -1747,6 +1760,7 @@ session_new(struct session **out, const struct session_opts *opts,
 		str_copy(s->v.net_error, sizeof s->v.net_error,
 		    opts->net_error);
 		s->v.online = VIEW_NET_CONFIG;
+		s->net_config = 1;
 	}
 	s->o.net_error = NULL; /* copied: not borrowed */
 	s->v.cache_age_s = -1;

@@ -5,6 +5,7 @@
 # was tried; a start-up probe (one definition refresh) settles it without
 # a sale: ONLINE with the simulator up, OFFLINE with it stopped; a refused
 # key file (mode 0644) shows CONFIG ERROR with the reason, not OFFLINE.
+# A till clock off by minutes shows CLOCK WRONG (QA 5e).
 # A provisional coupon (stock unknown until WeChat answers) says its value
 # comes with the answer (both languages).
 set -u
@@ -84,6 +85,27 @@ print
 expect status: OFFLINE
 S
 run "$W/s3" || fail "simulator stopped: $(cat "$W/out" "$W/err")"
+
+# 3b. the till's clock 400 s off (every reply refused for its timestamp):
+# CLOCK WRONG with the reason, not ONLINE/OFFLINE (QA 5e); quan redeem
+# says so on stderr
+"$QUAN" sim serve "$SIM" --listen 127.0.0.1:0 --faults skew=400 >"$W/sim.out" 2>"$W/sim.err" &
+SIMPID=$!
+for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
+grep -q '^listening' "$W/sim.out" || fail "sim did not start"
+cat >"$W/s6" <<'S'
+wait-net 10000
+sleep 2500
+print
+expect status: CLOCK WRONG
+expect away from our clock
+S
+run "$W/s6" || fail "clock skew: $(cat "$W/out" "$W/err")"
+"$QUAN" import codes "$SIM/import/codes.csv" >/dev/null || fail "import codes"
+C2=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['merchant']['valid'][5]['code'])" "$SIM/seed.json")
+"$QUAN" redeem --json --amount 100 "$C2" >/dev/null 2>"$W/rerr"
+grep -q "clock is wrong" "$W/rerr" || fail "redeem with a wrong clock: $(cat "$W/rerr")"
+kill "$SIMPID"; wait "$SIMPID"; SIMPID=
 
 # 4. a refused key file: CONFIG ERROR with the reason, in both languages
 chmod 644 "$SIM/apiv3.key"

@@ -50,6 +50,8 @@ TR = {
  "Sale %s voided. Not returnable (card coupon already used at WeChat): %s":
  "第 %s 笔已作废。无法退回（卡券已在微信核销）：%s",
  "CONNECTING...": "连接中…", "CONFIG ERROR": "配置错误",
+ "CLOCK WRONG": "时钟错误",
+ "Till clock wrong, WeChat refuses its requests: %s": "收银机时钟不准，微信拒绝其请求：%s",
  "Configuration error: %s": "配置错误：%s",
  "valid": "可用", "pending": "处理中", "CONFIRMED": "已核销",
  "ACCEPTED OFFLINE": "离线受理", "waiting for WeChat": "等待微信确认",
