@@ -497,6 +497,58 @@ struct defs_ctx {
 	int64_t now;
 };
 
+static int64_t
+jint(const json_t *o, const char *k)
+{
+	return (int64_t)json_integer_value(json_object_get(o, k));
+}
+
+/* `quan status` for a person (--json gives the same as one object). */
+static void
+print_status_text(const json_t *j)
+{
+	const json_t *ob = json_object_get(j, "outbox");
+	const json_t *off = json_object_get(j, "offline");
+	const json_t *ca = json_object_get(j, "cache");
+	const json_t *on = json_object_get(j, "online_step");
+	const json_t *reds = json_object_get(j, "redemptions"), *e;
+	const char *k, *st = json_string_value(json_object_get(on, "state"));
+	char m[32];
+	size_t i;
+
+	printf("terminal %s, data %s\n",
+	    json_string_value(json_object_get(j, "terminal")),
+	    json_string_value(json_object_get(j, "data_dir")));
+	printf("online step: %s%s%s\n", st != NULL ? st : "?",
+	    st != NULL && strcmp(st, "config_error") == 0 ? ": " : "",
+	    st != NULL && strcmp(st, "config_error") == 0 ?
+	    json_string_value(json_object_get(on, "error")) : "");
+	printf("outbox: %" PRId64 " to settle (%" PRId64 " pending, %" PRId64
+	    " sent, outcome unknown)\n", jint(ob, "depth"),
+	    jint(ob, "pending"), jint(ob, "unknown"));
+	printf("coupons by state:");
+	json_object_foreach((json_t *)reds, k, e)
+		printf(" %s %" PRId64 " (%s)", k, jint(e, "count"),
+		    money_format(jint(e, "discount_fen"), m, sizeof m));
+	printf("%s\n", json_object_size(reds) == 0 ? " none" : "");
+	printf("offline: %" PRId64 " accepted in the last hour, unsettled "
+	    "exposure %s\n", jint(off, "last_hour"),
+	    money_format(jint(off, "exposure_fen"), m, sizeof m));
+	printf("cache: %" PRId64 " stocks, %" PRId64 " cards, %" PRId64
+	    " codes\n", jint(ca, "stocks"), jint(ca, "cards"),
+	    jint(ca, "codes"));
+	for (i = 0; i < json_array_size(json_object_get(j, "definitions"));
+	    i++) {
+		e = json_array_get(json_object_get(j, "definitions"), i);
+		printf("  %s %s %s %s, fetched %" PRId64 " s ago\n",
+		    json_string_value(json_object_get(e, "kind")),
+		    json_string_value(json_object_get(e, "id")),
+		    json_string_value(json_object_get(e, "type")),
+		    json_string_value(json_object_get(e, "state")),
+		    jint(e, "age_s"));
+	}
+}
+
 static int
 def_cb(void *arg, enum store_kind kind, const struct store_def *d)
 {
@@ -585,12 +637,8 @@ cmd_status(int argc, char **argv)
 	}
 	if (json)
 		print_json(j);
-	else {
-		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-		printf("%s\n", s != NULL ? s : "");
-		free(s);
-	}
+	else
+		print_status_text(j);
 	rc = EXIT_OK;
 out:
 	json_decref(j);

@@ -36,6 +36,7 @@
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/money.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -410,6 +411,61 @@ out:
 
 /* ---- quan report ------------------------------------------------------ */
 
+static int64_t
+rep_int(const json_t *o, const char *k)
+{
+	return (int64_t)json_integer_value(json_object_get(o, k));
+}
+
+static const char *
+rep_str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s != NULL ? s : "";
+}
+
+/* `quan report` for a person (--json gives the same as one object). */
+static void
+report_text(const json_t *j)
+{
+	const json_t *red = json_object_get(j, "redeemed");
+	const json_t *off = json_object_get(j, "offline");
+	const json_t *ob = json_object_get(j, "outbox");
+	const json_t *kinds = json_object_get(j, "by_kind"), *k, *e, *a;
+	const char *kn, *sn, *list[2] = { "conflicts", "rejections" };
+	char m[32];
+	size_t i, l;
+
+	printf("report %s .. %s\n", rep_str(j, "from"), rep_str(j, "to"));
+	printf("redeemed: %" PRId64 " coupons, %s\n", rep_int(red, "count"),
+	    money_format(rep_int(red, "fen"), m, sizeof m));
+	json_object_foreach((json_t *)kinds, kn, k) {
+		printf("  %s:", kn);
+		json_object_foreach((json_t *)k, sn, e)
+			printf(" %s %" PRId64 " (%s)", sn, rep_int(e, "count"),
+			    money_format(rep_int(e, "fen"), m, sizeof m));
+		printf("\n");
+	}
+	printf("offline: %" PRId64 " accepted today, unsettled exposure %s\n",
+	    rep_int(off, "accepted_today"),
+	    money_format(rep_int(off, "unsettled_exposure_fen"), m, sizeof m));
+	printf("outbox: %" PRId64 " pending, %" PRId64 " unknown\n",
+	    rep_int(ob, "pending"), rep_int(ob, "unknown"));
+	for (l = 0; l < 2; l++) {
+		a = json_object_get(j, list[l]);
+		printf("%s: %zu\n", list[l], json_array_size(a));
+		for (i = 0; i < json_array_size(a); i++) {
+			e = json_array_get(a, i);
+			printf("  txn %" PRId64 " %s %s %s %s%s%s\n",
+			    rep_int(e, "txn"), rep_str(e, "code"), rep_str(e, "kind"),
+			    rep_str(e, "state"), rep_str(e, "reason"),
+			    rep_str(e, "wx_code")[0] ? " wx " : "",
+			    rep_str(e, "wx_code"));
+		}
+	}
+}
+
 struct rep {
 	json_t *kinds;       /* kind -> state -> {count, fen} */
 	json_t *conflicts, *rejections;
@@ -561,11 +617,9 @@ cmd_report(int argc, char **argv)
 	if (json) {
 		txt = json_dumps(j, JSON_COMPACT);
 		printf("%s\n", txt);
-	} else {
-		txt = json_dumps(j, JSON_INDENT(2));
-		printf("%s\n", txt);
-	}
-	free(txt);
+		free(txt);
+	} else
+		report_text(j);
 	json_decref(j);
 	rc = EXIT_OK;
 out:

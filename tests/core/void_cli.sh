@@ -7,6 +7,7 @@
 # of an existing id says "updated" and journals it; `quan run --data DIR`
 # without staff names DIR in its hint. `quan journal verify` names the
 # head to compare with the Z report and finds a damaged file (QA 12g, 16).
+# `quan status` / `quan report` without --json print text (QA 18).
 set -u
 QUAN=${QUAN:?QUAN must name the quan binary}
 SRC=${QUAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -43,6 +44,13 @@ echo 9999 | "$QUAN" void --by 9001 --reason "wrong item" "$TXN" >/dev/null 2>"$W
 grep -q "no transaction 999" "$W/e" || fail "void 999: $(cat "$W/e")"
 "$QUAN" void --reason x "$TXN" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "--reason without --by: exit $rc, expected 2"
+# QA 18: status and report without --json are text for a person
+out=$("$QUAN" status) || fail "status"
+case "$out" in "terminal "*"outbox: "*"coupons by state:"*) ;; *) fail "status text: $out" ;; esac
+out=$("$QUAN" report) || fail "report"
+case "$out" in "report "*"redeemed: "*"rejections: "*) ;; *) fail "report text: $out" ;; esac
+"$QUAN" status --json | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "status --json"
+
 # QA 12d: re-adding an id says "updated" and the journal has who/when
 out=$("$QUAN" staff add 9001 --role manager --pin 8888) || fail "staff re-add"
 case "$out" in *updated*) ;; *) fail "staff re-add says: $out" ;; esac
