@@ -234,8 +234,13 @@ map_reason(struct session *s, const struct checkout_line *l,
 	} else if (strcmp(r, "unknown_code") == 0 ||
 	    strcmp(r, "no_match") == 0) {
 		c->reason = VIEW_R_UNKNOWN_CODE;
+	} else if (strcmp(r, "too_long") == 0) {
+		/* say what happened (support: a scanner sending too much) */
+		c->reason = VIEW_R_OTHER;
+		str_copy(c->r_text, sizeof c->r_text,
+		    "too long for a coupon code");
 	} else if (strcmp(r, "invalid_input") == 0 ||
-	    strcmp(r, "too_long") == 0 || strcmp(r, "control_char") == 0 ||
+	    strcmp(r, "control_char") == 0 ||
 	    strcmp(r, "bad_utf8") == 0 || strcmp(r, "empty") == 0) {
 		c->reason = VIEW_R_GARBAGE;
 	} else if (strcmp(r, "needs_online") == 0 && l->needs_answer &&

@@ -1,0 +1,26 @@
+#!/bin/bash
+# scan_words.sh — QA finding 12e: a 3000-character scan (a scanner or a
+# keyboard wedge gone wrong) is rejected with what happened ("too long for
+# a coupon code"; zh 太长，不是优惠券码), not "not a readable coupon code".
+set -u
+: "${QUAN:?}"
+W=$(mktemp -d /tmp/quan-ui-words-XXXXXX)
+trap 'rm -rf "$W"' EXIT
+export QUAN_DATA=$W/data
+unset QUAN_CONFIG
+"$QUAN" staff add 1001 --role cashier --pin 1234 >/dev/null || { echo "FAIL: staff"; exit 1; }
+LONG=$(head -c 300 /dev/zero | tr '\0' '7')
+for lang in en zh_CN; do
+	want="too long for a coupon code"; [ $lang = zh_CN ] && want="太长，不是优惠券码"
+	cat >"$W/s" <<S
+login 1001 1234
+amount 10
+scan $LONG
+print
+expect $want
+expect-not not a readable coupon code
+S
+	"$QUAN" run --no-sync --headless "$W/s" --quiet --lang $lang >"$W/o" 2>"$W/e" ||
+		{ echo "FAIL ($lang): $(tail -5 "$W/o") $(cat "$W/e")"; exit 1; }
+done
+echo "ok: an over-long scan says it is too long"
