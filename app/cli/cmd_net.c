@@ -194,6 +194,20 @@ recover_open(struct net_rt *rt)
 		log_warn("sync: recovered %d interrupted sale(s)", total);
 }
 
+/* `sync --once` against a WeChat that never answered since start and is
+ * now known offline (two network failures in a row: connection refused,
+ * no route): one pass is over, the rows stay for the next run. A flaky
+ * WeChat that answers now and then is not "unreachable": it is retried
+ * up to the --timeout. */
+static int
+unreachable(struct net_rt *rt)
+{
+	struct settle_status st;
+
+	settle_status(rt->se, &st);
+	return st.online == 0 && st.last_ok == 0;
+}
+
 int
 net_rt_run(struct net_rt *rt, int once, uint64_t max_ms)
 {
@@ -216,7 +230,7 @@ net_rt_run(struct net_rt *rt, int once, uint64_t max_ms)
 			return rc;
 		if ((once && posted == 0 && settle_inflight(rt->se) == 0 &&
 		    evq_len(rt->results) == 0) || net_stopping() ||
-		    (end && tm_mono_ms() >= end)) {
+		    (end && tm_mono_ms() >= end) || (once && unreachable(rt))) {
 			publish_meta(rt);
 			return 0;
 		}

@@ -4,7 +4,9 @@
 # exits 1 instead of sending the same rows beside it; the lock goes with
 # the process, also after kill -9); `quan sync --once` is one bounded pass
 # (--timeout S, default 30) even when every WeChat answer is 5 s late, so
-# a cron job does not pile up: exit 4 with the rows left for the next run.
+# a cron job does not pile up: exit 4 with the rows left for the next run;
+# with WeChat unreachable (connection refused) it is one pass and exit 4
+# at once.
 set -u
 QUAN=${QUAN:?QUAN must name the quan binary}
 W=$(mktemp -d /tmp/quan-synclock-XXXXXX)
@@ -42,5 +44,13 @@ t=$(( $(date +%s) - t0 ))
 [ $rc -eq 4 ] || fail "bounded --once: exit $rc, expected 4 ($(cat "$W/o"))"
 [ $t -le 6 ] || fail "--once --timeout 2 took $t s"
 kill_sim
+
+# 3. WeChat unreachable (connection refused): one pass, exit 4 at once,
+# not retries until the timeout (QA 5b: 250 s before)
+t0=$(date +%s)
+"$QUAN" sync --once >"$W/o" 2>"$W/e"; rc=$?
+t=$(( $(date +%s) - t0 ))
+[ $rc -eq 4 ] || fail "--once with WeChat down: exit $rc, expected 4 ($(cat "$W/o"))"
+[ $t -le 10 ] || fail "--once with WeChat down took $t s"
 rm -rf "$W"
 echo "ok: one quan sync per data dir; --once bounded by --timeout"
