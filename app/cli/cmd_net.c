@@ -1002,9 +1002,13 @@ cli_online_detach(void *state)
 		    "WeChat's replies are refused (%s): fix the clock (NTP); "
 		    "until then coupons are decided offline\n",
 		    ss.last_error);
-	/* requests still out go on with the same request number: give them
-	 * the transfer timeout to land before we stop */
-	end = tm_mono_ms() + (uint64_t)rt->c->cfg->wx_timeout_ms + 500;
+	/* requests still out may land for up to 1 s more (their answers are
+	 * then applied here); after that they are stopped — committed as
+	 * sent, the next `quan sync` resends the identical request — so a
+	 * script waiting for our exit is not held up to the transfer
+	 * timeout after the verdict was printed */
+	end = tm_mono_ms() + (rt->c->cfg->wx_timeout_ms < 1000 ?
+	    (uint64_t)rt->c->cfg->wx_timeout_ms : 1000);
 	while (settle_inflight(rt->se) > 0 && tm_mono_ms() < end) {
 		struct settle_status st;
 

@@ -43,6 +43,14 @@ t0=$(date +%s)
 t=$(( $(date +%s) - t0 ))
 [ $rc -eq 4 ] || fail "bounded --once: exit $rc, expected 4 ($(cat "$W/o"))"
 [ $t -le 6 ] || fail "--once --timeout 2 took $t s"
+# 2b. quan redeem exits soon after its verdict (QA 5c): the answer is 5 s
+# late, the wait 0.5 s: it used to wait for the 5 s transfer timeout
+sed -i 's/^\[wechatpay\]$/[wechatpay]\nonline_wait_ms = 500/' "$SIM/quan.conf"
+CODE2=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['merchant']['valid'][4]['code'])" "$SIM/seed.json")
+t0=$(date +%s%N)
+"$QUAN" redeem --json --amount 100 "$CODE2" >"$W/o" 2>"$W/e"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $ms -le 3500 ] || fail "redeem with a 5 s late WeChat and a 0.5 s wait took $ms ms"
 kill_sim
 
 # 3. WeChat unreachable (connection refused): one pass, exit 4 at once,
