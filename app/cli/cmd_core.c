@@ -3,6 +3,7 @@
  * status, journal. Scripts rely on their JSON and exit codes (cmd.h):
  * 0 ok, 1 failure, 2 bad usage, 3 a coupon rejected, 4 work left pending.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -727,7 +728,8 @@ cmd_import(int argc, char **argv)
 		FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
 
 		if (fp == NULL) {
-			cause = xasprintf("%s: cannot open", path);
+			cause = xasprintf("%s: cannot open: %s", path,
+			    strerror(errno));
 			rc = QUAN_ENOTFOUND;
 		} else {
 			rc = import_codes(c.st, fp, path, now, &n, &cause);
@@ -755,7 +757,9 @@ cmd_import(int argc, char **argv)
 		}
 		json_decref(d);
 	}
-	printf("imported %" PRId64 " %s\n", n, what);
+	/* "1 code", "2 codes" */
+	printf("imported %" PRId64 " %.*s\n", n,
+	    (int)strlen(what) - (n == 1 ? 1 : 0), what);
 	rc = EXIT_OK;
 out:
 	cli_done(&c);

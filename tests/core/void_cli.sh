@@ -51,6 +51,12 @@ out=$("$QUAN" report) || fail "report"
 case "$out" in "report "*"redeemed: "*"rejections: "*) ;; *) fail "report text: $out" ;; esac
 "$QUAN" status --json | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "status --json"
 
+# QA 17c: a missing file says why; "1 code", not "1 codes"
+"$QUAN" import codes "$W/none.csv" >/dev/null 2>"$W/e" && fail "import of a missing file succeeded"
+grep -q "cannot open: No such file or directory" "$W/e" || fail "missing file: $(cat "$W/e")"
+printf 'QB00000000000001,merchant,1212\n' >"$W/one.csv"
+[ "$("$QUAN" import codes "$W/one.csv")" = "imported 1 code" ] || fail "import one code: $("$QUAN" import codes "$W/one.csv")"
+
 # QA 12d: re-adding an id says "updated" and the journal has who/when
 out=$("$QUAN" staff add 9001 --role manager --pin 8888) || fail "staff re-add"
 case "$out" in *updated*) ;; *) fail "staff re-add says: $out" ;; esac
