@@ -232,8 +232,11 @@ draw_fnbar(const struct view *v, int kiosk)
 	for (i = 0; i < 10 && x < COLS; i++) {
 		snprintf(k, sizeof k, "%d", i + 1);
 		put(y, x, 2, k, crt_attr(CRT_KEY), 1);
-		ui_fit(_(labels[i]), slot - 3, 1, lab, sizeof lab);
-		put(y, x + 2, slot - 3, lab, crt_attr(CRT_KEYLABEL), 1);
+		/* the label runs up to the next key's number (its own
+		 * colour/bold separates them): at 80 columns "9 Logout"
+		 * fits (it read "9 Logou") */
+		ui_fit(_(labels[i]), slot - 2, 1, lab, sizeof lab);
+		put(y, x + 2, slot - 2, lab, crt_attr(CRT_KEYLABEL), 1);
 		x += slot;
 	}
 }

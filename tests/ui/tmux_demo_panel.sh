@@ -29,6 +29,9 @@ for want in "valid NORMAL" "card consumed" "not_yet_valid" "outside_window" \
 done
 screen | grep -qF "F11: more codes (1-" ||
 	{ echo "FAIL: F11 did not come back to the first page" >&2; FAILS=$((FAILS + 1)); }
+# QA 12f: the key bar at 80 columns shows whole labels
+screen | tail -1 | grep -qF "9 Logout" ||
+	{ echo "FAIL: key bar at 80 columns: $(screen | tail -1)" >&2; FAILS=$((FAILS + 1)); }
 keys F10
 wait_for "quan exited rc=0" 15
 if [ "$FAILS" -ne 0 ]; then
