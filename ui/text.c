@@ -356,6 +356,11 @@ ui_msg(const struct view *v, char *out, size_t n)
 		    "used at WeChat): %s"), id, tab != NULL ? tab + 1 : "");
 		break;
 	}
+	case VIEW_M_QUIT_CONFIRM:
+		snprintf(out, n, "%s", _("A sale is open: press F10 (or "
+		    "Ctrl-C) again to quit and drop it, any other key to go "
+		    "on"));
+		break;
 	case VIEW_M_APPROVED:
 		snprintf(out, n, _("Approved by %s"), v->msg_text); break;
 	case VIEW_M_CANCELLED:

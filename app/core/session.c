@@ -45,6 +45,7 @@ struct session {
 
 	int64_t cur_txn;           /* current sale id once redeemed, 0 none */
 	int net_config;            /* a configured client cannot start */
+	int quit_armed;            /* quit asked once with a sale open */
 	int64_t last_txn;          /* the sale finished last (F8 from the
 	                              next sale's amount voids it), 0 none */
 	char price_code[EV_CODE_MAX]; /* EXCHANGE code waiting for a price */
@@ -1561,6 +1562,8 @@ on_key(struct session *s, const struct ev *ev)
 	enum session_cmd cmd = (enum session_cmd)ev->u.key.cmd;
 
 	s->last_input_ms = tm_mono_ms();
+	if (cmd != SC_QUIT)
+		s->quit_armed = 0;
 	if (s->v.msg != VIEW_M_NONE && cmd != SC_SUBMIT) {
 		set_msg(s, VIEW_M_NONE, NULL);
 		touch(s);
@@ -1631,6 +1634,13 @@ on_key(struct session *s, const struct ev *ev)
 		if (s->o.kiosk) {
 			if (s->v.screen != VIEW_APPROVE)
 				start_approval(s, VIEW_A_EXIT, 0);
+		} else if (!s->quit_armed && s->v.screen == VIEW_BASKET &&
+		    s->v.ncoupons > 0) {
+			/* a slip of the hand mid-sale must not close the
+			 * till: ask once (the next F10 / Ctrl-C quits) */
+			s->quit_armed = 1;
+			set_msg(s, VIEW_M_QUIT_CONFIRM, NULL);
+			touch(s);
 		} else {
 			end_sale(s);
 			if (s->v.cashier[0] != '\0')

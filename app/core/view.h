@@ -123,7 +123,8 @@ enum view_msg {
 	VIEW_M_ZDONE,         /* Z report n written */
 	VIEW_M_VOIDED_KEPT,   /* text = "txn\tnames": voided, these card
 	                         coupons cannot be returned, the rest are */
-	VIEW_M_VOIDED_KEPT_ALL /* the same, nothing else to return */
+	VIEW_M_VOIDED_KEPT_ALL, /* the same, nothing else to return */
+	VIEW_M_QUIT_CONFIRM   /* a sale is open: quit again to drop it */
 };
 
 /* view.online */

@@ -2,6 +2,7 @@
 # scan_words.sh — QA finding 12e: a 3000-character scan (a scanner or a
 # keyboard wedge gone wrong) is rejected with what happened ("too long for
 # a coupon code"; zh 太长，不是优惠券码), not "not a readable coupon code".
+# Also QA 12c: quitting with a sale open asks first.
 set -u
 : "${QUAN:?}"
 W=$(mktemp -d /tmp/quan-ui-words-XXXXXX)
@@ -23,4 +24,15 @@ S
 	"$QUAN" run --no-sync --headless "$W/s" --quiet --lang $lang >"$W/o" 2>"$W/e" ||
 		{ echo "FAIL ($lang): $(tail -5 "$W/o") $(cat "$W/e")"; exit 1; }
 done
+# QA 12c: quit with a sale open asks first; the second quit ends it
+cat >"$W/q" <<S
+login 1001 1234
+amount 10
+scan QA00000000000001
+key quit
+print
+expect A sale is open: press F10
+S
+"$QUAN" run --no-sync --headless "$W/q" --quiet --lang en >"$W/o" 2>"$W/e" ||
+	{ echo "FAIL (quit): $(tail -8 "$W/o") $(cat "$W/e")"; exit 1; }
 echo "ok: an over-long scan says it is too long"

@@ -184,6 +184,8 @@ for ch in $(code merchant valid NORMAL 4 | sed 's/./& /g'); do
 done
 keys Enter
 wait_for "[手输]" 5 && ok "slow typing is marked as typed"
+# a sale is open: F10 asks first (QA 12c), the second one quits
+keys F10; wait_for "有未完成的交易" 5 && ok "quit mid-sale asks first"
 keys F10; wait_for "quan exited rc=0" 10
 
 if [ "$FAILS" -ne 0 ]; then

@@ -52,6 +52,8 @@ TR = {
  "第 %s 笔已作废。无法退回（卡券已在微信核销）：%s",
  "CONNECTING...": "连接中…", "CONFIG ERROR": "配置错误",
  "CLOCK WRONG": "时钟错误",
+ "A sale is open: press F10 (or Ctrl-C) again to quit and drop it, any other key to go on":
+ "有未完成的交易：再按 F10（或 Ctrl-C）退出并放弃该交易，按其他键继续",
  "too long for a coupon code": "太长，不是优惠券码",
  "Till clock wrong, WeChat refuses its requests: %s": "收银机时钟不准，微信拒绝其请求：%s",
  "Configuration error: %s": "配置错误：%s",
