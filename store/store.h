@@ -4,7 +4,7 @@
  * synchronous=FULL, foreign keys, a busy timeout, prepared statements only.
  * The store knows rows, not rules: the checkout engine (app/core) decides
  * and calls these functions; the journal hash chain is computed in
- * app/core/journal.c and only stored here. Schema notes: docs/core.md.
+ * app/core/journal.c and only stored here. Schema notes: app/core/README.md.
  *
  * Threads: one struct store per thread; quan uses it on the main thread
  * only. Errors: QUAN_EFULL (disk full), QUAN_ECORRUPT (not a database /

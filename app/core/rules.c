@@ -1,7 +1,7 @@
 /*
  * rules.c — pure coupon evaluation on struct rules_def: validity in the
  * store's zone, thresholds, integer-fen discounts with the customer-
- * favourable rounding described in rules.h and docs/rules.md, and the
+ * favourable rounding described in rules.h and app/core/RULES.md, and the
  * several-coupons basket. No allocation, no I/O.
  */
 #include <string.h>

@@ -5,7 +5,7 @@
  * prices coupons with pure functions on integer fen: no JSON, no I/O, no
  * allocation on the scan -> verdict path.
  *
- * Rounding (docs/rules.md): percentage coupons round in the customer's
+ * Rounding (app/core/RULES.md): percentage coupons round in the customer's
  * favour: payable = floor(base * pay_percent / 100), discount = base -
  * payable. The customer never pays more than the advertised percentage;
  * the merchant gives away less than 1 fen beyond the exact percentage.

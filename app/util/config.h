@@ -2,7 +2,7 @@
  * config.h — quan's configuration: an INI file (inih) read into one plain
  * struct, with defaults, validation that names file:line:key, the data
  * directory, and the key-file permission check. The contract is
- * /work/notes/config.md (folded into README). Main thread; the struct is
+ * README.md, Configuration. Main thread; the struct is
  * read-only once loaded and may then be shared by borrowing.
  */
 #ifndef QUAN_CONFIG_H

@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench_test.sh — `quan bench lookup` on a small cache so the code path runs
 # in CI: it must finish, and its JSON must carry every figure with sane
-# values (the 1M-code targets are measured by hand; see docs/core.md).
+# values (the 1M-code targets are measured by hand; see app/core/README.md).
 set -u
 Q=${QUAN:?QUAN not set}
 out=$("$Q" bench lookup --codes 20000 --lookups 20000 --json) || {
