@@ -70,7 +70,10 @@ for e in [e for e in d['card']['valid'] if e['card_type'] in ('CASH', 'DISCOUNT'
 for C in "${MORE[@]}"; do
 	"$QUAN" redeem --json --amount 100 "$C" >>"$W/redeem.out" 2>>"$W/redeem.err"
 done
-for _ in 1 2 3 4 5; do
+# Half the connections drop, so a pass may end early (sync --once stops
+# when WeChat looks unreachable): run passes until nothing is left. What is
+# checked is the outcome, not how many passes it took.
+for _ in $(seq 1 40); do
 	"$QUAN" sync --once >/dev/null 2>&1 && break
 done
 for C in "${MORE[@]}"; do
