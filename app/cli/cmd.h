@@ -3,7 +3,8 @@
  * char **argv)` with argv[0] the command name, returning the process exit
  * status: 0 ok, 1 failure, 2 bad usage, 3 a coupon rejected / nothing read,
  * 4 work left pending. Commands live one area per file (cmd_<area>.c) and are
- * listed in cmds.def.
+ * listed in cmds.def; each has its help page, app/cli/help/NAME.txt (a
+ * command without one does not link).
  */
 #ifndef QUAN_CMD_H
 #define QUAN_CMD_H
@@ -16,14 +17,15 @@ enum {
 	EXIT_PENDING = 4
 };
 
+struct help_page;
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage; /* one line: arguments */
-	const char *help;  /* one line: what it does */
+	const struct help_page *help; /* usage, summary, text (cli/help.h) */
 };
 
-#define CMD(name, usage, help) int cmd_##name(int argc, char **argv);
+#define CMD(name) int cmd_##name(int argc, char **argv);
 #include "cli/cmds.def"
 #undef CMD
 

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/help.h"
+#include "cli/help_pages.h"
 
 static const struct cmd cmds[] = {
-#define CMD(name, usage, help) {#name, cmd_##name, usage, help},
+#define CMD(name) {#name, cmd_##name, &help_page_##name},
 #include "cli/cmds.def"
 #undef CMD
 };
@@ -17,21 +19,7 @@ static const struct cmd cmds[] = {
 static void
 usage(FILE *fp)
 {
-	size_t i;
-
-	fprintf(fp, "usage: quan [COMMAND] [OPTIONS]\n\ncommands:\n");
-	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-		/* a long usage gets its help on the next line */
-		if (strlen(cmds[i].usage) > 34)
-			fprintf(fp, "  %-10s %s\n  %-10s %-34s %s\n",
-			    cmds[i].name, cmds[i].usage, "", "",
-			    cmds[i].help);
-		else
-			fprintf(fp, "  %-10s %-34s %s\n", cmds[i].name,
-			    cmds[i].usage, cmds[i].help);
-	}
-	fprintf(fp, "\nGlobal options: --config FILE (or QUAN_CONFIG), "
-		"--data DIR (or QUAN_DATA), -v (more log).\n");
+	help_print(fp, &help_page_quan);
 }
 
 int
@@ -111,7 +99,13 @@ main(int argc, char **argv)
 
 	hoist_command(argc, argv);
 	name = argc > 1 ? argv[1] : "run";
-	/* "quan help CMD" is "quan CMD --help" */
+	/* "quan help CMD" is "quan CMD --help"; "quan help config" is
+	 * quan.conf(5) */
+	if (strcmp(name, "help") == 0 && argc == 3 &&
+	    strcmp(argv[2], "config") == 0) {
+		help_print(stdout, &help_page_quan_conf);
+		return EXIT_OK;
+	}
 	if (strcmp(name, "help") == 0 && argc == 3 &&
 	    (c = find_cmd(argv[2])) != NULL) {
 		argv[1] = argv[2];
@@ -138,13 +132,12 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	/* "quan CMD --help": the command's line of the table, on stdout,
-	 * exit 0 (sim prints its own longer help) */
+	/* "quan CMD --help": the command's help page, on stdout, exit 0 */
 	if (argc > 2 && (strcmp(argv[2], "--help") == 0 ||
-	    strcmp(argv[2], "-h") == 0) && strcmp(name, "sim") != 0) {
-		printf("usage: quan %s %s\n  %s\n\nGlobal options: --config "
-		    "FILE (or QUAN_CONFIG), --data DIR (or QUAN_DATA), -v.\n",
-		    c->name, c->usage, c->help);
+	    strcmp(argv[2], "-h") == 0)) {
+		help_print(stdout, c->help);
+		printf("\nGlobal options: --config FILE (or QUAN_CONFIG), "
+		    "--data DIR (or QUAN_DATA), -v.\n");
 		return EXIT_OK;
 	}
 	if (argc <= 1) {
