@@ -8,7 +8,23 @@ pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)
 pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET libcrypto libssl)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
-pkg_check_modules(ZBAR REQUIRED IMPORTED_TARGET zbar)
+if(CMAKE_CROSSCOMPILING)
+  pkg_check_modules(ZBAR IMPORTED_TARGET zbar)
+else()
+  pkg_check_modules(ZBAR REQUIRED IMPORTED_TARGET zbar)
+endif()
+# Debian's libzbar-dev cannot be installed for two architectures at once
+# (it depends on the arch-all libmagick++-dev), so a cross build links the
+# target's runtime libzbar0 with the native package's headers, which are
+# the same for every architecture.
+if(NOT ZBAR_FOUND)
+  find_library(QUAN_ZBAR_LIB NAMES zbar libzbar.so.0 REQUIRED)
+  find_path(QUAN_ZBAR_INC zbar.h REQUIRED)
+  add_library(PkgConfig::ZBAR INTERFACE IMPORTED)
+  set_target_properties(PkgConfig::ZBAR PROPERTIES
+    INTERFACE_LINK_LIBRARIES ${QUAN_ZBAR_LIB}
+    INTERFACE_INCLUDE_DIRECTORIES ${QUAN_ZBAR_INC})
+endif()
 pkg_check_modules(NCURSESW REQUIRED IMPORTED_TARGET ncursesw)
 pkg_check_modules(SYSTEMD IMPORTED_TARGET libsystemd)
 if(QUAN_TESTS)
