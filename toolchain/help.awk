@@ -16,7 +16,7 @@
 #   "  TERM  TEXT"         a definition (option, key, code): TERM is
 #                          everything up to two spaces; deeper-indented
 #                          lines right below continue TEXT
-#   4-space lines after a blank line: a literal block
+#   4-space lines not right under a definition: a literal block
 #   @COMMANDS@             (quan.txt) the command list or sections
 # quan.txt is the program's page, quan.conf.txt the config file's; every
 # other NAME.txt documents the command "quan NAME".
@@ -139,8 +139,7 @@ function emit_c(    i, p, j, n, ul, k) {
 		if (nbody[p] == 0)
 			print "\t\"\""
 		for (j = 1; j <= nbody[p]; j++)
-			printf "\t\"%s\\n\"%s\n", cstr(body[p, j]),
-			    j == nbody[p] ? "" : ""
+			printf "\t\"%s\\n\"\n", cstr(body[p, j])
 		print "};"
 	}
 	print ""
@@ -213,8 +212,7 @@ function man_body(p, top,    j, l, prev, term, desc, pos) {
 		} else if (l ~ /^\[/) {
 			print ".SS " rtext(l)
 			prev = "head"
-		} else if (l ~ /^    / && (prev == "blank" || prev == "lit" ||
-		    prev == "head")) {
+		} else if (l ~ /^    / && prev != "term" && prev != "cont") {
 			if (prev != "lit") {
 				print ".PP"; print ".RS 4"; print ".nf"
 			}
@@ -280,7 +278,6 @@ function emit_man1() {
 
 function emit_man5() {
 	man_head("quan.conf", 5, "quan.conf")
-	print ".SH DESCRIPTION"
 	man_body("quan.conf", 1)
 }
 
