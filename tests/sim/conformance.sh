@@ -89,6 +89,10 @@ CARD_SECRET=$(cat $D/card.secret)
 openssl x509 -in $D/platform/cert.pem -pubkey -noout > $T/platform_pub.pem
 
 start_server() { # start_server ARGS...
+	# emptied here, not only by the child's redirection: a child not yet
+	# run (a loaded machine) left the previous server's 'listening' line
+	# for the loop below, and the tests went to a closed port
+	: > $T/srv.out
 	$QUAN sim serve "$D" --listen 127.0.0.1:0 "$@" > $T/srv.out 2> $T/srv.err &
 	SRV_PID=$!
 	for _ in $(seq 300); do
