@@ -204,7 +204,10 @@ headless_run(struct session *s, struct evq *q, const struct headless_opts *o)
 	last = headless_view_text(session_view(s));
 	if (!o->quiet)
 		fputs(last, o->out);
-	while (fgets(line, sizeof line, o->in) != NULL) {
+	/* each step's view is out before the next line is awaited, so a
+	 * script fed through a pipe can wait for it */
+	while ((void)fflush(o->out), fgets(line, sizeof line, o->in) !=
+	    NULL) {
 		lineno++;
 		nl = strchr(line, '\n');
 		if (nl != NULL)
