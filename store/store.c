@@ -101,8 +101,7 @@ static const char *const sql_text[Q_COUNT] = {
 	    "WHERE created_at >= ?1 AND created_at < ?2 AND state = ?3 "
 	    "ORDER BY id",
 	[Q_RED_ACTIVE] = "SELECT 1 FROM redemptions WHERE code = ?1 AND "
-	    "state IN ('pending','unknown','confirmed','accepted_offline',"
-	    "'conflict') LIMIT 1",
+	    "state IN (" STORE_LIVE_SQL ",'conflict') LIMIT 1",
 	[Q_RED_COUNTS] = "SELECT CASE WHEN state = 'confirmed' AND "
 	    "reason = 'voided_not_returnable' THEN reason ELSE state END "
 	    "AS st, count(*), sum(discount_fen) "
@@ -212,6 +211,36 @@ static const char *const schema_v[] = {
 	"CREATE TABLE journal(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
 	" kind TEXT NOT NULL, txn_id INTEGER NOT NULL, red_id INTEGER NOT NULL,"
 	" data TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);",
+	/* 1 -> 2: single use is a store invariant: at most one live
+	 * redemption per code (STORE_LIVE_SQL), whatever process writes. A
+	 * store written before the rule may hold several: one stays live
+	 * (the one WeChat confirmed, else the furthest along, else the
+	 * first) and the others become conflicts a manager sees, their
+	 * discount kept and their never-sent use cancelled; their ids and
+	 * former states are left in meta for the core to journal
+	 * (ledger_journal_migrated). */
+	"CREATE TEMP TABLE m2_dup AS SELECT id, state FROM (SELECT id, state,"
+	" row_number() OVER (PARTITION BY code ORDER BY CASE state"
+	" WHEN 'confirmed' THEN 0 WHEN 'return_pending' THEN 1"
+	" WHEN 'unknown' THEN 2 WHEN 'accepted_offline' THEN 3 ELSE 4 END,"
+	" id) AS rk FROM redemptions WHERE state IN (" STORE_LIVE_SQL "))"
+	" WHERE rk > 1;"
+	"INSERT INTO meta(key, value) SELECT '" STORE_META_MIGRATED "', v"
+	" FROM (SELECT group_concat(id || ':' || state, ',') AS v FROM m2_dup)"
+	" WHERE v IS NOT NULL;"
+	"UPDATE outbox SET state = 'cancelled', last_error ="
+	" 'duplicate_redemption', updated_at = CAST(strftime('%s', 'now') AS"
+	" INTEGER) WHERE state = 'pending' AND op <> 'return' AND red_id IN"
+	" (SELECT id FROM m2_dup);"
+	"UPDATE redemptions SET offline_reason = substr('was ' || state ||"
+	" ': another live redemption of this code was kept' || CASE WHEN"
+	" offline_reason <> '' THEN '; ' || offline_reason ELSE '' END, 1,"
+	" 159), state = 'conflict', reason = 'duplicate_redemption',"
+	" updated_at = CAST(strftime('%s', 'now') AS INTEGER)"
+	" WHERE id IN (SELECT id FROM m2_dup);"
+	"DROP TABLE m2_dup;"
+	"CREATE UNIQUE INDEX red_live_code ON redemptions(code)"
+	" WHERE state IN (" STORE_LIVE_SQL ");",
 };
 
 struct store {
@@ -387,11 +416,16 @@ store_errmsg(const struct store *s)
 	return s != NULL && s->err[0] != '\0' ? s->err : "no error";
 }
 
+_Static_assert(sizeof schema_v / sizeof schema_v[0] == STORE_SCHEMA_VERSION,
+    "STORE_SCHEMA_VERSION must name the last migration");
+
+/* Take the schema to version n (STORE_SCHEMA_VERSION; older only for the
+ * test hook store_create_version). */
 static int
-migrate(struct store *s, int readonly)
+migrate(struct store *s, int readonly, int n)
 {
 	sqlite3_stmt *st = NULL;
-	int v, rc, n = (int)(sizeof schema_v / sizeof schema_v[0]);
+	int v, rc;
 
 	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -403,12 +437,13 @@ migrate(struct store *s, int readonly)
 	if (rc != SQLITE_ROW)
 		return fail(s, sqlite3_extended_errcode(s->db),
 		    "read schema version");
-	if (v > n) {
+	if (v > STORE_SCHEMA_VERSION) {
 		snprintf(s->err, sizeof s->err, "%s: schema version %d is "
-		    "newer than this quan (%d)", s->path, v, n);
+		    "newer than this quan (%d)", s->path, v,
+		    STORE_SCHEMA_VERSION);
 		return QUAN_ECORRUPT;
 	}
-	if (v == n)
+	if (v >= n)
 		return QUAN_OK;
 	if (readonly) {
 		snprintf(s->err, sizeof s->err, "%s: read-only and needs "
@@ -432,8 +467,33 @@ bad:
 	return rc;
 }
 
+static int open_at(const char *path, int flags, int version,
+    struct store **out, char **cause);
+
 int
 store_open(const char *path, int flags, struct store **out, char **cause)
+{
+	return open_at(path, flags, STORE_SCHEMA_VERSION, out, cause);
+}
+
+int
+store_create_version(const char *path, int version, char **cause)
+{
+	struct store *s = NULL;
+	int rc;
+
+	if (version < 1 || version > STORE_SCHEMA_VERSION) {
+		*cause = xasprintf("no schema version %d", version);
+		return QUAN_EINVAL;
+	}
+	if ((rc = open_at(path, 0, version, &s, cause)) == 0)
+		store_close(s);
+	return rc;
+}
+
+static int
+open_at(const char *path, int flags, int version, struct store **out,
+    char **cause)
 {
 	struct store *s = xcalloc(1, sizeof *s);
 	int rc, oflags, ro = (flags & STORE_O_READONLY) != 0;
@@ -490,7 +550,7 @@ store_open(const char *path, int flags, struct store **out, char **cause)
 	    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000; "
 	    "PRAGMA temp_store = MEMORY", "set pragmas")) != 0)
 		goto bad;
-	if ((rc = migrate(s, ro)) != 0)
+	if ((rc = migrate(s, ro, version)) != 0)
 		goto bad;
 	*out = s;
 	return QUAN_OK;

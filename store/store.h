@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_CODE_MAX 128     /* longest code kept */
 #define STORE_ID_MAX 64        /* stock_id / card_id */
 #define STORE_KEY_MAX 32       /* idempotency key (request no) */
@@ -30,6 +30,17 @@
 
 struct store;
 
+/* Redemption states in which a code is held ("live"): its use may land or
+ * has landed at WeChat and is not given back yet. The store holds at most
+ * one live redemption per code (a partial UNIQUE index): a second insert,
+ * or an update that makes a second row live, fails with QUAN_EEXIST
+ * inside the caller's transaction, whatever process writes. */
+#define STORE_LIVE_SQL "'pending','unknown','confirmed','accepted_offline'," \
+	"'return_pending'"
+/* meta key: "id:state,..." of the rows migration 2 found live twice and
+ * made conflicts, until the core journals them (ledger_journal_migrated) */
+#define STORE_META_MIGRATED "migrate.single_use"
+
 /* Open (creating and migrating) the database at path. flags: 0, or
  * STORE_O_READONLY (for status/verify on a read-only medium). On error
  * *cause (caller frees) names the file and what is wrong. Main thread. */
@@ -37,6 +48,10 @@ struct store;
 int store_open(const char *path, int flags, struct store **out,
     char **cause);
 void store_close(struct store *s);              /* NULL-safe */
+/* Test hook: create a new database at an older schema version (1 ..
+ * STORE_SCHEMA_VERSION), so a test can write rows as an older quan did
+ * and see store_open migrate them. */
+int store_create_version(const char *path, int version, char **cause);
 /* Words for the last failure of this handle (borrowed, never NULL). */
 const char *store_errmsg(const struct store *s);
 /* Test hook: cap the file at n pages (SQLite max_page_count) so a test can
@@ -176,8 +191,9 @@ int store_red_list_txn(struct store *s, int64_t txn_id, store_red_fn fn,
 /* Rows created in [from, to) (epoch s), oldest first; state NULL = any. */
 int store_red_list(struct store *s, int64_t from, int64_t to,
     const char *state, store_red_fn fn, void *arg);
-/* Is this code already redeemed here (a row in pending, unknown,
- * confirmed, accepted_offline or conflict)? 1 yes, 0 no, < 0 error. */
+/* Is this code already redeemed here (a live row, see STORE_LIVE_SQL, or
+ * a conflict)? 1 yes, 0 no, < 0 error. Inside a write transaction the
+ * answer holds until commit (BEGIN IMMEDIATE: no other writer). */
 int store_red_code_active(struct store *s, const char *code);
 /* Count per state. fn(arg, state, count, sum discount_fen). A confirmed
  * coupon of a voided sale that WeChat cannot give back (a consumed card

@@ -10,6 +10,7 @@
 #include "cli/cli_common.h"
 #include "cli/cmd.h"
 #include "core/journal.h"
+#include "core/ledger.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
 #include "util/config.h"
@@ -175,8 +176,21 @@ cli_open_store(struct cli *c, const char *name, int flags)
 		free(cause);
 		return EXIT_FAIL;
 	}
-	if ((flags & STORE_O_READONLY) == 0)
+	if ((flags & STORE_O_READONLY) == 0) {
+		int n = 0;
+
 		journal_config(c);
+		/* rows an older store held live twice, made conflicts by
+		 * the schema migration just now: journaled once */
+		if (ledger_journal_migrated(c->st, tm_now(), &n) != 0)
+			log_warn("quan %s: cannot journal the migrated "
+			    "conflicts: %s", name, store_errmsg(c->st));
+		else if (n > 0)
+			fprintf(stderr, "quan %s: %d redemption%s of a coupon "
+			    "already redeemed here became conflicts for a "
+			    "manager (quan report)\n", name, n, n == 1 ? "" :
+			    "s");
+	}
 	return 0;
 }
 

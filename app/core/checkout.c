@@ -566,12 +566,43 @@ line_json(json_t *d, const struct checkout_line *l)
 	json_object_set_new(d, "discount_fen", json_integer(l->discount_fen));
 }
 
+/* Insert a line's redemption row r: pending with a new use key when *ok,
+ * else rejected as priced. A code another sale took since the scan (a
+ * live row or a conflict) is refused here, inside the commit's write
+ * transaction (BEGIN IMMEDIATE: no other writer until commit), so at most
+ * one sale gets it: the row goes in rejected "already_used" without a
+ * key, *ok is cleared and *lost set. The store's partial UNIQUE index
+ * says the same should a live row slip past the look-up. */
+static int
+red_insert(struct checkout *co, struct store_red *r, int *ok, int *lost)
+{
+	struct store *st = co->o.st;
+	int rc = 0;
+
+	*lost = 0;
+	if (*ok && (rc = store_red_code_active(st, r->code)) < 0)
+		return rc;
+	if (!*ok)
+		return store_red_insert(st, r);
+	if (rc == 0 && ((rc = next_key(co, r->idem_key, 'U')) != 0 ||
+	    (rc = store_red_insert(st, r)) != QUAN_EEXIST))
+		return rc;
+	*lost = 1;
+	*ok = 0;
+	snprintf(r->state, sizeof r->state, "rejected");
+	snprintf(r->reason, sizeof r->reason, "already_used");
+	r->idem_key[0] = '\0';
+	r->discount_fen = 0;
+	return store_red_insert(st, r);
+}
+
 /* First commit: txn 'open', every line's row, keys, outbox, journal. */
 static int
 redeem_commit(struct checkout *co, int64_t now)
 {
 	struct store *st = co->o.st;
 	struct store_txn t;
+	int lost[CHECKOUT_LINES_MAX];
 	json_t *d;
 	int i, rc;
 
@@ -612,14 +643,18 @@ redeem_commit(struct checkout *co, int64_t now)
 		r.discount_fen = ok ? l->discount_fen : 0;
 		r.use_time = now;
 		r.created_at = r.updated_at = now;
-		if (ok && (rc = next_key(co, r.idem_key, 'U')) != 0)
-			goto bad;
-		if ((rc = store_red_insert(st, &r)) != 0)
+		if ((rc = red_insert(co, &r, &ok, &lost[i])) != 0)
 			goto bad;
 		l->red_id = r.id;
 		scopy(l->request_no, sizeof l->request_no, r.idem_key);
 		d = json_object();
 		line_json(d, l);
+		if (lost[i]) {
+			json_object_set_new(d, "reason",
+			    json_string("already_used"));
+			json_object_set_new(d, "discount_fen",
+			    json_integer(0));
+		}
 		json_object_set_new(d, "key", json_string(r.idem_key));
 		json_object_set_new(d, "line", json_integer(i));
 		rc = journal_append(st, now, ok ? "redeem" : "reject", t.id,
@@ -645,9 +680,18 @@ redeem_commit(struct checkout *co, int64_t now)
 	if ((rc = store_commit(st)) != 0)
 		goto bad;
 	co->cur.id = t.id;
-	for (i = 0; i < co->cur.nlines; i++)
-		co->cur.lines[i].state = co->cur.lines[i].state ==
-		    CHECKOUT_PRICED ? CHECKOUT_PENDING : CHECKOUT_REJECTED;
+	for (i = 0; i < co->cur.nlines; i++) {
+		struct checkout_line *l = &co->cur.lines[i];
+
+		if (lost[i]) {
+			/* another sale has it: never a discount here */
+			l->state = CHECKOUT_REFUSED;
+			l->discount_fen = 0;
+			scopy(l->reason, sizeof l->reason, "already_used");
+		}
+		l->state = l->state == CHECKOUT_PRICED ? CHECKOUT_PENDING :
+		    CHECKOUT_REJECTED;
+	}
 	return QUAN_OK;
 bad:
 	log_error("%s: %s", __func__, store_errmsg(st));
@@ -1153,6 +1197,13 @@ checkout_override(struct checkout *co, int i, const char *who,
 		if ((rc = store_red_get(st, g->red_id, &r)) != 0)
 			goto bad;
 		if (map[j] == i) {
+			/* refused here, the code was free for another
+			 * sale, which may have taken it since */
+			if (strcmp(r.state, "rejected") == 0 &&
+			    (rc = store_red_code_active(st, r.code)) != 0) {
+				rc = rc < 0 ? rc : QUAN_EEXIST;
+				goto bad;
+			}
 			if ((rc = store_outbox_reopen(st, r.id, now,
 			    "override")) != 0)
 				goto bad;
@@ -1203,6 +1254,9 @@ checkout_override(struct checkout *co, int i, const char *who,
 	return QUAN_OK;
 bad:
 	store_rollback(st);
+	if (rc == QUAN_EEXIST)
+		/* redeemed by another sale meanwhile: stays refused */
+		scopy(l->reason, sizeof l->reason, "already_used");
 	return rc;
 }
 

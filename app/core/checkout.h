@@ -186,7 +186,9 @@ int checkout_redeem(struct checkout *co);
  * becomes accepted_offline; a never-sent use row is put back in the
  * outbox; the granted discounts and the due are recomputed; the journal
  * records who and why. QUAN_EINVAL when the line cannot be overridden
- * (not an offline refusal, or no longer priceable). */
+ * (not an offline refusal, or no longer priceable); QUAN_EEXIST when
+ * another sale redeemed the code since it was refused here (the line's
+ * reason becomes "already_used"; nothing is granted). */
 int checkout_override(struct checkout *co, int i, const char *who,
     const char *why);
 /* Mark the redeemed sale paid and closed. */

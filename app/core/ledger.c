@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/xmem.h"
 
 void
 ledger_mask(const char *code, char *out, size_t n)
@@ -122,7 +123,7 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
     int64_t now)
 {
 	struct store_outbox o;
-	struct store_red r;
+	struct store_red r, r0;
 	const char *to = state, *kind = state;
 	int queue_return = 0;
 	json_t *x = NULL;
@@ -136,6 +137,7 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 		return QUAN_EINVAL; /* settled already */
 	if ((rc = store_red_get(st, o.red_id, &r)) != 0)
 		return rc;
+	r0 = r;
 	if (wx_code != NULL)
 		snprintf(r.wx_code, sizeof r.wx_code, "%s", wx_code);
 	if (remote_ref != NULL)
@@ -203,7 +205,24 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 	    (rc = ledger_return_key(r.idem_key, r.return_key,
 	    sizeof r.return_key)) != 0)
 		goto out;
-	if ((rc = ledger_change(st, &r, to, reason, kind, now, x)) != 0)
+	rc = ledger_change(st, &r, to, reason, kind, now, x);
+	if (rc == QUAN_EEXIST) {
+		/* WeChat applied the use of a row the till had let go
+		 * (refused, or a duplicate an old store held) while another
+		 * sale holds the code: both cannot be live; a manager sorts
+		 * it out */
+		r0.updated_at = now;
+		memcpy(r0.wx_code, r.wx_code, sizeof r0.wx_code);
+		memcpy(r0.remote_ref, r.remote_ref, sizeof r0.remote_ref);
+		r = r0;
+		to = "conflict";
+		queue_return = 0;
+		rc = ledger_change(st, &r, to, "duplicate_redemption",
+		    "conflict", now, x);
+		if (rc == 0)
+			rc = store_code_set_state(st, r.code, r.kind, "used");
+	}
+	if (rc != 0)
 		goto out;
 	if ((rc = store_outbox_close(st, o.id, "done",
 	    wx_code != NULL ? wx_code : "", now)) != 0)
@@ -234,4 +253,70 @@ ledger_settle(struct store *st, int64_t outbox_id, const char *state,
 		return rc;
 	}
 	return store_commit(st);
+}
+
+/* One "conflict" entry for a row migration 2 took out of its live state
+ * (from). */
+static int
+journal_migrated_row(struct store *st, int64_t now, int64_t id,
+    const char *from)
+{
+	struct store_red r;
+	char masked[64];
+	json_t *d;
+	int rc;
+
+	if ((rc = store_red_get(st, id, &r)) != 0)
+		return rc == QUAN_ENOTFOUND ? 0 : rc;
+	ledger_mask(r.code, masked, sizeof masked);
+	d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "code", masked,
+	    "from", from, "to", r.state, "key", r.idem_key, "reason", r.reason,
+	    "discount_fen", (json_int_t)r.discount_fen, "why", "another live "
+	    "redemption of this code was kept (single-use migration)");
+	rc = journal_append(st, now, "conflict", r.txn_id, r.id, d);
+	json_decref(d);
+	return rc;
+}
+
+int
+ledger_journal_migrated(struct store *st, int64_t now, int *n)
+{
+	size_t cap = 1 << 20;
+	char *v = xmalloc(cap), *p, *e, from[32];
+	int64_t id;
+	int rc;
+
+	*n = 0;
+	/* a look outside any transaction first: nearly always empty */
+	rc = store_meta_get(st, STORE_META_MIGRATED, v, cap);
+	if (rc != 0 || v[0] == '\0')
+		goto out;
+	if ((rc = store_begin(st)) != 0)
+		goto out;
+	/* again under the write lock: another process may have done it */
+	if ((rc = store_meta_get(st, STORE_META_MIGRATED, v, cap)) != 0)
+		goto bad;
+	for (p = v; *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		id = strtoll(p, &e, 10);
+		if (e == p || *e != ':')
+			break;
+		p = e + 1;
+		e = p + strcspn(p, ",");
+		snprintf(from, sizeof from, "%.*s", (int)(e - p), p);
+		if ((rc = journal_migrated_row(st, now, id, from)) != 0)
+			goto bad;
+		(*n)++;
+	}
+	if ((rc = store_meta_set(st, STORE_META_MIGRATED, "")) != 0)
+		goto bad;
+	rc = store_commit(st);
+	if (rc != 0)
+		*n = 0;
+	goto out;
+bad:
+	store_rollback(st);
+	*n = 0;
+out:
+	free(v);
+	return rc == QUAN_ENOTFOUND ? QUAN_OK : rc;
 }

@@ -58,6 +58,12 @@ int ledger_change(struct store *st, struct store_red *r, const char *state,
     const char *reason, const char *kind, int64_t now,
     const struct json_t *extra);
 
+/* Journal the rows the single-use migration (store schema 2) found live
+ * twice and made conflicts (meta STORE_META_MIGRATED), once, in its own
+ * transaction: one "conflict" entry each with its former state. *n gets
+ * how many. Called at start by every command that writes. */
+int ledger_journal_migrated(struct store *st, int64_t now, int *n);
+
 /* "1227************17"-style mask for journal entries (log_mask). */
 void ledger_mask(const char *code, char *out, size_t n);
 

@@ -174,6 +174,7 @@ used_at_cb(void *arg, const struct store_red *r)
 	    strcmp(r->state, "accepted_offline") == 0 ||
 	    strcmp(r->state, "unknown") == 0 ||
 	    strcmp(r->state, "pending") == 0 ||
+	    strcmp(r->state, "return_pending") == 0 ||
 	    strcmp(r->state, "conflict") == 0))
 		u->t = r->use_time > 0 ? r->use_time : r->created_at;
 	return 0;
@@ -1342,6 +1343,8 @@ do_action(struct session *s, const char *why)
 		if (rc != 0)
 			set_msg(s, VIEW_M_ERROR, rc == QUAN_ENOTSUP ?
 			    "override not available: coupon stays rejected" :
+			    rc == QUAN_EEXIST ? "override refused: another "
+			    "sale used this coupon meanwhile" :
 			    quan_strerror(rc));
 		else
 			set_msg(s, VIEW_M_APPROVED, s->appr_id);
