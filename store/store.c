@@ -27,7 +27,7 @@ enum stmt_id {
 	Q_RED_LIST_ST, Q_RED_ACTIVE, Q_RED_COUNTS, Q_OFF_COUNT, Q_OFF_EXPO,
 	Q_OB_INS, Q_OB_GET, Q_OB_DUE, Q_OB_TXN, Q_OB_BODY, Q_OB_SENT,
 	Q_OB_RETRY, Q_OB_CLOSE, Q_OB_DEPTH, Q_OB_CANCEL, Q_OB_USE_OPEN,
-	Q_OB_REOPEN, Q_TXN_OPEN, Q_DEF_LIST, Q_RED_DEF,
+	Q_OB_REOPEN, Q_TXN_OPEN, Q_DEF_LIST, Q_RED_DEF, Q_OB_UNREACHED,
 	Q_NOTIFY,
 	Q_J_LAST, Q_J_INS, Q_J_WALK, Q_J_KIND,
 	Q_COUNT
@@ -39,7 +39,7 @@ enum stmt_id {
 	"wx_code, remote_ref, created_at, updated_at"
 #define OB_COLS "o.id, o.red_id, r.txn_id, o.op, r.kind, r.code, " \
 	"r.target, o.request_no, r.openid, r.use_time, o.body, o.state, " \
-	"o.attempts, o.next_at, o.last_error, o.created_at"
+	"o.attempts, o.next_at, o.last_error, o.created_at, o.unreached"
 
 static const char *const sql_text[Q_COUNT] = {
 	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -129,6 +129,8 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_OB_BODY] = "UPDATE outbox SET body = ?2 WHERE id = ?1",
 	[Q_OB_SENT] = "UPDATE outbox SET attempts = attempts + 1, "
 	    "state = 'unknown', updated_at = ?2 WHERE id = ?1",
+	[Q_OB_UNREACHED] = "UPDATE outbox SET unreached = unreached + 1 "
+	    "WHERE id = ?1 AND unreached < attempts",
 	[Q_OB_RETRY] = "UPDATE outbox SET next_at = ?2, last_error = ?3 "
 	    "WHERE id = ?1",
 	[Q_OB_CLOSE] = "UPDATE outbox SET state = ?2, last_error = ?3, "
@@ -241,6 +243,10 @@ static const char *const schema_v[] = {
 	"DROP TABLE m2_dup;"
 	"CREATE UNIQUE INDEX red_live_code ON redemptions(code)"
 	" WHERE state IN (" STORE_LIVE_SQL ");",
+	/* 2 -> 3: per send, whether it could have reached WeChat: sends
+	 * known never to have left (no connection, no TLS session, no
+	 * access token) are counted; the others may have landed */
+	"ALTER TABLE outbox ADD COLUMN unreached INTEGER NOT NULL DEFAULT 0;",
 };
 
 struct store {
@@ -1250,6 +1256,7 @@ ob_row(sqlite3_stmt *st, void *p)
 	o->next_at = sqlite3_column_int64(st, 13);
 	col_text(st, 14, o->last_error, sizeof o->last_error);
 	o->created_at = sqlite3_column_int64(st, 15);
+	o->unreached = sqlite3_column_int(st, 16);
 }
 
 int
@@ -1368,6 +1375,18 @@ store_outbox_sent(struct store *s, int64_t id, int64_t now)
 	if ((rc = run(s, st, "mark outbox row sent")) != 0)
 		return rc;
 	return changed_one(s, id);
+}
+
+int
+store_outbox_unreached(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = prep(s, Q_OB_UNREACHED, &st)) != 0)
+		return rc;
+	bi(st, 1, id);
+	return run(s, st, "record a send that never reached WeChat");
 }
 
 int

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_CODE_MAX 128     /* longest code kept */
 #define STORE_ID_MAX 64        /* stock_id / card_id */
 #define STORE_KEY_MAX 32       /* idempotency key (request no) */
@@ -221,7 +221,9 @@ struct store_outbox {
 	int64_t use_time;
 	char body[STORE_BODY_MAX];        /* exact request body ("" = none) */
 	char state[STORE_STATE_MAX];      /* pending|unknown|done|cancelled */
-	int attempts;
+	int attempts;                     /* sends committed */
+	int unreached;                    /* of those, known never to have
+	                                     reached WeChat */
 	int64_t next_at;
 	char last_error[STORE_TEXT_MAX];
 	int64_t created_at;
@@ -244,6 +246,11 @@ int store_outbox_set_body(struct store *s, int64_t id, const char *body);
 /* attempts++, state unknown (sent, outcome not known): call BEFORE the
  * request leaves. */
 int store_outbox_sent(struct store *s, int64_t id, int64_t now);
+/* The send of row id certainly did not reach WeChat (no connection, no
+ * TLS session, no access token): unreached++ (never past attempts). A
+ * send whose fate is not reported this way (no answer, a crash) counts as
+ * one that may have landed. */
+int store_outbox_unreached(struct store *s, int64_t id);
 /* Keep the row, set next_at and last_error (state stays). */
 int store_outbox_retry(struct store *s, int64_t id, int64_t next_at,
     const char *err);

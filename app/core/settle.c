@@ -348,6 +348,9 @@ pump_row(void *arg, const struct store_outbox *o)
 	j->tag = o->id;
 	j->op = job_op(o);
 	j->attempts = o->attempts;
+	/* earlier sends that may have landed: a send never reported as
+	 * not having left (a crash, an answer lost) counts as one */
+	j->landed = o->attempts - o->unreached;
 	scopy(j->code, sizeof j->code, o->code);
 	scopy(j->target, sizeof j->target, o->target);
 	scopy(j->request_no, sizeof j->request_no, o->request_no);
@@ -629,6 +632,32 @@ learn_stock(struct settle *s, const struct store_outbox *o,
 	return store_red_set_def(s->st, o->red_id, r->stock_id, NULL);
 }
 
+/* A card code consumed at WeChat by someone else: no consume of ours can
+ * have landed (every earlier send failed before leaving). Not granted
+ * here (the till was waiting, or refused it): rejected already_used. The
+ * till granted it offline: the customer had the discount and the coupon
+ * was used elsewhere too, a conflict for a manager, never confirmed. */
+static int
+card_taken(struct settle *s, const struct store_outbox *o,
+    const struct sync_result *r, int64_t now)
+{
+	struct store_red red;
+	int rc;
+
+	if ((rc = store_red_get(s->st, o->red_id, &red)) != QUAN_OK)
+		return rc;
+	set_err(s, r, now);
+	if (strcmp(red.state, "accepted_offline") != 0) {
+		s->stat.rejected++;
+		return finish(s, o, "rejected", r, "already_used", now);
+	}
+	s->stat.conflicts++;
+	log_warn("outbox %lld: card code consumed elsewhere; no consume of "
+	    "ours reached WeChat (%d sends, %d never left): conflict",
+	    (long long)o->id, o->attempts, o->unreached + (r->reached == 0));
+	return finish(s, o, "conflict", r, "used_by_other_request", now);
+}
+
 static int
 apply_use(struct settle *s, const struct store_outbox *o,
     const struct sync_result *r, int64_t now)
@@ -647,6 +676,8 @@ apply_use(struct settle *s, const struct store_outbox *o,
 		set_err(s, r, now);
 		return finish(s, o, "rejected", r, r->reason, now);
 	case SYNC_ALREADY:
+		if (o->kind == STORE_CARD)
+			return card_taken(s, o, r, now);
 		/* Used by some request. Ours, if WeChat's record has our
 		 * request number: ask when we know the holder. */
 		if (o->kind == STORE_MERCHANT && o->openid[0] != '\0' &&
@@ -861,6 +892,15 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 		return QUAN_OK; /* a duplicate answer */
 	if (r.status == SYNC_OK || r.status == SYNC_REJECTED)
 		s->stat.last_ok = now;
+	/* the job's sends never left (no connection, no TLS, no token):
+	 * recorded, so a later "already consumed" is not taken for ours */
+	if ((r.op == SYNC_OP_USE || r.op == SYNC_OP_CARD_CONSUME) &&
+	    r.reached == 0) {
+		log_info("outbox %lld: send %d never reached WeChat (%d tries)",
+		    (long long)o.id, o.attempts, (int)r.tries);
+		if ((rc = store_outbox_unreached(s->st, o.id)) != 0)
+			return rc;
+	}
 	switch (r.op) {
 	case SYNC_OP_USE:
 	case SYNC_OP_CARD_CONSUME:

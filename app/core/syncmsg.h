@@ -41,8 +41,10 @@ enum sync_op {
 enum sync_status {
 	SYNC_OK = 0,      /* applied / answered (confirmed) */
 	SYNC_REJECTED,    /* definite business rejection: wx_code + reason */
-	SYNC_ALREADY,     /* used by a request: RESOURCE_ALREADY_EXISTS,
-	                     card 40099 on a first send */
+	SYNC_ALREADY,     /* used by a request: RESOURCE_ALREADY_EXISTS;
+	                     card 40099 when no send of ours may have
+	                     landed (the core decides: rejected, or a
+	                     conflict when the till had granted it) */
 	SYNC_RETRY,       /* outcome unknown / transient / bad reply: resend */
 	SYNC_STOPPED      /* the thread stopped before an answer */
 };
@@ -55,6 +57,10 @@ struct sync_job {
 	enum sync_op op;
 	uint32_t flags;       /* SYNC_F_* */
 	int32_t attempts;     /* earlier sends of this request (store) */
+	int32_t landed;       /* of those, the ones that may have reached
+	                         WeChat (attempts - unreached; the sync
+	                         thread adds its own tries that may have):
+	                         0 = none of ours can have been applied */
 	char code[SYNC_CODE_MAX];
 	char target[SYNC_ID_MAX];     /* stock_id or card_id ("" unknown) */
 	char request_no[SYNC_REQNO_MAX];
@@ -73,6 +79,10 @@ struct sync_result {
 	int32_t rc;           /* QUAN_E* of the last attempt (0 ok) */
 	int32_t http;         /* HTTP status of the last answer (0 none) */
 	int32_t tries;        /* sends made by the sync thread for this job */
+	int32_t reached;      /* of those, tries that may have reached WeChat
+	                         (the executor sets 0/1 per try; the result
+	                         carries the count): 0 = the job never left
+	                         (no connection, no TLS, no token) */
 	uint32_t latency_ms;  /* job received -> answered */
 	int64_t remote_time;  /* wechatpay_use_time etc., epoch s (0 none) */
 	char wx_code[SYNC_WXCODE_MAX];

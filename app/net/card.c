@@ -571,6 +571,8 @@ call(struct card *k, const char *label, const char *path, json_t *req,
 	free(s);
 	http_resp_init(&r);
 	for (attempt = 0; attempt < 2; attempt++) {
+		/* this attempt's request has not left (yet) */
+		res->sent = 0;
 		rc = get_token(k, bad, &tok, &cause);
 		if (rc != 0) {
 			res->rc = rc == QUAN_ECONFIG ? QUAN_ECONFIG : rc;
@@ -584,6 +586,7 @@ call(struct card *k, const char *label, const char *path, json_t *req,
 			http_fresh_next(k->h);
 		rc = http_request(k->h, "POST", url, hdrs, body, strlen(body),
 		    &r, &cause);
+		res->sent = http_request_sent(k->h);
 		free(url);
 		res->elapsed_us = r.elapsed_us;
 		if (rc != 0) {

@@ -76,6 +76,10 @@ struct card_result {
 	int64_t begin_time, end_time;/* code/get card validity; 0 absent */
 	char card_type[32];          /* card/get: CASH, DISCOUNT, ... */
 	int token_retried;           /* 1 if the token was refreshed once */
+	int sent;                    /* the call's last request may have
+					reached WeChat (0: it never left: no
+					access_token, no connection, no TLS
+					session; see http_request_sent) */
 	char *body;                  /* raw JSON (malloc'd) */
 	size_t body_len;
 	uint64_t elapsed_us;

@@ -35,6 +35,9 @@ struct http {
 	int toobig;
 	long connects;   /* connections opened, all transfers */
 	int fresh;       /* next transfer on a new connection */
+	int sent;        /* the last request may have reached the server */
+	int pooled;      /* the last transfer ended well: its connection
+			    may be kept for the next */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -291,6 +294,38 @@ map_curl(CURLcode cc)
 	}
 }
 
+/* Could a transfer that ended with cc have delivered its request? Not
+ * when nothing of it left: it never got a connection and a TLS session
+ * (no address, refused, unreachable, a handshake or certificate failure,
+ * a connect timeout, a stop while connecting), which libcurl tells by a
+ * pretransfer time, a request size and an upload size all 0 (reset for
+ * each transfer). Anything else — a send or receive error, a timeout or
+ * a stop while waiting, a dropped connection — may have. reuse: a kept
+ * connection may have been tried first; libcurl resends over a new one
+ * when it dies, so a failure to connect then says nothing about the
+ * first send. */
+static int
+may_have_sent(CURL *c, CURLcode cc, int reuse)
+{
+	curl_off_t pre = 0, up = 0;
+	long req = 0;
+
+	if (cc == CURLE_OK || reuse)
+		return 1;
+	if (curl_easy_getinfo(c, CURLINFO_PRETRANSFER_TIME_T, &pre) !=
+	    CURLE_OK || curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &req) !=
+	    CURLE_OK || curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up) !=
+	    CURLE_OK)
+		return 1;
+	return pre > 0 || req > 0 || up > 0;
+}
+
+int
+http_request_sent(const struct http *h)
+{
+	return h->sent;
+}
+
 void
 http_fresh_next(struct http *h)
 {
@@ -307,10 +342,11 @@ http_request(struct http *h, const char *method, const char *url,
 	uint64_t t0;
 	long status = 0;
 	size_t i, ul;
-	int rc;
+	int rc, reuse;
 
 	http_resp_free(resp);
 	buf_init(&resp->body, h->max_body);
+	h->sent = 0;
 	if (method == NULL || url == NULL) {
 		if (cause)
 			*cause = xstrdup("http_request: no method or URL");
@@ -359,6 +395,7 @@ http_request(struct http *h, const char *method, const char *url,
 	curl_easy_setopt(h->c, CURLOPT_XFERINFODATA, h);
 	curl_easy_setopt(h->c, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(h->c, CURLOPT_TCP_NODELAY, 1L);
+	reuse = !h->fresh && h->pooled;
 	if (h->fresh) {
 		/* not on a reused connection: never resent by libcurl */
 		curl_easy_setopt(h->c, CURLOPT_FRESH_CONNECT, 1L);
@@ -382,6 +419,8 @@ http_request(struct http *h, const char *method, const char *url,
 	t0 = tm_mono_us();
 	cc = curl_easy_perform(h->c);
 	resp->elapsed_us = tm_mono_us() - t0;
+	h->sent = may_have_sent(h->c, cc, reuse);
+	h->pooled = cc == CURLE_OK;
 	curl_easy_getinfo(h->c, CURLINFO_RESPONSE_CODE, &status);
 	resp->status = status;
 	{

@@ -83,6 +83,16 @@ int http_request(struct http *h, const char *method, const char *url,
     const char *const *headers, const void *body, size_t body_len,
     struct http_resp *resp, char **cause);
 
+/* Could the last http_request have reached the server? 1 when it may
+ * have (an answer came, or the request was sent in whole or in part, or
+ * the transfer failed after connecting: a timeout, a dropped connection,
+ * a stop while waiting), 0 when it certainly did not (no DNS answer,
+ * connection refused or unreachable, TLS handshake or certificate
+ * failure, never got past connecting, stopped before it started). For a
+ * request that is not idempotent this tells a later "already done" from
+ * WeChat apart: ours only if a send may have landed. Owner thread. */
+int http_request_sent(const struct http *h);
+
 /* The next http_request goes over a new connection. libcurl resends a
  * request by itself when a reused keep-alive connection dies before any
  * answer; for a request that is not idempotent (card code/consume, whose

@@ -26,6 +26,7 @@ struct held {
 	uint64_t recv_us;   /* when the dispatcher got it */
 	uint64_t due_us;    /* not before (backoff) */
 	int tries;          /* sends made here */
+	int reached;        /* of those, tries that may have reached WeChat */
 	int worker;         /* -1 idle, else the worker running it */
 };
 
@@ -213,7 +214,7 @@ sync_classify_wxpay(int http, const char *code, struct sync_result *res)
 }
 
 void
-sync_classify_card(long errcode, int first_send, struct sync_result *res)
+sync_classify_card(long errcode, int landed, struct sync_result *res)
 {
 	snprintf(res->wx_code, sizeof res->wx_code, "%ld", errcode);
 	res->status = SYNC_REJECTED;
@@ -245,13 +246,15 @@ sync_classify_card(long errcode, int first_send, struct sync_result *res)
 		set_reason(res, "config_error");
 		break;
 	case 40099:
-		/* Consumed. If we sent this request before, it is ours. */
-		if (first_send) {
-			set_reason(res, "already_used");
-		} else {
+		/* Consumed: ours only if a send of ours may have landed (the
+		 * card API has no idempotency key); else someone else's */
+		if (landed) {
 			res->status = SYNC_OK;
 			res->rc = 0;
 			set_reason(res, "ok");
+		} else {
+			res->status = SYNC_ALREADY;
+			set_reason(res, "already_used");
 		}
 		break;
 	case 40056: case 40116:
@@ -482,6 +485,7 @@ handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 		return;
 	h = &s->held[i];
 	h->tries++;
+	h->reached += res.reached > 0;
 	h->worker = -1;
 	s->st.sent++;
 	net = res.status == SYNC_RETRY &&
@@ -521,6 +525,7 @@ handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 		s->st.ok++;
 	}
 	res.tries = h->tries;
+	res.reached = h->reached;
 	res.latency_ms = (uint32_t)((now - h->recv_us) / 1000);
 	post_result(s, &res);
 	held_remove(s, i);
@@ -571,6 +576,7 @@ dispatch(struct sync *s, uint64_t now, uint64_t *wait_us)
 			}
 			job = h->job;
 			job.attempts += h->tries;
+			job.landed += h->reached;
 			syncmsg_put(&ev, EV_SYNC_JOB, &job, sizeof job);
 			ev.t_mono_us = now;
 			if (evq_post(s->w[wk].in, &ev) != QUAN_OK)
@@ -658,6 +664,7 @@ sync_main(void *p)
 		r.status = SYNC_STOPPED;
 		r.rc = QUAN_ECLOSED;
 		r.tries = s->held[i].tries;
+		r.reached = s->held[i].reached;
 		post_result(s, &r);
 	}
 	s->nheld = 0;

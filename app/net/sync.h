@@ -84,9 +84,9 @@ int sync_rate_take(struct sync_rate *r, uint64_t now_us, uint64_t *wait_us);
  * executor and tests). http = HTTP status, code = error "code" ("" none).
  * Fills res->status, wx_code and reason. */
 void sync_classify_wxpay(int http, const char *code, struct sync_result *res);
-/* Card API errcode (0 ok). first_send: no earlier attempt of this request
- * (40099 is then "already used" rather than "ours went through"). */
-void sync_classify_card(long errcode, int first_send,
-    struct sync_result *res);
+/* Card API errcode (0 ok). landed: a send of ours may have reached WeChat
+ * before (40099 "consumed" is then ours: SYNC_OK; else SYNC_ALREADY,
+ * someone else's). */
+void sync_classify_card(long errcode, int landed, struct sync_result *res);
 
 #endif

@@ -263,6 +263,8 @@ run_wxpay(struct worker_ctx *w, const struct sync_job *job,
 		break;
 	}
 	from_wxpay(&r, first, res);
+	if (job->op == SYNC_OP_USE || job->op == SYNC_OP_RETURN)
+		res->reached = r.sent;
 	if (job->op == SYNC_OP_RETURN && res->status == SYNC_ALREADY)
 		res->status = SYNC_OK; /* same return_request_no applied */
 	if (job->op == SYNC_OP_STOCK_GET && res->status == SYNC_OK) {
@@ -278,9 +280,10 @@ run_wxpay(struct worker_ctx *w, const struct sync_job *job,
 	wxpay_result_free(&r);
 }
 
+/* Card answer -> sync result. 40099 "consumed" is SYNC_ALREADY here;
+ * run_card decides whose it is. */
 static void
-from_card(const struct card_result *r, int first_send,
-    struct sync_result *res)
+from_card(const struct card_result *r, struct sync_result *res)
 {
 	const char *reason = NULL;
 	enum card_class c = card_classify(r, tm_now(), &reason);
@@ -298,11 +301,8 @@ from_card(const struct card_result *r, int first_send,
 		res->rc = 0;
 		break;
 	case CARD_ALREADY:
-		/* consumed: ours when we sent this request before */
-		res->status = first_send ? SYNC_REJECTED : SYNC_OK;
-		res->rc = first_send ? QUAN_EREJECTED : 0;
-		if (!first_send)
-			snprintf(res->reason, sizeof res->reason, "ok");
+		res->status = SYNC_ALREADY;
+		res->rc = QUAN_EREJECTED;
 		break;
 	case CARD_REJECTED:
 		res->status = SYNC_REJECTED;
@@ -329,7 +329,6 @@ run_card(struct worker_ctx *w, const struct sync_job *job,
 {
 	struct card_result r;
 	const char *card_id = job->target[0] ? job->target : NULL;
-	int first = job->attempts == 0;
 
 	if (w->card == NULL) {
 		not_configured(res, w->x->card_cause);
@@ -338,7 +337,7 @@ run_card(struct worker_ctx *w, const struct sync_job *job,
 	card_result_init(&r);
 	if (job->op == SYNC_OP_CARD_GET) {
 		(void)card_get(w->card, job->target, &r);
-		from_card(&r, 1, res);
+		from_card(&r, res);
 		if (res->status == SYNC_OK) {
 			if (r.body != NULL && r.body_len > 0)
 				*blob = xstrndup(r.body, r.body_len);
@@ -351,16 +350,30 @@ run_card(struct worker_ctx *w, const struct sync_job *job,
 		return;
 	}
 	/* code/get with check_consume first (WeChat's advice), then
-	 * consume. On a resend, a code already consumed is ours. */
+	 * consume. A code already consumed is ours only when a consume of
+	 * ours may have reached WeChat before (the card API has no
+	 * idempotency key: nothing tells our consume from another till's);
+	 * when every earlier send failed before leaving (no connection, no
+	 * TLS, no access token) it is someone else's: SYNC_ALREADY, and the
+	 * core makes it a conflict if the till had granted it. */
 	(void)card_code_get(w->card, card_id, job->code, 1, &r);
-	from_card(&r, first, res);
-	if (res->status != SYNC_OK || r.errcode != 0)
-		goto out; /* rejected, retry, or consumed by our earlier send */
-	card_result_free(&r);
-	(void)card_code_consume(w->card, card_id, job->code, &r);
-	/* 40099 now: another till won the race since code/get */
-	from_card(&r, 1, res);
-out:
+	from_card(&r, res);
+	if (res->status == SYNC_OK && r.errcode == 0) {
+		card_result_free(&r);
+		(void)card_code_consume(w->card, card_id, job->code, &r);
+		/* a definite error answer (not -1, busy) means not applied */
+		res->reached = r.rc != 0 ? r.sent : r.http != 200 ||
+		    r.errcode == 0 || r.errcode == -1;
+		/* 40099 now: taken since code/get (by another till, or by a
+		 * late send of ours) */
+		from_card(&r, res);
+	}
+	if (res->status == SYNC_ALREADY && job->landed > 0) {
+		/* consumed, and a send of ours may have done it */
+		res->status = SYNC_OK;
+		res->rc = 0;
+		snprintf(res->reason, sizeof res->reason, "ok");
+	}
 	card_result_free(&r);
 }
 

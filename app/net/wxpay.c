@@ -611,7 +611,7 @@ exchange(struct wxpay *w, const char *label, const char *method,
 	char *auth = NULL, *url, *ah, *sh = NULL, *cause = NULL;
 	const char *hdrs[6];
 	size_t nh = 0;
-	int rc;
+	int rc, sent;
 
 	wxpay_result_free(res);
 	rc = wx_auth_header(c->key, c->mchid, c->serial, method, path_query,
@@ -636,6 +636,8 @@ exchange(struct wxpay *w, const char *label, const char *method,
 	http_resp_init(&r);
 	rc = http_request(w->h, method, url, hdrs, body, body ? len : 0, &r,
 	    &cause);
+	sent = http_request_sent(w->h);
+	res->sent = sent;
 	free(url);
 	free(ah);
 	free(sh);
@@ -675,6 +677,7 @@ exchange(struct wxpay *w, const char *label, const char *method,
 	}
 	if (rc == QUAN_ENOTFOUND)
 		rc = res->rc = QUAN_EPROTO;
+	res->sent = sent; /* an answer came: it reached WeChat */
 	if (res->rc != 0)
 		log_warn("%s: HTTP %ld Request-ID %s: %s", label, r.status,
 		    res->request_id[0] ? res->request_id : "-", res->message);

@@ -89,6 +89,9 @@ struct wxpay_result {
 	int rc;
 	long http;                       /* 0 when no answer */
 	int verified;                    /* 1 when the signature checked */
+	int sent;                        /* the request may have reached
+					    WeChat (0: it never left; see
+					    http_request_sent) */
 	char code[WXPAY_CODE_MAX];       /* WeChat error code; "" on 2xx */
 	char message[WXPAY_MSG_MAX];     /* WeChat message, or our cause */
 	char request_id[WXPAY_ID_MAX];   /* Request-ID header */

@@ -560,6 +560,7 @@ test_card_ops(void **state)
 	assert_int_equal(r.can_consume, 1);
 	assert_string_equal(r.card_id, field(e, "card_id"));
 	assert_int_equal(card_case(k, e, "valid", 1, &r), CARD_OK);
+	assert_int_equal(r.sent, 1);
 	assert_int_equal(card_case(k, e, "again", 1, &r), CARD_ALREADY);
 	assert_int_equal(r.errcode, 40099);
 	assert_int_equal(card_case(k, e, "after use", 0, &r), CARD_ALREADY);
@@ -593,9 +594,25 @@ test_card_ops(void **state)
 	card_ctx_forget_token(x);
 	assert_int_equal(card_get(k, field(e, "card_id"), &r), 0);
 	assert_int_equal(card_ctx_token_fetches(x), 2);
-	card_result_free(&r);
 	card_free(k);
 	card_ctx_free(x);
+	/* WeChat unreachable: no access token, so a consume never left */
+	{
+		struct card_cfg c;
+
+		memset(&c, 0, sizeof c);
+		c.base_url = "https://127.0.0.1:1";
+		c.appid = cfg->card_appid;
+		c.secret = cfg->card_secret;
+		assert_int_equal(card_ctx_new(&c, &x, NULL), 0);
+		assert_int_equal(card_new(x, NULL, &k, NULL), 0);
+		assert_int_not_equal(card_code_consume(k, NULL,
+		    field(e, "code"), &r), 0);
+		assert_int_equal(r.sent, 0);
+		card_free(k);
+		card_ctx_free(x);
+	}
+	card_result_free(&r);
 }
 
 /* Two token owners with /cgi-bin/token (grace 0): the second fetch kills
@@ -743,6 +760,8 @@ test_faults(void **state)
 		k = use_entry(w, seeded("merchant", "valid", 20 + i),
 		    cases[i].spec, &r);
 		printf("      message: %.120s\n", r.message);
+		/* every one reached the simulator (a drop: after applying) */
+		assert_int_equal(r.sent, 1);
 		assert_int_equal(r.rc, cases[i].rc);
 		assert_int_equal(k, cases[i].k);
 		wxpay_classify(&r, &why);
@@ -770,6 +789,9 @@ test_faults(void **state)
 			    "card_id"), &cr);
 			printf("    card %s -> rc %d http %ld errcode %ld\n",
 			    specs[i], cr.rc, cr.http, cr.errcode);
+			/* the token call meets the fault first: the call
+			 * itself never left */
+			assert_int_equal(cr.sent, cr.rc == 0);
 			assert_int_equal(card_classify(&cr, tm_now(), &why),
 			    CARD_RETRY);
 			assert_string_equal(why, why_want[i]);
@@ -971,12 +993,22 @@ test_transport_edges(void **state)
 	rc = http_request(h, "GET", u, NULL, NULL, 0, &r, &cause);
 	printf("    no CA: rc %d (%s)\n", rc, cause);
 	assert_int_equal(rc, QUAN_ENET);
+	/* ... before the request could leave */
+	assert_int_equal(http_request_sent(h), 0);
 	free(cause);
 	cause = NULL;
 	/* https only. */
 	rc = http_request(h, "GET", "http://127.0.0.1:1/x", NULL, NULL, 0, &r,
 	    &cause);
 	assert_int_equal(rc, QUAN_EINVAL);
+	assert_int_equal(http_request_sent(h), 0);
+	free(cause);
+	cause = NULL;
+	/* connection refused: never left */
+	rc = http_request(h, "GET", "https://127.0.0.1:1/x", NULL, NULL, 0, &r,
+	    &cause);
+	assert_int_equal(rc, QUAN_ENET);
+	assert_int_equal(http_request_sent(h), 0);
 	free(cause);
 	cause = NULL;
 	http_free(h);
@@ -987,6 +1019,7 @@ test_transport_edges(void **state)
 	rc = http_request(h, "GET", u, NULL, NULL, 0, &r, &cause);
 	printf("    cap 16: rc %d (%s)\n", rc, cause);
 	assert_int_equal(rc, QUAN_ETOOBIG);
+	assert_int_equal(http_request_sent(h), 1); /* it was answered */
 	free(cause);
 	cause = NULL;
 	http_free(h);
@@ -1013,6 +1046,7 @@ test_transport_edges(void **state)
 	    0), "stock_id"), &res), QUAN_ETIMEDOUT);
 	assert_true(tm_mono_ms() - t0 < 2000);
 	assert_int_equal(wxpay_classify(&res, NULL), WXPAY_RETRY);
+	assert_int_equal(res.sent, 1); /* sent, no answer: may have landed */
 	wxpay_free(w);
 	wxpay_ctx_free(x);
 	wc.timeout_ms = 10000;
@@ -1024,6 +1058,7 @@ test_transport_edges(void **state)
 	    0), "stock_id"), &res), QUAN_ECLOSED);
 	printf("    stop flag: aborted after %llu ms\n",
 	    (unsigned long long)(tm_mono_ms() - t0));
+	assert_int_equal(res.sent, 1);
 	assert_true(tm_mono_ms() - t0 < 2000);
 	pthread_join(th, NULL);
 	wxpay_free(w);

@@ -304,10 +304,12 @@ test_classify(void **state)
 	sync_classify_wxpay(403, "NO_AUTH", &r);
 	assert_int_equal(r.status, SYNC_RETRY);
 	assert_int_equal(r.rc, QUAN_ECONFIG);
-	sync_classify_card(40099, 1, &r);
-	assert_int_equal(r.status, SYNC_REJECTED);
-	assert_string_equal(r.reason, "already_used");
+	/* consumed, and no send of ours can have landed: not ours */
 	sync_classify_card(40099, 0, &r);
+	assert_int_equal(r.status, SYNC_ALREADY);
+	assert_string_equal(r.reason, "already_used");
+	/* one may have: ours */
+	sync_classify_card(40099, 1, &r);
 	assert_int_equal(r.status, SYNC_OK);
 	sync_classify_card(-1, 1, &r);
 	assert_int_equal(r.status, SYNC_RETRY);
