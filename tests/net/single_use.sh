@@ -75,7 +75,7 @@ race() { # ROUND P FILE-OF-CODES
 	python3 - "$W/r/$round" "$round" "$p" <<'EOF' || fail "round $round: a code was granted twice (or never)"
 import glob, json, os, sys
 d, name, p = sys.argv[1], sys.argv[2], int(sys.argv[3])
-won, used, errs, tries = {}, 0, [], 0
+won, used, errs, tries, online = {}, 0, [], 0, 0
 for f in glob.glob(d + "/*.[0-9]"):
     code = os.path.basename(f).rsplit(".", 1)[0]
     tries += 1
@@ -87,6 +87,8 @@ for f in glob.glob(d + "/*.[0-9]"):
         continue
     if c["state"] in ("accepted_offline", "confirmed") and c["discount_fen"] > 0:
         won[code] = won.get(code, 0) + 1
+        # WeChat down or slower than the wait: the till decided alone
+        online += c["state"] == "confirmed"
     elif c["reason"] == "already_used":
         used += 1
     else:
@@ -94,14 +96,16 @@ for f in glob.glob(d + "/*.[0-9]"):
 codes = {os.path.basename(f).rsplit(".", 1)[0] for f in glob.glob(d + "/*.[0-9]")}
 doubles = sorted(c for c, n in won.items() if n > 1)
 never = sorted(c for c in codes if c not in won)
-print("%-12s %2d codes x %d processes: tries %d, granted %d, already_used %d, "
-      "doubles %d" % (name, len(codes), p, tries, sum(won.values()), used,
-                      len(doubles)))
+print("%-12s %2d codes x %d processes: tries %d, granted %d (%d offline), "
+      "already_used %d, doubles %d" % (name, len(codes), p, tries,
+      sum(won.values()), sum(won.values()) - online, used, len(doubles)))
+if online:
+    print("  %d granted online: WeChat answered within the wait" % online)
 for e in errs[:5]:
     print("  unexpected: " + e)
 for c in doubles[:5]:
     print("  granted %d times: %s" % (won[c], c))
-sys.exit(1 if doubles or never or errs else 0)
+sys.exit(1 if doubles or never or errs or online else 0)
 EOF
 }
 
