@@ -1,15 +1,21 @@
-/* test_util.c — money parsing, RFC 3339, capped buffers. */
+/* test_util.c — money parsing, RFC 3339, capped buffers, cleaning of
+ * outside text and the log file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/money.h"
+#include "util/str.h"
 #include "util/tm.h"
 
 static void
@@ -115,6 +121,81 @@ test_log_mask(void **state)
 	assert_string_equal(log_mask("abc", out, sizeof out), "abc");
 }
 
+/* Text from the network is kept when it is printable UTF-8 and escaped
+ * otherwise: control characters (C0, DEL, C1) and invalid bytes. */
+static void
+test_str_clean(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"PUB_KEY_ID_0114", "PUB_KEY_ID_0114"},
+		{"AB\xff" "CD", "AB\\xffCD"},
+		{"1\xc3", "1\\xc3"},                     /* cut sequence */
+		{"\xc0\xaf", "\\xc0\\xaf"},           /* overlong '/' */
+		{"\xed\xa0\x80", "\\xed\\xa0\\x80"}, /* surrogate */
+		{"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"},
+		{"a\nforged 2026 error", "a\\nforged 2026 error"},
+		{"\x1b[2J\r\t\x7f", "\\x1b[2J\\r\\t\\x7f"},
+		{"\xc2\x9b" "31m", "\\xc2\\x9b" "31m"},   /* C1 CSI */
+		{"\xe5\x88\xb8 \xc2\xa0\xf0\x9f\x8e\xab",
+		    "\xe5\x88\xb8 \xc2\xa0\xf0\x9f\x8e\xab"},
+	};
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(str_clean(out, sizeof out, cases[i].in,
+		    strlen(cases[i].in)), cases[i].out);
+	/* truncation never cuts a character or an escape */
+	assert_string_equal(str_clean(out, 4, "\xe5\x88\xb8\xe5\x88\xb8",
+	    6), "\xe5\x88\xb8");
+	assert_string_equal(str_clean(out, 6, "ab\x01", 3), "ab");
+	assert_string_equal(str_clean(out, sizeof out, "abc", 2), "ab");
+	assert_int_equal(str_utf8_len((const unsigned char *)"\xe5\x88", 2),
+	    0);
+}
+
+/* The log file is created 0600 (and an existing 0644 one tightened), and
+ * a message carrying a newline or an escape sequence stays one clean
+ * line. */
+static void
+test_log_file(void **state)
+{
+	char path[] = "/tmp/quan-test-log-XXXXXX", line[2048];
+	struct stat st;
+	FILE *fp;
+	int fd, n = 0;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(log_open(path, LOG_INFO), QUAN_OK);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	log_warn("refused: %s", "x\n2026-01-01T00:00:00.000Z error fake: "
+	    "\x1b]0;owned\x07\xff");
+	log_close();
+	assert_non_null(fp = fopen(path, "r"));
+	while (fgets(line, sizeof line, fp) != NULL)
+		n++;
+	fclose(fp);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(line, "x\\n2026"));
+	assert_non_null(strstr(line, "\\x1b]0;owned\\x07\\xff"));
+	assert_null(strchr(line, '\x1b'));
+	unlink(path);
+	/* a new file */
+	assert_int_equal(log_open(path, LOG_INFO), QUAN_OK);
+	log_close();
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	unlink(path);
+	log_set_level(LOG_WARN);
+}
+
 int
 main(void)
 {
@@ -124,6 +205,8 @@ main(void)
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test(test_log_mask),
+		cmocka_unit_test(test_str_clean),
+		cmocka_unit_test(test_log_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
