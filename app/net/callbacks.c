@@ -34,11 +34,38 @@ jstr(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-int
-callbacks_parse(struct wx_trust *trust, const uint8_t key[32],
-    const char *serial, const char *ts, const char *nonce, const char *sig,
-    const char *body, size_t len, int64_t now, struct sync_notice *out,
-    char **cause)
+#define ALNUM "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+/* s (already known to fit) is non-empty and made of set: what WeChat
+ * sends in these fields, so nothing else is ever stored or printed */
+static int
+all_in(const char *s, const char *set)
+{
+	if (s[0] == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (strchr(set, *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* *cause made from outside text: keep only a cleaned copy */
+static void
+clean_cause(char **cause)
+{
+	char buf[256];
+
+	if (*cause == NULL)
+		return;
+	str_clean(buf, sizeof buf, *cause, strlen(*cause));
+	free(*cause);
+	*cause = xstrdup(buf);
+}
+
+static int
+parse(struct wx_trust *trust, const uint8_t key[32], const char *serial,
+    const char *ts, const char *nonce, const char *sig, const char *body,
+    size_t len, int64_t now, struct sync_notice *out, char **cause)
 {
 	json_t *env = NULL, *res, *pay = NULL;
 	json_error_t je;
@@ -113,6 +140,19 @@ callbacks_parse(struct wx_trust *trust, const uint8_t key[32],
 		rc = QUAN_EINVAL;
 		goto out;
 	}
+	/* signed by WeChat, but still text for the cache, the log and
+	 * stdout: a code outside busifavor's set (§5.8), or an id, stock
+	 * or openid with anything but letters, digits, '-' and '_', is
+	 * refused rather than stored (a control character there could
+	 * drive the terminal that prints it) */
+	if (!all_in(code, ALNUM " -_\\/=|") || !all_in(sid, ALNUM "-_") ||
+	    !all_in(id, ALNUM "-_") || (openid != NULL && openid[0] != '\0' &&
+	    !all_in(openid, ALNUM "-_"))) {
+		*cause = xstrdup("COUPON.SEND with a coupon_code, stock_id, "
+		    "openid or id outside its character set");
+		rc = QUAN_EINVAL;
+		goto out;
+	}
 	out->op = SYNC_OP_NOTICE;
 	str_copy(out->code, sizeof out->code, code);
 	str_copy(out->stock_id, sizeof out->stock_id, sid);
@@ -130,23 +170,74 @@ out:
 	return rc;
 }
 
-static void
-answer(struct httpd_resp *resp, int status, const char *msg)
+int
+callbacks_parse(struct wx_trust *trust, const uint8_t key[32],
+    const char *serial, const char *ts, const char *nonce, const char *sig,
+    const char *body, size_t len, int64_t now, struct sync_notice *out,
+    char **cause)
 {
-	json_t *j;
-	char *txt;
+	int rc = parse(trust, key, serial, ts, nonce, sig, body, len, now, out,
+	    cause);
 
+	if (rc != QUAN_OK && rc != QUAN_ENOTFOUND)
+		clean_cause(cause);
+	return rc;
+}
+
+char *
+callbacks_fail_body(const char *msg)
+{
+	char clean[256], *txt;
+	json_t *j;
+
+	/* jansson refuses a string that is not UTF-8 (json_pack then
+	 * returns NULL): the message is cleaned first, and a failure still
+	 * gets a fixed body instead of a NULL dereference */
+	str_clean(clean, sizeof clean, msg != NULL ? msg : "", msg != NULL ?
+	    strlen(msg) : 0);
+	j = json_pack("{s:s, s:s}", "code", "FAIL", "message", clean);
+	txt = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return txt != NULL ? txt :
+	    xstrdup("{\"code\":\"FAIL\",\"message\":\"refused\"}");
+}
+
+int
+callbacks_answer(struct wx_trust *trust, const uint8_t key[32],
+    const char *method, const char *const hdr[4], const char *body,
+    size_t len, int64_t now, struct sync_notice *out, int *status,
+    char **reply, char **why)
+{
+	int rc;
+
+	*why = NULL;
+	memset(out, 0, sizeof *out);
+	if (method == NULL || strcmp(method, "POST") != 0) {
+		*status = 405;
+		*reply = callbacks_fail_body("POST only");
+		*why = xstrdup("not a POST");
+		return QUAN_EINVAL;
+	}
+	rc = callbacks_parse(trust, key, hdr[0], hdr[1], hdr[2], hdr[3], body,
+	    len, now, out, why);
+	if (rc == QUAN_OK || rc == QUAN_ENOTFOUND) {
+		*status = 200;
+		*reply = xstrdup("");
+		return rc;
+	}
+	if (*why == NULL)
+		*why = xstrdup(quan_strerror(rc));
+	*status = rc == QUAN_EPROTO ? 401 : 400;
+	*reply = callbacks_fail_body(*why);
+	return rc;
+}
+
+static void
+send_reply(struct httpd_resp *resp, int status, const char *body)
+{
 	httpd_resp_status(resp, status);
 	httpd_resp_header(resp, "Content-Type", "application/json");
-	if (status == 200 || status == 204) {
-		httpd_resp_body(resp, "", 0);
-		return;
-	}
-	j = json_pack("{s:s, s:s}", "code", "FAIL", "message", msg);
-	txt = json_dumps(j, JSON_COMPACT);
-	httpd_resp_body(resp, txt, strlen(txt));
-	free(txt);
-	json_decref(j);
+	httpd_resp_body(resp, body, strlen(body));
 }
 
 static void
@@ -155,52 +246,48 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *resp)
 	struct callbacks *cb = arg;
 	struct sync_notice n;
 	struct ev ev;
-	const char *body;
-	char *cause = NULL, m[16];
+	const char *body, *hdr[4];
+	char *why = NULL, *reply = NULL, m[16];
 	size_t len;
-	int rc;
+	int rc, status;
 
 	atomic_fetch_add(&cb->received, 1);
-	if (strcmp(httpd_req_method(req), "POST") != 0) {
-		answer(resp, 405, "POST only");
-		return;
-	}
+	hdr[0] = httpd_req_header(req, "Wechatpay-Serial");
+	hdr[1] = httpd_req_header(req, "Wechatpay-Timestamp");
+	hdr[2] = httpd_req_header(req, "Wechatpay-Nonce");
+	hdr[3] = httpd_req_header(req, "Wechatpay-Signature");
 	body = httpd_req_body(req, &len);
-	rc = callbacks_parse(cb->trust, cb->key,
-	    httpd_req_header(req, "Wechatpay-Serial"),
-	    httpd_req_header(req, "Wechatpay-Timestamp"),
-	    httpd_req_header(req, "Wechatpay-Nonce"),
-	    httpd_req_header(req, "Wechatpay-Signature"), body, len, tm_now(),
-	    &n, &cause);
+	rc = callbacks_answer(cb->trust, cb->key, httpd_req_method(req), hdr,
+	    body, len, tm_now(), &n, &status, &reply, &why);
 	if (rc == QUAN_ENOTFOUND) {
 		atomic_fetch_add(&cb->ignored, 1);
 		log_info("notification %s: not COUPON.SEND; acknowledged",
 		    n.id);
-		answer(resp, 200, "");
-		goto out;
-	}
-	if (rc != QUAN_OK) {
+	} else if (status == 405) {
+		log_debug("%s from %s: POST only", httpd_req_method(req),
+		    httpd_req_peer(req));
+	} else if (rc != QUAN_OK) {
 		atomic_fetch_add(&cb->rejected, 1);
 		log_warn("notification from %s refused: %s",
-		    httpd_req_peer(req), cause ? cause : quan_strerror(rc));
-		answer(resp, rc == QUAN_EPROTO ? 401 : 400,
-		    cause ? cause : quan_strerror(rc));
-		goto out;
+		    httpd_req_peer(req), why);
+	} else {
+		syncmsg_put(&ev, EV_SYNC_DONE, &n, sizeof n);
+		ev.t_mono_us = tm_mono_us();
+		if (evq_post(cb->out, &ev) != QUAN_OK) {
+			/* WeChat retries: nothing is lost by saying so */
+			atomic_fetch_add(&cb->queue_full, 1);
+			free(reply);
+			reply = callbacks_fail_body("busy, retry");
+			status = 503;
+		} else {
+			atomic_fetch_add(&cb->accepted, 1);
+			log_info("COUPON.SEND %s: code %s stock %s", n.id,
+			    log_mask(n.code, m, sizeof m), n.stock_id);
+		}
 	}
-	syncmsg_put(&ev, EV_SYNC_DONE, &n, sizeof n);
-	ev.t_mono_us = tm_mono_us();
-	if (evq_post(cb->out, &ev) != QUAN_OK) {
-		/* WeChat retries: nothing is lost by saying so */
-		atomic_fetch_add(&cb->queue_full, 1);
-		answer(resp, 503, "busy, retry");
-		goto out;
-	}
-	atomic_fetch_add(&cb->accepted, 1);
-	log_info("COUPON.SEND %s: code %s stock %s", n.id,
-	    log_mask(n.code, m, sizeof m), n.stock_id);
-	answer(resp, 200, "");
-out:
-	free(cause);
+	send_reply(resp, status, reply);
+	free(reply);
+	free(why);
 }
 
 int

@@ -22,11 +22,30 @@ struct callbacks;
  * may be NULL (then rejected). Returns 0 and fills *out for a COUPON.SEND;
  * QUAN_ENOTFOUND for a valid notification of another event type (answer
  * success, nothing to do); QUAN_EPROTO (signature, timestamp, decryption),
- * QUAN_EINVAL (malformed envelope or payload) with *cause. */
+ * QUAN_EINVAL (malformed envelope or payload, or a code, stock, openid or
+ * id outside its character set) with *cause. Header values are outside
+ * text: *cause quotes them only cleaned (str_clean), so it is valid UTF-8
+ * without control characters. */
 int callbacks_parse(struct wx_trust *trust, const uint8_t key[32],
     const char *serial, const char *ts, const char *nonce, const char *sig,
     const char *body, size_t len, int64_t now, struct sync_notice *out,
     char **cause);
+
+/* The receiver's whole answer to one request, without the server (the
+ * HTTP handler and the fuzz target call it): the method and the header
+ * values Wechatpay-Serial, -Timestamp, -Nonce, -Signature as received
+ * (any bytes; NULL when absent) and the body. Sets *status (200 for a
+ * COUPON.SEND or another event, 405 not a POST, 401 not authentic, 400
+ * malformed) and *reply (new string: "" for 200, else the JSON
+ * {"code":"FAIL","message":...}); *why (new string or NULL) is the cause
+ * for the log. Returns as callbacks_parse. Any thread. */
+int callbacks_answer(struct wx_trust *trust, const uint8_t key[32],
+    const char *method, const char *const hdr[4], const char *body,
+    size_t len, int64_t now, struct sync_notice *out, int *status,
+    char **reply, char **why);
+
+/* The FAIL body for msg (any bytes: cleaned first); never NULL. */
+char *callbacks_fail_body(const char *msg);
 
 struct callbacks_opts {
 	const char *addr;       /* listen address; NULL = 127.0.0.1 */

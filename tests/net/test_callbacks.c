@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "core/evq.h"
 #include "core/syncmsg.h"
@@ -213,12 +214,160 @@ test_http(void **state)
 	wx_trust_free(t);
 }
 
+/* Issue 9 defect 5: one byte that is not UTF-8 in Wechatpay-Serial or
+ * Wechatpay-Timestamp (no signature needed) made the FAIL reply NULL
+ * (jansson refuses such strings) and killed the receiver. Now: 401 with a
+ * FAIL body that is valid JSON holding the escaped bytes, and the next
+ * request is still answered. Also a signed-looking ESC sequence. */
+static void
+test_bad_bytes(void **state)
+{
+	struct wx_trust *t = trust_new();
+	struct callbacks_opts o;
+	struct callbacks *cb = NULL;
+	struct callbacks_stats st;
+	struct http *h = NULL;
+	struct http_opts ho;
+	struct http_resp r;
+	struct evq *q;
+	char url[64], sighdr[512], *cause = NULL;
+	static const char *const bad[][2] = {
+		{"Wechatpay-Serial: PUB_KEY_ID_\xff" "0000TEST",
+		    "Wechatpay-Timestamp: " TS},
+		{"Wechatpay-Serial: " SERIAL, "Wechatpay-Timestamp: 17\xff"},
+		{"Wechatpay-Serial: \xc3", "Wechatpay-Timestamp: \xe5\x88"},
+		{"Wechatpay-Serial: A\x1b[2JB", "Wechatpay-Timestamp: 1\x1b]0;x"},
+	};
+	const char *hdr[6];
+	unsigned port = 0;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(http_global_init(), 0);
+	assert_int_equal(evq_new(&q, 8), 0);
+	memset(&o, 0, sizeof o);
+	o.trust = t;
+	o.apiv3_key = jv_key;
+	o.out = q;
+	assert_int_equal(callbacks_start(&o, &cb, &port, &cause), 0);
+	memset(&ho, 0, sizeof ho);
+	ho.allow_http = 1;
+	assert_int_equal(http_new(&ho, &h, &cause), 0);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/notify", port);
+	snprintf(sighdr, sizeof sighdr, "Wechatpay-Signature: %s", d6_sig);
+	http_resp_init(&r);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		json_t *j;
+		const char *body;
+
+		hdr[0] = "Content-Type: application/json";
+		hdr[1] = bad[i][0];
+		hdr[2] = bad[i][1];
+		hdr[3] = "Wechatpay-Nonce: " NONCE;
+		hdr[4] = sighdr;
+		hdr[5] = NULL;
+		assert_int_equal(http_request(h, "POST", url, hdr, d6_body,
+		    strlen(d6_body), &r, &cause), 0);
+		assert_int_equal(r.status, 401);
+		body = buf_str(&r.body);
+		assert_non_null(j = json_loads(body, 0, NULL));
+		assert_string_equal(json_string_value(json_object_get(j,
+		    "code")), "FAIL");
+		json_decref(j);
+		assert_null(strchr(body, '\x1b'));
+		assert_null(strchr(body, '\xff'));
+	}
+	assert_non_null(strstr(buf_str(&r.body), "\\\\x1b"));
+	/* still serving: the vector (stale timestamp) is refused as ever */
+	hdr[1] = "Wechatpay-Serial: " SERIAL;
+	hdr[2] = "Wechatpay-Timestamp: " TS;
+	assert_int_equal(http_request(h, "POST", url, hdr, d6_body,
+	    strlen(d6_body), &r, &cause), 0);
+	assert_int_equal(r.status, 401);
+	assert_non_null(strstr(buf_str(&r.body), "timestamp"));
+	callbacks_stats(cb, &st);
+	assert_int_equal(st.received, 5);
+	assert_int_equal(st.rejected, 5);
+	http_resp_free(&r);
+	http_free(h);
+	callbacks_stop(cb);
+	evq_free(q);
+	wx_trust_free(t);
+}
+
+/* A genuine notification whose coupon_code carries ESC and a newline is
+ * refused (400), never handed on to be stored or printed. The payload is
+ * made with the simulator's own encryption and signed with the test key. */
+static void
+signed_notice(const char *payload, char **body, char **sig)
+{
+	struct wx_key *k = NULL;
+	char *ct = NULL, *cause = NULL, *msg;
+	size_t n;
+
+	assert_int_equal(wx_key_load_pem(go_key_pem, strlen(go_key_pem), &k,
+	    &cause), 0);
+	assert_int_equal(wx_aead_encrypt(jv_key, "j9g1wAzF9Xn1", "coupon",
+	    payload, strlen(payload), &ct), 0);
+	*body = xasprintf("{\"id\":\"0b33f79f-8869-5ae5\",\"event_type\":"
+	    "\"COUPON.SEND\",\"resource\":{\"algorithm\":"
+	    "\"AEAD_AES_256_GCM\",\"ciphertext\":\"%s\",\"associated_data\""
+	    ":\"coupon\",\"nonce\":\"j9g1wAzF9Xn1\"}}", ct);
+	msg = wx_resp_message(TS, NONCE, *body, strlen(*body), &n);
+	assert_int_equal(wx_sign(k, msg, n, sig), 0);
+	free(msg);
+	free(ct);
+	wx_key_free(k);
+}
+
+static void
+test_control_code(void **state)
+{
+	static const char *const payloads[] = {
+		"{\"coupon_code\":\"12279\\u001b[2J449\",\"stock_id\":\"1286\"}",
+		"{\"coupon_code\":\"12279\\n449\",\"stock_id\":\"1286\"}",
+		"{\"coupon_code\":\"1227944959\",\"stock_id\":\"12\\r86\"}",
+		"{\"coupon_code\":\"1227944959\",\"stock_id\":\"1286\","
+		    "\"openid\":\"o\\u009b31m\"}",
+	};
+	struct wx_trust *t = trust_new();
+	struct sync_notice n;
+	char *body, *sig, *cause = NULL;
+	size_t i;
+
+	(void)state;
+	/* the same construction with a clean payload is accepted */
+	signed_notice("{\"coupon_code\":\"1227944959\",\"stock_id\":"
+	    "\"1286\",\"openid\":\"oX-y_1\"}", &body, &sig);
+	assert_int_equal(callbacks_parse(t, jv_key, SERIAL, TS, NONCE, sig,
+	    body, strlen(body), NOW, &n, &cause), QUAN_OK);
+	assert_string_equal(n.code, "1227944959");
+	free(body);
+	free(sig);
+	for (i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
+		signed_notice(payloads[i], &body, &sig);
+		assert_int_equal(callbacks_parse(t, jv_key, SERIAL, TS, NONCE,
+		    sig, body, strlen(body), NOW, &n, &cause), QUAN_EINVAL);
+		assert_non_null(cause);
+		assert_null(strchr(cause, '\x1b'));
+		assert_null(strchr(cause, '\n'));
+		assert_int_equal(n.op, SYNC_OP_NONE);
+		free(cause);
+		cause = NULL;
+		free(body);
+		free(sig);
+	}
+	wx_trust_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vector),
 		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_bad_bytes),
+		cmocka_unit_test(test_control_code),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
