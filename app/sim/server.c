@@ -19,6 +19,7 @@
 #include "sim/sim_int.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -155,9 +156,14 @@ sim_utf8_len(const char *s)
 void
 sim_err(struct sim_ctx *c, int status, const char *code, const char *message)
 {
+	char clean[1024];
+
+	/* messages may quote request text (a header, a path): jansson
+	 * refuses what is not UTF-8, so it is cleaned first */
 	json_decref(c->resp);
 	c->status = status;
-	c->resp = json_pack("{s:s,s:s}", "code", code, "message", message);
+	c->resp = json_pack("{s:s,s:s}", "code", code, "message",
+		str_clean(clean, sizeof clean, message, strlen(message)));
 }
 
 void
@@ -277,6 +283,7 @@ split_path(struct sim_ctx *c, const char *path)
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
 		char *seg;
 		const char *q;
+		size_t k;
 
 		if (c->nseg >= (int)(sizeof c->seg / sizeof c->seg[0]))
 			return -1;
@@ -289,11 +296,15 @@ split_path(struct sim_ctx *c, const char *path)
 			free(seg);
 			return -1;
 		}
-		for (q = seg; *q; q++)
-			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+		/* ids go into JSON and SQL: UTF-8 without control
+		 * characters, or the path is refused */
+		for (q = seg; *q; q += k) {
+			k = str_utf8_len((const unsigned char *)q, strlen(q));
+			if (k == 0 || (unsigned char)*q < 0x20 || *q == 0x7f) {
 				free(seg);
 				return -1;
 			}
+		}
 		c->seg[c->nseg++] = seg;
 		p += n;
 		if (*p == '/')
@@ -364,7 +375,7 @@ v3_checks(struct sim_ctx *c, const char *body, size_t len)
 	const struct httpd_req *r = c->req;
 	const char *auth, *accept, *ua;
 	struct wx_auth a;
-	char *cause = NULL, *message = NULL;
+	char *cause = NULL, *message = NULL, sn[sizeof a.serial * 4];
 	int rc;
 
 	accept = httpd_req_header(r, "Accept");
@@ -397,7 +408,8 @@ v3_checks(struct sim_ctx *c, const char *body, size_t len)
 		sim_err(c, 401, "SIGN_ERROR",
 			"商户证书序列号有误。请使用签名私钥匹配的证书序列号");
 		json_object_set_new(c->resp, "detail", json_pack("{s:s}",
-			"serial_no", a.serial));
+			"serial_no", str_clean(sn, sizeof sn, a.serial,
+			strlen(a.serial))));
 		return -1;
 	}
 	rc = wx_auth_verify(auth, s->merchant_pub, c->method,
