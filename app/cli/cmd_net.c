@@ -37,6 +37,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/money.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -885,13 +886,23 @@ callbacks_register(struct cli *c, const char *url)
 	}
 	(void)wxpay_set_callback(w, url, &r);
 	if (wxpay_classify(&r, &reason) != WXPAY_OK) {
+		char wc[sizeof r.code * 4], wm[sizeof r.message];
+
+		/* WeChat's words, cleaned for the terminal */
 		fprintf(stderr, "quan callbacks register: %s %s (%s)\n",
-		    r.code[0] ? r.code : quan_strerror(r.rc), r.message,
+		    r.code[0] ? str_clean(wc, sizeof wc, r.code,
+		    strlen(r.code)) : quan_strerror(r.rc), str_clean(wm,
+		    sizeof wm, r.message, strlen(r.message)),
 		    reason ? reason : "?");
 		goto out;
 	}
-	printf("notify_url %s set for %s\n", r.notify_url[0] ?
-	    r.notify_url : url, c->cfg->wx_mchid);
+	{
+		char nu[sizeof r.notify_url];
+
+		printf("notify_url %s set for %s\n", str_clean(nu, sizeof nu,
+		    r.notify_url[0] ? r.notify_url : url, strlen(
+		    r.notify_url[0] ? r.notify_url : url)), c->cfg->wx_mchid);
+	}
 	rc = EXIT_OK;
 out:
 	wxpay_result_free(&r);

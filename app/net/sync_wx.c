@@ -13,6 +13,7 @@
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -31,14 +32,13 @@ struct worker_ctx {
 	char *cause;
 };
 
-/* Copy with truncation (snprintf's "%s" trips -Wformat-truncation). */
+/* Copy WeChat's text (messages, codes, ids) into a result: it is stored,
+ * logged, printed and put in JSON, so it is cleaned of control characters
+ * and bytes that are not UTF-8, and cut on a character boundary. */
 static void
 scopy(char *dst, size_t n, const char *src)
 {
-	size_t l = strnlen(src, n - 1);
-
-	memcpy(dst, src, l);
-	dst[l] = '\0';
+	str_clean(dst, n, src, strlen(src));
 }
 
 struct wxpay_ctx *

@@ -33,12 +33,13 @@
 
 enum mode {
 	M_GARBAGE = 0, M_HUGE, M_TYPES, M_MISSING, M_BADSIG, M_SIGNTEST,
-	M_NOHDR, M_TRUNC, M_DROP, M_NMODES, M_GOOD = 100
+	M_NOHDR, M_TRUNC, M_DROP, M_CTRL, M_NMODES, M_GOOD = 100
 };
 
 static const char *const mode_name[] = {"garbage JSON", "huge body",
 	"wrong types", "missing fields", "bad signature", "SIGNTEST probe",
-	"no signature headers", "truncated body", "dropped connection"};
+	"no signature headers", "truncated body", "dropped connection",
+	"control characters"};
 
 struct srv {
 	atomic_int mode;
@@ -137,6 +138,17 @@ handler(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 	case M_DROP:
 		httpd_resp_drop(rs);
 		break;
+	case M_CTRL: {
+		/* a signed 500 whose message would clear the screen of
+		 * whoever reads `quan sync` or the log, and forge a line */
+		const char *b = "{\"code\":\"SYSTEM_ERROR\",\"message\":"
+		    "\"busy\\u001b[2J\\n2026-01-01 error: fake\\u009b1m\"}";
+
+		httpd_resp_status(rs, 500);
+		httpd_resp_body(rs, b, strlen(b));
+		sign_into(s, rs, b, strlen(b), 0);
+		break;
+	}
 	default:
 		httpd_resp_body(rs, good, strlen(good));
 		sign_into(s, rs, good, strlen(good), 0);
@@ -288,6 +300,17 @@ test_bad_replies(void **state)
 			assert_string_equal(now_o.state, "unknown");
 			assert_string_equal(now_r.state, "accepted_offline");
 			assert_true(strlen(now_o.last_error) > 10);
+			/* WeChat's words are stored cleaned */
+			for (i = 0; now_o.last_error[i] != '\0'; i++)
+				assert_true((unsigned char)
+				    now_o.last_error[i] >= 0x20 &&
+				    now_o.last_error[i] != 0x7f &&
+				    ((unsigned char)now_o.last_error[i] != 0xc2 ||
+				    (unsigned char)now_o.last_error[i + 1] >=
+				    0xa0));
+			if (m == M_CTRL)
+				assert_non_null(strstr(now_o.last_error,
+				    "busy\\x1b[2J\\n2026"));
 		}
 	}
 	/* every resend was byte-identical */
