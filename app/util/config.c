@@ -11,16 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/config.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
 enum vtype {
 	V_STR,      /* free text */
 	V_PATH,     /* resolved against the config's folder */
-	V_URL,      /* http:// or https:// (or empty when optional) */
+	V_URL,      /* https:// (or empty when optional) */
 	V_DIGITS,   /* [0-9]+ */
 	V_INT,      /* int within [min,max] */
 	V_I64,      /* int64 within [min,max] */
@@ -270,10 +272,12 @@ set_key(struct ctx *x, const struct key *k, const char *v)
 		}
 		break;
 	case V_URL:
-		if (v[0] != '\0' && strncmp(v, "https://", 8) != 0 &&
-		    strncmp(v, "http://", 7) != 0)
-			return fail(x, k->name,
-			    "'%s' is not an http(s):// URL", v);
+		/* plain http would be refused by every request (quan speaks
+		 * to WeChat only over verified TLS) and the till would run
+		 * offline for ever: say so now */
+		if (v[0] != '\0' && strncmp(v, "https://", 8) != 0)
+			return fail(x, k->name, "'%s' is not an https:// URL "
+			    "(WeChat is only reached over verified TLS)", v);
 		if (strlen(v) > 1024)
 			return fail(x, k->name, "URL too long%s", "");
 		set_str(sp, v);
@@ -561,12 +565,22 @@ config_load(const char *path, struct config **out, char **cause)
 {
 	struct ctx x;
 	struct config *c = NULL;
+	struct stat st;
 	int rc = QUAN_ECONFIG, r;
 
 	memset(&x, 0, sizeof x);
 	if ((x.fp = fopen(path, "re")) == NULL) {
 		*cause = xasprintf("%s: cannot open config: %s", path,
 		    strerror(errno));
+		return QUAN_ECONFIG;
+	}
+	/* whoever can write the config chooses the WeChat URL, the CA and
+	 * the offline caps: refused like a key file others can read */
+	if (fstat(fileno(x.fp), &st) == 0 && (st.st_mode & 022) != 0) {
+		*cause = xasprintf("%s: config file is writable by group/other "
+		    "(mode %03o); refused: run chmod go-w %s", path,
+		    (unsigned)(st.st_mode & 0777), path);
+		fclose(x.fp);
 		return QUAN_ECONFIG;
 	}
 	config_defaults(&c);
@@ -665,6 +679,32 @@ config_check_key_file(const char *path, char **cause)
 	return QUAN_OK;
 }
 
+int
+config_check_trust_file(const char *path, char **cause)
+{
+	struct stat st;
+
+	if (path == NULL || *path == '\0')
+		return QUAN_OK;
+	if (stat(path, &st) != 0) {
+		*cause = xasprintf("%s: cannot read trust file: %s", path,
+		    strerror(errno));
+		return QUAN_ENOTFOUND;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*cause = xasprintf("%s: trust file is not a regular file",
+		    path);
+		return QUAN_EPERM;
+	}
+	if ((st.st_mode & 022) != 0) {
+		*cause = xasprintf("%s: trust file is writable by group/other "
+		    "(mode %03o); refused: run chmod go-w %s", path,
+		    (unsigned)(st.st_mode & 0777), path);
+		return QUAN_EPERM;
+	}
+	return QUAN_OK;
+}
+
 static int
 mkdirs(char *p)
 {
@@ -694,6 +734,7 @@ int
 config_data_dir(const char *opt, char **out, char **cause)
 {
 	const char *e;
+	struct stat st;
 	char *d;
 
 	if (opt != NULL && *opt != '\0')
@@ -719,6 +760,29 @@ config_data_dir(const char *opt, char **out, char **cause)
 		    strerror(errno));
 		free(d);
 		return QUAN_EIO;
+	}
+	/* quan.db holds codes and openids: a folder made earlier by hand
+	 * (or by a packaging step) with 0755 is tightened, or refused when
+	 * that fails and quan could write there. One it can only read (an
+	 * auditor reading another user's copy) is used with a warning. */
+	memset(&st, 0, sizeof st);
+	if (stat(d, &st) == 0 && (st.st_mode & 077) != 0) {
+		if (chmod(d, st.st_mode & 0700) == 0)
+			log_warn("%s: data directory was mode %03o; tightened "
+			    "to %03o", d, (unsigned)(st.st_mode & 0777),
+			    (unsigned)(st.st_mode & 0700));
+		else if (access(d, W_OK) != 0)
+			log_warn("%s: data directory is open to group/other "
+			    "(mode %03o) and not ours to tighten; reading only",
+			    d, (unsigned)(st.st_mode & 0777));
+		else {
+			*cause = xasprintf("%s: data directory is open to "
+			    "group/other (mode %03o) and cannot be tightened "
+			    "(%s); refused: run chmod 700 %s", d,
+			    (unsigned)(st.st_mode & 0777), strerror(errno), d);
+			free(d);
+			return QUAN_EPERM;
+		}
 	}
 	*out = d;
 	return QUAN_OK;

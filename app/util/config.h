@@ -105,7 +105,8 @@ struct config {
 /* Fill *out with the built-in defaults (caller frees with config_free). */
 void config_defaults(struct config **out);
 /* Read FILE over the defaults. QUAN_ECONFIG with *cause "FILE:LINE: key:
- * what is wrong" for unknown sections/keys, bad values, an unreadable file.
+ * what is wrong" for unknown sections/keys, bad values (a URL that is not
+ * https://), an unreadable file or one group/other can write.
  * Borrows path; *out is new on success only. Main thread. */
 int config_load(const char *path, struct config **out, char **cause);
 /* --config value, else $QUAN_CONFIG, else defaults. opt may be NULL. */
@@ -126,11 +127,18 @@ int config_policy_parse(const char *s, enum config_policy *out);
  * permission bits: QUAN_ENOTFOUND / QUAN_EPERM with a *cause saying so
  * ("chmod 600 FILE"). Borrows path. Any thread. */
 int config_check_key_file(const char *path, char **cause);
+/* A trust file (CA bundle, platform certificate, WeChat Pay public key)
+ * must be a regular file that group/other cannot write: QUAN_ENOTFOUND /
+ * QUAN_EPERM with a *cause saying so ("chmod go-w FILE"). "" or NULL is
+ * QUAN_OK (not configured). Any thread. */
+int config_check_trust_file(const char *path, char **cause);
 
 /* The data directory: opt (--data), else $QUAN_DATA, else
  * $XDG_DATA_HOME/quan, else $HOME/.local/share/quan. Created (with
- * parents) mode 0700 when missing. *out is a new string. QUAN_EIO/
- * QUAN_ECONFIG with *cause. */
+ * parents) mode 0700 when missing; an existing one open to group/other is
+ * tightened (mode & 0700), or refused with QUAN_EPERM ("chmod 700 DIR")
+ * when it cannot be. *out is a new string. QUAN_EIO/QUAN_ECONFIG with
+ * *cause. */
 int config_data_dir(const char *opt, char **out, char **cause);
 
 #endif

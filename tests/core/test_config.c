@@ -72,7 +72,7 @@ test_full(void **state)
 	    "language = en\nlog_level = debug\n"
 	    "[wechatpay]\nmchid = 1900000001 ; comment\nappid = wx1\n"
 	    "private_key = merchant/key.pem\napiv3_key = /abs/v3.key\n"
-	    "base_url = http://127.0.0.1:8443\nonline_wait_ms = 100\n"
+	    "base_url = https://127.0.0.1:8443\nonline_wait_ms = 100\n"
 	    "[card]\nappid = wxc\nsecret = card.secret\ntoken_url =\n"
 	    "[offline]\nmax_coupon_fen = 500\nmax_per_hour = 2\n"
 	    "max_exposure_fen = 900\nmax_cache_age_s = 60\n"
@@ -144,6 +144,14 @@ test_errors(void **state)
 	    ":2: default_policy");
 	expect_error("[terminal]\ntimezone = Mars/Base\n", ":2: timezone");
 	expect_error("[wechatpay]\nbase_url = ftp://x\n", ":2: base_url");
+	/* plain http would leave the till offline for ever (issue 9) */
+	expect_error("[wechatpay]\nmchid = 1\n\nbase_url = http://127.0.0.1"
+	    ":8443\n", ":4: base_url: 'http://127.0.0.1:8443' is not an "
+	    "https:// URL");
+	expect_error("[card]\nbase_url = http://api.weixin.qq.com\n",
+	    ":2: base_url");
+	expect_error("[card]\ntoken_url = http://tokens.local/t\n",
+	    ":2: token_url");
 	expect_error("[stock \"12 12\"]\npolicy = offline_ok\n", ":1: stock");
 	expect_error("[stock \"1\"]\ncolour = red\n", ":2: colour: unknown");
 	expect_error("[stock \"1\"]\nmin_len = 20\nmax_len = 10\n",
@@ -207,6 +215,49 @@ test_key_file(void **state)
 	free(p);
 }
 
+/* A config or trust file others can write is refused (issue 9): the
+ * config names the WeChat URL and the CA, a trust file says who WeChat
+ * is. Readable by others is fine for both (no secrets). */
+static void
+test_writable_files(void **state)
+{
+	struct config *c = NULL;
+	char *cause = NULL, *p;
+
+	(void)state;
+	p = write_file("open.ini", "[terminal]\nid = T01\n", 0664);
+	assert_int_equal(config_load(p, &c, &cause), QUAN_ECONFIG);
+	assert_null(c);
+	assert_non_null(strstr(cause, "chmod go-w"));
+	assert_non_null(strstr(cause, p));
+	free(cause);
+	cause = NULL;
+	chmod(p, 0646);
+	assert_int_equal(config_load(p, &c, &cause), QUAN_ECONFIG);
+	free(cause);
+	cause = NULL;
+	chmod(p, 0644);
+	assert_int_equal(config_load(p, &c, &cause), 0);
+	config_free(c);
+	free(p);
+	p = write_file("ca.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+	assert_int_equal(config_check_trust_file(p, &cause), 0);
+	chmod(p, 0664);
+	assert_int_equal(config_check_trust_file(p, &cause), QUAN_EPERM);
+	assert_non_null(strstr(cause, "chmod go-w"));
+	free(cause);
+	cause = NULL;
+	chmod(p, 0602);
+	assert_int_equal(config_check_trust_file(p, &cause), QUAN_EPERM);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(config_check_trust_file("", &cause), 0);
+	assert_int_equal(config_check_trust_file("/nonexistent/ca.pem",
+	    &cause), QUAN_ENOTFOUND);
+	free(cause);
+	free(p);
+}
+
 static void
 test_data_dir(void **state)
 {
@@ -232,6 +283,16 @@ test_data_dir(void **state)
 	assert_non_null(strstr(d, "/quan"));
 	free(d);
 	free(want);
+	/* a folder made earlier with 0755 is tightened to 0700 (issue 9:
+	 * quan.db holds codes and openids) */
+	want = xasprintf("%s/loose", tmpdir);
+	assert_int_equal(mkdir(want, 0755), 0);
+	assert_int_equal(chmod(want, 0755), 0);
+	assert_int_equal(config_data_dir(want, &d, &cause), 0);
+	assert_int_equal(stat(d, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	free(d);
+	free(want);
 	/* a file in the way is a clear error */
 	free(write_file("afile", "x", 0600));
 	want = xasprintf("%s/afile/sub", tmpdir);
@@ -251,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_bare_section),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_key_file),
+		cmocka_unit_test(test_writable_files),
 		cmocka_unit_test(test_data_dir),
 	};
 
