@@ -13,6 +13,7 @@
 #include "crypto/wxsign.h"
 #include "net/card.h"
 #include "net/http.h"
+#include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/tm.h"
@@ -73,6 +74,11 @@ card_ctx_new(const struct card_cfg *cfg, struct card_ctx **out,
 	if (empty(cfg->secret) && empty(cfg->token_url)) {
 		set_cause(cause, xstrdup("[card] needs token_url (central "
 		    "token service) or secret (AppSecret file)"));
+		return QUAN_ECONFIG;
+	}
+	if ((rc = config_check_trust_file(cfg->ca_file, &c2)) != 0) {
+		set_cause(cause, xasprintf("[card] %s", c2));
+		free(c2);
 		return QUAN_ECONFIG;
 	}
 	c = xcalloc(1, sizeof *c);

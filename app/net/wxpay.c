@@ -13,6 +13,7 @@
 
 #include "crypto/wxsign.h"
 #include "net/wxpay.h"
+#include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/tm.h"
@@ -99,6 +100,15 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 		set_cause(cause, xstrdup("[wechatpay] no way to verify WeChat "
 		    "Pay: set apiv3_key (platform certificates) or "
 		    "public_key + public_key_id"));
+		return QUAN_ECONFIG;
+	}
+	/* whoever can rewrite a trust file can impersonate WeChat: refused
+	 * like key files others can read */
+	if ((rc = config_check_trust_file(cfg->ca_file, &c2)) != 0 ||
+	    (rc = config_check_trust_file(cfg->platform_cert, &c2)) != 0 ||
+	    (rc = config_check_trust_file(cfg->public_key, &c2)) != 0) {
+		set_cause(cause, xasprintf("[wechatpay] %s", c2));
+		free(c2);
 		return QUAN_ECONFIG;
 	}
 	c = xcalloc(1, sizeof *c);

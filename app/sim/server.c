@@ -662,6 +662,8 @@ rewrite_conf(const char *dir, const char *host, unsigned port)
 	fp = fopen(tmp, "w");
 	if (fp == NULL)
 		goto out;
+	/* quan refuses a config others can write, whatever the umask */
+	(void)fchmod(fileno(fp), 0644);
 	for (line = txt; line != NULL && *line != '\0'; line = next) {
 		next = strchr(line, '\n');
 		if (next != NULL)
