@@ -47,7 +47,8 @@ headless_view_text(const struct view *v)
 	    ui_net_word(v->online), v->outbox,
 	    ui_age(v->cache_age_s, age, sizeof age),
 	    v->cashier[0] ? v->cashier : "-", ui_role_word(v->role));
-	if (v->online == VIEW_NET_CONFIG || v->online == VIEW_NET_CLOCK)
+	if (v->online == VIEW_NET_CONFIG || v->online == VIEW_NET_CLOCK ||
+	    v->online == VIEW_NET_TLS)
 		buf_printf(&b, "net: %s\n", v->net_error);
 	if (v->screen == VIEW_BASKET || v->screen == VIEW_RESULT ||
 	    (v->screen == VIEW_APPROVE && v->ncoupons > 0)) {

@@ -171,6 +171,7 @@ ui_net_word(int online)
 	case VIEW_NET_CONNECTING: return _("CONNECTING...");
 	case VIEW_NET_CONFIG: return _("CONFIG ERROR");
 	case VIEW_NET_CLOCK: return _("CLOCK WRONG");
+	case VIEW_NET_TLS: return _("TLS ERROR");
 	default: break;
 	}
 	return _("NO SYNC");

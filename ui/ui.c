@@ -698,6 +698,9 @@ draw(struct ui *u, const struct view *v)
 	else if (b[0] == '\0' && v->online == VIEW_NET_CLOCK)
 		snprintf(b, sizeof b, _("Till clock wrong, WeChat refuses "
 		    "its requests: %s"), v->net_error);
+	else if (b[0] == '\0' && v->online == VIEW_NET_TLS)
+		snprintf(b, sizeof b, _("WeChat's certificate is refused "
+		    "(check ca_file and the clock): %s"), v->net_error);
 	fill(LINES - 3, 0, COLS, A_NORMAL);
 	if (b[0] != '\0')
 		put(LINES - 3, 1, COLS - 1, b,

@@ -16,6 +16,7 @@
 #include "core/import.h"
 #include "core/journal.h"
 #include "core/session.h"
+#include "core/settle.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -524,6 +525,21 @@ print_status_text(const json_t *j)
 	    st != NULL && strcmp(st, "config_error") == 0 ? ": " : "",
 	    st != NULL && strcmp(st, "config_error") == 0 ?
 	    json_string_value(json_object_get(on, "error")) : "");
+	{
+		const json_t *nw = json_object_get(j, "network");
+		const char *ns = json_string_value(json_object_get(nw,
+		    "state"));
+		const char *ne = json_string_value(json_object_get(nw,
+		    "error"));
+
+		if (ns == NULL)
+			printf("network: not known yet (no sync has run)\n");
+		else
+			printf("network: %s since %s%s%s\n", ns,
+			    json_string_value(json_object_get(nw, "since_at")),
+			    ne != NULL && ne[0] != '\0' ? ": " : "",
+			    ne != NULL ? ne : "");
+	}
 	printf("outbox: %" PRId64 " to settle (%" PRId64 " pending, %" PRId64
 	    " sent, outcome unknown)\n", jint(ob, "depth"),
 	    jint(ob, "pending"), jint(ob, "unknown"));
@@ -635,6 +651,19 @@ cmd_status(int argc, char **argv)
 		    "state", on == 0 ? "ready" : on > 0 ? "not_configured" :
 		    "config_error", "error", why != NULL ? why : ""));
 		free(why);
+	}
+	{
+		/* as the last sync of any process on this data dir saw it:
+		 * online, offline, or tls_error (a certificate refused) */
+		char ns[32], ne[SYNC_MSG_MAX], at[40];
+		int64_t since = 0;
+
+		if (settle_net_saved(c.st, ns, sizeof ns, &since, ne,
+		    sizeof ne) == 0)
+			json_object_set_new(j, "network", json_pack(
+			    "{s:s, s:I, s:s, s:s}", "state", ns, "since",
+			    (json_int_t)since, "since_at", tm_rfc3339(since,
+			    at, sizeof at), "error", ne));
 	}
 	if (json)
 		print_json(j);

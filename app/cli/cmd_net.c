@@ -1013,6 +1013,12 @@ cli_online_detach(void *state)
 		    "WeChat's replies are refused (%s): fix the clock (NTP); "
 		    "until then coupons are decided offline\n",
 		    ss.last_error);
+	else if (settle_net_state(&ss, tm_now()) == SETTLE_NET_TLS)
+		/* not "offline" either: nothing will change by waiting */
+		fprintf(stderr, "quan redeem: WeChat's TLS certificate is "
+		    "refused (%s): check ca_file, the CA store and the clock; "
+		    "until then coupons are decided offline\n",
+		    ss.last_error);
 	/* requests still out may land for up to 1 s more (their answers are
 	 * then applied here); after that they are stopped — committed as
 	 * sent, the next `quan sync` resends the identical request — so a

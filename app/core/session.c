@@ -392,8 +392,27 @@ refresh_status(struct session *s)
 
 	if (s->o.settle != NULL) {
 		settle_status(s->o.settle, &st);
-		online = st.online > 0 ? VIEW_NET_ONLINE : st.online == 0 ?
-		    VIEW_NET_OFFLINE : VIEW_NET_CONNECTING;
+		switch (settle_net_state(&st, now)) {
+		case SETTLE_NET_ONLINE:
+			online = VIEW_NET_ONLINE;
+			break;
+		case SETTLE_NET_OFFLINE:
+			online = VIEW_NET_OFFLINE;
+			break;
+		case SETTLE_NET_TLS:
+			/* WeChat's certificate refused: waiting will not
+			 * fix it, someone must look (net_error says why) */
+			online = VIEW_NET_TLS;
+			if (strcmp(s->v.net_error, st.last_error) != 0) {
+				str_copy(s->v.net_error, sizeof s->v.net_error,
+				    st.last_error);
+				touch(s);
+			}
+			break;
+		case SETTLE_NET_CONNECTING:
+			online = VIEW_NET_CONNECTING;
+			break;
+		}
 		outbox = (int)(st.pending + st.unknown);
 	} else if (s->o.st != NULL &&
 	    store_outbox_depth(s->o.st, &p, &u) == 0) {

@@ -15,6 +15,7 @@
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -63,6 +64,7 @@ struct settle {
 	int probe_ref;        /* refs index refreshed whatever its age, -1 */
 	uint32_t rng;
 	struct settle_status stat;
+	int saved_net;        /* enum settle_net last kept in meta, -1 */
 };
 
 /* Copy with truncation (snprintf's "%s" trips -Wformat-truncation). */
@@ -122,6 +124,7 @@ settle_new(struct settle **out, struct store *st, const struct config *cfg,
 	s->to_sync = to_sync;
 	s->rng = (uint32_t)tm_mono_us() | 1u;
 	s->stat.online = -1; /* nothing tried yet */
+	s->saved_net = -1;
 	s->probe = s->o.probe;
 	s->probe_ref = -1;
 	s->nrefs = cfg != NULL ? cfg->ntargets : 0;
@@ -843,6 +846,79 @@ bad:
 	return QUAN_OK;
 }
 
+enum settle_net
+settle_net_state(const struct settle_status *st, int64_t now)
+{
+	if (st->online != 1 && st->last_rc == QUAN_ETLS &&
+	    st->last_error_at >= now - 120)
+		return SETTLE_NET_TLS;
+	return st->online > 0 ? SETTLE_NET_ONLINE : st->online == 0 ?
+	    SETTLE_NET_OFFLINE : SETTLE_NET_CONNECTING;
+}
+
+const char *
+settle_net_name(enum settle_net n)
+{
+	switch (n) {
+	case SETTLE_NET_ONLINE:
+		return "online";
+	case SETTLE_NET_OFFLINE:
+		return "offline";
+	case SETTLE_NET_TLS:
+		return "tls_error";
+	case SETTLE_NET_CONNECTING:
+		break;
+	}
+	return "connecting";
+}
+
+/* Keep the network state in meta when it changed (inside the caller's
+ * transaction), for `quan status`. */
+static int
+save_net(struct settle *s, int64_t now)
+{
+	enum settle_net n = settle_net_state(&s->stat, now);
+	char err[sizeof s->stat.last_error];
+	json_t *j;
+	char *txt;
+	int rc;
+
+	if (n == SETTLE_NET_CONNECTING || (int)n == s->saved_net)
+		return QUAN_OK;
+	str_clean(err, sizeof err, s->stat.last_error,
+	    strlen(s->stat.last_error));
+	j = json_pack("{s:s, s:I, s:s}", "state", settle_net_name(n), "since",
+	    (json_int_t)now, "error", n == SETTLE_NET_ONLINE ? "" : err);
+	txt = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	rc = txt != NULL ? store_meta_set(s->st, "net_state", txt) : QUAN_OK;
+	free(txt);
+	if (rc == QUAN_OK)
+		s->saved_net = (int)n;
+	return rc;
+}
+
+int
+settle_net_saved(struct store *st, char *state, size_t sn, int64_t *since,
+    char *error, size_t en)
+{
+	char v[512];
+	json_t *j;
+	int rc;
+
+	if ((rc = store_meta_get(st, "net_state", v, sizeof v)) != QUAN_OK)
+		return rc;
+	if ((j = json_loads(v, 0, NULL)) == NULL)
+		return QUAN_ENOTFOUND;
+	str_copy(state, sn, json_string_value(json_object_get(j, "state")) ?
+	    json_string_value(json_object_get(j, "state")) : "?");
+	*since = (int64_t)json_integer_value(json_object_get(j, "since"));
+	str_copy(error, en, json_string_value(json_object_get(j, "error")) ?
+	    json_string_value(json_object_get(j, "error")) : "");
+	json_decref(j);
+	return QUAN_OK;
+}
+
 static int
 apply_one(struct settle *s, const struct ev *ev, int64_t now)
 {
@@ -867,8 +943,9 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 			snprintf(s->stat.last_error,
 			    sizeof s->stat.last_error, "%s", st.last_error);
 			s->stat.last_error_at = st.last_err_at;
+			s->stat.last_rc = st.last_rc;
 		}
-		return QUAN_OK;
+		return save_net(s, now);
 	}
 	if (ev->type != EV_SYNC_DONE)
 		return QUAN_OK;

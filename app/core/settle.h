@@ -53,8 +53,31 @@ struct settle_status {
 	uint64_t confirmed, rejected, conflicts, returned, retries;
 	int64_t last_ok;          /* epoch s */
 	int64_t last_error_at;    /* epoch s, 0 never */
+	int last_rc;              /* QUAN_E* of last_error */
 	char last_error[SYNC_MSG_MAX];
 };
+
+/* The network as a cashier or a manager should see it, decided in one
+ * place for the terminal, quan redeem and quan status. TLS: the last
+ * failure (within 2 minutes, not online since) was QUAN_ETLS — WeChat's
+ * certificate untrusted, expired or for another host — which no amount of
+ * waiting fixes, unlike OFFLINE. */
+enum settle_net {
+	SETTLE_NET_CONNECTING = 0, /* nothing answered or failed yet */
+	SETTLE_NET_ONLINE,
+	SETTLE_NET_OFFLINE,
+	SETTLE_NET_TLS
+};
+enum settle_net settle_net_state(const struct settle_status *st,
+    int64_t now);
+/* "connecting", "online", "offline", "tls_error" (status, meta). */
+const char *settle_net_name(enum settle_net n);
+/* The last state a settle of any process on this data dir saw (kept in
+ * the store's meta "net_state" whenever it changes, so `quan status` can
+ * tell it without the network): *state as settle_net_name, *since epoch
+ * s, error (n bytes) the words. QUAN_ENOTFOUND when no sync ran yet. */
+int settle_net_saved(struct store *st, char *state, size_t sn,
+    int64_t *since, char *error, size_t en);
 
 /* Borrows st, cfg and to_sync for the life of the settle. Main thread. */
 int settle_new(struct settle **out, struct store *st,

@@ -103,6 +103,8 @@ struct sync_state {
 	uint64_t sent, ok, failed;
 	int64_t last_ok;      /* epoch s of the last answer (0 never) */
 	int64_t last_err_at;  /* epoch s of the last error (0 never) */
+	int32_t last_rc;      /* QUAN_E* of the last error (QUAN_ETLS: the
+	                         TLS state, a code, not the words) */
 	char last_error[SYNC_MSG_MAX];
 };
 

@@ -135,6 +135,8 @@ enum view_msg {
 #define VIEW_NET_CONFIG 3
 #define VIEW_NET_CLOCK 4      /* WeChat's replies refused: the till's
                                  clock is off by minutes (net_error) */
+#define VIEW_NET_TLS 5        /* WeChat's TLS certificate refused
+                                 (untrusted, expired, other host) */
 
 struct view_coupon {
 	char code[VIEW_CODE_MAX];
@@ -163,7 +165,7 @@ struct view {
 	int online;              /* VIEW_NET_*: -1 no sync thread, 0 offline,
 	                            1 online, 2 connecting (nothing answered
 	                            or failed yet), 3 configuration error */
-	char net_error[320];     /* VIEW_NET_CONFIG / _CLOCK: why */
+	char net_error[320];     /* VIEW_NET_CONFIG / _CLOCK / _TLS: why */
 	int outbox;              /* remote ops still to settle */
 	int64_t cache_age_s;     /* -1 = no cache */
 	char term_id[VIEW_ID_MAX];

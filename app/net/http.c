@@ -289,6 +289,16 @@ map_curl(CURLcode cc)
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_BAD_FUNCTION_ARGUMENT:
 		return QUAN_EINVAL;
+	/* the peer could not be authenticated (untrusted, expired, other
+	 * host) or no TLS session came up: not "offline", someone must
+	 * look at the certificates or the CA file */
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return QUAN_ETLS;
 	default:
 		return QUAN_ENET;
 	}

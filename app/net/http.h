@@ -69,9 +69,12 @@ void http_free(struct http *h); /* NULL-safe */
  * The method is sent verbatim ("GET", "POST", "PATCH", "DELETE", ...).
  * Returns 0 when a complete HTTP response arrived (any status; see
  * resp->status), else:
- *   QUAN_ENET      could not connect / DNS / TLS handshake or certificate
- *                  failure / connection reset, or the body was truncated:
- *                  the request may or may not have been applied;
+ *   QUAN_ENET      could not connect / DNS / connection reset, or the
+ *                  body was truncated: the request may or may not have
+ *                  been applied;
+ *   QUAN_ETLS      the server's certificate is not trusted, expired or
+ *                  for another host, the CA file is unusable, or the TLS
+ *                  handshake failed: the request was not sent;
  *   QUAN_ETIMEDOUT connect or total timeout (outcome unknown);
  *   QUAN_ETOOBIG   the response body passed the cap;
  *   QUAN_ECLOSED   stopped through the stop flag;

@@ -442,6 +442,9 @@ state_error(struct sync *s, const struct sync_result *res)
 		s->st_dirty = 1;
 	snprintf(s->st.last_error, sizeof s->st.last_error, "%s", msg);
 	s->st.last_err_at = tm_now();
+	if (s->st.last_rc != res->rc)
+		s->st_dirty = 1;
+	s->st.last_rc = res->rc;
 }
 
 static void
@@ -488,8 +491,8 @@ handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 	h->reached += res.reached > 0;
 	h->worker = -1;
 	s->st.sent++;
-	net = res.status == SYNC_RETRY &&
-	    (res.rc == QUAN_ENET || res.rc == QUAN_ETIMEDOUT);
+	net = res.status == SYNC_RETRY && (res.rc == QUAN_ENET ||
+	    res.rc == QUAN_ETIMEDOUT || res.rc == QUAN_ETLS);
 	if (net) {
 		/* one dropped connection is not "offline"; two in a row are */
 		if (++s->net_fails >= 2)

@@ -23,6 +23,7 @@ quan_strerror(int rc)
 	case QUAN_ECLOSED: return "closed";
 	case QUAN_ENET: return "network error";
 	case QUAN_EREJECTED: return "rejected";
+	case QUAN_ETLS: return "TLS error";
 	}
 	return "unknown error";
 }

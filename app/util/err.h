@@ -24,7 +24,10 @@ enum quan_err {
 	QUAN_ENOTSUP = -14,  /* feature not built in or not supported */
 	QUAN_ECLOSED = -15,  /* queue or connection closed */
 	QUAN_ENET = -16,     /* network unreachable / transport failure */
-	QUAN_EREJECTED = -17 /* business rejection (coupon not usable) */
+	QUAN_EREJECTED = -17, /* business rejection (coupon not usable) */
+	QUAN_ETLS = -18      /* TLS refused: the server's certificate is not
+	                        trusted, expired or for another host, or the
+	                        handshake failed (nothing was sent) */
 };
 
 /* Static English text for a status code; never NULL. Any thread. */

@@ -1000,11 +1000,12 @@ test_transport_edges(void **state)
 	http_resp_init(&r);
 	wxpay_result_init(&res);
 	/* TLS is verified: without the simulator's CA the handshake fails,
-	 * before the request could leave */
+	 * before the request could leave, as a TLS error of its own (the
+	 * till shows TLS ERROR, not OFFLINE) */
 	memset(&o, 0, sizeof o);
 	assert_int_equal(http_new(&o, &h, NULL), 0);
 	u = xasprintf("%s/cgi-bin/token", url);
-	never_left(h, u, QUAN_ENET, &r);
+	never_left(h, u, QUAN_ETLS, &r);
 	/* https only. */
 	never_left(h, "http://127.0.0.1:1/x", QUAN_EINVAL, &r);
 	/* connection refused */

@@ -5,7 +5,8 @@
 # was tried; a start-up probe (one definition refresh) settles it without
 # a sale: ONLINE with the simulator up, OFFLINE with it stopped; a refused
 # key file (mode 0644) shows CONFIG ERROR with the reason, not OFFLINE.
-# A till clock off by minutes shows CLOCK WRONG (QA 5e).
+# A till clock off by minutes shows CLOCK WRONG (QA 5e). A certificate
+# that is not trusted or is for another host shows TLS ERROR (issue 9).
 # A provisional coupon (stock unknown until WeChat answers) says its value
 # comes with the answer (both languages).
 set -u
@@ -107,6 +108,54 @@ C2=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['merchant']
 grep -q "clock is wrong" "$W/rerr" || fail "redeem with a wrong clock: $(cat "$W/rerr")"
 kill "$SIMPID"; wait "$SIMPID"; SIMPID=
 
+# 3c. WeChat's certificate not trusted (ca_file names another CA): TLS
+# ERROR with curl's reason, not OFFLINE; quan status says tls_error (kept
+# by the sync that saw it), quan redeem says so on stderr (issue 9)
+"$QUAN" sim serve "$SIM" --listen 127.0.0.1:0 >"$W/sim.out" 2>"$W/sim.err" &
+SIMPID=$!
+for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
+grep -q '^listening' "$W/sim.out" || fail "sim did not start"
+"$QUAN" sim init "$W/other" >/dev/null || fail "sim init other"
+sed "s|^ca_file = .*|ca_file = $W/other/ca.pem|" "$SIM/quan.conf" >"$SIM/tls.conf"
+cat >"$W/s7" <<'S'
+wait-net 10000
+print
+expect status: TLS ERROR
+expect net: TLS error:
+expect certificate
+S
+run "$W/s7" --config "$SIM/tls.conf" || fail "untrusted certificate: $(cat "$W/out" "$W/err")"
+cat >"$W/s7zh" <<'S'
+wait-net 10000
+print
+expect status: 证书错误
+S
+run "$W/s7zh" --config "$SIM/tls.conf" --lang zh_CN || fail "untrusted certificate, zh_CN: $(cat "$W/out" "$W/err")"
+"$QUAN" status --config "$SIM/tls.conf" >"$W/st" 2>&1 || fail "status: $(cat "$W/st")"
+grep -q "^network: tls_error since .*certificate" "$W/st" || fail "status after a TLS failure: $(cat "$W/st")"
+"$QUAN" status --json --config "$SIM/tls.conf" | python3 -c "import json,sys; n=json.load(sys.stdin)['network']; sys.exit(n['state'] != 'tls_error')" ||
+	fail "status --json after a TLS failure"
+C3=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['merchant']['valid'][6]['code'])" "$SIM/seed.json")
+"$QUAN" redeem --json --config "$SIM/tls.conf" --amount 100 "$C3" >/dev/null 2>"$W/rerr"
+grep -q "TLS certificate is refused" "$W/rerr" || fail "redeem with an untrusted certificate: $(cat "$W/rerr")"
+# the same WeChat with the right CA: ONLINE, and status says online again
+run "$W/s2" || fail "trusted again: $(cat "$W/out" "$W/err")"
+"$QUAN" status | grep -q "^network: online since" || fail "status after trust restored: $("$QUAN" status)"
+kill "$SIMPID"; wait "$SIMPID"; SIMPID=
+# 3d. a certificate for another host (the simulator's is for 127.0.0.1 and
+# localhost; here it is reached as 127.0.0.2): TLS ERROR too
+"$QUAN" sim serve "$SIM" --listen 127.0.0.2:0 >"$W/sim.out" 2>"$W/sim.err" &
+SIMPID=$!
+for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
+grep -q '^listening' "$W/sim.out" || fail "sim did not start on 127.0.0.2"
+cat >"$W/s8" <<'S'
+wait-net 10000
+print
+expect status: TLS ERROR
+S
+run "$W/s8" || fail "certificate for another host: $(cat "$W/out" "$W/err")"
+kill "$SIMPID"; wait "$SIMPID"; SIMPID=
+
 # 4. a refused key file: CONFIG ERROR with the reason, in both languages
 chmod 644 "$SIM/apiv3.key"
 cat >"$W/s4" <<S
@@ -123,4 +172,4 @@ expect status: 配置错误
 S
 run "$W/s4zh" --lang zh_CN || fail "0644 key, zh_CN: $(cat "$W/out" "$W/err")"
 rm -rf "$W"
-echo "ok: CONNECTING until known, ONLINE/OFFLINE from the probe, CONFIG ERROR"
+echo "ok: CONNECTING until known, ONLINE/OFFLINE from the probe, CLOCK WRONG, TLS ERROR, CONFIG ERROR"

@@ -51,7 +51,9 @@ TR = {
  "Sale %s voided. Not returnable (card coupon already used at WeChat): %s":
  "第 %s 笔已作废。无法退回（卡券已在微信核销）：%s",
  "CONNECTING...": "连接中…", "CONFIG ERROR": "配置错误",
- "CLOCK WRONG": "时钟错误",
+ "CLOCK WRONG": "时钟错误", "TLS ERROR": "证书错误",
+ "WeChat's certificate is refused (check ca_file and the clock): %s":
+ "微信的证书被拒绝（请检查 ca_file 和时钟）：%s",
  "A sale is open: press F10 (or Ctrl-C) again to quit and drop it, any other key to go on":
  "有未完成的交易：再按 F10（或 Ctrl-C）退出并放弃该交易，按其他键继续",
  "too long for a coupon code": "太长，不是优惠券码",
