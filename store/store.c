@@ -4,11 +4,13 @@
  * and the mapping of SQLite result codes to QUAN_E* with a message.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "util/buf.h"
@@ -255,7 +257,65 @@ struct store {
 	char *path;
 	char err[512];
 	int in_txn;
+	int readonly;
+	int damaged;      /* SQLITE_CORRUPT/NOTADB seen: nothing is written
+	                     by this handle any more (store_damaged) */
 };
+
+/* The words of a damaged database, with the next step. The damage is
+ * also written beside the file (PATH.damaged), so every other process on
+ * this data dir stops writing too, whichever page it reads. */
+static void
+set_damaged(struct store *s, const char *what, const char *msg)
+{
+	char *mark = xasprintf("%s.damaged", s->path), m[128];
+	size_t i;
+	int fd;
+
+	/* the first words of SQLite's finding, on one line */
+	snprintf(m, sizeof m, "%s", msg);
+	for (i = 0; m[i] != '\0'; i++)
+		if (m[i] == '\n' || m[i] == '\r')
+			m[i] = ' ';
+	s->damaged = 1;
+	snprintf(s->err, sizeof s->err, "%s: %s: %s: the database is damaged "
+	    "and nothing more is written to it: stop quan, restore %s from "
+	    "your last backup (check it with `quan journal verify` against "
+	    "the head on the last Z report), then delete %s", s->path, what,
+	    m, s->path, mark);
+	log_error("%s", s->err);
+	if (!s->readonly && (fd = open(mark, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0600)) >= 0) {
+		(void)!write(fd, s->err, strlen(s->err));
+		(void)!write(fd, "\n", 1);
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(mark);
+}
+
+/* Another process found the damage: PATH.damaged exists. */
+static int
+marked_damaged(struct store *s)
+{
+	char *mark, line[sizeof s->err];
+	FILE *fp;
+
+	if (s->damaged)
+		return 1;
+	mark = xasprintf("%s.damaged", s->path);
+	if ((fp = fopen(mark, "re")) != NULL) {
+		s->damaged = 1;
+		if (fgets(line, sizeof line, fp) == NULL)
+			line[0] = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(s->err, sizeof s->err, "%s (found earlier, see %s)",
+		    line[0] != '\0' ? line : "the database is damaged", mark);
+		fclose(fp);
+	}
+	free(mark);
+	return s->damaged;
+}
 
 /* Map a SQLite result code to QUAN_E*, and keep a message. */
 static int
@@ -313,9 +373,28 @@ fail(struct store *s, int rc, const char *what)
 		q = QUAN_EIO;
 		break;
 	}
+	if (q == QUAN_ECORRUPT) {
+		/* any page found damaged stops every write at once */
+		set_damaged(s, what, msg);
+		return q;
+	}
 	snprintf(s->err, sizeof s->err, "%s: %s: %s", s->path, what, msg);
 	log_debug("%s", s->err);
 	return q;
+}
+
+/* QUAN_ECORRUPT when the handle saw damage (the words stay those of the
+ * damage), else QUAN_OK. */
+static int
+refuse_damaged(struct store *s)
+{
+	return marked_damaged(s) ? QUAN_ECORRUPT : QUAN_OK;
+}
+
+int
+store_damaged(struct store *s)
+{
+	return s != NULL && marked_damaged(s);
 }
 
 static int
@@ -351,7 +430,18 @@ bi(sqlite3_stmt *st, int i, int64_t v)
 static int
 run(struct store *s, sqlite3_stmt *st, const char *what)
 {
-	int rc = sqlite3_step(st);
+	int rc;
+
+	if (!sqlite3_stmt_readonly(st) && !s->in_txn &&
+	    marked_damaged(s)) {
+		sqlite3_reset(st);
+		return QUAN_ECORRUPT;
+	}
+	if (s->damaged && !sqlite3_stmt_readonly(st)) {
+		sqlite3_reset(st);
+		return QUAN_ECORRUPT;
+	}
+	rc = sqlite3_step(st);
 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		int q = fail(s, sqlite3_extended_errcode(s->db), what);
@@ -505,6 +595,7 @@ open_at(const char *path, int flags, int version, struct store **out,
 	int rc, oflags, ro = (flags & STORE_O_READONLY) != 0;
 
 	s->path = xstrdup(path);
+	s->readonly = ro;
 	oflags = ro ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	errno = 0;
@@ -618,6 +709,8 @@ store_begin(struct store *s)
 {
 	int rc;
 
+	if ((rc = refuse_damaged(s)) != QUAN_OK)
+		return rc;
 	if (s->in_txn) {
 		snprintf(s->err, sizeof s->err, "%s: nested transaction",
 		    s->path);
@@ -632,8 +725,10 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	int rc = exec(s, "COMMIT", "commit");
+	int rc = refuse_damaged(s);
 
+	if (rc == QUAN_OK)
+		rc = exec(s, "COMMIT", "commit");
 	if (rc != 0) {
 		store_rollback(s);
 		return rc;
@@ -1616,17 +1711,15 @@ store_journal_kind(struct store *s, const char *kind, int64_t since,
 
 /* --- maintenance --------------------------------------------------- */
 
-int
-store_check(struct store *s)
+static int
+check(struct store *s, const char *pragma, const char *what)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st,
-	    NULL);
+	rc = sqlite3_prepare_v2(s->db, pragma, -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return fail(s, sqlite3_extended_errcode(s->db),
-		    "integrity check");
+		return fail(s, sqlite3_extended_errcode(s->db), what);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
@@ -1634,15 +1727,45 @@ store_check(struct store *s)
 		if (t != NULL && strcmp(t, "ok") == 0)
 			rc = QUAN_OK;
 		else {
-			snprintf(s->err, sizeof s->err, "%s: integrity check: "
-			    "%s", s->path, t != NULL ? t : "?");
+			set_damaged(s, what, t != NULL ? t : "?");
 			rc = QUAN_ECORRUPT;
 		}
 	} else
-		rc = fail(s, sqlite3_extended_errcode(s->db),
-		    "integrity check");
+		rc = fail(s, sqlite3_extended_errcode(s->db), what);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int
+store_check(struct store *s)
+{
+	return check(s, "PRAGMA integrity_check(1)", "integrity check");
+}
+
+int
+store_quick_check(struct store *s)
+{
+	return check(s, "PRAGMA quick_check(1)", "quick check");
+}
+
+int
+store_quick_check_due(struct store *s, int64_t now, int64_t every_s)
+{
+	char v[32];
+	int rc;
+
+	if (marked_damaged(s))
+		return QUAN_ECORRUPT;
+	if (store_meta_get(s, "quick_check_at", v, sizeof v) == QUAN_OK &&
+	    now - strtoll(v, NULL, 10) < every_s &&
+	    strtoll(v, NULL, 10) <= now)
+		return QUAN_OK;
+	if ((rc = store_quick_check(s)) != QUAN_OK)
+		return rc;
+	snprintf(v, sizeof v, "%lld", (long long)now);
+	if (!s->readonly)
+		(void)store_meta_set(s, "quick_check_at", v);
+	return QUAN_OK;
 }
 
 int

@@ -300,6 +300,22 @@ int store_journal_kind(struct store *s, const char *kind, int64_t since,
 /* PRAGMA integrity_check; 0 when "ok", QUAN_ECORRUPT with the first
  * message in store_errmsg(). */
 int store_check(struct store *s);
+/* PRAGMA quick_check (every page and row read, no index cross-check;
+ * about 1/3 of integrity_check): the start-up and periodic check. */
+int store_quick_check(struct store *s);
+/* The same when the last successful check (by any process: meta
+ * "quick_check_at") is every_s or more old; a success is recorded. So a
+ * `quan redeem` pays for a check at most once per every_s. */
+int store_quick_check_due(struct store *s, int64_t now, int64_t every_s);
+/* 1 once this handle met a damaged database: SQLITE_CORRUPT or NOTADB
+ * from any statement, or a failed check — or another process did (it
+ * leaves PATH.damaged beside the file, checked at every begin). From then
+ * on nothing is written (begin, commit and every writing statement fail
+ * with QUAN_ECORRUPT) and store_errmsg() names the damage and the next
+ * step (restore from the last backup, delete PATH.damaged), so no caller
+ * goes on to a network call. Reading still works (status, journal
+ * verify). */
+int store_damaged(struct store *s);
 /* Database file size in bytes (page_count * page_size). */
 int store_size(struct store *s, int64_t *bytes);
 

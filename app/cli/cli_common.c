@@ -152,8 +152,9 @@ cli_open_store(struct cli *c, const char *name, int flags)
 {
 	char *cause = NULL;
 	int rc, ro_ok = (flags & CLI_STORE_RO_OK) != 0;
+	int check = flags & (CLI_STORE_CHECK | CLI_STORE_CHECK_DUE);
 
-	flags &= ~CLI_STORE_RO_OK;
+	flags &= ~(CLI_STORE_RO_OK | CLI_STORE_CHECK | CLI_STORE_CHECK_DUE);
 	rc = store_open(c->db_path, flags, &c->st, &cause);
 	if (rc == QUAN_EPERM && ro_ok) {
 		/* a read-only medium: reading commands still work */
@@ -166,14 +167,20 @@ cli_open_store(struct cli *c, const char *name, int flags)
 			    "nothing will be written\n", name);
 	}
 	if (rc != 0) {
+		/* a damaged database: the store's words name the next step
+		 * (restore from the last backup) */
 		fprintf(stderr, "quan %s: %s\n", name, cause);
-		if (rc == QUAN_ECORRUPT)
-			/* the next step, not only the diagnosis */
-			fprintf(stderr, "quan %s: the database is damaged: "
-			    "stop quan and restore %s from your last backup "
-			    "(check it with `quan journal verify` against the "
-			    "head on the last Z report)\n", name, c->db_path);
 		free(cause);
+		return EXIT_FAIL;
+	}
+	/* a page damaged where this command never reads would not stop it:
+	 * the whole file is checked first (always, or once per 10 min for
+	 * quan redeem and quan sync), and damage found by any process stops
+	 * all of them (store_damaged) */
+	if ((check == CLI_STORE_CHECK && store_quick_check(c->st) != 0) ||
+	    (check == CLI_STORE_CHECK_DUE && store_quick_check_due(c->st,
+	    tm_now(), CLI_CHECK_EVERY_S) != 0) || store_damaged(c->st)) {
+		fprintf(stderr, "quan %s: %s\n", name, store_errmsg(c->st));
 		return EXIT_FAIL;
 	}
 	if ((flags & STORE_O_READONLY) == 0) {

@@ -32,10 +32,15 @@ int cli_parse_globals(struct cli *c, int *argc, char **argv);
  * (config errors name file:line:key). */
 int cli_setup(struct cli *c, const char *name);
 /* Open DATA/quan.db (flags as store_open, plus CLI_STORE_RO_OK: fall back
- * to a read-only open when the file cannot be written). Journals a config
+ * to a read-only open when the file cannot be written; CLI_STORE_CHECK:
+ * PRAGMA quick_check first; CLI_STORE_CHECK_DUE: the same when the last
+ * check of any process is CLI_CHECK_EVERY_S old). Journals a config
  * change when the config differs from the last start's. EXIT_FAIL with a
- * message. */
+ * message (a damaged database: the damage and the next step). */
 #define CLI_STORE_RO_OK 0x100
+#define CLI_STORE_CHECK 0x200
+#define CLI_STORE_CHECK_DUE 0x400
+#define CLI_CHECK_EVERY_S 600
 int cli_open_store(struct cli *c, const char *name, int flags);
 /* Both, in one call: parse globals, set up, open the store. */
 int cli_init(struct cli *c, const char *name, int *argc, char **argv,

@@ -176,14 +176,15 @@ print_line(const struct checkout_line *l)
 
 /* Add a code from the command line (text may contain anything). */
 static int
-add_code(struct checkout *co, const char *cmd, const char *code,
-    int64_t price)
+add_code(struct checkout *co, struct store *st, const char *cmd,
+    const char *code, int64_t price)
 {
 	int rc = checkout_add(co, code, strlen(code), price, NULL);
 
 	if (rc != 0) {
+		/* a damaged database says so, with the next step */
 		fprintf(stderr, "quan %s: cannot add code: %s\n", cmd,
-		    quan_strerror(rc));
+		    store_damaged(st) ? store_errmsg(st) : quan_strerror(rc));
 		return EXIT_FAIL;
 	}
 	return 0;
@@ -214,7 +215,7 @@ cmd_check(int argc, char **argv)
 	if ((rc = new_checkout(&c, "check", &co)) != 0)
 		goto out;
 	checkout_open(co, o.amount_fen);
-	if ((rc = add_code(co, "check", o.codes[0], o.price_fen)) != 0)
+	if ((rc = add_code(co, c.st, "check", o.codes[0], o.price_fen)) != 0)
 		goto out;
 	t = checkout_current(co);
 	l = &t->lines[0];
@@ -279,7 +280,7 @@ cmd_redeem(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = cli_open_store(&c, "redeem", 0)) != 0)
+	if ((rc = cli_open_store(&c, "redeem", CLI_STORE_CHECK_DUE)) != 0)
 		goto out;
 	if ((rc = new_checkout(&c, "redeem", &co)) != 0)
 		goto out;
@@ -299,7 +300,8 @@ cmd_redeem(int argc, char **argv)
 	}
 	checkout_open(co, o.amount_fen);
 	for (i = 0; i < o.ncodes; i++)
-		if ((rc = add_code(co, "redeem", o.codes[i], o.price_fen)) != 0)
+		if ((rc = add_code(co, c.st, "redeem", o.codes[i],
+		    o.price_fen)) != 0)
 			goto out;
 	if ((rc = checkout_redeem(co)) != 0) {
 		fprintf(stderr, "quan redeem: %s\n", store_errmsg(c.st));
@@ -598,7 +600,8 @@ cmd_status(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = cli_open_store(&c, "status", CLI_STORE_RO_OK)) != 0)
+	if ((rc = cli_open_store(&c, "status", CLI_STORE_RO_OK |
+	    CLI_STORE_CHECK)) != 0)
 		goto out;
 	now = tm_now();
 	reds = json_object();
@@ -696,9 +699,8 @@ cmd_journal(int argc, char **argv)
 	/* a chain that verifies says nothing about the other pages: the
 	 * whole file is checked first */
 	if (store_check(c.st) != 0) {
-		fprintf(stderr, "quan journal: database damaged: %s\n"
-		    "quan journal: stop quan and restore %s from your last "
-		    "backup\n", store_errmsg(c.st), c.db_path);
+		/* the store's words say what to do next */
+		fprintf(stderr, "quan journal: %s\n", store_errmsg(c.st));
 		rc = EXIT_FAIL;
 		goto out;
 	}

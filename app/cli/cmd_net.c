@@ -213,10 +213,19 @@ int
 net_rt_run(struct net_rt *rt, int once, uint64_t max_ms)
 {
 	uint64_t end = max_ms ? tm_mono_ms() + max_ms : 0, meta_at = 0;
-	uint64_t recover_at = 0;
+	uint64_t recover_at = 0, check_at = tm_mono_ms() + 60000;
 	int posted, n, rc;
 
 	for (;;) {
+		/* the periodic pass checks the whole file (at most every
+		 * CLI_CHECK_EVERY_S, whoever checked last): damage stops
+		 * the daemon before it writes again */
+		if (tm_mono_ms() >= check_at) {
+			if ((rc = store_quick_check_due(rt->c->st, tm_now(),
+			    CLI_CHECK_EVERY_S)) != 0)
+				return rc;
+			check_at = tm_mono_ms() + 60000;
+		}
 		if (tm_mono_ms() >= meta_at) {
 			publish_meta(rt);
 			meta_at = tm_mono_ms() + 2000;
@@ -323,7 +332,8 @@ cmd_sync(int argc, char **argv)
 	int timeout_s = 30;
 
 	memset(&rt, 0, sizeof rt);
-	if ((rc = cli_init(&c, "sync", &argc, argv, 1)) != 0)
+	if ((rc = cli_init(&c, "sync", &argc, argv, 0)) != 0 ||
+	    (rc = cli_open_store(&c, "sync", CLI_STORE_CHECK_DUE)) != 0)
 		goto out;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--once") == 0)
@@ -587,7 +597,7 @@ cmd_report(int argc, char **argv)
 	int i, rc, json = 0;
 
 	memset(&p, 0, sizeof p);
-	if ((rc = cli_init(&c, "report", &argc, argv, 1)) != 0)
+	if ((rc = cli_init(&c, "report", &argc, argv, 0)) != 0)
 		goto out;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -607,6 +617,11 @@ cmd_report(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	/* a report only reads: it works on a read-only database (a copy
+	 * on a medium, a till whose disk went read-only) as status does */
+	if ((rc = cli_open_store(&c, "report", CLI_STORE_RO_OK |
+	    CLI_STORE_CHECK)) != 0)
+		goto out;
 	to = from + 86400;
 	p.kinds = json_object();
 	p.conflicts = json_array();

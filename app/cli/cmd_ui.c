@@ -521,7 +521,7 @@ cmd_run(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = cli_open_store(&c, "run", 0)) != 0)
+	if ((rc = cli_open_store(&c, "run", CLI_STORE_CHECK)) != 0)
 		goto out;
 	if (staff_count(c.data_dir) == 0 && !o.kiosk) {
 		/* the hint names this data dir: without it the cashier

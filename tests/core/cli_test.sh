@@ -184,6 +184,9 @@ expect_err "read-only" "read-only message"
 run 0 "read-only database: status still works" asuser "$Q" status --json --data "$T/ro"
 expect_json '$.cache.stocks' 4 "read-only status"
 run 0 "read-only database: journal verify still works" asuser "$Q" journal verify --data "$T/ro"
+# a report only reads: it works where status works (it failed, issue 9)
+run 0 "read-only database: report still works" asuser "$Q" report --json --data "$T/ro"
+expect_json '$.redeemed.count' 1 "read-only report"
 chmod 0755 "$T/ro"; chmod 0700 "$T"
 mkdir -p "$T/full"; cp "$T/good.db" "$T/full/quan.db"
 big=$(for i in $(seq 1 3000); do printf 'FULL%06d%0100d,merchant,1212\n' "$i" 0; done)
