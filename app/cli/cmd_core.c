@@ -353,6 +353,56 @@ out:
 	return rc;
 }
 
+/* The manager's PIN for quan void --by: 0 when it is a manager's; else a
+ * message and EXIT_FAIL. Counted and journaled as at the till. */
+static int
+void_pin(struct cli *c, const char *by, const char *pin, int64_t txn)
+{
+	enum staff_role role;
+	int64_t now = tm_now(), until;
+	char t[24];
+	json_t *d;
+	int rc, res;
+
+	/* the try and the sale it was for */
+	snprintf(t, sizeof t, "%lld", (long long)txn);
+	d = json_pack("{s:s, s:s, s:s, s:s}", "who", by, "what", "void",
+	    "txn", t, "cashier", "cli");
+	if (staff_locked(c->st, now, &until) == 1) {
+		json_object_set_new(d, "why", json_string("locked"));
+		(void)staff_try(c->st, now, -1, "login_failed", d);
+		fprintf(stderr, "quan void: too many wrong PINs: locked for "
+		    "%lld s more\n", (long long)(until - now));
+		goto out;
+	}
+	rc = staff_check(c->data_dir, by, pin, &role);
+	if (rc == QUAN_ENOTFOUND) {
+		fprintf(stderr, "quan void: no staff yet: run quan staff "
+		    "add\n");
+		goto out;
+	}
+	res = rc == 0;
+	if (rc == 0 && role != STAFF_MANAGER)
+		json_object_set_new(d, "why", json_string("not a manager"));
+	rc = staff_try(c->st, now, res, !res ? "login_failed" :
+	    role != STAFF_MANAGER ? "approval_refused" : NULL, d);
+	if (rc != 0)
+		fprintf(stderr, "quan void: %s\n", store_errmsg(c->st));
+	else if (!res)
+		fprintf(stderr, "quan void: wrong manager id or PIN%s\n",
+		    staff_locked(c->st, now, &until) == 1 ? " (too many: "
+		    "locked for a minute)" : "");
+	else if (role != STAFF_MANAGER)
+		fprintf(stderr, "quan void: a manager's PIN is needed\n");
+	else {
+		json_decref(d);
+		return 0;
+	}
+out:
+	json_decref(d);
+	return EXIT_FAIL;
+}
+
 int
 cmd_void(int argc, char **argv)
 {
@@ -363,7 +413,6 @@ cmd_void(int argc, char **argv)
 	long long id = 0;
 	int rc, i, json = 0;
 	const char *arg = NULL, *by = NULL, *why = NULL;
-	enum staff_role role;
 
 	if ((rc = cli_init(&c, "void", &argc, argv, 0)) != 0)
 		goto out;
@@ -389,43 +438,26 @@ cmd_void(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (by != NULL) {
-		/* who voided, checked like at the till: a manager's PIN */
-		if (fgets(pin, sizeof pin, stdin) == NULL) {
-			fprintf(stderr, "quan void: --by %s: no PIN on stdin\n",
-			    by);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		if ((nl = strchr(pin, '\n')) != NULL)
-			*nl = '\0';
-		rc = staff_check(c.data_dir, by, pin, &role);
-		memset(pin, 0, sizeof pin);
-		if (rc != 0 || role != STAFF_MANAGER) {
-			fprintf(stderr, "quan void: %s\n", rc == QUAN_ENOTFOUND ?
-			    "no staff yet: run quan staff add" : rc != 0 ?
-			    "wrong manager id or PIN" :
-			    "a manager's PIN is needed");
-			rc = EXIT_FAIL;
-			goto out;
-		}
+	if (by != NULL && fgets(pin, sizeof pin, stdin) == NULL) {
+		fprintf(stderr, "quan void: --by %s: no PIN on stdin\n", by);
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	if ((rc = cli_open_store(&c, "void", 0)) != 0)
 		goto out;
+	if (by != NULL) {
+		/* who voided, checked like at the till: a manager's PIN,
+		 * the same lockout (shared with the till, kept in the
+		 * store), every try journaled */
+		if ((nl = strchr(pin, '\n')) != NULL)
+			*nl = '\0';
+		rc = void_pin(&c, by, pin, id);
+		memset(pin, 0, sizeof pin);
+		if (rc != 0)
+			goto out;
+	}
 	if ((rc = new_checkout(&c, "void", &co)) != 0)
 		goto out;
-	if (by != NULL) {
-		json_t *d = json_pack("{s:s, s:s, s:s}", "who", by, "what",
-		    "void", "why", why != NULL ? why : "");
-
-		rc = checkout_journal(co, "approval", id, d);
-		json_decref(d);
-		if (rc != 0) {
-			fprintf(stderr, "quan void: %s\n", store_errmsg(c.st));
-			rc = EXIT_FAIL;
-			goto out;
-		}
-	}
 	if ((rc = checkout_void(co, id, by != NULL ? by : "cli",
 	    &cause)) != 0) {
 		fprintf(stderr, "quan void: %s\n", cause != NULL ? cause :
@@ -435,6 +467,17 @@ cmd_void(int argc, char **argv)
 		 * right */
 		rc = EXIT_FAIL;
 		goto out;
+	}
+	if (by != NULL) {
+		/* the approval once the act is done: none for a void that
+		 * failed */
+		json_t *d = json_pack("{s:s, s:s, s:s}", "who", by, "what",
+		    "void", "why", why != NULL ? why : "");
+
+		if (checkout_journal(co, "approval", id, d) != 0)
+			fprintf(stderr, "quan void: journal: %s\n",
+			    store_errmsg(c.st));
+		json_decref(d);
 	}
 	if ((rc = checkout_load(co, id, &t)) != 0) {
 		fprintf(stderr, "quan void: %s\n", store_errmsg(c.st));

@@ -25,8 +25,6 @@
 #include "util/xmem.h"
 
 #define DIAG_MAX 12
-#define PIN_TRIES 5
-#define PIN_LOCK_MS 60000
 #define TICK_MS 1000
 #define TXN_LIST_MAX VIEW_LINES_MAX
 
@@ -35,8 +33,6 @@ struct session {
 	struct view v;
 
 	char login_id[VIEW_ID_MAX];
-	int bad_pins;
-	uint64_t lock_until_ms;
 
 	/* manager approval in progress */
 	enum view_screen back;     /* screen to return to */
@@ -513,7 +509,6 @@ login_ok(struct session *s, const char *id, enum staff_role role)
 	str_copy(s->v.cashier, sizeof s->v.cashier, id);
 	s->v.role = role == STAFF_MANAGER ? VIEW_ROLE_MANAGER :
 	    VIEW_ROLE_CASHIER;
-	s->bad_pins = 0;
 	checkout_set_cashier(s->o.co, id);
 	journal(s, "login", 0, id, NULL, NULL);
 	set_msg(s, VIEW_M_NONE, NULL);
@@ -535,14 +530,21 @@ logout(struct session *s)
 	go(s, VIEW_LOGIN, VIEW_FIELD_CASHIER);
 }
 
+/* One PIN try, counted in the store with quan void's (staff_try): every
+ * wrong one journaled, STAFF_PIN_TRIES in a row lock PIN entry. */
 static int
 check_pin(struct session *s, const char *id, const char *pin,
     enum staff_role *role)
 {
-	uint64_t now = tm_mono_ms();
+	int64_t now = tm_now(), until;
+	json_t *d;
 	int rc;
 
-	if (now < s->lock_until_ms) {
+	if (s->o.st != NULL && staff_locked(s->o.st, now, &until) == 1) {
+		d = json_pack("{s:s, s:s, s:s}", "who", id, "why", "locked",
+		    "cashier", s->v.cashier);
+		(void)staff_try(s->o.st, now, -1, "login_failed", d);
+		json_decref(d);
 		set_msg(s, VIEW_M_LOCKED, NULL);
 		return QUAN_EBUSY;
 	}
@@ -552,14 +554,17 @@ check_pin(struct session *s, const char *id, const char *pin,
 		return rc;
 	}
 	if (rc != 0) {
-		if (++s->bad_pins >= PIN_TRIES) {
-			s->bad_pins = 0;
-			s->lock_until_ms = now + PIN_LOCK_MS;
-		}
-		journal(s, "login_failed", 0, id, NULL, NULL);
+		d = json_pack("{s:s, s:s}", "who", id, "cashier",
+		    s->v.cashier);
+		if (s->o.st == NULL || staff_try(s->o.st, now, 0,
+		    "login_failed", d) != 0)
+			log_warn("journal login_failed failed");
+		json_decref(d);
 		set_msg(s, VIEW_M_BAD_LOGIN, NULL);
 		return rc;
 	}
+	if (s->o.st != NULL)
+		(void)staff_try(s->o.st, now, 1, NULL, NULL);
 	return 0;
 }
 
@@ -1330,7 +1335,11 @@ do_action(struct session *s, const char *why)
 	enum view_action a = s->v.action;
 
 	snprintf(b, sizeof b, "%lld", (long long)s->act_txn);
-	journal(s, "approval", s->act_txn, s->appr_id, action_id(a), why);
+	/* a void's approval is journaled once the void is done: no
+	 * approval entry for a void that failed */
+	if (a != VIEW_A_VOID)
+		journal(s, "approval", s->act_txn, s->appr_id, action_id(a),
+		    why);
 	switch (a) {
 	case VIEW_A_VOID:
 		rc = checkout_void(s->o.co, s->act_txn, s->appr_id, &cause);
@@ -1342,6 +1351,8 @@ do_action(struct session *s, const char *why)
 			approval_back(s);
 			return;
 		}
+		journal(s, "approval", s->act_txn, s->appr_id, action_id(a),
+		    why);
 		void_msg(s, s->act_txn, b);
 		if (s->act_txn == s->cur_txn &&
 		    checkout_load(s->o.co, s->cur_txn, &s->tmp) == 0) {

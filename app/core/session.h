@@ -105,4 +105,20 @@ int staff_check(const char *data_dir, const char *id, const char *pin,
 /* Number of people in the staff file (0 when none). */
 int staff_count(const char *data_dir);
 
+/* Wrong PINs of one data dir, whichever program asks (the terminal's
+ * login and approvals, quan void --by): STAFF_PIN_TRIES wrong in a row
+ * lock PIN entry for STAFF_PIN_LOCK_S. Kept in the store (meta
+ * "pin_lock"), so a new process per try cannot start afresh. */
+#define STAFF_PIN_TRIES 5
+#define STAFF_PIN_LOCK_S 60
+/* 1 (and *until, epoch s) while locked, 0 not, < 0 a store error. */
+int staff_locked(struct store *st, int64_t now, int64_t *until);
+/* Record one try in one store transaction: the counter (result 0 a
+ * wrong PIN counts, 1 a right one resets it, -1 a try refused while
+ * locked leaves it) and, when kind is not NULL, the journal entry kind
+ * with data d (borrowed, may be NULL). The store's QUAN_E*. */
+struct json_t;
+int staff_try(struct store *st, int64_t now, int result, const char *kind,
+    const struct json_t *d);
+
 #endif

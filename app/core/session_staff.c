@@ -2,7 +2,8 @@
  * session_staff.c — who may log in: DATA/staff, one person per line
  * "id role iterations salt_hex hash_hex", PINs kept only as PBKDF2-HMAC-
  * SHA256 of a random salt. Rewritten whole through a temporary file and
- * rename(2), mode 0600. Main thread.
+ * rename(2), mode 0600. The lockout after wrong PINs is kept in the store
+ * (meta "pin_lock": "FAILS UNTIL"). Main thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/journal.h"
 #include "core/session.h"
 #include "crypto/crypto.h"
+#include "store/store.h"
 #include "util/err.h"
 #include "util/str.h"
 #include "util/xmem.h"
@@ -229,4 +232,55 @@ out:
 	free(path);
 	free(tmp);
 	return rc;
+}
+
+static void
+lock_get(struct store *st, int64_t *fails, int64_t *until)
+{
+	char v[64];
+	long long f = 0, u = 0;
+
+	if (store_meta_get(st, "pin_lock", v, sizeof v) != QUAN_OK ||
+	    sscanf(v, "%lld %lld", &f, &u) != 2)
+		f = u = 0;
+	*fails = f;
+	*until = u;
+}
+
+int
+staff_locked(struct store *st, int64_t now, int64_t *until)
+{
+	int64_t fails;
+
+	lock_get(st, &fails, until);
+	/* a lock far in the future (a clock set back) still ends */
+	return *until > now && *until <= now + STAFF_PIN_LOCK_S;
+}
+
+int
+staff_try(struct store *st, int64_t now, int result, const char *kind,
+    const struct json_t *d)
+{
+	int64_t fails, until;
+	char v[64];
+	int rc;
+
+	if ((rc = store_begin(st)) != QUAN_OK)
+		return rc;
+	lock_get(st, &fails, &until);
+	if (result == 1)
+		fails = until = 0;
+	else if (result == 0 && ++fails >= STAFF_PIN_TRIES) {
+		fails = 0;
+		until = now + STAFF_PIN_LOCK_S;
+	}
+	snprintf(v, sizeof v, "%lld %lld", (long long)fails,
+	    (long long)until);
+	if ((rc = store_meta_set(st, "pin_lock", v)) != QUAN_OK ||
+	    (kind != NULL && (rc = journal_append(st, now, kind, 0, 0,
+	    d)) != QUAN_OK)) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st);
 }
