@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_int.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -69,8 +71,12 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_STATS_CARDS] = "SELECT count(*), ifnull(min(fetched_at), 0) "
 	    "FROM cards",
 	[Q_STATS_CODES] = "SELECT count(*) FROM codes",
-	[Q_CODE_PUT] = "INSERT OR REPLACE INTO codes(code, kind, target, "
-	    "state, openid, received_at) VALUES(?1,?2,?3,?4,?5,?6)",
+	[Q_CODE_PUT] = "INSERT INTO codes(code, kind, target, state, openid, "
+	    "received_at) VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(code, kind) "
+	    "DO UPDATE SET target = excluded.target, openid = CASE WHEN "
+	    "excluded.openid <> '' THEN excluded.openid ELSE codes.openid END,"
+	    " received_at = CASE WHEN excluded.received_at <> 0 THEN "
+	    "excluded.received_at ELSE codes.received_at END",
 	[Q_CODE_GET] = "SELECT code, kind, target, state, openid, "
 	    "received_at FROM codes WHERE code = ?1 ORDER BY kind LIMIT 1",
 	[Q_CODE_STATE] = "UPDATE codes SET state = ?3 WHERE code = ?1 "
@@ -249,6 +255,11 @@ static const char *const schema_v[] = {
 	 * known never to have left (no connection, no TLS session, no
 	 * access token) are counted; the others may have landed */
 	"ALTER TABLE outbox ADD COLUMN unreached INTEGER NOT NULL DEFAULT 0;",
+	/* 3 -> 4: codes of an import waiting to be published (store_import.c:
+	 * staged in short transactions, then moved into codes) */
+	"CREATE TABLE codes_stage(code TEXT NOT NULL, kind INTEGER NOT NULL,"
+	" target TEXT NOT NULL, openid TEXT NOT NULL,"
+	" received_at INTEGER NOT NULL, PRIMARY KEY(code, kind)) WITHOUT ROWID;",
 };
 
 struct store {
@@ -258,6 +269,8 @@ struct store {
 	char err[512];
 	int in_txn;
 	int readonly;
+	int busy_ms;             /* store_set_busy_ms */
+	int64_t busy_since_ms;   /* first busy callback of this wait */
 	int damaged;      /* SQLITE_CORRUPT/NOTADB seen: nothing is written
 	                     by this handle any more (store_damaged) */
 };
@@ -381,6 +394,24 @@ fail(struct store *s, int rc, const char *what)
 	snprintf(s->err, sizeof s->err, "%s: %s: %s", s->path, what, msg);
 	log_debug("%s", s->err);
 	return q;
+}
+
+sqlite3 *
+store_handle(struct store *s)
+{
+	return s->db;
+}
+
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
+int
+store_sqlfail(struct store *s, int rc, const char *what)
+{
+	return fail(s, rc, what);
 }
 
 /* QUAN_ECORRUPT when the handle saw damage (the words stay those of the
@@ -563,6 +594,28 @@ bad:
 	return rc;
 }
 
+/* Another process holds the write lock: try again every millisecond up
+ * to busy_ms. SQLite's own timeout backs off to 100 ms naps, which keep
+ * missing the short gaps a bulk import leaves between its transactions
+ * (a waiting redeem then failed "database is locked"); a 1 ms poll is
+ * cheap and takes the next gap. */
+static int
+busy_wait(void *arg, int n)
+{
+	struct store *s = arg;
+	struct timespec now, nap = { 0, 1000000 };
+	int64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (n == 0)
+		s->busy_since_ms = ms;
+	if (ms - s->busy_since_ms >= s->busy_ms)
+		return 0;
+	nanosleep(&nap, NULL);
+	return 1;
+}
+
 static int open_at(const char *path, int flags, int version,
     struct store **out, char **cause);
 
@@ -625,7 +678,8 @@ open_at(const char *path, int flags, int version, struct store **out,
 		goto bad;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	s->busy_ms = 5000;
+	sqlite3_busy_handler(s->db, busy_wait, s);
 	/* Reading the header first turns "not a database" into a clear
 	 * error before any pragma can write. */
 	if ((rc = exec(s, "SELECT count(*) FROM sqlite_schema",
@@ -701,7 +755,7 @@ store_set_cache_kb(struct store *s, int64_t kb)
 void
 store_set_busy_ms(struct store *s, int ms)
 {
-	sqlite3_busy_timeout(s->db, ms);
+	s->busy_ms = ms;
 }
 
 int

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_CODE_MAX 128     /* longest code kept */
 #define STORE_ID_MAX 64        /* stock_id / card_id */
 #define STORE_KEY_MAX 32       /* idempotency key (request no) */
@@ -123,7 +123,10 @@ struct store_code {
 	char openid[STORE_OPENID_MAX + 1];
 	int64_t received_at;             /* 0 unknown */
 };
-/* Insert or replace one code (idempotent). */
+/* Add one code, or update a known one (idempotent): its stock, and its
+ * openid and received_at when given (non-empty, non-zero). A known code
+ * keeps its state: a code is never moved back in its lifecycle (used to
+ * issued) by being listed again (store_code_set_state does lifecycle). */
 int store_code_put(struct store *s, const struct store_code *c);
 /* The same from separate strings (borrowed; state NULL/"" = issued). */
 int store_code_put_v(struct store *s, const char *code,
@@ -133,6 +136,43 @@ int store_code_put_v(struct store *s, const char *code,
 int store_code_get(struct store *s, const char *code, struct store_code *out);
 int store_code_set_state(struct store *s, const char *code,
     enum store_kind kind, const char *state);
+
+/* Bulk import of codes in bounded transactions (store_import.c): codes
+ * are staged first (each chunk its own short transaction, nothing
+ * visible), then published chunk by chunk into the cache; the caller keeps
+ * meta "import" at "staging" / "publishing" so an import cut off while
+ * publishing is finished by the next one and one cut off while staging is
+ * dropped. Writers of other processes wait between chunks (busy handler)
+ * instead of failing "database is locked". */
+struct store_code_in {
+	const char *code, *target, *openid;   /* borrowed */
+	enum store_kind kind;
+	int64_t received_at;
+};
+struct store_import_counts {
+	int64_t staged;      /* distinct codes staged */
+	int64_t duplicates;  /* lines repeating a code staged before (the
+	                        last one wins) */
+	int64_t added;       /* published: new to the cache */
+	int64_t updated;     /* known, still issued, something changed */
+	int64_t unchanged;   /* known, still issued, nothing new */
+	int64_t kept;        /* known and further in their lifecycle (used):
+	                        left as they are */
+};
+/* One importer per database: flock on PATH.import, *fd kept until
+ * store_import_unlock; QUAN_EBUSY when another import holds it. */
+int store_import_lock(struct store *s, int *fd);
+void store_import_unlock(int fd);
+/* Stage n rows inside the caller's transaction; c->staged and
+ * c->duplicates count. */
+int store_stage_put(struct store *s, const struct store_code_in *rows,
+    size_t n, struct store_import_counts *c);
+/* Publish (limit > 0) or drop (limit < 0: -limit rows) the smallest
+ * staged codes, inside the caller's transaction; publishing never moves a
+ * known code back in its lifecycle and keeps a known openid/received_at
+ * when the file has none. *more = 1 while staged codes remain. */
+int store_stage_move(struct store *s, int64_t limit,
+    struct store_import_counts *c, int *more);
 
 /* --- transactions and redemptions ------------------------------------- */
 struct store_txn {

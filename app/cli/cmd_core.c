@@ -778,9 +778,11 @@ cmd_import(int argc, char **argv)
 	struct cli c;
 	char *cause = NULL;
 	int64_t n = 0, now;
+	struct store_import_counts ic;
 	int rc;
 	const char *what, *path;
 
+	memset(&ic, 0, sizeof ic);
 	if ((rc = cli_init(&c, "import", &argc, argv, 0)) != 0)
 		goto out;
 	if (argc != 3 || (strcmp(argv[1], "stocks") != 0 &&
@@ -806,7 +808,8 @@ cmd_import(int argc, char **argv)
 			    strerror(errno));
 			rc = QUAN_ENOTFOUND;
 		} else {
-			rc = import_codes(c.st, fp, path, now, &n, &cause);
+			rc = import_codes(c.st, fp, path, now, &n, &ic,
+			    &cause);
 			if (fp != stdin)
 				fclose(fp);
 		}
@@ -831,9 +834,15 @@ cmd_import(int argc, char **argv)
 		}
 		json_decref(d);
 	}
-	/* "1 code", "2 codes" */
-	printf("imported %" PRId64 " %.*s\n", n,
+	/* "1 code", "2 codes": what was stored, then what was not */
+	printf("imported %" PRId64 " %.*s", n,
 	    (int)strlen(what) - (n == 1 ? 1 : 0), what);
+	if (ic.updated + ic.unchanged + ic.kept + ic.duplicates > 0)
+		printf(" (%" PRId64 " new, %" PRId64 " updated); %" PRId64
+		    " already known as they are, %" PRId64 " already used "
+		    "(kept), %" PRId64 " repeated lines", ic.added, ic.updated,
+		    ic.unchanged, ic.kept, ic.duplicates);
+	printf("\n");
 	rc = EXIT_OK;
 out:
 	cli_done(&c);

@@ -172,7 +172,7 @@ bench_lookup(int argc, char **argv)
 		goto io_fail;
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = now_ns();
-	rc = import_codes(st, fp, csv, tm_now(), &n, &cause);
+	rc = import_codes(st, fp, csv, tm_now(), &n, NULL, &cause);
 	t1 = now_ns();
 	getrusage(RUSAGE_SELF, &ru);
 	cpu_s = tv_s(&ru.ru_utime) + tv_s(&ru.ru_stime) -

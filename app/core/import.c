@@ -6,11 +6,13 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/import.h"
 #include "core/rules.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -212,12 +214,17 @@ split(char *line, char **f, int max)
 	return n;
 }
 
-/* Codes are parsed and checked into a chunk, sorted, then inserted: the
- * B-tree then sees ascending keys, which costs far fewer page visits than
- * a random-order file. Equal codes keep file order (the last wins, as
- * INSERT OR REPLACE would have it line by line). */
+/* Codes are parsed and checked into a chunk, sorted, then staged in one
+ * short transaction per chunk (store_stage_put): the B-tree sees
+ * ascending keys, and other processes' writers get the lock between
+ * chunks. Equal codes keep file order (the last line wins). Once the
+ * whole file is good, the staged codes are published into the cache,
+ * again a chunk per transaction (store_stage_move). */
 #define CHUNK_RECS 65536
 #define CHUNK_BYTES (2u << 20)
+#define PUBLISH_ROWS 16384      /* codes moved per publish transaction */
+#define YIELD_NS 3000000        /* pause between transactions: a waiting
+                                   writer polls every 1 ms (store) */
 
 struct rec {                  /* 32 bytes: strings are arena offsets */
 	uint32_t code, target, openid;
@@ -228,6 +235,7 @@ struct rec {                  /* 32 bytes: strings are arena offsets */
 
 struct chunk {
 	struct rec *r;
+	struct store_code_in *in;
 	size_t n;
 	char *arena;
 	size_t used;
@@ -257,59 +265,154 @@ rec_cmp(const void *a, const void *b)
 	return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
 }
 
+static void
+yield(void)
+{
+	struct timespec ts = { 0, YIELD_NS };
+
+	nanosleep(&ts, NULL);
+}
+
 static int
 chunk_flush(struct store *st, struct chunk *k, const char *name,
-    char **cause)
+    struct store_import_counts *cnt, char **cause)
 {
 	size_t i;
 	int rc;
 
+	if (k->n == 0)
+		return QUAN_OK;
 	sort_arena = k->arena;
 	qsort(k->r, k->n, sizeof *k->r, rec_cmp);
 	sort_arena = NULL;
 	for (i = 0; i < k->n; i++) {
 		const struct rec *r = &k->r[i];
 
-		rc = store_code_put_v(st, k->arena + r->code, r->kind == 1 ?
-		    STORE_CARD : STORE_MERCHANT, k->arena + r->target,
-		    "issued", k->arena + r->openid, r->received_at);
-		if (rc != 0) {
-			*cause = xasprintf("%s:%" PRId64 ": %s", name,
-			    r->lineno, store_errmsg(st));
-			return rc;
-		}
+		k->in[i].code = k->arena + r->code;
+		k->in[i].kind = r->kind == 1 ? STORE_CARD : STORE_MERCHANT;
+		k->in[i].target = k->arena + r->target;
+		k->in[i].openid = k->arena + r->openid;
+		k->in[i].received_at = r->received_at;
 	}
+	if ((rc = store_begin(st)) != 0 ||
+	    (rc = store_stage_put(st, k->in, k->n, cnt)) != 0 ||
+	    (rc = store_commit(st)) != 0) {
+		store_rollback(st);
+		*cause = xasprintf("%s:%" PRId64 "-%" PRId64 ": %s", name,
+		    k->r[0].lineno, k->r[k->n - 1].lineno, store_errmsg(st));
+		return rc;
+	}
+	yield();
 	k->n = 0;
 	k->used = 0;
 	return QUAN_OK;
 }
 
+static int
+set_phase(struct store *st, const char *phase)
+{
+	int rc;
+
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	if ((rc = store_meta_set(st, "import", phase)) != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st);
+}
+
+/* Move every staged code into the cache (publish) or drop them all,
+ * a chunk per transaction; then the phase is cleared. */
+static int
+move_all(struct store *st, int publish, struct store_import_counts *cnt)
+{
+	int more = 1, rc;
+
+	while (more) {
+		if ((rc = store_begin(st)) != 0)
+			return rc;
+		if ((rc = store_stage_move(st, publish ? PUBLISH_ROWS :
+		    -4 * PUBLISH_ROWS, cnt, &more)) != 0 ||
+		    (rc = store_commit(st)) != 0) {
+			store_rollback(st);
+			return rc;
+		}
+		if (more)
+			yield();
+	}
+	return set_phase(st, "");
+}
+
+/* An import cut off while publishing is finished (it was all good);
+ * one cut off while staging is dropped (it was never published). */
+static int
+finish_earlier(struct store *st)
+{
+	struct store_import_counts c;
+	char phase[32] = "";
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	(void)store_meta_get(st, "import", phase, sizeof phase);
+	rc = move_all(st, strcmp(phase, "publishing") == 0, &c);
+	if (rc == 0 && strcmp(phase, "publishing") == 0)
+		log_warn("an import cut off while publishing is finished: "
+		    "%" PRId64 " codes added, %" PRId64 " updated", c.added,
+		    c.updated);
+	return rc;
+}
+
+/* Leading and trailing blanks (spaces, tabs) of a CSV field. */
+static char *
+trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
 int
 import_codes(struct store *st, FILE *fp, const char *name, int64_t now,
-    int64_t *n, char **cause)
+    int64_t *n, struct store_import_counts *counts, char **cause)
 {
 	char line[IMPORT_LINE_MAX + 2];
+	struct store_import_counts cnt;
 	struct chunk k;
 	struct rec r;
-	int64_t lineno = 0, cnt = 0;
-	int rc;
+	int64_t lineno = 0;
+	int rc, lock = -1, staged = 0;
 
 	(void)now;
 	*n = 0;
+	memset(&cnt, 0, sizeof cnt);
 	k.r = xcalloc(CHUNK_RECS, sizeof *k.r);
+	k.in = xcalloc(CHUNK_RECS, sizeof *k.in);
 	k.arena = xmalloc(CHUNK_BYTES);
 	k.n = k.used = 0;
-	store_set_cache_kb(st, IMPORT_CACHE_KB);
-	if ((rc = store_begin(st)) != 0) {
-		store_set_cache_kb(st, 0);
-		*cause = xasprintf("%s", store_errmsg(st));
+	if ((rc = store_import_lock(st, &lock)) != 0) {
+		*cause = xasprintf("%s: %s", name, rc == QUAN_EBUSY ?
+		    "another import is running on this data dir" :
+		    "cannot take the import lock");
 		goto done;
 	}
+	store_set_cache_kb(st, IMPORT_CACHE_KB);
+	if ((rc = finish_earlier(st)) != 0 ||
+	    (rc = set_phase(st, "staging")) != 0) {
+		*cause = xasprintf("%s", store_errmsg(st));
+		goto bad;
+	}
+	staged = 1;
 	while (fgets(line, sizeof line, fp) != NULL) {
 		char *f[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
 		size_t len = strlen(line);
 		enum store_kind kind;
-		int nf;
+		int nf, i;
 
 		lineno++;
 		if (len > IMPORT_LINE_MAX) {
@@ -339,6 +442,10 @@ import_codes(struct store *st, FILE *fp, const char *name, int64_t now,
 			rc = QUAN_EINVAL;
 			goto bad;
 		}
+		/* " QA001 , merchant" from a spreadsheet: the blanks around
+		 * a field are not part of it (a code may hold inner ones) */
+		for (i = 0; i < nf; i++)
+			f[i] = trim(f[i]);
 		memset(&r, 0, sizeof r);
 		r.lineno = lineno;
 		if (!import_code_ok(f[0], strlen(f[0]))) {
@@ -391,36 +498,46 @@ import_codes(struct store *st, FILE *fp, const char *name, int64_t now,
 			}
 		}
 		if (k.n == CHUNK_RECS || k.used + len + 3 > CHUNK_BYTES) {
-			if ((rc = chunk_flush(st, &k, name, cause)) != 0)
+			if ((rc = chunk_flush(st, &k, name, &cnt, cause)) != 0)
 				goto bad;
 		}
 		r.code = chunk_str(&k, f[0]);
 		r.target = chunk_str(&k, f[2]);
 		r.openid = chunk_str(&k, nf == 5 ? f[3] : "");
 		k.r[k.n++] = r;
-		cnt++;
 	}
-	if ((rc = chunk_flush(st, &k, name, cause)) != 0)
-		goto bad;
 	if (ferror(fp)) {
 		*cause = xasprintf("%s: read error", name);
 		rc = QUAN_EIO;
 		goto bad;
 	}
-	if ((rc = store_commit(st)) != 0) {
-		*cause = xasprintf("%s", store_errmsg(st));
-		store_set_cache_kb(st, 0);
-		goto done;
+	if ((rc = chunk_flush(st, &k, name, &cnt, cause)) != 0)
+		goto bad;
+	/* the whole file is good: publish. From here on it is finished,
+	 * by the next import if this one is cut off. */
+	if ((rc = set_phase(st, "publishing")) != 0 ||
+	    (rc = move_all(st, 1, &cnt)) != 0) {
+		*cause = xasprintf("%s: %s (an import cut off while "
+		    "publishing is finished by the next quan import)", name,
+		    store_errmsg(st));
+		staged = 0;
+		goto bad;
 	}
-	store_set_cache_kb(st, 0);
-	*n = cnt;
+	*n = cnt.added + cnt.updated;
+	if (counts != NULL)
+		*counts = cnt;
 	rc = QUAN_OK;
 	goto done;
 bad:
-	store_rollback(st);
-	store_set_cache_kb(st, 0);
+	/* nothing of this file becomes visible */
+	if (staged && move_all(st, 0, &cnt) != 0)
+		log_warn("%s: staged codes left: %s (dropped by the next "
+		    "import)", name, store_errmsg(st));
 done:
+	store_set_cache_kb(st, 0);
+	store_import_unlock(lock);
 	free(k.r);
+	free(k.in);
 	free(k.arena);
 	return rc;
 }

@@ -3,8 +3,11 @@
  * files: stocks (JSON array of busifavor stock objects, §5.2 shape), cards
  * (JSON array of card objects, /card/get `card` shape, or whole replies)
  * and codes (CSV code,kind,stock_or_card_id[,openid,received_at]). Each
- * import is all-or-nothing (one store transaction) and each error names the
- * record (JSON: index and id) or line (CSV). Main thread.
+ * import is all-or-nothing and each error names the record (JSON: index
+ * and id) or line (CSV). Stocks and cards: one store transaction. Codes
+ * (millions): staged and published in bounded transactions (store.h), so
+ * a redeem on the same data dir waits a moment instead of failing.
+ * Main thread.
  */
 #ifndef QUAN_IMPORT_H
 #define QUAN_IMPORT_H
@@ -28,9 +31,16 @@ int import_cards(struct store *st, const char *path, int64_t now,
     int64_t *n, char **cause);
 /* Import codes CSV from fp (name is used in messages). An optional header
  * line starting "code," is skipped; blank lines and lines starting '#'
- * too. received_at is epoch seconds or RFC 3339; empty = unknown. */
+ * too; blanks around a field are dropped. received_at is epoch seconds or
+ * RFC 3339; empty = unknown. A line repeating a code counts once (the
+ * last wins); a known code keeps its state (a used one is not made
+ * issued again) and its openid/received_at when the file has none.
+ * *n = codes stored (added or updated); *counts (may be NULL) says what
+ * happened to each. Nothing is published unless the whole file is good;
+ * QUAN_EBUSY while another import runs on the data dir. */
+struct store_import_counts;
 int import_codes(struct store *st, FILE *fp, const char *name, int64_t now,
-    int64_t *n, char **cause);
+    int64_t *n, struct store_import_counts *counts, char **cause);
 
 /* 1 when s (len bytes) is a code quan can store: 1..128 bytes of the
  * busifavor §5.8 set (0-9 a-z A-Z space - _ \ / = |). */

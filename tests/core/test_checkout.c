@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -131,7 +132,7 @@ fx_import(struct fx *f)
 	assert_int_equal(n, 2);
 	fp = fopen(DATA_DIR "/codes.csv", "r");
 	assert_non_null(fp);
-	assert_int_equal(import_codes(f->st, fp, "codes.csv", f->now, &n,
+	assert_int_equal(import_codes(f->st, fp, "codes.csv", f->now, &n, NULL,
 	    &cause), 0);
 	fclose(fp);
 	assert_int_equal(n, 10);
@@ -873,10 +874,95 @@ test_store_errors(void **state)
 	verify_journal(f);
 }
 
+/* Issue 9: blanks around a field are not stored; a code listed again is
+ * counted for what happened to it; a used code is not made issued again
+ * (a re-import reset it, so it could be discounted again); an import cut
+ * off while publishing is finished by the next one, one cut off while
+ * staging is dropped. */
+static void
+import_again(struct fx *f)
+{
+	struct store_import_counts ic;
+	struct store_code c;
+	char *cause = NULL, *p = xasprintf("%s/again.csv", f->dir);
+	int64_t n;
+	FILE *fp;
+
+	assert_int_equal(store_code_set_state(f->st, "ZZ00000001",
+	    STORE_MERCHANT, "used"), 0);
+	assert_non_null(fp = fopen(p, "w+"));
+	fprintf(fp, " ZZ00000001 , merchant ,1212\n"   /* used: kept */
+	    "ZZ00000002,merchant,1213\n"               /* stock changed */
+	    "ZZ00000003,merchant,1212\n"               /* as it is */
+	    "ZZ 4,merchant,1212,oX ,\n"                /* new, inner blank */
+	    "ZZ 4,merchant,1212, oY,17\n");            /* repeated */
+	rewind(fp);
+	assert_int_equal(import_codes(f->st, fp, p, T0, &n, &ic, &cause), 0);
+	fclose(fp);
+	assert_int_equal(n, 2);
+	assert_int_equal(ic.added, 1);
+	assert_int_equal(ic.updated, 1);
+	assert_int_equal(ic.unchanged, 1);
+	assert_int_equal(ic.kept, 1);
+	assert_int_equal(ic.duplicates, 1);
+	assert_int_equal(store_code_get(f->st, "ZZ00000001", &c), 0);
+	assert_string_equal(c.state, "used");
+	assert_int_equal(store_code_get(f->st, "ZZ 4", &c), 0);
+	assert_string_equal(c.openid, "oY");
+	assert_int_equal(c.received_at, 17);
+	assert_int_equal(store_code_get(f->st, " ZZ00000001 ", &c),
+	    QUAN_ENOTFOUND);
+	/* the same from the notification path (store_code_put) */
+	memset(&c, 0, sizeof c);
+	str_copy(c.code, sizeof c.code, "ZZ00000001");
+	str_copy(c.target, sizeof c.target, "1212");
+	str_copy(c.state, sizeof c.state, "issued");
+	assert_int_equal(store_code_put(f->st, &c), 0);
+	assert_int_equal(store_code_get(f->st, "ZZ00000001", &c), 0);
+	assert_string_equal(c.state, "used");
+	/* cut off while publishing: the next import finishes it first */
+	assert_int_equal(store_begin(f->st), 0);
+	{
+		struct store_code_in in[2] = {
+			{ "ZZ 8", "1212", "", STORE_MERCHANT, 0 },
+			{ "ZZ 9", "1212", "", STORE_MERCHANT, 0 },
+		};
+
+		memset(&ic, 0, sizeof ic);
+		assert_int_equal(store_stage_put(f->st, in, 2, &ic), 0);
+	}
+	assert_int_equal(store_meta_set(f->st, "import", "publishing"), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(store_code_get(f->st, "ZZ 8", &c), QUAN_ENOTFOUND);
+	assert_non_null(fp = fopen(p, "w+"));
+	fprintf(fp, "ZZ 10,merchant,1212\n");
+	rewind(fp);
+	assert_int_equal(import_codes(f->st, fp, p, T0, &n, &ic, &cause), 0);
+	assert_int_equal(store_code_get(f->st, "ZZ 8", &c), 0);
+	assert_int_equal(store_code_get(f->st, "ZZ 10", &c), 0);
+	/* cut off while staging: dropped, never published */
+	assert_int_equal(store_begin(f->st), 0);
+	{
+		struct store_code_in in[1] = {
+			{ "ZZ 11", "1212", "", STORE_MERCHANT, 0 },
+		};
+
+		assert_int_equal(store_stage_put(f->st, in, 1, &ic), 0);
+	}
+	assert_int_equal(store_meta_set(f->st, "import", "staging"), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	rewind(fp);
+	assert_int_equal(import_codes(f->st, fp, p, T0, &n, &ic, &cause), 0);
+	assert_int_equal(store_code_get(f->st, "ZZ 11", &c), QUAN_ENOTFOUND);
+	fclose(fp);
+	free(p);
+}
+
 static void
 test_import_codes(void **state)
 {
 	struct fx *f = *state;
+	struct store_import_counts ic;
 	struct store_code c;
 	char *cause = NULL, *p = xasprintf("%s/dup.csv", f->dir);
 	int64_t n;
@@ -891,19 +977,23 @@ test_import_codes(void **state)
 	fprintf(fp, "ZZ00000007,card,pGIFTcardAAAAAAAAAAAAAAAAAAA,o2,"
 	    "2026-01-01T08:00:00+08:00\n");
 	rewind(fp);
-	assert_int_equal(import_codes(f->st, fp, p, T0, &n, &cause), 0);
-	assert_int_equal(n, 70002);
+	assert_int_equal(import_codes(f->st, fp, p, T0, &n, &ic, &cause), 0);
+	/* the repeated card code is one code (it was counted twice) */
+	assert_int_equal(n, 70001);
+	assert_int_equal(ic.added, 70001);
+	assert_int_equal(ic.duplicates, 1);
 	assert_int_equal(store_code_get(f->st, "ZZ00000007", &c), 0);
 	assert_int_equal(c.kind, STORE_MERCHANT); /* merchant row first */
 	assert_int_equal(store_code_get(f->st, "ZZ00069999", &c), 0);
 	assert_string_equal(c.target, "1212");
+	import_again(f);
 	/* an error on the last line leaves nothing behind */
 	rewind(fp);
 	fprintf(fp, "YY1,merchant,1212\nYY2,merchant,1212\nYY3,merchant\n");
 	fflush(fp);
 	assert_int_equal(ftruncate(fileno(fp), ftell(fp)), 0);
 	rewind(fp);
-	assert_int_equal(import_codes(f->st, fp, p, T0, &n, &cause),
+	assert_int_equal(import_codes(f->st, fp, p, T0, &n, NULL, &cause),
 	    QUAN_EINVAL);
 	assert_non_null(strstr(cause, ":3:"));
 	free(cause);

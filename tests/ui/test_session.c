@@ -65,7 +65,7 @@ fx_up(struct fx *f, int kiosk, int per_hour)
 	    tm_now(), &n, &cause), 0);
 	fp = fopen(DATA_DIR "/codes.csv", "r");
 	assert_non_null(fp);
-	assert_int_equal(import_codes(f->st, fp, "codes.csv", tm_now(), &n,
+	assert_int_equal(import_codes(f->st, fp, "codes.csv", tm_now(), &n, NULL,
 	    &cause), 0);
 	fclose(fp);
 	assert_int_equal(staff_set(f->dir, "1001", STAFF_CASHIER, "1234",

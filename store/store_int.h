@@ -1,0 +1,18 @@
+/*
+ * store_int.h — what store.c lends the other files of the store layer
+ * (store_import.c): the SQLite handle and the mapping of a SQLite result
+ * code to QUAN_E* with its message (a damaged database marks the handle).
+ * Private to store/.
+ */
+#ifndef QUAN_STORE_INT_H
+#define QUAN_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+sqlite3 *store_handle(struct store *s);
+const char *store_path(const struct store *s);
+int store_sqlfail(struct store *s, int rc, const char *what);
+
+#endif
