@@ -558,12 +558,23 @@ settle_pump(struct settle *s, int64_t now, int *posted)
 
 /* ---- results ---------------------------------------------------------- */
 
+/* "CODE: message" of a result into out, cut on a character boundary
+ * (WeChat's messages are Chinese: a cut byte would make the stored text,
+ * and the JSON of status and report built from it, invalid UTF-8). */
+static void
+err_text(char *out, size_t n, const struct sync_result *r)
+{
+	char b[SYNC_WXCODE_MAX + SYNC_MSG_MAX + 8];
+
+	snprintf(b, sizeof b, "%s%s%s", r->wx_code[0] ? r->wx_code :
+	    quan_strerror(r->rc), r->message[0] ? ": " : "", r->message);
+	str_clean(out, n, b, sizeof b);
+}
+
 static void
 set_err(struct settle *s, const struct sync_result *r, int64_t now)
 {
-	snprintf(s->stat.last_error, sizeof s->stat.last_error, "%.47s%s%.100s",
-	    r->wx_code[0] ? r->wx_code : quan_strerror(r->rc),
-	    r->message[0] ? ": " : "", r->message);
+	err_text(s->stat.last_error, sizeof s->stat.last_error, r);
 	s->stat.last_error_at = now;
 }
 
@@ -583,8 +594,7 @@ retry_later(struct settle *s, const struct store_outbox *o,
 		d = 0;
 	else
 		d = d / 2 + (int64_t)(rnd(s) % (uint32_t)(d - d / 2 + 1));
-	snprintf(err, sizeof err, "%.47s%s%.100s", r->wx_code[0] ? r->wx_code :
-	    quan_strerror(r->rc), r->message[0] ? ": " : "", r->message);
+	err_text(err, sizeof err, r);
 	s->stat.retries++;
 	if (r->status != SYNC_STOPPED)
 		set_err(s, r, now);

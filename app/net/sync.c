@@ -15,6 +15,7 @@
 #include "net/sync.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -434,10 +435,12 @@ in_order(const struct sync *s, size_t i)
 static void
 state_error(struct sync *s, const struct sync_result *res)
 {
-	char msg[SYNC_MSG_MAX];
+	char msg[SYNC_MSG_MAX], b[SYNC_MSG_MAX + 48];
 
-	snprintf(msg, sizeof msg, "%.40s%s%.110s", quan_strerror(res->rc),
+	/* cut on a character boundary: the words end up in JSON */
+	snprintf(b, sizeof b, "%s%s%s", quan_strerror(res->rc),
 	    res->message[0] ? ": " : "", res->message);
+	str_clean(msg, sizeof msg, b, sizeof b);
 	if (strcmp(msg, s->st.last_error) != 0)
 		s->st_dirty = 1;
 	snprintf(s->st.last_error, sizeof s->st.last_error, "%s", msg);
