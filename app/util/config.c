@@ -652,57 +652,51 @@ config_policy_of(const struct config *c, enum config_target_kind kind,
 	return c->off_default_policy;
 }
 
-int
-config_check_key_file(const char *path, char **cause)
+/* path must be a regular file without the mode bits in bad; what names
+ * it and fix is the command that repairs it. */
+static int
+check_file(const char *path, mode_t bad, const char *what, const char *how,
+    const char *fix, char **cause)
 {
 	struct stat st;
 
-	if (path == NULL || *path == '\0') {
-		*cause = xasprintf("key file not configured");
-		return QUAN_ENOTFOUND;
-	}
 	if (stat(path, &st) != 0) {
-		*cause = xasprintf("%s: cannot read key file: %s", path,
+		*cause = xasprintf("%s: cannot read %s: %s", path, what,
 		    strerror(errno));
 		return QUAN_ENOTFOUND;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		*cause = xasprintf("%s: key file is not a regular file", path);
+		*cause = xasprintf("%s: %s is not a regular file", path, what);
 		return QUAN_EPERM;
 	}
-	if ((st.st_mode & 077) != 0) {
-		*cause = xasprintf("%s: key file is readable by group/other "
-		    "(mode %03o); refused: run chmod 600 %s", path,
-		    (unsigned)(st.st_mode & 0777), path);
+	if ((st.st_mode & bad) != 0) {
+		*cause = xasprintf("%s: %s is %s by group/other (mode %03o); "
+		    "refused: run %s %s", path, what, how,
+		    (unsigned)(st.st_mode & 0777), fix, path);
 		return QUAN_EPERM;
 	}
 	return QUAN_OK;
 }
 
 int
-config_check_trust_file(const char *path, char **cause)
+config_check_key_file(const char *path, char **cause)
 {
-	struct stat st;
-
-	if (path == NULL || *path == '\0')
-		return QUAN_OK;
-	if (stat(path, &st) != 0) {
-		*cause = xasprintf("%s: cannot read trust file: %s", path,
-		    strerror(errno));
+	if (path == NULL || *path == '\0') {
+		*cause = xasprintf("key file not configured");
 		return QUAN_ENOTFOUND;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		*cause = xasprintf("%s: trust file is not a regular file",
-		    path);
-		return QUAN_EPERM;
-	}
-	if ((st.st_mode & 022) != 0) {
-		*cause = xasprintf("%s: trust file is writable by group/other "
-		    "(mode %03o); refused: run chmod go-w %s", path,
-		    (unsigned)(st.st_mode & 0777), path);
-		return QUAN_EPERM;
-	}
-	return QUAN_OK;
+	return check_file(path, 077, "key file", "readable", "chmod 600",
+	    cause);
+}
+
+int
+config_check_trust_file(const char *path, char **cause)
+{
+	if (path == NULL || *path == '\0')
+		return QUAN_OK;
+	/* whoever can rewrite it decides who WeChat is */
+	return check_file(path, 022, "trust file", "writable", "chmod go-w",
+	    cause);
 }
 
 static int

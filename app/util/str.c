@@ -50,6 +50,30 @@ str_utf8_len(const unsigned char *s, size_t len)
 	return n;
 }
 
+/* Length of the printable character at s: as str_utf8_len, but 0 for a
+ * control character (C1 controls are two bytes: C2 80 .. C2 9F). */
+static size_t
+printable_len(const unsigned char *s, size_t len)
+{
+	size_t k = str_utf8_len(s, len);
+
+	if ((k == 1 && (s[0] < 0x20 || s[0] == 0x7f)) ||
+	    (k == 2 && s[0] == 0xc2 && s[1] < 0xa0))
+		return 0;
+	return k;
+}
+
+int
+str_is_clean(const char *s)
+{
+	size_t n = strlen(s), k;
+
+	for (; n > 0; s += k, n -= k)
+		if ((k = printable_len((const unsigned char *)s, n)) == 0)
+			return 0;
+	return 1;
+}
+
 char *
 str_clean(char *dst, size_t n, const char *src, size_t len)
 {
@@ -61,12 +85,7 @@ str_clean(char *dst, size_t n, const char *src, size_t len)
 	if (n == 0)
 		return dst;
 	while (i < len && s[i] != '\0') {
-		k = str_utf8_len(s + i, len - i);
-		/* C1 controls are two bytes in UTF-8: C2 80 .. C2 9F */
-		if (k == 1 && (s[i] < 0x20 || s[i] == 0x7f))
-			k = 0;
-		else if (k == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)
-			k = 0;
+		k = printable_len(s + i, len - i);
 		if (k > 0) {
 			if (o + k >= n)
 				break;

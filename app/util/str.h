@@ -25,4 +25,8 @@ char *str_clean(char *dst, size_t n, const char *src, size_t len);
  * when s does not start one. */
 size_t str_utf8_len(const unsigned char *s, size_t len);
 
+/* 1 when s is what str_clean makes: valid UTF-8 without control
+ * characters (C0, DEL, C1); else 0. */
+int str_is_clean(const char *s);
+
 #endif

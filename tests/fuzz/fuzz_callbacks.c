@@ -28,6 +28,8 @@
 #include "util/str.h"
 #include "util/xmem.h"
 
+#include "../net/vectors.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int __real_wx_trust_verify(struct wx_trust *t, const char *serial,
@@ -70,74 +72,25 @@ __wrap_wx_aead_decrypt(const uint8_t key[WX_APIV3_KEY_LEN],
 	    cause);
 }
 
-/* the GO test key of wechatpay-test-vectors.md §1.3 (public half used) */
-static const char key_pem[] =
-"-----BEGIN PRIVATE KEY-----\n"
-"MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDZUJN33V+dSfvd\n"
-"fL0Mu+39XrZNXFFMQSy1V15FpncHeV47SmV0TzTqZc7hHB0ddqAdDi8Z5k3TKqb7\n"
-"6sOwYr5TcAfuR6PIPaleyE0/0KrljBum2Isa2Nyq7Dgc3ElBQ6YN4l/a+DpvKaz1\n"
-"FSKmKrhLNskqokWVSlu4g8OlKlbPXQ9ibII14MZRQrrkTmHYHzfi7GXXM0thAKuR\n"
-"0HNvyhTHBh4/lrYM3GaMvmWwkwvsMavnOex6+eioZHBOb1/EIZ/LzC6zuHArPpyW\n"
-"3daGaZ1rtQB1vVzTyERAVVFsXXgBHvfFud3w3ShsJYk8JvMwK2RpJ5/gV0QSARcm\n"
-"LDRUAlPzAgMBAAECggEBAMc7rDeUaXiWv6bMGbZ3BTXpg1FhdddnWUnYE8HfX/km\n"
-"OFI7XtBHXcgYFpcjYz4D5787pcsk7ezPidAj58zqenuclmjKnUmT3pfbI5eCA2v4\n"
-"C9HnbYDrmUPK1ZcADtka4D6ScDccpNYNa1g2TFHzkIrEa6H+q7S3O2fqxY/DRVtN\n"
-"0JIXalBb8daaqL5QVzSmM2BMVnHy+YITJWIkP2a3pKs9C0W65JGDsnG0wVrHinHF\n"
-"+cnhFZIbaPEI//DAFMc9NkrWOKVRTEgcCUxCFaHOZVNxDWZD7A2ZfJB2rK6eg//y\n"
-"gEiFDR2h6mTaDowMB4YF2n2dsIO4/dCG8vPHI20jn4ECgYEA/ZGu6lEMlO0XZnam\n"
-"AZGtiNgLcCfM/C2ZERZE7QTRPZH1WdK92Al9ndldsswFw4baJrJLCmghjF/iG4zi\n"
-"hhBvLnOLksnZUfjdumxoHDWXo2QBWbI5QsWIE7AuTiWgWj1I7X4fCXSQf6i+M/y2\n"
-"6TogQ7d0ANpZFyOkTNMn/tiJvLECgYEA22XqlamG/yfAGWery5KNH2DGlTIyd6xJ\n"
-"WtJ9j3jU99lZ0bCQ5xhiBbU9ImxCi3zgTsoqLWgA/p00HhNFNoUcTl9ofc0G3zwT\n"
-"D1y0ZzcnVKxGJdZ6ohW52V0hJStAigtjYAsUgjm7//FH7PiQDBDP1Wa6xSRkDQU/\n"
-"aSbQxvEE8+MCgYEA3bb8krW7opyM0XL9RHH0oqsFlVO30Oit5lrqebS0oHl3Zsr2\n"
-"ZGgoBlWBsEzk3UqUhTFwm/DhJLTSJ/TQPRkxnhQ5/mewNhS9C7yua7wQkzVmWN+V\n"
-"YeUGTvDGDF6qDz12/vJAgSwDDRym8x4NcXD5tTw7mmNRcwIfL22SkysThIECgYAV\n"
-"BgccoEoXWS/HP2/u6fQr9ZIR6eV8Ij5FPbZacTG3LlS1Cz5XZra95UgebFFUHHtC\n"
-"EY1JHJY7z8SWvTH8r3Su7eWNaIAoFBGffzqqSVazfm6aYZsOvRY6BfqPHT3p/H1h\n"
-"Tq6AbBffxrcltgvXnCTORjHPglU0CjSxVs7awW3AEQKBgB5WtaC8VLROM7rkfVIq\n"
-"+RXqE5vtJfa3e3N7W3RqxKp4zHFAPfr82FK5CX2bppEaxY7SEZVvVInKDc5gKdG/\n"
-"jWNRBmvvftZhY59PILHO2X5vO4FXh7suEjy6VIh0gsnK36mmRboYIBGsNuDHjXLe\n"
-"BDa+8mDLkWu5nHEhOxy2JJZl\n"
-"-----END PRIVATE KEY-----\n";
 
 static const uint8_t apiv3[32] = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
 
+/* the GO test public key (wechatpay-test-vectors.md §1.3) */
 static struct wx_trust *
 trust(void)
 {
 	static struct wx_trust *t;
-	struct wx_key *k = NULL;
 	struct wx_pub *p = NULL;
 	char *cause = NULL;
 
 	if (t != NULL)
 		return t;
 	t = wx_trust_new();
-	if (wx_key_load_pem(key_pem, strlen(key_pem), &k, &cause) != 0 ||
-	    wx_pub_from_key(k, &p) != 0 ||
+	if (wx_pub_load_pem(GO_PUB, strlen(GO_PUB), &p, &cause) != 0 ||
 	    wx_trust_add_pub(t, "PUB_KEY_ID_0000TEST", p) != 0)
 		abort();
 	wx_pub_free(p);
-	wx_key_free(k);
 	return t;
-}
-
-/* valid UTF-8 without C0, DEL or C1 controls */
-static void
-check_clean(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), k;
-
-	while (n > 0) {
-		k = str_utf8_len(p, n);
-		if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7f)) ||
-		    (k == 2 && p[0] == 0xc2 && p[1] < 0xa0))
-			abort();
-		p += k;
-		n -= k;
-	}
 }
 
 static void
@@ -192,9 +145,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    &why);
 	if (reply == NULL)
 		abort();
-	if (why != NULL)
-		check_clean(why);
-	check_clean(reply);
+	if ((why != NULL && !str_is_clean(why)) || !str_is_clean(reply))
+		abort();
 	switch (status) {
 	case 200:
 		if (reply[0] != '\0' || (rc != QUAN_OK && rc != QUAN_ENOTFOUND))

@@ -33,28 +33,14 @@ RPORT=$(sed -n 's/^listening https:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$W/recv.out"
 # signature needed) killed the receiver (issue 9, defect 5): now 401 with a
 # JSON FAIL body, the log escapes the bytes, and it goes on serving (the
 # notifications below still arrive)
-python3 - "$RPORT" "$SIM/ca.pem" <<'EOF' || fail "bad header bytes"
-import json, socket, ssl, sys
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-for hdr in (b"Wechatpay-Serial: AB\xffCD\r\nWechatpay-Timestamp: 1700000000",
-            b"Wechatpay-Serial: PUB_KEY_ID_0\r\nWechatpay-Timestamp: 17\xff\x1b[2J"):
-    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))),
-                        server_hostname="127.0.0.1")
-    s.sendall(b"POST /wxnotify HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + hdr +
-              b"\r\nWechatpay-Nonce: n\r\nWechatpay-Signature: s\r\n"
-              b"Content-Length: 2\r\n\r\n{}")
-    r = b""
-    while True:
-        d = s.recv(4096)
-        if not d:
-            break
-        r += d
-    head, _, body = r.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 401"), head
-    assert json.loads(body)["code"] == "FAIL", body
-    assert b"\xff" not in body and b"\x1b" not in body, body
-print("bad header bytes: 401, receiver alive")
-EOF
+i=0
+for h in 'Wechatpay-Serial: AB\xffCD\r\nWechatpay-Timestamp: 1700000000' \
+	'Wechatpay-Serial: PUB_KEY_ID_0\r\nWechatpay-Timestamp: 17\xff\x1b[2J'; do
+	i=$((i + 1))
+	printf "POST /wxnotify HTTP/1.1\r\nHost: x\r\nConnection: close\r\n$h\r\nWechatpay-Nonce: n\r\nWechatpay-Signature: s\r\nContent-Length: 2\r\n\r\n{}" >"$W/req$i"
+done
+python3 "$QUAN_SRC/tests/sim/raw_request.py" 127.0.0.1 "$RPORT" "$SIM/ca.pem" 401 "$W"/req* >"$W/raw.out" ||
+	fail "bad header bytes: $(cat "$W/raw.out")"
 sleep 0.2
 kill -0 "$RECV" 2>/dev/null || fail "receiver died on bad header bytes"
 LC_ALL=C grep -q $'\xff\\|\x1b' "$W/recv.err" && fail "raw bytes in the receiver's log"

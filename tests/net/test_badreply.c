@@ -173,23 +173,6 @@ handler(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 	}
 }
 
-static int
-clean_utf8(const char *t)
-{
-	const unsigned char *p = (const unsigned char *)t;
-	size_t n = strlen(t), k;
-
-	while (n > 0) {
-		k = str_utf8_len(p, n);
-		if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7f)) ||
-		    (k == 2 && p[0] == 0xc2 && p[1] < 0xa0))
-			return 0;
-		p += k;
-		n -= k;
-	}
-	return 1;
-}
-
 static char *
 slurp(const char *path)
 {
@@ -336,7 +319,7 @@ test_bad_replies(void **state)
 			assert_true(strlen(now_o.last_error) > 10);
 			/* WeChat's words are stored cleaned: UTF-8, whole
 			 * characters, no control characters */
-			assert_true(clean_utf8(now_o.last_error));
+			assert_true(str_is_clean(now_o.last_error));
 			if (m == M_CTRL)
 				assert_non_null(strstr(now_o.last_error,
 				    "busy\\x1b[2J\\n2026"));

@@ -21,37 +21,9 @@
 #include "util/err.h"
 #include "util/xmem.h"
 
-/* from wechatpay-test-vectors.md §1.3 (GO test key) and §4.6 (D6) */
-static const char go_key_pem[] =
-"-----BEGIN PRIVATE KEY-----\n"
-"MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDZUJN33V+dSfvd\n"
-"fL0Mu+39XrZNXFFMQSy1V15FpncHeV47SmV0TzTqZc7hHB0ddqAdDi8Z5k3TKqb7\n"
-"6sOwYr5TcAfuR6PIPaleyE0/0KrljBum2Isa2Nyq7Dgc3ElBQ6YN4l/a+DpvKaz1\n"
-"FSKmKrhLNskqokWVSlu4g8OlKlbPXQ9ibII14MZRQrrkTmHYHzfi7GXXM0thAKuR\n"
-"0HNvyhTHBh4/lrYM3GaMvmWwkwvsMavnOex6+eioZHBOb1/EIZ/LzC6zuHArPpyW\n"
-"3daGaZ1rtQB1vVzTyERAVVFsXXgBHvfFud3w3ShsJYk8JvMwK2RpJ5/gV0QSARcm\n"
-"LDRUAlPzAgMBAAECggEBAMc7rDeUaXiWv6bMGbZ3BTXpg1FhdddnWUnYE8HfX/km\n"
-"OFI7XtBHXcgYFpcjYz4D5787pcsk7ezPidAj58zqenuclmjKnUmT3pfbI5eCA2v4\n"
-"C9HnbYDrmUPK1ZcADtka4D6ScDccpNYNa1g2TFHzkIrEa6H+q7S3O2fqxY/DRVtN\n"
-"0JIXalBb8daaqL5QVzSmM2BMVnHy+YITJWIkP2a3pKs9C0W65JGDsnG0wVrHinHF\n"
-"+cnhFZIbaPEI//DAFMc9NkrWOKVRTEgcCUxCFaHOZVNxDWZD7A2ZfJB2rK6eg//y\n"
-"gEiFDR2h6mTaDowMB4YF2n2dsIO4/dCG8vPHI20jn4ECgYEA/ZGu6lEMlO0XZnam\n"
-"AZGtiNgLcCfM/C2ZERZE7QTRPZH1WdK92Al9ndldsswFw4baJrJLCmghjF/iG4zi\n"
-"hhBvLnOLksnZUfjdumxoHDWXo2QBWbI5QsWIE7AuTiWgWj1I7X4fCXSQf6i+M/y2\n"
-"6TogQ7d0ANpZFyOkTNMn/tiJvLECgYEA22XqlamG/yfAGWery5KNH2DGlTIyd6xJ\n"
-"WtJ9j3jU99lZ0bCQ5xhiBbU9ImxCi3zgTsoqLWgA/p00HhNFNoUcTl9ofc0G3zwT\n"
-"D1y0ZzcnVKxGJdZ6ohW52V0hJStAigtjYAsUgjm7//FH7PiQDBDP1Wa6xSRkDQU/\n"
-"aSbQxvEE8+MCgYEA3bb8krW7opyM0XL9RHH0oqsFlVO30Oit5lrqebS0oHl3Zsr2\n"
-"ZGgoBlWBsEzk3UqUhTFwm/DhJLTSJ/TQPRkxnhQ5/mewNhS9C7yua7wQkzVmWN+V\n"
-"YeUGTvDGDF6qDz12/vJAgSwDDRym8x4NcXD5tTw7mmNRcwIfL22SkysThIECgYAV\n"
-"BgccoEoXWS/HP2/u6fQr9ZIR6eV8Ij5FPbZacTG3LlS1Cz5XZra95UgebFFUHHtC\n"
-"EY1JHJY7z8SWvTH8r3Su7eWNaIAoFBGffzqqSVazfm6aYZsOvRY6BfqPHT3p/H1h\n"
-"Tq6AbBffxrcltgvXnCTORjHPglU0CjSxVs7awW3AEQKBgB5WtaC8VLROM7rkfVIq\n"
-"+RXqE5vtJfa3e3N7W3RqxKp4zHFAPfr82FK5CX2bppEaxY7SEZVvVInKDc5gKdG/\n"
-"jWNRBmvvftZhY59PILHO2X5vO4FXh7suEjy6VIh0gsnK36mmRboYIBGsNuDHjXLe\n"
-"BDa+8mDLkWu5nHEhOxy2JJZl\n"
-"-----END PRIVATE KEY-----\n";
+#include "vectors.h"
 
+/* from wechatpay-test-vectors.md §4.6 (D6; signed with GO_KEY, vectors.h) */
 static const char d6_body[] =
 	"{\"id\":\"8b33f79f-8869-5ae5-b41b-3c0b59f957d0\",\"create_time\""
 	":\"2019-12-12T16:54:38+08:00\",\"resource_type\":\"encrypt-resou"
@@ -91,7 +63,7 @@ trust_new(void)
 	struct wx_pub *p = NULL;
 	char *cause = NULL;
 
-	assert_int_equal(wx_key_load_pem(go_key_pem, strlen(go_key_pem), &k,
+	assert_int_equal(wx_key_load_pem(GO_KEY, strlen(GO_KEY), &k,
 	    &cause), 0);
 	assert_int_equal(wx_pub_from_key(k, &p), 0);
 	assert_int_equal(wx_trust_add_pub(t, SERIAL, p), 0);
@@ -153,65 +125,87 @@ test_vector(void **state)
 	wx_trust_free(t);
 }
 
+/* A receiver on a free port and a plain-HTTP client talking to it. */
+struct rx {
+	struct wx_trust *t;
+	struct callbacks *cb;
+	struct evq *q;
+	struct http *h;
+	struct http_resp r;
+	char url[64], sighdr[512];
+};
+
+static void
+rx_start(struct rx *x)
+{
+	struct callbacks_opts o;
+	struct http_opts ho;
+	char *cause = NULL;
+	unsigned port = 0;
+
+	memset(x, 0, sizeof *x);
+	x->t = trust_new();
+	assert_int_equal(http_global_init(), 0);
+	assert_int_equal(evq_new(&x->q, 8), 0);
+	memset(&o, 0, sizeof o);
+	o.trust = x->t;
+	o.apiv3_key = jv_key;
+	o.out = x->q;
+	assert_int_equal(callbacks_start(&o, &x->cb, &port, &cause), 0);
+	assert_true(port > 0);
+	memset(&ho, 0, sizeof ho);
+	ho.allow_http = 1;
+	assert_int_equal(http_new(&ho, &x->h, &cause), 0);
+	snprintf(x->url, sizeof x->url, "http://127.0.0.1:%u/notify", port);
+	snprintf(x->sighdr, sizeof x->sighdr, "Wechatpay-Signature: %s",
+	    d6_sig);
+	http_resp_init(&x->r);
+}
+
+static void
+rx_stop(struct rx *x)
+{
+	http_resp_free(&x->r);
+	http_free(x->h);
+	callbacks_stop(x->cb);
+	evq_free(x->q);
+	wx_trust_free(x->t);
+}
+
 /* Over HTTP. The vector's timestamp is from 2023, so the receiver (which
  * checks against the wall clock) must refuse it with 401 and a FAIL body;
  * a POST of garbage gets 401 too, and nothing reaches the queue. */
 static void
 test_http(void **state)
 {
-	struct wx_trust *t = trust_new();
-	struct callbacks_opts o;
-	struct callbacks *cb = NULL;
+	struct rx x;
 	struct callbacks_stats st;
-	struct http_opts ho;
-	struct http *h = NULL;
-	struct http_resp r;
-	struct evq *q;
 	struct ev ev;
-	char url[64], *cause = NULL;
+	char *cause = NULL;
 	const char *hdr[] = {"Content-Type: application/json",
 	    "Wechatpay-Serial: " SERIAL, "Wechatpay-Timestamp: " TS,
 	    "Wechatpay-Nonce: " NONCE, NULL, NULL};
-	char sighdr[512];
-	unsigned port = 0;
 
 	(void)state;
-	assert_int_equal(http_global_init(), 0);
-	assert_int_equal(evq_new(&q, 8), 0);
-	memset(&o, 0, sizeof o);
-	o.trust = t;
-	o.apiv3_key = jv_key;
-	o.out = q;
-	assert_int_equal(callbacks_start(&o, &cb, &port, &cause), 0);
-	assert_true(port > 0);
-	snprintf(sighdr, sizeof sighdr, "Wechatpay-Signature: %s", d6_sig);
-	hdr[4] = sighdr;
-	memset(&ho, 0, sizeof ho);
-	ho.allow_http = 1;
-	assert_int_equal(http_new(&ho, &h, &cause), 0);
-	snprintf(url, sizeof url, "http://127.0.0.1:%u/notify", port);
-	http_resp_init(&r);
-	assert_int_equal(http_request(h, "POST", url, hdr, d6_body,
-	    strlen(d6_body), &r, &cause), 0);
-	assert_int_equal(r.status, 401);
-	assert_non_null(strstr(buf_str(&r.body), "\"code\":\"FAIL\""));
-	assert_non_null(strstr(buf_str(&r.body), "timestamp"));
-	assert_int_equal(http_request(h, "POST", url, hdr, "{", 1, &r,
+	rx_start(&x);
+	hdr[4] = x.sighdr;
+	assert_int_equal(http_request(x.h, "POST", x.url, hdr, d6_body,
+	    strlen(d6_body), &x.r, &cause), 0);
+	assert_int_equal(x.r.status, 401);
+	assert_non_null(strstr(buf_str(&x.r.body), "\"code\":\"FAIL\""));
+	assert_non_null(strstr(buf_str(&x.r.body), "timestamp"));
+	assert_int_equal(http_request(x.h, "POST", x.url, hdr, "{", 1, &x.r,
 	    &cause), 0);
-	assert_int_equal(r.status, 401);
-	assert_int_equal(http_request(h, "GET", url, NULL, NULL, 0, &r,
+	assert_int_equal(x.r.status, 401);
+	assert_int_equal(http_request(x.h, "GET", x.url, NULL, NULL, 0, &x.r,
 	    &cause), 0);
-	assert_int_equal(r.status, 405);
-	assert_int_equal(evq_get(q, &ev), 0);
-	callbacks_stats(cb, &st);
+	assert_int_equal(x.r.status, 405);
+	assert_int_equal(evq_get(x.q, &ev), 0);
+	callbacks_stats(x.cb, &st);
 	assert_int_equal(st.received, 3);
 	assert_int_equal(st.rejected, 2);
 	assert_int_equal(st.accepted, 0);
-	http_resp_free(&r);
-	http_free(h);
-	callbacks_stop(cb);
-	evq_free(q);
-	wx_trust_free(t);
+	rx_stop(&x);
 }
 
 /* Issue 9 defect 5: one byte that is not UTF-8 in Wechatpay-Serial or
@@ -222,15 +216,9 @@ test_http(void **state)
 static void
 test_bad_bytes(void **state)
 {
-	struct wx_trust *t = trust_new();
-	struct callbacks_opts o;
-	struct callbacks *cb = NULL;
+	struct rx x;
 	struct callbacks_stats st;
-	struct http *h = NULL;
-	struct http_opts ho;
-	struct http_resp r;
-	struct evq *q;
-	char url[64], sighdr[512], *cause = NULL;
+	char *cause = NULL;
 	static const char *const bad[][2] = {
 		{"Wechatpay-Serial: PUB_KEY_ID_\xff" "0000TEST",
 		    "Wechatpay-Timestamp: " TS},
@@ -238,38 +226,23 @@ test_bad_bytes(void **state)
 		{"Wechatpay-Serial: \xc3", "Wechatpay-Timestamp: \xe5\x88"},
 		{"Wechatpay-Serial: A\x1b[2JB", "Wechatpay-Timestamp: 1\x1b]0;x"},
 	};
-	const char *hdr[6];
-	unsigned port = 0;
+	const char *hdr[6] = {"Content-Type: application/json", NULL, NULL,
+	    "Wechatpay-Nonce: " NONCE, NULL, NULL};
 	size_t i;
 
 	(void)state;
-	assert_int_equal(http_global_init(), 0);
-	assert_int_equal(evq_new(&q, 8), 0);
-	memset(&o, 0, sizeof o);
-	o.trust = t;
-	o.apiv3_key = jv_key;
-	o.out = q;
-	assert_int_equal(callbacks_start(&o, &cb, &port, &cause), 0);
-	memset(&ho, 0, sizeof ho);
-	ho.allow_http = 1;
-	assert_int_equal(http_new(&ho, &h, &cause), 0);
-	snprintf(url, sizeof url, "http://127.0.0.1:%u/notify", port);
-	snprintf(sighdr, sizeof sighdr, "Wechatpay-Signature: %s", d6_sig);
-	http_resp_init(&r);
+	rx_start(&x);
+	hdr[4] = x.sighdr;
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		json_t *j;
 		const char *body;
 
-		hdr[0] = "Content-Type: application/json";
 		hdr[1] = bad[i][0];
 		hdr[2] = bad[i][1];
-		hdr[3] = "Wechatpay-Nonce: " NONCE;
-		hdr[4] = sighdr;
-		hdr[5] = NULL;
-		assert_int_equal(http_request(h, "POST", url, hdr, d6_body,
-		    strlen(d6_body), &r, &cause), 0);
-		assert_int_equal(r.status, 401);
-		body = buf_str(&r.body);
+		assert_int_equal(http_request(x.h, "POST", x.url, hdr, d6_body,
+		    strlen(d6_body), &x.r, &cause), 0);
+		assert_int_equal(x.r.status, 401);
+		body = buf_str(&x.r.body);
 		assert_non_null(j = json_loads(body, 0, NULL));
 		assert_string_equal(json_string_value(json_object_get(j,
 		    "code")), "FAIL");
@@ -277,22 +250,18 @@ test_bad_bytes(void **state)
 		assert_null(strchr(body, '\x1b'));
 		assert_null(strchr(body, '\xff'));
 	}
-	assert_non_null(strstr(buf_str(&r.body), "\\\\x1b"));
+	assert_non_null(strstr(buf_str(&x.r.body), "\\\\x1b"));
 	/* still serving: the vector (stale timestamp) is refused as ever */
 	hdr[1] = "Wechatpay-Serial: " SERIAL;
 	hdr[2] = "Wechatpay-Timestamp: " TS;
-	assert_int_equal(http_request(h, "POST", url, hdr, d6_body,
-	    strlen(d6_body), &r, &cause), 0);
-	assert_int_equal(r.status, 401);
-	assert_non_null(strstr(buf_str(&r.body), "timestamp"));
-	callbacks_stats(cb, &st);
+	assert_int_equal(http_request(x.h, "POST", x.url, hdr, d6_body,
+	    strlen(d6_body), &x.r, &cause), 0);
+	assert_int_equal(x.r.status, 401);
+	assert_non_null(strstr(buf_str(&x.r.body), "timestamp"));
+	callbacks_stats(x.cb, &st);
 	assert_int_equal(st.received, 5);
 	assert_int_equal(st.rejected, 5);
-	http_resp_free(&r);
-	http_free(h);
-	callbacks_stop(cb);
-	evq_free(q);
-	wx_trust_free(t);
+	rx_stop(&x);
 }
 
 /* A genuine notification whose coupon_code carries ESC and a newline is
@@ -305,7 +274,7 @@ signed_notice(const char *payload, char **body, char **sig)
 	char *ct = NULL, *cause = NULL, *msg;
 	size_t n;
 
-	assert_int_equal(wx_key_load_pem(go_key_pem, strlen(go_key_pem), &k,
+	assert_int_equal(wx_key_load_pem(GO_KEY, strlen(GO_KEY), &k,
 	    &cause), 0);
 	assert_int_equal(wx_aead_encrypt(jv_key, "j9g1wAzF9Xn1", "coupon",
 	    payload, strlen(payload), &ct), 0);

@@ -145,9 +145,13 @@ test_str_clean(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		assert_string_equal(str_clean(out, sizeof out, cases[i].in,
 		    strlen(cases[i].in)), cases[i].out);
+		assert_true(str_is_clean(out));
+		assert_int_equal(str_is_clean(cases[i].in),
+		    strcmp(cases[i].in, cases[i].out) == 0);
+	}
 	/* truncation never cuts a character or an escape */
 	assert_string_equal(str_clean(out, 4, "\xe5\x88\xb8\xe5\x88\xb8",
 	    6), "\xe5\x88\xb8");
