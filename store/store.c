@@ -307,24 +307,23 @@ set_damaged(struct store *s, const char *what, const char *msg)
 	free(mark);
 }
 
-/* Another process found the damage: PATH.damaged exists. */
+/* Another process found the damage: PATH.damaged exists (what it found
+ * is written in it). */
 static int
 marked_damaged(struct store *s)
 {
-	char *mark, line[sizeof s->err];
-	FILE *fp;
+	char *mark;
 
 	if (s->damaged)
 		return 1;
 	mark = xasprintf("%s.damaged", s->path);
-	if ((fp = fopen(mark, "re")) != NULL) {
+	if (access(mark, F_OK) == 0) {
 		s->damaged = 1;
-		if (fgets(line, sizeof line, fp) == NULL)
-			line[0] = '\0';
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(s->err, sizeof s->err, "%s (found earlier, see %s)",
-		    line[0] != '\0' ? line : "the database is damaged", mark);
-		fclose(fp);
+		snprintf(s->err, sizeof s->err, "%.80s: found damaged "
+		    "earlier (%.80s says what): the database is damaged and "
+		    "nothing more is written to it: stop quan, restore %.80s "
+		    "from your last backup, then delete %.80s", s->path, mark,
+		    s->path, mark);
 	}
 	free(mark);
 	return s->damaged;

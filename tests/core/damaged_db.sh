@@ -83,7 +83,7 @@ grep -q "^quan journal: .*restore $DB from your last backup" "$W/err" || fail "j
 # damage was seen, someone must look
 cp "$W/good.db" "$DB"
 "$QUAN" redeem --json --amount 100 "$C1" >/dev/null 2>"$W/err" && fail "redeem with $DB.damaged present"
-grep -q "^quan redeem: .*found earlier, see $DB.damaged" "$W/err" || fail "mark: $(cat "$W/err")"
+grep -q "^quan redeem: $DB: found damaged earlier ($DB.damaged says what)" "$W/err" || fail "mark: $(cat "$W/err")"
 echo "ok: status, report, sync, the terminal and journal verify stop; the mark stops writers"
 
 # 3. damage on the coupon's own page, the periodic check just done: the
