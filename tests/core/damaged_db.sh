@@ -67,16 +67,25 @@ grep -q "^quan redeem: .*the database is damaged and nothing more is written to 
 echo "ok: damage where redeem never reads: refused, nothing sent"
 
 # 2. every other process stops too
-"$QUAN" status >/dev/null 2>"$W/err" && fail "status ran on a damaged database"
-grep -q "^quan status: .*is damaged" "$W/err" || fail "status: $(cat "$W/err")"
-"$QUAN" report >/dev/null 2>"$W/err" && fail "report ran on a damaged database"
-grep -q "^quan report: .*is damaged" "$W/err" || fail "report: $(cat "$W/err")"
-"$QUAN" sync --once >/dev/null 2>"$W/err"; rc=$?
-[ $rc -eq 1 ] || fail "sync --once on a damaged database: exit $rc"
-grep -q "^quan sync: .*is damaged" "$W/err" || fail "sync: $(cat "$W/err")"
+# each finds the damage itself too (the mark removed, no recent check)
+fresh() { rm -f "$DB.damaged"; sqlite3 "$DB" "DELETE FROM meta WHERE key = 'quick_check_at'"; }
 printf 'print\n' >"$W/script"
-"$QUAN" run --headless "$W/script" >/dev/null 2>"$W/err" && fail "the terminal started on a damaged database"
-grep -q "^quan run: .*is damaged" "$W/err" || fail "run: $(cat "$W/err")"
+for mark in kept own; do
+	[ $mark = own ] && fresh
+	"$QUAN" status >/dev/null 2>"$W/err" && fail "status ran on a damaged database ($mark)"
+	grep -q "^quan status: .*is damaged" "$W/err" || fail "status ($mark): $(cat "$W/err")"
+	[ $mark = own ] && fresh
+	"$QUAN" report >/dev/null 2>"$W/err" && fail "report ran on a damaged database ($mark)"
+	grep -q "^quan report: .*is damaged" "$W/err" || fail "report ($mark): $(cat "$W/err")"
+	[ $mark = own ] && fresh
+	"$QUAN" sync --once >/dev/null 2>"$W/err"; rc=$?
+	[ $rc -eq 1 ] || fail "sync --once on a damaged database ($mark): exit $rc"
+	grep -q "^quan sync: .*is damaged" "$W/err" || fail "sync ($mark): $(cat "$W/err")"
+	[ $mark = own ] && fresh
+	"$QUAN" run --headless "$W/script" >/dev/null 2>"$W/err" && fail "the terminal started on a damaged database ($mark)"
+	grep -q "^quan run: .*is damaged" "$W/err" || fail "run ($mark): $(cat "$W/err")"
+	[ -s "$DB.damaged" ] || fail "no mark after run ($mark)"
+done
 "$QUAN" journal verify >/dev/null 2>"$W/err" && fail "journal verify passed a damaged database"
 grep -q "^quan journal: .*restore $DB from your last backup" "$W/err" || fail "journal verify: $(cat "$W/err")"
 # the mark alone (this file is whole again) still stops writers: the
