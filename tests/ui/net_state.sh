@@ -23,6 +23,9 @@ export QUAN_CONFIG=$SIM/quan.conf QUAN_DATA=$SIM/data
 # a free port: the simulator writes it into quan.conf's base_url lines
 LISTEN=127.0.0.1:0
 run() { "$QUAN" run --headless "$1" --quiet "${@:2}" >"$W/out" 2>"$W/err"; }
+# sim.out is emptied before each start: the child's redirection comes
+# later, and until then the last run's "listening" line would be read
+serve() { : >"$W/sim.out"; "$QUAN" sim serve "$SIM" "$@" >"$W/sim.out" 2>"$W/sim.err" & SIMPID=$!; }
 
 # 1. the simulator frozen (connects, never answers): CONNECTING, not ONLINE
 "$QUAN" sim serve "$SIM" --listen "$LISTEN" >"$W/sim.out" 2>"$W/sim.err" &
@@ -90,8 +93,7 @@ run "$W/s3" || fail "simulator stopped: $(cat "$W/out" "$W/err")"
 # 3b. the till's clock 400 s off (every reply refused for its timestamp):
 # CLOCK WRONG with the reason, not ONLINE/OFFLINE (QA 5e); quan redeem
 # says so on stderr
-"$QUAN" sim serve "$SIM" --listen 127.0.0.1:0 --faults skew=400 >"$W/sim.out" 2>"$W/sim.err" &
-SIMPID=$!
+serve --listen 127.0.0.1:0 --faults skew=400
 for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
 grep -q '^listening' "$W/sim.out" || fail "sim did not start"
 cat >"$W/s6" <<'S'
@@ -111,8 +113,7 @@ kill "$SIMPID"; wait "$SIMPID"; SIMPID=
 # 3c. WeChat's certificate not trusted (ca_file names another CA): TLS
 # ERROR with curl's reason, not OFFLINE; quan status says tls_error (kept
 # by the sync that saw it), quan redeem says so on stderr (issue 9)
-"$QUAN" sim serve "$SIM" --listen 127.0.0.1:0 >"$W/sim.out" 2>"$W/sim.err" &
-SIMPID=$!
+serve --listen 127.0.0.1:0
 for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
 grep -q '^listening' "$W/sim.out" || fail "sim did not start"
 "$QUAN" sim init "$W/other" >/dev/null || fail "sim init other"
@@ -144,8 +145,7 @@ run "$W/s2" || fail "trusted again: $(cat "$W/out" "$W/err")"
 kill "$SIMPID"; wait "$SIMPID"; SIMPID=
 # 3d. a certificate for another host (the simulator's is for 127.0.0.1 and
 # localhost; here it is reached as 127.0.0.2): TLS ERROR too
-"$QUAN" sim serve "$SIM" --listen 127.0.0.2:0 >"$W/sim.out" 2>"$W/sim.err" &
-SIMPID=$!
+serve --listen 127.0.0.2:0
 for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
 grep -q '^listening' "$W/sim.out" || fail "sim did not start on 127.0.0.2"
 cat >"$W/s8" <<'S'
