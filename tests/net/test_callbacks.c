@@ -220,7 +220,7 @@ test_bad_bytes(void **state)
 	struct callbacks_stats st;
 	char *cause = NULL;
 	static const char *const bad[][2] = {
-		{"Wechatpay-Serial: PUB_KEY_ID_\xff" "0000TEST",
+		{"Wechatpay-Serial: PUB_KEY_ID_\3770000TEST",
 		    "Wechatpay-Timestamp: " TS},
 		{"Wechatpay-Serial: " SERIAL, "Wechatpay-Timestamp: 17\xff"},
 		{"Wechatpay-Serial: \xc3", "Wechatpay-Timestamp: \xe5\x88"},
@@ -296,8 +296,7 @@ test_control_code(void **state)
 		"{\"coupon_code\":\"12279\\u001b[2J449\",\"stock_id\":\"1286\"}",
 		"{\"coupon_code\":\"12279\\n449\",\"stock_id\":\"1286\"}",
 		"{\"coupon_code\":\"1227944959\",\"stock_id\":\"12\\r86\"}",
-		"{\"coupon_code\":\"1227944959\",\"stock_id\":\"1286\","
-		    "\"openid\":\"o\\u009b31m\"}",
+		"{\"coupon_code\":\"1227944959\",\"stock_id\":\"1286\",\"openid\":\"o\\u009b31m\"}",
 	};
 	struct wx_trust *t = trust_new();
 	struct sync_notice n;
