@@ -86,8 +86,8 @@ two_setup(void **state)
 	assert_int_equal(import_cards(w->sa, DATA_DIR "/cards.json", T1, &n,
 	    &cause), 0);
 	assert_non_null(fp = fopen(DATA_DIR "/codes.csv", "r"));
-	assert_int_equal(import_codes(w->sa, fp, "codes.csv", T1, &n, &cause),
-	    0);
+	assert_int_equal(import_codes(w->sa, fp, "codes.csv", T1, &n, NULL,
+	    &cause), 0);
 	fclose(fp);
 	w->a = engine(w, w->sa);
 	w->b = engine(w, w->sb);
