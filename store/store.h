@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_CODE_MAX 128     /* longest code kept */
 #define STORE_ID_MAX 64        /* stock_id / card_id */
 #define STORE_KEY_MAX 32       /* idempotency key (request no) */
@@ -107,6 +107,9 @@ struct store_cache_stats {
 	int64_t oldest_stock, oldest_card;
 };
 int store_cache_stats(struct store *s, struct store_cache_stats *out);
+/* Only the oldest fetched_at of stocks and of cards (0 when none): what
+ * the terminal's status line needs, without counting the code cache. */
+int store_def_oldest(struct store *s, int64_t *stock, int64_t *card);
 
 /* --- known codes ------------------------------------------------------ */
 enum store_kind { STORE_MERCHANT = 0, STORE_CARD = 1 };
@@ -235,6 +238,10 @@ int store_red_list(struct store *s, int64_t from, int64_t to,
  * a conflict)? 1 yes, 0 no, < 0 error. Inside a write transaction the
  * answer holds until commit (BEGIN IMMEDIATE: no other writer). */
 int store_red_code_active(struct store *s, const char *code);
+/* When was this code last used here (use_time of its latest live row,
+ * see STORE_LIVE_SQL, or conflict)? *at = 0 when never. By the code's
+ * index, whatever the history. */
+int store_red_used_at(struct store *s, const char *code, int64_t *at);
 /* Count per state. fn(arg, state, count, sum discount_fen). A confirmed
  * coupon of a voided sale that WeChat cannot give back (a consumed card
  * code: reason "voided_not_returnable") is counted under its own state
@@ -358,6 +365,13 @@ int store_quick_check_due(struct store *s, int64_t now, int64_t every_s);
 int store_damaged(struct store *s);
 /* Database file size in bytes (page_count * page_size). */
 int store_size(struct store *s, int64_t *bytes);
+
+/* Test hooks (tests/core/test_sale_plan.c): fn gets the SQL text of
+ * every statement this handle starts (fn NULL stops); store_plan gives
+ * fn each detail line of EXPLAIN QUERY PLAN sql. */
+typedef void (*store_sql_fn)(void *arg, const char *sql);
+void store_trace(struct store *s, store_sql_fn fn, void *arg);
+int store_plan(struct store *s, const char *sql, store_sql_fn fn, void *arg);
 
 const char *store_kind_name(enum store_kind k);   /* merchant | card */
 int store_kind_parse(const char *s, enum store_kind *out);

@@ -155,38 +155,15 @@ is_cap(const char *r)
 	    strcmp(r, "offline_cap_exposure") == 0;
 }
 
-struct used_at {
-	const char *code;
-	int64_t t;
-};
-
-static int
-used_at_cb(void *arg, const struct store_red *r)
-{
-	struct used_at *u = arg;
-
-	if (strcmp(r->code, u->code) == 0 &&
-	    (strcmp(r->state, "confirmed") == 0 ||
-	    strcmp(r->state, "accepted_offline") == 0 ||
-	    strcmp(r->state, "unknown") == 0 ||
-	    strcmp(r->state, "pending") == 0 ||
-	    strcmp(r->state, "return_pending") == 0 ||
-	    strcmp(r->state, "conflict") == 0))
-		u->t = r->use_time > 0 ? r->use_time : r->created_at;
-	return 0;
-}
-
-/* When was code used here (latest active redemption in 31 days)? */
+/* When was code used here (its latest live redemption)? */
 static int64_t
 used_at(struct session *s, const char *code)
 {
-	struct used_at u = { code, 0 };
-	int64_t now = tm_now();
+	int64_t t = 0;
 
 	if (s->o.st != NULL)
-		store_red_list(s->o.st, now - 31 * 86400, now + 1, NULL,
-		    used_at_cb, &u);
-	return u.t;
+		(void)store_red_used_at(s->o.st, code, &t);
+	return t;
 }
 
 static void
@@ -381,8 +358,7 @@ static void
 refresh_status(struct session *s)
 {
 	struct settle_status st;
-	struct store_cache_stats cs;
-	int64_t oldest = 0, age = -1, now = tm_now();
+	int64_t oldest = 0, card = 0, age = -1, now = tm_now();
 	int online = s->v.online, outbox = s->v.outbox;
 	int64_t p = 0, u = 0;
 
@@ -415,12 +391,10 @@ refresh_status(struct session *s)
 		outbox = (int)(p + u);
 	}
 	if (s->o.st != NULL && tm_mono_ms() >= s->next_cache_ms &&
-	    store_cache_stats(s->o.st, &cs) == 0) {
+	    store_def_oldest(s->o.st, &oldest, &card) == 0) {
 		s->next_cache_ms = tm_mono_ms() + 30000;
-		oldest = cs.oldest_stock;
-		if (cs.oldest_card != 0 && (oldest == 0 ||
-		    cs.oldest_card < oldest))
-			oldest = cs.oldest_card;
+		if (card != 0 && (oldest == 0 || card < oldest))
+			oldest = card;
 		s->oldest_def = oldest;
 	}
 	if (s->o.settle != NULL && !s->net_config &&
