@@ -559,6 +559,13 @@ exec(struct store *s, const char *sql, const char *what)
 	return QUAN_OK;
 }
 
+/* For the store's other files (store_int.h). */
+int
+store_sqlexec(struct store *s, const char *sql, const char *what)
+{
+	return exec(s, sql, what);
+}
+
 const char *
 store_errmsg(const struct store *s)
 {
@@ -708,6 +715,11 @@ open_at(const char *path, int flags, int version, struct store **out,
 	    "read database")) != 0)
 		goto bad;
 	if (!ro) {
+		/* a new file frees the pages of archived history as it goes
+		 * (store_vacuum); an existing one keeps its mode (no-op) */
+		if ((rc = exec(s, "PRAGMA auto_vacuum = INCREMENTAL",
+		    "set auto-vacuum")) != 0)
+			goto bad;
 		if ((rc = exec(s, "PRAGMA journal_mode = WAL",
 		    "set WAL mode")) != 0)
 			goto bad;

@@ -343,6 +343,42 @@ int store_journal_walk(struct store *s, store_jrow_fn fn, void *arg);
 int store_journal_kind(struct store *s, const char *kind, int64_t since,
     store_jrow_fn fn, void *arg);
 
+/* --- archive: settled history out of the live file (store_archive.c) - */
+/* The archive is a store file of its own (created 0600 with this
+ * schema), attached to this handle while a run moves rows into it. Which
+ * sales, which entries and when is the core's rule (app/core/archive.h);
+ * these are the steps, each in short transactions of one file. */
+struct store_archive_count {
+	int64_t txns, redemptions, outbox, journal, notices;
+};
+int store_archive_attach(struct store *s, const char *path);
+void store_archive_detach(struct store *s);
+/* Drop the archive's copies of every row still live (after a run was
+ * cut off between its copy and its delete). */
+int store_archive_reconcile(struct store *s);
+/* Move up to max settled sales opened before cutoff with id > *after
+ * (their coupons and outbox rows too): copied, deleted from live, and a
+ * confirmed coupon's code kept in the code cache as used. *after moves
+ * on; counts added to *c; nothing moved (c->txns unchanged) = done. */
+int store_archive_sales(struct store *s, int64_t cutoff, int max,
+    int64_t *after, struct store_archive_count *c);
+/* The journal prefix that may move: entries from the first live one up
+ * to (at most max) the last before the first entry at or after cutoff,
+ * never the newest; *last = 0 when none, else head = its hash. */
+int store_archive_journal_cut(struct store *s, int64_t cutoff, int max,
+    int64_t *first, int64_t *last, char head[65]);
+int store_archive_journal_copy(struct store *s, int64_t first,
+    int64_t last);
+/* Delete entries up to last; inside the caller's transaction (the one
+ * that appends the anchor). *n += entries deleted. */
+int store_archive_journal_drop(struct store *s, int64_t last, int64_t *n);
+/* Notification ids seen before cutoff (de-duplication records). */
+int store_archive_notices(struct store *s, int64_t cutoff, int64_t *n);
+/* Give freed pages back to the file system (incremental auto-vacuum;
+ * full = 1 switches an older file to it with one VACUUM) and truncate the
+ * WAL. Outside a transaction. */
+int store_vacuum(struct store *s, int full);
+
 /* --- maintenance ------------------------------------------------------ */
 /* PRAGMA integrity_check; 0 when "ok", QUAN_ECORRUPT with the first
  * message in store_errmsg(). */

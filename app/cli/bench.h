@@ -9,5 +9,16 @@
 int bench_lookup(int argc, char **argv); /* core: app/cli/cmd_core*.c */
 int bench_sync(int argc, char **argv);   /* sync: app/cli/cmd_net*.c */
 int bench_decode(int argc, char **argv); /* drivers: app/cli/cmd_drivers.c */
+int bench_sale(int argc, char **argv);   /* core: app/cli/cmd_sale_bench.c */
+
+/* Shared by the benches that need WeChat (app/cli/cmd_net_bench.c):
+ * start `quan sim serve DIR` on a free loopback port (its quan.conf is
+ * pointed at it), and mint n coupons of a new stock into the store. */
+#include <sys/types.h>
+struct cli;
+struct sync_wx;
+pid_t bench_spawn_sim(const char *dir, char *err, size_t n);
+int bench_mint(struct cli *c, struct sync_wx *x, int n,
+    char (**codes_out)[32], char *err, size_t errn);
 
 #endif

@@ -234,3 +234,32 @@ cli_recover_age_s(const struct config *cfg)
 {
 	return 60 + cfg->wx_online_wait_ms / 1000;
 }
+
+/* Local midnight of "YYYY-MM-DD" (or of today when s is NULL). */
+int
+cli_day_start(const char *s, int64_t *out)
+{
+	char buf[40];
+	int sec, wday, off;
+	int64_t now = tm_now(), t;
+
+	if (s == NULL) {
+		tm_local_day(now, &sec, &wday);
+		*out = now - sec;
+		return 0;
+	}
+	if (strlen(s) != 10)
+		return -1;
+	off = tm_offset(now);
+	snprintf(buf, sizeof buf, "%.10sT00:00:00%c%02d:%02d", s,
+	    off < 0 ? '-' : '+', abs(off) / 3600, abs(off) % 3600 / 60);
+	if (tm_parse_rfc3339(buf, &t) != 0)
+		return -1;
+	/* the offset of that day may differ (DST zones): settle on the
+	 * local midnight */
+	tm_local_day(t, &sec, &wday);
+	if (sec != 0)
+		t -= sec > 43200 ? sec - 86400 : sec;
+	*out = t;
+	return 0;
+}

@@ -63,4 +63,12 @@ int cli_online_check(const struct config *cfg, char **cause);
  * online_wait_ms plus 1 s of grace), so it was cut off by a crash. */
 int64_t cli_recover_age_s(const struct config *cfg);
 
+/* Local midnight (store timezone) of "YYYY-MM-DD", or of today when s is
+ * NULL. 0, or -1 on a malformed date. */
+int cli_day_start(const char *s, int64_t *out);
+
+/* The archive folder: [store] archive_dir, else DATA/archive (caller
+ * frees; app/cli/cmd_archive.c). */
+char *cli_archive_dir(const struct cli *c);
+
 #endif

@@ -722,21 +722,55 @@ out:
 	return rc;
 }
 
+/* Open the archive files named by --archive (read-only). */
+static int
+open_archives(int argc, char **argv, struct store ***arcs,
+    const char ***names, size_t *n)
+{
+	char *cause = NULL;
+	int i;
+
+	*n = 0;
+	*arcs = xcalloc((size_t)argc, sizeof **arcs);
+	*names = xcalloc((size_t)argc, sizeof **names);
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--archive") != 0 || i + 1 >= argc)
+			return EXIT_USAGE;
+		(*names)[*n] = argv[++i];
+		if (store_open(argv[i], STORE_O_READONLY, &(*arcs)[*n],
+		    &cause) != 0) {
+			fprintf(stderr, "quan journal: %s\n", cause);
+			free(cause);
+			return EXIT_FAIL;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
 int
 cmd_journal(int argc, char **argv)
 {
 	struct cli c;
+	struct store **arcs = NULL;
+	const char **names = NULL;
 	char *cause = NULL;
 	int64_t n = 0;
+	size_t narcs = 0, i;
 	int rc;
 
 	if ((rc = cli_init(&c, "journal", &argc, argv, 0)) != 0)
 		goto out;
-	if (argc != 2 || strcmp(argv[1], "verify") != 0) {
-		fprintf(stderr, "usage: quan journal verify\n");
+	if (argc < 2 || strcmp(argv[1], "verify") != 0 ||
+	    (rc = open_archives(argc, argv, &arcs, &names, &narcs)) ==
+	    EXIT_USAGE) {
+		fprintf(stderr, "usage: quan journal verify "
+		    "[--archive FILE]...\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (rc != 0)
+		goto out;
 	if ((rc = cli_open_store(&c, "journal", CLI_STORE_RO_OK)) != 0)
 		goto out;
 	/* a chain that verifies says nothing about the other pages: the
@@ -747,7 +781,15 @@ cmd_journal(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	if ((rc = journal_verify(c.st, &n, &cause)) != 0) {
+	for (i = 0; i < narcs; i++)
+		if (store_check(arcs[i]) != 0) {
+			fprintf(stderr, "quan journal: archive damaged: %s\n",
+			    store_errmsg(arcs[i]));
+			rc = EXIT_FAIL;
+			goto out;
+		}
+	if ((rc = journal_verify_archives(c.st, arcs, names, narcs, &n,
+	    &cause)) != 0) {
 		fprintf(stderr, "quan journal: verify FAILED: %s\n",
 		    cause != NULL ? cause : quan_strerror(rc));
 		free(cause);
@@ -761,13 +803,18 @@ cmd_journal(int argc, char **argv)
 		char head[65] = "";
 
 		(void)store_journal_last(c.st, &seq, head);
-		printf("journal ok: %" PRId64 " entries, chain intact up to "
+		printf("journal ok: %" PRId64 " entries%s, chain intact up to "
 		    "entry %" PRId64 ", head %s (compare with the head on the "
 		    "last Z report: entries deleted after it cannot be seen "
-		    "otherwise)\n", n, seq, head);
+		    "otherwise)\n", n, narcs > 0 ? " (archives and live)" :
+		    "", seq, head);
 	}
 	rc = EXIT_OK;
 out:
+	for (i = 0; i < narcs; i++)
+		store_close(arcs[i]);
+	free(arcs);
+	free(names);
 	cli_done(&c);
 	return rc;
 }

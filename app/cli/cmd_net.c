@@ -555,35 +555,6 @@ rep_row(void *arg, const struct store_red *r)
 	return 0;
 }
 
-/* Local midnight of "YYYY-MM-DD" (or of today when s is NULL). */
-static int
-day_start(const char *s, int64_t *out)
-{
-	char buf[40];
-	int sec, wday, off;
-	int64_t now = tm_now(), t;
-
-	if (s == NULL) {
-		tm_local_day(now, &sec, &wday);
-		*out = now - sec;
-		return 0;
-	}
-	if (strlen(s) != 10)
-		return -1;
-	off = tm_offset(now);
-	snprintf(buf, sizeof buf, "%.10sT00:00:00%c%02d:%02d", s,
-	    off < 0 ? '-' : '+', abs(off) / 3600, abs(off) % 3600 / 60);
-	if (tm_parse_rfc3339(buf, &t) != 0)
-		return -1;
-	/* the offset of that day may differ (DST zones): settle on the
-	 * local midnight */
-	tm_local_day(t, &sec, &wday);
-	if (sec != 0)
-		t -= sec > 43200 ? sec - 86400 : sec;
-	*out = t;
-	return 0;
-}
-
 int
 cmd_report(int argc, char **argv)
 {
@@ -611,7 +582,7 @@ cmd_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (day_start(date, &from) != 0) {
+	if (cli_day_start(date, &from) != 0) {
 		fprintf(stderr, "quan report: bad --date %s (YYYY-MM-DD)\n",
 		    date);
 		rc = EXIT_USAGE;

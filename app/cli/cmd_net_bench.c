@@ -122,8 +122,8 @@ mint_main(void *p)
 /* Create a running NORMAL stock (MERCHANT_API, 1.00 off, minimum 0.01)
  * and send n coupons to n/50 users; put the stock and codes into the
  * store. *codes_out is new (n entries of 32). */
-static int
-mint(struct cli *c, struct sync_wx *x, int n, char (**codes_out)[32],
+int
+bench_mint(struct cli *c, struct sync_wx *x, int n, char (**codes_out)[32],
     char *err, size_t errn)
 {
 	struct mint m;
@@ -282,8 +282,8 @@ cmp_u64(const void *a, const void *b)
 
 /* Run `quan sim serve DIR --listen 127.0.0.1:0 --use-qps 0`; wait for
  * its "listening" line. */
-static pid_t
-spawn_sim(const char *dir, char *err, size_t n)
+pid_t
+bench_spawn_sim(const char *dir, char *err, size_t n)
 {
 	int fd[2];
 	pid_t pid;
@@ -397,7 +397,7 @@ bench_sync(int argc, char **argv)
 			goto out;
 		rc = EXIT_FAIL;
 		if (sync_wx_new(c.cfg, &x, &cause) != 0 ||
-		    mint(&c, x, n, &codes, err, sizeof err) != 0) {
+		    bench_mint(&c, x, n, &codes, err, sizeof err) != 0) {
 			fprintf(stderr, "quan bench sync --mint: %s\n", err);
 			sync_wx_free(x);
 			goto out;
@@ -419,7 +419,7 @@ bench_sync(int argc, char **argv)
 		fprintf(stderr, "quan bench sync: sim init: %s\n", cause);
 		goto out;
 	}
-	if ((sim = spawn_sim(dir, err, sizeof err)) < 0) {
+	if ((sim = bench_spawn_sim(dir, err, sizeof err)) < 0) {
 		fprintf(stderr, "quan bench sync: %s\n", err);
 		goto out;
 	}
@@ -447,7 +447,7 @@ bench_sync(int argc, char **argv)
 	if (net_rt_start(&rt, &c, &o, "bench") != 0)
 		goto out;
 	t0 = tm_mono_us();
-	if (mint(&c, rt.x, n + m, &codes, err, sizeof err) != 0) {
+	if (bench_mint(&c, rt.x, n + m, &codes, err, sizeof err) != 0) {
 		fprintf(stderr, "quan bench sync: mint: %s\n", err);
 		goto out;
 	}

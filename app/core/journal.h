@@ -21,11 +21,27 @@ struct json_t;
 int journal_append(struct store *st, int64_t now, const char *kind,
     int64_t txn_id, int64_t red_id, const struct json_t *data);
 
-/* Walk the whole chain: sequence numbers must run 1, 2, 3 ... without gap,
+/* Walk the whole chain: sequence numbers must run 1, 2, 3 ... without gap
+ * (or from an archive cut an anchor vouches for),
  * each prev must equal the previous hash, each hash must recompute, and
  * the last entry must match the head kept in meta (catches a deleted
  * tail). *n gets the number of entries. QUAN_ECORRUPT with *cause naming
  * the first bad entry (caller frees). */
 int journal_verify(struct store *st, int64_t *n, char **cause);
+
+/* Kind of the entry that anchors an archive cut in the chain: data
+ * {"file", "first_seq", "last_seq", "head", "before"}, head = the hash of
+ * entry last_seq, the last one moved (app/core/archive.h). The journal
+ * may then start at last_seq + 1: verify accepts a start only when an
+ * anchor vouches for it. */
+#define JOURNAL_ANCHOR "archive_cut"
+
+/* journal_verify over the live store and archive files (opened stores,
+ * names for messages) as one chain: each verified alone, then in seq
+ * order every start follows the journal before it or an anchor, every
+ * archive's end is followed by the next or anchored, no entry twice.
+ * *n = entries checked. */
+int journal_verify_archives(struct store *live, struct store *const *arcs,
+    const char *const *names, size_t narcs, int64_t *n, char **cause);
 
 #endif

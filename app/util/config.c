@@ -81,6 +81,8 @@ static const struct key keys[] = {
 	{"scanner", "source", V_SOURCE, 0, 0, 0},
 	{"scanner", "dedupe_ms", V_INT, F(scan_dedupe_ms), -1, 600000},
 	{"scanner", "max_len", V_INT, F(scan_max_len), 0, 65536},
+	{"store", "keep_days", V_INT, F(store_keep_days), 0, 36500},
+	{"store", "archive_dir", V_PATH, F(store_archive_dir), 0, 0},
 };
 #undef F
 
@@ -131,6 +133,7 @@ config_defaults(struct config **out)
 	c->card_token_url = xstrdup("");
 	c->card_base_url = xstrdup("https://api.weixin.qq.com");
 	c->card_ca_file = xstrdup("");
+	c->store_archive_dir = xstrdup("");
 	c->off_max_coupon_fen = 10000;
 	c->off_max_per_hour = 30;
 	c->off_max_exposure_fen = 100000;
@@ -166,6 +169,7 @@ config_free(struct config *c)
 	free(c->card_token_url);
 	free(c->card_base_url);
 	free(c->card_ca_file);
+	free(c->store_archive_dir);
 	for (int i = 0; i < c->nscan_sources; i++)
 		free(c->scan_sources[i]);
 	free(c->targets);
@@ -494,7 +498,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		    strcmp(section, "wechatpay") == 0 ||
 		    strcmp(section, "card") == 0 ||
 		    strcmp(section, "offline") == 0 ||
-		    strcmp(section, "scanner") == 0)
+		    strcmp(section, "scanner") == 0 ||
+		    strcmp(section, "store") == 0)
 			return 1;
 		return fail(x, section, "unknown section [%s]", section);
 	}

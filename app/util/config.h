@@ -97,6 +97,11 @@ struct config {
 	int scan_dedupe_ms;          /* -1: per-source default */
 	int scan_max_len;            /* 0: SCAN_MAX_LEN */
 
+	/* [store]: settled history older than keep_days moves to archive
+	 * files (app/core/archive.h); 0 = never on its own */
+	int store_keep_days;
+	char *store_archive_dir;     /* "" = DATA/archive */
+
 	/* [stock "..."] and [card "..."] in file order */
 	struct config_target *targets;
 	int ntargets;

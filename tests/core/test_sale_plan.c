@@ -184,7 +184,7 @@ setup(void **state)
 	fp = fopen(DATA_DIR "/codes.csv", "r");
 	assert_non_null(fp);
 	assert_int_equal(import_codes(f->st, fp, "codes.csv", f->now, &n,
-	    &cause), 0);
+	    NULL, &cause), 0);
 	fclose(fp);
 	assert_int_equal(staff_set(f->dir, "1001", STAFF_CASHIER, "1234",
 	    &cause), 0);

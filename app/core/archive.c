@@ -1,0 +1,231 @@
+/*
+ * archive.c — the archive run behind archive.h: which cutoff, which
+ * file, the batches (store_archive_*), the journal cut and its anchor,
+ * and the meta marks that let a run cut off by a crash be finished.
+ * meta "archive.file" = the file of a run not finished yet (its next
+ * call goes on with it); "archive.busy" = "1" while a call runs (found at
+ * the start of a call: the last one was killed, so the archive's copies
+ * of rows still live are dropped first).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/archive.h"
+#include "core/journal.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#define ARCHIVE_BATCH 500
+#define JOURNAL_BATCH 20000
+
+/* The latest cutoff allowed: local midnight keep_days days ago, and
+ * never inside the current Z period. */
+static int64_t
+cutoff_of(struct store *st, const struct archive_opts *o, int *clamped)
+{
+	int64_t limit, v;
+	int sec, wday;
+	char b[32], *end;
+
+	tm_local_day(o->now, &sec, &wday);
+	limit = o->now - sec - (int64_t)o->keep_days * 86400;
+	if (store_meta_get(st, "zreport_last_at", b, sizeof b) == 0) {
+		v = strtoll(b, &end, 10);
+		if (*end == '\0' && v > 0 && v < limit)
+			limit = v;
+	}
+	*clamped = o->before > limit;
+	return *clamped ? limit : o->before;
+}
+
+static int
+meta_set1(struct store *st, const char *k1, const char *v1, const char *k2,
+    const char *v2)
+{
+	int rc;
+
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	if ((rc = store_meta_set(st, k1, v1)) == 0 && k2 != NULL)
+		rc = store_meta_set(st, k2, v2);
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *p = strrchr(path, '/');
+
+	return p != NULL ? p + 1 : path;
+}
+
+/* One journal batch: copy, then delete and anchor the cut in one live
+ * transaction. 1 moved, 0 nothing to move, < 0 error. */
+static int
+journal_step(struct store *st, const struct archive_opts *o,
+    struct archive_result *r)
+{
+	int64_t first, last, n = 0;
+	char head[65];
+	json_t *d;
+	int rc;
+
+	if ((rc = store_archive_journal_cut(st, r->cutoff, JOURNAL_BATCH,
+	    &first, &last, head)) != 0)
+		return rc;
+	if (last == 0)
+		return 0;
+	if ((rc = store_archive_journal_copy(st, first, last)) != 0)
+		return rc;
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	d = json_pack("{s:s, s:I, s:I, s:s, s:I}", "file", base_name(r->file),
+	    "first_seq", (json_int_t)first, "last_seq", (json_int_t)last,
+	    "head", head, "before", (json_int_t)r->cutoff);
+	if ((rc = store_archive_journal_drop(st, last, &n)) == 0)
+		rc = journal_append(st, o->now, JOURNAL_ANCHOR, 0, 0, d);
+	json_decref(d);
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	if ((rc = store_commit(st)) != 0)
+		return rc;
+	r->journal += n;
+	return 1;
+}
+
+/* The run's batches, after the archive is attached. */
+static int
+move(struct store *st, const struct archive_opts *o,
+    struct archive_result *r)
+{
+	struct store_archive_count c;
+	int64_t after = 0;
+	int rc, batches = 0;
+
+	memset(&c, 0, sizeof c);
+	for (;;) {
+		int64_t prev = after;
+
+		if (o->max_batches > 0 && batches >= o->max_batches) {
+			r->more = 1;
+			goto out;
+		}
+		if ((rc = store_archive_sales(st, r->cutoff, o->batch > 0 ?
+		    o->batch : ARCHIVE_BATCH, &after, &c)) != 0)
+			return rc;
+		batches++;
+		if (after == prev)
+			break; /* nothing left to copy */
+	}
+	for (;;) {
+		if (o->max_batches > 0 && batches >= o->max_batches) {
+			r->more = 1;
+			goto out;
+		}
+		if ((rc = journal_step(st, o, r)) < 0)
+			return rc;
+		batches++;
+		if (rc == 0)
+			break;
+	}
+	rc = store_archive_notices(st, r->cutoff, &c.notices);
+out:
+	r->txns += c.txns;
+	r->redemptions += c.redemptions;
+	r->outbox += c.outbox;
+	r->notices += c.notices;
+	return rc;
+}
+
+int
+archive_run(struct store *st, const struct archive_opts *o,
+    struct archive_result *r, char **cause)
+{
+	char pending[512] = "", busy[8] = "", month[16];
+	struct tm lt;
+	int rc, attached = 0;
+
+	memset(r, 0, sizeof *r);
+	*cause = NULL;
+	r->cutoff = cutoff_of(st, o, &r->clamped);
+	if (store_meta_get(st, "archive.file", pending, sizeof pending) != 0)
+		pending[0] = '\0';
+	if (store_meta_get(st, "archive.busy", busy, sizeof busy) != 0)
+		busy[0] = '\0';
+	if (pending[0] != '\0') {
+		/* a run not finished: the same file, whatever the date */
+		snprintf(r->file, sizeof r->file, "%s", pending);
+		r->resumed = strcmp(busy, "1") == 0;
+	} else {
+		if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
+			*cause = xasprintf("%s: %s", o->dir, strerror(errno));
+			return QUAN_EIO;
+		}
+		tm_local(r->cutoff - 1, &lt);
+		strftime(month, sizeof month, "%Y-%m", &lt);
+		snprintf(r->file, sizeof r->file, "%s/quan-archive-%s.db",
+		    o->dir, month);
+	}
+	if ((rc = meta_set1(st, "archive.file", r->file, "archive.busy",
+	    "1")) != 0)
+		goto fail;
+	if ((rc = store_archive_attach(st, r->file)) != 0)
+		goto fail;
+	attached = 1;
+	if (r->resumed) {
+		log_warn("archive: the last run into %s was cut off; "
+		    "finishing it", r->file);
+		if ((rc = store_archive_reconcile(st)) != 0)
+			goto fail;
+	}
+	if ((rc = move(st, o, r)) != 0)
+		goto fail;
+	store_archive_detach(st);
+	attached = 0;
+	if ((rc = store_begin(st)) != 0)
+		goto fail;
+	if (r->txns + r->journal + r->notices > 0) {
+		json_t *d = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+		    "file", base_name(r->file), "before", (json_int_t)r->cutoff,
+		    "txns", (json_int_t)r->txns, "redemptions",
+		    (json_int_t)r->redemptions, "outbox", (json_int_t)r->outbox,
+		    "journal", (json_int_t)r->journal, "notices",
+		    (json_int_t)r->notices);
+
+		rc = journal_append(st, o->now, "archive", 0, 0, d);
+		json_decref(d);
+	}
+	if (rc == 0)
+		rc = store_meta_set(st, "archive.busy", "0");
+	if (rc == 0 && !r->more)
+		rc = store_meta_set(st, "archive.file", "");
+	if (rc != 0) {
+		store_rollback(st);
+		goto fail;
+	}
+	if ((rc = store_commit(st)) != 0)
+		goto fail;
+	if (!r->more && (rc = store_vacuum(st, o->full_vacuum)) != 0)
+		goto fail;
+	return QUAN_OK;
+fail:
+	*cause = xasprintf("%s", store_errmsg(st));
+	if (attached)
+		store_archive_detach(st);
+	return rc;
+}
