@@ -362,9 +362,9 @@ int store_archive_reconcile(struct store *s);
  * on; counts added to *c; nothing moved (c->txns unchanged) = done. */
 int store_archive_sales(struct store *s, int64_t cutoff, int max,
     int64_t *after, struct store_archive_count *c);
-/* The journal prefix that may move: entries from the first live one up
- * to (at most max) the last before the first entry at or after cutoff,
- * never the newest; *last = 0 when none, else head = its hash. */
+/* The journal prefix that may move: from the first live entry up to the
+ * last one older than cutoff among the next max, never the newest;
+ * *last = 0 when none, else head = its hash. */
 int store_archive_journal_cut(struct store *s, int64_t cutoff, int max,
     int64_t *first, int64_t *last, char head[65]);
 int store_archive_journal_copy(struct store *s, int64_t first,

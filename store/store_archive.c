@@ -286,7 +286,7 @@ store_archive_journal_cut(struct store *s, int64_t cutoff, int max,
 {
 	sqlite3 *db = store_handle(s);
 	sqlite3_stmt *st = NULL;
-	int64_t top, stop;
+	int64_t top;
 	int rc;
 
 	*last = 0;
@@ -298,13 +298,14 @@ store_archive_journal_cut(struct store *s, int64_t cutoff, int max,
 		return rc;
 	if (*first == 0)
 		return QUAN_OK;
-	/* the first entry at or after the cutoff ends the cut; the newest
-	 * entry always stays (the chain goes on from it) */
-	if ((rc = int1(s, "SELECT ifnull((SELECT seq FROM main.journal WHERE "
-	    "seq >= ?1 AND seq < ?1 + ?2 AND at >= ?3 ORDER BY seq LIMIT 1), "
-	    "0)", *first, max, cutoff, &stop, "journal cut")) != 0)
+	/* up to the last entry older than the cutoff in this batch (one
+	 * stamped later by a clock step in between moves with its
+	 * neighbours: the journal is the audit trail, no sale needs it);
+	 * the newest entry always stays (the chain goes on from it) */
+	if ((rc = int1(s, "SELECT ifnull(max(seq), 0) FROM main.journal "
+	    "WHERE seq >= ?1 AND seq < ?1 + ?2 AND at < ?3", *first, max,
+	    cutoff, last, "journal cut")) != 0)
 		return rc;
-	*last = stop != 0 ? stop - 1 : *first + max - 1;
 	if (*last > top - 1)
 		*last = top - 1;
 	if (*last < *first) {

@@ -39,7 +39,7 @@ cmd_archive(int argc, char **argv)
 	const char *date = NULL;
 	char *cause = NULL, *dir = NULL, cut[40];
 	int64_t before = 0, size0 = 0, size1 = 0;
-	int i, rc, json = 0, vacuum = 0;
+	int i, rc, json = 0, vacuum = 0, batch = 0;
 
 	if ((rc = cli_init(&c, "archive", &argc, argv, 1)) != 0)
 		goto out;
@@ -50,12 +50,16 @@ cmd_archive(int argc, char **argv)
 			vacuum = 1;
 		else if (strcmp(argv[i], "--before") == 0 && i + 1 < argc)
 			date = argv[++i];
+		else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc &&
+		    (batch = (int)strtol(argv[i + 1], NULL, 10)) >= 1 &&
+		    batch <= 100000)
+			i++;
 		else
 			date = NULL, i = argc + 1;
 	}
 	if (date == NULL || i > argc || cli_day_start(date, &before) != 0) {
 		fprintf(stderr, "usage: quan archive --before YYYY-MM-DD "
-		    "[--vacuum] [--json]\n");
+		    "[--batch SALES] [--vacuum] [--json]\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -66,6 +70,7 @@ cmd_archive(int argc, char **argv)
 	o.dir = dir;
 	o.now = tm_now();
 	o.full_vacuum = vacuum;
+	o.batch = batch;
 	(void)store_size(c.st, &size0);
 	if ((rc = archive_run(c.st, &o, &r, &cause)) != 0) {
 		fprintf(stderr, "quan archive: %s (what was moved before "

@@ -254,10 +254,6 @@ journal_verify_archives(struct store *live, struct store *const *arcs,
 	for (i = 0; i < narcs && rc == 0; i++) {
 		g[i].name = names[i];
 		rc = walk_seg(arcs[i], &g[i], cause);
-		if (rc == 0 && g[i].last == 0) {
-			*cause = xasprintf("%s: no journal entries", names[i]);
-			rc = QUAN_ECORRUPT;
-		}
 	}
 	g[narcs].name = "live";
 	if (rc == 0)
@@ -274,7 +270,7 @@ journal_verify_archives(struct store *live, struct store *const *arcs,
 		}
 	for (i = 0; i < m && rc == 0; i++) {
 		if (g[i].last == 0)
-			continue; /* an empty live journal */
+			continue; /* an archive of sales only, an empty live */
 		if (i > 0 && g[i - 1].last >= g[i].first) {
 			*cause = xasprintf("%s and %s both hold journal entry "
 			    "%" PRId64, g[i - 1].name, g[i].name, g[i].first);
