@@ -22,6 +22,7 @@
 #include "cli/cli_common.h"
 #include "cli/cmd.h"
 #include "cli/cmd_net.h"
+#include "core/archive.h"
 #include "core/checkout.h"
 #include "core/evq.h"
 #include "core/settle.h"
@@ -195,6 +196,36 @@ recover_open(struct net_rt *rt)
 		log_warn("sync: recovered %d interrupted sale(s)", total);
 }
 
+/* [store] keep_days: move settled history past it to the archive
+ * (app/core/archive.h), at most 20 batches a pass so the settling goes
+ * on in between; once through, again in an hour. */
+static void
+archive_pass(struct net_rt *rt)
+{
+	struct archive_opts o;
+	struct archive_result r;
+	char *dir = cli_archive_dir(rt->c), *cause = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.now = tm_now();
+	o.before = o.now;
+	o.keep_days = rt->c->cfg->store_keep_days;
+	o.dir = dir;
+	o.max_batches = 20;
+	if (archive_run(rt->c->st, &o, &r, &cause) != 0) {
+		log_error("sync: archive: %s", cause != NULL ? cause : "?");
+		rt->archive_at = tm_mono_ms() + 600000;
+	} else {
+		if (r.txns + r.journal > 0)
+			log_info("sync: archived %lld sales, %lld journal "
+			    "entries to %s", (long long)r.txns,
+			    (long long)r.journal, r.file);
+		rt->archive_at = tm_mono_ms() + (r.more ? 0 : 3600000);
+	}
+	free(cause);
+	free(dir);
+}
+
 /* `sync --once` against a WeChat that never answered since start and is
  * now known offline (two network failures in a row: connection refused,
  * no route): one pass is over, the rows stay for the next run. A flaky
@@ -238,6 +269,8 @@ net_rt_run(struct net_rt *rt, int once, uint64_t max_ms)
 			return rc;
 		if ((rc = settle_pump(rt->se, tm_now(), &posted)) != 0)
 			return rc;
+		if (rt->archive && !once && tm_mono_ms() >= rt->archive_at)
+			archive_pass(rt);
 		if ((once && posted == 0 && settle_inflight(rt->se) == 0 &&
 		    evq_len(rt->results) == 0) || net_stopping() ||
 		    (end && tm_mono_ms() >= end) || (once && unreachable(rt))) {
@@ -386,6 +419,7 @@ cmd_sync(int argc, char **argv)
 		goto out;
 	rt.recover = rec;
 	rt.recover_age_s = cli_recover_age_s(c.cfg);
+	rt.archive = c.cfg->store_keep_days > 0;
 	if (sync_wx_config_error(rt.x, &cause) != 0) {
 		/* the other client may still work: keep settling, but say it
 		 * where the operator looks (stderr, journal of the unit) */

@@ -34,6 +34,10 @@ struct net_rt {
 	 * open) are recovered at start and every 30 s, like quan redeem */
 	struct checkout *recover;  /* borrowed; NULL = none */
 	int64_t recover_age_s;     /* checkout_recover's older_than_s */
+	/* set by `quan sync` when [store] keep_days > 0: settled history
+	 * past it moves to the archive, hourly, a few batches per pass */
+	int archive;
+	uint64_t archive_at;       /* next run (monotonic ms) */
 };
 
 /* Defaults from the config (rate_per_s, ...). */
