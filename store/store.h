@@ -372,6 +372,11 @@ int store_archive_journal_copy(struct store *s, int64_t first,
 /* Delete entries up to last; inside the caller's transaction (the one
  * that appends the anchor). *n += entries deleted. */
 int store_archive_journal_drop(struct store *s, int64_t last, int64_t *n);
+/* Forget every cached code of one stock/card (its validity has ended:
+ * none of them can be redeemed any more). *n += codes dropped. Own
+ * transaction. */
+int store_codes_drop(struct store *s, enum store_kind kind,
+    const char *target, int64_t *n);
 /* Notification ids seen before cutoff (de-duplication records). */
 int store_archive_notices(struct store *s, int64_t cutoff, int64_t *n);
 /* Give freed pages back to the file system (incremental auto-vacuum;

@@ -383,7 +383,35 @@ store_vacuum(struct store *s, int full)
 		rc = store_sqlexec(s, "PRAGMA main.incremental_vacuum",
 		    "vacuum");
 	if (rc == 0)
-		rc = store_sqlexec(s, "PRAGMA main.wal_checkpoint(TRUNCATE)",
+		rc = store_sqlexec(s, "PRAGMA main.wal_checkpoint(PASSIVE)",
 		    "checkpoint");
 	return rc;
+}
+
+int
+store_codes_drop(struct store *s, enum store_kind kind, const char *target,
+    int64_t *n)
+{
+	sqlite3 *db = store_handle(s);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = store_begin(s)) != 0)
+		return rc;
+	rc = sqlite3_prepare_v2(db, "DELETE FROM codes WHERE kind = ?1 AND "
+	    "target = ?2", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, kind);
+		sqlite3_bind_text(st, 2, target, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		rc = store_sqlfail(s, sqlite3_extended_errcode(db),
+		    "drop codes");
+		store_rollback(s);
+		return rc;
+	}
+	*n += sqlite3_changes(db);
+	return store_commit(s);
 }

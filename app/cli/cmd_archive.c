@@ -84,11 +84,12 @@ cmd_archive(int argc, char **argv)
 	tm_rfc3339(r.cutoff, cut, sizeof cut);
 	if (json) {
 		json_t *j = json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:I, "
-		    "s:b, s:I, s:I}", "before", cut, "clamped", r.clamped,
+		    "s:I, s:b, s:I, s:I}", "before", cut, "clamped", r.clamped,
 		    "file", r.file, "txns", (json_int_t)r.txns, "redemptions",
 		    (json_int_t)r.redemptions, "outbox", (json_int_t)r.outbox,
 		    "journal", (json_int_t)r.journal, "notices",
-		    (json_int_t)r.notices, "resumed", r.resumed,
+		    (json_int_t)r.notices, "codes_dropped", (json_int_t)r.codes,
+		    "resumed", r.resumed,
 		    "size_before", (json_int_t)size0, "size_after",
 		    (json_int_t)size1);
 		char *t = json_dumps(j, JSON_COMPACT);
@@ -106,6 +107,9 @@ cmd_archive(int argc, char **argv)
 		    PRId64 " notifications moved to %s%s\n", r.txns,
 		    r.redemptions, r.outbox, r.journal, r.notices, r.file,
 		    r.resumed ? " (finished a run cut off before)" : "");
+		if (r.codes > 0)
+			printf("archive: %" PRId64 " cached codes of ended "
+			    "stocks/cards dropped\n", r.codes);
 		printf("archive: database %" PRId64 " -> %" PRId64 " bytes\n",
 		    size0, size1);
 	}

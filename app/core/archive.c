@@ -18,6 +18,7 @@
 
 #include "core/archive.h"
 #include "core/journal.h"
+#include "core/rules.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -106,6 +107,70 @@ journal_step(struct store *st, const struct archive_opts *o,
 		return rc;
 	r->journal += n;
 	return 1;
+}
+
+struct ended {
+	struct store *st;
+	int64_t cutoff;
+	struct {
+		enum store_kind kind;
+		char id[STORE_ID_MAX + 1];
+	} *v;
+	size_t n;
+};
+
+static int
+ended_cb(void *arg, enum store_kind kind, const struct store_def *d)
+{
+	struct ended *e = arg;
+	struct rules_def def;
+	char *raw = NULL, *cause = NULL, key[128], have[32];
+	int rc;
+
+	snprintf(key, sizeof key, "archive.codes_dropped.%d.%s", kind, d->id);
+	if (store_meta_get(e->st, key, have, sizeof have) == 0)
+		return 0; /* done before */
+	rc = kind == STORE_CARD ? store_card_get(e->st, d->id, &raw, NULL) :
+	    store_stock_get(e->st, d->id, &raw, NULL);
+	if (rc == 0)
+		rc = kind == STORE_CARD ?
+		    rules_parse_card(raw, strlen(raw), &def, &cause) :
+		    rules_parse_stock(raw, strlen(raw), &def, &cause);
+	free(raw);
+	free(cause);
+	if (rc == 0 && def.end_at != 0 && def.end_at < e->cutoff) {
+		e->v = xrealloc(e->v, (e->n + 1) * sizeof *e->v);
+		e->v[e->n].kind = kind;
+		snprintf(e->v[e->n].id, sizeof e->v[e->n].id, "%s", d->id);
+		e->n++;
+	}
+	return 0;
+}
+
+/* The code cache of stocks and cards whose validity ended before the
+ * cutoff: no code of theirs can be redeemed, so the cache (and the used
+ * marks that keep archived coupons refused) need not keep them. */
+static int
+drop_ended_codes(struct store *st, struct archive_result *r)
+{
+	struct ended e;
+	char key[128];
+	size_t i;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	e.st = st;
+	e.cutoff = r->cutoff;
+	rc = store_def_list(st, ended_cb, &e);
+	for (i = 0; i < e.n && rc == 0; i++) {
+		rc = store_codes_drop(st, e.v[i].kind, e.v[i].id, &r->codes);
+		snprintf(key, sizeof key, "archive.codes_dropped.%d.%s",
+		    e.v[i].kind, e.v[i].id);
+		if (rc == 0)
+			rc = meta_set1(st, key, "1", NULL, NULL);
+	}
+	free(e.v);
+	return rc;
 }
 
 /* The run's batches, after the archive is attached. */
@@ -197,15 +262,18 @@ archive_run(struct store *st, const struct archive_opts *o,
 		goto fail;
 	store_archive_detach(st);
 	attached = 0;
+	if (!r->more && (rc = drop_ended_codes(st, r)) != 0)
+		goto fail;
 	if ((rc = store_begin(st)) != 0)
 		goto fail;
-	if (r->txns + r->journal + r->notices > 0) {
-		json_t *d = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+	if (r->txns + r->journal + r->notices + r->codes > 0) {
+		json_t *d = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
+		    "s:I}",
 		    "file", base_name(r->file), "before", (json_int_t)r->cutoff,
 		    "txns", (json_int_t)r->txns, "redemptions",
 		    (json_int_t)r->redemptions, "outbox", (json_int_t)r->outbox,
 		    "journal", (json_int_t)r->journal, "notices",
-		    (json_int_t)r->notices);
+		    (json_int_t)r->notices, "codes", (json_int_t)r->codes);
 
 		rc = journal_append(st, o->now, "archive", 0, 0, d);
 		json_decref(d);

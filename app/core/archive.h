@@ -12,7 +12,10 @@
  * report of the last keep_days days or of the current Z period reads —
  * the cutoff is clamped to local midnight keep_days days ago and to the
  * last Z report. A confirmed coupon's code stays in the code cache as
- * used, so an archived coupon is still refused offline as already used.
+ * used, so an archived coupon is still refused offline as already used;
+ * the codes of a stock or card whose validity ended before the cutoff
+ * (none can be redeemed any more) leave the cache, which so stays the
+ * size of the campaigns still running.
  *
  * The journal moves as a prefix of its chain; each cut is anchored in the
  * live chain by an entry JOURNAL_ANCHOR (journal.h) naming the file, the
@@ -48,6 +51,7 @@ struct archive_result {
 	int clamped;         /* 1: opts.before was later than allowed */
 	char file[512];      /* the archive file ("" when nothing to do) */
 	int64_t txns, redemptions, outbox, journal, notices;
+	int64_t codes;       /* cached codes of ended stocks/cards dropped */
 	int resumed;         /* a run cut off before was finished */
 	int more;            /* max_batches reached: call again */
 };
