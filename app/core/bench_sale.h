@@ -36,10 +36,12 @@ int bench_sale_codes(struct store *st, const char *tag, int n,
  * lat_us[i] = open -> scan -> verdict -> redeem (its commits, and the
  * online step if co has one) -> close. With settle = 1, each sale's
  * outbox rows are then confirmed as the sync thread would (ledger_settle,
- * timed into settle_us[i]). *granted = coupons confirmed or accepted. */
+ * timed into settle_us[i]). cpu (may be NULL) gets the sale's CPU time
+ * (this thread), the part the disk's fsync latency does not blur.
+ * *granted = coupons confirmed or accepted. */
 int bench_sale_run(struct checkout *co, struct store *st,
     char (*codes)[32], int n, int settle, uint64_t *lat_us,
-    uint64_t *settle_us, int *granted);
+    uint64_t *settle_us, uint64_t *cpu, int *granted);
 
 /* Time the terminal's X report (the session's, over today) k times into
  * us[] (data_dir: the staff file's folder; none is needed). */
