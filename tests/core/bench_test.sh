@@ -21,4 +21,17 @@ awk -v a="$p50" -v b="$p99" 'BEGIN { exit !(a > 0 && b >= a) }' ||
 # generous bound for debug/sanitizer builds on a loaded machine
 awk -v b="$p99" 'BEGIN { exit !(b < 20000) }' ||
 	{ echo "FAIL: p99 $p99 us"; fails=1; }
+# `quan bench sale`: a small history, offline and online (quan sim) sales,
+# the X report and quan report all run, every figure present
+out=$("$Q" bench sale --history 3000 --sales 50 --online 20 --json) || {
+	echo "FAIL: bench sale exited $?"; exit 1; }
+echo "$out"
+[ "$(get history)" = 3000 ] || { echo "FAIL: history"; fails=1; }
+[ "$(get offline.granted)" = 50 ] || { echo "FAIL: offline granted"; fails=1; }
+[ "$(get online.confirmed)" = 20 ] || { echo "FAIL: online confirmed"; fails=1; }
+for k in db_bytes offline.p99_ms offline.cpu_p99_ms offline.settle_p99_ms \
+    online.p99_ms xreport_ms report_ms; do
+	awk -v v="$(get $k)" 'BEGIN { exit !(v > 0) }' ||
+		{ echo "FAIL: $k = '$(get $k)'"; fails=1; }
+done
 exit $fails
