@@ -41,34 +41,44 @@
 #define REDS_OF(t) "(SELECT r.id FROM main.redemptions r WHERE " \
 	"r.txn_id IN " IN_BATCH(t) ")"
 
+/* Prepare sql and bind a, b, c to the parameters it has (1..3). */
+static int
+prep3(struct store *s, const char *sql, int64_t a, int64_t b, int64_t c,
+    sqlite3_stmt **st, const char *what)
+{
+	sqlite3 *db = store_handle(s);
+	int n;
+
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return store_sqlfail(s, sqlite3_extended_errcode(db), what);
+	n = sqlite3_bind_parameter_count(*st);
+	if (n >= 1)
+		sqlite3_bind_int64(*st, 1, a);
+	if (n >= 2)
+		sqlite3_bind_int64(*st, 2, b);
+	if (n >= 3)
+		sqlite3_bind_int64(*st, 3, c);
+	return QUAN_OK;
+}
+
+/* Run sql to its end; *changes (may be NULL) += rows it changed. */
 static int
 run1(struct store *s, const char *sql, int64_t a, int64_t b, int64_t c,
     int64_t *changes, const char *what)
 {
-	sqlite3 *db = store_handle(s);
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlfail(s, sqlite3_extended_errcode(db), what);
-	if (sqlite3_bind_parameter_count(st) >= 1)
-		sqlite3_bind_int64(st, 1, a);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int64(st, 2, b);
-	if (sqlite3_bind_parameter_count(st) >= 3)
-		sqlite3_bind_int64(st, 3, c);
+	if ((rc = prep3(s, sql, a, b, c, &st, what)) != 0)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlfail(s, sqlite3_extended_errcode(db), what);
-		sqlite3_finalize(st);
-		return rc;
-	}
-	if (changes != NULL)
-		*changes += sqlite3_changes(db);
+	if (rc == SQLITE_DONE && changes != NULL)
+		*changes += sqlite3_changes(store_handle(s));
+	rc = rc == SQLITE_DONE ? QUAN_OK : store_sqlfail(s,
+	    sqlite3_extended_errcode(store_handle(s)), what);
 	sqlite3_finalize(st);
-	return QUAN_OK;
+	return rc;
 }
 
 /* One integer (0 when NULL or no row). */
@@ -76,30 +86,20 @@ static int
 int1(struct store *s, const char *sql, int64_t a, int64_t b, int64_t c,
     int64_t *out, const char *what)
 {
-	sqlite3 *db = store_handle(s);
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	*out = 0;
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlfail(s, sqlite3_extended_errcode(db), what);
-	if (sqlite3_bind_parameter_count(st) >= 1)
-		sqlite3_bind_int64(st, 1, a);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int64(st, 2, b);
-	if (sqlite3_bind_parameter_count(st) >= 3)
-		sqlite3_bind_int64(st, 3, c);
+	if ((rc = prep3(s, sql, a, b, c, &st, what)) != 0)
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE) {
-		rc = store_sqlfail(s, sqlite3_extended_errcode(db), what);
-		sqlite3_finalize(st);
-		return rc;
-	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QUAN_OK :
+	    store_sqlfail(s, sqlite3_extended_errcode(store_handle(s)),
+	    what);
 	sqlite3_finalize(st);
-	return QUAN_OK;
+	return rc;
 }
 
 /* A transaction of one file: BEGIN (deferred: the first write locks only

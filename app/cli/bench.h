@@ -16,9 +16,14 @@ int bench_sale(int argc, char **argv);   /* core: app/cli/cmd_sale_bench.c */
  * pointed at it), and mint n coupons of a new stock into the store. */
 #include <sys/types.h>
 struct cli;
+struct net_rt;
 struct sync_wx;
 pid_t bench_spawn_sim(const char *dir, char *err, size_t n);
 int bench_mint(struct cli *c, struct sync_wx *x, int n,
     char (**codes_out)[32], char *err, size_t errn);
+/* Stop the runtime (if started) and the simulator (sim > 0), close the
+ * cli, remove dir (NULL: keep; QUAN_BENCH_KEEP set: keep). */
+void bench_teardown(struct cli *c, struct net_rt *rt, pid_t sim,
+    const char *dir);
 
 #endif

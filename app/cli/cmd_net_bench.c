@@ -322,6 +322,26 @@ bench_spawn_sim(const char *dir, char *err, size_t n)
 	return pid;
 }
 
+void
+bench_teardown(struct cli *c, struct net_rt *rt, pid_t sim, const char *dir)
+{
+	if (rt->s != NULL || rt->se != NULL)
+		net_rt_stop(rt);
+	if (sim > 0) {
+		kill(sim, SIGTERM);
+		waitpid(sim, NULL, 0);
+	}
+	cli_done(c);
+	if (dir != NULL && getenv("QUAN_BENCH_KEEP") == NULL) {
+		char cmd[600];
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "quan bench: could not remove %s\n",
+			    dir);
+	}
+}
+
 static void
 usage_bench(void)
 {
@@ -528,21 +548,7 @@ bench_sync(int argc, char **argv)
 	    EXIT_OK : EXIT_FAIL;
 out:
 	checkout_free(co);
-	if (rt.s != NULL || rt.se != NULL)
-		net_rt_stop(&rt);
-	if (sim > 0) {
-		kill(sim, SIGTERM);
-		waitpid(sim, NULL, 0);
-	}
-	cli_done(&c);
-	if (own && dir != NULL && getenv("QUAN_BENCH_KEEP") == NULL) {
-		char cmd[600];
-
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "quan bench sync: could not remove "
-			    "%s\n", dir);
-	}
+	bench_teardown(&c, &rt, sim, own ? dir : NULL);
 	free(codes);
 	free(lat);
 	free(cause);

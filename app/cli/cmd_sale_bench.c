@@ -280,21 +280,7 @@ store_err:
 	fprintf(stderr, "quan bench sale: %s\n", store_errmsg(c.st));
 out:
 	checkout_free(ck);
-	if (rt.s != NULL || rt.se != NULL)
-		net_rt_stop(&rt);
-	if (sim > 0) {
-		kill(sim, SIGTERM);
-		waitpid(sim, NULL, 0);
-	}
-	cli_done(&c);
-	if (own && dir != NULL && getenv("QUAN_BENCH_KEEP") == NULL) {
-		char cmd[600];
-
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "quan bench sale: could not remove "
-			    "%s\n", dir);
-	}
+	bench_teardown(&c, &rt, sim, own ? dir : NULL);
 	free(codes);
 	free(online);
 	free(lat);
