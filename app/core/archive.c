@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/archive.h"
 #include "core/journal.h"
@@ -217,16 +220,59 @@ out:
 	return rc;
 }
 
+static int run_locked(struct store *st, const struct archive_opts *o,
+    struct archive_result *r, char **cause);
+
+/* One run at a time per archive folder (`quan archive` beside the sync
+ * daemon): an flock on DIR/archive.lock, released by the kernel however
+ * the process ends. The fd, or -1 with *cause. */
+static int
+lock_dir(const char *dir, char **cause)
+{
+	char *path;
+	int fd;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	path = xasprintf("%s/archive.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+	else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		*cause = xasprintf("another archive run is going on (%s)",
+		    path);
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
 int
 archive_run(struct store *st, const struct archive_opts *o,
+    struct archive_result *r, char **cause)
+{
+	int lock, rc;
+
+	memset(r, 0, sizeof *r);
+	*cause = NULL;
+	if ((lock = lock_dir(o->dir, cause)) < 0)
+		return QUAN_EBUSY;
+	rc = run_locked(st, o, r, cause);
+	close(lock);
+	return rc;
+}
+
+static int
+run_locked(struct store *st, const struct archive_opts *o,
     struct archive_result *r, char **cause)
 {
 	char pending[512] = "", busy[8] = "", month[16];
 	struct tm lt;
 	int rc, attached = 0;
 
-	memset(r, 0, sizeof *r);
-	*cause = NULL;
 	r->cutoff = cutoff_of(st, o, &r->clamped);
 	if (store_meta_get(st, "archive.file", pending, sizeof pending) != 0)
 		pending[0] = '\0';
@@ -237,10 +283,6 @@ archive_run(struct store *st, const struct archive_opts *o,
 		snprintf(r->file, sizeof r->file, "%s", pending);
 		r->resumed = strcmp(busy, "1") == 0;
 	} else {
-		if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
-			*cause = xasprintf("%s: %s", o->dir, strerror(errno));
-			return QUAN_EIO;
-		}
 		tm_local(r->cutoff - 1, &lt);
 		strftime(month, sizeof month, "%Y-%m", &lt);
 		snprintf(r->file, sizeof r->file, "%s/quan-archive-%s.db",

@@ -56,8 +56,10 @@ struct archive_result {
 	int more;            /* max_batches reached: call again */
 };
 
-/* One run. QUAN_E* with *cause (caller frees) on failure; what was moved
- * before a failure stays moved (each batch is whole). Main thread. */
+/* One run; one at a time per archive folder (an flock on
+ * DIR/archive.lock: QUAN_EBUSY while another runs). QUAN_E* with *cause
+ * (caller frees) on failure; what was moved before a failure stays moved
+ * (each batch is whole). Main thread. */
 int archive_run(struct store *st, const struct archive_opts *o,
     struct archive_result *r, char **cause);
 

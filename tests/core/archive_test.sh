@@ -103,6 +103,16 @@ size1=$(stat -c %s "$db")
 [ "$size1" -lt $((size0 / 2)) ] || fail "live file $size0 -> $size1 bytes"
 echo "archive: live $size0 -> $size1 bytes, $moved sales moved"
 
+# one run at a time: a second one beside it refuses (the lock, not the
+# "cut off" path, which would drop the first run's copies)
+flock "$QUAN_DATA/archive/archive.lock" sleep 3 &
+lpid=$!
+sleep 0.3
+"$Q" archive --before 2099-01-01 >"$T/v" 2>&1 &&
+	fail "a second archive run beside another went ahead"
+grep -q "another archive run" "$T/v" || fail "second run: $(cat "$T/v")"
+wait $lpid
+
 # 6. tampering is caught
 cp "$db" "$T/t.db"
 first=$(sqlite3 "$T/t.db" "SELECT min(seq) FROM journal")
