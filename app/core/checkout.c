@@ -261,6 +261,9 @@ code_cstate(const char *s)
 {
 	if (strcmp(s, "issued") == 0)
 		return RULES_CS_AVAILABLE;
+	/* the ledger's mark, and all an archived coupon leaves behind */
+	if (strcmp(s, "used") == 0)
+		return RULES_CS_USED;
 	return rules_cstate_parse(s);
 }
 

@@ -1,0 +1,355 @@
+/* test_archive.c — the archive's rules on a store with a fixed clock: what
+ * may move and what never does (open sales; coupons pending, unknown,
+ * accepted offline, being returned, in conflict; anything of the kept
+ * days or of the current Z period), an archived coupon still refused as
+ * already used, the codes of an ended campaign dropped, the live journal
+ * verifying across the cut and the archive with it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/archive.h"
+#include "core/checkout.h"
+#include "core/import.h"
+#include "core/journal.h"
+#include "core/ledger.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#ifndef DATA_DIR
+#error DATA_DIR must point at tests/core/data
+#endif
+
+/* 2026-06-01T12:00:00+08:00 */
+#define T0 1780286400LL
+#define DAY 86400LL
+
+struct fx {
+	char dir[64], adir[96];
+	struct config *cfg;
+	struct store *st;
+	struct checkout *co;
+	int64_t now;
+};
+
+static int64_t
+fixed_now(void *arg)
+{
+	return ((struct fx *)arg)->now;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	struct checkout_opts o;
+	char *db, *cause = NULL;
+	int64_t n;
+	FILE *fp;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/quan-arc-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->adir, sizeof f->adir, "%s/archive", f->dir);
+	assert_int_equal(tm_set_zone("Asia/Shanghai"), 0);
+	config_defaults(&f->cfg);
+	f->cfg->off_default_policy = CONFIG_POLICY_OFFLINE_OK;
+	f->cfg->off_max_cache_age_s = 400 * DAY;
+	/* QA codes are stock 1212's by their pattern, cached or not */
+	f->cfg->targets = xcalloc(1, sizeof *f->cfg->targets);
+	f->cfg->ntargets = 1;
+	f->cfg->targets[0].kind = CONFIG_STOCK;
+	snprintf(f->cfg->targets[0].id, sizeof f->cfg->targets[0].id, "1212");
+	snprintf(f->cfg->targets[0].prefix, sizeof f->cfg->targets[0].prefix,
+	    "QA");
+	f->cfg->targets[0].min_len = 16;
+	f->cfg->targets[0].max_len = 16;
+	f->cfg->targets[0].charset = CONFIG_CHARSET_ALNUM;
+	f->cfg->targets[0].per_txn = 1;
+	f->now = T0 - 30 * DAY;
+	db = xasprintf("%s/quan.db", f->dir);
+	assert_int_equal(store_open(db, 0, &f->st, &cause), 0);
+	free(db);
+	assert_int_equal(import_stocks(f->st, DATA_DIR "/stocks.json",
+	    f->now, &n, &cause), 0);
+	assert_int_equal(import_cards(f->st, DATA_DIR "/cards.json", f->now,
+	    &n, &cause), 0);
+	fp = fopen(DATA_DIR "/codes.csv", "r");
+	assert_non_null(fp);
+	assert_int_equal(import_codes(f->st, fp, "codes.csv", f->now, &n,
+	    NULL, &cause), 0);
+	fclose(fp);
+	memset(&o, 0, sizeof o);
+	o.cfg = f->cfg;
+	o.st = f->st;
+	o.now = fixed_now;
+	o.now_arg = f;
+	assert_int_equal(checkout_new(&o, &f->co, &cause), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char *cmd = xasprintf("rm -rf '%s'", f->dir);
+
+	checkout_free(f->co);
+	store_close(f->st);
+	config_free(f->cfg);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f);
+	return 0;
+}
+
+/* One sale of one coupon at f->now; its txn id. */
+static int64_t
+sale(struct fx *f, const char *code)
+{
+	int64_t id;
+
+	assert_int_equal(checkout_open(f->co, 12000), 0);
+	assert_int_equal(checkout_add(f->co, code, strlen(code), -1, NULL),
+	    0);
+	assert_int_equal(checkout_redeem(f->co), 0);
+	id = checkout_current(f->co)->id;
+	assert_int_equal(checkout_close(f->co), 0);
+	return id;
+}
+
+static int
+first_row(void *arg, const struct store_outbox *o)
+{
+	int64_t *id = arg;
+
+	if (*id == 0)
+		*id = o->id;
+	return 0;
+}
+
+static int
+sent_cb(void *arg, const struct store_outbox *o)
+{
+	struct fx *f = arg;
+
+	return store_outbox_sent(f->st, o->id, f->now);
+}
+
+/* An online step whose requests leave and are never answered. */
+static int
+send_only(void *arg, struct store *st, int64_t txn, int wait_ms)
+{
+	(void)wait_ms;
+	return store_outbox_list_txn(st, txn, sent_cb, arg);
+}
+
+static void
+answer(struct fx *f, int64_t txn, const char *state)
+{
+	int64_t ob = 0;
+
+	assert_int_equal(store_outbox_list_txn(f->st, txn, first_row, &ob),
+	    0);
+	if (ob == 0)
+		fail_msg("txn %lld: no outbox row to answer %s",
+		    (long long)txn, state);
+	assert_int_equal(store_outbox_sent(f->st, ob, f->now), 0);
+	assert_int_equal(ledger_settle(f->st, ob, state, "", NULL, "r",
+	    f->now), 0);
+}
+
+static void
+run(struct fx *f, int64_t before, int keep, struct archive_result *r)
+{
+	struct archive_opts o;
+	char *cause = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.now = f->now;
+	o.before = before;
+	o.keep_days = keep;
+	o.dir = f->adir;
+	if (archive_run(f->st, &o, r, &cause) != 0)
+		fail_msg("archive: %s", cause);
+}
+
+static int
+exists(struct fx *f, int64_t txn)
+{
+	struct store_txn t;
+
+	return store_txn_get(f->st, txn, &t) == 0;
+}
+
+static void
+test_what_moves_and_what_stays(void **state)
+{
+	struct fx *f = *state;
+	struct archive_result r;
+	struct store_txn t;
+	int64_t settled, offline, unknown, conflict, returning, open, kept;
+	int64_t n;
+	char *cause = NULL;
+
+	/* 30 days ago; a code the cache does not know (offline_ok takes
+	 * it by its pattern): after the archive only the mark it leaves in
+	 * the cache can refuse it again */
+	settled = sale(f, "QA00000000000099");
+	answer(f, settled, "confirmed");
+	offline = sale(f, "QA00000000000002");          /* accepted offline */
+	conflict = sale(f, "QA00000000000003");
+	answer(f, conflict, "confirmed");
+	assert_int_equal(checkout_void(f->co, conflict, "9001", &cause), 0);
+	answer(f, conflict, "rejected");                /* return refused */
+	returning = sale(f, "QA00000000000004");
+	answer(f, returning, "confirmed");
+	assert_int_equal(checkout_void(f->co, returning, "9001", &cause), 0);
+	/* sent, no answer, refused by the policy: unknown */
+	f->cfg->off_default_policy = CONFIG_POLICY_ONLINE_ONLY;
+	checkout_set_online(f->co, send_only, f);
+	unknown = sale(f, "110201201245");
+	checkout_set_online(f->co, NULL, NULL);
+	f->cfg->off_default_policy = CONFIG_POLICY_OFFLINE_OK;
+	{
+		struct store_red red;
+		struct checkout_txn lt;
+
+		assert_int_equal(checkout_load(f->co, unknown, &lt), 0);
+		assert_int_equal(store_red_get(f->st, lt.lines[0].red_id,
+		    &red), 0);
+		assert_string_equal(red.state, "unknown");
+	}
+	/* a sale cut off between its two commits */
+	assert_int_equal(checkout_open(f->co, 5000), 0);
+	assert_int_equal(checkout_add(f->co, "QA00000000000005", 16, -1,
+	    NULL), 0);
+	open = 0;
+	{
+		/* redeem_commit only: the engine's first commit is what a
+		 * crash leaves; make it by hand with the store */
+		struct store_txn x;
+
+		memset(&x, 0, sizeof x);
+		x.amount_fen = 5000;
+		snprintf(x.state, sizeof x.state, "open");
+		x.opened_at = f->now;
+		assert_int_equal(store_begin(f->st), 0);
+		assert_int_equal(store_txn_insert(f->st, &x), 0);
+		assert_int_equal(store_commit(f->st), 0);
+		open = x.id;
+		assert_int_equal(checkout_cancel(f->co), 0);
+	}
+	/* 2 days ago: kept by keep_days = 7 */
+	f->now = T0 - 2 * DAY;
+	assert_int_equal(store_begin(f->st), 0);
+	assert_int_equal(store_code_put_v(f->st, "QA00000000000006",
+	    STORE_MERCHANT, "1212", "issued", "", f->now), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	kept = sale(f, "QA00000000000006");
+	answer(f, kept, "confirmed");
+	f->now = T0;
+	run(f, T0, 7, &r);
+	assert_int_equal(r.clamped, 1);
+	assert_int_equal(r.txns, 1);
+	assert_false(exists(f, settled));
+	assert_true(exists(f, offline));
+	assert_true(exists(f, conflict));
+	assert_true(exists(f, returning));
+	assert_true(exists(f, unknown));
+	assert_true(exists(f, open));
+	assert_true(exists(f, kept));
+	/* the archived coupon is still refused: already used */
+	{
+		const struct checkout_txn *c;
+
+		assert_int_equal(checkout_open(f->co, 12000), 0);
+		assert_int_equal(checkout_add(f->co, "QA00000000000099", 16,
+		    -1, NULL), 0);
+		c = checkout_current(f->co);
+		assert_int_equal(c->lines[0].state, CHECKOUT_REFUSED);
+		assert_string_equal(c->lines[0].reason, "already_used");
+		assert_int_equal(checkout_cancel(f->co), 0);
+	}
+	/* nothing of the current Z period moves, whatever keep_days says */
+	{
+		char b[32];
+
+		snprintf(b, sizeof b, "%lld", (long long)(T0 - 5 * DAY));
+		assert_int_equal(store_begin(f->st), 0);
+		assert_int_equal(store_meta_set(f->st, "zreport_last_at", b),
+		    0);
+		assert_int_equal(store_commit(f->st), 0);
+		run(f, T0, 0, &r);
+		assert_int_equal(r.cutoff, T0 - 5 * DAY);
+		assert_true(exists(f, kept));
+	}
+	/* the chain across the cut: live alone, and with its archive */
+	assert_int_equal(journal_verify(f->st, &n, &cause), 0);
+	{
+		struct store *a = NULL;
+		const char *name = r.file;
+
+		assert_int_equal(store_open(r.file, STORE_O_READONLY, &a,
+		    &cause), 0);
+		if (journal_verify_archives(f->st, &a, &name, 1, &n,
+		    &cause) != 0)
+			fail_msg("%s", cause);
+		assert_int_equal(store_txn_get(a, settled, &t), 0);
+		store_close(a);
+	}
+	{
+		struct stat sb;
+
+		assert_int_equal(stat(r.file, &sb), 0);
+		assert_int_equal(sb.st_mode & 0777, 0600);
+	}
+}
+
+/* Stock 1212 of the fixtures runs to 2030; a campaign that ended has its
+ * codes dropped from the cache, one still running keeps them. */
+static void
+test_ended_campaign_codes_dropped(void **state)
+{
+	struct fx *f = *state;
+	struct archive_result r;
+	struct store_code c;
+
+	f->now = T0;
+	run(f, T0, 0, &r);
+	assert_int_equal(r.codes, 0);
+	assert_int_equal(store_code_get(f->st, "QA00000000000002", &c), 0);
+	/* in 2031 every campaign of the fixtures has ended */
+	f->now = 1924992000LL + 40 * DAY; /* 2031-02-09 */
+	run(f, f->now, 0, &r);
+	assert_true(r.codes >= 5);
+	assert_int_equal(store_code_get(f->st, "QA00000000000002", &c),
+	    QUAN_ENOTFOUND);
+	/* once only */
+	run(f, f->now, 0, &r);
+	assert_int_equal(r.codes, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_what_moves_and_what_stays,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ended_campaign_codes_dropped, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
