@@ -275,12 +275,12 @@ static const char *const schema_v[] = {
 	 * plans): the outbox rows of a redemption, the sales still open
 	 * (recovery), the unsettled offline value (exposure cap), the
 	 * journal entries of one kind since a time (voids on X/Z) */
-	"CREATE INDEX outbox_red ON outbox(red_id);"
-	"CREATE INDEX txns_open ON txns(state, opened_at)"
+	"CREATE INDEX IF NOT EXISTS outbox_red ON outbox(red_id);"
+	"CREATE INDEX IF NOT EXISTS txns_open ON txns(state, opened_at)"
 	" WHERE state = 'open';"
-	"CREATE INDEX red_exposure ON redemptions(state, discount_fen)"
-	" WHERE state = 'accepted_offline';"
-	"CREATE INDEX journal_kind ON journal(kind, at);",
+	"CREATE INDEX IF NOT EXISTS red_exposure ON"
+	" redemptions(state, discount_fen) WHERE state = 'accepted_offline';"
+	"CREATE INDEX IF NOT EXISTS journal_kind ON journal(kind, at);",
 };
 
 struct store {

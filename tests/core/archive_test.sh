@@ -118,6 +118,8 @@ cp "$db" "$T/t.db"
 first=$(sqlite3 "$T/t.db" "SELECT min(seq) FROM journal")
 sqlite3 "$T/t.db" "DELETE FROM journal WHERE seq < $first + 5"
 mkdir -p "$T/t" && mv "$T/t.db" "$T/t/quan.db"
+# the journal's key, where the chain is keyed, goes with the copy
+cp -p "$QUAN_DATA/journal.key" "$T/t/" 2>/dev/null || true
 QUAN_DATA=$T/t "$Q" journal verify >"$T/v" 2>&1 &&
 	fail "entries deleted at the live start not seen"
 grep -q "no archive anchor" "$T/v" || fail "message: $(cat "$T/v")"
