@@ -76,6 +76,8 @@ import|
 void|
 status|--bogus
 journal|
+archive|
+bench|sale --bogus
 scan|--bogus
 sync|--bogus
 report|--bogus
