@@ -93,10 +93,17 @@ time_report(const struct cli *c, int k, uint64_t *us)
 		if (p == 0) {
 			if (freopen("/dev/null", "w", stdout) == NULL)
 				_exit(127);
-			execl("/proc/self/exe", "quan", "--config",
-			    c->cfg->path[0] != '\0' ? c->cfg->path :
-			    "/dev/null", "--data", c->data_dir, "report",
-			    "--json", (char *)NULL);
+			if (c->cfg->path[0] != '\0')
+				execl("/proc/self/exe", "quan", "--config",
+				    c->cfg->path, "--data", c->data_dir,
+				    "report", "--json", (char *)NULL);
+			else {
+				/* the defaults, as this process runs */
+				unsetenv("QUAN_CONFIG");
+				execl("/proc/self/exe", "quan", "--data",
+				    c->data_dir, "report", "--json",
+				    (char *)NULL);
+			}
 			_exit(127);
 		}
 		if (waitpid(p, &st, 0) != p || !WIFEXITED(st) ||

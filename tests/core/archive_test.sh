@@ -21,7 +21,9 @@ KILLS=${2:-20}
 T=$(mktemp -d /tmp/quan-archive-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 export QUAN_DATA=$T/data
-export QUAN_CONFIG=/dev/null
+export QUAN_CONFIG=$T/quan.ini
+: >"$QUAN_CONFIG"
+chmod 600 "$QUAN_CONFIG"
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 db=$QUAN_DATA/quan.db
@@ -132,6 +134,7 @@ sqlite3 "$db" "DELETE FROM journal WHERE kind = 'archive_cut'" 2>/dev/null
 
 # 7. the sync daemon archives on its own with [store] keep_days
 printf '[store]\nkeep_days = 2\n' >"$T/keep.ini"
+chmod 600 "$T/keep.ini"
 export QUAN_DATA=$T/s QUAN_CONFIG=$T/keep.ini
 "$Q" --data "$T/s" bench sale --history 5000 --sales 10 --online 0 >/dev/null ||
 	fail "bench sale (daemon store)"
