@@ -623,9 +623,12 @@ cmd_report(int argc, char **argv)
 		goto out;
 	}
 	/* a report only reads: it works on a read-only database (a copy
-	 * on a medium, a till whose disk went read-only) as status does */
+	 * on a medium, a till whose disk went read-only) as status does.
+	 * The whole-file check runs when none ran in the last 10 min (as
+	 * for redeem and sync): a quick_check of every page on each report
+	 * made one day's report of a 1.6 GB store take 7.6 s */
 	if ((rc = cli_open_store(&c, "report", CLI_STORE_RO_OK |
-	    CLI_STORE_CHECK)) != 0)
+	    CLI_STORE_CHECK_DUE)) != 0)
 		goto out;
 	to = from + 86400;
 	p.kinds = json_object();
