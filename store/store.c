@@ -177,6 +177,10 @@ static const char *const sql_text[Q_COUNT] = {
 	    "stocks), (SELECT ifnull(min(fetched_at), 0) FROM cards)",
 };
 
+/* The oldest version whose tables a reader sees as the newest's (later
+ * migrations only add meta rows): what STORE_O_OLDER_OK accepts. */
+#define STORE_READS_AS_NEWEST 5
+
 /* Migrations: schema_v[i] takes user_version i to i + 1. */
 static const char *const schema_v[] = {
 	/* 0 -> 1 */
@@ -281,6 +285,12 @@ static const char *const schema_v[] = {
 	"CREATE INDEX IF NOT EXISTS red_exposure ON"
 	" redemptions(state, discount_fen) WHERE state = 'accepted_offline';"
 	"CREATE INDEX IF NOT EXISTS journal_kind ON journal(kind, at);",
+	/* 5 -> 6: the journal chain is keyed (HMAC-SHA256, app/core/journal.c)
+	 * from the next entry on; the entries already written stay a legacy
+	 * unkeyed (SHA-256) prefix that verify still checks. The first keyed
+	 * entry's seq, kept once (a new store: 1) */
+	"INSERT OR IGNORE INTO meta(key, value) SELECT '" STORE_META_KEYED_FROM
+	"', ifnull(max(seq), 0) + 1 FROM journal;",
 };
 
 struct store {
@@ -296,6 +306,8 @@ struct store {
 	                     by this handle any more (store_damaged) */
 	store_sql_fn trace;          /* test hook (store_trace) */
 	void *trace_arg;
+	void *aux;                   /* store_set_aux */
+	void (*aux_free)(void *);
 };
 
 /* The words of a damaged database, with the next step. The damage is
@@ -428,6 +440,21 @@ const char *
 store_path(const struct store *s)
 {
 	return s->path;
+}
+
+void
+store_set_aux(struct store *s, void *p, void (*free_fn)(void *))
+{
+	if (s->aux_free != NULL && s->aux != p)
+		s->aux_free(s->aux);
+	s->aux = p;
+	s->aux_free = free_fn;
+}
+
+void *
+store_aux(const struct store *s)
+{
+	return s->aux;
 }
 
 int
@@ -601,6 +628,8 @@ migrate(struct store *s, int readonly, int n)
 	}
 	if (v >= n)
 		return QUAN_OK;
+	if (readonly == 2 && v >= STORE_READS_AS_NEWEST)
+		return QUAN_OK; /* STORE_O_OLDER_OK: the tables read the same */
 	if (readonly) {
 		snprintf(s->err, sizeof s->err, "%s: read-only and needs "
 		    "schema migration %d -> %d", s->path, v, n);
@@ -735,7 +764,8 @@ open_at(const char *path, int flags, int version, struct store **out,
 	    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000; "
 	    "PRAGMA temp_store = MEMORY", "set pragmas")) != 0)
 		goto bad;
-	if ((rc = migrate(s, ro, version)) != 0)
+	if ((rc = migrate(s, ro && (flags & STORE_O_OLDER_OK) ? 2 : ro,
+	    version)) != 0)
 		goto bad;
 	*out = s;
 	return QUAN_OK;
@@ -756,6 +786,8 @@ store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	if (s->db != NULL)
 		sqlite3_close(s->db);
+	if (s->aux_free != NULL)
+		s->aux_free(s->aux);
 	free(s->path);
 	free(s);
 }

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_CODE_MAX 128     /* longest code kept */
 #define STORE_ID_MAX 64        /* stock_id / card_id */
 #define STORE_KEY_MAX 32       /* idempotency key (request no) */
@@ -41,10 +41,17 @@ struct store;
  * made conflicts, until the core journals them (ledger_journal_migrated) */
 #define STORE_META_MIGRATED "migrate.single_use"
 
+/* meta key: seq of the first keyed journal entry (schema 6; entries
+ * before it were written unkeyed by an older quan: app/core/journal.h) */
+#define STORE_META_KEYED_FROM "journal.keyed_from"
+
 /* Open (creating and migrating) the database at path. flags: 0, or
  * STORE_O_READONLY (for status/verify on a read-only medium). On error
  * *cause (caller frees) names the file and what is wrong. Main thread. */
 #define STORE_O_READONLY 0x1
+/* with STORE_O_READONLY: an older schema whose tables read the same (an
+ * archive file written before schema 6) opens without its migration */
+#define STORE_O_OLDER_OK 0x2
 int store_open(const char *path, int flags, struct store **out,
     char **cause);
 void store_close(struct store *s);              /* NULL-safe */
@@ -54,6 +61,13 @@ void store_close(struct store *s);              /* NULL-safe */
 int store_create_version(const char *path, int version, char **cause);
 /* Words for the last failure of this handle (borrowed, never NULL). */
 const char *store_errmsg(const struct store *s);
+/* The database file's path as opened (borrowed). */
+const char *store_path(const struct store *s);
+/* One opaque value another layer keeps with this handle (the core's
+ * journal key); free_fn (may be NULL) frees it at store_close or when
+ * replaced. The store never looks at it. */
+void store_set_aux(struct store *s, void *p, void (*free_fn)(void *));
+void *store_aux(const struct store *s);
 /* Test hook: cap the file at n pages (SQLite max_page_count) so a test can
  * make the disk "full". 0 leaves it alone. */
 int store_set_max_pages(struct store *s, int64_t n);

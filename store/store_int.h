@@ -13,7 +13,6 @@
 #include "store/store.h"
 
 sqlite3 *store_handle(struct store *s);
-const char *store_path(const struct store *s);
 int store_sqlfail(struct store *s, int rc, const char *what);
 /* sqlite3_exec of sql; errors mapped as store_sqlfail. */
 int store_sqlexec(struct store *s, const char *sql, const char *what);

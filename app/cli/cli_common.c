@@ -186,6 +186,16 @@ cli_open_store(struct cli *c, const char *name, int flags)
 	if ((flags & STORE_O_READONLY) == 0) {
 		int n = 0;
 
+		/* the journal's key (made at the first start, with the first
+		 * keyed entry); never a new one over a keyed journal. The
+		 * reading commands (status, report, journal verify) go on
+		 * without it: verify names a key it needs and cannot read */
+		if (!ro_ok && journal_key_open(c->st, tm_now(), 1, &cause) !=
+		    0) {
+			fprintf(stderr, "quan %s: %s\n", name, cause);
+			free(cause);
+			return EXIT_FAIL;
+		}
 		journal_config(c);
 		/* rows an older store held live twice, made conflicts by
 		 * the schema migration just now: journaled once */

@@ -737,7 +737,8 @@ open_archives(int argc, char **argv, struct store ***arcs,
 		if (strcmp(argv[i], "--archive") != 0 || i + 1 >= argc)
 			return EXIT_USAGE;
 		(*names)[*n] = argv[++i];
-		if (store_open(argv[i], STORE_O_READONLY, &(*arcs)[*n],
+		if (store_open(argv[i], STORE_O_READONLY | STORE_O_OLDER_OK,
+		    &(*arcs)[*n],
 		    &cause) != 0) {
 			fprintf(stderr, "quan journal: %s\n", cause);
 			free(cause);
@@ -748,6 +749,32 @@ open_archives(int argc, char **argv, struct store ***arcs,
 	return 0;
 }
 
+/* Which entries were checked how, and the head to hold against the one
+ * on the last Z report (the chain cannot show its newest entries
+ * deleted). */
+static void
+print_check(const struct journal_check *j, size_t narcs)
+{
+	printf("journal ok: %" PRId64 " entries%s, chain intact up to entry %"
+	    PRId64 ", head %s\n", j->n, narcs > 0 ? " (archives and live)" :
+	    "", j->head_seq, j->head);
+	if (j->legacy_first != 0)
+		printf("  entries %" PRId64 "-%" PRId64 ": legacy segment, "
+		    "unkeyed SHA-256 (written before this quan keyed the "
+		    "journal: anyone could have rewritten them)\n",
+		    j->legacy_first, j->legacy_last);
+	if (j->keyed_first != 0)
+		printf("  entries %" PRId64 "-%" PRId64 ": keyed segment, "
+		    "HMAC-SHA256 with %s%s\n", j->keyed_first, j->keyed_last,
+		    j->key_path, j->legacy_first != 0 ? ", chained to the "
+		    "legacy one" : "");
+	else
+		printf("  no keyed entry yet (keyed from entry %" PRId64
+		    " on)\n", j->keyed_from);
+	printf("  compare the head with the one on the last Z report: "
+	    "entries deleted after it cannot be seen otherwise\n");
+}
+
 int
 cmd_journal(int argc, char **argv)
 {
@@ -755,7 +782,7 @@ cmd_journal(int argc, char **argv)
 	struct store **arcs = NULL;
 	const char **names = NULL;
 	char *cause = NULL;
-	int64_t n = 0;
+	struct journal_check jc;
 	size_t narcs = 0, i;
 	int rc;
 
@@ -788,27 +815,15 @@ cmd_journal(int argc, char **argv)
 			rc = EXIT_FAIL;
 			goto out;
 		}
-	if ((rc = journal_verify_archives(c.st, arcs, names, narcs, &n,
-	    &cause)) != 0) {
+	if ((rc = journal_check(c.st, arcs, names, narcs, &jc, &cause)) !=
+	    0) {
 		fprintf(stderr, "quan journal: verify FAILED: %s\n",
 		    cause != NULL ? cause : quan_strerror(rc));
 		free(cause);
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	{
-		/* the chain cannot show its newest entries deleted: the
-		 * auditor compares the head with one kept outside (Z) */
-		int64_t seq = 0;
-		char head[65] = "";
-
-		(void)store_journal_last(c.st, &seq, head);
-		printf("journal ok: %" PRId64 " entries%s, chain intact up to "
-		    "entry %" PRId64 ", head %s (compare with the head on the "
-		    "last Z report: entries deleted after it cannot be seen "
-		    "otherwise)\n", n, narcs > 0 ? " (archives and live)" :
-		    "", seq, head);
-	}
+	print_check(&jc, narcs);
 	rc = EXIT_OK;
 out:
 	for (i = 0; i < narcs; i++)

@@ -1,27 +1,44 @@
 /*
- * journal.c — hash-chained audit entries (see journal.h). The canonical
- * entry is "seq\nat\nkind\ntxn\nred\ndata" with data as compact, key-sorted,
- * ASCII JSON; hash = SHA-256(prev_hex || "\n" || canonical), lower-case hex.
- * The first entry's prev is 64 zeros. meta "journal_head" = "seq:hash".
+ * journal.c — keyed hash-chained audit entries (see journal.h). The
+ * canonical entry is "prev\nseq\nat\nkind\ntxn\nred\ndata" with data as
+ * compact, key-sorted, ASCII JSON and prev the previous entry's hash in
+ * lower-case hex (64 zeros for the first); hash = HMAC-SHA256(key,
+ * canonical) from meta journal.keyed_from on, SHA-256(canonical) before it
+ * (legacy entries of a store older than schema 6), in lower-case hex.
+ * meta "journal_head" = "seq:hash". The key lives in DIR/journal.key and,
+ * once loaded, with the store handle (store_aux).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/journal.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/config.h"
 #include "util/err.h"
 #include "util/xmem.h"
 
 static const char zero_hash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+/* The key kept with a store handle. */
+struct jkey {
+	uint8_t key[JOURNAL_KEY_LEN];
+	int64_t keyed_from;
+};
+
+/* key NULL: a legacy entry (plain SHA-256). */
 static void
-chain_hash(const char *prev, const struct store_jrow *j, char out[65])
+chain_hash(const uint8_t *key, const char *prev, const struct store_jrow *j,
+    char out[65])
 {
 	struct buf b;
 	uint8_t h[CRYPTO_SHA256_LEN];
@@ -30,40 +47,286 @@ chain_hash(const char *prev, const struct store_jrow *j, char out[65])
 	buf_printf(&b, "%s\n%" PRId64 "\n%" PRId64 "\n%s\n%" PRId64 "\n%"
 	    PRId64 "\n", prev, j->seq, j->at, j->kind, j->txn_id, j->red_id);
 	buf_adds(&b, j->data);
-	crypto_sha256(buf_str(&b), b.len, h);
+	if (key == NULL)
+		crypto_sha256(buf_str(&b), b.len, h);
+	else if (crypto_hmac_sha256(key, JOURNAL_KEY_LEN, buf_str(&b), b.len,
+	    h) != 0)
+		memset(h, 0, sizeof h); /* never matches a stored hash */
 	crypto_hex(h, sizeof h, out);
 	buf_free(&b);
+}
+
+/* DIR/journal.key for the database at the store's path. */
+static char *
+key_path(struct store *st)
+{
+	const char *db = store_path(st), *slash = strrchr(db, '/');
+
+	if (slash == NULL)
+		return xasprintf("%s", JOURNAL_KEY_FILE);
+	return xasprintf("%.*s/%s", (int)(slash - db), db, JOURNAL_KEY_FILE);
+}
+
+static int
+keyed_from(struct store *st, int64_t *from, char **cause)
+{
+	char v[32], *end;
+	int rc = store_meta_get(st, STORE_META_KEYED_FROM, v, sizeof v);
+
+	if (rc == QUAN_ENOTFOUND) {
+		*cause = xasprintf("journal: meta %s is missing (every store "
+		    "of schema 6 has it): the database was edited",
+		    STORE_META_KEYED_FROM);
+		return QUAN_ECORRUPT;
+	}
+	if (rc != 0) {
+		*cause = xasprintf("%s", store_errmsg(st));
+		return rc;
+	}
+	*from = strtoll(v, &end, 10);
+	if (*end != '\0' || *from < 1) {
+		*cause = xasprintf("journal: meta %s = \"%s\" is not an entry "
+		    "number: the database was edited", STORE_META_KEYED_FROM,
+		    v);
+		return QUAN_ECORRUPT;
+	}
+	return QUAN_OK;
+}
+
+static int
+unhex(const char *s, uint8_t *out, size_t n)
+{
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		hi = s[2 * i] >= '0' && s[2 * i] <= '9' ? s[2 * i] - '0' :
+		    s[2 * i] >= 'a' && s[2 * i] <= 'f' ? s[2 * i] - 'a' + 10 : -1;
+		lo = s[2 * i + 1] >= '0' && s[2 * i + 1] <= '9' ?
+		    s[2 * i + 1] - '0' : s[2 * i + 1] >= 'a' &&
+		    s[2 * i + 1] <= 'f' ? s[2 * i + 1] - 'a' + 10 : -1;
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Read an existing key file: QUAN_ENOTFOUND when there is none. */
+static int
+key_read(const char *path, uint8_t key[JOURNAL_KEY_LEN], char **cause)
+{
+	char text[2 * JOURNAL_KEY_LEN + 2];
+	struct stat sb;
+	ssize_t n;
+	int fd, rc;
+
+	if (stat(path, &sb) != 0 && errno == ENOENT)
+		return QUAN_ENOTFOUND;
+	if ((rc = config_check_key_file(path, cause)) != 0)
+		return rc;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return QUAN_EIO;
+	}
+	n = read(fd, text, sizeof text);
+	close(fd);
+	if (n < 2 * JOURNAL_KEY_LEN || (n > 2 * JOURNAL_KEY_LEN &&
+	    (n != 2 * JOURNAL_KEY_LEN + 1 || text[n - 1] != '\n')) ||
+	    unhex(text, key, JOURNAL_KEY_LEN) != 0) {
+		*cause = xasprintf("%s: not a journal key (64 lower-case hex "
+		    "digits); restore it from the backup of the data dir",
+		    path);
+		return QUAN_ECORRUPT;
+	}
+	return QUAN_OK;
+}
+
+/* Make a new key file (0600, written and synced before it is used);
+ * another process making one at the same time: theirs is read. */
+static int
+key_make(const char *path, uint8_t key[JOURNAL_KEY_LEN], char **cause)
+{
+	char text[2 * JOURNAL_KEY_LEN + 2];
+	int fd, ok;
+
+	if (crypto_random(key, JOURNAL_KEY_LEN) != 0) {
+		*cause = xasprintf("journal key: the random generator failed");
+		return QUAN_EIO;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return key_read(path, key, cause);
+	if (fd < 0) {
+		*cause = xasprintf("%s: cannot create the journal key: %s",
+		    path, strerror(errno));
+		return errno == ENOSPC ? QUAN_EFULL : QUAN_EIO;
+	}
+	crypto_hex(key, JOURNAL_KEY_LEN, text);
+	text[2 * JOURNAL_KEY_LEN] = '\n';
+	ok = write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1) &&
+	    fsync(fd) == 0;
+	memset(text, 0, sizeof text);
+	close(fd);
+	if (!ok) {
+		*cause = xasprintf("%s: cannot write the journal key: %s",
+		    path, strerror(errno));
+		unlink(path);
+		return QUAN_EIO;
+	}
+	return QUAN_OK;
+}
+
+static void
+jkey_free(void *p)
+{
+	if (p != NULL)
+		memset(p, 0, sizeof(struct jkey));
+	free(p);
+}
+
+/* The key of st: kept, else read, else (create, no keyed entry yet) made. */
+static int
+key_load(struct store *st, int create, struct jkey **out, char **cause)
+{
+	struct jkey *k = store_aux(st);
+	int64_t last = 0;
+	char h[65], *path;
+	int rc;
+
+	if (k != NULL) {
+		*out = k;
+		return QUAN_OK;
+	}
+	k = xcalloc(1, sizeof *k);
+	if ((rc = keyed_from(st, &k->keyed_from, cause)) != 0 ||
+	    (rc = store_journal_last(st, &last, h)) != 0) {
+		if (rc != 0 && *cause == NULL)
+			*cause = xasprintf("%s", store_errmsg(st));
+		jkey_free(k);
+		return rc;
+	}
+	path = key_path(st);
+	rc = key_read(path, k->key, cause);
+	if (rc == QUAN_ENOTFOUND && create && last >= k->keyed_from)
+		*cause = xasprintf("%s is missing, and the journal is keyed "
+		    "from entry %" PRId64 " on: quan will not make a new key "
+		    "over it (those entries could never be checked again). "
+		    "Restore %s from the backup of the data dir (mode 0600), "
+		    "then start quan again", path, k->keyed_from,
+		    JOURNAL_KEY_FILE);
+	else if (rc == QUAN_ENOTFOUND && !create)
+		*cause = xasprintf("%s is missing", path);
+	else if (rc == QUAN_ENOTFOUND)
+		rc = key_make(path, k->key, cause);
+	free(path);
+	if (rc != 0) {
+		jkey_free(k);
+		return rc;
+	}
+	store_set_aux(st, k, jkey_free);
+	*out = k;
+	return QUAN_OK;
+}
+
+static int
+insert_row(struct store *st, const struct jkey *k, int64_t seq,
+    const char *prev, int64_t now, const char *kind, int64_t txn_id,
+    int64_t red_id, const char *text)
+{
+	struct store_jrow j;
+	char head[96];
+	int rc;
+
+	memset(&j, 0, sizeof j);
+	snprintf(j.prev, sizeof j.prev, "%s", prev);
+	j.seq = seq;
+	j.at = now;
+	snprintf(j.kind, sizeof j.kind, "%s", kind);
+	j.txn_id = txn_id;
+	j.red_id = red_id;
+	j.data = text;
+	chain_hash(seq >= k->keyed_from ? k->key : NULL, j.prev, &j, j.hash);
+	if ((rc = store_journal_insert(st, &j)) != 0)
+		return rc;
+	snprintf(head, sizeof head, "%" PRId64 ":%s", j.seq, j.hash);
+	return store_meta_set(st, "journal_head", head);
+}
+
+/* Inside a transaction: the JOURNAL_KEYED entry when the next entry is
+ * the first keyed one. *last/prev advance past it. */
+static int
+open_keyed(struct store *st, const struct jkey *k, int64_t now,
+    int64_t *last, char prev[65])
+{
+	char data[64];
+	int rc;
+
+	if (*last + 1 != k->keyed_from)
+		return QUAN_OK;
+	snprintf(data, sizeof data, "{\"legacy_entries\":%" PRId64 "}",
+	    k->keyed_from - 1);
+	if ((rc = insert_row(st, k, *last + 1, prev, now, JOURNAL_KEYED, 0, 0,
+	    data)) != 0)
+		return rc;
+	return store_journal_last(st, last, prev);
+}
+
+int
+journal_key_open(struct store *st, int64_t now, int create, char **cause)
+{
+	struct jkey *k;
+	int64_t last = 0;
+	char prev[65];
+	int rc;
+
+	*cause = NULL;
+	if ((rc = key_load(st, create, &k, cause)) != 0 || !create)
+		return rc;
+	if ((rc = store_begin(st)) != 0)
+		goto fail;
+	if ((rc = store_journal_last(st, &last, prev)) == 0) {
+		if (prev[0] == '\0')
+			snprintf(prev, sizeof prev, "%s", zero_hash);
+		rc = open_keyed(st, k, now, &last, prev);
+	}
+	if (rc != 0) {
+		store_rollback(st);
+		goto fail;
+	}
+	if ((rc = store_commit(st)) == 0)
+		return QUAN_OK;
+fail:
+	*cause = xasprintf("journal: %s", store_errmsg(st));
+	return rc;
 }
 
 int
 journal_append(struct store *st, int64_t now, const char *kind,
     int64_t txn_id, int64_t red_id, const struct json_t *data)
 {
-	struct store_jrow j;
-	char *text = NULL, head[96];
+	struct jkey *k;
+	char *text = NULL, *cause = NULL, prev[65];
 	int64_t last;
 	int rc;
 
-	memset(&j, 0, sizeof j);
-	if ((rc = store_journal_last(st, &last, j.prev)) != 0)
+	if ((rc = key_load(st, 1, &k, &cause)) != 0) {
+		free(cause); /* the terminal's start said it (journal_key_open) */
 		return rc;
-	if (j.prev[0] == '\0')
-		snprintf(j.prev, sizeof j.prev, "%s", zero_hash);
+	}
+	if ((rc = store_journal_last(st, &last, prev)) != 0)
+		return rc;
+	if (prev[0] == '\0')
+		snprintf(prev, sizeof prev, "%s", zero_hash);
+	if (last + 1 < k->keyed_from)
+		return QUAN_ECORRUPT; /* entries deleted below the keyed part */
+	if ((rc = open_keyed(st, k, now, &last, prev)) != 0)
+		return rc;
 	if (data != NULL)
 		text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS |
 		    JSON_ENSURE_ASCII);
-	j.seq = last + 1;
-	j.at = now;
-	snprintf(j.kind, sizeof j.kind, "%s", kind);
-	j.txn_id = txn_id;
-	j.red_id = red_id;
-	j.data = text != NULL ? text : "{}";
-	chain_hash(j.prev, &j, j.hash);
-	if ((rc = store_journal_insert(st, &j)) != 0)
-		goto out;
-	snprintf(head, sizeof head, "%" PRId64 ":%s", j.seq, j.hash);
-	rc = store_meta_set(st, "journal_head", head);
-out:
+	rc = insert_row(st, k, last + 1, prev, now, kind, txn_id, red_id,
+	    text != NULL ? text : "{}");
 	free(text);
 	return rc;
 }
@@ -76,8 +339,19 @@ struct anchor {
 	char head[65];
 };
 
+/* What every journal of one verify shares: the live store's key
+ * (NULL: none found) and where the keyed part starts. */
+struct vctx {
+	const struct jkey *key;
+	int64_t keyed_from;
+	const char *key_path;
+	const char *key_why;      /* why there is no key */
+};
+
 struct seg {
+	const struct vctx *c;
 	const char *name;         /* for messages: "live" or the file */
+	int64_t legacy_first, legacy_last, keyed_first, keyed_last;
 	int64_t first, last;      /* 0 when empty */
 	char first_prev[65], last_hash[65];
 	struct anchor *anchors;
@@ -111,6 +385,7 @@ verify_row(void *arg, const struct store_jrow *j)
 {
 	struct seg *g = arg;
 	char want[65];
+	int keyed;
 
 	if (g->first == 0) {
 		g->first = j->seq;
@@ -130,12 +405,39 @@ verify_row(void *arg, const struct store_jrow *j)
 		    "reordered or edited)", g->name, j->seq, g->last);
 		return QUAN_ECORRUPT;
 	}
-	chain_hash(j->prev, j, want);
+	keyed = j->seq >= g->c->keyed_from;
+	if (keyed && g->c->key == NULL) {
+		g->cause = xasprintf("%s journal entry %" PRId64 " is keyed "
+		    "and the journal key cannot be used (%s); a lost key: "
+		    "restore %s from the backup of the data dir (mode 0600), "
+		    "then verify again", g->name, j->seq, g->c->key_why,
+		    JOURNAL_KEY_FILE);
+		return QUAN_ECORRUPT;
+	}
+	if (j->seq == g->c->keyed_from && strcmp(j->kind, JOURNAL_KEYED)) {
+		g->cause = xasprintf("%s journal entry %" PRId64 " (%s) is "
+		    "where the keyed chain starts (meta %s), but it is not the "
+		    "%s entry: the boundary was moved", g->name, j->seq,
+		    j->kind, STORE_META_KEYED_FROM, JOURNAL_KEYED);
+		return QUAN_ECORRUPT;
+	}
+	chain_hash(keyed ? g->c->key->key : NULL, j->prev, j, want);
 	if (strcmp(want, j->hash) != 0) {
 		g->cause = xasprintf("%s journal entry %" PRId64 " (%s): hash "
-		    "mismatch: the entry was edited", g->name, j->seq,
-		    j->kind);
+		    "mismatch (%s): the entry was edited%s", g->name, j->seq,
+		    j->kind, keyed ? "keyed HMAC-SHA256" : "legacy unkeyed "
+		    "SHA-256", keyed ? ", or hashed without the journal key" :
+		    "");
 		return QUAN_ECORRUPT;
+	}
+	if (keyed) {
+		if (g->keyed_first == 0)
+			g->keyed_first = j->seq;
+		g->keyed_last = j->seq;
+	} else {
+		if (g->legacy_first == 0)
+			g->legacy_first = j->seq;
+		g->legacy_last = j->seq;
 	}
 	take_anchor(g, j);
 	snprintf(g->last_hash, sizeof g->last_hash, "%s", j->hash);
@@ -246,11 +548,76 @@ int
 journal_verify_archives(struct store *live, struct store *const *arcs,
     const char *const *names, size_t narcs, int64_t *n, char **cause)
 {
-	struct seg *g = xcalloc(narcs + 1, sizeof *g);
+	struct journal_check jc;
+	int rc = journal_check(live, arcs, names, narcs, &jc, cause);
+
+	*n = jc.n;
+	return rc;
+}
+
+/* The keyed part as a whole: it starts at keyed_from with the
+ * JOURNAL_KEYED entry (checked per row) and runs to the end; none at
+ * all while a key exists means it was cut off. */
+static int
+check_keyed(const struct vctx *c, const struct journal_check *o,
+    int64_t last, char **cause)
+{
+	if (c->keyed_from > last + 1) {
+		*cause = xasprintf("the journal is keyed from entry %" PRId64
+		    " on (meta %s) but ends at entry %" PRId64 ": keyed "
+		    "entries were deleted", c->keyed_from,
+		    STORE_META_KEYED_FROM, last);
+		return QUAN_ECORRUPT;
+	}
+	if (o->keyed_first == 0 && c->key != NULL) {
+		*cause = xasprintf("%s exists but no journal entry is keyed: "
+		    "the keyed part (from entry %" PRId64 ") was cut off (a "
+		    "till stopped between making its key and its first keyed "
+		    "entry writes it at its next start)", c->key_path,
+		    c->keyed_from);
+		return QUAN_ECORRUPT;
+	}
+	return QUAN_OK;
+}
+
+static void
+span(int64_t *first, int64_t *last, int64_t f, int64_t l)
+{
+	if (f != 0 && (*first == 0 || f < *first))
+		*first = f;
+	if (l > *last)
+		*last = l;
+}
+
+int
+journal_check(struct store *live, struct store *const *arcs,
+    const char *const *names, size_t narcs, struct journal_check *o,
+    char **cause)
+{
+	struct seg *g;
+	struct vctx c;
+	struct jkey *key = NULL;
+	char *kwhy = NULL, *kpath;
 	size_t i, k, m = narcs + 1;
 	int rc = 0;
 
-	*n = 0;
+	memset(o, 0, sizeof *o);
+	*cause = NULL;
+	memset(&c, 0, sizeof c);
+	kpath = key_path(live);
+	snprintf(o->key_path, sizeof o->key_path, "%s", kpath);
+	c.key_path = kpath;
+	if ((rc = keyed_from(live, &c.keyed_from, cause)) != 0) {
+		free(kpath);
+		return rc;
+	}
+	o->keyed_from = c.keyed_from;
+	if (key_load(live, 0, &key, &kwhy) == 0)
+		c.key = key;
+	c.key_why = kwhy != NULL ? kwhy : "none";
+	g = xcalloc(m, sizeof *g);
+	for (i = 0; i < m; i++)
+		g[i].c = &c;
 	for (i = 0; i < narcs && rc == 0; i++) {
 		g[i].name = names[i];
 		rc = walk_seg(arcs[i], &g[i], cause);
@@ -290,13 +657,27 @@ journal_verify_archives(struct store *live, struct store *const *arcs,
 			rc = QUAN_ECORRUPT;
 		}
 	}
+	for (i = 0; i < m; i++) {
+		o->n += g[i].last != 0 ? g[i].last - g[i].first + 1 : 0;
+		span(&o->legacy_first, &o->legacy_last, g[i].legacy_first,
+		    g[i].legacy_last);
+		span(&o->keyed_first, &o->keyed_last, g[i].keyed_first,
+		    g[i].keyed_last);
+	}
 	if (rc == 0)
 		rc = check_head(live, &g[narcs], cause);
-	for (i = 0; i < m; i++)
-		*n += g[i].last != 0 ? g[i].last - g[i].first + 1 : 0;
+	if (rc == 0)
+		rc = check_keyed(&c, o, o->legacy_last > o->keyed_last ?
+		    o->legacy_last : o->keyed_last, cause);
+	if (rc == 0 && store_journal_last(live, &o->head_seq, o->head) != 0) {
+		*cause = xasprintf("%s", store_errmsg(live));
+		rc = QUAN_EIO;
+	}
 out:
 	for (i = 0; i < m; i++)
 		seg_free(&g[i]);
 	free(g);
+	free(kwhy);
+	free(kpath);
 	return rc;
 }

@@ -1,6 +1,7 @@
-/* crypto.c — SHA-256, hex and randomness over OpenSSL. */
+/* crypto.c — SHA-256, HMAC-SHA256, hex and randomness over OpenSSL. */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "crypto/crypto.h"
@@ -12,6 +13,21 @@ crypto_sha256(const void *p, size_t n, uint8_t out[CRYPTO_SHA256_LEN])
 	unsigned int len = 0;
 
 	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+}
+
+int
+crypto_hmac_sha256(const void *key, size_t key_len, const void *p, size_t n,
+    uint8_t out[CRYPTO_SHA256_LEN])
+{
+	unsigned int len = 0;
+
+	if (key == NULL || key_len == 0 || key_len > 1024 ||
+	    (p == NULL && n > 0))
+		return QUAN_EINVAL;
+	if (HMAC(EVP_sha256(), key, (int)key_len, p, n, out, &len) == NULL ||
+	    len != CRYPTO_SHA256_LEN)
+		return QUAN_EIO;
+	return QUAN_OK;
 }
 
 char *

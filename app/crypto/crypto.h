@@ -12,6 +12,10 @@
 #define CRYPTO_SHA256_LEN 32
 
 void crypto_sha256(const void *p, size_t n, uint8_t out[CRYPTO_SHA256_LEN]);
+/* HMAC-SHA256 of p (n bytes) under key (key_len bytes, 1..1024).
+ * QUAN_EINVAL on bad arguments, QUAN_EIO when OpenSSL fails. */
+int crypto_hmac_sha256(const void *key, size_t key_len, const void *p,
+    size_t n, uint8_t out[CRYPTO_SHA256_LEN]);
 /* Lower-case hex of n bytes into out (2n+1 bytes). Returns out. */
 char *crypto_hex(const uint8_t *p, size_t n, char *out);
 /* Cryptographically strong random bytes; QUAN_EIO if the RNG fails. */

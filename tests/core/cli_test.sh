@@ -157,6 +157,7 @@ head -c 8192 /dev/urandom >"$T/corrupt/quan.db"
 run 1 "corrupt database" "$Q" status --json --data "$T/corrupt"
 expect_err "quan.db" "corrupt names the file"
 mkdir -p "$T/trunc"; cp "$T/good.db" "$T/trunc/quan.db"
+cp -p "$QUAN_DATA/journal.key" "$T/trunc/"
 sz=$(stat -c %s "$T/trunc/quan.db")
 dd if=/dev/urandom of="$T/trunc/quan.db" bs=1 seek=$((sz / 2)) count=4096 conv=notrunc 2>/dev/null
 "$Q" status --json --data "$T/trunc" >/dev/null 2>"$T/err"
@@ -171,6 +172,9 @@ fi
 # read-only database: as an unprivileged user (root ignores permission
 # bits, so as root the check runs through runuser as nobody)
 mkdir -p "$T/ro"; cp "$T/good.db" "$T/ro/quan.db"
+# the journal's key goes with the data (the quan user's own, 0600)
+cp "$QUAN_DATA/journal.key" "$T/ro/"
+[ "$(id -u)" != 0 ] || chown nobody "$T/ro/journal.key"
 chmod 0444 "$T/ro/quan.db"; chmod 0555 "$T/ro"; chmod 0755 "$T"
 if [ "$(id -u)" != 0 ]; then
 	asuser() { "$@"; }
@@ -189,6 +193,7 @@ run 0 "read-only database: report still works" asuser "$Q" report --json --data 
 expect_json '$.redeemed.count' 1 "read-only report"
 chmod 0755 "$T/ro"; chmod 0700 "$T"
 mkdir -p "$T/full"; cp "$T/good.db" "$T/full/quan.db"
+cp -p "$QUAN_DATA/journal.key" "$T/full/"
 big=$(for i in $(seq 1 3000); do printf 'FULL%06d%0100d,merchant,1212\n' "$i" 0; done)
 echo "$big" >"$T/big.csv"
 sz=$(( ($(stat -c %s "$T/full/quan.db") + 65536) / 512 ))
@@ -203,6 +208,7 @@ ok "full disk: clear error, nothing partial"
 # a redeem on a full disk: clear error, nothing granted, database intact
 for lim in 8 64; do
 	mkdir -p "$T/full$lim"; cp "$T/good.db" "$T/full$lim/quan.db"
+	cp -p "$QUAN_DATA/journal.key" "$T/full$lim/"
 	( ulimit -f $lim; exec "$Q" redeem --json --amount 200 QA00000000000005 --data "$T/full$lim" ) >"$T/out" 2>"$T/err"
 	rc=$?
 	[ $rc = 1 ] || fail "redeem on full disk (ulimit -f $lim): exit $rc, want 1"
