@@ -80,13 +80,4 @@ void sync_rate_init(struct sync_rate *r, int rate, int burst, uint64_t now_us);
  * how long until the next token. */
 int sync_rate_take(struct sync_rate *r, uint64_t now_us, uint64_t *wait_us);
 
-/* Map WeChat answers to a status and cashier reason (shared by the real
- * executor and tests). http = HTTP status, code = error "code" ("" none).
- * Fills res->status, wx_code and reason. */
-void sync_classify_wxpay(int http, const char *code, struct sync_result *res);
-/* Card API errcode (0 ok). landed: a send of ours may have reached WeChat
- * before (40099 "consumed" is then ours: SYNC_OK; else SYNC_ALREADY,
- * someone else's). */
-void sync_classify_card(long errcode, int landed, struct sync_result *res);
-
 #endif

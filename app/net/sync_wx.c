@@ -9,6 +9,7 @@
 
 #include "net/card.h"
 #include "net/sync_wx.h"
+#include "net/sync_wx_int.h"
 #include "net/wxpay.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -185,10 +186,8 @@ not_configured(struct sync_result *res, const char *why)
 	scopy(res->message, sizeof res->message, why ? why : "client not available");
 }
 
-/* wxpay answer -> sync result. first_send: no earlier send of this
- * request (RESOURCE_ALREADY_EXISTS is then somebody else's use). */
-static void
-from_wxpay(const struct wxpay_result *r, int first_send,
+void
+sync_wx_from_wxpay(const struct wxpay_result *r, int first_send,
     struct sync_result *res)
 {
 	const char *reason = NULL;
@@ -262,7 +261,7 @@ run_wxpay(struct worker_ctx *w, const struct sync_job *job,
 	default:
 		break;
 	}
-	from_wxpay(&r, first, res);
+	sync_wx_from_wxpay(&r, first, res);
 	if (job->op == SYNC_OP_USE || job->op == SYNC_OP_RETURN)
 		res->reached = r.sent;
 	if (job->op == SYNC_OP_RETURN && res->status == SYNC_ALREADY)
@@ -280,13 +279,12 @@ run_wxpay(struct worker_ctx *w, const struct sync_job *job,
 	wxpay_result_free(&r);
 }
 
-/* Card answer -> sync result. 40099 "consumed" is SYNC_ALREADY here;
- * run_card decides whose it is. */
-static void
-from_card(const struct card_result *r, struct sync_result *res)
+void
+sync_wx_from_card(const struct card_result *r, int landed, int64_t now,
+    struct sync_result *res)
 {
 	const char *reason = NULL;
-	enum card_class c = card_classify(r, tm_now(), &reason);
+	enum card_class c = card_classify(r, now, &reason);
 
 	res->rc = r->rc;
 	res->http = (int32_t)r->http;
@@ -301,8 +299,12 @@ from_card(const struct card_result *r, struct sync_result *res)
 		res->rc = 0;
 		break;
 	case CARD_ALREADY:
-		res->status = SYNC_ALREADY;
-		res->rc = QUAN_EREJECTED;
+		/* consumed: ours when a send of ours may have done it (the
+		 * card API has no idempotency key), else someone else's */
+		res->status = landed > 0 ? SYNC_OK : SYNC_ALREADY;
+		res->rc = landed > 0 ? 0 : QUAN_EREJECTED;
+		if (landed > 0)
+			snprintf(res->reason, sizeof res->reason, "ok");
 		break;
 	case CARD_REJECTED:
 		res->status = SYNC_REJECTED;
@@ -337,7 +339,7 @@ run_card(struct worker_ctx *w, const struct sync_job *job,
 	card_result_init(&r);
 	if (job->op == SYNC_OP_CARD_GET) {
 		(void)card_get(w->card, job->target, &r);
-		from_card(&r, res);
+		sync_wx_from_card(&r, 0, tm_now(), res);
 		if (res->status == SYNC_OK) {
 			if (r.body != NULL && r.body_len > 0)
 				*blob = xstrndup(r.body, r.body_len);
@@ -357,7 +359,7 @@ run_card(struct worker_ctx *w, const struct sync_job *job,
 	 * TLS, no access token) it is someone else's: SYNC_ALREADY, and the
 	 * core makes it a conflict if the till had granted it. */
 	(void)card_code_get(w->card, card_id, job->code, 1, &r);
-	from_card(&r, res);
+	sync_wx_from_card(&r, job->landed, tm_now(), res);
 	if (res->status == SYNC_OK && r.errcode == 0) {
 		card_result_free(&r);
 		(void)card_code_consume(w->card, card_id, job->code, &r);
@@ -366,13 +368,7 @@ run_card(struct worker_ctx *w, const struct sync_job *job,
 		    r.errcode == 0 || r.errcode == -1;
 		/* 40099 now: taken since code/get (by another till, or by a
 		 * late send of ours) */
-		from_card(&r, res);
-	}
-	if (res->status == SYNC_ALREADY && job->landed > 0) {
-		/* consumed, and a send of ours may have done it */
-		res->status = SYNC_OK;
-		res->rc = 0;
-		snprintf(res->reason, sizeof res->reason, "ok");
+		sync_wx_from_card(&r, job->landed, tm_now(), res);
 	}
 	card_result_free(&r);
 }

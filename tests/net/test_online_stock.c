@@ -26,6 +26,7 @@
 #include "core/settle.h"
 #include "core/syncmsg.h"
 #include "net/sync.h"
+#include "wx_answer.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -119,22 +120,22 @@ x_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 			snprintf(res->message, sizeof res->message,
 			    "connect refused");
 		} else if (m == USE_UNKNOWN_CODE) {
-			sync_classify_wxpay(404, "RESOURCE_NOT_EXISTS", res);
+			wx_answer(404, "RESOURCE_NOT_EXISTS", res);
 		} else {
-			sync_classify_wxpay(200, "", res);
+			wx_answer(200, "", res);
 			snprintf(res->stock_id, sizeof res->stock_id, STOCK);
 			res->remote_time = tm_now();
 		}
 		break;
 	case SYNC_OP_RETURN:
-		sync_classify_wxpay(200, "", res);
+		wx_answer(200, "", res);
 		break;
 	case SYNC_OP_STOCK_GET:
-		sync_classify_wxpay(200, "", res);
+		wx_answer(200, "", res);
 		*blob = xstrdup(stock_json);
 		break;
 	default:
-		sync_classify_wxpay(400, "PARAM_ERROR", res);
+		wx_answer(400, "PARAM_ERROR", res);
 		break;
 	}
 }

@@ -16,6 +16,7 @@
 #include "core/evq.h"
 #include "core/syncmsg.h"
 #include "net/sync.h"
+#include "wx_answer.h"
 #include "util/err.h"
 #include "util/tm.h"
 #include "util/xmem.h"
@@ -102,12 +103,12 @@ x_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 	if (sc->sleep_ms)
 		(void)poll(NULL, 0, sc->sleep_ms);
 	if (strncmp(job->code, "ok", 2) == 0) {
-		sync_classify_wxpay(200, "", res);
+		wx_answer(200, "", res);
 		snprintf(res->stock_id, sizeof res->stock_id, "1212");
 	} else if (strncmp(job->code, "rej", 3) == 0) {
-		sync_classify_wxpay(404, "RESOURCE_NOT_EXISTS", res);
+		wx_answer(404, "RESOURCE_NOT_EXISTS", res);
 	} else if (strncmp(job->code, "flaky", 5) == 0) {
-		sync_classify_wxpay(n <= 2 ? 500 : 200,
+		wx_answer(n <= 2 ? 500 : 200,
 		    n <= 2 ? "SYSTEM_ERROR" : "", res);
 		/* the executor sees the earlier sends */
 		pthread_mutex_lock(&sc->mu);
@@ -119,7 +120,7 @@ x_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 		snprintf(res->message, sizeof res->message,
 		    "connect refused");
 	} else if (strncmp(job->code, "busy", 4) == 0) {
-		sync_classify_wxpay(n == 1 ? 429 : 200,
+		wx_answer(n == 1 ? 429 : 200,
 		    n == 1 ? "FREQUENCY_LIMITED" : "", res);
 	} else if (strncmp(job->code, "hang", 4) == 0) {
 		while (!atomic_load(w->stop))
@@ -278,43 +279,6 @@ test_rate(void **state)
 	sync_rate_init(&r, 0, 1, t);
 	for (i = 0; i < 1000; i++)
 		assert_int_equal(sync_rate_take(&r, t, &w), 1);
-}
-
-static void
-test_classify(void **state)
-{
-	struct sync_result r;
-
-	(void)state;
-	memset(&r, 0, sizeof r);
-	sync_classify_wxpay(200, "", &r);
-	assert_int_equal(r.status, SYNC_OK);
-	sync_classify_wxpay(429, "FREQUENCY_LIMITED", &r);
-	assert_int_equal(r.status, SYNC_RETRY);
-	assert_int_equal(r.rc, QUAN_EBUSY);
-	sync_classify_wxpay(400, "SYSTEM_ERROR", &r);
-	assert_int_equal(r.status, SYNC_RETRY);
-	sync_classify_wxpay(503, "", &r);
-	assert_int_equal(r.status, SYNC_RETRY);
-	sync_classify_wxpay(400, "RESOURCE_ALREADY_EXISTS", &r);
-	assert_int_equal(r.status, SYNC_ALREADY);
-	sync_classify_wxpay(403, "RULELIMIT", &r);
-	assert_int_equal(r.status, SYNC_REJECTED);
-	assert_string_equal(r.reason, "not_usable_now");
-	sync_classify_wxpay(403, "NO_AUTH", &r);
-	assert_int_equal(r.status, SYNC_RETRY);
-	assert_int_equal(r.rc, QUAN_ECONFIG);
-	/* consumed, and no send of ours can have landed: not ours */
-	sync_classify_card(40099, 0, &r);
-	assert_int_equal(r.status, SYNC_ALREADY);
-	assert_string_equal(r.reason, "already_used");
-	/* one may have: ours */
-	sync_classify_card(40099, 1, &r);
-	assert_int_equal(r.status, SYNC_OK);
-	sync_classify_card(-1, 1, &r);
-	assert_int_equal(r.status, SYNC_RETRY);
-	sync_classify_card(40056, 1, &r);
-	assert_string_equal(r.reason, "invalid_code");
 }
 
 static void
@@ -499,7 +463,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_rate),
-		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_order_and_parallel),
 		cmocka_unit_test(test_rate_cap),
