@@ -1,0 +1,231 @@
+/* test_session_void.c — the session's rule that a void needs a manager
+ * (issue 17 item 4): at the terminal, a cashier's own id and PIN, or
+ * another cashier's, on the approval screen are refused (VIEW_M_NOT_
+ * MANAGER, journaled approval_refused) and the sale stays redeemed with
+ * no approval or void entry; a manager's wrong PIN does not void either;
+ * the manager's PIN and a reason void it, journaled approval + void_txn
+ * by that manager. Driven by events, as the front-ends drive it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/checkout.h"
+#include "core/evq.h"
+#include "core/import.h"
+#include "core/session.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+#ifndef DATA_DIR
+#error DATA_DIR must point at tests/core/data
+#endif
+
+struct fx {
+	char dir[64];
+	struct config *cfg;
+	struct store *st;
+	struct checkout *co;
+	struct session *s;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	struct checkout_opts co;
+	struct session_opts so;
+	char *db, *cause = NULL;
+	int64_t n;
+	FILE *fp;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/quan-svoid-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(tm_set_zone("Asia/Shanghai"), 0);
+	config_defaults(&f->cfg);
+	f->cfg->off_default_policy = CONFIG_POLICY_OFFLINE_OK;
+	db = xasprintf("%s/quan.db", f->dir);
+	assert_int_equal(store_open(db, 0, &f->st, &cause), 0);
+	free(db);
+	assert_int_equal(import_stocks(f->st, DATA_DIR "/stocks.json",
+	    tm_now(), &n, &cause), 0);
+	fp = fopen(DATA_DIR "/codes.csv", "r");
+	assert_non_null(fp);
+	assert_int_equal(import_codes(f->st, fp, "codes.csv", tm_now(), &n,
+	    NULL, &cause), 0);
+	fclose(fp);
+	assert_int_equal(staff_set(f->dir, "1001", STAFF_CASHIER, "1234",
+	    &cause), 0);
+	assert_int_equal(staff_set(f->dir, "1002", STAFF_CASHIER, "5678",
+	    &cause), 0);
+	assert_int_equal(staff_set(f->dir, "9001", STAFF_MANAGER, "9999",
+	    &cause), 0);
+	memset(&co, 0, sizeof co);
+	co.cfg = f->cfg;
+	co.st = f->st;
+	assert_int_equal(checkout_new(&co, &f->co, &cause), 0);
+	memset(&so, 0, sizeof so);
+	so.cfg = f->cfg;
+	so.data_dir = f->dir;
+	so.st = f->st;
+	so.co = f->co;
+	assert_int_equal(session_new(&f->s, &so, &cause), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char *cmd;
+
+	session_free(f->s);
+	checkout_free(f->co);
+	store_close(f->st);
+	config_free(f->cfg);
+	cmd = xasprintf("rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f);
+	return 0;
+}
+
+static void
+key(struct fx *f, enum session_cmd cmd, const char *text)
+{
+	struct ev ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = EV_KEY;
+	ev.u.key.cmd = cmd;
+	snprintf(ev.u.key.text, sizeof ev.u.key.text, "%s", text);
+	session_dispatch(f->s, &ev);
+}
+
+static void
+scan(struct fx *f, const char *code)
+{
+	struct ev ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = EV_SCAN;
+	ev.u.scan.source = SCAN_SRC_STDIN;
+	snprintf(ev.u.scan.text, sizeof ev.u.scan.text, "%s", code);
+	memcpy(ev.u.scan.raw, code, strlen(code));
+	ev.u.scan.raw_len = strlen(code);
+	session_dispatch(f->s, &ev);
+}
+
+struct count {
+	const char *who;
+	int n;
+};
+
+static int
+count_cb(void *arg, const struct store_jrow *j)
+{
+	struct count *c = arg;
+	json_t *d = json_loads(j->data, 0, NULL);
+	const char *who = json_string_value(json_object_get(d, "who"));
+	const char *by = json_string_value(json_object_get(d, "by"));
+
+	if (c->who == NULL || (who != NULL && strcmp(who, c->who) == 0) ||
+	    (by != NULL && strcmp(by, c->who) == 0))
+		c->n++;
+	json_decref(d);
+	return 0;
+}
+
+/* Journal entries of a kind (by who, or any when who is NULL). */
+static int
+entries(struct fx *f, const char *kind, const char *who)
+{
+	struct count c = { who, 0 };
+
+	assert_int_equal(store_journal_kind(f->st, kind, 0, count_cb, &c), 0);
+	return c.n;
+}
+
+static const char *
+txn_state(struct fx *f, int64_t id)
+{
+	static struct store_txn t;
+
+	assert_int_equal(store_txn_get(f->st, id, &t), 0);
+	return t.state;
+}
+
+/* An id and PIN typed on the approval screen. */
+static void
+approve(struct fx *f, const char *id, const char *pin)
+{
+	key(f, SC_SUBMIT, id);
+	key(f, SC_SUBMIT, pin);
+}
+
+static void
+test_void_needs_a_manager(void **state)
+{
+	struct fx *f = *state;
+	const struct view *v;
+
+	approve(f, "1001", "1234");             /* login */
+	key(f, SC_SUBMIT, "120");
+	scan(f, "QA00000000000001");
+	key(f, SC_CONFIRM, "");
+	assert_int_equal(session_view(f->s)->screen, VIEW_RESULT);
+	assert_string_equal(txn_state(f, 1), "redeemed");
+	key(f, SC_VOID, "");
+	assert_int_equal(session_view(f->s)->screen, VIEW_APPROVE);
+	/* the cashier's own PIN is not enough */
+	approve(f, "1001", "1234");
+	v = session_view(f->s);
+	assert_int_equal(v->msg, VIEW_M_NOT_MANAGER);
+	assert_int_equal(v->screen, VIEW_APPROVE);
+	assert_int_equal(v->approve_step, 0);   /* asks for an id again */
+	/* another cashier's neither */
+	approve(f, "1002", "5678");
+	assert_int_equal(session_view(f->s)->msg, VIEW_M_NOT_MANAGER);
+	/* a manager's wrong PIN */
+	approve(f, "9001", "0000");
+	assert_int_equal(session_view(f->s)->approve_step, 0);
+	assert_string_equal(txn_state(f, 1), "redeemed");
+	assert_int_equal(entries(f, "approval_refused", "1001"), 1);
+	assert_int_equal(entries(f, "approval_refused", "1002"), 1);
+	assert_int_equal(entries(f, "approval", NULL), 0);
+	assert_int_equal(entries(f, "void_txn", NULL), 0);
+	/* the manager: PIN, then the reason, and the sale is voided */
+	key(f, SC_CANCEL, "");
+	key(f, SC_VOID, "");
+	assert_int_equal(session_view(f->s)->screen, VIEW_APPROVE);
+	approve(f, "9001", "9999");
+	assert_int_equal(session_view(f->s)->approve_step, 2);
+	assert_string_equal(txn_state(f, 1), "redeemed");
+	key(f, SC_SUBMIT, "2");
+	assert_string_equal(txn_state(f, 1), "voided");
+	assert_int_equal(entries(f, "approval", "9001"), 1);
+	assert_int_equal(entries(f, "approval", NULL), 1);
+	assert_int_equal(entries(f, "void_txn", "9001"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_void_needs_a_manager,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
