@@ -31,6 +31,8 @@
 #include "util/tm.h"
 #include "util/xmem.h"
 
+#include "session_events.h"
+
 #ifndef DATA_DIR
 #error DATA_DIR must point at tests/core/data
 #endif
@@ -130,32 +132,6 @@ online(void *arg, struct store *st, int64_t txn, int wait_ms)
 			    "", NULL, "ref", f->now), 0);
 	}
 	return 0;
-}
-
-static void
-key(struct fx *f, enum session_cmd cmd, const char *text)
-{
-	struct ev ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.type = EV_KEY;
-	ev.u.key.cmd = cmd;
-	snprintf(ev.u.key.text, sizeof ev.u.key.text, "%s", text);
-	session_dispatch(f->s, &ev);
-}
-
-static void
-scan(struct fx *f, const char *code)
-{
-	struct ev ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.type = EV_SCAN;
-	ev.u.scan.source = SCAN_SRC_STDIN;
-	snprintf(ev.u.scan.text, sizeof ev.u.scan.text, "%s", code);
-	memcpy(ev.u.scan.raw, code, strlen(code));
-	ev.u.scan.raw_len = strlen(code);
-	session_dispatch(f->s, &ev);
 }
 
 static int
@@ -273,21 +249,21 @@ test_terminal_paths(void **state)
 	struct fx *f = *state;
 
 	f->seen.on = 1;
-	key(f, SC_SUBMIT, "1001");
-	key(f, SC_SUBMIT, "1234");
-	key(f, SC_SUBMIT, "120");
-	scan(f, "QA00000000000001");
-	scan(f, "NOTACOUPON");
-	key(f, SC_CONFIRM, "");
+	ev_key(f->s, SC_SUBMIT, "1001");
+	ev_key(f->s, SC_SUBMIT, "1234");
+	ev_key(f->s, SC_SUBMIT, "120");
+	ev_scan(f->s, "QA00000000000001");
+	ev_scan(f->s, "NOTACOUPON");
+	ev_key(f->s, SC_CONFIRM, "");
 	assert_int_equal(session_view(f->s)->screen, VIEW_RESULT);
-	key(f, SC_NEW, "");
-	key(f, SC_SUBMIT, "120");
-	scan(f, "QA00000000000001");
-	key(f, SC_CANCEL, "");
-	key(f, SC_XREPORT, "");
+	ev_key(f->s, SC_NEW, "");
+	ev_key(f->s, SC_SUBMIT, "120");
+	ev_scan(f->s, "QA00000000000001");
+	ev_key(f->s, SC_CANCEL, "");
+	ev_key(f->s, SC_XREPORT, "");
 	assert_int_equal(session_view(f->s)->screen, VIEW_REPORT);
-	key(f, SC_CANCEL, "");
-	key(f, SC_TXNS, "");
+	ev_key(f->s, SC_CANCEL, "");
+	ev_key(f->s, SC_TXNS, "");
 	check_plans(f, 20);
 }
 

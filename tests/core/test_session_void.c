@@ -27,6 +27,8 @@
 #include "util/tm.h"
 #include "util/xmem.h"
 
+#include "session_events.h"
+
 #ifndef DATA_DIR
 #error DATA_DIR must point at tests/core/data
 #endif
@@ -101,32 +103,6 @@ teardown(void **state)
 	return 0;
 }
 
-static void
-key(struct fx *f, enum session_cmd cmd, const char *text)
-{
-	struct ev ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.type = EV_KEY;
-	ev.u.key.cmd = cmd;
-	snprintf(ev.u.key.text, sizeof ev.u.key.text, "%s", text);
-	session_dispatch(f->s, &ev);
-}
-
-static void
-scan(struct fx *f, const char *code)
-{
-	struct ev ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.type = EV_SCAN;
-	ev.u.scan.source = SCAN_SRC_STDIN;
-	snprintf(ev.u.scan.text, sizeof ev.u.scan.text, "%s", code);
-	memcpy(ev.u.scan.raw, code, strlen(code));
-	ev.u.scan.raw_len = strlen(code);
-	session_dispatch(f->s, &ev);
-}
-
 struct count {
 	const char *who;
 	int n;
@@ -170,8 +146,8 @@ txn_state(struct fx *f, int64_t id)
 static void
 approve(struct fx *f, const char *id, const char *pin)
 {
-	key(f, SC_SUBMIT, id);
-	key(f, SC_SUBMIT, pin);
+	ev_key(f->s, SC_SUBMIT, id);
+	ev_key(f->s, SC_SUBMIT, pin);
 }
 
 static void
@@ -181,12 +157,12 @@ test_void_needs_a_manager(void **state)
 	const struct view *v;
 
 	approve(f, "1001", "1234");             /* login */
-	key(f, SC_SUBMIT, "120");
-	scan(f, "QA00000000000001");
-	key(f, SC_CONFIRM, "");
+	ev_key(f->s, SC_SUBMIT, "120");
+	ev_scan(f->s, "QA00000000000001");
+	ev_key(f->s, SC_CONFIRM, "");
 	assert_int_equal(session_view(f->s)->screen, VIEW_RESULT);
 	assert_string_equal(txn_state(f, 1), "redeemed");
-	key(f, SC_VOID, "");
+	ev_key(f->s, SC_VOID, "");
 	assert_int_equal(session_view(f->s)->screen, VIEW_APPROVE);
 	/* the cashier's own PIN is not enough */
 	approve(f, "1001", "1234");
@@ -206,13 +182,13 @@ test_void_needs_a_manager(void **state)
 	assert_int_equal(entries(f, "approval", NULL), 0);
 	assert_int_equal(entries(f, "void_txn", NULL), 0);
 	/* the manager: PIN, then the reason, and the sale is voided */
-	key(f, SC_CANCEL, "");
-	key(f, SC_VOID, "");
+	ev_key(f->s, SC_CANCEL, "");
+	ev_key(f->s, SC_VOID, "");
 	assert_int_equal(session_view(f->s)->screen, VIEW_APPROVE);
 	approve(f, "9001", "9999");
 	assert_int_equal(session_view(f->s)->approve_step, 2);
 	assert_string_equal(txn_state(f, 1), "redeemed");
-	key(f, SC_SUBMIT, "2");
+	ev_key(f->s, SC_SUBMIT, "2");
 	assert_string_equal(txn_state(f, 1), "voided");
 	assert_int_equal(entries(f, "approval", "9001"), 1);
 	assert_int_equal(entries(f, "approval", NULL), 1);
