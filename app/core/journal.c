@@ -142,39 +142,70 @@ key_read(const char *path, uint8_t key[JOURNAL_KEY_LEN], char **cause)
 	return QUAN_OK;
 }
 
-/* Make a new key file (0600, written and synced before it is used);
- * another process making one at the same time: theirs is read. */
+/* fsync the folder holding path (best effort). */
+static void
+sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? xstrdup(".") :
+	    xasprintf("%.*s", (int)(slash - path), path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+/* Make a new key file: written and synced under a name of this process,
+ * then linked into place, which fails when the file exists — so of two
+ * processes starting at once one key wins, whole, and the other reads it. */
 static int
 key_make(const char *path, uint8_t key[JOURNAL_KEY_LEN], char **cause)
 {
-	char text[2 * JOURNAL_KEY_LEN + 2];
-	int fd, ok;
+	char text[2 * JOURNAL_KEY_LEN + 2], *tmp;
+	int fd, ok, rc = QUAN_OK;
 
 	if (crypto_random(key, JOURNAL_KEY_LEN) != 0) {
 		*cause = xasprintf("journal key: the random generator failed");
 		return QUAN_EIO;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST)
-		return key_read(path, key, cause);
+	tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		*cause = xasprintf("%s: cannot create the journal key: %s",
 		    path, strerror(errno));
-		return errno == ENOSPC ? QUAN_EFULL : QUAN_EIO;
+		rc = errno == ENOSPC ? QUAN_EFULL : QUAN_EIO;
+		free(tmp);
+		return rc;
 	}
 	crypto_hex(key, JOURNAL_KEY_LEN, text);
 	text[2 * JOURNAL_KEY_LEN] = '\n';
 	ok = write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1) &&
 	    fsync(fd) == 0;
 	memset(text, 0, sizeof text);
-	close(fd);
+	if (close(fd) != 0)
+		ok = 0;
 	if (!ok) {
 		*cause = xasprintf("%s: cannot write the journal key: %s",
 		    path, strerror(errno));
-		unlink(path);
-		return QUAN_EIO;
+		rc = errno == ENOSPC ? QUAN_EFULL : QUAN_EIO;
+	} else if (link(tmp, path) != 0) {
+		if (errno == EEXIST)
+			rc = key_read(path, key, cause); /* another's won */
+		else {
+			*cause = xasprintf("%s: cannot create the journal "
+			    "key: %s", path, strerror(errno));
+			rc = QUAN_EIO;
+		}
 	}
-	return QUAN_OK;
+	(void)unlink(tmp);
+	free(tmp);
+	if (rc == QUAN_OK)
+		sync_dir(path); /* the name lasts before an entry needs it */
+	return rc;
 }
 
 static void

@@ -150,6 +150,25 @@ run 1 "journal verify finds an edit" "$Q" journal verify
 expect_err "edited" "journal edit"
 cp "$T/good.db" "$QUAN_DATA/quan.db"; rm -f "$QUAN_DATA/quan.db-wal" "$QUAN_DATA/quan.db-shm"
 run 0 "journal verify restored" "$Q" journal verify
+grep -q "keyed segment, HMAC-SHA256 with $QUAN_DATA/journal.key" "$T/out" ||
+	fail "verify names the keyed segment: $(cat "$T/out")"
+[ "$(stat -c %a "$QUAN_DATA/journal.key")" = 600 ] || fail "journal.key not 0600"
+grep -rqs "$(cat "$QUAN_DATA/journal.key")" "$QUAN_DATA"/*.log "$T/out" "$T/err" &&
+	fail "the journal key was printed or logged"
+# a lost key: writers refuse (no new key over a keyed journal), readers
+# work, verify names the file; restored, all is well again
+mv "$QUAN_DATA/journal.key" "$T/journal.key"
+run 1 "journal key lost: redeem refused" "$Q" redeem --json --amount 200 QA00000000000006
+expect_err "will not make a new key" "lost key message"
+[ -e "$QUAN_DATA/journal.key" ] && fail "a new key was made over the keyed journal"
+run 0 "journal key lost: status still works" "$Q" status --json
+run 1 "journal key lost: verify fails" "$Q" journal verify
+expect_err "journal.key" "verify names the key file"
+chmod 644 "$T/journal.key"; cp -p "$T/journal.key" "$QUAN_DATA/journal.key"
+run 1 "journal key readable by others: refused" "$Q" redeem --json --amount 200 QA00000000000006
+expect_err "chmod 600" "open key message"
+chmod 600 "$QUAN_DATA/journal.key"
+run 0 "journal key restored: verify" "$Q" journal verify
 
 # --- corrupt, read-only, full ----------------------------------------
 mkdir -p "$T/corrupt"
