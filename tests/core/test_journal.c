@@ -250,7 +250,7 @@ rechain(struct fx *f, size_t from, enum forge how)
 
 	for (i = from; i < f->n; i++) {
 		if (i > 0)
-			snprintf(f->r[i].prev, 65, "%s", f->r[i - 1].hash);
+			memcpy(f->r[i].prev, f->r[i - 1].hash, 65);
 		forge_hash(how, &f->r[i], f->r[i].hash);
 	}
 }
@@ -370,7 +370,7 @@ test_splice_fails(void **state)
 	/* the edited entry re-hashed (plain SHA-256: the attacker has no
 	 * key), the next prev fixed */
 	forge_hash(PLAIN, &f->r[1], f->r[1].hash);
-	snprintf(f->r[2].prev, 65, "%s", f->r[1].hash);
+	memcpy(f->r[2].prev, f->r[1].hash, 65);
 	write_rows(f, f->db, 1);
 	cause = must_fail(f, "edit, re-hash, next prev fixed");
 	assert_non_null(strstr(cause, "entry 2"));
