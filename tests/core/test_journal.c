@@ -72,6 +72,9 @@ put_file(const char *path, const char *text, mode_t mode)
 	assert_int_equal(chmod(path, mode), 0);
 }
 
+static void sql(const char *db, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 sql(const char *db, const char *fmt, ...)
 {
