@@ -60,6 +60,7 @@ struct drv {
 	struct scan_mgr *mgr;
 	void *priv;
 	int dedupe_ms;
+	int gb18030;        /* charset=gb18030: non-UTF-8 bytes are GB18030 */
 	/* manager state (manager thread only) */
 	int is_open;
 	int down_reported;

@@ -180,6 +180,8 @@ drv_opts_check(const struct drv *d, const char *const *known, char **cause)
 	size_t i, k;
 
 	for (i = 0; i < d->spec.nopt; i++) {
+		if (strcmp(d->spec.opt[i].key, "charset") == 0)
+			continue; /* every source's: scan_mgr_add */
 		for (k = 0; known[k] != NULL; k++)
 			if (strcmp(known[k], d->spec.opt[i].key) == 0)
 				break;
@@ -196,6 +198,7 @@ int
 scan_mgr_add(struct scan_mgr *m, const char *spec, char **cause)
 {
 	struct drv *d = xcalloc(1, sizeof *d);
+	const char *cs;
 	size_t i;
 	long dd;
 	int rc;
@@ -225,6 +228,14 @@ scan_mgr_add(struct scan_mgr *m, const char *spec, char **cause)
 	    cause)) != QUAN_OK)
 		goto fail;
 	d->dedupe_ms = (int)dd;
+	cs = drv_opt(d, "charset");
+	if (cs != NULL && strcmp(cs, "gb18030") != 0 &&
+	    strcmp(cs, "utf-8") != 0) {
+		*cause = xasprintf("source '%s': charset=utf-8|gb18030", spec);
+		rc = QUAN_EINVAL;
+		goto fail;
+	}
+	d->gb18030 = cs != NULL && strcmp(cs, "gb18030") == 0;
 	if ((rc = d->ops->setup(d, cause)) != QUAN_OK)
 		goto fail;
 	m->d = xrealloc(m->d, (m->nd + 1) * sizeof *m->d);
@@ -362,7 +373,8 @@ drv_emit(struct drv *d, const struct drv_raw *r)
 	}
 	memset(&ev, 0, sizeof ev);
 	ev.type = EV_SCAN;
-	rc = scantext_decode(p, n, m->o.max_len, sc->text, sizeof sc->text,
+	rc = scantext_decode(p, n, m->o.max_len, d->gb18030 ?
+		SCANTEXT_GB18030 : SCANTEXT_UTF8, sc->text, sizeof sc->text,
 		sc->encoding);
 	if (rc != QUAN_OK) {
 		drv_reject(d, "too long", p, n);

@@ -260,8 +260,9 @@ set_enc(char enc[SCANTEXT_ENC_MAX], const char *s)
 }
 
 int
-scantext_decode(const uint8_t *p, size_t n, size_t max_len, char *text,
-	size_t text_size, char enc[SCANTEXT_ENC_MAX])
+scantext_decode(const uint8_t *p, size_t n, size_t max_len,
+	enum scantext_cs cs, char *text, size_t text_size,
+	char enc[SCANTEXT_ENC_MAX])
 {
 	int ascii = 0, rc;
 	size_t skip = 0, len = 0;
@@ -285,6 +286,8 @@ scantext_decode(const uint8_t *p, size_t n, size_t max_len, char *text,
 		set_enc(enc, ascii ? "ascii" : "utf-8");
 		return QUAN_OK;
 	}
+	if (cs != SCANTEXT_GB18030)
+		return QUAN_OK; /* binary: the charset is not known */
 	rc = gb18030_to_utf8(p, n, text, text_size - 1, &len);
 	if (rc == QUAN_ETOOBIG) {
 		text[0] = '\0';

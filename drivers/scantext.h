@@ -1,7 +1,8 @@
 /*
  * scantext.h — turning scanner bytes into text the core can trust: AIM
  * symbology identifiers, prefix/suffix stripping, charset decoding (UTF-8,
- * else GB18030, else "binary"), control-character rejection and length caps.
+ * else GB18030 when configured, else "binary"), control-character
+ * rejection and length caps.
  * Pure functions on caller buffers: no state, any thread, fuzzed by
  * tests/fuzz/fuzz_scantext.c.
  */
@@ -42,17 +43,27 @@ const char *scantext_aim_for(const char *symbology, int gs1);
 int scantext_strip(const uint8_t **p, size_t *n, const char *prefix,
 	const char *suffix);
 
+/* The charset bytes that are not UTF-8 are known to be in. */
+enum scantext_cs {
+	SCANTEXT_UTF8,    /* nothing else known: not UTF-8 = binary */
+	SCANTEXT_GB18030, /* configured (charset=gb18030): GB18030 */
+};
+
 /*
  * Decode n bytes into NUL-terminated UTF-8 text (text_size bytes room).
- * enc receives "ascii", "utf-8", "gb18030" or "binary". Binary means: not
- * clean text (invalid in both charsets, a control character C0/DEL/C1, a
- * private-use or replacement character); then text is "" and the caller
- * shows the raw bytes. A leading UTF-8 BOM is dropped from the text.
+ * Valid UTF-8 is text; other bytes are text only in a charset that is
+ * known (cs), never guessed: a guess turns Latin-1, Big5 or SJIS into
+ * plausible-looking wrong characters. enc receives "ascii", "utf-8",
+ * "gb18030" or "binary". Binary means: not clean text (not valid in the
+ * known charset, a control character C0/DEL/C1, a private-use or
+ * replacement character); then text is "" and the caller shows the raw
+ * bytes. A leading UTF-8 BOM is dropped from the text.
  * Errors: QUAN_EINVAL for n == 0, QUAN_ETOOBIG when n > max_len or the text
  * does not fit text_size. Any thread.
  */
-int scantext_decode(const uint8_t *p, size_t n, size_t max_len, char *text,
-	size_t text_size, char enc[SCANTEXT_ENC_MAX]);
+int scantext_decode(const uint8_t *p, size_t n, size_t max_len,
+	enum scantext_cs cs, char *text, size_t text_size,
+	char enc[SCANTEXT_ENC_MAX]);
 
 /* 1 when [p, p+n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 int scantext_utf8_valid(const uint8_t *p, size_t n);

@@ -8,7 +8,7 @@ fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
 out=$(printf ']Q1CPN:2024-ZX\nsay "hi" \\ there\n\xd3\xc5\xbb\xdd\xc8\xaf\nab\x01c\n' |
-	"$QUAN" scan --json 2>/dev/null)
+	"$QUAN" scan --json --source 'stdin,charset=gb18030' 2>/dev/null)
 rc=$?
 [ $rc = 0 ] || bad "exit $rc"
 [ "$(printf '%s\n' "$out" | wc -l)" = 4 ] || bad "want 4 lines: $out"
@@ -18,6 +18,11 @@ echo "$out" | grep -qF '"text":"say \"hi\" \\ there"' || bad "escaping: $out"
 echo "$out" | grep -qF '"text":"优惠券","encoding":"gb18030"' || bad "gb: $out"
 echo "$out" | grep -qF '"text":"","encoding":"binary","len":4,"hex":"61620163"' ||
 	bad "binary: $out"
+# the same GB18030 bytes from a source whose charset is not known: bytes
+# (hex), never a guess
+out=$(printf '\xd3\xc5\xbb\xdd\xc8\xaf\n' | "$QUAN" scan --json 2>/dev/null)
+echo "$out" | grep -qF '"text":"","encoding":"binary","len":6,"hex":"d3c5bbddc8af"' ||
+	bad "gb without charset=: $out"
 
 # the same scan twice in the window is one scan; --dedupe-ms 0 keeps both
 n=$(printf 'AAA-1\nAAA-1\n' | "$QUAN" scan --json 2>/dev/null | wc -l)

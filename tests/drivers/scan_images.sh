@@ -1,6 +1,7 @@
 #!/bin/bash
 # scan_images.sh — `quan scan --json --source image:` on codes generated
 # now: QR with ASCII, UTF-8 Chinese (no ECI), GB18030 and binary content,
+# QR with ECI designators (honoured, or bytes when ZBar cannot),
 # Code 128, EAN-13, PDF417 (not supported by ZBar 0.23.92: must read
 # nothing), the camera pipeline replayed from files (frames=MS), then the
 # degraded phone-screen set (mkset.sh) next to zbarimg.
@@ -29,6 +30,15 @@ done
 zint -b 20 --scale=2 -d 'C128-COUPON-77' -o "$t/cs/c128.png" >/dev/null
 zint -b 13 --scale=2 -d 590123412345 -o "$t/cs/ean13.png" >/dev/null
 zint -b 55 --scale=2 -d 'PDF417 COUPON' -o "$t/cs/pdf417.png" >/dev/null
+# QR with an ECI designator (zint converts the UTF-8 given to the ECI's
+# charset): Latin-1, Shift JIS, UTF-8 honoured; GB 2312 (29) and Big5 (28)
+# are ECIs ZBar 0.23.92 does not know (it hands the bytes over raw and
+# says nothing of the ECI): they must stay bytes, never a guess
+zint -b 58 --eci=3 -d 'Café Größe' -o "$t/cs/eci3.png" >/dev/null
+zint -b 58 --eci=20 -d 'クーポン' -o "$t/cs/eci20.png" >/dev/null
+zint -b 58 --eci=26 -d '优惠券 10元' -o "$t/cs/eci26.png" >/dev/null
+zint -b 58 --eci=29 -d '优惠券 10元' -o "$t/cs/eci29.png" >/dev/null
+zint -b 58 --eci=28 -d '優惠券' -o "$t/cs/eci28.png" >/dev/null
 
 out=$("$QUAN" scan --json --hex --source "image:$t/cs" 2>"$t/err")
 rc=$?
@@ -45,9 +55,23 @@ want qr_ascii.png aim ']Q1'
 want qr_utf8.png text '优惠券 10元'
 want qr_utf8.png encoding utf-8
 want qr_latin.png text 'Größe über Café 5€'
-want qr_gb.png text '优惠券 10元'
-want qr_gb.png encoding gb18030
+# GB18030 without an ECI: the charset is not known, so bytes (hex)
+want qr_gb.png text ''
+want qr_gb.png encoding binary
 want qr_gb.png hex "$(hex < "$t/cs/gb.bin")"
+want eci3.png text 'Café Größe'
+want eci3.png encoding utf-8
+want eci20.png text 'クーポン'
+want eci26.png text '优惠券 10元'
+want eci29.png encoding binary
+want eci29.png hex "$(printf '优惠券 10元' | iconv -f UTF-8 -t GB2312 | hex)"
+want eci28.png encoding binary
+want eci28.png hex "$(printf '優惠券' | iconv -f UTF-8 -t BIG5 | hex)"
+# and the same GB18030 QR from a source configured for it: text
+o2=$("$QUAN" scan --json --source "image:$t/cs/qr_gb.png,charset=gb18030" \
+	2>/dev/null)
+printf '%s' "$o2" | grep -qF '"text":"优惠券 10元","encoding":"gb18030"' ||
+	bad "charset=gb18030: $o2"
 want qr_binary.png encoding binary
 want qr_binary.png text ''
 want qr_binary.png hex "$(hex < "$t/cs/binary.bin")"

@@ -17,7 +17,8 @@
 static int
 dec(const char *bytes, size_t n, char *text, size_t tn, char *enc)
 {
-	return scantext_decode((const uint8_t *)bytes, n, 511, text, tn, enc);
+	return scantext_decode((const uint8_t *)bytes, n, 511, SCANTEXT_GB18030,
+		text, tn, enc);
 }
 
 static void
@@ -64,6 +65,37 @@ test_decode_charsets(void **state)
 	assert_string_equal(enc, "gb18030");
 	assert_int_equal(dec("\xed\xa0\x80", 3, text, sizeof text, enc), 0);
 	assert_string_equal(enc, "binary");
+}
+
+static void
+test_unknown_charset_stays_bytes(void **state)
+{
+	static const char *const not_utf8[] = {
+		"\xd3\xc5\xbb\xdd\xc8\xaf",  /* 优惠券, GB18030 */
+		"\xc0\xaf",                      /* a GB18030 pair */
+		"Gr\xf6\xdf" "e",                /* Größe, Latin-1 */
+		"\xc0\xa5\xb4\x66",            /* Big5 */
+		"\x83\x4e\x81\x5b",            /* SJIS */
+	};
+	char text[512], enc[SCANTEXT_ENC_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof not_utf8 / sizeof not_utf8[0]; i++) {
+		const uint8_t *p = (const uint8_t *)not_utf8[i];
+
+		assert_int_equal(scantext_decode(p, strlen(not_utf8[i]), 511,
+			SCANTEXT_UTF8, text, sizeof text, enc), 0);
+		assert_string_equal(enc, "binary");
+		assert_string_equal(text, "");
+	}
+	/* Latin-1 read as GB18030 would be Gr + a CJK character + e: with
+	 * the charset configured it is GB18030 by definition; unconfigured
+	 * (above) it stays bytes */
+	assert_int_equal(scantext_decode((const uint8_t *)"abc", 3, 511,
+		SCANTEXT_UTF8, text, sizeof text, enc), 0);
+	assert_string_equal(text, "abc");
+	assert_string_equal(enc, "ascii");
 }
 
 static void
@@ -249,6 +281,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_charsets),
+		cmocka_unit_test(test_unknown_charset_stays_bytes),
 		cmocka_unit_test(test_decode_controls_caps),
 		cmocka_unit_test(test_aim),
 		cmocka_unit_test(test_strip_unescape),

@@ -43,7 +43,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p < data || p + n > data + size)
 		abort();
 	/* decode */
-	rc = scantext_decode(data, size, 511, text, sizeof text, enc);
+	rc = scantext_decode(data, size, 511, size > 0 && data[0] & 1 ?
+		SCANTEXT_GB18030 : SCANTEXT_UTF8, text, sizeof text, enc);
 	if (size == 0 && rc != QUAN_EINVAL)
 		abort();
 	if (size > 511 && rc != QUAN_ETOOBIG)
