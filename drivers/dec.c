@@ -13,12 +13,12 @@
 #include <math.h> /* rotation only: drivers is not money code */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zbar.h>
 
 #include "drivers/dec.h"
 #include "drivers/scan.h"
 #include "util/err.h"
-#include "util/tm.h"
 #include "util/xmem.h"
 
 struct dec {
@@ -32,6 +32,10 @@ struct dec {
 	uint32_t *integral;
 	size_t icap;
 	struct dec_stats st;
+	int resume;              /* camera: passes go on in the next frame */
+	int next_pass;
+	int starved;             /* frames in a row without a pass */
+	uint32_t pass_ns_px[16]; /* running cost of each pass, ns per pixel */
 };
 
 static const struct {
@@ -123,6 +127,15 @@ dec_free(struct dec *d)
 	free(d->w3);
 	free(d->integral);
 	free(d);
+}
+
+uint64_t
+dec_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
 const struct dec_stats *
@@ -261,15 +274,13 @@ up2(const uint8_t *in, int w, int h, uint8_t *out)
 	}
 }
 
-/* Adaptive threshold: black where the pixel is darker than its local mean
- * (window win) by more than a small margin. */
-static void
-threshold(struct dec *d, const uint8_t *in, int w, int h, int win,
-	uint8_t *out)
+/* The integral image of in (w+1 x h+1) in d->integral. */
+static const uint32_t *
+integral(struct dec *d, const uint8_t *in, int w, int h)
 {
 	size_t W = (size_t)w + 1, need = W * ((size_t)h + 1);
 	uint32_t *I;
-	int x, y, r = win / 2;
+	int x, y;
 
 	if (need > d->icap) {
 		free(d->integral);
@@ -288,6 +299,74 @@ threshold(struct dec *d, const uint8_t *in, int w, int h, int win,
 				1] + row;
 		}
 	}
+	return I;
+}
+
+/* Unsharp mask: each pixel pushed away from its (2r+1)^2 local mean by
+ * amt/4 of the difference — restores the edge contrast a defocused or
+ * shaken camera loses, which ZBar's edge detector needs. */
+static void
+sharpen(struct dec *d, const uint8_t *in, int w, int h, int r, int amt,
+	uint8_t *out)
+{
+	const uint32_t *I = integral(d, in, w, h);
+	size_t W = (size_t)w + 1;
+	int x, y;
+
+	for (y = 0; y < h; y++) {
+		int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h :
+			y + r + 1;
+
+		for (x = 0; x < w; x++) {
+			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w :
+				x + r + 1;
+			uint32_t sum = I[(size_t)y1 * W + x1] -
+				I[(size_t)y0 * W + x1] -
+				I[(size_t)y1 * W + x0] +
+				I[(size_t)y0 * W + x0];
+			int cnt = (x1 - x0) * (y1 - y0);
+			int p = in[(size_t)y * w + x];
+			int v = p + (p * cnt - (int)sum) * amt / (4 * cnt);
+
+			out[(size_t)y * w + x] = (uint8_t)(v < 0 ? 0 : v > 255 ?
+				255 : v);
+		}
+	}
+}
+
+/* The centre w/2 x h/2 of in, scaled 2x with linear interpolation into
+ * out (w x h): small codes (held far away) get enough pixels per module
+ * for the threshold pass without the cost of upscaling the whole frame. */
+static void
+centre_up2(const uint8_t *in, int w, int h, uint8_t *out)
+{
+	int x, y, x0 = w / 4, y0 = h / 4;
+
+	for (y = 0; y < h; y++) {
+		int sy = y0 + y / 2, sy1 = sy + 1 < h ? sy + 1 : sy;
+		const uint8_t *a = in + (size_t)sy * w, *b = in +
+			(size_t)(y & 1 ? sy1 : sy) * w;
+
+		for (x = 0; x < w; x++) {
+			int sx = x0 + x / 2, sx1 = (x & 1) && sx + 1 < w ?
+				sx + 1 : sx;
+
+			out[(size_t)y * w + x] = (uint8_t)((a[sx] + a[sx1] +
+				b[sx] + b[sx1] + 2) / 4);
+		}
+	}
+}
+
+/* Adaptive threshold: black where the pixel is darker than its local mean
+ * (window win) by more than a small margin. */
+static void
+threshold(struct dec *d, const uint8_t *in, int w, int h, int win,
+	uint8_t *out)
+{
+	const uint32_t *I = integral(d, in, w, h);
+	size_t W = (size_t)w + 1;
+	int x, y, r = win / 2;
+
 	for (y = 0; y < h; y++) {
 		int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h :
 			y + r + 1;
@@ -329,89 +408,163 @@ rotate(const uint8_t *in, int w, int h, double deg, uint8_t *out, int s)
 	return s;
 }
 
+/* The preprocessing passes after the plain scan, in order of what phone
+ * screens need most and of cost; each tries the image and, where dark mode
+ * can hide a code, its negative. */
+enum {
+	P_INVERTED, P_STRETCH, P_HALF, P_THRESHOLD, P_HALF_THRESHOLD,
+	P_SHARPEN, P_CENTRE_UP2, P_ROT30, P_ROTM30, P_ROT45, P_ROTM45,
+	P_ROT15, P_ROTM15, P_UP2, P_N
+};
+
+static const double pass_angle[P_N] = {
+	[P_ROT30] = 30, [P_ROTM30] = -30, [P_ROT45] = 45, [P_ROTM45] = -45,
+	[P_ROT15] = 15, [P_ROTM15] = -15,
+};
+
+/* Scan img and, when inv, its negative (into spare, npx bytes). */
+static size_t
+scan2(struct dec *d, const uint8_t *img, int w, int h, int inv,
+	uint8_t *spare, const char *pass, const char *pass_inv,
+	struct dec_result *out, size_t max)
+{
+	size_t n;
+
+	if ((n = scan_one(d, img, w, h, SCAN_F_PREPROC, pass, out, 0, max)) >
+	    0 || !inv)
+		return n;
+	invert(img, spare, (size_t)w * h);
+	return scan_one(d, spare, w, h, SCAN_F_PREPROC | SCAN_F_INVERTED,
+		pass_inv, out, 0, max);
+}
+
+/* Run pass k on the frame (base: stretched when that helped). */
+static size_t
+run_pass(struct dec *d, int k, const uint8_t *px, const uint8_t *base,
+	int w, int h, struct dec_result *out, size_t max)
+{
+	size_t npx = (size_t)w * (size_t)h;
+	int hw = w / 2, hh = h / 2, win, s;
+
+	win = (w < h ? w : h) / 10;
+	win = win < 15 ? 15 : win > 61 ? 61 : win;
+	win |= 1;
+	switch (k) {
+	case P_INVERTED:
+		invert(px, d->w1, npx);
+		return scan_one(d, d->w1, w, h, SCAN_F_INVERTED, "inverted",
+			out, 0, max);
+	case P_STRETCH:
+		return base != px ? scan2(d, base, w, h, 1, d->w1, "stretch",
+			"stretch-inv", out, max) : 0;
+	case P_HALF:
+		if (hw < 64 || hh < 64)
+			return 0;
+		half(base, w, h, d->w1);
+		return scan2(d, d->w1, hw, hh, 1, d->w3, "half", "half-inv",
+			out, max);
+	case P_THRESHOLD:
+		threshold(d, base, w, h, win, d->w1);
+		return scan2(d, d->w1, w, h, 1, d->w3, "threshold",
+			"threshold-inv", out, max);
+	case P_HALF_THRESHOLD:
+		if (hw < 64 || hh < 64)
+			return 0;
+		half(base, w, h, d->w3);
+		threshold(d, d->w3, hw, hh, win / 2 | 1, d->w1);
+		return scan2(d, d->w1, hw, hh, 0, NULL, "half-threshold", NULL,
+			out, max);
+	case P_SHARPEN:
+		sharpen(d, base, w, h, 2, 8, d->w1);
+		return scan2(d, d->w1, w, h, 1, d->w3, "sharpen", "sharpen-inv",
+			out, max);
+	case P_CENTRE_UP2:
+		if (w < 128 || h < 128)
+			return 0;
+		centre_up2(base, w, h, d->w3);
+		threshold(d, d->w3, w, h, win, d->w1);
+		return scan2(d, d->w1, w, h, 1, d->w3, "centre-up2-threshold",
+			"centre-up2-threshold-inv", out, max);
+	case P_UP2:
+		if (npx > 640 * 480)
+			return 0;
+		up2(base, w, h, d->w3);
+		return scan_one(d, d->w3, 2 * w, 2 * h, SCAN_F_PREPROC, "up2",
+			out, 0, max);
+	default: /* rotations */
+		s = (int)ceil(sqrt((double)w * w + (double)h * h));
+		if ((size_t)s * s > npx * 4 + 16)
+			return 0;
+		rotate(base, w, h, pass_angle[k], d->w3, s);
+		return scan_one(d, d->w3, s, s, SCAN_F_PREPROC, "rotate", out, 0,
+			max);
+	}
+}
+
+void
+dec_set_resume(struct dec *d, int on)
+{
+	d->resume = on;
+	d->next_pass = 0;
+}
+
 size_t
 dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 	struct dec_result *out, size_t max)
 {
-	uint64_t t0 = tm_mono_us();
-	uint64_t budget = budget_ms > 0 ? (uint64_t)budget_ms * 1000 : 0;
-	size_t npx = (size_t)w * (size_t)h, n = 0;
+	uint64_t t0 = dec_cpu_us(), budget, left, plain_us;
+	size_t npx = (size_t)w * (size_t)h, n;
 	const uint8_t *base = px;
-	int hw = w / 2, hh = h / 2, win, k;
-	static const double angles[] = {30, -30, 45, -45, 15, -15};
+	int i, k, first;
 
-#define LEFT() (tm_mono_us() - t0 < budget)
 	d->st.last_passes = 0;
 	if (w <= 0 || h <= 0 || max == 0)
 		return 0;
-	if ((n = scan_one(d, px, w, h, 0, "plain", out, 0, max)) > 0 ||
-	    budget_ms < 0)
+	n = scan_one(d, px, w, h, 0, "plain", out, 0, max);
+	d->st.plain_us = dec_cpu_us() - t0;
+	if (n > 0 || budget_ms < 0)
 		return n;
 	work_reserve(d, npx * 4 + 16);
-	if (budget > 0 && !LEFT())
-		return 0;
-	invert(px, d->w1, npx);
-	if ((n = scan_one(d, d->w1, w, h, SCAN_F_INVERTED, "inverted", out, 0,
-	    max)) > 0)
-		return n;
-	if (!LEFT())
-		return 0;
-	if (stretch(px, d->w2, npx)) {
+	if (budget_ms == 0) {
+		invert(px, d->w1, npx);
+		return scan_one(d, d->w1, w, h, SCAN_F_INVERTED, "inverted",
+			out, 0, max);
+	}
+	budget = (uint64_t)budget_ms * 1000;
+	plain_us = d->st.plain_us;
+	if (stretch(px, d->w2, npx))
 		base = d->w2;
-		if ((n = scan_one(d, d->w2, w, h, SCAN_F_PREPROC, "stretch",
-		    out, 0, max)) > 0)
-			return n;
-		invert(d->w2, d->w1, npx);
-		if ((n = scan_one(d, d->w1, w, h, SCAN_F_PREPROC |
-		    SCAN_F_INVERTED, "stretch-inv", out, 0, max)) > 0)
-			return n;
-	}
-	if (LEFT() && hw >= 64 && hh >= 64) {
-		half(base, w, h, d->w1);
-		if ((n = scan_one(d, d->w1, hw, hh, SCAN_F_PREPROC, "half", out,
-		    0, max)) > 0)
-			return n;
-		invert(d->w1, d->w3, (size_t)hw * hh);
-		if ((n = scan_one(d, d->w3, hw, hh, SCAN_F_PREPROC |
-		    SCAN_F_INVERTED, "half-inv", out, 0, max)) > 0)
-			return n;
-	}
-	win = (w < h ? w : h) / 10;
-	win = win < 15 ? 15 : win > 61 ? 61 : win;
-	win |= 1;
-	if (LEFT()) {
-		threshold(d, base, w, h, win, d->w1);
-		if ((n = scan_one(d, d->w1, w, h, SCAN_F_PREPROC, "threshold",
-		    out, 0, max)) > 0)
-			return n;
-		invert(d->w1, d->w3, npx);
-		if ((n = scan_one(d, d->w3, w, h, SCAN_F_PREPROC |
-		    SCAN_F_INVERTED, "threshold-inv", out, 0, max)) > 0)
-			return n;
-	}
-	if (LEFT() && hw >= 64 && hh >= 64) {
-		half(base, w, h, d->w3);
-		threshold(d, d->w3, hw, hh, win / 2 | 1, d->w1);
-		if ((n = scan_one(d, d->w1, hw, hh, SCAN_F_PREPROC,
-		    "half-threshold", out, 0, max)) > 0)
-			return n;
-	}
-	for (k = 0; k < (int)(sizeof angles / sizeof angles[0]); k++) {
-		int s = (int)ceil(sqrt((double)w * w + (double)h * h));
+	/*
+	 * Passes while the budget lasts. A pass starts only when its usual
+	 * cost (running average per pixel) fits what is left, so a frame
+	 * stays within its budget; when none has fitted for two frames, one
+	 * runs anyway (progress on a slow machine). In resume mode (a camera)
+	 * the next frame goes on where this one stopped: a code held in view
+	 * gets every pass within a few frames, at camera speed.
+	 */
+	first = d->resume ? d->next_pass : 0;
+	for (i = 0; i < P_N; i++) {
+		uint64_t t, est;
 
-		if (!LEFT() || (size_t)s * s > npx * 4 + 16)
-			break;
-		rotate(base, w, h, angles[k], d->w3, s);
-		if ((n = scan_one(d, d->w3, s, s, SCAN_F_PREPROC, "rotate",
-		    out, 0, max)) > 0)
+		k = (first + i) % P_N;
+		t = dec_cpu_us();
+		left = t - t0 < budget ? budget - (t - t0) : 0;
+		/* a pass not run yet is taken to cost what the plain scan did */
+		est = d->pass_ns_px[k] == 0 ? plain_us :
+			(uint64_t)((double)d->pass_ns_px[k] * (double)npx / 1e3);
+		if (left == 0 || est > left) {
+			if (i > 0 || d->starved++ < 2)
+				break;
+		}
+		d->starved = 0;
+		n = run_pass(d, k, px, base, w, h, out, max);
+		t = dec_cpu_us() - t;
+		d->pass_ns_px[k] = d->pass_ns_px[k] == 0 ?
+			(uint32_t)(t * 1000 / npx) :
+			(uint32_t)((d->pass_ns_px[k] * 3 + t * 1000 / npx) / 4);
+		d->next_pass = (k + 1) % P_N;
+		if (n > 0)
 			return n;
 	}
-	if (LEFT() && npx <= 640 * 480) {
-		up2(base, w, h, d->w3);
-		if ((n = scan_one(d, d->w3, 2 * w, 2 * h, SCAN_F_PREPROC, "up2",
-		    out, 0, max)) > 0)
-			return n;
-	}
-#undef LEFT
 	return 0;
 }

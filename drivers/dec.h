@@ -32,6 +32,7 @@ struct dec_stats {
 	uint64_t scans;          /* zbar_scan_image calls, all passes */
 	uint64_t recreated;      /* scanner re-creations */
 	int last_passes;         /* passes run for the last frame */
+	uint64_t plain_us;       /* CPU time of the last frame's plain scan */
 };
 
 /* A decoder for the symbologies in syms (NULL = "qr,code128,ean13,ean8";
@@ -43,13 +44,25 @@ void dec_free(struct dec *d); /* NULL-safe */
 /*
  * Decode one w x h luma frame (stride w; borrowed). The plain pass always
  * runs and is all when budget_ms < 0; the inverted one too when budget_ms
- * is 0, else while budget_ms lasts, like all further passes. Stops at
- * the first pass that reads anything. Returns the number of results
- * written to out (at most max).
+ * is 0; else the preprocessing passes run while budget_ms lasts (one
+ * starts only when its usual cost fits what is left; the first always
+ * runs). Stops at the first pass that reads anything. Returns the number
+ * of results written to out (at most max).
  */
 size_t dec_frame(struct dec *d, const uint8_t *px, int w, int h,
 	int budget_ms, struct dec_result *out, size_t max);
 
 const struct dec_stats *dec_stats(const struct dec *d);
+
+/* CPU time of the calling thread (us): the clock of every budget here. A
+ * budget is work, not wall time: on a till the decoder has its core; on a
+ * shared machine it then still gets through its passes, only later. */
+uint64_t dec_cpu_us(void);
+
+/* Camera mode: a frame's preprocessing passes start where the previous
+ * frame's stopped (the budget cuts them), so a code held in view for a few
+ * frames gets all of them at full frame rate. Off: every frame starts at
+ * the first pass (still images, tests). */
+void dec_set_resume(struct dec *d, int on);
 
 #endif

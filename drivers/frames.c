@@ -6,7 +6,6 @@
 
 #include "drivers/frames.h"
 #include "util/err.h"
-#include "util/tm.h"
 #include "util/xmem.h"
 
 #define PENDING 8
@@ -28,7 +27,7 @@ struct frames {
 	size_t tcap;
 	struct pending p[PENDING];
 	size_t pnext;
-	uint64_t full_us;  /* running estimate of the full-resolution step */
+	uint64_t full_us;  /* running cost of the full-resolution plain scan */
 	unsigned long frame_no;
 	int skipped;       /* frames in a row without it */
 };
@@ -45,6 +44,7 @@ frames_new(struct frames **out, const char *syms, int budget_ms, char **cause)
 		return rc;
 	}
 	f->budget_ms = budget_ms;
+	dec_set_resume(f->dec, 1);
 	*out = f;
 	return QUAN_OK;
 }
@@ -148,7 +148,7 @@ frames_feed(struct frames *f, const uint8_t *px, int w, int h, uint64_t t_us,
 	frames_emit_fn emit, void *ctx)
 {
 	struct dec_result res[DEC_MAX_RESULTS];
-	uint64_t t0 = tm_mono_us();
+	uint64_t t0 = dec_cpu_us();
 	size_t n = 0, i, out = 0;
 
 	if (w >= 2 * MIN_HALF && h >= 2 * MIN_HALF) {
@@ -167,18 +167,20 @@ frames_feed(struct frames *f, const uint8_t *px, int w, int h, uint64_t t_us,
 			n = dec_frame(f->dec, b, w / 2, h / 2, inv, res,
 				DEC_MAX_RESULTS);
 		}
-		/* 3: full resolution (720p and larger: the centre) when it
-		 * fits the frame budget, else on every third frame: idle
-		 * frames keep camera speed, and a code held still is seen at
-		 * full resolution within 100 ms */
-		left = f->budget_ms - (int)((tm_mono_us() - t0) / 1000);
+		/* 3: full resolution (720p and larger: the centre) when its
+		 * plain scan fits the frame budget, else on every third
+		 * frame: idle frames keep camera speed, and a code held still
+		 * is seen at full resolution within 100 ms. The
+		 * preprocessing passes fill what is left of the budget and go
+		 * on in the next frame (dec_set_resume). */
+		left = f->budget_ms - (int)((dec_cpu_us() - t0) / 1000);
 		if (n == 0 && ((left > 0 && f->full_us / 1000 <=
 		    (uint64_t)left) || f->skipped >= 2)) {
-			uint64_t t3 = tm_mono_us();
+			uint64_t t3;
 
 			f->skipped = 0;
 			n = full_step(f, px, w, h, b, left > 0 ? left : 1, res);
-			t3 = tm_mono_us() - t3;
+			t3 = dec_stats(f->dec)->plain_us;
 			f->full_us = f->full_us == 0 ? t3 :
 				(f->full_us * 3 + t3) / 4;
 		} else if (n == 0) {
