@@ -19,7 +19,7 @@ PKGS="
  libsystemd-dev
  gettext locales tzdata
  tmux procps psmisc
- qrencode zint imagemagick
+ qrencode zint imagemagick zxing-cpp-tools
  python3 python3-cryptography
  clang libclang-rt-14-dev
 "

@@ -12,16 +12,17 @@ int bench_decode(int argc, char **argv); /* drivers: app/cli/cmd_drivers.c */
 int bench_sale(int argc, char **argv);   /* core: app/cli/cmd_sale_bench.c */
 
 /* `quan bench decode --set DIR` (app/cli/cmd_drivers_set.c): quan, zbarimg
- * and ZXingReader on one image set; the table and totals to out (NULL:
- * none). 0 or -1. */
+ * and ZXingReader on one image set, quan seeing each image for `frames`
+ * camera frames (0: 15); the table and totals to out (NULL: none). 0 or
+ * -1. */
 struct set_fig {
 	unsigned images, with_code, frames;
 	unsigned read[3], misread[3], crashed[3]; /* quan, zbarimg, zxing */
 	double ms[3], ms_max[3];
 };
 #include <stdio.h>
-int bench_decode_set(const char *dir, int budget_ms, FILE *out,
-    struct set_fig *fig);
+int bench_decode_set(const char *dir, int budget_ms, int frames,
+    FILE *out, struct set_fig *fig);
 void bench_decode_set_json(const struct set_fig *fig);
 
 /* Shared by the benches that need WeChat (app/cli/cmd_net_bench.c):

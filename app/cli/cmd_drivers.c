@@ -462,7 +462,7 @@ bench_decode(int argc, char **argv)
 {
 	unsigned long decodes = 200000, v;
 	const char *set = NULL;
-	int json = 0, verbose = 0, i, budget = 30, have_set = 0;
+	int json = 0, verbose = 0, i, budget = 30, have_set = 0, nframes = 0;
 	double secs = 3.0;
 	struct img qr = {0}, small = {0};
 	struct fps_fig f640, f720, fcorner, fidle;
@@ -490,12 +490,16 @@ bench_decode(int argc, char **argv)
 		    parse_ulong(argv[i + 1], 10000, &v)) {
 			budget = (int)v;
 			i++;
+		} else if (strcmp(argv[i], "--frames") == 0 && i + 1 < argc &&
+		    parse_ulong(argv[i + 1], 1000, &v) && v > 0) {
+			nframes = (int)v;
+			i++;
 		} else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
 			set = argv[++i];
 		else {
 			fprintf(stderr, "usage: quan bench decode [--json] "
 				"[--seconds S] [--budget MS] [--decodes N] "
-				"[--set DIR] [-v]\n");
+				"[--set DIR [--frames N]] [-v]\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -523,7 +527,7 @@ bench_decode(int argc, char **argv)
 	t1 = tm_mono_us();
 	rss1 = rss_kb();
 	if (set != NULL)
-		have_set = bench_decode_set(set, budget, !json ? stdout :
+		have_set = bench_decode_set(set, budget, nframes, !json ? stdout :
 			verbose ? stderr : NULL, &sf) == 0;
 	if (json) {
 		printf("{\"fps_640x480\":%.1f,\"read_640x480\":%lu,"
