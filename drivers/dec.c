@@ -34,7 +34,7 @@ struct dec {
 	struct dec_stats st;
 	int resume;              /* camera: passes go on in the next frame */
 	int next_pass;
-	int starved;             /* frames in a row without a pass */
+	int64_t credit;          /* camera: budget saved (+) or owed (-), us */
 	uint32_t pass_ns_px[16]; /* running cost of each pass, ns per pixel */
 };
 
@@ -302,38 +302,6 @@ integral(struct dec *d, const uint8_t *in, int w, int h)
 	return I;
 }
 
-/* Unsharp mask: each pixel pushed away from its (2r+1)^2 local mean by
- * amt/4 of the difference — restores the edge contrast a defocused or
- * shaken camera loses, which ZBar's edge detector needs. */
-static void
-sharpen(struct dec *d, const uint8_t *in, int w, int h, int r, int amt,
-	uint8_t *out)
-{
-	const uint32_t *I = integral(d, in, w, h);
-	size_t W = (size_t)w + 1;
-	int x, y;
-
-	for (y = 0; y < h; y++) {
-		int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h :
-			y + r + 1;
-
-		for (x = 0; x < w; x++) {
-			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w :
-				x + r + 1;
-			uint32_t sum = I[(size_t)y1 * W + x1] -
-				I[(size_t)y0 * W + x1] -
-				I[(size_t)y1 * W + x0] +
-				I[(size_t)y0 * W + x0];
-			int cnt = (x1 - x0) * (y1 - y0);
-			int p = in[(size_t)y * w + x];
-			int v = p + (p * cnt - (int)sum) * amt / (4 * cnt);
-
-			out[(size_t)y * w + x] = (uint8_t)(v < 0 ? 0 : v > 255 ?
-				255 : v);
-		}
-	}
-}
-
 /* The centre w/2 x h/2 of in, scaled 2x with linear interpolation into
  * out (w x h): small codes (held far away) get enough pixels per module
  * for the threshold pass without the cost of upscaling the whole frame. */
@@ -357,15 +325,23 @@ centre_up2(const uint8_t *in, int w, int h, uint8_t *out)
 	}
 }
 
-/* Adaptive threshold: black where the pixel is darker than its local mean
- * (window win) by more than a small margin. */
+enum { BOX_SHARPEN, BOX_THRESHOLD };
+
+/*
+ * A filter against the (2r+1)^2 local mean (integral image):
+ * BOX_SHARPEN, an unsharp mask — each pixel pushed away from its mean by
+ * amt/4 of the difference, restoring the edge contrast a defocused or
+ * shaken camera loses, which ZBar's edge detector needs; BOX_THRESHOLD,
+ * an adaptive threshold — black where the pixel is darker than its mean
+ * by more than a small margin (blur, glare gradients).
+ */
 static void
-threshold(struct dec *d, const uint8_t *in, int w, int h, int win,
+box(struct dec *d, const uint8_t *in, int w, int h, int r, int mode, int amt,
 	uint8_t *out)
 {
 	const uint32_t *I = integral(d, in, w, h);
 	size_t W = (size_t)w + 1;
-	int x, y, r = win / 2;
+	int x, y;
 
 	for (y = 0; y < h; y++) {
 		int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h :
@@ -374,16 +350,37 @@ threshold(struct dec *d, const uint8_t *in, int w, int h, int win,
 		for (x = 0; x < w; x++) {
 			int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w :
 				x + r + 1;
-			uint32_t sum = I[(size_t)y1 * W + x1] -
+			int sum = (int)(I[(size_t)y1 * W + x1] -
 				I[(size_t)y0 * W + x1] -
 				I[(size_t)y1 * W + x0] +
-				I[(size_t)y0 * W + x0];
-			uint32_t cnt = (uint32_t)((x1 - x0) * (y1 - y0));
+				I[(size_t)y0 * W + x0]);
+			int cnt = (x1 - x0) * (y1 - y0);
+			int p = in[(size_t)y * w + x], v;
 
-			out[(size_t)y * w + x] = (uint32_t)in[(size_t)y * w +
-				x] * cnt + 3 * cnt < sum ? 0 : 255;
+			if (mode == BOX_THRESHOLD) {
+				out[(size_t)y * w + x] = p * cnt + 3 * cnt < sum ?
+					0 : 255;
+				continue;
+			}
+			v = p + (p * cnt - sum) * amt / (4 * cnt);
+			out[(size_t)y * w + x] = (uint8_t)(v < 0 ? 0 : v > 255 ?
+				255 : v);
 		}
 	}
+}
+
+static void
+sharpen(struct dec *d, const uint8_t *in, int w, int h, int r, int amt,
+	uint8_t *out)
+{
+	box(d, in, w, h, r, BOX_SHARPEN, amt, out);
+}
+
+static void
+threshold(struct dec *d, const uint8_t *in, int w, int h, int win,
+	uint8_t *out)
+{
+	box(d, in, w, h, win / 2, BOX_THRESHOLD, 0, out);
 }
 
 /* Rotate by deg into a square canvas of side s (white background). */
@@ -506,13 +503,16 @@ dec_set_resume(struct dec *d, int on)
 {
 	d->resume = on;
 	d->next_pass = 0;
+	d->credit = 0;
 }
 
 size_t
 dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 	struct dec_result *out, size_t max)
 {
-	uint64_t t0 = dec_cpu_us(), budget, left, plain_us;
+	uint64_t t0 = dec_cpu_us(), budget, plain_us;
+	int64_t avail;
+	int skipped;
 	size_t npx = (size_t)w * (size_t)h, n;
 	const uint8_t *base = px;
 	int i, k, first;
@@ -535,36 +535,48 @@ dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 	if (stretch(px, d->w2, npx))
 		base = d->w2;
 	/*
-	 * Passes while the budget lasts. A pass starts only when its usual
-	 * cost (running average per pixel) fits what is left, so a frame
-	 * stays within its budget; when none has fitted for two frames, one
-	 * runs anyway (progress on a slow machine). In resume mode (a camera)
-	 * the next frame goes on where this one stopped: a code held in view
-	 * gets every pass within a few frames, at camera speed.
+	 * Passes while the budget lasts: one starts only when its usual cost
+	 * (running average per pixel, with a quarter to spare) fits what is
+	 * left. In resume mode (a camera) the budget a frame did not use is
+	 * saved (up to DEC_CREDIT frames' worth) and overspending is paid
+	 * back, so a pass that costs more than one frame's remainder runs
+	 * every few frames while the frame rate holds on average; and the
+	 * next frame goes on with the passes this one could not afford: a
+	 * code held in view gets every pass within a few frames.
 	 */
+	avail = (int64_t)budget + (d->resume ? d->credit : 0);
 	first = d->resume ? d->next_pass : 0;
-	for (i = 0; i < P_N; i++) {
+	skipped = -1;
+	for (i = 0; i < P_N && n == 0; i++) {
 		uint64_t t, est;
+		int64_t left;
 
 		k = (first + i) % P_N;
 		t = dec_cpu_us();
-		left = t - t0 < budget ? budget - (t - t0) : 0;
+		left = avail - (int64_t)(t - t0);
 		/* a pass not run yet is taken to cost what the plain scan did */
 		est = d->pass_ns_px[k] == 0 ? plain_us :
 			(uint64_t)((double)d->pass_ns_px[k] * (double)npx / 1e3);
-		if (left == 0 || est > left) {
-			if (i > 0 || d->starved++ < 2)
-				break;
+		if (left <= 0 || (int64_t)(est + est / 4) > left) {
+			if (skipped < 0)
+				skipped = k;
+			continue;
 		}
-		d->starved = 0;
 		n = run_pass(d, k, px, base, w, h, out, max);
 		t = dec_cpu_us() - t;
 		d->pass_ns_px[k] = d->pass_ns_px[k] == 0 ?
 			(uint32_t)(t * 1000 / npx) :
 			(uint32_t)((d->pass_ns_px[k] * 3 + t * 1000 / npx) / 4);
-		d->next_pass = (k + 1) % P_N;
-		if (n > 0)
-			return n;
+		d->next_pass = skipped >= 0 ? skipped : (k + 1) % P_N;
 	}
-	return 0;
+	if (d->resume) {
+		int64_t cap = (int64_t)budget * DEC_CREDIT;
+
+		d->credit += (int64_t)budget - (int64_t)(dec_cpu_us() - t0);
+		d->credit = d->credit > cap ? cap : d->credit < -cap ? -cap :
+			d->credit;
+		if (n > 0)
+			d->next_pass = 0; /* a new code: from the start */
+	}
+	return n;
 }

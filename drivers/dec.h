@@ -18,6 +18,7 @@ struct dec;
 
 #define DEC_RECREATE 10000
 #define DEC_MAX_RESULTS 8
+#define DEC_CREDIT 4      /* camera: frame budgets that can be saved up */
 
 struct dec_result {
 	char symbology[16];      /* ZBar's name: "QR-Code", "CODE-128" ... */

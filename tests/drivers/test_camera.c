@@ -24,6 +24,7 @@
 #include "util/log.h"
 #include "util/tm.h"
 #include "util/xmem.h"
+#include "testimg.h"
 
 #define DEV "/dev/video0"
 /* the codes a till reads: a 22-digit WeChat card code, a merchant
@@ -32,42 +33,23 @@
 #define MERCH "QA7K2M9X4P0C"
 #define PAY "134567890123456789"
 
-static char dir[64];
+
 static struct img qr_card, qr_merch, two, blank;
-
-static void
-gen(const char *cmd)
-{
-	char *c = xasprintf("cd %s && %s", dir, cmd);
-
-	assert_int_equal(system(c), 0);
-	free(c);
-}
-
-static void
-load(const char *name, struct img *im)
-{
-	char *p = xasprintf("%s/%s", dir, name), *cause = NULL;
-
-	assert_int_equal(img_load(p, im, &cause), 0);
-	free(p);
-}
 
 static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/quan-camera-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (testimg_dir("camera") != 0)
 		return -1;
-	gen("qrencode -s 4 -o card.png '" CARD "'");
-	gen("qrencode -s 4 -o merch.png '" MERCH "'");
-	gen("qrencode -s 4 -o pay.png '" PAY "'");
-	gen("convert card.png \\( -size 60x10 xc:white \\) pay.png +append "
-		"two.png");
-	load("card.png", &qr_card);
-	load("merch.png", &qr_merch);
-	load("two.png", &two);
+	testimg_gen("qrencode -s 4 -o card.png '" CARD "'");
+	testimg_gen("qrencode -s 4 -o merch.png '" MERCH "'");
+	testimg_gen("qrencode -s 4 -o pay.png '" PAY "'");
+	testimg_gen("convert card.png \\( -size 60x10 xc:white \\) pay.png "
+		"+append two.png");
+	testimg_load("card.png", &qr_card);
+	testimg_load("merch.png", &qr_merch);
+	testimg_load("two.png", &two);
 	blank.w = blank.h = 16;
 	blank.px = xmalloc(256);
 	memset(blank.px, 140, 256);
@@ -78,16 +60,12 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *c = xasprintf("rm -rf %s", dir);
-
 	(void)state;
 	free(qr_card.px);
 	free(qr_merch.px);
 	free(two.px);
 	free(blank.px);
-	if (system(c) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-	free(c);
+	testimg_rm();
 	return 0;
 }
 

@@ -21,26 +21,8 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/xmem.h"
+#include "testimg.h"
 
-static char dir[64];
-
-static void
-gen(const char *cmd)
-{
-	char *c = xasprintf("cd %s && %s", dir, cmd);
-
-	assert_int_equal(system(c), 0);
-	free(c);
-}
-
-static void
-load(const char *name, struct img *im)
-{
-	char *p = xasprintf("%s/%s", dir, name), *cause = NULL;
-
-	assert_int_equal(img_load(p, im, &cause), 0);
-	free(p);
-}
 
 /* Paste im into a w x h grey frame at (x, y). */
 static uint8_t *
@@ -75,21 +57,14 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/quan-frames-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	return 0;
+	return testimg_dir("frames");
 }
 
 static int
 teardown(void **state)
 {
-	char *c = xasprintf("rm -rf %s", dir);
-
 	(void)state;
-	if (system(c) != 0)
-		return -1;
-	free(c);
+	testimg_rm();
 	return 0;
 }
 
@@ -103,10 +78,10 @@ test_qr_frames(void **state)
 	char *cause = NULL;
 
 	(void)state;
-	gen("qrencode -s 4 -o qr.png 'CPN:FRAME-0001' && "
+	testimg_gen("qrencode -s 4 -o qr.png 'CPN:FRAME-0001' && "
 		"convert qr.png -negate inv.png");
-	load("qr.png", &qr);
-	load("inv.png", &inv);
+	testimg_load("qr.png", &qr);
+	testimg_load("inv.png", &inv);
 	assert_int_equal(frames_new(&f, NULL, 30, &cause), 0);
 	fr = frame(&qr, 640, 480, 200, 100);
 	/* QR counts at the first frame; every frame with it reads it (the
@@ -148,8 +123,8 @@ test_ean_confirm(void **state)
 	int i;
 
 	(void)state;
-	gen("zint -b 13 --scale=2 -d 400638133393 -o ean.png >/dev/null");
-	load("ean.png", &ean);
+	testimg_gen("zint -b 13 --scale=2 -d 400638133393 -o ean.png >/dev/null");
+	testimg_load("ean.png", &ean);
 	assert_int_equal(frames_new(&f, NULL, 30, &cause), 0);
 	fr = frame(&ean, 640, 480, 100, 100);
 	/* first sighting is held back; a later frame within 500 ms confirms
@@ -183,8 +158,8 @@ test_scanner_recreated(void **state)
 	int i, ok = 0;
 
 	(void)state;
-	gen("qrencode -s 2 -o small.png 'R'");
-	load("small.png", &qr);
+	testimg_gen("qrencode -s 2 -o small.png 'R'");
+	testimg_load("small.png", &qr);
 	assert_int_equal(dec_new(&d, "qr", &cause), 0);
 	for (i = 0; i < DEC_RECREATE + 5; i++)
 		ok += dec_frame(d, qr.px, qr.w, qr.h, 0, r, 1) == 1;

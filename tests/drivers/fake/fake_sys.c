@@ -174,21 +174,26 @@ fake_open(const char *path, int flags)
 	return -2;
 }
 
+/* the mode argument exists only with O_CREAT / O_TMPFILE */
+#define MODE_ARG(flags, mode) do { \
+	va_list ap_; \
+	if ((flags) & (O_CREAT | O_TMPFILE)) { \
+		va_start(ap_, flags); \
+		(mode) = (mode_t)va_arg(ap_, int); \
+		va_end(ap_); \
+	} \
+} while (0)
+
 int
 open(const char *path, int flags, ...)
 {
-	va_list ap;
 	mode_t mode = 0;
 	int fd;
 
 	INIT();
 	if ((fd = fake_open(path, flags)) != -2)
 		return fd;
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	MODE_ARG(flags, mode);
 	return r_open(path, flags, mode);
 }
 
@@ -197,18 +202,13 @@ int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 int
 openat(int dirfd, const char *path, int flags, ...)
 {
-	va_list ap;
 	mode_t mode = 0;
 	int fd;
 
 	INIT();
 	if ((fd = fake_open(path, flags)) != -2)
 		return fd;
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	MODE_ARG(flags, mode);
 	return r_openat(dirfd, path, flags, mode);
 }
 
