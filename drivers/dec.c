@@ -358,8 +358,8 @@ box(struct dec *d, const uint8_t *in, int w, int h, int r, int mode, int amt,
 			int p = in[(size_t)y * w + x], v;
 
 			if (mode == BOX_THRESHOLD) {
-				out[(size_t)y * w + x] = p * cnt + 3 * cnt < sum ?
-					0 : 255;
+				out[(size_t)y * w + x] = p * cnt + 3 * cnt <
+					sum ? 0 : 255;
 				continue;
 			}
 			v = p + (p * cnt - sum) * amt / (4 * cnt);
@@ -493,8 +493,8 @@ run_pass(struct dec *d, int k, const uint8_t *px, const uint8_t *base,
 		if ((size_t)s * s > npx * 4 + 16)
 			return 0;
 		rotate(base, w, h, pass_angle[k], d->w3, s);
-		return scan_one(d, d->w3, s, s, SCAN_F_PREPROC, "rotate", out, 0,
-			max);
+		return scan_one(d, d->w3, s, s, SCAN_F_PREPROC, "rotate", out,
+			0, max);
 	}
 }
 
@@ -554,9 +554,9 @@ dec_frame(struct dec *d, const uint8_t *px, int w, int h, int budget_ms,
 		k = (first + i) % P_N;
 		t = dec_cpu_us();
 		left = avail - (int64_t)(t - t0);
-		/* a pass not run yet is taken to cost what the plain scan did */
-		est = d->pass_ns_px[k] == 0 ? plain_us :
-			(uint64_t)((double)d->pass_ns_px[k] * (double)npx / 1e3);
+		/* a pass not run yet is taken to cost what plain did */
+		est = d->pass_ns_px[k] == 0 ? plain_us : (uint64_t)((double)
+			d->pass_ns_px[k] * (double)npx / 1e3);
 		if (left <= 0 || (int64_t)(est + est / 4) > left) {
 			if (skipped < 0)
 				skipped = k;

@@ -3,10 +3,15 @@
  * from its own input device under an exclusive grab (EVIOCGRAB), so no
  * console, X, Wayland or input method sees or alters the keystrokes. Key
  * codes become characters with the configured layout (keymap.h), not the
- * system's. A scan is a burst of keys closed by Enter or Tab; a gap longer
- * than gap=MS (default 100) between keys means typing or a stall, and the
- * keys so far are dropped rather than emitted as a plausible-looking tail.
- * Kernel timestamps give the inter-key timing kept in the event.
+ * system's. The same device may carry a person's typing (a scanner
+ * between keyboard and PC): by kernel time, key by key, a press held
+ * longer than hold=MS (40), autorepeated or still down at the end is the
+ * person's and left out, with any Shift/AltGr/Ctrl they hold; a scan is
+ * the scanner's presses up to the release of Enter or Tab, at a scanner's
+ * rate (median gap <= rate=MS, 30). A gap longer than gap=MS (100) cuts a
+ * burst: the keys so far are refused, and so is what follows within
+ * 5 x gap (the tail of a stalled scan), never a plausible-looking code.
+ * Caps Lock: the LED at open, toggled by the scanner's own presses.
  * Files or FIFOs holding struct input_event records work too (replay, tests):
  * the grab is then skipped with a log line.
  */

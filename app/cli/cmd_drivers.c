@@ -1,8 +1,8 @@
 /*
  * cmd_drivers.c — `quan scan` (read scanner sources, print one JSON line or
  * a diagnostics block per scan) and `quan bench decode` (decoder speed,
- * memory over many decodes; --set: cmd_drivers_set.c). JSON is printed by hand with full escaping (no jansson needed
- * for these flat objects).
+ * memory over many decodes; --set: cmd_drivers_set.c). JSON is printed by
+ * hand with full escaping (no jansson needed for these flat objects).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -527,8 +527,8 @@ bench_decode(int argc, char **argv)
 	t1 = tm_mono_us();
 	rss1 = rss_kb();
 	if (set != NULL)
-		have_set = bench_decode_set(set, budget, nframes, !json ? stdout :
-			verbose ? stderr : NULL, &sf) == 0;
+		have_set = bench_decode_set(set, budget, nframes, !json ?
+			stdout : verbose ? stderr : NULL, &sf) == 0;
 	if (json) {
 		printf("{\"fps_640x480\":%.1f,\"read_640x480\":%lu,"
 			"\"frames_640x480\":%lu,\"fps_1280x720\":%.1f,"

@@ -218,7 +218,8 @@ bench_decode_set(const char *dir, int budget, int nframes, FILE *out,
 				ms[k] = run_quan(f, img_path, nframes > 0 ?
 					nframes : SET_FRAMES, &g[k], &nf);
 			} else {
-				cmd = k == D_ZBAR ? xasprintf("zbarimg --nodbus "
+				cmd = k == D_ZBAR ? xasprintf("zbarimg "
+					"--nodbus "
 					"-q --raw -Sdisable -Sqrcode.enable "
 					"-Scode128.enable -Sean13.enable "
 					"-Sean8.enable -Sqrcode.binary %s "
@@ -255,7 +256,8 @@ bench_decode_set(const char *dir, int budget, int nframes, FILE *out,
 	frames_free(f);
 	if (out != NULL && fig->images > 0)
 		for (k = 0; k < D_N; k++)
-			fprintf(out, "%-12s read %2u of %u with a code, misread "
+			fprintf(out, "%-12s read %2u of %u with a code, "
+				"misread "
 				"%u%s, %.1f ms %s (max %.1f)%s\n", dname[k],
 				fig->read[k], fig->with_code, fig->misread[k],
 				fig->crashed[k] ? " (aborted on some)" : "",
@@ -279,6 +281,6 @@ bench_decode_set_json(const struct set_fig *f)
 		printf(",\"%s_read\":%u,\"%s_misread\":%u,\"%s_aborted\":%u,"
 			"\"%s_ms_per_image\":%.2f,\"%s_ms_max\":%.2f", key[k],
 			f->read[k], key[k], f->misread[k], key[k],
-			f->crashed[k], key[k], f->images ? f->ms[k] / f->images :
-			0.0, key[k], f->ms_max[k]);
+			f->crashed[k], key[k], f->images ? f->ms[k] /
+			f->images : 0.0, key[k], f->ms_max[k]);
 }

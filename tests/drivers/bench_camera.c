@@ -71,7 +71,8 @@ main(int argc, char **argv)
 			max_kb = strtoul(argv[++i], NULL, 10);
 		else {
 			fprintf(stderr, "usage: bench_camera [--frames N] "
-				"[--format F] [--size WxH] [--max-growth-kb K]\n");
+				"[--format F] [--size WxH] "
+				"[--max-growth-kb K]\n");
 			return 2;
 		}
 	}

@@ -73,7 +73,7 @@ test_unknown_charset_stays_bytes(void **state)
 	static const char *const not_utf8[] = {
 		"\xd3\xc5\xbb\xdd\xc8\xaf",  /* 优惠券, GB18030 */
 		"\xc0\xaf",                      /* a GB18030 pair */
-		"Gr\xf6\xdf" "e",                /* Größe, Latin-1 */
+		"Gr\xf6\xdf\x65",                /* Größe, Latin-1 */
 		"\xc0\xa5\xb4\x66",            /* Big5 */
 		"\x83\x4e\x81\x5b",            /* SJIS */
 	};

@@ -607,7 +607,8 @@ cam_ioctl_locked(int fd, unsigned long req, void *arg, int nonblock)
 
 		memset(c, 0, sizeof *c);
 		snprintf((char *)c->driver, sizeof c->driver, "uvcvideo");
-		snprintf((char *)c->card, sizeof c->card, "quan fake USB camera");
+		snprintf((char *)c->card, sizeof c->card,
+			"quan fake USB camera");
 		snprintf((char *)c->bus_info, sizeof c->bus_info,
 			"usb-0000:00:14.0-1");
 		c->version = 0x060100;
@@ -626,7 +627,8 @@ cam_ioctl_locked(int fd, unsigned long req, void *arg, int nonblock)
 		memset(d->description, 0, sizeof d->description);
 		snprintf((char *)d->description, sizeof d->description, "%s",
 			f == V4L2_PIX_FMT_MJPEG ? "Motion-JPEG" :
-			f == V4L2_PIX_FMT_YUYV ? "YUYV 4:2:2" : "8-bit Greyscale");
+			f == V4L2_PIX_FMT_YUYV ? "YUYV 4:2:2" :
+			"8-bit Greyscale");
 		d->pixelformat = f;
 		d->flags = f == V4L2_PIX_FMT_MJPEG ? V4L2_FMT_FLAG_COMPRESSED :
 			0;
