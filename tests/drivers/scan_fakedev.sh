@@ -11,11 +11,12 @@ trap 'rm -rf "$t"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 # ASan wants its runtime first in the library list; the fake comes first
-export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+# (and full stacks, for the ZBar leak suppression: zbar-lsan.supp)
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0:fast_unwind_on_malloc=0"
 
 qrencode -s 4 -o "$t/pay.png" 134567890123456789 &&
-	convert "$t/pay.png" "$t/pay.pgm" &&
-	convert -size 64x64 xc:gray55 "$t/blank.pgm" || bad "images"
+	convert "$t/pay.png" -depth 8 "$t/pay.pgm" &&
+	convert -size 64x64 xc:gray55 -depth 8 "$t/blank.pgm" || bad "images"
 out=$(FAKECAM=/dev/video0 FAKECAM_FORMATS=MJPG FAKECAM_SIZES=1280x720 \
 	FAKECAM_PLAYLIST="20*$t/blank.pgm,$t/pay.pgm" LD_PRELOAD="$QUAN_FAKE" \
 	"$QUAN" scan --json --source camera:/dev/video0,width=1280,height=720 \

@@ -118,11 +118,14 @@ fakekbd_get_stats(struct fakekbd_stats *st)
 	pthread_mutex_unlock(&fake_mu);
 }
 
+static void load_pending(void);
+
 static int
 kbd_match(const char *path)
 {
 	int m;
 
+	load_pending();
 	pthread_mutex_lock(&fake_mu);
 	m = kbd.enabled && strcmp(path, kbd.path) == 0;
 	pthread_mutex_unlock(&fake_mu);
@@ -329,22 +332,44 @@ const struct fake_dev fake_evdev_dev = {
 };
 
 /* LD_PRELOAD: FAKEKBD=/dev/input/event0 and FAKEKBD_EVENTS=FILE of
- * "t_us type code value" lines, queued at start. */
+ * "t_us type code value" lines, queued at the first open (file I/O in a
+ * preloaded constructor can run before a sanitizer runtime is ready). */
+static char *pending;
+
+static void
+load_pending(void)
+{
+	unsigned long long t;
+	unsigned type, code;
+	int value;
+	char *ev;
+	FILE *f;
+
+	pthread_mutex_lock(&fake_mu);
+	ev = pending;
+	pending = NULL;
+	pthread_mutex_unlock(&fake_mu);
+	if (ev == NULL)
+		return;
+	if ((f = fopen(ev, "r")) != NULL) {
+		while (fscanf(f, "%llu %u %u %d", &t, &type, &code,
+		    &value) == 4)
+			fakekbd_event(type, code, value, t);
+		fclose(f);
+	} else {
+		fprintf(stderr, "fakekbd: cannot read %s\n", ev);
+	}
+	free(ev);
+}
+
 __attribute__((constructor)) static void
 kbd_env(void)
 {
 	const char *p = getenv("FAKEKBD"), *ev = getenv("FAKEKBD_EVENTS");
-	unsigned long long t;
-	unsigned type, code;
-	int value;
-	FILE *f;
 
 	if (p == NULL || *p == '\0')
 		return;
 	fakekbd_reset(p, "quan fake barcode scanner");
-	if (ev == NULL || (f = fopen(ev, "r")) == NULL)
-		return;
-	while (fscanf(f, "%llu %u %u %d", &t, &type, &code, &value) == 4)
-		fakekbd_event(type, code, value, t);
-	fclose(f);
+	if (ev != NULL)
+		pending = strdup(ev);
 }

@@ -382,6 +382,8 @@ frame_of(struct scene *s, size_t *len)
 	return s->frame;
 }
 
+static void load_pending(void);
+
 /* ---- the device ---- */
 
 static int
@@ -389,6 +391,7 @@ cam_match(const char *path)
 {
 	int m;
 
+	load_pending();
 	pthread_mutex_lock(&fake_mu);
 	m = cam.enabled && strcmp(path, cam.path) == 0;
 	pthread_mutex_unlock(&fake_mu);
@@ -822,12 +825,38 @@ const struct fake_dev fake_v4l2_dev = {
 	.munmap = cam_munmap,
 };
 
+/* FAKECAM_PLAYLIST, loaded at the first open: file I/O in a preloaded
+ * library's constructor can run before a sanitizer runtime is ready. */
+static char *pending;
+
+static void
+load_pending(void)
+{
+	char *list, *tok, *save = NULL;
+
+	pthread_mutex_lock(&fake_mu);
+	list = pending;
+	pending = NULL;
+	pthread_mutex_unlock(&fake_mu);
+	if (list == NULL)
+		return;
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		char *star = strchr(tok, '*');
+		unsigned n = star != NULL ? (unsigned)strtoul(tok, NULL, 10) :
+			0;
+
+		if (fakecam_scene_file(star != NULL ? star + 1 : tok, n) != 0)
+			fprintf(stderr, "fakecam: cannot load %s\n", tok);
+	}
+	free(list);
+}
+
 /* LD_PRELOAD under the real program: configured from the environment. */
 __attribute__((constructor)) static void
 cam_env(void)
 {
 	const char *p = getenv("FAKECAM"), *v;
-	char *list, *tok, *save = NULL;
 
 	if (p == NULL || *p == '\0')
 		return;
@@ -839,17 +868,6 @@ cam_env(void)
 	if ((v = getenv("FAKECAM_FPS")) != NULL && strtol(v, NULL, 10) > 0)
 		fakecam_interval_us((uint32_t)(1000000 / strtol(v, NULL, 10)));
 	/* FAKECAM_PLAYLIST = N*file.pgm,...,file.pgm (no count: for ever) */
-	if ((v = getenv("FAKECAM_PLAYLIST")) == NULL)
-		return;
-	list = strdup(v);
-	for (tok = strtok_r(list, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		char *star = strchr(tok, '*');
-		unsigned n = star != NULL ? (unsigned)strtoul(tok, NULL, 10) :
-			0;
-
-		if (fakecam_scene_file(star != NULL ? star + 1 : tok, n) != 0)
-			fprintf(stderr, "fakecam: cannot load %s\n", tok);
-	}
-	free(list);
+	if ((v = getenv("FAKECAM_PLAYLIST")) != NULL)
+		pending = strdup(v);
 }
