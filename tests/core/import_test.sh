@@ -86,7 +86,11 @@ done
 wait "$IMPID"; rc=$?; IMPID=
 t1=$(date +%s%N)
 [ $rc -eq 0 ] || fail "the large import: exit $rc: $(cat "$W/imp.err")"
-[ $worst -le $MAXWAIT_MS ] || fail "a redeem took $worst ms during the import (limit $MAXWAIT_MS)"
+# A redeem waits for one publish chunk, never for the import: the bound is
+# 1 s, or a quarter of the import when a loaded machine stretches both
+imp_ms=$(( (t1 - t0) / 1000000 )); limit=$MAXWAIT_MS
+[ $((imp_ms / 4)) -gt $limit ] && limit=$((imp_ms / 4))
+[ $worst -le $limit ] || fail "a redeem took $worst ms during a $imp_ms ms import (limit $limit)"
 [ $overlapped -ge 2 ] || fail "only $overlapped redeems ran during the import ($(( (t1 - t0) / 1000000 )) ms): make N larger"
 [ "$(cat "$W/imp.out")" = "imported $N codes" ] || fail "large import says: $(cat "$W/imp.out")"
 echo "ok: $overlapped redeems during a $N-code import of $(( (t1 - t0) / 1000000 )) ms, all accepted, slowest $worst ms"
