@@ -29,6 +29,17 @@ home 'microhttpd\.h' 'app/net'
 home 'ini\.h' 'app/util'
 home 'systemd/' 'ui|app/cli'
 
+# tests/ may include a third-party header only in the test folder of its
+# home: <sqlite3.h> in tests/store (the fault VFS, the store's test seam)
+hits=$(grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<sqlite3\.h" \
+	tests --include='*.c' --include='*.h' 2>/dev/null |
+	grep -vE "^tests/store/" || true)
+if [ -n "$hits" ]; then
+	echo "check-src: <sqlite3.h> in tests outside tests/store:"
+	echo "$hits"
+	fail=1
+fi
+
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|atof|tmpnam|mktemp)[[:space:]]*\('
 hits=$(grep -rnE "$banned" app drivers ui store tests/unit \
 	--include='*.c' --include='*.h' 2>/dev/null || true)
