@@ -32,8 +32,8 @@ Usage: fault_steps.py PATH...   (redeem settle void return recover import)
 Env: QUAN, QUAN_FAULTVFS; FAULT_STRIDE (1: every step; a sanitizer build
 runs every STRIDE-th step from 1, and always the last), FAULT_KINDS
 (default "ioerr full exit"), FAULT_JOBS (rounds at once, 2),
-FAULT_DELAY_MS (the faulted step first waits this long, 100: a request
-posted before its "sent" is durable leaves meanwhile), FAULT_KEEP=1 keeps
+FAULT_DELAY_MS (an I/O error or _exit first waits this long at its step,
+50: a request posted before its "sent" is durable leaves meanwhile), FAULT_KEEP=1 keeps
 the work dir.
 """
 import concurrent.futures
@@ -51,7 +51,7 @@ QUAN = os.environ["QUAN"]
 VFS = os.environ["QUAN_FAULTVFS"]
 STRIDE = max(1, int(os.environ.get("FAULT_STRIDE", "1")))
 KINDS = os.environ.get("FAULT_KINDS", "ioerr full exit").split()
-DELAY_MS = int(os.environ.get("FAULT_DELAY_MS", "100"))
+DELAY_MS = int(os.environ.get("FAULT_DELAY_MS", "50"))
 JOBS = max(1, int(os.environ.get("FAULT_JOBS", "2")))
 EXIT_CODE = 86  # faultvfs.c QUAN_FAULT_EXIT_CODE
 W = tempfile.mkdtemp(prefix="quan-faults-")
@@ -299,7 +299,7 @@ def faulted(args, conf, data, kind, n, stdin=None, on=None):
            "QUAN_FAULT_DO": kind if kind != "count" else "ioerr",
            "QUAN_FAULT_ON": on or ("write" if kind == "full" else "step"),
            "QUAN_FAULT_PERSIST": "1" if kind == "full" else "0",
-           "QUAN_FAULT_DELAY_MS": str(DELAY_MS),
+           "QUAN_FAULT_DELAY_MS": str(DELAY_MS if kind != "full" else 0),
            # ASan wants its runtime first; the shim is preloaded before it
            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") +
            ":verify_asan_link_order=0"}
@@ -347,11 +347,10 @@ def path_redeem(w, data):
 
 def path_settle(w, data):
     """quan sync --once: the pump commits "sent", then posts; the answers
-    (confirmed) are applied. Two sales redeemed offline before."""
+    (confirmed) are applied. Two coupons redeemed offline before."""
     codes = w.take(2)
-    for c in codes:
-        run(["redeem", "--json", "--amount", "100", c], w.dead, data,
-            check=True)
+    run(["redeem", "--json", "--amount", "100"] + codes, w.dead, data,
+        check=True)
     return Round(codes, ["sync", "--once", "--timeout", "20"], w.live)
 
 
@@ -517,6 +516,9 @@ def main():
     w.stock = q.execute("SELECT target FROM codes WHERE code = ?",
                         (w.codes[0],)).fetchone()[0]
     q.close()
+    for conf in (w.live, w.dead):  # two coupons of the minted stock a sale
+        with open(conf, "a") as f:
+            f.write('\n[stock "%s"]\nper_txn = 2\n' % w.stock)
     if "recover" in names:
         w.recover_at = find_recover_at(w)
     total_runs = 0
