@@ -53,7 +53,6 @@ struct f_file {
 };
 
 static sqlite3_vfs *real_vfs;
-static sqlite3_vfs f_vfs;
 static long long f_at;
 static enum f_do f_do;
 static enum f_on f_on;
@@ -340,6 +339,16 @@ f_time64(sqlite3_vfs *v, sqlite3_int64 *out)
 	return real_vfs->xCurrentTimeInt64(real_vfs, out);
 }
 
+/* szOsFile and mxPathname are the real VFS's, set at load */
+static sqlite3_vfs f_vfs = {
+	.iVersion = 2, .zName = "quan-fault", .xOpen = f_open,
+	.xDelete = f_delete, .xAccess = f_access, .xFullPathname = f_fullpath,
+	.xDlOpen = f_dlopen, .xDlError = f_dlerror, .xDlSym = f_dlsym,
+	.xDlClose = f_dlclose, .xRandomness = f_random, .xSleep = f_sleep,
+	.xCurrentTime = f_time, .xGetLastError = f_lasterr,
+	.xCurrentTimeInt64 = f_time64,
+};
+
 static void
 f_atexit(void)
 {
@@ -374,23 +383,8 @@ f_init(void)
 	f_report = getenv("QUAN_FAULT_REPORT");
 	e = getenv("QUAN_FAULT_DELAY_MS");
 	f_delay_ms = e != NULL ? strtol(e, NULL, 10) : 0;
-	f_vfs.iVersion = 2;
 	f_vfs.szOsFile = (int)sizeof(struct f_file) + real_vfs->szOsFile;
 	f_vfs.mxPathname = real_vfs->mxPathname;
-	f_vfs.zName = "quan-fault";
-	f_vfs.xOpen = f_open;
-	f_vfs.xDelete = f_delete;
-	f_vfs.xAccess = f_access;
-	f_vfs.xFullPathname = f_fullpath;
-	f_vfs.xDlOpen = f_dlopen;
-	f_vfs.xDlError = f_dlerror;
-	f_vfs.xDlSym = f_dlsym;
-	f_vfs.xDlClose = f_dlclose;
-	f_vfs.xRandomness = f_random;
-	f_vfs.xSleep = f_sleep;
-	f_vfs.xCurrentTime = f_time;
-	f_vfs.xGetLastError = f_lasterr;
-	f_vfs.xCurrentTimeInt64 = f_time64;
 	if (sqlite3_vfs_register(&f_vfs, 1) != SQLITE_OK) {
 		fprintf(stderr, "faultvfs: cannot register\n");
 		_exit(2);
