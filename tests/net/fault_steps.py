@@ -363,8 +363,20 @@ def path_void(w, data):
     codes = w.take(1)
     p = run(["redeem", "--json", "--amount", "100"] + codes, w.live, data,
             check=True)
+
+    def after(v):
+        """A void the manager was told succeeded is kept: returned."""
+        if v.returncode != 0:
+            return
+        q = sqlite3.connect(os.path.join(data, "quan.db"))
+        st = q.execute("SELECT state FROM redemptions WHERE code = ?",
+                       codes).fetchall()
+        q.close()
+        if st != [("returned",)]:
+            raise Fail("kept: quan void said voided, the coupon is %s" % st)
     return Round(codes, ["void", "--by", "9001", "--reason", "fault loop",
-                         txn_of(p.stdout)], w.live, stdin="9999\n")
+                         txn_of(p.stdout)], w.live, stdin="9999\n",
+                 after=after)
 
 
 def path_return(w, data):
@@ -403,14 +415,21 @@ def path_import(w, data):
         for c in new + codes:
             g.write("%s,merchant,%s\n" % (c, w.stock))
 
-    def after():
-        p = run(["import", "codes", f], w.live, data)
-        if p.returncode != 0:
-            raise Fail("import rerun: %s" % p.stderr)
+    def count_new():
         q = sqlite3.connect(os.path.join(data, "quan.db"))
         n = q.execute("SELECT count(*) FROM codes WHERE code LIKE 'QF%'"
                       ).fetchone()[0]
         q.close()
+        return n
+
+    def after(cut):
+        if cut.returncode == 0 and count_new() != len(new):
+            raise Fail("kept: import said done, %d of %d codes stored" %
+                       (count_new(), len(new)))
+        p = run(["import", "codes", f], w.live, data)
+        if p.returncode != 0:
+            raise Fail("import rerun: %s" % p.stderr)
+        n = count_new()
         if n != len(new):
             raise Fail("import: %d of %d codes after the rerun" %
                        (n, len(new)))
@@ -438,7 +457,7 @@ def one(w, name, kind, n, tag):
         else []
     check_after(w, data, r.codes, kept)
     if r.after:
-        r.after()
+        r.after(p)
     shutil.rmtree(data, ignore_errors=True)
     return fired
 
