@@ -43,6 +43,8 @@ t0=$(date +%s)
 S=$(mktemp -d /tmp/quan-mutation-XXXXXX)
 cleanup() { [ "${MUT_KEEP:-0}" = 1 ] && echo "scratch kept: $S" || rm -rf "$S"; }
 trap cleanup EXIT
+# tests that drop root (a read-only database) must reach the build
+chmod 755 "$S"
 mkdir -p "$S/src"
 # the tree as it is (tracked and new files, not build dirs)
 if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
@@ -74,7 +76,7 @@ check() { # ENV TESTS...
 	env=$1; shift
 	re=$(echo "$*" | sed 's/ /|/g')
 	# shellcheck disable=SC2086
-	env $env ctest --test-dir "$S/build" -R "^($re)\$" --timeout 600 \
+	env $env ctest --test-dir "$S/build" -R "^($re)\$" --timeout 600 --output-on-failure \
 		--stop-on-failure >"$S/ctest.log" 2>&1
 	rc=$?
 	n=$(grep -c 'Test *#' "$S/ctest.log")
