@@ -40,6 +40,7 @@ import concurrent.futures
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -562,6 +563,8 @@ def main():
 
 if __name__ == "__main__":
     rc = 0
+    # a timeout (ctest's SIGTERM) still stops the simulator
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         main()
     except Fail as e:
