@@ -154,7 +154,20 @@ class World:
         if self.used + n > len(self.codes):
             p = run(["bench", "sync", "--mint", str(n + 50)], self.live,
                     self.tmpl, check=True)
-            self.codes += p.stdout.split()
+            new = p.stdout.split()
+            self.codes += new
+            self.per_txn(new[0])
+
+    def per_txn(self, code):
+        """Each mint is a new stock: two of its coupons in one sale."""
+        q = sqlite3.connect(os.path.join(self.tmpl, "quan.db"))
+        stock = q.execute("SELECT target FROM codes WHERE code = ?",
+                          (code,)).fetchone()[0]
+        q.close()
+        for conf in (self.live, self.dead):
+            with open(conf, "a") as f:
+                f.write('\n[stock "%s"]\nper_txn = 2\n' % stock)
+        return stock
 
     def take(self, n):
         with self.lock:
@@ -535,13 +548,7 @@ def main():
     t0 = time.time()
     w = World()
     w.template(200)
-    q = sqlite3.connect(os.path.join(w.tmpl, "quan.db"))
-    w.stock = q.execute("SELECT target FROM codes WHERE code = ?",
-                        (w.codes[0],)).fetchone()[0]
-    q.close()
-    for conf in (w.live, w.dead):  # two coupons of the minted stock a sale
-        with open(conf, "a") as f:
-            f.write('\n[stock "%s"]\nper_txn = 2\n' % w.stock)
+    w.stock = w.per_txn(w.codes[0])
     if "recover" in names:
         w.recover_at = find_recover_at(w)
     total_runs = 0
