@@ -419,9 +419,7 @@ def path_recover(w, data):
 def path_import(w, data):
     """quan import codes: 300 new codes and one already used (it must stay
     used); a cut import is finished by the next one."""
-    codes = w.take(1)
-    run(["redeem", "--json", "--amount", "100"] + codes, w.live, data,
-        check=True)
+    codes = [w.import_used]  # redeemed once in the template
     f = os.path.join(data, "import.csv")
     tag = os.path.basename(data)
     new = ["QF%s%04d" % (tag, i) for i in range(300)]
@@ -551,6 +549,10 @@ def main():
     w.stock = w.per_txn(w.codes[0])
     if "recover" in names:
         w.recover_at = find_recover_at(w)
+    if "import" in names:
+        w.import_used = w.take(1)[0]
+        run(["redeem", "--json", "--amount", "100", w.import_used], w.live,
+            w.tmpl, check=True)
     total_runs = 0
     for name in names:
         t1 = time.time()
