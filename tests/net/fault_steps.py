@@ -573,7 +573,11 @@ def main():
 if __name__ == "__main__":
     rc = 0
     # a timeout (ctest's SIGTERM) still stops the simulator
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    # (the rounds' thread pool would finish its queue on sys.exit)
+    def term(*_):
+        stop_sim()
+        os._exit(1)
+    signal.signal(signal.SIGTERM, term)
     try:
         main()
     except Fail as e:
