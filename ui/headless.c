@@ -96,20 +96,36 @@ headless_view_text(const struct view *v)
 	return buf_take(&b);
 }
 
-/* Apply everything queued for the session. */
+/* Apply everything queued for the session; a redeem sent to WeChat is
+ * waited for (results and ticks, as the screen's loop does), so each
+ * script line sees its outcome. */
 static void
 drain(struct session *s, struct evq *q, int results_fd)
 {
 	struct ev *ev = xmalloc(sizeof *ev);
 	struct pollfd p;
+	int ms;
 
-	while (evq_get(q, ev))
+	memset(ev, 0, sizeof *ev);
+	for (;;) {
+		while (evq_get(q, ev))
+			session_dispatch(s, ev);
+		ms = session_busy(s) ? session_timeout_ms(s) : 0;
+		if (results_fd >= 0) {
+			p.fd = results_fd;
+			p.events = POLLIN;
+			if (poll(&p, 1, ms > 0 ? ms : 0) > 0)
+				session_sync(s);
+		} else if (ms > 0) {
+			poll(NULL, 0, ms);
+		}
+		if (!session_busy(s))
+			break;
+		memset(ev, 0, offsetof(struct ev, u));
+		ev->type = EV_TICK;
 		session_dispatch(s, ev);
-	if (results_fd >= 0) {
-		p.fd = results_fd;
-		p.events = POLLIN;
-		if (poll(&p, 1, 0) > 0)
-			session_sync(s);
+		if (!session_busy(s))
+			break;
 	}
 	free(ev);
 }

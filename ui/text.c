@@ -322,6 +322,13 @@ char *
 ui_msg(const struct view *v, char *out, size_t n)
 {
 	out[0] = '\0';
+	if (v->redeeming) {
+		/* the sale is out to WeChat: say so, with the time ticking */
+		snprintf(out, n, _("Redeeming: asking WeChat... %u.%u s"),
+		    (unsigned)(v->redeem_ms / 1000),
+		    (unsigned)(v->redeem_ms / 100 % 10));
+		return out;
+	}
 	switch (v->msg) {
 	case VIEW_M_NONE: break;
 	case VIEW_M_BAD_LOGIN:

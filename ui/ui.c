@@ -703,7 +703,8 @@ draw(struct ui *u, const struct view *v)
 		    "(check ca_file and the clock): %s"), v->net_error);
 	fill(LINES - 3, 0, COLS, A_NORMAL);
 	if (b[0] != '\0')
-		put(LINES - 3, 1, COLS - 1, b,
+		put(LINES - 3, 1, COLS - 1, b, v->redeeming ?
+		    crt_attr(CRT_WARN) :
 		    v->msg == VIEW_M_VOIDED || v->msg == VIEW_M_APPROVED ||
 		    v->msg == VIEW_M_ZDONE ? (int)A_BOLD :
 		    crt_attr(CRT_BAD), 0);
@@ -900,14 +901,6 @@ enter(struct ui *u, const struct view *v, struct evq *q)
 	if (v->field == VIEW_FIELD_CODE && v->screen != VIEW_APPROVE) {
 		if (u->in_len == 0) {
 			post_cmd(q, SC_CONFIRM, NULL);
-			if (v->ncoupons > 0) {
-				/* redeem may wait for WeChat (online_wait_ms):
-				 * say so before the loop blocks */
-				put(LINES - 3, 1, COLS - 1,
-				    _("Redeeming: asking WeChat..."),
-				    crt_attr(CRT_WARN), 1);
-				refresh();
-			}
 		} else
 			post_scan(u, q);
 	} else if (v->field == VIEW_FIELD_NONE && v->screen != VIEW_APPROVE) {

@@ -47,10 +47,13 @@ int cli_init(struct cli *c, const char *name, int *argc, char **argv,
     int open_store);
 void cli_done(struct cli *c);   /* closes and frees; NULL-safe fields */
 
-/* The sync area's online step for `quan redeem` (app/cli/cmd_net.c).
- * attach may install a checkout_online_fn with checkout_set_online() and
- * keep state in *state; detach releases it. */
+/* The sync area's online step for `quan redeem` (app/cli/cmd_net.c):
+ * attach starts the runtime and a redeem engine (core/redeem.h) over co
+ * when WeChat is configured (*state NULL when not); cli_online_redeem
+ * redeems the open basket through it (offline when state is NULL),
+ * waiting for its own answers; detach releases it. */
 int cli_online_attach(struct cli *c, struct checkout *co, void **state);
+int cli_online_redeem(void *state, struct checkout *co);
 void cli_online_detach(void *state);
 /* Can the configured WeChat clients start (keys load, key files 0600,
  * certificates parse)? 0 ready, 1 nothing configured, QUAN_ECONFIG with

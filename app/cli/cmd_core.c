@@ -303,7 +303,7 @@ cmd_redeem(int argc, char **argv)
 		if ((rc = add_code(co, c.st, "redeem", o.codes[i],
 		    o.price_fen)) != 0)
 			goto out;
-	if ((rc = checkout_redeem(co)) != 0) {
+	if ((rc = cli_online_redeem(online, co)) != 0) {
 		fprintf(stderr, "quan redeem: %s\n", store_errmsg(c.st));
 		rc = EXIT_FAIL;
 		goto out;

@@ -24,6 +24,7 @@
 #include "cli/cmd_net.h"
 #include "core/archive.h"
 #include "core/checkout.h"
+#include "core/redeem.h"
 #include "core/evq.h"
 #include "core/settle.h"
 #include "core/syncmsg.h"
@@ -961,15 +962,11 @@ out:
 
 /* ---- the online step of quan redeem ----------------------------------- */
 
-int
-net_online_step(void *arg, struct store *st, int64_t txn_id, int wait_ms)
-{
-	struct net_rt *rt = arg;
-
-	(void)st;
-	return settle_txn_online(rt->se, rt->results, txn_id, wait_ms, NULL,
-	    NULL);
-}
+/* The runtime of one `quan redeem` and the redeem engine on it. */
+struct cli_online {
+	struct net_rt rt;
+	struct redeem *rd;
+};
 
 int
 cli_online_check(const struct config *cfg, char **cause)
@@ -991,6 +988,7 @@ cli_online_check(const struct config *cfg, char **cause)
 int
 cli_online_attach(struct cli *c, struct checkout *co, void **state)
 {
+	struct cli_online *on;
 	struct net_rt *rt;
 	struct net_rt_opts o;
 	char *cause = NULL;
@@ -999,11 +997,12 @@ cli_online_attach(struct cli *c, struct checkout *co, void **state)
 	if (c->cfg->wx_mchid[0] == '\0' && c->cfg->card_appid[0] == '\0' &&
 	    c->cfg->card_token_url[0] == '\0')
 		return 0; /* no network configured: offline policy only */
-	rt = xcalloc(1, sizeof *rt);
+	on = xcalloc(1, sizeof *on);
+	rt = &on->rt;
 	net_rt_defaults(c->cfg, &o);
 	o.settle.refresh_s = 0;
 	if (net_rt_start(rt, c, &o, "redeem") != 0) {
-		free(rt);
+		free(on);
 		return QUAN_EIO;
 	}
 	if (sync_wx_config_error(rt->x, &cause) != 0) {
@@ -1011,23 +1010,35 @@ cli_online_attach(struct cli *c, struct checkout *co, void **state)
 		    cause);
 		free(cause);
 		net_rt_stop(rt);
-		free(rt);
+		free(on);
 		return QUAN_ECONFIG;
 	}
-	checkout_set_online(co, net_online_step, rt);
-	*state = rt;
+	on->rd = redeem_new(co, rt->se, rt->results,
+	    c->cfg->wx_online_wait_ms);
+	*state = on;
 	return 0;
+}
+
+int
+cli_online_redeem(void *state, struct checkout *co)
+{
+	struct cli_online *on = state;
+
+	return on != NULL ? redeem_run(on->rd) : checkout_redeem(co);
 }
 
 void
 cli_online_detach(void *state)
 {
-	struct net_rt *rt = state;
+	struct cli_online *on = state;
+	struct net_rt *rt;
 	struct settle_status ss;
 	uint64_t end;
 
-	if (rt == NULL)
+	if (on == NULL)
 		return;
+	redeem_free(on->rd);
+	rt = &on->rt;
 	settle_status(rt->se, &ss);
 	if (strstr(ss.last_error, "away from our clock") != NULL)
 		/* not "offline": WeChat's replies are refused for their
@@ -1060,5 +1071,5 @@ cli_online_detach(void *state)
 			break;
 	}
 	net_rt_stop(rt);
-	free(rt);
+	free(on);
 }

@@ -54,12 +54,6 @@ void net_rt_stop(struct net_rt *rt);
  * QUAN_E*. */
 int net_rt_run(struct net_rt *rt, int once, uint64_t max_ms);
 
-/* The online step of a sale (a checkout_online_fn; arg is a started
- * struct net_rt): settle_txn_online within wait_ms. */
-struct store;
-int net_online_step(void *arg, struct store *st, int64_t txn_id,
-    int wait_ms);
-
 /* SIGTERM/SIGINT set a flag (no SA_RESTART); SIGPIPE ignored. */
 void net_signals(void);
 int net_stopping(void);

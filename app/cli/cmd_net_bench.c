@@ -25,6 +25,7 @@
 #include "cli/cmd.h"
 #include "cli/cmd_net.h"
 #include "core/checkout.h"
+#include "core/redeem.h"
 #include "core/settle.h"
 #include "net/http.h"
 #include "net/sync_wx.h"
@@ -253,9 +254,11 @@ out:
 	return rc;
 }
 
-/* Redeem one code in its own sale; the line's final state. */
+/* Redeem one code in its own sale (online through rd, else offline); the
+ * line's final state. */
 static int
-redeem_one(struct checkout *co, const char *code, enum checkout_cstate *st)
+redeem_one(struct checkout *co, struct redeem *rd, const char *code,
+    enum checkout_cstate *st)
 {
 	const struct checkout_txn *t;
 	int rc;
@@ -263,7 +266,7 @@ redeem_one(struct checkout *co, const char *code, enum checkout_cstate *st)
 	if ((rc = checkout_open(co, 10000)) != 0)
 		return rc;
 	if ((rc = checkout_add(co, code, strlen(code), -1, NULL)) != 0 ||
-	    (rc = checkout_redeem(co)) != 0) {
+	    (rc = rd != NULL ? redeem_run(rd) : checkout_redeem(co)) != 0) {
 		(void)checkout_cancel(co);
 		return rc;
 	}
@@ -357,6 +360,7 @@ bench_sync(int argc, char **argv)
 	struct cli c;
 	struct checkout_opts copts;
 	struct checkout *co = NULL;
+	struct redeem *rd = NULL;
 	struct net_rt rt;
 	struct net_rt_opts o;
 	struct settle_status st;
@@ -484,7 +488,7 @@ bench_sync(int argc, char **argv)
 	/* 1. queue n redemptions offline (no online step installed) */
 	t0 = tm_mono_us();
 	for (i = 0; i < n; i++) {
-		if (redeem_one(co, codes[i], &cs) != 0 ||
+		if (redeem_one(co, NULL, codes[i], &cs) != 0 ||
 		    cs != CHECKOUT_ACCEPTED_OFFLINE) {
 			fprintf(stderr, "quan bench sync: offline redeem of "
 			    "%s: state %s\n", codes[i],
@@ -504,12 +508,12 @@ bench_sync(int argc, char **argv)
 	/* 3. online redemptions, scan to confirmed */
 	lat = xcalloc((size_t)(m > 0 ? m : 1), sizeof *lat);
 	/* the same step quan redeem installs, on this runtime */
-	checkout_set_online(co, net_online_step, &rt);
+	rd = redeem_new(co, rt.se, rt.results, c.cfg->wx_online_wait_ms);
 	t0 = tm_mono_us();
 	for (i = 0; i < m; i++) {
 		uint64_t s = tm_mono_us();
 
-		if (redeem_one(co, codes[n + i], &cs) != 0)
+		if (redeem_one(co, rd, codes[n + i], &cs) != 0)
 			goto out;
 		lat[i] = tm_mono_us() - s;
 		if (cs == CHECKOUT_CONFIRMED)
@@ -547,6 +551,7 @@ bench_sync(int argc, char **argv)
 	rc = (int64_t)st.confirmed == n && pend + unk == 0 && ok_online == m ?
 	    EXIT_OK : EXIT_FAIL;
 out:
+	redeem_free(rd);
 	checkout_free(co);
 	bench_teardown(&c, &rt, sim, own ? dir : NULL);
 	free(codes);

@@ -24,6 +24,7 @@
 #include "cli/cmd_net.h"
 #include "core/bench_sale.h"
 #include "core/checkout.h"
+#include "core/redeem.h"
 #include "net/http.h"
 #include "sim/sim.h"
 #include "store/store.h"
@@ -153,7 +154,8 @@ bench_sale(int argc, char **argv)
 	json_t *fig = NULL;
 	int64_t size = 0;
 	long v, hist = 0, m = 2000, k = 200;
-	int i, rc = EXIT_FAIL, json = 0, own, granted = 0, ok_online = 0;
+	int i, rc = EXIT_FAIL, json = 0, own, granted = 0, ok_online = 0, brc;
+	struct redeem *rd;
 	pid_t sim = -1;
 
 	memset(&c, 0, sizeof c);
@@ -232,7 +234,7 @@ bench_sale(int argc, char **argv)
 		goto out;
 	}
 	checkout_set_cashier(ck, "1001");
-	if (bench_sale_run(ck, c.st, codes, (int)m, 1, lat, set, cpu,
+	if (bench_sale_run(ck, NULL, c.st, codes, (int)m, 1, lat, set, cpu,
 	    &granted) != 0)
 		goto store_err;
 	if (store_size(c.st, &size) != 0)
@@ -261,11 +263,14 @@ bench_sale(int argc, char **argv)
 			fprintf(stderr, "quan bench sale: mint: %s\n", err);
 			goto out;
 		}
-		checkout_set_online(ck, net_online_step, &rt);
-		if (bench_sale_run(ck, c.st, online, (int)k, 0, lat, set,
-		    NULL, &ok_online) != 0)
+		rd = redeem_new(ck, rt.se, rt.results,
+		    c.cfg->wx_online_wait_ms);
+		brc = bench_sale_run(ck, rd, c.st, online, (int)k, 0, lat,
+		    set, NULL, &ok_online);
+		redeem_free(rd);
+		checkout_set_online(ck, 0);
+		if (brc != 0)
 			goto store_err;
-		checkout_set_online(ck, NULL, NULL);
 		json_object_set_new(fig, "online", json_pack("{s:I, s:i, "
 		    "s:f, s:f}", "n", (json_int_t)k, "confirmed", ok_online,
 		    "p50_ms", MS(bench_sale_pct(lat, (int)k, 500)),

@@ -13,6 +13,7 @@
 
 #include "core/bench_sale.h"
 #include "core/checkout.h"
+#include "core/redeem.h"
 #include "core/journal.h"
 #include "core/ledger.h"
 #include "core/session.h"
@@ -241,7 +242,8 @@ cpu_us(void)
 }
 
 int
-bench_sale_run(struct checkout *co, struct store *st, char (*codes)[32],
+bench_sale_run(struct checkout *co, struct redeem *rd, struct store *st,
+    char (*codes)[32],
     int n, int settle, uint64_t *lat_us, uint64_t *settle_us,
     uint64_t *cpu, int *granted)
 {
@@ -255,7 +257,8 @@ bench_sale_run(struct checkout *co, struct store *st, char (*codes)[32],
 
 		if ((rc = checkout_open(co, 12000)) != 0 ||
 		    (rc = checkout_add(co, codes[i], strlen(codes[i]), -1,
-		    NULL)) != 0 || (rc = checkout_redeem(co)) != 0)
+		    NULL)) != 0 || (rc = rd != NULL ? redeem_run(rd) :
+		    checkout_redeem(co)) != 0)
 			return rc;
 		t = checkout_current(co);
 		if (t->nlines == 1 && (t->lines[0].state ==

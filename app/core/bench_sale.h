@@ -34,12 +34,13 @@ int bench_sale_codes(struct store *st, const char *tag, int n,
 
 /* Time n sales of one coupon each (amount 120.00) through co:
  * lat_us[i] = open -> scan -> verdict -> redeem (its commits, and the
- * online step if co has one) -> close. With settle = 1, each sale's
+ * online step when rd, a redeem engine over co, is not NULL) -> close. With settle = 1, each sale's
  * outbox rows are then confirmed as the sync thread would (ledger_settle,
  * timed into settle_us[i]). cpu (may be NULL) gets the sale's CPU time
  * (this thread), the part the disk's fsync latency does not blur.
  * *granted = coupons confirmed or accepted. */
-int bench_sale_run(struct checkout *co, struct store *st,
+struct redeem;
+int bench_sale_run(struct checkout *co, struct redeem *rd, struct store *st,
     char (*codes)[32], int n, int settle, uint64_t *lat_us,
     uint64_t *settle_us, uint64_t *cpu, int *granted);
 

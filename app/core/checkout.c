@@ -164,10 +164,9 @@ checkout_free(struct checkout *co)
 }
 
 void
-checkout_set_online(struct checkout *co, checkout_online_fn fn, void *arg)
+checkout_set_online(struct checkout *co, int online)
 {
-	co->o.online = fn;
-	co->o.online_arg = arg;
+	co->o.online = online;
 }
 
 const struct checkout_txn *
@@ -185,7 +184,8 @@ checkout_set_cashier(struct checkout *co, const char *id)
 int
 checkout_open(struct checkout *co, int64_t amount_fen)
 {
-	if (co->cur.state == CHECKOUT_T_OPEN)
+	if (co->cur.state == CHECKOUT_T_OPEN ||
+	    co->cur.state == CHECKOUT_T_DECIDING)
 		return QUAN_EBUSY;
 	if (amount_fen < 0 || amount_fen > MONEY_MAX_FEN)
 		return QUAN_EINVAL;
@@ -398,7 +398,7 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 	 * the cache does not know) or not cached: with an online step it is
 	 * taken provisionally and priced once the use answer names the
 	 * stock; without one it cannot be priced. */
-	prov = res.kind == CLASSIFY_MERCHANT && co->o.online != NULL;
+	prov = res.kind == CLASSIFY_MERCHANT && co->o.online;
 	if (reason == NULL && res.id[0] == '\0' && !prov)
 		reason = "no_definition";
 	if (reason == NULL) {
@@ -1116,37 +1116,44 @@ not_recorded(struct checkout *co)
 }
 
 int
-checkout_redeem(struct checkout *co)
+checkout_commit(struct checkout *co)
 {
-	int64_t now = now_of(co);
-	int rc, nret = 0;
+	int rc;
 
 	if (co->cur.state != CHECKOUT_T_OPEN)
 		return QUAN_EINVAL;
-	if ((rc = redeem_commit(co, now)) != 0)
+	if ((rc = redeem_commit(co, now_of(co))) != 0)
 		return rc;
-	if (co->o.online != NULL) {
-		rc = co->o.online(co->o.online_arg, co->o.st, co->cur.id,
-		    co->o.cfg->wx_online_wait_ms);
-		if (rc != 0)
-			log_warn("%s: online step: %s", __func__,
-			    quan_strerror(rc));
-	}
+	co->cur.state = CHECKOUT_T_DECIDING;
+	return QUAN_OK;
+}
+
+int
+checkout_decide(struct checkout *co, int *nreturned)
+{
+	int rc, nret = 0;
+
+	if (nreturned != NULL)
+		*nreturned = 0;
+	if (co->cur.state != CHECKOUT_T_DECIDING)
+		return QUAN_EINVAL;
 	if ((rc = redeem_decide(co, now_of(co), &nret)) != 0) {
 		not_recorded(co);
 		return rc;
 	}
-	if (nret > 0 && co->o.online != NULL) {
-		/* send the returns queued by the decision now, without
-		 * waiting for their answers (the sync goes on with them) */
-		int orc = co->o.online(co->o.online_arg, co->o.st,
-		    co->cur.id, 0);
-
-		if (orc != 0)
-			log_warn("%s: sending returns: %s", __func__,
-			    quan_strerror(orc));
-	}
+	if (nreturned != NULL)
+		*nreturned = nret;
 	return QUAN_OK;
+}
+
+int
+checkout_redeem(struct checkout *co)
+{
+	int rc;
+
+	if ((rc = checkout_commit(co)) != 0)
+		return rc;
+	return checkout_decide(co, NULL);
 }
 
 int

@@ -6,15 +6,18 @@
  *   -> checkout_redeem()   -> amount due -> checkout_close() or
  *   checkout_void(txn).
  *
- * Redeem commits, in ONE SQLite transaction and before any network call:
- * the txn row, one redemption row per coupon (state pending, with its
- * idempotency key = terminal id + "U" + a per-terminal sequence, and the
- * use_time fixed now), one outbox row per coupon holding the exact request
- * body, and the journal entries. Then the online hook (if any; the sync
- * area installs it) may settle rows within a bounded wait through
- * ledger.h; every coupon still unanswered is decided by the offline
- * policy (config [offline] + per stock/card policy), each decision with
- * its reason recorded. Coupon states:
+ * Redeem is two calls and two commits. checkout_commit() commits, in ONE
+ * SQLite transaction and before any network call: the txn row, one
+ * redemption row per coupon (state pending, with its idempotency key =
+ * terminal id + "U" + a per-terminal sequence, and the use_time fixed
+ * now), one outbox row per coupon holding the exact request body, and the
+ * journal entries. The caller then sends those rows (core/redeem.h drives
+ * it: the settle area, answers applied through ledger.h) without this
+ * engine waiting; checkout_decide() decides every coupon: what WeChat
+ * answered stands, every coupon still unanswered is decided by the
+ * offline policy (config [offline] + per stock/card policy), each decision
+ * with its reason recorded. checkout_redeem() is both at once (no network).
+ * Coupon states:
  *
  *   pending -> confirmed | rejected | unknown | accepted_offline | conflict
  *   (voided) confirmed/accepted_offline/unknown -> return_pending
@@ -102,7 +105,9 @@ enum checkout_tstate {
 	CHECKOUT_T_OPEN,       /* basket being filled */
 	CHECKOUT_T_REDEEMED,   /* committed; due known; to be closed */
 	CHECKOUT_T_CLOSED,
-	CHECKOUT_T_VOIDED
+	CHECKOUT_T_VOIDED,
+	CHECKOUT_T_DECIDING    /* committed (rows pending, out to WeChat);
+	                          checkout_decide next */
 };
 
 struct checkout_txn {
@@ -113,24 +118,13 @@ struct checkout_txn {
 	struct checkout_line lines[CHECKOUT_LINES_MAX];
 };
 
-/* The online step, installed by the sync area. Called by
- * checkout_redeem() after the pending rows are committed and before the
- * offline policy decides, with the txn id and the bounded wait from
- * config (online_wait_ms). It sends the txn's outbox rows
- * (store_outbox_list_txn), waits at most wait_ms, and applies answers with
- * ledger_settle(); it must return within wait_ms (+ a little). Return 0,
- * or a QUAN_E* that is logged (the offline policy then decides every
- * coupon still pending/unknown). Main thread. */
-typedef int (*checkout_online_fn)(void *arg, struct store *st,
-    int64_t txn_id, int wait_ms);
-
 struct checkout_opts {
 	const struct config *cfg;    /* borrowed; outlives the engine */
 	struct store *st;            /* borrowed */
 	int64_t (*now)(void *arg);   /* epoch s; NULL = tm_now */
 	void *now_arg;
-	checkout_online_fn online;   /* NULL = no network */
-	void *online_arg;
+	int online;                  /* 1: WeChat is asked between commit
+	                              * and decide (checkout_set_online) */
 	int journal_scans;           /* 1: journal every checkout_add ("scan"
 	                              * with its verdict); the cashier UI sets
 	                              * it, headless commands journal at
@@ -149,9 +143,10 @@ void checkout_free(struct checkout *co);   /* NULL-safe */
  * each txn and in its journal entry, so reports say who sold what. Copies
  * (at most 31 bytes). Main thread. */
 void checkout_set_cashier(struct checkout *co, const char *id);
-/* Install or replace the online step (NULL removes it). */
-void checkout_set_online(struct checkout *co, checkout_online_fn fn,
-    void *arg);
+/* 1: the caller sends each sale's rows to WeChat between checkout_commit
+ * and checkout_decide (a merchant coupon whose stock is not cached is then
+ * taken provisionally, see needs_answer); 0: no network. */
+void checkout_set_online(struct checkout *co, int online);
 
 /* Start a sale of amount_fen (0..MONEY_MAX_FEN). QUAN_EBUSY when a basket
  * is open (cancel or redeem it first), QUAN_EINVAL on a bad amount. */
@@ -169,17 +164,26 @@ int checkout_add(struct checkout *co, const char *text, size_t len,
 int checkout_remove(struct checkout *co, int i);
 /* Drop the unredeemed basket (journals "cancel" when it had lines). */
 int checkout_cancel(struct checkout *co);
-/* Redeem the open basket (see the file comment). On return the published
- * txn has every line's final state for now, and the due amount. Returns 0
- * (whatever the coupons' verdicts), QUAN_EINVAL when no basket is open,
- * or a store error (QUAN_EFULL "disk full" ...) with nothing granted: if
- * the first commit failed nothing was written (the basket stays open);
- * if the decision could not be stored — commit failed, or QUAN_EBUSY: the
+/* First commit of the open basket (see the file comment): the txn becomes
+ * CHECKOUT_T_DECIDING, its lines PENDING (or REJECTED at pricing).
+ * QUAN_EINVAL when no basket is open, or a store error (QUAN_EFULL "disk
+ * full" ...): then nothing was written and the basket stays open. */
+int checkout_commit(struct checkout *co);
+/* Second commit of a DECIDING txn: every line's final state for now (what
+ * WeChat answered, else the offline policy), and the due amount. Returns 0
+ * (whatever the coupons' verdicts), QUAN_EINVAL when no txn is deciding,
+ * or a store error with nothing granted: if the decision could not be
+ * stored — commit failed, or QUAN_EBUSY: the
  * txn was recovered meanwhile by another process (`quan sync`, stalled
  * past the age rule) and is not overwritten — the sale is left to
  * checkout_recover() and the published txn says what it will do: state
  * VOIDED, every line REJECTED "not_recorded", no discount, due = amount.
- * The caller must show the error. */
+ * The caller must show the error. *nreturned (may be NULL) counts the
+ * coupons WeChat applied that the basket's rules refuse: their returns are
+ * queued in the outbox, for the caller to send. */
+int checkout_decide(struct checkout *co, int *nreturned);
+/* checkout_commit then checkout_decide, with nothing sent in between (a
+ * till without network, tests). */
 int checkout_redeem(struct checkout *co);
 /* Manager override of an offline refusal on the redeemed (not yet
  * closed) sale: line i, rejected or unknown with an "offline_*" reason,

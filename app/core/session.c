@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "core/checkout.h"
+#include "core/redeem.h"
 #include "core/session.h"
 #include "core/settle.h"
 #include "store/store.h"
@@ -26,6 +27,8 @@
 
 #define DIAG_MAX 12
 #define TICK_MS 1000
+#define HELD_MAX 32         /* scans/keys held while a redeem is out */
+#define REDEEM_SHOW_MS 100  /* the redeem's waiting time ticks by this */
 #define TXN_LIST_MAX VIEW_LINES_MAX
 
 struct session {
@@ -57,6 +60,12 @@ struct session {
 	uint64_t next_cache_ms;    /* cache stats count codes: every 30 s */
 	int64_t oldest_def;        /* oldest stock/card fetch (epoch), 0 */
 	int done;
+
+	/* the redeem out to WeChat, and what came in meanwhile */
+	struct redeem *rd;
+	uint64_t redeem_t_us;      /* the confirm key's time */
+	struct ev held[HELD_MAX];
+	int nheld;
 };
 
 static const char *const cmd_names[SC_COUNT] = {
@@ -745,22 +754,15 @@ start_approval(struct session *s, enum view_action a, int64_t txn)
 	go(s, VIEW_APPROVE, VIEW_FIELD_CASHIER);
 }
 
+/* The redeem is decided (rc: checkout_decide's): show its verdicts. */
 static void
-on_confirm(struct session *s, const struct ev *ev)
+redeemed(struct session *s, int rc, uint64_t t_us)
 {
-	const struct checkout_txn *t;
-	int rc, i;
+	const struct checkout_txn *t = checkout_current(s->o.co);
+	int i;
 
-	if (s->v.screen != VIEW_BASKET)
-		return;
-	t = checkout_current(s->o.co);
-	if (t == NULL || t->state != CHECKOUT_T_OPEN || t->nlines == 0) {
-		set_msg(s, VIEW_M_EMPTY_BASKET, NULL);
-		touch(s);
-		return;
-	}
-	rc = checkout_redeem(s->o.co);
-	t = checkout_current(s->o.co);
+	s->v.redeeming = 0;
+	s->v.redeem_ms = 0;
 	if (rc != 0) {
 		set_msg(s, VIEW_M_ERROR, quan_strerror(rc));
 		touch(s);
@@ -783,7 +785,7 @@ on_confirm(struct session *s, const struct ev *ev)
 		}
 		s->v.discount_fen = 0;
 		s->v.due_fen = s->v.amount_fen;
-		show_result(s, ev->t_mono_us);
+		show_result(s, t_us);
 		set_msg(s, VIEW_M_ERROR, quan_strerror(rc));
 		return;
 	}
@@ -798,7 +800,63 @@ on_confirm(struct session *s, const struct ev *ev)
 		start_approval(s, VIEW_A_OVERRIDE, s->cur_txn);
 		return;
 	}
-	show_result(s, ev->t_mono_us);
+	show_result(s, t_us);
+}
+
+/* Decide the redeem out if its wait is over; then handle what was held
+ * back meanwhile, in order. */
+static void
+redeem_check(struct session *s)
+{
+	struct ev *ev;
+	int i, n;
+
+	if (!redeem_step(s->rd)) {
+		if (redeem_active(s->rd) && s->v.redeem_ms / REDEEM_SHOW_MS !=
+		    redeem_elapsed_ms(s->rd) / REDEEM_SHOW_MS) {
+			s->v.redeem_ms = (uint32_t)redeem_elapsed_ms(s->rd);
+			touch(s);
+		}
+		return;
+	}
+	redeemed(s, redeem_rc(s->rd), s->redeem_t_us);
+	n = s->nheld;
+	s->nheld = 0;
+	ev = xmalloc((size_t)n * sizeof *ev + 1);
+	memcpy(ev, s->held, (size_t)n * sizeof *ev);
+	for (i = 0; i < n; i++)
+		session_dispatch(s, &ev[i]);
+	free(ev);
+}
+
+static void
+on_confirm(struct session *s, const struct ev *ev)
+{
+	const struct checkout_txn *t;
+	int rc;
+
+	if (s->v.screen != VIEW_BASKET)
+		return;
+	t = checkout_current(s->o.co);
+	if (t == NULL || t->state != CHECKOUT_T_OPEN || t->nlines == 0) {
+		set_msg(s, VIEW_M_EMPTY_BASKET, NULL);
+		touch(s);
+		return;
+	}
+	if ((rc = redeem_start(s->rd)) != 0) {
+		/* the first commit failed: nothing written, basket open */
+		redeemed(s, rc, ev->t_mono_us);
+		return;
+	}
+	s->redeem_t_us = ev->t_mono_us;
+	if (redeem_active(s->rd)) {
+		/* out to WeChat: the loop goes on (keys, clock, status) */
+		s->v.redeeming = 1;
+		s->v.redeem_ms = 0;
+		touch(s);
+		return;
+	}
+	redeem_check(s);
 }
 
 /* ---- list screens ----------------------------------------------------- */
@@ -1741,20 +1799,14 @@ session_sync(struct session *s)
 	if (n > 0)
 		refresh_sale(s);
 	refresh_status(s);
+	redeem_check(s);
 	settle_pump(s->o.settle, tm_now(), NULL);
 }
 
 int
-session_online_step(void *arg, struct store *st, int64_t txn_id,
-    int wait_ms)
+session_busy(const struct session *s)
 {
-	struct session *s = arg;
-
-	(void)st;
-	if (s->o.settle == NULL || s->o.results == NULL)
-		return QUAN_ENOTSUP;
-	return settle_txn_online(s->o.settle, s->o.results, txn_id, wait_ms,
-	    NULL, NULL);
+	return redeem_active(s->rd);
 }
 
 /* ---- entry points ----------------------------------------------------- */
@@ -1794,8 +1846,8 @@ session_new(struct session **out, const struct session_opts *opts,
 	s->v.field = VIEW_FIELD_CASHIER;
 	s->last_input_ms = tm_mono_ms();
 	s->next_tick_ms = tm_mono_ms();
-	if (opts->settle != NULL)
-		checkout_set_online(opts->co, session_online_step, s);
+	s->rd = redeem_new(opts->co, opts->settle, opts->results,
+	    opts->cfg != NULL ? opts->cfg->wx_online_wait_ms : 0);
 	refresh_status(s);
 	if (opts->autologin != NULL) {
 		if (opts->kiosk)
@@ -1812,10 +1864,11 @@ session_free(struct session *s)
 {
 	if (s == NULL)
 		return;
-	if (s->o.co != NULL) {
-		checkout_set_online(s->o.co, NULL, NULL);
-		end_sale(s);
-	}
+	/* a redeem still out is decided now: the sale is then closed like
+	 * any other left on screen */
+	redeem_free(s->rd);
+	checkout_set_online(s->o.co, 0);
+	end_sale(s);
 	free(s);
 }
 
@@ -1832,6 +1885,7 @@ on_tick(struct session *s)
 		}
 		refresh_status(s);
 	}
+	redeem_check(s);   /* the deadline, and the time shown */
 	if (s->o.kiosk && s->v.screen != VIEW_AMOUNT &&
 	    s->v.screen != VIEW_APPROVE &&
 	    now - s->last_input_ms >= (uint64_t)s->o.idle_reset_s * 1000) {
@@ -1843,6 +1897,17 @@ on_tick(struct session *s)
 void
 session_dispatch(struct session *s, const struct ev *ev)
 {
+	if ((ev->type == EV_SCAN || ev->type == EV_KEY) &&
+	    redeem_active(s->rd)) {
+		/* what the cashier does while the sale is out to WeChat
+		 * waits for its verdict, as it would with a blocked loop */
+		if (s->nheld < HELD_MAX)
+			s->held[s->nheld++] = *ev;
+		else
+			log_warn("a redeem is out: %s dropped",
+			    ev->type == EV_SCAN ? "scan" : "key");
+		return;
+	}
 	switch (ev->type) {
 	case EV_SCAN:
 		s->last_input_ms = tm_mono_ms();
@@ -1862,6 +1927,7 @@ session_dispatch(struct session *s, const struct ev *ev)
 			settle_apply(s->o.settle, ev, tm_now());
 			refresh_sale(s);
 			refresh_status(s);
+			redeem_check(s);
 		}
 		break;
 	case EV_DRIVER_FAULT:
@@ -1904,6 +1970,14 @@ session_timeout_ms(const struct session *s)
 		    (uint64_t)s->o.idle_reset_s * 1000) - (int64_t)now;
 		if (idle < 0)
 			idle = 0;
+		if (idle < t)
+			t = idle;
+	}
+	if (redeem_active(s->rd)) {
+		/* the deadline, and the waiting time on screen ticking */
+		idle = redeem_timeout_ms(s->rd);
+		if (idle > REDEEM_SHOW_MS)
+			idle = REDEEM_SHOW_MS;
 		if (idle < t)
 			t = idle;
 	}

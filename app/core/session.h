@@ -83,12 +83,14 @@ const struct view *session_view(const struct session *s);
 int session_done(const struct session *s);
 /* Milliseconds until the session wants an EV_TICK (-1 = none). */
 int session_timeout_ms(const struct session *s);
-/* The sync results queue is readable: apply what is there (settle) and
- * refresh the view. Main thread. */
+/* The sync results queue is readable: apply what is there (settle; the
+ * session is the queue's only reader), decide a redeem whose answers are
+ * in, and refresh the view. Main thread. */
 void session_sync(struct session *s);
-/* Online step for checkout_set_online (arg = the session). */
-int session_online_step(void *arg, struct store *st, int64_t txn_id,
-    int wait_ms);
+/* 1 while a redeem is out to WeChat (the view says redeeming): scans
+ * and keys wait in the session and are handled, in order, once it is
+ * decided. A front-end that plays a script waits for 0. */
+int session_busy(const struct session *s);
 
 /* Staff (cashiers and managers) with salted slow PIN hashes
  * (PBKDF2-HMAC-SHA256), in DATA/staff (mode 0600). */

@@ -65,6 +65,14 @@ struct settle {
 	uint32_t rng;
 	struct settle_status stat;
 	int saved_net;        /* enum settle_net last kept in meta, -1 */
+	uint64_t applied;     /* results applied since start */
+	struct txn_wait {     /* the txn settle_txn_send sent, awaited */
+		int active;
+		int64_t ids[64];  /* its outbox rows */
+		int n;
+		uint64_t since, end, def_end;  /* monotonic ms */
+		uint64_t applied; /* s->applied when sent */
+	} w;
 };
 
 /* Copy with truncation (snprintf's "%s" trips -Wformat-truncation). */
@@ -937,6 +945,7 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 	struct store_outbox o;
 	int rc;
 
+	s->applied++;
 	if (ev->type == EV_SYNC_STATE) {
 		syncmsg_get(ev, &st, sizeof st);
 		/* known once something was answered (the thread's own
@@ -1176,19 +1185,17 @@ txn_open(struct settle *s, const int64_t *ids, int n, int *waiting)
 }
 
 int
-settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
-    int wait_ms, int *answered, int *unanswered)
+settle_txn_send(struct settle *s, int64_t txn_id, int wait_ms)
 {
 	struct txn_ctx c;
 	struct sync_job *jobs;
 	struct store_outbox o;
-	struct ev ev;
-	uint64_t end, def_end, since;
 	int64_t now = tm_now();
-	int i, rc, nj = 0, left, waiting, defs;
+	int i, rc, nj = 0;
 
 	memset(&c, 0, sizeof c);
 	c.s = s;
+	s->w.active = 0;
 	if ((rc = store_outbox_list_txn(s->st, txn_id, txn_row, &c)) < 0)
 		return rc;
 	jobs = xcalloc((size_t)(c.n > 0 ? c.n : 1), sizeof *jobs);
@@ -1227,38 +1234,42 @@ settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
 	for (i = 0; i < nj; i++)
 		post_job(s, &jobs[i], now);
 	free(jobs);
-	since = tm_mono_ms();
-	end = since + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
+	memcpy(s->w.ids, c.ids, sizeof c.ids);
+	s->w.n = c.n;
+	s->w.since = tm_mono_ms();
+	s->w.end = s->w.since + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
 	/* a stock fetched after a late use answer gets a short grace
 	 * (at most 1 s) rather than a needless return */
-	def_end = end + (uint64_t)(wait_ms > 1000 ? 1000 :
+	s->w.def_end = s->w.end + (uint64_t)(wait_ms > 1000 ? 1000 :
 	    wait_ms > 0 ? wait_ms : 0);
-	left = txn_open(s, c.ids, c.n, &waiting);
-	defs = txn_defs(s, c.ids, c.n, now, since);
-	while ((waiting > 0 || defs > 0) &&
-	    tm_mono_ms() < (defs > 0 ? def_end : end)) {
-		int64_t ms = (int64_t)((defs > 0 ? def_end : end) -
-		    tm_mono_ms());
+	s->w.applied = s->applied;
+	s->w.active = 1;
+	return QUAN_OK;
+}
 
-		if (!evq_wait(results, &ev, ms > 0 ? (int)ms : 0))
-			continue;
-		if ((rc = settle_apply(s, &ev, tm_now())) != QUAN_OK)
-			return rc;
-		/* further answers already queued */
-		if ((rc = settle_drain(s, results, tm_now(), NULL)) != 0)
-			return rc;
-		/* an ALREADY may have turned into a QUERY: still open */
-		left = txn_open(s, c.ids, c.n, &waiting);
-		/* a use answer may have named a stock we do not have */
-		defs = txn_defs(s, c.ids, c.n, tm_now(), since);
-		/* WeChat unreachable: let the offline policy decide now
-		 * rather than at the deadline; the requests go on */
-		if (!s->stat.online)
-			break;
-	}
+int
+settle_txn_wait(struct settle *s, int *answered, int *unanswered)
+{
+	uint64_t now = tm_mono_ms(), end;
+	int left, waiting, defs;
+
+	if (!s->w.active)
+		return 0;
+	/* an ALREADY may have turned into a QUERY: still open */
+	left = txn_open(s, s->w.ids, s->w.n, &waiting);
+	/* a use answer may have named a stock we do not have */
+	defs = txn_defs(s, s->w.ids, s->w.n, tm_now(), s->w.since);
+	end = defs > 0 ? s->w.def_end : s->w.end;
 	if (answered != NULL)
-		*answered = c.n - left;
+		*answered = s->w.n - left;
 	if (unanswered != NULL)
 		*unanswered = left;
-	return QUAN_OK;
+	/* WeChat unreachable (known from a result since the send): the
+	 * offline policy decides now rather than at the deadline; the
+	 * requests go on */
+	if ((waiting > 0 || defs > 0) && now < end &&
+	    !(s->applied != s->w.applied && s->stat.online == 0))
+		return end - now < INT32_MAX ? (int)(end - now) : INT32_MAX;
+	s->w.active = 0;
+	return 0;
 }

@@ -108,17 +108,22 @@ void settle_status(struct settle *s, struct settle_status *out);
  * the thread stopped); their rows become due again. */
 void settle_expire(struct settle *s, int64_t now);
 
-/* Online step of `quan redeem` (issue #4 item 3): post the open rows of
- * txn with SYNC_F_ONLINE (uses, and returns the checkout queued after its
- * decision), wait up to wait_ms for their answers on results (applying
- * whatever else arrives), apply them. A merchant coupon WeChat confirmed
- * whose stock (named by the answer, stored on the redemption) is not
- * cached has that stock fetched and cached in the same wait, plus a grace
- * of at most 1 s when the answer came late. *answered / *unanswered count
- * this txn's rows (either may be NULL). Unanswered rows stay sent and the
- * sync thread goes on with the same request number. */
-int settle_txn_online(struct settle *s, struct evq *results, int64_t txn_id,
-    int wait_ms, int *answered, int *unanswered);
+/* The online step of a redeem (core/redeem.h), without waiting: post the
+ * open rows of txn with SYNC_F_ONLINE (uses, and the returns the checkout
+ * queued after its decision) and start awaiting their answers, for at
+ * most wait_ms (0: send only). Replaces the txn awaited before. QUAN_E*
+ * on a store error (nothing posted). */
+int settle_txn_send(struct settle *s, int64_t txn_id, int wait_ms);
+/* Is the txn sent last still awaited? Call after applying results and on
+ * ticks. A merchant coupon WeChat confirmed whose stock (named by the
+ * answer) is not cached has that stock fetched, with a grace of at most
+ * 1 s past the deadline when the answer came late. Returns the ms left
+ * (> 0) while some row has a job out and the deadline has not passed;
+ * 0 once the wait is over (every row answered, WeChat known unreachable,
+ * or the deadline passed; also when nothing is awaited). *answered /
+ * *unanswered (may be NULL) count the txn's rows. Unanswered rows stay
+ * sent and the sync thread goes on with the same request number. */
+int settle_txn_wait(struct settle *s, int *answered, int *unanswered);
 
 /* The exact JSON body of a USE (coupons/use) or RETURN (coupons/return)
  * row, compact, fixed key order; card rows get {"code","card_id"}.

@@ -183,6 +183,8 @@ struct view {
 	uint64_t verdict_scan_us;/* t_mono_us of the scan that caused it */
 	int verdict_coupon;      /* index into coupons, -1 none */
 	struct view_coupon last; /* the coupon the verdict is about */
+	int redeeming;           /* the sale is out to WeChat: keys wait */
+	uint32_t redeem_ms;      /* for this long (updated as it ticks) */
 
 	/* manager approval */
 	enum view_action action;

@@ -5,7 +5,8 @@
  * stock_id, the stock the answer names is fetched and cached, the coupon is
  * priced against the basket and granted, or returned at once with the rules
  * reason; unanswered it is never granted offline, and a later confirmation
- * returns it. */
+ * returns it. The terminal's session drives the same chain without
+ * waiting on it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,8 +22,10 @@
 #include <unistd.h>
 
 #include "core/checkout.h"
+#include "core/redeem.h"
 #include "core/evq.h"
 #include "core/journal.h"
+#include "core/session.h"
 #include "core/settle.h"
 #include "core/syncmsg.h"
 #include "net/sync.h"
@@ -152,6 +155,7 @@ struct rig {
 	struct settle *se;
 	struct sync *sy;
 	struct checkout *co;
+	struct redeem *rd;        /* NULL: offline engine */
 	struct wx wx;
 };
 
@@ -179,28 +183,22 @@ seen(struct rig *r)
 	return w;
 }
 
-static int
-online_step(void *arg, struct store *st, int64_t txn, int wait_ms)
-{
-	struct rig *r = arg;
-
-	(void)st;
-	return settle_txn_online(r->se, r->results, txn, wait_ms, NULL, NULL);
-}
-
 static void
 engine(struct rig *r, int online)
 {
 	struct checkout_opts o;
 	char *cause = NULL;
 
+	redeem_free(r->rd);
+	r->rd = NULL;
 	checkout_free(r->co);
 	memset(&o, 0, sizeof o);
 	o.cfg = r->cfg;
 	o.st = r->st;
 	assert_int_equal(checkout_new(&o, &r->co, &cause), 0);
 	if (online)
-		checkout_set_online(r->co, online_step, r);
+		r->rd = redeem_new(r->co, r->se, r->results,
+		    r->cfg->wx_online_wait_ms);
 }
 
 static int
@@ -252,6 +250,7 @@ teardown(void **state)
 	char cmd[128];
 
 	sync_stop(r->sy);
+	redeem_free(r->rd);
 	checkout_free(r->co);
 	settle_free(r->se);
 	evq_free(r->to_sync);
@@ -301,7 +300,8 @@ redeem(struct rig *r, int64_t amount, const char **codes, int n)
 			assert_int_equal(t->lines[i].discount_fen, 0);
 			assert_string_equal(t->lines[i].target, "");
 		}
-	assert_int_equal(checkout_redeem(r->co), 0);
+	assert_int_equal(r->rd != NULL ? redeem_run(r->rd) :
+	    checkout_redeem(r->co), 0);
 	t = checkout_current(r->co);
 	assert_int_equal(checkout_close(r->co), 0);
 	return t;
@@ -648,6 +648,106 @@ test_recover_returns(void **state)
 	journal_ok(r);
 }
 
+static void
+key(struct session *s, enum session_cmd cmd, const char *text)
+{
+	struct ev ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = EV_KEY;
+	ev.t_mono_us = tm_mono_us();
+	ev.u.key.cmd = (int)cmd;
+	snprintf(ev.u.key.text, sizeof ev.u.key.text, "%s", text);
+	session_dispatch(s, &ev);
+}
+
+/* The terminal's session sends the redeem and goes back to its loop: the
+ * confirm returns at once while WeChat takes 400 ms, the view says the
+ * sale is out with its time ticking, a key pressed meanwhile waits for
+ * the verdict and is handled after it, and the sync results (one reader:
+ * the session) decide the sale. */
+static void
+test_session_redeem_never_waits(void **state)
+{
+	struct rig *r = *state;
+	struct session_opts so;
+	struct session *s = NULL;
+	const struct view *v;
+	struct pollfd p;
+	struct ev ev;
+	char *cause = NULL;
+	uint64_t t0, end, took, gap = 0, last;
+	uint32_t shown = 0;
+	int ms;
+
+	engine(r, 0);              /* the session makes its own redeem */
+	r->wx.use_delay_ms = 400;
+	memset(&so, 0, sizeof so);
+	so.cfg = r->cfg;
+	so.data_dir = r->dir;
+	so.st = r->st;
+	so.co = r->co;
+	so.settle = r->se;
+	so.results = r->results;
+	so.autologin = "1001";
+	assert_int_equal(session_new(&s, &so, &cause), 0);
+	v = session_view(s);
+	key(s, SC_SUBMIT, "50");
+	assert_int_equal(v->screen, VIEW_BASKET);
+	memset(&ev, 0, sizeof ev);
+	ev.type = EV_SCAN;
+	ev.t_mono_us = tm_mono_us();
+	snprintf(ev.u.scan.text, sizeof ev.u.scan.text, "%s", CODE_A);
+	ev.u.scan.raw_len = strlen(CODE_A);
+	memcpy(ev.u.scan.raw, CODE_A, ev.u.scan.raw_len);
+	session_dispatch(s, &ev);
+	assert_int_equal(v->ncoupons, 1);
+
+	t0 = tm_mono_ms();
+	key(s, SC_CONFIRM, "");
+	took = tm_mono_ms() - t0;
+	assert_true(took < 200);   /* not the 400 ms WeChat takes */
+	assert_true(session_busy(s));
+	assert_int_equal(v->redeeming, 1);
+	assert_int_equal(v->screen, VIEW_BASKET);
+	key(s, SC_TXNS, "");        /* held until the verdict */
+	assert_int_equal(v->screen, VIEW_BASKET);
+
+	/* the loop: results and ticks, never a wait past the session's
+	 * own timeout (at most 100 ms while the sale is out) */
+	end = tm_mono_ms() + 5000;
+	last = tm_mono_ms();
+	memset(&ev, 0, sizeof ev);
+	ev.type = EV_TICK;
+	while (session_busy(s) && tm_mono_ms() < end) {
+		ms = session_timeout_ms(s);
+		assert_true(ms >= 0 && ms <= 100);
+		p.fd = evq_fd(r->results);
+		p.events = POLLIN;
+		if (poll(&p, 1, ms) > 0)
+			session_sync(s);
+		session_dispatch(s, &ev);
+		if (tm_mono_ms() - last > gap)
+			gap = tm_mono_ms() - last;
+		last = tm_mono_ms();
+		if (v->redeeming && v->redeem_ms > shown)
+			shown = v->redeem_ms;
+	}
+	assert_false(session_busy(s));
+	assert_true(shown >= 200);  /* the waiting time went up on screen */
+	assert_true(gap < 300);
+	assert_int_equal(v->redeeming, 0);
+	assert_int_equal(v->verdict, VIEW_V_CONFIRMED);
+	assert_int_equal(v->coupons[0].state, VIEW_C_CONFIRMED);
+	assert_int_equal(v->discount_fen, 500);
+	assert_int_equal(seen(r).uses, 1);
+	/* then the key held back: the sales list */
+	assert_int_equal(v->screen, VIEW_TXNS);
+	session_free(s);
+	settle_out(r);
+	journal_ok(r);
+}
+
 int
 main(void)
 {
@@ -666,6 +766,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_answer_grace,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_session_redeem_never_waits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

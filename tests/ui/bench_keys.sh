@@ -21,8 +21,6 @@ W=$(mktemp -d /tmp/quan-ui-keys-XXXXXX)
 SIMPID=""
 trap 'finish; [ -n "$SIMPID" ] && kill $SIMPID 2>/dev/null; rm -rf "$W"' EXIT
 
-now_us() { echo $(( $(date +%s%N) / 1000 )); }
-input_line() { tm capture-pane -t "$T_SESS" -p | tail -2 | head -1; }
 
 SIM="$W/sim" D="$W/data"
 "$QUAN" sim init "$SIM" >/dev/null 2>&1 && "$QUAN" sim seed "$SIM" >/dev/null 2>&1 ||
@@ -53,27 +51,10 @@ sales=0
 for c in $CODES; do
 	line 1000; wait_for "Scan or type" 5 || break
 	line "$c"; wait_for "DUE" 5 || break
-	keys Enter
-	typed=""
-	# type while the verdict is not drawn (the result screen asks for
-	# the next amount)
-	while ! screen | grep -qF "Amount (yuan)"; do
-		d=$(( ${#typed} % 10 ))
-		typed="$typed$d"
-		t0=$(now_us)
-		keys -l "$d"
-		seen=0
-		for _ in $(seq 2000); do
-			if input_line | grep -qF -- "$typed"; then seen=1; break; fi
-			screen | grep -qF "Amount (yuan)" && [ ${#typed} -gt 1 ] &&
-				break   # the new field took the line: no sample
-		done
-		[ $seen = 1 ] && echo $(( $(now_us) - t0 )) >>"$W/keys"
-		[ ${#typed} -ge 200 ] && break
-	done
+	python3 "$(dirname "$0")/keys_probe.py" "$T_SOCK" "$T_SESS" "$W/keys" 200
 	wait_for "Amount (yuan)" 10 || break
 	sales=$((sales + 1))
-	for _ in $(seq $(( ${#typed} + 2 ))); do keys BSpace; done
+	keys -N 210 BSpace
 done
 keys F10; sleep 0.3; keys F10
 

@@ -162,7 +162,7 @@ TR = {
  "not stackable": "不可与其他优惠同用", "coupon unavailable": "券不可用",
  "needs item price": "需要商品价格", "no benefit": "无可优惠金额",
  "Manager (void, Z)": "店长（撤销、日结）", "code": "券码",
- "DEMO": "演示", "Redeeming: asking WeChat...": "核销中：正在询问微信……", "%d coupons": "%d 张券", "[give item]": "[交付商品]", "Item price (yuan)": "商品价格（元）", "NOT CONFIRMED YET": "尚未确认", "Manager 9001, PIN 9999": "店长 9001，密码 9999",
+ "DEMO": "演示", "Redeeming: asking WeChat... %u.%u s": "核销中：正在询问微信…… %u.%u 秒", "%d coupons": "%d 张券", "[give item]": "[交付商品]", "Item price (yuan)": "商品价格（元）", "NOT CONFIRMED YET": "尚未确认", "Manager 9001, PIN 9999": "店长 9001，密码 9999",
  "valid NORMAL": "满减券", "valid DISCOUNT": "折扣券", "valid EXCHANGE": "换购券",
  "card CASH": "卡券 代金券", "used": "已使用", "below_minimum": "未达门槛",
  "payment code": "付款码", "garbage": "乱码",
