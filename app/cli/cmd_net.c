@@ -1040,7 +1040,7 @@ cli_online_detach(void *state)
 	redeem_free(on->rd);
 	rt = &on->rt;
 	settle_status(rt->se, &ss);
-	if (strstr(ss.last_error, "away from our clock") != NULL)
+	if (ss.last_rc == QUAN_ECLOCK)
 		/* not "offline": WeChat's replies are refused for their
 		 * timestamp because this till's clock is wrong */
 		fprintf(stderr, "quan redeem: this till's clock is wrong, so "

@@ -407,7 +407,7 @@ refresh_status(struct session *s)
 		s->oldest_def = oldest;
 	}
 	if (s->o.settle != NULL && !s->net_config &&
-	    strstr(st.last_error, "away from our clock") != NULL &&
+	    st.last_rc == QUAN_ECLOCK &&
 	    st.last_error_at >= now - 120) {
 		/* every reply refused for its timestamp: not "offline" but a
 		 * wrong till clock, which someone must fix */

@@ -1100,7 +1100,7 @@ wx_check_timestamp(const char *ts, int64_t now, char **cause)
 		set_cause(cause, "timestamp %lld is %lld s away from our clock "
 		    "%lld (limit %d s): stale or clock skew", (long long)v,
 		    (long long)d, (long long)now, WX_MAX_SKEW_S - 1);
-		return QUAN_EPROTO;
+		return QUAN_ECLOCK;
 	}
 	return QUAN_OK;
 }

@@ -8,7 +8,8 @@
  * All functions may be called from any thread; the object types are
  * immutable after creation except struct wx_trust, which locks internally.
  * Errors: QUAN_EINVAL for malformed input, QUAN_EPROTO for a failed
- * verification, QUAN_EPERM for a key file readable by group/other, QUAN_EIO
+ * verification, QUAN_ECLOCK for a timestamp too far from the clock (a
+ * code: a wrong till clock is shown as such), QUAN_EPERM for a key file readable by group/other, QUAN_EIO
  * for file errors. Messages go to `char **cause` (may be NULL; caller frees).
  * Frees are NULL-safe. Nothing here ever logs a key, secret or signature.
  */
@@ -163,7 +164,8 @@ char *wx_resp_message(const char *ts, const char *nonce, const void *body,
     size_t body_len, size_t *len);
 
 /* Check a Wechatpay-Timestamp / Authorization timestamp: decimal digits
- * only (1-19), and |now - ts| < WX_MAX_SKEW_S. QUAN_EPROTO + cause else. */
+ * only (1-19) (else QUAN_EPROTO + cause), and |now - ts| < WX_MAX_SKEW_S
+ * (else QUAN_ECLOCK + cause: stale, or one of the two clocks is wrong). */
 int wx_check_timestamp(const char *ts, int64_t now, char **cause);
 
 /* ---- Authorization header --------------------------------------------- */
@@ -199,7 +201,7 @@ int wx_auth_parse(const char *hdr, struct wx_auth *out, char **cause);
  * timestamp window against now and the signature under merchant key p.
  * On a signature mismatch *message (if non-NULL) gets the reconstructed
  * message (new string) for a SIGN_ERROR detail. QUAN_EINVAL (malformed),
- * QUAN_EPROTO (stale or bad signature), cause says which. */
+ * QUAN_ECLOCK (stale), QUAN_EPROTO (bad signature), cause says which. */
 int wx_auth_verify(const char *hdr, const struct wx_pub *p,
     const char *method, const char *url, const void *body,
     size_t body_len, int64_t now, struct wx_auth *out, char **message,
@@ -209,7 +211,7 @@ int wx_auth_verify(const char *hdr, const struct wx_pub *p,
 
 /* Verify Wechatpay-{Timestamp,Nonce,Signature} over body under p:
  * any header NULL/empty → QUAN_EPROTO ("missing Wechatpay-Nonce"); stale
- * timestamp → QUAN_EPROTO; SIGNTEST or bad signature → QUAN_EPROTO. */
+ * timestamp → QUAN_ECLOCK; SIGNTEST or bad signature → QUAN_EPROTO. */
 int wx_verify_response(const struct wx_pub *p, const char *ts,
     const char *nonce, const char *sig, const void *body, size_t body_len,
     int64_t now, char **cause);

@@ -262,8 +262,8 @@ wxpay_classify(const struct wxpay_result *r, const char **reason)
 
 	if (r->rc != 0) {
 		k = WXPAY_RETRY;
-		why = r->rc == QUAN_EPROTO || r->rc == QUAN_ETOOBIG ?
-		    "bad_reply" : "network";
+		why = r->rc == QUAN_EPROTO || r->rc == QUAN_ETOOBIG ||
+		    r->rc == QUAN_ECLOCK ? "bad_reply" : "network";
 	} else if (r->http >= 200 && r->http < 300) {
 		k = WXPAY_OK;
 		why = "ok";
@@ -538,12 +538,14 @@ wxpay_process(struct wxpay_ctx *c, const struct http_resp *r,
 		    http_resp_header(r, "Wechatpay-Signature"), body, len,
 		    ctx_now(c), &cause);
 		if (rc != 0) {
-			res->rc = QUAN_EPROTO;
+			/* a wrong clock stays a code: the till says so */
+			res->rc = rc == QUAN_ECLOCK ? QUAN_ECLOCK :
+			    QUAN_EPROTO;
 			snprintf(res->message, sizeof res->message,
 			    "reply not trusted: %s", cause ? cause : "?");
 			free(cause);
 			return rc == QUAN_ENOTFOUND ? QUAN_ENOTFOUND :
-			    QUAN_EPROTO;
+			    res->rc;
 		}
 		res->verified = 1;
 	}

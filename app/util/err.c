@@ -24,6 +24,7 @@ quan_strerror(int rc)
 	case QUAN_ENET: return "network error";
 	case QUAN_EREJECTED: return "rejected";
 	case QUAN_ETLS: return "TLS error";
+	case QUAN_ECLOCK: return "clock skew";
 	}
 	return "unknown error";
 }

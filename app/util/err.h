@@ -25,9 +25,12 @@ enum quan_err {
 	QUAN_ECLOSED = -15,  /* queue or connection closed */
 	QUAN_ENET = -16,     /* network unreachable / transport failure */
 	QUAN_EREJECTED = -17, /* business rejection (coupon not usable) */
-	QUAN_ETLS = -18      /* TLS refused: the server's certificate is not
+	QUAN_ETLS = -18,     /* TLS refused: the server's certificate is not
 	                        trusted, expired or for another host, or the
 	                        handshake failed (nothing was sent) */
+	QUAN_ECLOCK = -19    /* a signed reply's timestamp is too far from
+	                        our clock: stale, or this till's clock is
+	                        wrong (no waiting fixes it) */
 };
 
 /* Static English text for a status code; never NULL. Any thread. */

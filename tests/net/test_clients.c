@@ -184,7 +184,8 @@ test_use_answer_d4(void **state)
 	fake_now = 1700000001 + 299;
 	assert_int_equal(wxpay_process(ctx, &r, use_req, &res), 0);
 	fake_now = 1700000001 + 300;
-	assert_int_equal(wxpay_process(ctx, &r, use_req, &res), QUAN_EPROTO);
+	assert_int_equal(wxpay_process(ctx, &r, use_req, &res), QUAN_ECLOCK);
+	assert_int_equal(res.rc, QUAN_ECLOCK);   /* a code: CLOCK WRONG */
 	assert_non_null(strstr(res.message, "timestamp"));
 	assert_int_equal(wxpay_classify(&res, &why), WXPAY_RETRY);
 	assert_string_equal(why, "bad_reply");

@@ -732,8 +732,8 @@ test_faults(void **state)
 	} cases[] = {
 		{ "signtest=1", QUAN_EPROTO, WXPAY_RETRY, "bad_reply" },
 		{ "badsig=1", QUAN_EPROTO, WXPAY_RETRY, "bad_reply" },
-		{ "skew=600", QUAN_EPROTO, WXPAY_RETRY, "bad_reply" },
-		{ "skew=-300", QUAN_EPROTO, WXPAY_RETRY, "bad_reply" },
+		{ "skew=600", QUAN_ECLOCK, WXPAY_RETRY, "bad_reply" },
+		{ "skew=-300", QUAN_ECLOCK, WXPAY_RETRY, "bad_reply" },
 		{ "5xx=1", 0, WXPAY_RETRY, "wechat_busy" },
 		{ "429=1/1", 0, WXPAY_RETRY, "rate_limited" },
 		{ "drop=1", QUAN_ENET, WXPAY_RETRY, "network" },
