@@ -120,7 +120,7 @@ stable_token(struct sim_ctx *c)
 		"superseded IS NULL ORDER BY issued DESC LIMIT 1";
 	static const char forced[] =
 		"SELECT count(*) AS n, max(issued) AS last FROM tokens WHERE "
-		"kind = 'stable' AND issued >= ?1 AND token LIKE 'F%'";
+		"kind = 'stable' AND issued >= ?1 AND token LIKE '-%'";
 	struct sim *s = c->s;
 	const char *gt, *appid, *secret;
 	json_t *fr, *r, *p;
@@ -161,7 +161,10 @@ stable_token(struct sim_ctx *c)
 		}
 		json_decref(r);
 		issue(s, "stable", c->now, -1, tok, sizeof tok);
-		tok[0] = 'F'; /* mark forced refreshes for the limit */
+		/* mark forced refreshes for the limit with a character
+		 * sim_rand_alnum never draws: a random token may start
+		 * with any letter */
+		tok[0] = '-';
 		{
 			static const char fix[] =
 				"UPDATE tokens SET token = ?1 WHERE kind = "

@@ -489,6 +489,13 @@ ST1=$(js $T/b 'd["access_token"]')
 curl -sS -o $T/b --cacert $D/ca.pem -H 'Content-Type: application/json' \
 	--data-binary "{\"grant_type\":\"client_credential\",\"appid\":\"$CARD_APPID\",\"secret\":\"$CARD_SECRET\"}" "$URL/cgi-bin/stable_token"
 expect "stable_token returns the same token" "$(js $T/b 'd["access_token"]')" "$ST1"
+# the forced refresh is marked by a character no random token has (the
+# daily limit counts the marked ones: a token that happened to start with
+# the marker made a later forced refresh hit the limit)
+expect "a plain stable_token is alphanumeric" "$(js $T/b 'd["access_token"].isalnum()')" True
+curl -sS -o $T/b --cacert $D/ca.pem -H 'Content-Type: application/json' \
+	--data-binary "{\"grant_type\":\"client_credential\",\"appid\":\"$CARD_APPID\",\"secret\":\"$CARD_SECRET\",\"force_refresh\":true}" "$URL/cgi-bin/stable_token"
+expect "a forced stable_token is new and marked" "$(js $T/b 'd["access_token"] != "'"$ST1"'" and d["access_token"][0] == "-" and d["access_token"][1:].isalnum()')" True
 
 # ---- persistence and clean shutdown -----------------------------------------
 stop_server && ok "SIGTERM -> exit 0" || bad "SIGTERM exit status"
