@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "core/reason.h"
 #include "ui/text.h"
 #include "util/money.h"
 #include "util/tm.h"
@@ -229,6 +230,20 @@ when(int64_t t, char *out, size_t n)
 	return out;
 }
 
+/* A reason's words in the cashier's language: the coupon reason table's
+ * where it has them (core/reason.h), else the session's text (WeChat's
+ * words) through the catalogue. */
+static const char *
+reason_words(const struct view_coupon *c)
+{
+	const struct reason_info *ri = reason_info((enum reason)c->r_code);
+
+	if (c->r_code != REASON_OTHER && c->r_code != REASON_NONE &&
+	    ri->en != NULL)
+		return strcmp(cur_lang, "zh_CN") == 0 ? ri->zh : ri->en;
+	return _(c->r_text);
+}
+
 char *
 ui_reason(const struct view_coupon *c, char *out, size_t n)
 {
@@ -296,7 +311,7 @@ ui_reason(const struct view_coupon *c, char *out, size_t n)
 	case VIEW_R_OFFLINE_CAP:
 		if (c->r_text[0] != '\0')
 			snprintf(out, n, _("offline limit reached: %s"),
-			    _(c->r_text));
+			    reason_words(c));
 		else
 			snprintf(out, n, "%s", _("offline limit reached"));
 		break;
@@ -308,11 +323,11 @@ ui_reason(const struct view_coupon *c, char *out, size_t n)
 		snprintf(out, n, "%s", _("this coupon batch is not active"));
 		break;
 	case VIEW_R_REMOTE:
-		snprintf(out, n, _("WeChat: %s"), _(c->r_text));
+		snprintf(out, n, _("WeChat: %s"), reason_words(c));
 		break;
 	case VIEW_R_OTHER:
 	case VIEW_R_COUNT:
-		snprintf(out, n, "%s", _(c->r_text));
+		snprintf(out, n, "%s", reason_words(c));
 		break;
 	}
 	return out;

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "core/checkout.h"
+#include "core/reason.h"
 #include "core/redeem.h"
 #include "core/session.h"
 #include "core/settle.h"
@@ -156,12 +157,11 @@ map_state(enum checkout_cstate c)
 	return VIEW_C_PENDING;
 }
 
+/* Refused for an offline cap (a manager may lift it)? */
 static int
 is_cap(const char *r)
 {
-	return strcmp(r, "offline_cap_coupon") == 0 ||
-	    strcmp(r, "offline_cap_hour") == 0 ||
-	    strcmp(r, "offline_cap_exposure") == 0;
+	return reason_info(reason_parse(r))->cap;
 }
 
 /* When was code used here (its latest live redemption)? */
@@ -179,84 +179,50 @@ static void
 map_reason(struct session *s, const struct checkout_line *l,
     struct view_coupon *c)
 {
-	const char *r = l->reason;
+	enum reason r = reason_parse(l->reason);
+	const struct reason_info *ri = reason_info(r);
 	size_t i;
 
-	c->reason = VIEW_R_NONE;
+	c->reason = ri->view;
+	c->r_code = (int)r;
 	c->r_t = 0;
 	c->r_need_fen = c->r_have_fen = 0;
 	c->r_text[0] = '\0';
-	if (r[0] == '\0' || strcmp(r, "ok") == 0)
-		return;
-	if (strcmp(r, "below_minimum") == 0) {
-		c->reason = VIEW_R_BELOW_MINIMUM;
+	switch (r) {
+	case REASON_BELOW_MINIMUM:
 		c->r_need_fen = l->verdict.need_fen;
 		c->r_have_fen = l->verdict.have_fen;
-	} else if (strcmp(r, "already_used") == 0) {
-		c->reason = VIEW_R_ALREADY_USED;
+		break;
+	case REASON_ALREADY_USED:
 		c->r_t = used_at(s, l->code);
-	} else if (strcmp(r, "expired") == 0) {
-		c->reason = VIEW_R_EXPIRED;
+		break;
+	case REASON_EXPIRED:
 		c->r_t = l->verdict.valid_until;
-	} else if (strcmp(r, "not_yet_valid") == 0) {
-		c->reason = VIEW_R_NOT_YET;
+		break;
+	case REASON_NOT_YET_VALID:
 		c->r_t = l->verdict.next_at != 0 ? l->verdict.next_at :
 		    l->verdict.valid_from;
-	} else if (strcmp(r, "outside_weekly_window") == 0 ||
-	    strcmp(r, "outside_periods") == 0) {
-		c->reason = VIEW_R_NOT_TODAY;
-	} else if (strcmp(r, "stock_not_running") == 0 ||
-	    strcmp(r, "card_not_usable") == 0) {
-		c->reason = VIEW_R_STOCK_STATE;
-	} else if (strcmp(r, "per_txn_limit") == 0) {
-		c->reason = VIEW_R_PER_TXN;
-	} else if (strcmp(r, "duplicate_code") == 0) {
-		c->reason = VIEW_R_DUPLICATE;
-	} else if (strcmp(r, "payment_code") == 0 ||
-	    strcmp(r, "other_wallet") == 0) {
-		c->reason = VIEW_R_PAYMENT_CODE;
-	} else if (strcmp(r, "unknown_code") == 0 ||
-	    strcmp(r, "no_match") == 0) {
-		c->reason = VIEW_R_UNKNOWN_CODE;
-	} else if (strcmp(r, "too_long") == 0) {
-		/* say what happened (support: a scanner sending too much) */
-		c->reason = VIEW_R_OTHER;
-		str_copy(c->r_text, sizeof c->r_text,
-		    "too long for a coupon code");
-	} else if (strcmp(r, "invalid_input") == 0 ||
-	    strcmp(r, "control_char") == 0 ||
-	    strcmp(r, "bad_utf8") == 0 || strcmp(r, "empty") == 0) {
-		c->reason = VIEW_R_GARBAGE;
-	} else if (strcmp(r, "needs_online") == 0 && l->needs_answer &&
-	    (l->state == CHECKOUT_PRICED || l->state == CHECKOUT_PENDING)) {
+		break;
+	case REASON_NEEDS_ONLINE:
 		/* taken provisionally: not an offline refusal (yet) */
-		c->reason = VIEW_R_VALUE_PENDING;
-	} else if (strcmp(r, "needs_online") == 0 ||
-	    strcmp(r, "offline_online_only") == 0) {
-		c->reason = VIEW_R_OFFLINE_POLICY;
-	} else if (strcmp(r, "offline_cache_old") == 0) {
-		c->reason = VIEW_R_CACHE_OLD;
-	} else if (is_cap(r)) {
-		c->reason = VIEW_R_OFFLINE_CAP;
-		str_copy(c->r_text, sizeof c->r_text,
-		    strcmp(r, "offline_cap_coupon") == 0 ?
-		    "coupon value over the offline limit" :
-		    strcmp(r, "offline_cap_hour") == 0 ?
-		    "too many offline coupons this hour" :
-		    "too much unsettled offline value");
-	} else {
-		/* anything else: its id in words ("no_definition" ->
-		 * "no definition"); WeChat codes come through here too */
-		c->reason = l->state == CHECKOUT_REJECTED &&
-		    strncmp(r, "offline", 7) != 0 ? VIEW_R_REMOTE :
+		if (l->needs_answer && (l->state == CHECKOUT_PRICED ||
+		    l->state == CHECKOUT_PENDING))
+			c->reason = VIEW_R_VALUE_PENDING;
+		break;
+	case REASON_OTHER:
+		/* not ours: WeChat's code, its id in words */
+		c->reason = l->state == CHECKOUT_REJECTED ? VIEW_R_REMOTE :
 		    VIEW_R_OTHER;
-		str_copy(c->r_text, sizeof c->r_text, r);
+		str_copy(c->r_text, sizeof c->r_text, l->reason);
 		for (i = 0; c->r_text[i] != '\0'; i++)
 			if (c->r_text[i] == '_')
 				c->r_text[i] = ' ';
-		if (strcmp(r, "offline_not_known") == 0)
-			str_copy(c->r_text, sizeof c->r_text,
-			    "offline: this code is not in the coupon list");
+		break;
+	default:
+		/* the table's words (the front-end picks the language) */
+		if (ri->en != NULL)
+			str_copy(c->r_text, sizeof c->r_text, ri->en);
+		break;
 	}
 }
 
@@ -279,6 +245,7 @@ map_line(struct session *s, const struct checkout_line *l,
 		map_reason(s, l, c);
 	} else {
 		c->reason = VIEW_R_NONE;
+		c->r_code = REASON_NONE;
 		c->r_t = c->r_need_fen = c->r_have_fen = 0;
 		c->r_text[0] = '\0';
 	}
@@ -778,6 +745,7 @@ redeemed(struct session *s, int rc, uint64_t t_us)
 		for (i = 0; i < s->v.ncoupons; i++) {
 			s->v.coupons[i].state = VIEW_C_REJECTED;
 			s->v.coupons[i].reason = VIEW_R_OTHER;
+			s->v.coupons[i].r_code = REASON_OTHER;
 			s->v.coupons[i].discount_fen = 0;
 			str_copy(s->v.coupons[i].r_text,
 			    sizeof s->v.coupons[i].r_text,

@@ -147,7 +147,10 @@ struct view_coupon {
 	enum view_reason reason;
 	int64_t r_t;             /* reason time (epoch s), 0 = none */
 	int64_t r_need_fen, r_have_fen;
-	char r_text[VIEW_ERR_MAX]; /* words for REMOTE/OTHER/OFFLINE_CAP */
+	int r_code;              /* enum reason (core/reason.h): its words
+	                            in both languages, where it has any */
+	char r_text[VIEW_ERR_MAX]; /* English words for REMOTE/OTHER/
+	                            OFFLINE_CAP (WeChat's, or the table's) */
 	int manual;              /* typed by hand, not scanned */
 	int give_item;           /* GIFT/GROUPON/GENERAL: hand over what the
 	                            coupon describes, then confirm */

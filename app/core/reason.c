@@ -1,0 +1,113 @@
+/*
+ * reason.c — the coupon reason table (see reason.h).
+ */
+#include <string.h>
+
+#include "core/reason.h"
+
+#define W(en, zh) en, zh
+#define NOW NULL, NULL
+
+static const struct reason_info table[REASON_COUNT] = {
+	[REASON_NONE] = {"ok", VIEW_R_NONE, NOW, 0, 0},
+	[REASON_BELOW_MINIMUM] =
+	    {"below_minimum", VIEW_R_BELOW_MINIMUM, NOW, 0, 0},
+	[REASON_NOT_YET_VALID] =
+	    {"not_yet_valid", VIEW_R_NOT_YET, NOW, 0, 0},
+	[REASON_EXPIRED] = {"expired", VIEW_R_EXPIRED, NOW, 0, 0},
+	[REASON_OUTSIDE_WEEKLY_WINDOW] =
+	    {"outside_weekly_window", VIEW_R_NOT_TODAY, NOW, 0, 0},
+	[REASON_OUTSIDE_PERIODS] =
+	    {"outside_periods", VIEW_R_NOT_TODAY, NOW, 0, 0},
+	[REASON_STOCK_NOT_RUNNING] =
+	    {"stock_not_running", VIEW_R_STOCK_STATE, NOW, 0, 0},
+	[REASON_CARD_NOT_USABLE] =
+	    {"card_not_usable", VIEW_R_STOCK_STATE, NOW, 0, 0},
+	[REASON_ALREADY_USED] =
+	    {"already_used", VIEW_R_ALREADY_USED, NOW, 0, 0},
+	[REASON_COUPON_UNAVAILABLE] = {"coupon_unavailable", VIEW_R_OTHER,
+	    W("coupon unavailable", "券不可用"), 0, 0},
+	[REASON_PER_TXN_LIMIT] = {"per_txn_limit", VIEW_R_PER_TXN, NOW, 0, 0},
+	[REASON_DUPLICATE_CODE] =
+	    {"duplicate_code", VIEW_R_DUPLICATE, NOW, 0, 0},
+	[REASON_NOT_STACKABLE] = {"not_stackable", VIEW_R_OTHER,
+	    W("not stackable", "不可与其他优惠同用"), 0, 0},
+	[REASON_NEEDS_ITEM_PRICE] = {"needs_item_price", VIEW_R_OTHER,
+	    W("needs item price", "需要商品价格"), 0, 0},
+	[REASON_ITEM_PRICE_OVER_BASKET] = {"item_price_over_basket",
+	    VIEW_R_OTHER, W("item price over basket", "商品价格超过消费金额"),
+	    0, 0},
+	[REASON_NO_BENEFIT] = {"no_benefit", VIEW_R_OTHER,
+	    W("no benefit", "无可优惠金额"), 0, 0},
+	[REASON_RECEIVE_TIME_UNKNOWN] = {"receive_time_unknown", VIEW_R_OTHER,
+	    W("receive time unknown", "领券时间未知"), 0, 0},
+	[REASON_BAD_AMOUNT] = {"bad_amount", VIEW_R_OTHER,
+	    W("bad amount", "金额无效"), 0, 0},
+	[REASON_PAYMENT_CODE] =
+	    {"payment_code", VIEW_R_PAYMENT_CODE, NOW, 0, 0},
+	[REASON_OTHER_WALLET] =
+	    {"other_wallet", VIEW_R_PAYMENT_CODE, NOW, 0, 0},
+	[REASON_UNKNOWN_CODE] =
+	    {"unknown_code", VIEW_R_UNKNOWN_CODE, NOW, 0, 0},
+	[REASON_NO_MATCH] = {"no_match", VIEW_R_UNKNOWN_CODE, NOW, 0, 0},
+	[REASON_TOO_LONG] = {"too_long", VIEW_R_OTHER,
+	    W("too long for a coupon code", "太长，不是优惠券码"), 0, 0},
+	[REASON_INVALID_INPUT] =
+	    {"invalid_input", VIEW_R_GARBAGE, NOW, 0, 0},
+	[REASON_CONTROL_CHAR] = {"control_char", VIEW_R_GARBAGE, NOW, 0, 0},
+	[REASON_BAD_UTF8] = {"bad_utf8", VIEW_R_GARBAGE, NOW, 0, 0},
+	[REASON_EMPTY] = {"empty", VIEW_R_GARBAGE, NOW, 0, 0},
+	[REASON_NO_DEFINITION] = {"no_definition", VIEW_R_OTHER,
+	    W("no definition", "缺少批次信息"), 0, 0},
+	[REASON_NEEDS_ONLINE] =
+	    {"needs_online", VIEW_R_OFFLINE_POLICY, NOW, 0, 0},
+	[REASON_NO_LONGER_USABLE] = {"no_longer_usable", VIEW_R_OTHER,
+	    W("no longer usable", "其他券被拒后不再可用"), 0, 0},
+	[REASON_NOT_RECORDED] = {"not_recorded", VIEW_R_OTHER,
+	    W("not recorded", "未记录"), 0, 0},
+	[REASON_INTERRUPTED] = {"interrupted", VIEW_R_OTHER,
+	    W("interrupted", "交易中断"), 0, 0},
+	[REASON_OFFLINE_ONLINE_ONLY] =
+	    {"offline_online_only", VIEW_R_OFFLINE_POLICY, NOW, 1, 0},
+	[REASON_OFFLINE_NOT_KNOWN] = {"offline_not_known", VIEW_R_OTHER,
+	    W("offline: this code is not in the coupon list",
+	    "离线：券码不在本地券库"), 1, 0},
+	[REASON_OFFLINE_CAP_COUPON] = {"offline_cap_coupon",
+	    VIEW_R_OFFLINE_CAP, W("coupon value over the offline limit",
+	    "券面额超过离线上限"), 1, 1},
+	[REASON_OFFLINE_CAP_HOUR] = {"offline_cap_hour", VIEW_R_OFFLINE_CAP,
+	    W("too many offline coupons this hour", "本小时离线券数已满"),
+	    1, 1},
+	[REASON_OFFLINE_CAP_EXPOSURE] = {"offline_cap_exposure",
+	    VIEW_R_OFFLINE_CAP, W("too much unsettled offline value",
+	    "未结算离线金额已满"), 1, 1},
+	[REASON_OFFLINE_CACHE_OLD] =
+	    {"offline_cache_old", VIEW_R_CACHE_OLD, NOW, 1, 0},
+	[REASON_OTHER] = {"other", VIEW_R_OTHER, NOW, 0, 0},
+};
+
+enum reason
+reason_parse(const char *id)
+{
+	int i;
+
+	if (id == NULL || id[0] == '\0')
+		return REASON_NONE;
+	for (i = 0; i < REASON_OTHER; i++)
+		if (strcmp(table[i].id, id) == 0)
+			return (enum reason)i;
+	return REASON_OTHER;
+}
+
+const struct reason_info *
+reason_info(enum reason r)
+{
+	return (int)r >= 0 && r < REASON_COUNT ? &table[r] :
+	    &table[REASON_OTHER];
+}
+
+const char *
+reason_id(enum reason r)
+{
+	return reason_info(r)->id;
+}

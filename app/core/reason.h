@@ -1,0 +1,80 @@
+/*
+ * reason.h — the one table of why a coupon was refused or decided so:
+ * every reason the till itself gives (rules, classifier, checkout engine,
+ * offline policy) as an enum, with its machine id (the text kept in the
+ * store's reason column and in JSON), the view reason the screen shows it
+ * under, and the cashier's words in English and Chinese where the view
+ * reason has none of its own. Text is made or read only at those edges:
+ * reason_parse where a stored or engine id comes in, reason_id where one
+ * goes out. WeChat's own codes (a rejection's reason) are not in the
+ * table: they parse to REASON_OTHER and keep their text.
+ */
+#ifndef QUAN_REASON_H
+#define QUAN_REASON_H
+
+#include "core/view.h"
+
+enum reason {
+	REASON_NONE = 0,            /* "ok" (or nothing): usable, granted */
+	/* the rules (core/rules.h) */
+	REASON_BELOW_MINIMUM,
+	REASON_NOT_YET_VALID,
+	REASON_EXPIRED,
+	REASON_OUTSIDE_WEEKLY_WINDOW,
+	REASON_OUTSIDE_PERIODS,
+	REASON_STOCK_NOT_RUNNING,
+	REASON_CARD_NOT_USABLE,
+	REASON_ALREADY_USED,
+	REASON_COUPON_UNAVAILABLE,
+	REASON_PER_TXN_LIMIT,
+	REASON_DUPLICATE_CODE,
+	REASON_NOT_STACKABLE,
+	REASON_NEEDS_ITEM_PRICE,
+	REASON_ITEM_PRICE_OVER_BASKET,
+	REASON_NO_BENEFIT,
+	REASON_RECEIVE_TIME_UNKNOWN,
+	REASON_BAD_AMOUNT,
+	/* the classifier and the scan's text */
+	REASON_PAYMENT_CODE,
+	REASON_OTHER_WALLET,
+	REASON_UNKNOWN_CODE,
+	REASON_NO_MATCH,
+	REASON_TOO_LONG,
+	REASON_INVALID_INPUT,
+	REASON_CONTROL_CHAR,
+	REASON_BAD_UTF8,
+	REASON_EMPTY,
+	/* the checkout engine */
+	REASON_NO_DEFINITION,
+	REASON_NEEDS_ONLINE,
+	REASON_NO_LONGER_USABLE,
+	REASON_NOT_RECORDED,
+	REASON_INTERRUPTED,
+	/* the offline policy */
+	REASON_OFFLINE_ONLINE_ONLY,
+	REASON_OFFLINE_NOT_KNOWN,
+	REASON_OFFLINE_CAP_COUPON,
+	REASON_OFFLINE_CAP_HOUR,
+	REASON_OFFLINE_CAP_EXPOSURE,
+	REASON_OFFLINE_CACHE_OLD,
+	REASON_OTHER,               /* not ours (a WeChat code): its text */
+	REASON_COUNT
+};
+
+struct reason_info {
+	const char *id;             /* machine id: store, journal, JSON */
+	enum view_reason view;      /* how the screen shows it */
+	const char *en, *zh;        /* words when view has none, else NULL */
+	int offline;                /* a decision of the offline policy */
+	int cap;                    /* an offline cap a manager may lift */
+};
+
+/* The id's reason: REASON_NONE for "" and "ok", REASON_OTHER when the id
+ * is not one of ours. */
+enum reason reason_parse(const char *id);
+/* Its row; REASON_OTHER's for anything out of range. Never NULL. */
+const struct reason_info *reason_info(enum reason r);
+/* Its machine id ("ok" for REASON_NONE, "other" for REASON_OTHER). */
+const char *reason_id(enum reason r);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * test_reason.c — the coupon reason table: every id reads back as its
+ * reason, every reason the rules give is in it, words in both languages
+ * wherever there are words, the offline caps are the ones a manager may
+ * lift, and an id that is not ours (WeChat's) stays text.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "core/reason.h"
+#include "core/rules.h"
+
+static void
+test_ids_round_trip(void **state)
+{
+	int r;
+
+	(void)state;
+	for (r = 0; r < REASON_OTHER; r++) {
+		const struct reason_info *ri = reason_info((enum reason)r);
+
+		assert_non_null(ri->id);
+		assert_int_equal(reason_parse(ri->id), r);
+		assert_string_equal(reason_id((enum reason)r), ri->id);
+		/* words in both languages, or in neither */
+		assert_int_equal(ri->en == NULL, ri->zh == NULL);
+	}
+	assert_int_equal(reason_parse(""), REASON_NONE);
+	assert_int_equal(reason_parse(NULL), REASON_NONE);
+	assert_int_equal(reason_parse("ok"), REASON_NONE);
+	/* WeChat's codes are not ours: text, shown as WeChat's words */
+	assert_int_equal(reason_parse("coupon_unknown"), REASON_OTHER);
+	assert_int_equal(reason_info((enum reason)-1), reason_info(
+	    REASON_OTHER));
+	assert_int_equal(reason_info(REASON_COUNT), reason_info(
+	    REASON_OTHER));
+}
+
+static void
+test_every_rules_reason_in_table(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 1; i < RULES_R__COUNT; i++)
+		assert_int_not_equal(reason_parse(rules_reason_id(
+		    (enum rules_reason)i)), REASON_OTHER);
+}
+
+static void
+test_caps_and_offline(void **state)
+{
+	int r, caps = 0;
+
+	(void)state;
+	for (r = 0; r < REASON_COUNT; r++) {
+		const struct reason_info *ri = reason_info((enum reason)r);
+
+		if (ri->cap) {
+			caps++;
+			assert_true(ri->offline);
+			assert_int_equal(ri->view, VIEW_R_OFFLINE_CAP);
+		}
+		if (ri->offline)
+			assert_memory_equal(ri->id, "offline_", 8);
+	}
+	assert_int_equal(caps, 3);
+	assert_true(reason_info(reason_parse("offline_cap_hour"))->cap);
+	assert_false(reason_info(reason_parse("offline_cache_old"))->cap);
+	assert_int_equal(reason_info(reason_parse("needs_online"))->view,
+	    VIEW_R_OFFLINE_POLICY);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ids_round_trip),
+		cmocka_unit_test(test_every_rules_reason_in_table),
+		cmocka_unit_test(test_caps_and_offline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
