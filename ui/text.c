@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#include "core/reason.h"
+#include "core/coupon.h"
 #include "ui/text.h"
 #include "util/money.h"
 #include "util/tm.h"
@@ -231,7 +231,7 @@ when(int64_t t, char *out, size_t n)
 }
 
 /* A reason's words in the cashier's language: the coupon reason table's
- * where it has them (core/reason.h), else the session's text (WeChat's
+ * where it has them (core/coupon.h), else the session's text (WeChat's
  * words) through the catalogue. */
 static const char *
 reason_words(const struct view_coupon *c)

@@ -59,30 +59,6 @@ scopy(char *d, size_t n, const char *s)
 	d[l] = '\0';
 }
 
-static const char *const cstate_names[] = {
-	"priced", "refused", "pending", "confirmed", "rejected", "unknown",
-	"accepted_offline", "return_pending", "returned", "conflict"
-};
-
-const char *
-checkout_cstate_name(enum checkout_cstate s)
-{
-	if ((unsigned)s < sizeof cstate_names / sizeof cstate_names[0])
-		return cstate_names[s];
-	return "?";
-}
-
-int
-checkout_cstate_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof cstate_names / sizeof cstate_names[0]; i++)
-		if (strcmp(cstate_names[i], s) == 0)
-			return (int)i;
-	return -1;
-}
-
 static int64_t
 now_of(const struct checkout *co)
 {
@@ -921,19 +897,20 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 		const char *reason = NULL;
 		char why[CHECKOUT_TEXT_MAX] = "";
 		int64_t value;
-		int ok;
+		int ok, rs;
 		json_t *x;
 
 		if (l->red_id == 0 || l->request_no[0] == '\0')
 			continue; /* rejected at pricing */
 		if ((rc = store_red_get(st, l->red_id, &r)) != 0)
 			goto bad;
-		if (l->needs_answer && strcmp(r.state, "confirmed") == 0 &&
+		rs = checkout_cstate_parse(r.state);
+		if (l->needs_answer && rs == CHECKOUT_CONFIRMED &&
 		    learn_def(co, i, &r, now, &reason) == 0 &&
 		    (rc = store_red_set_def(st, r.id, NULL,
 		    l->coupon_type)) != 0)
 			goto bad;
-		if (l->needs_answer && strcmp(r.state, "confirmed") == 0 &&
+		if (l->needs_answer && rs == CHECKOUT_CONFIRMED &&
 		    co->lp[i].slot < 0) {
 			/* used at WeChat but cannot be priced: give it back */
 			if ((rc = rules_return(co, &r, reason, NULL,
@@ -945,7 +922,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 		value = granted_price(co, granted, i, now, &ok, &vs[i]);
 		if (refused[i]) {
 			/* returned above */
-		} else if (strcmp(r.state, "confirmed") == 0 && !ok &&
+		} else if (rs == CHECKOUT_CONFIRMED && !ok &&
 		    r.kind == STORE_MERCHANT) {
 			/* the basket's rules refuse what WeChat applied: a
 			 * stock only the answer named, or a coupon after one
@@ -956,7 +933,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 				goto bad;
 			refused[i] = 1;
 			(*nreturned)++;
-		} else if (strcmp(r.state, "confirmed") == 0) {
+		} else if (rs == CHECKOUT_CONFIRMED) {
 			granted[i] = 1;
 			if (l->needs_answer) {
 				r.discount_fen = value;
@@ -969,8 +946,8 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 				if (rc != 0)
 					goto bad;
 			}
-		} else if ((strcmp(r.state, "pending") == 0 ||
-		    strcmp(r.state, "unknown") == 0) && l->needs_answer) {
+		} else if ((rs == CHECKOUT_PENDING ||
+		    rs == CHECKOUT_UNKNOWN) && l->needs_answer) {
 			/* no answer: its stock and value are unknown, so
 			 * the offline policy can never grant it */
 			reason = "needs_online";
@@ -991,8 +968,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			json_decref(x);
 			if (rc != 0)
 				goto bad;
-		} else if (strcmp(r.state, "pending") == 0 ||
-		    strcmp(r.state, "unknown") == 0) {
+		} else if (rs == CHECKOUT_PENDING || rs == CHECKOUT_UNKNOWN) {
 			int sent = 0;
 
 			if (!ok) {
@@ -1036,7 +1012,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			if (rc != 0)
 				goto bad;
 		}
-		if (granted[i] && strcmp(r.state, "accepted_offline") != 0 &&
+		if (granted[i] && granted[i] != 2 &&
 		    r.discount_fen != value) {
 			r.discount_fen = value;
 			r.updated_at = now;
@@ -1312,15 +1288,14 @@ void_row(void *arg, const struct store_red *row)
 	struct store *st = v->co->o.st;
 	struct store_red r = *row;
 	json_t *x;
-	int rc, cancelled = 0;
+	int rc, rs, cancelled = 0;
 
-	if (strcmp(r.state, "confirmed") != 0 &&
-	    strcmp(r.state, "accepted_offline") != 0 &&
-	    strcmp(r.state, "unknown") != 0 &&
-	    strcmp(r.state, "pending") != 0)
+	rs = checkout_cstate_parse(r.state);
+	if (rs != CHECKOUT_CONFIRMED && rs != CHECKOUT_ACCEPTED_OFFLINE &&
+	    rs != CHECKOUT_UNKNOWN && rs != CHECKOUT_PENDING)
 		return 0; /* nothing was used */
 	x = json_pack("{s:s}", "by", v->who != NULL ? v->who : "");
-	if (r.kind == STORE_CARD && strcmp(r.state, "confirmed") == 0) {
+	if (r.kind == STORE_CARD && rs == CHECKOUT_CONFIRMED) {
 		/* the card API has no "un-consume": it stays used at WeChat;
 		 * marked so reports show it as voided, not returnable (not
 		 * as redeemed value) and the cashier is told */
@@ -1333,8 +1308,7 @@ void_row(void *arg, const struct store_red *row)
 	/* a use that was never sent is simply cancelled */
 	if ((rc = store_outbox_cancel(st, r.id, 0, v->now, "voided")) != 0)
 		goto out;
-	if (strcmp(r.state, "accepted_offline") == 0 ||
-	    strcmp(r.state, "pending") == 0) {
+	if (rs == CHECKOUT_ACCEPTED_OFFLINE || rs == CHECKOUT_PENDING) {
 		if ((rc = store_outbox_use_open(st, r.id)) < 0)
 			goto out;
 		cancelled = rc == 0;
@@ -1483,9 +1457,9 @@ recover_row(void *arg, const struct store_red *row)
 {
 	struct recover_ctx *c = arg;
 	struct store_red r = *row;
-	int rc;
+	int rc, rs = checkout_cstate_parse(r.state);
 
-	if (strcmp(r.state, "confirmed") == 0) {
+	if (rs == CHECKOUT_CONFIRMED) {
 		/* WeChat applied it in the online step, but the cashier
 		 * never saw a verdict and the sale is voided: give it back
 		 * (a card consume cannot be undone) */
@@ -1501,7 +1475,7 @@ recover_row(void *arg, const struct store_red *row)
 			return rc;
 		return ledger_queue_return(c->st, &r, c->now);
 	}
-	if (strcmp(r.state, "unknown") == 0) {
+	if (rs == CHECKOUT_UNKNOWN) {
 		/* sent, outcome unknown: stays for the sync area, with
 		 * nothing granted, so a use that landed is given back */
 		if (r.discount_fen == 0)
@@ -1510,7 +1484,7 @@ recover_row(void *arg, const struct store_red *row)
 		return ledger_change(c->st, &r, "unknown", "interrupted",
 		    "recover", c->now, NULL);
 	}
-	if (strcmp(r.state, "pending") != 0)
+	if (rs != CHECKOUT_PENDING)
 		return 0;
 	if ((rc = store_outbox_cancel(c->st, r.id, 0, c->now,
 	    "interrupted")) != 0)

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "core/classify.h"
+#include "core/coupon.h"
 #include "core/rules.h"
 
 struct config;
@@ -47,24 +48,6 @@ struct json_t;
 #define CHECKOUT_REASON_MAX 48
 #define CHECKOUT_TEXT_MAX 160
 
-enum checkout_cstate {
-	CHECKOUT_PRICED = 0,       /* in an unredeemed basket, usable */
-	CHECKOUT_REFUSED,          /* in an unredeemed basket, rejected */
-	CHECKOUT_PENDING,          /* committed, not sent / not decided */
-	CHECKOUT_CONFIRMED,        /* WeChat confirmed the use */
-	CHECKOUT_REJECTED,
-	CHECKOUT_UNKNOWN,          /* sent, outcome not known yet */
-	CHECKOUT_ACCEPTED_OFFLINE, /* granted locally, to be settled */
-	CHECKOUT_RETURN_PENDING,
-	CHECKOUT_RETURNED,
-	CHECKOUT_CONFLICT          /* used by another request */
-};
-
-/* Store name of a state ("pending", "accepted_offline" ...); the two
- * basket states are "priced" and "refused". Never NULL. */
-const char *checkout_cstate_name(enum checkout_cstate s);
-/* And back; -1 when unknown. */
-int checkout_cstate_parse(const char *s);
 
 /* One coupon line. */
 struct checkout_line {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/coupon.h"
 #include "core/journal.h"
 #include "core/ledger.h"
 #include "store/store.h"
@@ -53,13 +54,12 @@ ledger_change(struct store *st, struct store_red *r, const char *state,
 }
 
 static int
-valid_for(enum store_op op, const char *state)
+valid_for(enum store_op op, int state)
 {
 	if (op == STORE_OP_RETURN)
-		return strcmp(state, "returned") == 0 ||
-		    strcmp(state, "rejected") == 0;
-	return strcmp(state, "confirmed") == 0 ||
-	    strcmp(state, "rejected") == 0 || strcmp(state, "conflict") == 0;
+		return state == CHECKOUT_RETURNED || state == CHECKOUT_REJECTED;
+	return state == CHECKOUT_CONFIRMED || state == CHECKOUT_REJECTED ||
+	    state == CHECKOUT_CONFLICT;
 }
 
 int
@@ -124,65 +124,66 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 {
 	struct store_outbox o;
 	struct store_red r, r0;
-	const char *to = state, *kind = state;
+	/* the answer, the row's state, the row's state to be */
+	int in = checkout_cstate_parse(state), from, to = in;
+	const char *kind = state;
 	int queue_return = 0;
 	json_t *x = NULL;
 	int rc;
 
 	if ((rc = store_outbox_get(st, outbox_id, &o)) != 0)
 		return rc;
-	if (!valid_for(o.op, state))
+	if (!valid_for(o.op, in))
 		return QUAN_EINVAL;
 	if (strcmp(o.state, "done") == 0 || strcmp(o.state, "cancelled") == 0)
 		return QUAN_EINVAL; /* settled already */
 	if ((rc = store_red_get(st, o.red_id, &r)) != 0)
 		return rc;
+	from = checkout_cstate_parse(r.state);
 	r0 = r;
 	if (wx_code != NULL)
 		snprintf(r.wx_code, sizeof r.wx_code, "%s", wx_code);
 	if (remote_ref != NULL)
 		snprintf(r.remote_ref, sizeof r.remote_ref, "%s", remote_ref);
 	if (o.op == STORE_OP_RETURN) {
-		if (strcmp(state, "rejected") == 0) {
-			to = "conflict";
+		if (in == CHECKOUT_REJECTED) {
+			to = CHECKOUT_CONFLICT;
 			kind = "return_rejected";
 		} else
 			kind = "returned";
-	} else if (strcmp(r.state, "return_pending") == 0) {
+	} else if (from == CHECKOUT_RETURN_PENDING) {
 		/* voided while the use was in flight */
-		if (strcmp(state, "confirmed") == 0 &&
-		    r.kind == STORE_CARD) {
+		if (in == CHECKOUT_CONFIRMED && r.kind == STORE_CARD) {
 			/* a card consume that landed after the void: no
 			 * return exists; used, voided, not returnable */
-			to = "confirmed";
+			to = CHECKOUT_CONFIRMED;
 			reason = "voided_not_returnable";
 			kind = "confirm_voided_card";
-		} else if (strcmp(state, "confirmed") == 0) {
-			to = "return_pending";
+		} else if (in == CHECKOUT_CONFIRMED) {
+			to = CHECKOUT_RETURN_PENDING;
 			kind = "confirm_then_return";
 		} else {
-			to = "returned";
+			to = CHECKOUT_RETURNED;
 			kind = "use_failed_voided";
 			if ((rc = store_outbox_cancel(st, r.id, 1, now,
 			    "use never happened")) != 0)
 				return rc;
 		}
-	} else if (strcmp(state, "confirmed") == 0 &&
-	    (strcmp(r.state, "unknown") == 0 ||
-	    strcmp(r.state, "rejected") == 0) && r.discount_fen == 0 &&
-	    (rc = txn_deciding(st, r.txn_id)) == 0) {
+	} else if (in == CHECKOUT_CONFIRMED &&
+	    (from == CHECKOUT_UNKNOWN || from == CHECKOUT_REJECTED) &&
+	    r.discount_fen == 0 && (rc = txn_deciding(st, r.txn_id)) == 0) {
 		/* the till refused it (customer paid full) but the use
 		 * landed: give the coupon back. Not while the txn is still
 		 * being decided (its online step): a coupon whose value is
 		 * not known before WeChat names its stock has no discount
 		 * yet, and the checkout prices it after this answer. */
-		to = "return_pending";
+		to = CHECKOUT_RETURN_PENDING;
 		kind = "confirm_then_return";
 		queue_return = r.kind == STORE_MERCHANT;
 		if (r.kind == STORE_CARD) {
 			struct store_txn t;
 
-			to = "confirmed";
+			to = CHECKOUT_CONFIRMED;
 			kind = "confirm_refused_card";
 			/* of a voided sale (recovered after a crash): used
 			 * at WeChat, not returnable, not redeemed value */
@@ -192,10 +193,10 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 		}
 	} else if (rc < 0) {
 		return rc;
-	} else if (strcmp(state, "confirmed") == 0)
+	} else if (in == CHECKOUT_CONFIRMED)
 		kind = "confirm";
-	else if (strcmp(state, "rejected") == 0)
-		kind = strcmp(r.state, "accepted_offline") == 0 ?
+	else if (in == CHECKOUT_REJECTED)
+		kind = from == CHECKOUT_ACCEPTED_OFFLINE ?
 		    "reject_after_offline" : "reject";
 	x = json_pack("{s:s, s:s, s:s, s:I}", "op", store_op_name(o.op),
 	    "wx_code", wx_code != NULL ? wx_code : "",
@@ -205,7 +206,8 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 	    (rc = ledger_return_key(r.idem_key, r.return_key,
 	    sizeof r.return_key)) != 0)
 		goto out;
-	rc = ledger_change(st, &r, to, reason, kind, now, x);
+	rc = ledger_change(st, &r, checkout_cstate_name(
+	    (enum checkout_cstate)to), reason, kind, now, x);
 	if (rc == QUAN_EEXIST) {
 		/* WeChat applied the use of a row the till had let go
 		 * (refused, or a duplicate an old store held) while another
@@ -215,9 +217,9 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 		memcpy(r0.wx_code, r.wx_code, sizeof r0.wx_code);
 		memcpy(r0.remote_ref, r.remote_ref, sizeof r0.remote_ref);
 		r = r0;
-		to = "conflict";
+		to = CHECKOUT_CONFLICT;
 		queue_return = 0;
-		rc = ledger_change(st, &r, to, "duplicate_redemption",
+		rc = ledger_change(st, &r, "conflict", "duplicate_redemption",
 		    "conflict", now, x);
 		if (rc == 0)
 			rc = store_code_set_state(st, r.code, r.kind, "used");
@@ -229,9 +231,9 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 		goto out;
 	if (queue_return && (rc = ledger_queue_return(st, &r, now)) != 0)
 		goto out;
-	if (strcmp(to, "confirmed") == 0 || strcmp(to, "return_pending") == 0)
+	if (to == CHECKOUT_CONFIRMED || to == CHECKOUT_RETURN_PENDING)
 		rc = store_code_set_state(st, r.code, r.kind, "used");
-	else if (strcmp(to, "returned") == 0)
+	else if (to == CHECKOUT_RETURNED)
 		rc = store_code_set_state(st, r.code, r.kind, "issued");
 out:
 	json_decref(x);

@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 #include "core/checkout.h"
-#include "core/reason.h"
+#include "core/coupon.h"
 #include "core/redeem.h"
 #include "core/session.h"
 #include "core/settle.h"

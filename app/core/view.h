@@ -147,7 +147,7 @@ struct view_coupon {
 	enum view_reason reason;
 	int64_t r_t;             /* reason time (epoch s), 0 = none */
 	int64_t r_need_fen, r_have_fen;
-	int r_code;              /* enum reason (core/reason.h): its words
+	int r_code;              /* enum reason (core/coupon.h): its words
 	                            in both languages, where it has any */
 	char r_text[VIEW_ERR_MAX]; /* English words for REMOTE/OTHER/
 	                            OFFLINE_CAP (WeChat's, or the table's) */

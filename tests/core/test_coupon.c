@@ -1,6 +1,6 @@
 /*
- * test_reason.c — the coupon reason table: every id reads back as its
- * reason, every reason the rules give is in it, words in both languages
+ * test_coupon.c — coupon states and the reason table: every state name
+ * and every reason id reads back as itself, every reason the rules give is in it, words in both languages
  * wherever there are words, the offline caps are the ones a manager may
  * lift, and an id that is not ours (WeChat's) stays text.
  */
@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "core/reason.h"
+#include "core/coupon.h"
 #include "core/rules.h"
 
 static void
@@ -39,6 +39,23 @@ test_ids_round_trip(void **state)
 	    REASON_OTHER));
 	assert_int_equal(reason_info(REASON_COUNT), reason_info(
 	    REASON_OTHER));
+}
+
+static void
+test_states_round_trip(void **state)
+{
+	int c;
+
+	(void)state;
+	for (c = CHECKOUT_PRICED; c <= CHECKOUT_CONFLICT; c++)
+		assert_int_equal(checkout_cstate_parse(checkout_cstate_name(
+		    (enum checkout_cstate)c)), c);
+	assert_string_equal(checkout_cstate_name(CHECKOUT_ACCEPTED_OFFLINE),
+	    "accepted_offline");
+	assert_int_equal(checkout_cstate_parse("voided_not_returnable"), -1);
+	assert_int_equal(checkout_cstate_parse(NULL), -1);
+	assert_string_equal(checkout_cstate_name((enum checkout_cstate)99),
+	    "?");
 }
 
 static void
@@ -81,6 +98,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_round_trip),
+		cmocka_unit_test(test_states_round_trip),
 		cmocka_unit_test(test_every_rules_reason_in_table),
 		cmocka_unit_test(test_caps_and_offline),
 	};

@@ -1,9 +1,9 @@
 /*
- * reason.c — the coupon reason table (see reason.h).
+ * coupon.c — coupon states and the coupon reason table (see coupon.h).
  */
 #include <string.h>
 
-#include "core/reason.h"
+#include "core/coupon.h"
 
 #define W(en, zh) en, zh
 #define NOW NULL, NULL
@@ -85,6 +85,31 @@ static const struct reason_info table[REASON_COUNT] = {
 	    {"offline_cache_old", VIEW_R_CACHE_OLD, NOW, 1, 0},
 	[REASON_OTHER] = {"other", VIEW_R_OTHER, NOW, 0, 0},
 };
+
+static const char *const cstate_names[] = {
+	"priced", "refused", "pending", "confirmed", "rejected", "unknown",
+	"accepted_offline", "return_pending", "returned", "conflict"
+};
+
+const char *
+checkout_cstate_name(enum checkout_cstate s)
+{
+	if ((unsigned)s < sizeof cstate_names / sizeof cstate_names[0])
+		return cstate_names[s];
+	return "?";
+}
+
+int
+checkout_cstate_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL &&
+	    i < sizeof cstate_names / sizeof cstate_names[0]; i++)
+		if (strcmp(cstate_names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
 
 enum reason
 reason_parse(const char *id)

@@ -1,18 +1,43 @@
 /*
- * reason.h — the one table of why a coupon was refused or decided so:
- * every reason the till itself gives (rules, classifier, checkout engine,
+ * coupon.h — a coupon's vocabulary in one place: its states (as the store
+ * keeps them) and the table of why it was refused or decided so: every
+ * reason the till itself gives (rules, classifier, checkout engine,
  * offline policy) as an enum, with its machine id (the text kept in the
  * store's reason column and in JSON), the view reason the screen shows it
  * under, and the cashier's words in English and Chinese where the view
  * reason has none of its own. Text is made or read only at those edges:
  * reason_parse where a stored or engine id comes in, reason_id where one
  * goes out. WeChat's own codes (a rejection's reason) are not in the
- * table: they parse to REASON_OTHER and keep their text.
+ * table: they parse to REASON_OTHER and keep their text. States likewise:
+ * checkout_cstate_parse where a row is read, checkout_cstate_name where
+ * one is written.
  */
-#ifndef QUAN_REASON_H
-#define QUAN_REASON_H
+#ifndef QUAN_COUPON_H
+#define QUAN_COUPON_H
 
 #include "core/view.h"
+
+/* A coupon line's state (the store's redemptions.state, and two basket
+ * states that are never stored). */
+enum checkout_cstate {
+	CHECKOUT_PRICED = 0,       /* in an unredeemed basket, usable */
+	CHECKOUT_REFUSED,          /* in an unredeemed basket, rejected */
+	CHECKOUT_PENDING,          /* committed, not sent / not decided */
+	CHECKOUT_CONFIRMED,        /* WeChat confirmed the use */
+	CHECKOUT_REJECTED,
+	CHECKOUT_UNKNOWN,          /* sent, outcome not known yet */
+	CHECKOUT_ACCEPTED_OFFLINE, /* granted locally, to be settled */
+	CHECKOUT_RETURN_PENDING,
+	CHECKOUT_RETURNED,
+	CHECKOUT_CONFLICT          /* used by another request */
+};
+
+/* Store name of a state ("pending", "accepted_offline" ...); the two
+ * basket states are "priced" and "refused". Never NULL ("?" out of
+ * range). */
+const char *checkout_cstate_name(enum checkout_cstate s);
+/* And back; -1 when unknown (or NULL). */
+int checkout_cstate_parse(const char *s);
 
 enum reason {
 	REASON_NONE = 0,            /* "ok" (or nothing): usable, granted */
