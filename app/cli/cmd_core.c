@@ -15,6 +15,7 @@
 #include "core/checkout.h"
 #include "core/import.h"
 #include "core/journal.h"
+#include "core/report.h"
 #include "core/session.h"
 #include "core/settle.h"
 #include "store/store.h"
@@ -593,6 +594,10 @@ print_status_text(const json_t *j)
 		printf(" %s %" PRId64 " (%s)", k, jint(e, "count"),
 		    money_format(jint(e, "discount_fen"), m, sizeof m));
 	printf("%s\n", json_object_size(reds) == 0 ? " none" : "");
+	printf("redeemed: %" PRId64 " coupons, %s\n",
+	    jint(json_object_get(j, "redeemed"), "count"),
+	    money_format(jint(json_object_get(j, "redeemed"), "fen"), m,
+	    sizeof m));
 	printf("offline: %" PRId64 " accepted in the last hour, unsettled "
 	    "exposure %s\n", jint(off, "last_hour"),
 	    money_format(jint(off, "exposure_fen"), m, sizeof m));
@@ -628,6 +633,7 @@ cmd_status(int argc, char **argv)
 {
 	struct cli c;
 	struct store_cache_stats cs;
+	struct report_figs rf;
 	int64_t pend = 0, unk = 0, cnt = 0, expo = 0, now;
 	json_t *j = NULL, *reds;
 	int rc, i, json = 0;
@@ -651,6 +657,7 @@ cmd_status(int argc, char **argv)
 	j = json_object();
 	if (store_outbox_depth(c.st, &pend, &unk) != 0 ||
 	    store_red_counts(c.st, 0, INT64_MAX, count_cb, reds) != 0 ||
+	    report_period(c.st, 0, INT64_MAX, &rf) != 0 ||
 	    store_cache_stats(c.st, &cs) != 0 ||
 	    store_offline_stats(c.st, now - 3600, &cnt, &expo) != 0) {
 		json_decref(reds);
@@ -664,6 +671,10 @@ cmd_status(int argc, char **argv)
 	    "depth", (json_int_t)(pend + unk), "pending", (json_int_t)pend,
 	    "unknown", (json_int_t)unk));
 	json_object_set_new(j, "redemptions", reds);
+	/* what customers were given, as the X/Z and quan report count it */
+	json_object_set_new(j, "redeemed", json_pack("{s:I, s:I}", "count",
+	    (json_int_t)rf.n[REPORT_REDEEMED], "fen",
+	    (json_int_t)rf.fen[REPORT_REDEEMED]));
 	json_object_set_new(j, "offline", json_pack("{s:I, s:I}",
 	    "last_hour", (json_int_t)cnt, "exposure_fen", (json_int_t)expo));
 	json_object_set_new(j, "cache", json_pack("{s:I, s:I, s:I, s:I, s:I}",

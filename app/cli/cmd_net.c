@@ -25,6 +25,7 @@
 #include "core/archive.h"
 #include "core/checkout.h"
 #include "core/redeem.h"
+#include "core/report.h"
 #include "core/evq.h"
 #include "core/settle.h"
 #include "core/syncmsg.h"
@@ -529,8 +530,7 @@ report_text(const json_t *j)
 struct rep {
 	json_t *kinds;       /* kind -> state -> {count, fen} */
 	json_t *conflicts, *rejections;
-	int64_t n, fen;      /* granted: confirmed + accepted_offline +
-	                        unknown + pending */
+	struct report_figs f; /* core/report.h: redeemed as the X/Z */
 };
 
 static int
@@ -548,8 +548,7 @@ rep_row(void *arg, const struct store_red *r)
 	}
 	/* a card coupon used at WeChat whose sale was voided: no return
 	 * exists; shown apart, never as redeemed value */
-	if (strcmp(r->state, "confirmed") == 0 &&
-	    strcmp(r->reason, "voided_not_returnable") == 0)
+	if (report_fig_of(r->state, r->reason) == REPORT_KEPT)
 		st = "voided_not_returnable";
 	s = json_object_get(k, st);
 	if (s == NULL) {
@@ -561,13 +560,7 @@ rep_row(void *arg, const struct store_red *r)
 	    json_integer_value(json_object_get(s, "count")) + 1));
 	json_object_set_new(s, "fen", json_integer(
 	    json_integer_value(json_object_get(s, "fen")) + r->discount_fen));
-	if ((strcmp(r->state, "confirmed") == 0 && st == r->state) ||
-	    strcmp(r->state, "accepted_offline") == 0 ||
-	    strcmp(r->state, "unknown") == 0 ||
-	    strcmp(r->state, "pending") == 0) {
-		p->n++;
-		p->fen += r->discount_fen;
-	}
+	report_add(&p->f, r->state, r->reason, 1, r->discount_fen);
 	/* rejections include coupons the till refused after WeChat applied
 	 * them and gave back (a stock only the answer named that failed the
 	 * basket's rules, a late confirmation): returned, not voided */
@@ -647,7 +640,8 @@ cmd_report(int argc, char **argv)
 	j = json_pack("{s:s, s:s, s:{s:I, s:I}, s:O, s:{s:I, s:I}, "
 	    "s:{s:I, s:I}, s:O, s:O}",
 	    "from", from_s, "to", to_s,
-	    "redeemed", "count", (json_int_t)p.n, "fen", (json_int_t)p.fen,
+	    "redeemed", "count", (json_int_t)p.f.n[REPORT_REDEEMED], "fen",
+	    (json_int_t)p.f.fen[REPORT_REDEEMED],
 	    "by_kind", p.kinds,
 	    "offline", "accepted_today", (json_int_t)off_n,
 	    "unsettled_exposure_fen", (json_int_t)off_fen,

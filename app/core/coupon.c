@@ -67,6 +67,9 @@ static const struct reason_info table[REASON_COUNT] = {
 	    W("not recorded", "未记录"), 0, 0},
 	[REASON_INTERRUPTED] = {"interrupted", VIEW_R_OTHER,
 	    W("interrupted", "交易中断"), 0, 0},
+	[REASON_VOIDED_NOT_RETURNABLE] = {"voided_not_returnable",
+	    VIEW_R_OTHER, W("voided, not returnable", "已作废，不可退回"), 0,
+	    0},
 	[REASON_OFFLINE_ONLINE_ONLY] =
 	    {"offline_online_only", VIEW_R_OFFLINE_POLICY, NOW, 1, 0},
 	[REASON_OFFLINE_NOT_KNOWN] = {"offline_not_known", VIEW_R_OTHER,

@@ -75,6 +75,8 @@ enum reason {
 	REASON_NO_LONGER_USABLE,
 	REASON_NOT_RECORDED,
 	REASON_INTERRUPTED,
+	REASON_VOIDED_NOT_RETURNABLE, /* a card coupon used at WeChat whose
+	                              * sale was voided: no return exists */
 	/* the offline policy */
 	REASON_OFFLINE_ONLINE_ONLY,
 	REASON_OFFLINE_NOT_KNOWN,

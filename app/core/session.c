@@ -15,6 +15,7 @@
 #include "core/checkout.h"
 #include "core/coupon.h"
 #include "core/redeem.h"
+#include "core/report.h"
 #include "core/session.h"
 #include "core/settle.h"
 #include "store/store.h"
@@ -951,9 +952,7 @@ show_txns(struct session *s, const char *filter)
 
 struct counts {
 	struct session *s;
-	int64_t n, fen;
-	int64_t conflicts, rejected;
-	int64_t kept_n, kept_fen; /* voided, not returnable (card) */
+	struct report_figs f;     /* core/report.h: one definition each */
 };
 
 static int
@@ -964,21 +963,7 @@ counts_cb(void *arg, const char *state, int64_t n, int64_t fen)
 
 	line_add(c->s, "%s\t%lld  \xc2\xa5%s", state, (long long)n,
 	    money_format(fen, m, sizeof m));
-	/* the total is what customers were given: a rejected coupon's
-	 * would-be discount or a returned (voided) one is no redemption */
-	if (strcmp(state, "confirmed") == 0 ||
-	    strcmp(state, "accepted_offline") == 0) {
-		c->n += n;
-		c->fen += fen;
-	}
-	if (strcmp(state, "voided_not_returnable") == 0) {
-		c->kept_n += n;
-		c->kept_fen += fen;
-	}
-	if (strcmp(state, "conflict") == 0)
-		c->conflicts += n;
-	else if (strcmp(state, "rejected") == 0)
-		c->rejected += n;
+	report_add(&c->f, state, NULL, n, fen);
 	return 0;
 }
 
@@ -1061,10 +1046,12 @@ show_report(struct session *s, int z, const char *approver, const char *why)
 	int64_t now = tm_now(), from = period_start(s, now), zno = 0;
 	int64_t off_n = 0, exposure = 0, seq = 0;
 	char hash[65] = "", m[32], t1[32], t2[32], b[32];
-	struct counts c = { s, 0, 0, 0, 0, 0, 0 };
+	struct counts c;
 	struct tm lt;
 	int rc;
 
+	memset(&c, 0, sizeof c);
+	c.s = s;
 	lines_reset(s, z ? "Z report" : "X report");
 	s->v.zreport = z;
 	if (s->o.st == NULL) {
@@ -1097,14 +1084,16 @@ show_report(struct session *s, int z, const char *approver, const char *why)
 	line_add(s, "%s", "Coupons by state (count, discount):");
 	store_red_counts(s->o.st, from, now + 1, counts_cb, &c);
 	line_add(s, "Redeemed (confirmed + offline)\t%lld  \xc2\xa5%s",
-	    (long long)c.n,
-	    money_format(c.fen, m, sizeof m));
+	    (long long)c.f.n[REPORT_REDEEMED],
+	    money_format(c.f.fen[REPORT_REDEEMED], m, sizeof m));
 	/* used at WeChat, sale voided, no return exists: not redeemed
 	 * value, but the customer's coupon is gone */
 	line_add(s, "Voided, not returnable (card)\t%lld  \xc2\xa5%s",
-	    (long long)c.kept_n, money_format(c.kept_fen, m, sizeof m));
-	line_add(s, "Conflicts (used elsewhere)\t%lld", (long long)c.conflicts);
-	line_add(s, "Rejected\t%lld", (long long)c.rejected);
+	    (long long)c.f.n[REPORT_KEPT],
+	    money_format(c.f.fen[REPORT_KEPT], m, sizeof m));
+	line_add(s, "Conflicts (used elsewhere)\t%lld",
+	    (long long)c.f.n[REPORT_CONFLICT]);
+	line_add(s, "Rejected\t%lld", (long long)c.f.n[REPORT_REJECTED]);
 	report_voids(s, from);
 	store_offline_stats(s->o.st, from, &off_n, &exposure);
 	line_add(s, "Accepted offline\t%lld", (long long)off_n);

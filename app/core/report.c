@@ -1,0 +1,69 @@
+/*
+ * report.c — one definition of each report figure (see report.h).
+ */
+#include <string.h>
+
+#include "core/coupon.h"
+#include "core/report.h"
+#include "store/store.h"
+
+enum report_fig
+report_fig_of(const char *state, const char *reason)
+{
+	int cs = checkout_cstate_parse(state);
+
+	if ((state != NULL && reason_parse(state) ==
+	    REASON_VOIDED_NOT_RETURNABLE) || (cs == CHECKOUT_CONFIRMED &&
+	    reason_parse(reason) == REASON_VOIDED_NOT_RETURNABLE))
+		return REPORT_KEPT;
+	switch (cs) {
+	case CHECKOUT_CONFIRMED:
+	case CHECKOUT_ACCEPTED_OFFLINE:
+		return REPORT_REDEEMED;
+	case CHECKOUT_RETURN_PENDING:
+	case CHECKOUT_RETURNED:
+		return REPORT_RETURNED;
+	case CHECKOUT_REJECTED:
+	case CHECKOUT_REFUSED:
+		return REPORT_REJECTED;
+	case CHECKOUT_CONFLICT:
+		return REPORT_CONFLICT;
+	default:
+		return REPORT_OPEN;
+	}
+}
+
+const char *
+report_fig_id(enum report_fig f)
+{
+	static const char *const ids[REPORT_FIG_COUNT] = {
+		"redeemed", "open", "kept", "returned", "rejected", "conflict"
+	};
+
+	return (int)f >= 0 && f < REPORT_FIG_COUNT ? ids[f] : "open";
+}
+
+void
+report_add(struct report_figs *f, const char *state, const char *reason,
+    int64_t n, int64_t fen)
+{
+	enum report_fig k = report_fig_of(state, reason);
+
+	f->n[k] += n;
+	f->fen[k] += fen;
+}
+
+static int
+add_group(void *arg, const char *state, int64_t n, int64_t fen)
+{
+	report_add(arg, state, NULL, n, fen);
+	return 0;
+}
+
+int
+report_period(struct store *st, int64_t from, int64_t to,
+    struct report_figs *out)
+{
+	memset(out, 0, sizeof *out);
+	return store_red_counts(st, from, to, add_group, out);
+}

@@ -1,0 +1,47 @@
+/*
+ * report.h — what a period's figures mean, defined once for the X/Z
+ * screens (the session), `quan report` and `quan status`. A redemption
+ * row counts in exactly one figure, by its state and, for a card coupon
+ * used at WeChat whose sale was voided, its reason. "Redeemed" is what
+ * customers were given: confirmed or accepted offline, never a coupon
+ * still being decided or settled (pending, unknown: nothing granted by
+ * it yet), nor a card coupon kept by WeChat after a void.
+ */
+#ifndef QUAN_REPORT_H
+#define QUAN_REPORT_H
+
+#include <stdint.h>
+
+struct store;
+
+enum report_fig {
+	REPORT_REDEEMED = 0, /* confirmed, accepted_offline */
+	REPORT_OPEN,         /* pending, unknown */
+	REPORT_KEPT,         /* voided, not returnable (card) */
+	REPORT_RETURNED,     /* return_pending, returned */
+	REPORT_REJECTED,
+	REPORT_CONFLICT,
+	REPORT_FIG_COUNT
+};
+
+struct report_figs {
+	int64_t n[REPORT_FIG_COUNT];
+	int64_t fen[REPORT_FIG_COUNT];
+};
+
+/* The figure of a row: its stored state and reason (NULL: none). The
+ * groups of store_red_counts name the kept ones "voided_not_returnable".
+ * An unknown state counts as REPORT_OPEN. */
+enum report_fig report_fig_of(const char *state, const char *reason);
+/* Its id for JSON: "redeemed", "open", "kept", "returned", "rejected",
+ * "conflict". */
+const char *report_fig_id(enum report_fig f);
+/* Count n rows worth fen of state/reason into *f. */
+void report_add(struct report_figs *f, const char *state,
+    const char *reason, int64_t n, int64_t fen);
+/* The figures of the rows created in [from, to) (zeroed first). The
+ * store's QUAN_E*. */
+int report_period(struct store *st, int64_t from, int64_t to,
+    struct report_figs *out);
+
+#endif
