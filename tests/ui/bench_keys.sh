@@ -23,17 +23,7 @@ trap 'finish; [ -n "$SIMPID" ] && kill $SIMPID 2>/dev/null; rm -rf "$W"' EXIT
 
 
 SIM="$W/sim" D="$W/data"
-"$QUAN" sim init "$SIM" >/dev/null 2>&1 && "$QUAN" sim seed "$SIM" >/dev/null 2>&1 ||
-	{ echo "FAIL: sim init/seed"; exit 1; }
-"$QUAN" sim serve "$SIM" --listen 127.0.0.1:0 --faults "latency=$LAT_MS" \
-	>"$W/sim.out" 2>/dev/null &
-SIMPID=$!
-for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
-for k in stocks cards codes; do
-	f="$SIM/import/$k.json"; [ $k = codes ] && f="$SIM/import/codes.csv"
-	"$QUAN" import --config "$SIM/quan.conf" --data "$D" $k "$f" >/dev/null
-done
-"$QUAN" staff --data "$D" add 1001 --pin 1234 >/dev/null
+sim_till "$SIM" "$D" --faults "latency=$LAT_MS"
 CODES=$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -75,16 +75,7 @@ keys F10; sleep 0.3; keys F10   # a second F10 if a sale is open (quit asks)
 
 # --- online: confirm each seeded valid code against quan sim -----------
 SIM="$W/sim" D2="$W/on"
-"$QUAN" sim init "$SIM" >/dev/null 2>&1 && "$QUAN" sim seed "$SIM" >/dev/null 2>&1 ||
-	{ echo "FAIL: sim init/seed"; exit 1; }
-"$QUAN" sim serve "$SIM" --listen 127.0.0.1:0 >"$W/sim.out" 2>/dev/null &
-SIMPID=$!
-for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
-for k in stocks cards codes; do
-	f="$SIM/import/$k.json"; [ $k = codes ] && f="$SIM/import/codes.csv"
-	"$QUAN" import --config "$SIM/quan.conf" --data "$D2" $k "$f" >/dev/null
-done
-"$QUAN" staff --data "$D2" add 1001 --pin 1234 >/dev/null
+sim_till "$SIM" "$D2"
 CODES=$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))

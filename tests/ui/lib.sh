@@ -61,6 +61,28 @@ pane_quan_pid() {
 	echo "${c:-$pp}"
 }
 
+# sim_till SIM DATA [SERVE_ARGS...]: a seeded `quan sim` in SIM, serving
+# (its pid in SIMPID, its output in SIM.out), and a till data dir DATA
+# with its stocks, cards and codes imported and cashier 1001 (PIN 1234).
+sim_till() {
+	sim=$1 data=$2; shift 2
+	"$QUAN" sim init "$sim" >/dev/null 2>&1 &&
+		"$QUAN" sim seed "$sim" >/dev/null 2>&1 ||
+		{ echo "FAIL: sim init/seed"; exit 1; }
+	"$QUAN" sim serve "$sim" --listen 127.0.0.1:0 "$@" >"$sim.out" \
+		2>/dev/null &
+	SIMPID=$!
+	for _ in $(seq 100); do
+		grep -q '^listening' "$sim.out" && break; sleep 0.1
+	done
+	for k in stocks cards codes; do
+		f="$sim/import/$k.json"; [ $k = codes ] && f="$sim/import/codes.csv"
+		"$QUAN" import --config "$sim/quan.conf" --data "$data" $k "$f" \
+			>/dev/null
+	done
+	"$QUAN" staff --data "$data" add 1001 --pin 1234 >/dev/null
+}
+
 finish() {
 	tm kill-server 2>/dev/null || true
 }
