@@ -1843,8 +1843,9 @@ on_tick(struct session *s)
 		refresh_status(s);
 	}
 	redeem_check(s);   /* the deadline, and the time shown */
+	/* (never under a redeem out: its verdict is still to come) */
 	if (s->o.kiosk && s->v.screen != VIEW_AMOUNT &&
-	    s->v.screen != VIEW_APPROVE &&
+	    !redeem_active(s->rd) && s->v.screen != VIEW_APPROVE &&
 	    now - s->last_input_ms >= (uint64_t)s->o.idle_reset_s * 1000) {
 		to_amount(s);
 		s->last_input_ms = now;
