@@ -160,7 +160,11 @@ redeem_run(struct redeem *r)
 		rc = poll(&p, 1, ms > 0 ? ms : 0);
 		if (rc < 0 && errno != EINTR)
 			log_error("redeem: poll: %s", strerror(errno));
-		/* at the deadline the till decides with what it has */
+		/* past the deadline (a late wake-up included) the till
+		 * decides with what it has; answers after it are applied
+		 * after the decision */
+		if (redeem_step(r))
+			break;
 		if (rc > 0 && (rc = settle_drain(r->se, r->results, tm_now(),
 		    NULL)) != 0)
 			log_error("redeem: applying results: %s",

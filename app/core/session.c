@@ -1751,6 +1751,8 @@ session_sync(struct session *s)
 
 	if (s->o.settle == NULL || s->o.results == NULL)
 		return;
+	/* a redeem past its deadline is decided before later answers */
+	redeem_check(s);
 	if (settle_drain(s->o.settle, s->o.results, tm_now(), &n) != 0)
 		log_warn("settle drain failed");
 	if (n > 0)
