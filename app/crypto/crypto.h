@@ -10,8 +10,12 @@
 #include <stdint.h>
 
 #define CRYPTO_SHA256_LEN 32
+#define CRYPTO_MD5_LEN 16
 
 void crypto_sha256(const void *p, size_t n, uint8_t out[CRYPTO_SHA256_LEN]);
+/* MD5: only for WeChat Pay APIv2's sign_type=MD5 (a legacy signature the
+ * API still defines), never for anything quan chooses itself. */
+void crypto_md5(const void *p, size_t n, uint8_t out[CRYPTO_MD5_LEN]);
 /* HMAC-SHA256 of p (n bytes) under key (key_len bytes, 1..1024).
  * QUAN_EINVAL on bad arguments, QUAN_EIO when OpenSSL fails. */
 int crypto_hmac_sha256(const void *key, size_t key_len, const void *p,

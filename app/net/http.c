@@ -23,6 +23,7 @@
 struct http {
 	CURL *c;
 	char *ca_file;
+	char *client_cert, *client_key; /* mutual TLS (/secapi/) or NULL */
 	char *ua;
 	long connect_ms, total_ms;
 	size_t max_body;
@@ -161,6 +162,10 @@ http_new(const struct http_opts *o, struct http **out, char **cause)
 	}
 	h->ca_file = o && o->ca_file && *o->ca_file ? xstrdup(o->ca_file) :
 	    NULL;
+	h->client_cert = o && o->client_cert && *o->client_cert ?
+	    xstrdup(o->client_cert) : NULL;
+	h->client_key = o && o->client_key && *o->client_key ?
+	    xstrdup(o->client_key) : NULL;
 	h->ua = o && o->user_agent ? xstrdup(o->user_agent) :
 	    xasprintf("quan/%s (Linux) %s", QUAN_VERSION, http_curl_version());
 	h->connect_ms = o && o->connect_timeout_ms > 0 ?
@@ -201,6 +206,8 @@ http_free(struct http *h)
 		return;
 	curl_easy_cleanup(h->c);
 	free(h->ca_file);
+	free(h->client_cert);
+	free(h->client_key);
 	free(h->ua);
 	free(h);
 }
@@ -392,6 +399,10 @@ http_request(struct http *h, const char *method, const char *url,
 	curl_easy_setopt(h->c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (h->ca_file != NULL)
 		curl_easy_setopt(h->c, CURLOPT_CAINFO, h->ca_file);
+	if (h->client_cert != NULL) {
+		curl_easy_setopt(h->c, CURLOPT_SSLCERT, h->client_cert);
+		curl_easy_setopt(h->c, CURLOPT_SSLKEY, h->client_key);
+	}
 	curl_easy_setopt(h->c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
 	curl_easy_setopt(h->c, CURLOPT_TIMEOUT_MS, h->total_ms);
 	curl_easy_setopt(h->c, CURLOPT_USERAGENT, h->ua);

@@ -36,6 +36,10 @@ struct http_opts {
 	const char *user_agent;    /* NULL = "quan/VERSION (Linux) curl/X" */
 	int allow_http;            /* 1 = plain http:// allowed (tests of the
 				      token service); default https only */
+	const char *client_cert;   /* PEM certificate for mutual TLS (APIv2
+				      /secapi/), with client_key; NULL =
+				      none */
+	const char *client_key;    /* its private key (PEM, mode 0600) */
 };
 
 struct http; /* one per thread; not shared */

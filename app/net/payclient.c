@@ -1,0 +1,370 @@
+/*
+ * payclient.c — the payment clients behind pay.h: configuration checks,
+ * the stored charge body, and the three exchanges over APIv3 (through
+ * wxpay_call: signed requests, verified answers) or APIv2 (XML over
+ * http.h, the client certificate on /secapi/).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/wxsign.h"
+#include "net/http.h"
+#include "net/pay.h"
+#include "net/payxml.h"
+#include "net/wxpay.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/xmem.h"
+
+#define V2_KEY_LEN 32
+
+struct pay_ctx {
+	enum pay_api api;
+	char *appid, *mchid;
+	struct wxpay_ctx *v3;          /* borrowed */
+	char *base_url, *ca_file, *client_cert, *client_key;
+	char *key;                     /* APIv2 key (wiped on free) */
+	int md5;
+	long connect_ms, total_ms;
+};
+
+struct pay_client {
+	struct pay_ctx *c;
+	struct wxpay *w;               /* v3 */
+	struct http *h, *hs;           /* v2: plain, with the certificate */
+};
+
+static void
+set_cause(char **cause, char *msg)
+{
+	if (cause != NULL) {
+		free(*cause);
+		*cause = msg;
+	} else
+		free(msg);
+}
+
+static int
+empty(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
+int
+pay_ctx_new(const struct pay_cfg *cfg, struct pay_ctx **out, char **cause)
+{
+	struct pay_ctx *c;
+	char *c2 = NULL;
+	int rc;
+
+	*out = NULL;
+	if (empty(cfg->appid) || empty(cfg->mchid)) {
+		set_cause(cause, xstrdup("[pay] needs [wechatpay] mchid and "
+		    "appid"));
+		return QUAN_ECONFIG;
+	}
+	if (cfg->api == PAY_API_V3 && cfg->v3 == NULL) {
+		set_cause(cause, xstrdup("[pay] api = v3 needs the "
+		    "[wechatpay] keys (private_key, merchant_serial, "
+		    "apiv3_key or public_key)"));
+		return QUAN_ECONFIG;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->api = cfg->api;
+	c->appid = xstrdup(cfg->appid);
+	c->mchid = xstrdup(cfg->mchid);
+	c->v3 = cfg->v3;
+	c->md5 = cfg->v2_sign_md5;
+	c->connect_ms = cfg->connect_timeout_ms > 0 ?
+	    cfg->connect_timeout_ms : 2000;
+	/* micropay may take seconds (several cards tried): ≥ 10 s */
+	c->total_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 15000;
+	c->ca_file = empty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
+	if (cfg->api == PAY_API_V2) {
+		if (empty(cfg->base_url) || empty(cfg->v2_key_file) ||
+		    empty(cfg->client_cert) || empty(cfg->client_key)) {
+			set_cause(cause, xstrdup("[pay] api = v2 needs "
+			    "[wechatpay] base_url and private_key, [pay] "
+			    "v2_key_file and v2_cert"));
+			rc = QUAN_ECONFIG;
+			goto fail;
+		}
+		if ((rc = config_check_key_file(cfg->client_key, &c2)) != 0 ||
+		    (rc = config_check_trust_file(cfg->client_cert, &c2)) !=
+		    0 || (rc = config_check_trust_file(cfg->ca_file, &c2)) !=
+		    0 || (rc = wx_secret_read(cfg->v2_key_file, 256, &c->key,
+		    &c2)) != 0) {
+			set_cause(cause, xasprintf("[pay] %s", c2 ? c2 : "?"));
+			free(c2);
+			goto fail;
+		}
+		if (strlen(c->key) != V2_KEY_LEN) {
+			set_cause(cause, xasprintf("[pay] %s: the APIv2 key "
+			    "must be 32 characters", cfg->v2_key_file));
+			rc = QUAN_EINVAL;
+			goto fail;
+		}
+		c->base_url = xstrdup(cfg->base_url);
+		while (strlen(c->base_url) > 0 &&
+		    c->base_url[strlen(c->base_url) - 1] == '/')
+			c->base_url[strlen(c->base_url) - 1] = '\0';
+		c->client_cert = xstrdup(cfg->client_cert);
+		c->client_key = xstrdup(cfg->client_key);
+	}
+	*out = c;
+	return QUAN_OK;
+fail:
+	pay_ctx_free(c);
+	return rc;
+}
+
+void
+pay_ctx_free(struct pay_ctx *c)
+{
+	if (c == NULL)
+		return;
+	free(c->appid);
+	free(c->mchid);
+	free(c->base_url);
+	free(c->ca_file);
+	free(c->client_cert);
+	free(c->client_key);
+	wx_wipe_free(c->key);
+	free(c);
+}
+
+enum pay_api
+pay_ctx_api(const struct pay_ctx *c)
+{
+	return c->api;
+}
+
+char *
+pay_pay_body(struct pay_ctx *c, const struct pay_order *o, char **cause)
+{
+	struct payxml x;
+	char *body;
+
+	if (c->api == PAY_API_V3) {
+		body = pay_v3_pay_body(c->appid, c->mchid, o);
+	} else {
+		memset(&x, 0, sizeof x);
+		body = pay_v2_pay_fields(c->appid, c->mchid, o, &x) == 0 ?
+		    pay_v2_seal(&x, c->key, c->md5, NULL, NULL) : NULL;
+		payxml_free(&x);
+	}
+	if (body == NULL)
+		set_cause(cause, xstrdup("bad payment order (out_trade_no "
+		    "[0-9A-Za-z_-]{6,32}, auth code, description, amount "
+		    "≥ 1 fen, device ip for v2)"));
+	return body;
+}
+
+int
+pay_client_new(struct pay_ctx *c, const atomic_int *stop,
+    struct pay_client **out, char **cause)
+{
+	struct pay_client *cl = xcalloc(1, sizeof *cl);
+	struct http_opts o;
+	int rc;
+
+	*out = NULL;
+	cl->c = c;
+	if (c->api == PAY_API_V3) {
+		rc = wxpay_new(c->v3, stop, &cl->w, cause);
+	} else {
+		memset(&o, 0, sizeof o);
+		o.ca_file = c->ca_file;
+		o.connect_timeout_ms = c->connect_ms;
+		o.timeout_ms = c->total_ms;
+		o.stop = stop;
+		rc = http_new(&o, &cl->h, cause);
+		if (rc == 0) {
+			o.client_cert = c->client_cert;
+			o.client_key = c->client_key;
+			rc = http_new(&o, &cl->hs, cause);
+		}
+	}
+	if (rc != 0) {
+		pay_client_free(cl);
+		return rc;
+	}
+	*out = cl;
+	return QUAN_OK;
+}
+
+void
+pay_client_free(struct pay_client *cl)
+{
+	if (cl == NULL)
+		return;
+	wxpay_free(cl->w);
+	http_free(cl->h);
+	http_free(cl->hs);
+	free(cl);
+}
+
+static const char *const op_names[] = { "-", "pay", "query", "reverse" };
+
+static void
+log_answer(const struct pay_answer *a, uint64_t us)
+{
+	const char *op = op_names[a->op];
+
+	if (a->rc != 0)
+		log_info("pay %s: %s (%s) %.1f ms", op, pay_err_name(a->err),
+		    a->text, (double)us / 1000.0);
+	else
+		log_info("pay %s: HTTP %ld %s%s%s %.1f ms", op, a->http,
+		    pay_trade_name(a->trade), a->err ? " " : "",
+		    pay_err_name(a->err), (double)us / 1000.0);
+}
+
+/* ---- v3 --------------------------------------------------------------- */
+
+static int
+v3_call(struct pay_client *cl, enum pay_op op, const char *method,
+    const char *path, const char *body, size_t len, struct pay_answer *a)
+{
+	struct wxpay_result r;
+
+	wxpay_result_init(&r);
+	wxpay_call(cl->w, method, path, body, len, &r);
+	pay_v3_answer(op, &r, a);
+	log_answer(a, r.elapsed_us);
+	wxpay_result_free(&r);
+	return a->rc;
+}
+
+/* ---- v2 --------------------------------------------------------------- */
+
+static int
+v2_call(struct pay_client *cl, enum pay_op op, int cert, const char *path,
+    const char *body, size_t len, struct pay_answer *a)
+{
+	static const char *const hdrs[] = {
+		"Content-Type: text/xml; charset=utf-8", "Accept: */*", NULL };
+	struct pay_ctx *c = cl->c;
+	struct http_resp r;
+	char *url = xasprintf("%s%s", c->base_url, path), *cause = NULL;
+	int rc;
+
+	http_resp_init(&r);
+	rc = http_request(cert ? cl->hs : cl->h, "POST", url, hdrs, body, len,
+	    &r, &cause);
+	free(url);
+	if (rc != 0) {
+		pay_answer_init(a, op);
+		a->rc = rc;
+		a->err = rc == QUAN_ETOOBIG ? PAY_E_BAD_REPLY : PAY_E_NET;
+		snprintf(a->text, sizeof a->text, "%s", cause ? cause :
+		    quan_strerror(rc));
+	} else if (r.status != 200) {
+		pay_answer_init(a, op);
+		a->rc = QUAN_EPROTO; /* a proxy's page, not WeChat's answer */
+		a->http = r.status;
+		a->err = PAY_E_BAD_REPLY;
+		snprintf(a->text, sizeof a->text, "HTTP %ld", r.status);
+	} else {
+		pay_v2_answer(op, buf_str(&r.body), r.body.len, c->key, c->md5,
+		    c->mchid, a);
+	}
+	free(cause);
+	log_answer(a, r.elapsed_us);
+	http_resp_free(&r);
+	return a->rc;
+}
+
+static char *
+v2_order_body(struct pay_ctx *c, const char *out_trade_no, size_t *len)
+{
+	struct payxml x;
+	char *body;
+
+	memset(&x, 0, sizeof x);
+	body = pay_v2_order_fields(c->appid, c->mchid, out_trade_no, &x) == 0 ?
+	    pay_v2_seal(&x, c->key, c->md5, NULL, len) : NULL;
+	payxml_free(&x);
+	return body;
+}
+
+/* ---- operations ------------------------------------------------------- */
+
+static int
+bad_arg(enum pay_op op, struct pay_answer *a, const char *why)
+{
+	pay_answer_init(a, op);
+	a->rc = QUAN_EINVAL;
+	a->err = PAY_E_PARAM_ERROR;
+	snprintf(a->text, sizeof a->text, "%s", why);
+	return a->rc;
+}
+
+int
+pay_send_pay(struct pay_client *cl, const char *body, size_t len,
+    struct pay_answer *a)
+{
+	if (body == NULL || len == 0)
+		return bad_arg(PAY_OP_PAY, a, "no stored payment body");
+	if (cl->c->api == PAY_API_V3)
+		return v3_call(cl, PAY_OP_PAY, "POST",
+		    "/v3/pay/transactions/codepay", body, len, a);
+	return v2_call(cl, PAY_OP_PAY, 0, "/pay/micropay", body, len, a);
+}
+
+int
+pay_query(struct pay_client *cl, const char *out_trade_no,
+    struct pay_answer *a)
+{
+	char *path, *body;
+	size_t len = 0;
+	int rc;
+
+	if (!pay_out_trade_no_ok(out_trade_no))
+		return bad_arg(PAY_OP_QUERY, a, "bad out_trade_no");
+	if (cl->c->api == PAY_API_V3) {
+		/* [0-9A-Za-z_-] needs no escaping; mchid is digits */
+		path = xasprintf("/v3/pay/transactions/out-trade-no/%s?"
+		    "mchid=%s", out_trade_no, cl->c->mchid);
+		rc = v3_call(cl, PAY_OP_QUERY, "GET", path, NULL, 0, a);
+		free(path);
+		return rc;
+	}
+	body = v2_order_body(cl->c, out_trade_no, &len);
+	if (body == NULL)
+		return bad_arg(PAY_OP_QUERY, a, "cannot sign the query");
+	rc = v2_call(cl, PAY_OP_QUERY, 0, "/pay/orderquery", body, len, a);
+	free(body);
+	return rc;
+}
+
+int
+pay_reverse(struct pay_client *cl, const char *out_trade_no,
+    struct pay_answer *a)
+{
+	char *path, *body;
+	size_t len = 0;
+	int rc;
+
+	if (!pay_out_trade_no_ok(out_trade_no))
+		return bad_arg(PAY_OP_REVERSE, a, "bad out_trade_no");
+	if (cl->c->api == PAY_API_V3) {
+		body = pay_v3_reverse_body(cl->c->appid, cl->c->mchid);
+		path = xasprintf("/v3/pay/transactions/out-trade-no/%s/"
+		    "reverse", out_trade_no);
+		rc = v3_call(cl, PAY_OP_REVERSE, "POST", path, body,
+		    strlen(body), a);
+		free(path);
+		free(body);
+		return rc;
+	}
+	body = v2_order_body(cl->c, out_trade_no, &len);
+	if (body == NULL)
+		return bad_arg(PAY_OP_REVERSE, a, "cannot sign the reverse");
+	rc = v2_call(cl, PAY_OP_REVERSE, 1, "/secapi/pay/reverse", body, len,
+	    a);
+	free(body);
+	return rc;
+}
