@@ -31,7 +31,11 @@ enum vtype {
 	V_LANG,
 	V_LEVEL,
 	V_POLICY,
-	V_SOURCE    /* [scanner] source: appended, repeatable */
+	V_SOURCE,   /* [scanner] source: appended, repeatable */
+	V_SECRET,   /* a path to a key file: must be mode 0600 (checked at
+		       load, so the error names file:line) */
+	V_PAYAPI,   /* [pay] api: v3 | v2 */
+	V_SIGNTYPE  /* [pay] v2_sign_type: HMAC-SHA256 | MD5 */
 };
 
 struct key {
@@ -83,6 +87,13 @@ static const struct key keys[] = {
 	{"scanner", "max_len", V_INT, F(scan_max_len), 0, 65536},
 	{"store", "keep_days", V_INT, F(store_keep_days), 0, 36500},
 	{"store", "archive_dir", V_PATH, F(store_archive_dir), 0, 0},
+	{"pay", "api", V_PAYAPI, F(pay_api), 0, 0},
+	{"pay", "v2_key_file", V_SECRET, F(pay_v2_key_file), 0, 0},
+	{"pay", "v2_cert", V_PATH, F(pay_v2_cert), 0, 0},
+	{"pay", "v2_sign_type", V_SIGNTYPE, F(pay_v2_md5), 0, 0},
+	{"pay", "deadline_s", V_INT, F(pay_deadline_s), 15, 600},
+	{"pay", "query_interval_ms", V_INT, F(pay_query_interval_ms), 500,
+	    60000},
 };
 #undef F
 
@@ -141,6 +152,12 @@ config_defaults(struct config **out)
 	c->off_default_policy = CONFIG_POLICY_OFFLINE_KNOWN_ONLY;
 	c->scan_dedupe_ms = -1;
 	c->scan_max_len = 0;
+	c->pay_api = CONFIG_PAY_V3;
+	c->pay_v2_key_file = xstrdup("");
+	c->pay_v2_cert = xstrdup("");
+	c->pay_v2_md5 = 0;
+	c->pay_deadline_s = 45;
+	c->pay_query_interval_ms = 5000;
 	*out = c;
 }
 
@@ -170,6 +187,8 @@ config_free(struct config *c)
 	free(c->card_base_url);
 	free(c->card_ca_file);
 	free(c->store_archive_dir);
+	free(c->pay_v2_key_file);
+	free(c->pay_v2_cert);
 	for (int i = 0; i < c->nscan_sources; i++)
 		free(c->scan_sources[i]);
 	free(c->targets);
@@ -343,6 +362,39 @@ set_key(struct ctx *x, const struct key *k, const char *v)
 			return fail(x, k->name, "more than 8 scanner sources%s",
 			    "");
 		x->c->scan_sources[x->c->nscan_sources++] = xstrdup(v);
+		break;
+	case V_SECRET: {
+		char *why = NULL;
+		int r;
+
+		if (set_key(x, &(struct key){ k->section, k->name, V_PATH,
+		    k->off, 0, 0 }, v) == 0)
+			return 0;
+		if ((*sp)[0] == '\0')
+			break;
+		if (config_check_key_file(*sp, &why) != QUAN_OK) {
+			r = fail(x, k->name, "%s", why);
+			free(why);
+			return r;
+		}
+		break;
+	}
+	case V_PAYAPI:
+		if (strcmp(v, "v3") == 0)
+			x->c->pay_api = CONFIG_PAY_V3;
+		else if (strcmp(v, "v2") == 0)
+			x->c->pay_api = CONFIG_PAY_V2;
+		else
+			return fail(x, k->name, "'%s' is not v3 or v2", v);
+		break;
+	case V_SIGNTYPE:
+		if (strcmp(v, "HMAC-SHA256") == 0)
+			x->c->pay_v2_md5 = 0;
+		else if (strcmp(v, "MD5") == 0)
+			x->c->pay_v2_md5 = 1;
+		else
+			return fail(x, k->name,
+			    "'%s' is not HMAC-SHA256 or MD5", v);
 		break;
 	case V_POLICY:
 		if (config_policy_parse(v, &x->c->off_default_policy) != 0)
@@ -606,6 +658,13 @@ config_load(const char *path, struct config **out, char **cause)
 	}
 	if (r < 0) {
 		*cause = xasprintf("%s: cannot read config", path);
+		goto out;
+	}
+	if (c->pay_api == CONFIG_PAY_V2 && (c->pay_v2_key_file[0] == '\0' ||
+	    c->pay_v2_cert[0] == '\0')) {
+		*cause = xasprintf("%s: [pay] api = v2 needs v2_key_file (the "
+		    "APIv2 key) and v2_cert (apiclient_cert.pem, for "
+		    "/secapi/)", path);
 		goto out;
 	}
 	*out = c;

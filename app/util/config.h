@@ -34,6 +34,9 @@ enum config_charset {
 
 enum config_target_kind { CONFIG_STOCK = 0, CONFIG_CARD };
 
+/* [pay] api: which WeChat Pay API takes payment codes. */
+enum config_pay_api { CONFIG_PAY_V3 = 0, CONFIG_PAY_V2 };
+
 /* One [stock "ID"] or [card "ID"] section. */
 struct config_target {
 	enum config_target_kind kind;
@@ -101,6 +104,15 @@ struct config {
 	 * files (app/core/archive.h); 0 = never on its own */
 	int store_keep_days;
 	char *store_archive_dir;     /* "" = DATA/archive */
+
+	/* [pay]: 付款码支付 (app/net/pay.h) */
+	enum config_pay_api pay_api; /* v3 (default) or v2 */
+	char *pay_v2_key_file;       /* APIv2 key, mode 0600 (checked at
+					load); "" = none */
+	char *pay_v2_cert;           /* apiclient_cert.pem for /secapi/ */
+	int pay_v2_md5;              /* v2_sign_type = MD5 (sandbox) */
+	int pay_deadline_s;          /* query until, then reverse (45) */
+	int pay_query_interval_ms;   /* between queries (5000) */
 
 	/* [stock "..."] and [card "..."] in file order */
 	struct config_target *targets;

@@ -302,6 +302,76 @@ test_data_dir(void **state)
 	free(want);
 }
 
+/* [pay]: defaults, v2 with its key (0600, checked at load with
+ * file:line), and every bad value named. */
+static void
+test_pay_section(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want;     /* in the cause */
+	} bad[] = {
+		{ "[pay]\napi = v4\n", ":2: api: 'v4' is not v3 or v2" },
+		{ "[pay]\ndeadline_s = 5\n", ":2: deadline_s:" },
+		{ "[pay]\ndeadline_s = 601\n", ":2: deadline_s:" },
+		{ "[pay]\nquery_interval_ms = 100\n",
+		    ":2: query_interval_ms:" },
+		{ "[pay]\nv2_sign_type = SHA1\n", ":2: v2_sign_type:" },
+		{ "[pay]\n\nv2_key_file = open.key\n",
+		    ":3: v2_key_file: " },
+		{ "[pay]\nv2_key_file = missing.key\n",
+		    ":2: v2_key_file: " },
+		{ "[pay]\napi = v2\n", "api = v2 needs v2_key_file" },
+		{ "[pay]\nbogus = 1\n", ":2: bogus" },
+	};
+	struct config *c = NULL;
+	char *cause = NULL, *p, *k;
+	size_t i;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c->pay_api, CONFIG_PAY_V3);
+	assert_int_equal(c->pay_deadline_s, 45);
+	assert_int_equal(c->pay_query_interval_ms, 5000);
+	assert_int_equal(c->pay_v2_md5, 0);
+	assert_string_equal(c->pay_v2_key_file, "");
+	config_free(c);
+	k = write_file("apiv2.key", "192006250b4c09247ec02edce69f6a2d\n",
+	    0600);
+	free(write_file("open.key", "192006250b4c09247ec02edce69f6a2d\n",
+	    0644));
+	p = write_file("pay.ini", "[pay]\napi = v2\nv2_key_file = apiv2.key\n"
+	    "v2_cert = cert.pem\nv2_sign_type = MD5\ndeadline_s = 30\n"
+	    "query_interval_ms = 2000\n", 0644);
+	assert_int_equal(config_load(p, &c, &cause), 0);
+	assert_int_equal(c->pay_api, CONFIG_PAY_V2);
+	assert_string_equal(c->pay_v2_key_file, k);
+	assert_non_null(strstr(c->pay_v2_cert, "/cert.pem"));
+	assert_int_equal(c->pay_v2_md5, 1);
+	assert_int_equal(c->pay_deadline_s, 30);
+	assert_int_equal(c->pay_query_interval_ms, 2000);
+	config_free(c);
+	free(p);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		c = NULL;
+		p = write_file("paybad.ini", bad[i].text, 0644);
+		assert_int_equal(config_load(p, &c, &cause), QUAN_ECONFIG);
+		assert_null(c);
+		if (strstr(cause, bad[i].want) == NULL)
+			fail_msg("%s: got '%s'", bad[i].text, cause);
+		free(cause);
+		cause = NULL;
+		free(p);
+	}
+	/* the refused key file says how to fix it */
+	p = write_file("paybad.ini", "[pay]\nv2_key_file = open.key\n", 0644);
+	assert_int_equal(config_load(p, &c, &cause), QUAN_ECONFIG);
+	assert_non_null(strstr(cause, "chmod 600"));
+	free(cause);
+	free(p);
+	free(k);
+}
+
 int
 main(void)
 {
@@ -314,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_writable_files),
 		cmocka_unit_test(test_data_dir),
+		cmocka_unit_test(test_pay_section),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
