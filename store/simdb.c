@@ -82,6 +82,30 @@ static const char schema[] =
 	" attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
 	" state TEXT NOT NULL, last_status INTEGER, last_error TEXT,"
 	" delivered_at INTEGER);"
+	/* 付款码支付: one row per out_trade_no; vouchers as the JSON the
+	 * answers carry; resolve_at: when a USERPAYING order is paid
+	 * (NULL = never) */
+	"CREATE TABLE IF NOT EXISTS pay_orders("
+	" out_trade_no TEXT PRIMARY KEY, api TEXT NOT NULL,"
+	" auth_code TEXT NOT NULL, openid TEXT NOT NULL,"
+	" total INTEGER NOT NULL, goods_tag TEXT NOT NULL,"
+	" state TEXT NOT NULL, created INTEGER NOT NULL,"
+	" resolve_at INTEGER, transaction_id TEXT NOT NULL,"
+	" success_time INTEGER, vouchers TEXT NOT NULL,"
+	" pay_calls INTEGER NOT NULL DEFAULT 0,"
+	" reverse_calls INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS pay_orders_code ON pay_orders(auth_code);"
+	/* money movements: 'pay' when an order becomes paid, 'reverse'
+	 * when a paid order is reversed (money back) */
+	"CREATE TABLE IF NOT EXISTS pay_ledger("
+	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL,"
+	" out_trade_no TEXT NOT NULL, transaction_id TEXT NOT NULL,"
+	" total INTEGER NOT NULL, payer INTEGER NOT NULL);"
+	/* voucher activities per payer: applied by rule, not used up */
+	"CREATE TABLE IF NOT EXISTS pay_vouchers("
+	" id TEXT PRIMARY KEY, openid TEXT NOT NULL, stock_id TEXT NOT NULL,"
+	" name TEXT NOT NULL, type TEXT NOT NULL, amount INTEGER NOT NULL,"
+	" minimum INTEGER NOT NULL, goods_tag TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS callback_attempts("
 	" id INTEGER PRIMARY KEY, callback_id TEXT NOT NULL,"
 	" at INTEGER NOT NULL, status INTEGER, error TEXT);";

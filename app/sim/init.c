@@ -111,6 +111,7 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 	static const char *const dns[] = {"localhost", NULL};
 	static const char *const ips[] = {"127.0.0.1", "::1", NULL};
 	char mserial[48], pserial[48], pkid[64], apiv3[40], secret[40];
+	char apiv2[40];
 	char *p, *conf = NULL, *ids = NULL;
 	json_t *j;
 	int rc;
@@ -210,6 +211,7 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 	}
 	sim_rand_alnum(apiv3, 32);
 	sim_rand_alnum(secret, 32);
+	sim_rand_alnum(apiv2, 32);
 	for (p = secret; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
@@ -252,6 +254,13 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 		free(line);
 		if (rc != 0)
 			goto out;
+		/* the APIv2 key (付款码支付 over /pay/micropay) */
+		line = xasprintf("%s\n", apiv2);
+		rc = write_file(dir, "apiv2.key", line, 0600, cause);
+		memset(line, 0, strlen(line));
+		free(line);
+		if (rc != 0)
+			goto out;
 	}
 	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "mchid", SIM_MCHID,
 		"appid", SIM_APPID, "merchant_serial", wx_cert_serial(mc),
@@ -284,7 +293,12 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 		"appid = %s\n"
 		"secret = card.secret\n"
 		"base_url = https://127.0.0.1:%u\n"
-		"ca_file = ca.pem\n",
+		"ca_file = ca.pem\n"
+		"\n"
+		"[pay]\n"
+		"api = v3\n"
+		"v2_key_file = apiv2.key\n"
+		"v2_cert = merchant/apiclient_cert.pem\n",
 		SIM_MCHID, SIM_APPID, wx_cert_serial(mc), pkid, port,
 		SIM_CARD_APPID, port);
 	if ((rc = write_file(dir, "quan.conf", conf, 0644, cause)) != 0)
@@ -308,6 +322,7 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 out:
 	memset(apiv3, 0, sizeof apiv3);
 	memset(secret, 0, sizeof secret);
+	memset(apiv2, 0, sizeof apiv2);
 	free(conf);
 	free(ids);
 	wx_key_free(cak);

@@ -534,7 +534,7 @@ sim_seed(const char *dir, int force, char **cause)
 		"INSERT INTO meta(k, v) VALUES ('seeded', ?1) "
 		"ON CONFLICT(k) DO UPDATE SET v = excluded.v";
 	struct seeder sd;
-	json_t *r, *out = NULL;
+	json_t *r, *out = NULL, *pay = NULL;
 	char *p, t[40];
 	int rc;
 
@@ -577,6 +577,7 @@ sim_seed(const char *dir, int force, char **cause)
 	}
 	seed_merchant(&sd);
 	seed_cards(&sd);
+	pay = sim_pay_seed(sd.s.db, sd.users, &sd.err);
 	run(&sd, mark, json_pack("[s]", sim_rfc3339(sd.now, t, sizeof t)));
 	if (sd.err || simdb_commit(sd.s.db) != 0) {
 		simdb_rollback(sd.s.db);
@@ -590,6 +591,7 @@ sim_seed(const char *dir, int force, char **cause)
 		"merchant", sd.mcases, "card", sd.ccases, "stocks", sd.stocks,
 		"cards", sd.cards, "openids", sd.users[0], sd.users[1],
 		sd.users[2]);
+	json_object_set(out, "pay", pay);
 	if ((rc = dump(dir, "seed.json", out, cause)) != 0 ||
 	    (rc = write_imports(&sd, dir, cause)) != 0)
 		goto out;
@@ -599,6 +601,7 @@ sim_seed(const char *dir, int force, char **cause)
 		dir);
 out:
 	json_decref(out);
+	json_decref(pay);
 	json_decref(sd.mcases);
 	json_decref(sd.ccases);
 	json_decref(sd.stocks);

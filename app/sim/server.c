@@ -526,6 +526,8 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 	int v3 = strncmp(path, "/v3/", 4) == 0;
 	int card = strncmp(path, "/cgi-bin/", 9) == 0 ||
 		strncmp(path, "/card/", 6) == 0;
+	int v2 = strncmp(path, "/pay/", 5) == 0 ||
+		strncmp(path, "/secapi/", 8) == 0;
 	int faulty = f->only[0] == '\0' ||
 		strncmp(path, f->only, strlen(f->only)) == 0;
 	int pub_mode, drop = 0, trunc = 0, rc;
@@ -539,6 +541,7 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 	c.method = httpd_req_method(req);
 	c.query = httpd_req_query(req);
 	c.now = tm_now();
+	c.seq = seq;
 	c.status = 500;
 	snprintf(c.route, sizeof c.route, "%s OTHER", c.method);
 	body = httpd_req_body(req, &len);
@@ -592,7 +595,11 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 	if (v3) {
 		if (v3_checks(&c, body, len) != 0)
 			goto answer;
-		rc = sim_v3_route(&c);
+		rc = sim_pay_v3_route(&c);
+		if (rc == QUAN_ENOTFOUND)
+			rc = sim_v3_route(&c);
+	} else if (v2) {
+		rc = sim_pay_v2_route(&c, body, len);
 	} else if (card) {
 		rc = sim_card_route(&c);
 	} else {
@@ -619,6 +626,15 @@ answer:
 		goto out;
 	}
 	httpd_resp_status(rs, c.status);
+	if (c.raw != NULL) {
+		/* APIv2: XML, its own sign inside, no v3 headers */
+		outlen = strlen(c.raw);
+		httpd_resp_header(rs, "Content-Type", "text/plain");
+		httpd_resp_body(rs, c.raw, outlen);
+		if (trunc && outlen > 1)
+			httpd_resp_truncate(rs, outlen / 2);
+		goto out;
+	}
 	if (c.resp != NULL) {
 		out = json_dumps(c.resp, JSON_COMPACT);
 		outlen = out ? strlen(out) : 0;
@@ -637,6 +653,7 @@ answer:
 		httpd_resp_truncate(rs, outlen / 2);
 out:
 	free(out);
+	free(c.raw);
 	json_decref(c.resp);
 	json_decref(c.body);
 	for (i = 0; i < c.nseg; i++)
@@ -726,6 +743,15 @@ load_state(struct sim *s, const char *dir, char **cause)
 	free(p);
 	if (rc != 0)
 		return rc;
+	p = sim_path(dir, "apiv2.key");
+	if (access(p, F_OK) == 0) {
+		rc = wx_secret_read(p, 128, &s->apiv2_key, cause);
+		if (rc != 0) {
+			free(p);
+			return rc;
+		}
+	}
+	free(p);
 	s->ca_file = sim_path(dir, "ca.pem");
 	p = sim_path(dir, "sim.db");
 	rc = simdb_open(p, &s->db, cause);
@@ -742,6 +768,7 @@ free_state(struct sim *s)
 	wx_pub_free(s->merchant_pub);
 	free(s->platform_cert_pem);
 	wx_wipe_free(s->card_secret);
+	wx_wipe_free(s->apiv2_key);
 	free(s->ca_file);
 	json_decref(s->quota);
 	memset(s->apiv3, 0, sizeof s->apiv3);

@@ -51,6 +51,8 @@ struct sim {
 	char *platform_cert_pem;
 	uint8_t apiv3[WX_APIV3_KEY_LEN];
 	char *card_secret;
+	char *apiv2_key;                /* DIR/apiv2.key, or NULL (init
+					   before payments: v2 refused) */
 	char *ca_file;                  /* DIR/ca.pem, for callback TLS */
 
 	struct sim_faults faults;
@@ -85,9 +87,12 @@ struct sim_ctx {
 	json_t *body;                   /* parsed JSON body or NULL */
 	int64_t now;
 	const char *loc;                /* "body", "query" or "path" */
+	uint64_t seq;                   /* request sequence number */
 	/* the answer */
 	int status;
 	json_t *resp;                   /* JSON body, or NULL for none */
+	char *raw;                      /* APIv2: the XML body instead of
+					   resp (no v3 signature headers) */
 	char route[96];                 /* "POST /v3/.../coupons/use" */
 };
 
@@ -122,6 +127,17 @@ void sim_coupon_window(json_t *stock_body, int64_t receive, int64_t *start,
 int sim_card_route(struct sim_ctx *c);
 /* The encrypt_code for a card code under the card secret (new string). */
 char *sim_card_encrypt_code(const char *secret, const char *code);
+
+/* ---- pay.c ----------------------------------------------------------- */
+/* 付款码支付: route /v3/pay/... (returns QUAN_ENOTFOUND when not one of
+ * its paths) and the APIv2 paths /pay/micropay, /pay/orderquery,
+ * /secapi/pay/reverse (body = the raw XML). Called without s->mu. */
+int sim_pay_v3_route(struct sim_ctx *c);
+int sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len);
+/* Seed the voucher activities and return the seed.json "pay" section
+ * (codes per case) for users[0..2]. Caller holds the seed transaction. */
+json_t *sim_pay_seed(struct simdb *db, const char *const users[3],
+	int *err);
 
 /* ---- faults.c -------------------------------------------------------- */
 int sim_faults_parse(const char *spec, struct sim_faults *f, char **cause);

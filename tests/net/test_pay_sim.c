@@ -1,0 +1,676 @@
+/*
+ * test_pay_sim.c — conformance of the payment clients and the state
+ * machine against the real `quan sim` over HTTPS, both APIs: every
+ * seeded payment-code case driven to its final state (paid with the
+ * vouchers the rules give, USERPAYING paid later, USERPAYING for ever →
+ * reverse with recall → reversed, NOTENOUGH, AUTH_CODE_INVALID, expired,
+ * SYSTEMERROR then paid), a duplicate out_trade_no that never charges
+ * twice (the simulator's pay_ledger counts), a reused code, a reverse of
+ * a paid order, a dropped answer and a bad v2 signature that the query
+ * settles, MD5 signing. Times are scaled down (deadline 6 s, reverse
+ * after 2 s) through struct pay_params; the rules are the same.
+ * QUAN_BIN is the quan binary.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "net/http.h"
+#include "net/pay.h"
+#include "net/wxpay.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+static char dir[128];
+static char url[128];
+static pid_t server = -1;
+static struct config *cfg;
+static json_t *seed;
+static int otn_seq;
+
+/* ---- the simulator process -------------------------------------------- */
+
+static int
+run(const char *const *argv)
+{
+	pid_t p = fork();
+	int st = 0;
+
+	if (p == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, 1);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (p < 0 || waitpid(p, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int
+start_server(const char *faults)
+{
+	int pfd[2];
+	char line[256], *lp;
+	struct pollfd pl;
+	FILE *f;
+
+	if (pipe(pfd) != 0)
+		return -1;
+	server = fork();
+	if (server == 0) {
+		char *log = xasprintf("%s/serve.log", dir);
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		const char *argv[] = { QUAN_BIN, "sim", "serve", dir,
+		    "--listen", "127.0.0.1:0", "--no-rewrite-conf",
+		    faults ? "--faults" : NULL, faults, NULL };
+
+		dup2(pfd[1], 1);
+		if (fd >= 0)
+			dup2(fd, 2);
+		close(pfd[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (server < 0)
+		return -1;
+	pl.fd = pfd[0];
+	pl.events = POLLIN;
+	if (poll(&pl, 1, 30000) != 1 || (f = fdopen(pfd[0], "r")) == NULL) {
+		close(pfd[0]);
+		return -1;
+	}
+	if (fgets(line, sizeof line, f) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	lp = strstr(line, "https://");
+	if (lp == NULL)
+		return -1;
+	snprintf(url, sizeof url, "%s", lp);
+	return 0;
+}
+
+static void
+stop_server(void)
+{
+	int st;
+
+	if (server > 0) {
+		kill(server, SIGTERM);
+		waitpid(server, &st, 0);
+		server = -1;
+	}
+}
+
+/* Rows of the simulator's pay_ledger for out_trade_no and kind. */
+static int
+ledger_count(const char *otn, const char *kind)
+{
+	char *cmd = xasprintf("sqlite3 '%s/sim.db' \"SELECT count(*) FROM "
+	    "pay_ledger WHERE out_trade_no = '%s' AND kind = '%s'\"", dir,
+	    otn, kind);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+
+	free(cmd);
+	assert_non_null(p);
+	if (fscanf(p, "%d", &n) != 1)
+		n = -1;
+	pclose(p);
+	return n;
+}
+
+/* ---- clients ---------------------------------------------------------- */
+
+struct env {
+	struct wxpay_ctx *wx;
+	struct pay_ctx *v3, *v2, *v2md5;
+};
+
+static struct env env;
+
+static struct pay_ctx *
+pay_ctx(enum pay_api api, int md5)
+{
+	struct pay_cfg pc;
+	struct pay_ctx *c = NULL;
+	char *cause = NULL;
+
+	memset(&pc, 0, sizeof pc);
+	pc.api = api;
+	pc.appid = cfg->wx_appid;
+	pc.mchid = cfg->wx_mchid;
+	pc.v3 = env.wx;
+	pc.base_url = url;
+	pc.v2_key_file = cfg->pay_v2_key_file;
+	pc.v2_sign_md5 = md5;
+	pc.client_cert = cfg->pay_v2_cert;
+	pc.client_key = cfg->wx_private_key;
+	pc.ca_file = cfg->wx_ca_file;
+	pc.timeout_ms = 5000;
+	if (pay_ctx_new(&pc, &c, &cause) != 0)
+		fail_msg("pay ctx: %s", cause ? cause : "?");
+	return c;
+}
+
+static void
+make_clients(void)
+{
+	struct wxpay_cfg c;
+	char *cause = NULL;
+
+	memset(&c, 0, sizeof c);
+	c.base_url = url;
+	c.mchid = cfg->wx_mchid;
+	c.merchant_serial = cfg->wx_merchant_serial;
+	c.private_key = cfg->wx_private_key;
+	c.apiv3_key = cfg->wx_apiv3_key;
+	c.public_key_id = cfg->wx_public_key_id;
+	c.public_key = cfg->wx_public_key;
+	c.ca_file = cfg->wx_ca_file;
+	c.timeout_ms = 5000;
+	if (wxpay_ctx_new(&c, &env.wx, &cause) != 0)
+		fail_msg("wxpay ctx: %s", cause ? cause : "?");
+	env.v3 = pay_ctx(PAY_API_V3, 0);
+	env.v2 = pay_ctx(PAY_API_V2, 0);
+	env.v2md5 = pay_ctx(PAY_API_V2, 1);
+}
+
+static void
+free_clients(void)
+{
+	pay_ctx_free(env.v3);
+	pay_ctx_free(env.v2);
+	pay_ctx_free(env.v2md5);
+	wxpay_ctx_free(env.wx);
+	memset(&env, 0, sizeof env);
+}
+
+static int
+setup(void **state)
+{
+	const char *init[] = { QUAN_BIN, "sim", "init", dir, NULL };
+	const char *sd[] = { QUAN_BIN, "sim", "seed", dir, NULL };
+	char *cause = NULL, *p;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	log_set_level(LOG_ERROR);
+	if (http_global_init() != 0)
+		return -1;
+	snprintf(dir, sizeof dir, "/tmp/test_pay_sim.XXXXXX");
+	if (mkdtemp(dir) == NULL || run(init) != 0 || run(sd) != 0)
+		return -1;
+	p = xasprintf("%s/quan.conf", dir);
+	if (config_load(p, &cfg, &cause) != 0) {
+		fprintf(stderr, "config: %s\n", cause ? cause : "?");
+		return -1;
+	}
+	free(p);
+	p = xasprintf("%s/seed.json", dir);
+	seed = json_load_file(p, 0, NULL);
+	free(p);
+	if (seed == NULL || start_server(NULL) != 0)
+		return -1;
+	make_clients();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	const char *rm[] = { "/bin/rm", "-rf", dir, NULL };
+
+	(void)state;
+	free_clients();
+	stop_server();
+	json_decref(seed);
+	config_free(cfg);
+	if (getenv("QUAN_KEEP_TMP") == NULL)
+		run(rm);
+	return 0;
+}
+
+/* ---- driving the machine ---------------------------------------------- */
+
+static void
+scaled(struct pay_params *p)
+{
+	pay_params_default(p);
+	p->deadline_ms = 6000;
+	p->query_interval_ms = 500;
+	p->reverse_after_ms = 2000;
+	p->reverse_backoff_ms = 200;
+}
+
+/* The code of a seeded case; variant > 0 gives another code of the same
+ * case and payer (the last digits changed), for a second order. */
+static char *
+code_of(const char *cas, int variant)
+{
+	json_t *v = json_object_get(json_object_get(seed, "pay"), cas);
+	char *c;
+
+	assert_true(json_is_string(v));
+	c = xstrdup(json_string_value(v));
+	if (variant > 0 && strlen(c) == 18)
+		snprintf(c + 14, 5, "%04d", variant);
+	return c;
+}
+
+static char *
+new_otn(void)
+{
+	return xasprintf("QTSIM%08d%05d", (int)(tm_now() % 100000000),
+	    ++otn_seq);
+}
+
+struct run {
+	struct pay_machine m;
+	int sent[4];          /* requests per op */
+};
+
+/* Drive one charge to its final state as the core will (here blocking:
+ * wait for next_at_ms, send, feed). */
+static void
+drive(struct pay_ctx *ctx, const char *otn, const char *code, int64_t fen,
+    const char *tag, struct run *r)
+{
+	struct pay_order o = { .out_trade_no = otn, .auth_code = code,
+	    .description = "quan测试店-商品", .total_fen = fen,
+	    .goods_tag = tag, .device_id = "POS01",
+	    .device_ip = "127.0.0.1", .store_id = "S001" };
+	struct pay_params p;
+	struct pay_client *cl = NULL;
+	char *body, *cause = NULL;
+	int guard = 0;
+
+	scaled(&p);
+	memset(r, 0, sizeof *r);
+	body = pay_pay_body(ctx, &o, &cause);
+	assert_non_null(body);
+	assert_int_equal(pay_client_new(ctx, NULL, &cl, &cause), 0);
+	pay_machine_start(&r->m, (int64_t)tm_mono_ms());
+	while (r->m.outcome == PAY_PENDING && guard++ < 200) {
+		struct pay_answer a;
+		int64_t now = (int64_t)tm_mono_ms();
+
+		if (r->m.next_at_ms > now)
+			usleep((useconds_t)(r->m.next_at_ms - now) * 1000);
+		r->sent[r->m.next_op]++;
+		switch (r->m.next_op) {
+		case PAY_OP_PAY:
+			pay_send_pay(cl, body, strlen(body), &a);
+			break;
+		case PAY_OP_QUERY:
+			pay_query(cl, otn, &a);
+			break;
+		case PAY_OP_REVERSE:
+			pay_reverse(cl, otn, &a);
+			break;
+		default:
+			fail_msg("no next op while pending");
+		}
+		pay_machine_feed(&r->m, &p, &a, (int64_t)tm_mono_ms());
+	}
+	assert_int_not_equal(r->m.outcome, PAY_PENDING);
+	pay_client_free(cl);
+	free(body);
+}
+
+static struct pay_ctx *
+api_ctx(int v2)
+{
+	return v2 ? env.v2 : env.v3;
+}
+
+/* ---- cases ------------------------------------------------------------ */
+
+static void
+paid_with_vouchers(int v2)
+{
+	struct run r;
+	char *otn, *code = code_of("success", v2 ? 1 : 0);
+
+	/* ¥10: 满10减2 (NOCASH 200) applies */
+	otn = new_otn();
+	drive(api_ctx(v2), otn, code, 1000, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	assert_int_equal(r.sent[PAY_OP_PAY], 1);
+	assert_int_equal(r.sent[PAY_OP_QUERY], 0);
+	assert_int_equal(r.m.paid.total_fen, 1000);
+	assert_int_equal(r.m.paid.payer_fen, 800);
+	assert_int_equal(r.m.paid.voucher_fen, 200);
+	assert_true(r.m.paid.transaction_id[0] != '\0');
+	if (!v2) {
+		/* v3 names the voucher in the charge's answer */
+		assert_int_equal(r.m.paid.nv, 1);
+		assert_string_equal(r.m.paid.v[0].name, "满10减2");
+		assert_int_equal(r.m.paid.v[0].type, PAY_VT_NOCASH);
+		assert_int_equal(r.m.paid.settlement_fen, 800);
+	} else {
+		/* classic micropay: only coupon_fee; orderquery lists it */
+		struct pay_client *cl = NULL;
+		struct pay_answer a;
+
+		assert_int_equal(r.m.paid.nv, 0);
+		assert_int_equal(pay_client_new(env.v2, NULL, &cl, NULL), 0);
+		pay_query(cl, otn, &a);
+		assert_true(pay_answer_paid(&a));
+		assert_int_equal(a.nv, 1);
+		assert_string_equal(a.v[0].id, "SIMV0001");
+		assert_int_equal(a.v[0].type, PAY_VT_NOCASH);
+		assert_int_equal(a.v[0].amount_fen, 200);
+		assert_int_equal(a.settlement_fen, 800);
+		pay_client_free(cl);
+	}
+	assert_int_equal(ledger_count(otn, "pay"), 1);
+	free(otn);
+	free(code);
+	/* ¥60: both activities (NOCASH 200 + CASH 500) */
+	code = code_of("success", v2 ? 3 : 2);
+	otn = new_otn();
+	drive(api_ctx(v2), otn, code, 6000, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	assert_int_equal(r.m.paid.payer_fen, 5300);
+	assert_int_equal(r.m.paid.voucher_fen, 700);
+	assert_int_equal(r.m.paid.settlement_fen, 5800);
+	free(otn);
+	free(code);
+	/* ¥4.99: below every minimum, no voucher */
+	code = code_of("success", v2 ? 5 : 4);
+	otn = new_otn();
+	drive(api_ctx(v2), otn, code, 499, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	assert_int_equal(r.m.paid.payer_fen, 499);
+	assert_int_equal(r.m.paid.voucher_fen, 0);
+	assert_int_equal(r.m.paid.nv, 0);
+	free(otn);
+	free(code);
+	/* payer 2 with goods_tag WXG: the tagged activity only */
+	code = code_of("success_user2", v2 ? 1 : 0);
+	otn = new_otn();
+	drive(api_ctx(v2), otn, code, 600, "WXG", &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	assert_int_equal(r.m.paid.voucher_fen, 100);
+	free(otn);
+	free(code);
+}
+
+static void
+test_v3_paid_with_vouchers(void **state)
+{
+	(void)state;
+	paid_with_vouchers(0);
+}
+
+static void
+test_v2_paid_with_vouchers(void **state)
+{
+	(void)state;
+	paid_with_vouchers(1);
+}
+
+static void
+unknown_cases(int v2)
+{
+	struct run r;
+	char *otn, *code;
+
+	/* USERPAYING, paid 3 s later: found by a query */
+	code = code_of("userpaying_then_success", v2);
+	otn = new_otn();
+	drive(api_ctx(v2), otn, code, 1200, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	assert_true(r.sent[PAY_OP_QUERY] >= 1);
+	assert_int_equal(r.sent[PAY_OP_REVERSE], 0);
+	assert_int_equal(ledger_count(otn, "pay"), 1);
+	free(otn);
+	free(code);
+	/* SYSTEMERROR on the charge, taken all the same */
+	code = code_of("systemerror_then_success", v2);
+	otn = new_otn();
+	drive(api_ctx(v2), otn, code, 300, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	assert_int_equal(r.sent[PAY_OP_QUERY], 1);
+	assert_int_equal(ledger_count(otn, "pay"), 1);
+	free(otn);
+	free(code);
+	/* USERPAYING for ever: queried to the deadline, reversed (the
+	 * first reverse answers recall / SYSTEMERROR), confirmed REVOKED */
+	code = code_of("userpaying_never", v2);
+	otn = new_otn();
+	drive(api_ctx(v2), otn, code, 1500, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_REVERSED);
+	assert_true(r.sent[PAY_OP_QUERY] >= 5);
+	assert_int_equal(r.sent[PAY_OP_REVERSE], 2);
+	assert_int_equal(ledger_count(otn, "pay"), 0);
+	free(otn);
+	free(code);
+}
+
+static void
+test_v3_unknown_outcomes(void **state)
+{
+	(void)state;
+	unknown_cases(0);
+}
+
+static void
+test_v2_unknown_outcomes(void **state)
+{
+	(void)state;
+	unknown_cases(1);
+}
+
+static void
+failures(int v2)
+{
+	static const struct {
+		const char *cas;
+		enum pay_err err;
+	} rows[] = {
+		{ "notenough", PAY_E_NOTENOUGH },
+		{ "auth_code_invalid", PAY_E_AUTH_CODE_INVALID },
+		{ "expired", PAY_E_AUTHCODEEXPIRE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct run r;
+		char *otn = new_otn(), *code = code_of(rows[i].cas, v2);
+
+		drive(api_ctx(v2), otn, code, 1000, NULL, &r);
+		assert_int_equal(r.m.outcome, PAY_FAILED);
+		assert_int_equal(r.m.err, rows[i].err);
+		assert_int_equal(r.sent[PAY_OP_QUERY], 0);
+		assert_int_equal(ledger_count(otn, "pay"), 0);
+		free(otn);
+		free(code);
+	}
+}
+
+static void
+test_v3_failures(void **state)
+{
+	(void)state;
+	failures(0);
+}
+
+static void
+test_v2_failures(void **state)
+{
+	(void)state;
+	failures(1);
+}
+
+/* The same out_trade_no again never charges twice; a code is one order's. */
+static void
+duplicates(int v2)
+{
+	struct pay_ctx *ctx = api_ctx(v2);
+	struct pay_client *cl = NULL;
+	struct pay_order o;
+	struct pay_answer a;
+	struct run r;
+	char *otn = new_otn(), *code = code_of("success", 10 + v2), *body;
+	char *otn2 = new_otn(), txn[40];
+
+	drive(ctx, otn, code, 2000, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	snprintf(txn, sizeof txn, "%s", r.m.paid.transaction_id);
+	assert_int_equal(pay_client_new(ctx, NULL, &cl, NULL), 0);
+	memset(&o, 0, sizeof o);
+	o.out_trade_no = otn;
+	o.auth_code = code;
+	o.description = "quan测试店-商品";
+	o.total_fen = 2000;
+	o.device_ip = "127.0.0.1";
+	/* the identical charge again: the same payment, not a second */
+	body = pay_pay_body(ctx, &o, NULL);
+	pay_send_pay(cl, body, strlen(body), &a);
+	assert_true(pay_answer_paid(&a));
+	assert_string_equal(a.transaction_id, txn);
+	free(body);
+	/* the same order number with another amount: refused */
+	o.total_fen = 2500;
+	body = pay_pay_body(ctx, &o, NULL);
+	pay_send_pay(cl, body, strlen(body), &a);
+	assert_false(pay_answer_paid(&a));
+	assert_int_equal(a.err, PAY_E_OUT_TRADE_NO_USED);
+	free(body);
+	assert_int_equal(ledger_count(otn, "pay"), 1);
+	/* the code again in a new order: AUTH_CODE_ERROR, nothing taken */
+	drive(ctx, otn2, code, 2000, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_FAILED);
+	assert_int_equal(r.m.err, PAY_E_AUTH_CODE_ERROR);
+	assert_int_equal(ledger_count(otn2, "pay"), 0);
+	/* the paid order reversed: the money goes back (REVOKED) */
+	pay_reverse(cl, otn, &a);
+	assert_true(a.trusted);
+	assert_int_equal(a.err, PAY_E_NONE);
+	assert_int_equal(a.recall, 0);
+	pay_query(cl, otn, &a);
+	assert_int_equal(a.trade, PAY_TS_REVOKED);
+	assert_int_equal(ledger_count(otn, "reverse"), 1);
+	/* a reverse again is harmless; a query of nothing is ORDERNOTEXIST */
+	pay_reverse(cl, otn, &a);
+	assert_int_equal(a.err, PAY_E_NONE);
+	assert_int_equal(ledger_count(otn, "reverse"), 1);
+	pay_query(cl, "QTNOSUCHORDER1", &a);
+	assert_true(a.trusted);
+	assert_int_equal(a.err, PAY_E_ORDERNOTEXIST);
+	pay_client_free(cl);
+	free(otn);
+	free(otn2);
+	free(code);
+}
+
+static void
+test_v3_duplicates(void **state)
+{
+	(void)state;
+	duplicates(0);
+}
+
+static void
+test_v2_duplicates(void **state)
+{
+	(void)state;
+	duplicates(1);
+}
+
+static void
+test_v2_md5(void **state)
+{
+	struct run r;
+	char *otn = new_otn(), *code = code_of("success", 20);
+
+	(void)state;
+	drive(env.v2md5, otn, code, 100, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	free(otn);
+	free(code);
+}
+
+static void
+restart(const char *faults)
+{
+	free_clients();
+	stop_server();
+	assert_int_equal(start_server(faults), 0);
+	make_clients();
+}
+
+/* The answer to the charge is lost after WeChat took it; an answer whose
+ * sign is wrong: neither is believed, the query settles it, one charge. */
+static void
+test_lost_and_forged_answers(void **state)
+{
+	struct run r;
+	char *otn, *code;
+
+	(void)state;
+	restart("drop=100%,only=/v3/pay/transactions/codepay");
+	code = code_of("success", 30);
+	otn = new_otn();
+	drive(env.v3, otn, code, 1000, NULL, &r);
+	if (r.m.outcome != PAY_PAID)
+		fail_msg("%s: pay %d query %d reverse %d, err %s", otn,
+		    r.sent[PAY_OP_PAY], r.sent[PAY_OP_QUERY],
+		    r.sent[PAY_OP_REVERSE], pay_err_name(r.m.err));
+	assert_int_equal(r.sent[PAY_OP_QUERY], 1);
+	assert_int_equal(ledger_count(otn, "pay"), 1);
+	free(otn);
+	free(code);
+	restart("badsig=100%,only=/pay/micropay");
+	code = code_of("success", 31);
+	otn = new_otn();
+	drive(env.v2, otn, code, 1000, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	assert_int_equal(r.sent[PAY_OP_QUERY], 1);
+	assert_int_equal(ledger_count(otn, "pay"), 1);
+	free(otn);
+	free(code);
+	restart(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v3_paid_with_vouchers),
+		cmocka_unit_test(test_v2_paid_with_vouchers),
+		cmocka_unit_test(test_v3_unknown_outcomes),
+		cmocka_unit_test(test_v2_unknown_outcomes),
+		cmocka_unit_test(test_v3_failures),
+		cmocka_unit_test(test_v2_failures),
+		cmocka_unit_test(test_v3_duplicates),
+		cmocka_unit_test(test_v2_duplicates),
+		cmocka_unit_test(test_v2_md5),
+		cmocka_unit_test(test_lost_and_forged_answers),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
