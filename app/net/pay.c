@@ -3,9 +3,11 @@
  * trade_state tables (one table: name, enum, what the till does) and the
  * payment state machine of wechatpay-codepay.md §6.2. Pure; any thread.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "net/pay.h"
+#include "net/pay_int.h"
 #include "util/err.h"
 
 /* One row per name WeChat uses; several names may share an enum (v2 and
@@ -71,30 +73,33 @@ static const struct {
 };
 #define NERRS (sizeof errs / sizeof errs[0])
 
-const char *
-pay_err_name(enum pay_err e)
+/* The index of the first row of e (its name), or NERRS. */
+static size_t
+err_row(enum pay_err e)
 {
 	size_t i;
 
-	if (e == PAY_E_NONE)
-		return "";
 	for (i = 0; i < NERRS; i++)
 		if (errs[i].err == e)
-			return errs[i].name;
-	return "other";
+			break;
+	return i;
+}
+
+const char *
+pay_err_name(enum pay_err e)
+{
+	size_t i = err_row(e);
+
+	return e == PAY_E_NONE ? "" : i < NERRS ? errs[i].name : "other";
 }
 
 enum pay_err_class
 pay_err_class(enum pay_err e)
 {
-	size_t i;
+	size_t i = err_row(e);
 
-	if (e == PAY_E_NONE)
-		return PAY_EC_NONE;
-	for (i = 0; i < NERRS; i++)
-		if (errs[i].err == e)
-			return errs[i].cls;
-	return PAY_EC_FAILED;
+	return e == PAY_E_NONE ? PAY_EC_NONE : i < NERRS ? errs[i].cls :
+	    PAY_EC_FAILED;
 }
 
 enum pay_err
@@ -175,6 +180,17 @@ pay_answer_init(struct pay_answer *a, enum pay_op op)
 	memset(a, 0, sizeof *a);
 	a->op = op;
 	a->total_fen = a->payer_fen = a->settlement_fen = -1;
+}
+
+void
+pay_untrusted(struct pay_answer *a, const char *why)
+{
+	a->rc = QUAN_EPROTO;
+	a->trusted = 0;
+	a->err = PAY_E_BAD_REPLY;
+	a->trade = PAY_TS_NONE;
+	a->nv = 0;
+	snprintf(a->text, sizeof a->text, "%s", why);
 }
 
 int

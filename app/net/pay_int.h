@@ -18,4 +18,8 @@ int pay_promotions(json_t *arr, struct pay_answer *a);
  * and settlement_fen (total − Σ NOCASH, unless the answer gave it). */
 void pay_sums(struct pay_answer *a);
 
+/* Mark *a as an answer that cannot be believed (QUAN_EPROTO,
+ * PAY_E_BAD_REPLY, no trade state, no vouchers), why in a->text. */
+void pay_untrusted(struct pay_answer *a, const char *why);
+
 #endif

@@ -127,16 +127,6 @@ copy(char *dst, size_t n, const struct payxml *x, const char *k)
 		str_clean(dst, n, v, strlen(v));
 }
 
-static void
-untrusted(struct pay_answer *a, const char *why)
-{
-	a->rc = QUAN_EPROTO;
-	a->trusted = 0;
-	a->err = PAY_E_BAD_REPLY;
-	a->trade = PAY_TS_NONE;
-	a->nv = 0;
-	snprintf(a->text, sizeof a->text, "%s", why);
-}
 
 /* coupon_count + coupon_{type,id,fee}_$n (orderquery; $n from 0). */
 static int
@@ -206,7 +196,7 @@ pay_v2_answer(enum pay_op op, const char *body, size_t len, const char *key,
 	a->http = 200;
 	memset(&x, 0, sizeof x);
 	if (payxml_parse(body, len, &x, &cause) != 0) {
-		untrusted(a, cause ? cause : "bad XML");
+		pay_untrusted(a, cause ? cause : "bad XML");
 		free(cause);
 		return;
 	}
@@ -222,18 +212,18 @@ pay_v2_answer(enum pay_op op, const char *body, size_t len, const char *key,
 		goto out;
 	}
 	if (rc == NULL || strcmp(rc, "SUCCESS") != 0) {
-		untrusted(a, "answer without return_code");
+		pay_untrusted(a, "answer without return_code");
 		goto out;
 	}
 	if (payxml_verify(&x, key, md5 ? PAYXML_SIGN_MD5 :
 	    PAYXML_SIGN_HMAC_SHA256) != 0) {
-		untrusted(a, payxml_get(&x, "sign") ? "bad sign" :
+		pay_untrusted(a, payxml_get(&x, "sign") ? "bad sign" :
 		    "answer without sign");
 		goto out;
 	}
 	m = payxml_get(&x, "mch_id");
 	if (mchid != NULL && (m == NULL || strcmp(m, mchid) != 0)) {
-		untrusted(a, "answer for another mch_id");
+		pay_untrusted(a, "answer for another mch_id");
 		goto out;
 	}
 	a->trusted = 1;
@@ -252,7 +242,7 @@ pay_v2_answer(enum pay_op op, const char *body, size_t len, const char *key,
 	}
 	if (res == NULL || (strcmp(res, "SUCCESS") != 0 &&
 	    strcmp(res, "FAIL") != 0)) {
-		untrusted(a, "answer without result_code");
+		pay_untrusted(a, "answer without result_code");
 		goto out;
 	}
 	if (strcmp(res, "FAIL") == 0) {
@@ -269,7 +259,7 @@ pay_v2_answer(enum pay_op op, const char *body, size_t len, const char *key,
 		a->trade = pay_trade_parse(payxml_get(&x, "trade_state"));
 		copy(a->text, sizeof a->text, &x, "trade_state_desc");
 		if (a->trade == PAY_TS_NONE) {
-			untrusted(a, "answer without trade_state");
+			pay_untrusted(a, "answer without trade_state");
 			goto out;
 		}
 	}
@@ -277,12 +267,12 @@ pay_v2_answer(enum pay_op op, const char *body, size_t len, const char *key,
 	a->payer_fen = fen(&x, "cash_fee");
 	a->settlement_fen = fen(&x, "settlement_total_fee");
 	if (classic_coupons(&x, a) != 0 || promotion_json(&x, a) != 0) {
-		untrusted(a, "malformed vouchers");
+		pay_untrusted(a, "malformed vouchers");
 		goto out;
 	}
 	if (a->trade == PAY_TS_SUCCESS && (a->total_fen < 1 ||
 	    a->transaction_id[0] == '\0')) {
-		untrusted(a, "paid answer without total_fee or "
+		pay_untrusted(a, "paid answer without total_fee or "
 		    "transaction_id");
 		goto out;
 	}

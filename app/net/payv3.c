@@ -206,15 +206,6 @@ pay_sums(struct pay_answer *a)
 		a->settlement_fen = a->total_fen - nocash;
 }
 
-static void
-untrusted(struct pay_answer *a, const char *why)
-{
-	a->rc = QUAN_EPROTO;
-	a->trusted = 0;
-	a->err = PAY_E_BAD_REPLY;
-	a->trade = PAY_TS_NONE;
-	snprintf(a->text, sizeof a->text, "%s", why);
-}
 
 void
 pay_v3_answer(enum pay_op op, const struct wxpay_result *r,
@@ -244,18 +235,18 @@ pay_v3_answer(enum pay_op op, const struct wxpay_result *r,
 		return;
 	}
 	if (!r->verified) {
-		untrusted(a, "2xx answer without a verified signature");
+		pay_untrusted(a, "2xx answer without a verified signature");
 		return;
 	}
 	if (r->body_len == 0) {
 		if (op != PAY_OP_REVERSE)
-			untrusted(a, "empty answer");
+			pay_untrusted(a, "empty answer");
 		return;
 	}
 	o = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(o)) {
 		json_decref(o);
-		untrusted(a, "answer is not a JSON object");
+		pay_untrusted(a, "answer is not a JSON object");
 		return;
 	}
 	copy(a->out_trade_no, sizeof a->out_trade_no, o, "out_trade_no");
@@ -278,7 +269,7 @@ pay_v3_answer(enum pay_op op, const struct wxpay_result *r,
 		    json_string_value(ts) : NULL);
 		if (a->trade == PAY_TS_NONE) {
 			json_decref(o);
-			untrusted(a, "answer without trade_state");
+			pay_untrusted(a, "answer without trade_state");
 			return;
 		}
 		if (r->http == 202 && a->trade != PAY_TS_SUCCESS)
@@ -286,13 +277,13 @@ pay_v3_answer(enum pay_op op, const struct wxpay_result *r,
 		if (pay_promotions(json_object_get(o, "promotion_detail"),
 		    a) != 0) {
 			json_decref(o);
-			untrusted(a, "malformed promotion_detail");
+			pay_untrusted(a, "malformed promotion_detail");
 			return;
 		}
 		if (a->trade == PAY_TS_SUCCESS && (a->total_fen < 1 ||
 		    a->transaction_id[0] == '\0')) {
 			json_decref(o);
-			untrusted(a, "paid answer without amount or "
+			pay_untrusted(a, "paid answer without amount or "
 			    "transaction_id");
 			return;
 		}
