@@ -275,7 +275,7 @@ code_of(const char *cas, int variant)
 	assert_true(json_is_string(v));
 	c = xstrdup(json_string_value(v));
 	if (variant > 0 && strlen(c) == 18)
-		snprintf(c + 14, 5, "%04d", variant);
+		snprintf(c + 14, 5, "%04u", (unsigned)variant % 10000u);
 	return c;
 }
 
