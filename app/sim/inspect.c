@@ -2,8 +2,9 @@
  * inspect.c — `quan sim inspect DIR [--json]`: what the simulator saw.
  * Per coupon (and card code) the number of redemptions, returns and
  * deactivations from the ledger — a coupon redeemed more than once net of
- * returns is a defect in the client or the simulator —, request counts by
- * endpoint and status, and the callback delivery log.
+ * returns is a defect in the client or the simulator —, payments per
+ * out_trade_no from pay_ledger (charged more than once is a defect),
+ * request counts by endpoint and status, and the callback delivery log.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +31,15 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 		"SELECT id, created, coupon_code, stock_id, url, state, "
 		"attempts, last_status, last_error, delivered_at FROM "
 		"callbacks ORDER BY created, id";
+	static const char pays[] =
+		"SELECT out_trade_no, sum(kind = 'pay') AS pays,"
+		" sum(kind = 'reverse') AS reverses,"
+		" sum(CASE kind WHEN 'pay' THEN payer ELSE -payer END) AS net "
+		"FROM pay_ledger GROUP BY out_trade_no ORDER BY out_trade_no";
 	struct simdb *db = NULL;
-	json_t *rows = NULL, *st = NULL, *cb = NULL, *red, *out, *x;
+	json_t *rows = NULL, *st = NULL, *cb = NULL, *pl = NULL, *red, *out;
+	json_t *x, *pdef;
+	json_int_t npaid = 0, nrev = 0, net = 0;
 	json_int_t total_uses = 0, total_consumes = 0;
 	char *p;
 	size_t i;
@@ -45,7 +53,8 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 		return rc;
 	if (simdb_run(db, led, NULL, &rows) != 0 ||
 	    simdb_run(db, stats, NULL, &st) != 0 ||
-	    simdb_run(db, cbs, NULL, &cb) != 0) {
+	    simdb_run(db, cbs, NULL, &cb) != 0 ||
+	    simdb_run(db, pays, NULL, &pl) != 0) {
 		*cause = xstrdup("cannot read sim.db");
 		rc = QUAN_EIO;
 		goto out;
@@ -74,6 +83,18 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 			json_integer_value(json_object_get(x,
 			"deactivations")), "defect", defect));
 	}
+	pdef = json_array();
+	json_array_foreach(pl, i, x) {
+		json_int_t n = json_integer_value(json_object_get(x, "pays"));
+
+		npaid += n;
+		nrev += json_integer_value(json_object_get(x, "reverses"));
+		net += json_integer_value(json_object_get(x, "net"));
+		if (n > 1) {
+			(*defects)++;
+			json_array_append(pdef, x);
+		}
+	}
 	{
 		json_t *by = json_object();
 
@@ -89,11 +110,14 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 				json_integer_value(v) + json_integer_value(
 				json_object_get(x, "n"))));
 		}
-		out = json_pack("{s:I,s:I,s:i,s:o,s:o,s:O,s:O}",
+		out = json_pack("{s:I,s:I,s:i,s:o,s:o,s:O,s:O,"
+			"s:{s:I,s:I,s:I,s:o}}",
 			"total_redemptions", total_uses,
 			"total_card_consumes", total_consumes, "defects",
 			*defects, "redemptions", red, "requests_by_status", by,
-			"requests", st, "callbacks", cb);
+			"requests", st, "callbacks", cb, "payments", "charges",
+			npaid, "reverses", nrev, "net_payer_fen", net,
+			"charged_twice", pdef);
 	}
 	if (json) {
 		json_dumpf(out, stdout, JSON_INDENT(2));
@@ -111,6 +135,10 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 					json_object_get(x, "kind")),
 					(long long)json_integer_value(
 					json_object_get(x, "redemptions")));
+		printf("payments: %lld charges, %lld reversed, customers "
+			"paid %lld fen net; charged more than once: %zu\n",
+			(long long)npaid, (long long)nrev, (long long)net,
+			json_array_size(pdef));
 		printf("requests:\n");
 		json_array_foreach(st, i, x)
 			printf("  %-60s %3lld %6lld\n", json_string_value(
@@ -137,6 +165,7 @@ out:
 	json_decref(rows);
 	json_decref(st);
 	json_decref(cb);
+	json_decref(pl);
 	simdb_close(db);
 	return rc;
 }

@@ -656,6 +656,34 @@ test_lost_and_forged_answers(void **state)
 	restart(NULL);
 }
 
+/* What the simulator's inspector says after all of the above: no order
+ * charged twice, and the customers' money is what the ledger holds. */
+static void
+test_inspect_no_double_charge(void **state)
+{
+	char *cmd = xasprintf("%s sim inspect '%s' --json", QUAN_BIN, dir);
+	FILE *p = popen(cmd, "r");
+	json_t *o, *pay;
+	int st;
+
+	(void)state;
+	free(cmd);
+	assert_non_null(p);
+	o = json_loadf(p, 0, NULL);
+	st = pclose(p);
+	assert_non_null(o);
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(json_integer_value(json_object_get(o, "defects")), 0);
+	pay = json_object_get(o, "payments");
+	assert_int_equal(json_integer_value(json_object_get(pay, "charges")),
+	    17);
+	assert_int_equal(json_integer_value(json_object_get(pay,
+	    "reverses")), 2);
+	assert_int_equal(json_array_size(json_object_get(pay,
+	    "charged_twice")), 0);
+	json_decref(o);
+}
+
 int
 main(void)
 {
@@ -670,6 +698,7 @@ main(void)
 		cmocka_unit_test(test_v2_duplicates),
 		cmocka_unit_test(test_v2_md5),
 		cmocka_unit_test(test_lost_and_forged_answers),
+		cmocka_unit_test(test_inspect_no_double_charge),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
