@@ -794,6 +794,64 @@ test_v3_error_answers(void **state)
 	}
 }
 
+/* pay_ctx_new refuses what would fail at the till: an APIv2 key others
+ * can read or of the wrong length, v2 without its certificate, v3
+ * without the [wechatpay] keys. */
+static void
+test_ctx_config(void **state)
+{
+	char d[64], *key, *open_key, *short_key, *cert, *cause = NULL;
+	struct pay_cfg c;
+	struct pay_ctx *x = NULL;
+
+	(void)state;
+	snprintf(d, sizeof d, "/tmp/test_pay_cfg.XXXXXX");
+	assert_non_null(mkdtemp(d));
+	put_file(d, "v2.key", V2KEY "\n", 0600);
+	put_file(d, "open.key", V2KEY "\n", 0644);
+	put_file(d, "short.key", "0123456789\n", 0600);
+	put_file(d, "cert.pem", "x", 0644);
+	key = xasprintf("%s/v2.key", d);
+	open_key = xasprintf("%s/open.key", d);
+	short_key = xasprintf("%s/short.key", d);
+	cert = xasprintf("%s/cert.pem", d);
+	memset(&c, 0, sizeof c);
+	c.api = PAY_API_V2;
+	c.appid = "wx2421b1c4370ec43b";
+	c.mchid = "10000100";
+	c.base_url = "https://127.0.0.1:1/";
+	c.v2_key_file = key;
+	c.client_cert = cert;
+	c.client_key = key; /* any 0600 file will do for the check */
+	assert_int_equal(pay_ctx_new(&c, &x, &cause), 0);
+	assert_int_equal(pay_ctx_api(x), PAY_API_V2);
+	pay_ctx_free(x);
+	c.v2_key_file = open_key;
+	assert_int_equal(pay_ctx_new(&c, &x, &cause), QUAN_EPERM);
+	assert_non_null(strstr(cause, "chmod 600"));
+	c.v2_key_file = short_key;
+	assert_int_equal(pay_ctx_new(&c, &x, &cause), QUAN_EINVAL);
+	assert_non_null(strstr(cause, "32 characters"));
+	c.v2_key_file = key;
+	c.client_cert = NULL;
+	assert_int_equal(pay_ctx_new(&c, &x, &cause), QUAN_ECONFIG);
+	c.api = PAY_API_V3;
+	assert_int_equal(pay_ctx_new(&c, &x, &cause), QUAN_ECONFIG);
+	c.appid = "";
+	assert_int_equal(pay_ctx_new(&c, &x, &cause), QUAN_ECONFIG);
+	assert_null(x);
+	free(cause);
+	unlink(key);
+	unlink(open_key);
+	unlink(short_key);
+	unlink(cert);
+	rmdir(d);
+	free(key);
+	free(open_key);
+	free(short_key);
+	free(cert);
+}
+
 static void
 test_helpers(void **state)
 {
@@ -827,6 +885,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_v3_answers, v3_setup,
 		    v3_teardown),
 		cmocka_unit_test(test_v3_error_answers),
+		cmocka_unit_test(test_ctx_config),
 		cmocka_unit_test(test_helpers),
 	};
 
