@@ -49,6 +49,25 @@ static const char *const users_default[3] = {
 	"oSIMuser00000000000000000001", "oSIMuser00000000000000000002",
 	"oSIMuser00000000000000000003" };
 
+/* simdb_run / simdb_row that take (and release) the parameters. */
+static int
+run(struct simdb *db, const char *sql, json_t *params, json_t **rows)
+{
+	int rc = simdb_run(db, sql, params, rows);
+
+	json_decref(params);
+	return rc;
+}
+
+static json_t *
+row1(struct simdb *db, const char *sql, json_t *params)
+{
+	json_t *r = simdb_row(db, sql, params);
+
+	json_decref(params);
+	return r;
+}
+
 static int
 digit2(const char *s)
 {
@@ -73,7 +92,7 @@ ledger(struct sim *s, int64_t now, const char *kind, json_t *row)
 	json_array_foreach(v, i, e)
 		payer -= json_integer_value(json_object_get(e, "amount"));
 	json_decref(v);
-	simdb_run(s->db, sql, json_pack("[IssOII]", (json_int_t)now, kind,
+	run(s->db, sql, json_pack("[IssOII]", (json_int_t)now, kind,
 		json_string_value(json_object_get(row, "out_trade_no")),
 		json_object_get(row, "transaction_id"), total, payer), NULL);
 }
@@ -130,7 +149,7 @@ vouchers_for(struct sim *s, const char *openid, int64_t total,
 	int64_t left = total;
 	size_t i;
 
-	simdb_run(s->db, sql, json_pack("[s]", openid), &rows);
+	run(s->db, sql, json_pack("[s]", openid), &rows);
 	json_array_foreach(rows, i, e) {
 		int64_t amount = row_int(e, "amount");
 		const char *tag = row_str(e, "goods_tag");
@@ -216,11 +235,11 @@ submit(struct sim *s, const char *api, const char *otn, const char *code,
 			json_decref(row);
 			return "OUT_TRADE_NO_USED";
 		}
-		simdb_run(s->db, again, json_pack("[s]", otn), NULL);
+		run(s->db, again, json_pack("[s]", otn), NULL);
 		*out = row;
 		return replay_err(row);
 	}
-	other = simdb_row(s->db, by_code, json_pack("[ss]", code, otn));
+	other = row1(s->db, by_code, json_pack("[ss]", code, otn));
 	if (other != NULL) {
 		json_decref(other);
 		return "AUTH_CODE_ERROR";
@@ -249,7 +268,7 @@ submit(struct sim *s, const char *api, const char *otn, const char *code,
 	v = vouchers_for(s, users_default[u - 1], total, goods_tag);
 	vs = json_dumps(v, JSON_COMPACT);
 	json_decref(v);
-	simdb_run(s->db, ins, json_pack("[ssssIssIosos]", otn, api, code,
+	run(s->db, ins, json_pack("[ssssIssIosos]", otn, api, code,
 		users_default[u - 1], (json_int_t)total, goods_tag, state,
 		(json_int_t)now, resolve, txn, strcmp(state, "SUCCESS") == 0 ?
 		json_integer(now) : json_null(), vs), NULL);
@@ -278,14 +297,14 @@ reverse(struct sim *s, const char *otn, int64_t now, int *recall)
 		err = "REVERSE_EXPIRE";
 	} else if (strcmp(st, "USERPAYING") == 0 &&
 	    row_int(row, "reverse_calls") == 0) {
-		simdb_run(s->db, upd, json_pack("[ss]", otn, st), NULL);
+		run(s->db, upd, json_pack("[ss]", otn, st), NULL);
 		*recall = 1;
 		err = "SYSTEMERROR"; /* 支付中不能撤销: call again */
 	} else if (strcmp(st, "SUCCESS") == 0) {
-		simdb_run(s->db, upd, json_pack("[ss]", otn, "REVOKED"), NULL);
+		run(s->db, upd, json_pack("[ss]", otn, "REVOKED"), NULL);
 		ledger(s, now, "reverse", row); /* the money goes back */
 	} else if (strcmp(st, "REVOKED") != 0 && strcmp(st, "CLOSED") != 0) {
-		simdb_run(s->db, upd, json_pack("[ss]", otn, "REVOKED"), NULL);
+		run(s->db, upd, json_pack("[ss]", otn, "REVOKED"), NULL);
 	}
 	json_decref(row);
 	return err;
@@ -792,7 +811,7 @@ sim_pay_seed(struct simdb *db, const char *const users[3], int *err)
 	json_t *p;
 
 	for (i = 0; i < sizeof vs / sizeof vs[0]; i++)
-		if (simdb_run(db, ins, json_pack("[sssssIIs]", vs[i].id,
+		if (run(db, ins, json_pack("[sssssIIs]", vs[i].id,
 		    users[vs[i].user], vs[i].stock, vs[i].name, vs[i].type,
 		    (json_int_t)vs[i].amount, (json_int_t)vs[i].minimum,
 		    vs[i].tag), NULL) != 0)

@@ -111,16 +111,24 @@ start_server(const char *faults)
 	return 0;
 }
 
-static void
+/* Stop the server: 0 when it exited cleanly (under ASan that also
+ * means no leak or error report). */
+static int
 stop_server(void)
 {
-	int st;
+	int st = 0;
 
 	if (server > 0) {
 		kill(server, SIGTERM);
 		waitpid(server, &st, 0);
 		server = -1;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "quan sim serve ended badly (status "
+			    "%d): see %s/serve.log\n", st, dir);
+			return -1;
+		}
 	}
+	return 0;
 }
 
 /* Rows of the simulator's pay_ledger for out_trade_no and kind. */
@@ -242,14 +250,16 @@ teardown(void **state)
 {
 	const char *rm[] = { "/bin/rm", "-rf", dir, NULL };
 
+	int rc;
+
 	(void)state;
 	free_clients();
-	stop_server();
+	rc = stop_server();
 	json_decref(seed);
 	config_free(cfg);
-	if (getenv("QUAN_KEEP_TMP") == NULL)
+	if (getenv("QUAN_KEEP_TMP") == NULL && rc == 0)
 		run(rm);
-	return 0;
+	return rc;
 }
 
 /* ---- driving the machine ---------------------------------------------- */
@@ -618,7 +628,7 @@ static void
 restart(const char *faults)
 {
 	free_clients();
-	stop_server();
+	assert_int_equal(stop_server(), 0);
 	assert_int_equal(start_server(faults), 0);
 	make_clients();
 }
