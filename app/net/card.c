@@ -16,6 +16,7 @@
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -42,22 +43,6 @@ struct card {
 	int fresh;    /* the next call's POST on a new connection */
 };
 
-static void
-set_cause(char **cause, char *msg)
-{
-	if (cause != NULL) {
-		free(*cause);
-		*cause = msg;
-	} else
-		free(msg);
-}
-
-static int
-empty(const char *s)
-{
-	return s == NULL || *s == '\0';
-}
-
 int
 card_ctx_new(const struct card_cfg *cfg, struct card_ctx **out,
     char **cause)
@@ -67,17 +52,17 @@ card_ctx_new(const struct card_cfg *cfg, struct card_ctx **out,
 	int rc;
 
 	*out = NULL;
-	if (empty(cfg->appid) || empty(cfg->base_url)) {
-		set_cause(cause, xstrdup("[card] needs appid and base_url"));
+	if (str_empty(cfg->appid) || str_empty(cfg->base_url)) {
+		err_set_cause(cause, xstrdup("[card] needs appid and base_url"));
 		return QUAN_ECONFIG;
 	}
-	if (empty(cfg->secret) && empty(cfg->token_url)) {
-		set_cause(cause, xstrdup("[card] needs token_url (central "
+	if (str_empty(cfg->secret) && str_empty(cfg->token_url)) {
+		err_set_cause(cause, xstrdup("[card] needs token_url (central "
 		    "token service) or secret (AppSecret file)"));
 		return QUAN_ECONFIG;
 	}
 	if ((rc = config_check_trust_file(cfg->ca_file, &c2)) != 0) {
-		set_cause(cause, xasprintf("[card] %s", c2));
+		err_set_cause(cause, xasprintf("[card] %s", c2));
 		free(c2);
 		return QUAN_ECONFIG;
 	}
@@ -88,15 +73,15 @@ card_ctx_new(const struct card_cfg *cfg, struct card_ctx **out,
 	    c->base_url[strlen(c->base_url) - 1] == '/')
 		c->base_url[strlen(c->base_url) - 1] = '\0';
 	c->appid = xstrdup(cfg->appid);
-	c->token_url = empty(cfg->token_url) ? NULL : xstrdup(cfg->token_url);
-	c->ca_file = empty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
+	c->token_url = str_empty(cfg->token_url) ? NULL : xstrdup(cfg->token_url);
+	c->ca_file = str_empty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
 	c->connect_ms = cfg->connect_timeout_ms;
 	c->total_ms = cfg->timeout_ms;
 	c->classic = cfg->classic_token;
 	if (c->token_url == NULL) {
 		rc = wx_secret_read(cfg->secret, 128, &c->secret, &c2);
 		if (rc != 0) {
-			set_cause(cause, xasprintf("[card] %s", c2 ? c2 : "?"));
+			err_set_cause(cause, xasprintf("[card] %s", c2 ? c2 : "?"));
 			free(c2);
 			card_ctx_free(c);
 			return rc;
@@ -478,14 +463,14 @@ fetch_token(struct card *k, int refresh, char **cause)
 	free(url);
 	wx_wipe_free(body);
 	if (rc != 0) {
-		set_cause(cause, xasprintf("access_token: %s", c2 ? c2 :
+		err_set_cause(cause, xasprintf("access_token: %s", c2 ? c2 :
 		    quan_strerror(rc)));
 		free(c2);
 		goto out;
 	}
 	if (r.status != 200) {
 		rc = r.status >= 500 ? QUAN_EIO : QUAN_EPROTO;
-		set_cause(cause, xasprintf("access_token: HTTP %ld", r.status));
+		err_set_cause(cause, xasprintf("access_token: HTTP %ld", r.status));
 		goto out;
 	}
 	o = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
@@ -498,7 +483,7 @@ fetch_token(struct card *k, int refresh, char **cause)
 
 		rc = e == -1 ? QUAN_EIO : e == 45011 ? QUAN_EBUSY :
 		    QUAN_ECONFIG;
-		set_cause(cause, xasprintf("access_token refused: errcode "
+		err_set_cause(cause, xasprintf("access_token refused: errcode "
 		    "%lld %.100s", (long long)e, json_is_string(em) ?
 		    json_string_value(em) : ""));
 		goto out;
@@ -507,7 +492,7 @@ fetch_token(struct card *k, int refresh, char **cause)
 	    json_string_length(at) > TOKEN_MAX || !json_is_integer(ei) ||
 	    json_integer_value(ei) <= 0 || json_integer_value(ei) > 86400) {
 		rc = QUAN_EPROTO;
-		set_cause(cause, xstrdup("access_token: malformed answer"));
+		err_set_cause(cause, xstrdup("access_token: malformed answer"));
 		goto out;
 	}
 	wx_wipe_free(c->token);
@@ -641,12 +626,12 @@ code_req(const char *card_id, const char *code)
 {
 	json_t *o;
 
-	if (empty(code) || strlen(code) > 128 ||
+	if (str_empty(code) || strlen(code) > 128 ||
 	    (card_id != NULL && strlen(card_id) > 64))
 		return NULL;
 	o = json_object();
 	if (json_object_set_new(o, "code", json_string(code)) != 0 ||
-	    (!empty(card_id) && json_object_set_new(o, "card_id",
+	    (!str_empty(card_id) && json_object_set_new(o, "card_id",
 	    json_string(card_id)) != 0)) {
 		json_decref(o);
 		return NULL;
@@ -708,7 +693,7 @@ card_code_decrypt(struct card *k, const char *encrypt_code,
 {
 	json_t *o = NULL;
 
-	if (!empty(encrypt_code) && strlen(encrypt_code) <= 512)
+	if (!str_empty(encrypt_code) && strlen(encrypt_code) <= 512)
 		o = json_pack("{s:s}", "encrypt_code", encrypt_code);
 	return call(k, "card/code/decrypt", "/card/code/decrypt", o, res);
 }
@@ -718,7 +703,7 @@ card_get(struct card *k, const char *card_id, struct card_result *res)
 {
 	json_t *o = NULL;
 
-	if (!empty(card_id) && strlen(card_id) <= 64)
+	if (!str_empty(card_id) && strlen(card_id) <= 64)
 		o = json_pack("{s:s}", "card_id", card_id);
 	return call(k, "card/get", "/card/get", o, res);
 }

@@ -16,6 +16,7 @@
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/xmem.h"
 
 #define V2_KEY_LEN 32
@@ -36,22 +37,6 @@ struct pay_client {
 	struct http *h, *hs;           /* v2: plain, with the certificate */
 };
 
-static void
-set_cause(char **cause, char *msg)
-{
-	if (cause != NULL) {
-		free(*cause);
-		*cause = msg;
-	} else
-		free(msg);
-}
-
-static int
-empty(const char *s)
-{
-	return s == NULL || *s == '\0';
-}
-
 int
 pay_ctx_new(const struct pay_cfg *cfg, struct pay_ctx **out, char **cause)
 {
@@ -60,13 +45,13 @@ pay_ctx_new(const struct pay_cfg *cfg, struct pay_ctx **out, char **cause)
 	int rc;
 
 	*out = NULL;
-	if (empty(cfg->appid) || empty(cfg->mchid)) {
-		set_cause(cause, xstrdup("[pay] needs [wechatpay] mchid and "
+	if (str_empty(cfg->appid) || str_empty(cfg->mchid)) {
+		err_set_cause(cause, xstrdup("[pay] needs [wechatpay] mchid and "
 		    "appid"));
 		return QUAN_ECONFIG;
 	}
 	if (cfg->api == PAY_API_V3 && cfg->v3 == NULL) {
-		set_cause(cause, xstrdup("[pay] api = v3 needs the "
+		err_set_cause(cause, xstrdup("[pay] api = v3 needs the "
 		    "[wechatpay] keys (private_key, merchant_serial, "
 		    "apiv3_key or public_key)"));
 		return QUAN_ECONFIG;
@@ -81,11 +66,11 @@ pay_ctx_new(const struct pay_cfg *cfg, struct pay_ctx **out, char **cause)
 	    cfg->connect_timeout_ms : 2000;
 	/* micropay may take seconds (several cards tried): ≥ 10 s */
 	c->total_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 15000;
-	c->ca_file = empty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
+	c->ca_file = str_empty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
 	if (cfg->api == PAY_API_V2) {
-		if (empty(cfg->base_url) || empty(cfg->v2_key_file) ||
-		    empty(cfg->client_cert) || empty(cfg->client_key)) {
-			set_cause(cause, xstrdup("[pay] api = v2 needs "
+		if (str_empty(cfg->base_url) || str_empty(cfg->v2_key_file) ||
+		    str_empty(cfg->client_cert) || str_empty(cfg->client_key)) {
+			err_set_cause(cause, xstrdup("[pay] api = v2 needs "
 			    "[wechatpay] base_url and private_key, [pay] "
 			    "v2_key_file and v2_cert"));
 			rc = QUAN_ECONFIG;
@@ -96,12 +81,12 @@ pay_ctx_new(const struct pay_cfg *cfg, struct pay_ctx **out, char **cause)
 		    0 || (rc = config_check_trust_file(cfg->ca_file, &c2)) !=
 		    0 || (rc = wx_secret_read(cfg->v2_key_file, 256, &c->key,
 		    &c2)) != 0) {
-			set_cause(cause, xasprintf("[pay] %s", c2 ? c2 : "?"));
+			err_set_cause(cause, xasprintf("[pay] %s", c2 ? c2 : "?"));
 			free(c2);
 			goto fail;
 		}
 		if (strlen(c->key) != V2_KEY_LEN) {
-			set_cause(cause, xasprintf("[pay] %s: the APIv2 key "
+			err_set_cause(cause, xasprintf("[pay] %s: the APIv2 key "
 			    "must be 32 characters", cfg->v2_key_file));
 			rc = QUAN_EINVAL;
 			goto fail;
@@ -156,7 +141,7 @@ pay_pay_body(struct pay_ctx *c, const struct pay_order *o, char **cause)
 		payxml_free(&x);
 	}
 	if (body == NULL)
-		set_cause(cause, xstrdup("bad payment order (out_trade_no "
+		err_set_cause(cause, xstrdup("bad payment order (out_trade_no "
 		    "[0-9A-Za-z_-]{6,32}, auth code, description, amount "
 		    "≥ 1 fen, device ip for v2)"));
 	return body;

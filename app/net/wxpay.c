@@ -16,6 +16,7 @@
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -46,16 +47,6 @@ struct wxpay {
 	struct http *h;
 };
 
-static void
-set_cause(char **cause, char *msg)
-{
-	if (cause != NULL) {
-		free(*cause);
-		*cause = msg;
-	} else
-		free(msg);
-}
-
 static int64_t
 ctx_now(const struct wxpay_ctx *c)
 {
@@ -63,12 +54,6 @@ ctx_now(const struct wxpay_ctx *c)
 }
 
 /* ---- context ---------------------------------------------------------- */
-
-static int
-empty(const char *s)
-{
-	return s == NULL || *s == '\0';
-}
 
 int
 wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
@@ -79,25 +64,25 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 	int rc;
 
 	*out = NULL;
-	if (empty(cfg->mchid) || empty(cfg->merchant_serial) ||
-	    empty(cfg->private_key) || empty(cfg->base_url)) {
-		set_cause(cause, xstrdup("[wechatpay] needs mchid, "
+	if (str_empty(cfg->mchid) || str_empty(cfg->merchant_serial) ||
+	    str_empty(cfg->private_key) || str_empty(cfg->base_url)) {
+		err_set_cause(cause, xstrdup("[wechatpay] needs mchid, "
 		    "merchant_serial, private_key and base_url"));
 		return QUAN_ECONFIG;
 	}
-	if (empty(cfg->public_key_id) != empty(cfg->public_key)) {
-		set_cause(cause, xstrdup("[wechatpay] public_key and "
+	if (str_empty(cfg->public_key_id) != str_empty(cfg->public_key)) {
+		err_set_cause(cause, xstrdup("[wechatpay] public_key and "
 		    "public_key_id go together"));
 		return QUAN_ECONFIG;
 	}
-	if (!empty(cfg->public_key_id) && strncmp(cfg->public_key_id,
+	if (!str_empty(cfg->public_key_id) && strncmp(cfg->public_key_id,
 	    WX_PUBKEY_ID_PREFIX, strlen(WX_PUBKEY_ID_PREFIX)) != 0) {
-		set_cause(cause, xstrdup("[wechatpay] public_key_id must start "
+		err_set_cause(cause, xstrdup("[wechatpay] public_key_id must start "
 		    "with PUB_KEY_ID_"));
 		return QUAN_ECONFIG;
 	}
-	if (empty(cfg->apiv3_key) && empty(cfg->public_key)) {
-		set_cause(cause, xstrdup("[wechatpay] no way to verify WeChat "
+	if (str_empty(cfg->apiv3_key) && str_empty(cfg->public_key)) {
+		err_set_cause(cause, xstrdup("[wechatpay] no way to verify WeChat "
 		    "Pay: set apiv3_key (platform certificates) or "
 		    "public_key + public_key_id"));
 		return QUAN_ECONFIG;
@@ -107,7 +92,7 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 	if ((rc = config_check_trust_file(cfg->ca_file, &c2)) != 0 ||
 	    (rc = config_check_trust_file(cfg->platform_cert, &c2)) != 0 ||
 	    (rc = config_check_trust_file(cfg->public_key, &c2)) != 0) {
-		set_cause(cause, xasprintf("[wechatpay] %s", c2));
+		err_set_cause(cause, xasprintf("[wechatpay] %s", c2));
 		free(c2);
 		return QUAN_ECONFIG;
 	}
@@ -118,22 +103,22 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 		c->base_url[strlen(c->base_url) - 1] = '\0';
 	c->mchid = xstrdup(cfg->mchid);
 	c->serial = xstrdup(cfg->merchant_serial);
-	c->public_key_id = empty(cfg->public_key_id) ? NULL :
+	c->public_key_id = str_empty(cfg->public_key_id) ? NULL :
 	    xstrdup(cfg->public_key_id);
-	c->ca_file = empty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
+	c->ca_file = str_empty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
 	c->connect_ms = cfg->connect_timeout_ms;
 	c->total_ms = cfg->timeout_ms;
 	c->trust = wx_trust_new();
 	pthread_mutex_init(&c->refresh_mu, NULL);
 	if ((rc = wx_key_load_file(cfg->private_key, &c->key, &c2)) != 0)
 		goto fail;
-	if (!empty(cfg->apiv3_key)) {
+	if (!str_empty(cfg->apiv3_key)) {
 		if ((rc = wx_apiv3_key_load(cfg->apiv3_key, c->apiv3,
 		    &c2)) != 0)
 			goto fail;
 		c->have_apiv3 = 1;
 	}
-	if (!empty(cfg->public_key)) {
+	if (!str_empty(cfg->public_key)) {
 		struct wx_pub *p = NULL;
 		if ((rc = wx_pub_load_file(cfg->public_key, &p, &c2)) != 0)
 			goto fail;
@@ -142,7 +127,7 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 		if (rc != 0)
 			goto fail;
 	}
-	if (!empty(cfg->platform_cert)) {
+	if (!str_empty(cfg->platform_cert)) {
 		struct wx_cert *pc = NULL;
 		if ((rc = wx_cert_load_file(cfg->platform_cert, &pc,
 		    &c2)) != 0)
@@ -155,7 +140,7 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 	*out = c;
 	return QUAN_OK;
 fail:
-	set_cause(cause, xasprintf("[wechatpay] %s", c2 ? c2 : "bad key"));
+	err_set_cause(cause, xasprintf("[wechatpay] %s", c2 ? c2 : "bad key"));
 	free(c2);
 	wxpay_ctx_free(c);
 	return rc;
@@ -370,10 +355,10 @@ wxpay_use_body(const char *coupon_code, const char *stock_id,
 	tm_rfc3339(use_time, ts, sizeof ts);
 	o = json_object();
 	ok = put_str(o, "coupon_code", coupon_code) &&
-	    (empty(stock_id) || put_str(o, "stock_id", stock_id)) &&
+	    (str_empty(stock_id) || put_str(o, "stock_id", stock_id)) &&
 	    put_str(o, "appid", appid) && put_str(o, "use_time", ts) &&
 	    put_str(o, "use_request_no", use_request_no) &&
-	    (empty(openid) || put_str(o, "openid", openid));
+	    (str_empty(openid) || put_str(o, "openid", openid));
 	return dump(o, ok);
 }
 
@@ -409,7 +394,7 @@ wxpay_deactivate_body(const char *coupon_code, const char *stock_id,
 	ok = put_str(o, "coupon_code", coupon_code) &&
 	    put_str(o, "stock_id", stock_id) &&
 	    put_str(o, "deactivate_request_no", deactivate_request_no) &&
-	    (empty(reason) || put_str(o, "deactivate_reason", reason));
+	    (str_empty(reason) || put_str(o, "deactivate_reason", reason));
 	return dump(o, ok);
 }
 
@@ -749,7 +734,7 @@ wxpay_query_coupon(struct wxpay *w, const char *openid,
 	char *o, *cc, *a, *path;
 	int rc;
 
-	if (empty(openid) || empty(coupon_code) || empty(appid)) {
+	if (str_empty(openid) || str_empty(coupon_code) || str_empty(appid)) {
 		wxpay_result_free(res);
 		res->rc = QUAN_EINVAL;
 		res_msg(res, "query needs openid, coupon code and appid");
@@ -776,7 +761,7 @@ wxpay_get_stock(struct wxpay *w, const char *stock_id,
 	char *s, *path;
 	int rc;
 
-	if (empty(stock_id)) {
+	if (str_empty(stock_id)) {
 		wxpay_result_free(res);
 		res->rc = QUAN_EINVAL;
 		res_msg(res, "no stock id");
@@ -797,7 +782,7 @@ wxpay_list_codes(struct wxpay *w, const char *stock_id, int limit,
 	char *s, *path;
 	int rc;
 
-	if (empty(stock_id) || limit <= 0 || offset < 0) {
+	if (str_empty(stock_id) || limit <= 0 || offset < 0) {
 		wxpay_result_free(res);
 		res->rc = QUAN_EINVAL;
 		res_msg(res, "list codes needs a stock id, limit > 0");
@@ -821,7 +806,7 @@ wxpay_set_callback(struct wxpay *w, const char *notify_url,
 	char *body;
 	int rc, ok;
 
-	ok = !empty(notify_url) && strlen(notify_url) <= 256 &&
+	ok = !str_empty(notify_url) && strlen(notify_url) <= 256 &&
 	    put_str(o, "mchid", w->c->mchid) &&
 	    put_str(o, "notify_url", notify_url);
 	body = dump(o, ok);
@@ -876,7 +861,7 @@ wxpay_refresh_certs(struct wxpay *w, char **cause)
 	int rc;
 
 	if (!c->have_apiv3) {
-		set_cause(cause, xstrdup("no APIv3 key configured: platform "
+		err_set_cause(cause, xstrdup("no APIv3 key configured: platform "
 		    "certificates cannot be decrypted"));
 		return QUAN_ECONFIG;
 	}
@@ -885,7 +870,7 @@ wxpay_refresh_certs(struct wxpay *w, char **cause)
 	rc = wx_auth_header(c->key, c->mchid, c->serial, "GET",
 	    "/v3/certificates", NULL, 0, NULL, NULL, &auth);
 	if (rc != 0) {
-		set_cause(cause, xstrdup("cannot sign"));
+		err_set_cause(cause, xstrdup("cannot sign"));
 		return rc;
 	}
 	url = xasprintf("%s/v3/certificates", c->base_url);
@@ -898,14 +883,14 @@ wxpay_refresh_certs(struct wxpay *w, char **cause)
 	free(url);
 	free(ah);
 	if (rc != 0) {
-		set_cause(cause, xasprintf("GET /v3/certificates: %s",
+		err_set_cause(cause, xasprintf("GET /v3/certificates: %s",
 		    c2 ? c2 : quan_strerror(rc)));
 		free(c2);
 		goto out;
 	}
 	if (r.status != 200) {
 		rc = QUAN_EPROTO;
-		set_cause(cause, xasprintf("GET /v3/certificates: HTTP %ld",
+		err_set_cause(cause, xasprintf("GET /v3/certificates: HTTP %ld",
 		    r.status));
 		goto out;
 	}
@@ -914,7 +899,7 @@ wxpay_refresh_certs(struct wxpay *w, char **cause)
 	if (!json_is_array(data) || json_array_size(data) == 0 ||
 	    json_array_size(data) > CERTS_MAX) {
 		rc = QUAN_EPROTO;
-		set_cause(cause, xstrdup("GET /v3/certificates: no data[]"));
+		err_set_cause(cause, xstrdup("GET /v3/certificates: no data[]"));
 		goto out;
 	}
 	for (i = 0; i < json_array_size(data); i++) {
@@ -923,7 +908,7 @@ wxpay_refresh_certs(struct wxpay *w, char **cause)
 
 		if (!json_is_object(ec)) {
 			rc = QUAN_EPROTO;
-			set_cause(cause, xstrdup("certificate entry without "
+			err_set_cause(cause, xstrdup("certificate entry without "
 			    "encrypt_certificate"));
 			goto out;
 		}
@@ -932,7 +917,7 @@ wxpay_refresh_certs(struct wxpay *w, char **cause)
 		    jstr(ec, "ciphertext"), jstr(e, "serial_no"), &certs[n],
 		    &c2);
 		if (rc != 0) {
-			set_cause(cause, xasprintf("certificate %zu: %s", i,
+			err_set_cause(cause, xasprintf("certificate %zu: %s", i,
 			    c2 ? c2 : "?"));
 			free(c2);
 			goto out;
@@ -952,14 +937,14 @@ wxpay_refresh_certs(struct wxpay *w, char **cause)
 		    http_resp_header(&r, "Wechatpay-Signature"),
 		    buf_str(&r.body), r.body.len, ctx_now(c), &c2);
 		if (rc != 0) {
-			set_cause(cause, xasprintf("certificate list not "
+			err_set_cause(cause, xasprintf("certificate list not "
 			    "trusted: %s", c2 ? c2 : "?"));
 			free(c2);
 			rc = QUAN_EPROTO;
 			goto out;
 		}
 	} else if (rc != 0) {
-		set_cause(cause, xasprintf("certificate list not trusted: %s",
+		err_set_cause(cause, xasprintf("certificate list not trusted: %s",
 		    res.message));
 		goto out;
 	}

@@ -1,4 +1,6 @@
 /* err.c — text for quan's status codes. */
+#include <stdlib.h>
+
 #include "util/err.h"
 
 const char *
@@ -27,4 +29,14 @@ quan_strerror(int rc)
 	case QUAN_ECLOCK: return "clock skew";
 	}
 	return "unknown error";
+}
+
+void
+err_set_cause(char **cause, char *msg)
+{
+	if (cause != NULL) {
+		free(*cause);
+		*cause = msg;
+	} else
+		free(msg);
 }

@@ -36,4 +36,8 @@ enum quan_err {
 /* Static English text for a status code; never NULL. Any thread. */
 const char *quan_strerror(int rc);
 
+/* Give msg (malloc'd) to *cause, freeing what was there, or free it when
+ * the caller passed no cause. */
+void err_set_cause(char **cause, char *msg);
+
 #endif

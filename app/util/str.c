@@ -15,6 +15,12 @@ str_copy(char *dst, size_t n, const char *src)
 	dst[l] = '\0';
 }
 
+int
+str_empty(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
 size_t
 str_utf8_len(const unsigned char *s, size_t len)
 {

@@ -12,6 +12,9 @@
  * trips -Wformat-truncation. Borrows both; any thread. */
 void str_copy(char *dst, size_t n, const char *src);
 
+/* 1 when s is NULL or "". */
+int str_empty(const char *s);
+
 /* Copy text that came from outside (a network header, a reply, a file)
  * into dst (n bytes) so it is safe in a log line, on a terminal and in a
  * JSON string: valid UTF-8 is kept, except control characters (C0, DEL,
