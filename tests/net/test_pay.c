@@ -381,8 +381,8 @@ static void
 test_xml_refusals(void **state)
 {
 	static const char *const bad[] = {
-		"<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY x SYSTEM "
-		"\"file:///etc/passwd\">]><xml><a>&x;</a></xml>",
+		("<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY x SYSTEM "
+		"\"file:///etc/passwd\">]><xml><a>&x;</a></xml>"),
 		"<!DOCTYPE xml><xml></xml>",
 		"<xml><a>&x;</a></xml>",            /* general entity */
 		"<xml><a>&#0;</a></xml>",           /* NUL reference */
