@@ -1,0 +1,122 @@
+/*
+ * session_int.h — the terminal session's handle and what its files
+ * share; private to app/core. The session is cut by subject:
+ *
+ * session.c          entry points, dispatch of keys and ticks, login,
+ *                    the screens' moves, sync
+ * session_view.c     the engine's results mapped to the view, status bar
+ * session_sale.c     a sale: amount, scans, confirm, the redeem's result
+ * session_lists.c    the list screens: sales, X/Z report, diag, settings,
+ *                    detail
+ * session_approve.c  manager approvals: override, void, cancel
+ * session_staff.c    who may log in (its own head comment)
+ */
+#ifndef QUAN_CORE_SESSION_INT_H
+#define QUAN_CORE_SESSION_INT_H
+
+#include <stdint.h>
+
+#include "core/checkout.h"
+#include "core/ev.h"
+#include "core/redeem.h"
+#include "core/session.h"
+#include "core/view.h"
+#include "store/store.h"
+
+#define DIAG_MAX 12
+#define TICK_MS 1000
+#define HELD_MAX 32         /* scans/keys held while a redeem is out */
+#define REDEEM_SHOW_MS 100  /* the redeem's waiting time ticks by this */
+#define TXN_LIST_MAX VIEW_LINES_MAX
+
+struct session {
+	struct session_opts o;
+	struct view v;
+
+	char login_id[VIEW_ID_MAX];
+
+	/* manager approval in progress */
+	enum view_screen back;     /* screen to return to */
+	char appr_id[VIEW_ID_MAX];
+	int64_t act_txn;           /* txn the action is about */
+
+	int64_t cur_txn;           /* current sale id once redeemed, 0 none */
+	int net_config;            /* a configured client cannot start */
+	int quit_armed;            /* quit asked once with a sale open */
+	int64_t last_txn;          /* the sale finished last (F8 from the
+	                              next sale's amount voids it), 0 none */
+	char price_code[EV_CODE_MAX]; /* EXCHANGE code waiting for a price */
+	int price_manual;
+	struct checkout_txn tmp;   /* scratch for checkout_load */
+	char ids[TXN_LIST_MAX][40];/* TXNS: txn id per line */
+
+	struct ev_scan diag[DIAG_MAX];
+	int ndiag, diag_next;
+
+	uint64_t last_input_ms;
+	uint64_t next_tick_ms;
+	uint64_t next_cache_ms;    /* cache stats count codes: every 30 s */
+	int64_t oldest_def;        /* oldest stock/card fetch (epoch), 0 */
+	int done;
+
+	/* the redeem out to WeChat, and what came in meanwhile */
+	struct redeem *rd;
+	uint64_t redeem_t_us;      /* the confirm key's time */
+	struct ev held[HELD_MAX];
+	int nheld;
+};
+
+/* session.c */
+const char *session_action_id(enum view_action a);
+void session_touch(struct session *s);
+void session_set_msg(struct session *s, enum view_msg m, const char *text);
+void session_journal(struct session *s, const char *kind, int64_t txn,
+    const char *who, const char *what, const char *why);
+void session_go(struct session *s, enum view_screen scr, enum view_field f);
+void session_clear_sale(struct session *s);
+/* Leave whatever sale is current: close a redeemed one, drop an open one. */
+void session_end_sale(struct session *s);
+void session_to_amount(struct session *s);
+/* One PIN try, counted in the store with quan void's (staff_try): every
+ * wrong one journaled, STAFF_PIN_TRIES in a row lock PIN entry. */
+int session_check_pin(struct session *s, const char *id, const char *pin,
+    enum staff_role *role);
+
+/* session_view.c */
+/* Refused for an offline cap (a manager may lift it)? */
+int session_is_cap(const char *r);
+/* Copy the engine's txn into the view's sale; manual flags survive. */
+void session_map_txn(struct session *s, const struct checkout_txn *t);
+/* Overall verdict of a redeemed sale: worst first. */
+enum view_verdict session_sale_verdict(const struct view *v, int *worst);
+void session_set_verdict(struct session *s, enum view_verdict vd, int idx,
+    uint64_t scan_us);
+void session_refresh_status(struct session *s);
+
+/* session_sale.c */
+void session_on_amount_submit(struct session *s, const char *text);
+void session_on_scan(struct session *s, const struct ev *ev);
+void session_show_result(struct session *s, uint64_t t_us);
+/* First line of the current redeemed sale refused for an offline cap (a
+ * manager may still accept it), or -1. */
+int session_over_cap(struct session *s);
+void session_start_approval(struct session *s, enum view_action a, int64_t txn);
+/* Decide the redeem out if its wait is over; then handle what was held
+ * back meanwhile, in order. */
+void session_redeem_check(struct session *s);
+void session_on_confirm(struct session *s, const struct ev *ev);
+
+/* session_lists.c */
+void session_show_txns(struct session *s, const char *filter);
+void session_show_report(struct session *s, int z, const char *approver,
+    const char *why);
+void session_show_diag(struct session *s);
+void session_show_settings(struct session *s);
+void session_show_detail(struct session *s);
+
+/* session_approve.c */
+void session_on_approve_submit(struct session *s, const char *text);
+void session_on_cancel(struct session *s);
+void session_on_void(struct session *s);
+
+#endif

@@ -1,0 +1,409 @@
+/*
+ * session_lists.c — the list screens: the sales of the day, the
+ * X and Z reports, diagnostics, settings and a sale's detail. Main thread.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/checkout.h"
+#include "core/coupon.h"
+#include "core/redeem.h"
+#include "core/report.h"
+#include "core/session.h"
+#include "core/session_int.h"
+#include "core/settle.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/money.h"
+#include "util/str.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+/* ---- list screens ----------------------------------------------------- */
+
+static void
+lines_reset(struct session *s, const char *title)
+{
+	s->v.nlines = 0;
+	s->v.selected = 0;
+	str_copy(s->v.title, sizeof s->v.title, title);
+}
+
+static void
+line_add(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+line_add(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->v.nlines >= VIEW_LINES_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->v.lines[s->v.nlines], VIEW_LINE_MAX, fmt, ap);
+	va_end(ap);
+	s->v.nlines++;
+}
+
+static int64_t
+day_start(int64_t now)
+{
+	int sec, wday;
+
+	tm_local_day(now, &sec, &wday);
+	return now - sec;
+}
+
+static int64_t
+period_start(struct session *s, int64_t now)
+{
+	char b[32];
+	char *end;
+	long long v;
+
+	if (s->o.st != NULL &&
+	    store_meta_get(s->o.st, "zreport_last_at", b, sizeof b) == 0) {
+		v = strtoll(b, &end, 10);
+		if (*end == '\0' && v > 0 && v <= now)
+			return v;
+	}
+	return day_start(now);
+}
+
+struct txn_collect {
+	int64_t ids[TXN_LIST_MAX];
+	int n;
+	const char *filter;
+};
+
+static int
+txn_collect_cb(void *arg, const struct store_red *r)
+{
+	struct txn_collect *c = arg;
+	int i;
+
+	if (c->filter[0] != '\0' && strstr(r->code, c->filter) == NULL)
+		return 0;
+	for (i = 0; i < c->n; i++)
+		if (c->ids[i] == r->txn_id)
+			return 0;
+	if (c->n < TXN_LIST_MAX)
+		c->ids[c->n++] = r->txn_id;
+	else {
+		/* keep the newest: shift */
+		memmove(c->ids, c->ids + 1, (TXN_LIST_MAX - 1) *
+		    sizeof c->ids[0]);
+		c->ids[TXN_LIST_MAX - 1] = r->txn_id;
+	}
+	return 0;
+}
+
+void
+session_show_txns(struct session *s, const char *filter)
+{
+	struct txn_collect c;
+	struct store_txn t;
+	int64_t now = tm_now(), id;
+	char a[32], d[32], hm[16], *end;
+	struct tm lt;
+	int i;
+
+	memset(&c, 0, sizeof c);
+	c.filter = filter;
+	lines_reset(s, filter[0] != '\0' ? filter : "");
+	if (filter[0] != '\0') {
+		id = strtoll(filter, &end, 10);
+		if (*end == '\0' && id > 0 && s->o.st != NULL &&
+		    store_txn_get(s->o.st, id, &t) == 0) {
+			c.ids[c.n++] = id;
+			c.filter = "\x01"; /* no code matches */
+		}
+	}
+	if (s->o.st != NULL)
+		store_red_list(s->o.st, day_start(now), now + 1, NULL,
+		    txn_collect_cb, &c);
+	for (i = c.n - 1; i >= 0; i--) {
+		if (s->o.st == NULL ||
+		    store_txn_get(s->o.st, c.ids[i], &t) != 0)
+			continue;
+		tm_local(t.opened_at, &lt);
+		strftime(hm, sizeof hm, "%H:%M", &lt);
+		snprintf(s->ids[s->v.nlines], sizeof s->ids[0], "%lld",
+		    (long long)t.id);
+		line_add(s, "#%-6lld %s  %10s  -> %10s  %-9s %s",
+		    (long long)t.id, hm,
+		    money_format(t.amount_fen, a, sizeof a),
+		    money_format(t.due_fen, d, sizeof d), t.state, t.cashier);
+	}
+	if (s->v.nlines == 0)
+		line_add(s, "%s", "No sales yet today");
+	session_go(s, VIEW_TXNS, VIEW_FIELD_SEARCH);
+}
+
+struct counts {
+	struct session *s;
+	struct report_figs f;     /* core/report.h: one definition each */
+};
+
+static int
+counts_cb(void *arg, const char *state, int64_t n, int64_t fen)
+{
+	struct counts *c = arg;
+	char m[32];
+
+	line_add(c->s, "%s\t%lld  \xc2\xa5%s", state, (long long)n,
+	    money_format(fen, m, sizeof m));
+	report_add(&c->f, state, NULL, n, fen);
+	return 0;
+}
+
+/* The voids of a report's period: who approved, why, the coupon value of
+ * the sale (from the journal's void_txn and approval entries). */
+#define REPORT_VOIDS_MAX 32
+struct voids {
+	struct store *st;
+	int64_t n, fen;
+	int shown;
+	struct {
+		int64_t txn;
+		char by[32], why[64];
+	} v[REPORT_VOIDS_MAX];
+};
+
+static int
+void_cb(void *arg, const struct store_jrow *j)
+{
+	struct voids *v = arg;
+	struct store_txn t;
+	json_t *d = json_loads(j->data, 0, NULL);
+	const char *by = json_string_value(json_object_get(d, "by"));
+
+	v->n++;
+	if (store_txn_get(v->st, j->txn_id, &t) == 0)
+		v->fen += t.discount_fen;
+	if (v->shown < REPORT_VOIDS_MAX) {
+		v->v[v->shown].txn = j->txn_id;
+		str_copy(v->v[v->shown].by, sizeof v->v[v->shown].by,
+		    by != NULL ? by : "");
+		v->v[v->shown].why[0] = '\0';
+		v->shown++;
+	}
+	json_decref(d);
+	return 0;
+}
+
+static int
+void_why_cb(void *arg, const struct store_jrow *j)
+{
+	struct voids *v = arg;
+	json_t *d = json_loads(j->data, 0, NULL);
+	const char *what = json_string_value(json_object_get(d, "what"));
+	const char *why = json_string_value(json_object_get(d, "why"));
+	int i;
+
+	if (what != NULL && strcmp(what, "void") == 0 && why != NULL)
+		for (i = 0; i < v->shown; i++)
+			if (v->v[i].txn == j->txn_id)
+				str_copy(v->v[i].why, sizeof v->v[i].why, why);
+	json_decref(d);
+	return 0;
+}
+
+static void
+report_voids(struct session *s, int64_t from)
+{
+	struct voids *v = xcalloc(1, sizeof *v);
+	char m[32];
+	int i;
+
+	v->st = s->o.st;
+	if (store_journal_kind(s->o.st, "void_txn", from, void_cb, v) != 0 ||
+	    store_journal_kind(s->o.st, "approval", from, void_why_cb,
+	    v) != 0)
+		log_warn("report: reading the voids failed");
+	line_add(s, "Voids\t%lld  \xc2\xa5%s", (long long)v->n,
+	    money_format(v->fen, m, sizeof m));
+	for (i = 0; i < v->shown; i++)
+		line_add(s, "Voided sale\t%lld: %s%s%s%s",
+		    (long long)v->v[i].txn, v->v[i].by,
+		    v->v[i].why[0] != '\0' ? " (" : "", v->v[i].why,
+		    v->v[i].why[0] != '\0' ? ")" : "");
+	free(v);
+}
+
+void
+session_show_report(struct session *s, int z, const char *approver,
+    const char *why)
+{
+	int64_t now = tm_now(), from = period_start(s, now), zno = 0;
+	int64_t off_n = 0, exposure = 0, seq = 0;
+	char hash[65] = "", m[32], t1[32], t2[32], b[32];
+	struct counts c;
+	struct tm lt;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	c.s = s;
+	lines_reset(s, z ? "Z report" : "X report");
+	s->v.zreport = z;
+	if (s->o.st == NULL) {
+		session_go(s, VIEW_REPORT, VIEW_FIELD_NONE);
+		return;
+	}
+	if (z) {
+		if (store_begin(s->o.st) == 0 &&
+		    store_seq_next(s->o.st, "zreport", &zno) == 0) {
+			snprintf(b, sizeof b, "%lld", (long long)now);
+			store_meta_set(s->o.st, "zreport_last_at", b);
+			rc = store_commit(s->o.st);
+		} else {
+			store_rollback(s->o.st);
+			rc = QUAN_EIO;
+		}
+		if (rc != 0) {
+			session_set_msg(s, VIEW_M_ERROR,
+			    "cannot number the Z report");
+			session_go(s, VIEW_REPORT, VIEW_FIELD_NONE);
+			return;
+		}
+		line_add(s, "Z number\t%lld", (long long)zno);
+	}
+	tm_local(from, &lt);
+	strftime(t1, sizeof t1, "%Y-%m-%d %H:%M", &lt);
+	tm_local(now, &lt);
+	strftime(t2, sizeof t2, "%Y-%m-%d %H:%M", &lt);
+	line_add(s, "Period\t%s .. %s", t1, t2);
+	line_add(s, "Terminal\t%s", s->v.term_id);
+	line_add(s, "%s", "Coupons by state (count, discount):");
+	store_red_counts(s->o.st, from, now + 1, counts_cb, &c);
+	line_add(s, "Redeemed (confirmed + offline)\t%lld  \xc2\xa5%s",
+	    (long long)c.f.n[REPORT_REDEEMED],
+	    money_format(c.f.fen[REPORT_REDEEMED], m, sizeof m));
+	/* used at WeChat, sale voided, no return exists: not redeemed
+	 * value, but the customer's coupon is gone */
+	line_add(s, "Voided, not returnable (card)\t%lld  \xc2\xa5%s",
+	    (long long)c.f.n[REPORT_KEPT],
+	    money_format(c.f.fen[REPORT_KEPT], m, sizeof m));
+	line_add(s, "Conflicts (used elsewhere)\t%lld",
+	    (long long)c.f.n[REPORT_CONFLICT]);
+	line_add(s, "Rejected\t%lld", (long long)c.f.n[REPORT_REJECTED]);
+	report_voids(s, from);
+	store_offline_stats(s->o.st, from, &off_n, &exposure);
+	line_add(s, "Accepted offline\t%lld", (long long)off_n);
+	line_add(s, "Offline exposure (unsettled)\t\xc2\xa5%s",
+	    money_format(exposure, m, sizeof m));
+	line_add(s, "Outbox (to settle)\t%d", s->v.outbox);
+	store_journal_last(s->o.st, &seq, hash);
+	line_add(s, "Journal entries\t%lld", (long long)seq);
+	line_add(s, "Journal chain head\t%.32s", hash);
+	if (hash[0] != '\0')
+		line_add(s, "%s", hash + 32);
+	if (z) {
+		line_add(s, "Approved by\t%s (%s)", approver, why);
+		snprintf(b, sizeof b, "%lld", (long long)zno);
+		session_journal(s, "zreport", 0, approver, b, why);
+		session_set_msg(s, VIEW_M_ZDONE, b);
+	}
+	session_go(s, VIEW_REPORT, VIEW_FIELD_NONE);
+}
+
+void
+session_show_diag(struct session *s)
+{
+	int i, k;
+	const struct ev_scan *d;
+	char txt[64];
+
+	lines_reset(s, "");
+	line_add(s, "%s", "Last scans, newest first:");
+	for (i = 0; i < s->ndiag; i++) {
+		k = (s->diag_next - 1 - i + 2 * DIAG_MAX) % DIAG_MAX;
+		d = &s->diag[k];
+		str_copy(txt, sizeof txt, d->text[0] != '\0' ? d->text :
+		    "(not text)");
+		line_add(s, "%-20.20s %-8.8s %-7.7s %3zu B gap %3u ms %s",
+		    d->source_name, d->symbology[0] ? d->symbology : "-",
+		    d->encoding[0] ? d->encoding : "-", d->raw_len,
+		    d->ikt_max_ms, txt);
+	}
+	if (s->ndiag == 0)
+		line_add(s, "%s", "No scans yet");
+	session_go(s, VIEW_DIAG, VIEW_FIELD_NONE);
+}
+
+void
+session_show_settings(struct session *s)
+{
+	const struct config *c = s->o.cfg;
+	char m[32];
+	int i;
+
+	lines_reset(s, "");
+	if (c == NULL) {
+		session_go(s, VIEW_SETTINGS, VIEW_FIELD_NONE);
+		return;
+	}
+	line_add(s, "Config file\t%s", c->path[0] ? c->path : "(defaults)");
+	line_add(s, "Terminal\t%s", c->term_id);
+	line_add(s, "Store\t%s", c->store_id);
+	line_add(s, "Timezone\t%s", c->timezone);
+	line_add(s, "WeChat Pay URL\t%s", c->wx_base_url);
+	line_add(s, "Online wait\t%d ms", c->wx_online_wait_ms);
+	line_add(s, "Offline: max one coupon\t\xc2\xa5%s",
+	    money_format(c->off_max_coupon_fen, m, sizeof m));
+	line_add(s, "Offline: max per hour\t%d", c->off_max_per_hour);
+	line_add(s, "Offline: max exposure\t\xc2\xa5%s",
+	    money_format(c->off_max_exposure_fen, m, sizeof m));
+	line_add(s, "Offline: max cache age\t%lld s",
+	    (long long)c->off_max_cache_age_s);
+	line_add(s, "Offline: default policy\t%s",
+	    config_policy_name(c->off_default_policy));
+	for (i = 0; i < c->ntargets; i++)
+		line_add(s, "%s %s\t%s",
+		    c->targets[i].kind == CONFIG_STOCK ? "stock" : "card",
+		    c->targets[i].id, config_policy_name(config_policy_of(c,
+		    c->targets[i].kind, c->targets[i].id)));
+	session_go(s, VIEW_SETTINGS, VIEW_FIELD_NONE);
+}
+
+void
+session_show_detail(struct session *s)
+{
+	const struct checkout_txn *t = NULL;
+	const struct checkout_line *l;
+	char m[32];
+	int i = s->v.selected;
+
+	if (s->o.co != NULL)
+		t = checkout_current(s->o.co);
+	if (t == NULL || i < 0 || i >= t->nlines)
+		return;
+	l = &t->lines[i];
+	s->back = s->v.screen;
+	lines_reset(s, "");
+	line_add(s, "Code\t%s", l->code);
+	line_add(s, "Kind\t%s", l->kind_id);
+	line_add(s, "Type\t%s", l->coupon_type);
+	line_add(s, "Stock / card\t%s", l->target);
+	line_add(s, "Name\t%s", l->name);
+	line_add(s, "State\t%s", checkout_cstate_name(l->state));
+	line_add(s, "Reason\t%s", l->reason);
+	line_add(s, "Discount\t\xc2\xa5%s",
+	    money_format(l->discount_fen, m, sizeof m));
+	if (l->request_no[0] != '\0')
+		line_add(s, "Request no\t%s", l->request_no);
+	if (l->offline_reason[0] != '\0')
+		line_add(s, "Offline decision\t%s", l->offline_reason);
+	if (l->needs_confirm)
+		line_add(s, "%s", "Hand over the item, then confirm");
+	session_go(s, VIEW_DETAIL, VIEW_FIELD_NONE);
+	s->v.selected = -1;
+}
