@@ -1,0 +1,297 @@
+/*
+ * checkout_recorded.c — sales already recorded: void a closed sale,
+ * load one for display, recover redeems a crash interrupted.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/checkout.h"
+#include "core/checkout_int.h"
+#include "core/journal.h"
+#include "core/ledger.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/money.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+struct void_ctx {
+	struct checkout *co;
+	int64_t now;
+	const char *who;
+};
+
+static int
+void_row(void *arg, const struct store_red *row)
+{
+	struct void_ctx *v = arg;
+	struct store *st = v->co->o.st;
+	struct store_red r = *row;
+	json_t *x;
+	int rc, rs, cancelled = 0;
+
+	rs = checkout_cstate_parse(r.state);
+	if (rs != CHECKOUT_CONFIRMED && rs != CHECKOUT_ACCEPTED_OFFLINE &&
+	    rs != CHECKOUT_UNKNOWN && rs != CHECKOUT_PENDING)
+		return 0; /* nothing was used */
+	x = json_pack("{s:s}", "by", v->who != NULL ? v->who : "");
+	if (r.kind == STORE_CARD && rs == CHECKOUT_CONFIRMED) {
+		/* the card API has no "un-consume": it stays used at WeChat;
+		 * marked so reports show it as voided, not returnable (not
+		 * as redeemed value) and the cashier is told */
+		rc = ledger_change(st, &r, "confirmed",
+		    "voided_not_returnable", "void_card_irreversible", v->now,
+		    x);
+		json_decref(x);
+		return rc;
+	}
+	/* a use that was never sent is simply cancelled */
+	if ((rc = store_outbox_cancel(st, r.id, 0, v->now, "voided")) != 0)
+		goto out;
+	if (rs == CHECKOUT_ACCEPTED_OFFLINE || rs == CHECKOUT_PENDING) {
+		if ((rc = store_outbox_use_open(st, r.id)) < 0)
+			goto out;
+		cancelled = rc == 0;
+	}
+	if (cancelled) {
+		rc = ledger_change(st, &r, "returned", "voided_before_send",
+		    "void", v->now, x);
+		if (rc == 0)
+			rc = store_code_set_state(st, r.code, r.kind, "issued");
+		goto out;
+	}
+	if (r.kind == STORE_CARD) {
+		/* consume in flight: cannot be returned if it lands */
+		rc = ledger_change(st, &r, "return_pending",
+		    "card_consume_irreversible", "void", v->now, x);
+		goto out;
+	}
+	if ((rc = ledger_return_key(r.idem_key, r.return_key,
+	    sizeof r.return_key)) != 0)
+		goto out;
+	rc = ledger_change(st, &r, "return_pending", "voided", "void",
+	    v->now, x);
+	if (rc == 0)
+		rc = ledger_queue_return(st, &r, v->now);
+out:
+	json_decref(x);
+	return rc;
+}
+
+int
+checkout_void(struct checkout *co, int64_t txn_id, const char *who,
+    char **cause)
+{
+	struct store *st = co->o.st;
+	struct store_txn t;
+	struct void_ctx v;
+	json_t *d;
+	int rc;
+
+	v.co = co;
+	v.now = checkout_now_of(co);
+	v.who = who;
+	if ((rc = store_begin(st)) != 0)
+		goto fail;
+	if ((rc = store_txn_get(st, txn_id, &t)) != 0) {
+		store_rollback(st);
+		if (cause != NULL)
+			*cause = rc == QUAN_ENOTFOUND ?
+			    xasprintf("no transaction %" PRId64, txn_id) :
+			    xstrdup(store_errmsg(st));
+		return rc;
+	}
+	if (strcmp(t.state, "redeemed") != 0 &&
+	    strcmp(t.state, "closed") != 0) {
+		store_rollback(st);
+		if (cause != NULL)
+			*cause = xasprintf("transaction %" PRId64 " is %s: "
+			    "only a redeemed or closed sale can be voided",
+			    txn_id, t.state);
+		return QUAN_EINVAL;
+	}
+	if ((rc = store_red_list_txn(st, txn_id, void_row, &v)) != 0)
+		goto bad;
+	snprintf(t.state, sizeof t.state, "voided");
+	t.closed_at = v.now;
+	if ((rc = store_txn_update(st, &t)) != 0)
+		goto bad;
+	d = json_pack("{s:s}", "by", who != NULL ? who : "");
+	rc = journal_append(st, v.now, "void_txn", txn_id, 0, d);
+	json_decref(d);
+	if (rc != 0)
+		goto bad;
+	if ((rc = store_commit(st)) != 0)
+		goto fail;
+	if (co->cur.id == txn_id)
+		co->cur.state = CHECKOUT_T_VOIDED;
+	return QUAN_OK;
+bad:
+	store_rollback(st);
+fail:
+	if (cause != NULL)
+		*cause = xstrdup(store_errmsg(st));
+	return rc;
+}
+
+struct load_ctx {
+	struct checkout_txn *t;
+};
+
+static int
+load_row(void *arg, const struct store_red *r)
+{
+	struct load_ctx *c = arg;
+	struct checkout_line *l;
+	int s;
+
+	if (c->t->nlines >= CHECKOUT_LINES_MAX)
+		return 0;
+	l = &c->t->lines[c->t->nlines++];
+	memset(l, 0, sizeof *l);
+	checkout_scopy(l->code, sizeof l->code, r->code);
+	l->kind = r->kind == STORE_CARD ? CLASSIFY_CARD : CLASSIFY_MERCHANT;
+	checkout_scopy(l->kind_id, sizeof l->kind_id,
+	    classify_kind_id(l->kind));
+	checkout_scopy(l->target, sizeof l->target, r->target);
+	checkout_scopy(l->coupon_type, sizeof l->coupon_type, r->coupon_type);
+	s = checkout_cstate_parse(r->state);
+	l->state = s < 0 ? CHECKOUT_UNKNOWN : (enum checkout_cstate)s;
+	checkout_scopy(l->reason, sizeof l->reason, r->reason);
+	l->discount_fen = r->discount_fen;
+	l->item_price_fen = -1;
+	checkout_scopy(l->request_no, sizeof l->request_no, r->idem_key);
+	l->red_id = r->id;
+	checkout_scopy(l->offline_reason, sizeof l->offline_reason,
+	    r->offline_reason);
+	return 0;
+}
+
+int
+checkout_load(struct checkout *co, int64_t txn_id, struct checkout_txn *out)
+{
+	struct store_txn t;
+	struct load_ctx c;
+	int rc;
+
+	if ((rc = store_txn_get(co->o.st, txn_id, &t)) != 0)
+		return rc;
+	memset(out, 0, sizeof *out);
+	out->id = t.id;
+	out->amount_fen = t.amount_fen;
+	out->discount_fen = t.discount_fen;
+	out->due_fen = t.due_fen;
+	out->state = strcmp(t.state, "closed") == 0 ? CHECKOUT_T_CLOSED :
+	    strcmp(t.state, "voided") == 0 ? CHECKOUT_T_VOIDED :
+	    strcmp(t.state, "open") == 0 ? CHECKOUT_T_OPEN :
+	    CHECKOUT_T_REDEEMED;
+	c.t = out;
+	return store_red_list_txn(co->o.st, txn_id, load_row, &c);
+}
+
+struct recover_ctx {
+	struct store *st;
+	int64_t now;
+};
+
+static int
+recover_row(void *arg, const struct store_red *row)
+{
+	struct recover_ctx *c = arg;
+	struct store_red r = *row;
+	int rc, rs = checkout_cstate_parse(r.state);
+
+	if (rs == CHECKOUT_CONFIRMED) {
+		/* WeChat applied it in the online step, but the cashier
+		 * never saw a verdict and the sale is voided: give it back
+		 * (a card consume cannot be undone) */
+		if (r.kind == STORE_CARD)
+			return ledger_change(c->st, &r, "confirmed",
+			    "voided_not_returnable", "void_card_irreversible",
+			    c->now, NULL);
+		r.discount_fen = 0;
+		if ((rc = ledger_return_key(r.idem_key, r.return_key,
+		    sizeof r.return_key)) != 0 ||
+		    (rc = ledger_change(c->st, &r, "return_pending",
+		    "interrupted", "recover", c->now, NULL)) != 0)
+			return rc;
+		return ledger_queue_return(c->st, &r, c->now);
+	}
+	if (rs == CHECKOUT_UNKNOWN) {
+		/* sent, outcome unknown: stays for the sync area, with
+		 * nothing granted, so a use that landed is given back */
+		if (r.discount_fen == 0)
+			return 0;
+		r.discount_fen = 0;
+		return ledger_change(c->st, &r, "unknown", "interrupted",
+		    "recover", c->now, NULL);
+	}
+	if (rs != CHECKOUT_PENDING)
+		return 0;
+	if ((rc = store_outbox_cancel(c->st, r.id, 0, c->now,
+	    "interrupted")) != 0)
+		return rc;
+	if ((rc = store_outbox_use_open(c->st, r.id)) < 0)
+		return rc;
+	if (rc > 0) {
+		/* it was sent after all: outcome unknown, nothing granted */
+		r.discount_fen = 0;
+		return ledger_change(c->st, &r, "unknown", "interrupted",
+		    "recover", c->now, NULL);
+	}
+	r.discount_fen = 0;
+	return ledger_change(c->st, &r, "rejected", "interrupted", "recover",
+	    c->now, NULL);
+}
+
+int
+checkout_recover(struct checkout *co, int64_t older_than_s, int *n)
+{
+	struct store *st = co->o.st;
+	struct recover_ctx c;
+	int64_t ids[64];
+	int i, k = 0, rc;
+
+	*n = 0;
+	c.st = st;
+	c.now = checkout_now_of(co);
+	if ((rc = store_txn_list_open(st, c.now - older_than_s, ids, 64,
+	    &k)) != 0)
+		return rc;
+	for (i = 0; i < k; i++) {
+		struct store_txn t;
+
+		if ((rc = store_begin(st)) != 0)
+			return rc;
+		if ((rc = store_txn_get(st, ids[i], &t)) != 0 ||
+		    strcmp(t.state, "open") != 0)
+			goto next;
+		if ((rc = store_red_list_txn(st, ids[i], recover_row,
+		    &c)) != 0)
+			goto bad;
+		snprintf(t.state, sizeof t.state, "voided");
+		t.discount_fen = 0;
+		t.due_fen = t.amount_fen;
+		t.closed_at = c.now;
+		if ((rc = store_txn_update(st, &t)) != 0)
+			goto bad;
+		if ((rc = journal_append(st, c.now, "recover_txn", t.id, 0,
+		    NULL)) != 0)
+			goto bad;
+next:
+		if (rc != 0 && rc != QUAN_ENOTFOUND)
+			goto bad;
+		if ((rc = store_commit(st)) != 0)
+			return rc;
+		(*n)++;
+	}
+	return QUAN_OK;
+bad:
+	store_rollback(st);
+	return rc;
+}
