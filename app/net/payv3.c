@@ -186,6 +186,18 @@ pay_promotions(json_t *arr, struct pay_answer *a)
 	return 0;
 }
 
+/* An answer that cannot be believed (pay_int.h). */
+void
+pay_untrusted(struct pay_answer *a, const char *why)
+{
+	a->rc = QUAN_EPROTO;
+	a->trusted = 0;
+	a->err = PAY_E_BAD_REPLY;
+	a->trade = PAY_TS_NONE;
+	a->nv = 0;
+	snprintf(a->text, sizeof a->text, "%s", why);
+}
+
 /* voucher_fen and settlement_fen from total, payer and the vouchers. */
 void
 pay_sums(struct pay_answer *a)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/pay.h"
+#include "core/paysm.h"
 #include "util/err.h"
 
 static struct pay_answer

@@ -1,13 +1,12 @@
 /*
- * pay.c — the protocol-neutral half of pay.h: the err_code and
+ * paysm.c — the protocol-neutral half of 付款码支付 (paysm.h): the err_code and
  * trade_state tables (one table: name, enum, what the till does) and the
  * payment state machine of wechatpay-codepay.md §6.2. Pure; any thread.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "net/pay.h"
-#include "net/pay_int.h"
+#include "core/paysm.h"
 #include "util/err.h"
 
 /* One row per name WeChat uses; several names may share an enum (v2 and
@@ -180,17 +179,6 @@ pay_answer_init(struct pay_answer *a, enum pay_op op)
 	memset(a, 0, sizeof *a);
 	a->op = op;
 	a->total_fen = a->payer_fen = a->settlement_fen = -1;
-}
-
-void
-pay_untrusted(struct pay_answer *a, const char *why)
-{
-	a->rc = QUAN_EPROTO;
-	a->trusted = 0;
-	a->err = PAY_E_BAD_REPLY;
-	a->trade = PAY_TS_NONE;
-	a->nv = 0;
-	snprintf(a->text, sizeof a->text, "%s", why);
 }
 
 int
