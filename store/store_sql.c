@@ -7,6 +7,7 @@
 
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/store_pay.h"
 
 #define RED_COLS "id, txn_id, line, code, kind, target, coupon_type, " \
 	"ifnull(idem_key,''), ifnull(return_key,''), state, reason, " \
@@ -257,6 +258,8 @@ const char *const store_schema_sql[] = {
 	 * entry's seq, kept once (a new store: 1) */
 	"INSERT OR IGNORE INTO meta(key, value) SELECT '" STORE_META_KEYED_FROM
 	"', ifnull(max(seq), 0) + 1 FROM journal;",
+	/* 6 -> 7: a sale's payments and their vouchers (store_pay.c) */
+	store_pay_schema,
 };
 
 _Static_assert(sizeof store_schema_sql / sizeof store_schema_sql[0] ==

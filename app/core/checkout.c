@@ -467,17 +467,31 @@ checkout_cancel(struct checkout *co)
 int
 checkout_close(struct checkout *co)
 {
+	int rc;
+
+	if (co->cur.state != CHECKOUT_T_REDEEMED)
+		return QUAN_EINVAL;
+	if ((rc = checkout_close_txn(co, co->cur.id)) == 0)
+		co->cur.state = CHECKOUT_T_CLOSED;
+	return rc;
+}
+
+int
+checkout_close_txn(struct checkout *co, int64_t txn_id)
+{
 	struct store *st = co->o.st;
 	struct store_txn t;
 	int64_t now = checkout_now_of(co);
 	int rc;
 
-	if (co->cur.state != CHECKOUT_T_REDEEMED)
-		return QUAN_EINVAL;
 	if ((rc = store_begin(st)) != 0)
 		return rc;
-	if ((rc = store_txn_get(st, co->cur.id, &t)) != 0)
+	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		goto bad;
+	if (strcmp(t.state, "redeemed") != 0) {
+		rc = QUAN_EINVAL;
+		goto bad;
+	}
 	snprintf(t.state, sizeof t.state, "closed");
 	t.closed_at = now;
 	if ((rc = store_txn_update(st, &t)) != 0)
@@ -486,7 +500,8 @@ checkout_close(struct checkout *co)
 		goto bad;
 	if ((rc = store_commit(st)) != 0)
 		goto bad;
-	co->cur.state = CHECKOUT_T_CLOSED;
+	if (co->cur.id == txn_id)
+		co->cur.state = CHECKOUT_T_CLOSED;
 	return QUAN_OK;
 bad:
 	store_rollback(st);

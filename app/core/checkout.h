@@ -180,6 +180,9 @@ int checkout_override(struct checkout *co, int i, const char *who,
     const char *why);
 /* Mark the redeemed sale paid and closed. */
 int checkout_close(struct checkout *co);
+/* The same for a redeemed txn by id (a payment settled later, by `quan
+ * sync`): QUAN_EINVAL when it is not 'redeemed'. */
+int checkout_close_txn(struct checkout *co, int64_t txn_id);
 /* Void a redeemed or closed sale by id (it need not be the current one):
  * coupons granted become return_pending with a return outbox row (or
  * returned at once when their use was never sent; card consumes cannot be

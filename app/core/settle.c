@@ -73,6 +73,8 @@ struct settle {
 		uint64_t since, end, def_end;  /* monotonic ms */
 		uint64_t applied; /* s->applied when sent */
 	} w;
+	settle_pay_fn pay_fn; /* payment answers go there (core/payment.c) */
+	void *pay_arg;
 };
 
 /* Copy with truncation (snprintf's "%s" trips -Wformat-truncation). */
@@ -971,6 +973,12 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 	syncmsg_get(ev, &r, sizeof r);
 	if (r.op == SYNC_OP_NOTICE)
 		return QUAN_OK; /* the callback receiver's, not ours */
+	if (sync_op_is_pay(r.op)) {
+		if (r.status != SYNC_RETRY)
+			s->stat.last_ok = now;
+		return s->pay_fn != NULL ? s->pay_fn(s->pay_arg, &r, now) :
+		    QUAN_OK;
+	}
 	if (r.op == SYNC_OP_STOCK_GET || r.op == SYNC_OP_CARD_GET) {
 		/* the last chunk (or a failure) ends the job */
 		if (r.status != SYNC_OK ||
@@ -1008,6 +1016,23 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 	default:
 		return QUAN_OK;
 	}
+}
+
+void
+settle_set_pay(struct settle *s, settle_pay_fn fn, void *arg)
+{
+	s->pay_fn = fn;
+	s->pay_arg = arg;
+}
+
+int
+settle_post(struct settle *s, const struct sync_job *job)
+{
+	struct ev ev;
+
+	syncmsg_put(&ev, EV_SYNC_JOB, job, sizeof *job);
+	ev.t_mono_us = tm_mono_us();
+	return evq_post(s->to_sync, &ev);
 }
 
 int

@@ -99,6 +99,17 @@ int settle_drain(struct settle *s, struct evq *results, int64_t now,
 /* Apply one event (opens its own transaction). */
 int settle_apply(struct settle *s, const struct ev *ev, int64_t now);
 
+/* Payment answers (SYNC_OP_PAY*, core/payment.h): applied by fn inside
+ * the drain's transaction (fn writes through the store, opens none and
+ * sends nothing; its owner acts after the drain). 0 or QUAN_E* (the
+ * batch is then rolled back). */
+typedef int (*settle_pay_fn)(void *arg, const struct sync_result *r,
+    int64_t now);
+void settle_set_pay(struct settle *s, settle_pay_fn fn, void *arg);
+/* Post one job that has no outbox row (a payment request) to the sync
+ * thread. QUAN_EFULL when its queue is full. */
+int settle_post(struct settle *s, const struct sync_job *job);
+
 /* Jobs out and not answered yet. */
 int settle_inflight(const struct settle *s);
 /* A copy of the status; refreshes the outbox depth from the store. */

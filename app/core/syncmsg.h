@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/ev.h"
+#include "core/paysm.h"
 
 #define SYNC_CODE_MAX 128   /* coupon code (busifavor <= 32, card <= 20) */
 #define SYNC_ID_MAX 64      /* stock id / card id */
@@ -32,8 +33,23 @@ enum sync_op {
 	SYNC_OP_CARD_CONSUME, /* card code/get check_consume, then consume */
 	SYNC_OP_STOCK_GET,    /* refresh a stock definition */
 	SYNC_OP_CARD_GET,     /* refresh a card definition */
-	SYNC_OP_NOTICE        /* callbacks -> main: a COUPON.SEND (below) */
+	SYNC_OP_NOTICE,       /* callbacks -> main: a COUPON.SEND (below) */
+	/* 付款码支付 (core/payment.h): one request each, never resent by the
+	 * sync thread (SYNC_F_ONCE): the core's pay_machine decides what
+	 * follows. code = out_trade_no (so one order's requests keep their
+	 * order); the answer comes back in sync_result.pay. */
+	SYNC_OP_PAY,          /* the charge: auth_code, amount_fen */
+	SYNC_OP_PAY_QUERY,
+	SYNC_OP_PAY_REVERSE
 };
+
+/* 1 for the three payment ops. */
+static inline int
+sync_op_is_pay(int op)
+{
+	return op == SYNC_OP_PAY || op == SYNC_OP_PAY_QUERY ||
+	    op == SYNC_OP_PAY_REVERSE;
+}
 
 /* What came of a job. The sync thread retries transient failures itself
  * (backoff with jitter) and reports SYNC_RETRY only when it gives up for
@@ -50,6 +66,7 @@ enum sync_status {
 };
 
 #define SYNC_F_ONLINE 0x1 /* a till is waiting: dispatch before backlog */
+#define SYNC_F_ONCE 0x2   /* one send, whatever comes of it (payments) */
 
 /* core -> sync: EV_SYNC_JOB. */
 struct sync_job {
@@ -67,6 +84,34 @@ struct sync_job {
 	char openid[SYNC_OPENID_MAX]; /* "" when not known */
 	uint32_t body_len;            /* bytes of body used (no NUL) */
 	char body[SYNC_BODY_MAX];     /* exact JSON body for USE/RETURN */
+	/* SYNC_OP_PAY: the charge (code = out_trade_no). The payment code
+	 * is a bearer instrument: never stored, never logged. */
+	int64_t amount_fen;
+	char auth_code[24];
+};
+
+/* A payment answer as it crosses the threads (a struct pay_answer cut to
+ * fit: at most SYNC_PAY_VOUCHERS voucher lines; voucher_fen is the whole
+ * deduction whatever their number, nv_all how many there were). */
+#define SYNC_PAY_VOUCHERS 4
+struct sync_pay_voucher {
+	char id[32];
+	char name[64];               /* cut on a UTF-8 boundary */
+	int32_t type;                /* enum pay_voucher_type */
+	int32_t single;
+	int64_t amount_fen;
+};
+struct sync_pay {
+	int32_t rc;                  /* pay_answer.rc */
+	int32_t trusted;
+	int32_t err;                 /* enum pay_err */
+	int32_t trade;               /* enum pay_trade */
+	int32_t recall;
+	int32_t nv, nv_all;
+	int64_t total_fen, payer_fen, voucher_fen, settlement_fen;
+	char transaction_id[36];
+	char out_trade_no[36];
+	struct sync_pay_voucher v[SYNC_PAY_VOUCHERS];
 };
 
 /* sync -> core: EV_SYNC_DONE. For STOCK_GET / CARD_GET the definition's
@@ -88,12 +133,17 @@ struct sync_result {
 	char wx_code[SYNC_WXCODE_MAX];
 	char message[SYNC_MSG_MAX];
 	char reason[SYNC_REASON_MAX];   /* cashier reason key */
-	char stock_id[SYNC_ID_MAX];     /* from the use answer / query */
-	char openid[SYNC_OPENID_MAX];
-	char use_request_no[SYNC_REQNO_MAX]; /* QUERY: who used it */
-	char coupon_state[24];          /* QUERY: SENDED, USED, ... */
-	uint32_t chunk_off, chunk_len, chunk_total;
-	char chunk[SYNC_CHUNK_MAX];
+	union {
+		struct {
+			char stock_id[SYNC_ID_MAX]; /* use answer / query */
+			char openid[SYNC_OPENID_MAX];
+			char use_request_no[SYNC_REQNO_MAX]; /* QUERY */
+			char coupon_state[24];  /* QUERY: SENDED, USED */
+			uint32_t chunk_off, chunk_len, chunk_total;
+			char chunk[SYNC_CHUNK_MAX];
+		};
+		struct sync_pay pay;    /* the SYNC_OP_PAY* ops */
+	};
 };
 
 /* sync -> core: EV_SYNC_STATE, on every change and every few seconds. */

@@ -399,7 +399,8 @@ handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 			s->pause_until_us = now + 1000ull * sync_backoff_ms(
 			    h->tries, s->cfg.backoff_base_ms,
 			    s->cfg.backoff_max_ms, &s->rng);
-		if (h->tries < s->cfg.max_tries && !atomic_load(&s->stop)) {
+		if (h->tries < s->cfg.max_tries && !atomic_load(&s->stop) &&
+		    !(h->job.flags & SYNC_F_ONCE)) {
 			h->due_us = now + 1000ull * sync_backoff_ms(h->tries,
 			    s->cfg.backoff_base_ms, s->cfg.backoff_max_ms,
 			    &s->rng);

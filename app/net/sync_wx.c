@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "net/card.h"
+#include "net/pay.h"
 #include "net/sync_wx.h"
 #include "net/sync_wx_int.h"
 #include "net/wxpay.h"
@@ -24,12 +25,15 @@ struct sync_wx {
 	char *wx_cause;
 	struct card_ctx *card;    /* NULL: [card] not configured */
 	char *card_cause;
+	struct pay_ctx *pay;      /* NULL: payments not configured */
+	char *pay_cause;
 };
 
 struct worker_ctx {
 	struct sync_wx *x;
 	struct wxpay *wx;
 	struct card *card;
+	struct pay_client *pay;
 	char *cause;
 };
 
@@ -52,6 +56,41 @@ static const char *
 nz(const char *s)
 {
 	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* The payment context: APIv3 over the busifavor signer, or APIv2 with
+ * its key file and client certificate ([pay] api). */
+static void
+pay_open(struct sync_wx *x)
+{
+	const struct config *cfg = x->cfg;
+	struct pay_cfg pc;
+	int rc;
+
+	if (nz(cfg->wx_mchid) == NULL || nz(cfg->wx_appid) == NULL ||
+	    (cfg->pay_api == CONFIG_PAY_V3 && x->wx == NULL)) {
+		x->pay_cause = xstrdup("[wechatpay] mchid/appid (and for "
+		    "api = v3 its keys) are not configured");
+		return;
+	}
+	memset(&pc, 0, sizeof pc);
+	pc.api = cfg->pay_api == CONFIG_PAY_V2 ? PAY_API_V2 : PAY_API_V3;
+	pc.appid = cfg->wx_appid;
+	pc.mchid = cfg->wx_mchid;
+	pc.v3 = x->wx;
+	pc.base_url = cfg->wx_base_url;
+	pc.v2_key_file = nz(cfg->pay_v2_key_file);
+	pc.v2_sign_md5 = cfg->pay_v2_md5;
+	pc.client_cert = nz(cfg->pay_v2_cert);
+	pc.client_key = nz(cfg->wx_private_key);
+	pc.ca_file = nz(cfg->wx_ca_file);
+	pc.connect_timeout_ms = cfg->wx_connect_timeout_ms;
+	pc.timeout_ms = cfg->wx_timeout_ms;
+	if ((rc = pay_ctx_new(&pc, &x->pay, &x->pay_cause)) != QUAN_OK) {
+		log_error("pay: %s", x->pay_cause ? x->pay_cause :
+		    quan_strerror(rc));
+		x->pay = NULL;
+	}
 }
 
 int
@@ -105,6 +144,7 @@ sync_wx_new(const struct config *cfg, struct sync_wx **out, char **cause)
 		x->card_cause = xstrdup("[card] appid / token_url is not "
 		    "configured");
 	}
+	pay_open(x);
 	*out = x;
 	return QUAN_OK;
 }
@@ -131,10 +171,12 @@ sync_wx_free(struct sync_wx *x)
 {
 	if (x == NULL)
 		return;
+	pay_ctx_free(x->pay);
 	wxpay_ctx_free(x->wx);
 	card_ctx_free(x->card);
 	free(x->wx_cause);
 	free(x->card_cause);
+	free(x->pay_cause);
 	free(x);
 }
 
@@ -159,6 +201,13 @@ w_open(void *arg, const atomic_int *stop, void **ctx, char **cause)
 		log_error("card client: %s", c ? c : quan_strerror(rc));
 		free(c);
 		w->card = NULL;
+		c = NULL;
+	}
+	if (x->pay != NULL &&
+	    (rc = pay_client_new(x->pay, stop, &w->pay, &c)) != 0) {
+		log_error("pay client: %s", c ? c : quan_strerror(rc));
+		free(c);
+		w->pay = NULL;
 	}
 	*ctx = w;
 	return QUAN_OK;
@@ -173,6 +222,7 @@ w_close(void *ctx)
 		return;
 	wxpay_free(w->wx);
 	card_free(w->card);
+	pay_client_free(w->pay);
 	free(w->cause);
 	free(w);
 }
@@ -373,6 +423,100 @@ run_card(struct worker_ctx *w, const struct sync_job *job,
 	card_result_free(&r);
 }
 
+void
+sync_wx_from_pay(const struct pay_answer *a, struct sync_result *res)
+{
+	struct sync_pay *p = &res->pay;
+	int i;
+
+	memset(p, 0, sizeof *p);
+	res->http = (int32_t)a->http;
+	scopy(res->wx_code, sizeof res->wx_code, a->code);
+	scopy(res->message, sizeof res->message, a->text);
+	if (a->time[0] != '\0')
+		(void)tm_parse_rfc3339(a->time, &res->remote_time);
+	p->rc = a->rc;
+	p->trusted = a->trusted;
+	p->err = (int32_t)a->err;
+	p->trade = (int32_t)a->trade;
+	p->recall = a->recall;
+	p->total_fen = a->total_fen;
+	p->payer_fen = a->payer_fen;
+	p->voucher_fen = a->voucher_fen;
+	p->settlement_fen = a->settlement_fen;
+	scopy(p->transaction_id, sizeof p->transaction_id, a->transaction_id);
+	scopy(p->out_trade_no, sizeof p->out_trade_no, a->out_trade_no);
+	p->nv_all = a->nv;
+	for (i = 0; i < a->nv && i < SYNC_PAY_VOUCHERS; i++) {
+		scopy(p->v[i].id, sizeof p->v[i].id, a->v[i].id);
+		scopy(p->v[i].name, sizeof p->v[i].name, a->v[i].name);
+		p->v[i].type = (int32_t)a->v[i].type;
+		p->v[i].single = a->v[i].single;
+		p->v[i].amount_fen = a->v[i].amount_fen;
+	}
+	p->nv = i;
+	/* the sync thread's bookkeeping: an answer (whatever it says) is
+	 * OK; no answer is a network retry, counted towards offline, that
+	 * SYNC_F_ONCE keeps from being resent */
+	res->status = a->rc == 0 || a->rc == QUAN_EPROTO ? SYNC_OK :
+	    SYNC_RETRY;
+	res->rc = a->rc;
+	res->reached = a->rc == 0 || a->rc == QUAN_EPROTO;
+}
+
+/* One payment request. The charge's body is built here, from the job,
+ * once per send: the out_trade_no (the idempotency key) is the core's. */
+static void
+run_pay(struct worker_ctx *w, const struct sync_job *job,
+    struct sync_result *res)
+{
+	struct pay_answer a;
+	struct pay_order o;
+	char *body = NULL, *cause = NULL, desc[96];
+	const struct config *cfg = w->x->cfg;
+
+	if (w->pay == NULL) {
+		not_configured(res, w->x->pay_cause);
+		return;
+	}
+	switch (job->op) {
+	case SYNC_OP_PAY:
+		memset(&o, 0, sizeof o);
+		snprintf(desc, sizeof desc, "%s %s", nz(cfg->store_id) ?
+		    cfg->store_id : "quan", cfg->term_id);
+		o.out_trade_no = job->code;
+		o.auth_code = job->auth_code;
+		o.description = desc;
+		o.total_fen = job->amount_fen;
+		o.device_id = cfg->term_id;
+		o.device_ip = "127.0.0.1";
+		o.store_id = nz(cfg->store_id);
+		if ((body = pay_pay_body(w->x->pay, &o, &cause)) == NULL) {
+			res->status = SYNC_REJECTED;
+			res->rc = QUAN_EINVAL;
+			scopy(res->message, sizeof res->message,
+			    cause ? cause : "bad order");
+			free(cause);
+			pay_answer_init(&a, PAY_OP_PAY);
+			a.err = PAY_E_PARAM_ERROR;
+			a.trusted = 1;
+			sync_wx_from_pay(&a, res);
+			res->status = SYNC_REJECTED;
+			return;
+		}
+		(void)pay_send_pay(w->pay, body, strlen(body), &a);
+		free(body);
+		break;
+	case SYNC_OP_PAY_QUERY:
+		(void)pay_query(w->pay, job->code, &a);
+		break;
+	default:
+		(void)pay_reverse(w->pay, job->code, &a);
+		break;
+	}
+	sync_wx_from_pay(&a, res);
+}
+
 static void
 w_run(void *ctx, const struct sync_job *job, struct sync_result *res,
     char **blob)
@@ -389,6 +533,11 @@ w_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 	case SYNC_OP_CARD_CONSUME:
 	case SYNC_OP_CARD_GET:
 		run_card(w, job, res, blob);
+		break;
+	case SYNC_OP_PAY:
+	case SYNC_OP_PAY_QUERY:
+	case SYNC_OP_PAY_REVERSE:
+		run_pay(w, job, res);
 		break;
 	default:
 		res->status = SYNC_REJECTED;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "net/card.h"
+#include "net/pay.h"
 #include "net/sync.h"
 #include "net/wxpay.h"
 
@@ -25,5 +26,10 @@ void sync_wx_from_wxpay(const struct wxpay_result *r, int first_send,
  * someone else's (SYNC_ALREADY). */
 void sync_wx_from_card(const struct card_result *r, int landed, int64_t now,
     struct sync_result *res);
+
+/* A payment answer → the result that carries it to the core (vouchers cut
+ * to SYNC_PAY_VOUCHERS, words cleaned); status OK when an answer came
+ * (trusted or not: the core's machine judges), RETRY when none did. */
+void sync_wx_from_pay(const struct pay_answer *a, struct sync_result *res);
 
 #endif

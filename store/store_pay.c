@@ -1,0 +1,350 @@
+/*
+ * store_pay.c — the payments table and its vouchers (store_pay.h). The
+ * "one live payment per sale" rule is a partial unique index, so it holds
+ * inside the committing transaction whatever process inserts.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "store/store_pay.h"
+#include "util/err.h"
+
+const char store_pay_schema[] =
+	"CREATE TABLE payments(id INTEGER PRIMARY KEY,"
+	" txn_id INTEGER NOT NULL,"
+	" out_trade_no TEXT NOT NULL UNIQUE,"
+	" tender TEXT NOT NULL CHECK(tender IN ('wechat','cash','other')),"
+	" state TEXT NOT NULL CHECK(state IN"
+	" ('pending','paid','failed','reversed','unknown')),"
+	" phase TEXT NOT NULL, amount_fen INTEGER NOT NULL"
+	" CHECK(amount_fen >= 0), payer_fen INTEGER NOT NULL,"
+	" voucher_fen INTEGER NOT NULL, settlement_fen INTEGER NOT NULL,"
+	" tendered_fen INTEGER NOT NULL, change_fen INTEGER NOT NULL,"
+	" reference TEXT NOT NULL, transaction_id TEXT NOT NULL,"
+	" reason TEXT NOT NULL, auth_hash TEXT NOT NULL,"
+	" t0_ms INTEGER NOT NULL, requests INTEGER NOT NULL,"
+	" reverses INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL, owner INTEGER NOT NULL);"
+	/* the invariant: one live charge per sale */
+	"CREATE UNIQUE INDEX payments_live ON payments(txn_id) WHERE state IN"
+	" ('pending','paid','unknown');"
+	"CREATE INDEX payments_open ON payments(state) WHERE state IN"
+	" ('pending','unknown');"
+	"CREATE INDEX payments_created ON payments(created_at);"
+	"CREATE TABLE payment_vouchers(payment_id INTEGER NOT NULL"
+	" REFERENCES payments(id), idx INTEGER NOT NULL,"
+	" voucher_id TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL"
+	" CHECK(type IN ('prefunded','nocash')), stock_id TEXT NOT NULL,"
+	" amount_fen INTEGER NOT NULL CHECK(amount_fen >= 0),"
+	" PRIMARY KEY(payment_id, idx)) WITHOUT ROWID;";
+
+#define COLS "id, txn_id, out_trade_no, tender, state, phase, amount_fen," \
+	" payer_fen, voucher_fen, settlement_fen, tendered_fen, change_fen," \
+	" reference, transaction_id, reason, auth_hash, t0_ms, requests," \
+	" reverses, created_at, updated_at, owner"
+
+static int
+prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(store_handle(s), sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sqlfail(s, sqlite3_extended_errcode(
+		    store_handle(s)), "prepare payment statement");
+	return QUAN_OK;
+}
+
+/* Step a statement that returns no row, then finalize it. */
+static int
+done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE)
+		rc = store_sqlfail(s, sqlite3_extended_errcode(
+		    store_handle(s)), what);
+	else
+		rc = QUAN_OK;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void
+text(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+}
+
+static void
+fill(sqlite3_stmt *st, struct store_pay *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = sqlite3_column_int64(st, 0);
+	p->txn_id = sqlite3_column_int64(st, 1);
+	text(st, 2, p->out_trade_no, sizeof p->out_trade_no);
+	text(st, 3, p->tender, sizeof p->tender);
+	text(st, 4, p->state, sizeof p->state);
+	text(st, 5, p->phase, sizeof p->phase);
+	p->amount_fen = sqlite3_column_int64(st, 6);
+	p->payer_fen = sqlite3_column_int64(st, 7);
+	p->voucher_fen = sqlite3_column_int64(st, 8);
+	p->settlement_fen = sqlite3_column_int64(st, 9);
+	p->tendered_fen = sqlite3_column_int64(st, 10);
+	p->change_fen = sqlite3_column_int64(st, 11);
+	text(st, 12, p->reference, sizeof p->reference);
+	text(st, 13, p->transaction_id, sizeof p->transaction_id);
+	text(st, 14, p->reason, sizeof p->reason);
+	text(st, 15, p->auth_hash, sizeof p->auth_hash);
+	p->t0_ms = sqlite3_column_int64(st, 16);
+	p->requests = sqlite3_column_int64(st, 17);
+	p->reverses = sqlite3_column_int64(st, 18);
+	p->created_at = sqlite3_column_int64(st, 19);
+	p->updated_at = sqlite3_column_int64(st, 20);
+	p->owner = sqlite3_column_int64(st, 21);
+}
+
+/* Bind the columns after id (2..22) in COLS order. */
+static void
+bind(sqlite3_stmt *st, const struct store_pay *p)
+{
+	sqlite3_bind_int64(st, 2, p->txn_id);
+	sqlite3_bind_text(st, 3, p->out_trade_no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->tender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, p->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, p->phase, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, p->amount_fen);
+	sqlite3_bind_int64(st, 8, p->payer_fen);
+	sqlite3_bind_int64(st, 9, p->voucher_fen);
+	sqlite3_bind_int64(st, 10, p->settlement_fen);
+	sqlite3_bind_int64(st, 11, p->tendered_fen);
+	sqlite3_bind_int64(st, 12, p->change_fen);
+	sqlite3_bind_text(st, 13, p->reference, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, p->transaction_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, p->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, p->auth_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 17, p->t0_ms);
+	sqlite3_bind_int64(st, 18, p->requests);
+	sqlite3_bind_int64(st, 19, p->reverses);
+	sqlite3_bind_int64(st, 20, p->created_at);
+	sqlite3_bind_int64(st, 21, p->updated_at);
+	sqlite3_bind_int64(st, 22, p->owner);
+}
+
+int
+store_pay_insert(struct store *s, struct store_pay *p)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(s, "INSERT INTO payments(" COLS ") VALUES(NULL, ?2,"
+	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+	    " ?17, ?18, ?19, ?20, ?21, ?22)", &st)) != 0)
+		return rc;
+	bind(st, p);
+	if ((rc = done(s, st, "insert payment")) == 0)
+		p->id = sqlite3_last_insert_rowid(store_handle(s));
+	return rc;
+}
+
+int
+store_pay_update(struct store *s, const struct store_pay *p)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(s, "UPDATE payments SET txn_id = ?2,"
+	    " out_trade_no = ?3, tender = ?4, state = ?5, phase = ?6,"
+	    " amount_fen = ?7, payer_fen = ?8, voucher_fen = ?9,"
+	    " settlement_fen = ?10, tendered_fen = ?11, change_fen = ?12,"
+	    " reference = ?13, transaction_id = ?14, reason = ?15,"
+	    " auth_hash = ?16, t0_ms = ?17, requests = ?18, reverses = ?19,"
+	    " created_at = ?20, updated_at = ?21, owner = ?22 WHERE id = ?1",
+	    &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, p->id);
+	bind(st, p);
+	if ((rc = done(s, st, "update payment")) == 0 &&
+	    sqlite3_changes(store_handle(s)) == 0)
+		rc = QUAN_ENOTFOUND;
+	return rc;
+}
+
+/* One row of a query with ?1 bound to v. */
+static int
+one(struct store *s, const char *sql, int64_t v, struct store_pay *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(s, sql, &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, v);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		fill(st, out);
+		rc = QUAN_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = QUAN_ENOTFOUND;
+	} else {
+		rc = store_sqlfail(s, sqlite3_extended_errcode(
+		    store_handle(s)), "read payment");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_pay_get(struct store *s, int64_t id, struct store_pay *out)
+{
+	return one(s, "SELECT " COLS " FROM payments WHERE id = ?1", id, out);
+}
+
+int
+store_pay_for_txn(struct store *s, int64_t txn_id, struct store_pay *out)
+{
+	return one(s, "SELECT " COLS " FROM payments WHERE txn_id = ?1"
+	    " ORDER BY state IN ('pending','paid','unknown') DESC, id DESC"
+	    " LIMIT 1", txn_id, out);
+}
+
+int
+store_pay_list_open(struct store *s, int64_t *ids, int max, int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = prepare(s, "SELECT id FROM payments WHERE state IN"
+	    " ('pending','unknown') ORDER BY id", &st)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QUAN_OK :
+	    store_sqlfail(s, sqlite3_extended_errcode(store_handle(s)),
+	    "list open payments");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_pay_vouchers_put(struct store *s, int64_t pay_id,
+    const struct store_pay_voucher *v, int n)
+{
+	sqlite3_stmt *st;
+	int rc, i;
+
+	if ((rc = prepare(s, "DELETE FROM payment_vouchers WHERE"
+	    " payment_id = ?1", &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, pay_id);
+	if ((rc = done(s, st, "replace vouchers")) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if ((rc = prepare(s, "INSERT INTO payment_vouchers(payment_id,"
+		    " idx, voucher_id, name, type, stock_id, amount_fen)"
+		    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st)) != 0)
+			return rc;
+		sqlite3_bind_int64(st, 1, pay_id);
+		sqlite3_bind_int(st, 2, i);
+		sqlite3_bind_text(st, 3, v[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, v[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, v[i].type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, v[i].stock_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, v[i].amount_fen);
+		if ((rc = done(s, st, "insert voucher")) != 0)
+			return rc;
+	}
+	return QUAN_OK;
+}
+
+int
+store_pay_vouchers_get(struct store *s, int64_t pay_id,
+    struct store_pay_voucher *v, int max, int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = prepare(s, "SELECT idx, voucher_id, name, type, stock_id,"
+	    " amount_fen FROM payment_vouchers WHERE payment_id = ?1"
+	    " ORDER BY idx", &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, pay_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n < max) {
+			struct store_pay_voucher *x = &v[*n];
+
+			memset(x, 0, sizeof *x);
+			x->idx = sqlite3_column_int(st, 0);
+			text(st, 1, x->id, sizeof x->id);
+			text(st, 2, x->name, sizeof x->name);
+			text(st, 3, x->type, sizeof x->type);
+			text(st, 4, x->stock_id, sizeof x->stock_id);
+			x->amount_fen = sqlite3_column_int64(st, 5);
+		}
+		(*n)++;
+	}
+	rc = rc == SQLITE_DONE ? QUAN_OK : store_sqlfail(s,
+	    sqlite3_extended_errcode(store_handle(s)), "read vouchers");
+	sqlite3_finalize(st);
+	if (*n > max)
+		*n = max;
+	return rc;
+}
+
+int
+store_pay_sums(struct store *s, int64_t from, int64_t to,
+    struct store_pay_sums *o)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	if ((rc = prepare(s, "SELECT"
+	    " count(*) FILTER (WHERE state = 'paid'),"
+	    " count(*) FILTER (WHERE state = 'paid' AND tender = 'wechat'),"
+	    " ifnull(sum(amount_fen) FILTER (WHERE state = 'paid' AND"
+	    "  tender = 'wechat'), 0),"
+	    " ifnull(sum(payer_fen) FILTER (WHERE state = 'paid' AND"
+	    "  tender = 'wechat'), 0),"
+	    " ifnull(sum(voucher_fen) FILTER (WHERE state = 'paid'), 0),"
+	    " count(*) FILTER (WHERE state = 'paid' AND tender = 'cash'),"
+	    " ifnull(sum(amount_fen) FILTER (WHERE state = 'paid' AND"
+	    "  tender = 'cash'), 0),"
+	    " count(*) FILTER (WHERE state = 'paid' AND tender = 'other'),"
+	    " ifnull(sum(amount_fen) FILTER (WHERE state = 'paid' AND"
+	    "  tender = 'other'), 0),"
+	    " count(*) FILTER (WHERE state IN ('failed','reversed')),"
+	    " count(*) FILTER (WHERE state IN ('pending','unknown')),"
+	    " (SELECT count(*) FROM payment_vouchers v JOIN payments q ON"
+	    "  q.id = v.payment_id WHERE q.state = 'paid' AND"
+	    "  q.created_at >= ?1 AND q.created_at < ?2)"
+	    " FROM payments WHERE created_at >= ?1 AND created_at < ?2",
+	    &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o->paid_count = sqlite3_column_int64(st, 0);
+		o->wechat_count = sqlite3_column_int64(st, 1);
+		o->wechat_fen = sqlite3_column_int64(st, 2);
+		o->payer_fen = sqlite3_column_int64(st, 3);
+		o->voucher_fen = sqlite3_column_int64(st, 4);
+		o->cash_count = sqlite3_column_int64(st, 5);
+		o->cash_fen = sqlite3_column_int64(st, 6);
+		o->other_count = sqlite3_column_int64(st, 7);
+		o->other_fen = sqlite3_column_int64(st, 8);
+		o->failed_count = sqlite3_column_int64(st, 9);
+		o->unknown_count = sqlite3_column_int64(st, 10);
+		o->voucher_count = sqlite3_column_int64(st, 11);
+		rc = QUAN_OK;
+	} else {
+		rc = store_sqlfail(s, sqlite3_extended_errcode(
+		    store_handle(s)), "sum payments");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

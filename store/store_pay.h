@@ -1,0 +1,90 @@
+/*
+ * store_pay.h — a sale's payments in the store: one row per charge (a
+ * WeChat payment code, cash or another tender), with its out_trade_no
+ * committed before any request and every answer persisted, and the
+ * vouchers WeChat deducted inside a paid charge.
+ *
+ * Invariant (checked by the database, inside the transaction that
+ * commits, whatever process asks): a sale has at most one live payment —
+ * pending, paid or unknown. A new charge for the same sale is refused
+ * (QUAN_EEXIST) until the previous one is definitively failed or
+ * reversed. Main thread of whichever process owns the store handle.
+ */
+#ifndef QUAN_STORE_PAY_H
+#define QUAN_STORE_PAY_H
+
+#include <stdint.h>
+
+struct store;
+
+/* Migration 6 -> 7 (store.c's schema list). */
+extern const char store_pay_schema[];
+
+struct store_pay {
+	int64_t id;
+	int64_t txn_id;
+	char out_trade_no[33];
+	char tender[8];            /* wechat | cash | other */
+	char state[12];            /* pending|paid|failed|reversed|unknown */
+	char phase[12];            /* pay|query|confirm|reverse|done */
+	int64_t amount_fen;        /* asked (the sale's due) */
+	int64_t payer_fen;         /* the customer's own money */
+	int64_t voucher_fen;       /* deducted by WeChat vouchers */
+	int64_t settlement_fen;    /* what the merchant is settled */
+	int64_t tendered_fen;      /* cash handed over (cash) */
+	int64_t change_fen;        /* cash given back */
+	char reference[65];        /* other: the cashier's reference */
+	char transaction_id[40];   /* WeChat's, once paid */
+	char reason[48];           /* pay_err_name of the last error, "" */
+	char auth_hash[17];        /* 16 hex of SHA-256(code): never the code */
+	int64_t t0_ms;             /* epoch ms the charge was first sent */
+	int64_t requests;          /* requests sent (pay, queries, reverses) */
+	int64_t reverses;
+	int64_t created_at, updated_at; /* epoch s */
+	int64_t owner;             /* pid of the process driving it: `quan
+				      sync` takes over an open payment only
+				      when that process is gone */
+};
+
+struct store_pay_voucher {
+	int idx;
+	char id[65];
+	char name[129];
+	char type[12];             /* prefunded | nocash */
+	char stock_id[65];
+	int64_t amount_fen;
+};
+
+/* Insert (sets p->id). QUAN_EEXIST: the sale already has a live payment,
+ * or the out_trade_no was used. Inside the caller's transaction. */
+int store_pay_insert(struct store *s, struct store_pay *p);
+int store_pay_update(struct store *s, const struct store_pay *p);
+int store_pay_get(struct store *s, int64_t id, struct store_pay *out);
+/* The sale's live payment (pending/paid/unknown), else the last one;
+ * QUAN_ENOTFOUND when the sale has none. */
+int store_pay_for_txn(struct store *s, int64_t txn_id, struct store_pay *out);
+/* Ids of payments still pending or unknown, oldest first (recovery). */
+int store_pay_list_open(struct store *s, int64_t *ids, int max, int *n);
+
+/* Replace the vouchers of a payment. */
+int store_pay_vouchers_put(struct store *s, int64_t pay_id,
+    const struct store_pay_voucher *v, int n);
+/* Up to max into v; *n the count stored. */
+int store_pay_vouchers_get(struct store *s, int64_t pay_id,
+    struct store_pay_voucher *v, int max, int *n);
+
+/* The figures of the payments made (created_at) in [from, to). */
+struct store_pay_sums {
+	int64_t paid_count;          /* paid payments, every tender */
+	int64_t wechat_count, wechat_fen;   /* paid by payment code (total) */
+	int64_t payer_fen;           /* of which the customers' own money */
+	int64_t voucher_count, voucher_fen; /* voucher lines and their sum */
+	int64_t cash_count, cash_fen;
+	int64_t other_count, other_fen;
+	int64_t failed_count;        /* failed or reversed charges */
+	int64_t unknown_count;       /* pending or unknown now */
+};
+int store_pay_sums(struct store *s, int64_t from, int64_t to,
+    struct store_pay_sums *out);
+
+#endif
