@@ -12,6 +12,11 @@
 struct config;
 struct store;
 struct checkout;
+struct checkout_line;
+struct checkout_txn;
+struct json_t;
+struct settle;
+struct evq;
 
 struct cli {
 	struct config *cfg;     /* loaded config (defaults when none) */
@@ -55,6 +60,11 @@ void cli_done(struct cli *c);   /* closes and frees; NULL-safe fields */
 int cli_online_attach(struct cli *c, struct checkout *co, void **state);
 int cli_online_redeem(void *state, struct checkout *co);
 void cli_online_detach(void *state);
+/* The runtime under an attached online step: its settle and results
+ * queue (a sale's payment runs on them). 0, or -1 when state is NULL. */
+int cli_online_parts(void *state, struct settle **se, struct evq **results);
+/* Wait up to ms for answers still out on it, applying them. */
+void cli_online_flush(void *state, int ms);
 /* Can the configured WeChat clients start (keys load, key files 0600,
  * certificates parse)? 0 ready, 1 nothing configured, QUAN_ECONFIG with
  * *cause (caller frees) naming the client and the reason. */
@@ -65,6 +75,18 @@ int cli_online_check(const struct config *cfg, char **cause);
  * no longer being decided by any till (the online step waits at most
  * online_wait_ms plus 1 s of grace), so it was cut off by a crash. */
 int64_t cli_recover_age_s(const struct config *cfg);
+
+/* Shared by the core commands (app/cli/cmd_core.c) and `quan sale`. */
+int cli_parse_money(const char *cmd, const char *opt, const char *v,
+    int64_t *out);
+int cli_new_checkout(struct cli *c, const char *cmd, struct checkout **co);
+int cli_add_code(struct checkout *co, struct store *st, const char *cmd,
+    const char *code, int64_t price);
+struct json_t *cli_line_json(const struct checkout_line *l, int full);
+/* The redeem object of a sale: txn, amount_fen, discount_fen, due_fen,
+ * coupons[] (new). */
+struct json_t *cli_redeem_json(const struct checkout_txn *t);
+void cli_print_json(struct json_t *o);
 
 /* Local midnight (store timezone) of "YYYY-MM-DD", or of today when s is
  * NULL. 0, or -1 on a malformed date. */

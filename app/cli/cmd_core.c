@@ -37,8 +37,8 @@ struct opts {
 	int ncodes;
 };
 
-static int
-parse_money(const char *cmd, const char *opt, const char *v, int64_t *out)
+int
+cli_parse_money(const char *cmd, const char *opt, const char *v, int64_t *out)
 {
 	if (v == NULL || money_parse_yuan(v, out) != 0) {
 		fprintf(stderr, "quan %s: %s needs a yuan amount with at most "
@@ -62,18 +62,18 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		if (strcmp(a, "--json") == 0)
 			o->json = 1;
 		else if (strcmp(a, "--amount") == 0) {
-			if ((rc = parse_money(cmd, a, i + 1 < argc ?
+			if ((rc = cli_parse_money(cmd, a, i + 1 < argc ?
 			    argv[i + 1] : NULL, &o->amount_fen)) != 0)
 				return rc;
 			o->has_amount = 1;
 			i++;
 		} else if (strncmp(a, "--amount=", 9) == 0) {
-			if ((rc = parse_money(cmd, "--amount", a + 9,
+			if ((rc = cli_parse_money(cmd, "--amount", a + 9,
 			    &o->amount_fen)) != 0)
 				return rc;
 			o->has_amount = 1;
 		} else if (strcmp(a, "--price") == 0) {
-			if ((rc = parse_money(cmd, a, i + 1 < argc ?
+			if ((rc = cli_parse_money(cmd, a, i + 1 < argc ?
 			    argv[i + 1] : NULL, &o->price_fen)) != 0)
 				return rc;
 			i++;
@@ -100,8 +100,8 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int
-new_checkout(struct cli *c, const char *cmd, struct checkout **co)
+int
+cli_new_checkout(struct cli *c, const char *cmd, struct checkout **co)
 {
 	struct checkout_opts o;
 	char *cause = NULL;
@@ -120,8 +120,8 @@ new_checkout(struct cli *c, const char *cmd, struct checkout **co)
 	return 0;
 }
 
-static json_t *
-line_json(const struct checkout_line *l, int full)
+json_t *
+cli_line_json(const struct checkout_line *l, int full)
 {
 	json_t *o = json_object();
 
@@ -154,8 +154,8 @@ line_json(const struct checkout_line *l, int full)
 	return o;
 }
 
-static void
-print_json(json_t *o)
+void
+cli_print_json(json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
@@ -176,8 +176,8 @@ print_line(const struct checkout_line *l)
 }
 
 /* Add a code from the command line (text may contain anything). */
-static int
-add_code(struct checkout *co, struct store *st, const char *cmd,
+int
+cli_add_code(struct checkout *co, struct store *st, const char *cmd,
     const char *code, int64_t price)
 {
 	int rc = checkout_add(co, code, strlen(code), price, NULL);
@@ -213,22 +213,22 @@ cmd_check(int argc, char **argv)
 	}
 	if ((rc = cli_open_store(&c, "check", 0)) != 0)
 		goto out;
-	if ((rc = new_checkout(&c, "check", &co)) != 0)
+	if ((rc = cli_new_checkout(&c, "check", &co)) != 0)
 		goto out;
 	checkout_open(co, o.amount_fen);
-	if ((rc = add_code(co, c.st, "check", o.codes[0], o.price_fen)) != 0)
+	if ((rc = cli_add_code(co, c.st, "check", o.codes[0], o.price_fen)) != 0)
 		goto out;
 	t = checkout_current(co);
 	l = &t->lines[0];
 	if (o.json) {
-		json_t *j = line_json(l, 0);
+		json_t *j = cli_line_json(l, 0);
 
 		json_object_set_new(j, "verdict", json_string(
 		    l->state == CHECKOUT_PRICED ? "ok" : "rejected"));
 		json_object_set_new(j, "amount_fen",
 		    json_integer(t->amount_fen));
 		json_object_set_new(j, "due_fen", json_integer(t->due_fen));
-		print_json(j);
+		cli_print_json(j);
 		json_decref(j);
 	} else {
 		char a[32], d[32], u[32];
@@ -260,6 +260,23 @@ out:
 	return rc;
 }
 
+json_t *
+cli_redeem_json(const struct checkout_txn *t)
+{
+	json_t *j = json_object(), *a = json_array();
+	int i;
+
+	json_object_set_new(j, "txn", json_integer(t->id));
+	json_object_set_new(j, "amount_fen", json_integer(t->amount_fen));
+	json_object_set_new(j, "discount_fen",
+	    json_integer(t->discount_fen));
+	json_object_set_new(j, "due_fen", json_integer(t->due_fen));
+	for (i = 0; i < t->nlines; i++)
+		json_array_append_new(a, cli_line_json(&t->lines[i], 1));
+	json_object_set_new(j, "coupons", a);
+	return j;
+}
+
 int
 cmd_redeem(int argc, char **argv)
 {
@@ -283,7 +300,7 @@ cmd_redeem(int argc, char **argv)
 	}
 	if ((rc = cli_open_store(&c, "redeem", CLI_STORE_CHECK_DUE)) != 0)
 		goto out;
-	if ((rc = new_checkout(&c, "redeem", &co)) != 0)
+	if ((rc = cli_new_checkout(&c, "redeem", &co)) != 0)
 		goto out;
 	/* redeems interrupted by a crash are settled first */
 	checkout_recover(co, cli_recover_age_s(c.cfg), &nrec);
@@ -301,7 +318,7 @@ cmd_redeem(int argc, char **argv)
 	}
 	checkout_open(co, o.amount_fen);
 	for (i = 0; i < o.ncodes; i++)
-		if ((rc = add_code(co, c.st, "redeem", o.codes[i],
+		if ((rc = cli_add_code(co, c.st, "redeem", o.codes[i],
 		    o.price_fen)) != 0)
 			goto out;
 	if ((rc = cli_online_redeem(online, co)) != 0) {
@@ -322,18 +339,9 @@ cmd_redeem(int argc, char **argv)
 			any_unk = 1;
 	}
 	if (o.json) {
-		json_t *j = json_object(), *a = json_array();
+		json_t *j = cli_redeem_json(t);
 
-		json_object_set_new(j, "txn", json_integer(t->id));
-		json_object_set_new(j, "amount_fen",
-		    json_integer(t->amount_fen));
-		json_object_set_new(j, "discount_fen",
-		    json_integer(t->discount_fen));
-		json_object_set_new(j, "due_fen", json_integer(t->due_fen));
-		for (i = 0; i < t->nlines; i++)
-			json_array_append_new(a, line_json(&t->lines[i], 1));
-		json_object_set_new(j, "coupons", a);
-		print_json(j);
+		cli_print_json(j);
 		json_decref(j);
 	} else {
 		char a[32], d[32], u[32];
@@ -457,7 +465,7 @@ cmd_void(int argc, char **argv)
 		if (rc != 0)
 			goto out;
 	}
-	if ((rc = new_checkout(&c, "void", &co)) != 0)
+	if ((rc = cli_new_checkout(&c, "void", &co)) != 0)
 		goto out;
 	if ((rc = checkout_void(co, id, by != NULL ? by : "cli",
 	    &cause)) != 0) {
@@ -491,7 +499,7 @@ cmd_void(int argc, char **argv)
 		json_object_set_new(j, "txn", json_integer(t.id));
 		json_object_set_new(j, "state", json_string("voided"));
 		for (i = 0; i < t.nlines; i++)
-			json_array_append_new(a, line_json(&t.lines[i], 1));
+			json_array_append_new(a, cli_line_json(&t.lines[i], 1));
 		json_object_set_new(j, "coupons", a);
 		a = json_array();
 		for (i = 0; i < t.nlines; i++)
@@ -501,7 +509,7 @@ cmd_void(int argc, char **argv)
 				    json_string(t.lines[i].code));
 		/* card codes consumed at WeChat: no return exists */
 		json_object_set_new(j, "not_returnable", a);
-		print_json(j);
+		cli_print_json(j);
 		json_decref(j);
 	} else {
 		int kept = 0;
@@ -723,7 +731,7 @@ cmd_status(int argc, char **argv)
 			    at, sizeof at), "error", ne));
 	}
 	if (json)
-		print_json(j);
+		cli_print_json(j);
 	else
 		print_status_text(j);
 	rc = EXIT_OK;
@@ -899,7 +907,7 @@ cmd_import(int argc, char **argv)
 		    (json_int_t)n);
 		struct checkout *co = NULL;
 
-		if (new_checkout(&c, "import", &co) == 0) {
+		if (cli_new_checkout(&c, "import", &co) == 0) {
 			if (checkout_journal(co, "import", 0, d) != 0)
 				fprintf(stderr, "quan import: journal: %s\n",
 				    store_errmsg(c.st));

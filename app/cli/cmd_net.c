@@ -1021,6 +1021,33 @@ cli_online_redeem(void *state, struct checkout *co)
 	return on != NULL ? redeem_run(on->rd) : checkout_redeem(co);
 }
 
+int
+cli_online_parts(void *state, struct settle **se, struct evq **results)
+{
+	struct cli_online *on = state;
+
+	if (on == NULL)
+		return -1;
+	*se = on->rt.se;
+	*results = on->rt.results;
+	return 0;
+}
+
+void
+cli_online_flush(void *state, int ms)
+{
+	struct cli_online *on = state;
+	uint64_t end = tm_mono_ms() + (uint64_t)ms;
+
+	while (on != NULL && settle_inflight(on->rt.se) > 0 &&
+	    tm_mono_ms() < end) {
+		wait_results(&on->rt, 100);
+		if (settle_drain(on->rt.se, on->rt.results, tm_now(),
+		    NULL) != 0)
+			break;
+	}
+}
+
 void
 cli_online_detach(void *state)
 {

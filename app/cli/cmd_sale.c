@@ -1,0 +1,327 @@
+/*
+ * cmd_sale.c — `quan sale`: a whole sale headless — the coupons redeemed
+ * (quan redeem's online step), then the amount due paid with a WeChat
+ * payment code, cash or another tender (core/payment.h). Scripts rely on
+ * the JSON and the exit codes (help/sale.txt).
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_common.h"
+#include "cli/cmd.h"
+#include "core/checkout.h"
+#include "core/payment.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/money.h"
+#include "util/xmem.h"
+
+#define SALE_COUPONS_MAX 64
+
+struct sale_opts {
+	int json;
+	int64_t amount_fen;
+	int has_amount;
+	enum payment_tender tender;
+	const char *auth_code;
+	int64_t tendered_fen;
+	const char *reference;
+	char *codes[SALE_COUPONS_MAX];
+	int ncodes;
+};
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: quan sale [--json] --amount YUAN (--pay "
+	    "AUTH_CODE | --cash YUAN | --other REF) [COUPON...]\n");
+	return EXIT_USAGE;
+}
+
+static int
+tender_opt(struct sale_opts *o, enum payment_tender t)
+{
+	if (o->tender != PAYMENT_T_NONE) {
+		fprintf(stderr, "quan sale: one tender: --pay, --cash or "
+		    "--other\n");
+		return EXIT_USAGE;
+	}
+	o->tender = t;
+	return 0;
+}
+
+static int
+parse(int argc, char **argv, struct sale_opts *o)
+{
+	int i, rc;
+
+	memset(o, 0, sizeof *o);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] :
+		    NULL;
+
+		if (strcmp(a, "--json") == 0) {
+			o->json = 1;
+		} else if (strcmp(a, "--amount") == 0) {
+			if ((rc = cli_parse_money("sale", a, v,
+			    &o->amount_fen)) != 0)
+				return rc;
+			o->has_amount = 1;
+			i++;
+		} else if (strcmp(a, "--pay") == 0 && v != NULL) {
+			if ((rc = tender_opt(o, PAYMENT_T_WECHAT)) != 0)
+				return rc;
+			o->auth_code = v;
+			i++;
+		} else if (strcmp(a, "--cash") == 0) {
+			if ((rc = tender_opt(o, PAYMENT_T_CASH)) != 0 ||
+			    (rc = cli_parse_money("sale", a, v,
+			    &o->tendered_fen)) != 0)
+				return rc;
+			i++;
+		} else if (strcmp(a, "--other") == 0 && v != NULL) {
+			if ((rc = tender_opt(o, PAYMENT_T_OTHER)) != 0)
+				return rc;
+			o->reference = v;
+			i++;
+		} else if (a[0] == '-' && a[1] == '-') {
+			fprintf(stderr, "quan sale: unknown option or missing "
+			    "value: %s\n", a);
+			return EXIT_USAGE;
+		} else if (o->ncodes < SALE_COUPONS_MAX) {
+			o->codes[o->ncodes++] = argv[i];
+		} else {
+			fprintf(stderr, "quan sale: too many coupons\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!o->has_amount || o->tender == PAYMENT_T_NONE ||
+	    o->ncodes > CHECKOUT_LINES_MAX)
+		return usage();
+	if (o->tender == PAYMENT_T_OTHER && (o->reference[0] == '\0' ||
+	    strlen(o->reference) > 64)) {
+		fprintf(stderr, "quan sale: --other needs a reference of 1 to "
+		    "64 characters\n");
+		return EXIT_USAGE;
+	}
+	if (o->tender == PAYMENT_T_WECHAT && (o->auth_code[0] == '\0' ||
+	    strlen(o->auth_code) > 20)) {
+		fprintf(stderr, "quan sale: --pay needs the payment code as "
+		    "scanned (18 digits)\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static json_t *
+payment_json(const struct payment_view *v, enum pay_outcome out)
+{
+	json_t *j = json_object(), *a = json_array();
+	int i;
+
+	json_object_set_new(j, "state", json_string(pay_outcome_name(out)));
+	json_object_set_new(j, "tender",
+	    json_string(payment_tender_name(v->tender)));
+	json_object_set_new(j, "out_trade_no", json_string(v->out_trade_no));
+	json_object_set_new(j, "transaction_id",
+	    json_string(v->transaction_id));
+	json_object_set_new(j, "total_fen", json_integer(v->amount_fen));
+	json_object_set_new(j, "payer_fen", json_integer(
+	    out == PAY_PAID ? v->payer_fen : 0));
+	json_object_set_new(j, "voucher_fen", json_integer(
+	    out == PAY_PAID ? v->voucher_fen : 0));
+	for (i = 0; i < v->nv; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}",
+		    "id", v->v[i].id, "name", v->v[i].name, "type",
+		    v->v[i].type, "amount_fen",
+		    (json_int_t)v->v[i].amount_fen));
+	json_object_set_new(j, "vouchers", a);
+	json_object_set_new(j, "reason", json_string(v->err != PAY_E_NONE ?
+	    pay_err_name(v->err) : ""));
+	if (v->tender == PAYMENT_T_CASH) {
+		json_object_set_new(j, "tendered_fen",
+		    json_integer(v->tendered_fen));
+		json_object_set_new(j, "change_fen",
+		    json_integer(v->change_fen));
+	}
+	if (v->tender == PAYMENT_T_OTHER)
+		json_object_set_new(j, "reference",
+		    json_string(v->reference));
+	return j;
+}
+
+static void
+print_text(const struct checkout_txn *t, const struct payment_view *v,
+    enum pay_outcome out)
+{
+	char a[32], b[32], c[32];
+	int i;
+
+	printf("txn %" PRId64 ": amount %s  discount %s  due %s\n", t->id,
+	    money_format(t->amount_fen, a, sizeof a),
+	    money_format(t->discount_fen, b, sizeof b),
+	    money_format(t->due_fen, c, sizeof c));
+	for (i = 0; i < t->nlines; i++)
+		printf("  %-24s %-16s -%s  %s\n", t->lines[i].code,
+		    checkout_cstate_name(t->lines[i].state),
+		    money_format(t->lines[i].discount_fen, a, sizeof a),
+		    t->lines[i].reason);
+	printf("payment %s: %s %s%s%s\n", payment_tender_name(v->tender),
+	    pay_outcome_name(out), v->out_trade_no,
+	    v->err != PAY_E_NONE ? "  " : "",
+	    v->err != PAY_E_NONE ? pay_err_name(v->err) : "");
+	for (i = 0; i < v->nv; i++)
+		printf("  voucher %s %s -%s\n", v->v[i].name, v->v[i].type,
+		    money_format(v->v[i].amount_fen, a, sizeof a));
+	if (out == PAY_PAID && v->tender == PAYMENT_T_WECHAT)
+		printf("  customer paid %s\n",
+		    money_format(v->payer_fen, a, sizeof a));
+	if (v->tender == PAYMENT_T_CASH)
+		printf("  tendered %s  change %s\n",
+		    money_format(v->tendered_fen, a, sizeof a),
+		    money_format(v->change_fen, b, sizeof b));
+}
+
+/* Take the due with the tender; *v and *out say how it ended. */
+static int
+take(struct cli *c, struct checkout *co, void *online,
+    const struct sale_opts *o, struct payment_view *v,
+    enum pay_outcome *out)
+{
+	const struct checkout_txn *t = checkout_current(co);
+	struct settle *se = NULL;
+	struct evq *results = NULL;
+	struct payment *pm;
+	int64_t id = 0;
+	int rc;
+
+	(void)cli_online_parts(online, &se, &results);
+	pm = payment_new(co, c->st, c->cfg, se);
+	switch (o->tender) {
+	case PAYMENT_T_WECHAT:
+		rc = payment_charge(pm, t->id, t->due_fen, o->auth_code, &id);
+		break;
+	case PAYMENT_T_CASH:
+		rc = payment_cash(pm, t->id, t->due_fen, o->tendered_fen,
+		    &id);
+		break;
+	default:
+		rc = payment_other(pm, t->id, t->due_fen, o->reference, &id);
+		break;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "quan sale: payment not taken: %s%s%s\n",
+		    rc == QUAN_ENET ? "a payment code needs WeChat "
+		    "([wechatpay] in quan.conf)" : rc == QUAN_EINVAL &&
+		    o->tender == PAYMENT_T_CASH ? "less cash than is due" :
+		    quan_strerror(rc), store_damaged(c->st) ? ": " : "",
+		    store_damaged(c->st) ? store_errmsg(c->st) : "");
+		payment_free(pm);
+		/* nothing was charged: the coupons go back */
+		(void)checkout_void(co, t->id, "payment", NULL);
+		return rc == QUAN_EINVAL || rc == QUAN_ENET ? EXIT_USAGE :
+		    EXIT_FAIL;
+	}
+	*out = o->tender == PAYMENT_T_WECHAT ?
+	    payment_run(pm, results, id) : PAY_PAID;
+	if ((rc = payment_settle_sale(pm, id)) != 0)
+		fprintf(stderr, "quan sale: settling the sale: %s\n",
+		    quan_strerror(rc));
+	rc = payment_view(pm, id, v);
+	payment_free(pm);
+	if (rc != 0) {
+		fprintf(stderr, "quan sale: %s\n", store_errmsg(c->st));
+		return EXIT_FAIL;
+	}
+	/* the returns of a failed payment: their answers, briefly */
+	if (*out == PAY_FAILED || *out == PAY_REVERSED)
+		cli_online_flush(online, 2000);
+	return 0;
+}
+
+int
+cmd_sale(int argc, char **argv)
+{
+	struct cli c;
+	struct sale_opts o;
+	struct checkout *co = NULL;
+	struct checkout_txn *t = NULL;
+	struct payment_view v;
+	enum pay_outcome out = PAY_PAID;
+	void *online = NULL;
+	int rc, i, nrec = 0;
+
+	memset(&v, 0, sizeof v);
+	if ((rc = cli_init(&c, "sale", &argc, argv, 0)) != 0)
+		goto end;
+	if ((rc = parse(argc, argv, &o)) != 0)
+		goto end;
+	if ((rc = cli_open_store(&c, "sale", CLI_STORE_CHECK_DUE)) != 0 ||
+	    (rc = cli_new_checkout(&c, "sale", &co)) != 0)
+		goto end;
+	checkout_recover(co, cli_recover_age_s(c.cfg), &nrec);
+	if (cli_online_attach(&c, co, &online) != 0) {
+		fprintf(stderr, "quan sale: nothing sold: the online step is "
+		    "configured but cannot start\n");
+		online = NULL;
+		rc = EXIT_FAIL;
+		goto end;
+	}
+	if (o.tender == PAYMENT_T_WECHAT && online == NULL) {
+		fprintf(stderr, "quan sale: a payment code needs WeChat "
+		    "([wechatpay] in quan.conf); take cash or another "
+		    "tender\n");
+		rc = EXIT_USAGE;
+		goto end;
+	}
+	if ((rc = checkout_open(co, o.amount_fen)) != 0) {
+		rc = EXIT_USAGE;
+		goto end;
+	}
+	for (i = 0; i < o.ncodes; i++)
+		if ((rc = cli_add_code(co, c.st, "sale", o.codes[i], -1)) != 0)
+			goto end;
+	if ((rc = cli_online_redeem(online, co)) != 0) {
+		fprintf(stderr, "quan sale: %s\n", store_errmsg(c.st));
+		rc = EXIT_FAIL;
+		goto end;
+	}
+	if (checkout_current(co)->state != CHECKOUT_T_REDEEMED) {
+		fprintf(stderr, "quan sale: the sale was not recorded\n");
+		rc = EXIT_FAIL;
+		goto end;
+	}
+	if (checkout_current(co)->due_fen == 0) {
+		/* the coupons paid it all */
+		if (checkout_close(co) != 0)
+			fprintf(stderr, "quan sale: close: %s\n",
+			    store_errmsg(c.st));
+	} else if ((rc = take(&c, co, online, &o, &v, &out)) != 0) {
+		goto end;
+	}
+	t = xcalloc(1, sizeof *t);
+	if (checkout_load(co, checkout_current(co)->id, t) != 0)
+		*t = *checkout_current(co);
+	if (o.json) {
+		json_t *j = cli_redeem_json(t);
+
+		json_object_set_new(j, "payment", payment_json(&v, out));
+		cli_print_json(j);
+		json_decref(j);
+	} else {
+		print_text(t, &v, out);
+	}
+	rc = out == PAY_PAID ? EXIT_OK : out == PAY_UNKNOWN ? EXIT_PENDING :
+	    EXIT_REJECTED;
+end:
+	free(t);
+	if (online != NULL)
+		cli_online_detach(online);
+	checkout_free(co);
+	cli_done(&c);
+	return rc;
+}
