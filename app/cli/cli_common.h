@@ -87,6 +87,9 @@ struct json_t *cli_line_json(const struct checkout_line *l, int full);
  * coupons[] (new). */
 struct json_t *cli_redeem_json(const struct checkout_txn *t);
 void cli_print_json(struct json_t *o);
+/* The payment figures of core/report.h as JSON (app/cli/cmd_sale.c). */
+struct store_pay_sums;
+struct json_t *cli_pay_sums_json(const struct store_pay_sums *p);
 
 /* Local midnight (store timezone) of "YYYY-MM-DD", or of today when s is
  * NULL. 0, or -1 on a malformed date. */

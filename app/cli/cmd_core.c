@@ -685,6 +685,13 @@ cmd_status(int argc, char **argv)
 	    (json_int_t)rf.fen[REPORT_REDEEMED]));
 	json_object_set_new(j, "offline", json_pack("{s:I, s:I}",
 	    "last_hour", (json_int_t)cnt, "exposure_fen", (json_int_t)expo));
+	{
+		struct store_pay_sums ps;
+
+		if (report_payments(c.st, 0, INT64_MAX, &ps) == 0)
+			json_object_set_new(j, "payments",
+			    cli_pay_sums_json(&ps));
+	}
 	json_object_set_new(j, "cache", json_pack("{s:I, s:I, s:I, s:I, s:I}",
 	    "stocks", (json_int_t)cs.stocks, "cards", (json_int_t)cs.cards,
 	    "codes", (json_int_t)cs.codes,

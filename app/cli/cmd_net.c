@@ -27,6 +27,7 @@
 #include "core/redeem.h"
 #include "core/report.h"
 #include "core/evq.h"
+#include "core/payment.h"
 #include "core/settle.h"
 #include "core/syncmsg.h"
 #include "crypto/wxsign.h"
@@ -36,6 +37,7 @@
 #include "net/sync_wx.h"
 #include "net/wxpay.h"
 #include "store/store.h"
+#include "store/store_pay.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -247,8 +249,13 @@ net_rt_run(struct net_rt *rt, int once, uint64_t max_ms)
 {
 	uint64_t end = max_ms ? tm_mono_ms() + max_ms : 0, meta_at = 0;
 	uint64_t recover_at = 0, check_at = tm_mono_ms() + 60000;
-	int posted, n, rc;
+	struct payment *pm = NULL;
+	int posted, n, rc, wait;
 
+	/* payments a gone process left open are taken over with the
+	 * redeems it left (core/payment.h) */
+	if (rt->recover != NULL)
+		pm = payment_new(rt->recover, rt->c->st, rt->c->cfg, rt->se);
 	for (;;) {
 		/* the periodic pass checks the whole file (at most every
 		 * CLI_CHECK_EVERY_S, whoever checked last): damage stops
@@ -256,7 +263,7 @@ net_rt_run(struct net_rt *rt, int once, uint64_t max_ms)
 		if (tm_mono_ms() >= check_at) {
 			if ((rc = store_quick_check_due(rt->c->st, tm_now(),
 			    CLI_CHECK_EVERY_S)) != 0)
-				return rc;
+				break;
 			check_at = tm_mono_ms() + 60000;
 		}
 		if (tm_mono_ms() >= meta_at) {
@@ -265,25 +272,45 @@ net_rt_run(struct net_rt *rt, int once, uint64_t max_ms)
 		}
 		if (rt->recover != NULL && tm_mono_ms() >= recover_at) {
 			recover_open(rt);
-			recover_at = tm_mono_ms() + 30000;
+			if (payment_adopt(pm, &n) != 0)
+				log_error("sync: taking over open payments: %s",
+				    store_errmsg(rt->c->st));
+			recover_at = tm_mono_ms() + (once ? 1000 : 30000);
 		}
 		if ((rc = settle_drain(rt->se, rt->results, tm_now(), &n)) != 0)
-			return rc;
+			break;
+		if (pm != NULL)
+			(void)payment_step(pm);
 		if ((rc = settle_pump(rt->se, tm_now(), &posted)) != 0)
-			return rc;
+			break;
 		if (rt->archive && !once && tm_mono_ms() >= rt->archive_at)
 			archive_pass(rt);
 		if ((once && posted == 0 && settle_inflight(rt->se) == 0 &&
-		    evq_len(rt->results) == 0) || net_stopping() ||
+		    evq_len(rt->results) == 0 && (pm == NULL ||
+		    payment_active(pm) == 0)) || net_stopping() ||
 		    (end && tm_mono_ms() >= end) || (once && unreachable(rt))) {
 			publish_meta(rt);
-			return 0;
+			rc = 0;
+			break;
 		}
-		wait_results(rt, 200);
+		wait = pm != NULL ? payment_timeout_ms(pm) : -1;
+		wait_results(rt, wait >= 0 && wait < 200 ? wait : 200);
 	}
+	payment_free(pm);
+	return rc;
 }
 
 /* ---- quan sync -------------------------------------------------------- */
+
+/* Payments still pending or unknown (settled by a later run). */
+static int
+open_payments(struct store *st)
+{
+	int64_t ids[1];
+	int n = 0;
+
+	return store_pay_list_open(st, ids, 1, &n) == 0 ? n : 0;
+}
 
 static json_t *
 status_json(const struct settle_status *st)
@@ -461,7 +488,8 @@ cmd_sync(int argc, char **argv)
 	if (rc != 0)
 		rc = EXIT_FAIL;
 	else if (once)
-		rc = st.pending + st.unknown > 0 ? EXIT_PENDING : EXIT_OK;
+		rc = st.pending + st.unknown > 0 || open_payments(c.st) > 0 ?
+		    EXIT_PENDING : EXIT_OK;
 out:
 	checkout_free(rec);
 	if (lock >= 0)
@@ -513,6 +541,25 @@ report_text(const json_t *j)
 	    money_format(rep_int(off, "unsettled_exposure_fen"), m, sizeof m));
 	printf("outbox: %" PRId64 " pending, %" PRId64 " unknown\n",
 	    rep_int(ob, "pending"), rep_int(ob, "unknown"));
+	if ((e = json_object_get(j, "payments")) != NULL) {
+		const json_t *w = json_object_get(e, "wechat");
+		const json_t *ca = json_object_get(e, "cash");
+		const json_t *ot = json_object_get(e, "other");
+		char b[4][32];
+
+		printf("payments: wechat %" PRId64 " %s (customers %s, "
+		    "vouchers %s)\n", rep_int(w, "count"),
+		    money_format(rep_int(w, "fen"), b[0], sizeof b[0]),
+		    money_format(rep_int(w, "payer_fen"), b[1], sizeof b[1]),
+		    money_format(rep_int(w, "voucher_fen"), b[2],
+		    sizeof b[2]));
+		printf("  cash %" PRId64 " %s, other %" PRId64 " %s; failed "
+		    "%" PRId64 ", open %" PRId64 "\n", rep_int(ca, "count"),
+		    money_format(rep_int(ca, "fen"), b[0], sizeof b[0]),
+		    rep_int(ot, "count"), money_format(rep_int(ot, "fen"),
+		    b[3], sizeof b[3]), rep_int(e, "failed"),
+		    rep_int(e, "open"));
+	}
 	for (l = 0; l < 2; l++) {
 		a = json_object_get(j, list[l]);
 		printf("%s: %zu\n", list[l], json_array_size(a));
@@ -647,6 +694,13 @@ cmd_report(int argc, char **argv)
 	    "unsettled_exposure_fen", (json_int_t)off_fen,
 	    "outbox", "pending", (json_int_t)pend, "unknown", (json_int_t)unk,
 	    "conflicts", p.conflicts, "rejections", p.rejections);
+	{
+		struct store_pay_sums ps;
+
+		if (report_payments(c.st, from, to, &ps) == 0)
+			json_object_set_new(j, "payments",
+			    cli_pay_sums_json(&ps));
+	}
 	if (json) {
 		txt = json_dumps(j, JSON_COMPACT);
 		printf("%s\n", txt);

@@ -117,6 +117,25 @@ parse(int argc, char **argv, struct sale_opts *o)
 	return 0;
 }
 
+json_t *
+cli_pay_sums_json(const struct store_pay_sums *p)
+{
+	return json_pack("{s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I}, "
+	    "s:{s:I, s:I}, s:I, s:I}",
+	    "paid", (json_int_t)p->paid_count,
+	    "wechat", "count", (json_int_t)p->wechat_count,
+	    "fen", (json_int_t)p->wechat_fen,
+	    "payer_fen", (json_int_t)p->payer_fen,
+	    "voucher_fen", (json_int_t)p->voucher_fen,
+	    "vouchers", (json_int_t)p->voucher_count,
+	    "cash", "count", (json_int_t)p->cash_count,
+	    "fen", (json_int_t)p->cash_fen,
+	    "other", "count", (json_int_t)p->other_count,
+	    "fen", (json_int_t)p->other_fen,
+	    "failed", (json_int_t)p->failed_count,
+	    "open", (json_int_t)p->unknown_count);
+}
+
 static json_t *
 payment_json(const struct payment_view *v, enum pay_outcome out)
 {

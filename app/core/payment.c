@@ -40,6 +40,7 @@ struct entry {
 	char auth_code[24];       /* until the charge is sent, then wiped */
 	int reported;             /* final outcome reported by step */
 	int userpaying;           /* USERPAYING seen */
+	int adopted;              /* taken over: settled here when final */
 	int nv;
 	struct store_pay_voucher v[PAYMENT_VOUCHERS_MAX];
 };
@@ -590,6 +591,20 @@ payment_step(struct payment *pm)
 	}
 	fin = pm->newly_final;
 	pm->newly_final = 0;
+	/* what `quan sync` took over is settled here: nobody else will */
+	for (i = 0; fin && i < pm->n; i++) {
+		struct entry *e = pm->e[i];
+
+		if (!e->adopted || e->m.outcome == PAY_PENDING ||
+		    e->m.outcome == PAY_UNKNOWN)
+			continue;
+		if ((rc = payment_settle_sale(pm, e->id)) != 0)
+			log_error("payment %s: settling sale %" PRId64 ": %s",
+			    e->row.out_trade_no, e->row.txn_id,
+			    quan_strerror(rc));
+		else
+			i = -1; /* the array changed: from the start */
+	}
 	return fin;
 }
 
@@ -797,6 +812,7 @@ payment_adopt(struct payment *pm, int *n)
 			e->m.next_op = PAY_OP_QUERY;
 		}
 		e->m.next_at_ms = tm_now_ms();
+		e->adopted = 1;
 		pm->e[pm->n++] = e;
 		took++;
 		log_warn("sync: payment %s of sale %" PRId64 " taken over "

@@ -67,3 +67,10 @@ report_period(struct store *st, int64_t from, int64_t to,
 	memset(out, 0, sizeof *out);
 	return store_red_counts(st, from, to, add_group, out);
 }
+
+int
+report_payments(struct store *st, int64_t from, int64_t to,
+    struct store_pay_sums *out)
+{
+	return store_pay_sums(st, from, to, out);
+}

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "store/store_pay.h"
+
 struct store;
 
 enum report_fig {
@@ -43,5 +45,12 @@ void report_add(struct report_figs *f, const char *state,
  * store's QUAN_E*. */
 int report_period(struct store *st, int64_t from, int64_t to,
     struct report_figs *out);
+
+/* The payments of the sales made in [from, to): paid by tender (WeChat
+ * with what customers paid and what vouchers deducted, cash, other),
+ * failed or reversed charges, charges still open. One definition for
+ * the X/Z screens, `quan report` and `quan status`. */
+int report_payments(struct store *st, int64_t from, int64_t to,
+    struct store_pay_sums *out);
 
 #endif

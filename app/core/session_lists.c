@@ -239,6 +239,31 @@ report_voids(struct session *s, int64_t from)
 	free(v);
 }
 
+/* The payments of the period (core/report.h), by tender. */
+static void
+report_pay_lines(struct session *s, int64_t from, int64_t to)
+{
+	struct store_pay_sums p;
+	char m[32], v[32];
+
+	if (report_payments(s->o.st, from, to, &p) != 0)
+		return;
+	line_add(s, "%s", "Payments (count, amount):");
+	line_add(s, "WeChat Pay\t%lld  \xc2\xa5%s", (long long)p.wechat_count,
+	    money_format(p.wechat_fen, m, sizeof m));
+	line_add(s, "  customers paid / vouchers (%lld)\t\xc2\xa5%s / "
+	    "\xc2\xa5%s", (long long)p.voucher_count,
+	    money_format(p.payer_fen, m, sizeof m),
+	    money_format(p.voucher_fen, v, sizeof v));
+	line_add(s, "Cash\t%lld  \xc2\xa5%s", (long long)p.cash_count,
+	    money_format(p.cash_fen, m, sizeof m));
+	line_add(s, "Other tender\t%lld  \xc2\xa5%s",
+	    (long long)p.other_count, money_format(p.other_fen, m, sizeof m));
+	line_add(s, "Failed / reversed charges\t%lld",
+	    (long long)p.failed_count);
+	line_add(s, "Charges not settled\t%lld", (long long)p.unknown_count);
+}
+
 void
 session_show_report(struct session *s, int z, const char *approver,
     const char *why)
@@ -296,6 +321,7 @@ session_show_report(struct session *s, int z, const char *approver,
 	    (long long)c.f.n[REPORT_CONFLICT]);
 	line_add(s, "Rejected\t%lld", (long long)c.f.n[REPORT_REJECTED]);
 	report_voids(s, from);
+	report_pay_lines(s, from, now + 1);
 	store_offline_stats(s->o.st, from, &off_n, &exposure);
 	line_add(s, "Accepted offline\t%lld", (long long)off_n);
 	line_add(s, "Offline exposure (unsettled)\t\xc2\xa5%s",

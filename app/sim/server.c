@@ -323,6 +323,10 @@ sign_response(struct sim *s, struct sim_ctx *c, struct httpd_resp *rs,
 	size_t mlen;
 	const struct sim_faults *f = &s->faults;
 	struct wx_key *k = pub_mode ? s->pubkey_key : s->platform_key;
+	const char *path = httpd_req_path(c->req);
+	/* the signature faults honour only= like the others */
+	int faulty = f->only[0] == '\0' ||
+		strncmp(path, f->only, strlen(f->only)) == 0;
 
 	snprintf(ts, sizeof ts, "%lld",
 		(long long)(tm_now() + f->skew_s));
@@ -334,17 +338,17 @@ sign_response(struct sim *s, struct sim_ctx *c, struct httpd_resp *rs,
 	if (wx_sign(k, msg, mlen, &sig) != 0)
 		sig = xstrdup("");
 	free(msg);
-	if (f->psigntest && sim_draw(s->seed, seq, 4) < f->psigntest) {
+	if (faulty && f->psigntest &&
+	    sim_draw(s->seed, seq, 4) < f->psigntest) {
 		char junk[48];
 
 		sim_rand_alnum(junk, 40);
 		free(sig);
 		sig = xasprintf("%s%s", WX_SIGNTEST_PREFIX, junk);
-	} else if (f->pbadsig && sim_draw(s->seed, seq, 3) < f->pbadsig &&
-	    sig[0] != '\0') {
+	} else if (faulty && f->pbadsig &&
+	    sim_draw(s->seed, seq, 3) < f->pbadsig && sig[0] != '\0') {
 		sig[5] = sig[5] == 'A' ? 'B' : 'A';
 	}
-	(void)c;
 	httpd_resp_header(rs, "Wechatpay-Timestamp", ts);
 	httpd_resp_header(rs, "Wechatpay-Nonce", nonce);
 	httpd_resp_header(rs, "Wechatpay-Signature", sig);
