@@ -1,0 +1,374 @@
+/*
+ * test_payment.c — a sale's payment in the core (core/payment.h) with the
+ * sync thread played by the test: the row and its out_trade_no committed
+ * before the request, one live charge per sale (the store's invariant),
+ * every request of an order with the same out_trade_no, an unsigned
+ * "SUCCESS" never taken for paid, vouchers stored, a failed charge
+ * allowing a new one with a new out_trade_no, cash and other tenders, and
+ * an open payment of a gone process taken over by query (its code is
+ * never re-sent).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/checkout.h"
+#include "core/evq.h"
+#include "core/payment.h"
+#include "core/settle.h"
+#include "core/syncmsg.h"
+#include "store/store.h"
+#include "store/store_pay.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/xmem.h"
+
+#define CODE "130010087202036318"
+
+struct fx {
+	char dir[64];
+	struct config *cfg;
+	struct store *st;
+	struct checkout *co;
+	struct evq *to_sync, *results;
+	struct settle *se;
+	struct payment *pm;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	struct checkout_opts o;
+	struct settle_opts so;
+	char *cause = NULL, *db;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/quan-pay-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	db = xasprintf("%s/quan.db", f->dir);
+	config_defaults(&f->cfg);
+	assert_int_equal(store_open(db, 0, &f->st, &cause), 0);
+	free(db);
+	memset(&o, 0, sizeof o);
+	o.cfg = f->cfg;
+	o.st = f->st;
+	assert_int_equal(checkout_new(&o, &f->co, &cause), 0);
+	assert_int_equal(evq_new(&f->to_sync, 64), 0);
+	assert_int_equal(evq_new(&f->results, 64), 0);
+	settle_opts_defaults(&so);
+	so.refresh_s = 0;
+	assert_int_equal(settle_new(&f->se, f->st, f->cfg, &so, f->to_sync),
+	    0);
+	f->pm = payment_new(f->co, f->st, f->cfg, f->se);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char *cmd = xasprintf("rm -rf %s", f->dir);
+
+	payment_free(f->pm);
+	settle_free(f->se);
+	evq_free(f->to_sync);
+	evq_free(f->results);
+	checkout_free(f->co);
+	store_close(f->st);
+	config_free(f->cfg);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", f->dir);
+	free(cmd);
+	free(f);
+	return 0;
+}
+
+/* A redeemed sale of amount_fen with no coupon (nothing to ask WeChat). */
+static int64_t
+sale(struct fx *f, int64_t amount_fen)
+{
+	assert_int_equal(checkout_open(f->co, amount_fen), 0);
+	assert_int_equal(checkout_redeem(f->co), 0);
+	assert_int_equal(checkout_current(f->co)->due_fen, amount_fen);
+	return checkout_current(f->co)->id;
+}
+
+/* The one job posted since: its op and out_trade_no. */
+static struct sync_job
+job_out(struct fx *f)
+{
+	struct sync_job j;
+	struct ev ev;
+
+	assert_true(evq_get(f->to_sync, &ev));
+	assert_int_equal(ev.type, EV_SYNC_JOB);
+	syncmsg_get(&ev, &j, sizeof j);
+	assert_false(evq_get(f->to_sync, &ev));
+	assert_true((j.flags & SYNC_F_ONCE) != 0);
+	return j;
+}
+
+static void
+no_job(struct fx *f)
+{
+	struct ev ev;
+
+	assert_false(evq_get(f->to_sync, &ev));
+}
+
+/* Answer job j: err / trade, trusted or not. */
+static void
+answer(struct fx *f, const struct sync_job *j, enum pay_err err,
+    enum pay_trade trade, int trusted, int64_t total, int64_t payer)
+{
+	struct sync_result r;
+	struct ev ev;
+
+	memset(&r, 0, sizeof r);
+	r.tag = j->tag;
+	r.op = j->op;
+	r.status = SYNC_OK;
+	r.pay.trusted = trusted;
+	r.pay.rc = trusted ? 0 : QUAN_EPROTO;
+	r.pay.err = (int32_t)err;
+	r.pay.trade = (int32_t)trade;
+	r.pay.total_fen = total;
+	r.pay.payer_fen = payer;
+	r.pay.voucher_fen = total >= 0 && payer >= 0 ? total - payer : 0;
+	r.pay.settlement_fen = -1;
+	snprintf(r.pay.out_trade_no, sizeof r.pay.out_trade_no, "%.32s",
+	    j->code);
+	if (trade == PAY_TS_SUCCESS && total > payer) {
+		snprintf(r.pay.transaction_id, sizeof r.pay.transaction_id,
+		    "4200000000000001");
+		r.pay.nv = r.pay.nv_all = 1;
+		snprintf(r.pay.v[0].id, sizeof r.pay.v[0].id, "V1");
+		snprintf(r.pay.v[0].name, sizeof r.pay.v[0].name, "满10减2");
+		r.pay.v[0].type = PAY_VT_NOCASH;
+		r.pay.v[0].amount_fen = total - payer;
+	}
+	syncmsg_put(&ev, EV_SYNC_DONE, &r, sizeof r);
+	assert_int_equal(evq_post(f->results, &ev), 0);
+	assert_int_equal(settle_drain(f->se, f->results, 0, NULL), 0);
+}
+
+static void
+charged_once_with_one_key(void **state)
+{
+	struct fx *f = *state;
+	struct payment_view v;
+	struct store_pay p;
+	struct sync_job j, q;
+	struct store_txn t;
+	int64_t txn = sale(f, 1000), id, id2;
+
+	assert_int_equal(payment_charge(f->pm, txn, 1000, CODE, &id), 0);
+	/* committed before anything left, pending, with its key */
+	assert_int_equal(store_pay_get(f->st, id, &p), 0);
+	assert_string_equal(p.state, "pending");
+	assert_string_equal(p.out_trade_no, "T01P000000000001");
+	assert_int_equal((int)strlen(p.auth_hash), 16);
+	assert_null(strstr(p.auth_hash, "1300100"));
+	no_job(f);
+	/* one live charge per sale, whatever the tender */
+	assert_int_equal(payment_charge(f->pm, txn, 1000, CODE, &id2),
+	    QUAN_EEXIST);
+	assert_int_equal(payment_cash(f->pm, txn, 1000, 2000, &id2),
+	    QUAN_EEXIST);
+	(void)payment_step(f->pm);
+	j = job_out(f);
+	assert_int_equal(j.op, SYNC_OP_PAY);
+	assert_string_equal(j.code, p.out_trade_no);
+	assert_string_equal(j.auth_code, CODE);
+	assert_int_equal(j.amount_fen, 1000);
+	(void)payment_step(f->pm);
+	no_job(f); /* the charge is out: nothing more until it answers */
+	/* USERPAYING: query (now, on the customer's word) */
+	answer(f, &j, PAY_E_USERPAYING, PAY_TS_NONE, 1, -1, -1);
+	assert_int_equal(payment_view(f->pm, id, &v), 0);
+	assert_int_equal(v.outcome, PAY_PENDING);
+	assert_true(v.waiting_customer);
+	assert_int_equal(payment_query_now(f->pm, id), 0);
+	(void)payment_step(f->pm);
+	q = job_out(f);
+	assert_int_equal(q.op, SYNC_OP_PAY_QUERY);
+	assert_string_equal(q.code, p.out_trade_no);
+	assert_string_equal(q.auth_code, "");
+	/* an unsigned SUCCESS is not paid */
+	answer(f, &q, PAY_E_NONE, PAY_TS_SUCCESS, 0, 1000, 800);
+	assert_int_equal(payment_view(f->pm, id, &v), 0);
+	assert_int_equal(v.outcome, PAY_PENDING);
+	assert_int_equal(payment_query_now(f->pm, id), 0);
+	(void)payment_step(f->pm);
+	q = job_out(f);
+	assert_int_equal(q.op, SYNC_OP_PAY_QUERY);
+	assert_string_equal(q.code, p.out_trade_no);
+	answer(f, &q, PAY_E_NONE, PAY_TS_SUCCESS, 1, 1000, 800);
+	assert_int_equal(payment_step(f->pm), 1);
+	assert_int_equal(payment_view(f->pm, id, &v), 0);
+	assert_int_equal(v.outcome, PAY_PAID);
+	assert_int_equal(v.payer_fen, 800);
+	assert_int_equal(v.voucher_fen, 200);
+	assert_int_equal(v.nv, 1);
+	assert_string_equal(v.v[0].name, "满10减2");
+	assert_string_equal(v.v[0].type, "nocash");
+	/* still paid: no new charge on this sale */
+	assert_int_equal(payment_charge(f->pm, txn, 1000, CODE, &id2),
+	    QUAN_EEXIST);
+	assert_int_equal(payment_settle_sale(f->pm, id), 0);
+	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
+	assert_string_equal(t.state, "closed");
+	/* the stored row and vouchers, read back */
+	assert_int_equal(store_pay_get(f->st, id, &p), 0);
+	assert_string_equal(p.state, "paid");
+	assert_int_equal(p.requests, 3);
+	assert_int_equal(payment_view(f->pm, id, &v), 0);
+	assert_int_equal(v.nv, 1);
+	assert_int_equal(v.v[0].amount_fen, 200);
+	no_job(f);
+}
+
+static void
+failed_charge_allows_a_new_one(void **state)
+{
+	struct fx *f = *state;
+	struct payment_view v;
+	struct store_txn t;
+	struct sync_job j;
+	int64_t txn = sale(f, 5000), id, id2;
+	char otn[33];
+
+	assert_int_equal(payment_charge(f->pm, txn, 5000, CODE, &id), 0);
+	(void)payment_step(f->pm);
+	j = job_out(f);
+	snprintf(otn, sizeof otn, "%.32s", j.code);
+	answer(f, &j, PAY_E_NOTENOUGH, PAY_TS_NONE, 1, -1, -1);
+	assert_int_equal(payment_step(f->pm), 1);
+	assert_int_equal(payment_view(f->pm, id, &v), 0);
+	assert_int_equal(v.outcome, PAY_FAILED);
+	assert_int_equal(v.err, PAY_E_NOTENOUGH);
+	/* definitively failed: another code, another out_trade_no */
+	assert_int_equal(payment_charge(f->pm, txn, 5000,
+	    "130010087202036319", &id2), 0);
+	(void)payment_step(f->pm);
+	j = job_out(f);
+	assert_string_not_equal(j.code, otn);
+	answer(f, &j, PAY_E_AUTHCODEEXPIRE, PAY_TS_NONE, 1, -1, -1);
+	assert_int_equal(payment_step(f->pm), 1);
+	/* the cashier gives up: the sale is voided */
+	assert_int_equal(payment_settle_sale(f->pm, id2), 0);
+	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
+	assert_string_equal(t.state, "voided");
+	/* a voided sale takes no payment */
+	assert_int_equal(payment_cash(f->pm, txn, 5000, 5000, &id2),
+	    QUAN_EINVAL);
+}
+
+static void
+cash_and_other_are_final_at_once(void **state)
+{
+	struct fx *f = *state;
+	struct payment_view v;
+	struct store_pay_sums s;
+	int64_t txn = sale(f, 1250), id;
+
+	assert_int_equal(payment_cash(f->pm, txn, 1250, 1000, &id),
+	    QUAN_EINVAL);
+	assert_int_equal(payment_cash(f->pm, txn, 1000, 2000, &id),
+	    QUAN_EINVAL); /* not what is due */
+	assert_int_equal(payment_cash(f->pm, txn, 1250, 2000, &id), 0);
+	assert_int_equal(payment_view(f->pm, id, &v), 0);
+	assert_int_equal(v.outcome, PAY_PAID);
+	assert_int_equal(v.tender, PAYMENT_T_CASH);
+	assert_int_equal(v.change_fen, 750);
+	assert_int_equal(payment_settle_sale(f->pm, id), 0);
+	txn = sale(f, 800);
+	assert_int_equal(payment_other(f->pm, txn, 800, "", &id), QUAN_EINVAL);
+	assert_int_equal(payment_other(f->pm, txn, 800, "a\nb", &id),
+	    QUAN_EINVAL);
+	assert_int_equal(payment_other(f->pm, txn, 800, "POS-1", &id), 0);
+	assert_int_equal(payment_view(f->pm, id, &v), 0);
+	assert_string_equal(v.reference, "POS-1");
+	assert_int_equal(store_pay_sums(f->st, 0, INT64_MAX, &s), 0);
+	assert_int_equal(s.paid_count, 2);
+	assert_int_equal(s.cash_fen, 1250);
+	assert_int_equal(s.other_fen, 800);
+	assert_int_equal(s.wechat_count, 0);
+	no_job(f);
+}
+
+static void
+gone_process_payment_is_queried_not_recharged(void **state)
+{
+	struct fx *f = *state;
+	struct payment *other;
+	struct store_pay p;
+	struct sync_job j;
+	struct store_txn t;
+	int64_t txn = sale(f, 3000), id;
+	pid_t dead;
+	int n;
+
+	assert_int_equal(payment_charge(f->pm, txn, 3000, CODE, &id), 0);
+	(void)payment_step(f->pm);
+	j = job_out(f);
+	assert_int_equal(j.op, SYNC_OP_PAY);
+	/* the till dies (its pid no longer exists) */
+	payment_free(f->pm);
+	f->pm = NULL;
+	if ((dead = fork()) == 0)
+		_exit(0);
+	assert_true(dead > 0);
+	waitpid(dead, NULL, 0);
+	assert_int_equal(store_pay_get(f->st, id, &p), 0);
+	p.owner = dead;
+	assert_int_equal(store_begin(f->st), 0);
+	assert_int_equal(store_pay_update(f->st, &p), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	/* `quan sync` takes it over: a query with the same key */
+	other = payment_new(f->co, f->st, f->cfg, f->se);
+	f->pm = other;
+	assert_int_equal(payment_adopt(other, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(payment_adopt(other, &n), 0);
+	assert_int_equal(n, 0); /* once */
+	(void)payment_step(other);
+	j = job_out(f);
+	assert_int_equal(j.op, SYNC_OP_PAY_QUERY);
+	assert_string_equal(j.code, p.out_trade_no);
+	assert_string_equal(j.auth_code, "");
+	answer(f, &j, PAY_E_NONE, PAY_TS_SUCCESS, 1, 3000, 3000);
+	assert_int_equal(payment_step(other), 1);
+	/* settled by the adopter: the sale is closed */
+	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
+	assert_string_equal(t.state, "closed");
+	assert_int_equal(payment_active(other), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(charged_once_with_one_key,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    failed_charge_allows_a_new_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    cash_and_other_are_final_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    gone_process_payment_is_queried_not_recharged, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
