@@ -803,7 +803,9 @@ payment_adopt(struct payment *pm, int *n)
 		 * past the deadline); a reverse under way goes on */
 		pay_machine_start(&e->m, p.t0_ms);
 		e->m.t0_ms = p.t0_ms;
-		e->m.reverses = (int)p.reverses;
+		/* a fresh budget of reverses for each taking over: an
+		 * alarm left by the till is tried again */
+		e->m.reverses = 0;
 		if (phase_parse(p.phase) == PAY_PH_REVERSE) {
 			e->m.phase = PAY_PH_REVERSE;
 			e->m.next_op = PAY_OP_REVERSE;

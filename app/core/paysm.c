@@ -383,8 +383,9 @@ feed_confirm(struct pay_machine *m, const struct pay_params *p,
 	    (a->err == PAY_E_NONE && a->trade == PAY_TS_NOTPAY &&
 	    !m->reversing))) {
 		/* nothing was charged */
-		finish(m, PAY_FAILED, m->reversing ? PAY_E_ORDERREVERSED :
-		    m->err);
+		finish(m, PAY_FAILED, !m->reversing ? m->err :
+		    a->err == PAY_E_ORDERNOTEXIST ? PAY_E_ORDERNOTEXIST :
+		    PAY_E_ORDERREVERSED);
 		return;
 	}
 	if (!m->reversing && trusted && a->err == PAY_E_NONE &&
@@ -419,8 +420,11 @@ feed_reverse(struct pay_machine *m, const struct pay_params *p,
 		finish(m, PAY_UNKNOWN, PAY_E_REVERSE_EXPIRE); /* refund path */
 		return;
 	}
+	/* ORDERNOTEXIST: WeChat has no such order (the charge never
+	 * reached it): the confirming query decides */
 	if (trusted && !a->recall && a->err != PAY_E_NONE &&
-	    pay_err_class(a->err) != PAY_EC_UNKNOWN) {
+	    (pay_err_class(a->err) != PAY_EC_UNKNOWN ||
+	    a->err == PAY_E_ORDERNOTEXIST)) {
 		/* refused for good (e.g. already closed): look once */
 		m->phase = PAY_PH_CONFIRM;
 		m->reversing = 1;

@@ -123,6 +123,18 @@ test_machine_paths(void **state)
 	pay_machine_feed(&m, &p, &a, 3000);
 	assert_int_equal(m.next_op, PAY_OP_REVERSE);
 	assert_int_equal(m.next_at_ms, 15000);
+	/* the charge never reached WeChat (lost before it): queries and
+	 * the reverse say ORDERNOTEXIST; one confirming query, then failed
+	 * — not an alarm after ten reverses */
+	a = ans(PAY_OP_REVERSE, PAY_E_ORDERNOTEXIST, PAY_TS_NONE);
+	pay_machine_feed(&m, &p, &a, 15000);
+	assert_int_equal(m.phase, PAY_PH_CONFIRM);
+	assert_int_equal(m.next_op, PAY_OP_QUERY);
+	a = ans(PAY_OP_QUERY, PAY_E_ORDERNOTEXIST, PAY_TS_NONE);
+	pay_machine_feed(&m, &p, &a, 15100);
+	assert_int_equal(m.outcome, PAY_FAILED);
+	assert_int_equal(m.err, PAY_E_ORDERNOTEXIST);
+	assert_int_equal(m.reverses, 1);
 	pay_params_default(&p);
 }
 
