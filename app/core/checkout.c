@@ -488,6 +488,13 @@ checkout_close_txn(struct checkout *co, int64_t txn_id)
 		return rc;
 	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		goto bad;
+	if (strcmp(t.state, "closed") == 0) {
+		/* closed already (a payment closes its sale with its answer) */
+		store_rollback(st);
+		if (co->cur.id == txn_id)
+			co->cur.state = CHECKOUT_T_CLOSED;
+		return QUAN_OK;
+	}
 	if (strcmp(t.state, "redeemed") != 0) {
 		rc = QUAN_EINVAL;
 		goto bad;

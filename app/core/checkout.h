@@ -181,7 +181,8 @@ int checkout_override(struct checkout *co, int i, const char *who,
 /* Mark the redeemed sale paid and closed. */
 int checkout_close(struct checkout *co);
 /* The same for a redeemed txn by id (a payment settled later, by `quan
- * sync`): QUAN_EINVAL when it is not 'redeemed'. */
+ * sync`); one already closed is left as it is (0). QUAN_EINVAL when it
+ * is neither. */
 int checkout_close_txn(struct checkout *co, int64_t txn_id);
 /* Void a redeemed or closed sale by id (it need not be the current one):
  * coupons granted become return_pending with a return outbox row (or

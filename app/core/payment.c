@@ -41,6 +41,7 @@ struct entry {
 	int reported;             /* final outcome reported by step */
 	int userpaying;           /* USERPAYING seen */
 	int adopted;              /* taken over: settled here when final */
+	int64_t net_ms;           /* the sync thread's time on its requests */
 	int nv;
 	struct store_pay_voucher v[PAYMENT_VOUCHERS_MAX];
 };
@@ -434,6 +435,25 @@ to_answer(const struct sync_result *r, struct pay_answer *a)
 	a->nv = i;
 }
 
+/* A paid sale is closed in the same transaction as its answer (what
+ * checkout_close_txn does, inside the drain's transaction). */
+static int
+close_paid(struct store *st, int64_t txn_id, int64_t now)
+{
+	struct store_txn t;
+	int rc;
+
+	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
+		return rc;
+	if (strcmp(t.state, "redeemed") != 0)
+		return QUAN_OK;
+	snprintf(t.state, sizeof t.state, "closed");
+	t.closed_at = now;
+	if ((rc = store_txn_update(st, &t)) != 0)
+		return rc;
+	return journal_append(st, now, "close", t.id, 0, NULL);
+}
+
 /* The row after the machine moved (phase, state, reason, the paid
  * answer's figures); vouchers and the journal entry when final. */
 static int
@@ -480,9 +500,12 @@ persist(struct payment *pm, struct entry *e, int64_t now)
 	}
 	if ((rc = store_pay_update(pm->st, p)) != 0)
 		return rc;
-	if (e->m.outcome != PAY_PENDING)
-		return journal_final(pm->st, p, now);
-	return QUAN_OK;
+	if (e->m.outcome == PAY_PENDING)
+		return QUAN_OK;
+	if ((rc = journal_final(pm->st, p, now)) != 0)
+		return rc;
+	return e->m.outcome == PAY_PAID ? close_paid(pm->st, p->txn_id, now) :
+	    QUAN_OK;
 }
 
 static int
@@ -496,6 +519,7 @@ settle_pay(void *arg, const struct sync_result *r, int64_t now)
 	if (e == NULL || !e->out || op_of(r->op) != e->out_op)
 		return QUAN_OK; /* late, or another process's */
 	e->out = 0;
+	e->net_ms += r->latency_ms;
 	to_answer(r, &a);
 	if (a.err == PAY_E_USERPAYING || a.trade == PAY_TS_USERPAYING)
 		e->userpaying = 1;
@@ -546,20 +570,14 @@ post(struct payment *pm, struct entry *e, int64_t now_ms)
 			    e->auth_code);
 		}
 	}
-	/* persisted before the request leaves: a crash from here on is
-	 * settled by `quan sync` with this out_trade_no */
+	/* the row (out_trade_no, amount) was committed before the charge;
+	 * each answer is persisted when applied, before the request it
+	 * leads to: a crash anywhere is settled by `quan sync` with this
+	 * out_trade_no. The count and t0 go with the next answer. */
 	e->row.requests++;
-	e->row.updated_at = tm_now();
 	e->row.owner = (int64_t)getpid();
 	if (j.op == SYNC_OP_PAY)
 		e->row.t0_ms = now_ms;
-	if ((rc = store_begin(pm->st)) != 0)
-		return rc;
-	if ((rc = store_pay_update(pm->st, &e->row)) != 0 ||
-	    (rc = store_commit(pm->st)) != 0) {
-		store_rollback(pm->st);
-		return rc;
-	}
 	if ((rc = settle_post(pm->se, &j)) != 0) {
 		memset(j.auth_code, 0, sizeof j.auth_code);
 		return rc;
@@ -705,6 +723,7 @@ payment_view(struct payment *pm, int64_t id, struct payment_view *out)
 	if (e != NULL) {
 		out->waiting_customer = e->userpaying &&
 		    e->m.outcome == PAY_PENDING;
+		out->net_ms = e->net_ms;
 		out->nv = e->nv;
 		memcpy(out->v, e->v, sizeof e->v[0] * (size_t)e->nv);
 		return QUAN_OK;
@@ -725,10 +744,11 @@ payment_settle_sale(struct payment *pm, int64_t id)
 		return rc;
 	if ((rc = store_txn_get(pm->st, p.txn_id, &t)) != 0)
 		return rc;
-	if (strcmp(t.state, "redeemed") != 0)
-		goto done; /* settled already */
 	if (strcmp(p.state, "paid") == 0) {
+		/* closed with the answer; the checkout learns it */
 		rc = checkout_close_txn(pm->co, p.txn_id);
+	} else if (strcmp(t.state, "redeemed") != 0) {
+		goto done; /* settled already */
 	} else if (strcmp(p.state, "failed") == 0 ||
 	    strcmp(p.state, "reversed") == 0) {
 		rc = checkout_void(pm->co, p.txn_id, "payment", &cause);

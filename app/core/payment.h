@@ -61,6 +61,9 @@ struct payment_view {
 	int64_t voucher_fen;          /* WeChat vouchers */
 	int64_t tendered_fen, change_fen;
 	int64_t elapsed_ms;           /* since the charge was sent */
+	int64_t net_ms;               /* of which WeChat and the network
+					 (the sync thread's time on the
+					 requests, this process only) */
 	int waiting_customer;         /* USERPAYING seen: the customer is
 					 entering the password */
 	int nv;

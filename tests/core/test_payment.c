@@ -222,12 +222,13 @@ charged_once_with_one_key(void **state)
 	assert_int_equal(v.nv, 1);
 	assert_string_equal(v.v[0].name, "满10减2");
 	assert_string_equal(v.v[0].type, "nocash");
-	/* still paid: no new charge on this sale */
-	assert_int_equal(payment_charge(f->pm, txn, 1000, CODE, &id2),
-	    QUAN_EEXIST);
-	assert_int_equal(payment_settle_sale(f->pm, id), 0);
+	/* paid: the sale was closed with the answer, no new charge */
 	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
 	assert_string_equal(t.state, "closed");
+	assert_int_equal(payment_charge(f->pm, txn, 1000, CODE, &id2),
+	    QUAN_EINVAL);
+	assert_int_equal(payment_settle_sale(f->pm, id), 0);
+	assert_int_equal(checkout_current(f->co)->state, CHECKOUT_T_CLOSED);
 	/* the stored row and vouchers, read back */
 	assert_int_equal(store_pay_get(f->st, id, &p), 0);
 	assert_string_equal(p.state, "paid");
