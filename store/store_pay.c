@@ -70,13 +70,7 @@ done(struct store *s, sqlite3_stmt *st, const char *what)
 	return rc;
 }
 
-static void
-text(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
-}
+#define text store_col_text
 
 static void
 fill(sqlite3_stmt *st, struct store_pay *p)

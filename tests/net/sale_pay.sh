@@ -98,23 +98,19 @@ expect reversed 3 "userpaying never"
 [ "$(sqlite3 "$W/data/quan.db" "SELECT state FROM redemptions WHERE code='$c'")" = returned ] || fail "coupon of a reversed payment not returned"
 
 # kill -9 while the customer is typing: quan sync takes the payment over
-next_coupon
-"$QUAN" sale --json --amount 100 --pay "$(pay_code 01 6)" "$c" >/dev/null 2>>"$W/sale.err" &
-pid=$!
-sleep 2
-kill -9 $pid
-wait $pid 2>/dev/null
-[ "$(sqlite3 "$W/data/quan.db" "SELECT state FROM payments ORDER BY id DESC LIMIT 1")" = pending ] || fail "kill -9: payment not pending"
-"$QUAN" sync --once --timeout 60 >>"$W/sync.out" 2>>"$W/sync.err" || fail "sync after kill -9: exit $?"
-[ "$(sqlite3 "$W/data/quan.db" "SELECT p.state || ' ' || t.state FROM payments p JOIN txns t ON t.id = p.txn_id ORDER BY p.id DESC LIMIT 1")" = "paid closed" ] || fail "kill -9 (paid later): not settled by sync"
-next_coupon
-"$QUAN" sale --json --amount 100 --pay "$(pay_code 02)" "$c" >/dev/null 2>>"$W/sale.err" &
-pid=$!
-sleep 2
-kill -9 $pid
-wait $pid 2>/dev/null
-"$QUAN" sync --once --timeout 90 >>"$W/sync.out" 2>>"$W/sync.err" || fail "sync after kill -9 (never): exit $?"
-[ "$(sqlite3 "$W/data/quan.db" "SELECT p.state || ' ' || t.state FROM payments p JOIN txns t ON t.id = p.txn_id ORDER BY p.id DESC LIMIT 1")" = "reversed voided" ] || fail "kill -9 (never paid): not reversed by sync"
+killed_sale() { # killed_sale CODE WANT: kill -9 after 2 s, then quan sync
+	next_coupon
+	"$QUAN" sale --json --amount 100 --pay "$1" "$c" >/dev/null 2>>"$W/sale.err" &
+	local pid=$!
+	sleep 2
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	[ "$(sqlite3 "$W/data/quan.db" "SELECT state FROM payments ORDER BY id DESC LIMIT 1")" = pending ] || fail "kill -9: payment not pending"
+	"$QUAN" sync --once --timeout 90 >>"$W/sync.out" 2>>"$W/sync.err" || fail "sync after kill -9 ($2): exit $?"
+	[ "$(sqlite3 "$W/data/quan.db" "SELECT p.state || ' ' || t.state FROM payments p JOIN txns t ON t.id = p.txn_id ORDER BY p.id DESC LIMIT 1")" = "$2" ] || fail "kill -9: not '$2' after sync"
+}
+killed_sale "$(pay_code 01 6)" "paid closed"
+killed_sale "$(pay_code 02)" "reversed voided"
 [ "$(sqlite3 "$W/data/quan.db" "SELECT state FROM redemptions WHERE code='$c'")" = returned ] || fail "kill -9: coupon not returned"
 
 # the connection dropped after the charge was applied: query → paid once
