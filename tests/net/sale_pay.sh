@@ -136,6 +136,20 @@ start_sim "127.0.0.1:$PORT" ""
 "$QUAN" sync --once --timeout 90 >>"$W/sync.out" 2>>"$W/sync.err"
 
 ledgers_agree || fail "ledgers differ"
+# the report module counts the same money (quan status: all time; quan
+# report and the X/Z read it for a day)
+"$QUAN" status --json >"$W/report.json" || fail "quan status"
+python3 - "$W/report.json" "$W/data/quan.db" <<'PY' || fail "quan status: payments differ from the rows"
+import json, sqlite3, sys
+p = json.load(open(sys.argv[1]))["payments"]
+q = sqlite3.connect(sys.argv[2])
+w = q.execute("SELECT count(*), sum(amount_fen), sum(payer_fen), sum(voucher_fen) FROM payments WHERE state = 'paid' AND tender = 'wechat'").fetchone()
+c = q.execute("SELECT sum(amount_fen) FROM payments WHERE state = 'paid' AND tender = 'cash'").fetchone()
+got = (p["wechat"]["count"], p["wechat"]["fen"], p["wechat"]["payer_fen"], p["wechat"]["voucher_fen"], p["cash"]["fen"])
+want = tuple(w) + tuple(c)
+print("report payments", got)
+sys.exit(0 if got == want and p["wechat"]["voucher_fen"] > 0 else 1)
+PY
 coupons_follow || fail "coupons do not follow their payment"
 "$QUAN" journal verify >/dev/null || fail "journal verify"
 "$QUAN" sim inspect "$SIM" --json >"$W/inspect.json" || fail "simulator reports defects"
