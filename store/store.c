@@ -329,12 +329,6 @@ exec(struct store *s, const char *sql, const char *what)
 }
 
 /* For the store's other files (store_int.h). */
-void
-store_col_text(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-	col_text(st, i, out, n);
-}
-
 int
 store_sqlexec(struct store *s, const char *sql, const char *what)
 {

@@ -111,7 +111,4 @@ col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
 }
 
-/* Column i as text into out (n bytes, cut; NULL is ""). */
-void store_col_text(sqlite3_stmt *st, int i, char *out, size_t n);
-
 #endif

@@ -70,28 +70,26 @@ done(struct store *s, sqlite3_stmt *st, const char *what)
 	return rc;
 }
 
-#define text store_col_text
-
 static void
 fill(sqlite3_stmt *st, struct store_pay *p)
 {
 	memset(p, 0, sizeof *p);
 	p->id = sqlite3_column_int64(st, 0);
 	p->txn_id = sqlite3_column_int64(st, 1);
-	text(st, 2, p->out_trade_no, sizeof p->out_trade_no);
-	text(st, 3, p->tender, sizeof p->tender);
-	text(st, 4, p->state, sizeof p->state);
-	text(st, 5, p->phase, sizeof p->phase);
+	col_text(st, 2, p->out_trade_no, sizeof p->out_trade_no);
+	col_text(st, 3, p->tender, sizeof p->tender);
+	col_text(st, 4, p->state, sizeof p->state);
+	col_text(st, 5, p->phase, sizeof p->phase);
 	p->amount_fen = sqlite3_column_int64(st, 6);
 	p->payer_fen = sqlite3_column_int64(st, 7);
 	p->voucher_fen = sqlite3_column_int64(st, 8);
 	p->settlement_fen = sqlite3_column_int64(st, 9);
 	p->tendered_fen = sqlite3_column_int64(st, 10);
 	p->change_fen = sqlite3_column_int64(st, 11);
-	text(st, 12, p->reference, sizeof p->reference);
-	text(st, 13, p->transaction_id, sizeof p->transaction_id);
-	text(st, 14, p->reason, sizeof p->reason);
-	text(st, 15, p->auth_hash, sizeof p->auth_hash);
+	col_text(st, 12, p->reference, sizeof p->reference);
+	col_text(st, 13, p->transaction_id, sizeof p->transaction_id);
+	col_text(st, 14, p->reason, sizeof p->reason);
+	col_text(st, 15, p->auth_hash, sizeof p->auth_hash);
 	p->t0_ms = sqlite3_column_int64(st, 16);
 	p->requests = sqlite3_column_int64(st, 17);
 	p->reverses = sqlite3_column_int64(st, 18);
@@ -273,10 +271,10 @@ store_pay_vouchers_get(struct store *s, int64_t pay_id,
 
 			memset(x, 0, sizeof *x);
 			x->idx = sqlite3_column_int(st, 0);
-			text(st, 1, x->id, sizeof x->id);
-			text(st, 2, x->name, sizeof x->name);
-			text(st, 3, x->type, sizeof x->type);
-			text(st, 4, x->stock_id, sizeof x->stock_id);
+			col_text(st, 1, x->id, sizeof x->id);
+			col_text(st, 2, x->name, sizeof x->name);
+			col_text(st, 3, x->type, sizeof x->type);
+			col_text(st, 4, x->stock_id, sizeof x->stock_id);
 			x->amount_fen = sqlite3_column_int64(st, 5);
 		}
 		(*n)++;
