@@ -100,9 +100,16 @@ expect reversed 3 "userpaying never"
 # kill -9 while the customer is typing: quan sync takes the payment over
 killed_sale() { # killed_sale CODE WANT: kill -9 after 2 s, then quan sync
 	next_coupon
+	local before pid i
+	before=$(sqlite3 "$W/data/quan.db" "SELECT count(*) FROM payments")
 	"$QUAN" sale --json --amount 100 --pay "$1" "$c" >/dev/null 2>>"$W/sale.err" &
-	local pid=$!
-	sleep 2
+	pid=$!
+	# the charge is out (its row committed, on a loaded machine too)
+	for i in $(seq 1 300); do
+		[ "$(sqlite3 "$W/data/quan.db" "SELECT count(*) FROM payments")" -gt "$before" ] && break
+		sleep 0.1
+	done
+	sleep 1
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	[ "$(sqlite3 "$W/data/quan.db" "SELECT state FROM payments ORDER BY id DESC LIMIT 1")" = pending ] || fail "kill -9: payment not pending"
