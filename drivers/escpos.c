@@ -642,3 +642,40 @@ escpos_render(const struct receipt *r, int width_mm, char **out,
 	*out = buf_take(&o.b);
 	return QUAN_OK;
 }
+
+/* ---- the demo receipt ------------------------------------------------- */
+
+static const struct receipt_item sample_items[] = {
+	{ "可乐", 2, 300, 600 },
+	{ "进口有机冷压初榨橄榄油礼盒装（500ml×2）", 1, 5990, 5990 },
+	{ "Cola Zero 330ml can, lime flavour", 3, 250, 750 },
+};
+
+static const struct receipt_discount sample_discounts[] = {
+	{ RECEIPT_MERCHANT_COUPON, "满50减10", "1234567890124434", 1000 },
+	{ RECEIPT_CARD_COUPON, "会员立减券", "880012345678", 200 },
+	{ RECEIPT_VOUCHER, "满10减2", NULL, 200 },
+};
+
+void
+escpos_sample(struct receipt *r, enum receipt_lang lang)
+{
+	memset(r, 0, sizeof *r);
+	r->lang = lang;
+	r->store_name = "quan测试店 上海南京西路旗舰店";
+	r->store_id = "SH001";
+	r->terminal_id = "POS01";
+	r->cashier = "1001";
+	r->out_trade_no = "QT01202612010001";
+	r->time = "2026-12-01 10:15:30";
+	r->items = sample_items;
+	r->nitems = 3;
+	r->subtotal_fen = 7340;
+	r->discounts = sample_discounts;
+	r->ndiscounts = 3;
+	r->due_fen = 6140;
+	r->tender = RECEIPT_TENDER_WECHAT;
+	r->paid_fen = 5940;
+	r->transaction_id = "4200001234202612011234567890";
+	r->footer = "谢谢惠顾 Thank you";
+}

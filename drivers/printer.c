@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "drivers/printer.h"
+#include "util/err.h"
 #include "util/xmem.h"
 
 static const char *const err_names[] = {
@@ -465,6 +466,71 @@ printer_job_free(struct printer_job *j)
 		close(j->fd);
 	free(j->data);
 	free(j);
+}
+
+int
+printer_keep(const char *path, const char *data, size_t len)
+{
+	char tmp[512];
+	int fd, e;
+	size_t off = 0;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return QUAN_EINVAL;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return QUAN_EIO;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		return QUAN_EIO;
+	}
+	return QUAN_OK;
+fail:
+	e = errno;
+	close(fd);
+	unlink(tmp);
+	errno = e;
+	return QUAN_EIO;
+}
+
+int
+printer_load(const char *path, char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	size_t n;
+
+	*data = NULL;
+	*len = 0;
+	if (f == NULL)
+		return errno == ENOENT ? QUAN_ENOTFOUND : QUAN_EIO;
+	b = xmalloc(RECEIPT_MAX_BYTES + 1);
+	n = fread(b, 1, RECEIPT_MAX_BYTES + 1, f);
+	if (ferror(f) || n == 0 || n > RECEIPT_MAX_BYTES) {
+		int rc = n > RECEIPT_MAX_BYTES ? QUAN_ETOOBIG : QUAN_EIO;
+
+		fclose(f);
+		free(b);
+		return rc;
+	}
+	fclose(f);
+	*data = b;
+	*len = n;
+	return QUAN_OK;
 }
 
 static int64_t

@@ -109,6 +109,11 @@ int escpos_text(struct buf *b, const char *utf8, size_t n, int *cols);
 int escpos_wrap(const char *utf8, int cols,
     void (*fn)(void *u, const char *s, size_t n, int width), void *u);
 
+/* A demo sale (three items, a 商家券, a 卡券, a WeChat Pay voucher, paid
+ * with a payment code): `quan print --sample`, a printer's test page. The
+ * strings are static. */
+void escpos_sample(struct receipt *r, enum receipt_lang lang);
+
 /* ---- the device ------------------------------------------------------- */
 
 enum printer_err {
@@ -160,6 +165,13 @@ enum printer_err printer_job_err(const struct printer_job *j);
 /* errno of the failure (0 when none), for the log. */
 int printer_job_errno(const struct printer_job *j);
 void printer_job_free(struct printer_job *j);
+
+/* Keep rendered bytes for a reprint: written to path.tmp (0600), synced,
+ * renamed over path. QUAN_EIO with errno kept. Load: *data malloc'd;
+ * QUAN_ENOTFOUND when there is none, QUAN_ETOOBIG past
+ * RECEIPT_MAX_BYTES. */
+int printer_keep(const char *path, const char *data, size_t len);
+int printer_load(const char *path, char **data, size_t *len);
 
 /* Start, poll and step until finished: at most deadline_ms. */
 enum printer_err printer_print(const struct printer_spec *spec,

@@ -94,39 +94,10 @@ test_wrap_splits_at_characters_by_columns(void **state)
 
 /* ---- rendering -------------------------------------------------------- */
 
-static const struct receipt_item items[] = {
-	{ "可乐", 2, 300, 600 },
-	{ "进口有机冷压初榨橄榄油礼盒装（500ml×2）", 1, 5990, 5990 },
-	{ "Cola Zero 330ml can, lime flavour", 3, 250, 750 },
-};
-
-static const struct receipt_discount discounts_wx[] = {
-	{ RECEIPT_MERCHANT_COUPON, "满50减10", "1234567890124434", 1000 },
-	{ RECEIPT_CARD_COUPON, "会员立减券", "880012345678", 200 },
-	{ RECEIPT_VOUCHER, "满10减2", NULL, 200 },
-};
-
 static void
 sample(struct receipt *r, enum receipt_lang lang)
 {
-	memset(r, 0, sizeof *r);
-	r->lang = lang;
-	r->store_name = "quan测试店 上海南京西路旗舰店";
-	r->store_id = "SH001";
-	r->terminal_id = "POS01";
-	r->cashier = "1001";
-	r->out_trade_no = "QT01202612010001";
-	r->time = "2026-12-01 10:15:30";
-	r->items = items;
-	r->nitems = 3;
-	r->subtotal_fen = 7340;
-	r->discounts = discounts_wx;
-	r->ndiscounts = 3;
-	r->due_fen = 6140;
-	r->tender = RECEIPT_TENDER_WECHAT;
-	r->paid_fen = 5940;
-	r->transaction_id = "4200001234202612011234567890";
-	r->footer = "谢谢惠顾 Thank you";
+	escpos_sample(r, lang);
 }
 
 /* The doc's QR bytes (§12.1) for QT01202612010001, module size 6. */
@@ -369,6 +340,32 @@ test_file_device_appends_receipts(void **state)
 	snprintf(spec, sizeof spec, "%s/no-such-lp0", dir);
 	assert_int_equal(printer_spec_parse(spec, &s), 0);
 	assert_int_equal(printer_print(&s, "abc", 3, 1000, 0), PRINTER_E_NODEV);
+	rmdir(dir);
+}
+
+static void
+test_kept_receipt_reprints_the_same_bytes(void **state)
+{
+	char dir[] = "/tmp/quan-keep-XXXXXX", path[128], *b, *got;
+	struct receipt r;
+	struct stat st;
+	size_t n, gn;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/last.bin", dir);
+	assert_int_equal(printer_load(path, &got, &gn), QUAN_ENOTFOUND);
+	escpos_sample(&r, RECEIPT_ZH);
+	assert_int_equal(escpos_render(&r, 58, &b, &n), QUAN_OK);
+	assert_int_equal(printer_keep(path, b, n), QUAN_OK);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(printer_load(path, &got, &gn), QUAN_OK);
+	assert_int_equal(gn, n);
+	assert_memory_equal(got, b, n);
+	free(got);
+	free(b);
+	unlink(path);
 	rmdir(dir);
 }
 
@@ -627,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_render_refuses_nonsense),
 		cmocka_unit_test(test_spec_parse),
 		cmocka_unit_test(test_file_device_appends_receipts),
+		cmocka_unit_test(test_kept_receipt_reprints_the_same_bytes),
 		cmocka_unit_test(test_tcp_printer_gets_the_exact_bytes),
 		cmocka_unit_test(test_tcp_printer_without_status_still_prints),
 		cmocka_unit_test(test_paper_out_is_reported_and_nothing_sent),
