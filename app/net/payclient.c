@@ -13,6 +13,7 @@
 #include "net/pay.h"
 #include "net/payxml.h"
 #include "net/wxpay.h"
+#include "util/buf.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -351,5 +352,152 @@ pay_reverse(struct pay_client *cl, const char *out_trade_no,
 	rc = v2_call(cl, PAY_OP_REVERSE, 1, "/secapi/pay/reverse", body, len,
 	    a);
 	free(body);
+	return rc;
+}
+
+/* ---- refunds ---------------------------------------------------------- */
+
+static void
+log_refund(const char *op, const struct pay_refund_answer *a, uint64_t us)
+{
+	if (a->rc != 0)
+		log_info("pay %s: %s (%s) %.1f ms", op, pay_err_name(a->err),
+		    a->text, (double)us / 1000.0);
+	else
+		log_info("pay %s: HTTP %ld %s%s%s %.1f ms", op, a->http,
+		    pay_refund_state_name(a->state), a->err ? " " : "",
+		    pay_err_name(a->err), (double)us / 1000.0);
+}
+
+static int
+refund_bad(struct pay_refund_answer *a, const char *why)
+{
+	memset(a, 0, sizeof *a);
+	a->total_fen = a->refund_fen = a->payer_refund_fen = -1;
+	a->settlement_refund_fen = a->voucher_refund_fen = -1;
+	a->rc = QUAN_EINVAL;
+	a->err = PAY_E_PARAM_ERROR;
+	snprintf(a->text, sizeof a->text, "%s", why);
+	return a->rc;
+}
+
+static int
+v3_refund_call(struct pay_client *cl, const char *op, const char *method,
+    const char *path, const char *body, struct pay_refund_answer *a)
+{
+	struct wxpay_result r;
+
+	wxpay_result_init(&r);
+	wxpay_call(cl->w, method, path, body, body ? strlen(body) : 0, &r);
+	pay_v3_refund_answer(&r, a);
+	log_refund(op, a, r.elapsed_us);
+	wxpay_result_free(&r);
+	return a->rc;
+}
+
+static int
+v2_refund_call(struct pay_client *cl, int query, const char *path,
+    struct payxml *x, struct pay_refund_answer *a)
+{
+	static const char *const hdrs[] = {
+		"Content-Type: text/xml; charset=utf-8", "Accept: */*", NULL };
+	struct pay_ctx *c = cl->c;
+	struct http_resp r;
+	char *url, *body, *cause = NULL;
+	size_t len = 0;
+	int rc;
+
+	body = pay_v2_seal(x, c->key, c->md5, NULL, &len);
+	if (body == NULL)
+		return refund_bad(a, "cannot sign the refund");
+	url = xasprintf("%s%s", c->base_url, path);
+	http_resp_init(&r);
+	/* /secapi/pay/refund needs the client certificate */
+	rc = http_request(query ? cl->h : cl->hs, "POST", url, hdrs, body,
+	    len, &r, &cause);
+	if (rc != 0) {
+		refund_bad(a, cause ? cause : quan_strerror(rc));
+		a->rc = rc;
+		a->err = rc == QUAN_ETOOBIG ? PAY_E_BAD_REPLY : PAY_E_NET;
+	} else if (r.status != 200) {
+		refund_bad(a, "not WeChat's answer");
+		snprintf(a->text, sizeof a->text, "HTTP %ld", r.status);
+		a->rc = QUAN_EPROTO;
+		a->http = r.status;
+		a->err = PAY_E_BAD_REPLY;
+	} else {
+		pay_v2_refund_answer(query, buf_str(&r.body), r.body.len,
+		    c->key, c->md5, c->mchid, a);
+	}
+	log_refund(query ? "refundquery" : "refund", a, r.elapsed_us);
+	free(cause);
+	free(url);
+	free(body);
+	http_resp_free(&r);
+	return a->rc;
+}
+
+int
+pay_refund(struct pay_client *cl, const struct pay_refund_req *r,
+    struct pay_refund_answer *a)
+{
+	struct payxml x;
+	char *body;
+	int rc;
+
+	if (cl->c->api == PAY_API_V3) {
+		body = pay_v3_refund_body(r);
+		if (body == NULL)
+			return refund_bad(a, "bad refund (out_refund_no, "
+			    "amounts 1 … total, reason ≤ 80)");
+		rc = v3_refund_call(cl, "refund", "POST",
+		    "/v3/refund/domestic/refunds", body, a);
+		free(body);
+		return rc;
+	}
+	memset(&x, 0, sizeof x);
+	if (pay_v2_refund_fields(cl->c->appid, cl->c->mchid, r, cl->c->md5,
+	    &x) != 0) {
+		payxml_free(&x);
+		return refund_bad(a, "bad refund (out_refund_no, amounts 1 … "
+		    "total, reason ≤ 80)");
+	}
+	rc = v2_refund_call(cl, 0, "/secapi/pay/refund", &x, a);
+	payxml_free(&x);
+	return rc;
+}
+
+int
+pay_refund_query(struct pay_client *cl, const char *out_refund_no,
+    struct pay_refund_answer *a)
+{
+	struct payxml x;
+	struct buf p;
+	const char *s;
+	int rc;
+
+	if (!pay_out_refund_no_ok(out_refund_no))
+		return refund_bad(a, "bad out_refund_no");
+	if (cl->c->api == PAY_API_V3) {
+		buf_init(&p, 256);
+		buf_adds(&p, "/v3/refund/domestic/refunds/");
+		for (s = out_refund_no; *s; s++) /* '|' is not a path char */
+			if (*s == '|')
+				buf_adds(&p, "%7C");
+			else
+				buf_add(&p, s, 1);
+		rc = v3_refund_call(cl, "refundquery", "GET", buf_str(&p),
+		    NULL, a);
+		buf_free(&p);
+		return rc;
+	}
+	memset(&x, 0, sizeof x);
+	if (pay_v2_refundquery_fields(cl->c->appid, cl->c->mchid,
+	    out_refund_no, cl->c->md5, &x) != 0) {
+		payxml_free(&x);
+		return refund_bad(a, "cannot build the refund query");
+	}
+	rc = v2_refund_call(cl, 1, "/pay/refundquery", &x, a);
+	payxml_free(&x);
 	return rc;
 }
