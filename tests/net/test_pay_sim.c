@@ -666,6 +666,92 @@ test_lost_and_forged_answers(void **state)
 	restart(NULL);
 }
 
+/* Refunds of a paid ¥60 order (customer paid ¥53, vouchers ¥7): a
+ * partial refund gives back its share (half up), a repeat with the same
+ * out_refund_no is the same refund, other amounts under it are refused,
+ * more than is left is refused, the last refund takes the exact rest;
+ * PROCESSING, then SUCCESS; every answer signed and checked. */
+static void
+refunds(int v2)
+{
+	struct pay_client *cl = NULL;
+	struct pay_refund_answer a, b;
+	struct pay_refund_req rq;
+	struct run r;
+	char *otn = new_otn(), *code = code_of("success", v2 ? 41 : 40);
+	char *r1 = xasprintf("R1%s", otn), *r2 = xasprintf("R2%s", otn);
+
+	drive(api_ctx(v2), otn, code, 6000, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	assert_int_equal(r.m.paid.payer_fen, 5300);
+	assert_int_equal(pay_client_new(api_ctx(v2), NULL, &cl, NULL), 0);
+	rq = (struct pay_refund_req){ otn, r1, 6000, 1000, "退货" };
+	assert_int_equal(pay_refund(cl, &rq, &a), 0);
+	assert_true(a.trusted);
+	assert_int_equal(a.err, PAY_E_NONE);
+	assert_int_equal(a.state, PAY_RS_PROCESSING);
+	assert_int_equal(a.refund_fen, 1000);
+	assert_int_equal(a.payer_refund_fen, 883);   /* 1000 × 53/60 */
+	assert_string_equal(a.out_refund_no, r1);
+	/* the same request again: the same refund, not a second one */
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_equal(b.err, PAY_E_NONE);
+	assert_string_equal(b.refund_id, a.refund_id);
+	assert_int_equal(ledger_count(otn, "refund"), 1);
+	/* the same out_refund_no with another amount: refused */
+	rq.refund_fen = 1200;
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_equal(b.err, v2 ? PAY_E_PARAM_ERROR : PAY_E_INVALID_REQUEST);
+	/* more than is left (5000): refused, nothing moves */
+	rq = (struct pay_refund_req){ otn, r2, 6000, 5001, NULL };
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_equal(b.err, v2 ? PAY_E_ERROR : PAY_E_INVALID_REQUEST);
+	assert_int_equal(pay_err_class(b.err), v2 ? PAY_EC_FAILED :
+	    PAY_EC_CONFIRM);
+	assert_int_equal(ledger_count(otn, "refund"), 1);
+	/* the rest: exactly what the customer has not had back */
+	rq.refund_fen = 5000;
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_equal(b.err, PAY_E_NONE);
+	assert_int_equal(b.payer_refund_fen, 5300 - 883);
+	assert_int_equal(ledger_count(otn, "refund"), 2);
+	/* followed to the end */
+	assert_int_equal(pay_refund_query(cl, r1, &b), 0);
+	assert_true(b.trusted);
+	assert_true(b.state == PAY_RS_PROCESSING || b.state == PAY_RS_SUCCESS);
+	usleep(1200 * 1000);
+	assert_int_equal(pay_refund_query(cl, r1, &b), 0);
+	assert_int_equal(b.state, PAY_RS_SUCCESS);
+	assert_int_equal(b.refund_fen, 1000);
+	assert_int_equal(pay_refund_query(cl, "R9NOSUCHREFUND", &b), 0);
+	assert_int_equal(b.err, PAY_E_REFUNDNOTEXIST);
+	/* an order that was never paid cannot be refunded */
+	rq = (struct pay_refund_req){ "QTNEVERPAID01", r2, 6000, 100, NULL };
+	rq.out_refund_no = "R3NEVERPAID";
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_not_equal(b.err, PAY_E_NONE);
+	assert_int_equal(pay_err_class(b.err), PAY_EC_FAILED);
+	pay_client_free(cl);
+	free(r1);
+	free(r2);
+	free(otn);
+	free(code);
+}
+
+static void
+test_v3_refunds(void **state)
+{
+	(void)state;
+	refunds(0);
+}
+
+static void
+test_v2_refunds(void **state)
+{
+	(void)state;
+	refunds(1);
+}
+
 /* What the simulator's inspector says after all of the above: no order
  * charged twice, and the customers' money is what the ledger holds. */
 static void
@@ -686,7 +772,7 @@ test_inspect_no_double_charge(void **state)
 	assert_int_equal(json_integer_value(json_object_get(o, "defects")), 0);
 	pay = json_object_get(o, "payments");
 	assert_int_equal(json_integer_value(json_object_get(pay, "charges")),
-	    17);
+	    19);
 	assert_int_equal(json_integer_value(json_object_get(pay,
 	    "reverses")), 2);
 	assert_int_equal(json_array_size(json_object_get(pay,
@@ -708,6 +794,8 @@ main(void)
 		cmocka_unit_test(test_v2_duplicates),
 		cmocka_unit_test(test_v2_md5),
 		cmocka_unit_test(test_lost_and_forged_answers),
+		cmocka_unit_test(test_v3_refunds),
+		cmocka_unit_test(test_v2_refunds),
 		cmocka_unit_test(test_inspect_no_double_charge),
 	};
 
