@@ -417,4 +417,20 @@ int pay_refund(struct pay_client *cl, const struct pay_refund_req *r,
 int pay_refund_query(struct pay_client *cl, const char *out_refund_no,
     struct pay_refund_answer *a);
 
+/* ---- the trade bill (对账) --------------------------------------------- */
+
+/* The ALL trade bill of date ("YYYY-MM-DD", Beijing time), plain text:
+ * v3 GET /v3/bill/tradebill (signed, verified) → its download_url (on
+ * the configured host only; the file itself is unsigned) → SHA1 checked
+ * against hash_value; v2 POST /pay/downloadbill. *text malloc'd and
+ * NUL-terminated. QUAN_ENOTFOUND when WeChat has no bill for that day,
+ * QUAN_EPROTO for an answer that cannot be believed (hash mismatch, a
+ * download_url elsewhere), transport codes otherwise; *cause says. */
+int pay_bill(struct pay_client *cl, const char *date, char **text,
+    size_t *len, char **cause);
+/* 1 when body (len bytes) has the SHA1 hash_value (hex, either case)
+ * and hash_type is "SHA1". */
+int pay_bill_hash_ok(const char *body, size_t len, const char *hash_type,
+    const char *hash_value);
+
 #endif

@@ -37,7 +37,7 @@
 #define REVERSE_DAYS 7
 
 /* the v2 paths that are not enum pay_op's */
-enum { OP_REFUND = 100, OP_REFUNDQUERY };
+enum { OP_REFUND = 100, OP_REFUNDQUERY, OP_BILL };
 
 enum pay_case {
 	CASE_SUCCESS = 0,
@@ -529,6 +529,9 @@ sim_pay_v3_route(struct sim_ctx *c)
 
 	if (n >= 2 && strcmp(c->seg[1], "refund") == 0)
 		return sim_refund_v3_route(c);
+	if (n >= 2 && (strcmp(c->seg[1], "bill") == 0 ||
+	    strcmp(c->seg[1], "billdownload") == 0))
+		return sim_bill_v3_route(c);
 	if (n < 3 || strcmp(c->seg[1], "pay") != 0 ||
 	    strcmp(c->seg[2], "transactions") != 0)
 		return QUAN_ENOTFOUND;
@@ -718,6 +721,8 @@ sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len)
 		op = OP_REFUND;
 	else if (strcmp(path, "/pay/refundquery") == 0)
 		op = OP_REFUNDQUERY;
+	else if (strcmp(path, "/pay/downloadbill") == 0)
+		op = OP_BILL;
 	else
 		return QUAN_ENOTFOUND;
 	snprintf(c->route, sizeof c->route, "POST %s", path);
@@ -743,8 +748,12 @@ sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len)
 		goto out;
 	}
 	if (op >= OP_REFUND) {
-		sim_refund_v2(c, op == OP_REFUNDQUERY, &in, &out,
-			how == PAYXML_SIGN_MD5);
+		/* refunds and the bill: payrefund.c, bill.c */
+		if (op == OP_BILL)
+			sim_bill_v2(c, &in, &out, how == PAYXML_SIGN_MD5);
+		else
+			sim_refund_v2(c, op == OP_REFUNDQUERY, &in, &out,
+				how == PAYXML_SIGN_MD5);
 		goto out;
 	}
 	otn = payxml_get(&in, "out_trade_no");

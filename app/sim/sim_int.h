@@ -150,6 +150,14 @@ int sim_refund_v3_route(struct sim_ctx *c);
 void sim_refund_v2(struct sim_ctx *c, int query, struct payxml *in,
 	struct payxml *out, int md5);
 
+/* ---- bill.c ----------------------------------------------------------- */
+/* GET /v3/bill/tradebill?bill_date=, its /v3/billdownload/file, and the
+ * verified v2 /pay/downloadbill request: the day's trade bill from the
+ * ledger. Called without s->mu. */
+int sim_bill_v3_route(struct sim_ctx *c);
+void sim_bill_v2(struct sim_ctx *c, struct payxml *in, struct payxml *out,
+	int md5);
+
 /* Seed the voucher activities and return the seed.json "pay" section
  * (codes per case) for users[0..2]. Caller holds the seed transaction. */
 json_t *sim_pay_seed(struct simdb *db, const char *const users[3],

@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "net/http.h"
+#include "core/reconcile.h"
 #include "net/pay.h"
 #include "net/wxpay.h"
 #include "util/config.h"
@@ -671,6 +672,8 @@ test_lost_and_forged_answers(void **state)
  * out_refund_no is the same refund, other amounts under it are refused,
  * more than is left is refused, the last refund takes the exact rest;
  * PROCESSING, then SUCCESS; every answer signed and checked. */
+static char refunded_otn[40]; /* the v3 refunds' order, for the bill */
+
 static void
 refunds(int v2)
 {
@@ -684,6 +687,8 @@ refunds(int v2)
 	drive(api_ctx(v2), otn, code, 6000, NULL, &r);
 	assert_int_equal(r.m.outcome, PAY_PAID);
 	assert_int_equal(r.m.paid.payer_fen, 5300);
+	if (!v2)
+		snprintf(refunded_otn, sizeof refunded_otn, "%s", otn);
 	assert_int_equal(pay_client_new(api_ctx(v2), NULL, &cl, NULL), 0);
 	rq = (struct pay_refund_req){ otn, r1, 6000, 1000, "退货" };
 	assert_int_equal(pay_refund(cl, &rq, &a), 0);
@@ -752,6 +757,88 @@ test_v2_refunds(void **state)
 	refunds(1);
 }
 
+/* The day's trade bill, both APIs: the same text, SHA1 checked (a cut
+ * download is refused), and the order refunded above reconciles with the
+ * till's view of it: paid ¥60 with ¥7 vouchers, refunds ¥10 and ¥50. */
+static void
+test_trade_bill_reconciles(void **state)
+{
+	struct recon_till_pay pay = { refunded_otn, RECON_TILL_PAID, 6000,
+	    700 };
+	struct recon_till_refund rf[2];
+	struct pay_client *c3 = NULL, *c2 = NULL;
+	struct recon_result res;
+	struct recon_bill b;
+	char date[16], *t3 = NULL, *t2 = NULL, *cause = NULL, r1[48], r2[48];
+	size_t n3 = 0, n2 = 0;
+	time_t now = (time_t)(tm_now() + 8 * 3600);
+	struct tm tmv;
+	int i, refunds_seen = 0;
+
+	(void)state;
+	assert_true(refunded_otn[0] != '\0');
+	gmtime_r(&now, &tmv);
+	strftime(date, sizeof date, "%Y-%m-%d", &tmv);
+	assert_int_equal(pay_client_new(env.v3, NULL, &c3, NULL), 0);
+	assert_int_equal(pay_client_new(env.v2, NULL, &c2, NULL), 0);
+	if (pay_bill(c3, date, &t3, &n3, &cause) != 0)
+		fail_msg("v3 bill: %s", cause);
+	if (pay_bill(c2, date, &t2, &n2, &cause) != 0)
+		fail_msg("v2 bill: %s", cause);
+	assert_int_equal(n3, n2);
+	assert_memory_equal(t3, t2, n3);
+	assert_int_equal(recon_bill_parse(t3, n3, &b, &cause), 0);
+	for (i = 0; i < b.n; i++)
+		if (strcmp(b.rows[i].out_trade_no, refunded_otn) == 0 &&
+		    b.rows[i].state == RECON_WX_REFUND)
+			refunds_seen++;
+	assert_int_equal(refunds_seen, 2);
+	snprintf(r1, sizeof r1, "R1%s", refunded_otn);
+	snprintf(r2, sizeof r2, "R2%s", refunded_otn);
+	rf[0] = (struct recon_till_refund){ refunded_otn, r1, 1000, 1 };
+	rf[1] = (struct recon_till_refund){ refunded_otn, r2, 5000, 1 };
+	/* a device no row has: only the orders the till knows count */
+	recon_diff(&b, "NO-SUCH-TILL", &pay, 1, rf, 2, &res);
+	if (res.n != 0)
+		fail_msg("%s", recon_text(&res, date));
+	assert_int_equal(res.matched, 1);
+	assert_int_equal(res.wx_refund_fen, 6000);
+	recon_result_free(&res);
+	/* the till thinks it got ¥61: found */
+	pay.total_fen = 6100;
+	recon_diff(&b, "NO-SUCH-TILL", &pay, 1, rf, 2, &res);
+	assert_int_equal(res.n, 1);
+	assert_int_equal(res.d[0].kind, RECON_AMOUNT);
+	recon_result_free(&res);
+	recon_bill_free(&b);
+	free(t3);
+	free(t2);
+	/* no bill for a day without sales */
+	assert_int_equal(pay_bill(c3, "2001-01-01", &t3, &n3, &cause),
+	    QUAN_ENOTFOUND);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(pay_bill(c2, "2001-01-01", &t2, &n2, &cause),
+	    QUAN_ENOTFOUND);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(pay_bill(c3, "20011301", &t3, &n3, &cause),
+	    QUAN_EINVAL);
+	free(cause);
+	cause = NULL;
+	pay_client_free(c3);
+	pay_client_free(c2);
+	/* a download cut short is never a bill (the transfer fails here;
+	 * a complete transfer of other bytes fails the SHA1: test_pay) */
+	restart("trunc=100%,only=/v3/billdownload");
+	assert_int_equal(pay_client_new(env.v3, NULL, &c3, NULL), 0);
+	assert_int_not_equal(pay_bill(c3, date, &t3, &n3, &cause), 0);
+	assert_null(t3);
+	free(cause);
+	pay_client_free(c3);
+	restart(NULL);
+}
+
 /* What the simulator's inspector says after all of the above: no order
  * charged twice, and the customers' money is what the ledger holds. */
 static void
@@ -796,6 +883,7 @@ main(void)
 		cmocka_unit_test(test_lost_and_forged_answers),
 		cmocka_unit_test(test_v3_refunds),
 		cmocka_unit_test(test_v2_refunds),
+		cmocka_unit_test(test_trade_bill_reconciles),
 		cmocka_unit_test(test_inspect_no_double_charge),
 	};
 

@@ -402,6 +402,26 @@ test_v3_refund_answers(void **state)
 	assert_int_equal(pay_refund_state_parse("ABNORMAL"), PAY_RS_ABNORMAL);
 }
 
+/* The bill download's integrity check (the SHA1 of "abc" is the FIPS
+ * 180 example). */
+static void
+test_bill_hash(void **state)
+{
+	(void)state;
+	assert_true(pay_bill_hash_ok("abc", 3, "SHA1",
+	    "a9993e364706816aba3e25717850c26c9cd0d89d"));
+	assert_true(pay_bill_hash_ok("abc", 3, "SHA1",
+	    "A9993E364706816ABA3E25717850C26C9CD0D89D"));
+	assert_false(pay_bill_hash_ok("abd", 3, "SHA1",
+	    "a9993e364706816aba3e25717850c26c9cd0d89d"));
+	assert_false(pay_bill_hash_ok("ab", 2, "SHA1",
+	    "a9993e364706816aba3e25717850c26c9cd0d89d"));
+	assert_false(pay_bill_hash_ok("abc", 3, "MD5",
+	    "a9993e364706816aba3e25717850c26c9cd0d89d"));
+	assert_false(pay_bill_hash_ok("abc", 3, "SHA1", "a9993e36"));
+	assert_false(pay_bill_hash_ok("abc", 3, "SHA1", NULL));
+}
+
 int
 main(void)
 {
@@ -413,6 +433,7 @@ main(void)
 		cmocka_unit_test(test_v3_refund_request_is_v3_6),
 		cmocka_unit_test(test_bad_refunds_refused_before_sending),
 		cmocka_unit_test(test_v3_refund_answers),
+		cmocka_unit_test(test_bill_hash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
