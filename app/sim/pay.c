@@ -732,6 +732,13 @@ sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len)
 		v2_fail(c, "请使用post方法");
 		return 0;
 	}
+	if (strncmp(path, "/secapi/", 8) == 0 &&
+	    !httpd_req_client_cert_ok(c->req)) {
+		/* no merchant certificate on the TLS connection */
+		v2_fail(c, "证书错误: /secapi/ needs the merchant's API "
+			"certificate");
+		return 0;
+	}
 	if (s->apiv2_key == NULL) {
 		v2_fail(c, "no APIv2 key (sim dir made before payments: run "
 			"quan sim init --force)");

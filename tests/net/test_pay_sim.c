@@ -757,6 +757,50 @@ test_v2_refunds(void **state)
 	refunds(1);
 }
 
+/* /secapi/ is mutual TLS: a client certificate that is not the
+ * merchant's (here the simulator's platform certificate, a real one) is
+ * refused before anything is done; /pay/ paths do not ask. */
+static void
+test_secapi_needs_the_merchant_certificate(void **state)
+{
+	struct pay_cfg pc;
+	struct pay_ctx *wrong = NULL;
+	struct pay_client *cl = NULL;
+	struct pay_refund_req rq = { "QTSECAPI0001", "RSECAPI0001", 100, 100,
+	    NULL };
+	struct pay_refund_answer a;
+	struct pay_answer pa;
+	char *cert = xasprintf("%s/platform/cert.pem", dir);
+	char *key = xasprintf("%s/platform/key.pem", dir);
+	char *cause = NULL;
+
+	(void)state;
+	memset(&pc, 0, sizeof pc);
+	pc.api = PAY_API_V2;
+	pc.appid = cfg->wx_appid;
+	pc.mchid = cfg->wx_mchid;
+	pc.base_url = url;
+	pc.v2_key_file = cfg->pay_v2_key_file;
+	pc.client_cert = cert;
+	pc.client_key = key;
+	pc.ca_file = cfg->wx_ca_file;
+	if (pay_ctx_new(&pc, &wrong, &cause) != 0)
+		fail_msg("ctx: %s", cause);
+	assert_int_equal(pay_client_new(wrong, NULL, &cl, NULL), 0);
+	assert_int_equal(pay_refund(cl, &rq, &a), 0);
+	assert_int_equal(a.err, PAY_E_RETURN_FAIL);
+	assert_non_null(strstr(a.text, "证书错误"));
+	pay_reverse(cl, "QTSECAPI0001", &pa);
+	assert_int_equal(pa.err, PAY_E_RETURN_FAIL);
+	/* the same client on a /pay/ path: served (no such order) */
+	pay_query(cl, "QTSECAPI0001", &pa);
+	assert_int_equal(pa.err, PAY_E_ORDERNOTEXIST);
+	pay_client_free(cl);
+	pay_ctx_free(wrong);
+	free(cert);
+	free(key);
+}
+
 /* The day's trade bill, both APIs: the same text, SHA1 checked (a cut
  * download is refused), and the order refunded above reconciles with the
  * till's view of it: paid ¥60 with ¥7 vouchers, refunds ¥10 and ¥50. */
@@ -884,6 +928,7 @@ main(void)
 		cmocka_unit_test(test_v3_refunds),
 		cmocka_unit_test(test_v2_refunds),
 		cmocka_unit_test(test_trade_bill_reconciles),
+		cmocka_unit_test(test_secapi_needs_the_merchant_certificate),
 		cmocka_unit_test(test_inspect_no_double_charge),
 	};
 
