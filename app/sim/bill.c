@@ -193,7 +193,8 @@ bill_text(struct sim *s, int64_t from)
 		"o.openid, o.vouchers FROM pay_refunds r JOIN pay_orders o ON "
 		"o.out_trade_no = r.out_trade_no WHERE r.created >= ?1 AND "
 		"r.created < ?2 ORDER BY r.created, r.out_refund_no";
-	json_t *rows = NULL, *e;
+	json_t *rows = NULL, *e, *span = json_pack("[II]", (json_int_t)from,
+	    (json_int_t)(from + 86400));
 	struct sums z;
 	struct buf b;
 	size_t i;
@@ -201,14 +202,13 @@ bill_text(struct sim *s, int64_t from)
 	memset(&z, 0, sizeof z);
 	buf_init(&b, 64u * 1024 * 1024);
 	buf_adds(&b, header);
-	simdb_run(s->db, pays, json_pack("[II]", (json_int_t)from,
-	    (json_int_t)(from + 86400)), &rows);
+	simdb_run(s->db, pays, span, &rows); /* borrows span */
 	json_array_foreach(rows, i, e)
 		payment_row(s, &b, e, &z);
 	json_decref(rows);
 	rows = NULL;
-	simdb_run(s->db, refunds, json_pack("[II]", (json_int_t)from,
-	    (json_int_t)(from + 86400)), &rows);
+	simdb_run(s->db, refunds, span, &rows);
+	json_decref(span);
 	json_array_foreach(rows, i, e)
 		refund_row(s, &b, e, &z);
 	json_decref(rows);
