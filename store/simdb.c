@@ -101,6 +101,14 @@ static const char schema[] =
 	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL,"
 	" out_trade_no TEXT NOT NULL, transaction_id TEXT NOT NULL,"
 	" total INTEGER NOT NULL, payer INTEGER NOT NULL);"
+	/* refunds: one row per out_refund_no; PROCESSING until success_at */
+	"CREATE TABLE IF NOT EXISTS pay_refunds("
+	" out_refund_no TEXT PRIMARY KEY, out_trade_no TEXT NOT NULL,"
+	" refund_id TEXT NOT NULL, api TEXT NOT NULL,"
+	" total INTEGER NOT NULL, refund INTEGER NOT NULL,"
+	" payer_refund INTEGER NOT NULL, state TEXT NOT NULL,"
+	" created INTEGER NOT NULL, success_at INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS pay_refunds_otn ON pay_refunds(out_trade_no);"
 	/* voucher activities per payer: applied by rule, not used up */
 	"CREATE TABLE IF NOT EXISTS pay_vouchers("
 	" id TEXT PRIMARY KEY, openid TEXT NOT NULL, stock_id TEXT NOT NULL,"

@@ -8,6 +8,9 @@ pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)
 pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET libcrypto libssl)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
+# libmicrohttpd's TLS library (libgnutls28-dev comes with
+# libmicrohttpd-dev): the simulator checks client certificates with it
+pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls)
 if(CMAKE_CROSSCOMPILING)
   pkg_check_modules(ZBAR IMPORTED_TARGET zbar)
 else()

@@ -79,6 +79,14 @@ enum pay_err {
 	PAY_E_ORDERNOTEXIST,
 	PAY_E_INVALID_TRANSACTIONID,
 	PAY_E_REVERSE_EXPIRE,
+	/* refunds (doc §9.2/§9.3) */
+	PAY_E_BIZERR_NEED_RETRY,   /* retry the same out_refund_no */
+	PAY_E_TRADE_OVERDUE,       /* past the refund period (1 year) */
+	PAY_E_ERROR,               /* 业务错误: see the text */
+	PAY_E_USER_ACCOUNT_ABNORMAL, /* payer's account closed: refund
+					outside WeChat */
+	PAY_E_INVALID_REQ_TOO_MUCH, /* too many: wait a minute */
+	PAY_E_REFUNDNOTEXIST,      /* no such refund (query) */
 	/* not WeChat's words */
 	PAY_E_RETURN_FAIL,         /* v2 return_code=FAIL (protocol level) */
 	PAY_E_NET,                 /* no answer (timeout, drop, TLS) */

@@ -1,4 +1,4 @@
-/* crypto.c — SHA-256, MD5, HMAC-SHA256, hex and randomness over OpenSSL. */
+/* crypto.c — SHA-256, SHA-1, MD5, HMAC-SHA256, hex and randomness over OpenSSL. */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -13,6 +13,14 @@ crypto_sha256(const void *p, size_t n, uint8_t out[CRYPTO_SHA256_LEN])
 	unsigned int len = 0;
 
 	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+}
+
+void
+crypto_sha1(const void *p, size_t n, uint8_t out[CRYPTO_SHA1_LEN])
+{
+	unsigned int len = 0;
+
+	EVP_Digest(p, n, out, &len, EVP_sha1(), NULL);
 }
 
 void

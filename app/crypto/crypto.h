@@ -11,8 +11,11 @@
 
 #define CRYPTO_SHA256_LEN 32
 #define CRYPTO_MD5_LEN 16
+#define CRYPTO_SHA1_LEN 20
 
 void crypto_sha256(const void *p, size_t n, uint8_t out[CRYPTO_SHA256_LEN]);
+/* SHA-1: only to check WeChat Pay's bill downloads (hash_type SHA1). */
+void crypto_sha1(const void *p, size_t n, uint8_t out[CRYPTO_SHA1_LEN]);
 /* MD5: only for WeChat Pay APIv2's sign_type=MD5 (a legacy signature the
  * API still defines), never for anything quan chooses itself. */
 void crypto_md5(const void *p, size_t n, uint8_t out[CRYPTO_MD5_LEN]);

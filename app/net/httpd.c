@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #include "util/buf.h"
@@ -32,6 +33,7 @@ struct httpd {
 	httpd_handler_fn handler;
 	void *arg;
 	size_t max_body;
+	int client_trust;   /* client certificates are asked for */
 };
 
 struct httpd_req {
@@ -42,6 +44,7 @@ struct httpd_req {
 	const char *method;
 	struct buf body;
 	int toobig;
+	int client_ok;   /* a client certificate that verified */
 	char peer[64];
 };
 
@@ -166,6 +169,25 @@ send_simple(struct MHD_Connection *conn, int status, const char *body)
 	return ret;
 }
 
+/* 1 when the TLS peer sent a certificate that verifies against the
+ * trust given (client_trust_pem). */
+static int
+client_verified(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+		MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	gnutls_session_t ss;
+	unsigned int n = 0, status = 1;
+
+	if (ci == NULL || ci->tls_session == NULL)
+		return 0;
+	ss = (gnutls_session_t)ci->tls_session;
+	if (gnutls_certificate_get_peers(ss, &n) == NULL || n == 0)
+		return 0;
+	return gnutls_certificate_verify_peers2(ss, &status) == 0 &&
+		status == 0;
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	const char *method, const char *version, const char *upload_data,
@@ -188,6 +210,8 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 
 		r->method = method;
 		buf_init(&r->body, h->max_body);
+		if (h->client_trust)
+			r->client_ok = client_verified(conn);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 			"Content-Length");
 		if (cl != NULL) {
@@ -306,7 +330,25 @@ httpd_start(const struct httpd_opts *o, struct httpd **out,
 	h->handler = o->handler;
 	h->arg = o->arg;
 	h->max_body = o->max_body ? o->max_body : HTTPD_DEFAULT_MAX_BODY;
-	if (o->cert_pem != NULL)
+	h->client_trust = o->cert_pem != NULL && o->client_trust_pem != NULL;
+	if (h->client_trust)
+		h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL,
+			access_cb, h,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+			MHD_OPTION_URI_LOG_CALLBACK, uri_cb, h,
+			MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
+			MHD_OPTION_CONNECTION_TIMEOUT,
+			(unsigned)(o->timeout_s ? o->timeout_s : 30),
+			MHD_OPTION_CONNECTION_LIMIT,
+			(unsigned)(o->max_conns ? o->max_conns : 256),
+			MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
+			MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
+			/* asks every client for a certificate (not required:
+			 * the handler decides per path) */
+			MHD_OPTION_HTTPS_MEM_TRUST, o->client_trust_pem,
+			MHD_OPTION_END);
+	else if (o->cert_pem != NULL)
 		h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL,
 			access_cb, h,
 			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
@@ -390,6 +432,12 @@ httpd_req_body(const struct httpd_req *r, size_t *len)
 {
 	*len = r->body.len;
 	return buf_str(&r->body);
+}
+
+int
+httpd_req_client_cert_ok(const struct httpd_req *r)
+{
+	return r->client_ok;
 }
 
 const char *

@@ -26,6 +26,9 @@ struct httpd_opts {
 	const char *cert_pem;  /* server certificate chain (PEM text), or NULL
 				  for plain HTTP */
 	const char *key_pem;   /* its private key (PEM text) */
+	const char *client_trust_pem; /* with cert_pem: ask each client for a
+				  certificate and verify it against these
+				  (PEM text); NULL = do not ask */
 	size_t max_body;       /* body cap; larger bodies get 413. 0 = 64 KiB */
 	unsigned timeout_s;    /* idle connection timeout; 0 = 30 */
 	unsigned max_conns;    /* concurrent connections (one thread each);
@@ -54,6 +57,9 @@ const char *httpd_req_query(const struct httpd_req *r);
 const char *httpd_req_header(const struct httpd_req *r, const char *name);
 /* Body bytes (NUL-terminated for convenience; may contain NULs). */
 const char *httpd_req_body(const struct httpd_req *r, size_t *len);
+/* 1 when the client sent a certificate that verified against
+ * client_trust_pem (mutual TLS), else 0. */
+int httpd_req_client_cert_ok(const struct httpd_req *r);
 /* Peer address as text ("127.0.0.1"). */
 const char *httpd_req_peer(const struct httpd_req *r);
 

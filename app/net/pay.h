@@ -117,4 +117,97 @@ char *pay_v2_seal(struct payxml *x, const char *key, int md5,
 void pay_v2_answer(enum pay_op op, const char *body, size_t len,
     const char *key, int md5, const char *mchid, struct pay_answer *a);
 
+/* ---- refunds (doc §9) -------------------------------------------------- */
+
+/* status (v3) / refund_status_$n (v2). */
+enum pay_refund_state {
+	PAY_RS_NONE = 0,
+	PAY_RS_SUCCESS,
+	PAY_RS_PROCESSING,    /* accepted, money on its way: query later */
+	PAY_RS_CLOSED,        /* v3 CLOSED, v2 REFUNDCLOSE */
+	PAY_RS_ABNORMAL,      /* v3 ABNORMAL, v2 CHANGE: needs a person */
+	PAY_RS_OTHER
+};
+const char *pay_refund_state_name(enum pay_refund_state s);
+enum pay_refund_state pay_refund_state_parse(const char *s);
+
+#define PAY_OUT_REFUND_NO_MAX 64
+
+/* One refund of a paid order. out_refund_no is committed before the
+ * first request and sent unchanged on every retry ("同一退款单号多次请求
+ * 只退一笔"); the amounts must not change between retries either. */
+struct pay_refund_req {
+	const char *out_trade_no;
+	const char *out_refund_no;   /* [0-9A-Za-z_-|*@]{1,64} */
+	int64_t total_fen;           /* the order's total */
+	int64_t refund_fen;          /* 1 … total (full void: total) */
+	const char *reason;          /* optional, ≤ 80 characters */
+};
+
+struct pay_refund_answer {
+	int rc;                      /* as pay_answer.rc */
+	int trusted;
+	long http;
+	enum pay_err err;            /* PAY_E_NONE: accepted / found */
+	enum pay_refund_state state; /* NONE when the answer has none (a v2
+					refund acceptance: PROCESSING) */
+	char code[64];
+	char text[PAY_TEXT_MAX];
+	char out_trade_no[40];
+	char transaction_id[40];
+	char out_refund_no[PAY_OUT_REFUND_NO_MAX + 1];
+	char refund_id[72];
+	char success_time[40];
+	int64_t total_fen, refund_fen;       /* -1 when absent */
+	int64_t payer_refund_fen;            /* back to the customer */
+	int64_t settlement_refund_fen;
+	int64_t voucher_refund_fen;          /* vouchers' share */
+};
+
+/* 1 when s is a usable out_refund_no. */
+int pay_out_refund_no_ok(const char *s);
+
+/* v3 POST /v3/refund/domestic/refunds body: out_trade_no, out_refund_no,
+ * reason, amount{refund,total,currency} — compact, in that order (V3-6).
+ * New, or NULL for a bad request. */
+char *pay_v3_refund_body(const struct pay_refund_req *r);
+/* A verified wxpay result of a refund or a refund query → *a. */
+void pay_v3_refund_answer(const struct wxpay_result *r,
+    struct pay_refund_answer *a);
+/* v2 /secapi/pay/refund and /pay/refundquery fields (sealed with
+ * pay_v2_seal; md5 as the seal's, so sign_type sits where V2-10 has it). */
+int pay_v2_refund_fields(const char *appid, const char *mchid,
+    const struct pay_refund_req *r, int md5, struct payxml *x);
+int pay_v2_refundquery_fields(const char *appid, const char *mchid,
+    const char *out_refund_no, int md5, struct payxml *x);
+/* Parse, verify and classify a v2 refund (query = 0) or refundquery
+ * (query = 1) answer. */
+void pay_v2_refund_answer(int query, const char *body, size_t len,
+    const char *key, int md5, const char *mchid,
+    struct pay_refund_answer *a);
+
+/* Send a refund / query one (owner thread, blocking within the client's
+ * timeouts). v2 refunds go to /secapi/ with the client certificate.
+ * Return a->rc. */
+int pay_refund(struct pay_client *cl, const struct pay_refund_req *r,
+    struct pay_refund_answer *a);
+int pay_refund_query(struct pay_client *cl, const char *out_refund_no,
+    struct pay_refund_answer *a);
+
+/* ---- the trade bill (对账) --------------------------------------------- */
+
+/* The ALL trade bill of date ("YYYY-MM-DD", Beijing time), plain text:
+ * v3 GET /v3/bill/tradebill (signed, verified) → its download_url (on
+ * the configured host only; the file itself is unsigned) → SHA1 checked
+ * against hash_value; v2 POST /pay/downloadbill. *text malloc'd and
+ * NUL-terminated. QUAN_ENOTFOUND when WeChat has no bill for that day,
+ * QUAN_EPROTO for an answer that cannot be believed (hash mismatch, a
+ * download_url elsewhere), transport codes otherwise; *cause says. */
+int pay_bill(struct pay_client *cl, const char *date, char **text,
+    size_t *len, char **cause);
+/* 1 when body (len bytes) has the SHA1 hash_value (hex, either case)
+ * and hash_type is "SHA1". */
+int pay_bill_hash_ok(const char *body, size_t len, const char *hash_type,
+    const char *hash_value);
+
 #endif

@@ -8,11 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "crypto/crypto.h"
 #include "crypto/wxsign.h"
 #include "net/http.h"
 #include "net/pay.h"
 #include "net/payxml.h"
 #include "net/wxpay.h"
+#include "util/buf.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -352,4 +356,389 @@ pay_reverse(struct pay_client *cl, const char *out_trade_no,
 	    a);
 	free(body);
 	return rc;
+}
+
+/* ---- refunds ---------------------------------------------------------- */
+
+static void
+log_refund(const char *op, const struct pay_refund_answer *a, uint64_t us)
+{
+	if (a->rc != 0)
+		log_info("pay %s: %s (%s) %.1f ms", op, pay_err_name(a->err),
+		    a->text, (double)us / 1000.0);
+	else
+		log_info("pay %s: HTTP %ld %s%s%s %.1f ms", op, a->http,
+		    pay_refund_state_name(a->state), a->err ? " " : "",
+		    pay_err_name(a->err), (double)us / 1000.0);
+}
+
+static int
+refund_bad(struct pay_refund_answer *a, const char *why)
+{
+	memset(a, 0, sizeof *a);
+	a->total_fen = a->refund_fen = a->payer_refund_fen = -1;
+	a->settlement_refund_fen = a->voucher_refund_fen = -1;
+	a->rc = QUAN_EINVAL;
+	a->err = PAY_E_PARAM_ERROR;
+	snprintf(a->text, sizeof a->text, "%s", why);
+	return a->rc;
+}
+
+static int
+v3_refund_call(struct pay_client *cl, const char *op, const char *method,
+    const char *path, const char *body, struct pay_refund_answer *a)
+{
+	struct wxpay_result r;
+
+	wxpay_result_init(&r);
+	wxpay_call(cl->w, method, path, body, body ? strlen(body) : 0, &r);
+	pay_v3_refund_answer(&r, a);
+	log_refund(op, a, r.elapsed_us);
+	wxpay_result_free(&r);
+	return a->rc;
+}
+
+static int
+v2_refund_call(struct pay_client *cl, int query, const char *path,
+    struct payxml *x, struct pay_refund_answer *a)
+{
+	static const char *const hdrs[] = {
+		"Content-Type: text/xml; charset=utf-8", "Accept: */*", NULL };
+	struct pay_ctx *c = cl->c;
+	struct http_resp r;
+	char *url, *body, *cause = NULL;
+	size_t len = 0;
+	int rc;
+
+	body = pay_v2_seal(x, c->key, c->md5, NULL, &len);
+	if (body == NULL)
+		return refund_bad(a, "cannot sign the refund");
+	url = xasprintf("%s%s", c->base_url, path);
+	http_resp_init(&r);
+	/* /secapi/pay/refund needs the client certificate */
+	rc = http_request(query ? cl->h : cl->hs, "POST", url, hdrs, body,
+	    len, &r, &cause);
+	if (rc != 0) {
+		refund_bad(a, cause ? cause : quan_strerror(rc));
+		a->rc = rc;
+		a->err = rc == QUAN_ETOOBIG ? PAY_E_BAD_REPLY : PAY_E_NET;
+	} else if (r.status != 200) {
+		refund_bad(a, "not WeChat's answer");
+		snprintf(a->text, sizeof a->text, "HTTP %ld", r.status);
+		a->rc = QUAN_EPROTO;
+		a->http = r.status;
+		a->err = PAY_E_BAD_REPLY;
+	} else {
+		pay_v2_refund_answer(query, buf_str(&r.body), r.body.len,
+		    c->key, c->md5, c->mchid, a);
+	}
+	log_refund(query ? "refundquery" : "refund", a, r.elapsed_us);
+	free(cause);
+	free(url);
+	free(body);
+	http_resp_free(&r);
+	return a->rc;
+}
+
+int
+pay_refund(struct pay_client *cl, const struct pay_refund_req *r,
+    struct pay_refund_answer *a)
+{
+	struct payxml x;
+	char *body;
+	int rc;
+
+	if (cl->c->api == PAY_API_V3) {
+		body = pay_v3_refund_body(r);
+		if (body == NULL)
+			return refund_bad(a, "bad refund (out_refund_no, "
+			    "amounts 1 … total, reason ≤ 80)");
+		rc = v3_refund_call(cl, "refund", "POST",
+		    "/v3/refund/domestic/refunds", body, a);
+		free(body);
+		return rc;
+	}
+	memset(&x, 0, sizeof x);
+	if (pay_v2_refund_fields(cl->c->appid, cl->c->mchid, r, cl->c->md5,
+	    &x) != 0) {
+		payxml_free(&x);
+		return refund_bad(a, "bad refund (out_refund_no, amounts 1 … "
+		    "total, reason ≤ 80)");
+	}
+	rc = v2_refund_call(cl, 0, "/secapi/pay/refund", &x, a);
+	payxml_free(&x);
+	return rc;
+}
+
+int
+pay_refund_query(struct pay_client *cl, const char *out_refund_no,
+    struct pay_refund_answer *a)
+{
+	struct payxml x;
+	struct buf p;
+	const char *s;
+	int rc;
+
+	if (!pay_out_refund_no_ok(out_refund_no))
+		return refund_bad(a, "bad out_refund_no");
+	if (cl->c->api == PAY_API_V3) {
+		buf_init(&p, 256);
+		buf_adds(&p, "/v3/refund/domestic/refunds/");
+		for (s = out_refund_no; *s; s++) /* '|' is not a path char */
+			if (*s == '|')
+				buf_adds(&p, "%7C");
+			else
+				buf_add(&p, s, 1);
+		rc = v3_refund_call(cl, "refundquery", "GET", buf_str(&p),
+		    NULL, a);
+		buf_free(&p);
+		return rc;
+	}
+	memset(&x, 0, sizeof x);
+	if (pay_v2_refundquery_fields(cl->c->appid, cl->c->mchid,
+	    out_refund_no, cl->c->md5, &x) != 0) {
+		payxml_free(&x);
+		return refund_bad(a, "cannot build the refund query");
+	}
+	rc = v2_refund_call(cl, 1, "/pay/refundquery", &x, a);
+	payxml_free(&x);
+	return rc;
+}
+
+/* ---- the trade bill --------------------------------------------------- */
+
+#define BILL_MAX (64u * 1024 * 1024)
+
+static int
+bill_date_ok(const char *d)
+{
+	int i;
+
+	if (d == NULL || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+			return 0;
+	return 1;
+}
+
+/* A handle for the bill transfer: bills are larger than answers. */
+static int
+bill_http(struct pay_client *cl, struct http **h, char **cause)
+{
+	struct http_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.ca_file = cl->c->ca_file;
+	o.connect_timeout_ms = cl->c->connect_ms;
+	o.timeout_ms = 60000;
+	o.max_body = BILL_MAX;
+	return http_new(&o, h, cause);
+}
+
+static int
+hex_eq(const uint8_t *h, size_t n, const char *hex)
+{
+	char b[3];
+	size_t i;
+
+	if (hex == NULL || strlen(hex) != 2 * n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		snprintf(b, sizeof b, "%02x", h[i]);
+		if ((b[0] != hex[2 * i] && b[0] != (hex[2 * i] | 0x20)) ||
+		    (b[1] != hex[2 * i + 1] && b[1] != (hex[2 * i + 1] | 0x20)))
+			return 0;
+	}
+	return 1;
+}
+
+int
+pay_bill_hash_ok(const char *body, size_t len, const char *hash_type,
+    const char *hash_value)
+{
+	uint8_t sha[CRYPTO_SHA1_LEN];
+
+	if (hash_type == NULL || strcmp(hash_type, "SHA1") != 0)
+		return 0;
+	crypto_sha1(body, len, sha);
+	return hex_eq(sha, sizeof sha, hash_value);
+}
+
+static int
+bill_v3(struct pay_client *cl, const char *date, char **text, size_t *len,
+    char **cause)
+{
+	struct wxpay_result r;
+	struct http_resp d;
+	struct http *h = NULL;
+	const char *base, *url, *hash, *type;
+	const char *hdrs[3];
+	char *path, *auth, *ah;
+	json_t *o = NULL;
+	int rc;
+
+	path = xasprintf("/v3/bill/tradebill?bill_date=%s&bill_type=ALL",
+	    date);
+	wxpay_result_init(&r);
+	wxpay_call(cl->w, "GET", path, NULL, 0, &r);
+	free(path);
+	if (r.rc != 0) {
+		err_set_cause(cause, xasprintf("tradebill: %s", r.message));
+		rc = r.rc;
+		goto out;
+	}
+	if (r.http < 200 || r.http >= 300) {
+		err_set_cause(cause, xasprintf("tradebill: HTTP %ld %s %s",
+		    r.http, r.code, r.message));
+		rc = strcmp(r.code, "NO_STATEMENT_EXIST") == 0 ?
+		    QUAN_ENOTFOUND : QUAN_EPROTO;
+		goto out;
+	}
+	o = json_loadb(r.body, r.body_len, JSON_REJECT_DUPLICATES, NULL);
+	url = json_string_value(json_object_get(o, "download_url"));
+	hash = json_string_value(json_object_get(o, "hash_value"));
+	type = json_string_value(json_object_get(o, "hash_type"));
+	auth = NULL;
+	if (!r.verified || url == NULL || hash == NULL || type == NULL ||
+	    strcmp(type, "SHA1") != 0) {
+		err_set_cause(cause, xstrdup("tradebill: an answer without a "
+		    "verified download_url and SHA1 hash"));
+		rc = QUAN_EPROTO;
+		goto out;
+	}
+	/* our Authorization goes to WeChat's host only */
+	auth = wxpay_authorization(cl->c->v3, "GET", "/", &base);
+	free(auth);
+	if (strncmp(url, base, strlen(base)) != 0 ||
+	    url[strlen(base)] != '/') {
+		err_set_cause(cause, xasprintf("tradebill: download_url is not "
+		    "on %s", base));
+		rc = QUAN_EPROTO;
+		goto out;
+	}
+	auth = wxpay_authorization(cl->c->v3, "GET", url + strlen(base),
+	    &base);
+	if (auth == NULL || (rc = bill_http(cl, &h, cause)) != 0) {
+		if (auth == NULL)
+			err_set_cause(cause, xstrdup("cannot sign the download"));
+		free(auth);
+		rc = auth == NULL ? QUAN_EIO : rc;
+		goto out;
+	}
+	ah = xasprintf("Authorization: %s", auth);
+	free(auth);
+	hdrs[0] = ah;
+	hdrs[1] = "Accept: */*";
+	hdrs[2] = NULL;
+	http_resp_init(&d);
+	rc = http_request(h, "GET", url, hdrs, NULL, 0, &d, cause);
+	free(ah);
+	if (rc == 0 && d.status != 200) {
+		err_set_cause(cause, xasprintf("bill download: HTTP %ld",
+		    d.status));
+		rc = QUAN_EPROTO;
+	}
+	if (rc == 0) {
+		if (!pay_bill_hash_ok(buf_str(&d.body), d.body.len, type,
+		    hash)) {
+			err_set_cause(cause, xstrdup("bill download: SHA1 "
+			    "differs from hash_value (cut or changed)"));
+			rc = QUAN_EPROTO;
+		} else {
+			*len = d.body.len;
+			*text = buf_take(&d.body);
+			if (*text == NULL)
+				*text = xstrdup("");
+		}
+	}
+	http_resp_free(&d);
+out:
+	json_decref(o);
+	http_free(h);
+	wxpay_result_free(&r);
+	return rc;
+}
+
+static int
+bill_v2(struct pay_client *cl, const char *date, char **text, size_t *len,
+    char **cause)
+{
+	static const char *const hdrs[] = {
+		"Content-Type: text/xml; charset=utf-8", "Accept: */*", NULL };
+	struct pay_ctx *c = cl->c;
+	struct http *h = NULL;
+	struct http_resp r;
+	struct payxml x;
+	char d8[9], *body, *url;
+	size_t blen = 0;
+	int rc;
+
+	snprintf(d8, sizeof d8, "%.4s%.2s%.2s", date, date + 5, date + 8);
+	memset(&x, 0, sizeof x);
+	if (payxml_add(&x, "appid", c->appid) != 0 ||
+	    payxml_add(&x, "mch_id", c->mchid) != 0 ||
+	    payxml_add(&x, "nonce_str", "") != 0 ||
+	    payxml_add(&x, "bill_date", d8) != 0 ||
+	    payxml_add(&x, "bill_type", "ALL") != 0 ||
+	    (body = pay_v2_seal(&x, c->key, c->md5, NULL, &blen)) == NULL) {
+		payxml_free(&x);
+		err_set_cause(cause, xstrdup("cannot sign downloadbill"));
+		return QUAN_EIO;
+	}
+	payxml_free(&x);
+	if ((rc = bill_http(cl, &h, cause)) != 0) {
+		free(body);
+		return rc;
+	}
+	url = xasprintf("%s/pay/downloadbill", c->base_url);
+	http_resp_init(&r);
+	rc = http_request(h, "POST", url, hdrs, body, blen, &r, cause);
+	free(url);
+	free(body);
+	if (rc == 0 && r.status != 200) {
+		err_set_cause(cause, xasprintf("downloadbill: HTTP %ld",
+		    r.status));
+		rc = QUAN_EPROTO;
+	} else if (rc == 0 && r.body.len >= 5 &&
+	    memcmp(buf_str(&r.body), "<xml>", 5) == 0) {
+		/* an error is XML; a bill is text */
+		const char *msg;
+
+		memset(&x, 0, sizeof x);
+		if (payxml_parse(buf_str(&r.body), r.body.len, &x, NULL) != 0) {
+			err_set_cause(cause, xstrdup("downloadbill: bad XML"));
+			rc = QUAN_EPROTO;
+		} else {
+			msg = payxml_get(&x, "return_msg");
+			err_set_cause(cause, xasprintf("downloadbill: %s",
+			    msg ? msg : "return_code=FAIL"));
+			rc = msg != NULL && strstr(msg, "No Bill Exist") ?
+			    QUAN_ENOTFOUND : QUAN_EPROTO;
+		}
+		payxml_free(&x);
+	} else if (rc == 0) {
+		*len = r.body.len;
+		*text = buf_take(&r.body);
+		if (*text == NULL)
+			*text = xstrdup("");
+	}
+	http_resp_free(&r);
+	http_free(h);
+	return rc;
+}
+
+int
+pay_bill(struct pay_client *cl, const char *date, char **text, size_t *len,
+    char **cause)
+{
+	*text = NULL;
+	*len = 0;
+	if (!bill_date_ok(date)) {
+		err_set_cause(cause, xstrdup("bill date must be YYYY-MM-DD"));
+		return QUAN_EINVAL;
+	}
+	return cl->c->api == PAY_API_V3 ?
+	    bill_v3(cl, date, text, len, cause) :
+	    bill_v2(cl, date, text, len, cause);
 }

@@ -687,6 +687,17 @@ exchange(struct wxpay *w, const char *label, const char *method,
 	return res->rc;
 }
 
+char *
+wxpay_authorization(const struct wxpay_ctx *c, const char *method,
+    const char *path_query, const char **base_url)
+{
+	char *auth = NULL;
+
+	*base_url = c->base_url;
+	return wx_auth_header(c->key, c->mchid, c->serial, method, path_query,
+	    NULL, 0, NULL, NULL, &auth) == 0 ? auth : NULL;
+}
+
 int
 wxpay_call(struct wxpay *w, const char *method, const char *path_query,
     const char *body, size_t len, struct wxpay_result *res)

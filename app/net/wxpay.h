@@ -177,6 +177,12 @@ int wxpay_get_callback(struct wxpay *w, struct wxpay_result *res);
  * every 30 s) when a response names an unknown serial. */
 int wxpay_refresh_certs(struct wxpay *w, char **cause);
 
+/* The Authorization header value of a bodiless request, for a transfer
+ * whose answer is not signed (a bill download: its hash is checked
+ * instead); *base_url is the context's. New string, or NULL. */
+char *wxpay_authorization(const struct wxpay_ctx *c, const char *method,
+    const char *path_query, const char **base_url);
+
 /* Generic signed call (path_query = "/v3/...?..." as sent). */
 int wxpay_call(struct wxpay *w, const char *method, const char *path_query,
     const char *body, size_t len, struct wxpay_result *res);

@@ -36,6 +36,9 @@
 
 #define REVERSE_DAYS 7
 
+/* the v2 paths that are not enum pay_op's */
+enum { OP_REFUND = 100, OP_REFUNDQUERY, OP_BILL };
+
 enum pay_case {
 	CASE_SUCCESS = 0,
 	CASE_USERPAYING_THEN = 1,
@@ -122,6 +125,12 @@ order_get(struct sim *s, const char *otn, int64_t now)
 out:
 	json_decref(p);
 	return row;
+}
+
+json_t *
+sim_pay_order(struct sim *s, const char *otn, int64_t now)
+{
+	return order_get(s, otn, now);
 }
 
 static const char *
@@ -364,7 +373,8 @@ v3_transaction(struct sim *s, json_t *row)
 		strcmp(st, "SUCCESS") == 0 ? "支付成功" :
 		strcmp(st, "USERPAYING") == 0 ? "用户支付中" :
 		strcmp(st, "REVOKED") == 0 ? "已撤销" : st);
-	if (strcmp(st, "SUCCESS") == 0 || strcmp(st, "REVOKED") == 0) {
+	if (strcmp(st, "SUCCESS") == 0 || strcmp(st, "REVOKED") == 0 ||
+	    strcmp(st, "REFUND") == 0) {
 		json_object_set_new(o, "transaction_id",
 			json_string(row_str(row, "transaction_id")));
 		json_object_set_new(o, "bank_type", json_string("OTHERS"));
@@ -517,6 +527,11 @@ sim_pay_v3_route(struct sim_ctx *c)
 	int n = c->nseg;
 	int post = strcmp(c->method, "POST") == 0;
 
+	if (n >= 2 && strcmp(c->seg[1], "refund") == 0)
+		return sim_refund_v3_route(c);
+	if (n >= 2 && (strcmp(c->seg[1], "bill") == 0 ||
+	    strcmp(c->seg[1], "billdownload") == 0))
+		return sim_bill_v3_route(c);
 	if (n < 3 || strcmp(c->seg[1], "pay") != 0 ||
 	    strcmp(c->seg[2], "transactions") != 0)
 		return QUAN_ENOTFOUND;
@@ -560,8 +575,8 @@ v2_desc(const char *err)
 }
 
 /* The answer: signed with the request's sign_type (unless FAIL). */
-static void
-v2_answer(struct sim_ctx *c, struct payxml *x, int md5)
+void
+sim_pay_v2_answer(struct sim_ctx *c, struct payxml *x, int md5)
 {
 	struct sim *s = c->s;
 	char sign[PAYXML_SIGN_MAX], nonce[20];
@@ -595,8 +610,8 @@ v2_fail(struct sim_ctx *c, const char *msg)
 }
 
 /* return_code=SUCCESS header fields, then result_code / err_code. */
-static void
-v2_head(struct sim *s, struct payxml *x, const char *err)
+void
+sim_pay_v2_head(struct sim *s, struct payxml *x, const char *err)
 {
 	payxml_add(x, "return_code", "SUCCESS");
 	payxml_add(x, "return_msg", "OK");
@@ -636,7 +651,8 @@ v2_order(struct payxml *x, json_t *row, int query)
 		payxml_add(x, "trade_state_desc",
 			strcmp(st, "SUCCESS") == 0 ? "支付成功" : st);
 	}
-	if (strcmp(st, "SUCCESS") != 0 && strcmp(st, "REVOKED") != 0) {
+	if (strcmp(st, "SUCCESS") != 0 && strcmp(st, "REVOKED") != 0 &&
+	    strcmp(st, "REFUND") != 0) {
 		json_decref(v);
 		return;
 	}
@@ -701,6 +717,12 @@ sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len)
 		op = PAY_OP_QUERY;
 	else if (strcmp(path, "/secapi/pay/reverse") == 0)
 		op = PAY_OP_REVERSE;
+	else if (strcmp(path, "/secapi/pay/refund") == 0)
+		op = OP_REFUND;
+	else if (strcmp(path, "/pay/refundquery") == 0)
+		op = OP_REFUNDQUERY;
+	else if (strcmp(path, "/pay/downloadbill") == 0)
+		op = OP_BILL;
 	else
 		return QUAN_ENOTFOUND;
 	snprintf(c->route, sizeof c->route, "POST %s", path);
@@ -708,6 +730,13 @@ sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len)
 	memset(&out, 0, sizeof out);
 	if (strcmp(c->method, "POST") != 0) {
 		v2_fail(c, "请使用post方法");
+		return 0;
+	}
+	if (strncmp(path, "/secapi/", 8) == 0 &&
+	    !httpd_req_client_cert_ok(c->req)) {
+		/* no merchant certificate on the TLS connection */
+		v2_fail(c, "证书错误: /secapi/ needs the merchant's API "
+			"certificate");
 		return 0;
 	}
 	if (s->apiv2_key == NULL) {
@@ -723,6 +752,15 @@ sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len)
 	if ((st != NULL && payxml_sign_parse(st, &how) != 0) ||
 	    payxml_verify(&in, s->apiv2_key, how) != 0) {
 		v2_fail(c, "签名错误");
+		goto out;
+	}
+	if (op >= OP_REFUND) {
+		/* refunds and the bill: payrefund.c, bill.c */
+		if (op == OP_BILL)
+			sim_bill_v2(c, &in, &out, how == PAYXML_SIGN_MD5);
+		else
+			sim_refund_v2(c, op == OP_REFUNDQUERY, &in, &out,
+				how == PAYXML_SIGN_MD5);
 		goto out;
 	}
 	otn = payxml_get(&in, "out_trade_no");
@@ -742,8 +780,8 @@ sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len)
 		err = "PARAM_ERROR";
 	}
 	if (err != NULL) {
-		v2_head(s, &out, err);
-		v2_answer(c, &out, how == PAYXML_SIGN_MD5);
+		sim_pay_v2_head(s, &out, err);
+		sim_pay_v2_answer(c, &out, how == PAYXML_SIGN_MD5);
 		goto out;
 	}
 	pthread_mutex_lock(&s->mu);
@@ -763,12 +801,12 @@ sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len)
 	}
 	simdb_commit(s->db);
 	pthread_mutex_unlock(&s->mu);
-	v2_head(s, &out, err);
+	sim_pay_v2_head(s, &out, err);
 	if (op == PAY_OP_REVERSE)
 		payxml_add(&out, "recall", recall ? "Y" : "N");
 	else if (row != NULL && (err == NULL || op == PAY_OP_QUERY))
 		v2_order(&out, row, op == PAY_OP_QUERY);
-	v2_answer(c, &out, how == PAYXML_SIGN_MD5);
+	sim_pay_v2_answer(c, &out, how == PAYXML_SIGN_MD5);
 out:
 	json_decref(row);
 	payxml_free(&in);

@@ -785,6 +785,7 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 	struct httpd_opts ho;
 	struct httpd *h = NULL;
 	char host[64] = "127.0.0.1", *cert = NULL, *key = NULL, *p;
+	char *mcert = NULL;
 	unsigned port = 0, bound = 0;
 	sigset_t set;
 	int rc, sig = 0;
@@ -854,6 +855,14 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 		goto out;
 	}
 	free(p);
+	/* /secapi/ wants the merchant's certificate (mutual TLS) */
+	p = sim_path(dir, "merchant/apiclient_cert.pem");
+	mcert = read_file(p, 1 << 16, cause);
+	free(p);
+	if (mcert == NULL) {
+		rc = QUAN_EIO;
+		goto out;
+	}
 
 	/* Block the stop signals before any thread starts; we sigwait. */
 	sigemptyset(&set);
@@ -868,6 +877,7 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 	ho.port = port;
 	ho.cert_pem = cert;
 	ho.key_pem = key;
+	ho.client_trust_pem = mcert;
 	ho.max_body = SIM_BODY_MAX;
 	ho.timeout_s = 60;
 	ho.handler = handle;
@@ -915,6 +925,7 @@ out:
 		free(key);
 	}
 	free(cert);
+	free(mcert);
 	pthread_cond_destroy(&s.cb_cond);
 	pthread_mutex_destroy(&s.mu);
 	return rc;

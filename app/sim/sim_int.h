@@ -134,6 +134,30 @@ char *sim_card_encrypt_code(const char *secret, const char *code);
  * /secapi/pay/reverse (body = the raw XML). Called without s->mu. */
 int sim_pay_v3_route(struct sim_ctx *c);
 int sim_pay_v2_route(struct sim_ctx *c, const char *body, size_t len);
+/* The order row of otn (new; NULL when none), a USERPAYING order whose
+ * time has come paid first. Caller holds mu and a transaction. */
+json_t *sim_pay_order(struct sim *s, const char *otn, int64_t now);
+/* APIv2 answers: the return/result head, then sign and send. */
+struct payxml;
+void sim_pay_v2_head(struct sim *s, struct payxml *x, const char *err);
+void sim_pay_v2_answer(struct sim_ctx *c, struct payxml *x, int md5);
+
+/* ---- payrefund.c ------------------------------------------------------ */
+/* /v3/refund/domestic/refunds[/{out_refund_no}] and the verified v2
+ * /secapi/pay/refund (query 0) or /pay/refundquery (query 1) request in,
+ * the answer built in out. Called without s->mu. */
+int sim_refund_v3_route(struct sim_ctx *c);
+void sim_refund_v2(struct sim_ctx *c, int query, struct payxml *in,
+	struct payxml *out, int md5);
+
+/* ---- bill.c ----------------------------------------------------------- */
+/* GET /v3/bill/tradebill?bill_date=, its /v3/billdownload/file, and the
+ * verified v2 /pay/downloadbill request: the day's trade bill from the
+ * ledger. Called without s->mu. */
+int sim_bill_v3_route(struct sim_ctx *c);
+void sim_bill_v2(struct sim_ctx *c, struct payxml *in, struct payxml *out,
+	int md5);
+
 /* Seed the voucher activities and return the seed.json "pay" section
  * (codes per case) for users[0..2]. Caller holds the seed transaction. */
 json_t *sim_pay_seed(struct simdb *db, const char *const users[3],

@@ -35,7 +35,9 @@ enum vtype {
 	V_SECRET,   /* a path to a key file: must be mode 0600 (checked at
 		       load, so the error names file:line) */
 	V_PAYAPI,   /* [pay] api: v3 | v2 */
-	V_SIGNTYPE  /* [pay] v2_sign_type: HMAC-SHA256 | MD5 */
+	V_SIGNTYPE, /* [pay] v2_sign_type: HMAC-SHA256 | MD5 */
+	V_PRINTER,  /* [printer] device: /dev/... | tcp:H:P | file:PATH */
+	V_WIDTH     /* [printer] width_mm: 58 | 80 */
 };
 
 struct key {
@@ -94,6 +96,11 @@ static const struct key keys[] = {
 	{"pay", "deadline_s", V_INT, F(pay_deadline_s), 15, 600},
 	{"pay", "query_interval_ms", V_INT, F(pay_query_interval_ms), 500,
 	    60000},
+	{"printer", "device", V_PRINTER, F(printer_device), 0, 0},
+	{"printer", "width_mm", V_WIDTH, F(printer_width_mm), 0, 0},
+	{"printer", "header", V_STR, F(printer_header), 0, 0},
+	{"printer", "timeout_ms", V_INT, F(printer_timeout_ms), 100, 60000},
+	{"printer", "status_ms", V_INT, F(printer_status_ms), 0, 10000},
 };
 #undef F
 
@@ -158,6 +165,11 @@ config_defaults(struct config **out)
 	c->pay_v2_md5 = 0;
 	c->pay_deadline_s = 45;
 	c->pay_query_interval_ms = 5000;
+	c->printer_device = xstrdup("");
+	c->printer_width_mm = 58;
+	c->printer_header = xstrdup("");
+	c->printer_timeout_ms = 3000;
+	c->printer_status_ms = 500;
 	*out = c;
 }
 
@@ -189,6 +201,8 @@ config_free(struct config *c)
 	free(c->store_archive_dir);
 	free(c->pay_v2_key_file);
 	free(c->pay_v2_cert);
+	free(c->printer_device);
+	free(c->printer_header);
 	for (int i = 0; i < c->nscan_sources; i++)
 		free(c->scan_sources[i]);
 	free(c->targets);
@@ -396,6 +410,23 @@ set_key(struct ctx *x, const struct key *k, const char *v)
 			return fail(x, k->name,
 			    "'%s' is not HMAC-SHA256 or MD5", v);
 		break;
+	case V_PRINTER:
+		/* the same grammar as drivers/printer.h's printer_spec_parse
+		 * (util cannot call drivers): checked again when printing */
+		if (strncmp(v, "file:", 5) == 0 ? v[5] == '\0' :
+		    strncmp(v, "tcp:", 4) == 0 ? v[4] == '\0' : v[0] != '/')
+			return fail(x, k->name, "'%s' is not /dev/... | "
+			    "tcp:HOST[:PORT] | file:PATH", v);
+		set_str(sp, v);
+		break;
+	case V_WIDTH:
+		if (strcmp(v, "58") == 0)
+			x->c->printer_width_mm = 58;
+		else if (strcmp(v, "80") == 0)
+			x->c->printer_width_mm = 80;
+		else
+			return fail(x, k->name, "'%s' is not 58 or 80", v);
+		break;
 	case V_POLICY:
 		if (config_policy_parse(v, &x->c->off_default_policy) != 0)
 			return fail(x, k->name, "'%s' is not online_only|"
@@ -551,7 +582,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		    strcmp(section, "card") == 0 ||
 		    strcmp(section, "offline") == 0 ||
 		    strcmp(section, "scanner") == 0 ||
-		    strcmp(section, "store") == 0)
+		    strcmp(section, "store") == 0 ||
+		    strcmp(section, "printer") == 0)
 			return 1;
 		return fail(x, section, "unknown section [%s]", section);
 	}

@@ -114,6 +114,14 @@ struct config {
 	int pay_deadline_s;          /* query until, then reverse (45) */
 	int pay_query_interval_ms;   /* between queries (5000) */
 
+	/* [printer]: the receipt printer (drivers/printer.h) */
+	char *printer_device;        /* /dev/usb/lp0 | tcp:HOST:PORT |
+					file:PATH; "" = none */
+	int printer_width_mm;        /* 58 or 80 */
+	char *printer_header;        /* store name on top; "" = store_id */
+	int printer_timeout_ms;      /* whole print job (3000) */
+	int printer_status_ms;       /* wait for DLE EOT (500; 0 = never ask) */
+
 	/* [stock "..."] and [card "..."] in file order */
 	struct config_target *targets;
 	int ntargets;

@@ -372,6 +372,54 @@ test_pay_section(void **state)
 	free(k);
 }
 
+/* [printer]: defaults, the three device kinds, bad values named. */
+static void
+test_printer_section(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "[printer]\ndevice = lp0\n", ":2: device: 'lp0' is not" },
+		{ "[printer]\ndevice = tcp:\n", ":2: device:" },
+		{ "[printer]\ndevice = file:\n", ":2: device:" },
+		{ "[printer]\nwidth_mm = 76\n", ":2: width_mm: '76' is not 58" },
+		{ "[printer]\ntimeout_ms = 10\n", ":2: timeout_ms:" },
+		{ "[printer]\nstatus_ms = -1\n", ":2: status_ms:" },
+		{ "[printer]\npaper = 1\n", ":2: paper" },
+	};
+	struct config *c = NULL;
+	char *cause = NULL, *p;
+	size_t i;
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c->printer_device, "");
+	assert_int_equal(c->printer_width_mm, 58);
+	assert_int_equal(c->printer_timeout_ms, 3000);
+	assert_int_equal(c->printer_status_ms, 500);
+	config_free(c);
+	p = write_file("printer.ini", "[printer]\ndevice = tcp:10.0.0.9:9100\n"
+	    "width_mm = 80\nheader = quan测试店\ntimeout_ms = 1500\n"
+	    "status_ms = 0\n", 0644);
+	assert_int_equal(config_load(p, &c, &cause), 0);
+	assert_string_equal(c->printer_device, "tcp:10.0.0.9:9100");
+	assert_int_equal(c->printer_width_mm, 80);
+	assert_string_equal(c->printer_header, "quan测试店");
+	assert_int_equal(c->printer_timeout_ms, 1500);
+	assert_int_equal(c->printer_status_ms, 0);
+	config_free(c);
+	free(p);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		c = NULL;
+		p = write_file("prbad.ini", bad[i][0], 0644);
+		assert_int_equal(config_load(p, &c, &cause), QUAN_ECONFIG);
+		assert_null(c);
+		if (strstr(cause, bad[i][1]) == NULL)
+			fail_msg("%s: got '%s'", bad[i][0], cause);
+		free(cause);
+		cause = NULL;
+		free(p);
+	}
+}
+
 int
 main(void)
 {
@@ -385,6 +433,7 @@ main(void)
 		cmocka_unit_test(test_writable_files),
 		cmocka_unit_test(test_data_dir),
 		cmocka_unit_test(test_pay_section),
+		cmocka_unit_test(test_printer_section),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

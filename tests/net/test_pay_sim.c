@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "net/http.h"
+#include "core/reconcile.h"
 #include "net/pay.h"
 #include "net/wxpay.h"
 #include "util/config.h"
@@ -666,6 +667,222 @@ test_lost_and_forged_answers(void **state)
 	restart(NULL);
 }
 
+/* Refunds of a paid ¥60 order (customer paid ¥53, vouchers ¥7): a
+ * partial refund gives back its share (half up), a repeat with the same
+ * out_refund_no is the same refund, other amounts under it are refused,
+ * more than is left is refused, the last refund takes the exact rest;
+ * PROCESSING, then SUCCESS; every answer signed and checked. */
+static char refunded_otn[40]; /* the v3 refunds' order, for the bill */
+
+static void
+refunds(int v2)
+{
+	struct pay_client *cl = NULL;
+	struct pay_refund_answer a, b;
+	struct pay_refund_req rq;
+	struct run r;
+	char *otn = new_otn(), *code = code_of("success", v2 ? 41 : 40);
+	char *r1 = xasprintf("R1%s", otn), *r2 = xasprintf("R2%s", otn);
+
+	drive(api_ctx(v2), otn, code, 6000, NULL, &r);
+	assert_int_equal(r.m.outcome, PAY_PAID);
+	assert_int_equal(r.m.paid.payer_fen, 5300);
+	if (!v2)
+		snprintf(refunded_otn, sizeof refunded_otn, "%s", otn);
+	assert_int_equal(pay_client_new(api_ctx(v2), NULL, &cl, NULL), 0);
+	rq = (struct pay_refund_req){ otn, r1, 6000, 1000, "退货" };
+	assert_int_equal(pay_refund(cl, &rq, &a), 0);
+	assert_true(a.trusted);
+	assert_int_equal(a.err, PAY_E_NONE);
+	assert_int_equal(a.state, PAY_RS_PROCESSING);
+	assert_int_equal(a.refund_fen, 1000);
+	assert_int_equal(a.payer_refund_fen, 883);   /* 1000 × 53/60 */
+	assert_string_equal(a.out_refund_no, r1);
+	/* the same request again: the same refund, not a second one */
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_equal(b.err, PAY_E_NONE);
+	assert_string_equal(b.refund_id, a.refund_id);
+	assert_int_equal(ledger_count(otn, "refund"), 1);
+	/* the same out_refund_no with another amount: refused */
+	rq.refund_fen = 1200;
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_equal(b.err, v2 ? PAY_E_PARAM_ERROR : PAY_E_INVALID_REQUEST);
+	/* more than is left (5000): refused, nothing moves */
+	rq = (struct pay_refund_req){ otn, r2, 6000, 5001, NULL };
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_equal(b.err, v2 ? PAY_E_ERROR : PAY_E_INVALID_REQUEST);
+	assert_int_equal(pay_err_class(b.err), v2 ? PAY_EC_FAILED :
+	    PAY_EC_CONFIRM);
+	assert_int_equal(ledger_count(otn, "refund"), 1);
+	/* the rest: exactly what the customer has not had back */
+	rq.refund_fen = 5000;
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_equal(b.err, PAY_E_NONE);
+	assert_int_equal(b.payer_refund_fen, 5300 - 883);
+	assert_int_equal(ledger_count(otn, "refund"), 2);
+	/* followed to the end */
+	assert_int_equal(pay_refund_query(cl, r1, &b), 0);
+	assert_true(b.trusted);
+	assert_true(b.state == PAY_RS_PROCESSING || b.state == PAY_RS_SUCCESS);
+	usleep(1200 * 1000);
+	assert_int_equal(pay_refund_query(cl, r1, &b), 0);
+	assert_int_equal(b.state, PAY_RS_SUCCESS);
+	assert_int_equal(b.refund_fen, 1000);
+	assert_int_equal(pay_refund_query(cl, "R9NOSUCHREFUND", &b), 0);
+	assert_int_equal(b.err, PAY_E_REFUNDNOTEXIST);
+	/* an order that was never paid cannot be refunded */
+	rq = (struct pay_refund_req){ "QTNEVERPAID01", r2, 6000, 100, NULL };
+	rq.out_refund_no = "R3NEVERPAID";
+	assert_int_equal(pay_refund(cl, &rq, &b), 0);
+	assert_int_not_equal(b.err, PAY_E_NONE);
+	assert_int_equal(pay_err_class(b.err), PAY_EC_FAILED);
+	pay_client_free(cl);
+	free(r1);
+	free(r2);
+	free(otn);
+	free(code);
+}
+
+static void
+test_v3_refunds(void **state)
+{
+	(void)state;
+	refunds(0);
+}
+
+static void
+test_v2_refunds(void **state)
+{
+	(void)state;
+	refunds(1);
+}
+
+/* /secapi/ is mutual TLS: a client certificate that is not the
+ * merchant's (here the simulator's platform certificate, a real one) is
+ * refused before anything is done; /pay/ paths do not ask. */
+static void
+test_secapi_needs_the_merchant_certificate(void **state)
+{
+	struct pay_cfg pc;
+	struct pay_ctx *wrong = NULL;
+	struct pay_client *cl = NULL;
+	struct pay_refund_req rq = { "QTSECAPI0001", "RSECAPI0001", 100, 100,
+	    NULL };
+	struct pay_refund_answer a;
+	struct pay_answer pa;
+	char *cert = xasprintf("%s/platform/cert.pem", dir);
+	char *key = xasprintf("%s/platform/key.pem", dir);
+	char *cause = NULL;
+
+	(void)state;
+	memset(&pc, 0, sizeof pc);
+	pc.api = PAY_API_V2;
+	pc.appid = cfg->wx_appid;
+	pc.mchid = cfg->wx_mchid;
+	pc.base_url = url;
+	pc.v2_key_file = cfg->pay_v2_key_file;
+	pc.client_cert = cert;
+	pc.client_key = key;
+	pc.ca_file = cfg->wx_ca_file;
+	if (pay_ctx_new(&pc, &wrong, &cause) != 0)
+		fail_msg("ctx: %s", cause);
+	assert_int_equal(pay_client_new(wrong, NULL, &cl, NULL), 0);
+	assert_int_equal(pay_refund(cl, &rq, &a), 0);
+	assert_int_equal(a.err, PAY_E_RETURN_FAIL);
+	assert_non_null(strstr(a.text, "证书错误"));
+	pay_reverse(cl, "QTSECAPI0001", &pa);
+	assert_int_equal(pa.err, PAY_E_RETURN_FAIL);
+	/* the same client on a /pay/ path: served (no such order) */
+	pay_query(cl, "QTSECAPI0001", &pa);
+	assert_int_equal(pa.err, PAY_E_ORDERNOTEXIST);
+	pay_client_free(cl);
+	pay_ctx_free(wrong);
+	free(cert);
+	free(key);
+}
+
+/* The day's trade bill, both APIs: the same text, SHA1 checked (a cut
+ * download is refused), and the order refunded above reconciles with the
+ * till's view of it: paid ¥60 with ¥7 vouchers, refunds ¥10 and ¥50. */
+static void
+test_trade_bill_reconciles(void **state)
+{
+	struct recon_till_pay pay = { refunded_otn, RECON_TILL_PAID, 6000,
+	    700 };
+	struct recon_till_refund rf[2];
+	struct pay_client *c3 = NULL, *c2 = NULL;
+	struct recon_result res;
+	struct recon_bill b;
+	char date[16], *t3 = NULL, *t2 = NULL, *cause = NULL, r1[48], r2[48];
+	size_t n3 = 0, n2 = 0;
+	time_t now = (time_t)(tm_now() + 8 * 3600);
+	struct tm tmv;
+	int i, refunds_seen = 0;
+
+	(void)state;
+	assert_true(refunded_otn[0] != '\0');
+	gmtime_r(&now, &tmv);
+	strftime(date, sizeof date, "%Y-%m-%d", &tmv);
+	assert_int_equal(pay_client_new(env.v3, NULL, &c3, NULL), 0);
+	assert_int_equal(pay_client_new(env.v2, NULL, &c2, NULL), 0);
+	if (pay_bill(c3, date, &t3, &n3, &cause) != 0)
+		fail_msg("v3 bill: %s", cause);
+	if (pay_bill(c2, date, &t2, &n2, &cause) != 0)
+		fail_msg("v2 bill: %s", cause);
+	assert_int_equal(n3, n2);
+	assert_memory_equal(t3, t2, n3);
+	assert_int_equal(recon_bill_parse(t3, n3, &b, &cause), 0);
+	for (i = 0; i < b.n; i++)
+		if (strcmp(b.rows[i].out_trade_no, refunded_otn) == 0 &&
+		    b.rows[i].state == RECON_WX_REFUND)
+			refunds_seen++;
+	assert_int_equal(refunds_seen, 2);
+	snprintf(r1, sizeof r1, "R1%s", refunded_otn);
+	snprintf(r2, sizeof r2, "R2%s", refunded_otn);
+	rf[0] = (struct recon_till_refund){ refunded_otn, r1, 1000, 1 };
+	rf[1] = (struct recon_till_refund){ refunded_otn, r2, 5000, 1 };
+	/* a device no row has: only the orders the till knows count */
+	recon_diff(&b, "NO-SUCH-TILL", &pay, 1, rf, 2, &res);
+	if (res.n != 0)
+		fail_msg("%s", recon_text(&res, date));
+	assert_int_equal(res.matched, 1);
+	assert_int_equal(res.wx_refund_fen, 6000);
+	recon_result_free(&res);
+	/* the till thinks it got ¥61: found */
+	pay.total_fen = 6100;
+	recon_diff(&b, "NO-SUCH-TILL", &pay, 1, rf, 2, &res);
+	assert_int_equal(res.n, 1);
+	assert_int_equal(res.d[0].kind, RECON_AMOUNT);
+	recon_result_free(&res);
+	recon_bill_free(&b);
+	free(t3);
+	free(t2);
+	/* no bill for a day without sales */
+	assert_int_equal(pay_bill(c3, "2001-01-01", &t3, &n3, &cause),
+	    QUAN_ENOTFOUND);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(pay_bill(c2, "2001-01-01", &t2, &n2, &cause),
+	    QUAN_ENOTFOUND);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(pay_bill(c3, "20011301", &t3, &n3, &cause),
+	    QUAN_EINVAL);
+	free(cause);
+	cause = NULL;
+	pay_client_free(c3);
+	pay_client_free(c2);
+	/* a download cut short is never a bill (the transfer fails here;
+	 * a complete transfer of other bytes fails the SHA1: test_pay) */
+	restart("trunc=100%,only=/v3/billdownload");
+	assert_int_equal(pay_client_new(env.v3, NULL, &c3, NULL), 0);
+	assert_int_not_equal(pay_bill(c3, date, &t3, &n3, &cause), 0);
+	assert_null(t3);
+	free(cause);
+	pay_client_free(c3);
+	restart(NULL);
+}
+
 /* What the simulator's inspector says after all of the above: no order
  * charged twice, and the customers' money is what the ledger holds. */
 static void
@@ -686,7 +903,7 @@ test_inspect_no_double_charge(void **state)
 	assert_int_equal(json_integer_value(json_object_get(o, "defects")), 0);
 	pay = json_object_get(o, "payments");
 	assert_int_equal(json_integer_value(json_object_get(pay, "charges")),
-	    17);
+	    19);
 	assert_int_equal(json_integer_value(json_object_get(pay,
 	    "reverses")), 2);
 	assert_int_equal(json_array_size(json_object_get(pay,
@@ -708,6 +925,10 @@ main(void)
 		cmocka_unit_test(test_v2_duplicates),
 		cmocka_unit_test(test_v2_md5),
 		cmocka_unit_test(test_lost_and_forged_answers),
+		cmocka_unit_test(test_v3_refunds),
+		cmocka_unit_test(test_v2_refunds),
+		cmocka_unit_test(test_trade_bill_reconciles),
+		cmocka_unit_test(test_secapi_needs_the_merchant_certificate),
 		cmocka_unit_test(test_inspect_no_double_charge),
 	};
 
