@@ -26,6 +26,7 @@ home 'sqlite3\.h' 'store'
 home 'curl/' 'app/net'
 home 'openssl/' 'app/crypto'
 home 'microhttpd\.h' 'app/net'
+home 'libpq-fe\.h|libpq/|postgres' 'app/hub'
 home 'ini\.h' 'app/util'
 home 'systemd/' 'ui|app/cli'
 

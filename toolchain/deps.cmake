@@ -8,6 +8,8 @@ pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)
 pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET libcrypto libssl)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
+# the store hub's client (app/hub): PostgreSQL's own libpq
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 if(CMAKE_CROSSCOMPILING)
   pkg_check_modules(ZBAR IMPORTED_TARGET zbar)
 else()

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_hub.h"
 #include "cli/cmd.h"
 #include "cli/cmd_net.h"
 #include "core/archive.h"
@@ -960,6 +961,7 @@ out:
 struct cli_online {
 	struct net_rt rt;
 	struct redeem *rd;
+	struct hubthr *hub;   /* [hub] dsn: claims first (cli_hub.h) */
 };
 
 int
@@ -1009,6 +1011,7 @@ cli_online_attach(struct cli *c, struct checkout *co, void **state)
 	}
 	on->rd = redeem_new(co, rt->se, rt->results,
 	    c->cfg->wx_online_wait_ms);
+	on->hub = cli_hub_attach(c->cfg, on->rd, rt->results);
 	*state = on;
 	return 0;
 }
@@ -1032,6 +1035,7 @@ cli_online_detach(void *state)
 	if (on == NULL)
 		return;
 	redeem_free(on->rd);
+	cli_hub_detach(on->hub);
 	rt = &on->rt;
 	settle_status(rt->se, &ss);
 	if (ss.last_rc == QUAN_ECLOCK)

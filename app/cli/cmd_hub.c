@@ -1,0 +1,362 @@
+/*
+ * cmd_hub.c — `quan hub init|sync|import|status`: the store hub
+ * (app/hub) from the command line, and cli_hub_attach, which gives a
+ * till's redeem its claims thread when [hub] dsn is set.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli_common.h"
+#include "cli/cli_hub.h"
+#include "cli/cmd.h"
+#include "cli/cmd_net.h"
+#include "core/import.h"
+#include "core/redeem.h"
+#include "hub/hub.h"
+#include "hub/hub_sync.h"
+#include "hub/hub_thread.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+struct hubthr *
+cli_hub_attach(const struct config *cfg, struct redeem *rd,
+    struct evq *wake)
+{
+	struct hubthr *t = NULL;
+	char *cause = NULL;
+
+	if (cfg->hub_dsn[0] == '\0' || rd == NULL)
+		return NULL;
+	if (hubthr_start(cfg->hub_dsn, cfg->hub_wait_ms, wake, &t,
+	    &cause) != 0) {
+		/* a dsn the rules refuse: every claim counts as down */
+		fprintf(stderr, "quan: %s\n", cause);
+		free(cause);
+		return NULL;
+	}
+	redeem_set_hub(rd, hubthr_jobs(t), hubthr_answers(t),
+	    cfg->hub_wait_ms, cfg->term_id, cfg->store_id);
+	return t;
+}
+
+void
+cli_hub_detach(struct hubthr *t)
+{
+	hubthr_stop(t);
+}
+
+/* The dsn: --dsn DSN, else [hub] dsn. */
+static const char *
+dsn_of(const struct cli *c, int *argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i + 1 < *argc; i++)
+		if (strcmp(argv[i], "--dsn") == 0) {
+			const char *d = argv[i + 1];
+
+			memmove(&argv[i], &argv[i + 2],
+			    (size_t)(*argc - i - 2 + 1) * sizeof *argv);
+			*argc -= 2;
+			return d;
+		}
+	return c->cfg->hub_dsn;
+}
+
+static int
+open_hub(const char *name, const char *dsn, int check, struct hub **h)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (dsn == NULL || dsn[0] == '\0') {
+		fprintf(stderr, "quan hub %s: no hub: set [hub] dsn or give "
+		    "--dsn\n", name);
+		return EXIT_FAIL;
+	}
+	rc = hub_open(dsn, 5, 5000, h, &cause);
+	if (rc == 0 && check && (rc = hub_check_schema(*h, &cause)) != 0) {
+		hub_close(*h);
+		*h = NULL;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "quan hub %s: %s\n", name, cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int
+hub_cmd_init(struct cli *c, int argc, char **argv)
+{
+	const char *dsn = dsn_of(c, &argc, argv);
+	struct hub *h = NULL;
+	char *cause = NULL;
+	int from = 0, rc;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: quan hub init [--dsn DSN]\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_hub("init", dsn, 0, &h)) != 0)
+		return rc;
+	if ((rc = hub_init(h, &from, &cause)) != 0) {
+		fprintf(stderr, "quan hub init: %s\n", cause);
+		free(cause);
+		hub_close(h);
+		return EXIT_FAIL;
+	}
+	if (from == HUB_SCHEMA_VERSION)
+		printf("hub schema: version %d (already)\n", from);
+	else
+		printf("hub schema: version %d (was %d)\n",
+		    HUB_SCHEMA_VERSION, from);
+	hub_close(h);
+	return EXIT_OK;
+}
+
+static int
+hub_cmd_sync(struct cli *c, int argc, char **argv)
+{
+	const char *dsn = dsn_of(c, &argc, argv);
+	struct config_hub_ids id = {c->cfg->store_id, c->cfg->term_id};
+	struct hub_sync_counts k;
+	struct hub *h = NULL;
+	char *cause = NULL;
+	int once = 0, json = 0, i, rc, failed = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			once = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else {
+			fprintf(stderr, "usage: quan hub sync [--once] "
+			    "[--json] [--dsn DSN]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_open_store(c, "hub sync", 0)) != 0)
+		return rc;
+	net_signals();
+	do {
+		if (h == NULL && open_hub("sync", dsn, 1, &h) != 0) {
+			failed = 1;
+		} else {
+			rc = hub_sync_pass(h, c->st, c->data_dir, &id,
+			    tm_now(), &k, &cause);
+			failed = rc != 0;
+			if (failed) {
+				fprintf(stderr, "quan hub sync: %s\n",
+				    cause != NULL ? cause :
+				    quan_strerror(rc));
+				free(cause);
+				cause = NULL;
+				if (!hub_ok(h)) {
+					hub_close(h);
+					h = NULL;
+				}
+			} else if (json) {
+				printf("{\"imported\":%" PRId64 ",\"pushed\":%"
+				    PRId64 ",\"clashes\":%" PRId64
+				    ",\"conflicts\":%" PRId64 "}\n",
+				    k.imported, k.pushed, k.clashes,
+				    k.conflicts);
+			} else if (once || k.pushed || k.imported ||
+			    k.conflicts) {
+				printf("hub sync: %" PRId64 " imported, %"
+				    PRId64 " pushed, %" PRId64 " clashes "
+				    "found, %" PRId64 " conflicts of this "
+				    "lane\n", k.imported, k.pushed,
+				    k.clashes, k.conflicts);
+			}
+			fflush(stdout);
+		}
+		for (i = 0; !once && !net_stopping() &&
+		    i < c->cfg->hub_poll_s * 10; i++)
+			poll(NULL, 0, 100);
+	} while (!once && !net_stopping());
+	hub_close(h);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* A file refused here is never stored at the hub: it is imported into a
+ * scratch store first, with the till's own checks. */
+static int
+check_import(enum hub_list l, const char *path, char **cause)
+{
+	char dir[] = "/tmp/quan-hubimport-XXXXXX", db[64];
+	struct store *st = NULL;
+	FILE *fp;
+	int64_t n = 0;
+	int rc;
+
+	if (mkdtemp(dir) == NULL) {
+		*cause = xasprintf("mkdtemp: %s", strerror(errno));
+		return QUAN_EIO;
+	}
+	snprintf(db, sizeof db, "%s/check.db", dir);
+	if ((rc = store_open(db, 0, &st, cause)) == 0) {
+		if (l == HUB_LIST_CODES) {
+			if ((fp = fopen(path, "r")) == NULL) {
+				*cause = xasprintf("%s: %s", path,
+				    strerror(errno));
+				rc = QUAN_ENOTFOUND;
+			} else {
+				rc = import_codes(st, fp, path, tm_now(), &n,
+				    NULL, cause);
+				fclose(fp);
+			}
+		} else {
+			rc = (l == HUB_LIST_STOCKS ? import_stocks :
+			    import_cards)(st, path, tm_now(), &n, cause);
+		}
+		store_close(st);
+	}
+	unlink(db);
+	snprintf(db, sizeof db, "%s/check.db-wal", dir);
+	unlink(db);
+	snprintf(db, sizeof db, "%s/check.db-shm", dir);
+	unlink(db);
+	snprintf(db, sizeof db, "%s/check.db.import", dir);
+	unlink(db);
+	rmdir(dir);
+	return rc;
+}
+
+static int
+hub_cmd_import(struct cli *c, int argc, char **argv)
+{
+	const char *dsn = dsn_of(c, &argc, argv);
+	enum hub_list l;
+	struct hub *h = NULL;
+	char *cause = NULL, *data = NULL;
+	size_t len = 0, cap = 0, got;
+	int64_t version = 0;
+	FILE *fp;
+	int rc;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: quan hub import stocks|cards|codes "
+		    "FILE [--dsn DSN]\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "stocks") == 0)
+		l = HUB_LIST_STOCKS;
+	else if (strcmp(argv[1], "cards") == 0)
+		l = HUB_LIST_CARDS;
+	else if (strcmp(argv[1], "codes") == 0)
+		l = HUB_LIST_CODES;
+	else {
+		fprintf(stderr, "quan hub import: stocks, cards or codes, "
+		    "not %s\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (check_import(l, argv[2], &cause) != 0) {
+		fprintf(stderr, "quan hub import: %s (nothing stored at the "
+		    "hub)\n", cause != NULL ? cause : "refused");
+		free(cause);
+		return EXIT_FAIL;
+	}
+	if ((fp = fopen(argv[2], "rb")) == NULL) {
+		fprintf(stderr, "quan hub import: %s: %s\n", argv[2],
+		    strerror(errno));
+		return EXIT_FAIL;
+	}
+	do {
+		if (len == cap)
+			data = xrealloc(data, cap = cap ? cap * 2 : 65536);
+		got = fread(data + len, 1, cap - len, fp);
+		len += got;
+	} while (got > 0);
+	fclose(fp);
+	if ((rc = open_hub("import", dsn, 1, &h)) != 0) {
+		free(data);
+		return rc;
+	}
+	rc = hub_import_put(h, l, data, len, &version, &cause);
+	free(data);
+	hub_close(h);
+	if (rc != 0) {
+		fprintf(stderr, "quan hub import: %s\n", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	printf("hub import: %s version %" PRId64 " stored; every till "
+	    "applies it at its next quan hub sync pass\n", argv[1], version);
+	return EXIT_OK;
+}
+
+static int
+hub_cmd_status(struct cli *c, int argc, char **argv)
+{
+	const char *dsn = dsn_of(c, &argc, argv);
+	struct hub *h = NULL;
+	char live[32], conf[32], ver[32], *cause = NULL;
+	int rc, v = 0;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: quan hub status [--dsn DSN]\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_hub("status", dsn, 0, &h)) != 0)
+		return rc;
+	if ((rc = hub_version(h, &v, &cause)) != 0 ||
+	    (v > 0 && ((rc = hub_query1(h, "SELECT count(*) FROM claims "
+	    "WHERE state <> 'released'", live, sizeof live, &cause)) != 0 ||
+	    (rc = hub_query1(h, "SELECT count(*) FROM conflicts", conf,
+	    sizeof conf, &cause)) != 0))) {
+		fprintf(stderr, "quan hub status: %s\n", cause);
+		free(cause);
+		hub_close(h);
+		return EXIT_FAIL;
+	}
+	(void)ver;
+	if (v == 0)
+		printf("hub: reachable, no quan schema (quan hub init)\n");
+	else
+		printf("hub: schema version %d, %s live claims, %s "
+		    "conflicts\n", v, live, conf);
+	hub_close(h);
+	return EXIT_OK;
+}
+
+int
+cmd_hub(int argc, char **argv)
+{
+	struct cli c;
+	int rc;
+
+	if ((rc = cli_init(&c, "hub", &argc, argv, 0)) != 0)
+		return rc;
+	if (argc < 2) {
+		fprintf(stderr, "usage: quan hub init|sync|import|status ...\n");
+		cli_done(&c);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "init") == 0)
+		rc = hub_cmd_init(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "sync") == 0)
+		rc = hub_cmd_sync(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "import") == 0)
+		rc = hub_cmd_import(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "status") == 0)
+		rc = hub_cmd_status(&c, argc - 1, argv + 1);
+	else {
+		fprintf(stderr, "quan hub: unknown subcommand %s\n", argv[1]);
+		rc = EXIT_USAGE;
+	}
+	cli_done(&c);
+	return rc;
+}
