@@ -320,10 +320,13 @@ hub_version(struct hub *h, int *version, char **cause)
 	int rc;
 
 	*version = 0;
-	rc = hub_query1(h, "SELECT CASE WHEN to_regclass('quan_schema') IS "
-	    "NULL THEN 0 ELSE (SELECT max(version) FROM quan_schema) END",
-	    v, sizeof v, cause);
-	if (rc != 0)
+	if ((rc = hub_query1(h, "SELECT to_regclass('quan_schema') IS NOT "
+	    "NULL", v, sizeof v, cause)) != 0)
+		return rc;
+	if (v[0] != 't')
+		return QUAN_OK;
+	if ((rc = hub_query1(h, "SELECT coalesce(max(version), 0) FROM "
+	    "quan_schema", v, sizeof v, cause)) != 0)
 		return rc;
 	*version = (int)strtol(v, NULL, 10);
 	return QUAN_OK;
@@ -335,8 +338,9 @@ hub_init(struct hub *h, int *from, char **cause)
 	char sql[64];
 	int rc, v, i;
 
-	if ((rc = hub_exec(h, "BEGIN; LOCK TABLE pg_catalog.pg_namespace IN "
-	    "SHARE ROW EXCLUSIVE MODE", cause)) != 0)
+	/* one init at a time (a transaction-scoped advisory lock) */
+	if ((rc = hub_exec(h, "BEGIN; SELECT pg_advisory_xact_lock("
+	    "7239120001)", cause)) != 0)
 		return rc;
 	/* two inits at once: the second waits here, then sees the first's
 	 * version */
