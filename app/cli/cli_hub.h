@@ -6,7 +6,11 @@
 #ifndef QUAN_CLI_HUB_H
 #define QUAN_CLI_HUB_H
 
+#include <stdint.h>
+
 struct config;
+struct json_t;
+struct store;
 struct evq;
 struct hubthr;
 struct redeem;
@@ -17,5 +21,10 @@ struct redeem;
 struct hubthr *cli_hub_attach(const struct config *cfg, struct redeem *rd,
     struct evq *wake);
 void cli_hub_detach(struct hubthr *t);   /* NULL-safe */
+/* The hub conflicts naming this lane journaled in [from, to) (quan hub
+ * sync), for quan report: a JSON array (new reference) of {code, lane,
+ * request_no, holder_lane, holder_request_no, hub_conflict, at}. */
+struct json_t *cli_hub_conflicts(struct store *st, int64_t from,
+    int64_t to);
 
 #endif

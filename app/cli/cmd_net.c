@@ -526,6 +526,16 @@ report_text(const json_t *j)
 			    rep_str(e, "wx_code"));
 		}
 	}
+	a = json_object_get(j, "hub_conflicts");
+	if (json_array_size(a) > 0)
+		printf("hub conflicts: %zu\n", json_array_size(a));
+	for (i = 0; i < json_array_size(a); i++) {
+		e = json_array_get(a, i);
+		printf("  %s granted at lane %s (%s) and at lane %s (%s)\n",
+		    rep_str(e, "code"), rep_str(e, "holder_lane"),
+		    rep_str(e, "holder_request_no"), rep_str(e, "lane"),
+		    rep_str(e, "request_no"));
+	}
 }
 
 struct rep {
@@ -639,7 +649,7 @@ cmd_report(int argc, char **argv)
 	tm_rfc3339(from, from_s, sizeof from_s);
 	tm_rfc3339(to, to_s, sizeof to_s);
 	j = json_pack("{s:s, s:s, s:{s:I, s:I}, s:O, s:{s:I, s:I}, "
-	    "s:{s:I, s:I}, s:O, s:O}",
+	    "s:{s:I, s:I}, s:O, s:O, s:o}",
 	    "from", from_s, "to", to_s,
 	    "redeemed", "count", (json_int_t)p.f.n[REPORT_REDEEMED], "fen",
 	    (json_int_t)p.f.fen[REPORT_REDEEMED],
@@ -647,7 +657,8 @@ cmd_report(int argc, char **argv)
 	    "offline", "accepted_today", (json_int_t)off_n,
 	    "unsettled_exposure_fen", (json_int_t)off_fen,
 	    "outbox", "pending", (json_int_t)pend, "unknown", (json_int_t)unk,
-	    "conflicts", p.conflicts, "rejections", p.rejections);
+	    "conflicts", p.conflicts, "rejections", p.rejections,
+	    "hub_conflicts", cli_hub_conflicts(c.st, from, to));
 	if (json) {
 		txt = json_dumps(j, JSON_COMPACT);
 		printf("%s\n", txt);

@@ -15,12 +15,13 @@
 #include "util/xmem.h"
 
 /* The claim state a till state stands for: NULL = released. A pending
- * row is being decided; unknown, return_pending and conflict rows may
- * have been used at WeChat, so the code stays held. */
+ * row is being decided and an unknown one was sent, not granted: both
+ * hold the code (claimed), as do return_pending and conflict rows, which
+ * WeChat may still count as used (granted). */
 static const char *
 claim_state(const char *st)
 {
-	if (strcmp(st, "pending") == 0)
+	if (strcmp(st, "pending") == 0 || strcmp(st, "unknown") == 0)
 		return "claimed";
 	if (strcmp(st, "rejected") == 0 || strcmp(st, "returned") == 0)
 		return NULL;

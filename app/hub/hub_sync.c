@@ -16,6 +16,7 @@
 
 #include "core/import.h"
 #include "core/journal.h"
+#include "core/ledger.h"
 #include "hub/hub.h"
 #include "hub/hub_sync.h"
 #include "store/store.h"
@@ -236,11 +237,14 @@ static int
 journal_clash(void *arg, const struct hub_clash *c)
 {
 	struct jx *x = arg;
+	char m[64];
 	json_t *d;
 	int rc;
 
+	/* masked, as every code in the journal */
+	ledger_mask(c->code, m, sizeof m);
 	d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "hub_conflict",
-	    (json_int_t)c->id, "code", c->code, "holder_lane",
+	    (json_int_t)c->id, "code", m, "holder_lane",
 	    c->holder_terminal, "holder_request_no", c->holder_request_no,
 	    "lane", c->our_terminal, "request_no", c->our_request_no);
 	if ((rc = store_begin(x->st)) != 0) {

@@ -411,7 +411,8 @@ set_key(struct ctx *x, const struct key *k, const char *v)
 			    "'%s' is not HMAC-SHA256 or MD5", v);
 		break;
 	case V_POLICY:
-		if (config_policy_parse(v, &x->c->off_default_policy) != 0)
+		if (config_policy_parse(v, (enum config_policy *)
+		    ((char *)x->c + k->off)) != 0)
 			return fail(x, k->name, "'%s' is not online_only|"
 			    "offline_known_only|offline_ok", v);
 		break;

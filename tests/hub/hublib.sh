@@ -48,11 +48,13 @@ EOC
 }
 till() { local n=$1; shift; QUAN_CONFIG=$SIM/$n.conf QUAN_DATA=$W/$n "$QUAN" "$@"; }
 
-# valid merchant codes of NORMAL/DISCOUNT stocks the tills know (cached)
+# valid_codes N: N valid merchant codes of NORMAL/DISCOUNT stocks the
+# tills know (in the seeds' code lists)
 valid_codes() {
-	python3 - "$W" <<'PY'
+	python3 - "$W" "$1" <<'PY'
 import json, sys
-w = sys.argv[1]
+w, want = sys.argv[1], int(sys.argv[2])
+out = []
 for n in ("1", "2", "3"):
     seed = json.load(open(f"{w}/{n}-seed.json"))
     known = set()
@@ -62,6 +64,7 @@ for n in ("1", "2", "3"):
             known.add(p[0])
     for c in seed["merchant"]["valid"]:
         if c["code"] in known and c["stock_type"] in ("NORMAL", "DISCOUNT"):
-            print(c["code"])
+            out.append(c["code"])
+print("\n".join(out[:want]))
 PY
 }

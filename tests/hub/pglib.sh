@@ -57,11 +57,19 @@ pg_kill() {
 }
 
 pg_stop_all() {
-	local n
+	local n pid
 	for n in $PG_CLUSTERS; do
-		as_pg "$PGBIN/pg_ctl" -D "$W/pg-$n/data" -m immediate -w stop >/dev/null 2>&1
+		pid=$(head -1 "$W/pg-$n/data/postmaster.pid" 2>/dev/null)
+		as_pg "$PGBIN/pg_ctl" -D "$W/pg-$n/data" -m immediate -w stop >/dev/null 2>&1 ||
+			{ [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; }
 	done
 	PG_CLUSTERS=""
+}
+
+# pg_done: stop every cluster and remove the work dir (a test's success)
+pg_done() {
+	pg_stop_all
+	rm -rf "$W"
 }
 
 # psql_as NAME DB SQL...: as the superuser over the cluster's socket

@@ -28,7 +28,7 @@ for t in a b; do
 	till $t hub sync --once >"$W/$t-sync0.out" 2>&1 || fail "$t hub sync: $(cat "$W/$t-sync0.out")"
 	grep -q "imported" "$W/$t-sync0.out" || fail "$t: $(cat "$W/$t-sync0.out")"
 done
-mapfile -t CODES < <(valid_codes | head -50)
+mapfile -t CODES < <(valid_codes 50)
 [ "${#CODES[@]}" = 50 ] || fail "only ${#CODES[@]} valid codes in the seeds"
 for t in a b; do
 	n=$(sqlite3 "$W/$t/quan.db" "SELECT count(*) FROM codes WHERE kind = 0")
@@ -94,4 +94,5 @@ n=$(psql_as hub quanhub -c "SELECT count(*) FROM claims WHERE state = 'granted'"
 n=$(psql_as hub quanhub -c "SELECT count(*) FROM redemptions WHERE state = 'confirmed'")
 [ "$n" = 50 ] || fail "hub: $n confirmed redemptions, expected 50"
 echo "ok: 50 codes at two lanes at once, each granted once; WeChat used each once"
-rm -rf "$W"
+kill_sim
+pg_done
