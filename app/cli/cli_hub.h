@@ -27,4 +27,8 @@ void cli_hub_detach(struct hubthr *t);   /* NULL-safe */
 struct json_t *cli_hub_conflicts(struct store *st, int64_t from,
     int64_t to);
 
+/* `quan report --chain --dsn HQ [--date D] [--json]` (cmd_report hands
+ * its arguments over when it sees --chain): per store and terminal. */
+int cli_hub_chain_report(int argc, char **argv);
+
 #endif

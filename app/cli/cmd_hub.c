@@ -20,11 +20,14 @@
 #include "core/import.h"
 #include "core/redeem.h"
 #include "hub/hub.h"
+#include "hub/hub_chain.h"
 #include "hub/hub_sync.h"
 #include "hub/hub_thread.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
+#include "util/money.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -103,25 +106,29 @@ hub_cmd_init(struct cli *c, int argc, char **argv)
 	const char *dsn = dsn_of(c, &argc, argv);
 	struct hub *h = NULL;
 	char *cause = NULL;
-	int from = 0, rc;
+	int from = 0, rc, v;
 
-	if (argc != 1) {
-		fprintf(stderr, "usage: quan hub init [--dsn DSN]\n");
+	int hq = argc == 2 && strcmp(argv[1], "--hq") == 0;
+
+	if (argc != 1 && !hq) {
+		fprintf(stderr, "usage: quan hub init [--hq] [--dsn DSN]\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = open_hub("init", dsn, 0, &h)) != 0)
 		return rc;
-	if ((rc = hub_init(h, &from, &cause)) != 0) {
+	if ((rc = (hq ? hub_hq_init : hub_init)(h, &from, &cause)) != 0) {
 		fprintf(stderr, "quan hub init: %s\n", cause);
 		free(cause);
 		hub_close(h);
 		return EXIT_FAIL;
 	}
-	if (from == HUB_SCHEMA_VERSION)
-		printf("hub schema: version %d (already)\n", from);
+	v = hq ? HUB_HQ_SCHEMA_VERSION : HUB_SCHEMA_VERSION;
+	if (from == v)
+		printf("%s schema: version %d (already)\n", hq ?
+		    "headquarters" : "hub", from);
 	else
-		printf("hub schema: version %d (was %d)\n",
-		    HUB_SCHEMA_VERSION, from);
+		printf("%s schema: version %d (was %d)\n", hq ?
+		    "headquarters" : "hub", v, from);
 	hub_close(h);
 	return EXIT_OK;
 }
@@ -386,4 +393,174 @@ cli_hub_conflicts(struct store *st, int64_t from, int64_t to)
 			json_array_append(out, e);
 	json_decref(a);
 	return out;
+}
+
+/* ---- quan report --chain ---------------------------------------------- */
+
+static json_t *
+lane_json(const struct chain_lane *l)
+{
+	json_t *o = json_object(), *f = json_object();
+	int k;
+
+	for (k = 0; k < REPORT_FIG_COUNT; k++)
+		json_object_set_new(f, report_fig_id((enum report_fig)k),
+		    json_pack("{s:I, s:I}", "count", (json_int_t)l->f.n[k],
+		    "fen", (json_int_t)l->f.fen[k]));
+	json_object_set_new(o, "figures", f);
+	json_object_set_new(o, "offline", json_pack("{s:I, s:I}",
+	    "accepted_today", (json_int_t)l->offline_today,
+	    "unsettled_exposure_fen", (json_int_t)l->exposure_fen));
+	json_object_set_new(o, "hub_conflicts",
+	    json_integer((json_int_t)l->hub_conflicts));
+	return o;
+}
+
+static void
+lane_add(struct chain_lane *to, const struct chain_lane *l)
+{
+	int k;
+
+	for (k = 0; k < REPORT_FIG_COUNT; k++) {
+		to->f.n[k] += l->f.n[k];
+		to->f.fen[k] += l->f.fen[k];
+	}
+	to->offline_today += l->offline_today;
+	to->exposure_fen += l->exposure_fen;
+	to->hub_conflicts += l->hub_conflicts;
+}
+
+static void
+lane_text(const char *indent, const char *name, const struct chain_lane *l)
+{
+	char m[32];
+	int k;
+
+	printf("%s%s: redeemed %" PRId64 " (%s)", indent, name,
+	    l->f.n[REPORT_REDEEMED], money_format(l->f.fen[REPORT_REDEEMED],
+	    m, sizeof m));
+	for (k = 1; k < REPORT_FIG_COUNT; k++)
+		if (l->f.n[k] > 0)
+			printf(", %s %" PRId64, report_fig_id(
+			    (enum report_fig)k), l->f.n[k]);
+	printf("; offline %" PRId64 " today, unsettled %s; hub conflicts %"
+	    PRId64 "\n", l->offline_today, money_format(l->exposure_fen, m,
+	    sizeof m), l->hub_conflicts);
+}
+
+int
+cli_hub_chain_report(int argc, char **argv)
+{
+	struct cli c;
+	struct chain_report r;
+	struct chain_lane store, total;
+	const char *dsn = NULL, *date = NULL;
+	struct hub *h = NULL;
+	char from_s[40], to_s[40], *cause = NULL;
+	int64_t from, to;
+	json_t *j = NULL, *stores = NULL, *st = NULL, *lanes = NULL;
+	size_t i;
+	int rc, json = 0;
+
+	memset(&r, 0, sizeof r);
+	if ((rc = cli_init(&c, "report", &argc, argv, 0)) != 0)
+		return rc;
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--chain") == 0)
+			continue;
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--dsn") == 0 && i + 1 < (size_t)argc)
+			dsn = argv[++i];
+		else if (strcmp(argv[i], "--date") == 0 &&
+		    i + 1 < (size_t)argc)
+			date = argv[++i];
+		else {
+			rc = EXIT_USAGE;
+			break;
+		}
+	}
+	if (rc != 0 || dsn == NULL) {
+		fprintf(stderr, "usage: quan report --chain --dsn HQ [--date "
+		    "YYYY-MM-DD] [--json]\n");
+		cli_done(&c);
+		return EXIT_USAGE;
+	}
+	if (cli_day_start(date, &from) != 0) {
+		fprintf(stderr, "quan report: bad --date %s (YYYY-MM-DD)\n",
+		    date);
+		cli_done(&c);
+		return EXIT_USAGE;
+	}
+	to = from + 86400;
+	if ((rc = open_hub("report --chain", dsn, 0, &h)) != 0) {
+		cli_done(&c);
+		return rc;
+	}
+	if ((rc = hub_chain_report(h, from, to, &r, &cause)) != 0) {
+		fprintf(stderr, "quan report --chain: %s\n", cause);
+		free(cause);
+		hub_close(h);
+		cli_done(&c);
+		return EXIT_FAIL;
+	}
+	hub_close(h);
+	tm_rfc3339(from, from_s, sizeof from_s);
+	tm_rfc3339(to, to_s, sizeof to_s);
+	memset(&total, 0, sizeof total);
+	stores = json_array();
+	if (!json)
+		printf("chain report %s .. %s: %zu lanes\n", from_s, to_s,
+		    r.nlanes);
+	for (i = 0; i < r.nlanes; i++) {
+		const struct chain_lane *l = &r.lanes[i];
+		json_t *lj;
+
+		if (i == 0 || strcmp(l->store_id, r.lanes[i - 1].store_id)) {
+			memset(&store, 0, sizeof store);
+			str_copy(store.store_id, sizeof store.store_id,
+			    l->store_id);
+			lanes = json_array();
+			st = json_pack("{s:s, s:o}", "store_id", l->store_id,
+			    "terminals", lanes);
+			json_array_append_new(stores, st);
+		}
+		lane_add(&store, l);
+		lane_add(&total, l);
+		lj = lane_json(l);
+		json_object_set_new(lj, "terminal", json_string(l->terminal));
+		json_array_append_new(lanes, lj);
+		if (i + 1 == r.nlanes || strcmp(l->store_id,
+		    r.lanes[i + 1].store_id) != 0) {
+			json_object_update(st, lj = lane_json(&store));
+			json_decref(lj);
+			if (!json) {
+				size_t k = i + 1;
+
+				lane_text("", store.store_id, &store);
+				while (k > 0 && strcmp(r.lanes[k - 1].store_id,
+				    store.store_id) == 0)
+					k--;
+				for (; k <= i; k++)
+					lane_text("  ", r.lanes[k].terminal,
+					    &r.lanes[k]);
+			}
+		}
+	}
+	if (json) {
+		char *txt;
+
+		j = json_pack("{s:s, s:s, s:o, s:o}", "from", from_s, "to",
+		    to_s, "stores", stores, "total", lane_json(&total));
+		txt = json_dumps(j, JSON_COMPACT);
+		printf("%s\n", txt);
+		free(txt);
+		json_decref(j);
+	} else {
+		lane_text("", "chain", &total);
+		json_decref(stores);
+	}
+	hub_chain_free(&r);
+	cli_done(&c);
+	return EXIT_OK;
 }

@@ -606,6 +606,9 @@ cmd_report(int argc, char **argv)
 	char *txt;
 	int i, rc, json = 0;
 
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--chain") == 0)
+			return cli_hub_chain_report(argc, argv);
 	memset(&p, 0, sizeof p);
 	if ((rc = cli_init(&c, "report", &argc, argv, 0)) != 0)
 		goto out;

@@ -10,7 +10,10 @@ trap 'pg_stop_all; [ -n "$SIMPID" ] && kill -9 "$SIMPID" 2>/dev/null' EXIT
 # three times ($W/N-seed.json, N-stocks.json, N-codes.csv), started.
 hub_setup() {
 	HUB_WHEN_DOWN=${1:-offline_ok}
-	pg_new hub
+	# the store hub's settings as shipped (toolchain/hub/postgresql.conf)
+	local conf
+	mapfile -t conf < <(sed 's/[[:space:]]*#.*//' "$QUAN_SRC/toolchain/hub/postgresql.conf" | grep .)
+	pg_new hub "${conf[@]}"
 	hub_db hub
 	"$QUAN" hub init --dsn "$DSN_ADMIN_hub" >"$W/init.out" 2>&1 || fail "hub init: $(cat "$W/init.out")"
 	psql_as hub quanhub -f "$QUAN_SRC/toolchain/hub/grants.sql" >/dev/null || fail "grants.sql"
