@@ -101,5 +101,20 @@ out=$(till b redeem --json --amount 100 "${CODES[0]}")
 [ "$(echo "$out" | field state)" = confirmed ] || fail "B code 0 after A's return: $out"
 s=$(psql_as hub quanhub -c "SELECT terminal FROM claims WHERE code = '${CODES[0]}'")
 [ "$s" = TB ] || fail "code 0 now held by '$s'"
+# 5. the cashier's terminal claims too: code 2 (held by lane C) at lane B
+"$QUAN" staff add 1001 --role cashier --pin 1234 --config "$SIM/b.conf" --data "$W/b" >/dev/null || fail "staff b"
+cat >"$W/s1" <<S
+login 1001 1234
+amount 100
+scan ${CODES[2]}
+confirm
+wait-sync 8000
+print
+expect REJECTED
+expect already used at another lane
+S
+till b run --lang en --headless "$W/s1" >"$W/run.out" 2>&1 || fail "terminal at lane B: $(cat "$W/run.out")"
+s=$(sqlite3 "$W/b/quan.db" "SELECT state || ' ' || reason || ' ' || offline_reason FROM redemptions WHERE code = '${CODES[2]}' ORDER BY id DESC LIMIT 1")
+case $s in "rejected hub_taken already used at lane TC at "*) ;; *) fail "terminal's refusal stored as '$s'";; esac
 echo "ok: hub down -> when_down, marked, capped; replay: conflict at the hub and in both reports; void released"
 pg_done
