@@ -19,11 +19,12 @@ cmd_bench(int argc, char **argv)
 		{"sync", bench_sync},
 		{"decode", bench_decode},
 		{"sale", bench_sale},
+		{"hub", bench_hub},
 	};
 	size_t i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: quan bench lookup|sync|decode|sale "
+		fprintf(stderr, "usage: quan bench lookup|sync|decode|sale|hub "
 			"[OPTIONS]\n");
 		return EXIT_USAGE;
 	}
@@ -31,6 +32,6 @@ cmd_bench(int argc, char **argv)
 		if (strcmp(argv[1], subj[i].name) == 0)
 			return subj[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "quan bench: unknown subject '%s' "
-		"(lookup, sync, decode, sale)\n", argv[1]);
+		"(lookup, sync, decode, sale, hub)\n", argv[1]);
 	return EXIT_USAGE;
 }
