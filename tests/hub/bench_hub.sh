@@ -11,6 +11,8 @@ W=$(mktemp -d /tmp/quan-hubbench-XXXXXX)
 fail() { echo "FAIL: $*" >&2; pg_stop_all; echo "work dir kept: $W" >&2; exit 1; }
 . "$QUAN_SRC/tests/hub/pglib.sh"
 trap 'pg_stop_all' EXIT
+trap 'exit 1' TERM INT
+PG_TRUST_LOOPBACK=1   # the claims go over loopback TCP, as a lane's would
 mapfile -t conf < <(sed 's/[[:space:]]*#.*//' "$QUAN_SRC/toolchain/hub/postgresql.conf" | grep .)
 if [ "${1:-}" = full ]; then
 	pg_new bench "${conf[@]}" "shared_buffers = 512MB" "work_mem = 64MB" "maintenance_work_mem = 256MB" "max_wal_size = 4GB"
@@ -20,7 +22,7 @@ else
 	args=(--claims 320 --rows 200000 --stores 100)
 fi
 psql_as bench postgres -c "CREATE DATABASE hub" -c "CREATE DATABASE hq" >/dev/null || fail "createdb"
-S="host=$W/pg-bench port=$PGPORT_bench user=postgres"
+S="host=127.0.0.1 port=$PGPORT_bench user=postgres"
 "$QUAN" bench hub --dsn "$S dbname=hub" --hq-dsn "$S dbname=hq" "${args[@]}" --json >"$W/out.json" 2>"$W/err" ||
 	fail "bench: $(cat "$W/err")"
 python3 - "$W/out.json" "${1:-}" <<'PY' || fail "bench output: $(cat "$W/out.json")"

@@ -5,6 +5,7 @@ SIM=$W/sim
 SIM_SEED=${SIM_SEED:-12}
 . "$QUAN_SRC/tests/net/simlib.sh"
 trap 'pg_stop_all; [ -n "$SIMPID" ] && kill -9 "$SIMPID" 2>/dev/null' EXIT
+trap 'exit 1' TERM INT   # the EXIT trap then stops the clusters
 
 # hub_setup [when_down]: cluster "hub", schema, grants, simulator seeded
 # three times ($W/N-seed.json, N-stocks.json, N-codes.csv), started.

@@ -40,6 +40,10 @@ pg_new() {
 		echo "shared_buffers = 32MB"
 		for l in "$@"; do echo "$l"; done
 	} | as_pg sh -c "cat >> '$dir/data/postgresql.conf'"
+	# PG_TRUST_LOOPBACK=1: TCP on 127.0.0.1 needs no password (benches)
+	if [ "${PG_TRUST_LOOPBACK:-0}" = 1 ]; then
+		as_pg sh -c "{ echo 'host all all 127.0.0.1/32 trust'; cat '$dir/data/pg_hba.conf'; } >'$dir/data/hba.new' && mv '$dir/data/hba.new' '$dir/data/pg_hba.conf'"
+	fi
 	eval "PGPORT_$name=$port PGDIR_$name=$dir"
 	PG_CLUSTERS="$PG_CLUSTERS $name"
 	pg_start "$name"
