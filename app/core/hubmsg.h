@@ -2,14 +2,13 @@
  * hubmsg.h — the plain-value messages between the core (redeem.c, main
  * thread) and the store hub's thread (app/hub/hub_thread.c): a claim of a
  * coupon code at the store's PostgreSQL hub, and its verdict. They travel
- * inside struct ev's opaque union (core/ev.h) like the sync messages: fixed
- * arrays only, no pointers.
+ * inside struct ev's opaque union (core/ev.h) like the sync messages, packed
+ * with syncmsg_put (core/syncmsg.h): fixed arrays only, no pointers.
  */
 #ifndef QUAN_HUBMSG_H
 #define QUAN_HUBMSG_H
 
 #include <stdint.h>
-#include <string.h>
 
 #include "core/ev.h"
 
@@ -50,13 +49,5 @@ struct hub_answer {
 
 _Static_assert(sizeof(struct hub_job) <= 1024, "hub_job > ev opaque");
 _Static_assert(sizeof(struct hub_answer) <= 1024, "hub_answer > opaque");
-
-static inline void
-hubmsg_put(struct ev *ev, enum ev_type type, const void *msg, size_t n)
-{
-	memset(ev, 0, offsetof(struct ev, u));
-	ev->type = type;
-	memcpy(ev->u.opaque, msg, n);
-}
 
 #endif

@@ -11,6 +11,7 @@
 #include "core/checkout.h"
 #include "core/evq.h"
 #include "core/hubmsg.h"
+#include "core/syncmsg.h"
 #include "core/redeem.h"
 #include "core/settle.h"
 #include "util/err.h"
@@ -153,7 +154,7 @@ claims_out(struct redeem *r)
 		snprintf(j.store_id, sizeof j.store_id, "%s", r->store_id);
 		snprintf(j.request_no, sizeof j.request_no, "%s",
 		    l->request_no);
-		hubmsg_put(&ev, EV_HUB_JOB, &j, sizeof j);
+		syncmsg_put(&ev, EV_HUB_JOB, &j, sizeof j);
 		ev.t_mono_us = tm_mono_ms() * 1000;
 		if (evq_post(r->hjobs, &ev) != 0) {
 			c->a.verdict = HUB_V_DOWN;

@@ -238,23 +238,13 @@ res_msg(struct hub *h, PGresult *res)
 	return s;
 }
 
-int
-hub_q(struct hub *h, const char *sql, int n, const char *const *vals,
-    int want, PGresult **out, char **cause)
+/* A statement that failed: its QUAN_E*, its words in *cause. */
+static int
+failed(struct hub *h, PGresult *res, char **cause)
 {
-	PGresult *res;
-	int rc;
+	int rc = res_rc(h, res);
 	char *m;
 
-	*out = NULL;
-	res = PQexecParams(h->pg, sql, n, NULL, vals, NULL, NULL, 0);
-	if (PQresultStatus(res) == (want ? PGRES_TUPLES_OK :
-	    PGRES_COMMAND_OK) || (want && PQresultStatus(res) ==
-	    PGRES_TUPLES_OK)) {
-		*out = res;
-		return QUAN_OK;
-	}
-	rc = res_rc(h, res);
 	if (cause != NULL) {
 		m = res_msg(h, res);
 		*cause = xasprintf("hub: %s", m);
@@ -265,26 +255,32 @@ hub_q(struct hub *h, const char *sql, int n, const char *const *vals,
 }
 
 int
-hub_exec(struct hub *h, const char *sql, char **cause)
+hub_q(struct hub *h, const char *sql, int n, const char *const *vals,
+    int want, PGresult **out, char **cause)
 {
 	PGresult *res;
-	int rc;
-	char *m;
 
-	res = PQexec(h->pg, sql);
+	*out = NULL;
+	res = PQexecParams(h->pg, sql, n, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(res) == (want ? PGRES_TUPLES_OK :
+	    PGRES_COMMAND_OK)) {
+		*out = res;
+		return QUAN_OK;
+	}
+	return failed(h, res, cause);
+}
+
+int
+hub_exec(struct hub *h, const char *sql, char **cause)
+{
+	PGresult *res = PQexec(h->pg, sql);
+
 	if (PQresultStatus(res) == PGRES_COMMAND_OK ||
 	    PQresultStatus(res) == PGRES_TUPLES_OK) {
 		PQclear(res);
 		return QUAN_OK;
 	}
-	rc = res_rc(h, res);
-	if (cause != NULL) {
-		m = res_msg(h, res);
-		*cause = xasprintf("hub: %s", m);
-		free(m);
-	}
-	PQclear(res);
-	return rc;
+	return failed(h, res, cause);
 }
 
 int
@@ -313,52 +309,62 @@ hub_rollback(struct hub *h)
 
 /* --- schema ------------------------------------------------------------- */
 
-int
-hub_version(struct hub *h, int *version, char **cause)
+/* The highest version in table (0: no table yet). */
+static int
+version_of(struct hub *h, const char *table, int *version, char **cause)
 {
-	char v[32];
+	char v[32], sql[96];
 	int rc;
 
 	*version = 0;
-	if ((rc = hub_query1(h, "SELECT to_regclass('quan_schema') IS NOT "
-	    "NULL", v, sizeof v, cause)) != 0)
+	snprintf(sql, sizeof sql, "SELECT to_regclass('%s') IS NOT NULL",
+	    table);
+	if ((rc = hub_query1(h, sql, v, sizeof v, cause)) != 0)
 		return rc;
 	if (v[0] != 't')
 		return QUAN_OK;
-	if ((rc = hub_query1(h, "SELECT coalesce(max(version), 0) FROM "
-	    "quan_schema", v, sizeof v, cause)) != 0)
+	snprintf(sql, sizeof sql, "SELECT coalesce(max(version), 0) FROM %s",
+	    table);
+	if ((rc = hub_query1(h, sql, v, sizeof v, cause)) != 0)
 		return rc;
 	*version = (int)strtol(v, NULL, 10);
 	return QUAN_OK;
 }
 
 int
-hub_init(struct hub *h, int *from, char **cause)
+hub_version(struct hub *h, int *version, char **cause)
 {
-	char sql[64];
+	return version_of(h, "quan_schema", version, cause);
+}
+
+int
+hub_migrate(struct hub *h, const struct hub_schema *sc, int *from,
+    char **cause)
+{
+	char sql[96];
 	int rc, v, i;
 
-	/* one init at a time (a transaction-scoped advisory lock) */
-	if ((rc = hub_exec(h, "BEGIN; SELECT pg_advisory_xact_lock("
-	    "7239120001)", cause)) != 0)
+	/* one migration at a time: a second waits on the advisory lock,
+	 * then sees the first's version */
+	snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%ld)",
+	    sc->lock_key);
+	if ((rc = hub_exec(h, sql, cause)) != 0)
 		return rc;
-	/* two inits at once: the second waits here, then sees the first's
-	 * version */
-	if ((rc = hub_version(h, &v, cause)) != 0)
+	if ((rc = version_of(h, sc->table, &v, cause)) != 0)
 		goto bad;
 	*from = v;
-	if (v > HUB_SCHEMA_VERSION) {
-		*cause = xasprintf("hub: schema version %d is newer than this "
-		    "quan knows (%d): upgrade quan on this till", v,
-		    HUB_SCHEMA_VERSION);
+	if (v > sc->version) {
+		*cause = xasprintf("%s: schema version %d is newer than this "
+		    "quan knows (%d): upgrade quan", sc->what, v,
+		    sc->version);
 		rc = QUAN_ENOTSUP;
 		goto bad;
 	}
-	for (i = v; i < HUB_SCHEMA_VERSION; i++) {
-		if ((rc = hub_exec(h, hub_migrations[i], cause)) != 0)
+	for (i = v; i < sc->version; i++) {
+		if ((rc = hub_exec(h, sc->steps[i], cause)) != 0)
 			goto bad;
-		snprintf(sql, sizeof sql, "INSERT INTO quan_schema(version) "
-		    "VALUES(%d)", i + 1);
+		snprintf(sql, sizeof sql, "INSERT INTO %s(version) VALUES(%d)",
+		    sc->table, i + 1);
 		if ((rc = hub_exec(h, sql, cause)) != 0)
 			goto bad;
 	}
@@ -366,6 +372,15 @@ hub_init(struct hub *h, int *from, char **cause)
 bad:
 	hub_rollback(h);
 	return rc;
+}
+
+int
+hub_init(struct hub *h, int *from, char **cause)
+{
+	const struct hub_schema sc = {"quan_schema", "hub", 7239120001L,
+	    HUB_SCHEMA_VERSION, hub_migrations};
+
+	return hub_migrate(h, &sc, from, cause);
 }
 
 int

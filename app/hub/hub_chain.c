@@ -23,13 +23,7 @@
 static const char *const hq_migrations[HUB_HQ_SCHEMA_VERSION] = {
 	"CREATE TABLE quan_hq_schema(version integer PRIMARY KEY,"
 	" applied_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE redemptions(store_id text NOT NULL,"
-	" request_no text NOT NULL, terminal text NOT NULL,"
-	" txn_id bigint NOT NULL, code text NOT NULL, kind text NOT NULL,"
-	" state text NOT NULL, reason text NOT NULL,"
-	" discount_fen bigint NOT NULL, offline_at bigint NOT NULL,"
-	" created_at bigint NOT NULL, updated_at bigint NOT NULL,"
-	" PRIMARY KEY(store_id, request_no));"
+	"CREATE TABLE redemptions(" HUB_REDEMPTION_COLS ");"
 	/* the report's scan: one day's rows, every column it reads */
 	"CREATE INDEX redemptions_day ON redemptions(created_at)"
 	" INCLUDE (store_id, terminal, state, reason, discount_fen);"
@@ -45,41 +39,10 @@ static const char *const hq_migrations[HUB_HQ_SCHEMA_VERSION] = {
 int
 hub_hq_init(struct hub *h, int *from, char **cause)
 {
-	char v[32], sql[80];
-	int rc, i, have = 0;
+	const struct hub_schema sc = {"quan_hq_schema", "headquarters",
+	    7239120002L, HUB_HQ_SCHEMA_VERSION, hq_migrations};
 
-	if ((rc = hub_exec(h, "BEGIN; SELECT pg_advisory_xact_lock("
-	    "7239120002)", cause)) != 0)
-		return rc;
-	if ((rc = hub_query1(h, "SELECT to_regclass('quan_hq_schema') IS NOT "
-	    "NULL", v, sizeof v, cause)) != 0)
-		goto bad;
-	if (v[0] == 't') {
-		if ((rc = hub_query1(h, "SELECT coalesce(max(version), 0) "
-		    "FROM quan_hq_schema", v, sizeof v, cause)) != 0)
-			goto bad;
-		have = (int)strtol(v, NULL, 10);
-	}
-	*from = have;
-	if (have > HUB_HQ_SCHEMA_VERSION) {
-		*cause = xasprintf("headquarters: schema version %d is newer "
-		    "than this quan knows (%d): upgrade quan", have,
-		    HUB_HQ_SCHEMA_VERSION);
-		rc = QUAN_ENOTSUP;
-		goto bad;
-	}
-	for (i = have; i < HUB_HQ_SCHEMA_VERSION; i++) {
-		if ((rc = hub_exec(h, hq_migrations[i], cause)) != 0)
-			goto bad;
-		snprintf(sql, sizeof sql, "INSERT INTO quan_hq_schema(version) "
-		    "VALUES(%d)", i + 1);
-		if ((rc = hub_exec(h, sql, cause)) != 0)
-			goto bad;
-	}
-	return hub_exec(h, "COMMIT", cause);
-bad:
-	hub_rollback(h);
-	return rc;
+	return hub_migrate(h, &sc, from, cause);
 }
 
 static int

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/evq.h"
+#include "core/syncmsg.h"
 #include "hub/hub.h"
 #include "hub/hub_thread.h"
 #include "util/err.h"
@@ -68,7 +69,7 @@ answer(struct hubthr *t, const struct hub_answer *a)
 {
 	struct ev ev;
 
-	hubmsg_put(&ev, EV_HUB_DONE, a, sizeof *a);
+	syncmsg_put(&ev, EV_HUB_DONE, a, sizeof *a);
 	ev.t_mono_us = tm_mono_ms() * 1000;
 	if (evq_post(t->answers, &ev) != 0)
 		log_error("hub: answers queue full: claim %lld dropped "
