@@ -12,7 +12,7 @@
 
 #include "core/ev.h"
 
-#define HUB_CODE_MAX 128
+#define HUB_CODE_MAX 136   /* a code (<= 128 bytes) and its NUL */
 #define HUB_TERM_MAX 16
 #define HUB_REQNO_MAX 40
 #define HUB_MSG_MAX 160
