@@ -165,7 +165,11 @@ chain_fill(struct hub *hq, long rows, int stores, int64_t day, char **cause)
 
 	if ((rc = hub_hq_init(hq, &from, cause)) != 0)
 		return rc;
-	if ((rc = hub_exec(hq, "TRUNCATE redemptions, conflicts", cause)) != 0)
+	/* rows in bulk: the hourly sums are built once after, as the
+	 * trigger would have built them row by row */
+	if ((rc = hub_exec(hq, "TRUNCATE redemptions, conflicts, lane_hours;"
+	    "ALTER TABLE redemptions DISABLE TRIGGER quan_lane_hours",
+	    cause)) != 0)
 		return rc;
 	snprintf(sql, sizeof sql,
 	    "INSERT INTO redemptions SELECT"
@@ -181,9 +185,15 @@ chain_fill(struct hub *hq, long rows, int stores, int64_t day, char **cause)
 	    " %" PRId64 " + g %% 86400, %" PRId64 " + g %% 86400"
 	    " FROM generate_series(1, %ld) g", stores, stores, stores,
 	    day, day, day, rows);
-	if ((rc = hub_exec(hq, sql, cause)) != 0)
+	if ((rc = hub_exec(hq, sql, cause)) != 0 ||
+	    (rc = hub_exec(hq, "INSERT INTO lane_hours SELECT store_id,"
+	    " terminal, created_at / 3600, state, reason, count(*),"
+	    " sum(discount_fen), count(*) FILTER (WHERE offline_at > 0)"
+	    " FROM redemptions GROUP BY 1, 2, 3, 4, 5;"
+	    "ALTER TABLE redemptions ENABLE ALWAYS TRIGGER quan_lane_hours",
+	    cause)) != 0)
 		return rc;
-	return hub_exec(hq, "VACUUM ANALYZE redemptions", cause);
+	return hub_exec(hq, "VACUUM ANALYZE redemptions, lane_hours", cause);
 }
 
 int
