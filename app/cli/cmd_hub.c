@@ -481,8 +481,8 @@ cli_hub_chain_report(int argc, char **argv)
 		}
 	}
 	if (rc != 0 || dsn == NULL) {
-		fprintf(stderr, "usage: quan report --chain --dsn HQ [--date "
-		    "YYYY-MM-DD] [--json]\n");
+		fprintf(stderr, "usage: quan report [--json] [--date "
+		    "YYYY-MM-DD] [--chain --dsn HQ]\n");
 		cli_done(&c);
 		return EXIT_USAGE;
 	}

@@ -619,7 +619,7 @@ cmd_report(int argc, char **argv)
 			date = argv[++i];
 		else {
 			fprintf(stderr, "usage: quan report [--json] "
-			    "[--date YYYY-MM-DD]\n");
+			    "[--date YYYY-MM-DD] [--chain --dsn HQ]\n");
 			rc = EXIT_USAGE;
 			goto out;
 		}
