@@ -42,7 +42,7 @@ out=$(till a redeem --json --amount 100 "${CODES[1]}") || fail "A code 1, hub do
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$(echo "$out" | field state)" = accepted_offline ] || fail "A code 1, hub down: $out"
 echo "$out" | field offline_reason | grep -q "^store hub down; policy offline_known_only" || fail "A code 1: decision not marked: $out"
-[ "$ms" -lt 15000 ] || fail "a redeem with the hub down took $ms ms"
+[ "$ms" -lt 60000 ] || fail "a redeem with the hub down took $ms ms (hung?)"
 out=$(till b redeem --json --amount 100 "${CODES[1]}") || fail "B code 1, hub down: $out"
 [ "$(echo "$out" | field state)" = accepted_offline ] || fail "B code 1 (granted twice, hub down): $out"
 out=$(till c redeem --json --amount 100 "${CODES[2]}"); rc=$?
