@@ -432,4 +432,13 @@ const char *store_kind_name(enum store_kind k);   /* merchant | card */
 int store_kind_parse(const char *s, enum store_kind *out);
 const char *store_op_name(enum store_op op);      /* use|return|consume */
 
+/* --- store hub (store_hub.c) ------------------------------------------ */
+/* The redemptions with a journal entry after seq `after`, at most limit,
+ * in the order of their last entry; fn gets each with that entry's seq.
+ * Returns how many (>= 0) or a QUAN_E* (fn's own included). */
+typedef int (*store_red_seq_fn)(void *arg, const struct store_red *r,
+    int64_t seq);
+int store_red_changed(struct store *s, int64_t after, int limit,
+    store_red_seq_fn fn, void *arg);
+
 #endif

@@ -27,6 +27,7 @@ home 'curl/' 'app/net'
 home 'openssl/' 'app/crypto'
 home 'microhttpd\.h' 'app/net'
 home 'gnutls/' 'app/net'
+home 'libpq-fe\.h|libpq/|postgres' 'app/hub'
 home 'ini\.h' 'app/util'
 home 'systemd/' 'ui|app/cli'
 

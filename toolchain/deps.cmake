@@ -11,6 +11,8 @@ pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
 # libmicrohttpd's TLS library (libgnutls28-dev comes with
 # libmicrohttpd-dev): the simulator checks client certificates with it
 pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls)
+# the store hub's client (app/hub): PostgreSQL's own libpq
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 if(CMAKE_CROSSCOMPILING)
   pkg_check_modules(ZBAR IMPORTED_TARGET zbar)
 else()

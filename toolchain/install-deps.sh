@@ -23,6 +23,12 @@ PKGS="
  python3 python3-cryptography
  clang libclang-rt-14-dev
 "
+# The store hub (app/hub, toolchain/hub): PostgreSQL's client library to
+# build, and the server itself, whose initdb/pg_ctl the hub tests use to
+# start their own clusters (an existing engine, not a protocol of ours).
+PKGS="$PKGS
+ libpq-dev postgresql-15
+"
 # The Debian package (toolchain/deb.sh) and its install test: debhelper
 # builds it, lintian checks it, systemd-analyze verifies the units, man-db
 # finds the man pages, bash-completion loads the completion.
@@ -41,7 +47,7 @@ PKGS="$PKGS
 ARM64_PKGS="
  pkgconf libc6-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev libncurses-dev
  libzbar0 libpng-dev libjpeg-dev libcmocka-dev libjansson-dev libinih-dev
- libmicrohttpd-dev libsystemd-dev
+ libmicrohttpd-dev libsystemd-dev libpq-dev
 "
 
 installed() {

@@ -11,6 +11,7 @@ int bench_sync(int argc, char **argv);   /* sync: app/cli/cmd_net*.c */
 int bench_decode(int argc, char **argv); /* drivers: app/cli/cmd_drivers.c */
 int bench_sale(int argc, char **argv);   /* core: app/cli/cmd_sale_bench.c */
 int bench_pay(int argc, char **argv);    /* sale: app/cli/cmd_pay_bench.c */
+int bench_hub(int argc, char **argv);    /* hub: app/cli/cmd_hub_bench.c */
 
 /* `quan bench decode --set DIR` (app/cli/cmd_drivers_set.c): quan, zbarimg
  * and ZXingReader on one image set, quan seeing each image for `frames`

@@ -20,11 +20,12 @@ cmd_bench(int argc, char **argv)
 		{"decode", bench_decode},
 		{"sale", bench_sale},
 		{"pay", bench_pay},
+		{"hub", bench_hub},
 	};
 	size_t i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: quan bench lookup|sync|decode|sale|pay "
+		fprintf(stderr, "usage: quan bench lookup|sync|decode|sale|pay|hub "
 			"[OPTIONS]\n");
 		return EXIT_USAGE;
 	}
@@ -32,6 +33,6 @@ cmd_bench(int argc, char **argv)
 		if (strcmp(argv[1], subj[i].name) == 0)
 			return subj[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "quan bench: unknown subject '%s' "
-		"(lookup, sync, decode, sale, pay)\n", argv[1]);
+		"(lookup, sync, decode, sale, pay, hub)\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_hub.h"
 #include "cli/cmd.h"
 #include "cli/cmd_net.h"
 #include "core/archive.h"
@@ -572,6 +573,16 @@ report_text(const json_t *j)
 			    rep_str(e, "wx_code"));
 		}
 	}
+	a = json_object_get(j, "hub_conflicts");
+	if (json_array_size(a) > 0)
+		printf("hub conflicts: %zu\n", json_array_size(a));
+	for (i = 0; i < json_array_size(a); i++) {
+		e = json_array_get(a, i);
+		printf("  %s granted at lane %s (%s) and at lane %s (%s)\n",
+		    rep_str(e, "code"), rep_str(e, "holder_lane"),
+		    rep_str(e, "holder_request_no"), rep_str(e, "lane"),
+		    rep_str(e, "request_no"));
+	}
 }
 
 struct rep {
@@ -642,6 +653,9 @@ cmd_report(int argc, char **argv)
 	char *txt;
 	int i, rc, json = 0;
 
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--chain") == 0)
+			return cli_hub_chain_report(argc, argv);
 	memset(&p, 0, sizeof p);
 	if ((rc = cli_init(&c, "report", &argc, argv, 0)) != 0)
 		goto out;
@@ -652,7 +666,7 @@ cmd_report(int argc, char **argv)
 			date = argv[++i];
 		else {
 			fprintf(stderr, "usage: quan report [--json] "
-			    "[--date YYYY-MM-DD]\n");
+			    "[--date YYYY-MM-DD] [--chain --dsn HQ]\n");
 			rc = EXIT_USAGE;
 			goto out;
 		}
@@ -685,7 +699,7 @@ cmd_report(int argc, char **argv)
 	tm_rfc3339(from, from_s, sizeof from_s);
 	tm_rfc3339(to, to_s, sizeof to_s);
 	j = json_pack("{s:s, s:s, s:{s:I, s:I}, s:O, s:{s:I, s:I}, "
-	    "s:{s:I, s:I}, s:O, s:O}",
+	    "s:{s:I, s:I}, s:O, s:O, s:o}",
 	    "from", from_s, "to", to_s,
 	    "redeemed", "count", (json_int_t)p.f.n[REPORT_REDEEMED], "fen",
 	    (json_int_t)p.f.fen[REPORT_REDEEMED],
@@ -693,7 +707,8 @@ cmd_report(int argc, char **argv)
 	    "offline", "accepted_today", (json_int_t)off_n,
 	    "unsettled_exposure_fen", (json_int_t)off_fen,
 	    "outbox", "pending", (json_int_t)pend, "unknown", (json_int_t)unk,
-	    "conflicts", p.conflicts, "rejections", p.rejections);
+	    "conflicts", p.conflicts, "rejections", p.rejections,
+	    "hub_conflicts", cli_hub_conflicts(c.st, from, to));
 	{
 		struct store_pay_sums ps;
 
@@ -1014,6 +1029,7 @@ out:
 struct cli_online {
 	struct net_rt rt;
 	struct redeem *rd;
+	struct hubthr *hub;   /* [hub] dsn: claims first (cli_hub.h) */
 };
 
 int
@@ -1063,6 +1079,7 @@ cli_online_attach(struct cli *c, struct checkout *co, void **state)
 	}
 	on->rd = redeem_new(co, rt->se, rt->results,
 	    c->cfg->wx_online_wait_ms);
+	on->hub = cli_hub_attach(c->cfg, on->rd, rt->results);
 	*state = on;
 	return 0;
 }
@@ -1113,6 +1130,7 @@ cli_online_detach(void *state)
 	if (on == NULL)
 		return;
 	redeem_free(on->rd);
+	cli_hub_detach(on->hub);
 	rt = &on->rt;
 	settle_status(rt->se, &ss);
 	if (ss.last_rc == QUAN_ECLOCK)

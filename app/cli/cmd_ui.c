@@ -30,6 +30,7 @@
 #endif
 
 #include "cli/cli_common.h"
+#include "cli/cli_hub.h"
 #include "cli/cmd.h"
 #include "core/checkout.h"
 #include "core/evq.h"
@@ -162,6 +163,7 @@ struct term {
 	struct ui *ui;
 	uint64_t last_results_ms;
 	char *net_error;   /* a configured WeChat client cannot start */
+	struct hubthr *hub; /* [hub] dsn: the claims thread (cli_hub.h) */
 };
 
 static int
@@ -257,6 +259,8 @@ term_down(struct term *t)
 	t->ui = NULL;
 	session_free(t->s);
 	t->s = NULL;
+	cli_hub_detach(t->hub);
+	t->hub = NULL;
 	if (t->scan != NULL)
 		scan_mgr_free(t->scan);
 	t->scan = NULL;
@@ -325,6 +329,10 @@ term_up(struct term *t)
 		free(cause);
 		return EXIT_FAIL;
 	}
+	/* claims at the store hub before each grant; its answers wake the
+	 * loop through the results queue */
+	t->hub = cli_hub_attach(t->c->cfg, session_redeemer(t->s),
+	    t->results);
 	return 0;
 }
 

@@ -36,6 +36,7 @@
 
 #include "core/classify.h"
 #include "core/coupon.h"
+#include "core/hubmsg.h"
 #include "core/rules.h"
 
 struct config;
@@ -81,6 +82,11 @@ struct checkout_line {
 	 * stock; checkout_redeem then prices it (or returns it at once
 	 * with the rules reason). Never granted offline. */
 	int needs_answer;
+	/* The store hub's verdict on its claim (enum hub_verdict,
+	 * core/hubmsg.h; 0: no hub): HUB_V_DOWN makes the offline policy
+	 * the stricter of its own and [hub] when_down, the decision marked
+	 * "store hub down". */
+	int hub;
 };
 
 enum checkout_tstate {
@@ -165,6 +171,16 @@ int checkout_commit(struct checkout *co);
  * coupons WeChat applied that the basket's rules refuse: their returns are
  * queued in the outbox, for the caller to send. */
 int checkout_decide(struct checkout *co, int *nreturned);
+/* Between checkout_commit and the send to WeChat: the store hub's verdict
+ * (enum hub_verdict) on line i's claim. HUB_V_TAKEN: another lane's live
+ * claim holds the code (holder = its terminal, at = its claim time):
+ * the line is rejected "hub_taken" now, its use cancelled before any
+ * send, the words "already used at lane T02 at 14:05" in its
+ * offline_reason; HUB_V_DOWN: the hub gave no answer (see `hub` in
+ * struct checkout_line). QUAN_EINVAL when no txn is deciding or the line
+ * has no row; store errors. */
+int checkout_hub_verdict(struct checkout *co, int i, int verdict,
+    const char *holder, int64_t at);
 /* checkout_commit then checkout_decide, with nothing sent in between (a
  * till without network, tests). */
 int checkout_redeem(struct checkout *co);

@@ -268,9 +268,29 @@ offline_decide(struct checkout *co, int i, int64_t value, int64_t now,
 	int64_t count = 0, expo = 0, age;
 	int rc;
 
+	int64_t cap_fen = cfg->off_max_coupon_fen;
+	int cap_hour = cfg->off_max_per_hour;
+	const char *hd = l->hub == HUB_V_DOWN ? "store hub down; " : "";
+
 	pol = config_policy_of(cfg, l->kind == CLASSIFY_CARD ? CONFIG_CARD :
 	    CONFIG_STOCK, l->target);
 	age = now - co->defs[lp->slot].fetched_at;
+	if (l->hub == HUB_V_DOWN) {
+		/* no claim: another lane may take the code meanwhile, so
+		 * the stricter of the two policies and caps decides */
+		if (cfg->hub_when_down < pol)
+			pol = cfg->hub_when_down;
+		if (cfg->hub_max_coupon_fen < cap_fen)
+			cap_fen = cfg->hub_max_coupon_fen;
+		if (cfg->hub_max_per_hour < cap_hour)
+			cap_hour = cfg->hub_max_per_hour;
+		if (pol == CONFIG_POLICY_ONLINE_ONLY) {
+			*reason = "offline_hub_down";
+			snprintf(why, n, "store hub and WeChat unreachable: "
+			    "[hub] when_down = online_only");
+			return 0;
+		}
+	}
 	if (pol == CONFIG_POLICY_ONLINE_ONLY) {
 		*reason = "offline_online_only";
 		snprintf(why, n, "policy online_only for %s", l->target);
@@ -289,10 +309,10 @@ offline_decide(struct checkout *co, int i, int64_t value, int64_t now,
 		    PRId64, l->target, age, cfg->off_max_cache_age_s);
 		return 0;
 	}
-	if (value > cfg->off_max_coupon_fen) {
+	if (value > cap_fen) {
 		*reason = "offline_cap_coupon";
-		snprintf(why, n, "value %" PRId64 " fen > max_coupon_fen %"
-		    PRId64, value, cfg->off_max_coupon_fen);
+		snprintf(why, n, "%svalue %" PRId64 " fen > max_coupon_fen %"
+		    PRId64, hd, value, cap_fen);
 		return 0;
 	}
 	rc = store_offline_stats(co->o.st, now - 3600, &count, &expo);
@@ -301,10 +321,10 @@ offline_decide(struct checkout *co, int i, int64_t value, int64_t now,
 		snprintf(why, n, "%s", store_errmsg(co->o.st));
 		return 0;
 	}
-	if (count >= cfg->off_max_per_hour) {
+	if (count >= cap_hour) {
 		*reason = "offline_cap_hour";
-		snprintf(why, n, "%" PRId64 " offline in the last hour >= "
-		    "max_per_hour %d", count, cfg->off_max_per_hour);
+		snprintf(why, n, "%s%" PRId64 " offline in the last hour >= "
+		    "max_per_hour %d", hd, count, cap_hour);
 		return 0;
 	}
 	if (expo + value > cfg->off_max_exposure_fen) {
@@ -315,11 +335,11 @@ offline_decide(struct checkout *co, int i, int64_t value, int64_t now,
 		return 0;
 	}
 	*reason = "ok";
-	snprintf(why, n, "policy %s, value %" PRId64 " <= %" PRId64
+	snprintf(why, n, "%spolicy %s, value %" PRId64 " <= %" PRId64
 	    ", hour %" PRId64 " < %d, exposure %" PRId64 " + %" PRId64
-	    " <= %" PRId64 ", cache age %" PRId64 " s",
-	    config_policy_name(pol), value, cfg->off_max_coupon_fen, count,
-	    cfg->off_max_per_hour, expo, value, cfg->off_max_exposure_fen,
+	    " <= %" PRId64 ", cache age %" PRId64 " s", hd,
+	    config_policy_name(pol), value, cap_fen, count,
+	    cap_hour, expo, value, cfg->off_max_exposure_fen,
 	    age);
 	return 1;
 }

@@ -86,6 +86,11 @@ static const struct reason_info table[REASON_COUNT] = {
 	    "未结算离线金额已满"), 1, 1},
 	[REASON_OFFLINE_CACHE_OLD] =
 	    {"offline_cache_old", VIEW_R_CACHE_OLD, NOW, 1, 0},
+	[REASON_HUB_TAKEN] = {"hub_taken", VIEW_R_OTHER,
+	    W("already used at another lane", "已在其他收银台使用"), 0, 0},
+	[REASON_OFFLINE_HUB_DOWN] = {"offline_hub_down", VIEW_R_OTHER,
+	    W("store hub unreachable: not accepted offline",
+	    "门店中心不可达：不离线受理"), 1, 0},
 	[REASON_OTHER] = {"other", VIEW_R_OTHER, NOW, 0, 0},
 };
 

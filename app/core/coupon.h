@@ -84,6 +84,8 @@ enum reason {
 	REASON_OFFLINE_CAP_HOUR,
 	REASON_OFFLINE_CAP_EXPOSURE,
 	REASON_OFFLINE_CACHE_OLD,
+	REASON_HUB_TAKEN,           /* another lane's live claim at the hub */
+	REASON_OFFLINE_HUB_DOWN,    /* hub unreachable: [hub] when_down */
 	REASON_OTHER,               /* not ours (a WeChat code): its text */
 	REASON_COUNT
 };

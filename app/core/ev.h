@@ -21,6 +21,8 @@ enum ev_type {
 	EV_SYNC_STATE,   /* sync thread -> core: online/offline, last error */
 	EV_SYNC_JOB,     /* core -> sync thread: settle one outbox row */
 	EV_SYNC_KICK,    /* core -> sync thread: new work, look at the outbox */
+	EV_HUB_JOB,      /* core -> hub thread: claim a code (core/hubmsg.h) */
+	EV_HUB_DONE,     /* hub thread -> core: the claim's verdict */
 	EV_STOP,         /* anyone -> a thread: finish and exit */
 	EV_QUIT          /* ui -> core: leave the program */
 };

@@ -30,6 +30,13 @@ struct redeem;
  * checkout_set_online(co, se != NULL). */
 struct redeem *redeem_new(struct checkout *co, struct settle *se,
     struct evq *results, int wait_ms);
+/* A store hub (app/hub/hub_thread.h): every line with a row is claimed
+ * there (EV_HUB_JOB to jobs, answers read from answers, this redeem
+ * being their only reader) after the first commit and before the send;
+ * the claims' deadline is wait_ms, then unanswered ones count as "hub
+ * down" (checkout_hub_verdict). Borrows the queues. */
+void redeem_set_hub(struct redeem *r, struct evq *jobs, struct evq *answers,
+    int wait_ms, const char *terminal, const char *store_id);
 /* Frees; a redeem still out is decided first (offline policy for what
  * is unanswered). NULL-safe. */
 void redeem_free(struct redeem *r);

@@ -538,6 +538,12 @@ session_new(struct session **out, const struct session_opts *opts,
 	return QUAN_OK;
 }
 
+struct redeem *
+session_redeemer(struct session *s)
+{
+	return s->rd;
+}
+
 void
 session_free(struct session *s)
 {

@@ -74,6 +74,9 @@ struct session;
 int session_new(struct session **out, const struct session_opts *opts,
     char **cause);
 void session_free(struct session *s); /* NULL-safe */
+/* The session's redeem engine (core/redeem.h), for its owner to give it
+ * a store hub (redeem_set_hub) right after session_new. Borrowed. */
+struct redeem *session_redeemer(struct session *s);
 
 /* Handle one event (copied as needed). Main thread. */
 void session_dispatch(struct session *s, const struct ev *ev);

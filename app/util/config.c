@@ -89,6 +89,13 @@ static const struct key keys[] = {
 	{"scanner", "max_len", V_INT, F(scan_max_len), 0, 65536},
 	{"store", "keep_days", V_INT, F(store_keep_days), 0, 36500},
 	{"store", "archive_dir", V_PATH, F(store_archive_dir), 0, 0},
+	{"hub", "dsn", V_STR, F(hub_dsn), 0, 0},
+	{"hub", "when_down", V_POLICY, F(hub_when_down), 0, 0},
+	{"hub", "max_coupon_fen", V_I64, F(hub_max_coupon_fen), 0,
+	    10000000000LL},
+	{"hub", "max_per_hour", V_INT, F(hub_max_per_hour), 0, 1000000},
+	{"hub", "wait_ms", V_INT, F(hub_wait_ms), 50, 60000},
+	{"hub", "poll_s", V_INT, F(hub_poll_s), 1, 3600},
 	{"pay", "api", V_PAYAPI, F(pay_api), 0, 0},
 	{"pay", "v2_key_file", V_SECRET, F(pay_v2_key_file), 0, 0},
 	{"pay", "v2_cert", V_PATH, F(pay_v2_cert), 0, 0},
@@ -159,6 +166,12 @@ config_defaults(struct config **out)
 	c->off_default_policy = CONFIG_POLICY_OFFLINE_KNOWN_ONLY;
 	c->scan_dedupe_ms = -1;
 	c->scan_max_len = 0;
+	c->hub_dsn = xstrdup("");
+	c->hub_when_down = CONFIG_POLICY_ONLINE_ONLY;
+	c->hub_max_coupon_fen = 5000;
+	c->hub_max_per_hour = 10;
+	c->hub_wait_ms = 1000;
+	c->hub_poll_s = 5;
 	c->pay_api = CONFIG_PAY_V3;
 	c->pay_v2_key_file = xstrdup("");
 	c->pay_v2_cert = xstrdup("");
@@ -203,6 +216,7 @@ config_free(struct config *c)
 	free(c->pay_v2_cert);
 	free(c->printer_device);
 	free(c->printer_header);
+	free(c->hub_dsn);
 	for (int i = 0; i < c->nscan_sources; i++)
 		free(c->scan_sources[i]);
 	free(c->targets);
@@ -428,7 +442,8 @@ set_key(struct ctx *x, const struct key *k, const char *v)
 			return fail(x, k->name, "'%s' is not 58 or 80", v);
 		break;
 	case V_POLICY:
-		if (config_policy_parse(v, &x->c->off_default_policy) != 0)
+		if (config_policy_parse(v, (enum config_policy *)
+		    ((char *)x->c + k->off)) != 0)
 			return fail(x, k->name, "'%s' is not online_only|"
 			    "offline_known_only|offline_ok", v);
 		break;
@@ -583,7 +598,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		    strcmp(section, "offline") == 0 ||
 		    strcmp(section, "scanner") == 0 ||
 		    strcmp(section, "store") == 0 ||
-		    strcmp(section, "printer") == 0)
+		    strcmp(section, "printer") == 0 ||
+		    strcmp(section, "hub") == 0)
 			return 1;
 		return fail(x, section, "unknown section [%s]", section);
 	}

@@ -105,6 +105,14 @@ struct config {
 	int store_keep_days;
 	char *store_archive_dir;     /* "" = DATA/archive */
 
+	/* [hub]: the store hub (app/hub/hub.h); dsn "" = none */
+	char *hub_dsn;               /* libpq connection string */
+	enum config_policy hub_when_down; /* hub unreachable: at most this */
+	int64_t hub_max_coupon_fen;  /* hub down: value cap per coupon */
+	int hub_max_per_hour;        /* hub down: acceptances per hour */
+	int hub_wait_ms;             /* a claim's deadline (1000) */
+	int hub_poll_s;              /* quan hub sync: seconds per pass */
+
 	/* [pay]: 付款码支付 (app/net/pay.h) */
 	enum config_pay_api pay_api; /* v3 (default) or v2 */
 	char *pay_v2_key_file;       /* APIv2 key, mode 0600 (checked at

@@ -1,0 +1,34 @@
+/*
+ * cli_hub.h — a till's claims thread for the commands that redeem
+ * (app/cli/cmd_hub.c): with [hub] dsn set, the redeem engine claims each
+ * coupon at the store hub before it is granted. Main thread.
+ */
+#ifndef QUAN_CLI_HUB_H
+#define QUAN_CLI_HUB_H
+
+#include <stdint.h>
+
+struct config;
+struct json_t;
+struct store;
+struct evq;
+struct hubthr;
+struct redeem;
+
+/* Start the hub thread and give rd its queues (wake: the owner loop's
+ * results queue, or NULL). NULL when no hub is configured (or its dsn is
+ * refused: said on stderr, and the till works without claims). */
+struct hubthr *cli_hub_attach(const struct config *cfg, struct redeem *rd,
+    struct evq *wake);
+void cli_hub_detach(struct hubthr *t);   /* NULL-safe */
+/* The hub conflicts naming this lane journaled in [from, to) (quan hub
+ * sync), for quan report: a JSON array (new reference) of {code, lane,
+ * request_no, holder_lane, holder_request_no, hub_conflict, at}. */
+struct json_t *cli_hub_conflicts(struct store *st, int64_t from,
+    int64_t to);
+
+/* `quan report --chain --dsn HQ [--date D] [--json]` (cmd_report hands
+ * its arguments over when it sees --chain): per store and terminal. */
+int cli_hub_chain_report(int argc, char **argv);
+
+#endif

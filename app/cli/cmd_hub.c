@@ -1,0 +1,566 @@
+/*
+ * cmd_hub.c — `quan hub init|sync|import|status`: the store hub
+ * (app/hub) from the command line, and cli_hub_attach, which gives a
+ * till's redeem its claims thread when [hub] dsn is set.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli_common.h"
+#include "cli/cli_hub.h"
+#include "cli/cmd.h"
+#include "cli/cmd_net.h"
+#include "core/import.h"
+#include "core/redeem.h"
+#include "hub/hub.h"
+#include "hub/hub_chain.h"
+#include "hub/hub_sync.h"
+#include "hub/hub_thread.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/err.h"
+#include "util/money.h"
+#include "util/str.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+struct hubthr *
+cli_hub_attach(const struct config *cfg, struct redeem *rd,
+    struct evq *wake)
+{
+	struct hubthr *t = NULL;
+	char *cause = NULL;
+
+	if (cfg->hub_dsn[0] == '\0' || rd == NULL)
+		return NULL;
+	if (hubthr_start(cfg->hub_dsn, cfg->hub_wait_ms, wake, &t,
+	    &cause) != 0) {
+		/* a dsn the rules refuse: every claim counts as down */
+		fprintf(stderr, "quan: %s\n", cause);
+		free(cause);
+		return NULL;
+	}
+	redeem_set_hub(rd, hubthr_jobs(t), hubthr_answers(t),
+	    cfg->hub_wait_ms, cfg->term_id, cfg->store_id);
+	return t;
+}
+
+void
+cli_hub_detach(struct hubthr *t)
+{
+	hubthr_stop(t);
+}
+
+/* The dsn: --dsn DSN, else [hub] dsn. */
+static const char *
+dsn_of(const struct cli *c, int *argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i + 1 < *argc; i++)
+		if (strcmp(argv[i], "--dsn") == 0) {
+			const char *d = argv[i + 1];
+
+			memmove(&argv[i], &argv[i + 2],
+			    (size_t)(*argc - i - 2 + 1) * sizeof *argv);
+			*argc -= 2;
+			return d;
+		}
+	return c->cfg->hub_dsn;
+}
+
+static int
+open_hub(const char *name, const char *dsn, int check, struct hub **h)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (dsn == NULL || dsn[0] == '\0') {
+		fprintf(stderr, "quan hub %s: no hub: set [hub] dsn or give "
+		    "--dsn\n", name);
+		return EXIT_FAIL;
+	}
+	rc = hub_open(dsn, 5, 5000, h, &cause);
+	if (rc == 0 && check && (rc = hub_check_schema(*h, &cause)) != 0) {
+		hub_close(*h);
+		*h = NULL;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "quan hub %s: %s\n", name, cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int
+hub_cmd_init(struct cli *c, int argc, char **argv)
+{
+	const char *dsn = dsn_of(c, &argc, argv);
+	struct hub *h = NULL;
+	char *cause = NULL;
+	int from = 0, rc, v;
+
+	int hq = argc == 2 && strcmp(argv[1], "--hq") == 0;
+
+	if (argc != 1 && !hq) {
+		fprintf(stderr, "usage: quan hub init [--hq] [--dsn DSN]\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_hub("init", dsn, 0, &h)) != 0)
+		return rc;
+	if ((rc = (hq ? hub_hq_init : hub_init)(h, &from, &cause)) != 0) {
+		fprintf(stderr, "quan hub init: %s\n", cause);
+		free(cause);
+		hub_close(h);
+		return EXIT_FAIL;
+	}
+	v = hq ? HUB_HQ_SCHEMA_VERSION : HUB_SCHEMA_VERSION;
+	if (from == v)
+		printf("%s schema: version %d (already)\n", hq ?
+		    "headquarters" : "hub", from);
+	else
+		printf("%s schema: version %d (was %d)\n", hq ?
+		    "headquarters" : "hub", v, from);
+	hub_close(h);
+	return EXIT_OK;
+}
+
+static int
+hub_cmd_sync(struct cli *c, int argc, char **argv)
+{
+	const char *dsn = dsn_of(c, &argc, argv);
+	struct config_hub_ids id = {c->cfg->store_id, c->cfg->term_id};
+	struct hub_sync_counts k;
+	struct hub *h = NULL;
+	char *cause = NULL;
+	int once = 0, json = 0, i, rc, failed = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			once = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else {
+			fprintf(stderr, "usage: quan hub sync [--once] "
+			    "[--json] [--dsn DSN]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_open_store(c, "hub sync", 0)) != 0)
+		return rc;
+	net_signals();
+	do {
+		if (h == NULL && open_hub("sync", dsn, 1, &h) != 0) {
+			failed = 1;
+		} else {
+			rc = hub_sync_pass(h, c->st, c->data_dir, &id,
+			    tm_now(), &k, &cause);
+			failed = rc != 0;
+			if (failed) {
+				fprintf(stderr, "quan hub sync: %s\n",
+				    cause != NULL ? cause :
+				    quan_strerror(rc));
+				free(cause);
+				cause = NULL;
+				if (!hub_ok(h)) {
+					hub_close(h);
+					h = NULL;
+				}
+			} else if (json) {
+				printf("{\"imported\":%" PRId64 ",\"pushed\":%"
+				    PRId64 ",\"clashes\":%" PRId64
+				    ",\"conflicts\":%" PRId64 "}\n",
+				    k.imported, k.pushed, k.clashes,
+				    k.conflicts);
+			} else if (once || k.pushed || k.imported ||
+			    k.conflicts) {
+				printf("hub sync: %" PRId64 " imported, %"
+				    PRId64 " pushed, %" PRId64 " clashes "
+				    "found, %" PRId64 " conflicts of this "
+				    "lane\n", k.imported, k.pushed,
+				    k.clashes, k.conflicts);
+			}
+			fflush(stdout);
+		}
+		for (i = 0; !once && !net_stopping() &&
+		    i < c->cfg->hub_poll_s * 10; i++)
+			poll(NULL, 0, 100);
+	} while (!once && !net_stopping());
+	hub_close(h);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* A file refused here is never stored at the hub: it is imported into a
+ * scratch store first, with the till's own checks. */
+static int
+check_import(enum hub_list l, const char *path, char **cause)
+{
+	char dir[] = "/tmp/quan-hubimport-XXXXXX", db[64];
+	struct store *st = NULL;
+	FILE *fp;
+	int64_t n = 0;
+	int rc;
+
+	if (mkdtemp(dir) == NULL) {
+		*cause = xasprintf("mkdtemp: %s", strerror(errno));
+		return QUAN_EIO;
+	}
+	snprintf(db, sizeof db, "%s/check.db", dir);
+	if ((rc = store_open(db, 0, &st, cause)) == 0) {
+		if (l == HUB_LIST_CODES) {
+			if ((fp = fopen(path, "r")) == NULL) {
+				*cause = xasprintf("%s: %s", path,
+				    strerror(errno));
+				rc = QUAN_ENOTFOUND;
+			} else {
+				rc = import_codes(st, fp, path, tm_now(), &n,
+				    NULL, cause);
+				fclose(fp);
+			}
+		} else {
+			rc = (l == HUB_LIST_STOCKS ? import_stocks :
+			    import_cards)(st, path, tm_now(), &n, cause);
+		}
+		store_close(st);
+	}
+	unlink(db);
+	snprintf(db, sizeof db, "%s/check.db-wal", dir);
+	unlink(db);
+	snprintf(db, sizeof db, "%s/check.db-shm", dir);
+	unlink(db);
+	snprintf(db, sizeof db, "%s/check.db.import", dir);
+	unlink(db);
+	rmdir(dir);
+	return rc;
+}
+
+static int
+hub_cmd_import(struct cli *c, int argc, char **argv)
+{
+	const char *dsn = dsn_of(c, &argc, argv);
+	enum hub_list l;
+	struct hub *h = NULL;
+	char *cause = NULL, *data = NULL;
+	size_t len = 0, cap = 0, got;
+	int64_t version = 0;
+	FILE *fp;
+	int rc;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: quan hub import stocks|cards|codes "
+		    "FILE [--dsn DSN]\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "stocks") == 0)
+		l = HUB_LIST_STOCKS;
+	else if (strcmp(argv[1], "cards") == 0)
+		l = HUB_LIST_CARDS;
+	else if (strcmp(argv[1], "codes") == 0)
+		l = HUB_LIST_CODES;
+	else {
+		fprintf(stderr, "quan hub import: stocks, cards or codes, "
+		    "not %s\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (check_import(l, argv[2], &cause) != 0) {
+		fprintf(stderr, "quan hub import: %s (nothing stored at the "
+		    "hub)\n", cause != NULL ? cause : "refused");
+		free(cause);
+		return EXIT_FAIL;
+	}
+	if ((fp = fopen(argv[2], "rb")) == NULL) {
+		fprintf(stderr, "quan hub import: %s: %s\n", argv[2],
+		    strerror(errno));
+		return EXIT_FAIL;
+	}
+	do {
+		if (len == cap)
+			data = xrealloc(data, cap = cap ? cap * 2 : 65536);
+		got = fread(data + len, 1, cap - len, fp);
+		len += got;
+	} while (got > 0);
+	fclose(fp);
+	if ((rc = open_hub("import", dsn, 1, &h)) != 0) {
+		free(data);
+		return rc;
+	}
+	rc = hub_import_put(h, l, data, len, &version, &cause);
+	free(data);
+	hub_close(h);
+	if (rc != 0) {
+		fprintf(stderr, "quan hub import: %s\n", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	printf("hub import: %s version %" PRId64 " stored; every till "
+	    "applies it at its next quan hub sync pass\n", argv[1], version);
+	return EXIT_OK;
+}
+
+static int
+hub_cmd_status(struct cli *c, int argc, char **argv)
+{
+	const char *dsn = dsn_of(c, &argc, argv);
+	struct hub *h = NULL;
+	char live[32], conf[32], ver[32], *cause = NULL;
+	int rc, v = 0;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: quan hub status [--dsn DSN]\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_hub("status", dsn, 0, &h)) != 0)
+		return rc;
+	if ((rc = hub_version(h, &v, &cause)) != 0 ||
+	    (v > 0 && ((rc = hub_query1(h, "SELECT count(*) FROM claims "
+	    "WHERE state <> 'released'", live, sizeof live, &cause)) != 0 ||
+	    (rc = hub_query1(h, "SELECT count(*) FROM conflicts", conf,
+	    sizeof conf, &cause)) != 0))) {
+		fprintf(stderr, "quan hub status: %s\n", cause);
+		free(cause);
+		hub_close(h);
+		return EXIT_FAIL;
+	}
+	(void)ver;
+	if (v == 0)
+		printf("hub: reachable, no quan schema (quan hub init)\n");
+	else
+		printf("hub: schema version %d, %s live claims, %s "
+		    "conflicts\n", v, live, conf);
+	hub_close(h);
+	return EXIT_OK;
+}
+
+int
+cmd_hub(int argc, char **argv)
+{
+	struct cli c;
+	int rc;
+
+	if ((rc = cli_init(&c, "hub", &argc, argv, 0)) != 0)
+		return rc;
+	if (argc < 2) {
+		fprintf(stderr, "usage: quan hub init|sync|import|status ...\n");
+		cli_done(&c);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "init") == 0)
+		rc = hub_cmd_init(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "sync") == 0)
+		rc = hub_cmd_sync(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "import") == 0)
+		rc = hub_cmd_import(&c, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "status") == 0)
+		rc = hub_cmd_status(&c, argc - 1, argv + 1);
+	else {
+		fprintf(stderr, "quan hub: unknown subcommand %s\n", argv[1]);
+		rc = EXIT_USAGE;
+	}
+	cli_done(&c);
+	return rc;
+}
+
+/* One "hub_conflict" journal entry as the report's JSON. */
+static int
+conflict_row(void *arg, const struct store_jrow *j)
+{
+	json_t *a = arg, *d = json_loads(j->data, 0, NULL);
+
+	if (d == NULL)
+		return 0;
+	json_object_set_new(d, "at", json_integer((json_int_t)j->at));
+	json_array_append_new(a, d);
+	return 0;
+}
+
+json_t *
+cli_hub_conflicts(struct store *st, int64_t from, int64_t to)
+{
+	json_t *a = json_array(), *out = json_array(), *e;
+	size_t i;
+
+	(void)store_journal_kind(st, "hub_conflict", from, conflict_row, a);
+	json_array_foreach(a, i, e)
+		if (json_integer_value(json_object_get(e, "at")) < to)
+			json_array_append(out, e);
+	json_decref(a);
+	return out;
+}
+
+/* ---- quan report --chain ---------------------------------------------- */
+
+static json_t *
+lane_json(const struct chain_lane *l)
+{
+	json_t *o = json_object(), *f = json_object();
+	int k;
+
+	for (k = 0; k < REPORT_FIG_COUNT; k++)
+		json_object_set_new(f, report_fig_id((enum report_fig)k),
+		    json_pack("{s:I, s:I}", "count", (json_int_t)l->f.n[k],
+		    "fen", (json_int_t)l->f.fen[k]));
+	json_object_set_new(o, "figures", f);
+	json_object_set_new(o, "offline", json_pack("{s:I, s:I}",
+	    "accepted_today", (json_int_t)l->offline_today,
+	    "unsettled_exposure_fen", (json_int_t)l->exposure_fen));
+	json_object_set_new(o, "hub_conflicts",
+	    json_integer((json_int_t)l->hub_conflicts));
+	return o;
+}
+
+static void
+lane_add(struct chain_lane *to, const struct chain_lane *l)
+{
+	int k;
+
+	for (k = 0; k < REPORT_FIG_COUNT; k++) {
+		to->f.n[k] += l->f.n[k];
+		to->f.fen[k] += l->f.fen[k];
+	}
+	to->offline_today += l->offline_today;
+	to->exposure_fen += l->exposure_fen;
+	to->hub_conflicts += l->hub_conflicts;
+}
+
+static void
+lane_text(const char *indent, const char *name, const struct chain_lane *l)
+{
+	char m[32];
+	int k;
+
+	printf("%s%s: redeemed %" PRId64 " (%s)", indent, name,
+	    l->f.n[REPORT_REDEEMED], money_format(l->f.fen[REPORT_REDEEMED],
+	    m, sizeof m));
+	for (k = 1; k < REPORT_FIG_COUNT; k++)
+		if (l->f.n[k] > 0)
+			printf(", %s %" PRId64, report_fig_id(
+			    (enum report_fig)k), l->f.n[k]);
+	printf("; offline %" PRId64 " today, unsettled %s; hub conflicts %"
+	    PRId64 "\n", l->offline_today, money_format(l->exposure_fen, m,
+	    sizeof m), l->hub_conflicts);
+}
+
+int
+cli_hub_chain_report(int argc, char **argv)
+{
+	struct cli c;
+	struct chain_report r;
+	struct chain_lane store, total;
+	const char *dsn = NULL, *date = NULL;
+	struct hub *h = NULL;
+	char from_s[40], to_s[40], *cause = NULL;
+	int64_t from, to;
+	json_t *j = NULL, *stores = NULL, *st = NULL, *lanes = NULL;
+	size_t i;
+	int rc, json = 0;
+
+	memset(&r, 0, sizeof r);
+	if ((rc = cli_init(&c, "report", &argc, argv, 0)) != 0)
+		return rc;
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--chain") == 0)
+			continue;
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--dsn") == 0 && i + 1 < (size_t)argc)
+			dsn = argv[++i];
+		else if (strcmp(argv[i], "--date") == 0 &&
+		    i + 1 < (size_t)argc)
+			date = argv[++i];
+		else {
+			rc = EXIT_USAGE;
+			break;
+		}
+	}
+	if (rc != 0 || dsn == NULL) {
+		fprintf(stderr, "usage: quan report [--json] [--date "
+		    "YYYY-MM-DD] [--chain --dsn HQ]\n");
+		cli_done(&c);
+		return EXIT_USAGE;
+	}
+	if (cli_day_start(date, &from) != 0) {
+		fprintf(stderr, "quan report: bad --date %s (YYYY-MM-DD)\n",
+		    date);
+		cli_done(&c);
+		return EXIT_USAGE;
+	}
+	to = from + 86400;
+	if ((rc = open_hub("report --chain", dsn, 0, &h)) != 0) {
+		cli_done(&c);
+		return rc;
+	}
+	if ((rc = hub_chain_report(h, from, to, &r, &cause)) != 0) {
+		fprintf(stderr, "quan report --chain: %s\n", cause);
+		free(cause);
+		hub_close(h);
+		cli_done(&c);
+		return EXIT_FAIL;
+	}
+	hub_close(h);
+	tm_rfc3339(from, from_s, sizeof from_s);
+	tm_rfc3339(to, to_s, sizeof to_s);
+	memset(&total, 0, sizeof total);
+	stores = json_array();
+	if (!json)
+		printf("chain report %s .. %s: %zu lanes\n", from_s, to_s,
+		    r.nlanes);
+	for (i = 0; i < r.nlanes; i++) {
+		const struct chain_lane *l = &r.lanes[i];
+		json_t *lj;
+
+		if (i == 0 || strcmp(l->store_id, r.lanes[i - 1].store_id)) {
+			memset(&store, 0, sizeof store);
+			str_copy(store.store_id, sizeof store.store_id,
+			    l->store_id);
+			lanes = json_array();
+			st = json_pack("{s:s, s:o}", "store_id", l->store_id,
+			    "terminals", lanes);
+			json_array_append_new(stores, st);
+		}
+		lane_add(&store, l);
+		lane_add(&total, l);
+		lj = lane_json(l);
+		json_object_set_new(lj, "terminal", json_string(l->terminal));
+		json_array_append_new(lanes, lj);
+		if (i + 1 == r.nlanes || strcmp(l->store_id,
+		    r.lanes[i + 1].store_id) != 0) {
+			json_object_update(st, lj = lane_json(&store));
+			json_decref(lj);
+			if (!json) {
+				size_t k = i + 1;
+
+				lane_text("", store.store_id, &store);
+				while (k > 0 && strcmp(r.lanes[k - 1].store_id,
+				    store.store_id) == 0)
+					k--;
+				for (; k <= i; k++)
+					lane_text("  ", r.lanes[k].terminal,
+					    &r.lanes[k]);
+			}
+		}
+	}
+	if (json) {
+		char *txt;
+
+		j = json_pack("{s:s, s:s, s:o, s:o}", "from", from_s, "to",
+		    to_s, "stores", stores, "total", lane_json(&total));
+		txt = json_dumps(j, JSON_COMPACT);
+		printf("%s\n", txt);
+		free(txt);
+		json_decref(j);
+	} else {
+		lane_text("", "chain", &total);
+		json_decref(stores);
+	}
+	hub_chain_free(&r);
+	cli_done(&c);
+	return EXIT_OK;
+}

@@ -1,0 +1,43 @@
+/*
+ * hub_schema.c — the store hub's schema, one migration per version (the
+ * till's store does the same with its SQLite file). quan_schema holds the
+ * versions applied; a hub newer than this quan is refused (hub.c).
+ *
+ * claims       one row per coupon code: who holds it (terminal, request
+ *              number, sale) and its state; the primary key is the
+ *              single-use rule across lanes
+ * redemptions  every till's redemptions as they are now (pushed by quan
+ *              hub sync): the chain view reads them at headquarters
+ * conflicts    a code held live by two lanes, found when a till replays
+ *              what it granted while the hub was down
+ * imports      stock / card definitions and code lists imported at the
+ *              hub, each import one version every till applies once
+ * The publication quan_chain carries redemptions and conflicts to
+ * headquarters (logical replication; toolchain/hub/README.md).
+ */
+#include "hub/hub_int.h"
+
+const char *const hub_migrations[HUB_SCHEMA_VERSION] = {
+	/* 0 -> 1 */
+	"CREATE TABLE quan_schema(version integer PRIMARY KEY,"
+	" applied_at timestamptz NOT NULL DEFAULT now());"
+	"CREATE TABLE claims(code text PRIMARY KEY,"
+	" kind text NOT NULL, store_id text NOT NULL, terminal text NOT NULL,"
+	" request_no text NOT NULL, txn_id bigint NOT NULL,"
+	" state text NOT NULL CHECK (state IN ('claimed','granted',"
+	"'released')),"
+	" claimed_at timestamptz NOT NULL DEFAULT now(),"
+	" updated_at timestamptz NOT NULL DEFAULT now());"
+	"CREATE TABLE redemptions(" HUB_REDEMPTION_COLS ");"
+	"CREATE INDEX redemptions_created ON redemptions(created_at);"
+	"CREATE TABLE conflicts(id bigserial PRIMARY KEY,"
+	" store_id text NOT NULL, code text NOT NULL,"
+	" holder_terminal text NOT NULL, holder_request_no text NOT NULL,"
+	" terminal text NOT NULL, request_no text NOT NULL,"
+	" found_at timestamptz NOT NULL DEFAULT now(),"
+	" UNIQUE(code, holder_request_no, request_no));"
+	"CREATE TABLE imports(version bigserial PRIMARY KEY,"
+	" list text NOT NULL CHECK (list IN ('stocks','cards','codes')),"
+	" data text NOT NULL, imported_at timestamptz NOT NULL DEFAULT now());"
+	"CREATE PUBLICATION quan_chain FOR TABLE redemptions, conflicts;",
+};

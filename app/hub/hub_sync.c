@@ -1,0 +1,292 @@
+/*
+ * hub_sync.c — one pass of `quan hub sync` (hub_sync.h): the hub's
+ * imports into the till's cache, the till's redemptions to the hub
+ * (claims follow their state; what was granted while the hub was down is
+ * claimed now), and the hub's conflicts naming this lane into the
+ * till's journal. Each step keeps its cursor in the till's meta table,
+ * written after the hub committed, so a pass cut off anywhere is redone,
+ * never skipped (every hub statement is idempotent).
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/import.h"
+#include "core/journal.h"
+#include "core/ledger.h"
+#include "hub/hub.h"
+#include "hub/hub_sync.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xmem.h"
+
+#define BATCH 200
+
+static int64_t
+meta_i64(struct store *st, const char *key)
+{
+	char v[32] = "";
+
+	if (store_meta_get(st, key, v, sizeof v) != 0)
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static int
+meta_put(struct store *st, const char *key, int64_t v)
+{
+	char s[32];
+	int rc;
+
+	snprintf(s, sizeof s, "%" PRId64, v);
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	if ((rc = store_meta_set(st, key, s)) != 0 ||
+	    (rc = store_commit(st)) != 0)
+		store_rollback(st);
+	return rc;
+}
+
+/* --- imports ------------------------------------------------------------ */
+
+struct imp {
+	struct store *st;
+	const char *data_dir;
+	int64_t now;
+	int64_t version;       /* the last applied */
+	int64_t n;
+	char **cause;
+};
+
+static int
+apply_import(void *arg, enum hub_list l, int64_t version, const char *data,
+    size_t len)
+{
+	struct imp *x = arg;
+	char path[4096], name[64];
+	FILE *fp;
+	int64_t n = 0;
+	int rc, fd;
+
+	snprintf(name, sizeof name, "hub %s version %" PRId64,
+	    hub_list_name(l), version);
+	if (l == HUB_LIST_CODES) {
+		if ((fp = fmemopen((void *)data, len, "r")) == NULL)
+			return QUAN_ENOMEM;
+		rc = import_codes(x->st, fp, name, x->now, &n, NULL, x->cause);
+		fclose(fp);
+	} else {
+		/* the JSON importers read a file: a private one in the
+		 * data dir (0700), removed at once */
+		snprintf(path, sizeof path, "%s/hub-import-XXXXXX",
+		    x->data_dir);
+		if ((fd = mkstemp(path)) < 0)
+			return QUAN_EIO;
+		rc = write(fd, data, len) == (ssize_t)len ? 0 : QUAN_EIO;
+		close(fd);
+		if (rc == 0)
+			rc = (l == HUB_LIST_STOCKS ? import_stocks :
+			    import_cards)(x->st, path, x->now, &n, x->cause);
+		unlink(path);
+	}
+	if (rc != 0) {
+		if (*x->cause == NULL)
+			*x->cause = xasprintf("%s: %s", name,
+			    quan_strerror(rc));
+		return rc;
+	}
+	x->n += n;
+	x->version = version;
+	log_info("hub: %s applied (%" PRId64 ")", name, n);
+	return QUAN_OK;
+}
+
+static int
+pull_imports(struct hub *h, struct store *st, const char *data_dir,
+    int64_t now, struct hub_sync_counts *c, char **cause)
+{
+	static const char *keys[] = {"hub_import_stocks", "hub_import_cards",
+	    "hub_import_codes"};
+	struct imp x;
+	int l, rc, rc2;
+
+	/* stocks and cards before the codes that name them */
+	for (l = HUB_LIST_STOCKS; l <= HUB_LIST_CODES; l++) {
+		memset(&x, 0, sizeof x);
+		x.st = st;
+		x.data_dir = data_dir;
+		x.now = now;
+		x.cause = cause;
+		x.version = meta_i64(st, keys[l]);
+		rc = hub_import_newer(h, (enum hub_list)l, x.version,
+		    apply_import, &x, cause);
+		c->imported += x.n;
+		/* what was applied stays applied, also when a later one
+		 * failed */
+		if ((rc2 = meta_put(st, keys[l], x.version)) != 0 && rc == 0)
+			rc = rc2;
+		if (rc != 0)
+			return rc;
+	}
+	return QUAN_OK;
+}
+
+/* --- push --------------------------------------------------------------- */
+
+struct push {
+	struct hub_row rows[BATCH];
+	size_t n;
+	int64_t last;
+};
+
+static int
+take_row(void *arg, const struct store_red *r, int64_t seq)
+{
+	struct push *p = arg;
+	struct hub_row *h = &p->rows[p->n];
+
+	if (r->idem_key[0] == '\0') {
+		p->last = seq; /* refused at pricing: never claimed */
+		return QUAN_OK;
+	}
+	memset(h, 0, sizeof *h);
+	h->seq = seq;
+	h->txn_id = r->txn_id;
+	str_copy(h->code, sizeof h->code, r->code);
+	str_copy(h->kind, sizeof h->kind, store_kind_name(r->kind));
+	str_copy(h->request_no, sizeof h->request_no, r->idem_key);
+	str_copy(h->state, sizeof h->state, r->state);
+	str_copy(h->reason, sizeof h->reason, r->reason);
+	h->discount_fen = r->discount_fen;
+	h->offline_at = r->offline_at;
+	h->created_at = r->created_at;
+	h->updated_at = r->updated_at;
+	p->last = seq;
+	p->n++;
+	return QUAN_OK;
+}
+
+static int
+count_clash(void *arg, const struct hub_clash *c)
+{
+	struct hub_sync_counts *k = arg;
+
+	log_warn("hub: %s was granted here (%s) and held by lane %s (%s): "
+	    "conflict recorded at the hub", c->code, c->our_request_no,
+	    c->holder_terminal, c->holder_request_no);
+	k->clashes++;
+	return QUAN_OK;
+}
+
+static int
+push_rows(struct hub *h, struct store *st, const struct config_hub_ids *id,
+    struct hub_sync_counts *c, char **cause)
+{
+	struct push *p = xcalloc(1, sizeof *p);
+	int64_t cur = meta_i64(st, "hub_seq");
+	int rc, got;
+
+	for (;;) {
+		p->n = 0;
+		p->last = cur;
+		if ((got = store_red_changed(st, cur, BATCH, take_row,
+		    p)) < 0) {
+			rc = got;
+			*cause = xasprintf("store: %s", store_errmsg(st));
+			break;
+		}
+		if (got == 0) {
+			rc = QUAN_OK;
+			break;
+		}
+		rc = hub_push_batch(h, id->store_id, id->terminal, p->rows,
+		    p->n, count_clash, c, cause);
+		if (rc == QUAN_EFULL) {
+			/* too many clashes for one batch: what was pushed
+			 * is pushed again next pass (idempotent) */
+			rc = QUAN_OK;
+			break;
+		}
+		if (rc != 0)
+			break;
+		c->pushed += (int64_t)p->n;
+		cur = p->last;
+		if ((rc = meta_put(st, "hub_seq", cur)) != 0)
+			break;
+		if (got < BATCH)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+/* --- conflicts into the till's journal --------------------------------- */
+
+struct jx {
+	struct store *st;
+	const char *terminal;
+	int64_t now, last, n;
+};
+
+static int
+journal_clash(void *arg, const struct hub_clash *c)
+{
+	struct jx *x = arg;
+	char m[64];
+	json_t *d;
+	int rc;
+
+	/* masked, as every code in the journal */
+	ledger_mask(c->code, m, sizeof m);
+	d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "hub_conflict",
+	    (json_int_t)c->id, "code", m, "holder_lane",
+	    c->holder_terminal, "holder_request_no", c->holder_request_no,
+	    "lane", c->our_terminal, "request_no", c->our_request_no);
+	if ((rc = store_begin(x->st)) != 0) {
+		json_decref(d);
+		return rc;
+	}
+	rc = journal_append(x->st, x->now, "hub_conflict", 0, 0, d);
+	json_decref(d);
+	if (rc == 0) {
+		char v[32];
+
+		snprintf(v, sizeof v, "%" PRId64, c->id);
+		rc = store_meta_set(x->st, "hub_conflict", v);
+	}
+	if (rc != 0 || (rc = store_commit(x->st)) != 0) {
+		store_rollback(x->st);
+		return rc;
+	}
+	x->last = c->id;
+	x->n++;
+	return QUAN_OK;
+}
+
+int
+hub_sync_pass(struct hub *h, struct store *st, const char *data_dir,
+    const struct config_hub_ids *id, int64_t now, struct hub_sync_counts *c,
+    char **cause)
+{
+	struct jx x;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if ((rc = pull_imports(h, st, data_dir, now, c, cause)) != 0)
+		return rc;
+	if ((rc = push_rows(h, st, id, c, cause)) != 0)
+		return rc;
+	memset(&x, 0, sizeof x);
+	x.st = st;
+	x.terminal = id->terminal;
+	x.now = now;
+	rc = hub_conflicts_since(h, id->terminal, meta_i64(st,
+	    "hub_conflict"), journal_clash, &x, cause);
+	c->conflicts = x.n;
+	return rc;
+}
