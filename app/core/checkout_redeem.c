@@ -13,6 +13,7 @@
 #include "core/checkout_int.h"
 #include "core/journal.h"
 #include "core/ledger.h"
+#include "core/wxbody.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -26,30 +27,10 @@ static char *
 use_body(const struct checkout *co, const struct checkout_line *l,
     enum store_kind kind, const char *key, int64_t use_time)
 {
-	char t[40];
-	json_t *o;
-	char *s;
-
 	if (kind == STORE_CARD)
-		o = json_pack("{s:s, s:s}", "code", l->code, "card_id",
-		    l->target);
-	else if (l->target[0] == '\0')
-		/* WECHATPAY_MODE code whose stock is not known: WeChat finds
-		 * the coupon by its code and names the stock in the answer
-		 * (busifavor §5.5) */
-		o = json_pack("{s:s, s:s, s:s, s:s}", "coupon_code",
-		    l->code, "appid", co->o.cfg->wx_appid, "use_time",
-		    tm_rfc3339(use_time, t, sizeof t), "use_request_no", key);
-	else
-		o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "coupon_code",
-		    l->code, "stock_id", l->target, "appid",
-		    co->o.cfg->wx_appid, "use_time",
-		    tm_rfc3339(use_time, t, sizeof t), "use_request_no", key);
-	if (o == NULL)
-		return NULL;
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	return s;
+		return wxbody_consume(l->code, l->target);
+	return wxbody_use(l->code, l->target, co->o.cfg->wx_appid, use_time,
+	    key, NULL);
 }
 
 static int

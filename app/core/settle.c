@@ -11,6 +11,7 @@
 
 #include "core/ledger.h"
 #include "core/settle.h"
+#include "core/wxbody.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -246,45 +247,26 @@ int
 settle_body(const struct config *cfg, const struct store_outbox *o,
     char **out)
 {
-	char when[40];
-	json_t *j;
+	const char *appid = cfg != NULL ? cfg->wx_appid : "";
 	char *txt;
 	int rc = QUAN_OK;
 
 	*out = NULL;
-	j = json_object();
-	if (o->kind == STORE_CARD) {
-		json_object_set_new(j, "code", json_string(o->code));
-		if (o->target[0] != '\0')
-			json_object_set_new(j, "card_id",
-			    json_string(o->target));
-	} else if (o->op == STORE_OP_RETURN) {
-		json_object_set_new(j, "coupon_code", json_string(o->code));
-		json_object_set_new(j, "stock_id", json_string(o->target));
-		json_object_set_new(j, "return_request_no",
-		    json_string(o->request_no));
-	} else {
-		tm_rfc3339(o->use_time, when, sizeof when);
-		json_object_set_new(j, "coupon_code", json_string(o->code));
-		if (o->target[0] != '\0')
-			json_object_set_new(j, "stock_id",
-			    json_string(o->target));
-		json_object_set_new(j, "appid",
-		    json_string(cfg != NULL ? cfg->wx_appid : ""));
-		json_object_set_new(j, "use_time", json_string(when));
-		json_object_set_new(j, "use_request_no",
-		    json_string(o->request_no));
-	}
-	txt = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_ENSURE_ASCII);
-	json_decref(j);
+	if (o->kind == STORE_CARD)
+		txt = wxbody_consume(o->code, o->target);
+	else if (o->op == STORE_OP_RETURN)
+		txt = wxbody_return(o->code, o->target, o->request_no);
+	else
+		txt = wxbody_use(o->code, o->target, appid, o->use_time,
+		    o->request_no, NULL);
 	if (txt == NULL)
 		return QUAN_EINVAL; /* a string that is not UTF-8 */
 	if (strlen(txt) >= SYNC_BODY_MAX)
 		rc = QUAN_ETOOBIG;
 	else
-		*out = xstrdup(txt);
-	free(txt);
+		*out = txt;
+	if (rc != QUAN_OK)
+		free(txt);
 	return rc;
 }
 

@@ -312,7 +312,7 @@ wxpay_class_name(enum wxpay_class c)
 	return "?";
 }
 
-/* ---- bodies ----------------------------------------------------------- */
+/* ---- bodies (the coupon calls' are app/core/wxbody.c's) --------------- */
 
 static int
 put_str(json_t *o, const char *k, const char *v)
@@ -331,71 +331,6 @@ dump(json_t *o, int ok)
 	free(s);
 	json_decref(o);
 	return r;
-}
-
-static int
-id_ok(const char *s, size_t max)
-{
-	return s != NULL && *s != '\0' && strlen(s) <= max;
-}
-
-char *
-wxpay_use_body(const char *coupon_code, const char *stock_id,
-    const char *appid, int64_t use_time, const char *use_request_no,
-    const char *openid)
-{
-	char ts[40];
-	json_t *o;
-	int ok;
-
-	if (!id_ok(coupon_code, 128) || !id_ok(appid, 64) ||
-	    !id_ok(use_request_no, 128) || use_time <= 0 ||
-	    (stock_id != NULL && strlen(stock_id) > 64))
-		return NULL;
-	tm_rfc3339(use_time, ts, sizeof ts);
-	o = json_object();
-	ok = put_str(o, "coupon_code", coupon_code) &&
-	    (str_empty(stock_id) || put_str(o, "stock_id", stock_id)) &&
-	    put_str(o, "appid", appid) && put_str(o, "use_time", ts) &&
-	    put_str(o, "use_request_no", use_request_no) &&
-	    (str_empty(openid) || put_str(o, "openid", openid));
-	return dump(o, ok);
-}
-
-char *
-wxpay_return_body(const char *coupon_code, const char *stock_id,
-    const char *return_request_no)
-{
-	json_t *o;
-	int ok;
-
-	if (!id_ok(coupon_code, 128) || !id_ok(stock_id, 64) ||
-	    !id_ok(return_request_no, 128))
-		return NULL;
-	o = json_object();
-	ok = put_str(o, "coupon_code", coupon_code) &&
-	    put_str(o, "stock_id", stock_id) &&
-	    put_str(o, "return_request_no", return_request_no);
-	return dump(o, ok);
-}
-
-char *
-wxpay_deactivate_body(const char *coupon_code, const char *stock_id,
-    const char *deactivate_request_no, const char *reason)
-{
-	json_t *o;
-	int ok;
-
-	if (!id_ok(coupon_code, 128) || !id_ok(stock_id, 64) ||
-	    !id_ok(deactivate_request_no, 128) ||
-	    (reason != NULL && strlen(reason) > 192))
-		return NULL;
-	o = json_object();
-	ok = put_str(o, "coupon_code", coupon_code) &&
-	    put_str(o, "stock_id", stock_id) &&
-	    put_str(o, "deactivate_request_no", deactivate_request_no) &&
-	    (str_empty(reason) || put_str(o, "deactivate_reason", reason));
-	return dump(o, ok);
 }
 
 /* ---- verification and parsing ----------------------------------------- */
