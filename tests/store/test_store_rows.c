@@ -260,7 +260,8 @@ journal_rows_in_order(void **state)
 	j.data = "{}";
 	for (j.seq = 1; j.seq <= 3; j.seq++) {
 		j.at = 100 * j.seq;
-		snprintf(j.kind, sizeof j.kind, j.seq == 2 ? "void" : "redeem");
+		snprintf(j.kind, sizeof j.kind, "%s",
+		    j.seq == 2 ? "void" : "redeem");
 		snprintf(j.hash, sizeof j.hash, "%064lld", (long long)j.seq);
 		assert_int_equal(store_journal_insert(f->st, &j), 0);
 	}
