@@ -16,57 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../store/store_fixture.h"
 #include "core/ledger.h"
-#include "store/store.h"
 #include "util/err.h"
-
-struct fx {
-	char dir[64], path[96];
-	struct store *st;
-	int64_t txn;
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	struct store_txn x;
-	char *cause = NULL;
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/quan-ledger-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/quan.db", f->dir);
-	if (store_open(f->path, 0, &f->st, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause != NULL ? cause : "?");
-		return -1;
-	}
-	memset(&x, 0, sizeof x);
-	x.amount_fen = x.due_fen = 10000;
-	snprintf(x.state, sizeof x.state, "closed");
-	x.opened_at = 100;
-	if (store_txn_insert(f->st, &x) != 0)
-		return -1;
-	f->txn = x.id;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	store_close(f->st);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
 
 /* A redemption of code in state with its use row sent; *ob its id. */
 static void
@@ -74,19 +26,11 @@ sent_use(struct fx *f, int line, const char *code, const char *state,
     const char *key, struct store_red *r, int64_t *ob)
 {
 	struct store_outbox o;
+	int64_t txn = fx_txn(f->st, "closed", 100);
 
-	memset(r, 0, sizeof *r);
-	r->txn_id = f->txn;
-	r->line = line;
-	snprintf(r->code, sizeof r->code, "%s", code);
-	r->kind = STORE_MERCHANT;
-	snprintf(r->target, sizeof r->target, "1212");
-	snprintf(r->coupon_type, sizeof r->coupon_type, "NORMAL");
-	snprintf(r->idem_key, sizeof r->idem_key, "%s", key);
-	snprintf(r->state, sizeof r->state, "%s", state);
-	r->discount_fen = 500;
-	r->use_time = r->created_at = r->updated_at = 100;
-	assert_int_equal(store_red_insert(f->st, r), 0);
+	assert_true(txn > 0);
+	assert_int_equal(fx_red(f->st, txn, line, code, state, key, 100, r),
+	    0);
 	memset(&o, 0, sizeof o);
 	o.red_id = r->id;
 	o.op = STORE_OP_USE;
@@ -220,12 +164,13 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    an_answer_closes_the_row_moves_the_coupon_and_is_journaled,
-		    setup, teardown),
+		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
-		    a_voided_coupon_confirmed_late_is_given_back, setup,
-		    teardown),
+		    a_voided_coupon_confirmed_late_is_given_back, fx_setup,
+		    fx_teardown),
 		cmocka_unit_test_setup_teardown(
-		    a_return_state_on_a_use_row_is_refused, setup, teardown),
+		    a_return_state_on_a_use_row_is_refused, fx_setup,
+		    fx_teardown),
 		cmocka_unit_test(return_key_and_mask),
 	};
 

@@ -1,6 +1,7 @@
 /*
  * store_fixture.h — a fresh store in a temporary folder for the store's
- * unit tests, and rows to fill it. Header-only, test code.
+ * unit tests (and tests/core/test_ledger.c), and rows to fill it.
+ * Header-only, test code.
  */
 #ifndef QUAN_TEST_STORE_FIXTURE_H
 #define QUAN_TEST_STORE_FIXTURE_H
