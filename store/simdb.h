@@ -1,9 +1,9 @@
 /*
- * simdb.h — the WeChat simulator's own SQLite state (DIR/sim.db): stocks,
- * coupons, uploaded codes, cards and card codes, access tokens, the
- * redemption ledger, request counters and the callback queue. A thin,
- * jansson-shaped interface so the simulator keeps its SQL in one place
- * (simdb.c holds the schema; statements are prepared once and cached).
+ * simdb.h — SQLite for the WeChat simulator (DIR/sim.db), jansson-shaped:
+ * parameters in as a JSON array, rows out as JSON objects, statements
+ * prepared once and cached. It knows none of the simulator's tables: the
+ * simulator passes its schema (app/sim/schema.c) and runs its own SQL.
+ * It lives in store/ because <sqlite3.h> has one home.
  *
  * One struct simdb is one connection; it is NOT thread-safe: the caller
  * serialises access (the simulator holds one mutex around it).
@@ -17,9 +17,12 @@
 
 struct simdb;
 
-/* Open (creating and migrating) the database at path, WAL mode. Errors:
- * QUAN_EIO with *cause (caller frees). */
-int simdb_open(const char *path, struct simdb **out, char **cause);
+/* Open (creating) the database at path and run schema (SQL text,
+ * idempotent), then each of the NULL-terminated upgrades (may be NULL),
+ * whose failures are ignored (a change already made). Errors: QUAN_EIO
+ * with *cause (caller frees). */
+int simdb_open(const char *path, const char *schema,
+	const char *const *upgrades, struct simdb **out, char **cause);
 void simdb_close(struct simdb *db); /* NULL-safe */
 
 /* Run one SQL statement. params: a JSON array (borrowed; NULL = none) of

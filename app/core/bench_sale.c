@@ -17,6 +17,7 @@
 #include "core/journal.h"
 #include "core/ledger.h"
 #include "core/session.h"
+#include "core/wxbody.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/tm.h"
@@ -109,6 +110,7 @@ past_sale(struct store *st, int64_t i, int64_t t)
 	struct store_red r;
 	struct store_outbox o;
 	const char *state, *reason, *jkind;
+	char *body;
 	int card, voided, rc;
 
 	past_kind(i, &state, &reason, &jkind, &card, &voided);
@@ -146,9 +148,10 @@ past_sale(struct store *st, int64_t i, int64_t t)
 	o.red_id = r.id;
 	o.op = card ? STORE_OP_CONSUME : STORE_OP_USE;
 	snprintf(o.request_no, sizeof o.request_no, "%s", r.idem_key);
-	snprintf(o.body, sizeof o.body, "{\"coupon_code\":\"%s\","
-	    "\"stock_id\":\"%s\",\"use_request_no\":\"%s\"}", r.code,
-	    r.target, r.idem_key);
+	body = card ? wxbody_consume(r.code, r.target) : wxbody_use(r.code,
+	    r.target, "wxbench", t, r.idem_key, NULL);
+	snprintf(o.body, sizeof o.body, "%s", body != NULL ? body : "");
+	free(body);
 	o.next_at = o.created_at = t;
 	if ((rc = store_outbox_insert(st, &o)) != 0 ||
 	    (rc = store_outbox_close(st, o.id, "done", "", t + 1)) != 0)

@@ -19,20 +19,11 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/money.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
 
-
-/* Bounded string copy (truncates; always terminates). */
-void
-checkout_scopy(char *d, size_t n, const char *s)
-{
-	size_t l = strnlen(s, n - 1);
-
-	memcpy(d, s, l);
-	d[l] = '\0';
-}
 
 int64_t
 checkout_now_of(const struct checkout *co)
@@ -55,7 +46,7 @@ checkout_lookup(void *arg, const char *code, struct classify_hit *hit)
 	if (rc != 0)
 		return rc;
 	hit->kind = c.kind == STORE_CARD ? CLASSIFY_CARD : CLASSIFY_MERCHANT;
-	checkout_scopy(hit->id, sizeof hit->id, c.target);
+	str_copy(hit->id, sizeof hit->id, c.target);
 	return 1;
 }
 
@@ -129,7 +120,7 @@ checkout_current(const struct checkout *co)
 void
 checkout_set_cashier(struct checkout *co, const char *id)
 {
-	checkout_scopy(co->cashier, sizeof co->cashier, id != NULL ? id : "");
+	str_copy(co->cashier, sizeof co->cashier, id != NULL ? id : "");
 }
 
 int
@@ -170,7 +161,7 @@ checkout_def_slot(struct checkout *co, enum store_kind kind, const char *id,
 	memset(d, 0, sizeof *d);
 	d->used = 1;
 	d->kind = kind;
-	checkout_scopy(d->id, sizeof d->id, id);
+	str_copy(d->id, sizeof d->id, id);
 	rc = kind == STORE_CARD ?
 	    store_card_get(co->o.st, id, &raw, &d->fetched_at) :
 	    store_stock_get(co->o.st, id, &raw, &d->fetched_at);
@@ -239,14 +230,14 @@ reprice(struct checkout *co)
 
 			l->state = CHECKOUT_PRICED;
 			l->discount_fen = 0;
-			checkout_scopy(l->reason, sizeof l->reason,
+			str_copy(l->reason, sizeof l->reason,
 			    "needs_online");
 			for (j = 0; j < i; j++)
 				if (co->cur.lines[j].state ==
 				    CHECKOUT_PRICED && strcmp(co->cur.lines[j].
 				    code, l->code) == 0) {
 					l->state = CHECKOUT_REFUSED;
-					checkout_scopy(l->reason,
+					str_copy(l->reason,
 					    sizeof l->reason,
 					    "duplicate_code");
 				}
@@ -278,7 +269,7 @@ reprice(struct checkout *co)
 		} else {
 			l->state = CHECKOUT_REFUSED;
 			l->discount_fen = 0;
-			checkout_scopy(l->reason, sizeof l->reason,
+			str_copy(l->reason, sizeof l->reason,
 			    rules_reason_id(v[i].reason));
 		}
 	}
@@ -317,11 +308,11 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 	lp->slot = -1;
 	l->item_price_fen = item_price_fen;
 	l->kind = res.kind;
-	checkout_scopy(l->kind_id, sizeof l->kind_id,
+	str_copy(l->kind_id, sizeof l->kind_id,
 	    classify_kind_id(res.kind));
 	if (res.kind != CLASSIFY_INVALID && res.code_len <= CHECKOUT_CODE_MAX)
-		checkout_scopy(l->code, sizeof l->code, res.code);
-	checkout_scopy(l->target, sizeof l->target, res.id);
+		str_copy(l->code, sizeof l->code, res.code);
+	str_copy(l->target, sizeof l->target, res.id);
 	switch (res.kind) {
 	case CLASSIFY_INVALID:
 		reason = classify_reason_id(res.reason);
@@ -368,7 +359,7 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 		if (rc == 0 && sc.kind == kind &&
 		    strcmp(sc.target, res.id) == 0) {
 			lp->known = 1;
-			checkout_scopy(lp->code_state, sizeof lp->code_state,
+			str_copy(lp->code_state, sizeof lp->code_state,
 			    sc.state);
 			lp->cp.state = code_cstate(sc.state);
 			lp->cp.received_at = sc.received_at;
@@ -390,13 +381,13 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 		if (lp->slot >= 0) {
 			const struct rules_def *d = &co->defs[lp->slot].def;
 
-			checkout_scopy(l->coupon_type, sizeof l->coupon_type,
+			str_copy(l->coupon_type, sizeof l->coupon_type,
 			    rules_type_id(d->type));
-			checkout_scopy(l->name, sizeof l->name, d->name);
+			str_copy(l->name, sizeof l->name, d->name);
 		}
 	}
 	if (reason != NULL)
-		checkout_scopy(l->reason, sizeof l->reason, reason);
+		str_copy(l->reason, sizeof l->reason, reason);
 	l->state = CHECKOUT_REFUSED;
 	co->cur.nlines++;
 	reprice(co);

@@ -8,6 +8,7 @@
 
 #include "core/checkout.h"
 #include "core/checkout_int.h"
+#include "util/str.h"
 #include "core/ledger.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -53,8 +54,8 @@ checkout_hub_verdict(struct checkout *co, int i, int verdict,
 	if (rc != 0 || (rc = store_commit(st)) != 0)
 		goto bad;
 	l->state = CHECKOUT_REJECTED;
-	checkout_scopy(l->reason, sizeof l->reason, "hub_taken");
-	checkout_scopy(l->offline_reason, sizeof l->offline_reason,
+	str_copy(l->reason, sizeof l->reason, "hub_taken");
+	str_copy(l->offline_reason, sizeof l->offline_reason,
 	    r.offline_reason);
 	l->discount_fen = 0;
 	return QUAN_OK;

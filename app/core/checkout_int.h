@@ -48,8 +48,6 @@ struct checkout {
 };
 
 /* checkout.c */
-/* Bounded string copy (truncates; always terminates). */
-void checkout_scopy(char *d, size_t n, const char *s);
 int64_t checkout_now_of(const struct checkout *co);
 /* The parsed definition of a stock/card, from a small cache of slots.
  * Returns the slot or -1 with *reason set. */

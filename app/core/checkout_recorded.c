@@ -17,6 +17,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/money.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -154,20 +155,20 @@ load_row(void *arg, const struct store_red *r)
 		return 0;
 	l = &c->t->lines[c->t->nlines++];
 	memset(l, 0, sizeof *l);
-	checkout_scopy(l->code, sizeof l->code, r->code);
+	str_copy(l->code, sizeof l->code, r->code);
 	l->kind = r->kind == STORE_CARD ? CLASSIFY_CARD : CLASSIFY_MERCHANT;
-	checkout_scopy(l->kind_id, sizeof l->kind_id,
+	str_copy(l->kind_id, sizeof l->kind_id,
 	    classify_kind_id(l->kind));
-	checkout_scopy(l->target, sizeof l->target, r->target);
-	checkout_scopy(l->coupon_type, sizeof l->coupon_type, r->coupon_type);
+	str_copy(l->target, sizeof l->target, r->target);
+	str_copy(l->coupon_type, sizeof l->coupon_type, r->coupon_type);
 	s = checkout_cstate_parse(r->state);
 	l->state = s < 0 ? CHECKOUT_UNKNOWN : (enum checkout_cstate)s;
-	checkout_scopy(l->reason, sizeof l->reason, r->reason);
+	str_copy(l->reason, sizeof l->reason, r->reason);
 	l->discount_fen = r->discount_fen;
 	l->item_price_fen = -1;
-	checkout_scopy(l->request_no, sizeof l->request_no, r->idem_key);
+	str_copy(l->request_no, sizeof l->request_no, r->idem_key);
 	l->red_id = r->id;
-	checkout_scopy(l->offline_reason, sizeof l->offline_reason,
+	str_copy(l->offline_reason, sizeof l->offline_reason,
 	    r->offline_reason);
 	return 0;
 }

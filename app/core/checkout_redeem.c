@@ -13,11 +13,13 @@
 #include "core/checkout_int.h"
 #include "core/journal.h"
 #include "core/ledger.h"
+#include "core/wxbody.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/money.h"
+#include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
 
@@ -26,30 +28,10 @@ static char *
 use_body(const struct checkout *co, const struct checkout_line *l,
     enum store_kind kind, const char *key, int64_t use_time)
 {
-	char t[40];
-	json_t *o;
-	char *s;
-
 	if (kind == STORE_CARD)
-		o = json_pack("{s:s, s:s}", "code", l->code, "card_id",
-		    l->target);
-	else if (l->target[0] == '\0')
-		/* WECHATPAY_MODE code whose stock is not known: WeChat finds
-		 * the coupon by its code and names the stock in the answer
-		 * (busifavor §5.5) */
-		o = json_pack("{s:s, s:s, s:s, s:s}", "coupon_code",
-		    l->code, "appid", co->o.cfg->wx_appid, "use_time",
-		    tm_rfc3339(use_time, t, sizeof t), "use_request_no", key);
-	else
-		o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "coupon_code",
-		    l->code, "stock_id", l->target, "appid",
-		    co->o.cfg->wx_appid, "use_time",
-		    tm_rfc3339(use_time, t, sizeof t), "use_request_no", key);
-	if (o == NULL)
-		return NULL;
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	return s;
+		return wxbody_consume(l->code, l->target);
+	return wxbody_use(l->code, l->target, co->o.cfg->wx_appid, use_time,
+	    key, NULL);
 }
 
 static int
@@ -128,7 +110,7 @@ redeem_commit(struct checkout *co, int64_t now)
 	t.due_fen = co->cur.due_fen;
 	snprintf(t.state, sizeof t.state, "open");
 	t.opened_at = now;
-	checkout_scopy(t.cashier, sizeof t.cashier, co->cashier);
+	str_copy(t.cashier, sizeof t.cashier, co->cashier);
 	if ((rc = store_txn_insert(st, &t)) != 0)
 		goto bad;
 	d = json_pack("{s:I, s:i, s:s}", "amount_fen",
@@ -148,20 +130,20 @@ redeem_commit(struct checkout *co, int64_t now)
 		memset(&r, 0, sizeof r);
 		r.txn_id = t.id;
 		r.line = i;
-		checkout_scopy(r.code, sizeof r.code, l->code);
+		str_copy(r.code, sizeof r.code, l->code);
 		r.kind = l->kind == CLASSIFY_CARD ? STORE_CARD : STORE_MERCHANT;
-		checkout_scopy(r.target, sizeof r.target, l->target);
-		checkout_scopy(r.coupon_type, sizeof r.coupon_type,
+		str_copy(r.target, sizeof r.target, l->target);
+		str_copy(r.coupon_type, sizeof r.coupon_type,
 		    l->coupon_type);
 		snprintf(r.state, sizeof r.state, ok ? "pending" : "rejected");
-		checkout_scopy(r.reason, sizeof r.reason, l->reason);
+		str_copy(r.reason, sizeof r.reason, l->reason);
 		r.discount_fen = ok ? l->discount_fen : 0;
 		r.use_time = now;
 		r.created_at = r.updated_at = now;
 		if ((rc = red_insert(co, &r, &ok, &lost[i])) != 0)
 			goto bad;
 		l->red_id = r.id;
-		checkout_scopy(l->request_no, sizeof l->request_no, r.idem_key);
+		str_copy(l->request_no, sizeof l->request_no, r.idem_key);
 		d = json_object();
 		checkout_line_json(d, l);
 		if (lost[i]) {
@@ -182,9 +164,9 @@ redeem_commit(struct checkout *co, int64_t now)
 		memset(&ob, 0, sizeof ob);
 		ob.red_id = r.id;
 		ob.op = r.kind == STORE_CARD ? STORE_OP_CONSUME : STORE_OP_USE;
-		checkout_scopy(ob.request_no, sizeof ob.request_no, r.idem_key);
+		str_copy(ob.request_no, sizeof ob.request_no, r.idem_key);
 		body = use_body(co, l, r.kind, r.idem_key, now);
-		checkout_scopy(ob.body, sizeof ob.body, body != NULL ? body :
+		str_copy(ob.body, sizeof ob.body, body != NULL ? body :
 		    "");
 		free(body);
 		ob.next_at = now;
@@ -202,7 +184,7 @@ redeem_commit(struct checkout *co, int64_t now)
 			/* another sale has it: never a discount here */
 			l->state = CHECKOUT_REFUSED;
 			l->discount_fen = 0;
-			checkout_scopy(l->reason, sizeof l->reason,
+			str_copy(l->reason, sizeof l->reason,
 			    "already_used");
 		}
 		l->state = l->state == CHECKOUT_PRICED ? CHECKOUT_PENDING :
@@ -361,7 +343,7 @@ learn_def(struct checkout *co, int i, const struct store_red *r,
 		*reason = "no_definition";
 		return -1;
 	}
-	checkout_scopy(l->target, sizeof l->target, r->target);
+	str_copy(l->target, sizeof l->target, r->target);
 	/* a miss cached at scan time must not hide what was just fetched */
 	for (k = 0; k < DEF_SLOTS; k++)
 		if (co->defs[k].used && co->defs[k].rc != 0 &&
@@ -373,9 +355,9 @@ learn_def(struct checkout *co, int i, const struct store_red *r,
 		return -1;
 	lp->slot = slot;
 	d = &co->defs[slot].def;
-	checkout_scopy(l->coupon_type, sizeof l->coupon_type,
+	str_copy(l->coupon_type, sizeof l->coupon_type,
 	    rules_type_id(d->type));
-	checkout_scopy(l->name, sizeof l->name, d->name);
+	str_copy(l->name, sizeof l->name, d->name);
 	memset(&lp->cp, 0, sizeof lp->cp);
 	lp->cp.state = RULES_CS_UNKNOWN;
 	/* WeChat checked the per-user validity when it accepted the use at
@@ -588,8 +570,8 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			l->state = CHECKOUT_REJECTED;
 			l->verdict = vs[i];
 		}
-		checkout_scopy(l->reason, sizeof l->reason, r.reason);
-		checkout_scopy(l->offline_reason, sizeof l->offline_reason,
+		str_copy(l->reason, sizeof l->reason, r.reason);
+		str_copy(l->offline_reason, sizeof l->offline_reason,
 		    r.offline_reason);
 		l->discount_fen = granted[i] ? value : 0;
 		disc += l->discount_fen;
@@ -643,7 +625,7 @@ not_recorded(struct checkout *co)
 			continue; /* refused at pricing: stays as it was */
 		l->state = CHECKOUT_REJECTED;
 		l->discount_fen = 0;
-		checkout_scopy(l->reason, sizeof l->reason, "not_recorded");
+		str_copy(l->reason, sizeof l->reason, "not_recorded");
 	}
 	co->cur.discount_fen = 0;
 	co->cur.due_fen = co->cur.amount_fen;
@@ -755,7 +737,7 @@ checkout_override(struct checkout *co, int i, const char *who,
 			snprintf(text, sizeof text, "override by %s: %s (was "
 			    "%s)", who != NULL ? who : "?",
 			    why != NULL ? why : "", l->reason);
-			checkout_scopy(r.offline_reason,
+			str_copy(r.offline_reason,
 			    sizeof r.offline_reason, text);
 			r.offline_at = now;
 			r.discount_fen = v[j].discount_fen;
@@ -793,8 +775,8 @@ checkout_override(struct checkout *co, int i, const char *who,
 	for (j = 0; j < n; j++)
 		co->cur.lines[map[j]].discount_fen = v[j].discount_fen;
 	l->state = CHECKOUT_ACCEPTED_OFFLINE;
-	checkout_scopy(l->reason, sizeof l->reason, "ok");
-	checkout_scopy(l->offline_reason, sizeof l->offline_reason, text);
+	str_copy(l->reason, sizeof l->reason, "ok");
+	str_copy(l->offline_reason, sizeof l->offline_reason, text);
 	co->cur.discount_fen = disc;
 	co->cur.due_fen = due;
 	return QUAN_OK;
@@ -802,6 +784,6 @@ bad:
 	store_rollback(st);
 	if (rc == QUAN_EEXIST)
 		/* redeemed by another sale meanwhile: stays refused */
-		checkout_scopy(l->reason, sizeof l->reason, "already_used");
+		str_copy(l->reason, sizeof l->reason, "already_used");
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * wxpay.c — the WeChat Pay APIv3 merchant-coupon client behind wxpay.h:
- * signing, verification before parsing, platform-certificate download and
- * the typed results and their classification.
+ * signing, verification before parsing, the typed results and their
+ * classification. The platform certificates' download is wxpay_certs.c.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,6 +13,7 @@
 
 #include "crypto/wxsign.h"
 #include "net/wxpay.h"
+#include "net/wxpay_int.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -20,35 +21,10 @@
 #include "util/tm.h"
 #include "util/xmem.h"
 
-#define CERTS_MAX 16
-#define AUTO_REFRESH_MIN_S 30
 
-struct wxpay_ctx {
-	char *base_url;
-	char *mchid;
-	char *serial;
-	char *public_key_id;
-	char *ca_file;
-	long connect_ms, total_ms;
-	struct wx_key *key;
-	struct wx_trust *trust;
-	uint8_t apiv3[WX_APIV3_KEY_LEN];
-	int have_apiv3;
-	int64_t (*now)(void);
-	/* Serialises automatic certificate downloads: a thread that meets
-	 * an unknown serial waits for a download in progress, then checks
-	 * again, instead of failing or downloading in parallel. */
-	pthread_mutex_t refresh_mu;
-	int64_t last_refresh; /* guarded by refresh_mu */
-};
 
-struct wxpay {
-	struct wxpay_ctx *c;
-	struct http *h;
-};
-
-static int64_t
-ctx_now(const struct wxpay_ctx *c)
+int64_t
+wxpay_ctx_now(const struct wxpay_ctx *c)
 {
 	return c->now ? c->now() : tm_now();
 }
@@ -77,12 +53,14 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 	}
 	if (!str_empty(cfg->public_key_id) && strncmp(cfg->public_key_id,
 	    WX_PUBKEY_ID_PREFIX, strlen(WX_PUBKEY_ID_PREFIX)) != 0) {
-		err_set_cause(cause, xstrdup("[wechatpay] public_key_id must start "
+		err_set_cause(cause,
+		    xstrdup("[wechatpay] public_key_id must start "
 		    "with PUB_KEY_ID_"));
 		return QUAN_ECONFIG;
 	}
 	if (str_empty(cfg->apiv3_key) && str_empty(cfg->public_key)) {
-		err_set_cause(cause, xstrdup("[wechatpay] no way to verify WeChat "
+		err_set_cause(cause,
+		    xstrdup("[wechatpay] no way to verify WeChat "
 		    "Pay: set apiv3_key (platform certificates) or "
 		    "public_key + public_key_id"));
 		return QUAN_ECONFIG;
@@ -312,7 +290,7 @@ wxpay_class_name(enum wxpay_class c)
 	return "?";
 }
 
-/* ---- bodies ----------------------------------------------------------- */
+/* ---- bodies (the coupon calls' are app/core/wxbody.c's) --------------- */
 
 static int
 put_str(json_t *o, const char *k, const char *v)
@@ -331,71 +309,6 @@ dump(json_t *o, int ok)
 	free(s);
 	json_decref(o);
 	return r;
-}
-
-static int
-id_ok(const char *s, size_t max)
-{
-	return s != NULL && *s != '\0' && strlen(s) <= max;
-}
-
-char *
-wxpay_use_body(const char *coupon_code, const char *stock_id,
-    const char *appid, int64_t use_time, const char *use_request_no,
-    const char *openid)
-{
-	char ts[40];
-	json_t *o;
-	int ok;
-
-	if (!id_ok(coupon_code, 128) || !id_ok(appid, 64) ||
-	    !id_ok(use_request_no, 128) || use_time <= 0 ||
-	    (stock_id != NULL && strlen(stock_id) > 64))
-		return NULL;
-	tm_rfc3339(use_time, ts, sizeof ts);
-	o = json_object();
-	ok = put_str(o, "coupon_code", coupon_code) &&
-	    (str_empty(stock_id) || put_str(o, "stock_id", stock_id)) &&
-	    put_str(o, "appid", appid) && put_str(o, "use_time", ts) &&
-	    put_str(o, "use_request_no", use_request_no) &&
-	    (str_empty(openid) || put_str(o, "openid", openid));
-	return dump(o, ok);
-}
-
-char *
-wxpay_return_body(const char *coupon_code, const char *stock_id,
-    const char *return_request_no)
-{
-	json_t *o;
-	int ok;
-
-	if (!id_ok(coupon_code, 128) || !id_ok(stock_id, 64) ||
-	    !id_ok(return_request_no, 128))
-		return NULL;
-	o = json_object();
-	ok = put_str(o, "coupon_code", coupon_code) &&
-	    put_str(o, "stock_id", stock_id) &&
-	    put_str(o, "return_request_no", return_request_no);
-	return dump(o, ok);
-}
-
-char *
-wxpay_deactivate_body(const char *coupon_code, const char *stock_id,
-    const char *deactivate_request_no, const char *reason)
-{
-	json_t *o;
-	int ok;
-
-	if (!id_ok(coupon_code, 128) || !id_ok(stock_id, 64) ||
-	    !id_ok(deactivate_request_no, 128) ||
-	    (reason != NULL && strlen(reason) > 192))
-		return NULL;
-	o = json_object();
-	ok = put_str(o, "coupon_code", coupon_code) &&
-	    put_str(o, "stock_id", stock_id) &&
-	    put_str(o, "deactivate_request_no", deactivate_request_no) &&
-	    (str_empty(reason) || put_str(o, "deactivate_reason", reason));
-	return dump(o, ok);
 }
 
 /* ---- verification and parsing ----------------------------------------- */
@@ -521,7 +434,7 @@ wxpay_process(struct wxpay_ctx *c, const struct http_resp *r,
 		    http_resp_header(r, "Wechatpay-Timestamp"),
 		    http_resp_header(r, "Wechatpay-Nonce"),
 		    http_resp_header(r, "Wechatpay-Signature"), body, len,
-		    ctx_now(c), &cause);
+		    wxpay_ctx_now(c), &cause);
 		if (rc != 0) {
 			/* a wrong clock stays a code: the till says so */
 			res->rc = rc == QUAN_ECLOCK ? QUAN_ECLOCK :
@@ -657,9 +570,9 @@ exchange(struct wxpay *w, const char *label, const char *method,
 			pthread_mutex_lock(&c->refresh_mu);
 			/* Another thread may have just downloaded it. */
 			rc = wxpay_process(c, &r, required, res);
-			if (rc == QUAN_ENOTFOUND && ctx_now(c) -
+			if (rc == QUAN_ENOTFOUND && wxpay_ctx_now(c) -
 			    c->last_refresh >= AUTO_REFRESH_MIN_S) {
-				c->last_refresh = ctx_now(c);
+				c->last_refresh = wxpay_ctx_now(c);
 				log_info("%s: unknown platform serial %.64s, "
 				    "downloading certificates", label, serial);
 				if (wxpay_refresh_certs(w, &cause) != 0)
@@ -844,135 +757,5 @@ wxpay_get_callback(struct wxpay *w, struct wxpay_result *res)
 	rc = exchange(w, "get-callback", "GET", path, NULL, 0, NULL, res, 1);
 	free(path);
 	free(m);
-	return rc;
-}
-
-/* ---- platform certificates -------------------------------------------- */
-
-static const char *
-jstr(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-int
-wxpay_refresh_certs(struct wxpay *w, char **cause)
-{
-	struct wxpay_ctx *c = w->c;
-	struct wxpay_result res;
-	struct wx_cert *certs[CERTS_MAX];
-	struct wx_trust *tmp = NULL;
-	struct http_resp r;
-	char *auth = NULL, *url, *ah, *c2 = NULL;
-	const char *hdrs[3];
-	json_t *o = NULL, *data;
-	size_t n = 0, i;
-	int rc;
-
-	if (!c->have_apiv3) {
-		err_set_cause(cause, xstrdup("no APIv3 key configured: platform "
-		    "certificates cannot be decrypted"));
-		return QUAN_ECONFIG;
-	}
-	wxpay_result_init(&res);
-	http_resp_init(&r);
-	rc = wx_auth_header(c->key, c->mchid, c->serial, "GET",
-	    "/v3/certificates", NULL, 0, NULL, NULL, &auth);
-	if (rc != 0) {
-		err_set_cause(cause, xstrdup("cannot sign"));
-		return rc;
-	}
-	url = xasprintf("%s/v3/certificates", c->base_url);
-	ah = xasprintf("Authorization: %s", auth);
-	free(auth);
-	hdrs[0] = ah;
-	hdrs[1] = "Accept: application/json";
-	hdrs[2] = NULL;
-	rc = http_request(w->h, "GET", url, hdrs, NULL, 0, &r, &c2);
-	free(url);
-	free(ah);
-	if (rc != 0) {
-		err_set_cause(cause, xasprintf("GET /v3/certificates: %s",
-		    c2 ? c2 : quan_strerror(rc)));
-		free(c2);
-		goto out;
-	}
-	if (r.status != 200) {
-		rc = QUAN_EPROTO;
-		err_set_cause(cause, xasprintf("GET /v3/certificates: HTTP %ld",
-		    r.status));
-		goto out;
-	}
-	o = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
-	data = o ? json_object_get(o, "data") : NULL;
-	if (!json_is_array(data) || json_array_size(data) == 0 ||
-	    json_array_size(data) > CERTS_MAX) {
-		rc = QUAN_EPROTO;
-		err_set_cause(cause, xstrdup("GET /v3/certificates: no data[]"));
-		goto out;
-	}
-	for (i = 0; i < json_array_size(data); i++) {
-		json_t *e = json_array_get(data, i);
-		json_t *ec = json_object_get(e, "encrypt_certificate");
-
-		if (!json_is_object(ec)) {
-			rc = QUAN_EPROTO;
-			err_set_cause(cause, xstrdup("certificate entry without "
-			    "encrypt_certificate"));
-			goto out;
-		}
-		rc = wx_cert_decrypt(c->apiv3, jstr(ec, "algorithm"),
-		    jstr(ec, "nonce"), jstr(ec, "associated_data"),
-		    jstr(ec, "ciphertext"), jstr(e, "serial_no"), &certs[n],
-		    &c2);
-		if (rc != 0) {
-			err_set_cause(cause, xasprintf("certificate %zu: %s", i,
-			    c2 ? c2 : "?"));
-			free(c2);
-			goto out;
-		}
-		n++;
-	}
-	/* The answer must verify under a known or a just-decrypted cert. */
-	tmp = wx_trust_new();
-	for (i = 0; i < n; i++)
-		wx_trust_add_cert(tmp, certs[i]);
-	rc = wxpay_process(c, &r, NULL, &res);
-	if (rc == QUAN_ENOTFOUND) {
-		const char *sn = http_resp_header(&r, "Wechatpay-Serial");
-		rc = wx_trust_verify(tmp, sn,
-		    http_resp_header(&r, "Wechatpay-Timestamp"),
-		    http_resp_header(&r, "Wechatpay-Nonce"),
-		    http_resp_header(&r, "Wechatpay-Signature"),
-		    buf_str(&r.body), r.body.len, ctx_now(c), &c2);
-		if (rc != 0) {
-			err_set_cause(cause, xasprintf("certificate list not "
-			    "trusted: %s", c2 ? c2 : "?"));
-			free(c2);
-			rc = QUAN_EPROTO;
-			goto out;
-		}
-	} else if (rc != 0) {
-		err_set_cause(cause, xasprintf("certificate list not trusted: %s",
-		    res.message));
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (wx_cert_check_time(certs[i], ctx_now(c), NULL) != 0)
-			continue; /* expired or not yet valid: keep out */
-		wx_trust_add_cert(c->trust, certs[i]);
-	}
-	log_info("platform certificates: %zu received, %zu trusted in all", n,
-	    wx_trust_count(c->trust));
-	rc = 0;
-out:
-	for (i = 0; i < n; i++)
-		wx_cert_free(certs[i]);
-	wx_trust_free(tmp);
-	json_decref(o);
-	wxpay_result_free(&res);
-	http_resp_free(&r);
 	return rc;
 }

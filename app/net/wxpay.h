@@ -133,19 +133,9 @@ enum wxpay_class wxpay_classify(const struct wxpay_result *r,
     const char **reason);
 const char *wxpay_class_name(enum wxpay_class c);
 
-/* ---- request bodies (build ONCE, store, resend byte-identical) -------- */
-
-/* coupons/use body: {"coupon_code","stock_id"(if non-empty),"appid",
- * "use_time"(RFC 3339 in the store zone),"use_request_no","openid"(if
- * non-empty)}. use_request_no ≤ 32 chars recommended (≤128 enforced).
- * New string (caller frees) or NULL on an invalid argument. Any thread. */
-char *wxpay_use_body(const char *coupon_code, const char *stock_id,
-    const char *appid, int64_t use_time, const char *use_request_no,
-    const char *openid);
-char *wxpay_return_body(const char *coupon_code, const char *stock_id,
-    const char *return_request_no);
-char *wxpay_deactivate_body(const char *coupon_code, const char *stock_id,
-    const char *deactivate_request_no, const char *reason);
+/* The coupon calls' bodies (use, return, deactivate; card consume) are
+ * built by app/core/wxbody.h, once, stored, and resent byte for byte: the
+ * operations below send the body they are given. */
 
 /* ---- operations (owner thread; res must have been wxpay_result_init()ed
  * once; each call frees and resets it first) ----------------------------- */

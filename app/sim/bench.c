@@ -190,7 +190,7 @@ sim_bench(const char *dir, const char *url, int n, int conns, int json,
 	snprintf(b.prefix, sizeof b.prefix, "BN%lld",
 		(long long)(tm_now_ms() % 100000000));
 	p = sim_path(dir, "sim.db");
-	rc = simdb_open(p, &db, cause);
+	rc = sim_db_open(p, &db, cause);
 	free(p);
 	if (rc != 0)
 		goto out;

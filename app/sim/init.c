@@ -315,7 +315,7 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 		struct simdb *db = NULL;
 
 		p = sim_path(dir, "sim.db");
-		rc = simdb_open(p, &db, cause);
+		rc = sim_db_open(p, &db, cause);
 		free(p);
 		simdb_close(db);
 	}

@@ -47,7 +47,7 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 
 	*defects = 0;
 	p = sim_path(dir, "sim.db");
-	rc = simdb_open(p, &db, cause);
+	rc = sim_db_open(p, &db, cause);
 	free(p);
 	if (rc != 0)
 		return rc;

@@ -547,7 +547,7 @@ sim_seed(const char *dir, int force, char **cause)
 	if (rc != 0)
 		return rc;
 	p = sim_path(dir, "sim.db");
-	rc = simdb_open(p, &sd.s.db, cause);
+	rc = sim_db_open(p, &sd.s.db, cause);
 	free(p);
 	if (rc != 0)
 		goto out;

@@ -25,246 +25,6 @@
 
 #define SIM_BODY_MAX (64 * 1024)
 
-char *
-sim_path(const char *dir, const char *name)
-{
-	return xasprintf("%s/%s", dir, name);
-}
-
-static char *
-read_file(const char *path, size_t max, char **cause)
-{
-	FILE *fp = fopen(path, "rb");
-	char *p;
-	size_t n;
-
-	if (fp == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	p = xmalloc(max + 1);
-	n = fread(p, 1, max, fp);
-	fclose(fp);
-	p[n] = '\0';
-	return p;
-}
-
-int
-sim_ids_load(const char *dir, struct sim_ids *ids, char **cause)
-{
-	char *path = sim_path(dir, "sim.json");
-	json_t *j;
-	json_error_t je;
-	const char *mchid = NULL, *appid = NULL, *ms = NULL, *ps = NULL;
-	const char *pk = NULL, *ca = NULL;
-	json_int_t port = 0;
-
-	memset(ids, 0, sizeof *ids);
-	j = json_load_file(path, 0, &je);
-	if (j == NULL) {
-		*cause = xasprintf("%s: %s (run 'quan sim init %s' first)",
-			path, je.text, dir);
-		free(path);
-		return QUAN_ENOTFOUND;
-	}
-	if (json_unpack(j, "{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "mchid", &mchid,
-	    "appid", &appid, "merchant_serial", &ms, "platform_serial", &ps,
-	    "pub_key_id", &pk, "card_appid", &ca, "port", &port) != 0) {
-		*cause = xasprintf("%s: missing fields", path);
-		json_decref(j);
-		free(path);
-		return QUAN_ECORRUPT;
-	}
-	snprintf(ids->mchid, sizeof ids->mchid, "%s", mchid);
-	snprintf(ids->appid, sizeof ids->appid, "%s", appid);
-	snprintf(ids->merchant_serial, sizeof ids->merchant_serial, "%s", ms);
-	snprintf(ids->platform_serial, sizeof ids->platform_serial, "%s", ps);
-	snprintf(ids->pub_key_id, sizeof ids->pub_key_id, "%s", pk);
-	snprintf(ids->card_appid, sizeof ids->card_appid, "%s", ca);
-	ids->port = (unsigned)port;
-	json_decref(j);
-	free(path);
-	return 0;
-}
-
-/* ---- small helpers ---------------------------------------------------- */
-
-static uint64_t
-rnd64(void)
-{
-	uint64_t v = 0;
-
-	if (crypto_random(&v, sizeof v) != 0)
-		v = (uint64_t)tm_mono_us() * 0x9E3779B97F4A7C15ull;
-	return v;
-}
-
-void
-sim_rand_digits(char *out, size_t n)
-{
-	size_t i;
-	uint8_t b[64];
-
-	if (n > sizeof b)
-		n = sizeof b;
-	if (crypto_random(b, n) != 0)
-		memset(b, 7, n);
-	for (i = 0; i < n; i++)
-		out[i] = (char)('0' + b[i] % 10);
-	out[n] = '\0';
-}
-
-void
-sim_rand_alnum(char *out, size_t n)
-{
-	static const char al[] = "0123456789"
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	size_t i;
-	uint8_t b[64];
-
-	if (n > sizeof b)
-		n = sizeof b;
-	if (crypto_random(b, n) != 0)
-		memset(b, 3, n);
-	for (i = 0; i < n; i++)
-		out[i] = al[b[i] % 62];
-	out[n] = '\0';
-}
-
-char *
-sim_rfc3339(int64_t t, char *out, size_t n)
-{
-	time_t tt = (time_t)(t + 8 * 3600);
-	struct tm tmv;
-
-	gmtime_r(&tt, &tmv);
-	strftime(out, n, "%Y-%m-%dT%H:%M:%S+08:00", &tmv);
-	return out;
-}
-
-size_t
-sim_utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
-void
-sim_err(struct sim_ctx *c, int status, const char *code, const char *message)
-{
-	char clean[1024];
-
-	/* messages may quote request text (a header, a path): jansson
-	 * refuses what is not UTF-8, so it is cleaned first */
-	json_decref(c->resp);
-	c->status = status;
-	c->resp = json_pack("{s:s,s:s}", "code", code, "message",
-		str_clean(clean, sizeof clean, message, strlen(message)));
-}
-
-void
-sim_err_field(struct sim_ctx *c, const char *field, const char *issue)
-{
-	char *msg = xasprintf("参数错误: %s %s", field, issue);
-
-	sim_err(c, 400, "PARAM_ERROR", msg);
-	json_object_set_new(c->resp, "detail", json_pack("{s:s,s:s,s:s}",
-		"field", field, "location", c->loc ? c->loc : "body",
-		"issue", issue));
-	free(msg);
-}
-
-void
-sim_ok(struct sim_ctx *c, int status, json_t *body)
-{
-	json_decref(c->resp);
-	c->status = status;
-	c->resp = body;
-}
-
-int
-sim_str(struct sim_ctx *c, json_t *o, const char *key, int req, size_t max,
-	const char **out)
-{
-	json_t *v = o ? json_object_get(o, key) : NULL;
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (req) {
-			sim_err_field(c, key, "is required");
-			return -1;
-		}
-		return 0;
-	}
-	if (!json_is_string(v)) {
-		sim_err_field(c, key, "must be a string");
-		return -1;
-	}
-	if (json_string_length(v) == 0 && req) {
-		sim_err_field(c, key, "must not be empty");
-		return -1;
-	}
-	if (strlen(json_string_value(v)) != json_string_length(v) ||
-	    sim_utf8_len(json_string_value(v)) > max) {
-		char issue[64];
-
-		snprintf(issue, sizeof issue, "is longer than %zu", max);
-		sim_err_field(c, key, issue);
-		return -1;
-	}
-	*out = json_string_value(v);
-	return 0;
-}
-
-int
-sim_int(struct sim_ctx *c, json_t *o, const char *key, int req, int64_t min,
-	int64_t max, int64_t *out)
-{
-	json_t *v = o ? json_object_get(o, key) : NULL;
-
-	if (v == NULL || json_is_null(v)) {
-		if (req) {
-			sim_err_field(c, key, "is required");
-			return -1;
-		}
-		return 0;
-	}
-	if (!json_is_integer(v)) {
-		sim_err_field(c, key, "must be an integer");
-		return -1;
-	}
-	if (json_integer_value(v) < min || json_integer_value(v) > max) {
-		char issue[96];
-
-		snprintf(issue, sizeof issue, "must be in %lld..%lld",
-			(long long)min, (long long)max);
-		sim_err_field(c, key, issue);
-		return -1;
-	}
-	*out = json_integer_value(v);
-	return 0;
-}
-
-int
-sim_time(struct sim_ctx *c, json_t *o, const char *key, int req,
-	int64_t *out)
-{
-	const char *s;
-
-	if (sim_str(c, o, key, req, 64, &s) != 0)
-		return -1;
-	if (s == NULL)
-		return 0;
-	if (tm_parse_rfc3339(s, out) != 0) {
-		sim_err_field(c, key, "is not an RFC 3339 time");
-		return -1;
-	}
-	return 0;
-}
 
 /* ---- path ------------------------------------------------------------- */
 
@@ -332,8 +92,8 @@ sign_response(struct sim *s, struct sim_ctx *c, struct httpd_resp *rs,
 		(long long)(tm_now() + f->skew_s));
 	if (wx_nonce(nonce) != 0)
 		snprintf(nonce, sizeof nonce, "%016llx%016llx",
-			(unsigned long long)rnd64(),
-			(unsigned long long)rnd64());
+			(unsigned long long)sim_rnd64(),
+			(unsigned long long)sim_rnd64());
 	msg = wx_resp_message(ts, nonce, body, len, &mlen);
 	if (wx_sign(k, msg, mlen, &sig) != 0)
 		sig = xstrdup("");
@@ -474,49 +234,6 @@ v3_checks(struct sim_ctx *c, const char *body, size_t len)
 	return 0;
 }
 
-/* ---- the handler ------------------------------------------------------ */
-
-static void
-count(struct sim *s, const char *route, int status)
-{
-	char key[128];
-	json_t *v;
-
-	snprintf(key, sizeof key, "%s\t%d", route, status);
-	pthread_mutex_lock(&s->mu);
-	v = json_object_get(s->stats, key);
-	json_object_set_new(s->stats, key, json_integer(v ?
-		json_integer_value(v) + 1 : 1));
-	pthread_mutex_unlock(&s->mu);
-}
-
-void
-sim_stats_flush(struct sim *s)
-{
-	static const char sql[] =
-		"INSERT INTO stats(endpoint, status, n) VALUES (?1, ?2, ?3) "
-		"ON CONFLICT(endpoint, status) DO UPDATE SET n = n + ?3";
-	const char *key;
-	json_t *v;
-
-	if (json_object_size(s->stats) == 0)
-		return;
-	simdb_begin(s->db);
-	json_object_foreach(s->stats, key, v) {
-		const char *tab = strchr(key, '\t');
-		json_t *p;
-
-		if (tab == NULL)
-			continue;
-		p = json_pack("[s#IO]", key, (int)(tab - key),
-			(json_int_t)strtoll(tab + 1, NULL, 10), v);
-		simdb_run(s->db, sql, p, NULL);
-		json_decref(p);
-	}
-	simdb_commit(s->db);
-	json_object_clear(s->stats);
-}
-
 static void
 handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 {
@@ -622,7 +339,7 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 		trunc = 1;
 
 answer:
-	count(s, c.route, c.status);
+	sim_stats_count(s, c.route, c.status);
 	log_debug("%s %s -> %d%s%s", httpd_req_peer(req), c.route, c.status,
 		drop ? " (dropped)" : "", trunc ? " (truncated)" : "");
 	if (drop) {
@@ -646,7 +363,7 @@ answer:
 			"application/json; charset=utf-8");
 	}
 	snprintf(reqid, sizeof reqid, "%016llX%016llX",
-		(unsigned long long)rnd64(), (unsigned long long)seq);
+		(unsigned long long)sim_rnd64(), (unsigned long long)seq);
 	httpd_resp_header(rs, "Request-ID", reqid);
 	httpd_resp_header(rs, "Server", "quan-sim");
 	if (!card)
@@ -672,7 +389,7 @@ rewrite_conf(const char *dir, const char *host, unsigned port)
 {
 	char *path = sim_path(dir, "quan.conf");
 	char *tmp = xasprintf("%s.tmp", path);
-	char *cause = NULL, *txt = read_file(path, 1 << 16, &cause);
+	char *cause = NULL, *txt = sim_read_file(path, 1 << 16, &cause);
 	FILE *fp;
 	char *line, *next;
 
@@ -733,7 +450,7 @@ load_state(struct sim *s, const char *dir, char **cause)
 	if (rc != 0)
 		return rc;
 	p = sim_path(dir, "platform/cert.pem");
-	s->platform_cert_pem = read_file(p, 1 << 16, cause);
+	s->platform_cert_pem = sim_read_file(p, 1 << 16, cause);
 	free(p);
 	if (s->platform_cert_pem == NULL)
 		return QUAN_EIO;
@@ -758,7 +475,7 @@ load_state(struct sim *s, const char *dir, char **cause)
 	free(p);
 	s->ca_file = sim_path(dir, "ca.pem");
 	p = sim_path(dir, "sim.db");
-	rc = simdb_open(p, &s->db, cause);
+	rc = sim_db_open(p, &s->db, cause);
 	free(p);
 	return rc;
 }
@@ -841,7 +558,7 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 		port = (unsigned)v;
 	}
 	p = sim_path(dir, "server/cert.pem");
-	cert = read_file(p, 1 << 16, cause);
+	cert = sim_read_file(p, 1 << 16, cause);
 	free(p);
 	if (cert == NULL) {
 		rc = QUAN_EIO;
@@ -849,7 +566,7 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 	}
 	p = sim_path(dir, "server/key.pem");
 	if (wx_secret_check_mode(p, cause) != 0 ||
-	    (key = read_file(p, 1 << 16, cause)) == NULL) {
+	    (key = sim_read_file(p, 1 << 16, cause)) == NULL) {
 		free(p);
 		rc = QUAN_EPERM;
 		goto out;
@@ -857,7 +574,7 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 	free(p);
 	/* /secapi/ wants the merchant's certificate (mutual TLS) */
 	p = sim_path(dir, "merchant/apiclient_cert.pem");
-	mcert = read_file(p, 1 << 16, cause);
+	mcert = sim_read_file(p, 1 << 16, cause);
 	free(p);
 	if (mcert == NULL) {
 		rc = QUAN_EIO;

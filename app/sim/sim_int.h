@@ -96,19 +96,33 @@ struct sim_ctx {
 	char route[96];                 /* "POST /v3/.../coupons/use" */
 };
 
-/* ---- server.c -------------------------------------------------------- */
+/* ---- schema.c -------------------------------------------------------- */
+/* Open DIR/sim.db (path) with the simulator's schema (simdb_open). */
+int sim_db_open(const char *path, struct simdb **out, char **cause);
+
+/* ---- dir.c ----------------------------------------------------------- */
+char *sim_path(const char *dir, const char *name); /* dir/name, new */
+/* The first max bytes of a file, NUL-terminated (new), or NULL with
+ * *cause set. */
+char *sim_read_file(const char *path, size_t max, char **cause);
+/* Load the shared identities from DIR/sim.json. */
+int sim_ids_load(const char *dir, struct sim_ids *ids, char **cause);
+
+/* ---- answer.c -------------------------------------------------------- */
 /* Set an APIv3 error answer {"code","message"[,"detail":{"field":..}]}. */
 void sim_err(struct sim_ctx *c, int status, const char *code,
 	const char *message);
 void sim_err_field(struct sim_ctx *c, const char *field, const char *issue);
 void sim_ok(struct sim_ctx *c, int status, json_t *body); /* takes body */
-/* Random helpers: a fresh id of digits; a random alnum string. */
+/* Random helpers: 64 random bits; a fresh id of digits; a random alnum
+ * string. */
+uint64_t sim_rnd64(void);
 void sim_rand_digits(char *out, size_t n);
 void sim_rand_alnum(char *out, size_t n);
-/* Load the shared identities from DIR/sim.json. */
-int sim_ids_load(const char *dir, struct sim_ids *ids, char **cause);
-char *sim_path(const char *dir, const char *name); /* dir/name, new */
 
+/* ---- stats.c --------------------------------------------------------- */
+/* Count one answer of route with status (takes mu). */
+void sim_stats_count(struct sim *s, const char *route, int status);
 /* Write the in-memory request counters into the stats table. Caller holds
  * mu. Done by the callback thread about once a second and at shutdown. */
 void sim_stats_flush(struct sim *s);
@@ -176,7 +190,7 @@ void sim_callback_queue(struct sim *s, const char *code, const char *stock_id,
 int sim_callback_start(struct sim *s);
 void sim_callback_stop(struct sim *s);
 
-/* ---- json helpers (util in server.c) --------------------------------- */
+/* ---- answer.c: JSON fields ------------------------------------------ */
 /* Field validators: on failure they set a PARAM_ERROR on c and return -1.
  * sim_str: required (req) string of 1..max UTF-8 chars; out borrowed. */
 int sim_str(struct sim_ctx *c, json_t *o, const char *key, int req,

@@ -4,8 +4,8 @@
  * signed here with the GO test key acting as the WeChat Pay key) in both
  * trust modes, every rejection path (missing headers, stale, unknown serial,
  * SIGNTEST, tampering, garbage JSON, wrong types, missing fields), the
- * classification tables, the request body builders, and card_parse /
- * card_classify.
+ * classification tables, and card_parse / card_classify (the request
+ * bodies are tests/core/test_wxbody.c's).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -365,43 +365,6 @@ test_error_classification(void **state)
 }
 
 static void
-test_bodies(void **state)
-{
-	char *b;
-
-	(void)state;
-	/* The D1 body, byte for byte (2015-05-20T13:29:35+08:00). */
-	b = wxpay_use_body("sxxe34343434", "100088", "wx1234567889999",
-	    1432099775, "1002600620019090123143254435", NULL);
-	assert_non_null(b);
-	assert_string_equal(b, D1_BODY);
-	free(b);
-	b = wxpay_use_body("1227944959000000911017", NULL, "wxa", 1432099775,
-	    "T01-1", "oid");
-	assert_string_equal(b, "{\"coupon_code\":\"1227944959000000911017\","
-	    "\"appid\":\"wxa\",\"use_time\":\"2015-05-20T13:29:35+08:00\","
-	    "\"use_request_no\":\"T01-1\",\"openid\":\"oid\"}");
-	free(b);
-	/* Quotes and backslashes are escaped; bad UTF-8 refused. */
-	b = wxpay_use_body("a\\b\"c", "1", "wxa", 1, "r", NULL);
-	assert_non_null(strstr(b, "\"a\\\\b\\\"c\""));
-	free(b);
-	assert_null(wxpay_use_body("\xff\xfe", "1", "wxa", 1, "r", NULL));
-	assert_null(wxpay_use_body("", "1", "wxa", 1, "r", NULL));
-	assert_null(wxpay_use_body("c", "1", "wxa", 0, "r", NULL));
-	b = wxpay_return_body("c1", "s1", "R1");
-	assert_string_equal(b, "{\"coupon_code\":\"c1\",\"stock_id\":\"s1\","
-	    "\"return_request_no\":\"R1\"}");
-	free(b);
-	assert_null(wxpay_return_body("c1", NULL, "R1"));
-	b = wxpay_deactivate_body("c1", "s1", "D1", "lost");
-	assert_string_equal(b, "{\"coupon_code\":\"c1\",\"stock_id\":\"s1\","
-	    "\"deactivate_request_no\":\"D1\",\"deactivate_reason\":"
-	    "\"lost\"}");
-	free(b);
-}
-
-static void
 test_ctx_config(void **state)
 {
 	struct wxpay_cfg cfg;
@@ -593,7 +556,6 @@ main(void)
 		cmocka_unit_test(test_use_answer_d4),
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_error_classification),
-		cmocka_unit_test(test_bodies),
 		cmocka_unit_test(test_ctx_config),
 		cmocka_unit_test(test_card_parse_classify),
 		cmocka_unit_test(test_card_ctx_config),

@@ -29,6 +29,7 @@
 
 #include <jansson.h>
 
+#include "core/wxbody.h"
 #include "crypto/wxsign.h"
 #include "net/card.h"
 #include "net/http.h"
@@ -277,7 +278,7 @@ use_body(json_t *e, char *reqno, size_t n)
 {
 	snprintf(reqno, n, "T01%05d%08lld", ++req_seq, (long long)tm_now() %
 	    100000000);
-	return wxpay_use_body(field(e, "code"), field(e, "stock_id"),
+	return wxbody_use(field(e, "code"), field(e, "stock_id"),
 	    cfg->wx_appid, tm_now(), reqno, NULL);
 }
 
@@ -339,7 +340,7 @@ test_wxpay_pubkey_mode(void **state)
 	assert_string_equal(q.coupon_state, "USED");
 	assert_string_equal(q.use_request_no, reqno);
 	/* Return (退券), then it is usable again. */
-	rb = wxpay_return_body(field(e, "code"), field(e, "stock_id"),
+	rb = wxbody_return(field(e, "code"), field(e, "stock_id"),
 	    "T01R0000001");
 	assert_int_equal(wxpay_return(w, rb, strlen(rb), &r), 0);
 	assert_int_equal(wxpay_classify(&r, &why), WXPAY_OK);
@@ -350,7 +351,7 @@ test_wxpay_pubkey_mode(void **state)
 	assert_string_equal(q.coupon_state, "SENDED");
 	/* Deactivate another, then it cannot be used. */
 	e = seeded("merchant", "valid", 1);
-	rb = wxpay_deactivate_body(field(e, "code"), field(e, "stock_id"),
+	rb = wxbody_deactivate(field(e, "code"), field(e, "stock_id"),
 	    "T01D0000001", "test");
 	assert_int_equal(wxpay_deactivate(w, rb, strlen(rb), &r), 0);
 	assert_int_equal(wxpay_classify(&r, NULL), WXPAY_OK);
@@ -673,7 +674,7 @@ worker_main(void *p)
 	e = seeded("merchant", "valid", (size_t)(10 + wk->idx));
 	snprintf(reqno, sizeof reqno, "T01W%d%lld", wk->idx,
 	    (long long)tm_now());
-	body = wxpay_use_body(field(e, "code"), field(e, "stock_id"),
+	body = wxbody_use(field(e, "code"), field(e, "stock_id"),
 	    cfg->wx_appid, tm_now(), reqno, NULL);
 	wxpay_use(w, body, strlen(body), &r);
 	if (wxpay_classify(&r, NULL) == WXPAY_OK)

@@ -123,7 +123,7 @@ test_simdb(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(simdb_open(path, &db, &cause), 0);
+	assert_int_equal(sim_db_open(path, &db, &cause), 0);
 	p = json_pack("[ss]", "a", "1");
 	assert_int_equal(simdb_run(db, ins, p, NULL), 0);
 	assert_int_equal(simdb_changes(db), 1);
