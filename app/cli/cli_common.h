@@ -9,9 +9,10 @@
 
 #include <stdint.h>
 
+#include "core/datafile.h"
+
 struct config;
 struct store;
-struct checkout;
 
 struct cli {
 	struct config *cfg;     /* loaded config (defaults when none) */
@@ -31,40 +32,37 @@ int cli_parse_globals(struct cli *c, int *argc, char **argv);
  * Prints "quan NAME: error" to stderr and returns EXIT_FAIL on failure
  * (config errors name file:line:key). */
 int cli_setup(struct cli *c, const char *name);
-/* Open DATA/quan.db (flags as store_open, plus CLI_STORE_RO_OK: fall back
- * to a read-only open when the file cannot be written; CLI_STORE_CHECK:
- * PRAGMA quick_check first; CLI_STORE_CHECK_DUE: the same when the last
- * check of any process is CLI_CHECK_EVERY_S old). Journals a config
- * change when the config differs from the last start's. EXIT_FAIL with a
- * message (a damaged database: the damage and the next step). */
-#define CLI_STORE_RO_OK 0x100
-#define CLI_STORE_CHECK 0x200
-#define CLI_STORE_CHECK_DUE 0x400
-#define CLI_CHECK_EVERY_S 600
+/* Open DATA/quan.db through core/datafile.h (flags DATAFILE_RO_OK,
+ * DATAFILE_CHECK, DATAFILE_CHECK_DUE), saying on stderr when it is
+ * read-only or a migration made conflicts. EXIT_FAIL with a message (a
+ * damaged database: the damage and the next step). */
 int cli_open_store(struct cli *c, const char *name, int flags);
 /* Both, in one call: parse globals, set up, open the store. */
 int cli_init(struct cli *c, const char *name, int *argc, char **argv,
     int open_store);
 void cli_done(struct cli *c);   /* closes and frees; NULL-safe fields */
+/* The store's words on its last error (what failed and, for a damaged
+ * file, the next step); cli_damage: the same when the file is damaged,
+ * else NULL. */
+const char *cli_errmsg(const struct cli *c);
+const char *cli_damage(const struct cli *c);
 
-/* The sync area's online step for `quan redeem` (app/cli/cmd_net.c):
- * attach starts the runtime and a redeem engine (core/redeem.h) over co
- * when WeChat is configured (*state NULL when not); cli_online_redeem
- * redeems the open basket through it (offline when state is NULL),
- * waiting for its own answers; detach releases it. */
-int cli_online_attach(struct cli *c, struct checkout *co, void **state);
-int cli_online_redeem(void *state, struct checkout *co);
-void cli_online_detach(void *state);
-/* Can the configured WeChat clients start (keys load, key files 0600,
- * certificates parse)? 0 ready, 1 nothing configured, QUAN_ECONFIG with
- * *cause (caller frees) naming the client and the reason. */
-int cli_online_check(const struct config *cfg, char **cause);
+/* SIGTERM/SIGINT set a flag (no SA_RESTART: poll() returns EINTR);
+ * SIGPIPE ignored. */
+void cli_signals(void);
+int cli_stopping(void);
 
-/* The age rule of checkout_recover() for the headless commands (`quan
- * redeem`, `quan sync`): an open txn older than 60 s + online_wait_ms is
- * no longer being decided by any till (the online step waits at most
- * online_wait_ms plus 1 s of grace), so it was cut off by a crash. */
-int64_t cli_recover_age_s(const struct config *cfg);
+/* A decimal int in [lo, hi], the whole string: 0, or -1. */
+int cli_parse_int(const char *s, int lo, int hi, int *out);
+
+/* A checkout engine over the cli's config and store, cashier "cli" (the
+ * sales of the command line are the terminal's own). 0, or EXIT_FAIL
+ * with "quan CMD: why" on stderr. */
+struct checkout;
+int cli_new_checkout(struct cli *c, const char *cmd, struct checkout **co);
+/* One JSON value on a line of stdout (compact, keys in order), flushed. */
+struct json_t;
+void cli_print_json(struct json_t *o);
 
 /* Local midnight (store timezone) of "YYYY-MM-DD", or of today when s is
  * NULL. 0, or -1 on a malformed date. */

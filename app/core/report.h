@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+struct json_t;
 struct store;
 
 enum report_fig {
@@ -43,5 +44,27 @@ void report_add(struct report_figs *f, const char *state,
  * store's QUAN_E*. */
 int report_period(struct store *st, int64_t from, int64_t to,
     struct report_figs *out);
+/* What `quan report` shows for [from, to) as one JSON object (new in
+ * *out): from, to (RFC 3339); redeemed {count, fen} as report_period
+ * counts it; by_kind {kind: {state: {count, fen}}}, a card coupon kept by
+ * WeChat after a void under "voided_not_returnable"; offline
+ * {accepted_today, unsettled_exposure_fen} since from; outbox {pending,
+ * unknown}; conflicts and rejections [{txn, code (masked), kind, target,
+ * state, wx_code, reason, discount_fen}] (report_day.c). 0 or the store's
+ * QUAN_E* with *cause (caller frees). */
+int report_day_json(struct store *st, int64_t from, int64_t to,
+    struct json_t **out, char **cause);
+/* What `quan status` shows of the store, added to the object j:
+ * outbox {depth, pending, unknown}, redemptions {state: {count,
+ * discount_fen}} of all time, redeemed {count, fen} as report_period
+ * counts it, offline {last_hour, exposure_fen}, cache {stocks, cards,
+ * codes, stock_age_s, card_age_s}, definitions [{kind, id, type, state,
+ * age_s}] (report_status.c). 0, or the store's QUAN_E* with *cause
+ * (caller frees; j unchanged). */
+int report_status_json(struct store *st, int64_t now, struct json_t *j,
+    char **cause);
+/* network {state, since, since_at, error} as the last sync of any
+ * process saw it, added to j; nothing when no sync has run. */
+void report_network_json(struct store *st, struct json_t *j);
 
 #endif
