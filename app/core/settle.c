@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "core/coupon.h"
 #include "core/ledger.h"
 #include "core/settle.h"
 #include "store/store.h"
@@ -381,7 +382,7 @@ pump_row(void *arg, const struct store_outbox *o)
 	}
 	if (o->op != STORE_OP_RETURN &&
 	    store_red_get(s->st, o->red_id, &red) == QUAN_OK &&
-	    strcmp(red.state, "pending") == 0) {
+	    checkout_cstate_parse(red.state) == CHECKOUT_PENDING) {
 		if ((rc = ledger_change(s->st, &red, "unknown", NULL, "sent",
 		    c->now, NULL)) != QUAN_OK) {
 			c->rc = rc;
@@ -668,7 +669,7 @@ card_taken(struct settle *s, const struct store_outbox *o,
 	if ((rc = store_red_get(s->st, o->red_id, &red)) != QUAN_OK)
 		return rc;
 	set_err(s, r, now);
-	if (strcmp(red.state, "accepted_offline") != 0) {
+	if (checkout_cstate_parse(red.state) != CHECKOUT_ACCEPTED_OFFLINE) {
 		s->stat.rejected++;
 		return finish(s, o, "rejected", r, "already_used", now);
 	}
@@ -984,7 +985,8 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 		return QUAN_OK;
 	if (rc != QUAN_OK)
 		return rc;
-	if (strcmp(o.state, "done") == 0 || strcmp(o.state, "cancelled") == 0)
+	if (outbox_state_parse(o.state) == OUTBOX_DONE ||
+	    outbox_state_parse(o.state) == OUTBOX_CANCELLED)
 		return QUAN_OK; /* a duplicate answer */
 	if (r.status == SYNC_OK || r.status == SYNC_REJECTED)
 		s->stat.last_ok = now;
@@ -1129,9 +1131,9 @@ txn_defs(struct settle *s, const int64_t *ids, int n, int64_t now,
 	for (i = 0; i < n; i++) {
 		if (store_outbox_get(s->st, ids[i], &o) != QUAN_OK ||
 		    o.op != STORE_OP_USE || o.kind != STORE_MERCHANT ||
-		    strcmp(o.state, "done") != 0 ||
+		    outbox_state_parse(o.state) != OUTBOX_DONE ||
 		    store_red_get(s->st, o.red_id, &red) != QUAN_OK ||
-		    strcmp(red.state, "confirmed") != 0 ||
+		    checkout_cstate_parse(red.state) != CHECKOUT_CONFIRMED ||
 		    red.target[0] == '\0')
 			continue;
 		raw = NULL;
@@ -1175,8 +1177,8 @@ txn_open(struct settle *s, const int64_t *ids, int n, int *waiting)
 	*waiting = 0;
 	for (i = 0; i < n; i++)
 		if (store_outbox_get(s->st, ids[i], &o) == QUAN_OK &&
-		    (strcmp(o.state, "pending") == 0 ||
-		    strcmp(o.state, "unknown") == 0)) {
+		    (outbox_state_parse(o.state) == OUTBOX_PENDING ||
+		    outbox_state_parse(o.state) == OUTBOX_UNKNOWN)) {
 			open++;
 			if (out_find(s, ids[i]) >= 0)
 				(*waiting)++;
