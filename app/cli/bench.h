@@ -6,14 +6,14 @@
 #ifndef QUAN_BENCH_H
 #define QUAN_BENCH_H
 
-int bench_lookup(int argc, char **argv); /* core: app/cli/cmd_core*.c */
-int bench_sync(int argc, char **argv);   /* sync: app/cli/cmd_net*.c */
-int bench_decode(int argc, char **argv); /* drivers: app/cli/cmd_drivers.c */
-int bench_sale(int argc, char **argv);   /* core: app/cli/cmd_sale_bench.c */
-int bench_pay(int argc, char **argv);    /* sale: app/cli/cmd_pay_bench.c */
-int bench_hub(int argc, char **argv);    /* hub: app/cli/cmd_hub_bench.c */
+int bench_lookup(int argc, char **argv); /* cmd_bench_lookup.c */
+int bench_sync(int argc, char **argv);   /* cmd_bench_sync.c */
+int bench_decode(int argc, char **argv); /* cmd_scan.c */
+int bench_sale(int argc, char **argv);   /* cmd_bench_sale.c */
+int bench_pay(int argc, char **argv);    /* cmd_pay_bench.c */
+int bench_hub(int argc, char **argv);    /* cmd_hub_bench.c */
 
-/* `quan bench decode --set DIR` (app/cli/cmd_drivers_set.c): quan, zbarimg
+/* `quan bench decode --set DIR` (app/cli/cmd_bench_decode_set.c): quan, zbarimg
  * and ZXingReader on one image set, quan seeing each image for `frames`
  * camera frames (0: 15); the table and totals to out (NULL: none). 0 or
  * -1. */
@@ -27,19 +27,14 @@ int bench_decode_set(const char *dir, int budget_ms, int frames,
     FILE *out, struct set_fig *fig);
 void bench_decode_set_json(const struct set_fig *fig);
 
-/* Shared by the benches that need WeChat (app/cli/cmd_net_bench.c):
+/* Shared by the benches that need WeChat (app/cli/cmd_bench_sync.c):
  * start `quan sim serve DIR` on a free loopback port (its quan.conf is
- * pointed at it), and mint n coupons of a new stock into the store. */
+ * pointed at it). */
 #include <sys/types.h>
 struct cli;
-struct net_rt;
-struct sync_wx;
 pid_t bench_spawn_sim(const char *dir, char *err, size_t n);
-int bench_mint(struct cli *c, struct sync_wx *x, int n,
-    char (**codes_out)[32], char *err, size_t errn);
-/* Stop the runtime (if started) and the simulator (sim > 0), close the
- * cli, remove dir (NULL: keep; QUAN_BENCH_KEEP set: keep). */
-void bench_teardown(struct cli *c, struct net_rt *rt, pid_t sim,
-    const char *dir);
+/* Stop the simulator (sim > 0), close the cli, remove dir (NULL: keep;
+ * QUAN_BENCH_KEEP set: keep). */
+void bench_teardown(struct cli *c, pid_t sim, const char *dir);
 
 #endif

@@ -2,6 +2,7 @@
  * cli_common.c — global options, config, logging, data dir and store for
  * every command (see cli_common.h).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,8 @@
 
 #include "cli/cli_common.h"
 #include "cli/cmd.h"
-#include "core/journal.h"
-#include "core/ledger.h"
-#include "crypto/crypto.h"
-#include "store/store.h"
+#include "core/checkout.h"
+#include "core/datafile.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -95,119 +94,28 @@ cli_setup(struct cli *c, const char *name)
 	return 0;
 }
 
-/* SHA-256 (hex) of the config file's bytes, or of "" for defaults. */
-static void
-config_digest(const struct config *cfg, char out[65])
-{
-	uint8_t h[CRYPTO_SHA256_LEN];
-	char *data = NULL;
-	size_t n = 0;
-	FILE *fp;
-
-	if (cfg->path[0] != '\0' && (fp = fopen(cfg->path, "re")) != NULL) {
-		data = xmalloc(1 << 20);
-		n = fread(data, 1, 1 << 20, fp);
-		fclose(fp);
-	}
-	crypto_sha256(data != NULL ? data : "", n, h);
-	crypto_hex(h, sizeof h, out);
-	free(data);
-}
-
-/* Journal a configuration change: the digest of the config in use differs
- * from the one recorded at the last start. Best effort (logged). */
-static void
-journal_config(struct cli *c)
-{
-	char now_d[65], old[96];
-	json_t *d;
-	int rc;
-
-	config_digest(c->cfg, now_d);
-	rc = store_meta_get(c->st, "config_sha256", old, sizeof old);
-	if (rc == 0 && strcmp(old, now_d) == 0)
-		return;
-	if (store_begin(c->st) != 0)
-		goto fail;
-	d = json_pack("{s:s, s:s, s:s, s:s}", "path", c->cfg->path,
-	    "terminal", c->cfg->term_id, "from", rc == 0 ? old : "",
-	    "to", now_d);
-	rc = journal_append(c->st, tm_now(), "config_change", 0, 0, d);
-	json_decref(d);
-	if (rc == 0)
-		rc = store_meta_set(c->st, "config_sha256", now_d);
-	if (rc != 0) {
-		store_rollback(c->st);
-		goto fail;
-	}
-	if (store_commit(c->st) == 0)
-		return;
-fail:
-	log_warn("%s: cannot journal the config change: %s", __func__,
-	    store_errmsg(c->st));
-}
-
 int
 cli_open_store(struct cli *c, const char *name, int flags)
 {
+	struct datafile_info info;
 	char *cause = NULL;
-	int rc, ro_ok = (flags & CLI_STORE_RO_OK) != 0;
-	int check = flags & (CLI_STORE_CHECK | CLI_STORE_CHECK_DUE);
 
-	flags &= ~(CLI_STORE_RO_OK | CLI_STORE_CHECK | CLI_STORE_CHECK_DUE);
-	rc = store_open(c->db_path, flags, &c->st, &cause);
-	if (rc == QUAN_EPERM && ro_ok) {
-		/* a read-only medium: reading commands still work */
-		free(cause);
-		cause = NULL;
-		flags |= STORE_O_READONLY;
-		rc = store_open(c->db_path, flags, &c->st, &cause);
-		if (rc == 0)
-			fprintf(stderr, "quan %s: database is read-only; "
-			    "nothing will be written\n", name);
-	}
-	if (rc != 0) {
+	if (datafile_open(c->db_path, c->cfg, flags, &c->st, &info,
+	    &cause) != 0) {
 		/* a damaged database: the store's words name the next step
 		 * (restore from the last backup) */
 		fprintf(stderr, "quan %s: %s\n", name, cause);
 		free(cause);
 		return EXIT_FAIL;
 	}
-	/* a page damaged where this command never reads would not stop it:
-	 * the whole file is checked first (always, or once per 10 min for
-	 * quan redeem and quan sync), and damage found by any process stops
-	 * all of them (store_damaged) */
-	if ((check == CLI_STORE_CHECK && store_quick_check(c->st) != 0) ||
-	    (check == CLI_STORE_CHECK_DUE && store_quick_check_due(c->st,
-	    tm_now(), CLI_CHECK_EVERY_S) != 0) || store_damaged(c->st)) {
-		fprintf(stderr, "quan %s: %s\n", name, store_errmsg(c->st));
-		return EXIT_FAIL;
-	}
-	if ((flags & STORE_O_READONLY) == 0) {
-		int n = 0;
-
-		/* the journal's key (made at the first start, with the first
-		 * keyed entry); never a new one over a keyed journal. The
-		 * reading commands (status, report, journal verify) go on
-		 * without it: verify names a key it needs and cannot read */
-		if (!ro_ok && journal_key_open(c->st, tm_now(), 1, &cause) !=
-		    0) {
-			fprintf(stderr, "quan %s: %s\n", name, cause);
-			free(cause);
-			return EXIT_FAIL;
-		}
-		journal_config(c);
-		/* rows an older store held live twice, made conflicts by
-		 * the schema migration just now: journaled once */
-		if (ledger_journal_migrated(c->st, tm_now(), &n) != 0)
-			log_warn("quan %s: cannot journal the migrated "
-			    "conflicts: %s", name, store_errmsg(c->st));
-		else if (n > 0)
-			fprintf(stderr, "quan %s: %d redemption%s of a coupon "
-			    "already redeemed here became conflicts for a "
-			    "manager (quan report)\n", name, n, n == 1 ? "" :
-			    "s");
-	}
+	if (info.readonly)
+		fprintf(stderr, "quan %s: database is read-only; nothing "
+		    "will be written\n", name);
+	if (info.migrated > 0)
+		fprintf(stderr, "quan %s: %d redemption%s of a coupon already "
+		    "redeemed here became conflicts for a manager (quan "
+		    "report)\n", name, info.migrated, info.migrated == 1 ?
+		    "" : "s");
 	return 0;
 }
 
@@ -230,7 +138,7 @@ cli_init(struct cli *c, const char *name, int *argc, char **argv,
 void
 cli_done(struct cli *c)
 {
-	store_close(c->st);
+	datafile_close(c->st);
 	c->st = NULL;
 	config_free(c->cfg);
 	c->cfg = NULL;
@@ -239,13 +147,19 @@ cli_done(struct cli *c)
 	c->data_dir = c->db_path = NULL;
 }
 
-int64_t
-cli_recover_age_s(const struct config *cfg)
+/* Local midnight of "YYYY-MM-DD" (or of today when s is NULL). */
+const char *
+cli_errmsg(const struct cli *c)
 {
-	return 60 + cfg->wx_online_wait_ms / 1000;
+	return datafile_errmsg(c->st);
 }
 
-/* Local midnight of "YYYY-MM-DD" (or of today when s is NULL). */
+const char *
+cli_damage(const struct cli *c)
+{
+	return datafile_damage(c->st);
+}
+
 int
 cli_day_start(const char *s, int64_t *out)
 {
@@ -272,4 +186,80 @@ cli_day_start(const char *s, int64_t *out)
 		t -= sec > 43200 ? sec - 86400 : sec;
 	*out = t;
 	return 0;
+}
+
+/* SIGTERM/SIGINT of a long-running command: a flag, polled. */
+
+static volatile sig_atomic_t cli_stop_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	cli_stop_flag = 1;
+}
+
+void
+cli_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: poll() returns EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+cli_stopping(void)
+{
+	return cli_stop_flag != 0;
+}
+
+int
+cli_parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+cli_new_checkout(struct cli *c, const char *cmd, struct checkout **co)
+{
+	struct checkout_opts o;
+	char *cause = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = c->cfg;
+	o.st = c->st;
+	if (checkout_new(&o, co, &cause) != 0) {
+		fprintf(stderr, "quan %s: %s\n", cmd,
+		    cause != NULL ? cause : "cannot start checkout");
+		free(cause);
+		return EXIT_FAIL;
+	}
+	/* Sales made from the command line are the terminal's own. */
+	checkout_set_cashier(*co, "cli");
+	return 0;
+}
+
+void
+cli_print_json(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (s != NULL)
+		printf("%s\n", s);
+	free(s);
+	fflush(stdout);
 }

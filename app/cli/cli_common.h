@@ -9,14 +9,10 @@
 
 #include <stdint.h>
 
+#include "core/datafile.h"
+
 struct config;
 struct store;
-struct checkout;
-struct checkout_line;
-struct checkout_txn;
-struct json_t;
-struct settle;
-struct evq;
 
 struct cli {
 	struct config *cfg;     /* loaded config (defaults when none) */
@@ -36,60 +32,70 @@ int cli_parse_globals(struct cli *c, int *argc, char **argv);
  * Prints "quan NAME: error" to stderr and returns EXIT_FAIL on failure
  * (config errors name file:line:key). */
 int cli_setup(struct cli *c, const char *name);
-/* Open DATA/quan.db (flags as store_open, plus CLI_STORE_RO_OK: fall back
- * to a read-only open when the file cannot be written; CLI_STORE_CHECK:
- * PRAGMA quick_check first; CLI_STORE_CHECK_DUE: the same when the last
- * check of any process is CLI_CHECK_EVERY_S old). Journals a config
- * change when the config differs from the last start's. EXIT_FAIL with a
- * message (a damaged database: the damage and the next step). */
-#define CLI_STORE_RO_OK 0x100
-#define CLI_STORE_CHECK 0x200
-#define CLI_STORE_CHECK_DUE 0x400
-#define CLI_CHECK_EVERY_S 600
+/* Open DATA/quan.db through core/datafile.h (flags DATAFILE_RO_OK,
+ * DATAFILE_CHECK, DATAFILE_CHECK_DUE), saying on stderr when it is
+ * read-only or a migration made conflicts. EXIT_FAIL with a message (a
+ * damaged database: the damage and the next step). */
 int cli_open_store(struct cli *c, const char *name, int flags);
 /* Both, in one call: parse globals, set up, open the store. */
 int cli_init(struct cli *c, const char *name, int *argc, char **argv,
     int open_store);
 void cli_done(struct cli *c);   /* closes and frees; NULL-safe fields */
+/* The store's words on its last error (what failed and, for a damaged
+ * file, the next step); cli_damage: the same when the file is damaged,
+ * else NULL. */
+const char *cli_errmsg(const struct cli *c);
+const char *cli_damage(const struct cli *c);
 
-/* The sync area's online step for `quan redeem` (app/cli/cmd_net.c):
- * attach starts the runtime and a redeem engine (core/redeem.h) over co
- * when WeChat is configured (*state NULL when not); cli_online_redeem
- * redeems the open basket through it (offline when state is NULL),
- * waiting for its own answers; detach releases it. */
-int cli_online_attach(struct cli *c, struct checkout *co, void **state);
-int cli_online_redeem(void *state, struct checkout *co);
-void cli_online_detach(void *state);
-/* The runtime under an attached online step: its settle and results
- * queue (a sale's payment runs on them). 0, or -1 when state is NULL. */
-int cli_online_parts(void *state, struct settle **se, struct evq **results);
-/* Wait up to ms for answers still out on it, applying them. */
-void cli_online_flush(void *state, int ms);
-/* Can the configured WeChat clients start (keys load, key files 0600,
- * certificates parse)? 0 ready, 1 nothing configured, QUAN_ECONFIG with
- * *cause (caller frees) naming the client and the reason. */
-int cli_online_check(const struct config *cfg, char **cause);
+/* SIGTERM/SIGINT set a flag (no SA_RESTART: poll() returns EINTR);
+ * SIGPIPE ignored. */
+void cli_signals(void);
+int cli_stopping(void);
 
-/* The age rule of checkout_recover() for the headless commands (`quan
- * redeem`, `quan sync`): an open txn older than 60 s + online_wait_ms is
- * no longer being decided by any till (the online step waits at most
- * online_wait_ms plus 1 s of grace), so it was cut off by a crash. */
-int64_t cli_recover_age_s(const struct config *cfg);
+/* A decimal int in [lo, hi], the whole string: 0, or -1. */
+int cli_parse_int(const char *s, int lo, int hi, int *out);
 
-/* Shared by the core commands (app/cli/cmd_core.c) and `quan sale`. */
+/* A checkout engine over the cli's config and store, cashier "cli" (the
+ * sales of the command line are the terminal's own). 0, or EXIT_FAIL
+ * with "quan CMD: why" on stderr. */
+struct checkout;
+int cli_new_checkout(struct cli *c, const char *cmd, struct checkout **co);
+/* One JSON value on a line of stdout (compact, keys in order), flushed. */
+struct json_t;
+void cli_print_json(struct json_t *o);
+
+/* The sale commands' shared pieces (app/cli/cmd_redeem.c), used by
+ * `quan check|redeem|void` and `quan sale` (cmd_sale.c): a yuan amount
+ * of option opt (EXIT_USAGE with a message); a code from the command
+ * line added to the open basket (EXIT_FAIL with a message); a line as
+ * JSON (full: request_no, offline_reason too); the redeem object of a
+ * sale: txn, amount_fen, discount_fen, due_fen, coupons[] (new). */
+struct checkout_line;
+struct checkout_txn;
 int cli_parse_money(const char *cmd, const char *opt, const char *v,
     int64_t *out);
-int cli_new_checkout(struct cli *c, const char *cmd, struct checkout **co);
-int cli_add_code(struct checkout *co, struct store *st, const char *cmd,
+int cli_add_code(struct checkout *co, const struct cli *c, const char *cmd,
     const char *code, int64_t price);
 struct json_t *cli_line_json(const struct checkout_line *l, int full);
-/* The redeem object of a sale: txn, amount_fen, discount_fen, due_fen,
- * coupons[] (new). */
 struct json_t *cli_redeem_json(const struct checkout_txn *t);
-void cli_print_json(struct json_t *o);
-/* The payment figures of core/report.h as JSON (app/cli/cmd_sale.c). */
-struct store_pay_sums;
-struct json_t *cli_pay_sums_json(const struct store_pay_sums *p);
+
+/* The online step of a sale (app/cli/cmd_redeem.c): the runtime's
+ * (net/runtime.h net_online_*) and, with [hub] dsn set, the store hub's
+ * claims thread attached to its redeem engine (cli_hub.h). on is NULL
+ * when no WeChat client is configured (offline policy). */
+struct net_online;
+struct hubthr;
+struct cli_online {
+	struct net_online *on;
+	struct hubthr *hub;
+};
+/* 0, or EXIT_FAIL with "quan CMD: ..." on stderr when the configured
+ * online step cannot start (nothing must then be sold). */
+int cli_online_start(struct cli *c, const char *cmd, struct checkout *co,
+    struct cli_online *o);
+/* Say why the online step could not decide online (if so), end the hub
+ * after the redeem engine, then the runtime. NULL-safe parts. */
+void cli_online_stop(struct cli_online *o, const char *cmd);
 
 /* Local midnight (store timezone) of "YYYY-MM-DD", or of today when s is
  * NULL. 0, or -1 on a malformed date. */

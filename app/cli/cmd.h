@@ -2,9 +2,10 @@
  * cmd.h — the command table. Each command is `int cmd_NAME(int argc,
  * char **argv)` with argv[0] the command name, returning the process exit
  * status: 0 ok, 1 failure, 2 bad usage, 3 a coupon rejected / nothing read,
- * 4 work left pending. Commands live one area per file (cmd_<area>.c) and are
- * listed in cmds.def; each has its help page, app/cli/help/NAME.txt (a
- * command without one does not link).
+ * 4 work left pending. A command lives in cmd_NAME.c, or with its small
+ * family (cmd_redeem.c: check, redeem, void); all are listed in cmds.def;
+ * each has its help page, app/cli/help/NAME.txt (a command without one
+ * does not link). A command parses, calls a layer, prints.
  */
 #ifndef QUAN_CMD_H
 #define QUAN_CMD_H

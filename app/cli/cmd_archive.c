@@ -15,7 +15,6 @@
 #include "cli/cli_common.h"
 #include "cli/cmd.h"
 #include "core/archive.h"
-#include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/tm.h"
@@ -38,7 +37,7 @@ cmd_archive(int argc, char **argv)
 	struct archive_result r;
 	const char *date = NULL;
 	char *cause = NULL, *dir = NULL, cut[40];
-	int64_t before = 0, size0 = 0, size1 = 0;
+	int64_t before = 0;
 	int i, rc, json = 0, vacuum = 0, batch = 0;
 
 	if ((rc = cli_init(&c, "archive", &argc, argv, 1)) != 0)
@@ -71,7 +70,6 @@ cmd_archive(int argc, char **argv)
 	o.now = tm_now();
 	o.full_vacuum = vacuum;
 	o.batch = batch;
-	(void)store_size(c.st, &size0);
 	if ((rc = archive_run(c.st, &o, &r, &cause)) != 0) {
 		fprintf(stderr, "quan archive: %s (what was moved before "
 		    "stays moved; run it again to finish)\n",
@@ -80,7 +78,6 @@ cmd_archive(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	(void)store_size(c.st, &size1);
 	tm_rfc3339(r.cutoff, cut, sizeof cut);
 	if (json) {
 		json_t *j = json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:I, "
@@ -90,8 +87,8 @@ cmd_archive(int argc, char **argv)
 		    "journal", (json_int_t)r.journal, "notices",
 		    (json_int_t)r.notices, "codes_dropped", (json_int_t)r.codes,
 		    "resumed", r.resumed,
-		    "size_before", (json_int_t)size0, "size_after",
-		    (json_int_t)size1);
+		    "size_before", (json_int_t)r.size_before, "size_after",
+		    (json_int_t)r.size_after);
 		char *t = json_dumps(j, JSON_COMPACT);
 
 		printf("%s\n", t);
@@ -111,7 +108,7 @@ cmd_archive(int argc, char **argv)
 			printf("archive: %" PRId64 " cached codes of ended "
 			    "stocks/cards dropped\n", r.codes);
 		printf("archive: database %" PRId64 " -> %" PRId64 " bytes\n",
-		    size0, size1);
+		    r.size_before, r.size_after);
 	}
 	rc = EXIT_OK;
 out:

@@ -16,7 +16,6 @@
 #include "cli/cli_common.h"
 #include "cli/cli_hub.h"
 #include "cli/cmd.h"
-#include "cli/cmd_net.h"
 #include "core/import.h"
 #include "core/redeem.h"
 #include "hub/hub.h"
@@ -156,7 +155,7 @@ hub_cmd_sync(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_open_store(c, "hub sync", 0)) != 0)
 		return rc;
-	net_signals();
+	cli_signals();
 	do {
 		if (h == NULL && open_hub("sync", dsn, 1, &h) != 0) {
 			failed = 1;
@@ -190,10 +189,10 @@ hub_cmd_sync(struct cli *c, int argc, char **argv)
 			}
 			fflush(stdout);
 		}
-		for (i = 0; !once && !net_stopping() &&
+		for (i = 0; !once && !cli_stopping() &&
 		    i < c->cfg->hub_poll_s * 10; i++)
 			poll(NULL, 0, 100);
-	} while (!once && !net_stopping());
+	} while (!once && !cli_stopping());
 	hub_close(h);
 	return failed ? EXIT_FAIL : EXIT_OK;
 }

@@ -18,11 +18,11 @@
 #include "cli/bench.h"
 #include "cli/cli_common.h"
 #include "cli/cmd.h"
-#include "cli/cmd_net.h"
 #include "core/checkout.h"
 #include "core/payment.h"
 #include "core/settle.h"
 #include "net/http.h"
+#include "net/runtime.h"
 #include "sim/sim.h"
 #include "store/store.h"
 #include "util/config.h"
@@ -82,7 +82,7 @@ bench_pay(int argc, char **argv)
 	struct checkout_opts copts;
 	struct checkout *co = NULL;
 	struct payment *pm = NULL;
-	struct net_rt rt;
+	struct net_rt *rt = NULL;
 	struct net_rt_opts o;
 	struct slot sl[PAY_BENCH_INFLIGHT_MAX];
 	struct payment_view v;
@@ -95,7 +95,6 @@ bench_pay(int argc, char **argv)
 	int done = 0, paid = 0;
 
 	memset(&c, 0, sizeof c);
-	memset(&rt, 0, sizeof rt);
 	memset(sl, 0, sizeof sl);
 	if (cli_parse_globals(&c, &argc, argv) != 0)
 		return EXIT_USAGE;
@@ -148,8 +147,10 @@ bench_pay(int argc, char **argv)
 	o.sync.rate_per_s = 0;
 	o.sync.workers = conc < 16 ? conc : 16;
 	o.settle.refresh_s = 0;
-	if (net_rt_start(&rt, &c, &o, "bench") != 0)
+	if (net_rt_start(&rt, c.st, c.cfg, &o, &cause) != 0) {
+		fprintf(stderr, "quan bench pay: %s\n", cause);
 		goto out;
+	}
 	memset(&copts, 0, sizeof copts);
 	copts.cfg = c.cfg;
 	copts.st = c.st;
@@ -157,13 +158,14 @@ bench_pay(int argc, char **argv)
 		fprintf(stderr, "quan bench pay: %s\n", cause);
 		goto out;
 	}
-	pm = payment_new(co, c.st, c.cfg, rt.se);
+	pm = payment_new(co, c.st, c.cfg, net_rt_settle(rt));
 	over = xcalloc((size_t)n, sizeof *over);
 	cpu_start = xcalloc((size_t)n, sizeof *cpu_start);
 	t0 = tm_mono_us();
 	cpu0 = cpu_us();
 	while (done < n) {
-		struct pollfd pf = {.fd = evq_fd(rt.results), .events = POLLIN};
+		struct pollfd pf = {.fd = evq_fd(net_rt_results(rt)),
+		    .events = POLLIN};
 
 		for (k = 0; k < conc && started < n; k++) {
 			if (sl[k].id != 0)
@@ -171,7 +173,7 @@ bench_pay(int argc, char **argv)
 			c1 = cpu_us();
 			if (start_sale(co, pm, started, &sl[k]) != 0) {
 				fprintf(stderr, "quan bench pay: sale %d: %s\n",
-				    started, store_errmsg(c.st));
+				    started, cli_errmsg(&c));
 				goto out;
 			}
 			cpu_start[started] = cpu_us() - c1;
@@ -180,7 +182,7 @@ bench_pay(int argc, char **argv)
 		(void)payment_step(pm);
 		if (poll(&pf, 1, 1000) < 0 && errno != EINTR)
 			goto out;
-		if (settle_drain(rt.se, rt.results, tm_now(), NULL) != 0)
+		if (settle_drain(net_rt_settle(rt), net_rt_results(rt), tm_now(), NULL) != 0)
 			goto out;
 		(void)payment_step(pm);
 		for (k = 0; k < conc; k++) {
@@ -225,7 +227,8 @@ bench_pay(int argc, char **argv)
 out:
 	payment_free(pm);
 	checkout_free(co);
-	bench_teardown(&c, &rt, sim, dir);
+	net_rt_stop(rt);
+	bench_teardown(&c, sim, dir);
 	free(over);
 	free(cpu_start);
 	free(cause);

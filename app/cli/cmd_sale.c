@@ -14,7 +14,7 @@
 #include "cli/cmd.h"
 #include "core/checkout.h"
 #include "core/payment.h"
-#include "store/store.h"
+#include "net/runtime.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/money.h"
@@ -117,25 +117,6 @@ parse(int argc, char **argv, struct sale_opts *o)
 	return 0;
 }
 
-json_t *
-cli_pay_sums_json(const struct store_pay_sums *p)
-{
-	return json_pack("{s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I}, "
-	    "s:{s:I, s:I}, s:I, s:I}",
-	    "paid", (json_int_t)p->paid_count,
-	    "wechat", "count", (json_int_t)p->wechat_count,
-	    "fen", (json_int_t)p->wechat_fen,
-	    "payer_fen", (json_int_t)p->payer_fen,
-	    "voucher_fen", (json_int_t)p->voucher_fen,
-	    "vouchers", (json_int_t)p->voucher_count,
-	    "cash", "count", (json_int_t)p->cash_count,
-	    "fen", (json_int_t)p->cash_fen,
-	    "other", "count", (json_int_t)p->other_count,
-	    "fen", (json_int_t)p->other_fen,
-	    "failed", (json_int_t)p->failed_count,
-	    "open", (json_int_t)p->unknown_count);
-}
-
 static json_t *
 payment_json(const struct payment_view *v, enum pay_outcome out)
 {
@@ -207,18 +188,18 @@ print_text(const struct checkout_txn *t, const struct payment_view *v,
 
 /* Take the due with the tender; *v and *out say how it ended. */
 static int
-take(struct cli *c, struct checkout *co, void *online,
+take(struct cli *c, struct checkout *co, struct net_online *online,
     const struct sale_opts *o, struct payment_view *v,
     enum pay_outcome *out)
 {
 	const struct checkout_txn *t = checkout_current(co);
-	struct settle *se = NULL;
-	struct evq *results = NULL;
+	struct net_rt *rt = net_online_rt(online);
+	struct settle *se = rt != NULL ? net_rt_settle(rt) : NULL;
+	struct evq *results = rt != NULL ? net_rt_results(rt) : NULL;
 	struct payment *pm;
 	int64_t id = 0;
 	int rc;
 
-	(void)cli_online_parts(online, &se, &results);
 	pm = payment_new(co, c->st, c->cfg, se);
 	switch (o->tender) {
 	case PAYMENT_T_WECHAT:
@@ -237,8 +218,8 @@ take(struct cli *c, struct checkout *co, void *online,
 		    rc == QUAN_ENET ? "a payment code needs WeChat "
 		    "([wechatpay] in quan.conf)" : rc == QUAN_EINVAL &&
 		    o->tender == PAYMENT_T_CASH ? "less cash than is due" :
-		    quan_strerror(rc), store_damaged(c->st) ? ": " : "",
-		    store_damaged(c->st) ? store_errmsg(c->st) : "");
+		    quan_strerror(rc), cli_damage(c) != NULL ? ": " : "",
+		    cli_damage(c) != NULL ? cli_damage(c) : "");
 		payment_free(pm);
 		/* nothing was charged: the coupons go back */
 		(void)checkout_void(co, t->id, "payment", NULL);
@@ -253,12 +234,12 @@ take(struct cli *c, struct checkout *co, void *online,
 	rc = payment_view(pm, id, v);
 	payment_free(pm);
 	if (rc != 0) {
-		fprintf(stderr, "quan sale: %s\n", store_errmsg(c->st));
+		fprintf(stderr, "quan sale: %s\n", cli_errmsg(c));
 		return EXIT_FAIL;
 	}
 	/* the returns of a failed payment: their answers, briefly */
 	if (*out == PAY_FAILED || *out == PAY_REVERSED)
-		cli_online_flush(online, 2000);
+		net_online_flush(online, 2000);
 	return 0;
 }
 
@@ -271,7 +252,7 @@ cmd_sale(int argc, char **argv)
 	struct checkout_txn *t = NULL;
 	struct payment_view v;
 	enum pay_outcome out = PAY_PAID;
-	void *online = NULL;
+	struct cli_online online = {NULL, NULL};
 	int rc, i, nrec = 0;
 
 	memset(&v, 0, sizeof v);
@@ -279,18 +260,14 @@ cmd_sale(int argc, char **argv)
 		goto end;
 	if ((rc = parse(argc, argv, &o)) != 0)
 		goto end;
-	if ((rc = cli_open_store(&c, "sale", CLI_STORE_CHECK_DUE)) != 0 ||
+	if ((rc = cli_open_store(&c, "sale", DATAFILE_CHECK_DUE)) != 0 ||
 	    (rc = cli_new_checkout(&c, "sale", &co)) != 0)
 		goto end;
-	checkout_recover(co, cli_recover_age_s(c.cfg), &nrec);
-	if (cli_online_attach(&c, co, &online) != 0) {
-		fprintf(stderr, "quan sale: nothing sold: the online step is "
-		    "configured but cannot start\n");
-		online = NULL;
-		rc = EXIT_FAIL;
+	/* sales interrupted by a crash are settled first */
+	(void)net_recover(co, c.cfg, &nrec);
+	if ((rc = cli_online_start(&c, "sale", co, &online)) != 0)
 		goto end;
-	}
-	if (o.tender == PAYMENT_T_WECHAT && online == NULL) {
+	if (o.tender == PAYMENT_T_WECHAT && online.on == NULL) {
 		fprintf(stderr, "quan sale: a payment code needs WeChat "
 		    "([wechatpay] in quan.conf); take cash or another "
 		    "tender\n");
@@ -302,10 +279,10 @@ cmd_sale(int argc, char **argv)
 		goto end;
 	}
 	for (i = 0; i < o.ncodes; i++)
-		if ((rc = cli_add_code(co, c.st, "sale", o.codes[i], -1)) != 0)
+		if ((rc = cli_add_code(co, &c, "sale", o.codes[i], -1)) != 0)
 			goto end;
-	if ((rc = cli_online_redeem(online, co)) != 0) {
-		fprintf(stderr, "quan sale: %s\n", store_errmsg(c.st));
+	if ((rc = net_online_redeem(online.on, co)) != 0) {
+		fprintf(stderr, "quan sale: %s\n", cli_errmsg(&c));
 		rc = EXIT_FAIL;
 		goto end;
 	}
@@ -318,8 +295,8 @@ cmd_sale(int argc, char **argv)
 		/* the coupons paid it all */
 		if (checkout_close(co) != 0)
 			fprintf(stderr, "quan sale: close: %s\n",
-			    store_errmsg(c.st));
-	} else if ((rc = take(&c, co, online, &o, &v, &out)) != 0) {
+			    cli_errmsg(&c));
+	} else if ((rc = take(&c, co, online.on, &o, &v, &out)) != 0) {
 		goto end;
 	}
 	t = xcalloc(1, sizeof *t);
@@ -338,8 +315,7 @@ cmd_sale(int argc, char **argv)
 	    EXIT_REJECTED;
 end:
 	free(t);
-	if (online != NULL)
-		cli_online_detach(online);
+	cli_online_stop(&online, "sale");
 	checkout_free(co);
 	cli_done(&c);
 	return rc;

@@ -258,10 +258,12 @@ archive_run(struct store *st, const struct archive_opts *o,
 
 	memset(r, 0, sizeof *r);
 	*cause = NULL;
+	(void)store_size(st, &r->size_before);
 	if ((lock = lock_dir(o->dir, cause)) < 0)
 		return QUAN_EBUSY;
 	rc = run_locked(st, o, r, cause);
 	close(lock);
+	(void)store_size(st, &r->size_after);
 	return rc;
 }
 

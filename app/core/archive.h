@@ -54,6 +54,7 @@ struct archive_result {
 	int64_t codes;       /* cached codes of ended stocks/cards dropped */
 	int resumed;         /* a run cut off before was finished */
 	int more;            /* max_batches reached: call again */
+	int64_t size_before, size_after; /* the database file, bytes */
 };
 
 /* One run; one at a time per archive folder (an flock on

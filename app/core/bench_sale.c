@@ -61,32 +61,32 @@ bench_sale_stock(struct store *st, int64_t now)
 
 /* What past sale i was: state of its coupon, reason, journal kind. */
 static void
-past_kind(int64_t i, const char **state, const char **reason,
+past_kind(int64_t i, enum checkout_cstate *state, const char **reason,
     const char **jkind, int *card, int *voided)
 {
 	int k = (int)(i % 1000);
 
 	*card = k % 10 == 3;
 	*voided = 0;
-	*state = "confirmed";
-	*reason = "ok";
+	*state = CHECKOUT_CONFIRMED;
+	*reason = reason_id(REASON_NONE);
 	*jkind = "confirm";
 	if (k == 998) {
-		*state = "conflict";
+		*state = CHECKOUT_CONFLICT;
 		*reason = "used_elsewhere";
 		*jkind = "conflict";
 	} else if (k % 100 >= 85 && k % 100 < 92) {
-		*state = "rejected";
+		*state = CHECKOUT_REJECTED;
 		*reason = "RESOURCE_ALREADY_USED";
 		*jkind = "reject";
 	} else if (k % 100 >= 92 && k % 100 < 97) {
 		*voided = 1;
 		*jkind = "returned";
 		if (*card) {
-			*reason = "voided_not_returnable";
+			*reason = reason_id(REASON_VOIDED_NOT_RETURNABLE);
 			*jkind = "void_card_irreversible";
 		} else
-			*state = "returned";
+			*state = CHECKOUT_RETURNED;
 	}
 }
 
@@ -109,16 +109,19 @@ past_sale(struct store *st, int64_t i, int64_t t)
 	struct store_txn x;
 	struct store_red r;
 	struct store_outbox o;
+	enum checkout_cstate cs;
 	const char *state, *reason, *jkind;
 	char *body;
 	int card, voided, rc;
 
-	past_kind(i, &state, &reason, &jkind, &card, &voided);
+	past_kind(i, &cs, &reason, &jkind, &card, &voided);
+	state = checkout_cstate_name(cs);
 	memset(&x, 0, sizeof x);
 	x.amount_fen = 12000;
-	x.discount_fen = strcmp(state, "confirmed") == 0 && !voided ? 1000 : 0;
+	x.discount_fen = cs == CHECKOUT_CONFIRMED && !voided ? 1000 : 0;
 	x.due_fen = x.amount_fen - x.discount_fen;
-	snprintf(x.state, sizeof x.state, voided ? "voided" : "closed");
+	snprintf(x.state, sizeof x.state, "%s", txn_state_name(voided ?
+	    TXN_VOIDED : TXN_CLOSED));
 	x.opened_at = t;
 	x.closed_at = t + 20;
 	snprintf(x.cashier, sizeof x.cashier, "1001");
@@ -138,7 +141,7 @@ past_sale(struct store *st, int64_t i, int64_t t)
 		    i);
 	snprintf(r.state, sizeof r.state, "%s", state);
 	snprintf(r.reason, sizeof r.reason, "%s", reason);
-	r.discount_fen = strcmp(state, "rejected") == 0 ? 0 : 1000;
+	r.discount_fen = cs == CHECKOUT_REJECTED ? 0 : 1000;
 	r.use_time = t;
 	r.created_at = t;
 	r.updated_at = t + 30;
@@ -166,7 +169,7 @@ past_sale(struct store *st, int64_t i, int64_t t)
 			return rc;
 	}
 	if ((rc = store_code_put_v(st, r.code, r.kind, r.target,
-	    strcmp(state, "confirmed") == 0 ? "used" : "issued", "",
+	    cs == CHECKOUT_CONFIRMED ? "used" : "issued", "",
 	    t - 86400)) != 0)
 		return rc;
 	if ((rc = past_journal(st, t, "txn", x.id, 0, "", "open")) != 0 ||

@@ -350,7 +350,7 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 		if (res.id[0] != '\0') {
 			lp->slot = checkout_def_slot(co, kind, res.id, &reason);
 			if (lp->slot >= 0 || !prov ||
-			    strcmp(reason, "no_definition") != 0)
+			    reason_parse(reason) != REASON_NO_DEFINITION)
 				prov = 0;
 			else
 				reason = NULL;

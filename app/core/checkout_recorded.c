@@ -107,8 +107,8 @@ checkout_void(struct checkout *co, int64_t txn_id, const char *who,
 			    xstrdup(store_errmsg(st));
 		return rc;
 	}
-	if (strcmp(t.state, "redeemed") != 0 &&
-	    strcmp(t.state, "closed") != 0) {
+	if (txn_state_parse(t.state) != TXN_REDEEMED &&
+	    txn_state_parse(t.state) != TXN_CLOSED) {
 		store_rollback(st);
 		if (cause != NULL)
 			*cause = xasprintf("transaction %" PRId64 " is %s: "
@@ -187,10 +187,19 @@ checkout_load(struct checkout *co, int64_t txn_id, struct checkout_txn *out)
 	out->amount_fen = t.amount_fen;
 	out->discount_fen = t.discount_fen;
 	out->due_fen = t.due_fen;
-	out->state = strcmp(t.state, "closed") == 0 ? CHECKOUT_T_CLOSED :
-	    strcmp(t.state, "voided") == 0 ? CHECKOUT_T_VOIDED :
-	    strcmp(t.state, "open") == 0 ? CHECKOUT_T_OPEN :
-	    CHECKOUT_T_REDEEMED;
+	switch (txn_state_parse(t.state)) {
+	case TXN_CLOSED:
+		out->state = CHECKOUT_T_CLOSED;
+		break;
+	case TXN_VOIDED:
+		out->state = CHECKOUT_T_VOIDED;
+		break;
+	case TXN_OPEN:
+		out->state = CHECKOUT_T_OPEN;
+		break;
+	default:
+		out->state = CHECKOUT_T_REDEEMED;
+	}
 	c.t = out;
 	return store_red_list_txn(co->o.st, txn_id, load_row, &c);
 }
@@ -270,7 +279,7 @@ checkout_recover(struct checkout *co, int64_t older_than_s, int *n)
 		if ((rc = store_begin(st)) != 0)
 			return rc;
 		if ((rc = store_txn_get(st, ids[i], &t)) != 0 ||
-		    strcmp(t.state, "open") != 0)
+		    txn_state_parse(t.state) != TXN_OPEN)
 			goto next;
 		if ((rc = store_red_list_txn(st, ids[i], recover_row,
 		    &c)) != 0)

@@ -425,7 +425,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 	 * what the recovery returned. */
 	if ((rc = store_txn_get(st, co->cur.id, &t)) != 0)
 		goto bad;
-	if (strcmp(t.state, "open") != 0) {
+	if (txn_state_parse(t.state) != TXN_OPEN) {
 		log_error("%s: txn %lld is %s: recovered by another process "
 		    "meanwhile; nothing granted", __func__,
 		    (long long)co->cur.id, t.state);
@@ -694,7 +694,8 @@ checkout_override(struct checkout *co, int i, const char *who,
 		return QUAN_EINVAL;
 	l = &co->cur.lines[i];
 	if ((l->state != CHECKOUT_REJECTED && l->state != CHECKOUT_UNKNOWN) ||
-	    strncmp(l->reason, "offline_", 8) != 0 || l->red_id == 0 ||
+	    !reason_info(reason_parse(l->reason))->offline ||
+	    l->red_id == 0 ||
 	    co->lp[i].slot < 0)
 		return QUAN_EINVAL;
 	/* the granted lines plus this one, in basket order */
@@ -726,7 +727,8 @@ checkout_override(struct checkout *co, int i, const char *who,
 		if (map[j] == i) {
 			/* refused here, the code was free for another
 			 * sale, which may have taken it since */
-			if (strcmp(r.state, "rejected") == 0 &&
+			if (checkout_cstate_parse(r.state) ==
+			    CHECKOUT_REJECTED &&
 			    (rc = store_red_code_active(st, r.code)) != 0) {
 				rc = rc < 0 ? rc : QUAN_EEXIST;
 				goto bad;

@@ -119,6 +119,60 @@ checkout_cstate_parse(const char *s)
 	return -1;
 }
 
+static const char *const txn_names[] = {
+	"open", "redeemed", "closed", "voided"
+};
+static const char *const outbox_names[] = {
+	"pending", "unknown", "done", "cancelled"
+};
+
+/* Index of s in names[0..n), -1 when absent (or NULL). */
+static int
+name_index(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* names[i], "?" out of range. */
+static const char *
+name_of(const char *const *names, size_t n, unsigned i)
+{
+	return i < n ? names[i] : "?";
+}
+
+const char *
+txn_state_name(enum txn_state s)
+{
+	return name_of(txn_names, sizeof txn_names / sizeof txn_names[0],
+	    (unsigned)s);
+}
+
+int
+txn_state_parse(const char *s)
+{
+	return name_index(txn_names, sizeof txn_names / sizeof txn_names[0],
+	    s);
+}
+
+const char *
+outbox_state_name(enum outbox_state s)
+{
+	return name_of(outbox_names, sizeof outbox_names /
+	    sizeof outbox_names[0], (unsigned)s);
+}
+
+int
+outbox_state_parse(const char *s)
+{
+	return name_index(outbox_names, sizeof outbox_names /
+	    sizeof outbox_names[0], s);
+}
+
 enum reason
 reason_parse(const char *id)
 {

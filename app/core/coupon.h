@@ -39,6 +39,30 @@ const char *checkout_cstate_name(enum checkout_cstate s);
 /* And back; -1 when unknown (or NULL). */
 int checkout_cstate_parse(const char *s);
 
+/* A sale's state as the store's txns.state keeps it (the engine's
+ * checkout_tstate adds the states of a sale not stored yet). */
+enum txn_state {
+	TXN_OPEN = 0,   /* basket, or committed and being decided */
+	TXN_REDEEMED,   /* decided; to be closed */
+	TXN_CLOSED,
+	TXN_VOIDED
+};
+/* "open", "redeemed", "closed", "voided"; "?" out of range. */
+const char *txn_state_name(enum txn_state s);
+/* And back; -1 when unknown (or NULL). */
+int txn_state_parse(const char *s);
+
+/* An outbox row's state (outbox.state): waiting to be sent or answered,
+ * sent without an answer, settled, or withdrawn (a void before sending). */
+enum outbox_state {
+	OUTBOX_PENDING = 0,
+	OUTBOX_UNKNOWN,
+	OUTBOX_DONE,
+	OUTBOX_CANCELLED
+};
+const char *outbox_state_name(enum outbox_state s);
+int outbox_state_parse(const char *s);   /* -1 when unknown */
+
 enum reason {
 	REASON_NONE = 0,            /* "ok" (or nothing): usable, granted */
 	/* the rules (core/rules.h) */

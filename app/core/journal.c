@@ -368,6 +368,27 @@ journal_append(struct store *st, int64_t now, const char *kind,
 	return rc;
 }
 
+int
+journal_record(struct store *st, int64_t now, const char *kind,
+    const struct json_t *data, char **cause)
+{
+	int rc;
+
+	*cause = NULL;
+	if ((rc = store_begin(st)) != 0)
+		goto fail;
+	if ((rc = journal_append(st, now, kind, 0, 0, data)) != 0 ||
+	    (rc = store_commit(st)) != 0) {
+		*cause = xstrdup(store_errmsg(st));
+		store_rollback(st);
+		return rc;
+	}
+	return 0;
+fail:
+	*cause = xstrdup(store_errmsg(st));
+	return rc;
+}
+
 /* One journal walked: a live store's, or an archive file's. Its first
  * entry's prev is taken as given (the chain may start after a cut); the
  * archive anchors in it are kept for the cut checks. */

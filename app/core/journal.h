@@ -15,6 +15,7 @@
 #ifndef QUAN_JOURNAL_H
 #define QUAN_JOURNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -46,6 +47,11 @@ int journal_key_open(struct store *st, int64_t now, int create,
  * Errors: the store's QUAN_E*. */
 int journal_append(struct store *st, int64_t now, const char *kind,
     int64_t txn_id, int64_t red_id, const struct json_t *data);
+
+/* One entry of no sale (staff changes, config changes ...) in its own
+ * transaction. 0, or the store's QUAN_E* with *cause (caller frees). */
+int journal_record(struct store *st, int64_t now, const char *kind,
+    const struct json_t *data, char **cause);
 
 /* Walk the whole chain: sequence numbers must run 1, 2, 3 ... without gap
  * (or from an archive cut an anchor vouches for),
@@ -90,5 +96,13 @@ int journal_verify_archives(struct store *live, struct store *const *arcs,
 int journal_check(struct store *live, struct store *const *arcs,
     const char *const *names, size_t narcs, struct journal_check *out,
     char **cause);
+
+/* journal_check over the live store and the archive files at paths
+ * (opened read-only), each file checked page by page first
+ * (journal_files.c). 0, or QUAN_E* with *cause (caller frees): the
+ * store's words for a damaged file, "archive damaged: ...", or "verify
+ * FAILED: ..." for the chain. */
+int journal_check_files(struct store *live, const char *const *paths,
+    size_t n, struct journal_check *out, char **cause);
 
 #endif

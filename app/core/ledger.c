@@ -114,7 +114,7 @@ txn_deciding(struct store *st, int64_t txn_id)
 
 	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		return rc == QUAN_ENOTFOUND ? 0 : rc;
-	return strcmp(t.state, "open") == 0;
+	return txn_state_parse(t.state) == TXN_OPEN;
 }
 
 int
@@ -135,7 +135,8 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 		return rc;
 	if (!valid_for(o.op, in))
 		return QUAN_EINVAL;
-	if (strcmp(o.state, "done") == 0 || strcmp(o.state, "cancelled") == 0)
+	if (outbox_state_parse(o.state) == OUTBOX_DONE ||
+	    outbox_state_parse(o.state) == OUTBOX_CANCELLED)
 		return QUAN_EINVAL; /* settled already */
 	if ((rc = store_red_get(st, o.red_id, &r)) != 0)
 		return rc;
@@ -188,8 +189,9 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 			/* of a voided sale (recovered after a crash): used
 			 * at WeChat, not returnable, not redeemed value */
 			if (store_txn_get(st, r.txn_id, &t) == 0 &&
-			    strcmp(t.state, "voided") == 0)
-				reason = "voided_not_returnable";
+			    txn_state_parse(t.state) == TXN_VOIDED)
+				reason = reason_id(
+				    REASON_VOIDED_NOT_RETURNABLE);
 		}
 	} else if (rc < 0) {
 		return rc;

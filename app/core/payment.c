@@ -870,3 +870,12 @@ payment_run(struct payment *pm, struct evq *results, int64_t id)
 			    quan_strerror(rc));
 	}
 }
+
+int
+payment_open_count(struct store *st)
+{
+	int64_t ids[1];
+	int n = 0;
+
+	return store_pay_list_open(st, ids, 1, &n) == 0 ? n : 0;
+}

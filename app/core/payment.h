@@ -122,6 +122,9 @@ int payment_settle_sale(struct payment *pm, int64_t id);
  * with their out_trade_no, and settled when final. *n (may be NULL)
  * counts them. */
 int payment_adopt(struct payment *pm, int *n);
+/* Are payments still open (pending or unknown) in the store, for a later
+ * `quan sync` to settle? 1 when any, else 0 (also on a store error). */
+int payment_open_count(struct store *st);
 
 /* One-shot commands: apply results from the queue (its only reader
  * meanwhile) and step until payment id is final. The final outcome. */

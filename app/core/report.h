@@ -14,6 +14,7 @@
 
 #include "store/store_pay.h"
 
+struct json_t;
 struct store;
 
 enum report_fig {
@@ -45,6 +46,30 @@ void report_add(struct report_figs *f, const char *state,
  * store's QUAN_E*. */
 int report_period(struct store *st, int64_t from, int64_t to,
     struct report_figs *out);
+/* What `quan report` shows for [from, to) as one JSON object (new in
+ * *out): from, to (RFC 3339); redeemed {count, fen} as report_period
+ * counts it; by_kind {kind: {state: {count, fen}}}, a card coupon kept by
+ * WeChat after a void under "voided_not_returnable"; offline
+ * {accepted_today, unsettled_exposure_fen} since from; outbox {pending,
+ * unknown}; conflicts and rejections [{txn, code (masked), kind, target,
+ * state, wx_code, reason, discount_fen}]; payments (report_payments_json)
+ * (report_day.c). 0 or the store's
+ * QUAN_E* with *cause (caller frees). */
+int report_day_json(struct store *st, int64_t from, int64_t to,
+    struct json_t **out, char **cause);
+/* What `quan status` shows of the store, added to the object j:
+ * outbox {depth, pending, unknown}, redemptions {state: {count,
+ * discount_fen}} of all time, redeemed {count, fen} as report_period
+ * counts it, offline {last_hour, exposure_fen}, cache {stocks, cards,
+ * codes, stock_age_s, card_age_s}, payments of all time
+ * (report_payments_json), definitions [{kind, id, type, state,
+ * age_s}] (report_status.c). 0, or the store's QUAN_E* with *cause
+ * (caller frees; j unchanged). */
+int report_status_json(struct store *st, int64_t now, struct json_t *j,
+    char **cause);
+/* network {state, since, since_at, error} as the last sync of any
+ * process saw it, added to j; nothing when no sync has run. */
+void report_network_json(struct store *st, struct json_t *j);
 
 /* The payments of the sales made in [from, to): paid by tender (WeChat
  * with what customers paid and what vouchers deducted, cash, other),
@@ -52,5 +77,9 @@ int report_period(struct store *st, int64_t from, int64_t to,
  * the X/Z screens, `quan report` and `quan status`. */
 int report_payments(struct store *st, int64_t from, int64_t to,
     struct store_pay_sums *out);
+/* Those figures as JSON (new): paid, wechat {count, fen, payer_fen,
+ * voucher_fen, vouchers}, cash {count, fen}, other {count, fen}, failed,
+ * open (report_day.c). */
+struct json_t *report_payments_json(const struct store_pay_sums *p);
 
 #endif

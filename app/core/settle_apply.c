@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "core/coupon.h"
 #include "core/ledger.h"
 #include "core/settle.h"
 #include "core/settle_int.h"
@@ -126,7 +127,7 @@ card_taken(struct settle *s, const struct store_outbox *o,
 	if ((rc = store_red_get(s->st, o->red_id, &red)) != QUAN_OK)
 		return rc;
 	set_err(s, r, now);
-	if (strcmp(red.state, "accepted_offline") != 0) {
+	if (checkout_cstate_parse(red.state) != CHECKOUT_ACCEPTED_OFFLINE) {
 		s->stat.rejected++;
 		return finish(s, o, "rejected", r, "already_used", now);
 	}
@@ -454,7 +455,8 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 		return QUAN_OK;
 	if (rc != QUAN_OK)
 		return rc;
-	if (strcmp(o.state, "done") == 0 || strcmp(o.state, "cancelled") == 0)
+	if (outbox_state_parse(o.state) == OUTBOX_DONE ||
+	    outbox_state_parse(o.state) == OUTBOX_CANCELLED)
 		return QUAN_OK; /* a duplicate answer */
 	if (r.status == SYNC_OK || r.status == SYNC_REJECTED)
 		s->stat.last_ok = now;

@@ -71,4 +71,13 @@ struct callbacks_stats {
 };
 void callbacks_stats(struct callbacks *cb, struct callbacks_stats *out);
 
+/* Store a received COUPON.SEND (callbacks_store.c): its id seen once,
+ * its code into the cache as issued, one transaction. 0 stored, 1 seen
+ * before (ignored), else the store's QUAN_E* with *cause (caller
+ * frees). Main thread. */
+struct store;
+struct sync_notice;
+int callbacks_store_notice(struct store *st, const struct sync_notice *n,
+    char **cause);
+
 #endif

@@ -1,5 +1,5 @@
 /*
- * cmd_sale_bench.c — `quan bench sale --history N`: the per-sale cost with
+ * cmd_bench_sale.c — `quan bench sale --history N`: the per-sale cost with
  * N past sales in the store (app/core/bench_sale.h measures; this parses,
  * sets up a temporary data dir and `quan sim`, and prints). Figures: the
  * history build, offline sales (scan -> verdict -> redeem -> commit, then
@@ -21,13 +21,13 @@
 #include "cli/bench.h"
 #include "cli/cli_common.h"
 #include "cli/cmd.h"
-#include "cli/cmd_net.h"
+#include "net/bench_sync.h"
+#include "net/runtime.h"
 #include "core/bench_sale.h"
 #include "core/checkout.h"
 #include "core/redeem.h"
 #include "net/http.h"
 #include "sim/sim.h"
-#include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/tm.h"
@@ -144,7 +144,7 @@ bench_sale(int argc, char **argv)
 	struct cli c;
 	struct checkout_opts co;
 	struct checkout *ck = NULL;
-	struct net_rt rt;
+	struct net_rt *rt = NULL;
 	struct net_rt_opts no;
 	char tmpl[] = "/tmp/quan-bench-sale-XXXXXX", *dir = NULL, *cause = NULL;
 	char conf[600], data[600], err[512], tag[9];
@@ -159,7 +159,6 @@ bench_sale(int argc, char **argv)
 	pid_t sim = -1;
 
 	memset(&c, 0, sizeof c);
-	memset(&rt, 0, sizeof rt);
 	if (cli_parse_globals(&c, &argc, argv) != 0)
 		return EXIT_USAGE;
 	for (i = 1; i < argc; i++) {
@@ -211,7 +210,7 @@ bench_sale(int argc, char **argv)
 	c.cfg->off_max_cache_age_s = INT64_MAX / 4;
 	c.cfg->wx_rate_per_s = 0;
 	if (bench_sale_stock(c.st, tm_now()) != 0)
-		goto store_err;
+		goto db_err;
 	t0 = tm_mono_us();
 	if (hist > 0 && bench_sale_history(c.st, hist, tm_now() - 600,
 	    &cause) != 0) {
@@ -224,7 +223,7 @@ bench_sale(int argc, char **argv)
 	set = xcalloc((size_t)m + 1, sizeof *set);
 	cpu = xcalloc((size_t)m + 1, sizeof *cpu);
 	if (bench_sale_codes(c.st, tag, (int)m, codes, tm_now()) != 0)
-		goto store_err;
+		goto db_err;
 	memset(&co, 0, sizeof co);
 	co.cfg = c.cfg;
 	co.st = c.st;
@@ -236,9 +235,9 @@ bench_sale(int argc, char **argv)
 	checkout_set_cashier(ck, "1001");
 	if (bench_sale_run(ck, NULL, c.st, codes, (int)m, 1, lat, set, cpu,
 	    &granted) != 0)
-		goto store_err;
-	if (store_size(c.st, &size) != 0)
-		goto store_err;
+		goto db_err;
+	if (datafile_size(c.st, &size) != 0)
+		goto db_err;
 	fig = json_pack("{s:I, s:I, s:f, s:I}", "history", (json_int_t)hist,
 	    "days", (json_int_t)(hist / 1000 > 0 ? hist / 1000 : 1),
 	    "build_s", (double)build_us / 1e6, "db_bytes", (json_int_t)size);
@@ -252,25 +251,26 @@ bench_sale(int argc, char **argv)
 	    "settle_p50_ms", MS(bench_sale_pct(set, (int)m, 500)),
 	    "settle_p99_ms", MS(bench_sale_pct(set, (int)m, 990))));
 	if (k > 0) {
-		(void)http_global_init();
 		net_rt_defaults(c.cfg, &no);
 		no.sync.rate_per_s = 0;
 		no.settle.refresh_s = 0;
-		if (net_rt_start(&rt, &c, &no, "bench") != 0)
+		if (net_rt_start(&rt, c.st, c.cfg, &no, &cause) != 0) {
+			fprintf(stderr, "quan bench sale: %s\n", cause);
 			goto out;
-		if (bench_mint(&c, rt.x, (int)k, &online, err,
+		}
+		if (bench_mint(c.st, c.cfg, net_rt_wx(rt), (int)k, &online, err,
 		    sizeof err) != 0) {
 			fprintf(stderr, "quan bench sale: mint: %s\n", err);
 			goto out;
 		}
-		rd = redeem_new(ck, rt.se, rt.results,
+		rd = redeem_new(ck, net_rt_settle(rt), net_rt_results(rt),
 		    c.cfg->wx_online_wait_ms);
 		brc = bench_sale_run(ck, rd, c.st, online, (int)k, 0, lat,
 		    set, NULL, &ok_online);
 		redeem_free(rd);
 		checkout_set_online(ck, 0);
 		if (brc != 0)
-			goto store_err;
+			goto db_err;
 		json_object_set_new(fig, "online", json_pack("{s:I, s:i, "
 		    "s:f, s:f}", "n", (json_int_t)k, "confirmed", ok_online,
 		    "p50_ms", MS(bench_sale_pct(lat, (int)k, 500)),
@@ -288,11 +288,12 @@ bench_sale(int argc, char **argv)
 	print_figures(fig, json);
 	rc = granted == m && ok_online == k ? EXIT_OK : EXIT_FAIL;
 	goto out;
-store_err:
-	fprintf(stderr, "quan bench sale: %s\n", store_errmsg(c.st));
+db_err:
+	fprintf(stderr, "quan bench sale: %s\n", cli_errmsg(&c));
 out:
 	checkout_free(ck);
-	bench_teardown(&c, &rt, sim, own ? dir : NULL);
+	net_rt_stop(rt);
+	bench_teardown(&c, sim, own ? dir : NULL);
 	free(codes);
 	free(online);
 	free(lat);

@@ -1,8 +1,8 @@
 /*
- * cmd_drivers_set.c — `quan bench decode --set DIR`: quan's decoder side by
- * side with zbarimg and zxing-cpp's ZXingReader (Debian zxing-cpp-tools)
- * on the same images, in one run: reads, misreads and time per image for
- * each. DIR/expected.tsv lists "file<TAB>hex of the expected bytes" ("-":
+ * cmd_bench_decode_set.c — `quan bench decode --set DIR`: quan's decoder
+ * side by side with zbarimg and zxing-cpp's ZXingReader (Debian
+ * zxing-cpp-tools) on the same images, in one run: reads, misreads and
+ * time per image for each. DIR/expected.tsv lists "file<TAB>hex of the expected bytes" ("-":
  * no code, anything read is a misread); tests/drivers/photos is such a set.
  * All three are given the same symbologies (QR, Code 128, EAN-13, EAN-8).
  * quan reads each image as its camera pipeline would a phone held up for

@@ -1,7 +1,7 @@
 /*
- * cmd_drivers.c — `quan scan` (read scanner sources, print one JSON line or
+ * cmd_scan.c — `quan scan` (read scanner sources, print one JSON line or
  * a diagnostics block per scan) and `quan bench decode` (decoder speed,
- * memory over many decodes; --set: cmd_drivers_set.c). JSON is printed by
+ * memory over many decodes; --set: cmd_bench_decode_set.c). JSON is printed by
  * hand with full escaping (no jansson needed for these flat objects).
  */
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include "cli/cli_common.h"
 #include "cli/cmd.h"
 #include "core/evq.h"
+#include "drivers/bench_decode.h"
 #include "drivers/dec.h"
 #include "drivers/frames.h"
 #include "drivers/imgload.h"
@@ -337,126 +338,6 @@ out:
 
 /* ---- bench decode ---- */
 
-static long
-rss_kb(void)
-{
-	FILE *fp = fopen("/proc/self/status", "re");
-	char line[256];
-	long kb = -1;
-
-	if (fp == NULL)
-		return -1;
-	while (fgets(line, sizeof line, fp) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0) {
-			char *end;
-
-			kb = strtol(line + 6, &end, 10);
-		}
-	fclose(fp);
-	return kb;
-}
-
-/* A QR of payload rendered by qrencode (module px) into *out. */
-static int
-make_qr(const char *payload, int module, struct img *out)
-{
-	char path[] = "/tmp/quan-bench-XXXXXX", *cmd, *cause = NULL;
-	int fd = mkstemp(path), rc;
-
-	if (fd < 0)
-		return QUAN_EIO;
-	close(fd);
-	cmd = xasprintf("qrencode -s %d -m 4 -o '%s' '%s'", module, path,
-		payload);
-	rc = system(cmd);
-	free(cmd);
-	if (rc != 0) {
-		unlink(path);
-		fprintf(stderr, "quan bench decode: qrencode failed (is it "
-			"installed?)\n");
-		return QUAN_EIO;
-	}
-	rc = img_load(path, out, &cause);
-	unlink(path);
-	if (rc != QUAN_OK) {
-		fprintf(stderr, "quan bench decode: %s\n", cause);
-		free(cause);
-	}
-	return rc;
-}
-
-/* A camera-like frame: a lighting gradient (90..170) with sensor noise
- * (+-6), the code in the middle (where 0), near the top-left corner
- * (where 1) or absent (qr NULL). */
-static uint8_t *
-make_frame(const struct img *qr, int w, int h, int where)
-{
-	uint8_t *f = xmalloc((size_t)w * h);
-	uint32_t seed = 12345;
-	int x, y, ox, oy;
-
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			seed = seed * 1103515245u + 12345u;
-			f[(size_t)y * w + x] = (uint8_t)(90 + 80 * x / w +
-				(int)((seed >> 16) % 13) - 6);
-		}
-	if (qr == NULL)
-		return f;
-	ox = where ? 16 : (w - qr->w) / 2;
-	oy = where ? 16 : (h - qr->h) / 2;
-	for (y = 0; y < qr->h && oy + y < h; y++)
-		for (x = 0; x < qr->w && ox + x < w; x++)
-			f[(size_t)(oy + y) * w + ox + x] =
-				qr->px[(size_t)y * qr->w + x];
-	return f;
-}
-
-static void
-count_emit(void *ctx, const struct dec_result *r, uint64_t t)
-{
-	(void)r;
-	(void)t;
-	(*(unsigned long *)ctx)++;
-}
-
-struct fps_fig {
-	int w, h;
-	double fps;
-	unsigned long frames, read;
-};
-
-static void
-bench_fps(const struct img *qr, int w, int h, int where, double secs,
-	int budget, struct fps_fig *fig)
-{
-	struct frames *f = NULL;
-	uint8_t *frame = make_frame(qr, w, h, where);
-	uint64_t t0, t;
-	char *cause = NULL;
-
-	memset(fig, 0, sizeof *fig);
-	fig->w = w;
-	fig->h = h;
-	if (frames_new(&f, NULL, budget, &cause) != QUAN_OK) {
-		free(cause);
-		free(frame);
-		return;
-	}
-	/* frames per second of one core: CPU time, so a shared machine
-	 * measures the same work */
-	t0 = dec_cpu_us();
-	do {
-		frames_feed(f, frame, w, h, tm_mono_us(), count_emit,
-			&fig->read);
-		fig->frames++;
-		t = dec_cpu_us();
-	} while ((double)(t - t0) < secs * 1e6);
-	fig->fps = (double)fig->frames * 1e6 / (double)(t - t0);
-	frames_free(f);
-	free(frame);
-}
-
 int
 bench_decode(int argc, char **argv)
 {
@@ -464,14 +345,8 @@ bench_decode(int argc, char **argv)
 	const char *set = NULL;
 	int json = 0, verbose = 0, i, budget = 30, have_set = 0, nframes = 0;
 	double secs = 3.0;
-	struct img qr = {0}, small = {0};
-	struct fps_fig f640, f720, fcorner, fidle;
+	struct bench_decode_fig f;
 	struct set_fig sf;
-	struct dec *d = NULL;
-	struct dec_result res[DEC_MAX_RESULTS];
-	long rss0, rss_mid = 0, rss1;
-	unsigned long ok = 0, k;
-	uint64_t t0, t1;
 	char *cause = NULL;
 
 	for (i = 1; i < argc; i++) {
@@ -503,29 +378,12 @@ bench_decode(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (make_qr("CPN:2024-ZX-0042-BENCH-1234567890", 4, &qr) != QUAN_OK ||
-	    make_qr("CPN:SMALL-42", 2, &small) != QUAN_OK) {
-		free(qr.px);
-		return EXIT_FAIL;
-	}
-	bench_fps(&qr, 640, 480, 0, secs, budget, &f640);
-	bench_fps(&qr, 1280, 720, 0, secs, budget, &f720);
-	bench_fps(&qr, 640, 480, 1, secs, budget, &fcorner);
-	bench_fps(NULL, 640, 480, 0, secs, budget, &fidle);
-	/* memory: many decodes of a small QR with one decoder */
-	if (dec_new(&d, "qr", &cause) != QUAN_OK) {
+	if (bench_decode_run(secs, budget, decodes, &f, &cause) != 0) {
+		fprintf(stderr, "quan bench decode: %s\n", cause != NULL ?
+		    cause : "failed");
 		free(cause);
 		return EXIT_FAIL;
 	}
-	rss0 = rss_kb();
-	t0 = tm_mono_us();
-	for (k = 0; k < decodes; k++) {
-		ok += dec_frame(d, small.px, small.w, small.h, 0, res, 1) > 0;
-		if (k == decodes / 10)
-			rss_mid = rss_kb();
-	}
-	t1 = tm_mono_us();
-	rss1 = rss_kb();
 	if (set != NULL)
 		have_set = bench_decode_set(set, budget, nframes, !json ?
 			stdout : verbose ? stderr : NULL, &sf) == 0;
@@ -540,32 +398,29 @@ bench_decode(int argc, char **argv)
 			"\"fps_640x480_corner\":%.1f,"
 			"\"read_640x480_corner\":%lu,"
 			"\"fps_640x480_nocode\":%.1f",
-			f640.fps, f640.read, f640.frames, f720.fps, f720.read,
-			f720.frames, budget, decodes, ok,
-			decodes ? (double)(t1 - t0) / (double)decodes : 0.0,
-			rss0, rss_mid, rss1,
-			(unsigned long long)dec_stats(d)->recreated,
-			fcorner.fps, fcorner.read, fidle.fps);
+			f.f640.fps, f.f640.read, f.f640.frames, f.f720.fps,
+			f.f720.read, f.f720.frames, budget, decodes,
+			f.decodes_ok, f.decode_us, f.rss_start_kb,
+			f.rss_10pct_kb, f.rss_end_kb, f.recreated,
+			f.corner.fps, f.corner.read, f.nocode.fps);
 		if (have_set)
 			bench_decode_set_json(&sf);
 		printf("}\n");
 	} else {
 		printf("decode 640x480  %.1f fps on one core (CPU time; "
-			"%lu/%lu frames read, budget %d ms)\n", f640.fps,
-			f640.read, f640.frames, budget);
+			"%lu/%lu frames read, budget %d ms)\n", f.f640.fps,
+			f.f640.read, f.f640.frames, budget);
 		printf("decode 1280x720 %.1f fps (%lu/%lu frames read)\n",
-			f720.fps, f720.read, f720.frames);
+			f.f720.fps, f.f720.read, f.f720.frames);
 		printf("decode 640x480  %.1f fps with the code in a corner "
 			"(%lu/%lu read), %.1f fps without a code\n",
-			fcorner.fps, fcorner.read, fcorner.frames, fidle.fps);
+			f.corner.fps, f.corner.read, f.corner.frames,
+			f.nocode.fps);
 		printf("memory          RSS %ld kB start, %ld kB at 10%%, %ld "
 			"kB after %lu decodes (%lu read, %.1f us each, scanner "
-			"recreated %llu times)\n", rss0, rss_mid, rss1, decodes,
-			ok, decodes ? (double)(t1 - t0) / (double)decodes : 0.0,
-			(unsigned long long)dec_stats(d)->recreated);
+			"recreated %llu times)\n", f.rss_start_kb,
+			f.rss_10pct_kb, f.rss_end_kb, decodes, f.decodes_ok,
+			f.decode_us, f.recreated);
 	}
-	dec_free(d);
-	free(qr.px);
-	free(small.px);
 	return set != NULL && !have_set ? EXIT_FAIL : EXIT_OK;
 }

@@ -1,11 +1,12 @@
 /*
- * cmd_ui.c — `quan run` (the cashier terminal; also the default command),
- * `quan run --kiosk`, `quan demo` (simulator + seeded cache + terminal) and
- * `quan staff` (cashiers and managers). One process: the main thread polls
+ * cmd_run.c — `quan run` (the cashier terminal; also the default command),
+ * `quan run --kiosk`, `quan demo` (simulator + seeded cache + terminal).
+ * One process: the main thread polls
  * keys, the to-core queue, the sync results queue; it dispatches to the
  * session and redraws when the view's generation changed. Only the main
- * thread draws. Scanners post from the drivers' threads; the sync thread
- * talks through its two queues.
+ * thread draws. Scanners post from the drivers' threads; the sync runtime
+ * (app/net/runtime.h) talks through its results queue, read by the
+ * session.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,11 +37,8 @@
 #include "core/evq.h"
 #include "core/journal.h"
 #include "core/session.h"
-#include "core/settle.h"
 #include "drivers/scan.h"
-#include "net/sync.h"
-#include "net/sync_wx.h"
-#include "store/store.h"
+#include "net/runtime.h"
 #include "ui/headless.h"
 #include "ui/text.h"
 #include "ui/ui.h"
@@ -153,11 +151,9 @@ parse_run_opts(int argc, char **argv, struct run_opts *o, int demo)
 struct term {
 	struct cli *c;
 	struct run_opts *o;
-	struct evq *to_core, *to_sync, *results;
+	struct evq *to_core;
 	struct checkout *co;
-	struct settle *settle;
-	struct sync *sync;
-	struct sync_wx *wx;
+	struct net_rt *rt;         /* NULL: no sync (--no-sync, none set) */
 	struct scan_mgr *scan;
 	struct session *s;
 	struct ui *ui;
@@ -167,22 +163,16 @@ struct term {
 };
 
 static int
-wx_configured(const struct config *cfg)
-{
-	return cfg->wx_mchid[0] != '\0' || cfg->card_appid[0] != '\0' ||
-	    cfg->card_token_url[0] != '\0';
-}
-
-static int
 start_sync(struct term *t)
 {
-	struct sync_cfg sc;
-	struct settle_opts so;
+	struct net_rt_opts o;
 	char *cause = NULL;
 
-	if (t->o->no_sync || !wx_configured(t->c->cfg))
+	if (t->o->no_sync || !net_rt_configured(t->c->cfg))
 		return 0;
-	if (sync_wx_new(t->c->cfg, &t->wx, &cause) != 0) {
+	net_rt_defaults(t->c->cfg, &o);
+	o.settle.probe = 1; /* online/offline known before the first sale */
+	if (net_rt_start(&t->rt, t->c->st, t->c->cfg, &o, &cause) != 0) {
 		fprintf(stderr, "quan: sync: %s\n", cause);
 		log_error("sync: %s", cause);
 		free(cause);
@@ -190,28 +180,8 @@ start_sync(struct term *t)
 	}
 	/* a refused key file is shown as a configuration error, not as
 	 * "offline" (the other client, if any, still runs) */
-	if (sync_wx_config_error(t->wx, &t->net_error) != 0)
+	if (net_rt_config_error(t->rt, &t->net_error) != 0)
 		log_error("sync: configuration error: %s", t->net_error);
-	settle_opts_defaults(&so);
-	so.probe = 1; /* online/offline known before the first sale */
-	if (evq_new(&t->to_sync, (size_t)so.queue_cap) != 0 ||
-	    evq_new(&t->results, 4096) != 0) {
-		fprintf(stderr, "quan: cannot create sync queues\n");
-		return EXIT_FAIL;
-	}
-	if (settle_new(&t->settle, t->c->st, t->c->cfg, &so,
-	    t->to_sync) != 0) {
-		fprintf(stderr, "quan: cannot start settling\n");
-		return EXIT_FAIL;
-	}
-	sync_cfg_defaults(&sc);
-	sc.rate_per_s = t->c->cfg->wx_rate_per_s;
-	if (sync_start(&t->sync, &sc, t->to_sync, t->results, &sync_wx_ops,
-	    t->wx, &cause) != 0) {
-		fprintf(stderr, "quan: sync: %s\n", cause);
-		free(cause);
-		return EXIT_FAIL;
-	}
 	t->last_results_ms = tm_mono_ms();
 	return 0;
 }
@@ -264,20 +234,14 @@ term_down(struct term *t)
 	if (t->scan != NULL)
 		scan_mgr_free(t->scan);
 	t->scan = NULL;
-	if (t->sync != NULL)
-		sync_stop(t->sync);
-	t->sync = NULL;
-	if (t->wx != NULL)
-		sync_wx_free(t->wx);
-	t->wx = NULL;
-	settle_free(t->settle);
-	t->settle = NULL;
+	/* the session, the results queue's reader, is gone: the runtime
+	 * applies what is still coming in */
+	net_rt_stop(t->rt);
+	t->rt = NULL;
 	checkout_free(t->co);
 	t->co = NULL;
 	evq_free(t->to_core);
-	evq_free(t->to_sync);
-	evq_free(t->results);
-	t->to_core = t->to_sync = t->results = NULL;
+	t->to_core = NULL;
 	free(t->net_error);
 	t->net_error = NULL;
 }
@@ -304,7 +268,7 @@ term_up(struct term *t)
 		return EXIT_FAIL;
 	}
 	/* a sale cut off by a crash or power loss: settle its rows now */
-	if (checkout_recover(t->co, 120, &n) != 0)
+	if (net_recover(t->co, t->c->cfg, &n) != 0)
 		log_warn("recovering interrupted sales failed");
 	else if (n > 0)
 		log_warn("recovered %d interrupted sale(s)", n);
@@ -317,8 +281,8 @@ term_up(struct term *t)
 	so.data_dir = t->c->data_dir;
 	so.st = t->c->st;
 	so.co = t->co;
-	so.settle = t->settle;
-	so.results = t->results;
+	so.settle = t->rt != NULL ? net_rt_settle(t->rt) : NULL;
+	so.results = t->rt != NULL ? net_rt_results(t->rt) : NULL;
 	so.kiosk = t->o->kiosk;
 	so.demo = t->o->demo;
 	so.net_error = t->net_error;
@@ -332,7 +296,7 @@ term_up(struct term *t)
 	/* claims at the store hub before each grant; its answers wake the
 	 * loop through the results queue */
 	t->hub = cli_hub_attach(t->c->cfg, session_redeemer(t->s),
-	    t->results);
+	    t->rt != NULL ? net_rt_results(t->rt) : NULL);
 	return 0;
 }
 
@@ -356,7 +320,7 @@ watchdog(struct term *t, uint64_t *next_ms, uint64_t period_ms)
 	if (period_ms == 0 || now < *next_ms)
 		return;
 	*next_ms = now + period_ms;
-	if (t->sync != NULL && now - t->last_results_ms > SYNC_HEALTH_MS) {
+	if (t->rt != NULL && now - t->last_results_ms > SYNC_HEALTH_MS) {
 		log_warn("sync thread silent for %llu ms: watchdog not fed",
 		    (unsigned long long)(now - t->last_results_ms));
 		return;
@@ -384,8 +348,8 @@ loop(struct term *t)
 		p[n++].events = POLLIN;
 		p[n].fd = evq_fd(t->to_core);
 		p[n++].events = POLLIN;
-		if (t->results != NULL) {
-			p[n].fd = evq_fd(t->results);
+		if (t->rt != NULL) {
+			p[n].fd = evq_fd(net_rt_results(t->rt));
 			p[n++].events = POLLIN;
 		}
 		timeout = session_timeout_ms(t->s);
@@ -437,7 +401,7 @@ run_headless(struct term *t)
 	ho.name = t->o->headless;
 	ho.out = stdout;
 	ho.quiet = t->o->quiet;
-	ho.results_fd = t->results != NULL ? evq_fd(t->results) : -1;
+	ho.results_fd = t->rt != NULL ? evq_fd(net_rt_results(t->rt)) : -1;
 	rc = headless_run(t->s, t->to_core, &ho);
 	if (in != stdin)
 		fclose(in);
@@ -529,7 +493,7 @@ cmd_run(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = cli_open_store(&c, "run", CLI_STORE_CHECK)) != 0)
+	if ((rc = cli_open_store(&c, "run", DATAFILE_CHECK)) != 0)
 		goto out;
 	if (staff_count(c.data_dir) == 0 && !o.kiosk) {
 		/* the hint names this data dir: without it the cashier
@@ -544,84 +508,6 @@ cmd_run(int argc, char **argv)
 	if (o.kiosk)
 		o.autologin = "kiosk";
 	rc = run_terminal(&c, &o);
-out:
-	cli_done(&c);
-	return rc;
-}
-
-/* ---- quan staff -------------------------------------------------------- */
-
-int
-cmd_staff(int argc, char **argv)
-{
-	struct cli c;
-	const char *role = "cashier", *pin = NULL, *id = NULL;
-	char *cause = NULL, buf[64], *nl;
-	int i, rc, before;
-
-	if ((rc = cli_init(&c, "staff", &argc, argv, 0)) != 0)
-		return rc;
-	if (argc < 3 || strcmp(argv[1], "add") != 0) {
-		fprintf(stderr, "usage: quan staff add ID [--role cashier|"
-		    "manager] [--pin PIN | PIN on stdin]\n");
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	id = argv[2];
-	for (i = 3; i < argc; i++) {
-		if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
-			role = argv[++i];
-		else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
-			pin = argv[++i];
-		else {
-			fprintf(stderr, "quan staff: unknown option '%s'\n",
-			    argv[i]);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	}
-	if (strcmp(role, "cashier") != 0 && strcmp(role, "manager") != 0) {
-		fprintf(stderr, "quan staff: --role is cashier or manager\n");
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (pin == NULL) {
-		if (fgets(buf, sizeof buf, stdin) == NULL) {
-			fprintf(stderr, "quan staff: no PIN on stdin\n");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		nl = strchr(buf, '\n');
-		if (nl != NULL)
-			*nl = '\0';
-		pin = buf;
-	}
-	before = staff_count(c.data_dir);
-	if (staff_set(c.data_dir, id, strcmp(role, "manager") == 0 ?
-	    STAFF_MANAGER : STAFF_CASHIER, pin, &cause) != 0) {
-		fprintf(stderr, "quan staff: %s\n", cause);
-		free(cause);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	/* same count: the id existed, its PIN/role were replaced */
-	printf("%s %s %s\n", role, id, staff_count(c.data_dir) > before ?
-	    "added" : "updated (PIN and role replaced)");
-	/* who was added or changed, and when, in the audit journal */
-	if (cli_open_store(&c, "staff", 0) == 0 && store_begin(c.st) == 0) {
-		json_t *d = json_pack("{s:s, s:s, s:s}", "id", id, "role",
-		    role, "what", staff_count(c.data_dir) > before ?
-		    "added" : "pin_changed");
-
-		if (journal_append(c.st, tm_now(), "staff", 0, 0, d) != 0 ||
-		    store_commit(c.st) != 0) {
-			store_rollback(c.st);
-			fprintf(stderr, "quan staff: journal: %s\n",
-			    store_errmsg(c.st));
-		}
-		json_decref(d);
-	}
-	rc = EXIT_OK;
 out:
 	cli_done(&c);
 	return rc;
