@@ -475,7 +475,14 @@ open_at(const char *path, int flags, int version, struct store **out,
 		goto bad;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	s->busy_ms = 5000;
+	/* Opening (header, pragmas, migration) runs once per process; when
+	 * several processes open one new store at once (a lane's till and
+	 * its one-shot commands after install) the first holds the lock
+	 * while it creates the schema, and under load that took more than
+	 * the 5 s a sale's write may wait ("set auto-vacuum: database is
+	 * locked", 8 quan processes, load 40). Wait up to 30 s here, then
+	 * the normal 5 s. */
+	s->busy_ms = 30000;
 	sqlite3_busy_handler(s->db, busy_wait, s);
 	/* Reading the header first turns "not a database" into a clear
 	 * error before any pragma can write. */
@@ -506,6 +513,7 @@ open_at(const char *path, int flags, int version, struct store **out,
 	if ((rc = migrate(s, ro && (flags & STORE_O_OLDER_OK) ? 2 : ro,
 	    version)) != 0)
 		goto bad;
+	s->busy_ms = 5000;
 	*out = s;
 	return QUAN_OK;
 bad:

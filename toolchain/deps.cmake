@@ -11,8 +11,24 @@ pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
 # libmicrohttpd's TLS library (libgnutls28-dev comes with
 # libmicrohttpd-dev): the simulator checks client certificates with it
 pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls)
-# the store hub's client (app/hub): PostgreSQL's own libpq
-pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
+# the store hub's client (app/hub): PostgreSQL's own libpq. Like
+# libzbar-dev below, Debian's libpq-dev cannot be installed for two
+# architectures at once (it is not Multi-Arch: same), so a cross build
+# links the target's runtime libpq5 with the native headers (the same for
+# every 64-bit architecture).
+if(CMAKE_CROSSCOMPILING)
+  pkg_check_modules(PQ IMPORTED_TARGET libpq)
+else()
+  pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
+endif()
+if(NOT PQ_FOUND)
+  find_library(QUAN_PQ_LIB NAMES pq libpq.so.5 REQUIRED)
+  find_path(QUAN_PQ_INC libpq-fe.h PATH_SUFFIXES postgresql REQUIRED)
+  add_library(PkgConfig::PQ INTERFACE IMPORTED)
+  set_target_properties(PkgConfig::PQ PROPERTIES
+    INTERFACE_LINK_LIBRARIES ${QUAN_PQ_LIB}
+    INTERFACE_INCLUDE_DIRECTORIES ${QUAN_PQ_INC})
+endif()
 if(CMAKE_CROSSCOMPILING)
   pkg_check_modules(ZBAR IMPORTED_TARGET zbar)
 else()

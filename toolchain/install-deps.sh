@@ -40,14 +40,15 @@ PKGS="$PKGS
 # the arm64 libraries (multiarch, beside the native ones). libzbar-dev is
 # not among them: it depends on the arch-all libmagick++-dev, so its arm64
 # copy would remove the native one; the cross build links the arm64
-# runtime libzbar0 with the native headers (toolchain/deps.cmake).
+# runtime libzbar0 with the native headers (toolchain/deps.cmake); the
+# same for libpq-dev (not Multi-Arch: same): arm64 gets the runtime libpq5.
 PKGS="$PKGS
  gcc-aarch64-linux-gnu qemu-user-static
 "
 ARM64_PKGS="
  pkgconf libc6-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev libncurses-dev
  libzbar0 libpng-dev libjpeg-dev libcmocka-dev libjansson-dev libinih-dev
- libmicrohttpd-dev libsystemd-dev libpq-dev
+ libmicrohttpd-dev libsystemd-dev libpq5
 "
 
 installed() {

@@ -239,7 +239,9 @@ report_voids(struct session *s, int64_t from)
 	free(v);
 }
 
-/* The payments of the period (core/report.h), by tender. */
+/* The payments of the period (core/report.h), by tender: three lines,
+ * and none for a till that took no payment in the period (the Z report
+ * must still fit 80x24 with its journal head). */
 static void
 report_pay_lines(struct session *s, int64_t from, int64_t to)
 {
@@ -248,20 +250,17 @@ report_pay_lines(struct session *s, int64_t from, int64_t to)
 
 	if (report_payments(s->o.st, from, to, &p) != 0)
 		return;
-	line_add(s, "%s", "Payments (count, amount):");
-	line_add(s, "WeChat Pay\t%lld  \xc2\xa5%s", (long long)p.wechat_count,
-	    money_format(p.wechat_fen, m, sizeof m));
-	line_add(s, "  customers paid / vouchers (%lld)\t\xc2\xa5%s / "
-	    "\xc2\xa5%s", (long long)p.voucher_count,
-	    money_format(p.payer_fen, m, sizeof m),
+	if (p.wechat_count + p.cash_count + p.other_count + p.failed_count +
+	    p.unknown_count == 0)
+		return;
+	line_add(s, "WeChat Pay (vouchers)\t%lld  \xc2\xa5%s (\xc2\xa5%s)",
+	    (long long)p.wechat_count, money_format(p.wechat_fen, m, sizeof m),
 	    money_format(p.voucher_fen, v, sizeof v));
-	line_add(s, "Cash\t%lld  \xc2\xa5%s", (long long)p.cash_count,
-	    money_format(p.cash_fen, m, sizeof m));
-	line_add(s, "Other tender\t%lld  \xc2\xa5%s",
-	    (long long)p.other_count, money_format(p.other_fen, m, sizeof m));
-	line_add(s, "Failed / reversed charges\t%lld",
-	    (long long)p.failed_count);
-	line_add(s, "Charges not settled\t%lld", (long long)p.unknown_count);
+	line_add(s, "Cash / other tender\t%lld  \xc2\xa5%s / %lld  \xc2\xa5%s",
+	    (long long)p.cash_count, money_format(p.cash_fen, m, sizeof m),
+	    (long long)p.other_count, money_format(p.other_fen, v, sizeof v));
+	line_add(s, "Charges failed / not settled\t%lld / %lld",
+	    (long long)p.failed_count, (long long)p.unknown_count);
 }
 
 void

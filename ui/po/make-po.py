@@ -20,7 +20,8 @@ EXTRA = [
  "rejected", "return_pending", "returned", "conflict",
  "voided_not_returnable", "Voided, not returnable (card)", "Voids",
  "too long for a coupon code",
- "Voided sale",
+ "Voided sale", "WeChat Pay (vouchers)", "Cash / other tender",
+ "Charges failed / not settled",
  "Last scans, newest first:", "No scans yet", "No sales yet today",
  "Config file", "Store", "Timezone", "WeChat Pay URL", "Online wait",
  "Offline: max one coupon", "Offline: max per hour",
@@ -44,6 +45,8 @@ TR = {
  "value known after WeChat answers": "优惠金额待微信答复后确定",
  "voided_not_returnable": "已作废，不可退回",
  "Voids": "作废", "Voided sale": "已作废交易",
+ "WeChat Pay (vouchers)": "微信支付（代金券）",
+ "Cash / other tender": "现金 / 其他支付", "Charges failed / not settled": "扣款失败 / 未定",
  "F11: more codes (%d-%d of %d)": "F11：更多代码（第 %d-%d 个，共 %d 个）",
  "Voided, not returnable (card)": "已作废但不可退回（卡券）",
  "Sale %s voided; the other coupons are being returned. Not returnable (card coupon already used at WeChat): %s":
