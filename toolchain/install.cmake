@@ -30,7 +30,8 @@ string(JOIN "\n" QUAN_HARDENING
   "SystemCallArchitectures=native")
 
 set(_sd ${CMAKE_SOURCE_DIR}/toolchain/systemd)
-foreach(unit quan-sync.service quan-callbacks.service quan-kiosk@.service)
+foreach(unit quan-sync.service quan-hub-sync.service quan-callbacks.service
+    quan-kiosk@.service)
   configure_file(${_sd}/${unit}.in ${CMAKE_BINARY_DIR}/systemd/${unit} @ONLY)
   install(FILES ${CMAKE_BINARY_DIR}/systemd/${unit}
     DESTINATION ${QUAN_SYSTEMD_UNITDIR})

@@ -104,15 +104,16 @@ v=$("${RUN[@]}" /usr/bin/quan --version) || fail "quan --version failed"
 
 # units: systemd-analyze checks syntax, the binary and the man: links
 units=(/lib/systemd/system/quan-sync.service
+    /lib/systemd/system/quan-hub-sync.service
     /lib/systemd/system/quan-callbacks.service
     /lib/systemd/system/quan-kiosk@tty1.service)
 if systemd-analyze verify "${units[@]}" >"$W/verify" 2>&1 &&
     ! grep -q quan "$W/verify"; then
-	ok "systemd-analyze verify: quan-sync, quan-callbacks, quan-kiosk@tty1"
+	ok "systemd-analyze verify: quan-sync, quan-hub-sync, quan-callbacks, quan-kiosk@tty1"
 else
 	fail "systemd-analyze verify: $(cat "$W/verify")"
 fi
-for u in quan-sync.service quan-callbacks.service quan-kiosk@.service; do
+for u in quan-sync.service quan-hub-sync.service quan-callbacks.service quan-kiosk@.service; do
 	f=/lib/systemd/system/$u
 	for want in "User=quan" "ProtectSystem=strict" "ReadWritePaths=/var/lib/quan" \
 	    "NoNewPrivileges=yes" "PrivateTmp=yes" "ExecStart=/usr/bin/quan "; do
