@@ -21,11 +21,6 @@ struct redeem;
 struct hubthr *cli_hub_attach(const struct config *cfg, struct redeem *rd,
     struct evq *wake);
 void cli_hub_detach(struct hubthr *t);   /* NULL-safe */
-/* The hub conflicts naming this lane journaled in [from, to) (quan hub
- * sync), for quan report: a JSON array (new reference) of {code, lane,
- * request_no, holder_lane, holder_request_no, hub_conflict, at}. */
-struct json_t *cli_hub_conflicts(struct store *st, int64_t from,
-    int64_t to);
 
 /* `quan report --chain --dsn HQ [--date D] [--json]` (cmd_report hands
  * its arguments over when it sees --chain): per store and terminal. */

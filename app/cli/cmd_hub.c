@@ -367,33 +367,6 @@ cmd_hub(int argc, char **argv)
 	return rc;
 }
 
-/* One "hub_conflict" journal entry as the report's JSON. */
-static int
-conflict_row(void *arg, const struct store_jrow *j)
-{
-	json_t *a = arg, *d = json_loads(j->data, 0, NULL);
-
-	if (d == NULL)
-		return 0;
-	json_object_set_new(d, "at", json_integer((json_int_t)j->at));
-	json_array_append_new(a, d);
-	return 0;
-}
-
-json_t *
-cli_hub_conflicts(struct store *st, int64_t from, int64_t to)
-{
-	json_t *a = json_array(), *out = json_array(), *e;
-	size_t i;
-
-	(void)store_journal_kind(st, "hub_conflict", from, conflict_row, a);
-	json_array_foreach(a, i, e)
-		if (json_integer_value(json_object_get(e, "at")) < to)
-			json_array_append(out, e);
-	json_decref(a);
-	return out;
-}
-
 /* ---- quan report --chain ---------------------------------------------- */
 
 static json_t *

@@ -148,9 +148,6 @@ cmd_report(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	/* the store hub's conflicts naming this lane (quan hub sync) */
-	json_object_set_new(j, "hub_conflicts",
-	    cli_hub_conflicts(c.st, from, from + 86400));
 	if (json) {
 		txt = json_dumps(j, JSON_COMPACT);
 		printf("%s\n", txt);

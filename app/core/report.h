@@ -52,11 +52,17 @@ int report_period(struct store *st, int64_t from, int64_t to,
  * WeChat after a void under "voided_not_returnable"; offline
  * {accepted_today, unsettled_exposure_fen} since from; outbox {pending,
  * unknown}; conflicts and rejections [{txn, code (masked), kind, target,
- * state, wx_code, reason, discount_fen}]; payments (report_payments_json)
- * (report_day.c). 0 or the store's
+ * state, wx_code, reason, discount_fen}]; payments (report_payments_json);
+ * hub_conflicts (report_hub_conflicts_json) (report_day.c). 0 or the store's
  * QUAN_E* with *cause (caller frees). */
 int report_day_json(struct store *st, int64_t from, int64_t to,
     struct json_t **out, char **cause);
+/* The store hub's conflicts naming this lane, journaled in [from, to) by
+ * quan hub sync: a JSON array (new) of {hub_conflict, code (masked),
+ * lane, request_no, holder_lane, holder_request_no, at}. Its size is the
+ * X/Z screens' "hub conflicts" figure. */
+struct json_t *report_hub_conflicts_json(struct store *st, int64_t from,
+    int64_t to);
 /* What `quan status` shows of the store, added to the object j:
  * outbox {depth, pending, unknown}, redemptions {state: {count,
  * discount_fen}} of all time, redeemed {count, fen} as report_period
@@ -77,6 +83,12 @@ void report_network_json(struct store *st, struct json_t *j);
  * the X/Z screens, `quan report` and `quan status`. */
 int report_payments(struct store *st, int64_t from, int64_t to,
     struct store_pay_sums *out);
+/* Count n payments of one (tender, state) group, with their amounts,
+ * payer and voucher sums and voucher lines, into *o as report_payments
+ * counts them (store_pay_sums): headquarters folds its rows with it. */
+void report_pay_add(struct store_pay_sums *o, const char *tender,
+    const char *state, int64_t n, int64_t amount_fen, int64_t payer_fen,
+    int64_t voucher_fen, int64_t voucher_lines);
 /* Those figures as JSON (new): paid, wechat {count, fen, payer_fen,
  * voucher_fen, vouchers}, cash {count, fen}, other {count, fen}, failed,
  * open (report_day.c). */

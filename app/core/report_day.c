@@ -96,6 +96,35 @@ report_payments_json(const struct store_pay_sums *p)
 	    "open", (json_int_t)p->unknown_count);
 }
 
+/* One "hub_conflict" journal entry, if made before the period's end. */
+struct hubc {
+	json_t *a;
+	int64_t to;
+};
+
+static int
+hub_conflict_row(void *arg, const struct store_jrow *j)
+{
+	struct hubc *h = arg;
+	json_t *d;
+
+	if (j->at >= h->to || (d = json_loads(j->data, 0, NULL)) == NULL)
+		return 0;
+	json_object_set_new(d, "at", json_integer((json_int_t)j->at));
+	json_array_append_new(h->a, d);
+	return 0;
+}
+
+json_t *
+report_hub_conflicts_json(struct store *st, int64_t from, int64_t to)
+{
+	struct hubc h = {json_array(), to};
+
+	(void)store_journal_kind(st, "hub_conflict", from, hub_conflict_row,
+	    &h);
+	return h.a;
+}
+
 int
 report_day_json(struct store *st, int64_t from, int64_t to,
     struct json_t **out, char **cause)
@@ -136,6 +165,8 @@ report_day_json(struct store *st, int64_t from, int64_t to,
 			json_object_set_new(*out, "payments",
 			    report_payments_json(&ps));
 	}
+	json_object_set_new(*out, "hub_conflicts",
+	    report_hub_conflicts_json(st, from, to));
 	rc = 0;
 out:
 	json_decref(p.kinds);

@@ -319,6 +319,16 @@ session_show_report(struct session *s, int z, const char *approver,
 	line_add(s, "Conflicts (used elsewhere)\t%lld",
 	    (long long)c.f.n[REPORT_CONFLICT]);
 	line_add(s, "Rejected\t%lld", (long long)c.f.n[REPORT_REJECTED]);
+	{
+		/* granted here and at another lane while the store hub was
+		 * down: only when there are any (80x24) */
+		json_t *hc = report_hub_conflicts_json(s->o.st, from, now + 1);
+
+		if (json_array_size(hc) > 0)
+			line_add(s, "Hub conflicts (other lanes)\t%zu",
+			    json_array_size(hc));
+		json_decref(hc);
+	}
 	report_voids(s, from);
 	report_pay_lines(s, from, now + 1);
 	store_offline_stats(s->o.st, from, &off_n, &exposure);

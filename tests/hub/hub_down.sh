@@ -76,6 +76,17 @@ assert len(c) == 1 and c[0]["holder_lane"] == "TA" and c[0]["lane"] == "TB", c
 PY
 	till $t report | grep -q "^hub conflicts: 1" || fail "$t text report"
 done
+# the X report on the terminal shows it too (both lanes), in both languages
+till b staff add 1001 --role cashier --pin 1234 >/dev/null || fail "staff"
+cat >"$W/xr" <<'S'
+login 1001 1234
+key xreport
+print
+expect Hub conflicts (other lanes): 1
+S
+till b run --headless "$W/xr" --quiet --lang en >"$W/xr.out" 2>&1 || fail "X report (en): $(cat "$W/xr.out")"
+sed -i 's/^expect Hub conflicts (other lanes): 1$/expect 门店中心冲突（其他收银台）: 1/' "$W/xr"
+till b run --headless "$W/xr" --quiet --lang zh >"$W/xr.out" 2>&1 || fail "X report (zh): $(cat "$W/xr.out")"
 c=$(till c report --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)['hub_conflicts']))")
 [ "$c" = 0 ] || fail "lane C shows $c hub conflicts"
 # code 1 held by A; C's refusal (sent, unanswered) holds without a grant;
