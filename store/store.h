@@ -440,5 +440,18 @@ typedef int (*store_red_seq_fn)(void *arg, const struct store_red *r,
     int64_t seq);
 int store_red_changed(struct store *s, int64_t after, int limit,
     store_red_seq_fn fn, void *arg);
+/* The same for sales: the txns with a journal entry after `after` (the
+ * sale itself, its due, close, payment, void), in the order of their
+ * last entry. voided_at / by are the void_txn entry's time and approver
+ * (0 / "" while not voided). */
+struct store_txn_change {
+	struct store_txn t;
+	int64_t seq;
+	int64_t voided_at;
+	char voided_by[32];
+};
+typedef int (*store_txn_seq_fn)(void *arg, const struct store_txn_change *c);
+int store_txn_changed(struct store *s, int64_t after, int limit,
+    store_txn_seq_fn fn, void *arg);
 
 #endif

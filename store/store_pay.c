@@ -203,6 +203,32 @@ store_pay_for_txn(struct store *s, int64_t txn_id, struct store_pay *out)
 }
 
 int
+store_pay_list_txn(struct store *s, int64_t txn_id, store_pay_fn fn,
+    void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_pay p;
+	int rc;
+
+	if ((rc = prepare(s, "SELECT " COLS ", (SELECT count(*) FROM"
+	    " payment_vouchers v WHERE v.payment_id = payments.id)"
+	    " FROM payments WHERE txn_id = ?1 ORDER BY id", &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, txn_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fill(st, &p);
+		if ((rc = fn(arg, &p, sqlite3_column_int64(st, 22))) != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? QUAN_OK : store_sqlfail(s,
+	    sqlite3_extended_errcode(store_handle(s)), "list payments");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 store_pay_list_open(struct store *s, int64_t *ids, int max, int *n)
 {
 	sqlite3_stmt *st;

@@ -63,6 +63,12 @@ int store_pay_get(struct store *s, int64_t id, struct store_pay *out);
 /* The sale's live payment (pending/paid/unknown), else the last one;
  * QUAN_ENOTFOUND when the sale has none. */
 int store_pay_for_txn(struct store *s, int64_t txn_id, struct store_pay *out);
+/* Every payment of a sale, oldest first, each with how many voucher
+ * lines it has; fn's non-zero return stops and is returned. */
+typedef int (*store_pay_fn)(void *arg, const struct store_pay *p,
+    int64_t voucher_lines);
+int store_pay_list_txn(struct store *s, int64_t txn_id, store_pay_fn fn,
+    void *arg);
 /* Ids of payments still pending or unknown, oldest first (recovery). */
 int store_pay_list_open(struct store *s, int64_t *ids, int max, int *n);
 

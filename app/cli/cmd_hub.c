@@ -369,68 +369,15 @@ cmd_hub(int argc, char **argv)
 
 /* ---- quan report --chain ---------------------------------------------- */
 
-static json_t *
-lane_json(const struct chain_lane *l)
-{
-	json_t *o = json_object(), *f = json_object();
-	int k;
-
-	for (k = 0; k < REPORT_FIG_COUNT; k++)
-		json_object_set_new(f, report_fig_id((enum report_fig)k),
-		    json_pack("{s:I, s:I}", "count", (json_int_t)l->f.n[k],
-		    "fen", (json_int_t)l->f.fen[k]));
-	json_object_set_new(o, "figures", f);
-	json_object_set_new(o, "offline", json_pack("{s:I, s:I}",
-	    "accepted_today", (json_int_t)l->offline_today,
-	    "unsettled_exposure_fen", (json_int_t)l->exposure_fen));
-	json_object_set_new(o, "hub_conflicts",
-	    json_integer((json_int_t)l->hub_conflicts));
-	return o;
-}
-
-static void
-lane_add(struct chain_lane *to, const struct chain_lane *l)
-{
-	int k;
-
-	for (k = 0; k < REPORT_FIG_COUNT; k++) {
-		to->f.n[k] += l->f.n[k];
-		to->f.fen[k] += l->f.fen[k];
-	}
-	to->offline_today += l->offline_today;
-	to->exposure_fen += l->exposure_fen;
-	to->hub_conflicts += l->hub_conflicts;
-}
-
-static void
-lane_text(const char *indent, const char *name, const struct chain_lane *l)
-{
-	char m[32];
-	int k;
-
-	printf("%s%s: redeemed %" PRId64 " (%s)", indent, name,
-	    l->f.n[REPORT_REDEEMED], money_format(l->f.fen[REPORT_REDEEMED],
-	    m, sizeof m));
-	for (k = 1; k < REPORT_FIG_COUNT; k++)
-		if (l->f.n[k] > 0)
-			printf(", %s %" PRId64, report_fig_id(
-			    (enum report_fig)k), l->f.n[k]);
-	printf("; offline %" PRId64 " today, unsettled %s; hub conflicts %"
-	    PRId64 "\n", l->offline_today, money_format(l->exposure_fen, m,
-	    sizeof m), l->hub_conflicts);
-}
-
 int
 cli_hub_chain_report(int argc, char **argv)
 {
 	struct cli c;
 	struct chain_report r;
-	struct chain_lane store, total;
 	const char *dsn = NULL, *date = NULL;
 	struct hub *h = NULL;
-	char from_s[40], to_s[40], *cause = NULL;
+	char *cause = NULL;
 	int64_t from, to;
-	json_t *j = NULL, *stores = NULL, *st = NULL, *lanes = NULL;
 	size_t i;
 	int rc, json = 0;
 
@@ -477,60 +424,15 @@ cli_hub_chain_report(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	hub_close(h);
-	tm_rfc3339(from, from_s, sizeof from_s);
-	tm_rfc3339(to, to_s, sizeof to_s);
-	memset(&total, 0, sizeof total);
-	stores = json_array();
-	if (!json)
-		printf("chain report %s .. %s: %zu lanes\n", from_s, to_s,
-		    r.nlanes);
-	for (i = 0; i < r.nlanes; i++) {
-		const struct chain_lane *l = &r.lanes[i];
-		json_t *lj;
-
-		if (i == 0 || strcmp(l->store_id, r.lanes[i - 1].store_id)) {
-			memset(&store, 0, sizeof store);
-			str_copy(store.store_id, sizeof store.store_id,
-			    l->store_id);
-			lanes = json_array();
-			st = json_pack("{s:s, s:o}", "store_id", l->store_id,
-			    "terminals", lanes);
-			json_array_append_new(stores, st);
-		}
-		lane_add(&store, l);
-		lane_add(&total, l);
-		lj = lane_json(l);
-		json_object_set_new(lj, "terminal", json_string(l->terminal));
-		json_array_append_new(lanes, lj);
-		if (i + 1 == r.nlanes || strcmp(l->store_id,
-		    r.lanes[i + 1].store_id) != 0) {
-			json_object_update(st, lj = lane_json(&store));
-			json_decref(lj);
-			if (!json) {
-				size_t k = i + 1;
-
-				lane_text("", store.store_id, &store);
-				while (k > 0 && strcmp(r.lanes[k - 1].store_id,
-				    store.store_id) == 0)
-					k--;
-				for (; k <= i; k++)
-					lane_text("  ", r.lanes[k].terminal,
-					    &r.lanes[k]);
-			}
-		}
-	}
 	if (json) {
-		char *txt;
+		json_t *j = hub_chain_json(&r, from, to);
+		char *txt = json_dumps(j, JSON_COMPACT);
 
-		j = json_pack("{s:s, s:s, s:o, s:o}", "from", from_s, "to",
-		    to_s, "stores", stores, "total", lane_json(&total));
-		txt = json_dumps(j, JSON_COMPACT);
 		printf("%s\n", txt);
 		free(txt);
 		json_decref(j);
 	} else {
-		lane_text("", "chain", &total);
-		json_decref(stores);
+		hub_chain_text(&r, from, to, stdout);
 	}
 	hub_chain_free(&r);
 	cli_done(&c);

@@ -74,3 +74,36 @@ report_payments(struct store *st, int64_t from, int64_t to,
 {
 	return store_pay_sums(st, from, to, out);
 }
+
+/* The rules of store_pay_sums, row group by row group: a payment counts
+ * once it is paid (by tender; vouchers and the payer's share only there),
+ * failed and reversed charges are failures, pending and unknown are still
+ * open. */
+void
+report_pay_add(struct store_pay_sums *o, const char *tender,
+    const char *state, int64_t n, int64_t amount_fen, int64_t payer_fen,
+    int64_t voucher_fen, int64_t voucher_lines)
+{
+	if (strcmp(state, "paid") == 0) {
+		o->paid_count += n;
+		o->voucher_fen += voucher_fen;
+		o->voucher_count += voucher_lines;
+		if (strcmp(tender, "wechat") == 0) {
+			o->wechat_count += n;
+			o->wechat_fen += amount_fen;
+			o->payer_fen += payer_fen;
+		} else if (strcmp(tender, "cash") == 0) {
+			o->cash_count += n;
+			o->cash_fen += amount_fen;
+		} else if (strcmp(tender, "other") == 0) {
+			o->other_count += n;
+			o->other_fen += amount_fen;
+		}
+	} else if (strcmp(state, "failed") == 0 ||
+	    strcmp(state, "reversed") == 0) {
+		o->failed_count += n;
+	} else if (strcmp(state, "pending") == 0 ||
+	    strcmp(state, "unknown") == 0) {
+		o->unknown_count += n;
+	}
+}

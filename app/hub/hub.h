@@ -10,6 +10,8 @@
  *   hub_claim            one statement: the code is ours or who holds it
  *   hub_push_batch       the till's redemptions as they are now: claims
  *                        follow their state, a clash becomes a conflict
+ *   hub_push_sales       its sales, their payments and its journal head,
+ *                        for the chain view (hub_sales.c)
  *
  * A struct hub is one connection, used by one thread at a time: the hub
  * thread (hub_thread.c) for a till's claims, `quan hub ...` commands.
@@ -24,7 +26,7 @@
 
 #include "core/hubmsg.h"
 
-#define HUB_SCHEMA_VERSION 1
+#define HUB_SCHEMA_VERSION 2
 
 struct hub;
 
@@ -94,6 +96,41 @@ int hub_push_batch(struct hub *h, const char *store_id, const char *terminal,
  * order, to fn (another lane's replay found our claim held twice). */
 int hub_conflicts_since(struct hub *h, const char *terminal, int64_t after,
     hub_clash_fn fn, void *arg, char **cause);
+
+/* --- sales, payments and journal heads (hub_sales.c) ----------------- */
+/* One sale as it is now. */
+struct hub_sale {
+	int64_t txn_id;
+	char state[12];                  /* open|redeemed|closed|voided */
+	char cashier[32];
+	int64_t amount_fen, discount_fen, due_fen;
+	int64_t opened_at, closed_at;
+	int64_t voided_at;               /* 0: not voided */
+	char voided_by[32];              /* the approving manager */
+};
+/* One charge or tender of a sale as it is now. */
+struct hub_payment {
+	char out_trade_no[33];
+	int64_t txn_id;
+	char tender[8];                  /* wechat | cash | other */
+	char state[12];                  /* pending|paid|failed|reversed|unknown */
+	int64_t amount_fen, payer_fen, voucher_fen;
+	int64_t voucher_lines;           /* WeChat voucher lines applied */
+	int64_t created_at, updated_at;
+};
+/* A till's journal head: its last entry's seq and hash. */
+struct hub_head {
+	int64_t seq;
+	char hash[65];
+	int64_t at;                      /* when pushed */
+};
+/* In one hub transaction: the sales and payments upserted by key, the
+ * lane's journal head replaced (never moved back). QUAN_E* with *cause;
+ * nothing is kept then (the caller retries: every statement is
+ * idempotent). */
+int hub_push_sales(struct hub *h, const char *store_id, const char *terminal,
+    const struct hub_sale *s, size_t ns, const struct hub_payment *p,
+    size_t np, const struct hub_head *head, char **cause);
 
 /* --- definitions and code lists kept at the hub (hub import) --------- */
 enum hub_list { HUB_LIST_STOCKS = 0, HUB_LIST_CARDS, HUB_LIST_CODES };

@@ -35,6 +35,29 @@ int hub_migrate(struct hub *h, const struct hub_schema *sc, int *from,
 	" offline_at bigint NOT NULL, created_at bigint NOT NULL," \
 	" updated_at bigint NOT NULL, PRIMARY KEY(store_id, request_no)"
 
+/* A sale, a payment and a lane's journal head, the same way (hub_sales.c
+ * writes them; the chain report reads them at headquarters). */
+#define HUB_SALE_COLS \
+	" store_id text NOT NULL, terminal text NOT NULL," \
+	" txn_id bigint NOT NULL, state text NOT NULL," \
+	" cashier text NOT NULL, amount_fen bigint NOT NULL," \
+	" discount_fen bigint NOT NULL, due_fen bigint NOT NULL," \
+	" opened_at bigint NOT NULL, closed_at bigint NOT NULL," \
+	" voided_at bigint NOT NULL, voided_by text NOT NULL," \
+	" PRIMARY KEY(store_id, terminal, txn_id)"
+#define HUB_PAYMENT_COLS \
+	" store_id text NOT NULL, terminal text NOT NULL," \
+	" out_trade_no text NOT NULL, txn_id bigint NOT NULL," \
+	" tender text NOT NULL, state text NOT NULL," \
+	" amount_fen bigint NOT NULL, payer_fen bigint NOT NULL," \
+	" voucher_fen bigint NOT NULL, voucher_lines bigint NOT NULL," \
+	" created_at bigint NOT NULL, updated_at bigint NOT NULL," \
+	" PRIMARY KEY(store_id, terminal, out_trade_no)"
+#define HUB_HEAD_COLS \
+	" store_id text NOT NULL, terminal text NOT NULL," \
+	" seq bigint NOT NULL, hash text NOT NULL, at bigint NOT NULL," \
+	" PRIMARY KEY(store_id, terminal)"
+
 /* PQexecParams with text parameters; want: 1 rows, 0 a command. */
 int hub_q(struct hub *h, const char *sql, int n, const char *const *vals,
     int want, PGresult **out, char **cause);

@@ -12,8 +12,14 @@
  *              what it granted while the hub was down
  * imports      stock / card definitions and code lists imported at the
  *              hub, each import one version every till applies once
- * The publication quan_chain carries redemptions and conflicts to
- * headquarters (logical replication; toolchain/hub/README.md).
+ * sales        (2) every till's sales as they are now, voids with who
+ * payments     (2) their charges and tenders, WeChat vouchers summed
+ * journal_heads (2) each lane's last journal entry (seq, hash)
+ * The publication quan_chain carries all but claims and imports to
+ * headquarters (logical replication; toolchain/hub/README.md). A
+ * subscription made before version 2 picks the new tables up with
+ * ALTER SUBSCRIPTION … REFRESH PUBLICATION once headquarters has them
+ * (quan hub init --hq).
  */
 #include "hub/hub_int.h"
 
@@ -40,4 +46,13 @@ const char *const hub_migrations[HUB_SCHEMA_VERSION] = {
 	" list text NOT NULL CHECK (list IN ('stocks','cards','codes')),"
 	" data text NOT NULL, imported_at timestamptz NOT NULL DEFAULT now());"
 	"CREATE PUBLICATION quan_chain FOR TABLE redemptions, conflicts;",
+	/* 1 -> 2: the sales and payments behind the redemptions, and each
+	 * lane's journal head, for the chain view */
+	"CREATE TABLE sales(" HUB_SALE_COLS ");"
+	"CREATE INDEX sales_opened ON sales(opened_at);"
+	"CREATE TABLE payments(" HUB_PAYMENT_COLS ");"
+	"CREATE INDEX payments_created ON payments(created_at);"
+	"CREATE TABLE journal_heads(" HUB_HEAD_COLS ");"
+	"ALTER PUBLICATION quan_chain ADD TABLE sales, payments,"
+	" journal_heads;",
 };

@@ -20,6 +20,7 @@
 #include "hub/hub.h"
 #include "hub/hub_sync.h"
 #include "store/store.h"
+#include "store/store_pay.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -225,6 +226,122 @@ push_rows(struct hub *h, struct store *st, const struct config_hub_ids *id,
 	return rc;
 }
 
+/* --- sales, payments, journal head ------------------------------------- */
+
+#define PAYS_MAX (BATCH * 4)
+
+struct sales {
+	struct hub_sale s[BATCH];
+	struct hub_payment p[PAYS_MAX];
+	size_t ns, np;
+	int64_t last;
+	int full;                /* more payments than fit: the rest next */
+};
+
+static int
+take_pay(void *arg, const struct store_pay *sp, int64_t lines)
+{
+	struct sales *x = arg;
+	struct hub_payment *p;
+
+	if (x->np == PAYS_MAX)
+		return QUAN_EFULL;
+	p = &x->p[x->np++];
+	memset(p, 0, sizeof *p);
+	str_copy(p->out_trade_no, sizeof p->out_trade_no, sp->out_trade_no);
+	p->txn_id = sp->txn_id;
+	str_copy(p->tender, sizeof p->tender, sp->tender);
+	str_copy(p->state, sizeof p->state, sp->state);
+	p->amount_fen = sp->amount_fen;
+	p->payer_fen = sp->payer_fen;
+	p->voucher_fen = sp->voucher_fen;
+	p->voucher_lines = lines;
+	p->created_at = sp->created_at;
+	p->updated_at = sp->updated_at;
+	return QUAN_OK;
+}
+
+struct take_ctx {
+	struct sales *x;
+	struct store *st;
+};
+
+static int
+take_sale(void *arg, const struct store_txn_change *c)
+{
+	struct take_ctx *k = arg;
+	struct sales *x = k->x;
+	struct hub_sale *s;
+	size_t np = x->np;
+	int rc;
+
+	if (x->full)
+		return QUAN_OK;
+	if ((rc = store_pay_list_txn(k->st, c->t.id, take_pay, x)) != 0) {
+		if (rc != QUAN_EFULL || x->ns == 0)
+			return rc;
+		/* this sale's payments do not fit: it goes next batch */
+		x->np = np;
+		x->full = 1;
+		return QUAN_OK;
+	}
+	s = &x->s[x->ns++];
+	memset(s, 0, sizeof *s);
+	s->txn_id = c->t.id;
+	str_copy(s->state, sizeof s->state, c->t.state);
+	str_copy(s->cashier, sizeof s->cashier, c->t.cashier);
+	s->amount_fen = c->t.amount_fen;
+	s->discount_fen = c->t.discount_fen;
+	s->due_fen = c->t.due_fen;
+	s->opened_at = c->t.opened_at;
+	s->closed_at = c->t.closed_at;
+	s->voided_at = c->voided_at;
+	str_copy(s->voided_by, sizeof s->voided_by, c->voided_by);
+	x->last = c->seq;
+	return QUAN_OK;
+}
+
+static int
+push_sales(struct hub *h, struct store *st, const struct config_hub_ids *id,
+    int64_t now, struct hub_sync_counts *c, char **cause)
+{
+	struct sales *x = xcalloc(1, sizeof *x);
+	struct take_ctx k = {x, st};
+	struct hub_head head;
+	int64_t cur = meta_i64(st, "hub_txn_seq");
+	int rc, got;
+
+	for (;;) {
+		x->ns = x->np = 0;
+		x->full = 0;
+		x->last = cur;
+		memset(&head, 0, sizeof head);
+		/* the head after the sales: every sale pushed with it is at
+		 * or before it in the journal */
+		if ((got = store_txn_changed(st, cur, BATCH, take_sale,
+		    &k)) < 0 || (rc = store_journal_last(st, &head.seq,
+		    head.hash)) != 0) {
+			rc = got < 0 ? got : rc;
+			*cause = xasprintf("store: %s", store_errmsg(st));
+			break;
+		}
+		head.at = now;
+		if ((rc = hub_push_sales(h, id->store_id, id->terminal, x->s,
+		    x->ns, x->p, x->np, &head, cause)) != 0)
+			break;
+		c->sales += (int64_t)x->ns;
+		if (x->ns == 0)
+			break;
+		cur = x->last;
+		if ((rc = meta_put(st, "hub_txn_seq", cur)) != 0)
+			break;
+		if (got < BATCH && !x->full)
+			break;
+	}
+	free(x);
+	return rc;
+}
+
 /* --- conflicts into the till's journal --------------------------------- */
 
 struct jx {
@@ -280,6 +397,8 @@ hub_sync_pass(struct hub *h, struct store *st, const char *data_dir,
 	if ((rc = pull_imports(h, st, data_dir, now, c, cause)) != 0)
 		return rc;
 	if ((rc = push_rows(h, st, id, c, cause)) != 0)
+		return rc;
+	if ((rc = push_sales(h, st, id, now, c, cause)) != 0)
 		return rc;
 	memset(&x, 0, sizeof x);
 	x.st = st;

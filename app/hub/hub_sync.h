@@ -8,7 +8,10 @@
  *      refusal; claimed after the fact when it was granted while the hub
  *      was down — a code another lane holds then is a conflict at the
  *      hub);
- *   3. the hub's conflicts naming this lane journaled here
+ *   3. every sale whose state changed since the last pass pushed with
+ *      its payments (tenders, WeChat vouchers) and the lane's journal
+ *      head, for the chain view at headquarters;
+ *   4. the hub's conflicts naming this lane journaled here
  *      ("hub_conflict"), so both lanes' reports show them.
  * Main thread of its process; the store must not be inside a transaction.
  */
@@ -28,6 +31,7 @@ struct config_hub_ids {
 struct hub_sync_counts {
 	int64_t imported;    /* stocks, cards, codes applied */
 	int64_t pushed;      /* redemptions sent */
+	int64_t sales;       /* sales sent (with their payments) */
 	int64_t clashes;     /* conflicts this pass found */
 	int64_t conflicts;   /* conflicts journaled here */
 };

@@ -1,7 +1,8 @@
 /*
  * test_report.c — one definition of each report figure: what counts as
  * redeemed (confirmed, accepted offline; not pending or unknown, not a
- * card coupon kept after a void), and every state lands in one figure.
+ * card coupon kept after a void), and every state lands in one figure;
+ * payments folded row by row (headquarters) give the till's sums.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +12,10 @@
 
 #include <string.h>
 
+#include "../store/store_fixture.h"
 #include "core/coupon.h"
 #include "core/report.h"
+#include "store/store_pay.h"
 
 static void
 test_redeemed_is_what_was_given(void **state)
@@ -65,12 +68,88 @@ test_add_counts_each_row_once(void **state)
 	assert_int_equal(f.n[REPORT_RETURNED], 2);
 }
 
+static int64_t
+pay(struct store *st, int64_t txn, const char *no, const char *tender,
+    const char *state, int64_t amount, int64_t voucher, int vlines,
+    int64_t t)
+{
+	struct store_pay p;
+	struct store_pay_voucher v[3];
+	int i;
+
+	memset(&p, 0, sizeof p);
+	p.txn_id = txn;
+	snprintf(p.out_trade_no, sizeof p.out_trade_no, "%s", no);
+	snprintf(p.tender, sizeof p.tender, "%s", tender);
+	snprintf(p.state, sizeof p.state, "%s", state);
+	snprintf(p.phase, sizeof p.phase, "done");
+	p.amount_fen = amount;
+	p.voucher_fen = voucher;
+	p.payer_fen = amount - voucher;
+	p.created_at = p.updated_at = t;
+	assert_int_equal(store_pay_insert(st, &p), 0);
+	memset(v, 0, sizeof v);
+	for (i = 0; i < vlines; i++) {
+		v[i].idx = i;
+		snprintf(v[i].id, sizeof v[i].id, "V%d", i);
+		snprintf(v[i].type, sizeof v[i].type, "prefunded");
+		v[i].amount_fen = voucher / vlines;
+	}
+	if (vlines > 0)
+		assert_int_equal(store_pay_vouchers_put(st, p.id, v, vlines), 0);
+	return p.id;
+}
+
+static int
+fold(void *arg, const struct store_pay *p, int64_t lines)
+{
+	report_pay_add(arg, p->tender, p->state, 1, p->amount_fen,
+	    p->payer_fen, p->voucher_fen, lines);
+	return 0;
+}
+
+static void
+test_payments_folded_by_row_equal_the_sums(void **state)
+{
+	struct fx *f = *state;
+	struct store_pay_sums want, got;
+	int64_t t[6];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		t[i] = fx_txn(f->st, "closed", 1000 + i);
+	pay(f->st, t[0], "T01P1", "wechat", "paid", 9500, 500, 2, 1000);
+	pay(f->st, t[1], "T01P2", "wechat", "failed", 3000, 0, 0, 1001);
+	pay(f->st, t[1], "T01P3", "cash", "paid", 3000, 0, 0, 1001);
+	pay(f->st, t[2], "T01P4", "other", "paid", 1234, 0, 0, 1002);
+	pay(f->st, t[3], "T01P5", "wechat", "reversed", 800, 0, 0, 1003);
+	pay(f->st, t[4], "T01P6", "wechat", "unknown", 700, 0, 0, 1004);
+	pay(f->st, t[5], "T01P7", "wechat", "paid", 2000, 300, 1, 1005);
+	/* made outside the period: in neither */
+	pay(f->st, fx_txn(f->st, "closed", 5000), "T01P8", "cash", "paid",
+	    100, 0, 0, 5000);
+	assert_int_equal(report_payments(f->st, 1000, 2000, &want), 0);
+	memset(&got, 0, sizeof got);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(store_pay_list_txn(f->st, t[i], fold, &got),
+		    0);
+	assert_int_equal(got.paid_count, 4);
+	assert_int_equal(got.wechat_fen, 11500);
+	assert_int_equal(got.voucher_count, 3);
+	assert_int_equal(got.failed_count, 2);
+	assert_int_equal(got.unknown_count, 1);
+	assert_memory_equal(&got, &want, sizeof got);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_redeemed_is_what_was_given),
 		cmocka_unit_test(test_add_counts_each_row_once),
+		cmocka_unit_test_setup_teardown(
+		    test_payments_folded_by_row_equal_the_sums, fx_setup,
+		    fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,5 +6,7 @@ GRANT SELECT ON quan_schema, imports TO quan_till;
 GRANT SELECT, INSERT, UPDATE ON claims, redemptions TO quan_till;
 GRANT SELECT, INSERT ON conflicts TO quan_till;
 GRANT USAGE ON SEQUENCE conflicts_id_seq TO quan_till;
+GRANT SELECT, INSERT, UPDATE ON sales, payments, journal_heads TO quan_till;
 -- the subscription's initial copy reads the published tables
-GRANT SELECT ON redemptions, conflicts TO quan_hq;
+GRANT SELECT ON redemptions, conflicts, sales, payments, journal_heads
+  TO quan_hq;
