@@ -22,7 +22,6 @@
 #include "hub/hub_chain.h"
 #include "hub/hub_sync.h"
 #include "hub/hub_thread.h"
-#include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/money.h"
@@ -197,59 +196,16 @@ hub_cmd_sync(struct cli *c, int argc, char **argv)
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
 
-/* A file refused here is never stored at the hub: it is imported into a
- * scratch store first, with the till's own checks. */
-static int
-check_import(enum hub_list l, const char *path, char **cause)
-{
-	char dir[] = "/tmp/quan-hubimport-XXXXXX", db[64];
-	struct store *st = NULL;
-	FILE *fp;
-	int64_t n = 0;
-	int rc;
-
-	if (mkdtemp(dir) == NULL) {
-		*cause = xasprintf("mkdtemp: %s", strerror(errno));
-		return QUAN_EIO;
-	}
-	snprintf(db, sizeof db, "%s/check.db", dir);
-	if ((rc = store_open(db, 0, &st, cause)) == 0) {
-		if (l == HUB_LIST_CODES) {
-			if ((fp = fopen(path, "r")) == NULL) {
-				*cause = xasprintf("%s: %s", path,
-				    strerror(errno));
-				rc = QUAN_ENOTFOUND;
-			} else {
-				rc = import_codes(st, fp, path, tm_now(), &n,
-				    NULL, cause);
-				fclose(fp);
-			}
-		} else {
-			rc = (l == HUB_LIST_STOCKS ? import_stocks :
-			    import_cards)(st, path, tm_now(), &n, cause);
-		}
-		store_close(st);
-	}
-	unlink(db);
-	snprintf(db, sizeof db, "%s/check.db-wal", dir);
-	unlink(db);
-	snprintf(db, sizeof db, "%s/check.db-shm", dir);
-	unlink(db);
-	snprintf(db, sizeof db, "%s/check.db.import", dir);
-	unlink(db);
-	rmdir(dir);
-	return rc;
-}
-
 static int
 hub_cmd_import(struct cli *c, int argc, char **argv)
 {
 	const char *dsn = dsn_of(c, &argc, argv);
+	enum import_list il;
 	enum hub_list l;
 	struct hub *h = NULL;
 	char *cause = NULL, *data = NULL;
 	size_t len = 0, cap = 0, got;
-	int64_t version = 0;
+	int64_t version = 0, n = 0;
 	FILE *fp;
 	int rc;
 
@@ -258,18 +214,15 @@ hub_cmd_import(struct cli *c, int argc, char **argv)
 		    "FILE [--dsn DSN]\n");
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "stocks") == 0)
-		l = HUB_LIST_STOCKS;
-	else if (strcmp(argv[1], "cards") == 0)
-		l = HUB_LIST_CARDS;
-	else if (strcmp(argv[1], "codes") == 0)
-		l = HUB_LIST_CODES;
-	else {
+	if (import_list_parse(argv[1], &il) != 0) {
 		fprintf(stderr, "quan hub import: stocks, cards or codes, "
 		    "not %s\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	if (check_import(l, argv[2], &cause) != 0) {
+	/* a file refused here is never stored at the hub */
+	l = il == IMPORT_STOCKS ? HUB_LIST_STOCKS : il == IMPORT_CARDS ?
+	    HUB_LIST_CARDS : HUB_LIST_CODES;
+	if (import_check(il, argv[2], &n, &cause) != 0) {
 		fprintf(stderr, "quan hub import: %s (nothing stored at the "
 		    "hub)\n", cause != NULL ? cause : "refused");
 		free(cause);
@@ -299,8 +252,9 @@ hub_cmd_import(struct cli *c, int argc, char **argv)
 		free(cause);
 		return EXIT_FAIL;
 	}
-	printf("hub import: %s version %" PRId64 " stored; every till "
-	    "applies it at its next quan hub sync pass\n", argv[1], version);
+	printf("hub import: %s version %" PRId64 " stored (%" PRId64
+	    " records); every till applies it at its next quan hub sync "
+	    "pass\n", argv[1], version, n);
 	return EXIT_OK;
 }
 

@@ -42,6 +42,16 @@ struct store_import_counts;
 int import_codes(struct store *st, FILE *fp, const char *name, int64_t now,
     int64_t *n, struct store_import_counts *counts, char **cause);
 
+/* The three lists, for callers that pick one by name. */
+enum import_list { IMPORT_STOCKS = 0, IMPORT_CARDS, IMPORT_CODES };
+/* "stocks" | "cards" | "codes" -> 0 and *out; -1 for anything else. */
+int import_list_parse(const char *s, enum import_list *out);
+/* Check a file as `quan import` would, into a scratch store of its own
+ * (removed after): nothing is stored anywhere. *n = records it holds. 0,
+ * or the importer's QUAN_E* with *cause (import_check.c). */
+int import_check(enum import_list l, const char *path, int64_t *n,
+    char **cause);
+
 /* 1 when s (len bytes) is a code quan can store: 1..128 bytes of the
  * busifavor §5.8 set (0-9 a-z A-Z space - _ \ / = |). */
 int import_code_ok(const char *s, size_t len);
