@@ -22,69 +22,11 @@
 #include "util/tm.h"
 #include "util/xmem.h"
 
-/* HQ's own versions (quan_hq_schema): the tables the subscriptions fill,
- * keyed by store, as the hubs publish them. */
-static const char *const hq_migrations[HUB_HQ_SCHEMA_VERSION] = {
-	"CREATE TABLE quan_hq_schema(version integer PRIMARY KEY,"
-	" applied_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE redemptions(" HUB_REDEMPTION_COLS ");"
-	/* a day's rows, for a time zone off whole hours */
-	"CREATE INDEX redemptions_day ON redemptions(created_at);"
-	"CREATE TABLE conflicts(id bigint NOT NULL, store_id text NOT NULL,"
-	" code text NOT NULL, holder_terminal text NOT NULL,"
-	" holder_request_no text NOT NULL, terminal text NOT NULL,"
-	" request_no text NOT NULL, found_at timestamptz NOT NULL,"
-	" PRIMARY KEY(store_id, id));"
-	/* the report reads hourly sums per lane, kept by a trigger as the
-	 * subscriptions apply rows (ENABLE ALWAYS: it fires for replicated
-	 * rows too): a day is 24 buckets a lane, not every redemption */
-	"CREATE TABLE lane_hours(store_id text NOT NULL,"
-	" terminal text NOT NULL, hour bigint NOT NULL, state text NOT NULL,"
-	" reason text NOT NULL, n bigint NOT NULL, fen bigint NOT NULL,"
-	" offline_n bigint NOT NULL,"
-	" PRIMARY KEY(hour, store_id, terminal, state, reason));"
-	"CREATE FUNCTION quan_lane_hours() RETURNS trigger LANGUAGE plpgsql"
-	" SET search_path = public"   /* apply workers run with none */
-	" AS $$ BEGIN"
-	" IF TG_OP IN ('UPDATE', 'DELETE') THEN"
-	"  UPDATE lane_hours SET n = n - 1, fen = fen - OLD.discount_fen,"
-	"   offline_n = offline_n - (OLD.offline_at > 0)::int"
-	"   WHERE hour = OLD.created_at / 3600 AND store_id = OLD.store_id"
-	"   AND terminal = OLD.terminal AND state = OLD.state"
-	"   AND reason = OLD.reason;"
-	" END IF;"
-	" IF TG_OP IN ('INSERT', 'UPDATE') THEN"
-	"  INSERT INTO lane_hours VALUES(NEW.store_id, NEW.terminal,"
-	"   NEW.created_at / 3600, NEW.state, NEW.reason, 1,"
-	"   NEW.discount_fen, (NEW.offline_at > 0)::int)"
-	"   ON CONFLICT (hour, store_id, terminal, state, reason) DO UPDATE"
-	"   SET n = lane_hours.n + 1, fen = lane_hours.fen + EXCLUDED.fen,"
-	"   offline_n = lane_hours.offline_n + EXCLUDED.offline_n;"
-	" END IF;"
-	" RETURN NULL; END $$;"
-	"CREATE TRIGGER quan_lane_hours AFTER INSERT OR UPDATE OR DELETE"
-	" ON redemptions FOR EACH ROW EXECUTE FUNCTION quan_lane_hours();"
-	"ALTER TABLE redemptions ENABLE ALWAYS TRIGGER quan_lane_hours;",
-	/* 1 -> 2: the hubs' sales, payments and lanes' journal heads (hub
-	 * schema 2); a subscription made before takes them with ALTER
-	 * SUBSCRIPTION … REFRESH PUBLICATION */
-	"CREATE TABLE sales(" HUB_SALE_COLS ");"
-	"CREATE INDEX sales_opened ON sales(opened_at);"
-	"CREATE INDEX sales_voided ON sales(voided_at) WHERE voided_at > 0;"
-	"CREATE TABLE payments(" HUB_PAYMENT_COLS ");"
-	"CREATE INDEX payments_created ON payments(created_at);"
-	"CREATE TABLE journal_heads(" HUB_HEAD_COLS ");"
-	/* the unsettled exposure reads only buckets still holding offline
-	 * grants: without it, every hour of every lane since the start */
-	"CREATE INDEX lane_hours_exposure ON lane_hours(store_id, terminal)"
-	" INCLUDE (fen) WHERE state = 'accepted_offline' AND n > 0;",
-};
-
 int
 hub_hq_init(struct hub *h, int *from, char **cause)
 {
 	const struct hub_schema sc = {"quan_hq_schema", "headquarters",
-	    7239120002L, HUB_HQ_SCHEMA_VERSION, hq_migrations};
+	    7239120002L, HUB_HQ_SCHEMA_VERSION, hub_hq_migrations};
 
 	return hub_migrate(h, &sc, from, cause);
 }
@@ -131,15 +73,23 @@ lane_of(struct chain_report *r, const char *store, const char *terminal)
 }
 
 /* Sales, voids, payments of [from, to) and the lanes' journal heads
- * (v: from, to as text). */
+ * (v: from, to as text); hourly: read the hourly sums. */
 static int
-chain_sales(struct hub *h, const char *const *v, struct chain_report *out,
-    char **cause)
+chain_sales(struct hub *h, const char *const *v, int hourly,
+    struct chain_report *out, char **cause)
 {
 	PGresult *res;
 	int rc, i;
 
-	if ((rc = hub_q(h, "SELECT store_id, terminal,"
+	if ((rc = hub_q(h, hourly ?
+	    "SELECT store_id, terminal,"
+	    " coalesce(sum(n) FILTER (WHERE what = 'opened'), 0),"
+	    " coalesce(sum(fen) FILTER (WHERE what = 'opened'), 0),"
+	    " coalesce(sum(n) FILTER (WHERE what = 'voided'), 0),"
+	    " coalesce(sum(fen) FILTER (WHERE what = 'voided'), 0)"
+	    " FROM sale_hours WHERE hour >= $1::bigint / 3600"
+	    " AND hour < $2::bigint / 3600 GROUP BY 1, 2" :
+	    "SELECT store_id, terminal,"
 	    " count(*) FILTER (WHERE opened_at >= $1 AND opened_at < $2),"
 	    " coalesce(sum(amount_fen) FILTER (WHERE opened_at >= $1 AND"
 	    "  opened_at < $2), 0),"
@@ -161,7 +111,13 @@ chain_sales(struct hub *h, const char *const *v, struct chain_report *out,
 	}
 	PQclear(res);
 	/* payments by (tender, state), folded by the till's own rules */
-	if ((rc = hub_q(h, "SELECT store_id, terminal, tender, state,"
+	if ((rc = hub_q(h, hourly ?
+	    "SELECT store_id, terminal, tender, state, sum(n),"
+	    " sum(amount_fen), sum(payer_fen), sum(voucher_fen),"
+	    " sum(voucher_lines) FROM pay_hours"
+	    " WHERE hour >= $1::bigint / 3600 AND hour < $2::bigint / 3600"
+	    " GROUP BY 1, 2, 3, 4" :
+	    "SELECT store_id, terminal, tender, state,"
 	    " count(*), sum(amount_fen), sum(payer_fen), sum(voucher_fen),"
 	    " sum(voucher_lines) FROM payments"
 	    " WHERE created_at >= $1 AND created_at < $2"
@@ -201,14 +157,14 @@ hub_chain_report(struct hub *h, int64_t from, int64_t to,
 	char a[24], b[24];
 	const char *v[2] = {a, b};
 	PGresult *res;
-	int rc, i;
+	int rc, i, hourly = from % 3600 == 0 && to % 3600 == 0;
 
 	memset(out, 0, sizeof *out);
 	snprintf(a, sizeof a, "%" PRId64, from);
 	snprintf(b, sizeof b, "%" PRId64, to);
 	/* whole hours (a time zone at whole hours from UTC): the hourly
 	 * sums; else every row of the day */
-	if ((rc = hub_q(h, from % 3600 == 0 && to % 3600 == 0 ?
+	if ((rc = hub_q(h, hourly ?
 	    "SELECT store_id, terminal, state, reason, sum(n), sum(fen),"
 	    " sum(offline_n) FROM lane_hours"
 	    " WHERE hour >= $1::bigint / 3600 AND hour < $2::bigint / 3600"
@@ -253,7 +209,7 @@ hub_chain_report(struct hub *h, int64_t from, int64_t to,
 		    PQgetvalue(res, i, 1))->hub_conflicts =
 		    strtoll(PQgetvalue(res, i, 2), NULL, 10);
 	PQclear(res);
-	return chain_sales(h, v, out, cause);
+	return chain_sales(h, v, hourly, out, cause);
 }
 
 void

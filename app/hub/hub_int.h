@@ -10,8 +10,10 @@
 
 #include "hub/hub.h"
 
-/* Migration i takes the schema from version i to i + 1 (hub_schema.c). */
+/* Migration i takes the schema from version i to i + 1 (hub_schema.c,
+ * headquarters' hub_hq_schema.c). */
 extern const char *const hub_migrations[HUB_SCHEMA_VERSION];
+extern const char *const hub_hq_migrations[];
 
 /* A versioned schema: the hub's, headquarters'. */
 struct hub_schema {

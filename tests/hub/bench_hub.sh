@@ -34,8 +34,8 @@ for c in r["claims"]:
     print(f'claims, {c["tills"]:2d} tills at once: p50 {c["p50_us"]/1000:.2f} ms, p99 {c["p99_us"]/1000:.2f} ms, {c["per_s"]} claims/s')
 ch = r["chain"]
 want = 10000000 if sys.argv[2] == "full" else 200000
-assert ch["rows"] == want and ch["lanes"] == (10000 if want == 10000000 else 1000), ch
-print(f'chain report: {ch["rows"]} redemptions, {ch["stores"]} stores, {ch["lanes"]} lanes: {ch["report_ms"]} ms (generated in {ch["generate_ms"]/1000:.1f} s)')
+assert ch["rows"] == want and ch["sales"] == want and ch["payments"] == want and ch["lanes"] == (10000 if want == 10000000 else 1000), ch
+print(f'chain report: {ch["rows"]} redemptions, {ch["sales"]} sales, {ch["payments"]} payments, {ch["stores"]} stores, {ch["lanes"]} lanes: {ch["report_ms"]} ms (generated in {ch["generate_ms"]/1000:.1f} s)')
 PY
 pg_stop_all
 rm -rf "$W"
