@@ -1,0 +1,217 @@
+/*
+ * keys.c — keys to session commands. The input line is the only state
+ * kept here: a code typed at the scan field becomes an EV_SCAN (keyboard
+ * wedge when the keys came in a burst, manual otherwise).
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include <ncursesw/curses.h>
+
+#include "core/evq.h"
+#include "core/session.h"
+#include "ui/crt.h"
+#include "ui/text.h"
+#include "ui/ui.h"
+#include "ui/ui_int.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/tm.h"
+#include "util/xmem.h"
+
+/* ---- keys ----------------------------------------------------------- */
+
+static void
+post_cmd(struct evq *q, enum session_cmd cmd, const char *text)
+{
+	struct ev ev;
+
+	memset(&ev, 0, offsetof(struct ev, u) + sizeof ev.u.key);
+	ev.type = EV_KEY;
+	ev.t_mono_us = tm_mono_us();
+	ev.u.key.cmd = (int)cmd;
+	if (text != NULL)
+		str_copy(ev.u.key.text, sizeof ev.u.key.text, text);
+	if (evq_post(q, &ev) != 0)
+		log_warn("event queue full: key dropped");
+}
+
+static void
+post_scan(struct ui *u, struct evq *q)
+{
+	struct ev *ev = xcalloc(1, sizeof *ev);
+	int wedge = u->key_gap_max_ms <= WEDGE_GAP_MS && u->in_len >= 4;
+
+	ev->type = EV_SCAN;
+	ev->t_mono_us = tm_mono_us();
+	ev->u.scan.source = wedge ? SCAN_SRC_KEYBOARD : SCAN_SRC_MANUAL;
+	str_copy(ev->u.scan.source_name, sizeof ev->u.scan.source_name,
+	    wedge ? "keyboard" : "manual");
+	memcpy(ev->u.scan.raw, u->in, u->in_len);
+	ev->u.scan.raw_len = u->in_len;
+	str_copy(ev->u.scan.text, sizeof ev->u.scan.text, u->in);
+	ev->u.scan.t_mono_us = ev->t_mono_us;
+	ev->u.scan.ikt_max_ms = u->key_gap_max_ms;
+	ev->u.scan.dur_ms = (uint32_t)((u->key_last_us - u->key_first_us) /
+	    1000);
+	snprintf(ev->u.scan.encoding, sizeof ev->u.scan.encoding, "utf-8");
+	if (evq_post(q, ev) != 0)
+		log_warn("event queue full: scan dropped");
+	free(ev);
+}
+
+static void
+add_char(struct ui *u, uint32_t wc)
+{
+	char mb[MB_LEN_MAX + 1];
+	mbstate_t st;
+	size_t k;
+	uint64_t now = tm_mono_us();
+	uint32_t gap;
+
+	memset(&st, 0, sizeof st);
+	k = wcrtomb(mb, (wchar_t)wc, &st);
+	if (k == (size_t)-1 || u->in_len + k > INPUT_MAX)
+		return;
+	if (u->in_len == 0) {
+		u->key_first_us = now;
+		u->key_gap_max_ms = 0;
+	} else {
+		gap = (uint32_t)((now - u->key_last_us) / 1000);
+		if (gap > u->key_gap_max_ms)
+			u->key_gap_max_ms = gap;
+	}
+	u->key_last_us = now;
+	memcpy(u->in + u->in_len, mb, k);
+	u->in_len += k;
+	u->in[u->in_len] = '\0';
+}
+
+static void
+backspace(struct ui *u)
+{
+	while (u->in_len > 0) {
+		u->in_len--;
+		if (((unsigned char)u->in[u->in_len] & 0xc0) != 0x80)
+			break;
+	}
+	u->in[u->in_len] = '\0';
+}
+
+static void
+enter(struct ui *u, const struct view *v, struct evq *q)
+{
+	if (v->field == VIEW_FIELD_CODE && v->screen != VIEW_APPROVE) {
+		if (u->in_len == 0) {
+			post_cmd(q, SC_CONFIRM, NULL);
+		} else
+			post_scan(u, q);
+	} else if (v->field == VIEW_FIELD_NONE && v->screen != VIEW_APPROVE) {
+		post_cmd(q, v->screen == VIEW_RESULT ? SC_NEW : SC_DETAIL,
+		    NULL);
+	} else {
+		post_cmd(q, SC_SUBMIT, u->in);
+	}
+	u->in_len = 0;
+	u->in[0] = '\0';
+	u->submitted = 1;
+}
+
+static void
+fkey(struct ui *u, int n, struct evq *q)
+{
+	static const enum session_cmd map[13] = {
+		SC_NONE, SC_HELP, SC_NEW, SC_TXNS, SC_XREPORT, SC_ZREPORT,
+		SC_DIAG, SC_SETTINGS, SC_VOID, SC_LOGOUT, SC_QUIT, SC_NONE,
+		SC_OVERRIDE
+	};
+
+	if (u->o.kiosk) {
+		/* only F10 (ask for a manager to leave) does anything */
+		if (n == 10)
+			post_cmd(q, SC_QUIT, NULL);
+		return;
+	}
+	if (n == 11 && u->o.ndemo > 0) {
+		/* the demo panel's next page (back to the first at the end) */
+		u->demo_first += u->demo_shown > 0 ? u->demo_shown : 1;
+		if (u->demo_first >= u->o.ndemo)
+			u->demo_first = 0;
+		u->dirty = 1;
+		return;
+	}
+	if (n >= 1 && n <= 12 && map[n] != SC_NONE)
+		post_cmd(q, map[n], NULL);
+}
+
+int
+ui_keys(struct ui *u, const struct view *v, struct evq *q)
+{
+	uint32_t wc;
+	enum crt_key k;
+	int changed = 0;
+
+	while ((k = crt_getkey(&wc)) != CRT_K_NONE) {
+		changed = 1;
+		switch (k) {
+		case CRT_K_CHAR:
+			add_char(u, wc);
+			break;
+		case CRT_K_BACKSPACE:
+			backspace(u);
+			break;
+		case CRT_K_ENTER:
+			enter(u, v, q);
+			break;
+		case CRT_K_ESC:
+			if (u->in_len > 0) {
+				u->in_len = 0;
+				u->in[0] = '\0';
+			} else {
+				post_cmd(q, SC_CANCEL, NULL);
+			}
+			break;
+		case CRT_K_UP:
+			post_cmd(q, SC_UP, NULL);
+			break;
+		case CRT_K_DOWN:
+			post_cmd(q, SC_DOWN, NULL);
+			break;
+		case CRT_K_TAB:
+		case CRT_K_RIGHT:
+			if (!u->o.kiosk)
+				post_cmd(q, SC_DETAIL, NULL);
+			break;
+		case CRT_K_DELETE:
+			if (!u->o.kiosk)
+				post_cmd(q, SC_REMOVE, NULL);
+			break;
+		case CRT_K_FN:
+			fkey(u, (int)wc, q);
+			break;
+		case CRT_K_CTRL:
+			if (wc == 'L') {
+				clearok(curscr, TRUE);
+			} else if (wc == 'C' && !u->o.kiosk) {
+				post_cmd(q, SC_QUIT, NULL);
+			}
+			/* kiosk: Ctrl-C, Ctrl-Z, Ctrl-\ do nothing */
+			break;
+		case CRT_K_RESIZE:
+			clearok(curscr, TRUE);
+			break;
+		default:
+			break;
+		}
+	}
+	if (changed) {
+		u->dirty = 1;
+		ui_render(u, v);
+	}
+	return changed;
+}

@@ -1,0 +1,92 @@
+/*
+ * ui_int.h — private to ui/: the state of the curses front-end (the input
+ * line, beeps, latency, demo panel page) and the drawing parts shared by
+ * ui.c, draw_*.c, kiosk.c and keys.c. Main thread only.
+ */
+#ifndef QUAN_UI_INT_H
+#define QUAN_UI_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/view.h"
+#include "ui/ui.h"
+
+#define INPUT_MAX 240
+#define WEDGE_GAP_MS 60   /* keys closer than this came from a scanner */
+#define BEEP_GAP_MS 180
+
+struct ui {
+	struct ui_opts o;
+	uint64_t drawn_gen;
+	int dirty;
+	int rows, cols;
+
+	/* input line */
+	char in[INPUT_MAX + 8];
+	size_t in_len;
+	int in_field;             /* field, or 100 + approval step */
+	int submitted;            /* Enter sent, its effect not drawn yet:
+	                             keys typed since are type-ahead */
+	enum view_screen in_screen;
+	uint64_t key_first_us, key_last_us;
+	uint32_t key_gap_max_ms;
+
+	/* demo panel: first entry shown, entries that fit last time */
+	int demo_first, demo_shown;
+
+	/* beeps */
+	uint64_t beep_seq;
+	int beeps_left;
+	uint64_t beep_next_ms;
+
+	/* latency */
+	uint64_t lat_seq;
+	FILE *lat_fp;
+
+	int minute;           /* clock minute drawn */
+};
+
+/* Start curses. QUAN_EIO with *cause when there is no terminal. Borrows
+ * opts' strings for the ui's lifetime. */
+int ui_new(struct ui **out, const struct ui_opts *opts, char **cause);
+void ui_free(struct ui *u); /* NULL-safe; restores the terminal */
+
+/* Read every queued key; post the events they make to q. v is the view on
+ * screen (which field is being edited). Returns 1 when something needs a
+ * redraw of the input line. */
+int ui_keys(struct ui *u, const struct view *v, struct evq *q);
+/* Redraw when v->gen differs from the last drawn, or the ui is dirty. */
+void ui_render(struct ui *u, const struct view *v);
+/* Milliseconds until ui_tick wants to run (beeps, clock), -1 none. */
+int ui_timeout_ms(const struct ui *u);
+/* Play due beeps, refresh the clock. */
+void ui_tick(struct ui *u, const struct view *v);
+
+/* draw_bars.c: put s at (y, x) in at most w columns (pad to w when pad) */
+void dr_put(int y, int x, int w, const char *s, int attr, int pad);
+void dr_fill(int y, int x, int w, int attr);
+void dr_center(int y, int x, int w, const char *s, int attr);
+int dr_cstate_role(enum view_cstate s);
+int dr_verdict_role(enum view_verdict v);
+void draw_status(const struct view *v);
+void draw_fnbar(const struct view *v, int kiosk);
+void draw_input(struct ui *u, const struct view *v, int y, int big);
+
+/* draw_sale.c */
+void draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
+    int selected);
+void draw_verdict(const struct view *v, int y, int x, int w, int big);
+void draw_sale(const struct view *v, int top, int bottom, int w, int kiosk);
+void draw_approve(const struct view *v, int top, int bottom, int w);
+
+/* draw_lists.c */
+void draw_demo(struct ui *u, int x, int w, int top, int bottom);
+void draw_lines(const struct view *v, int top, int bottom, int w);
+void draw_help(int top, int bottom, int w, int kiosk);
+void draw_login(const struct view *v, int top, int bottom, int w);
+
+/* kiosk.c: digits, '.' and the yuan sign in block letters, centred */
+void dr_big_text(const char *s, int y, int w);
+
+#endif
