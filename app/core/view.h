@@ -2,7 +2,9 @@
  * view.h — the view model the terminal session publishes for a front-end
  * (the curses UI or the headless printer). Plain values, no pointers, no
  * translated text: the front-end turns ids and figures into words in the
- * cashier's language. `gen` goes up on every change; a front-end redraws
+ * cashier's language. List screens (title, lines) carry English msgids
+ * ("label\tvalue"), which the front-end translates by the label before
+ * the tab (ui_line). `gen` goes up on every change; a front-end redraws
  * when it differs from the generation it drew last. Written and read on the
  * main thread only.
  */
