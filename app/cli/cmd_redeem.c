@@ -115,7 +115,7 @@ cli_line_json(const struct checkout_line *l, int full)
 	json_object_set_new(o, "name", json_string(l->name));
 	json_object_set_new(o, "state",
 	    json_string(checkout_cstate_name(l->state)));
-	json_object_set_new(o, "reason", json_string(l->reason));
+	json_object_set_new(o, "reason", json_string(checkout_line_reason(l)));
 	json_object_set_new(o, "discount_fen", json_integer(l->discount_fen));
 	if (full) {
 		json_object_set_new(o, "request_no",
@@ -144,7 +144,8 @@ print_line(const struct checkout_line *l)
 
 	printf("  %-24s %-9s %-16s %-10s -%s  %s\n", l->code, l->kind_id,
 	    checkout_cstate_name(l->state), l->coupon_type,
-	    money_format(l->discount_fen, d, sizeof d), l->reason);
+	    money_format(l->discount_fen, d, sizeof d),
+	    checkout_line_reason(l));
 }
 
 /* Add a code from the command line (text may contain anything). */
@@ -207,7 +208,7 @@ cmd_check(int argc, char **argv)
 
 		printf("%s: %s (%s)\n", l->code[0] != '\0' ? l->code :
 		    "(invalid)", l->state == CHECKOUT_PRICED ? "ok" :
-		    "rejected", l->reason);
+		    "rejected", checkout_line_reason(l));
 		printf("amount %s  discount %s  due %s\n",
 		    money_format(t->amount_fen, a, sizeof a),
 		    money_format(l->discount_fen, d, sizeof d),
@@ -216,7 +217,7 @@ cmd_check(int argc, char **argv)
 	{
 		json_t *d = json_pack("{s:s, s:s, s:s, s:I}", "kind",
 		    l->kind_id, "verdict", l->state == CHECKOUT_PRICED ? "ok" :
-		    "rejected", "reason", l->reason, "discount_fen",
+		    "rejected", "reason", checkout_line_reason(l), "discount_fen",
 		    (json_int_t)l->discount_fen);
 
 		if (checkout_journal(co, "check", 0, d) != 0)
@@ -509,8 +510,7 @@ cmd_void(int argc, char **argv)
 		json_object_set_new(j, "coupons", a);
 		a = json_array();
 		for (i = 0; i < t.nlines; i++)
-			if (strcmp(t.lines[i].reason,
-			    "voided_not_returnable") == 0)
+			if (t.lines[i].reason == REASON_VOIDED_NOT_RETURNABLE)
 				json_array_append_new(a,
 				    json_string(t.lines[i].code));
 		/* card codes consumed at WeChat: no return exists */
@@ -523,15 +523,14 @@ cmd_void(int argc, char **argv)
 		printf("txn %lld voided\n", id);
 		for (i = 0; i < t.nlines; i++) {
 			print_line(&t.lines[i]);
-			kept += strcmp(t.lines[i].reason,
-			    "voided_not_returnable") == 0;
+			kept += t.lines[i].reason == REASON_VOIDED_NOT_RETURNABLE;
 		}
 		if (kept > 0) {
 			printf("not returnable (card coupons already used at "
 			    "WeChat; the card API has no return):");
 			for (i = 0; i < t.nlines; i++)
-				if (strcmp(t.lines[i].reason,
-				    "voided_not_returnable") == 0)
+				if (t.lines[i].reason ==
+				    REASON_VOIDED_NOT_RETURNABLE)
 					printf(" %s", t.lines[i].code);
 			printf("\n");
 		}

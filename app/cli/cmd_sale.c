@@ -169,7 +169,7 @@ print_text(const struct checkout_txn *t, const struct payment_view *v,
 		printf("  %-24s %-16s -%s  %s\n", t->lines[i].code,
 		    checkout_cstate_name(t->lines[i].state),
 		    money_format(t->lines[i].discount_fen, a, sizeof a),
-		    t->lines[i].reason);
+		    checkout_line_reason(&t->lines[i]));
 	printf("payment %s: %s %s%s%s\n", payment_tender_name(v->tender),
 	    pay_outcome_name(out), v->out_trade_no,
 	    v->err != PAY_E_NONE ? "  " : "",

@@ -50,6 +50,20 @@ checkout_lookup(void *arg, const char *code, struct classify_hit *hit)
 	return 1;
 }
 
+void
+checkout_line_set_reason(struct checkout_line *l, const char *id)
+{
+	l->reason = reason_parse(id);
+	str_copy(l->reason_text, sizeof l->reason_text,
+	    l->reason == REASON_OTHER ? id : "");
+}
+
+const char *
+checkout_line_reason(const struct checkout_line *l)
+{
+	return reason_text(l->reason, l->reason_text);
+}
+
 const struct classify *
 checkout_classifier(const struct checkout *co)
 {
@@ -143,7 +157,7 @@ checkout_open(struct checkout *co, int64_t amount_fen)
  * Returns the slot or -1 with *reason set. */
 int
 checkout_def_slot(struct checkout *co, enum store_kind kind, const char *id,
-    const char **reason)
+    enum reason *reason)
 {
 	struct defslot *d;
 	char *raw = NULL, *cause = NULL;
@@ -178,7 +192,7 @@ checkout_def_slot(struct checkout *co, enum store_kind kind, const char *id,
 		free(raw);
 	} else if (rc != QUAN_ENOTFOUND) {
 		d->used = 0; /* store error: do not cache */
-		*reason = "store_error";
+		*reason = REASON_STORE_ERROR;
 		return -1;
 	}
 	d->rc = rc;
@@ -188,24 +202,29 @@ checkout_def_slot(struct checkout *co, enum store_kind kind, const char *id,
 		d->def.per_txn = t != NULL ? t->per_txn : 1;
 have:
 	if (d->rc == QUAN_ENOTFOUND) {
-		*reason = "no_definition";
+		*reason = REASON_NO_DEFINITION;
 		return -1;
 	}
 	if (d->rc != 0) {
-		*reason = "bad_definition";
+		*reason = REASON_BAD_DEFINITION;
 		return -1;
 	}
 	return i;
 }
 
+/* checkout_add: no reason found yet */
+#define LINE_NO_REASON REASON_COUNT
+
 static enum rules_cstate
 code_cstate(const char *s)
 {
-	if (strcmp(s, "issued") == 0)
+	switch (code_state_parse(s)) {
+	case CODE_ISSUED:
 		return RULES_CS_AVAILABLE;
-	/* the ledger's mark, and all an archived coupon leaves behind */
-	if (strcmp(s, "used") == 0)
+	case CODE_USED:
+		/* the ledger's mark, and all an archived coupon leaves */
 		return RULES_CS_USED;
+	}
 	return rules_cstate_parse(s);
 }
 
@@ -230,16 +249,13 @@ reprice(struct checkout *co)
 
 			l->state = CHECKOUT_PRICED;
 			l->discount_fen = 0;
-			str_copy(l->reason, sizeof l->reason,
-			    "needs_online");
+			l->reason = REASON_NEEDS_ONLINE;
 			for (j = 0; j < i; j++)
 				if (co->cur.lines[j].state ==
 				    CHECKOUT_PRICED && strcmp(co->cur.lines[j].
 				    code, l->code) == 0) {
 					l->state = CHECKOUT_REFUSED;
-					str_copy(l->reason,
-					    sizeof l->reason,
-					    "duplicate_code");
+					l->reason = REASON_DUPLICATE_CODE;
 				}
 			continue;
 		}
@@ -265,12 +281,11 @@ reprice(struct checkout *co)
 		if (v[i].reason == RULES_OK) {
 			l->state = CHECKOUT_PRICED;
 			l->discount_fen = v[i].discount_fen;
-			snprintf(l->reason, sizeof l->reason, "ok");
+			l->reason = REASON_NONE;
 		} else {
 			l->state = CHECKOUT_REFUSED;
 			l->discount_fen = 0;
-			str_copy(l->reason, sizeof l->reason,
-			    rules_reason_id(v[i].reason));
+			l->reason = reason_of_rules(v[i].reason);
 		}
 	}
 	co->cur.discount_fen = disc;
@@ -286,7 +301,7 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 	struct checkout_line *l;
 	struct lpriv *lp;
 	struct store_code sc;
-	const char *reason = NULL;
+	enum reason reason = LINE_NO_REASON;
 	enum store_kind kind;
 	int rc, i, prov;
 
@@ -315,45 +330,45 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 	str_copy(l->target, sizeof l->target, res.id);
 	switch (res.kind) {
 	case CLASSIFY_INVALID:
-		reason = classify_reason_id(res.reason);
+		reason = reason_parse(classify_reason_id(res.reason));
 		break;
 	case CLASSIFY_PAYMENT_CODE:
-		reason = "payment_code";
+		reason = REASON_PAYMENT_CODE;
 		break;
 	case CLASSIFY_OTHER_WALLET:
-		reason = "other_wallet";
+		reason = REASON_OTHER_WALLET;
 		break;
 	case CLASSIFY_CLAIM_QR:
-		reason = "claim_qr";
+		reason = REASON_CLAIM_QR;
 		break;
 	case CLASSIFY_UNKNOWN:
-		reason = "unknown_code";
+		reason = REASON_UNKNOWN_CODE;
 		break;
 	case CLASSIFY_ENCRYPTED_CARD:
-		reason = "needs_online";
+		reason = REASON_NEEDS_ONLINE;
 		break;
 	case CLASSIFY_MERCHANT:
 	case CLASSIFY_CARD:
 		break;
 	}
-	if (reason == NULL && res.code_len > STORE_CODE_MAX)
-		reason = "too_long";
+	if (reason == LINE_NO_REASON && res.code_len > STORE_CODE_MAX)
+		reason = REASON_TOO_LONG;
 	/* A merchant coupon whose stock is unknown (a WeChat-assigned code
 	 * the cache does not know) or not cached: with an online step it is
 	 * taken provisionally and priced once the use answer names the
 	 * stock; without one it cannot be priced. */
 	prov = res.kind == CLASSIFY_MERCHANT && co->o.online;
-	if (reason == NULL && res.id[0] == '\0' && !prov)
-		reason = "no_definition";
-	if (reason == NULL) {
+	if (reason == LINE_NO_REASON && res.id[0] == '\0' && !prov)
+		reason = REASON_NO_DEFINITION;
+	if (reason == LINE_NO_REASON) {
 		kind = res.kind == CLASSIFY_CARD ? STORE_CARD : STORE_MERCHANT;
 		if (res.id[0] != '\0') {
 			lp->slot = checkout_def_slot(co, kind, res.id, &reason);
 			if (lp->slot >= 0 || !prov ||
-			    reason_parse(reason) != REASON_NO_DEFINITION)
+			    reason != REASON_NO_DEFINITION)
 				prov = 0;
 			else
-				reason = NULL;
+				reason = LINE_NO_REASON;
 		}
 		rc = store_code_get(co->o.st, l->code, &sc);
 		if (rc == 0 && sc.kind == kind &&
@@ -375,7 +390,7 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 		if (rc == 1)
 			lp->cp.state = RULES_CS_USED; /* redeemed here */
 		if (prov && rc == 1)
-			reason = "already_used";
+			reason = REASON_ALREADY_USED;
 		else if (prov)
 			l->needs_answer = 1;
 		if (lp->slot >= 0) {
@@ -386,8 +401,8 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 			str_copy(l->name, sizeof l->name, d->name);
 		}
 	}
-	if (reason != NULL)
-		str_copy(l->reason, sizeof l->reason, reason);
+	if (reason != LINE_NO_REASON)
+		l->reason = reason;
 	l->state = CHECKOUT_REFUSED;
 	co->cur.nlines++;
 	reprice(co);
@@ -479,18 +494,18 @@ checkout_close_txn(struct checkout *co, int64_t txn_id)
 		return rc;
 	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		goto bad;
-	if (strcmp(t.state, "closed") == 0) {
+	if (txn_state_parse(t.state) == TXN_CLOSED) {
 		/* closed already (a payment closes its sale with its answer) */
 		store_rollback(st);
 		if (co->cur.id == txn_id)
 			co->cur.state = CHECKOUT_T_CLOSED;
 		return QUAN_OK;
 	}
-	if (strcmp(t.state, "redeemed") != 0) {
+	if (txn_state_parse(t.state) != TXN_REDEEMED) {
 		rc = QUAN_EINVAL;
 		goto bad;
 	}
-	snprintf(t.state, sizeof t.state, "closed");
+	snprintf(t.state, sizeof t.state, "%s", txn_state_name(TXN_CLOSED));
 	t.closed_at = now;
 	if ((rc = store_txn_update(st, &t)) != 0)
 		goto bad;

@@ -59,15 +59,12 @@ struct checkout_line {
 	char coupon_type[24];               /* NORMAL, CASH, ... or "" */
 	char name[RULES_NAME_MAX + 1];      /* stock_name / title */
 	enum checkout_cstate state;
-	/* Machine-readable reason: a rules id ("below_minimum"...), a
-	 * classify/engine id ("payment_code", "unknown_code",
-	 * "invalid_input", "no_definition", "needs_online"), or an offline
-	 * one ("offline_online_only", "offline_not_known",
-	 * "offline_cap_coupon", "offline_cap_hour", "offline_cap_exposure",
-	 * "offline_cache_old"), "no_longer_usable" (it depended on a coupon
-	 * refused at redeem), "interrupted" (recovered after a crash);
-	 * "ok" when accepted. */
-	char reason[CHECKOUT_REASON_MAX];
+	/* Why (core/coupon.h's table): REASON_NONE when accepted; a
+	 * rules, classifier, engine or offline-policy reason when refused
+	 * or decided; REASON_OTHER with reason_text = WeChat's code when
+	 * WeChat refused it for a reason the table does not know. */
+	enum reason reason;
+	char reason_text[CHECKOUT_REASON_MAX];  /* REASON_OTHER only */
 	struct rules_verdict verdict;       /* the pricing figures */
 	int64_t discount_fen;               /* granted (0 when not) */
 	int64_t item_price_fen;             /* -1 none */
@@ -229,6 +226,12 @@ int checkout_load(struct checkout *co, int64_t txn_id,
  * config change, check). data may be NULL. Own transaction. */
 int checkout_journal(struct checkout *co, const char *kind,
     int64_t txn_id, const struct json_t *data);
+
+/* Set l's reason from a stored or engine id (the store's edge): the
+ * table's enum, or REASON_OTHER keeping the id in reason_text. */
+void checkout_line_set_reason(struct checkout_line *l, const char *id);
+/* And the other way (JSON, journal, store): reason_text of the line. */
+const char *checkout_line_reason(const struct checkout_line *l);
 
 /* The classifier and the code-cache lookup the engine uses (for the
  * benchmark and the UI's diagnostics). Borrowed. */

@@ -44,17 +44,18 @@ checkout_hub_verdict(struct checkout *co, int i, int verdict,
 	    "already used at lane %s at %02d:%02d", holder, tm.tm_hour,
 	    tm.tm_min);
 	r.discount_fen = 0;
-	if ((rc = store_outbox_cancel(st, r.id, 0, now, "hub_taken")) != 0)
+	if ((rc = store_outbox_cancel(st, r.id, 0, now,
+	    reason_id(REASON_HUB_TAKEN))) != 0)
 		goto bad;
 	x = json_pack("{s:s, s:I}", "lane", holder, "claimed_at",
 	    (json_int_t)at);
-	rc = ledger_change(st, &r, "rejected", "hub_taken", "hub_refuse",
-	    now, x);
+	rc = ledger_change(st, &r, CHECKOUT_REJECTED, REASON_HUB_TAKEN, NULL,
+	    "hub_refuse", now, x);
 	json_decref(x);
 	if (rc != 0 || (rc = store_commit(st)) != 0)
 		goto bad;
 	l->state = CHECKOUT_REJECTED;
-	str_copy(l->reason, sizeof l->reason, "hub_taken");
+	l->reason = REASON_HUB_TAKEN;
 	str_copy(l->offline_reason, sizeof l->offline_reason,
 	    r.offline_reason);
 	l->discount_fen = 0;

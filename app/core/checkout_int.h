@@ -52,7 +52,7 @@ int64_t checkout_now_of(const struct checkout *co);
 /* The parsed definition of a stock/card, from a small cache of slots.
  * Returns the slot or -1 with *reason set. */
 int checkout_def_slot(struct checkout *co, enum store_kind kind, const char *id,
-    const char **reason);
+    enum reason *reason);
 
 /* checkout_redeem.c */
 void checkout_line_json(json_t *d, const struct checkout_line *l);

@@ -45,9 +45,9 @@ void_row(void *arg, const struct store_red *row)
 		/* the card API has no "un-consume": it stays used at WeChat;
 		 * marked so reports show it as voided, not returnable (not
 		 * as redeemed value) and the cashier is told */
-		rc = ledger_change(st, &r, "confirmed",
-		    "voided_not_returnable", "void_card_irreversible", v->now,
-		    x);
+		rc = ledger_change(st, &r, CHECKOUT_CONFIRMED,
+		    REASON_VOIDED_NOT_RETURNABLE, NULL,
+		    "void_card_irreversible", v->now, x);
 		json_decref(x);
 		return rc;
 	}
@@ -60,23 +60,24 @@ void_row(void *arg, const struct store_red *row)
 		cancelled = rc == 0;
 	}
 	if (cancelled) {
-		rc = ledger_change(st, &r, "returned", "voided_before_send",
-		    "void", v->now, x);
+		rc = ledger_change(st, &r, CHECKOUT_RETURNED,
+		    REASON_VOIDED_BEFORE_SEND, NULL, "void", v->now, x);
 		if (rc == 0)
-			rc = store_code_set_state(st, r.code, r.kind, "issued");
+			rc = store_code_set_state(st, r.code, r.kind,
+			    code_state_name(CODE_ISSUED));
 		goto out;
 	}
 	if (r.kind == STORE_CARD) {
 		/* consume in flight: cannot be returned if it lands */
-		rc = ledger_change(st, &r, "return_pending",
-		    "card_consume_irreversible", "void", v->now, x);
+		rc = ledger_change(st, &r, CHECKOUT_RETURN_PENDING,
+		    REASON_CARD_CONSUME_IRREVERSIBLE, NULL, "void", v->now, x);
 		goto out;
 	}
 	if ((rc = ledger_return_key(r.idem_key, r.return_key,
 	    sizeof r.return_key)) != 0)
 		goto out;
-	rc = ledger_change(st, &r, "return_pending", "voided", "void",
-	    v->now, x);
+	rc = ledger_change(st, &r, CHECKOUT_RETURN_PENDING, REASON_VOIDED,
+	    NULL, "void", v->now, x);
 	if (rc == 0)
 		rc = ledger_queue_return(st, &r, v->now);
 out:
@@ -163,7 +164,7 @@ load_row(void *arg, const struct store_red *r)
 	str_copy(l->coupon_type, sizeof l->coupon_type, r->coupon_type);
 	s = checkout_cstate_parse(r->state);
 	l->state = s < 0 ? CHECKOUT_UNKNOWN : (enum checkout_cstate)s;
-	str_copy(l->reason, sizeof l->reason, r->reason);
+	checkout_line_set_reason(l, r->reason);
 	l->discount_fen = r->discount_fen;
 	l->item_price_fen = -1;
 	str_copy(l->request_no, sizeof l->request_no, r->idem_key);
@@ -221,14 +222,14 @@ recover_row(void *arg, const struct store_red *row)
 		 * never saw a verdict and the sale is voided: give it back
 		 * (a card consume cannot be undone) */
 		if (r.kind == STORE_CARD)
-			return ledger_change(c->st, &r, "confirmed",
-			    "voided_not_returnable", "void_card_irreversible",
-			    c->now, NULL);
+			return ledger_change(c->st, &r, CHECKOUT_CONFIRMED,
+			    REASON_VOIDED_NOT_RETURNABLE, NULL,
+			    "void_card_irreversible", c->now, NULL);
 		r.discount_fen = 0;
 		if ((rc = ledger_return_key(r.idem_key, r.return_key,
 		    sizeof r.return_key)) != 0 ||
-		    (rc = ledger_change(c->st, &r, "return_pending",
-		    "interrupted", "recover", c->now, NULL)) != 0)
+		    (rc = ledger_change(c->st, &r, CHECKOUT_RETURN_PENDING,
+		    REASON_INTERRUPTED, NULL, "recover", c->now, NULL)) != 0)
 			return rc;
 		return ledger_queue_return(c->st, &r, c->now);
 	}
@@ -238,8 +239,8 @@ recover_row(void *arg, const struct store_red *row)
 		if (r.discount_fen == 0)
 			return 0;
 		r.discount_fen = 0;
-		return ledger_change(c->st, &r, "unknown", "interrupted",
-		    "recover", c->now, NULL);
+		return ledger_change(c->st, &r, CHECKOUT_UNKNOWN,
+		    REASON_INTERRUPTED, NULL, "recover", c->now, NULL);
 	}
 	if (rs != CHECKOUT_PENDING)
 		return 0;
@@ -251,12 +252,12 @@ recover_row(void *arg, const struct store_red *row)
 	if (rc > 0) {
 		/* it was sent after all: outcome unknown, nothing granted */
 		r.discount_fen = 0;
-		return ledger_change(c->st, &r, "unknown", "interrupted",
-		    "recover", c->now, NULL);
+		return ledger_change(c->st, &r, CHECKOUT_UNKNOWN,
+		    REASON_INTERRUPTED, NULL, "recover", c->now, NULL);
 	}
 	r.discount_fen = 0;
-	return ledger_change(c->st, &r, "rejected", "interrupted", "recover",
-	    c->now, NULL);
+	return ledger_change(c->st, &r, CHECKOUT_REJECTED, REASON_INTERRUPTED,
+	    NULL, "recover", c->now, NULL);
 }
 
 int

@@ -58,7 +58,7 @@ checkout_line_json(json_t *d, const struct checkout_line *l)
 	json_object_set_new(d, "kind", json_string(l->kind_id));
 	json_object_set_new(d, "target", json_string(l->target));
 	json_object_set_new(d, "type", json_string(l->coupon_type));
-	json_object_set_new(d, "reason", json_string(l->reason));
+	json_object_set_new(d, "reason", json_string(checkout_line_reason(l)));
 	json_object_set_new(d, "discount_fen", json_integer(l->discount_fen));
 }
 
@@ -85,8 +85,10 @@ red_insert(struct checkout *co, struct store_red *r, int *ok, int *lost)
 		return rc;
 	*lost = 1;
 	*ok = 0;
-	snprintf(r->state, sizeof r->state, "rejected");
-	snprintf(r->reason, sizeof r->reason, "already_used");
+	snprintf(r->state, sizeof r->state, "%s",
+	    checkout_cstate_name(CHECKOUT_REJECTED));
+	snprintf(r->reason, sizeof r->reason, "%s",
+	    reason_id(REASON_ALREADY_USED));
 	r->idem_key[0] = '\0';
 	r->discount_fen = 0;
 	return store_red_insert(st, r);
@@ -136,7 +138,7 @@ redeem_commit(struct checkout *co, int64_t now)
 		str_copy(r.coupon_type, sizeof r.coupon_type,
 		    l->coupon_type);
 		snprintf(r.state, sizeof r.state, ok ? "pending" : "rejected");
-		str_copy(r.reason, sizeof r.reason, l->reason);
+		str_copy(r.reason, sizeof r.reason, checkout_line_reason(l));
 		r.discount_fen = ok ? l->discount_fen : 0;
 		r.use_time = now;
 		r.created_at = r.updated_at = now;
@@ -148,7 +150,7 @@ redeem_commit(struct checkout *co, int64_t now)
 		checkout_line_json(d, l);
 		if (lost[i]) {
 			json_object_set_new(d, "reason",
-			    json_string("already_used"));
+			    json_string(reason_id(REASON_ALREADY_USED)));
 			json_object_set_new(d, "discount_fen",
 			    json_integer(0));
 		}
@@ -184,8 +186,7 @@ redeem_commit(struct checkout *co, int64_t now)
 			/* another sale has it: never a discount here */
 			l->state = CHECKOUT_REFUSED;
 			l->discount_fen = 0;
-			str_copy(l->reason, sizeof l->reason,
-			    "already_used");
+			l->reason = REASON_ALREADY_USED;
 		}
 		l->state = l->state == CHECKOUT_PRICED ? CHECKOUT_PENDING :
 		    CHECKOUT_REJECTED;
@@ -241,7 +242,7 @@ granted_price(struct checkout *co, const int *granted, int i, int64_t now,
  * reason/why say what decided. */
 static int
 offline_decide(struct checkout *co, int i, int64_t value, int64_t now,
-    const char **reason, char *why, size_t n)
+    enum reason *reason, char *why, size_t n)
 {
 	const struct config *cfg = co->o.cfg;
 	const struct checkout_line *l = &co->cur.lines[i];
@@ -267,56 +268,56 @@ offline_decide(struct checkout *co, int i, int64_t value, int64_t now,
 		if (cfg->hub_max_per_hour < cap_hour)
 			cap_hour = cfg->hub_max_per_hour;
 		if (pol == CONFIG_POLICY_ONLINE_ONLY) {
-			*reason = "offline_hub_down";
+			*reason = REASON_OFFLINE_HUB_DOWN;
 			snprintf(why, n, "store hub and WeChat unreachable: "
 			    "[hub] when_down = online_only");
 			return 0;
 		}
 	}
 	if (pol == CONFIG_POLICY_ONLINE_ONLY) {
-		*reason = "offline_online_only";
+		*reason = REASON_OFFLINE_ONLINE_ONLY;
 		snprintf(why, n, "policy online_only for %s", l->target);
 		return 0;
 	}
 	if (pol == CONFIG_POLICY_OFFLINE_KNOWN_ONLY &&
 	    (!lp->known || lp->cp.state != RULES_CS_AVAILABLE)) {
-		*reason = "offline_not_known";
+		*reason = REASON_OFFLINE_NOT_KNOWN;
 		snprintf(why, n, "policy offline_known_only: code %s",
 		    lp->known ? "not issued/unused in cache" : "not in cache");
 		return 0;
 	}
 	if (age > cfg->off_max_cache_age_s) {
-		*reason = "offline_cache_old";
+		*reason = REASON_OFFLINE_CACHE_OLD;
 		snprintf(why, n, "definition %s fetched %" PRId64 " s ago > %"
 		    PRId64, l->target, age, cfg->off_max_cache_age_s);
 		return 0;
 	}
 	if (value > cap_fen) {
-		*reason = "offline_cap_coupon";
+		*reason = REASON_OFFLINE_CAP_COUPON;
 		snprintf(why, n, "%svalue %" PRId64 " fen > max_coupon_fen %"
 		    PRId64, hd, value, cap_fen);
 		return 0;
 	}
 	rc = store_offline_stats(co->o.st, now - 3600, &count, &expo);
 	if (rc != 0) {
-		*reason = "store_error";
+		*reason = REASON_STORE_ERROR;
 		snprintf(why, n, "%s", store_errmsg(co->o.st));
 		return 0;
 	}
 	if (count >= cap_hour) {
-		*reason = "offline_cap_hour";
+		*reason = REASON_OFFLINE_CAP_HOUR;
 		snprintf(why, n, "%s%" PRId64 " offline in the last hour >= "
 		    "max_per_hour %d", hd, count, cap_hour);
 		return 0;
 	}
 	if (expo + value > cfg->off_max_exposure_fen) {
-		*reason = "offline_cap_exposure";
+		*reason = REASON_OFFLINE_CAP_EXPOSURE;
 		snprintf(why, n, "unsettled %" PRId64 " + %" PRId64 " fen > "
 		    "max_exposure_fen %" PRId64, expo, value,
 		    cfg->off_max_exposure_fen);
 		return 0;
 	}
-	*reason = "ok";
+	*reason = REASON_NONE;
 	snprintf(why, n, "%spolicy %s, value %" PRId64 " <= %" PRId64
 	    ", hour %" PRId64 " < %d, exposure %" PRId64 " + %" PRId64
 	    " <= %" PRId64 ", cache age %" PRId64 " s", hd,
@@ -332,7 +333,7 @@ offline_decide(struct checkout *co, int i, int64_t value, int64_t now,
  * *reason ("no_definition", "bad_definition"). */
 static int
 learn_def(struct checkout *co, int i, const struct store_red *r,
-    int64_t now, const char **reason)
+    int64_t now, enum reason *reason)
 {
 	struct checkout_line *l = &co->cur.lines[i];
 	struct lpriv *lp = &co->lp[i];
@@ -340,7 +341,7 @@ learn_def(struct checkout *co, int i, const struct store_red *r,
 	int k, slot;
 
 	if (r->target[0] == '\0') {
-		*reason = "no_definition";
+		*reason = REASON_NO_DEFINITION;
 		return -1;
 	}
 	str_copy(l->target, sizeof l->target, r->target);
@@ -375,7 +376,7 @@ learn_def(struct checkout *co, int i, const struct store_red *r,
  * and its coupons/return is queued at once with the coupon's own return
  * request number (the void machinery). Inside the decide transaction. */
 static int
-rules_return(struct checkout *co, struct store_red *r, const char *reason,
+rules_return(struct checkout *co, struct store_red *r, enum reason reason,
     const struct rules_verdict *v, int64_t now)
 {
 	struct store *st = co->o.st;
@@ -385,15 +386,15 @@ rules_return(struct checkout *co, struct store_red *r, const char *reason,
 	r->discount_fen = 0;
 	snprintf(r->offline_reason, sizeof r->offline_reason, "WeChat "
 	    "confirmed the use; the basket fails the stock's rules (%s): "
-	    "coupons/return queued", reason);
+	    "coupons/return queued", reason_id(reason));
 	if ((rc = ledger_return_key(r->idem_key, r->return_key,
 	    sizeof r->return_key)) != 0)
 		return rc;
 	x = json_pack("{s:s, s:I, s:I}", "stock_id", r->target, "need_fen",
 	    (json_int_t)(v != NULL ? v->need_fen : 0), "have_fen",
 	    (json_int_t)(v != NULL ? v->have_fen : 0));
-	rc = ledger_change(st, r, "return_pending", reason, "rules_return",
-	    now, x);
+	rc = ledger_change(st, r, CHECKOUT_RETURN_PENDING, reason, NULL,
+	    "rules_return", now, x);
 	json_decref(x);
 	if (rc == 0)
 		rc = ledger_queue_return(st, r, now);
@@ -435,7 +436,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 	for (i = 0; i < co->cur.nlines; i++) {
 		struct checkout_line *l = &co->cur.lines[i];
 		struct store_red r;
-		const char *reason = NULL;
+		enum reason reason = REASON_NO_DEFINITION;
 		char why[CHECKOUT_TEXT_MAX] = "";
 		int64_t value;
 		int ok, rs;
@@ -469,7 +470,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			 * stock only the answer named, or a coupon after one
 			 * such in the basket */
 			if ((rc = rules_return(co, &r,
-			    rules_reason_id(vs[i].reason), &vs[i],
+			    reason_of_rules(vs[i].reason), &vs[i],
 			    now)) != 0)
 				goto bad;
 			refused[i] = 1;
@@ -481,8 +482,9 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 				x = json_pack("{s:s, s:I}", "stock_id",
 				    r.target, "discount_fen",
 				    (json_int_t)value);
-				rc = ledger_change(st, &r, "confirmed", "ok",
-				    "priced_after_use", now, x);
+				rc = ledger_change(st, &r, CHECKOUT_CONFIRMED,
+				    REASON_NONE, NULL, "priced_after_use", now,
+				    x);
 				json_decref(x);
 				if (rc != 0)
 					goto bad;
@@ -491,20 +493,20 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 		    rs == CHECKOUT_UNKNOWN) && l->needs_answer) {
 			/* no answer: its stock and value are unknown, so
 			 * the offline policy can never grant it */
-			reason = "needs_online";
+			reason = REASON_NEEDS_ONLINE;
 			snprintf(why, sizeof why, "stock not known: only "
 			    "WeChat's answer can price this coupon");
 			snprintf(r.offline_reason, sizeof r.offline_reason,
 			    "%s", why);
 			if ((rc = store_outbox_cancel(st, r.id, 0, now,
-			    reason)) != 0)
+			    reason_id(reason))) != 0)
 				goto bad;
 			if ((rc = store_outbox_use_open(st, r.id)) < 0)
 				goto bad;
 			x = json_pack("{s:s}", "why", why);
 			r.discount_fen = 0;
-			rc = ledger_change(st, &r, rc > 0 ? "unknown" :
-			    "rejected", reason, rc > 0 ?
+			rc = ledger_change(st, &r, rc > 0 ? CHECKOUT_UNKNOWN :
+			    CHECKOUT_REJECTED, reason, NULL, rc > 0 ?
 			    "offline_refuse_sent" : "offline_refuse", now, x);
 			json_decref(x);
 			if (rc != 0)
@@ -513,7 +515,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			int sent = 0;
 
 			if (!ok) {
-				reason = "no_longer_usable";
+				reason = REASON_NO_LONGER_USABLE;
 				snprintf(why, sizeof why, "no longer usable "
 				    "after other coupons were refused");
 			} else if (offline_decide(co, i, value, now, &reason,
@@ -524,7 +526,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			if (!granted[i]) {
 				/* never sent: cancel; else it is in flight */
 				if ((rc = store_outbox_cancel(st, r.id, 0, now,
-				    reason)) != 0)
+				    reason_id(reason))) != 0)
 					goto bad;
 				if ((rc = store_outbox_use_open(st,
 				    r.id)) < 0)
@@ -535,19 +537,20 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			if (granted[i]) {
 				r.offline_at = now;
 				r.discount_fen = value;
-				rc = ledger_change(st, &r, "accepted_offline",
-				    "ok", "offline_accept", now, x);
+				rc = ledger_change(st, &r,
+				    CHECKOUT_ACCEPTED_OFFLINE, REASON_NONE, NULL,
+				    "offline_accept", now, x);
 			} else if (!sent) {
 				r.discount_fen = 0;
-				rc = ledger_change(st, &r, "rejected", reason,
-				    "offline_refuse", now, x);
+				rc = ledger_change(st, &r, CHECKOUT_REJECTED,
+				    reason, NULL, "offline_refuse", now, x);
 			} else {
 				/* sent, no answer, not granted: the sync
 				 * area settles it; if it turns out used,
 				 * it must be returned */
 				r.discount_fen = 0;
-				rc = ledger_change(st, &r, "unknown", reason,
-				    "offline_refuse_sent", now, x);
+				rc = ledger_change(st, &r, CHECKOUT_UNKNOWN,
+				    reason, NULL, "offline_refuse_sent", now, x);
 			}
 			json_decref(x);
 			if (rc != 0)
@@ -561,7 +564,8 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 				goto bad;
 		}
 		if (granted[i] && (rc = store_code_set_state(st, r.code,
-		    r.kind, "used")) != 0)
+		    r.kind,
+			    code_state_name(CODE_USED))) != 0)
 			goto bad;
 		l->state = checkout_cstate_parse(r.state);
 		if (refused[i]) {
@@ -570,7 +574,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			l->state = CHECKOUT_REJECTED;
 			l->verdict = vs[i];
 		}
-		str_copy(l->reason, sizeof l->reason, r.reason);
+		checkout_line_set_reason(l, r.reason);
 		str_copy(l->offline_reason, sizeof l->offline_reason,
 		    r.offline_reason);
 		l->discount_fen = granted[i] ? value : 0;
@@ -625,7 +629,7 @@ not_recorded(struct checkout *co)
 			continue; /* refused at pricing: stays as it was */
 		l->state = CHECKOUT_REJECTED;
 		l->discount_fen = 0;
-		str_copy(l->reason, sizeof l->reason, "not_recorded");
+		l->reason = REASON_NOT_RECORDED;
 	}
 	co->cur.discount_fen = 0;
 	co->cur.due_fen = co->cur.amount_fen;
@@ -694,7 +698,7 @@ checkout_override(struct checkout *co, int i, const char *who,
 		return QUAN_EINVAL;
 	l = &co->cur.lines[i];
 	if ((l->state != CHECKOUT_REJECTED && l->state != CHECKOUT_UNKNOWN) ||
-	    !reason_info(reason_parse(l->reason))->offline ||
+	    !reason_info(l->reason)->offline ||
 	    l->red_id == 0 ||
 	    co->lp[i].slot < 0)
 		return QUAN_EINVAL;
@@ -738,20 +742,20 @@ checkout_override(struct checkout *co, int i, const char *who,
 				goto bad;
 			snprintf(text, sizeof text, "override by %s: %s (was "
 			    "%s)", who != NULL ? who : "?",
-			    why != NULL ? why : "", l->reason);
+			    why != NULL ? why : "", reason_id(l->reason));
 			str_copy(r.offline_reason,
 			    sizeof r.offline_reason, text);
 			r.offline_at = now;
 			r.discount_fen = v[j].discount_fen;
 			x = json_pack("{s:s, s:s, s:s}", "by",
 			    who != NULL ? who : "", "why",
-			    why != NULL ? why : "", "was", l->reason);
-			rc = ledger_change(st, &r, "accepted_offline", "ok",
-			    "offline_override", now, x);
+			    why != NULL ? why : "", "was", reason_id(l->reason));
+			rc = ledger_change(st, &r, CHECKOUT_ACCEPTED_OFFLINE,
+			    REASON_NONE, NULL, "offline_override", now, x);
 			json_decref(x);
 			if (rc == 0)
 				rc = store_code_set_state(st, r.code, r.kind,
-				    "used");
+				    code_state_name(CODE_USED));
 		} else if (r.discount_fen != v[j].discount_fen) {
 			r.discount_fen = v[j].discount_fen;
 			r.updated_at = now;
@@ -777,7 +781,7 @@ checkout_override(struct checkout *co, int i, const char *who,
 	for (j = 0; j < n; j++)
 		co->cur.lines[map[j]].discount_fen = v[j].discount_fen;
 	l->state = CHECKOUT_ACCEPTED_OFFLINE;
-	str_copy(l->reason, sizeof l->reason, "ok");
+	l->reason = REASON_NONE;
 	str_copy(l->offline_reason, sizeof l->offline_reason, text);
 	co->cur.discount_fen = disc;
 	co->cur.due_fen = due;
@@ -786,6 +790,6 @@ bad:
 	store_rollback(st);
 	if (rc == QUAN_EEXIST)
 		/* redeemed by another sale meanwhile: stays refused */
-		str_copy(l->reason, sizeof l->reason, "already_used");
+		l->reason = REASON_ALREADY_USED;
 	return rc;
 }

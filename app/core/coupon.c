@@ -4,6 +4,12 @@
 #include <string.h>
 
 #include "core/coupon.h"
+#include "core/rules.h"
+
+_Static_assert((int)RULES_R_BAD_AMOUNT == (int)REASON_BAD_AMOUNT &&
+    (int)RULES_R_ALREADY_USED == (int)REASON_ALREADY_USED &&
+    (int)RULES_R__COUNT == (int)REASON_BAD_AMOUNT + 1,
+    "rules reasons are the first rows of the reason table");
 
 #define W(en, zh) en, zh
 #define NOW NULL, NULL
@@ -70,6 +76,27 @@ static const struct reason_info table[REASON_COUNT] = {
 	[REASON_VOIDED_NOT_RETURNABLE] = {"voided_not_returnable",
 	    VIEW_R_OTHER, W("voided, not returnable", "已作废，不可退回"), 0,
 	    0},
+	[REASON_VOIDED] = {"voided", VIEW_R_OTHER,
+	    W("sale voided, coupon given back", "已作废，券已退回"), 0, 0},
+	[REASON_VOIDED_BEFORE_SEND] = {"voided_before_send", VIEW_R_OTHER,
+	    W("sale voided before sending", "发送前已作废"), 0, 0},
+	[REASON_CARD_CONSUME_IRREVERSIBLE] = {"card_consume_irreversible",
+	    VIEW_R_OTHER, W("voided, card consume cannot be undone",
+	    "已作废，卡券核销不可撤回"), 0, 0},
+	[REASON_DUPLICATE_REDEMPTION] = {"duplicate_redemption",
+	    VIEW_R_OTHER, W("used twice: manager to check",
+	    "重复核销：请店长核查"), 0, 0},
+	[REASON_STORE_ERROR] = {"store_error", VIEW_R_OTHER,
+	    W("till storage error", "收银机存储错误"), 0, 0},
+	[REASON_BAD_DEFINITION] = {"bad_definition", VIEW_R_OTHER,
+	    W("coupon definition unreadable", "批次信息无法读取"), 0, 0},
+	[REASON_CLAIM_QR] = {"claim_qr", VIEW_R_OTHER,
+	    W("a card claim QR code, not a coupon to redeem",
+	    "领卡二维码，不是可核销的券"), 0, 0},
+	[REASON_USED_BY_OTHER_REQUEST] = {"used_by_other_request",
+	    VIEW_R_ALREADY_USED, NOW, 0, 0},
+	[REASON_WAIT_WECHAT] = {"wait_wechat", VIEW_R_OTHER,
+	    W("waiting for WeChat", "待微信确认"), 0, 0},
 	[REASON_OFFLINE_ONLINE_ONLY] =
 	    {"offline_online_only", VIEW_R_OFFLINE_POLICY, NOW, 1, 0},
 	[REASON_OFFLINE_NOT_KNOWN] = {"offline_not_known", VIEW_R_OTHER,
@@ -159,6 +186,22 @@ txn_state_parse(const char *s)
 	    s);
 }
 
+static const char *const code_names[] = { "issued", "used" };
+
+const char *
+code_state_name(enum code_state s)
+{
+	return name_of(code_names, sizeof code_names / sizeof code_names[0],
+	    (unsigned)s);
+}
+
+int
+code_state_parse(const char *s)
+{
+	return name_index(code_names, sizeof code_names /
+	    sizeof code_names[0], s);
+}
+
 const char *
 outbox_state_name(enum outbox_state s)
 {
@@ -197,4 +240,27 @@ const char *
 reason_id(enum reason r)
 {
 	return reason_info(r)->id;
+}
+
+const char *
+reason_text(enum reason r, const char *text)
+{
+	if (r == REASON_OTHER && text != NULL && text[0] != '\0')
+		return text;
+	return reason_id(r);
+}
+
+int
+reason_is_void(enum reason r)
+{
+	return r == REASON_VOIDED || r == REASON_VOIDED_BEFORE_SEND ||
+	    r == REASON_VOIDED_NOT_RETURNABLE ||
+	    r == REASON_CARD_CONSUME_IRREVERSIBLE;
+}
+
+enum reason
+reason_of_rules(int rules_reason)
+{
+	return rules_reason >= 0 && rules_reason < RULES_R__COUNT ?
+	    (enum reason)rules_reason : REASON_OTHER;
 }

@@ -63,6 +63,13 @@ enum outbox_state {
 const char *outbox_state_name(enum outbox_state s);
 int outbox_state_parse(const char *s);   /* -1 when unknown */
 
+/* A known code's state in the code cache (codes.state): issued to a
+ * customer, or used (here, or as WeChat last said). Codes imported with
+ * WeChat's own words keep them (rules_cstate_parse reads those). */
+enum code_state { CODE_ISSUED = 0, CODE_USED };
+const char *code_state_name(enum code_state s);   /* "issued", "used" */
+int code_state_parse(const char *s);              /* -1 when not ours */
+
 enum reason {
 	REASON_NONE = 0,            /* "ok" (or nothing): usable, granted */
 	/* the rules (core/rules.h) */
@@ -101,6 +108,18 @@ enum reason {
 	REASON_INTERRUPTED,
 	REASON_VOIDED_NOT_RETURNABLE, /* a card coupon used at WeChat whose
 	                              * sale was voided: no return exists */
+	REASON_VOIDED,              /* its sale was voided: return queued */
+	REASON_VOIDED_BEFORE_SEND,  /* voided before the use was sent */
+	REASON_CARD_CONSUME_IRREVERSIBLE, /* voided while a card consume
+	                              * was in flight: if it lands, it stays */
+	REASON_DUPLICATE_REDEMPTION, /* WeChat applied a use another sale
+	                              * holds: a manager sorts it out */
+	REASON_STORE_ERROR,         /* the store failed while deciding */
+	REASON_BAD_DEFINITION,      /* the cached stock/card does not parse */
+	REASON_CLAIM_QR,            /* a claim QR, not a coupon to redeem */
+	REASON_USED_BY_OTHER_REQUEST, /* WeChat: used, not by our request */
+	REASON_WAIT_WECHAT,         /* scan time: the cache cannot decide
+	                              * the coupon's own state, WeChat will */
 	/* the offline policy */
 	REASON_OFFLINE_ONLINE_ONLY,
 	REASON_OFFLINE_NOT_KNOWN,
@@ -125,9 +144,19 @@ struct reason_info {
 /* The id's reason: REASON_NONE for "" and "ok", REASON_OTHER when the id
  * is not one of ours. */
 enum reason reason_parse(const char *id);
+/* The reason of a rules verdict (core/rules.h's enum rules_reason: the
+ * table's first rows, in its order). */
+enum reason reason_of_rules(int rules_reason);
 /* Its row; REASON_OTHER's for anything out of range. Never NULL. */
 const struct reason_info *reason_info(enum reason r);
 /* Its machine id ("ok" for REASON_NONE, "other" for REASON_OTHER). */
 const char *reason_id(enum reason r);
+/* The id to store or print for r with its free text (a WeChat code kept
+ * beside REASON_OTHER): text when r is REASON_OTHER and text is not
+ * empty, else reason_id(r). */
+const char *reason_text(enum reason r, const char *text);
+/* A voided sale's reasons (voided, voided_before_send,
+ * voided_not_returnable, card_consume_irreversible): not a refusal. */
+int reason_is_void(enum reason r);
 
 #endif

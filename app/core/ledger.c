@@ -23,10 +23,13 @@ ledger_mask(const char *code, char *out, size_t n)
 }
 
 int
-ledger_change(struct store *st, struct store_red *r, const char *state,
-    const char *reason, const char *kind, int64_t now,
-    const struct json_t *extra)
+ledger_change(struct store *st, struct store_red *r,
+    enum checkout_cstate to, enum reason why, const char *why_text,
+    const char *kind, int64_t now, const struct json_t *extra)
 {
+	const char *state = checkout_cstate_name(to);
+	const char *reason = why == LEDGER_KEEP ? NULL :
+	    reason_text(why, why_text);
 	char masked[64];
 	json_t *d;
 	int rc;
@@ -127,6 +130,8 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 	/* the answer, the row's state, the row's state to be */
 	int in = checkout_cstate_parse(state), from, to = in;
 	const char *kind = state;
+	enum reason why = reason != NULL && reason[0] != '\0' ?
+	    reason_parse(reason) : LEDGER_KEEP;
 	int queue_return = 0;
 	json_t *x = NULL;
 	int rc;
@@ -158,7 +163,7 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 			/* a card consume that landed after the void: no
 			 * return exists; used, voided, not returnable */
 			to = CHECKOUT_CONFIRMED;
-			reason = "voided_not_returnable";
+			why = REASON_VOIDED_NOT_RETURNABLE;
 			kind = "confirm_voided_card";
 		} else if (in == CHECKOUT_CONFIRMED) {
 			to = CHECKOUT_RETURN_PENDING;
@@ -190,8 +195,7 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 			 * at WeChat, not returnable, not redeemed value */
 			if (store_txn_get(st, r.txn_id, &t) == 0 &&
 			    txn_state_parse(t.state) == TXN_VOIDED)
-				reason = reason_id(
-				    REASON_VOIDED_NOT_RETURNABLE);
+				why = REASON_VOIDED_NOT_RETURNABLE;
 		}
 	} else if (rc < 0) {
 		return rc;
@@ -208,8 +212,8 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 	    (rc = ledger_return_key(r.idem_key, r.return_key,
 	    sizeof r.return_key)) != 0)
 		goto out;
-	rc = ledger_change(st, &r, checkout_cstate_name(
-	    (enum checkout_cstate)to), reason, kind, now, x);
+	rc = ledger_change(st, &r, (enum checkout_cstate)to, why, reason,
+	    kind, now, x);
 	if (rc == QUAN_EEXIST) {
 		/* WeChat applied the use of a row the till had let go
 		 * (refused, or a duplicate an old store held) while another
@@ -221,10 +225,11 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 		r = r0;
 		to = CHECKOUT_CONFLICT;
 		queue_return = 0;
-		rc = ledger_change(st, &r, "conflict", "duplicate_redemption",
-		    "conflict", now, x);
+		rc = ledger_change(st, &r, CHECKOUT_CONFLICT,
+		    REASON_DUPLICATE_REDEMPTION, NULL, "conflict", now, x);
 		if (rc == 0)
-			rc = store_code_set_state(st, r.code, r.kind, "used");
+			rc = store_code_set_state(st, r.code, r.kind,
+			    code_state_name(CODE_USED));
 	}
 	if (rc != 0)
 		goto out;
@@ -234,9 +239,11 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 	if (queue_return && (rc = ledger_queue_return(st, &r, now)) != 0)
 		goto out;
 	if (to == CHECKOUT_CONFIRMED || to == CHECKOUT_RETURN_PENDING)
-		rc = store_code_set_state(st, r.code, r.kind, "used");
+		rc = store_code_set_state(st, r.code, r.kind,
+			    code_state_name(CODE_USED));
 	else if (to == CHECKOUT_RETURNED)
-		rc = store_code_set_state(st, r.code, r.kind, "issued");
+		rc = store_code_set_state(st, r.code, r.kind,
+			    code_state_name(CODE_ISSUED));
 out:
 	json_decref(x);
 	return rc;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/coupon.h"
+
 struct store;
 struct store_red;
 struct json_t;
@@ -51,12 +53,15 @@ int ledger_return_key(const char *use_key, char *out, size_t n);
  * (sets r->return_key when empty; the caller writes r). */
 int ledger_queue_return(struct store *st, struct store_red *r, int64_t now);
 
-/* Inside a transaction: set r->state (and r->reason when reason is not
- * NULL), write the row (r->updated_at = now) and journal `kind` with the
- * old and new state plus `extra` (borrowed JSON object or NULL). */
-int ledger_change(struct store *st, struct store_red *r, const char *state,
-    const char *reason, const char *kind, int64_t now,
-    const struct json_t *extra);
+/* Inside a transaction: set r->state to `to` (and r->reason to the
+ * reason's id — its text for REASON_OTHER — unless why is LEDGER_KEEP),
+ * write the row (r->updated_at = now) and journal `kind` with the old and
+ * new state plus `extra` (borrowed JSON object or NULL). The row's text
+ * columns are the store's edge: the names come from core/coupon.h. */
+#define LEDGER_KEEP REASON_COUNT
+int ledger_change(struct store *st, struct store_red *r,
+    enum checkout_cstate to, enum reason why, const char *why_text,
+    const char *kind, int64_t now, const struct json_t *extra);
 
 /* Journal the rows the single-use migration (store schema 2) found live
  * twice and made conflicts (meta STORE_META_MIGRATED), once, in its own

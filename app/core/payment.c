@@ -250,7 +250,8 @@ check_txn(struct payment *pm, int64_t txn_id, int64_t amount_fen)
 
 	if ((rc = store_txn_get(pm->st, txn_id, &t)) != 0)
 		return rc;
-	if (strcmp(t.state, "redeemed") != 0 || amount_fen != t.due_fen)
+	if (txn_state_parse(t.state) != TXN_REDEEMED ||
+	    amount_fen != t.due_fen)
 		return QUAN_EINVAL;
 	return QUAN_OK;
 }
@@ -445,9 +446,9 @@ close_paid(struct store *st, int64_t txn_id, int64_t now)
 
 	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		return rc;
-	if (strcmp(t.state, "redeemed") != 0)
+	if (txn_state_parse(t.state) != TXN_REDEEMED)
 		return QUAN_OK;
-	snprintf(t.state, sizeof t.state, "closed");
+	snprintf(t.state, sizeof t.state, "%s", txn_state_name(TXN_CLOSED));
 	t.closed_at = now;
 	if ((rc = store_txn_update(st, &t)) != 0)
 		return rc;
@@ -744,13 +745,13 @@ payment_settle_sale(struct payment *pm, int64_t id)
 		return rc;
 	if ((rc = store_txn_get(pm->st, p.txn_id, &t)) != 0)
 		return rc;
-	if (strcmp(p.state, "paid") == 0) {
+	if (outcome_parse(p.state) == PAY_PAID) {
 		/* closed with the answer; the checkout learns it */
 		rc = checkout_close_txn(pm->co, p.txn_id);
-	} else if (strcmp(t.state, "redeemed") != 0) {
+	} else if (txn_state_parse(t.state) != TXN_REDEEMED) {
 		goto done; /* settled already */
-	} else if (strcmp(p.state, "failed") == 0 ||
-	    strcmp(p.state, "reversed") == 0) {
+	} else if (outcome_parse(p.state) == PAY_FAILED ||
+	    outcome_parse(p.state) == PAY_REVERSED) {
 		rc = checkout_void(pm->co, p.txn_id, "payment", &cause);
 		if (rc == 0 && pm->se != NULL && (rc = settle_txn_send(pm->se,
 		    p.txn_id, 0)) != 0)

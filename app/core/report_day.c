@@ -30,8 +30,7 @@ rejection(int cs, const char *reason)
 		return 1;
 	if (cs != CHECKOUT_RETURN_PENDING && cs != CHECKOUT_RETURNED)
 		return 0;
-	return strncmp(reason, "voided", 6) != 0 &&
-	    strcmp(reason, "card_consume_irreversible") != 0;
+	return !reason_is_void(reason_parse(reason));
 }
 
 static int

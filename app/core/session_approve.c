@@ -116,7 +116,7 @@ void_msg(struct session *s, int64_t txn, const char *id)
 	for (i = 0; i < s->tmp.nlines; i++) {
 		const struct checkout_line *l = &s->tmp.lines[i];
 
-		if (reason_parse(l->reason) != REASON_VOIDED_NOT_RETURNABLE) {
+		if (l->reason != REASON_VOIDED_NOT_RETURNABLE) {
 			if (l->state == CHECKOUT_RETURN_PENDING ||
 			    l->state == CHECKOUT_RETURNED)
 				others++;

@@ -84,7 +84,7 @@ int session_check_pin(struct session *s, const char *id, const char *pin,
 
 /* session_view.c */
 /* Refused for an offline cap (a manager may lift it)? */
-int session_is_cap(const char *r);
+int session_is_cap(enum reason r);
 /* Copy the engine's txn into the view's sale; manual flags survive. */
 void session_map_txn(struct session *s, const struct checkout_txn *t);
 /* Overall verdict of a redeemed sale: worst first. */

@@ -430,7 +430,7 @@ session_show_detail(struct session *s)
 	line_add(s, "Stock / card\t%s", l->target);
 	line_add(s, "Name\t%s", l->name);
 	line_add(s, "State\t%s", checkout_cstate_name(l->state));
-	line_add(s, "Reason\t%s", l->reason);
+	line_add(s, "Reason\t%s", checkout_line_reason(l));
 	line_add(s, "Discount\t\xc2\xa5%s",
 	    money_format(l->discount_fen, m, sizeof m));
 	if (l->request_no[0] != '\0')

@@ -132,7 +132,7 @@ session_on_scan(struct session *s, const struct ev *ev)
 		    s->v.coupons[line].state == VIEW_C_REJECTED ?
 		    VIEW_V_REJECTED : VIEW_V_INFO, line, sc->t_mono_us);
 		if (t->lines[line].state == CHECKOUT_REFUSED &&
-		    reason_parse(t->lines[line].reason) ==
+		    t->lines[line].reason ==
 		    REASON_NEEDS_ITEM_PRICE) {
 			/* an exchange coupon: ask what the item costs */
 			str_copy(s->price_code, sizeof s->price_code, sc->text);

@@ -49,9 +49,9 @@ map_state(enum checkout_cstate c)
 
 /* Refused for an offline cap (a manager may lift it)? */
 int
-session_is_cap(const char *r)
+session_is_cap(enum reason r)
 {
-	return reason_info(reason_parse(r))->cap;
+	return reason_info(r)->cap;
 }
 
 /* When was code used here (its latest live redemption)? */
@@ -69,7 +69,7 @@ static void
 map_reason(struct session *s, const struct checkout_line *l,
     struct view_coupon *c)
 {
-	enum reason r = reason_parse(l->reason);
+	enum reason r = l->reason;
 	const struct reason_info *ri = reason_info(r);
 	size_t i;
 
@@ -103,7 +103,7 @@ map_reason(struct session *s, const struct checkout_line *l,
 		/* not ours: WeChat's code, its id in words */
 		c->reason = l->state == CHECKOUT_REJECTED ? VIEW_R_REMOTE :
 		    VIEW_R_OTHER;
-		str_copy(c->r_text, sizeof c->r_text, l->reason);
+		str_copy(c->r_text, sizeof c->r_text, l->reason_text);
 		for (i = 0; c->r_text[i] != '\0'; i++)
 			if (c->r_text[i] == '_')
 				c->r_text[i] = ' ';

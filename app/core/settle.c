@@ -304,8 +304,8 @@ pump_row(void *arg, const struct store_outbox *o)
 	if (o->op != STORE_OP_RETURN &&
 	    store_red_get(s->st, o->red_id, &red) == QUAN_OK &&
 	    checkout_cstate_parse(red.state) == CHECKOUT_PENDING) {
-		if ((rc = ledger_change(s->st, &red, "unknown", NULL, "sent",
-		    c->now, NULL)) != QUAN_OK) {
+		if ((rc = ledger_change(s->st, &red, CHECKOUT_UNKNOWN,
+		    LEDGER_KEEP, NULL, "sent", c->now, NULL)) != QUAN_OK) {
 			c->rc = rc;
 			return 1;
 		}

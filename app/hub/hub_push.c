@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/coupon.h"
 #include "hub/hub_int.h"
 #include "util/err.h"
 #include "util/str.h"
@@ -21,11 +22,16 @@
 static const char *
 claim_state(const char *st)
 {
-	if (strcmp(st, "pending") == 0 || strcmp(st, "unknown") == 0)
+	switch (checkout_cstate_parse(st)) {
+	case CHECKOUT_PENDING:
+	case CHECKOUT_UNKNOWN:
 		return "claimed";
-	if (strcmp(st, "rejected") == 0 || strcmp(st, "returned") == 0)
+	case CHECKOUT_REJECTED:
+	case CHECKOUT_RETURNED:
 		return NULL;
-	return "granted";
+	default:
+		return "granted";
+	}
 }
 
 static const char row_sql[] =

@@ -283,7 +283,7 @@ test_what_moves_and_what_stays(void **state)
 		    -1, NULL), 0);
 		c = checkout_current(f->co);
 		assert_int_equal(c->lines[0].state, CHECKOUT_REFUSED);
-		assert_string_equal(c->lines[0].reason, "already_used");
+		assert_string_equal(checkout_line_reason(&c->lines[0]), "already_used");
 		assert_int_equal(checkout_cancel(f->co), 0);
 	}
 	/* nothing of the current Z period moves, whatever keep_days says */

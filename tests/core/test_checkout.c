@@ -256,7 +256,7 @@ test_price_and_offline_accept(void **state)
 	/* the same code again: already redeemed here */
 	t = redeem(f, 12000, codes, 1);
 	assert_int_equal(t->lines[0].state, CHECKOUT_REJECTED);
-	assert_string_equal(t->lines[0].reason, "already_used");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "already_used");
 	assert_int_equal(t->due_fen, 12000);
 	verify_journal(f);
 }
@@ -285,14 +285,14 @@ test_rejections(void **state)
 	assert_int_equal(checkout_add(f->co, longc, strlen(longc), -1, NULL),
 	    0);
 	t = checkout_current(f->co);
-	assert_string_equal(t->lines[0].reason, "below_minimum");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "below_minimum");
 	assert_int_equal(t->lines[0].verdict.need_fen, 10000);
-	assert_string_equal(t->lines[1].reason, "stock_not_running");
-	assert_string_equal(t->lines[2].reason, "payment_code");
+	assert_string_equal(checkout_line_reason(&t->lines[1]), "stock_not_running");
+	assert_string_equal(checkout_line_reason(&t->lines[2]), "payment_code");
 	assert_int_equal(t->lines[3].state, CHECKOUT_REFUSED);
 	assert_int_equal(t->lines[4].state, CHECKOUT_REFUSED);
-	assert_string_equal(t->lines[5].reason, "bad_utf8");
-	assert_string_equal(t->lines[6].reason, "too_long");
+	assert_string_equal(checkout_line_reason(&t->lines[5]), "bad_utf8");
+	assert_string_equal(checkout_line_reason(&t->lines[6]), "too_long");
 	assert_int_equal(t->due_fen, 5000);
 	assert_int_equal(redeem_with(f->co, f->st, f->hook, f), 0);
 	t = checkout_current(f->co);
@@ -333,7 +333,7 @@ test_stacking_and_discount(void **state)
 
 		assert_int_equal(t2->lines[0].state, CHECKOUT_ACCEPTED_OFFLINE);
 		assert_int_equal(t2->lines[1].state, CHECKOUT_REJECTED);
-		assert_string_equal(t2->lines[1].reason, "per_txn_limit");
+		assert_string_equal(checkout_line_reason(&t2->lines[1]), "per_txn_limit");
 		assert_int_equal(t2->due_fen, 29000);
 		checkout_close(f->co);
 		f->cfg->targets[0].per_txn = 2;
@@ -365,7 +365,7 @@ test_policy_and_caps(void **state)
 	f->cfg->off_default_policy = CONFIG_POLICY_ONLINE_ONLY;
 	t = redeem(f, 12000, one, 1);
 	assert_int_equal(t->lines[0].state, CHECKOUT_REJECTED);
-	assert_string_equal(t->lines[0].reason, "offline_online_only");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "offline_online_only");
 	assert_int_equal(t->due_fen, 12000);
 	checkout_close(f->co);
 
@@ -374,35 +374,35 @@ test_policy_and_caps(void **state)
 	f->cfg->off_default_policy = CONFIG_POLICY_OFFLINE_KNOWN_ONLY;
 	t = redeem(f, 12000, unknown_code, 1);
 	assert_int_equal(t->lines[0].state, CHECKOUT_REJECTED);
-	assert_string_equal(t->lines[0].reason, "offline_not_known");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "offline_not_known");
 	checkout_close(f->co);
 
 	/* per-coupon value cap */
 	f->cfg->off_default_policy = CONFIG_POLICY_OFFLINE_OK;
 	f->cfg->off_max_coupon_fen = 999;
 	t = redeem(f, 12000, one, 1);
-	assert_string_equal(t->lines[0].reason, "offline_cap_coupon");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "offline_cap_coupon");
 	checkout_close(f->co);
 	f->cfg->off_max_coupon_fen = 10000;
 
 	/* cache age */
 	f->now = T0 + f->cfg->off_max_cache_age_s + 1;
 	t = redeem(f, 12000, one, 1);
-	assert_string_equal(t->lines[0].reason, "offline_cache_old");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "offline_cache_old");
 	checkout_close(f->co);
 	f->now = T0;
 
 	/* per-hour cap: 0 allowed */
 	f->cfg->off_max_per_hour = 0;
 	t = redeem(f, 12000, one, 1);
-	assert_string_equal(t->lines[0].reason, "offline_cap_hour");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "offline_cap_hour");
 	checkout_close(f->co);
 	f->cfg->off_max_per_hour = 30;
 
 	/* exposure cap */
 	f->cfg->off_max_exposure_fen = 999;
 	t = redeem(f, 12000, one, 1);
-	assert_string_equal(t->lines[0].reason, "offline_cap_exposure");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "offline_cap_exposure");
 	checkout_close(f->co);
 	f->cfg->off_max_exposure_fen = 100000;
 
@@ -525,7 +525,7 @@ test_override(void **state)
 	t = redeem(f, 20000, two, 2);
 	assert_int_equal(t->lines[0].state, CHECKOUT_ACCEPTED_OFFLINE);
 	assert_int_equal(t->lines[1].state, CHECKOUT_REJECTED);
-	assert_string_equal(t->lines[1].reason, "offline_cap_coupon");
+	assert_string_equal(checkout_line_reason(&t->lines[1]), "offline_cap_coupon");
 	assert_int_equal(t->due_fen, 19000);
 	assert_int_equal(store_outbox_depth(f->st, &p, &u), 0);
 	assert_int_equal(p, 1);
@@ -666,7 +666,7 @@ test_recovered_meanwhile(void **state)
 	t = checkout_current(f->co);
 	assert_int_equal(t->state, CHECKOUT_T_VOIDED);
 	assert_int_equal(t->lines[0].state, CHECKOUT_REJECTED);
-	assert_string_equal(t->lines[0].reason, "not_recorded");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "not_recorded");
 	assert_int_equal(t->discount_fen, 0);
 	assert_int_equal(t->due_fen, 12000);
 	/* the store keeps the recovery: voided, the coupon being returned */

@@ -111,8 +111,8 @@ a_voided_coupon_confirmed_late_is_given_back(void **state)
 	 * its return, queued behind the use */
 	assert_int_equal(store_begin(f->st), 0);
 	assert_int_equal(ledger_queue_return(f->st, &r, 150), 0);
-	assert_int_equal(ledger_change(f->st, &r, "return_pending", NULL,
-	    "void", 150, NULL), 0);
+	assert_int_equal(ledger_change(f->st, &r, CHECKOUT_RETURN_PENDING,
+	    LEDGER_KEEP, NULL, "void", 150, NULL), 0);
 	assert_int_equal(store_commit(f->st), 0);
 	assert_string_equal(r.return_key, "T01R000000000002");
 	assert_int_equal(ledger_settle(f->st, ob, "confirmed", "", "", "WX3",

@@ -290,7 +290,7 @@ test_engine_paths(void **state)
 	assert_int_equal(t->lines[0].state, CHECKOUT_ACCEPTED_OFFLINE);
 	assert_int_equal(checkout_close(f->co), 0);
 	t = sale(f, 12000, "QA00000000000003");
-	assert_string_equal(t->lines[0].reason, "offline_cap_exposure");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "offline_cap_exposure");
 	assert_int_equal(checkout_close(f->co), 0);
 	/* online: confirmed, then voided (its return queued) */
 	f->hook = online;

@@ -190,7 +190,7 @@ lost_race(struct two *w, const char *code)
 	assert_int_equal(checkout_redeem(w->a), 0);
 	t = checkout_current(w->a);
 	assert_int_equal(t->lines[0].state, CHECKOUT_REJECTED);
-	assert_string_equal(t->lines[0].reason, "already_used");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "already_used");
 	assert_int_equal(t->lines[0].discount_fen, 0);
 	assert_int_equal(t->discount_fen, 0);
 	assert_int_equal(t->due_fen, 12000);
@@ -226,7 +226,7 @@ test_loser_keeps_other_lines(void **state)
 	assert_int_equal(checkout_redeem(w->b), 0);
 	assert_int_equal(checkout_redeem(w->a), 0);
 	t = checkout_current(w->a);
-	assert_string_equal(t->lines[0].reason, "already_used");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "already_used");
 	assert_int_equal(t->lines[1].state, CHECKOUT_ACCEPTED_OFFLINE);
 	/* 88 % of the whole 200.00, not of what the lost coupon left */
 	assert_int_equal(t->lines[1].discount_fen, 2400);
@@ -246,7 +246,7 @@ test_override_after_other(void **state)
 	scan(w->a, 12000, MER);
 	assert_int_equal(checkout_redeem(w->a), 0);
 	t = checkout_current(w->a);
-	assert_string_equal(t->lines[0].reason, "offline_cap_coupon");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "offline_cap_coupon");
 	w->cfg->off_max_coupon_fen = 10000;
 	scan(w->b, 12000, MER);
 	assert_int_equal(checkout_redeem(w->b), 0);

@@ -295,7 +295,7 @@ redeem(struct rig *r, int64_t amount, const char **codes, int n)
 		if (t->lines[i].needs_answer) {
 			/* provisional: nothing off until WeChat answers */
 			assert_int_equal(t->lines[i].state, CHECKOUT_PRICED);
-			assert_string_equal(t->lines[i].reason,
+			assert_string_equal(checkout_line_reason(&t->lines[i]),
 			    "needs_online");
 			assert_int_equal(t->lines[i].discount_fen, 0);
 			assert_string_equal(t->lines[i].target, "");
@@ -335,7 +335,7 @@ test_above_minimum_granted(void **state)
 
 	t = redeem(r, 5000, codes, 1);
 	assert_int_equal(t->lines[0].state, CHECKOUT_CONFIRMED);
-	assert_string_equal(t->lines[0].reason, "ok");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "ok");
 	assert_int_equal(t->lines[0].discount_fen, 500);
 	assert_string_equal(t->lines[0].target, STOCK);
 	assert_string_equal(t->lines[0].coupon_type, "NORMAL");
@@ -375,7 +375,7 @@ test_below_minimum_returned(void **state)
 	red_id = t->lines[0].red_id;
 	/* for the cashier: refused, with the figures */
 	assert_int_equal(t->lines[0].state, CHECKOUT_REJECTED);
-	assert_string_equal(t->lines[0].reason, "below_minimum");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "below_minimum");
 	assert_int_equal(t->lines[0].verdict.need_fen, 1000);
 	assert_int_equal(t->lines[0].verdict.have_fen, 500);
 	assert_int_equal(t->lines[0].discount_fen, 0);
@@ -420,7 +420,7 @@ test_per_txn_second_returned(void **state)
 	assert_int_equal(t->lines[0].state, CHECKOUT_CONFIRMED);
 	assert_int_equal(t->lines[0].discount_fen, 500);
 	assert_int_equal(t->lines[1].state, CHECKOUT_REJECTED);
-	assert_string_equal(t->lines[1].reason, "per_txn_limit");
+	assert_string_equal(checkout_line_reason(&t->lines[1]), "per_txn_limit");
 	assert_int_equal(t->discount_fen, 500);
 	assert_int_equal(t->due_fen, 4500);
 	assert_int_equal(seen(r).gets, 1); /* one fetch for both */
@@ -438,7 +438,7 @@ test_per_txn_second_returned(void **state)
 	t = checkout_current(r->co);
 	assert_int_equal(t->lines[0].state, CHECKOUT_PRICED);
 	assert_int_equal(t->lines[1].state, CHECKOUT_REFUSED);
-	assert_string_equal(t->lines[1].reason, "duplicate_code");
+	assert_string_equal(checkout_line_reason(&t->lines[1]), "duplicate_code");
 	assert_int_equal(checkout_cancel(r->co), 0);
 	journal_ok(r);
 }
@@ -461,7 +461,7 @@ test_unanswered_never_granted(void **state)
 	red_id = t->lines[0].red_id;
 	/* sent, no answer: unknown, nothing off, whatever the policy */
 	assert_int_equal(t->lines[0].state, CHECKOUT_UNKNOWN);
-	assert_string_equal(t->lines[0].reason, "needs_online");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "needs_online");
 	assert_int_equal(t->lines[0].discount_fen, 0);
 	assert_int_equal(t->due_fen, 5000);
 	red_of(r, red_id, &red);
@@ -507,7 +507,7 @@ test_rejected_and_offline(void **state)
 	pthread_mutex_unlock(&r->wx.mu);
 	t = redeem(r, 5000, codes, 1);
 	assert_int_equal(t->lines[0].state, CHECKOUT_REJECTED);
-	assert_string_equal(t->lines[0].reason, "coupon_unknown");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "coupon_unknown");
 	assert_int_equal(t->due_fen, 5000);
 	assert_int_equal(seen(r).gets, 0);
 	settle_out(r);
@@ -519,7 +519,7 @@ test_rejected_and_offline(void **state)
 	    NULL), 0);
 	t = checkout_current(r->co);
 	assert_int_equal(t->lines[0].state, CHECKOUT_REFUSED);
-	assert_string_equal(t->lines[0].reason, "no_definition");
+	assert_string_equal(checkout_line_reason(&t->lines[0]), "no_definition");
 	assert_int_equal(t->lines[0].needs_answer, 0);
 	assert_int_equal(checkout_cancel(r->co), 0);
 	journal_ok(r);
