@@ -397,6 +397,10 @@ ui_msg(const struct view *v, char *out, size_t n)
 		snprintf(out, n, "%s", _("A reason is needed")); break;
 	case VIEW_M_NOTHING_TO_VOID:
 		snprintf(out, n, "%s", _("No sale to void")); break;
+	case VIEW_M_NOT_VOIDABLE:
+		snprintf(out, n, _("Sale %s is voided already: nothing to "
+		    "void"), v->msg_text);
+		break;
 	case VIEW_M_ZDONE:
 		snprintf(out, n, _("Z report %s written; day closed"),
 		    v->msg_text);

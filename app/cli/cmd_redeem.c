@@ -370,52 +370,37 @@ out:
 }
 
 /* The manager's PIN for quan void --by: 0 when it is a manager's; else a
- * message and EXIT_FAIL. Counted and journaled as at the till. */
+ * message and EXIT_FAIL. The rule (lockout, journal) is the core's. */
 static int
 void_pin(struct cli *c, const char *by, const char *pin, int64_t txn)
 {
-	enum staff_role role;
+	enum staff_verdict v;
 	int64_t now = tm_now(), until;
-	char t[24];
-	json_t *d;
-	int rc, res;
 
-	/* the try and the sale it was for */
-	snprintf(t, sizeof t, "%lld", (long long)txn);
-	d = json_pack("{s:s, s:s, s:s, s:s}", "who", by, "what", "void",
-	    "txn", t, "cashier", "cli");
-	if (staff_locked(c->st, now, &until) == 1) {
-		json_object_set_new(d, "why", json_string("locked"));
-		(void)staff_try(c->st, now, -1, "login_failed", d);
+	if (staff_approve(c->st, c->data_dir, by, pin, "void", txn, "cli",
+	    now, &v, &until) != 0) {
+		fprintf(stderr, "quan void: %s\n", cli_errmsg(c));
+		return EXIT_FAIL;
+	}
+	switch (v) {
+	case STAFF_V_MANAGER:
+		return 0;
+	case STAFF_V_LOCKED:
 		fprintf(stderr, "quan void: too many wrong PINs: locked for "
 		    "%lld s more\n", (long long)(until - now));
-		goto out;
-	}
-	rc = staff_check(c->data_dir, by, pin, &role);
-	if (rc == QUAN_ENOTFOUND) {
+		break;
+	case STAFF_V_NO_STAFF:
 		fprintf(stderr, "quan void: no staff yet: run quan staff "
 		    "add\n");
-		goto out;
-	}
-	res = rc == 0;
-	if (rc == 0 && role != STAFF_MANAGER)
-		json_object_set_new(d, "why", json_string("not a manager"));
-	rc = staff_try(c->st, now, res, !res ? "login_failed" :
-	    role != STAFF_MANAGER ? "approval_refused" : NULL, d);
-	if (rc != 0)
-		fprintf(stderr, "quan void: %s\n", cli_errmsg(c));
-	else if (!res)
+		break;
+	case STAFF_V_WRONG:
 		fprintf(stderr, "quan void: wrong manager id or PIN%s\n",
-		    staff_locked(c->st, now, &until) == 1 ? " (too many: "
-		    "locked for a minute)" : "");
-	else if (role != STAFF_MANAGER)
+		    until > 0 ? " (too many: locked for a minute)" : "");
+		break;
+	case STAFF_V_NOT_MANAGER:
 		fprintf(stderr, "quan void: a manager's PIN is needed\n");
-	else {
-		json_decref(d);
-		return 0;
+		break;
 	}
-out:
-	json_decref(d);
 	return EXIT_FAIL;
 }
 
@@ -461,6 +446,18 @@ cmd_void(int argc, char **argv)
 	}
 	if ((rc = cli_open_store(&c, "void", 0)) != 0)
 		goto out;
+	if ((rc = cli_new_checkout(&c, "void", &co)) != 0)
+		goto out;
+	/* a sale that cannot be voided is refused before any PIN is
+	 * checked: no try counted, nothing journaled */
+	if ((rc = checkout_voidable(co, id, &cause)) != 0) {
+		fprintf(stderr, "quan void: %s\n", cause != NULL ? cause :
+		    quan_strerror(rc));
+		free(cause);
+		memset(pin, 0, sizeof pin);
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	if (by != NULL) {
 		/* who voided, checked like at the till: a manager's PIN,
 		 * the same lockout (shared with the till, kept in the
@@ -472,8 +469,6 @@ cmd_void(int argc, char **argv)
 		if (rc != 0)
 			goto out;
 	}
-	if ((rc = cli_new_checkout(&c, "void", &co)) != 0)
-		goto out;
 	if ((rc = checkout_void(co, id, by != NULL ? by : "cli",
 	    &cause)) != 0) {
 		fprintf(stderr, "quan void: %s\n", cause != NULL ? cause :

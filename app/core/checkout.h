@@ -206,6 +206,13 @@ int checkout_close_txn(struct checkout *co, int64_t txn_id);
 int checkout_void(struct checkout *co, int64_t txn_id, const char *who,
     char **cause);
 
+/* Could sale txn_id be voided now (redeemed or closed)? 0 yes;
+ * QUAN_ENOTFOUND (no such sale), QUAN_EINVAL (voided already, or not
+ * decided yet) with *cause (may be NULL; caller frees) in words. Asked
+ * before a manager is asked for a PIN, and again by checkout_void inside
+ * its transaction (one rule). */
+int checkout_voidable(struct checkout *co, int64_t txn_id, char **cause);
+
 /* Recover redeems interrupted between their two commits (crash, power
  * loss, disk full): txns still 'open' and opened more than older_than_s
  * ago. Their never-sent coupons become rejected ("interrupted", outbox

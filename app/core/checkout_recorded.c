@@ -85,6 +85,41 @@ out:
 	return rc;
 }
 
+/* The void rule on a loaded txn row: 0, or QUAN_EINVAL with *cause. */
+static int
+voidable_row(const struct store_txn *t, char **cause)
+{
+	int ts = txn_state_parse(t->state);
+
+	if (ts == TXN_REDEEMED || ts == TXN_CLOSED)
+		return QUAN_OK;
+	if (cause != NULL)
+		*cause = ts == TXN_VOIDED ?
+		    xasprintf("transaction %" PRId64 " is voided already: "
+		    "nothing to void", t->id) :
+		    xasprintf("transaction %" PRId64 " is %s: only a redeemed "
+		    "or closed sale can be voided", t->id, t->state);
+	return QUAN_EINVAL;
+}
+
+int
+checkout_voidable(struct checkout *co, int64_t txn_id, char **cause)
+{
+	struct store_txn t;
+	int rc;
+
+	if (cause != NULL)
+		*cause = NULL;
+	if ((rc = store_txn_get(co->o.st, txn_id, &t)) != 0) {
+		if (cause != NULL)
+			*cause = rc == QUAN_ENOTFOUND ?
+			    xasprintf("no transaction %" PRId64, txn_id) :
+			    xstrdup(store_errmsg(co->o.st));
+		return rc;
+	}
+	return voidable_row(&t, cause);
+}
+
 int
 checkout_void(struct checkout *co, int64_t txn_id, const char *who,
     char **cause)
@@ -108,18 +143,13 @@ checkout_void(struct checkout *co, int64_t txn_id, const char *who,
 			    xstrdup(store_errmsg(st));
 		return rc;
 	}
-	if (txn_state_parse(t.state) != TXN_REDEEMED &&
-	    txn_state_parse(t.state) != TXN_CLOSED) {
+	if ((rc = voidable_row(&t, cause)) != 0) {
 		store_rollback(st);
-		if (cause != NULL)
-			*cause = xasprintf("transaction %" PRId64 " is %s: "
-			    "only a redeemed or closed sale can be voided",
-			    txn_id, t.state);
-		return QUAN_EINVAL;
+		return rc;
 	}
 	if ((rc = store_red_list_txn(st, txn_id, void_row, &v)) != 0)
 		goto bad;
-	snprintf(t.state, sizeof t.state, "voided");
+	snprintf(t.state, sizeof t.state, "%s", txn_state_name(TXN_VOIDED));
 	t.closed_at = v.now;
 	if ((rc = store_txn_update(st, &t)) != 0)
 		goto bad;

@@ -126,4 +126,24 @@ struct json_t;
 int staff_try(struct store *st, int64_t now, int result, const char *kind,
     const struct json_t *d);
 
+/* A manager's approval asked outside the terminal (quan void --by): the
+ * till's rule in one place — refused while PIN entry is locked (the try
+ * journaled "login_failed" why "locked"), a wrong id/PIN counted and
+ * journaled "login_failed", a cashier's PIN journaled
+ * "approval_refused" why "not a manager", a manager's resets the
+ * counter. Each entry names who, what (e.g. "void"), the txn and the
+ * cashier (the program). The verdict in *v (*until while locked);
+ * returns 0 or a store error. */
+enum staff_verdict {
+	STAFF_V_MANAGER = 0,
+	STAFF_V_LOCKED,
+	STAFF_V_WRONG,        /* wrong id or PIN (*until set when this try
+	                         locked PIN entry, else 0) */
+	STAFF_V_NOT_MANAGER,
+	STAFF_V_NO_STAFF      /* no staff file: quan staff add */
+};
+int staff_approve(struct store *st, const char *data_dir, const char *who,
+    const char *pin, const char *what, int64_t txn, const char *cashier,
+    int64_t now, enum staff_verdict *v, int64_t *until);
+
 #endif

@@ -338,6 +338,17 @@ session_on_void(struct session *s)
 		session_touch(s);
 		return;
 	}
+	/* a sale voided already is refused here, before a manager is
+	 * asked for id, PIN and reason: nothing happens, nothing is
+	 * journaled or reported */
+	if (s->o.co != NULL && checkout_voidable(s->o.co, id, NULL) != 0) {
+		char b[40];
+
+		snprintf(b, sizeof b, "%lld", (long long)id);
+		session_set_msg(s, VIEW_M_NOT_VOIDABLE, b);
+		session_touch(s);
+		return;
+	}
 	snprintf(s->v.txn, sizeof s->v.txn, "%lld", (long long)id);
 	session_start_approval(s, VIEW_A_VOID, id);
 }

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "core/journal.h"
 #include "core/session.h"
 #include "crypto/crypto.h"
@@ -283,4 +285,45 @@ staff_try(struct store *st, int64_t now, int result, const char *kind,
 		return rc;
 	}
 	return store_commit(st);
+}
+
+int
+staff_approve(struct store *st, const char *data_dir, const char *who,
+    const char *pin, const char *what, int64_t txn, const char *cashier,
+    int64_t now, enum staff_verdict *v, int64_t *until)
+{
+	enum staff_role role;
+	char t[24];
+	json_t *d;
+	int rc, res;
+
+	*until = 0;
+	snprintf(t, sizeof t, "%lld", (long long)txn);
+	d = json_pack("{s:s, s:s, s:s, s:s}", "who", who, "what", what,
+	    "txn", t, "cashier", cashier);
+	if (staff_locked(st, now, until) == 1) {
+		json_object_set_new(d, "why", json_string("locked"));
+		*v = STAFF_V_LOCKED;
+		rc = staff_try(st, now, -1, "login_failed", d);
+		goto out;
+	}
+	rc = staff_check(data_dir, who, pin, &role);
+	if (rc == QUAN_ENOTFOUND) {
+		*v = STAFF_V_NO_STAFF;
+		rc = QUAN_OK;
+		goto out;
+	}
+	res = rc == 0;
+	*v = !res ? STAFF_V_WRONG : role != STAFF_MANAGER ?
+	    STAFF_V_NOT_MANAGER : STAFF_V_MANAGER;
+	if (*v == STAFF_V_NOT_MANAGER)
+		json_object_set_new(d, "why", json_string("not a manager"));
+	rc = staff_try(st, now, res, *v == STAFF_V_WRONG ? "login_failed" :
+	    *v == STAFF_V_NOT_MANAGER ? "approval_refused" : NULL, d);
+	if (rc == QUAN_OK && *v == STAFF_V_WRONG &&
+	    staff_locked(st, now, until) != 1)
+		*until = 0;
+out:
+	json_decref(d);
+	return rc;
 }

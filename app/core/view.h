@@ -126,7 +126,9 @@ enum view_msg {
 	VIEW_M_VOIDED_KEPT,   /* text = "txn\tnames": voided, these card
 	                         coupons cannot be returned, the rest are */
 	VIEW_M_VOIDED_KEPT_ALL, /* the same, nothing else to return */
-	VIEW_M_QUIT_CONFIRM   /* a sale is open: quit again to drop it */
+	VIEW_M_QUIT_CONFIRM,  /* a sale is open: quit again to drop it */
+	VIEW_M_NOT_VOIDABLE   /* text = txn: voided already (or not
+	                         decided): refused before any PIN */
 };
 
 /* view.online */

@@ -195,11 +195,50 @@ test_void_needs_a_manager(void **state)
 	assert_int_equal(entries(f, "void_txn", "9001"), 1);
 }
 
+/* Void of a sale voided already (F8 again on its result, or from the
+ * sales list): refused at once, before the manager is asked for an id,
+ * PIN or reason; no journal entry and no second void in the report. */
+static void
+test_void_of_a_voided_sale_is_refused_before_the_pin(void **state)
+{
+	struct fx *f = *state;
+	const struct view *v;
+
+	approve(f, "1001", "1234");
+	ev_key(f->s, SC_SUBMIT, "120");
+	ev_scan(f->s, "QA00000000000001");
+	ev_key(f->s, SC_CONFIRM, "");
+	ev_key(f->s, SC_VOID, "");
+	approve(f, "9001", "9999");
+	ev_key(f->s, SC_SUBMIT, "2");
+	assert_string_equal(txn_state(f, 1), "voided");
+	assert_int_equal(entries(f, "approval", NULL), 1);
+	assert_int_equal(entries(f, "void_txn", NULL), 1);
+	ev_key(f->s, SC_VOID, "");
+	v = session_view(f->s);
+	assert_int_not_equal(v->screen, VIEW_APPROVE);
+	assert_int_equal(v->msg, VIEW_M_NOT_VOIDABLE);
+	assert_string_equal(v->msg_text, "1");
+	/* from the sales list too */
+	ev_key(f->s, SC_TXNS, "");
+	assert_int_equal(session_view(f->s)->screen, VIEW_TXNS);
+	ev_key(f->s, SC_VOID, "");
+	v = session_view(f->s);
+	assert_int_not_equal(v->screen, VIEW_APPROVE);
+	assert_int_equal(v->msg, VIEW_M_NOT_VOIDABLE);
+	assert_int_equal(entries(f, "approval", NULL), 1);
+	assert_int_equal(entries(f, "void_txn", NULL), 1);
+	assert_int_equal(entries(f, "login_failed", NULL), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_void_needs_a_manager,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_void_of_a_voided_sale_is_refused_before_the_pin,
 		    setup, teardown),
 	};
 

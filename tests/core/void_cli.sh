@@ -99,10 +99,25 @@ sqlite3 "$W/data/quan.db" "UPDATE meta SET value = '0 $(( $(date +%s) - 1 ))' WH
 echo 8888 | "$QUAN" void --by 9001 --reason "after lock" "$TXN2" >/dev/null 2>"$W/e" || fail "void after the lock: $(cat "$W/e")"
 [ "$(state2)" = voided ] || fail "not voided after the lock: $(state2)"
 echo 8888 | "$QUAN" void --by 9001 --reason "again" "$TXN2" >/dev/null 2>"$W/e" && fail "voided twice"
+grep -q "voided already" "$W/e" || fail "void of a voided sale says: $(cat "$W/e")"
+# refused before the PIN: a wrong PIN on a voided sale is neither
+# counted nor journaled (nothing happened)
+nj=$(sqlite3 "$W/data/quan.db" "SELECT count(*) FROM journal")
+lock=$(sqlite3 "$W/data/quan.db" "SELECT value FROM meta WHERE key = 'pin_lock'")
+echo 0000 | "$QUAN" void --by 9001 --reason "again" "$TXN2" >/dev/null 2>"$W/e" && fail "voided twice (wrong PIN)"
+grep -q "voided already" "$W/e" || fail "void of a voided sale, wrong PIN, says: $(cat "$W/e")"
+[ "$(sqlite3 "$W/data/quan.db" "SELECT count(*) FROM journal")" = "$nj" ] ||
+	fail "a refused void of a voided sale wrote to the journal"
+[ "$(sqlite3 "$W/data/quan.db" "SELECT value FROM meta WHERE key = 'pin_lock'")" = "$lock" ] ||
+	fail "a refused void of a voided sale counted a PIN try"
 [ "$(sqlite3 "$W/data/quan.db" "SELECT count(*) FROM journal WHERE kind='approval' AND txn_id=$TXN2")" = 1 ] ||
 	fail "approval entries for $TXN2: $(sqlite3 "$W/data/quan.db" "SELECT count(*) FROM journal WHERE kind='approval' AND txn_id=$TXN2"), want 1"
-echo 1234 | "$QUAN" void --by 1001 "$TXN2" >/dev/null 2>&1
-[ "$(jcount approval_refused "not a manager")" = 1 ] || fail "a cashier's try is not journaled"
+CODE3=$(grep -v '^code' "$D/codes.csv" | sed -n 3p | cut -d, -f1)
+"$QUAN" redeem --json --amount 200 "$CODE3" >"$W/r3.json"; rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || fail "redeem 3 exit $rc: $(cat "$W/r3.json")"
+TXN3=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["txn"])' "$W/r3.json")
+echo 1234 | "$QUAN" void --by 1001 "$TXN3" >/dev/null 2>&1
+[ "$(sqlite3 "$W/data/quan.db" "SELECT count(*) FROM journal WHERE kind = 'approval_refused' AND json_extract(data, '\$.txn') = '$TXN3' AND json_extract(data, '\$.why') = 'not a manager'")" = 1 ] || fail "a cashier's try is not journaled"
 "$QUAN" journal verify >/dev/null || fail "journal verify after the lockout"
 
 # QA 12g/16: verify names the head to compare with the Z report, and a

@@ -76,7 +76,7 @@ TR = {
  "Today's sales": "今日交易", "Report": "报表",
  "Scanner diagnostics": "扫码诊断", "Settings (read-only)": "设置（只读）",
  "Help": "帮助", "Coupon detail": "券详情", "cashier": "收银员",
- "manager": "店长", "Void the sale": "撤销交易",
+ "manager": "店长", "Void the sale": "作废交易",
  "Accept over the offline limit": "超出离线限额受理",
  "End of day (Z report)": "日结（Z 报表）", "Leave the terminal": "退出终端",
  "never": "从未", "%llds": "%lld秒", "%lldm": "%lld分钟", "%lldh": "%lld小时",
@@ -101,11 +101,11 @@ TR = {
  "Amount: yuan with at most two decimals, e.g. 88.50":
    "金额：以元为单位，最多两位小数，例如 88.50",
  "Scan a coupon first": "请先扫券",
- "Sale %s voided; coupons are being returned": "交易 %s 已撤销，正在退券",
+ "Sale %s voided; coupons are being returned": "交易 %s 已作废，正在退券",
  "Approved by %s": "由 %s 批准", "Cancelled": "已取消",
  "Too many wrong PINs: wait a minute": "密码错误次数过多，请稍候",
  "Error: %s": "错误：%s", "A reason is needed": "需要填写原因",
- "No sale to void": "没有可撤销的交易",
+ "No sale to void": "没有可作废的交易",
  "Z report %s written; day closed": "Z 报表 %s 已生成，日结完成",
  "Manager id": "店长工号", "Manager PIN": "店长密码",
  "Reason (1 wrong item, 2 customer changed mind, 3 offline risk ok, 4 end of day, or words)":
@@ -115,7 +115,7 @@ TR = {
  "Search code or sale": "搜索券码或交易号", "logged out": "未登录",
  "outbox": "待同步", "cache": "缓存", "New": "新单", "Sales": "交易",
  "X-rep": "X报表", "Z-rep": "Z报表", "Scans": "扫码", "Setup": "设置",
- "Void": "撤销", "Logout": "登出", "Quit": "退出", " Esc back": " Esc 返回",
+ "Void": "作废", "Logout": "登出", "Quit": "退出", " Esc back": " Esc 返回",
  "Demo codes (type, Enter)": "演示券码（输入后回车）", "[typed]": "[手输]",
  "Sale": "交易", "Amount": "金额", "(no coupons yet)": "（尚未扫券）",
  "Discount": "优惠", "DUE": "应付",
@@ -128,7 +128,7 @@ TR = {
  "F2 new sale, F3 today's sales, F4 X report, F5 Z report.":
    "F2 新交易，F3 今日交易，F4 X 报表，F5 Z 报表。",
  "F6 scanner diagnostics, F7 settings, F8 void (manager).":
-   "F6 扫码诊断，F7 设置，F8 撤销（需店长）。",
+   "F6 扫码诊断，F7 设置，F8 作废（需店长）。",
  "F9 log out, F10 quit, Esc goes back.": "F9 登出，F10 退出，Esc 返回。",
  "Verdicts: CONFIRMED (1 beep), ACCEPTED OFFLINE (2 beeps), REJECTED (3 beeps).":
    "结果：已核销（响一声），离线受理（响两声），拒绝（响三声）。",
@@ -169,7 +169,7 @@ TR = {
  "Offline decision": "离线决定", "no definition": "缺少批次信息",
  "not stackable": "不可与其他优惠同用", "coupon unavailable": "券不可用",
  "needs item price": "需要商品价格", "no benefit": "无可优惠金额",
- "Manager (void, Z)": "店长（撤销、日结）", "code": "券码",
+ "Manager (void, Z)": "店长（作废、日结）", "code": "券码",
  "DEMO": "演示", "Redeeming: asking WeChat... %u.%u s": "核销中：正在询问微信…… %u.%u 秒", "%d coupons": "%d 张券", "[give item]": "[交付商品]", "Item price (yuan)": "商品价格（元）", "NOT CONFIRMED YET": "尚未确认", "Manager 9001, PIN 9999": "店长 9001，密码 9999",
  "valid NORMAL": "满减券", "valid DISCOUNT": "折扣券", "valid EXCHANGE": "换购券",
  "card CASH": "卡券 代金券", "used": "已使用", "below_minimum": "未达门槛",
@@ -188,6 +188,7 @@ TR = {
  "quota exceeded": "超出调用配额", "quota": "超出调用配额",
  "rate limited": "请求过于频繁", "wechat busy": "微信繁忙，请稍后",
  "token invalid": "令牌无效", "card id missing": "缺少卡券 ID",
+ "Sale %s is voided already: nothing to void": "交易 %s 已作废，无需再作废",
 }
 
 def esc(s):
