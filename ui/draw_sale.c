@@ -40,7 +40,7 @@ draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
 	    i + 1, name, wide ? kind : "", wide ? " " : "", m);
 	dr_put(y, x, w, b, selected ? A_BOLD : A_NORMAL, 1);
 	bw = ui_width(b);
-	ui_fit(ui_cstate_word(c->state), w - bw - 1, 0, st, sizeof st);
+	ui_fit(ui_coupon_word(c), w - bw - 1, 0, st, sizeof st);
 	attr = crt_attr(dr_cstate_role(c->state));
 	dr_put(y, x + bw + 1, w - bw - 1, st, attr, 0);
 	if (c->reason == VIEW_R_VALUE_PENDING &&

@@ -64,7 +64,7 @@ headless_view_text(const struct view *v)
 			    i + 1, v->coupons[i].code, v->coupons[i].kind,
 			    v->coupons[i].name,
 			    ui_money(v->coupons[i].discount_fen, m1,
-			    sizeof m1), ui_cstate_word(v->coupons[i].state),
+			    sizeof m1), ui_coupon_word(&v->coupons[i]),
 			    r[0] ? " (" : "", r, r[0] ? ")" : "",
 			    v->coupons[i].manual ? " typed" : "",
 			    v->coupons[i].give_item ? " give-item" : "");

@@ -119,6 +119,14 @@ ui_cstate_word(enum view_cstate s)
 }
 
 const char *
+ui_coupon_word(const struct view_coupon *c)
+{
+	if (c->state == VIEW_C_PRICED && c->reason == VIEW_R_WAIT_WECHAT)
+		return _("to be confirmed by WeChat");
+	return ui_cstate_word(c->state);
+}
+
+const char *
 ui_verdict_word(enum view_verdict v)
 {
 	switch (v) {
@@ -307,6 +315,9 @@ ui_reason(const struct view_coupon *c, char *out, size_t n)
 	case VIEW_R_VALUE_PENDING:
 		snprintf(out, n, "%s",
 		    _("value known after WeChat answers"));
+		break;
+	case VIEW_R_WAIT_WECHAT:
+		/* the state word says it; the value is the expected one */
 		break;
 	case VIEW_R_OFFLINE_CAP:
 		if (c->r_text[0] != '\0')

@@ -24,6 +24,9 @@ const char *ui_tr(const char *msgid) __attribute__((format_arg(1)));
 
 /* Words for enums; never NULL. */
 const char *ui_cstate_word(enum view_cstate s);
+/* A coupon line's state word: ui_cstate_word, except a priced line only
+ * WeChat can vouch for ("to be confirmed by WeChat", 待微信确认). */
+const char *ui_coupon_word(const struct view_coupon *c);
 const char *ui_verdict_word(enum view_verdict v);
 const char *ui_screen_title(enum view_screen s);
 const char *ui_role_word(enum view_role r);

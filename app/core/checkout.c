@@ -282,9 +282,11 @@ reprice(struct checkout *co)
 			l->state = CHECKOUT_PRICED;
 			l->discount_fen = v[i].discount_fen;
 			l->reason = REASON_NONE;
+			l->unverified = co->o.online && !co->lp[map[i]].verified;
 		} else {
 			l->state = CHECKOUT_REFUSED;
 			l->discount_fen = 0;
+			l->unverified = 0;
 			l->reason = reason_of_rules(v[i].reason);
 		}
 	}
@@ -377,6 +379,8 @@ checkout_add(struct checkout *co, const char *text, size_t len,
 			str_copy(lp->code_state, sizeof lp->code_state,
 			    sc.state);
 			lp->cp.state = code_cstate(sc.state);
+			lp->verified = code_state_parse(sc.state) < 0 &&
+			    lp->cp.state == RULES_CS_AVAILABLE;
 			lp->cp.received_at = sc.received_at;
 		} else if (rc != 0 && rc != QUAN_ENOTFOUND) {
 			log_error("%s: %s", __func__, store_errmsg(co->o.st));

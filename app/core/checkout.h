@@ -79,6 +79,13 @@ struct checkout_line {
 	 * stock; checkout_redeem then prices it (or returns it at once
 	 * with the rules reason). Never granted offline. */
 	int needs_answer;
+	/* 1: priced at the scan, but its own state (used, expired, not yet
+	 * valid, consumed) is not known to the till — the code cache only
+	 * says what an import or a notification said — and WeChat is asked
+	 * at redeem: the cashier sees "waiting for WeChat" with the value
+	 * expected, not "valid". Only with an online step (without one the
+	 * offline policy decides, and says so). */
+	int unverified;
 	/* The store hub's verdict on its claim (enum hub_verdict,
 	 * core/hubmsg.h; 0: no hub): HUB_V_DOWN makes the offline policy
 	 * the stricter of its own and [hub] when_down, the decision marked

@@ -33,6 +33,8 @@ struct defslot {
 struct lpriv {
 	int slot;                  /* def slot, -1 none */
 	int known;                 /* the code cache knows it (right kind) */
+	int verified;              /* ... in a state WeChat reported usable
+	                              (SENDED, NORMAL), not the import's */
 	char code_state[STORE_STATE_MAX];
 	struct rules_coupon cp;
 };

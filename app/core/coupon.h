@@ -129,6 +129,17 @@ enum reason {
 	REASON_OFFLINE_CACHE_OLD,
 	REASON_HUB_TAKEN,           /* another lane's live claim at the hub */
 	REASON_OFFLINE_HUB_DOWN,    /* hub unreachable: [hub] when_down */
+	/* WeChat's refusals (app/net's classification of its answers) */
+	REASON_WX_COUPON_UNKNOWN,
+	REASON_WX_NOT_USABLE_NOW,
+	REASON_WX_USER_UNKNOWN,
+	REASON_WX_BAD_REQUEST,
+	REASON_WX_NOT_USABLE,
+	REASON_WX_REJECTED,
+	REASON_WX_DELETED_OR_GIFTING,
+	REASON_WX_INVALID_CODE,
+	REASON_WX_CARD_INVALID,
+	REASON_WX_CARD_ID_MISSING,
 	REASON_OTHER,               /* not ours (a WeChat code): its text */
 	REASON_COUNT
 };

@@ -299,15 +299,13 @@ min_nz(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/* The coupon's own state, as far as the till knows it: used, expired or
+ * gone refuse it whatever the basket (RULES_OK: nothing known against
+ * it). */
 static enum rules_reason
-check_time(const struct rules_def *d, const struct rules_coupon *cp,
-    int64_t now, struct rules_verdict *v)
+own_state(const struct rules_coupon *cp, struct rules_verdict *v)
 {
-	enum rules_cstate st = cp != NULL ? cp->state : RULES_CS_UNKNOWN;
-	int64_t from, until;
-	int which;
-
-	switch (st) {
+	switch (cp != NULL ? cp->state : RULES_CS_UNKNOWN) {
 	case RULES_CS_USED:
 		return v->reason = RULES_R_ALREADY_USED;
 	case RULES_CS_EXPIRED:
@@ -317,8 +315,19 @@ check_time(const struct rules_def *d, const struct rules_coupon *cp,
 	case RULES_CS_OTHER:
 		return v->reason = RULES_R_COUPON_UNAVAILABLE;
 	default:
-		break;
+		return RULES_OK;
 	}
+}
+
+static enum rules_reason
+check_time(const struct rules_def *d, const struct rules_coupon *cp,
+    int64_t now, struct rules_verdict *v)
+{
+	int64_t from, until;
+	int which;
+
+	if (own_state(cp, v) != RULES_OK)
+		return v->reason;
 	if (!d->usable)
 		return v->reason = d->family == RULES_CARD ?
 		    RULES_R_CARD_NOT_USABLE : RULES_R_STOCK_NOT_RUNNING;
@@ -527,6 +536,10 @@ rules_price_basket(int64_t amount_fen, const struct rules_item *items,
 			v[i].reason = RULES_R_DUPLICATE;
 			continue;
 		}
+		/* a used (expired, gone) coupon says so before any limit of
+		 * the basket: "already used", not "too many of this stock" */
+		if (own_state(it->cp, &v[i]) != RULES_OK)
+			continue;
 		limit = it->def->per_txn > 0 ? it->def->per_txn : 1;
 		if (same >= limit) {
 			v[i].reason = RULES_R_PER_TXN_LIMIT;

@@ -138,6 +138,10 @@ map_line(struct session *s, const struct checkout_line *l,
 		c->r_code = REASON_NONE;
 		c->r_t = c->r_need_fen = c->r_have_fen = 0;
 		c->r_text[0] = '\0';
+		if (c->state == VIEW_C_PRICED && l->unverified) {
+			c->reason = VIEW_R_WAIT_WECHAT;
+			c->r_code = REASON_WAIT_WECHAT;
+		}
 	}
 	/* over an offline cap (rejected, or sent with no answer): a manager
 	 * may accept it */

@@ -95,6 +95,9 @@ enum view_reason {
 	VIEW_R_OTHER,            /* text has the words */
 	VIEW_R_VALUE_PENDING,    /* provisional (stock unknown to the till):
 	                            its value is known after WeChat answers */
+	VIEW_R_WAIT_WECHAT,      /* priced, but whether it is still usable
+	                            (used, expired, not yet valid) only
+	                            WeChat knows: asked at redeem */
 	VIEW_R_COUNT
 };
 

@@ -33,8 +33,8 @@ test_ids_round_trip(void **state)
 	assert_int_equal(reason_parse(""), REASON_NONE);
 	assert_int_equal(reason_parse(NULL), REASON_NONE);
 	assert_int_equal(reason_parse("ok"), REASON_NONE);
-	/* WeChat's codes are not ours: text, shown as WeChat's words */
-	assert_int_equal(reason_parse("coupon_unknown"), REASON_OTHER);
+	/* a code WeChat may add tomorrow is not ours: kept as text */
+	assert_int_equal(reason_parse("SOMETHING_NEW"), REASON_OTHER);
 	assert_int_equal(reason_info((enum reason)-1), reason_info(
 	    REASON_OTHER));
 	assert_int_equal(reason_info(REASON_COUNT), reason_info(
@@ -93,6 +93,40 @@ test_caps_and_offline(void **state)
 	    VIEW_R_OFFLINE_POLICY);
 }
 
+/* Every refusal app/net reads from WeChat's answers (wxpay_classify,
+ * card_classify) has the table's words in both languages, so no
+ * machine id (not_usable_now, rejected ...) reaches the screen. */
+static void
+test_wechat_refusals_have_words(void **state)
+{
+	static const char *const ids[] = {
+		"coupon_unknown", "not_usable_now", "user_unknown",
+		"bad_request", "not_usable", "rejected", "deleted_or_gifting",
+		"invalid_code", "card_invalid", "card_id_missing", "expired",
+		"not_yet_valid", "already_used", "used_by_other_request",
+		"voided", "voided_before_send", "card_consume_irreversible",
+		"duplicate_redemption", "claim_qr", "store_error",
+		"bad_definition", "wait_wechat",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		enum reason r = reason_parse(ids[i]);
+		const struct reason_info *ri = reason_info(r);
+
+		assert_int_not_equal(r, REASON_OTHER);
+		/* words of its own, or a view reason the screen words */
+		assert_true(ri->zh != NULL || ri->view != VIEW_R_OTHER);
+	}
+	assert_true(reason_is_void(reason_parse("voided_not_returnable")));
+	assert_true(reason_is_void(reason_parse("card_consume_irreversible")));
+	assert_false(reason_is_void(reason_parse("expired")));
+	assert_string_equal(reason_text(REASON_OTHER, "SOMETHING_NEW"),
+	    "SOMETHING_NEW");
+	assert_string_equal(reason_text(REASON_EXPIRED, "x"), "expired");
+}
+
 int
 main(void)
 {
@@ -101,6 +135,7 @@ main(void)
 		cmocka_unit_test(test_states_round_trip),
 		cmocka_unit_test(test_every_rules_reason_in_table),
 		cmocka_unit_test(test_caps_and_offline),
+		cmocka_unit_test(test_wechat_refusals_have_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,6 +189,7 @@ TR = {
  "rate limited": "请求过于频繁", "wechat busy": "微信繁忙，请稍后",
  "token invalid": "令牌无效", "card id missing": "缺少卡券 ID",
  "Sale %s is voided already: nothing to void": "交易 %s 已作废，无需再作废",
+ "to be confirmed by WeChat": "待微信确认",
 }
 
 def esc(s):
