@@ -40,7 +40,10 @@ enum sync_op {
 	 * order); the answer comes back in sync_result.pay. */
 	SYNC_OP_PAY,          /* the charge: auth_code, amount_fen */
 	SYNC_OP_PAY_QUERY,
-	SYNC_OP_PAY_REVERSE
+	SYNC_OP_PAY_REVERSE,
+	/* the sync thread's own: a cheap signed request while idle, so the
+	 * online state stays true with nothing to send; never a result */
+	SYNC_OP_PROBE
 };
 
 /* 1 for the three payment ops. */

@@ -78,6 +78,11 @@ net_rt_defaults(const struct config *cfg, struct net_rt_opts *o)
 	/* a WeChat back after an outage is seen within 5 s, by the till as
 	 * by the daemon (the thread's own default waits up to 30 s) */
 	o->sync.backoff_max_ms = 5000;
+	/* idle, a cheap signed request every 15 s (30 s while WeChat does
+	 * not answer), so the till's ONLINE/OFFLINE is true before the
+	 * next customer, not only at the next redeem */
+	o->sync.probe_every_ms = 15000;
+	o->sync.probe_max_ms = 30000;
 	settle_opts_defaults(&o->settle);
 }
 

@@ -70,6 +70,7 @@ struct sync {
 	struct sync_state st;
 	int st_dirty;
 	uint64_t st_last_us;
+	uint64_t probe_due_us;   /* idle until then: probe (0: off) */
 };
 
 void
@@ -351,6 +352,52 @@ publish_state(struct sync *s, uint64_t now)
 	s->st_last_us = now;
 }
 
+/* The gap to the next idle probe after an answer: probe_every_ms while
+ * WeChat answers and after the first network failure (so a WeChat gone
+ * is offline within two gaps: two failures in a row); then it doubles
+ * per failure in a row, up to probe_max_ms. */
+static uint32_t
+probe_gap_ms(const struct sync *s)
+{
+	uint64_t gap = (uint64_t)s->cfg.probe_every_ms;
+	uint64_t max = s->cfg.probe_max_ms > 0 ?
+	    (uint64_t)s->cfg.probe_max_ms : 2 * gap;
+	int i;
+
+	for (i = 1; i < s->net_fails && gap < max; i++)
+		gap *= 2;
+	return (uint32_t)(gap > max ? max : gap);
+}
+
+/* Idle since probe_due_us (nothing held, nothing answered): hold one
+ * probe, sent like any job (rate, pauses, one at a time offline). */
+static void
+probe_if_idle(struct sync *s, uint64_t now, uint64_t *wait_us)
+{
+	struct sync_job job;
+
+	if (s->cfg.probe_every_ms <= 0)
+		return;
+	if (s->nheld > 0) {
+		/* busy: the jobs' own answers say whether WeChat is there */
+		s->probe_due_us = now + 1000ull * (uint64_t)s->cfg.probe_every_ms;
+		return;
+	}
+	if (s->probe_due_us == 0)
+		s->probe_due_us = now + 1000ull * (uint64_t)s->cfg.probe_every_ms;
+	if (now < s->probe_due_us) {
+		if (s->probe_due_us - now < *wait_us)
+			*wait_us = s->probe_due_us - now;
+		return;
+	}
+	memset(&job, 0, sizeof job);
+	job.op = SYNC_OP_PROBE;
+	job.flags = SYNC_F_ONCE;
+	held_add(s, &job, now);
+	/* until its answer sets the next one */
+	s->probe_due_us = now + 1000ull * (uint64_t)s->cfg.probe_every_ms;
+}
+
 static void
 handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 {
@@ -368,6 +415,12 @@ handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 	if (i == s->nheld)
 		return;
 	h = &s->held[i];
+	if (h->job.op == SYNC_OP_PROBE && res.rc == QUAN_ENOTSUP) {
+		/* nothing to probe with (no WeChat Pay client) */
+		s->cfg.probe_every_ms = 0;
+		held_remove(s, i);
+		return;
+	}
 	h->tries++;
 	h->reached += res.reached > 0;
 	h->worker = -1;
@@ -387,6 +440,8 @@ handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 		set_online(s, 1);
 		s->st.last_ok = tm_now();
 	}
+	if (s->cfg.probe_every_ms > 0)
+		s->probe_due_us = now + 1000ull * (uint64_t)probe_gap_ms(s);
 	if (res.status == SYNC_RETRY) {
 		s->st.failed++;
 		state_error(s, &res);
@@ -408,6 +463,11 @@ handle_done(struct sync *s, const struct wdone *d, uint64_t now)
 		}
 	} else {
 		s->st.ok++;
+	}
+	if (h->job.op == SYNC_OP_PROBE) {
+		/* the thread's own: its answer moved the state, no more */
+		held_remove(s, i);
+		return;
 	}
 	res.tries = h->tries;
 	res.reached = h->reached;
@@ -508,7 +568,15 @@ sync_main(void *p)
 		if (stopping)
 			break;
 		now = tm_mono_us();
-		dispatch(s, now, &wait_us);
+		wait_us = period;
+		probe_if_idle(s, now, &wait_us);
+		{
+			uint64_t dw;
+
+			dispatch(s, now, &dw);
+			if (dw < wait_us)
+				wait_us = dw;
+		}
 		if (s->st_dirty || now - s->st_last_us >= period)
 			publish_state(s, now);
 		if (wait_us > period)

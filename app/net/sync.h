@@ -43,6 +43,12 @@ struct sync_cfg {
 	int backoff_max_ms;   /* cap of the delay (default 30000) */
 	int max_tries;        /* sends per job before SYNC_RETRY (default 4) */
 	int state_every_ms;   /* EV_SYNC_STATE period (default 2000) */
+	int probe_every_ms;   /* idle this long (nothing held, nothing
+	                         answered): one SYNC_OP_PROBE, so a WeChat
+	                         gone (or back) is seen with nothing to
+	                         send; 0 = never (default 0) */
+	int probe_max_ms;     /* offline, the probes back off to this gap
+	                         (default 2 x probe_every_ms) */
 	uint32_t seed;        /* jitter seed (0 = from the clock) */
 };
 

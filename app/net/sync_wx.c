@@ -287,6 +287,12 @@ run_wxpay(struct worker_ctx *w, const struct sync_job *job,
 	struct wxpay_result r;
 	int first = job->attempts == 0;
 
+	if (w->wx == NULL && job->op == SYNC_OP_PROBE) {
+		/* card only: no cheap call to make; the thread stops probing */
+		res->status = SYNC_RETRY;
+		res->rc = QUAN_ENOTSUP;
+		return;
+	}
 	if (w->wx == NULL) {
 		not_configured(res, w->x->wx_cause);
 		return;
@@ -307,6 +313,12 @@ run_wxpay(struct worker_ctx *w, const struct sync_job *job,
 		break;
 	case SYNC_OP_STOCK_GET:
 		(void)wxpay_get_stock(w->wx, job->target, &r);
+		break;
+	case SYNC_OP_PROBE:
+		/* the cheapest signed GET there is; its answer is verified
+		 * like any other (a wrong clock or certificate shows) */
+		(void)wxpay_call(w->wx, "GET", "/v3/certificates", NULL, 0,
+		    &r);
 		break;
 	default:
 		break;
@@ -528,6 +540,7 @@ w_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 	case SYNC_OP_RETURN:
 	case SYNC_OP_QUERY:
 	case SYNC_OP_STOCK_GET:
+	case SYNC_OP_PROBE:
 		run_wxpay(w, job, res, blob);
 		break;
 	case SYNC_OP_CARD_CONSUME:
