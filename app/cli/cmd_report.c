@@ -58,6 +58,16 @@ report_text(const json_t *j)
 	    money_format(rep_int(off, "unsettled_exposure_fen"), m, sizeof m));
 	printf("outbox: %" PRId64 " pending, %" PRId64 " unknown\n",
 	    rep_int(ob, "pending"), rep_int(ob, "unknown"));
+	if ((e = json_object_get(j, "offline_losses")) != NULL) {
+		a = json_object_get(e, "txns");
+		printf("offline losses (given offline, refused by WeChat): "
+		    "%" PRId64 " coupons, %s", rep_int(e, "count"),
+		    money_format(rep_int(e, "fen"), m, sizeof m));
+		for (i = 0; i < json_array_size(a); i++)
+			printf("%s%" PRId64, i == 0 ? "; sales " : ", ",
+			    (int64_t)json_integer_value(json_array_get(a, i)));
+		printf("\n");
+	}
 	if ((e = json_object_get(j, "payments")) != NULL) {
 		const json_t *w = json_object_get(e, "wechat");
 		const json_t *ca = json_object_get(e, "cash");

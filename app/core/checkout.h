@@ -86,6 +86,9 @@ struct checkout_line {
 	 * expected, not "valid". Only with an online step (without one the
 	 * offline policy decides, and says so). */
 	int unverified;
+	/* checkout_load: granted offline, then refused by WeChat — the
+	 * customer kept discount_fen (core/report.h's offline loss) */
+	int offline_loss;
 	/* The store hub's verdict on its claim (enum hub_verdict,
 	 * core/hubmsg.h; 0: no hub): HUB_V_DOWN makes the offline policy
 	 * the stricter of its own and [hub] when_down, the decision marked

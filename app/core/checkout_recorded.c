@@ -12,6 +12,7 @@
 #include "core/checkout_int.h"
 #include "core/journal.h"
 #include "core/ledger.h"
+#include "core/report.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -201,6 +202,8 @@ load_row(void *arg, const struct store_red *r)
 	l->red_id = r->id;
 	str_copy(l->offline_reason, sizeof l->offline_reason,
 	    r->offline_reason);
+	l->offline_loss = report_is_offline_loss(r->state, r->offline_at,
+	    r->discount_fen);
 	return 0;
 }
 

@@ -3,6 +3,8 @@
  */
 #include <string.h>
 
+#include <jansson.h>
+
 #include "core/coupon.h"
 #include "core/report.h"
 #include "store/store.h"
@@ -106,4 +108,56 @@ report_pay_add(struct store_pay_sums *o, const char *tender,
 	    strcmp(state, "unknown") == 0) {
 		o->unknown_count += n;
 	}
+}
+
+int
+report_is_offline_loss(const char *state, int64_t offline_at,
+    int64_t discount_fen)
+{
+	int cs = checkout_cstate_parse(state);
+
+	return offline_at > 0 && discount_fen > 0 &&
+	    (cs == CHECKOUT_REJECTED || cs == CHECKOUT_CONFLICT);
+}
+
+struct loss_walk {
+	struct report_loss *out;
+	json_t *txns;
+	int64_t last_txn;
+};
+
+static int
+loss_row(void *arg, const struct store_red *r)
+{
+	struct loss_walk *w = arg;
+	size_t i;
+	json_t *v;
+
+	if (!report_is_offline_loss(r->state, r->offline_at, r->discount_fen))
+		return 0;
+	w->out->n++;
+	w->out->fen += r->discount_fen;
+	if (w->txns == NULL || r->txn_id == w->last_txn)
+		return 0;
+	json_array_foreach(w->txns, i, v)
+		if (json_integer_value(v) == r->txn_id)
+			return 0;
+	w->last_txn = r->txn_id;
+	json_array_append_new(w->txns, json_integer(r->txn_id));
+	return 0;
+}
+
+int
+report_offline_losses(struct store *st, int64_t from, int64_t to,
+    struct report_loss *out, json_t *txns)
+{
+	struct loss_walk w;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	w.out = out;
+	w.txns = txns;
+	w.last_txn = 0;
+	rc = store_red_list(st, from, to, NULL, loss_row, &w);
+	return rc < 0 ? rc : 0;
 }

@@ -42,13 +42,29 @@ const char *report_fig_id(enum report_fig f);
 /* Count n rows worth fen of state/reason into *f. */
 void report_add(struct report_figs *f, const char *state,
     const char *reason, int64_t n, int64_t fen);
+/* An offline loss: a coupon the till granted offline (offline_at set,
+ * a discount given) that WeChat then refused (rejected, or used by
+ * another request: conflict). The customer kept the discount and nothing
+ * pays for it. One definition for the sales list, a sale's lines
+ * (checkout_load), the X/Z screens and `quan report`. */
+int report_is_offline_loss(const char *state, int64_t offline_at,
+    int64_t discount_fen);
+/* The offline losses of the rows created in [from, to): how many, the
+ * value, and (txns non-NULL, a JSON array) the sales they are in, each
+ * once. The store's QUAN_E*. */
+struct report_loss {
+	int64_t n, fen;
+};
+int report_offline_losses(struct store *st, int64_t from, int64_t to,
+    struct report_loss *out, struct json_t *txns);
 /* The figures of the rows created in [from, to) (zeroed first). The
  * store's QUAN_E*. */
 int report_period(struct store *st, int64_t from, int64_t to,
     struct report_figs *out);
 /* What `quan report` shows for [from, to) as one JSON object (new in
  * *out): from, to (RFC 3339); redeemed {count, fen} as report_period
- * counts it; by_kind {kind: {state: {count, fen}}}, a card coupon kept by
+ * counts it; offline_losses {count, fen, txns [id]} (the value given
+ * offline that WeChat refused, report_offline_losses); by_kind {kind: {state: {count, fen}}}, a card coupon kept by
  * WeChat after a void under "voided_not_returnable"; offline
  * {accepted_today, unsettled_exposure_fen} since from; outbox {pending,
  * unknown}; conflicts and rejections [{txn, code (masked), kind, target,

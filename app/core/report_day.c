@@ -158,6 +158,22 @@ report_day_json(struct store *st, int64_t from, int64_t to,
 	    "outbox", "pending", (json_int_t)pend, "unknown", (json_int_t)unk,
 	    "conflicts", p.conflicts, "rejections", p.rejections);
 	{
+		struct report_loss lo;
+		json_t *tx = json_array();
+
+		/* value given offline that WeChat refused (report.h) */
+		if ((rc = report_offline_losses(st, from, to, &lo, tx)) != 0) {
+			json_decref(tx);
+			json_decref(*out);
+			*out = NULL;
+			*cause = xstrdup(store_errmsg(st));
+			goto out;
+		}
+		json_object_set_new(*out, "offline_losses", json_pack(
+		    "{s:I, s:I, s:o}", "count", (json_int_t)lo.n, "fen",
+		    (json_int_t)lo.fen, "txns", tx));
+	}
+	{
 		struct store_pay_sums ps;
 
 		if (report_payments(st, from, to, &ps) == 0)

@@ -82,7 +82,22 @@ struct txn_collect {
 	int64_t ids[TXN_LIST_MAX];
 	int n;
 	const char *filter;
+	/* offline losses of the day's sales (report.h), by txn */
+	int64_t loss_txn[TXN_LIST_MAX], loss_fen[TXN_LIST_MAX];
+	int nloss;
 };
+
+/* The offline loss of sale id among those collected (0 none). */
+static int64_t
+txn_loss(const struct txn_collect *c, int64_t id)
+{
+	int i;
+
+	for (i = 0; i < c->nloss; i++)
+		if (c->loss_txn[i] == id)
+			return c->loss_fen[i];
+	return 0;
+}
 
 static int
 txn_collect_cb(void *arg, const struct store_red *r)
@@ -90,6 +105,16 @@ txn_collect_cb(void *arg, const struct store_red *r)
 	struct txn_collect *c = arg;
 	int i;
 
+	if (report_is_offline_loss(r->state, r->offline_at, r->discount_fen)) {
+		for (i = 0; i < c->nloss && c->loss_txn[i] != r->txn_id; i++)
+			;
+		if (i == c->nloss && c->nloss < TXN_LIST_MAX) {
+			c->loss_txn[c->nloss] = r->txn_id;
+			c->loss_fen[c->nloss++] = 0;
+		}
+		if (i < c->nloss)
+			c->loss_fen[i] += r->discount_fen;
+	}
 	if (c->filter[0] != '\0' && strstr(r->code, c->filter) == NULL)
 		return 0;
 	for (i = 0; i < c->n; i++)
@@ -106,13 +131,27 @@ txn_collect_cb(void *arg, const struct store_red *r)
 	return 0;
 }
 
+/* A sale's state as the list's label (an English msgid the front-end
+ * translates): "open" is being decided, "redeemed" waits for payment. */
+static const char *
+txn_state_word(const char *state)
+{
+	switch (txn_state_parse(state)) {
+	case TXN_OPEN: return "deciding";
+	case TXN_REDEEMED: return "to pay";
+	case TXN_CLOSED: return "completed";
+	case TXN_VOIDED: return "voided";
+	}
+	return "?";
+}
+
 void
 session_show_txns(struct session *s, const char *filter)
 {
 	struct txn_collect c;
 	struct store_txn t;
-	int64_t now = tm_now(), id;
-	char a[32], d[32], hm[16], *end;
+	int64_t now = tm_now(), id, loss;
+	char a[32], d[32], l[32], hm[16], *end;
 	struct tm lt;
 	int i;
 
@@ -138,10 +177,17 @@ session_show_txns(struct session *s, const char *filter)
 		strftime(hm, sizeof hm, "%H:%M", &lt);
 		snprintf(s->ids[s->v.nlines], sizeof s->ids[0], "%lld",
 		    (long long)t.id);
-		line_add(s, "#%-6lld %s  %10s  -> %10s  %-9s %s",
+		loss = txn_loss(&c, t.id);
+		/* the label is the sale's state in words (the front-end
+		 * translates labels), or its offline loss, which matters
+		 * more than being closed */
+		line_add(s, "%s\t#%-6lld %s  %10s  -> %10s  %s%s%s",
+		    loss > 0 ? "offline loss" : txn_state_word(t.state),
 		    (long long)t.id, hm,
 		    money_format(t.amount_fen, a, sizeof a),
-		    money_format(t.due_fen, d, sizeof d), t.state, t.cashier);
+		    money_format(t.due_fen, d, sizeof d), t.cashier,
+		    loss > 0 ? "  -\xc2\xa5" : "",
+		    loss > 0 ? money_format(loss, l, sizeof l) : "");
 	}
 	if (s->v.nlines == 0)
 		line_add(s, "%s", "No sales yet today");
@@ -329,6 +375,17 @@ session_show_report(struct session *s, int z, const char *approver,
 			    json_array_size(hc));
 		json_decref(hc);
 	}
+	{
+		/* given offline, refused by WeChat since (report.h): only
+		 * when there is any (80x24) */
+		struct report_loss lo;
+
+		if (report_offline_losses(s->o.st, from, now + 1, &lo,
+		    NULL) == 0 && lo.n > 0)
+			line_add(s, "Offline losses (refused by WeChat)\t%lld"
+			    "  \xc2\xa5%s", (long long)lo.n,
+			    money_format(lo.fen, m, sizeof m));
+	}
 	report_voids(s, from);
 	report_pay_lines(s, from, now + 1);
 	store_offline_stats(s->o.st, from, &off_n, &exposure);
@@ -437,6 +494,9 @@ session_show_detail(struct session *s)
 		line_add(s, "Request no\t%s", l->request_no);
 	if (l->offline_reason[0] != '\0')
 		line_add(s, "Offline decision\t%s", l->offline_reason);
+	if (l->offline_loss)
+		line_add(s, "Offline loss (refused by WeChat)\t\xc2\xa5%s",
+		    money_format(l->discount_fen, m, sizeof m));
 	if (l->needs_confirm)
 		line_add(s, "%s", "Hand over the item, then confirm");
 	session_go(s, VIEW_DETAIL, VIEW_FIELD_NONE);

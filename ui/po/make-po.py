@@ -42,6 +42,8 @@ EXTRA = [
  "invalid code", "card invalid", "user unknown", "bad request",
  "sign error", "config error", "quota exceeded", "quota", "rate limited",
  "wechat busy", "token invalid", "card id missing", "Manager 9001, PIN 9999", "valid NORMAL", "valid DISCOUNT", "valid EXCHANGE", "card CASH", "used", "below_minimum", "payment code", "garbage",
+ "offline loss", "deciding", "to pay", "completed", "voided",
+ "Offline losses (refused by WeChat)", "Offline loss (refused by WeChat)",
 ]
 
 TR = {
@@ -190,6 +192,13 @@ TR = {
  "token invalid": "令牌无效", "card id missing": "缺少卡券 ID",
  "Sale %s is voided already: nothing to void": "交易 %s 已作废，无需再作废",
  "to be confirmed by WeChat": "待微信确认",
+ "offline loss": "离线损失",
+ "deciding": "核销中",
+ "to pay": "待收款",
+ "completed": "已完成",
+ "voided": "已作废",
+ "Offline losses (refused by WeChat)": "离线损失（微信已拒绝）",
+ "Offline loss (refused by WeChat)": "离线损失（微信已拒绝）",
 }
 
 def esc(s):
