@@ -35,7 +35,7 @@ draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
 	ui_fit(c->name[0] != '\0' ? c->name : c->code, nw, 1, name,
 	    sizeof name);
 	ui_money(c->discount_fen, m, sizeof m);
-	ui_fit(c->kind, 10, 1, kind, sizeof kind);
+	ui_fit(ui_kind_word(c->kind), 10, 1, kind, sizeof kind);
 	snprintf(b, sizeof b, "%c%2d %s %s%s-%-9s", selected ? '>' : ' ',
 	    i + 1, name, wide ? kind : "", wide ? " " : "", m);
 	dr_put(y, x, w, b, selected ? A_BOLD : A_NORMAL, 1);

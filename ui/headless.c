@@ -61,7 +61,8 @@ headless_view_text(const struct view *v)
 			ui_reason(&v->coupons[i], r, sizeof r);
 			buf_printf(&b, "coupon %d: %s [%s] %s -%s %s%s%s%s%s%s"
 			    "\n",
-			    i + 1, v->coupons[i].code, v->coupons[i].kind,
+			    i + 1, v->coupons[i].code,
+			    ui_kind_word(v->coupons[i].kind),
 			    v->coupons[i].name,
 			    ui_money(v->coupons[i].discount_fen, m1,
 			    sizeof m1), ui_coupon_word(&v->coupons[i]),

@@ -119,6 +119,12 @@ ui_cstate_word(enum view_cstate s)
 }
 
 const char *
+ui_kind_word(const char *kind)
+{
+	return coupon_kind_words(kind, strcmp(cur_lang, "zh_CN") == 0);
+}
+
+const char *
 ui_coupon_word(const struct view_coupon *c)
 {
 	if (c->state == VIEW_C_PRICED && c->reason == VIEW_R_WAIT_WECHAT)

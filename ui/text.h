@@ -27,6 +27,9 @@ const char *ui_cstate_word(enum view_cstate s);
 /* A coupon line's state word: ui_cstate_word, except a priced line only
  * WeChat can vouch for ("to be confirmed by WeChat", 待微信确认). */
 const char *ui_coupon_word(const struct view_coupon *c);
+/* A coupon's kind (view_coupon.kind: NORMAL, CASH, card ...) in the
+ * cashier's words (core/coupon.h's table). */
+const char *ui_kind_word(const char *kind);
 const char *ui_verdict_word(enum view_verdict v);
 const char *ui_screen_title(enum view_screen s);
 const char *ui_role_word(enum view_role r);

@@ -288,3 +288,36 @@ reason_of_rules(int rules_reason)
 	return rules_reason >= 0 && rules_reason < RULES_R__COUNT ?
 	    (enum reason)rules_reason : REASON_OTHER;
 }
+
+static const struct {
+	const char *id, *en, *zh;
+} kinds[] = {
+	{ "NORMAL", "amount off", "满减券" },
+	{ "DISCOUNT", "percent off", "折扣券" },
+	{ "EXCHANGE", "exchange", "换购券" },
+	{ "CASH", "cash coupon", "代金券" },
+	{ "GIFT", "gift", "兑换券" },
+	{ "GROUPON", "group deal", "团购券" },
+	{ "GENERAL_COUPON", "coupon", "优惠券" },
+	{ "merchant", "merchant coupon", "商家券" },
+	{ "card", "card coupon", "卡券" },
+	{ "payment_code", "payment code", "付款码" },
+	{ "other_wallet", "other wallet", "其他钱包" },
+	{ "claim_qr", "claim QR", "领卡码" },
+	{ "encrypted_card", "card (encrypted)", "加密卡券" },
+	{ "unknown", "unknown code", "未知码" },
+	{ "invalid", "not a code", "无效码" },
+};
+
+const char *
+coupon_kind_words(const char *id, int zh)
+{
+	size_t i;
+
+	if (id == NULL)
+		return "";
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].id, id) == 0)
+			return zh ? kinds[i].zh : kinds[i].en;
+	return id;
+}

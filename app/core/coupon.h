@@ -152,6 +152,13 @@ struct reason_info {
 	int cap;                    /* an offline cap a manager may lift */
 };
 
+/* A coupon line's kind as the screen names it: its type (rules_type_id:
+ * NORMAL, DISCOUNT, EXCHANGE, CASH, GIFT, GROUPON, GENERAL_COUPON) or,
+ * when it has none, what the scan was (classify_kind_id: merchant, card,
+ * payment_code ...). The cashier's words in English (zh = 0) or Chinese;
+ * the id itself when the table does not know it. Never NULL. */
+const char *coupon_kind_words(const char *id, int zh);
+
 /* The id's reason: REASON_NONE for "" and "ok", REASON_OTHER when the id
  * is not one of ours. */
 enum reason reason_parse(const char *id);
