@@ -466,6 +466,25 @@ ui_line(const char *line, char *out, size_t n)
 		k = sizeof label - 1;
 	memcpy(label, line, k);
 	label[k] = '\0';
+	{
+		/* a note in parentheses closing the value ("... (customer
+		 * changed mind)": an approval's reason from the menu) is a
+		 * msgid too; typed words stay as typed */
+		const char *v = tab + 1, *p = strrchr(v, '(');
+		size_t vl = strlen(v);
+		char note[VIEW_LINE_MAX];
+
+		if (p != NULL && p > v && p[-1] == ' ' && vl > 0 &&
+		    v[vl - 1] == ')' && (size_t)(v + vl - 1 - p - 1) <
+		    sizeof note) {
+			k = (size_t)(v + vl - 1 - p - 1);
+			memcpy(note, p + 1, k);
+			note[k] = '\0';
+			snprintf(out, n, "%s: %.*s(%s)", _(label),
+			    (int)(p - v), v, _(note));
+			return out;
+		}
+	}
 	snprintf(out, n, "%s: %s", _(label), tab + 1);
 	return out;
 }

@@ -5,7 +5,8 @@
 # 待收款 / 已作废 (to pay / voided), not redeemed/voided; void is 作废 on
 # every screen (never 撤销: WeChat Pay's word for reversing a charge); a
 # code used here scanned after one of its stock says 已使用, not the per
-# sale limit 本单此券数量超限.
+# sale limit 本单此券数量超限; a manager's reason from the menu (1 wrong
+# item) is 商品有误 on the X report, not (wrong item).
 set -u
 : "${QUAN:?}"
 SRC=${QUAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -43,6 +44,8 @@ submit 1
 print
 key txns
 print
+key xreport
+print
 S
 }
 sale >"$W/s"
@@ -68,4 +71,8 @@ has en "voided:"
 has zh "approve: 作废交易"
 has zh "已作废，正在退券"
 hasnt zh "撤销"
+# the approval's reason from the menu, in words (X report's void line)
+has zh "9001 (商品有误)"
+hasnt zh "wrong item"
+has en "(wrong item)"
 echo "ok: kinds, sale states, used-before-limit and void are words in both languages"

@@ -44,6 +44,7 @@ EXTRA = [
  "wechat busy", "token invalid", "card id missing", "Manager 9001, PIN 9999", "valid NORMAL", "valid DISCOUNT", "valid EXCHANGE", "card CASH", "used", "below_minimum", "payment code", "garbage",
  "offline loss", "deciding", "to pay", "completed", "voided",
  "Offline losses (refused by WeChat)", "Offline loss (refused by WeChat)",
+ "wrong item", "customer changed mind", "offline risk accepted", "end of day",
 ]
 
 TR = {
@@ -199,6 +200,10 @@ TR = {
  "voided": "已作废",
  "Offline losses (refused by WeChat)": "离线损失（微信已拒绝）",
  "Offline loss (refused by WeChat)": "离线损失（微信已拒绝）",
+ "wrong item": "商品有误",
+ "customer changed mind": "顾客改变主意",
+ "offline risk accepted": "接受离线风险",
+ "end of day": "日结",
 }
 
 def esc(s):
