@@ -255,7 +255,8 @@ void_why_cb(void *arg, const struct store_jrow *j)
 	const char *why = json_string_value(json_object_get(d, "why"));
 	int i;
 
-	if (what != NULL && strcmp(what, "void") == 0 && why != NULL)
+	if (what != NULL && strcmp(what, session_action_id(VIEW_A_VOID)) == 0 &&
+	    why != NULL)
 		for (i = 0; i < v->shown; i++)
 			if (v->v[i].txn == j->txn_id)
 				str_copy(v->v[i].why, sizeof v->v[i].why, why);
