@@ -32,60 +32,7 @@
 #define A "QA00000000000001"
 #define B "QA00000000000002"
 
-struct fx {
-	char dir[64];
-	struct config *cfg;
-	struct store *st;
-	struct checkout *co;
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = xcalloc(1, sizeof *f);
-	struct checkout_opts co;
-	char *db, *cause = NULL;
-	int64_t n;
-	FILE *fp;
-
-	snprintf(f->dir, sizeof f->dir, "/tmp/quan-scanv-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(tm_set_zone("Asia/Shanghai"), 0);
-	config_defaults(&f->cfg);
-	f->cfg->off_default_policy = CONFIG_POLICY_OFFLINE_OK;
-	db = xasprintf("%s/quan.db", f->dir);
-	assert_int_equal(store_open(db, 0, &f->st, &cause), 0);
-	free(db);
-	assert_int_equal(import_stocks(f->st, DATA_DIR "/stocks.json",
-	    tm_now(), &n, &cause), 0);
-	fp = fopen(DATA_DIR "/codes.csv", "r");
-	assert_non_null(fp);
-	assert_int_equal(import_codes(f->st, fp, "codes.csv", tm_now(), &n,
-	    NULL, &cause), 0);
-	fclose(fp);
-	memset(&co, 0, sizeof co);
-	co.cfg = f->cfg;
-	co.st = f->st;
-	assert_int_equal(checkout_new(&co, &f->co, &cause), 0);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char *cmd;
-
-	checkout_free(f->co);
-	store_close(f->st);
-	config_free(f->cfg);
-	cmd = xasprintf("rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(f);
-	return 0;
-}
+#include "session_fixture.h"
 
 static const struct checkout_line *
 scan(struct fx *f, const char *code)
