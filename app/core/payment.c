@@ -105,15 +105,7 @@ phase_parse(const char *s)
 static enum pay_outcome
 outcome_parse(const char *s)
 {
-	if (strcmp(s, "paid") == 0)
-		return PAY_PAID;
-	if (strcmp(s, "failed") == 0)
-		return PAY_FAILED;
-	if (strcmp(s, "reversed") == 0)
-		return PAY_REVERSED;
-	if (strcmp(s, "unknown") == 0)
-		return PAY_UNKNOWN;
-	return PAY_PENDING;
+	return pay_outcome_parse(s);
 }
 
 static const char *

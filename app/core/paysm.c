@@ -164,6 +164,17 @@ pay_voucher_type_name(enum pay_voucher_type t)
 	return t == PAY_VT_NOCASH ? "nocash" : "prefunded";
 }
 
+enum pay_outcome
+pay_outcome_parse(const char *s)
+{
+	int o;
+
+	for (o = PAY_PAID; s != NULL && o <= PAY_UNKNOWN; o++)
+		if (strcmp(pay_outcome_name((enum pay_outcome)o), s) == 0)
+			return (enum pay_outcome)o;
+	return PAY_PENDING;
+}
+
 const char *
 pay_outcome_name(enum pay_outcome o)
 {

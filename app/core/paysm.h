@@ -203,6 +203,8 @@ enum pay_outcome {
 			      quan sync) settles it */
 };
 const char *pay_outcome_name(enum pay_outcome o); /* pending, paid, ... */
+/* And back (a stored payment's state): PAY_PENDING for anything else. */
+enum pay_outcome pay_outcome_parse(const char *s);
 
 enum pay_phase {
 	PAY_PH_PAY = 0,    /* the charge is (to be) sent */

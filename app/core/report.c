@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "core/coupon.h"
+#include "core/paysm.h"
 #include "core/report.h"
 #include "store/store.h"
 
@@ -86,7 +87,9 @@ report_pay_add(struct store_pay_sums *o, const char *tender,
     const char *state, int64_t n, int64_t amount_fen, int64_t payer_fen,
     int64_t voucher_fen, int64_t voucher_lines)
 {
-	if (strcmp(state, "paid") == 0) {
+	enum pay_outcome out = pay_outcome_parse(state);
+
+	if (out == PAY_PAID) {
 		o->paid_count += n;
 		o->voucher_fen += voucher_fen;
 		o->voucher_count += voucher_lines;
@@ -101,11 +104,9 @@ report_pay_add(struct store_pay_sums *o, const char *tender,
 			o->other_count += n;
 			o->other_fen += amount_fen;
 		}
-	} else if (strcmp(state, "failed") == 0 ||
-	    strcmp(state, "reversed") == 0) {
+	} else if (out == PAY_FAILED || out == PAY_REVERSED) {
 		o->failed_count += n;
-	} else if (strcmp(state, "pending") == 0 ||
-	    strcmp(state, "unknown") == 0) {
+	} else if (out == PAY_PENDING || out == PAY_UNKNOWN) {
 		o->unknown_count += n;
 	}
 }
