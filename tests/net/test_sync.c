@@ -34,6 +34,8 @@ struct script {
 	int sleep_ms;
 	int opened, closed;
 	int last_attempts;
+	int down;               /* probes: WeChat unreachable */
+	int probes;             /* probes run */
 };
 
 struct wctx {
@@ -96,6 +98,19 @@ x_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 	struct script *sc = w->sc;
 	int n;
 
+	if (job->op == SYNC_OP_PROBE) {
+		pthread_mutex_lock(&sc->mu);
+		sc->probes++;
+		n = sc->down;
+		pthread_mutex_unlock(&sc->mu);
+		if (n) {
+			res->status = SYNC_RETRY;
+			res->rc = QUAN_ENET;
+		} else {
+			wx_answer(200, "", res);
+		}
+		return;
+	}
 	note(sc, 'S', job);
 	pthread_mutex_lock(&sc->mu);
 	n = ++sc->tries[job->tag & 255];
@@ -457,6 +472,81 @@ test_stop_while_hanging(void **state)
 	rig_stop(&r);
 }
 
+/* Wait up to ms for the published state to be `online`; a probe never
+ * comes back as a result. 1 when seen. */
+static int
+wait_state(struct rig *r, int online, int ms)
+{
+	uint64_t end = tm_mono_ms() + (uint64_t)ms;
+	struct sync_state st;
+	struct ev ev;
+
+	while (tm_mono_ms() < end) {
+		if (!evq_wait(r->results, &ev, 20))
+			continue;
+		assert_int_equal(ev.type, EV_SYNC_STATE);
+		syncmsg_get(&ev, &st, sizeof st);
+		if (st.online == online)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+set_down(struct rig *r, int down)
+{
+	pthread_mutex_lock(&r->sc.mu);
+	r->sc.down = down;
+	r->sc.probes = 0;
+	pthread_mutex_unlock(&r->sc.mu);
+}
+
+static int
+probes(struct rig *r)
+{
+	int n;
+
+	pthread_mutex_lock(&r->sc.mu);
+	n = r->sc.probes;
+	pthread_mutex_unlock(&r->sc.mu);
+	return n;
+}
+
+/* Idle (nothing to send), the thread probes every probe_every_ms and the
+ * state follows: WeChat gone -> offline after two failed probes, back ->
+ * online at the next probe (gap at most probe_max_ms); the probes are
+ * the thread's own (no result reaches the core) and never closer than
+ * probe_every_ms. */
+static void
+test_idle_probe_follows_wechat(void **state)
+{
+	struct rig r;
+	int n;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	sync_cfg_defaults(&r.cfg);
+	r.cfg.workers = 2;
+	r.cfg.backoff_base_ms = 5;
+	r.cfg.backoff_max_ms = 10;
+	r.cfg.state_every_ms = 20;
+	r.cfg.probe_every_ms = 100;
+	r.cfg.probe_max_ms = 200;
+	r.cfg.seed = 3;
+	rig_start(&r);
+	(void)poll(NULL, 0, 550);
+	n = probes(&r);
+	assert_true(n >= 2);
+	assert_true(n <= 6);        /* at most one per 100 ms */
+	assert_true(wait_state(&r, 1, 100));
+	set_down(&r, 1);
+	assert_true(wait_state(&r, 0, 1000));
+	assert_true(probes(&r) >= 2);
+	set_down(&r, 0);
+	assert_true(wait_state(&r, 1, 1000));
+	rig_stop(&r);
+}
+
 int
 main(void)
 {
@@ -468,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_rate_cap),
 		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_stop_while_hanging),
+		cmocka_unit_test(test_idle_probe_follows_wechat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
