@@ -14,10 +14,39 @@
 #include "cli/cmd.h"
 #include "core/import.h"
 #include "core/journal.h"
+#include "core/pcoupon_import.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/tm.h"
 #include "util/xmem.h"
+
+/* `quan import product FILE`: 商品券 definitions and registry rows. */
+static int
+import_product_cmd(struct cli *c, const char *path, int64_t now)
+{
+	struct pc_import_counts k;
+	char *cause = NULL;
+	json_t *d;
+	int rc;
+
+	if ((rc = import_product(c->st, path, now, &k, &cause)) != 0) {
+		fprintf(stderr, "quan import: %s (nothing imported)\n",
+		    cause != NULL ? cause : quan_strerror(rc));
+		free(cause);
+		return EXIT_FAIL;
+	}
+	d = json_pack("{s:s, s:I, s:I, s:I}", "what", "product",
+	    "product_coupons", (json_int_t)k.products, "stocks",
+	    (json_int_t)k.stocks, "coupons", (json_int_t)k.coupons);
+	if (journal_record(c->st, now, "import", d, &cause) != 0) {
+		fprintf(stderr, "quan import: journal: %s\n", cause);
+		free(cause);
+	}
+	json_decref(d);
+	printf("imported %" PRId64 " product coupons, %" PRId64 " stocks, %"
+	    PRId64 " coupons\n", k.products, k.stocks, k.coupons);
+	return EXIT_OK;
+}
 
 int
 cmd_import(int argc, char **argv)
@@ -33,8 +62,10 @@ cmd_import(int argc, char **argv)
 	if ((rc = cli_init(&c, "import", &argc, argv, 0)) != 0)
 		goto out;
 	if (argc != 3 || (strcmp(argv[1], "stocks") != 0 &&
-	    strcmp(argv[1], "cards") != 0 && strcmp(argv[1], "codes") != 0)) {
-		fprintf(stderr, "usage: quan import stocks|cards|codes FILE\n");
+	    strcmp(argv[1], "cards") != 0 && strcmp(argv[1], "codes") != 0 &&
+	    strcmp(argv[1], "product") != 0)) {
+		fprintf(stderr, "usage: quan import "
+		    "stocks|cards|codes|product FILE\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -43,6 +74,10 @@ cmd_import(int argc, char **argv)
 	if ((rc = cli_open_store(&c, "import", 0)) != 0)
 		goto out;
 	now = tm_now();
+	if (what[0] == 'p') {
+		rc = import_product_cmd(&c, path, now);
+		goto out;
+	}
 	if (what[1] == 't')
 		rc = import_stocks(c.st, path, now, &n, &cause);
 	else if (what[1] == 'a')
