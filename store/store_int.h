@@ -91,6 +91,10 @@ int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
     void (*fill)(sqlite3_stmt *, void *), void **rows, size_t *n,
     const char *what);
 
+/* store_pcoupon.c: prepare a one-off statement of the 商品券 tables
+ * (finalized by the caller). */
+int store_pc_prep(struct store *s, const char *sql, sqlite3_stmt **st);
+
 static inline void
 bt(sqlite3_stmt *st, int i, const char *v)
 {

@@ -52,10 +52,34 @@ const char store_pc_schema[] =
 	" wait_days INTEGER NOT NULL, weekly TEXT NOT NULL,"
 	" irregular TEXT NOT NULL, store_scope INTEGER NOT NULL,"
 	" stores TEXT NOT NULL, methods INTEGER NOT NULL,"
-	" fetched_at INTEGER NOT NULL);";
+	" fetched_at INTEGER NOT NULL);"
+	/* the uses of sales (store_pcuse.c) */
+	"CREATE TABLE pc_uses(id INTEGER PRIMARY KEY, txn_id INTEGER NOT NULL,"
+	" line INTEGER NOT NULL, code TEXT NOT NULL, stock_id TEXT NOT NULL,"
+	" product_coupon_id TEXT NOT NULL, appid TEXT NOT NULL,"
+	" openid TEXT NOT NULL, brand_id TEXT NOT NULL, name TEXT NOT NULL,"
+	" type INTEGER NOT NULL, bundle_index INTEGER NOT NULL,"
+	" bundle_id TEXT NOT NULL,"
+	" state INTEGER NOT NULL CHECK(state BETWEEN 0 AND 6),"
+	" use_request_no TEXT NOT NULL UNIQUE,"
+	" return_request_no TEXT NOT NULL, use_time INTEGER NOT NULL,"
+	" out_trade_no TEXT NOT NULL, transaction_id TEXT NOT NULL,"
+	" mchid TEXT NOT NULL, store_id TEXT NOT NULL,"
+	" use_first INTEGER NOT NULL, order_fen INTEGER NOT NULL,"
+	" discount_fen INTEGER NOT NULL CHECK(discount_fen >= 0),"
+	" paid_fen INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+	" ret_attempts INTEGER NOT NULL, wx_code TEXT NOT NULL,"
+	" reason TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	/* the invariant: one live use per coupon (planned, sent, used,
+	 * return pending) */
+	"CREATE UNIQUE INDEX pc_uses_live ON pc_uses(code, stock_id)"
+	" WHERE state IN (0, 1, 2, 4);"
+	"CREATE INDEX pc_uses_txn ON pc_uses(txn_id);"
+	"CREATE INDEX pc_uses_open ON pc_uses(state) WHERE state IN (0, 1, 4);";
 
-static int
-prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+int
+store_pc_prep(struct store *s, const char *sql, sqlite3_stmt **st)
 {
 	if (sqlite3_prepare_v2(store_handle(s), sql, -1, st, NULL) !=
 	    SQLITE_OK)
@@ -127,7 +151,7 @@ store_pc_put(struct store *s, const struct pc_coupon *c, int force)
 		return QUAN_EINVAL;
 	/* a field given empty/0 keeps the row's; the state only moves
 	 * forward unless forced (?22) */
-	if ((rc = prepare(s, "INSERT INTO pc_coupons(" PC_COLS ") VALUES(?1,"
+	if ((rc = store_pc_prep(s, "INSERT INTO pc_coupons(" PC_COLS ") VALUES(?1,"
 	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 	    " ?17, ?18, ?19, ?20, ?21) ON CONFLICT(code, stock_id) DO UPDATE"
 	    " SET product_coupon_id = CASE WHEN ?3 = '' THEN product_coupon_id"
@@ -217,7 +241,7 @@ store_pc_confirmed(struct store *s, const char *code, const char *stock_id,
 	if ((unsigned)state >= PC_ST_COUNT)
 		return QUAN_EINVAL;
 	/* a confirmation never undoes a later state (used, expired ...) */
-	if ((rc = prepare(s, "UPDATE pc_coupons SET confirm_request_no = ?3,"
+	if ((rc = store_pc_prep(s, "UPDATE pc_coupons SET confirm_request_no = ?3,"
 	    " confirmed_at = ?4, state = max(state, ?5), updated_at = ?4"
 	    " WHERE code = ?1 AND stock_id = ?2", &st)) != 0)
 		return rc;
@@ -236,7 +260,7 @@ store_pc_set_state(struct store *s, const char *code, const char *stock_id,
 
 	if ((unsigned)state >= PC_ST_COUNT)
 		return QUAN_EINVAL;
-	if ((rc = prepare(s, "UPDATE pc_coupons SET state = ?3, updated_at ="
+	if ((rc = store_pc_prep(s, "UPDATE pc_coupons SET state = ?3, updated_at ="
 	    " ?4 WHERE code = ?1 AND stock_id = ?2", &st)) != 0)
 		return rc;
 	bi(st, 3, state);
@@ -273,7 +297,7 @@ store_pc_unconfirmed(struct store *s, struct pc_coupon *out, int max, int *n)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(s, "SELECT " PC_COLS " FROM pc_coupons WHERE state ="
+	if ((rc = store_pc_prep(s, "SELECT " PC_COLS " FROM pc_coupons WHERE state ="
 	    " 1 AND confirmed_at = 0 ORDER BY updated_at", &st)) != 0)
 		return rc;
 	return collect(s, st, out, max, n, "list unconfirmed coupons");
@@ -289,7 +313,7 @@ store_pc_lookup(struct store *s, const char *code, struct pc_coupon *out,
 	*n = 0;
 	if (!id_ok(code, PC_CODE_MAX))
 		return QUAN_OK; /* longer than any code: not one */
-	if ((rc = prepare(s, "SELECT " PC_COLS " FROM pc_coupons WHERE code ="
+	if ((rc = store_pc_prep(s, "SELECT " PC_COLS " FROM pc_coupons WHERE code ="
 	    " ?1 ORDER BY stock_id", &st)) != 0)
 		return rc;
 	bt(st, 1, code);
@@ -303,7 +327,7 @@ store_pc_get(struct store *s, const char *code, const char *stock_id,
 	sqlite3_stmt *st;
 	int rc, n;
 
-	if ((rc = prepare(s, "SELECT " PC_COLS " FROM pc_coupons WHERE code ="
+	if ((rc = store_pc_prep(s, "SELECT " PC_COLS " FROM pc_coupons WHERE code ="
 	    " ?1 AND stock_id = ?2", &st)) != 0)
 		return rc;
 	bt(st, 1, code);
@@ -323,7 +347,7 @@ store_pc_bundle(struct store *s, const char *bundle_id,
 	*n = 0;
 	if (bundle_id == NULL || bundle_id[0] == '\0')
 		return QUAN_OK;
-	if ((rc = prepare(s, "SELECT " PC_COLS " FROM pc_coupons WHERE"
+	if ((rc = store_pc_prep(s, "SELECT " PC_COLS " FROM pc_coupons WHERE"
 	    " bundle_id = ?1 ORDER BY bundle_index", &st)) != 0)
 		return rc;
 	bt(st, 1, bundle_id);
@@ -340,7 +364,7 @@ store_pc_product_put(struct store *s, const struct pc_product *p)
 
 	if (!id_ok(p->product_coupon_id, PC_ID_MAX))
 		return QUAN_EINVAL;
-	if ((rc = prepare(s, "INSERT OR REPLACE INTO pc_products VALUES(?1,"
+	if ((rc = store_pc_prep(s, "INSERT OR REPLACE INTO pc_products VALUES(?1,"
 	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 	    " ?17)", &st)) != 0)
 		return rc;
@@ -370,7 +394,7 @@ store_pc_product_get(struct store *s, const char *id, struct pc_product *p)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(s, "SELECT * FROM pc_products WHERE"
+	if ((rc = store_pc_prep(s, "SELECT * FROM pc_products WHERE"
 	    " product_coupon_id = ?1", &st)) != 0)
 		return rc;
 	bt(st, 1, id);
@@ -473,7 +497,7 @@ store_pc_stock_put(struct store *s, const struct pc_stock *k)
 	if (!id_ok(k->stock_id, PC_ID_MAX))
 		return QUAN_EINVAL;
 	enc_lists(k, wk, sizeof wk, ir, sizeof ir, sto, sizeof sto);
-	if ((rc = prepare(s, "INSERT OR REPLACE INTO pc_stocks VALUES(?1, ?2,"
+	if ((rc = store_pc_prep(s, "INSERT OR REPLACE INTO pc_stocks VALUES(?1, ?2,"
 	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 	    " ?17, ?18, ?19, ?20, ?21, ?22)", &st)) != 0)
 		return rc;
@@ -510,7 +534,7 @@ store_pc_stock_get(struct store *s, const char *id, struct pc_stock *k)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(s, "SELECT * FROM pc_stocks WHERE stock_id = ?1",
+	if ((rc = store_pc_prep(s, "SELECT * FROM pc_stocks WHERE stock_id = ?1",
 	    &st)) != 0)
 		return rc;
 	bt(st, 1, id);
@@ -554,7 +578,7 @@ store_pc_counts(struct store *s, int64_t *coupons, int64_t *products,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(s, "SELECT (SELECT count(*) FROM pc_coupons),"
+	if ((rc = store_pc_prep(s, "SELECT (SELECT count(*) FROM pc_coupons),"
 	    " (SELECT count(*) FROM pc_products),"
 	    " (SELECT count(*) FROM pc_stocks)", &st)) != 0)
 		return rc;

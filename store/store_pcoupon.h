@@ -84,6 +84,24 @@ int store_pc_stock_put(struct store *s, const struct pc_stock *st);
 int store_pc_stock_get(struct store *s, const char *stock_id,
     struct pc_stock *out);
 
+/* --- uses in sales (pc_uses) ------------------------------------------
+ * Invariant (a partial unique index, inside the committing transaction
+ * whatever process asks): a coupon (code, stock_id) has at most one live
+ * use — planned, sent, used or return pending. */
+
+/* Insert u (sets u->id). QUAN_EEXIST: the coupon has a live use already,
+ * or the request number was used. */
+int store_pc_use_insert(struct store *s, struct pc_use *u);
+/* Rewrite the mutable fields (state, return_request_no, transaction_id,
+ * paid_fen, attempts, ret_attempts, wx_code, reason, updated_at). */
+int store_pc_use_update(struct store *s, const struct pc_use *u);
+int store_pc_use_get(struct store *s, int64_t id, struct pc_use *out);
+/* The uses of a sale by line, at most max; *n all of them. */
+int store_pc_use_txn(struct store *s, int64_t txn_id, struct pc_use *out,
+    int max, int *n);
+/* Uses still to settle (planned, sent, return pending), oldest first. */
+int store_pc_use_open(struct store *s, struct pc_use *out, int max, int *n);
+
 /* Counts: registry rows, products, stocks. */
 int store_pc_counts(struct store *s, int64_t *coupons, int64_t *products,
     int64_t *stocks);

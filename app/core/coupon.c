@@ -184,51 +184,6 @@ static const struct reason_info table[REASON_COUNT] = {
 	[REASON_OTHER] = {"other", VIEW_R_OTHER, NOW, 0, 0},
 };
 
-/* enum pc_state (core/pcoupon.h): WeChat's name, the cashier's words */
-static const struct {
-	const char *name, *en, *zh;
-} pc_states[] = {
-	{"UNKNOWN", "state unknown", "状态未知"},
-	{"CONFIRMING", "awaiting confirmation", "待确认发放"},
-	{"PENDING", "not yet valid", "已发放待生效"},
-	{"EFFECTIVE", "usable", "可使用"},
-	{"USED", "used", "已核销"},
-	{"EXPIRED", "expired", "已过期"},
-	{"DELETED", "deleted", "已删除"},
-	{"DEACTIVATED", "deactivated", "已失效"},
-};
-
-_Static_assert(sizeof pc_states / sizeof pc_states[0] == PC_ST_COUNT,
-    "one row per enum pc_state");
-
-const char *
-pc_state_name(int st)
-{
-	if (st >= 0 && (size_t)st < sizeof pc_states / sizeof pc_states[0])
-		return pc_states[st].name;
-	return "?";
-}
-
-int
-pc_state_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 1; s != NULL && i < sizeof pc_states / sizeof pc_states[0];
-	    i++)
-		if (strcmp(pc_states[i].name, s) == 0)
-			return (int)i;
-	return 0;
-}
-
-const char *
-pc_state_words(int st, int zh)
-{
-	if (st < 0 || (size_t)st >= sizeof pc_states / sizeof pc_states[0])
-		st = 0;
-	return zh ? pc_states[st].zh : pc_states[st].en;
-}
-
 static const char *const cstate_names[] = {
 	"priced", "refused", "pending", "confirmed", "rejected", "unknown",
 	"accepted_offline", "return_pending", "returned", "conflict"
@@ -385,6 +340,7 @@ static const struct {
 	{ "GENERAL_COUPON", "coupon", "优惠券" },
 	{ "merchant", "merchant coupon", "商家券" },
 	{ "card", "card coupon", "卡券" },
+	{ "product", "product coupon", "商品券" },
 	{ "payment_code", "payment code", "付款码" },
 	{ "other_wallet", "other wallet", "其他钱包" },
 	{ "claim_qr", "claim QR", "领卡码" },
@@ -404,4 +360,74 @@ coupon_kind_words(const char *id, int zh)
 		if (strcmp(kinds[i].id, id) == 0)
 			return zh ? kinds[i].zh : kinds[i].en;
 	return id;
+}
+
+/* enum pc_state (core/pcoupon.h): WeChat's name, the cashier's words */
+static const struct {
+	const char *name, *en, *zh;
+} pc_states[] = {
+	{"UNKNOWN", "state unknown", "状态未知"},
+	{"CONFIRMING", "awaiting confirmation", "待确认发放"},
+	{"PENDING", "not yet valid", "已发放待生效"},
+	{"EFFECTIVE", "usable", "可使用"},
+	{"USED", "used", "已核销"},
+	{"EXPIRED", "expired", "已过期"},
+	{"DELETED", "deleted", "已删除"},
+	{"DEACTIVATED", "deactivated", "已失效"},
+};
+
+_Static_assert(sizeof pc_states / sizeof pc_states[0] == PC_ST_COUNT,
+    "one row per enum pc_state");
+
+static const char *const pc_use_names[] = {
+	"planned", "sent", "used", "failed", "return_pending", "returned",
+	"conflict"
+};
+_Static_assert(sizeof pc_use_names / sizeof pc_use_names[0] ==
+    PC_USE_COUNT, "one name per enum pc_use_state");
+
+const char *
+pc_use_state_name(int st)
+{
+	return name_of(pc_use_names, PC_USE_COUNT, (unsigned)st);
+}
+
+enum checkout_cstate
+pc_use_cstate(int st)
+{
+	static const enum checkout_cstate map[] = {
+		CHECKOUT_PENDING, CHECKOUT_UNKNOWN, CHECKOUT_CONFIRMED,
+		CHECKOUT_REJECTED, CHECKOUT_RETURN_PENDING, CHECKOUT_RETURNED,
+		CHECKOUT_CONFLICT
+	};
+
+	return st >= 0 && st < PC_USE_COUNT ? map[st] : CHECKOUT_UNKNOWN;
+}
+
+const char *
+pc_state_name(int st)
+{
+	if (st >= 0 && (size_t)st < sizeof pc_states / sizeof pc_states[0])
+		return pc_states[st].name;
+	return "?";
+}
+
+int
+pc_state_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 1; s != NULL && i < sizeof pc_states / sizeof pc_states[0];
+	    i++)
+		if (strcmp(pc_states[i].name, s) == 0)
+			return (int)i;
+	return 0;
+}
+
+const char *
+pc_state_words(int st, int zh)
+{
+	if (st < 0 || (size_t)st >= sizeof pc_states / sizeof pc_states[0])
+		st = 0;
+	return zh ? pc_states[st].zh : pc_states[st].en;
 }

@@ -165,6 +165,11 @@ enum reason {
 const char *pc_state_name(int st);           /* "?" out of range */
 int pc_state_parse(const char *s);           /* PC_ST_UNKNOWN if unknown */
 const char *pc_state_words(int st, int zh);  /* "usable" / "可使用" */
+/* A 商品券 use's state in a sale (enum pc_use_state): "planned", "sent",
+ * "used", "failed", "return_pending", "returned", "conflict"; and the
+ * line state the sale shows for it (checkout_cstate). */
+const char *pc_use_state_name(int st);       /* "?" out of range */
+enum checkout_cstate pc_use_cstate(int st);
 
 struct reason_info {
 	const char *id;             /* machine id: store, journal, JSON */

@@ -30,7 +30,7 @@
 #define PC_CODE_MAX 40        /* coupon_code, string(40) */
 #define PC_ID_MAX 32          /* product_coupon_id, stock_id, brand_id,
                                  appid, bundle ids, store_id */
-#define PC_OPENID_MAX 128
+#define PC_OPENID_MAX 127     /* fits SYNC_OPENID_MAX with its NUL */
 #define PC_REQNO_MAX 40       /* out_request_no, 6-40 of [0-9A-Za-z_-] */
 #define PC_NAME_MAX 96        /* display_info.name (UTF-8 bytes) */
 #define PC_TRADE_MAX 32       /* out_trade_no */
@@ -39,6 +39,23 @@
 #define PC_IRREGULAR_MAX 2    /* irregular_available_period_list (<= 2) */
 #define PC_STORES_MAX 16      /* SPECIFIC store scope: associated stores */
 #define PC_BUNDLE_MAX 15      /* rounds of a PROGRESSIVE_BUNDLE (3-15) */
+
+/* A 商品券 use in a sale (the store's pc_uses row), words in core/coupon.h
+ * (pc_use_state_name):
+ *   PLANNED -> SENT -> USED -> RETURN_PENDING -> RETURNED
+ *   PLANNED -> FAILED (the payment failed first / withdrawn unsent)
+ *   SENT -> FAILED (WeChat refused for good) | CONFLICT (used by another
+ *   order: 272756745 and the query shows another use_request_no) */
+enum pc_use_state {
+	PC_USE_PLANNED = 0,  /* committed with its out_request_no, not sent */
+	PC_USE_SENT,         /* sent at least once, outcome not known */
+	PC_USE_USED,
+	PC_USE_FAILED,
+	PC_USE_RETURN_PENDING,
+	PC_USE_RETURNED,
+	PC_USE_CONFLICT,
+	PC_USE_COUNT
+};
 
 /* A user coupon's state at WeChat (§4.0 coupon_state / §5.1); the names
  * are WeChat's ("CONFIRMING" ...), words in core/coupon.h (pc_state_*). */
@@ -187,6 +204,40 @@ struct pc_stock {
 	char stores[PC_STORES_MAX][PC_ID_MAX + 1];
 	uint32_t methods;                 /* PC_METHOD_* (0 = not told) */
 	int64_t fetched_at;
+};
+
+/* One 商品券 use in a sale (store_pcoupon.h, core/pcoupon_sale.h). The
+ * request numbers are committed before the first send and reused on every
+ * retry: use "U_<out_trade_no>_<line>", return "R_<out_trade_no>_<line>"
+ * (<= 36 chars: out_trade_no is at most 32). */
+struct pc_use {
+	int64_t id, txn_id;
+	int32_t line;                     /* 0.. within the sale */
+	char code[PC_CODE_MAX + 1];
+	char stock_id[PC_ID_MAX + 1];
+	char product_coupon_id[PC_ID_MAX + 1];
+	char appid[PC_ID_MAX + 1];
+	char openid[PC_OPENID_MAX + 1];
+	char brand_id[PC_ID_MAX + 1];
+	char name[PC_NAME_MAX + 1];
+	enum pc_type type;
+	int32_t bundle_index;
+	char user_coupon_bundle_id[PC_CODE_MAX + 1];
+	enum pc_use_state state;
+	char use_request_no[PC_REQNO_MAX + 1];
+	char return_request_no[PC_REQNO_MAX + 1];
+	int64_t use_time;                 /* fixed when committed */
+	char out_trade_no[PC_TRADE_MAX + 1];
+	char transaction_id[PC_TXID_MAX + 1]; /* pay first: set once paid,
+	                                         before the first send */
+	char mchid[PC_ID_MAX + 1];
+	char store_id[PC_ID_MAX + 1];
+	int use_first;                    /* associated by out_trade_no */
+	int64_t order_fen, discount_fen, paid_fen;
+	int32_t attempts, ret_attempts;
+	char wx_code[48];                 /* WeChat's code of a refusal */
+	char reason[48];                  /* reason_id (core/coupon.h) */
+	int64_t created_at, updated_at;
 };
 
 #endif

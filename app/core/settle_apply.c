@@ -442,6 +442,12 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 		return s->pay_fn != NULL ? s->pay_fn(s->pay_arg, &r, now) :
 		    QUAN_OK;
 	}
+	if (sync_op_is_pc(r.op)) {
+		if (r.status != SYNC_RETRY)
+			s->stat.last_ok = now;
+		return s->pc_fn != NULL ? s->pc_fn(s->pc_arg, &r, now) :
+		    QUAN_OK;
+	}
 	if (r.op == SYNC_OP_STOCK_GET || r.op == SYNC_OP_CARD_GET) {
 		/* the last chunk (or a failure) ends the job */
 		if (r.status != SYNC_OK ||
@@ -480,6 +486,13 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 	default:
 		return QUAN_OK;
 	}
+}
+
+void
+settle_set_pc(struct settle *s, settle_pay_fn fn, void *arg)
+{
+	s->pc_fn = fn;
+	s->pc_arg = arg;
 }
 
 void

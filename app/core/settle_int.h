@@ -72,6 +72,8 @@ struct settle {
 	} w;
 	settle_pay_fn pay_fn; /* payment answers go there (core/payment.c) */
 	void *pay_arg;
+	settle_pay_fn pc_fn;  /* 商品券 answers (core/pcoupon_sale.c) */
+	void *pc_arg;
 };
 
 /* settle.c */
