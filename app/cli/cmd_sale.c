@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_pcoupon.h"
 #include "cli/cmd.h"
 #include "core/checkout.h"
 #include "core/payment.h"
@@ -189,7 +190,7 @@ print_text(const struct checkout_txn *t, const struct payment_view *v,
 /* Take the due with the tender; *v and *out say how it ended. */
 static int
 take(struct cli *c, struct checkout *co, struct net_online *online,
-    const struct sale_opts *o, struct payment_view *v,
+    const struct sale_opts *o, struct cli_pc *pc, struct payment_view *v,
     enum pay_outcome *out)
 {
 	const struct checkout_txn *t = checkout_current(co);
@@ -203,7 +204,9 @@ take(struct cli *c, struct checkout *co, struct net_online *online,
 	pm = payment_new(co, c->st, c->cfg, se);
 	switch (o->tender) {
 	case PAYMENT_T_WECHAT:
-		rc = payment_charge(pm, t->id, t->due_fen, o->auth_code, &id);
+		/* 商品券 discounts come off the charge (cli_pc_price) */
+		rc = payment_charge(pm, t->id, t->due_fen - pc->discount_fen,
+		    o->auth_code, &id);
 		break;
 	case PAYMENT_T_CASH:
 		rc = payment_cash(pm, t->id, t->due_fen, o->tendered_fen,
@@ -226,12 +229,20 @@ take(struct cli *c, struct checkout *co, struct net_online *online,
 		return rc == QUAN_EINVAL || rc == QUAN_ENET ? EXIT_USAGE :
 		    EXIT_FAIL;
 	}
+	/* 商品券: their uses committed against this order before the
+	 * charge leaves; use first: a refused use cancels the charge */
+	if (o->tender == PAYMENT_T_WECHAT && cli_pc_charged(pc, pm, t->id, id,
+	    results) != 0 && payment_cancel(pm, id) == 0)
+		fprintf(stderr, "quan sale: a product coupon was refused: "
+		    "the charge is cancelled\n");
 	*out = o->tender == PAYMENT_T_WECHAT ?
 	    payment_run(pm, results, id) : PAY_PAID;
 	if ((rc = payment_settle_sale(pm, id)) != 0)
 		fprintf(stderr, "quan sale: settling the sale: %s\n",
 		    quan_strerror(rc));
 	rc = payment_view(pm, id, v);
+	if (rc == 0)
+		cli_pc_settle(pc, c->st, *out, v->transaction_id, results);
 	payment_free(pm);
 	if (rc != 0) {
 		fprintf(stderr, "quan sale: %s\n", cli_errmsg(c));
@@ -253,9 +264,11 @@ cmd_sale(int argc, char **argv)
 	struct payment_view v;
 	enum pay_outcome out = PAY_PAID;
 	struct cli_online online = {NULL, NULL};
+	struct cli_pc pc;
 	int rc, i, nrec = 0;
 
 	memset(&v, 0, sizeof v);
+	memset(&pc, 0, sizeof pc);
 	if ((rc = cli_init(&c, "sale", &argc, argv, 0)) != 0)
 		goto end;
 	if ((rc = parse(argc, argv, &o)) != 0)
@@ -267,6 +280,16 @@ cmd_sale(int argc, char **argv)
 	(void)net_recover(co, c.cfg, &nrec);
 	if ((rc = cli_online_start(&c, "sale", co, &online)) != 0)
 		goto end;
+	/* 商品券 codes (the product registry knows them) apart; a sale
+	 * that cannot be paid by payment code cannot take one */
+	if ((rc = cli_pc_sort(&pc, &c, online.on != NULL &&
+	    net_online_rt(online.on) != NULL ? net_rt_settle(
+	    net_online_rt(online.on)) : NULL, o.codes, &o.ncodes)) != 0)
+		goto end;
+	if (!cli_pc_tender_ok(&pc, o.tender == PAYMENT_T_WECHAT)) {
+		rc = EXIT_USAGE;
+		goto end;
+	}
 	if (o.tender == PAYMENT_T_WECHAT && online.on == NULL) {
 		fprintf(stderr, "quan sale: a payment code needs WeChat "
 		    "([wechatpay] in quan.conf); take cash or another "
@@ -291,29 +314,38 @@ cmd_sale(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto end;
 	}
+	if (cli_pc_price(&pc, c.st, checkout_current(co)->id) != 0) {
+		fprintf(stderr, "quan sale: %s\n", cli_errmsg(&c));
+		rc = EXIT_FAIL;
+		goto end;
+	}
 	if (checkout_current(co)->due_fen == 0) {
 		/* the coupons paid it all */
 		if (checkout_close(co) != 0)
 			fprintf(stderr, "quan sale: close: %s\n",
 			    cli_errmsg(&c));
-	} else if ((rc = take(&c, co, online.on, &o, &v, &out)) != 0) {
+	} else if ((rc = take(&c, co, online.on, &o, &pc, &v, &out)) != 0) {
 		goto end;
 	}
 	t = xcalloc(1, sizeof *t);
 	if (checkout_load(co, checkout_current(co)->id, t) != 0)
 		*t = *checkout_current(co);
 	if (o.json) {
-		json_t *j = cli_redeem_json(t);
+		json_t *j = cli_redeem_json(t), *pcl = cli_pc_json(&pc);
 
+		json_array_extend(json_object_get(j, "coupons"), pcl);
+		json_decref(pcl);
 		json_object_set_new(j, "payment", payment_json(&v, out));
 		cli_print_json(j);
 		json_decref(j);
 	} else {
 		print_text(t, &v, out);
+		cli_pc_print(&pc);
 	}
 	rc = out == PAY_PAID ? EXIT_OK : out == PAY_UNKNOWN ? EXIT_PENDING :
 	    EXIT_REJECTED;
 end:
+	cli_pc_done(&pc);
 	free(t);
 	cli_online_stop(&online, "sale");
 	checkout_free(co);
