@@ -572,6 +572,27 @@ store_pc_stock_get(struct store *s, const char *id, struct pc_stock *k)
 }
 
 int
+store_pc_ids(struct store *s, store_pc_ids_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_pc_prep(s, "SELECT DISTINCT product_coupon_id,"
+	    " stock_id FROM pc_coupons WHERE product_coupon_id != ''"
+	    " ORDER BY 1, 2", &st)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1)) != 0)
+			break;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QUAN_OK :
+	    store_sqlfail(s, sqlite3_extended_errcode(store_handle(s)),
+	    "list product coupon ids");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 store_pc_counts(struct store *s, int64_t *coupons, int64_t *products,
     int64_t *stocks)
 {

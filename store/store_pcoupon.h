@@ -102,6 +102,12 @@ int store_pc_use_txn(struct store *s, int64_t txn_id, struct pc_use *out,
 /* Uses still to settle (planned, sent, return pending), oldest first. */
 int store_pc_use_open(struct store *s, struct pc_use *out, int max, int *n);
 
+/* Every (product_coupon_id, stock_id) the registry names, each once,
+ * in order; fn borrows the strings, non-zero from fn stops. */
+typedef int (*store_pc_ids_fn)(void *arg, const char *product_coupon_id,
+    const char *stock_id);
+int store_pc_ids(struct store *s, store_pc_ids_fn fn, void *arg);
+
 /* Counts: registry rows, products, stocks. */
 int store_pc_counts(struct store *s, int64_t *coupons, int64_t *products,
     int64_t *stocks);

@@ -17,13 +17,17 @@
 #include "cli/cmd.h"
 #include "core/coupon.h"
 #include "core/payment.h"
+#include "core/pcoupon_json.h"
+#include "net/pcoupon.h"
 #include "store/store.h"
 #include "store/store_pcoupon.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/money.h"
+#include "util/str.h"
 #include "util/tm.h"
+#include "util/xmem.h"
 
 #define PC_WAIT_MS 8000   /* the till waits this long for the uses */
 
@@ -252,4 +256,112 @@ cli_pc_done(struct cli_pc *p)
 {
 	pcsale_free(p->ps);
 	p->ps = NULL;
+}
+
+/* ---- quan import product --fetch ---------------------------------------- */
+
+#define FETCH_MAX 512
+
+struct fetch_ids {
+	char p[FETCH_MAX][PC_ID_MAX + 1];
+	char s[FETCH_MAX][PC_ID_MAX + 1];
+	int n;
+};
+
+static int
+fetch_id(void *arg, const char *pid, const char *sid)
+{
+	struct fetch_ids *f = arg;
+
+	if (f->n >= FETCH_MAX)
+		return 1;
+	str_copy(f->p[f->n], sizeof f->p[f->n], pid);
+	str_copy(f->s[f->n], sizeof f->s[f->n], sid);
+	f->n++;
+	return 0;
+}
+
+/* GET one definition; its verified body parsed by parse(). */
+static int
+fetch_one(struct pcoupon *pc, const char *pid, const char *sid,
+    struct pc_product *p, struct pc_stock *k, char **cause)
+{
+	struct pc_result res;
+	json_error_t e;
+	json_t *o;
+	int rc;
+
+	pc_result_init(&res);
+	rc = sid == NULL ? pcoupon_get_product(pc, pid, &res) :
+	    pcoupon_get_stock(pc, pid, sid, &res);
+	if (rc != 0 || res.w.http / 100 != 2 || res.w.body == NULL) {
+		*cause = xasprintf("%s %s: %s %s", sid ? "stock" : "product "
+		    "coupon", sid ? sid : pid, res.w.code[0] ? res.w.code :
+		    quan_strerror(rc != 0 ? rc : QUAN_EPROTO), res.w.message);
+		pc_result_free(&res);
+		return rc != 0 ? rc : QUAN_EPROTO;
+	}
+	o = json_loadb(res.w.body, res.w.body_len, 0, &e);
+	pc_result_free(&res);
+	if (o == NULL) {
+		*cause = xasprintf("%s: bad JSON", sid ? sid : pid);
+		return QUAN_EPROTO;
+	}
+	rc = sid == NULL ? pc_product_from_json(o, p, cause) :
+	    pc_stock_from_json(o, p, k, cause);
+	json_decref(o);
+	return rc;
+}
+
+int
+cli_pc_fetch(struct cli *c, int64_t now, int *nprod, int *nstock,
+    char **cause)
+{
+	struct fetch_ids *f = xcalloc(1, sizeof *f);
+	struct pcoupon_ctx *ctx = NULL;
+	struct pcoupon *pc = NULL;
+	struct pc_product p;
+	struct pc_stock k;
+	int i, rc;
+
+	*nprod = *nstock = 0;
+	p.product_coupon_id[0] = '\0';
+	if ((rc = store_pc_ids(c->st, fetch_id, f)) != 0) {
+		*cause = xasprintf("%s", store_errmsg(c->st));
+		goto out;
+	}
+	if ((rc = pcoupon_ctx_new(c->cfg, &ctx, cause)) != 0 ||
+	    (rc = pcoupon_new(ctx, NULL, &pc, cause)) != 0)
+		goto out;
+	for (i = 0; i < f->n && rc == 0; i++) {
+		char *why = NULL;
+
+		if (strcmp(p.product_coupon_id, f->p[i]) != 0) {
+			if ((rc = fetch_one(pc, f->p[i], NULL, &p, NULL,
+			    &why)) != 0) {
+				*cause = why;
+				break;
+			}
+			p.fetched_at = now;
+			if ((rc = store_pc_product_put(c->st, &p)) != 0)
+				break;
+			(*nprod)++;
+		}
+		if ((rc = fetch_one(pc, f->p[i], f->s[i], &p, &k, &why)) != 0) {
+			*cause = why;
+			break;
+		}
+		k.fetched_at = now;
+		if ((rc = store_pc_stock_put(c->st, &k)) != 0)
+			break;
+		(*nstock)++;
+		free(why);
+	}
+	if (rc != 0 && *cause == NULL)
+		*cause = xasprintf("%s", store_errmsg(c->st));
+out:
+	pcoupon_free(pc);
+	pcoupon_ctx_free(ctx);
+	free(f);
+	return rc;
 }

@@ -55,5 +55,10 @@ void cli_pc_settle(struct cli_pc *p, struct store *st, enum pay_outcome out,
 struct json_t *cli_pc_json(const struct cli_pc *p);
 void cli_pc_print(const struct cli_pc *p);
 void cli_pc_done(struct cli_pc *p);
+/* `quan import product --fetch`: every product coupon and stock the
+ * registry names, fetched from WeChat ([product_coupon], either mode) and
+ * stored. Counts; *cause (caller frees) on failure. */
+int cli_pc_fetch(struct cli *c, int64_t now, int *nprod, int *nstock,
+    char **cause);
 
 #endif

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_pcoupon.h"
 #include "cli/cmd.h"
 #include "core/import.h"
 #include "core/journal.h"
@@ -61,6 +62,23 @@ cmd_import(int argc, char **argv)
 	memset(&ic, 0, sizeof ic);
 	if ((rc = cli_init(&c, "import", &argc, argv, 0)) != 0)
 		goto out;
+	if (argc == 3 && strcmp(argv[1], "product") == 0 &&
+	    strcmp(argv[2], "--fetch") == 0) {
+		int np = 0, ns = 0;
+
+		if ((rc = cli_open_store(&c, "import", 0)) != 0)
+			goto out;
+		if (cli_pc_fetch(&c, tm_now(), &np, &ns, &cause) != 0) {
+			fprintf(stderr, "quan import: product --fetch: %s\n",
+			    cause != NULL ? cause : "failed");
+			free(cause);
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		printf("fetched %d product coupons, %d stocks\n", np, ns);
+		rc = EXIT_OK;
+		goto out;
+	}
 	if (argc != 3 || (strcmp(argv[1], "stocks") != 0 &&
 	    strcmp(argv[1], "cards") != 0 && strcmp(argv[1], "codes") != 0 &&
 	    strcmp(argv[1], "product") != 0)) {
