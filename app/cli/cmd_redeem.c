@@ -16,6 +16,7 @@
 #include "cli/cli_hub.h"
 #include "cli/cmd.h"
 #include "core/checkout.h"
+#include "core/pcoupon_sale.h"
 #include "core/import.h"
 #include "core/journal.h"
 #include "core/report.h"
@@ -478,6 +479,17 @@ cmd_void(int argc, char **argv)
 		 * right */
 		rc = EXIT_FAIL;
 		goto out;
+	}
+	{
+		/* 商品券 used in the sale go back (a bundle: its latest used
+		 * round only); `quan sync` sends the returns */
+		struct pcsale *ps = pcsale_new(c.st, c.cfg, NULL);
+		int nret = 0;
+
+		if (pcsale_return_txn(ps, id, tm_now(), &nret) != 0)
+			fprintf(stderr, "quan void: product coupons: %s\n",
+			    cli_errmsg(&c));
+		pcsale_free(ps);
 	}
 	if (by != NULL) {
 		/* the approval once the act is done: none for a void that

@@ -12,6 +12,7 @@
 #include "core/pcoupon_sale.h"
 #include "core/settle.h"
 #include "store/store.h"
+#include "store/store_pay.h"
 #include "store/store_pcoupon.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -29,6 +30,7 @@ struct pcsale {
 };
 
 static int apply_hook(void *arg, const struct sync_result *r, int64_t now);
+static int settled(struct pcsale *ps, int64_t txn_id);
 
 struct pcsale *
 pcsale_new(struct store *st, const struct config *cfg, struct settle *se)
@@ -428,6 +430,42 @@ pcsale_send(struct pcsale *ps, int64_t txn_id, int64_t now, int *posted)
 		*posted = c->posted;
 	free(c);
 	return rc;
+}
+
+int
+pcsale_resume(struct pcsale *ps, int64_t now, int *posted)
+{
+	struct pc_use *u = NULL;
+	int i, n = 0, rc;
+
+	if ((rc = uses_of(ps, 0, &u, &n)) != 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++) {
+		struct store_pay p;
+
+		if (u[i].state != PC_USE_PLANNED || u[i].use_first ||
+		    u[i].transaction_id[0] != '\0' || (i > 0 &&
+		    u[i].txn_id == u[i - 1].txn_id))
+			continue;
+		if (store_pay_for_txn(ps->st, u[i].txn_id, &p) != QUAN_OK)
+			continue;
+		if (strcmp(p.state, "paid") == 0 && p.transaction_id[0])
+			rc = pcsale_paid(ps, u[i].txn_id, p.transaction_id,
+			    now);
+		else if (strcmp(p.state, "failed") == 0 ||
+		    strcmp(p.state, "reversed") == 0)
+			rc = pcsale_payment_failed(ps, u[i].txn_id, now, NULL);
+	}
+	free(u);
+	if (rc != 0)
+		return rc;
+	return pcsale_send(ps, 0, now, posted);
+}
+
+int
+pcsale_open(struct pcsale *ps)
+{
+	return !settled(ps, 0);
 }
 
 /* A query (after "used by another order") tells whose use it was. */

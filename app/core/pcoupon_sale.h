@@ -102,6 +102,15 @@ int pcsale_return_txn(struct pcsale *ps, int64_t txn_id, int64_t now,
  * is posted. *posted (may be NULL) counts them. */
 int pcsale_send(struct pcsale *ps, int64_t txn_id, int64_t now,
     int *posted);
+/* `quan sync` after a crash: planned pay-first uses whose sale's payment
+ * is final now get the transaction_id (paid) or are withdrawn / returned
+ * (failed, reversed), then every open use is sent (pcsale_send, txn 0).
+ * *posted (may be NULL) counts the jobs. */
+int pcsale_resume(struct pcsale *ps, int64_t now, int *posted);
+/* 1 when some use is still open (planned and payable, sent, return
+ * pending), for `quan sync --once`'s exit code. */
+int pcsale_open(struct pcsale *ps);
+
 /* An answer (the settle's hook calls it inside its drain transaction). */
 int pcsale_apply(struct pcsale *ps, const struct sync_result *r,
     int64_t now);
