@@ -94,6 +94,11 @@ int store_collect(struct store *s, sqlite3_stmt *st, size_t sz,
 /* store_pcoupon.c: prepare a one-off statement of the 商品券 tables
  * (finalized by the caller). */
 int store_pc_prep(struct store *s, const char *sql, sqlite3_stmt **st);
+/* Every row of st (bound) into out (elements of sz bytes, at most max)
+ * by fill; *n counts all of them. Finalizes st. */
+int store_pc_collect(struct store *s, sqlite3_stmt *st, void *out,
+    size_t sz, void (*fill)(sqlite3_stmt *, void *), int max, int *n,
+    const char *what);
 
 static inline void
 bt(sqlite3_stmt *st, int i, const char *v)

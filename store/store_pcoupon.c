@@ -33,7 +33,8 @@ const char store_pc_schema[] =
 	"CREATE INDEX pc_coupons_confirming ON pc_coupons(updated_at)"
 	" WHERE state = 1 AND confirmed_at = 0;"
 	"CREATE TABLE pc_products(product_coupon_id TEXT PRIMARY KEY,"
-	" brand_id TEXT NOT NULL, scope INTEGER NOT NULL, type INTEGER NOT NULL,"
+	" brand_id TEXT NOT NULL, scope INTEGER NOT NULL,"
+	" type INTEGER NOT NULL,"
 	" usage INTEGER NOT NULL, r_type INTEGER NOT NULL,"
 	" r_threshold INTEGER NOT NULL, r_amount INTEGER NOT NULL,"
 	" r_percent INTEGER NOT NULL, r_exchange INTEGER NOT NULL,"
@@ -151,14 +152,17 @@ store_pc_put(struct store *s, const struct pc_coupon *c, int force)
 		return QUAN_EINVAL;
 	/* a field given empty/0 keeps the row's; the state only moves
 	 * forward unless forced (?22) */
-	if ((rc = store_pc_prep(s, "INSERT INTO pc_coupons(" PC_COLS ") VALUES(?1,"
-	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+	if ((rc = store_pc_prep(s,
+	    "INSERT INTO pc_coupons(" PC_COLS ") VALUES(?1,"
+	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	    " ?16,"
 	    " ?17, ?18, ?19, ?20, ?21) ON CONFLICT(code, stock_id) DO UPDATE"
 	    " SET product_coupon_id = CASE WHEN ?3 = '' THEN product_coupon_id"
 	    " ELSE ?3 END, brand_id = CASE WHEN ?4 = '' THEN brand_id ELSE ?4"
 	    " END, appid = CASE WHEN ?5 = '' THEN appid ELSE ?5 END,"
 	    " openid = CASE WHEN ?6 = '' THEN openid ELSE ?6 END,"
-	    " state = CASE WHEN ?22 AND ?7 != 0 THEN ?7 ELSE max(state, ?7) END,"
+	    " state = CASE WHEN ?22 AND ?7 != 0 THEN ?7"
+	    " ELSE max(state, ?7) END,"
 	    " valid_begin = CASE WHEN ?8 = 0 THEN valid_begin ELSE ?8 END,"
 	    " valid_end = CASE WHEN ?9 = 0 THEN valid_end ELSE ?9 END,"
 	    " receive_time = CASE WHEN ?10 = 0 THEN receive_time ELSE ?10 END,"
@@ -241,7 +245,8 @@ store_pc_confirmed(struct store *s, const char *code, const char *stock_id,
 	if ((unsigned)state >= PC_ST_COUNT)
 		return QUAN_EINVAL;
 	/* a confirmation never undoes a later state (used, expired ...) */
-	if ((rc = store_pc_prep(s, "UPDATE pc_coupons SET confirm_request_no = ?3,"
+	if ((rc = store_pc_prep(s,
+	    "UPDATE pc_coupons SET confirm_request_no = ?3,"
 	    " confirmed_at = ?4, state = max(state, ?5), updated_at = ?4"
 	    " WHERE code = ?1 AND stock_id = ?2", &st)) != 0)
 		return rc;
@@ -260,7 +265,8 @@ store_pc_set_state(struct store *s, const char *code, const char *stock_id,
 
 	if ((unsigned)state >= PC_ST_COUNT)
 		return QUAN_EINVAL;
-	if ((rc = store_pc_prep(s, "UPDATE pc_coupons SET state = ?3, updated_at ="
+	if ((rc = store_pc_prep(s,
+	    "UPDATE pc_coupons SET state = ?3, updated_at ="
 	    " ?4 WHERE code = ?1 AND stock_id = ?2", &st)) != 0)
 		return rc;
 	bi(st, 3, state);
@@ -268,18 +274,16 @@ store_pc_set_state(struct store *s, const char *code, const char *stock_id,
 	return update_row(s, st, code, stock_id, "set product coupon state");
 }
 
-/* Every row of st (parameters bound) into out (at most max); *n counts
- * all of them. Finalizes st. */
-static int
-collect(struct store *s, sqlite3_stmt *st, struct pc_coupon *out, int max,
-    int *n, const char *what)
+int
+store_pc_collect(struct store *s, sqlite3_stmt *st, void *out, size_t sz,
+    void (*fill)(sqlite3_stmt *, void *), int max, int *n, const char *what)
 {
 	int rc;
 
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n < max)
-			pc_fill(st, &out[*n]);
+			fill(st, (char *)out + (size_t)*n * sz);
 		(*n)++;
 	}
 	if (rc != SQLITE_DONE)
@@ -291,13 +295,29 @@ collect(struct store *s, sqlite3_stmt *st, struct pc_coupon *out, int max,
 	return rc;
 }
 
+static void
+pc_fill_v(sqlite3_stmt *st, void *c)
+{
+	pc_fill(st, c);
+}
+
+/* The registry rows of st (bound) into out. */
+static int
+collect(struct store *s, sqlite3_stmt *st, struct pc_coupon *out, int max,
+    int *n, const char *what)
+{
+	return store_pc_collect(s, st, out, sizeof *out, pc_fill_v, max, n,
+	    what);
+}
+
 int
 store_pc_unconfirmed(struct store *s, struct pc_coupon *out, int max, int *n)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = store_pc_prep(s, "SELECT " PC_COLS " FROM pc_coupons WHERE state ="
+	if ((rc = store_pc_prep(s,
+	    "SELECT " PC_COLS " FROM pc_coupons WHERE state ="
 	    " 1 AND confirmed_at = 0 ORDER BY updated_at", &st)) != 0)
 		return rc;
 	return collect(s, st, out, max, n, "list unconfirmed coupons");
@@ -313,7 +333,8 @@ store_pc_lookup(struct store *s, const char *code, struct pc_coupon *out,
 	*n = 0;
 	if (!id_ok(code, PC_CODE_MAX))
 		return QUAN_OK; /* longer than any code: not one */
-	if ((rc = store_pc_prep(s, "SELECT " PC_COLS " FROM pc_coupons WHERE code ="
+	if ((rc = store_pc_prep(s,
+	    "SELECT " PC_COLS " FROM pc_coupons WHERE code ="
 	    " ?1 ORDER BY stock_id", &st)) != 0)
 		return rc;
 	bt(st, 1, code);
@@ -327,7 +348,8 @@ store_pc_get(struct store *s, const char *code, const char *stock_id,
 	sqlite3_stmt *st;
 	int rc, n;
 
-	if ((rc = store_pc_prep(s, "SELECT " PC_COLS " FROM pc_coupons WHERE code ="
+	if ((rc = store_pc_prep(s,
+	    "SELECT " PC_COLS " FROM pc_coupons WHERE code ="
 	    " ?1 AND stock_id = ?2", &st)) != 0)
 		return rc;
 	bt(st, 1, code);
@@ -356,6 +378,27 @@ store_pc_bundle(struct store *s, const char *bundle_id,
 
 /* ---- definitions ------------------------------------------------------ */
 
+/* A rule's five columns from parameter / column i on. */
+static void
+bind_rule(sqlite3_stmt *st, int i, const struct pc_rule *r)
+{
+	bi(st, i, r->type);
+	bi(st, i + 1, r->threshold_fen);
+	bi(st, i + 2, r->discount_amount_fen);
+	bi(st, i + 3, r->percent_off);
+	bi(st, i + 4, r->exchange_price_fen);
+}
+
+static void
+col_rule(sqlite3_stmt *st, int i, struct pc_rule *r)
+{
+	r->type = (enum pc_type)sqlite3_column_int(st, i);
+	r->threshold_fen = sqlite3_column_int64(st, i + 1);
+	r->discount_amount_fen = sqlite3_column_int64(st, i + 2);
+	r->percent_off = sqlite3_column_int(st, i + 3);
+	r->exchange_price_fen = sqlite3_column_int64(st, i + 4);
+}
+
 int
 store_pc_product_put(struct store *s, const struct pc_product *p)
 {
@@ -364,8 +407,10 @@ store_pc_product_put(struct store *s, const struct pc_product *p)
 
 	if (!id_ok(p->product_coupon_id, PC_ID_MAX))
 		return QUAN_EINVAL;
-	if ((rc = store_pc_prep(s, "INSERT OR REPLACE INTO pc_products VALUES(?1,"
-	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+	if ((rc = store_pc_prep(s,
+	    "INSERT OR REPLACE INTO pc_products VALUES(?1,"
+	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	    " ?16,"
 	    " ?17)", &st)) != 0)
 		return rc;
 	bt(st, 1, p->product_coupon_id);
@@ -373,11 +418,7 @@ store_pc_product_put(struct store *s, const struct pc_product *p)
 	bi(st, 3, p->scope);
 	bi(st, 4, p->type);
 	bi(st, 5, p->usage);
-	bi(st, 6, p->single.type);
-	bi(st, 7, p->single.threshold_fen);
-	bi(st, 8, p->single.discount_amount_fen);
-	bi(st, 9, p->single.percent_off);
-	bi(st, 10, p->single.exchange_price_fen);
+	bind_rule(st, 6, &p->single);
 	bi(st, 11, p->bundle_count);
 	bi(st, 12, p->interval_days);
 	bt(st, 13, p->name);
@@ -407,11 +448,7 @@ store_pc_product_get(struct store *s, const char *id, struct pc_product *p)
 		p->scope = (enum pc_scope)sqlite3_column_int(st, 2);
 		p->type = (enum pc_type)sqlite3_column_int(st, 3);
 		p->usage = (enum pc_usage)sqlite3_column_int(st, 4);
-		p->single.type = (enum pc_type)sqlite3_column_int(st, 5);
-		p->single.threshold_fen = sqlite3_column_int64(st, 6);
-		p->single.discount_amount_fen = sqlite3_column_int64(st, 7);
-		p->single.percent_off = sqlite3_column_int(st, 8);
-		p->single.exchange_price_fen = sqlite3_column_int64(st, 9);
+		col_rule(st, 5, &p->single);
 		p->bundle_count = sqlite3_column_int(st, 10);
 		p->interval_days = sqlite3_column_int(st, 11);
 		col_text(st, 12, p->name, sizeof p->name);
@@ -497,7 +534,8 @@ store_pc_stock_put(struct store *s, const struct pc_stock *k)
 	if (!id_ok(k->stock_id, PC_ID_MAX))
 		return QUAN_EINVAL;
 	enc_lists(k, wk, sizeof wk, ir, sizeof ir, sto, sizeof sto);
-	if ((rc = store_pc_prep(s, "INSERT OR REPLACE INTO pc_stocks VALUES(?1, ?2,"
+	if ((rc = store_pc_prep(s,
+	    "INSERT OR REPLACE INTO pc_stocks VALUES(?1, ?2,"
 	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 	    " ?17, ?18, ?19, ?20, ?21, ?22)", &st)) != 0)
 		return rc;
@@ -506,11 +544,7 @@ store_pc_stock_put(struct store *s, const struct pc_stock *k)
 	bt(st, 3, k->brand_id);
 	bi(st, 4, k->state);
 	bi(st, 5, k->has_rule != 0);
-	bi(st, 6, k->rule.type);
-	bi(st, 7, k->rule.threshold_fen);
-	bi(st, 8, k->rule.discount_amount_fen);
-	bi(st, 9, k->rule.percent_off);
-	bi(st, 10, k->rule.exchange_price_fen);
+	bind_rule(st, 6, &k->rule);
 	bt(st, 11, k->stock_bundle_id);
 	bi(st, 12, k->bundle_index);
 	bi(st, 13, k->begin);
@@ -534,7 +568,8 @@ store_pc_stock_get(struct store *s, const char *id, struct pc_stock *k)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = store_pc_prep(s, "SELECT * FROM pc_stocks WHERE stock_id = ?1",
+	if ((rc = store_pc_prep(s,
+	    "SELECT * FROM pc_stocks WHERE stock_id = ?1",
 	    &st)) != 0)
 		return rc;
 	bt(st, 1, id);
@@ -547,11 +582,7 @@ store_pc_stock_get(struct store *s, const char *id, struct pc_stock *k)
 		col_text(st, 2, k->brand_id, sizeof k->brand_id);
 		k->state = (enum pc_def_state)sqlite3_column_int(st, 3);
 		k->has_rule = sqlite3_column_int(st, 4);
-		k->rule.type = (enum pc_type)sqlite3_column_int(st, 5);
-		k->rule.threshold_fen = sqlite3_column_int64(st, 6);
-		k->rule.discount_amount_fen = sqlite3_column_int64(st, 7);
-		k->rule.percent_off = sqlite3_column_int(st, 8);
-		k->rule.exchange_price_fen = sqlite3_column_int64(st, 9);
+		col_rule(st, 5, &k->rule);
 		col_text(st, 10, k->stock_bundle_id, sizeof k->stock_bundle_id);
 		k->bundle_index = sqlite3_column_int(st, 11);
 		k->begin = sqlite3_column_int64(st, 12);

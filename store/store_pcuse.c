@@ -67,7 +67,8 @@ store_pc_use_insert(struct store *s, struct pc_use *u)
 	if ((unsigned)u->state >= PC_USE_COUNT || u->code[0] == '\0' ||
 	    u->use_request_no[0] == '\0')
 		return QUAN_EINVAL;
-	if ((rc = store_pc_prep(s, "INSERT INTO pc_uses(" COLS ") VALUES(NULL, ?2, ?3,"
+	if ((rc = store_pc_prep(s,
+	    "INSERT INTO pc_uses(" COLS ") VALUES(NULL, ?2, ?3,"
 	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
 	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
 	    " ?31)", &st)) != 0)
@@ -117,7 +118,8 @@ store_pc_use_update(struct store *s, const struct pc_use *u)
 
 	if ((unsigned)u->state >= PC_USE_COUNT)
 		return QUAN_EINVAL;
-	if ((rc = store_pc_prep(s, "UPDATE pc_uses SET state = ?2, return_request_no ="
+	if ((rc = store_pc_prep(s,
+	    "UPDATE pc_uses SET state = ?2, return_request_no ="
 	    " ?3, transaction_id = ?4, paid_fen = ?5, attempts = ?6,"
 	    " ret_attempts = ?7, wx_code = ?8, reason = ?9, updated_at = ?10"
 	    " WHERE id = ?1", &st)) != 0)
@@ -139,24 +141,19 @@ store_pc_use_update(struct store *s, const struct pc_use *u)
 	return rc;
 }
 
+static void
+fill_v(sqlite3_stmt *st, void *u)
+{
+	fill(st, u);
+}
+
 /* Rows of st (bound) into out (at most max), *n all; finalizes st. */
 static int
 collect(struct store *s, sqlite3_stmt *st, struct pc_use *out, int max,
     int *n)
 {
-	int rc;
-
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n < max)
-			fill(st, &out[*n]);
-		(*n)++;
-	}
-	rc = rc == SQLITE_DONE ? QUAN_OK : store_sqlfail(s,
-	    sqlite3_extended_errcode(store_handle(s)),
+	return store_pc_collect(s, st, out, sizeof *out, fill_v, max, n,
 	    "read product coupon uses");
-	sqlite3_finalize(st);
-	return rc;
 }
 
 int
@@ -181,7 +178,8 @@ store_pc_use_txn(struct store *s, int64_t txn_id, struct pc_use *out,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = store_pc_prep(s, "SELECT " COLS " FROM pc_uses WHERE txn_id = ?1"
+	if ((rc = store_pc_prep(s,
+	    "SELECT " COLS " FROM pc_uses WHERE txn_id = ?1"
 	    " ORDER BY line", &st)) != 0)
 		return rc;
 	bi(st, 1, txn_id);

@@ -62,7 +62,7 @@ enum pc_use_state {
 enum pc_state {
 	PC_ST_UNKNOWN = 0,   /* not known (a row imported without a state) */
 	PC_ST_CONFIRMING,    /* 待确认: sent, 确认发放 not done yet */
-	PC_ST_PENDING,       /* 已发放待生效: confirmed, before valid_begin */
+	PC_ST_PENDING,       /* 已发放待生效: before valid_begin */
 	PC_ST_EFFECTIVE,     /* 已生效: usable */
 	PC_ST_USED,          /* 已核销 */
 	PC_ST_EXPIRED,       /* 已过期 */
@@ -111,7 +111,7 @@ enum pc_def_state {
 enum pc_source {
 	PC_SRC_NOTIFY = 0,   /* PRODUCT_COUPON(_SP).SEND callback */
 	PC_SRC_IMPORT,       /* quan import product FILE */
-	PC_SRC_QUERY,        /* a query answer (GET users/{openid}/coupons/…) */
+	PC_SRC_QUERY,        /* a query answer (GET one user coupon) */
 	PC_SRC_HUB           /* the store hub */
 };
 

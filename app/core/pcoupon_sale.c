@@ -166,7 +166,8 @@ pcsale_commit(struct pcsale *ps, int64_t txn_id, const struct pc_line *lines,
 		u.line = i;
 		str_copy(u.code, sizeof u.code, l->c.code);
 		str_copy(u.stock_id, sizeof u.stock_id, l->c.stock_id);
-		str_copy(u.product_coupon_id, sizeof u.product_coupon_id, l->c.product_coupon_id);
+		str_copy(u.product_coupon_id, sizeof u.product_coupon_id,
+		    l->c.product_coupon_id);
 		str_copy(u.appid, sizeof u.appid, l->c.appid);
 		str_copy(u.openid, sizeof u.openid, l->c.openid);
 		str_copy(u.brand_id, sizeof u.brand_id, l->c.brand_id);
@@ -183,7 +184,8 @@ pcsale_commit(struct pcsale *ps, int64_t txn_id, const struct pc_line *lines,
 		str_copy(u.out_trade_no, sizeof u.out_trade_no, out_trade_no);
 		str_copy(u.mchid, sizeof u.mchid, ps->cfg->wx_mchid);
 		if (l->k.store_scope == PC_STORES_SPECIFIC)
-			str_copy(u.store_id, sizeof u.store_id, ps->cfg->pc_store_id);
+			str_copy(u.store_id, sizeof u.store_id,
+			    ps->cfg->pc_store_id);
 		u.use_first = use_first;
 		u.order_fen = order_fen;
 		u.discount_fen = l->v.discount_fen;
@@ -251,7 +253,8 @@ set_paid(struct pcsale *ps, struct pc_use *u, int64_t now, void *arg)
 	if (u->state != PC_USE_PLANNED || u->use_first ||
 	    u->transaction_id[0] != '\0')
 		return QUAN_OK;
-	str_copy(u->transaction_id, sizeof u->transaction_id, (const char *)arg);
+	str_copy(u->transaction_id, sizeof u->transaction_id,
+	    (const char *)arg);
 	u->updated_at = now;
 	return store_pc_use_update(ps->st, u);
 }
@@ -323,7 +326,8 @@ refund_use(struct pcsale *ps, struct pc_use *u, int64_t now, void *arg)
 		if (pc_return_check(&me, rounds, nr < PC_BUNDLE_MAX ? nr :
 		    PC_BUNDLE_MAX) != REASON_NONE) {
 			/* a later round is used: this one stays used */
-			str_copy(u->reason, sizeof u->reason, reason_id(REASON_PC_BUNDLE_ROUND));
+			str_copy(u->reason, sizeof u->reason,
+			    reason_id(REASON_PC_BUNDLE_ROUND));
 			u->updated_at = now;
 			return store_pc_use_update(ps->st, u);
 		}
@@ -354,9 +358,11 @@ pcsale_job(const struct pc_use *u, int ret, struct sync_job *j)
 	j->landed = j->attempts;
 	str_copy(j->code, sizeof j->code, u->code);
 	str_copy(j->target, sizeof j->target, u->stock_id);
-	str_copy(j->request_no, sizeof j->request_no, ret == 1 ? u->return_request_no : u->use_request_no);
+	str_copy(j->request_no, sizeof j->request_no,
+	    ret == 1 ? u->return_request_no : u->use_request_no);
 	str_copy(j->openid, sizeof j->openid, u->openid);
-	str_copy(j->pc.product_coupon_id, sizeof j->pc.product_coupon_id, u->product_coupon_id);
+	str_copy(j->pc.product_coupon_id, sizeof j->pc.product_coupon_id,
+	    u->product_coupon_id);
 	str_copy(j->pc.appid, sizeof j->pc.appid, u->appid);
 	str_copy(j->pc.brand_id, sizeof j->pc.brand_id, u->brand_id);
 	if (ret != 0)
@@ -364,7 +370,8 @@ pcsale_job(const struct pc_use *u, int ret, struct sync_job *j)
 	str_copy(j->pc.store_id, sizeof j->pc.store_id, u->store_id);
 	j->pc.use_time = u->use_time;
 	if (u->use_first) {
-		str_copy(j->pc.out_trade_no, sizeof j->pc.out_trade_no, u->out_trade_no);
+		str_copy(j->pc.out_trade_no, sizeof j->pc.out_trade_no,
+		    u->out_trade_no);
 		str_copy(j->pc.mchid, sizeof j->pc.mchid, u->mchid);
 	} else {
 		snprintf(j->pc.transaction_id, sizeof j->pc.transaction_id,
@@ -480,7 +487,8 @@ apply_query(struct pc_use *u, const struct sync_result *r)
 		snprintf(u->reason, sizeof u->reason, "ok");
 	} else if (strcmp(r->pcr.coupon_state, "USED") == 0) {
 		u->state = PC_USE_CONFLICT;
-		str_copy(u->reason, sizeof u->reason, reason_id(REASON_ALREADY_USED));
+		str_copy(u->reason, sizeof u->reason,
+		    reason_id(REASON_ALREADY_USED));
 	}
 	return QUAN_OK;
 }
@@ -506,12 +514,14 @@ apply_use(struct pcsale *ps, struct pc_use *u, const struct sync_result *r)
 		if (ps->se != NULL && settle_post(ps->se, &q) == QUAN_OK)
 			break;
 		u->state = PC_USE_CONFLICT;
-		str_copy(u->reason, sizeof u->reason, reason_id(REASON_ALREADY_USED));
+		str_copy(u->reason, sizeof u->reason,
+		    reason_id(REASON_ALREADY_USED));
 		break;
 	case SYNC_REJECTED:
 		u->state = PC_USE_FAILED;
 		str_copy(u->wx_code, sizeof u->wx_code, r->wx_code);
-		str_copy(u->reason, sizeof u->reason, r->reason[0] != '\0' ? r->reason : r->wx_code);
+		str_copy(u->reason, sizeof u->reason,
+		    r->reason[0] != '\0' ? r->reason : r->wx_code);
 		break;
 	default:
 		break; /* unknown: stays sent, resent with the same number */
