@@ -31,7 +31,7 @@ bad(char **cause, const char *fmt, ...)
 }
 
 int
-pc_time_parse(const char *s, int64_t *t)
+pc_json_time(const char *s, int64_t *t)
 {
 	char buf[64];
 	size_t n;
@@ -131,7 +131,7 @@ get_time(const json_t *o, const char *key, int64_t *out, char **cause)
 	*out = 0;
 	if (v == NULL || json_is_null(v))
 		return QUAN_OK;
-	if (!json_is_string(v) || pc_time_parse(json_string_value(v), out)
+	if (!json_is_string(v) || pc_json_time(json_string_value(v), out)
 	    != QUAN_OK)
 		return bad(cause, "%s: not an RFC 3339 time", key);
 	return QUAN_OK;
