@@ -83,7 +83,7 @@ cmd_import(int argc, char **argv)
 	    strcmp(argv[1], "cards") != 0 && strcmp(argv[1], "codes") != 0 &&
 	    strcmp(argv[1], "product") != 0)) {
 		fprintf(stderr, "usage: quan import "
-		    "stocks|cards|codes|product FILE\n");
+		    "stocks|cards|codes|product FILE | product --fetch\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
