@@ -260,6 +260,8 @@ const char *const store_schema_sql[] = {
 	"', ifnull(max(seq), 0) + 1 FROM journal;",
 	/* 6 -> 7: a sale's payments and their vouchers (store_pay.c) */
 	store_pay_schema,
+	/* 7 -> 8: refunds of paid sales (store_pay.c) */
+	store_refund_schema,
 };
 
 _Static_assert(sizeof store_schema_sql / sizeof store_schema_sql[0] ==

@@ -18,6 +18,7 @@
 #include "cli/cmd.h"
 #include "core/checkout.h"
 #include "core/payment.h"
+#include "core/refund.h"
 #include "core/settle.h"
 #include "net/runtime.h"
 #include "util/config.h"
@@ -195,7 +196,8 @@ cmd_sync(int argc, char **argv)
 		rc = EXIT_FAIL;
 	else if (once)
 		rc = st.pending + st.unknown > 0 ||
-		    payment_open_count(c.st) > 0 ? EXIT_PENDING : EXIT_OK;
+		    payment_open_count(c.st) > 0 ||
+		    refund_open_count(c.st) > 0 ? EXIT_PENDING : EXIT_OK;
 out:
 	free(adir);
 	checkout_free(rec);

@@ -106,6 +106,8 @@ int settle_apply(struct settle *s, const struct ev *ev, int64_t now);
 typedef int (*settle_pay_fn)(void *arg, const struct sync_result *r,
     int64_t now);
 void settle_set_pay(struct settle *s, settle_pay_fn fn, void *arg);
+/* Refund answers (SYNC_OP_REFUND*, core/refund.h), the same way. */
+void settle_set_refund(struct settle *s, settle_pay_fn fn, void *arg);
 /* Post one job that has no outbox row (a payment request) to the sync
  * thread. QUAN_EFULL when its queue is full. */
 int settle_post(struct settle *s, const struct sync_job *job);

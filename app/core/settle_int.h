@@ -72,6 +72,8 @@ struct settle {
 	} w;
 	settle_pay_fn pay_fn; /* payment answers go there (core/payment.c) */
 	void *pay_arg;
+	settle_pay_fn refund_fn; /* refund answers (core/refund.c) */
+	void *refund_arg;
 };
 
 /* settle.c */

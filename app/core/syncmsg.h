@@ -43,7 +43,14 @@ enum sync_op {
 	SYNC_OP_PAY_REVERSE,
 	/* the sync thread's own: a cheap signed request while idle, so the
 	 * online state stays true with nothing to send; never a result */
-	SYNC_OP_PROBE
+	SYNC_OP_PROBE,
+	/* refunds (core/refund.h), sent once each like the payment ops:
+	 * code = out_trade_no, request_no = out_refund_no (committed before
+	 * the first request, the same on every retry), amount_fen = the
+	 * refund, total_fen = the order's total; the answer comes back in
+	 * sync_result.refund */
+	SYNC_OP_REFUND,
+	SYNC_OP_REFUND_QUERY
 };
 
 /* 1 for the three payment ops. */
@@ -52,6 +59,13 @@ sync_op_is_pay(int op)
 {
 	return op == SYNC_OP_PAY || op == SYNC_OP_PAY_QUERY ||
 	    op == SYNC_OP_PAY_REVERSE;
+}
+
+/* 1 for the two refund ops. */
+static inline int
+sync_op_is_refund(int op)
+{
+	return op == SYNC_OP_REFUND || op == SYNC_OP_REFUND_QUERY;
 }
 
 /* What came of a job. The sync thread retries transient failures itself
@@ -91,6 +105,7 @@ struct sync_job {
 	 * is a bearer instrument: never stored, never logged. */
 	int64_t amount_fen;
 	char auth_code[24];
+	int64_t total_fen;    /* SYNC_OP_REFUND: the order's total */
 };
 
 /* A payment answer as it crosses the threads (a struct pay_answer cut to
@@ -115,6 +130,17 @@ struct sync_pay {
 	char transaction_id[36];
 	char out_trade_no[36];
 	struct sync_pay_voucher v[SYNC_PAY_VOUCHERS];
+};
+
+/* A refund answer as it crosses the threads. */
+struct sync_refund {
+	int32_t rc;                  /* pay_refund_answer.rc */
+	int32_t trusted;
+	int32_t err;                 /* enum pay_err */
+	int32_t state;               /* enum pay_refund_state */
+	int64_t refund_fen, payer_refund_fen, voucher_refund_fen; /* -1 */
+	char out_refund_no[65];
+	char refund_id[72];
 };
 
 /* sync -> core: EV_SYNC_DONE. For STOCK_GET / CARD_GET the definition's
@@ -146,6 +172,7 @@ struct sync_result {
 			char chunk[SYNC_CHUNK_MAX];
 		};
 		struct sync_pay pay;    /* the SYNC_OP_PAY* ops */
+		struct sync_refund refund; /* the SYNC_OP_REFUND* ops */
 	};
 };
 
