@@ -161,6 +161,7 @@ ui_screen_title(enum view_screen s)
 	case VIEW_SETTINGS: return _("Settings (read-only)");
 	case VIEW_HELP: return _("Help");
 	case VIEW_DETAIL: return _("Coupon detail");
+	case VIEW_PAY: return _("Payment");
 	case VIEW_SCREEN_COUNT: break;
 	}
 	return "";
@@ -445,6 +446,9 @@ ui_prompt(const struct view *v)
 	case VIEW_FIELD_REASON: return _("Reason");
 	case VIEW_FIELD_SEARCH: return _("Search code or sale");
 	case VIEW_FIELD_ITEM_PRICE: return _("Item price (yuan)");
+	case VIEW_FIELD_PAY_CODE: return _("Scan the payment code");
+	case VIEW_FIELD_CASH: return _("Cash tendered (yuan)");
+	case VIEW_FIELD_REF: return _("Reference");
 	case VIEW_FIELD_NONE: break;
 	}
 	return "";
