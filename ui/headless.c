@@ -165,12 +165,12 @@ drain(struct session *s, struct evq *q, int results_fd)
 		} else if (ms > 0) {
 			poll(NULL, 0, ms);
 		}
-		if (!session_busy(s))
+		if (!session_busy(s) && !session_paying(s))
 			break;
 		memset(ev, 0, offsetof(struct ev, u));
 		ev->type = EV_TICK;
 		session_dispatch(s, ev);
-		if (!session_busy(s))
+		if (!session_busy(s) && !session_paying(s))
 			break;
 	}
 	free(ev);

@@ -438,6 +438,9 @@ ui_prompt(const struct view *v)
 		    "mind, 3 offline risk ok, 4 end of day, or words)");
 		}
 	}
+	if (v->screen == VIEW_PAY && (v->pay == VIEW_PAY_SENDING ||
+	    v->pay == VIEW_PAY_USERPAYING || v->pay == VIEW_PAY_CANCELLING))
+		return _("Waiting for WeChat (Esc cancels)");
 	switch (v->field) {
 	case VIEW_FIELD_CASHIER: return _("Cashier id");
 	case VIEW_FIELD_PIN: return _("PIN");

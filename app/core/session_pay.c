@@ -118,7 +118,9 @@ session_pay_scan(struct session *s, const char *code)
 	s->v.pay_reason[0] = '\0';
 	s->v.nvouchers = 0;
 	session_set_msg(s, VIEW_M_NONE, NULL);
-	session_go(s, VIEW_PAY, VIEW_FIELD_NONE);
+	/* the input line stays live (keys are drawn while it waits): a
+	 * second code is refused while this one is out */
+	session_go(s, VIEW_PAY, VIEW_FIELD_PAY_CODE);
 	/* out at once: the first request does not wait for a tick */
 	session_pay_check(s);
 	return 1;
@@ -144,6 +146,7 @@ paid(struct session *s, const struct payment_view *pv)
 	int i;
 
 	v->pay = VIEW_PAY_PAID;
+	v->pay_reason[0] = '\0';
 	v->pay_payer_fen = pv->payer_fen;
 	v->pay_voucher_fen = pv->voucher_fen;
 	v->pay_tendered_fen = pv->tendered_fen;

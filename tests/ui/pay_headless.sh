@@ -1,0 +1,120 @@
+#!/bin/bash
+# pay_headless.sh — the sale's payment in the terminal session, driven by
+# `quan run --headless` against `quan sim` (issue 11), in English and in
+# Chinese: after the coupons the due is offered; a payment code scanned
+# there is charged and the vouchers WeChat deducted and what the customer
+# paid are shown (the sale closed); NOTENOUGH → not paid, the sale kept
+# for cash with change; another tender with a reference; a failed charge
+# then Esc → the sale voided, its coupon returned; USERPAYING that
+# resolves is waited for without blocking. The till's payments and the
+# simulator's ledger agree.
+set -u
+QUAN=${QUAN:?QUAN must name the quan binary}
+W=$(mktemp -d /tmp/quan-ui-pay-XXXXXX)
+SIM=$W/sim
+SIM_SEED=5
+. "$(dirname "${BASH_SOURCE[0]}")/../net/simlib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../net/salelib.sh"
+trap 'kill_sim' EXIT
+
+"$QUAN" sim init "$SIM" >/dev/null || fail "sim init"
+"$QUAN" sim seed "$SIM" >/dev/null || fail "sim seed"
+pay_conf 15 500
+start_sim 127.0.0.1:0 ""
+export QUAN_DATA=$W/data QUAN_CONFIG=$SIM/quan.conf
+"$QUAN" import codes "$SIM/import/codes.csv" >/dev/null || fail "import codes"
+"$QUAN" staff add 1001 --role cashier --pin 1234 >/dev/null || fail "staff"
+mapfile -t MC < <(python3 -c "
+import json
+for e in json.load(open('$SIM/seed.json'))['merchant']['valid']:
+    if e.get('stock_type') == 'NORMAL': print(e['code'])")
+q() { sqlite3 "$W/data/quan.db" "$1"; }
+
+# run LANG: the script in $W/s; its output in $W/o
+run() {
+	"$QUAN" run --headless "$W/s" --quiet --lang "$1" >"$W/o" 2>"$W/e" ||
+		{ cat "$W/o" "$W/e" >&2; fail "headless run ($1)"; }
+}
+
+cat >"$W/s" <<S
+login 1001 1234
+amount 100
+scan ${MC[0]}
+confirm
+wait-sync 5000
+print
+expect pay: due=¥95.00 offered
+scan $(pay_code 00)
+print
+expect screen=pay
+expect pay: paid tender=wechat due=¥95.00
+expect voucher:
+expect-not change=¥0.01
+amount 50
+scan ${MC[1]}
+confirm
+wait-sync 5000
+scan $(pay_code 03)
+print
+expect pay: failed tender=wechat due=¥45.00 elapsed=0s reason=NOTENOUGH
+expect prompt: Scan the payment code
+key cash
+submit 40
+print
+expect msg: Error: less cash than is due
+submit 50
+print
+expect pay: paid tender=cash
+expect change=¥5.00
+amount 20
+scan ${MC[2]}
+confirm
+wait-sync 5000
+key other
+submit POS-4711
+print
+expect pay: paid tender=other
+expect ref=POS-4711
+amount 30
+scan ${MC[3]}
+confirm
+wait-sync 5000
+scan $(pay_code 03)
+cancel
+print
+expect screen=amount
+amount 40
+scan ${MC[4]}
+confirm
+wait-sync 5000
+scan $(pay_code 01 2)
+print
+expect pay: paid tender=wechat due=¥35.00
+S
+run en
+# the sales: paid and closed, the NOTENOUGH one paid in cash, the
+# cancelled one voided and its coupon returned
+[ "$(q "SELECT group_concat(t.state || ':' || ifnull((SELECT group_concat(tender || '/' || state, '+') FROM payments p WHERE p.txn_id = t.id), '-'), ' ') FROM txns t ORDER BY t.id")" = "closed:wechat/paid closed:wechat/failed+cash/paid closed:other/paid voided:wechat/failed closed:wechat/paid" ] || fail "sales: $(q "SELECT id, state FROM txns")"
+[ "$(q "SELECT state FROM redemptions WHERE code = '${MC[3]}'")" = returned ] || fail "coupon of the cancelled sale not returned"
+[ "$(q "SELECT count(*) FROM payment_vouchers")" -gt 0 ] || fail "vouchers not stored"
+
+# the same in Chinese: the words on the payment screen
+cat >"$W/s" <<S
+login 1001 1234
+amount 100
+scan ${MC[5]}
+confirm
+wait-sync 5000
+key cash
+print
+expect 支付
+expect 收现金（元）
+submit 100
+print
+expect change=¥5.00
+S
+run zh
+ledgers_agree || fail "ledgers differ"
+"$QUAN" journal verify >/dev/null || fail "journal verify"
+kill_sim
+echo "pay_headless ok"
