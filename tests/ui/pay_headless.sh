@@ -117,4 +117,31 @@ run zh
 ledgers_agree || fail "ledgers differ"
 "$QUAN" journal verify >/dev/null || fail "journal verify"
 kill_sim
+
+# quan demo: its panel offers the seed's payment code, and a full sale
+# with a merchant coupon and WeChat vouchers goes through on the demo's
+# own data dir and simulator
+printf 'wait-net 10000\nprint\nexpect DEMO\n' >"$W/s"
+"$QUAN" demo --data "$W/demo" --headless "$W/s" --quiet >"$W/o" 2>"$W/e" ||
+	fail "demo: $(cat "$W/o" "$W/e")"
+DS=$W/demo/sim/seed.json
+DPAY=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['pay']['success'])" "$DS")
+DC=$(python3 -c "import json,sys; print([e['code'] for e in json.load(open(sys.argv[1]))['merchant']['valid'] if e.get('stock_type') == 'NORMAL'][0])" "$DS")
+"$QUAN" sim serve "$W/demo/sim" --listen 127.0.0.1:0 >"$W/dsim.out" 2>/dev/null &
+SIMPID=$!
+for _ in $(seq 100); do grep -q '^listening' "$W/dsim.out" && break; sleep 0.1; done
+cat >"$W/s" <<S
+login 1001 1234
+amount 100
+scan $DC
+confirm
+wait-sync 5000
+scan $DPAY
+print
+expect pay: paid tender=wechat
+expect voucher:
+S
+"$QUAN" run --config "$W/demo/sim/quan.conf" --data "$W/demo" --headless "$W/s" \
+	--quiet --lang en >"$W/o" 2>"$W/e" || fail "demo sale with a voucher: $(cat "$W/o" "$W/e")"
+kill_sim
 echo "pay_headless ok"

@@ -51,10 +51,13 @@ EXTRA = [
  "a payment is already out",
  "less cash than is due",
  "a reference of 1 to 64 characters",
- "not a WeChat payment code"
+ "not a WeChat payment code",
+ "pay: password", "pay: not enough"
 ]
 
 TR = {
+ "pay: password": "付款码（输密码）",
+ "pay: not enough": "付款码（余额不足）",
  "Waiting for WeChat (Esc cancels)": "等待微信（Esc 取消）",
  "Now show your WeChat payment code to the scanner": "请向扫码器出示微信付款码",
  "Scan the customer's payment code, or ^T cash, ^O other tender": "扫描顾客付款码，或 ^T 现金，^O 其他支付方式",
