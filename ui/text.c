@@ -397,6 +397,23 @@ ui_msg(const struct view *v, char *out, size_t n)
 		    "used at WeChat): %s"), id, tab != NULL ? tab + 1 : "");
 		break;
 	}
+	case VIEW_M_REFUNDING:
+		snprintf(out, n, _("Sale %s was paid: refunding it; it is "
+		    "voided once the money is back"), v->msg_text);
+		break;
+	case VIEW_M_REFUNDED:
+		snprintf(out, n, _("Sale %s refunded and voided"), v->msg_text);
+		break;
+	case VIEW_M_REFUND_FAILED: {
+		char id[40];
+		const char *tab = strchr(v->msg_text, '\t');
+
+		snprintf(id, sizeof id, "%.*s", tab != NULL ?
+		    (int)(tab - v->msg_text) : 0, v->msg_text);
+		snprintf(out, n, _("Sale %s NOT refunded (%s): it stays paid"),
+		    id, tab != NULL ? tab + 1 : "");
+		break;
+	}
 	case VIEW_M_QUIT_CONFIRM:
 		snprintf(out, n, "%s", _("A sale is open: press F10 (or "
 		    "Ctrl-C) again to quit and drop it, any other key to go "

@@ -498,7 +498,7 @@ session_sync(struct session *s)
 int
 session_paying(const struct session *s)
 {
-	return session_pay_waiting(s);
+	return session_pay_waiting(s) || s->refund_id != 0;
 }
 
 int

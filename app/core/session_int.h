@@ -71,6 +71,8 @@ struct session {
 	/* the sale's payment (session_pay.c) */
 	struct payment *pm;
 	int64_t pay_id;            /* the charge shown, 0 none */
+	struct refund *rf;         /* a paid sale voided: its refund */
+	int64_t refund_id;         /* the refund out, 0 none */
 };
 
 /* session.c */
@@ -147,6 +149,10 @@ void session_pay_check(struct session *s);
 int session_pay_keep_sale(struct session *s);
 int session_pay_waiting(const struct session *s);
 int session_pay_active(const struct session *s);
+/* The manager voids sale txn: a paid one is refunded first (1: the
+ * refund is out or done, the session says so), 0 when it was not paid
+ * (void it as before). */
+int session_pay_void(struct session *s, int64_t txn, const char *by);
 /* ms until session_pay_check should run (-1 none). */
 int session_pay_timeout_ms(const struct session *s);
 

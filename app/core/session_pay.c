@@ -16,6 +16,7 @@
 
 #include "core/checkout.h"
 #include "core/payment.h"
+#include "core/refund.h"
 #include "core/session_int.h"
 #include "store/store_pay.h"
 #include "util/err.h"
@@ -26,8 +27,10 @@
 void
 session_pay_init(struct session *s)
 {
-	if (s->o.cfg != NULL && s->o.st != NULL && s->o.co != NULL)
+	if (s->o.cfg != NULL && s->o.st != NULL && s->o.co != NULL) {
 		s->pm = payment_new(s->o.co, s->o.st, s->o.cfg, s->o.settle);
+		s->rf = refund_new(s->o.co, s->o.st, s->o.cfg, s->o.settle);
+	}
 }
 
 void
@@ -35,6 +38,9 @@ session_pay_free(struct session *s)
 {
 	payment_free(s->pm);
 	s->pm = NULL;
+	/* a refund still out stays open in the store for quan sync */
+	refund_free(s->rf);
+	s->rf = NULL;
 }
 
 void
@@ -166,9 +172,75 @@ paid(struct session *s, const struct payment_view *pv)
 	v->field = VIEW_FIELD_AMOUNT; /* the next sale's amount */
 }
 
+/* The refund of a voided paid sale, when final: the sale voided (its
+ * coupons returned) and the session says how it ended. */
+static void
+refund_check(struct session *s)
+{
+	struct refund_view rv;
+	char t[VIEW_ERR_MAX];
+
+	if (s->rf == NULL || s->refund_id == 0)
+		return;
+	if (!refund_step(s->rf) && refund_active(s->rf) > 0)
+		return;
+	if (refund_view(s->rf, s->refund_id, &rv) != 0 ||
+	    !refund_state_final(rv.state))
+		return;
+	if (refund_settle(s->rf, s->refund_id) != 0)
+		log_error("session: voiding refunded sale %lld",
+		    (long long)rv.txn_id);
+	s->refund_id = 0;
+	if (rv.state == REFUND_SUCCESS) {
+		snprintf(t, sizeof t, "%lld", (long long)rv.txn_id);
+		session_set_msg(s, VIEW_M_REFUNDED, t);
+	} else {
+		snprintf(t, sizeof t, "%lld\t%s", (long long)rv.txn_id,
+		    rv.err != PAY_E_NONE ? pay_err_name(rv.err) :
+		    refund_state_name(rv.state));
+		session_set_msg(s, VIEW_M_REFUND_FAILED, t);
+	}
+	session_touch(s);
+}
+
+int
+session_pay_void(struct session *s, int64_t txn, const char *by)
+{
+	struct store_pay p;
+	char t[40];
+	int64_t id = 0;
+	int rc;
+
+	if (s->rf == NULL || store_pay_for_txn(s->o.st, txn, &p) != 0 ||
+	    strcmp(p.state, "paid") != 0)
+		return 0;
+	snprintf(t, sizeof t, "%lld", (long long)txn);
+	if (s->refund_id != 0) {
+		session_set_msg(s, VIEW_M_ERROR, "a refund is already out");
+		session_touch(s);
+		return 1;
+	}
+	rc = refund_start(s->rf, txn, 0, 1, by, &id);
+	if (rc != 0) {
+		session_set_msg(s, VIEW_M_ERROR, rc == QUAN_ENET ? "a WeChat "
+		    "refund needs WeChat" : rc == QUAN_EBUSY ? "a refund of "
+		    "this sale is under way" : quan_strerror(rc));
+		session_touch(s);
+		return 1;
+	}
+	if (id == 0)
+		return 0; /* nothing left to give back: void it */
+	s->refund_id = id;
+	session_set_msg(s, VIEW_M_REFUNDING, t);
+	refund_check(s); /* cash / other: back at once */
+	session_touch(s);
+	return 1;
+}
+
 void
 session_pay_check(struct session *s)
 {
+	refund_check(s);
 	struct payment_view pv;
 	struct view *v = &s->v;
 	enum view_pay_state was = v->pay;
@@ -333,11 +405,14 @@ session_pay_keep_sale(struct session *s)
 int
 session_pay_timeout_ms(const struct session *s)
 {
-	int t;
+	int t, r;
 
+	r = s->rf != NULL && s->refund_id != 0 ? refund_timeout_ms(s->rf) : -1;
 	if (s->pm == NULL || !payment_active(s->pm))
-		return -1;
+		return r;
 	t = payment_timeout_ms(s->pm);
+	if (r >= 0 && (t < 0 || r < t))
+		t = r;
 	/* the seconds counter on screen */
 	return t < 0 || t > 250 ? 250 : t;
 }

@@ -161,8 +161,13 @@ enum view_msg {
 	                         coupons cannot be returned, the rest are */
 	VIEW_M_VOIDED_KEPT_ALL, /* the same, nothing else to return */
 	VIEW_M_QUIT_CONFIRM,  /* a sale is open: quit again to drop it */
-	VIEW_M_NOT_VOIDABLE   /* text = txn: voided already (or not
+	VIEW_M_NOT_VOIDABLE,  /* text = txn: voided already (or not
 	                         decided): refused before any PIN */
+	VIEW_M_REFUNDING,     /* text = txn: a paid sale's money is being
+	                         given back; voided once it is */
+	VIEW_M_REFUNDED,      /* text = txn: refunded and voided */
+	VIEW_M_REFUND_FAILED  /* text = "txn\treason": not refunded, the
+	                         sale stays */
 };
 
 /* view.online */

@@ -32,6 +32,16 @@ for otn, kind, total, payer in s.execute(
     r[0] += kind == "pay"
     r[1] += sign * total
     r[2] += sign * payer
+# refunds the till counts as given back (a store before refunds has none)
+ref = {}
+try:
+    for otn, amt, payer in q.execute(
+            "SELECT p.out_trade_no, sum(r.amount_fen), sum(r.payer_fen) FROM"
+            " refunds r JOIN payments p ON p.id = r.payment_id WHERE"
+            " r.state = 'success' GROUP BY p.out_trade_no"):
+        ref[otn] = (amt, payer)
+except sqlite3.OperationalError:
+    pass
 bad = []
 till_total = till_payer = 0
 states = {}
@@ -45,6 +55,9 @@ for otn, state, tender, amount, payer in q.execute(
     if pays > 1:
         bad.append((otn, "charged %d times" % pays))
     if state == "paid":
+        r_amt, r_payer = ref.get(otn, (0, 0))
+        amount -= r_amt
+        payer -= r_payer
         till_total += amount
         till_payer += payer
         if (net_total, net_payer) != (amount, payer):

@@ -24,6 +24,7 @@ start_sim 127.0.0.1:0 ""
 export QUAN_DATA=$W/data QUAN_CONFIG=$SIM/quan.conf
 "$QUAN" import codes "$SIM/import/codes.csv" >/dev/null || fail "import codes"
 "$QUAN" staff add 1001 --role cashier --pin 1234 >/dev/null || fail "staff"
+"$QUAN" staff add 9001 --role manager --pin 9999 >/dev/null || fail "staff"
 mapfile -t MC < <(python3 -c "
 import json
 for e in json.load(open('$SIM/seed.json'))['merchant']['valid']:
@@ -50,6 +51,12 @@ expect screen=pay
 expect pay: paid tender=wechat due=¥95.00
 expect voucher:
 expect-not change=¥0.01
+key void
+submit 9001
+submit 9999
+submit 1
+print
+expect msg: Sale 1 refunded and voided
 amount 50
 scan ${MC[1]}
 confirm
@@ -94,8 +101,11 @@ S
 run en
 # the sales: paid and closed, the NOTENOUGH one paid in cash, the
 # cancelled one voided and its coupon returned
-[ "$(q "SELECT group_concat(t.state || ':' || ifnull((SELECT group_concat(tender || '/' || state, '+') FROM payments p WHERE p.txn_id = t.id), '-'), ' ') FROM txns t ORDER BY t.id")" = "closed:wechat/paid closed:wechat/failed+cash/paid closed:other/paid voided:wechat/failed closed:wechat/paid" ] || fail "sales: $(q "SELECT id, state FROM txns")"
+[ "$(q "SELECT group_concat(t.state || ':' || ifnull((SELECT group_concat(tender || '/' || state, '+') FROM payments p WHERE p.txn_id = t.id), '-'), ' ') FROM txns t ORDER BY t.id")" = "voided:wechat/paid closed:wechat/failed+cash/paid closed:other/paid voided:wechat/failed closed:wechat/paid" ] || fail "sales: $(q "SELECT id, state FROM txns")"
 [ "$(q "SELECT state FROM redemptions WHERE code = '${MC[3]}'")" = returned ] || fail "coupon of the cancelled sale not returned"
+# the manager's void of the paid sale: refunded in full, its coupon back
+[ "$(q "SELECT r.state || ' ' || r.amount_fen || ' ' || r.approved_by FROM refunds r WHERE r.txn_id = 1")" = "success 9500 9001" ] || fail "terminal void: refund $(q "SELECT * FROM refunds")"
+[ "$(q "SELECT state FROM redemptions WHERE code = '${MC[0]}'")" = returned ] || fail "coupon of the refunded sale not returned"
 [ "$(q "SELECT count(*) FROM payment_vouchers")" -gt 0 ] || fail "vouchers not stored"
 
 # the same in Chinese: the words on the payment screen

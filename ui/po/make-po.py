@@ -56,6 +56,9 @@ EXTRA = [
 ]
 
 TR = {
+ "Sale %s was paid: refunding it; it is voided once the money is back": "交易 %s 已付款：正在退款，退款成功后作废",
+ "Sale %s refunded and voided": "交易 %s 已退款并作废",
+ "Sale %s NOT refunded (%s): it stays paid": "交易 %s 未退款（%s）：仍为已付款",
  "pay: password": "付款码（输密码）",
  "pay: not enough": "付款码（余额不足）",
  "Waiting for WeChat (Esc cancels)": "等待微信（Esc 取消）",
