@@ -577,3 +577,52 @@ store_refund_list_open(struct store *s, int64_t *ids, int max, int *n)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int
+store_pay_day(struct store *s, int64_t from, int64_t to,
+    int (*fn_pay)(void *arg, const struct store_pay *p),
+    int (*fn_refund)(void *arg, const struct store_refund *r,
+    const char *out_trade_no), void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_pay p;
+	struct store_refund r;
+	char otn[33];
+	int rc, stop = 0;
+
+	if ((rc = prepare(s, "SELECT " COLS " FROM payments WHERE"
+	    " tender = 'wechat' AND created_at >= ?1 AND created_at < ?2"
+	    " ORDER BY id", &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fill(st, &p);
+		stop = fn_pay(arg, &p);
+	}
+	rc = stop ? stop : rc == SQLITE_DONE ? QUAN_OK : store_sqlfail(s,
+	    sqlite3_extended_errcode(store_handle(s)), "list payments");
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	if ((rc = prepare(s, "SELECT r.id, r.txn_id, r.payment_id,"
+	    " r.out_refund_no, r.kind, r.state, r.amount_fen, r.total_fen,"
+	    " r.payer_fen, r.voucher_fen, r.refund_id, r.reason,"
+	    " r.approved_by, r.requests, r.next_at, r.created_at,"
+	    " r.updated_at, r.owner, p.out_trade_no FROM refunds r JOIN"
+	    " payments p ON p.id = r.payment_id WHERE p.tender = 'wechat' AND"
+	    " r.created_at >= ?1 AND r.created_at < ?2 ORDER BY r.id",
+	    &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rfill(st, &r);
+		col_text(st, 18, otn, sizeof otn);
+		stop = fn_refund(arg, &r, otn);
+	}
+	rc = stop ? stop : rc == SQLITE_DONE ? QUAN_OK : store_sqlfail(s,
+	    sqlite3_extended_errcode(store_handle(s)), "list refunds");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -140,4 +140,12 @@ int store_refund_sum(struct store *s, int64_t payment_id, int64_t *live,
  * sale is not voided yet (recovery), oldest first. */
 int store_refund_list_open(struct store *s, int64_t *ids, int max, int *n);
 
+/* Each WeChat payment (fn_pay) and each refund of one (fn_refund) created
+ * in [from, to), oldest first: the till's side of a day's trade bill.
+ * A callback's non-zero return stops the walk and is returned. */
+int store_pay_day(struct store *s, int64_t from, int64_t to,
+    int (*fn_pay)(void *arg, const struct store_pay *p),
+    int (*fn_refund)(void *arg, const struct store_refund *r,
+    const char *out_trade_no), void *arg);
+
 #endif

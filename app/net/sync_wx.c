@@ -180,6 +180,31 @@ sync_wx_free(struct sync_wx *x)
 	free(x);
 }
 
+int
+sync_wx_bill(const struct config *cfg, const char *date, char **text,
+    size_t *len, char **cause)
+{
+	struct sync_wx *x = NULL;
+	struct pay_client *cl = NULL;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	if ((rc = sync_wx_new(cfg, &x, cause)) != 0)
+		return rc;
+	if (x->pay == NULL) {
+		*cause = xstrdup(x->pay_cause != NULL ? x->pay_cause :
+		    "payments are not configured");
+		sync_wx_free(x);
+		return QUAN_ECONFIG;
+	}
+	if ((rc = pay_client_new(x->pay, NULL, &cl, cause)) == 0)
+		rc = pay_bill(cl, date, text, len, cause);
+	pay_client_free(cl);
+	sync_wx_free(x);
+	return rc;
+}
+
 static int
 w_open(void *arg, const atomic_int *stop, void **ctx, char **cause)
 {

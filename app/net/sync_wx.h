@@ -32,5 +32,11 @@ extern const struct sync_exec_ops sync_wx_ops;
 /* The shared WeChat Pay context (for `quan callbacks`), or NULL when the
  * [wechatpay] section is not configured. Borrowed. */
 struct wxpay_ctx *sync_wx_wxpay(struct sync_wx *x);
+/* The trade bill of date ("YYYY-MM-DD") downloaded with the configured
+ * payment client (net/pay.h pay_bill), blocking within its timeouts: for
+ * `quan reconcile` and the daemon's daily run. QUAN_ECONFIG when payments
+ * are not configured; *cause says why. */
+int sync_wx_bill(const struct config *cfg, const char *date, char **text,
+    size_t *len, char **cause);
 
 #endif
