@@ -135,8 +135,9 @@ session_pay_scan(struct session *s, const char *code)
 void
 session_pay_key(struct session *s, enum session_cmd cmd)
 {
-	if ((s->v.screen != VIEW_RESULT && s->v.screen != VIEW_PAY) ||
-	    !can_ask(s))
+	/* self-service takes no cash: the payment code only */
+	if (s->o.kiosk || (s->v.screen != VIEW_RESULT &&
+	    s->v.screen != VIEW_PAY) || !can_ask(s))
 		return;
 	s->v.tender = cmd == SC_CASH ? VIEW_T_CASH : VIEW_T_OTHER;
 	session_set_msg(s, VIEW_M_NONE, NULL);

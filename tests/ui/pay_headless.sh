@@ -6,8 +6,10 @@
 # paid are shown (the sale closed); NOTENOUGH → not paid, the sale kept
 # for cash with change; another tender with a reference; a failed charge
 # then Esc → the sale voided, its coupon returned; USERPAYING that
-# resolves is waited for without blocking. The till's payments and the
-# simulator's ledger agree.
+# resolves is waited for without blocking; the manager's void of a paid
+# sale refunds it; the kiosk takes the payment code only; a quan demo
+# sale with vouchers. The till's payments and the simulator's ledger
+# agree.
 set -u
 QUAN=${QUAN:?QUAN must name the quan binary}
 W=$(mktemp -d /tmp/quan-ui-pay-XXXXXX)
@@ -124,6 +126,26 @@ print
 expect change=¥5.00
 S
 run zh
+
+# the kiosk: the customer's payment code only (no cash self-service);
+# a code without money, then another that pays
+cat >"$W/s" <<S
+amount 60
+scan ${MC[6]}
+confirm
+wait-sync 5000
+scan $(pay_code 03)
+key cash
+print
+expect screen=pay Payment KIOSK
+expect pay: failed
+expect prompt: Scan the payment code
+scan $(pay_code 00)
+print
+expect pay: paid tender=wechat due=¥55.00
+S
+"$QUAN" run --kiosk --headless "$W/s" --quiet --lang en >"$W/o" 2>"$W/e" ||
+	{ cat "$W/o" "$W/e" >&2; fail "kiosk"; }
 ledgers_agree || fail "ledgers differ"
 "$QUAN" journal verify >/dev/null || fail "journal verify"
 kill_sim
