@@ -164,9 +164,10 @@ store_pay_update(struct store *s, const struct store_pay *p)
 	return rc;
 }
 
-/* One row of a query with ?1 bound to v. */
+/* One row of a query with ?1 bound to v, read by fill_fn into out. */
 static int
-one(struct store *s, const char *sql, int64_t v, struct store_pay *out)
+one(struct store *s, const char *sql, int64_t v,
+    void (*fill_fn)(sqlite3_stmt *, void *), void *out)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -176,22 +177,29 @@ one(struct store *s, const char *sql, int64_t v, struct store_pay *out)
 	sqlite3_bind_int64(st, 1, v);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		fill(st, out);
+		fill_fn(st, out);
 		rc = QUAN_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = QUAN_ENOTFOUND;
 	} else {
 		rc = store_sqlfail(s, sqlite3_extended_errcode(
-		    store_handle(s)), "read payment");
+		    store_handle(s)), "read a payment or refund");
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
+static void
+fill_pay(sqlite3_stmt *st, void *p)
+{
+	fill(st, p);
+}
+
 int
 store_pay_get(struct store *s, int64_t id, struct store_pay *out)
 {
-	return one(s, "SELECT " COLS " FROM payments WHERE id = ?1", id, out);
+	return one(s, "SELECT " COLS " FROM payments WHERE id = ?1", id,
+	    fill_pay, out);
 }
 
 int
@@ -199,7 +207,7 @@ store_pay_for_txn(struct store *s, int64_t txn_id, struct store_pay *out)
 {
 	return one(s, "SELECT " COLS " FROM payments WHERE txn_id = ?1"
 	    " ORDER BY state IN ('pending','paid','unknown') DESC, id DESC"
-	    " LIMIT 1", txn_id, out);
+	    " LIMIT 1", txn_id, fill_pay, out);
 }
 
 int
@@ -493,42 +501,26 @@ store_refund_update(struct store *s, const struct store_refund *r)
 	return rc;
 }
 
-static int
-rone(struct store *s, const char *sql, int64_t v, struct store_refund *out)
+static void
+fill_refund(sqlite3_stmt *st, void *r)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = prepare(s, sql, &st)) != 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, v);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		rfill(st, out);
-		rc = QUAN_OK;
-	} else if (rc == SQLITE_DONE) {
-		rc = QUAN_ENOTFOUND;
-	} else {
-		rc = store_sqlfail(s, sqlite3_extended_errcode(
-		    store_handle(s)), "read refund");
-	}
-	sqlite3_finalize(st);
-	return rc;
+	rfill(st, r);
 }
 
 int
 store_refund_get(struct store *s, int64_t id, struct store_refund *out)
 {
-	return rone(s, "SELECT " RCOLS " FROM refunds WHERE id = ?1", id,
-	    out);
+	return one(s, "SELECT " RCOLS " FROM refunds WHERE id = ?1", id,
+	    fill_refund, out);
 }
 
 int
 store_refund_open_of(struct store *s, int64_t payment_id,
     struct store_refund *out)
 {
-	return rone(s, "SELECT " RCOLS " FROM refunds WHERE payment_id = ?1"
-	    " AND state IN ('pending','processing')", payment_id, out);
+	return one(s, "SELECT " RCOLS " FROM refunds WHERE payment_id = ?1"
+	    " AND state IN ('pending','processing')", payment_id, fill_refund,
+	    out);
 }
 
 int

@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "core/checkout.h"
 #include "core/evq.h"
 #include "core/journal.h"
+#include "core/payment.h"
 #include "core/refund.h"
 #include "core/settle.h"
 #include "core/syncmsg.h"
@@ -28,7 +28,6 @@
 #include "util/xmem.h"
 
 #define REFUNDS_MAX 64        /* refunds out at once in one process */
-#define ADOPT_SILENT_S 120    /* an owner this quiet is taken for gone */
 #define RETRY_MAX_MS 60000    /* the longest wait between two requests */
 
 struct entry {
@@ -157,18 +156,6 @@ journal_refund(struct store *st, const struct store_refund *r,
 	return rc;
 }
 
-static int
-owner_gone(const struct store_refund *r, int64_t now)
-{
-	pid_t pid = (pid_t)r->owner;
-
-	if (pid == getpid())
-		return 0;
-	if (pid <= 0 || now - r->updated_at > ADOPT_SILENT_S)
-		return 1;
-	return kill(pid, 0) != 0 && errno == ESRCH;
-}
-
 /* Track a refund row here (it is ours now). */
 static struct entry *
 track(struct refund *rf, const struct store_refund *r, const char *otn)
@@ -229,7 +216,8 @@ refund_start(struct refund *rf, int64_t txn_id, int64_t amount_fen,
 	if (rc == 0) {
 		/* one under way: the same refund asked again (a command
 		 * repeated after a crash) is resumed, never made twice */
-		if (!owner_gone(&r, now) && r.owner != (int64_t)getpid()) {
+		if (!payment_owner_gone(r.owner, r.updated_at, now) &&
+		    r.owner != (int64_t)getpid()) {
 			rc = QUAN_EBUSY;
 			goto fail;
 		}
@@ -582,7 +570,7 @@ refund_adopt(struct refund *rf, int *n)
 			return rc;
 		if ((rc = store_refund_get(rf->st, ids[i], &r)) != 0 ||
 		    (rc = store_pay_get(rf->st, r.payment_id, &p)) != 0 ||
-		    !owner_gone(&r, now)) {
+		    !payment_owner_gone(r.owner, r.updated_at, now)) {
 			store_rollback(rf->st);
 			if (rc != 0)
 				return rc;

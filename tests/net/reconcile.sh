@@ -14,13 +14,7 @@ SIM_SEED=13
 . "$(dirname "${BASH_SOURCE[0]}")/salelib.sh"
 trap 'kill_sim' EXIT
 
-"$QUAN" sim init "$SIM" >/dev/null || fail "sim init"
-"$QUAN" sim seed "$SIM" >/dev/null || fail "sim seed"
-pay_conf 15 500
-start_sim 127.0.0.1:0 ""
-export QUAN_DATA=$W/data QUAN_CONFIG=$SIM/quan.conf
-"$QUAN" import codes "$SIM/import/codes.csv" >/dev/null || fail "import codes"
-"$QUAN" staff add 9001 --role manager --pin 9999 >/dev/null || fail "staff"
+sale_setup 500
 q() { sqlite3 "$W/data/quan.db" "$1"; }
 C=$(python3 -c "import json; print([e['code'] for e in json.load(open('$SIM/seed.json'))['merchant']['valid'] if e.get('stock_type') == 'NORMAL'][0])")
 

@@ -19,14 +19,7 @@ SIM_SEED=5
 . "$(dirname "${BASH_SOURCE[0]}")/../net/salelib.sh"
 trap 'kill_sim' EXIT
 
-"$QUAN" sim init "$SIM" >/dev/null || fail "sim init"
-"$QUAN" sim seed "$SIM" >/dev/null || fail "sim seed"
-pay_conf 15 500
-start_sim 127.0.0.1:0 ""
-export QUAN_DATA=$W/data QUAN_CONFIG=$SIM/quan.conf
-"$QUAN" import codes "$SIM/import/codes.csv" >/dev/null || fail "import codes"
-"$QUAN" staff add 1001 --role cashier --pin 1234 >/dev/null || fail "staff"
-"$QUAN" staff add 9001 --role manager --pin 9999 >/dev/null || fail "staff"
+sale_setup 500
 mapfile -t MC < <(python3 -c "
 import json
 for e in json.load(open('$SIM/seed.json'))['merchant']['valid']:

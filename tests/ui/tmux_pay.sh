@@ -64,15 +64,7 @@ drawn=$(wc -l <"$W/keys")
 still=$(screen | grep -c "CUSTOMER IS ENTERING THE PASSWORD")
 [ "$drawn" -ge "$KEYS" ] && [ "$still" -ge 1 ] ||
 	{ echo "FAIL: $drawn of $KEYS keys drawn while the payment waited (still waiting: $still)"; screen; FAILS=$((FAILS + 1)); }
-read -r n p50 p99 max <<<"$(sort -n "$W/keys" | awk '
-	{ v[NR] = $1 }
-	END {
-		if (NR == 0) { print "0 - - -"; exit }
-		i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
-		i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR
-		printf "%d %.1f %.1f %.1f\n", NR, v[i50] / 1000,
-		    v[i99] / 1000, v[NR] / 1000
-	}')"
+read -r n p50 p99 max <<<"$(key_figures "$W/keys")"
 echo "key->screen during USERPAYING (${U}s): n=$n p50=${p50}ms p99=${p99}ms max=${max}ms"
 keys -N "$((KEYS + 5))" BSpace
 wait_for "PAID" $((U + 20))
