@@ -164,9 +164,10 @@ store_pay_update(struct store *s, const struct store_pay *p)
 	return rc;
 }
 
-/* One row of a query with ?1 bound to v. */
+/* One row of a query with ?1 bound to v, read by fill_fn into out. */
 static int
-one(struct store *s, const char *sql, int64_t v, struct store_pay *out)
+one(struct store *s, const char *sql, int64_t v,
+    void (*fill_fn)(sqlite3_stmt *, void *), void *out)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -176,22 +177,29 @@ one(struct store *s, const char *sql, int64_t v, struct store_pay *out)
 	sqlite3_bind_int64(st, 1, v);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		fill(st, out);
+		fill_fn(st, out);
 		rc = QUAN_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = QUAN_ENOTFOUND;
 	} else {
 		rc = store_sqlfail(s, sqlite3_extended_errcode(
-		    store_handle(s)), "read payment");
+		    store_handle(s)), "read a payment or refund");
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
+static void
+fill_pay(sqlite3_stmt *st, void *p)
+{
+	fill(st, p);
+}
+
 int
 store_pay_get(struct store *s, int64_t id, struct store_pay *out)
 {
-	return one(s, "SELECT " COLS " FROM payments WHERE id = ?1", id, out);
+	return one(s, "SELECT " COLS " FROM payments WHERE id = ?1", id,
+	    fill_pay, out);
 }
 
 int
@@ -199,7 +207,7 @@ store_pay_for_txn(struct store *s, int64_t txn_id, struct store_pay *out)
 {
 	return one(s, "SELECT " COLS " FROM payments WHERE txn_id = ?1"
 	    " ORDER BY state IN ('pending','paid','unknown') DESC, id DESC"
-	    " LIMIT 1", txn_id, out);
+	    " LIMIT 1", txn_id, fill_pay, out);
 }
 
 int
@@ -363,6 +371,250 @@ store_pay_sums(struct store *s, int64_t from, int64_t to,
 		rc = store_sqlfail(s, sqlite3_extended_errcode(
 		    store_handle(s)), "sum payments");
 	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- refunds ---------------------------------------------------------- */
+
+const char store_refund_schema[] =
+	"CREATE TABLE refunds(id INTEGER PRIMARY KEY,"
+	" txn_id INTEGER NOT NULL,"
+	" payment_id INTEGER NOT NULL REFERENCES payments(id),"
+	" out_refund_no TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL CHECK(kind IN ('void','partial')),"
+	" state TEXT NOT NULL CHECK(state IN"
+	" ('pending','processing','success','failed','abnormal')),"
+	" amount_fen INTEGER NOT NULL CHECK(amount_fen > 0),"
+	" total_fen INTEGER NOT NULL, payer_fen INTEGER NOT NULL,"
+	" voucher_fen INTEGER NOT NULL, refund_id TEXT NOT NULL,"
+	" reason TEXT NOT NULL, approved_by TEXT NOT NULL,"
+	" requests INTEGER NOT NULL, next_at INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+	" owner INTEGER NOT NULL);"
+	"CREATE INDEX refunds_txn ON refunds(txn_id);"
+	/* one refund under way per payment */
+	"CREATE UNIQUE INDEX refunds_open ON refunds(payment_id) WHERE state"
+	" IN ('pending','processing');"
+	/* never more back than was taken, whatever process asks */
+	"CREATE TRIGGER refunds_not_more BEFORE INSERT ON refunds WHEN"
+	" NOT EXISTS (SELECT 1 FROM payments WHERE id = NEW.payment_id AND"
+	"  state = 'paid' AND txn_id = NEW.txn_id) OR NEW.amount_fen +"
+	" (SELECT ifnull(sum(amount_fen), 0) FROM refunds WHERE"
+	"  payment_id = NEW.payment_id AND state <> 'failed') >"
+	" (SELECT amount_fen FROM payments WHERE id = NEW.payment_id)"
+	" BEGIN SELECT RAISE(ABORT, 'refund_more_than_paid'); END;"
+	/* a paid sale is voided only once its money is back */
+	"CREATE TRIGGER txns_void_paid BEFORE UPDATE OF state ON txns WHEN"
+	" NEW.state = 'voided' AND OLD.state <> 'voided' AND EXISTS"
+	" (SELECT 1 FROM payments p WHERE p.txn_id = NEW.id AND"
+	"  p.state = 'paid' AND p.amount_fen > (SELECT ifnull(sum(amount_fen),"
+	"  0) FROM refunds r WHERE r.payment_id = p.id AND"
+	"  r.state = 'success'))"
+	" BEGIN SELECT RAISE(ABORT, 'paid_sale_not_refunded'); END;";
+
+#define RCOLS "id, txn_id, payment_id, out_refund_no, kind, state," \
+	" amount_fen, total_fen, payer_fen, voucher_fen, refund_id, reason," \
+	" approved_by, requests, next_at, created_at, updated_at, owner"
+
+static void
+rfill(sqlite3_stmt *st, struct store_refund *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	r->txn_id = sqlite3_column_int64(st, 1);
+	r->payment_id = sqlite3_column_int64(st, 2);
+	col_text(st, 3, r->out_refund_no, sizeof r->out_refund_no);
+	col_text(st, 4, r->kind, sizeof r->kind);
+	col_text(st, 5, r->state, sizeof r->state);
+	r->amount_fen = sqlite3_column_int64(st, 6);
+	r->total_fen = sqlite3_column_int64(st, 7);
+	r->payer_fen = sqlite3_column_int64(st, 8);
+	r->voucher_fen = sqlite3_column_int64(st, 9);
+	col_text(st, 10, r->refund_id, sizeof r->refund_id);
+	col_text(st, 11, r->reason, sizeof r->reason);
+	col_text(st, 12, r->approved_by, sizeof r->approved_by);
+	r->requests = sqlite3_column_int64(st, 13);
+	r->next_at = sqlite3_column_int64(st, 14);
+	r->created_at = sqlite3_column_int64(st, 15);
+	r->updated_at = sqlite3_column_int64(st, 16);
+	r->owner = sqlite3_column_int64(st, 17);
+}
+
+static void
+rbind(sqlite3_stmt *st, const struct store_refund *r)
+{
+	sqlite3_bind_int64(st, 2, r->txn_id);
+	sqlite3_bind_int64(st, 3, r->payment_id);
+	sqlite3_bind_text(st, 4, r->out_refund_no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, r->amount_fen);
+	sqlite3_bind_int64(st, 8, r->total_fen);
+	sqlite3_bind_int64(st, 9, r->payer_fen);
+	sqlite3_bind_int64(st, 10, r->voucher_fen);
+	sqlite3_bind_text(st, 11, r->refund_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, r->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, r->approved_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 14, r->requests);
+	sqlite3_bind_int64(st, 15, r->next_at);
+	sqlite3_bind_int64(st, 16, r->created_at);
+	sqlite3_bind_int64(st, 17, r->updated_at);
+	sqlite3_bind_int64(st, 18, r->owner);
+}
+
+int
+store_refund_insert(struct store *s, struct store_refund *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(s, "INSERT INTO refunds(" RCOLS ") VALUES(NULL,"
+	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	    " ?16, ?17, ?18)", &st)) != 0)
+		return rc;
+	rbind(st, r);
+	if ((rc = done(s, st, "insert refund")) == 0)
+		r->id = sqlite3_last_insert_rowid(store_handle(s));
+	return rc;
+}
+
+int
+store_refund_update(struct store *s, const struct store_refund *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(s, "UPDATE refunds SET txn_id = ?2,"
+	    " payment_id = ?3, out_refund_no = ?4, kind = ?5, state = ?6,"
+	    " amount_fen = ?7, total_fen = ?8, payer_fen = ?9,"
+	    " voucher_fen = ?10, refund_id = ?11, reason = ?12,"
+	    " approved_by = ?13, requests = ?14, next_at = ?15,"
+	    " created_at = ?16, updated_at = ?17, owner = ?18 WHERE id = ?1",
+	    &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, r->id);
+	rbind(st, r);
+	if ((rc = done(s, st, "update refund")) == 0 &&
+	    sqlite3_changes(store_handle(s)) == 0)
+		rc = QUAN_ENOTFOUND;
+	return rc;
+}
+
+static void
+fill_refund(sqlite3_stmt *st, void *r)
+{
+	rfill(st, r);
+}
+
+int
+store_refund_get(struct store *s, int64_t id, struct store_refund *out)
+{
+	return one(s, "SELECT " RCOLS " FROM refunds WHERE id = ?1", id,
+	    fill_refund, out);
+}
+
+int
+store_refund_open_of(struct store *s, int64_t payment_id,
+    struct store_refund *out)
+{
+	return one(s, "SELECT " RCOLS " FROM refunds WHERE payment_id = ?1"
+	    " AND state IN ('pending','processing')", payment_id, fill_refund,
+	    out);
+}
+
+int
+store_refund_sum(struct store *s, int64_t payment_id, int64_t *live,
+    int64_t *done_fen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*live = *done_fen = 0;
+	if ((rc = prepare(s, "SELECT ifnull(sum(amount_fen) FILTER (WHERE"
+	    " state <> 'failed'), 0), ifnull(sum(amount_fen) FILTER (WHERE"
+	    " state = 'success'), 0) FROM refunds WHERE payment_id = ?1",
+	    &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, payment_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*live = sqlite3_column_int64(st, 0);
+		*done_fen = sqlite3_column_int64(st, 1);
+		rc = QUAN_OK;
+	} else {
+		rc = store_sqlfail(s, sqlite3_extended_errcode(
+		    store_handle(s)), "sum refunds");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_refund_list_open(struct store *s, int64_t *ids, int max, int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = prepare(s, "SELECT r.id FROM refunds r JOIN txns t ON"
+	    " t.id = r.txn_id WHERE r.state IN ('pending','processing') OR"
+	    " (r.state = 'success' AND r.kind = 'void' AND"
+	    "  t.state <> 'voided') ORDER BY r.id", &st)) != 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QUAN_OK :
+	    store_sqlfail(s, sqlite3_extended_errcode(store_handle(s)),
+	    "list open refunds");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_pay_day(struct store *s, int64_t from, int64_t to,
+    int (*fn_pay)(void *arg, const struct store_pay *p),
+    int (*fn_refund)(void *arg, const struct store_refund *r,
+    const char *out_trade_no), void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_pay p;
+	struct store_refund r;
+	char otn[33];
+	int rc, stop = 0;
+
+	if ((rc = prepare(s, "SELECT " COLS " FROM payments WHERE"
+	    " tender = 'wechat' AND created_at >= ?1 AND created_at < ?2"
+	    " ORDER BY id", &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fill(st, &p);
+		stop = fn_pay(arg, &p);
+	}
+	rc = stop ? stop : rc == SQLITE_DONE ? QUAN_OK : store_sqlfail(s,
+	    sqlite3_extended_errcode(store_handle(s)), "list payments");
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	if ((rc = prepare(s, "SELECT r.id, r.txn_id, r.payment_id,"
+	    " r.out_refund_no, r.kind, r.state, r.amount_fen, r.total_fen,"
+	    " r.payer_fen, r.voucher_fen, r.refund_id, r.reason,"
+	    " r.approved_by, r.requests, r.next_at, r.created_at,"
+	    " r.updated_at, r.owner, p.out_trade_no FROM refunds r JOIN"
+	    " payments p ON p.id = r.payment_id WHERE p.tender = 'wechat' AND"
+	    " r.created_at >= ?1 AND r.created_at < ?2 ORDER BY r.id",
+	    &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rfill(st, &r);
+		col_text(st, 18, otn, sizeof otn);
+		stop = fn_refund(arg, &r, otn);
+	}
+	rc = stop ? stop : rc == SQLITE_DONE ? QUAN_OK : store_sqlfail(s,
+	    sqlite3_extended_errcode(store_handle(s)), "list refunds");
 	sqlite3_finalize(st);
 	return rc;
 }

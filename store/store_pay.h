@@ -93,4 +93,59 @@ struct store_pay_sums {
 int store_pay_sums(struct store *s, int64_t from, int64_t to,
     struct store_pay_sums *out);
 
+/* ---- refunds ---------------------------------------------------------- */
+
+/* Migration 8 -> 9 (store_sql.c's schema list). */
+extern const char store_refund_schema[];
+
+/* One refund of a paid payment: its out_refund_no committed before any
+ * request and sent unchanged on every retry. Invariants (the database's,
+ * inside the committing transaction): a payment has at most one refund
+ * under way (pending or processing); its refunds that are not failed
+ * never add up to more than it took (QUAN_EINVAL); a sale with a paid
+ * payment is voided only once every fen of it is back (QUAN_EINVAL). */
+struct store_refund {
+	int64_t id;
+	int64_t txn_id, payment_id;
+	char out_refund_no[33];
+	char kind[8];              /* void | partial */
+	char state[12];            /* pending|processing|success|failed|
+				      abnormal */
+	int64_t amount_fen;        /* refunded (asked) */
+	int64_t total_fen;         /* the payment's total */
+	int64_t payer_fen;         /* back to the customer (-1 unknown) */
+	int64_t voucher_fen;       /* the vouchers' share (-1 unknown) */
+	char refund_id[72];        /* WeChat's */
+	char reason[48];           /* pay_err_name of the last error, "" */
+	char approved_by[33];      /* the manager */
+	int64_t requests;
+	int64_t next_at;           /* epoch ms of the next request */
+	int64_t created_at, updated_at; /* epoch s */
+	int64_t owner;             /* pid of the process driving it */
+};
+
+/* Insert (sets r->id): QUAN_EEXIST a refund of that payment is under way
+ * (or the out_refund_no was used); QUAN_EINVAL more than is left. */
+int store_refund_insert(struct store *s, struct store_refund *r);
+int store_refund_update(struct store *s, const struct store_refund *r);
+int store_refund_get(struct store *s, int64_t id, struct store_refund *out);
+/* The payment's refund under way; QUAN_ENOTFOUND when none. */
+int store_refund_open_of(struct store *s, int64_t payment_id,
+    struct store_refund *out);
+/* Fen of the payment's refunds that are not failed (given or on their
+ * way) / that succeeded. */
+int store_refund_sum(struct store *s, int64_t payment_id, int64_t *live,
+    int64_t *done);
+/* Ids of refunds under way, and of 'void' refunds that succeeded whose
+ * sale is not voided yet (recovery), oldest first. */
+int store_refund_list_open(struct store *s, int64_t *ids, int max, int *n);
+
+/* Each WeChat payment (fn_pay) and each refund of one (fn_refund) created
+ * in [from, to), oldest first: the till's side of a day's trade bill.
+ * A callback's non-zero return stops the walk and is returned. */
+int store_pay_day(struct store *s, int64_t from, int64_t to,
+    int (*fn_pay)(void *arg, const struct store_pay *p),
+    int (*fn_refund)(void *arg, const struct store_refund *r,
+    const char *out_trade_no), void *arg);
+
 #endif

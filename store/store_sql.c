@@ -263,6 +263,8 @@ const char *const store_schema_sql[] = {
 	store_pay_schema,
 	/* 7 -> 8: the 商品券 registry and definitions (store_pcoupon.c) */
 	store_pc_schema,
+	/* 8 -> 9: refunds of paid sales (store_pay.c) */
+	store_refund_schema,
 };
 
 _Static_assert(sizeof store_schema_sql / sizeof store_schema_sql[0] ==

@@ -136,6 +136,8 @@ draw_sale(const struct view *v, int top, int bottom, int w, int kiosk)
 	snprintf(b, sizeof b, "%s -%s    %s %s", _("Discount"), m2, _("DUE"),
 	    m3);
 	dr_put(y++, 1, w - 1, b, A_BOLD, 0);
+	if (v->screen == VIEW_RESULT)
+		draw_pay_offer(v, y++, w, kiosk);
 	if (kiosk)
 		draw_verdict(v, bottom - 8, 0, w, 1);
 	else
@@ -162,4 +164,121 @@ draw_approve(const struct view *v, int top, int bottom, int w)
 	}
 	y++;
 	dr_put(y++, 2, w - 2, _("Esc cancels."), crt_attr(CRT_DIM), 0);
+}
+
+/* RESULT: the due still to take, and how (terminal: code, cash, other;
+ * kiosk: the customer's payment code). */
+void
+draw_pay_offer(const struct view *v, int y, int w, int kiosk)
+{
+	if (!v->pay_offer || v->pay != VIEW_PAY_NONE)
+		return;
+	dr_put(y, 1, w - 1, kiosk ? _("Now show your WeChat payment code "
+	    "to the scanner") : _("Scan the customer's payment code, or "
+	    "^T cash, ^O other tender"), crt_attr(CRT_WARN), 0);
+}
+
+static void
+pay_box(const char *word, const char *sub, int role, int y, int w, int big)
+{
+	int attr = crt_attr(role), i, h = big ? 5 : 3;
+
+	for (i = 0; i < h; i++)
+		dr_fill(y + i, 0, w, attr);
+	dr_center(y + 1, 0, w, word, attr | A_BOLD);
+	if (sub != NULL && sub[0] != '\0')
+		dr_center(y + (big ? 3 : 2), 0, w, sub, attr);
+}
+
+/* What WeChat deducted and what the customer paid (or the cash). */
+static int
+pay_figures(const struct view *v, int y, int w)
+{
+	char b[512], m[40], m2[40];
+	int i;
+
+	for (i = 0; i < v->nvouchers; i++) {
+		ui_money(v->vouchers[i].amount_fen, m, sizeof m);
+		snprintf(b, sizeof b, "  %s %s (%s)  -%s", _("Voucher"),
+		    v->vouchers[i].name, v->vouchers[i].nocash ?
+		    _("no-cash") : _("pre-funded"), m);
+		dr_put(y++, 1, w - 1, b, A_NORMAL, 0);
+	}
+	switch (v->tender) {
+	case VIEW_T_WECHAT:
+		ui_money(v->pay_payer_fen, m, sizeof m);
+		snprintf(b, sizeof b, "%s %s", _("Customer paid (WeChat)"), m);
+		break;
+	case VIEW_T_CASH:
+		ui_money(v->pay_tendered_fen, m, sizeof m);
+		ui_money(v->pay_change_fen, m2, sizeof m2);
+		snprintf(b, sizeof b, "%s %s    %s %s", _("Cash tendered"), m,
+		    _("CHANGE"), m2);
+		break;
+	case VIEW_T_OTHER:
+		snprintf(b, sizeof b, "%s: %s", _("Other tender"), v->pay_ref);
+		break;
+	case VIEW_T_NONE:
+		b[0] = '\0';
+		break;
+	}
+	dr_put(y++, 1, w - 1, b, A_BOLD, 0);
+	return y;
+}
+
+void
+draw_pay(const struct view *v, int top, int bottom, int w, int kiosk)
+{
+	char b[512], m[40], sub[256];
+	int y = top + 1, big = kiosk, by = bottom - (kiosk ? 8 : 4);
+
+	ui_money(v->pay_due_fen, m, sizeof m);
+	snprintf(b, sizeof b, "%s %s   %s %s", _("Sale"), v->txn, _("DUE"), m);
+	dr_put(y++, 1, w - 1, b, A_BOLD, 0);
+	y++;
+	switch (v->pay) {
+	case VIEW_PAY_NONE:
+		dr_put(y++, 1, w - 1, v->field == VIEW_FIELD_CASH ?
+		    _("Type the cash handed over; the change is shown") :
+		    v->field == VIEW_FIELD_REF ? _("Type the reference of "
+		    "the other tender (card slip, voucher number)") :
+		    _("Scan the customer's payment code"), A_NORMAL, 0);
+		break;
+	case VIEW_PAY_SENDING:
+	case VIEW_PAY_USERPAYING:
+	case VIEW_PAY_CANCELLING:
+		snprintf(sub, sizeof sub, _("%u s"), v->pay_elapsed_s);
+		pay_box(v->pay == VIEW_PAY_SENDING ? _("CHARGING WECHAT") :
+		    v->pay == VIEW_PAY_USERPAYING ?
+		    _("CUSTOMER IS ENTERING THE PASSWORD") :
+		    _("CANCELLING: REVERSING THE PAYMENT"), sub, CRT_WARN, by,
+		    w, big);
+		if (v->pay != VIEW_PAY_CANCELLING && !kiosk)
+			dr_put(y++, 1, w - 1, _("Esc cancels (the payment is "
+			    "reversed)"), crt_attr(CRT_DIM), 0);
+		break;
+	case VIEW_PAY_PAID:
+		y = pay_figures(v, y, w);
+		sub[0] = '\0';
+		if (v->tender == VIEW_T_CASH) {
+			ui_money(v->pay_change_fen, m, sizeof m);
+			snprintf(sub, sizeof sub, "%s %s", _("CHANGE"), m);
+		}
+		pay_box(_("PAID"), sub, CRT_OK, by, w, big);
+		break;
+	case VIEW_PAY_FAILED:
+	case VIEW_PAY_REVERSED:
+		snprintf(sub, sizeof sub, "%s%s%s", v->pay == VIEW_PAY_REVERSED ?
+		    _("reversed") : _("failed"), v->pay_reason[0] ? ": " : "",
+		    v->pay_reason);
+		pay_box(_("NOT PAID"), sub, CRT_BAD, by, w, big);
+		dr_put(y++, 1, w - 1, kiosk ? _("Scan another payment code, "
+		    "or ask the staff") : _("Scan another code, ^T cash, ^O "
+		    "other; Esc gives the coupons back"), A_NORMAL, 0);
+		break;
+	case VIEW_PAY_UNKNOWN:
+		pay_box(_("PAYMENT NOT KNOWN"), _("do not charge again: quan "
+		    "sync settles it"), CRT_WARN, by, w, big);
+		break;
+	}
 }

@@ -25,10 +25,47 @@ screen_id(enum view_screen s)
 {
 	static const char *const ids[VIEW_SCREEN_COUNT] = {
 		"login", "amount", "basket", "result", "approve", "txns",
-		"report", "diag", "settings", "help", "detail"
+		"report", "diag", "settings", "help", "detail", "pay"
 	};
 
 	return s < VIEW_SCREEN_COUNT ? ids[s] : "?";
+}
+
+static const char *
+pay_id(enum view_pay_state p)
+{
+	static const char *const ids[] = {
+		"none", "sending", "userpaying", "cancelling", "paid",
+		"failed", "reversed", "unknown"
+	};
+
+	return (unsigned)p < sizeof ids / sizeof ids[0] ? ids[p] : "?";
+}
+
+/* The payment as a script reads it: state, tender, figures, vouchers. */
+static void
+headless_pay_text(struct buf *b, const struct view *v)
+{
+	static const char *const tenders[] = {"-", "wechat", "cash", "other"};
+	char m1[40], m2[40], m3[40], m4[40];
+	int i;
+
+	buf_printf(b, "pay: %s tender=%s due=%s elapsed=%us%s%s\n",
+	    pay_id(v->pay), tenders[v->tender & 3],
+	    ui_money(v->pay_due_fen, m1, sizeof m1), v->pay_elapsed_s,
+	    v->pay_reason[0] ? " reason=" : "", v->pay_reason);
+	if (v->pay != VIEW_PAY_PAID)
+		return;
+	for (i = 0; i < v->nvouchers; i++)
+		buf_printf(b, "voucher: %s %s -%s\n", v->vouchers[i].name,
+		    v->vouchers[i].nocash ? "nocash" : "prefunded",
+		    ui_money(v->vouchers[i].amount_fen, m1, sizeof m1));
+	buf_printf(b, "paid: payer=%s vouchers=%s tendered=%s change=%s%s%s"
+	    "\n", ui_money(v->pay_payer_fen, m1, sizeof m1),
+	    ui_money(v->pay_voucher_fen, m2, sizeof m2),
+	    ui_money(v->pay_tendered_fen, m3, sizeof m3),
+	    ui_money(v->pay_change_fen, m4, sizeof m4),
+	    v->pay_ref[0] ? " ref=" : "", v->pay_ref);
 }
 
 char *
@@ -78,6 +115,12 @@ headless_view_text(const struct view *v)
 		    v->last.name[0] ? v->last.name : v->last.code,
 		    r[0] ? " \xe2\x80\x94 " : "", r);
 	}
+	if (v->pay_offer && v->pay == VIEW_PAY_NONE &&
+	    v->screen == VIEW_RESULT)
+		buf_printf(&b, "pay: due=%s offered\n",
+		    ui_money(v->pay_due_fen, m1, sizeof m1));
+	if (v->screen == VIEW_PAY)
+		headless_pay_text(&b, v);
 	if (v->screen == VIEW_APPROVE)
 		buf_printf(&b, "approve: %s step=%d sale=%s\n",
 		    ui_action_word(v->action), v->approve_step,
@@ -111,7 +154,9 @@ drain(struct session *s, struct evq *q, int results_fd)
 	for (;;) {
 		while (evq_get(q, ev))
 			session_dispatch(s, ev);
-		ms = session_busy(s) ? session_timeout_ms(s) : 0;
+		/* a redeem or a payment out: its outcome first */
+		ms = session_busy(s) || session_paying(s) ?
+		    session_timeout_ms(s) : 0;
 		if (results_fd >= 0) {
 			p.fd = results_fd;
 			p.events = POLLIN;
@@ -120,12 +165,12 @@ drain(struct session *s, struct evq *q, int results_fd)
 		} else if (ms > 0) {
 			poll(NULL, 0, ms);
 		}
-		if (!session_busy(s))
+		if (!session_busy(s) && !session_paying(s))
 			break;
 		memset(ev, 0, offsetof(struct ev, u));
 		ev->type = EV_TICK;
 		session_dispatch(s, ev);
-		if (!session_busy(s))
+		if (!session_busy(s) && !session_paying(s))
 			break;
 	}
 	free(ev);

@@ -197,6 +197,10 @@ ui_keys(struct ui *u, const struct view *v, struct evq *q)
 		case CRT_K_CTRL:
 			if (wc == 'L') {
 				clearok(curscr, TRUE);
+			} else if ((wc == 'T' || wc == 'O') && !u->o.kiosk) {
+				/* the due in cash / another tender */
+				post_cmd(q, wc == 'T' ? SC_CASH : SC_OTHER,
+				    NULL);
 			} else if (wc == 'C' && !u->o.kiosk) {
 				post_cmd(q, SC_QUIT, NULL);
 			}

@@ -161,6 +161,7 @@ ui_screen_title(enum view_screen s)
 	case VIEW_SETTINGS: return _("Settings (read-only)");
 	case VIEW_HELP: return _("Help");
 	case VIEW_DETAIL: return _("Coupon detail");
+	case VIEW_PAY: return _("Payment");
 	case VIEW_SCREEN_COUNT: break;
 	}
 	return "";
@@ -396,6 +397,23 @@ ui_msg(const struct view *v, char *out, size_t n)
 		    "used at WeChat): %s"), id, tab != NULL ? tab + 1 : "");
 		break;
 	}
+	case VIEW_M_REFUNDING:
+		snprintf(out, n, _("Sale %s was paid: refunding it; it is "
+		    "voided once the money is back"), v->msg_text);
+		break;
+	case VIEW_M_REFUNDED:
+		snprintf(out, n, _("Sale %s refunded and voided"), v->msg_text);
+		break;
+	case VIEW_M_REFUND_FAILED: {
+		char id[40];
+		const char *tab = strchr(v->msg_text, '\t');
+
+		snprintf(id, sizeof id, "%.*s", tab != NULL ?
+		    (int)(tab - v->msg_text) : 0, v->msg_text);
+		snprintf(out, n, _("Sale %s NOT refunded (%s): it stays paid"),
+		    id, tab != NULL ? tab + 1 : "");
+		break;
+	}
 	case VIEW_M_QUIT_CONFIRM:
 		snprintf(out, n, "%s", _("A sale is open: press F10 (or "
 		    "Ctrl-C) again to quit and drop it, any other key to go "
@@ -437,6 +455,9 @@ ui_prompt(const struct view *v)
 		    "mind, 3 offline risk ok, 4 end of day, or words)");
 		}
 	}
+	if (v->screen == VIEW_PAY && (v->pay == VIEW_PAY_SENDING ||
+	    v->pay == VIEW_PAY_USERPAYING || v->pay == VIEW_PAY_CANCELLING))
+		return _("Waiting for WeChat (Esc cancels)");
 	switch (v->field) {
 	case VIEW_FIELD_CASHIER: return _("Cashier id");
 	case VIEW_FIELD_PIN: return _("PIN");
@@ -445,6 +466,9 @@ ui_prompt(const struct view *v)
 	case VIEW_FIELD_REASON: return _("Reason");
 	case VIEW_FIELD_SEARCH: return _("Search code or sale");
 	case VIEW_FIELD_ITEM_PRICE: return _("Item price (yuan)");
+	case VIEW_FIELD_PAY_CODE: return _("Scan the payment code");
+	case VIEW_FIELD_CASH: return _("Cash tendered (yuan)");
+	case VIEW_FIELD_REF: return _("Reference");
 	case VIEW_FIELD_NONE: break;
 	}
 	return "";

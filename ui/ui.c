@@ -111,6 +111,9 @@ draw(struct ui *u, const struct view *v)
 	case VIEW_APPROVE:
 		draw_approve(v, body_top, body_bottom, main_w);
 		break;
+	case VIEW_PAY:
+		draw_pay(v, body_top, body_bottom, main_w, kiosk);
+		break;
 	case VIEW_HELP:
 		draw_help(body_top, body_bottom, main_w, kiosk);
 		break;

@@ -78,6 +78,8 @@ void draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
     int selected);
 void draw_verdict(const struct view *v, int y, int x, int w, int big);
 void draw_sale(const struct view *v, int top, int bottom, int w, int kiosk);
+void draw_pay_offer(const struct view *v, int y, int w, int kiosk);
+void draw_pay(const struct view *v, int top, int bottom, int w, int kiosk);
 void draw_approve(const struct view *v, int top, int bottom, int w);
 
 /* draw_lists.c */

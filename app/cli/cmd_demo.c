@@ -188,6 +188,17 @@ demo_first(json_t *seed, const char *fam, const char *kase)
 	return json_string_value(json_object_get(v, "code"));
 }
 
+/* The seed's payment code of a case ("success" ...); a code that is not
+ * a payment code before the seed had one. */
+static const char *
+pay_code(json_t *seed, const char *kase)
+{
+	const char *c = json_string_value(json_object_get(json_object_get(
+	    seed, "pay"), kase));
+
+	return c != NULL ? c : "134567890123456789";
+}
+
 /* pass 0: the first valid code of each type (cards: only the first type);
  * pass 1: the other card types. */
 static void
@@ -233,8 +244,13 @@ demo_lines(json_t *seed, struct run_opts *o)
 	demo_add(o, "expired", demo_first(seed, "merchant", "expired"));
 	demo_add(o, "below_minimum", demo_first(seed, "merchant",
 	    "below_minimum"));
-	demo_add(o, "payment code", "134567890123456789");
+	/* the seed's payment codes (a code pays one order): the sale's due
+	 * paid with WeChat vouchers applied, after the password, short */
+	demo_add(o, "payment code", pay_code(seed, "success"));
 	demo_add(o, "garbage", "hello?world");
+	demo_add(o, "pay: password", pay_code(seed,
+	    "userpaying_then_success"));
+	demo_add(o, "pay: not enough", pay_code(seed, "notenough"));
 	demo_valid(seed, o, 1, 1);
 	demo_add(o, "card consumed", demo_first(seed, "card", "consumed"));
 	for (i = 0; more[i] != NULL; i++)

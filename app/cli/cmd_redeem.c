@@ -14,6 +14,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/cli_hub.h"
+#include "cli/cli_refund.h"
 #include "cli/cmd.h"
 #include "core/checkout.h"
 #include "core/pcoupon_sale.h"
@@ -23,6 +24,7 @@
 #include "core/session.h"
 #include "core/settle.h"
 #include "net/runtime.h"
+#include "store/store.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/money.h"
@@ -370,41 +372,6 @@ out:
 	return rc;
 }
 
-/* The manager's PIN for quan void --by: 0 when it is a manager's; else a
- * message and EXIT_FAIL. The rule (lockout, journal) is the core's. */
-static int
-void_pin(struct cli *c, const char *by, const char *pin, int64_t txn)
-{
-	enum staff_verdict v;
-	int64_t now = tm_now(), until;
-
-	if (staff_approve(c->st, c->data_dir, by, pin, "void", txn, "cli",
-	    now, &v, &until) != 0) {
-		fprintf(stderr, "quan void: %s\n", cli_errmsg(c));
-		return EXIT_FAIL;
-	}
-	switch (v) {
-	case STAFF_V_MANAGER:
-		return 0;
-	case STAFF_V_LOCKED:
-		fprintf(stderr, "quan void: too many wrong PINs: locked for "
-		    "%lld s more\n", (long long)(until - now));
-		break;
-	case STAFF_V_NO_STAFF:
-		fprintf(stderr, "quan void: no staff yet: run quan staff "
-		    "add\n");
-		break;
-	case STAFF_V_WRONG:
-		fprintf(stderr, "quan void: wrong manager id or PIN%s\n",
-		    until > 0 ? " (too many: locked for a minute)" : "");
-		break;
-	case STAFF_V_NOT_MANAGER:
-		fprintf(stderr, "quan void: a manager's PIN is needed\n");
-		break;
-	}
-	return EXIT_FAIL;
-}
-
 int
 cmd_void(int argc, char **argv)
 {
@@ -413,8 +380,10 @@ cmd_void(int argc, char **argv)
 	struct checkout_txn t;
 	char *end, *cause = NULL, pin[64], *nl;
 	long long id = 0;
-	int rc, i, json = 0;
+	int rc, i, json = 0, paid, has_refund = 0;
 	const char *arg = NULL, *by = NULL, *why = NULL;
+	struct refund_view rv;
+	struct store_txn st;
 
 	if ((rc = cli_init(&c, "void", &argc, argv, 0)) != 0)
 		goto out;
@@ -465,12 +434,53 @@ cmd_void(int argc, char **argv)
 		 * store), every try journaled */
 		if ((nl = strchr(pin, '\n')) != NULL)
 			*nl = '\0';
-		rc = void_pin(&c, by, pin, id);
+		rc = cli_manager_pin(&c, "void", by, pin, id);
 		memset(pin, 0, sizeof pin);
 		if (rc != 0)
 			goto out;
 	}
-	if ((rc = checkout_void(co, id, by != NULL ? by : "cli",
+	if ((paid = cli_sale_paid(&c, id)) < 0) {
+		fprintf(stderr, "quan void: %s\n", cli_errmsg(&c));
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (paid && store_txn_get(c.st, id, &st) == 0 &&
+	    strcmp(st.state, "voided") == 0)
+		paid = 0; /* voided already: checkout_void says so */
+	if (paid && by == NULL) {
+		fprintf(stderr, "quan void: sale %lld was paid: voiding it "
+		    "gives the money back, which a manager approves (--by "
+		    "MANAGER, the PIN on stdin)\n", id);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (paid) {
+		/* the money back first, then the sale voided (refund.h) */
+		rc = cli_refund(&c, co, "void", id, 0, 1, by, &rv);
+		has_refund = rv.id != 0;
+		if (rc != EXIT_OK) {
+			if (json && has_refund) {
+				json_t *j = json_pack("{s:I, s:s, s:o}",
+				    "txn", (json_int_t)id, "state", "paid",
+				    "refund", cli_refund_json(&rv));
+
+				cli_print_json(j);
+				json_decref(j);
+			} else if (has_refund) {
+				printf("txn %lld not voided: refund %s %s%s%s"
+				    "\n", id, rv.out_refund_no,
+				    refund_state_name(rv.state),
+				    rv.err != PAY_E_NONE ? " " : "",
+				    rv.err != PAY_E_NONE ?
+				    pay_err_name(rv.err) : "");
+			}
+			goto out;
+		}
+	}
+	if (paid && store_txn_get(c.st, id, &st) == 0 &&
+	    strcmp(st.state, "voided") == 0) {
+		/* voided with its refund */
+	} else if ((rc = checkout_void(co, id, by != NULL ? by : "cli",
 	    &cause)) != 0) {
 		fprintf(stderr, "quan void: %s\n", cause != NULL ? cause :
 		    quan_strerror(rc));
@@ -522,12 +532,18 @@ cmd_void(int argc, char **argv)
 				    json_string(t.lines[i].code));
 		/* card codes consumed at WeChat: no return exists */
 		json_object_set_new(j, "not_returnable", a);
+		if (has_refund)
+			json_object_set_new(j, "refund",
+			    cli_refund_json(&rv));
 		cli_print_json(j);
 		json_decref(j);
 	} else {
 		int kept = 0;
 
 		printf("txn %lld voided\n", id);
+		if (has_refund)
+			printf("refund %s %s\n", rv.out_refund_no,
+			    refund_state_name(rv.state));
 		for (i = 0; i < t.nlines; i++) {
 			print_line(&t.lines[i]);
 			kept += t.lines[i].reason == REASON_VOIDED_NOT_RETURNABLE;

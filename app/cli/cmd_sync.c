@@ -19,6 +19,7 @@
 #include "core/checkout.h"
 #include "core/payment.h"
 #include "core/pcoupon_sale.h"
+#include "core/refund.h"
 #include "core/settle.h"
 #include "net/runtime.h"
 #include "util/config.h"
@@ -211,7 +212,8 @@ cmd_sync(int argc, char **argv)
 		rc = EXIT_FAIL;
 	else if (once)
 		rc = st.pending + st.unknown > 0 ||
-		    payment_open_count(c.st) > 0 || pc_open ?
+		    payment_open_count(c.st) > 0 ||
+		    refund_open_count(c.st) > 0 || pc_open ?
 		    EXIT_PENDING : EXIT_OK;
 out:
 	pcsale_free(pcs);

@@ -766,14 +766,14 @@ done:
 
 /* ---- adoption by `quan sync` ------------------------------------------ */
 
-static int
-owner_gone(const struct store_pay *p, int64_t now)
+int
+payment_owner_gone(int64_t owner, int64_t updated_at, int64_t now)
 {
-	pid_t pid = (pid_t)p->owner;
+	pid_t pid = (pid_t)owner;
 
 	if (pid == getpid())
 		return 0;
-	if (pid <= 0 || now - p->updated_at > ADOPT_SILENT_S)
+	if (pid <= 0 || now - updated_at > ADOPT_SILENT_S)
 		return 1;
 	return kill(pid, 0) != 0 && errno == ESRCH;
 }
@@ -796,7 +796,7 @@ payment_adopt(struct payment *pm, int *n)
 		if ((rc = store_begin(pm->st)) != 0)
 			return rc;
 		if ((rc = store_pay_get(pm->st, ids[i], &p)) != 0 ||
-		    !owner_gone(&p, now)) {
+		    !payment_owner_gone(p.owner, p.updated_at, now)) {
 			store_rollback(pm->st);
 			if (rc != 0)
 				return rc;

@@ -122,6 +122,9 @@ int payment_settle_sale(struct payment *pm, int64_t id);
  * with their out_trade_no, and settled when final. *n (may be NULL)
  * counts them. */
 int payment_adopt(struct payment *pm, int *n);
+/* Is the process that drives a row (its pid, owner) gone: not alive, or
+ * the row silent for 120 s? Never this process. Refunds use it too. */
+int payment_owner_gone(int64_t owner, int64_t updated_at, int64_t now);
 /* Are payments still open (pending or unknown) in the store, for a later
  * `quan sync` to settle? 1 when any, else 0 (also on a store error). */
 int payment_open_count(struct store *st);

@@ -115,6 +115,15 @@ enum pay_err_class pay_err_class(enum pay_err e);
 enum pay_err pay_err_parse(const char *code);
 enum pay_trade pay_trade_parse(const char *s);
 
+/* A refund's status (doc §9): status (v3) / refund_status_$n (v2). */
+enum pay_refund_state {
+	PAY_RS_NONE = 0,
+	PAY_RS_SUCCESS,
+	PAY_RS_PROCESSING,    /* accepted, money on its way: query later */
+	PAY_RS_CLOSED,        /* v3 CLOSED, v2 REFUNDCLOSE */
+	PAY_RS_ABNORMAL,      /* v3 ABNORMAL, v2 CHANGE: needs a person */
+	PAY_RS_OTHER
+};
 /* ---- vouchers (doc §8) ------------------------------------------------ */
 
 #define PAY_VOUCHERS_MAX 16

@@ -132,6 +132,13 @@ void recon_diff(const struct recon_bill *b, const char *device,
     struct recon_result *out);
 void recon_result_free(struct recon_result *r);
 
+/* The till's WeChat payments and refunds created in [from, to) read from
+ * the store (reconcile_day.c) and compared with b, as recon_diff. Store
+ * errors (out empty). */
+struct store;
+int recon_store_diff(struct store *st, const struct recon_bill *b,
+    const char *device, int64_t from, int64_t to, struct recon_result *out);
+
 /* The report: text for a person (new string), or a JSON object text
  * {"date", "matched", "differences": [...], "totals": {...}} (new). */
 char *recon_text(const struct recon_result *r, const char *date);

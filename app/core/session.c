@@ -35,7 +35,7 @@
 static const char *const cmd_names[SC_COUNT] = {
 	"none", "submit", "confirm", "cancel", "new", "help", "txns",
 	"xreport", "zreport", "diag", "settings", "void", "logout", "quit",
-	"up", "down", "detail", "remove", "override", "idle"
+	"up", "down", "detail", "remove", "override", "idle", "cash", "other"
 };
 
 const char *
@@ -123,6 +123,7 @@ session_clear_sale(struct session *s)
 	if (s->cur_txn != 0)
 		s->last_txn = s->cur_txn;
 	s->cur_txn = 0;
+	session_pay_reset(s);
 }
 
 /* Leave whatever sale is current: close a redeemed one, drop an open one. */
@@ -138,7 +139,7 @@ session_end_sale(struct session *s)
 		return;
 	if (t->state == CHECKOUT_T_OPEN)
 		checkout_cancel(s->o.co);
-	else if (t->state == CHECKOUT_T_REDEEMED)
+	else if (t->state == CHECKOUT_T_REDEEMED && !session_pay_keep_sale(s))
 		checkout_close(s->o.co);
 }
 
@@ -316,8 +317,13 @@ on_key(struct session *s, const struct ev *ev)
 	case SC_SUBMIT:
 		switch (s->v.screen) {
 		case VIEW_LOGIN: on_login_submit(s, text); break;
-		case VIEW_AMOUNT:
-		case VIEW_RESULT: session_on_amount_submit(s, text); break;
+		case VIEW_AMOUNT: session_on_amount_submit(s, text); break;
+		case VIEW_RESULT:
+			/* a payment code typed where the due is offered */
+			if (!s->v.pay_offer || !session_pay_scan(s, text))
+				session_on_amount_submit(s, text);
+			break;
+		case VIEW_PAY: session_pay_submit(s, text); break;
 		case VIEW_APPROVE: session_on_approve_submit(s, text); break;
 		case VIEW_TXNS: session_show_txns(s, text); break;
 		case VIEW_BASKET:
@@ -333,7 +339,13 @@ on_key(struct session *s, const struct ev *ev)
 		session_on_confirm(s, ev);
 		break;
 	case SC_CANCEL:
-		session_on_cancel(s);
+		if (s->v.screen != VIEW_PAY || !session_pay_cancel(s))
+			session_on_cancel(s);
+		break;
+	case SC_CASH:
+	case SC_OTHER:
+		if (logged)
+			session_pay_key(s, cmd);
 		break;
 	case SC_NEW:
 		if (logged && !s->o.kiosk)
@@ -479,7 +491,14 @@ session_sync(struct session *s)
 		refresh_sale(s);
 	session_refresh_status(s);
 	session_redeem_check(s);
+	session_pay_check(s);
 	settle_pump(s->o.settle, tm_now(), NULL);
+}
+
+int
+session_paying(const struct session *s)
+{
+	return session_pay_waiting(s) || s->refund_id != 0;
 }
 
 int
@@ -527,6 +546,7 @@ session_new(struct session **out, const struct session_opts *opts,
 	s->next_tick_ms = tm_mono_ms();
 	s->rd = redeem_new(opts->co, opts->settle, opts->results,
 	    opts->cfg != NULL ? opts->cfg->wx_online_wait_ms : 0);
+	session_pay_init(s);
 	session_refresh_status(s);
 	if (opts->autologin != NULL) {
 		if (opts->kiosk)
@@ -554,6 +574,8 @@ session_free(struct session *s)
 	redeem_free(s->rd);
 	checkout_set_online(s->o.co, 0);
 	session_end_sale(s);
+	/* a payment still out stays open in the store for quan sync */
+	session_pay_free(s);
 	free(s);
 }
 
@@ -571,9 +593,12 @@ on_tick(struct session *s)
 		session_refresh_status(s);
 	}
 	session_redeem_check(s);   /* the deadline, and the time shown */
-	/* (never under a redeem out: its verdict is still to come) */
+	session_pay_check(s);      /* the payment's requests and counter */
+	/* (never under a redeem or a payment out: its verdict is still to
+	 * come) */
 	if (s->o.kiosk && s->v.screen != VIEW_AMOUNT &&
 	    !redeem_active(s->rd) && s->v.screen != VIEW_APPROVE &&
+	    !session_pay_waiting(s) &&
 	    now - s->last_input_ms >= (uint64_t)s->o.idle_reset_s * 1000) {
 		session_to_amount(s);
 		s->last_input_ms = now;
@@ -614,6 +639,7 @@ session_dispatch(struct session *s, const struct ev *ev)
 			refresh_sale(s);
 			session_refresh_status(s);
 			session_redeem_check(s);
+			session_pay_check(s);
 		}
 		break;
 	case EV_DRIVER_FAULT:
@@ -652,6 +678,9 @@ session_timeout_ms(const struct session *s)
 
 	if (t < 0)
 		t = 0;
+	idle = session_pay_timeout_ms(s);
+	if (idle >= 0 && idle < t)
+		t = idle;
 	if (s->o.kiosk && s->v.screen != VIEW_AMOUNT) {
 		idle = (int64_t)(s->last_input_ms +
 		    (uint64_t)s->o.idle_reset_s * 1000) - (int64_t)now;

@@ -43,6 +43,8 @@ enum session_cmd {
 	SC_REMOVE,     /* drop the selected coupon from an unredeemed basket */
 	SC_OVERRIDE,   /* manager override of an offline cap */
 	SC_IDLE,       /* kiosk: idle timeout passed, reset */
+	SC_CASH,       /* take the due in cash (tendered, change) */
+	SC_OTHER,      /* another tender with a reference */
 	SC_COUNT
 };
 
@@ -94,6 +96,10 @@ void session_sync(struct session *s);
  * and keys wait in the session and are handled, in order, once it is
  * decided. A front-end that plays a script waits for 0. */
 int session_busy(const struct session *s);
+/* 1 while the sale's payment is out (charging, the customer entering the
+ * password, reversing): keys still work (Esc cancels); a front-end that
+ * plays a script waits for 0 to see the payment's verdict. */
+int session_paying(const struct session *s);
 
 /* Staff (cashiers and managers) with salted slow PIN hashes
  * (PBKDF2-HMAC-SHA256), in DATA/staff (mode 0600). */

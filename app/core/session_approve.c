@@ -152,6 +152,14 @@ do_action(struct session *s, const char *why)
 		    why);
 	switch (a) {
 	case VIEW_A_VOID:
+		if (session_pay_void(s, s->act_txn, s->appr_id)) {
+			/* paid: the money back first (session_pay.c) */
+			s->v.action = VIEW_A_NONE;
+			session_journal(s, "approval", s->act_txn, s->appr_id,
+			    session_action_id(a), why);
+			approval_back(s);
+			return;
+		}
 		rc = checkout_void(s->o.co, s->act_txn, s->appr_id, &cause);
 		s->v.action = VIEW_A_NONE;
 		if (rc != 0) {

@@ -10,6 +10,7 @@
  *                    detail
  * session_approve.c  manager approvals: override, void, cancel
  * session_staff.c    who may log in (its own head comment)
+ * session_pay.c      the sale's payment: code, cash, other, the wait
  */
 #ifndef QUAN_CORE_SESSION_INT_H
 #define QUAN_CORE_SESSION_INT_H
@@ -21,6 +22,8 @@
 #include "core/redeem.h"
 #include "core/session.h"
 #include "core/view.h"
+
+struct payment;
 #include "store/store.h"
 
 #define DIAG_MAX 12
@@ -64,6 +67,12 @@ struct session {
 	uint64_t redeem_t_us;      /* the confirm key's time */
 	struct ev held[HELD_MAX];
 	int nheld;
+
+	/* the sale's payment (session_pay.c) */
+	struct payment *pm;
+	int64_t pay_id;            /* the charge shown, 0 none */
+	struct refund *rf;         /* a paid sale voided: its refund */
+	int64_t refund_id;         /* the refund out, 0 none */
 };
 
 /* session.c */
@@ -118,5 +127,33 @@ void session_show_detail(struct session *s);
 void session_on_approve_submit(struct session *s, const char *text);
 void session_on_cancel(struct session *s);
 void session_on_void(struct session *s);
+
+/* session_pay.c */
+void session_pay_init(struct session *s);
+void session_pay_free(struct session *s);
+void session_pay_reset(struct session *s);
+/* After the coupons' result: offer the due (view.pay_offer). */
+void session_pay_offer(struct session *s);
+/* A payment code scanned or typed on RESULT / PAY: 1 when handled. */
+int session_pay_scan(struct session *s, const char *code);
+/* SC_CASH / SC_OTHER. */
+void session_pay_key(struct session *s, enum session_cmd cmd);
+/* SUBMIT on VIEW_PAY. */
+void session_pay_submit(struct session *s, const char *text);
+/* SC_CANCEL on VIEW_PAY: 1 when handled. */
+int session_pay_cancel(struct session *s);
+/* Map the payment to the view (after drains and ticks). */
+void session_pay_check(struct session *s);
+/* The sale is being left: 1 when it must not be closed (voided here
+ * after a failed payment, or its payment still out). */
+int session_pay_keep_sale(struct session *s);
+int session_pay_waiting(const struct session *s);
+int session_pay_active(const struct session *s);
+/* The manager voids sale txn: a paid one is refunded first (1: the
+ * refund is out or done, the session says so), 0 when it was not paid
+ * (void it as before). */
+int session_pay_void(struct session *s, int64_t txn, const char *by);
+/* ms until session_pay_check should run (-1 none). */
+int session_pay_timeout_ms(const struct session *s);
 
 #endif

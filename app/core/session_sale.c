@@ -78,6 +78,9 @@ session_on_scan(struct session *s, const struct ev *ev)
 		    .u.key.cmd = SC_DIAG });
 		return;
 	}
+	if ((s->v.screen == VIEW_RESULT || s->v.screen == VIEW_PAY) &&
+	    session_pay_scan(s, sc->text))
+		return; /* the customer's payment code */
 	if (s->v.screen == VIEW_RESULT && s->v.role != VIEW_ROLE_NONE) {
 		/* a coupon for the next customer before an amount */
 		session_set_msg(s, VIEW_M_ERROR, "enter the amount first");
@@ -163,6 +166,7 @@ session_show_result(struct session *s, uint64_t t_us)
 	enum view_verdict vd = session_sale_verdict(&s->v, &worst);
 
 	session_set_verdict(s, vd, worst, t_us);
+	session_pay_offer(s); /* the due, if any, is taken next */
 	session_go(s, VIEW_RESULT, VIEW_FIELD_AMOUNT);
 }
 

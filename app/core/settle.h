@@ -108,6 +108,8 @@ typedef int (*settle_pay_fn)(void *arg, const struct sync_result *r,
 void settle_set_pay(struct settle *s, settle_pay_fn fn, void *arg);
 /* 商品券 answers (SYNC_OP_PC_*, core/pcoupon_sale.h): the same way. */
 void settle_set_pc(struct settle *s, settle_pay_fn fn, void *arg);
+/* Refund answers (SYNC_OP_REFUND*, core/refund.h), the same way. */
+void settle_set_refund(struct settle *s, settle_pay_fn fn, void *arg);
 /* Post one job that has no outbox row (a payment request) to the sync
  * thread. QUAN_EFULL when its queue is full. */
 int settle_post(struct settle *s, const struct sync_job *job);

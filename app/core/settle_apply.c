@@ -448,6 +448,12 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 		return s->pc_fn != NULL ? s->pc_fn(s->pc_arg, &r, now) :
 		    QUAN_OK;
 	}
+	if (sync_op_is_refund(r.op)) {
+		if (r.status != SYNC_RETRY)
+			s->stat.last_ok = now;
+		return s->refund_fn != NULL ? s->refund_fn(s->refund_arg, &r,
+		    now) : QUAN_OK;
+	}
 	if (r.op == SYNC_OP_STOCK_GET || r.op == SYNC_OP_CARD_GET) {
 		/* the last chunk (or a failure) ends the job */
 		if (r.status != SYNC_OK ||
@@ -500,6 +506,13 @@ settle_set_pay(struct settle *s, settle_pay_fn fn, void *arg)
 {
 	s->pay_fn = fn;
 	s->pay_arg = arg;
+}
+
+void
+settle_set_refund(struct settle *s, settle_pay_fn fn, void *arg)
+{
+	s->refund_fn = fn;
+	s->refund_arg = arg;
 }
 
 int

@@ -74,6 +74,8 @@ struct settle {
 	void *pay_arg;
 	settle_pay_fn pc_fn;  /* 商品券 answers (core/pcoupon_sale.c) */
 	void *pc_arg;
+	settle_pay_fn refund_fn; /* refund answers (core/refund.c) */
+	void *refund_arg;
 };
 
 /* settle.c */

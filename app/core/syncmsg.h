@@ -53,8 +53,15 @@ enum sync_op {
 	SYNC_OP_PC_USE,       /* POST …/users/{openid}/coupons/{code}/use */
 	SYNC_OP_PC_RETURN,    /* POST …/users/{openid}/coupons/{code}/return */
 	SYNC_OP_PC_QUERY,     /* GET …/users/{openid}/coupons/{code}?… */
-	SYNC_OP_PC_NOTICE     /* callbacks -> main: a PRODUCT_COUPON(_SP).SEND
+	SYNC_OP_PC_NOTICE,    /* callbacks -> main: a PRODUCT_COUPON(_SP).SEND
 				 (struct pc_notice, net/callbacks.h) */
+	/* refunds (core/refund.h), sent once each like the payment ops:
+	 * code = out_trade_no, request_no = out_refund_no (committed before
+	 * the first request, the same on every retry), amount_fen = the
+	 * refund, total_fen = the order's total; the answer comes back in
+	 * sync_result.refund */
+	SYNC_OP_REFUND,
+	SYNC_OP_REFUND_QUERY
 };
 
 /* 1 for the three product coupon ops. */
@@ -94,6 +101,13 @@ sync_op_is_pay(int op)
 {
 	return op == SYNC_OP_PAY || op == SYNC_OP_PAY_QUERY ||
 	    op == SYNC_OP_PAY_REVERSE;
+}
+
+/* 1 for the two refund ops. */
+static inline int
+sync_op_is_refund(int op)
+{
+	return op == SYNC_OP_REFUND || op == SYNC_OP_REFUND_QUERY;
 }
 
 /* What came of a job. The sync thread retries transient failures itself
@@ -139,6 +153,7 @@ struct sync_job {
 	 * is a bearer instrument: never stored, never logged. */
 	int64_t amount_fen;
 	char auth_code[24];
+	int64_t total_fen;    /* SYNC_OP_REFUND: the order's total */
 };
 
 /* A payment answer as it crosses the threads (a struct pay_answer cut to
@@ -183,6 +198,17 @@ struct sync_pc_answer {
 	int32_t bundle_index, bundle_total, bundle_used;
 };
 
+/* A refund answer as it crosses the threads. */
+struct sync_refund {
+	int32_t rc;                  /* pay_refund_answer.rc */
+	int32_t trusted;
+	int32_t err;                 /* enum pay_err */
+	int32_t state;               /* enum pay_refund_state */
+	int64_t refund_fen, payer_refund_fen, voucher_refund_fen; /* -1 */
+	char out_refund_no[65];
+	char refund_id[72];
+};
+
 /* sync -> core: EV_SYNC_DONE. For STOCK_GET / CARD_GET the definition's
  * JSON arrives in chunks (chunk_off/chunk_total); the last one has
  * chunk_off + chunk_len == chunk_total. */
@@ -213,6 +239,7 @@ struct sync_result {
 		};
 		struct sync_pay pay;    /* the SYNC_OP_PAY* ops */
 		struct sync_pc_answer pcr; /* the SYNC_OP_PC_* ops */
+		struct sync_refund refund; /* the SYNC_OP_REFUND* ops */
 	};
 };
 

@@ -34,6 +34,7 @@ enum view_screen {
 	VIEW_SETTINGS,    /* read-only settings */
 	VIEW_HELP,
 	VIEW_DETAIL,      /* one coupon's detail lines */
+	VIEW_PAY,         /* the due taken: payment code, cash, other */
 	VIEW_SCREEN_COUNT
 };
 
@@ -46,7 +47,37 @@ enum view_field {
 	VIEW_FIELD_CODE,      /* scan field: wedge scans and manual codes */
 	VIEW_FIELD_REASON,    /* approval reason (a number or words) */
 	VIEW_FIELD_SEARCH,    /* txns search */
-	VIEW_FIELD_ITEM_PRICE /* price of the item an EXCHANGE coupon buys */
+	VIEW_FIELD_ITEM_PRICE, /* price of the item an EXCHANGE coupon buys */
+	VIEW_FIELD_PAY_CODE,  /* VIEW_PAY: the customer's payment code */
+	VIEW_FIELD_CASH,      /* VIEW_PAY: cash handed over (yuan) */
+	VIEW_FIELD_REF        /* VIEW_PAY: another tender's reference */
+};
+
+/* Where the sale's payment stands (VIEW_PAY; also shown on RESULT). */
+enum view_pay_state {
+	VIEW_PAY_NONE = 0,    /* not asked: scan the code or choose tender */
+	VIEW_PAY_SENDING,     /* the charge is out to WeChat */
+	VIEW_PAY_USERPAYING,  /* the customer is entering the password */
+	VIEW_PAY_CANCELLING,  /* cancelled by the cashier: being reversed */
+	VIEW_PAY_PAID,
+	VIEW_PAY_FAILED,      /* not paid (pay_reason): another code or
+	                         tender, or cancel to give the coupons back */
+	VIEW_PAY_REVERSED,    /* given back / closed: as FAILED */
+	VIEW_PAY_UNKNOWN      /* not known by the deadline: quan sync
+	                         settles it (never charge again here) */
+};
+
+enum view_tender {
+	VIEW_T_NONE = 0, VIEW_T_WECHAT, VIEW_T_CASH, VIEW_T_OTHER
+};
+
+#define VIEW_VOUCHERS_MAX 4
+
+/* A WeChat voucher (代金券) deducted inside the payment. */
+struct view_voucher {
+	char name[VIEW_NAME_MAX];
+	int nocash;              /* 免充值 (else 预充值) */
+	int64_t amount_fen;
 };
 
 /* Per-coupon state as the cashier sees it. */
@@ -130,8 +161,13 @@ enum view_msg {
 	                         coupons cannot be returned, the rest are */
 	VIEW_M_VOIDED_KEPT_ALL, /* the same, nothing else to return */
 	VIEW_M_QUIT_CONFIRM,  /* a sale is open: quit again to drop it */
-	VIEW_M_NOT_VOIDABLE   /* text = txn: voided already (or not
+	VIEW_M_NOT_VOIDABLE,  /* text = txn: voided already (or not
 	                         decided): refused before any PIN */
+	VIEW_M_REFUNDING,     /* text = txn: a paid sale's money is being
+	                         given back; voided once it is */
+	VIEW_M_REFUNDED,      /* text = txn: refunded and voided */
+	VIEW_M_REFUND_FAILED  /* text = "txn\treason": not refunded, the
+	                         sale stays */
 };
 
 /* view.online */
@@ -210,6 +246,22 @@ struct view {
 	char lines[VIEW_LINES_MAX][VIEW_LINE_MAX];
 	int nlines;
 	int zreport;             /* VIEW_REPORT: 1 = Z, 0 = X */
+
+	/* the payment of the current sale (VIEW_PAY, RESULT's prompt) */
+	int pay_offer;           /* RESULT: a due is left to take here */
+	enum view_pay_state pay;
+	enum view_tender tender;
+	uint32_t pay_elapsed_s;  /* since the charge (ticks each second) */
+	int64_t pay_due_fen;     /* what is charged */
+	int64_t pay_payer_fen;   /* the customer's own money */
+	int64_t pay_voucher_fen; /* deducted by WeChat vouchers */
+	int64_t pay_tendered_fen, pay_change_fen; /* cash */
+	char pay_reason[48];     /* WeChat's code or ours ("NOTENOUGH") */
+	char pay_ref[65];        /* other: the reference typed */
+	char pay_otn[33];        /* out_trade_no */
+	struct view_voucher vouchers[VIEW_VOUCHERS_MAX];
+	int nvouchers;
+	uint64_t pay_seq;        /* +1 per payment verdict (beep once) */
 };
 
 #endif

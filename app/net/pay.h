@@ -119,15 +119,7 @@ void pay_v2_answer(enum pay_op op, const char *body, size_t len,
 
 /* ---- refunds (doc §9) -------------------------------------------------- */
 
-/* status (v3) / refund_status_$n (v2). */
-enum pay_refund_state {
-	PAY_RS_NONE = 0,
-	PAY_RS_SUCCESS,
-	PAY_RS_PROCESSING,    /* accepted, money on its way: query later */
-	PAY_RS_CLOSED,        /* v3 CLOSED, v2 REFUNDCLOSE */
-	PAY_RS_ABNORMAL,      /* v3 ABNORMAL, v2 CHANGE: needs a person */
-	PAY_RS_OTHER
-};
+/* enum pay_refund_state: core/paysm.h (the core follows refunds). */
 const char *pay_refund_state_name(enum pay_refund_state s);
 enum pay_refund_state pay_refund_state_parse(const char *s);
 

@@ -14,6 +14,7 @@
 #include "core/datafile.h"
 #include "core/evq.h"
 #include "core/payment.h"
+#include "core/refund.h"
 #include "core/redeem.h"
 #include "core/settle.h"
 #include "net/http.h"
@@ -306,12 +307,16 @@ net_rt_run(struct net_rt *rt, const struct net_rt_run_opts *o)
 	uint64_t archive_at = 0;
 	int archive = o->archive_dir != NULL && o->keep_days > 0 && !o->once;
 	struct payment *pm = NULL;
-	int posted, n, rc, wait;
+	struct refund *rf = NULL;
+	int posted, n, rc, wait, w2;
 
 	/* payments a gone process left open are taken over with the
 	 * redeems it left (core/payment.h) */
 	if (o->recover != NULL)
 		pm = payment_new(o->recover, rt->st, rt->cfg, rt->se);
+	/* ... and so are its refunds (core/refund.h) */
+	if (o->recover != NULL)
+		rf = refund_new(o->recover, rt->st, rt->cfg, rt->se);
 	for (;;) {
 		/* the periodic pass checks the whole file (at most every
 		 * DATAFILE_CHECK_EVERY_S, whoever checked last): damage
@@ -331,6 +336,9 @@ net_rt_run(struct net_rt *rt, const struct net_rt_run_opts *o)
 			if (payment_adopt(pm, &n) != 0)
 				log_error("sync: taking over open payments: %s",
 				    store_errmsg(rt->st));
+			if (refund_adopt(rf, &n) != 0)
+				log_error("sync: taking over open refunds: %s",
+				    store_errmsg(rt->st));
 			/* a one-pass run looks again each second: a payment
 			 * of a till that just went silent is taken over */
 			recover_at = tm_mono_ms() + (o->once ? 1000 :
@@ -340,13 +348,16 @@ net_rt_run(struct net_rt *rt, const struct net_rt_run_opts *o)
 			break;
 		if (pm != NULL)
 			(void)payment_step(pm);
+		if (rf != NULL)
+			(void)refund_step(rf);
 		if ((rc = settle_pump(rt->se, tm_now(), &posted)) != 0)
 			break;
 		if (archive && tm_mono_ms() >= archive_at)
 			archive_at = archive_pass(rt, o);
 		if ((o->once && posted == 0 && settle_inflight(rt->se) == 0 &&
 		    evq_len(rt->results) == 0 && (pm == NULL ||
-		    payment_active(pm) == 0)) ||
+		    payment_active(pm) == 0) && (rf == NULL ||
+		    refund_active(rf) == 0)) ||
 		    (o->stopping != NULL && o->stopping()) ||
 		    (end && tm_mono_ms() >= end) ||
 		    (o->once && unreachable(rt))) {
@@ -355,8 +366,12 @@ net_rt_run(struct net_rt *rt, const struct net_rt_run_opts *o)
 			break;
 		}
 		wait = pm != NULL ? payment_timeout_ms(pm) : -1;
+		w2 = rf != NULL ? refund_timeout_ms(rf) : -1;
+		if (w2 >= 0 && (wait < 0 || w2 < wait))
+			wait = w2;
 		wait_results(rt, wait >= 0 && wait < 200 ? wait : 200);
 	}
+	refund_free(rf);
 	payment_free(pm);
 	return rc;
 }

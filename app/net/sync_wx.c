@@ -197,6 +197,31 @@ sync_wx_free(struct sync_wx *x)
 	free(x);
 }
 
+int
+sync_wx_bill(const struct config *cfg, const char *date, char **text,
+    size_t *len, char **cause)
+{
+	struct sync_wx *x = NULL;
+	struct pay_client *cl = NULL;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	if ((rc = sync_wx_new(cfg, &x, cause)) != 0)
+		return rc;
+	if (x->pay == NULL) {
+		*cause = xstrdup(x->pay_cause != NULL ? x->pay_cause :
+		    "payments are not configured");
+		sync_wx_free(x);
+		return QUAN_ECONFIG;
+	}
+	if ((rc = pay_client_new(x->pay, NULL, &cl, cause)) == 0)
+		rc = pay_bill(cl, date, text, len, cause);
+	pay_client_free(cl);
+	sync_wx_free(x);
+	return rc;
+}
+
 static int
 w_open(void *arg, const atomic_int *stop, void **ctx, char **cause)
 {
@@ -561,6 +586,49 @@ run_pay(struct worker_ctx *w, const struct sync_job *job,
 	sync_wx_from_pay(&a, res);
 }
 
+/* A refund or its query: the answer as it is, the core's refund machine
+ * decides what follows (the same out_refund_no every time). */
+static void
+run_refund(struct worker_ctx *w, const struct sync_job *job,
+    struct sync_result *res)
+{
+	struct pay_refund_answer a;
+	struct pay_refund_req r;
+	struct sync_refund *p = &res->refund;
+
+	if (w->pay == NULL) {
+		not_configured(res, w->x->pay_cause);
+		return;
+	}
+	memset(&a, 0, sizeof a);
+	if (job->op == SYNC_OP_REFUND) {
+		memset(&r, 0, sizeof r);
+		r.out_trade_no = job->code;
+		r.out_refund_no = job->request_no;
+		r.total_fen = job->total_fen;
+		r.refund_fen = job->amount_fen;
+		(void)pay_refund(w->pay, &r, &a);
+	} else {
+		(void)pay_refund_query(w->pay, job->request_no, &a);
+	}
+	memset(p, 0, sizeof *p);
+	res->http = (int32_t)a.http;
+	scopy(res->wx_code, sizeof res->wx_code, a.code);
+	scopy(res->message, sizeof res->message, a.text);
+	p->rc = a.rc;
+	p->trusted = a.trusted;
+	p->err = (int32_t)a.err;
+	p->state = (int32_t)a.state;
+	p->refund_fen = a.refund_fen;
+	p->payer_refund_fen = a.payer_refund_fen;
+	p->voucher_refund_fen = a.voucher_refund_fen;
+	scopy(p->out_refund_no, sizeof p->out_refund_no, a.out_refund_no);
+	scopy(p->refund_id, sizeof p->refund_id, a.refund_id);
+	res->status = a.rc == 0 || a.rc == QUAN_EPROTO ? SYNC_OK : SYNC_RETRY;
+	res->rc = a.rc;
+	res->reached = a.rc == 0 || a.rc == QUAN_EPROTO;
+}
+
 static void
 w_run(void *ctx, const struct sync_job *job, struct sync_result *res,
     char **blob)
@@ -588,6 +656,10 @@ w_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 	case SYNC_OP_PC_RETURN:
 	case SYNC_OP_PC_QUERY:
 		sync_wx_run_pc(w->pc, w->x->pc, w->x->pc_cause, job, res);
+		break;
+	case SYNC_OP_REFUND:
+	case SYNC_OP_REFUND_QUERY:
+		run_refund(w, job, res);
 		break;
 	default:
 		res->status = SYNC_REJECTED;

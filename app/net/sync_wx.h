@@ -35,5 +35,11 @@ struct wxpay_ctx *sync_wx_wxpay(struct sync_wx *x);
 /* The shared 商品券 context (callbacks, back office), or NULL when
  * [product_coupon] is not configured (or its keys were refused). */
 struct pcoupon_ctx *sync_wx_pcoupon(struct sync_wx *x);
+/* The trade bill of date ("YYYY-MM-DD") downloaded with the configured
+ * payment client (net/pay.h pay_bill), blocking within its timeouts: for
+ * `quan reconcile` and the daemon's daily run. QUAN_ECONFIG when payments
+ * are not configured; *cause says why. */
+int sync_wx_bill(const struct config *cfg, const char *date, char **text,
+    size_t *len, char **cause);
 
 #endif

@@ -142,7 +142,7 @@ check_comp() { # want, words...
 	got=$(complete_words "$@")
 	[ "$got" = "$want " ] || fail "completion of '$*': '$got', want '$want'"
 }
-check_comp "redeem report" quan re
+check_comp "reconcile redeem refund report" quan re
 check_comp "bench init inspect seed serve" quan sim ""
 check_comp "--faults" quan --data /tmp sim serve DIR --fa
 check_comp "en zh_CN" quan run --lang ""

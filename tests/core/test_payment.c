@@ -6,7 +6,10 @@
  * "SUCCESS" never taken for paid, vouchers stored, a failed charge
  * allowing a new one with a new out_trade_no, cash and other tenders, and
  * an open payment of a gone process taken over by query (its code is
- * never re-sent).
+ * never re-sent). Refunds (core/refund.h): never more back than was
+ * taken and no void of a paid sale before its money is back (the store's
+ * invariants), the same out_refund_no on every retry until SUCCESS, then
+ * the sale voided.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +27,7 @@
 #include "core/checkout.h"
 #include "core/evq.h"
 #include "core/payment.h"
+#include "core/refund.h"
 #include "core/settle.h"
 #include "core/syncmsg.h"
 #include "store/store.h"
@@ -356,6 +360,149 @@ gone_process_payment_is_queried_not_recharged(void **state)
 	assert_int_equal(payment_active(other), 0);
 }
 
+/* Answer refund job j: status, refund state, trusted. */
+static void
+refund_answer(struct fx *f, const struct sync_job *j, enum sync_status st,
+    enum pay_err err, enum pay_refund_state rs)
+{
+	struct sync_result r;
+	struct ev ev;
+
+	memset(&r, 0, sizeof r);
+	r.tag = j->tag;
+	r.op = j->op;
+	r.status = st;
+	r.rc = st == SYNC_OK ? 0 : QUAN_ENET;
+	r.refund.rc = r.rc;
+	r.refund.trusted = st == SYNC_OK;
+	r.refund.err = (int32_t)err;
+	r.refund.state = (int32_t)rs;
+	r.refund.refund_fen = r.refund.payer_refund_fen = -1;
+	r.refund.voucher_refund_fen = -1;
+	snprintf(r.refund.refund_id, sizeof r.refund.refund_id, "5030001");
+	syncmsg_put(&ev, EV_SYNC_DONE, &r, sizeof r);
+	assert_int_equal(evq_post(f->results, &ev), 0);
+	assert_int_equal(settle_drain(f->se, f->results, 0, NULL), 0);
+}
+
+/* The next refund job (after its wait) */
+static struct sync_job
+refund_job(struct fx *f, struct refund *rf)
+{
+	int i;
+
+	for (i = 0; i < 200 && refund_timeout_ms(rf) > 0; i++)
+		usleep(2000);
+	(void)refund_step(rf);
+	return job_out(f);
+}
+
+static void
+refund_never_more_than_paid(void **state)
+{
+	struct fx *f = *state;
+	struct refund *rf = refund_new(f->co, f->st, f->cfg, f->se);
+	struct store_refund r;
+	struct refund_view v;
+	struct store_txn t;
+	char *cause = NULL;
+	int64_t txn = sale(f, 5000), id, rid;
+
+	assert_int_equal(payment_cash(f->pm, txn, 5000, 5000, &id), 0);
+	assert_int_equal(payment_settle_sale(f->pm, id), 0);
+	/* a paid sale is not voided before its money is back */
+	assert_int_not_equal(checkout_void(f->co, txn, "9001", &cause), 0);
+	free(cause);
+	cause = NULL;
+	/* cash: the cashier hands it back, final at once */
+	assert_int_equal(refund_start(rf, txn, 3000, 0, "9001", &rid), 0);
+	assert_int_equal(refund_view(rf, rid, &v), 0);
+	assert_int_equal(v.state, REFUND_SUCCESS);
+	assert_int_equal(v.left_fen, 2000);
+	assert_int_equal(refund_start(rf, txn, 2001, 0, "9001", &rid),
+	    QUAN_ETOOBIG);
+	/* ... and the store refuses it whoever asks */
+	memset(&r, 0, sizeof r);
+	r.txn_id = txn;
+	r.payment_id = id;
+	snprintf(r.out_refund_no, sizeof r.out_refund_no, "X1");
+	snprintf(r.kind, sizeof r.kind, "partial");
+	snprintf(r.state, sizeof r.state, "pending");
+	r.amount_fen = 2001;
+	assert_int_equal(store_refund_insert(f->st, &r), QUAN_EINVAL);
+	/* the rest back with the void: the sale voided */
+	assert_int_equal(refund_start(rf, txn, 0, 1, "9001", &rid), 0);
+	assert_int_equal(refund_settle(rf, rid), 0);
+	assert_int_equal(refund_view(rf, rid, &v), 0);
+	assert_int_equal(v.amount_fen, 2000);
+	assert_int_equal(v.left_fen, 0);
+	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
+	assert_string_equal(t.state, "voided");
+	/* nothing left: no refund at all */
+	assert_int_equal(refund_start(rf, txn, 0, 0, "9001", &rid),
+	    QUAN_ETOOBIG);
+	refund_free(rf);
+}
+
+static void
+refund_same_key_until_success(void **state)
+{
+	struct fx *f = *state;
+	struct refund *rf;
+	struct refund_view v;
+	struct store_txn t;
+	struct sync_job j;
+	int64_t txn = sale(f, 5000), id, rid;
+	char orn[SYNC_REQNO_MAX];
+
+	f->cfg->pay_query_interval_ms = 1;
+	rf = refund_new(f->co, f->st, f->cfg, f->se);
+	assert_int_equal(payment_charge(f->pm, txn, 5000, CODE, &id), 0);
+	(void)payment_step(f->pm);
+	j = job_out(f);
+	answer(f, &j, PAY_E_NONE, PAY_TS_SUCCESS, 1, 5000, 5000);
+	assert_int_equal(payment_step(f->pm), 1);
+	assert_int_equal(payment_settle_sale(f->pm, id), 0);
+	/* a second one while this one is out is refused */
+	assert_int_equal(refund_start(rf, txn, 0, 1, "9001", &rid), 0);
+	assert_int_equal(refund_start(rf, txn, 100, 0, "9001", &id),
+	    QUAN_EBUSY);
+	j = refund_job(f, rf);
+	assert_int_equal(j.op, SYNC_OP_REFUND);
+	assert_int_equal(j.amount_fen, 5000);
+	assert_int_equal(j.total_fen, 5000);
+	snprintf(orn, sizeof orn, "%s", j.request_no);
+	/* no answer, then WeChat's own trouble: sent again, same key */
+	refund_answer(f, &j, SYNC_RETRY, PAY_E_NET, PAY_RS_NONE);
+	j = refund_job(f, rf);
+	assert_int_equal(j.op, SYNC_OP_REFUND);
+	assert_string_equal(j.request_no, orn);
+	refund_answer(f, &j, SYNC_OK, PAY_E_SYSTEMERROR, PAY_RS_NONE);
+	j = refund_job(f, rf);
+	assert_int_equal(j.op, SYNC_OP_REFUND);
+	assert_string_equal(j.request_no, orn);
+	/* accepted: queried with the same key until SUCCESS */
+	refund_answer(f, &j, SYNC_OK, PAY_E_NONE, PAY_RS_PROCESSING);
+	assert_int_equal(refund_view(rf, rid, &v), 0);
+	assert_int_equal(v.state, REFUND_PROCESSING);
+	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
+	assert_string_equal(t.state, "closed");
+	j = refund_job(f, rf);
+	assert_int_equal(j.op, SYNC_OP_REFUND_QUERY);
+	assert_string_equal(j.request_no, orn);
+	refund_answer(f, &j, SYNC_OK, PAY_E_NONE, PAY_RS_SUCCESS);
+	assert_int_equal(refund_step(rf), 1);
+	assert_int_equal(refund_view(rf, rid, &v), 0);
+	assert_int_equal(v.state, REFUND_SUCCESS);
+	assert_string_equal(v.refund_id, "5030001");
+	no_job(f);
+	/* then the sale is voided */
+	assert_int_equal(refund_settle(rf, rid), 0);
+	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
+	assert_string_equal(t.state, "voided");
+	refund_free(rf);
+}
+
 int
 main(void)
 {
@@ -369,6 +516,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    gone_process_payment_is_queried_not_recharged, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(refund_never_more_than_paid,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    refund_same_key_until_success, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

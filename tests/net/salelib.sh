@@ -9,6 +9,22 @@ pay_code() {
 	printf '13%s1%02d%011d' "$1" "${2:-0}" "$(( (RANDOM << 15 | RANDOM) % 100000000000 ))"
 }
 
+# A seeded simulator serving (PORT), the till's config and data dir
+# exported (QUAN_CONFIG, QUAN_DATA=$W/data), the codes imported, cashier
+# 1001 (PIN 1234) and manager 9001 (PIN 9999); [pay] deadline 15 s and
+# query_interval_ms $1 (default 500).
+sale_setup() {
+	"$QUAN" sim init "$SIM" >/dev/null || fail "sim init"
+	"$QUAN" sim seed "$SIM" >/dev/null || fail "sim seed"
+	pay_conf 15 "${1:-500}"
+	start_sim 127.0.0.1:0 ""
+	PORT=$(sed -n 's/^listening https:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$W/sim.out")
+	export QUAN_DATA=$W/data QUAN_CONFIG=$SIM/quan.conf
+	"$QUAN" import codes "$SIM/import/codes.csv" >/dev/null || fail "import codes"
+	"$QUAN" staff add 1001 --role cashier --pin 1234 >/dev/null || fail "staff"
+	"$QUAN" staff add 9001 --role manager --pin 9999 >/dev/null || fail "staff"
+}
+
 # [pay] deadline_s / query_interval_ms for a quick test (the deadline's
 # floor is 15 s: never reverse earlier).
 pay_conf() { # $1 deadline_s, $2 query_interval_ms
@@ -32,6 +48,16 @@ for otn, kind, total, payer in s.execute(
     r[0] += kind == "pay"
     r[1] += sign * total
     r[2] += sign * payer
+# refunds the till counts as given back (a store before refunds has none)
+ref = {}
+try:
+    for otn, amt, payer in q.execute(
+            "SELECT p.out_trade_no, sum(r.amount_fen), sum(r.payer_fen) FROM"
+            " refunds r JOIN payments p ON p.id = r.payment_id WHERE"
+            " r.state = 'success' GROUP BY p.out_trade_no"):
+        ref[otn] = (amt, payer)
+except sqlite3.OperationalError:
+    pass
 bad = []
 till_total = till_payer = 0
 states = {}
@@ -45,6 +71,9 @@ for otn, state, tender, amount, payer in q.execute(
     if pays > 1:
         bad.append((otn, "charged %d times" % pays))
     if state == "paid":
+        r_amt, r_payer = ref.get(otn, (0, 0))
+        amount -= r_amt
+        payer -= r_payer
         till_total += amount
         till_payer += payer
         if (net_total, net_payer) != (amount, payer):

@@ -48,15 +48,7 @@ for c in $CODES; do
 done
 keys F10; sleep 0.3; keys F10
 
-read -r n p50 p99 max <<<"$(sort -n "$W/keys" | awk '
-	{ v[NR] = $1 }
-	END {
-		if (NR == 0) { print "0 - - -"; exit }
-		i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
-		i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR
-		printf "%d %.1f %.1f %.1f\n", NR, v[i50] / 1000,
-		    v[i99] / 1000, v[NR] / 1000
-	}')"
+read -r n p50 p99 max <<<"$(key_figures "$W/keys")"
 echo "key->screen while a redeem waits (sim latency=${LAT_MS}ms, $sales sales): n=$n p50=${p50}ms p99=${p99}ms max=${max}ms"
 [ "$sales" -eq "$N" ] || { echo "FAIL: $sales of $N sales redeemed"; exit 1; }
 if [ -n "$TARGET" ]; then

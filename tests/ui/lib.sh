@@ -83,6 +83,20 @@ sim_till() {
 	"$QUAN" staff --data "$data" add 1001 --pin 1234 >/dev/null
 }
 
+# key_figures FILE: "n p50 p99 max" (ms) of the microsecond figures in
+# FILE, one a line ("0 - - -" when none).
+key_figures() {
+	sort -n "$1" | awk '
+	{ v[NR] = $1 }
+	END {
+		if (NR == 0) { print "0 - - -"; exit }
+		i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
+		i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR
+		printf "%d %.1f %.1f %.1f\n", NR, v[i50] / 1000,
+		    v[i99] / 1000, v[NR] / 1000
+	}'
+}
+
 finish() {
 	tm kill-server 2>/dev/null || true
 }
