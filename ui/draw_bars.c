@@ -142,10 +142,14 @@ draw_fnbar(const struct view *v, int kiosk)
 
 	dr_fill(y, 0, COLS, crt_attr(CRT_KEYLABEL));
 	if (kiosk) {
-		dr_put(y, 0, COLS, _(" Esc back"), crt_attr(CRT_KEYLABEL), 1);
+		/* the kiosk's buttons: what finishes the sale, once there
+		 * is something to redeem */
+		dr_put(y, 0, COLS, v->screen == VIEW_BASKET &&
+		    v->ncoupons > 0 ? _(" Enter = finish: redeem my coupons"
+		    "    Esc = back") : _(" Esc back"),
+		    crt_attr(CRT_KEYLABEL), 1);
 		return;
 	}
-	(void)v;
 	slot = COLS / 10;
 	if (slot < 6)
 		slot = 6;

@@ -63,6 +63,31 @@ ui_free(struct ui *u)
 }
 
 static void
+hint_words(const struct ui *u, const struct view *v, char *b, size_t n)
+{
+	switch (u->hint) {
+	case UI_H_ENTER_SOON:
+		snprintf(b, n, "%s", _("Enter right after a scan does not "
+		    "redeem: press Enter again to redeem"));
+		break;
+	case UI_H_ESC_KEEPS:
+		snprintf(b, n, "%s", _("Esc keeps the basket; F2 twice "
+		    "clears it"));
+		break;
+	case UI_H_CLEAR:
+		snprintf(b, n, _("Clear the basket (%d coupons)? F2 again "
+		    "clears it, any other key keeps it"), v->ncoupons);
+		break;
+	case UI_H_CLEAR_KIOSK:
+		snprintf(b, n, "%s", _("Esc again cancels and clears your "
+		    "coupons"));
+		break;
+	case UI_H_NONE:
+		break;
+	}
+}
+
+static void
 draw(struct ui *u, const struct view *v)
 {
 	char b[512];
@@ -134,6 +159,8 @@ draw(struct ui *u, const struct view *v)
 	/* message line; a configuration error stays there while there
 	 * is nothing else to say */
 	ui_msg(v, b, sizeof b);
+	if (ui_hint_live(u, v))
+		hint_words(u, v, b, sizeof b);
 	if (b[0] == '\0' && v->online == VIEW_NET_CONFIG)
 		snprintf(b, sizeof b, _("Configuration error: %s"),
 		    v->net_error);
@@ -145,7 +172,8 @@ draw(struct ui *u, const struct view *v)
 		    "(check ca_file and the clock): %s"), v->net_error);
 	dr_fill(LINES - 3, 0, COLS, A_NORMAL);
 	if (b[0] != '\0')
-		dr_put(LINES - 3, 1, COLS - 1, b, v->redeeming ?
+		dr_put(LINES - 3, 1, COLS - 1, b, ui_hint_live(u, v) ?
+		    (int)A_BOLD : v->redeeming ?
 		    crt_attr(CRT_WARN) :
 		    v->msg == VIEW_M_VOIDED || v->msg == VIEW_M_APPROVED ||
 		    v->msg == VIEW_M_ZDONE ? (int)A_BOLD :
@@ -156,17 +184,23 @@ draw(struct ui *u, const struct view *v)
 
 /* ---- render / beeps / latency --------------------------------------- */
 
+/* Beeps follow what the verdict box says (a mixed sale: 3, something was
+ * refused; a note such as a payment code: 1). */
 static void
 start_beeps(struct ui *u, const struct view *v)
 {
+	struct ui_banner b;
+
 	if (v->verdict_seq == u->beep_seq)
 		return;
 	u->beep_seq = v->verdict_seq;
-	switch (v->verdict) {
-	case VIEW_V_CONFIRMED: u->beeps_left = 1; break;
-	case VIEW_V_OFFLINE: u->beeps_left = 2; break;
-	case VIEW_V_WAIT: u->beeps_left = 0; break;
-	case VIEW_V_REJECTED: u->beeps_left = 3; break;
+	ui_banner(v, &b);
+	switch (b.kind) {
+	case UI_B_OK: u->beeps_left = 1; break;
+	case UI_B_OFFLINE: u->beeps_left = 2; break;
+	case UI_B_BAD:
+	case UI_B_MIXED: u->beeps_left = 3; break;
+	case UI_B_NOTE: u->beeps_left = 1; break;
 	default: u->beeps_left = 0; break;
 	}
 	u->beep_next_ms = tm_mono_ms();

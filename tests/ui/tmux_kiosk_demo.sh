@@ -53,7 +53,7 @@ kill "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null
 keys -l 120; wait_for "███" 5 && ok "kiosk amount in big digits"
 keys Enter; wait_for "Scan or type" 5
 line QA00000000000001; wait_for "¥10.00" 5
-keys Enter
+redeem
 wait_for "A C C E P T E D" 5 && ok "kiosk big verdict"
 wait_for "Enter the amount to pay" 8 && ok "kiosk idle reset"
 keys F10; wait_for "Leave the terminal" 5
@@ -110,7 +110,7 @@ wait_for "ONLINE" 20
 NORMAL=$(screen | grep -A1 "valid NORMAL" | tail -1 | awk '{print $NF}')
 line 300; wait_for "Scan or type" 5
 line "$NORMAL"; wait_for " 1 " 5
-keys Enter
+redeem
 wait_for "CONFIRMED" 15 && ok "demo coupon confirmed by its simulator"
 keys F10
 wait_for "quan exited rc=0" 15

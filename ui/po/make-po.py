@@ -206,6 +206,27 @@ TR = {
  "end of day": "日结",
 }
 
+# the cashier's truth (issue 16): banners from the lines, input, keys
+TR.update({
+ ", ": "，", "%d confirmed": "%d 张已核销",
+ "%d accepted offline": "%d 张离线受理", "%d refused": "%d 张被拒",
+ "%d returned": "%d 张已退券", "%d waiting for WeChat": "%d 张待微信确认",
+ "collect %s": "应收 %s",
+ "Payment code": "付款码", "Already scanned": "已扫描",
+ "it is line %d of this sale": "已在本单第 %d 行",
+ "Enter right after a scan does not redeem: press Enter again to redeem":
+  "扫码后立即回车不核销：再按回车核销",
+ "Esc keeps the basket; F2 twice clears it": "Esc 保留本单；按两次 F2 清空",
+ "Clear the basket (%d coupons)? F2 again clears it, any other key keeps it":
+  "清空本单（%d 张券）？再按 F2 清空，按其他键保留",
+ "Esc again cancels and clears your coupons": "再按 Esc 取消并清空您的券",
+ "Scan another coupon, or press Enter to finish": "继续扫券，或按回车完成",
+ "Scan or type a coupon code (Enter on empty: redeem)":
+  "扫描或输入券码（不输入直接回车：核销）",
+ " Enter = finish: redeem my coupons    Esc = back":
+  " 回车 = 完成：核销我的券    Esc = 返回",
+})
+
 def esc(s):
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
