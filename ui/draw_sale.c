@@ -203,21 +203,52 @@ draw_sale(const struct view *v, int top, int bottom, int w, int kiosk)
 void
 draw_approve(const struct view *v, int top, int bottom, int w)
 {
-	char b[512];
-	int y = top + 2;
+	static const char *const why[] = {
+		N_("1  wrong item"), N_("2  customer changed mind"),
+		N_("3  offline risk accepted"), N_("4  end of day"),
+		N_("or type the reason in words")
+	};
+	char b[512], m1[40], m2[40], part[512];
+	const char *rest;
+	int y = top + 2, i;
 
-	(void)bottom;
 	dr_put(y++, 2, w - 2, _("A manager must approve:"), A_BOLD, 0);
 	dr_put(y++, 4, w - 4, ui_action_word(v->action), crt_attr(CRT_WARN), 0);
 	y++;
 	if (v->last.reason != VIEW_R_NONE) {
 		ui_reason(&v->last, b, sizeof b);
+		for (rest = b; *rest != '\0' && y < bottom;)
+			dr_put(y++, 4, w - 4, ui_wrap(rest, w - 5, &rest, part,
+			    sizeof part), A_NORMAL, 0);
+	}
+	if (v->action == VIEW_A_OVERRIDE && v->last.r_need_fen > 0) {
+		/* the figures the manager weighs */
+		snprintf(b, sizeof b, _("Coupon value %s, offline limit %s"),
+		    ui_money(v->last.r_have_fen, m1, sizeof m1),
+		    ui_money(v->last.r_need_fen, m2, sizeof m2));
+		dr_put(y++, 4, w - 4, b, A_BOLD, 0);
+	}
+	if (v->action == VIEW_A_OVERRIDE ||
+	    (v->action == VIEW_A_VOID && v->act_txn[0] == '\0')) {
+		snprintf(b, sizeof b, _("Sale amount %s, due %s"),
+		    ui_money(v->amount_fen, m1, sizeof m1),
+		    ui_money(v->due_fen, m2, sizeof m2));
 		dr_put(y++, 4, w - 4, b, A_NORMAL, 0);
 	}
 	if (v->act_txn[0] != '\0') {
 		snprintf(b, sizeof b, "%s %s", _("Sale"), v->act_txn);
 		dr_put(y++, 4, w - 4, b, A_NORMAL, 0);
 	}
+	if (v->approve_step == 2) {
+		/* the reason's choices, which the input line has no room
+		 * for at 80 columns */
+		y++;
+		dr_put(y++, 2, w - 2, _("Reason:"), A_BOLD, 0);
+		for (i = 0; i < (int)(sizeof why / sizeof why[0]) &&
+		    y < bottom - 1; i++)
+			dr_put(y++, 4, w - 4, _(why[i]), A_NORMAL, 0);
+	}
 	y++;
-	dr_put(y++, 2, w - 2, _("Esc cancels."), crt_attr(CRT_DIM), 0);
+	if (y < bottom)
+		dr_put(y++, 2, w - 2, _("Esc cancels."), crt_attr(CRT_DIM), 0);
 }

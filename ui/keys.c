@@ -162,6 +162,10 @@ enter(struct ui *u, const struct view *v, struct evq *q)
 			u->scan_us = now; /* a second Enter is stray too */
 		} else
 			post_scan(u, q);
+	} else if (v->screen == VIEW_TXNS && u->in_len == 0 &&
+	    v->nlines > 0 && v->lines[0][0] == '#') {
+		/* Enter on the sales list opens the selected sale */
+		post_cmd(q, SC_DETAIL, NULL);
 	} else if (v->field == VIEW_FIELD_NONE && v->screen != VIEW_APPROVE) {
 		post_cmd(q, v->screen == VIEW_RESULT ? SC_NEW : SC_DETAIL,
 		    NULL);
@@ -244,6 +248,34 @@ fkey(struct ui *u, const struct view *v, int n, struct evq *q)
 		post_cmd(q, map[n], NULL);
 }
 
+/* Up/Down move the selection (basket, sales list); on the other list
+ * screens (reports, scans, settings, detail) they scroll, as PgUp/PgDn
+ * do by a page. */
+static void
+move_key(struct ui *u, const struct view *v, enum crt_key k,
+    struct evq *q)
+{
+	int page = u->list_page > 1 ? u->list_page - 1 : 1, i;
+	int up = k == CRT_K_UP || k == CRT_K_PGUP;
+	int n = k == CRT_K_UP || k == CRT_K_DOWN ? 1 : page;
+
+	switch (v->screen) {
+	case VIEW_REPORT:
+	case VIEW_DIAG:
+	case VIEW_SETTINGS:
+	case VIEW_DETAIL:
+		u->list_top += up ? -n : n;
+		if (u->list_top < 0)
+			u->list_top = 0;  /* draw_lines clamps the end */
+		u->dirty = 1;
+		return;
+	default:
+		break;
+	}
+	for (i = 0; i < n; i++)
+		post_cmd(q, up ? SC_UP : SC_DOWN, NULL);
+}
+
 int
 ui_keys(struct ui *u, const struct view *v, struct evq *q)
 {
@@ -271,10 +303,10 @@ ui_keys(struct ui *u, const struct view *v, struct evq *q)
 			escape(u, v, q);
 			break;
 		case CRT_K_UP:
-			post_cmd(q, SC_UP, NULL);
-			break;
 		case CRT_K_DOWN:
-			post_cmd(q, SC_DOWN, NULL);
+		case CRT_K_PGUP:
+		case CRT_K_PGDN:
+			move_key(u, v, k, q);
 			break;
 		case CRT_K_TAB:
 		case CRT_K_RIGHT:

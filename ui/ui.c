@@ -95,6 +95,10 @@ draw(struct ui *u, const struct view *v)
 	int kiosk = v->kiosk || u->o.kiosk;
 
 	erase();
+	if (v->screen != u->list_screen) {
+		u->list_top = 0;   /* a list opens at its top */
+		u->list_screen = v->screen;
+	}
 	draw_status(v);
 	if (u->o.ndemo > 0 && COLS >= 72) {
 		pw = COLS >= 110 ? 40 : 30;
@@ -147,7 +151,7 @@ draw(struct ui *u, const struct view *v)
 		if (v->title[0] != '\0')
 			dr_put(body_top, 1 + ui_width(ui_screen_title(v->screen))
 			    + 2, main_w / 2, _(v->title), A_BOLD, 0);
-		draw_lines(v, body_top, body_bottom, main_w);
+		draw_lines(u, v, body_top, body_bottom, main_w);
 		break;
 	case VIEW_SCREEN_COUNT:
 		break;

@@ -49,6 +49,10 @@ struct ui {
 	uint64_t hint_seq;
 	enum view_screen hint_screen;
 
+	/* list screens: first row shown, rows per page (draw_lines) */
+	int list_top, list_page;
+	enum view_screen list_screen;
+
 	/* demo panel: first entry shown, entries that fit last time */
 	int demo_first, demo_shown;
 
@@ -105,7 +109,8 @@ void draw_approve(const struct view *v, int top, int bottom, int w);
 
 /* draw_lists.c */
 void draw_demo(struct ui *u, int x, int w, int top, int bottom);
-void draw_lines(const struct view *v, int top, int bottom, int w);
+void draw_lines(struct ui *u, const struct view *v, int top, int bottom,
+    int w);
 void draw_help(int top, int bottom, int w, int kiosk);
 void draw_login(const struct view *v, int top, int bottom, int w);
 

@@ -411,6 +411,8 @@ on_key(struct session *s, const struct ev *ev)
 	case SC_DETAIL:
 		if (s->v.screen == VIEW_BASKET || s->v.screen == VIEW_RESULT)
 			session_show_detail(s);
+		else if (s->v.screen == VIEW_TXNS)
+			session_show_sale(s);
 		break;
 	case SC_REMOVE:
 		if (s->v.screen == VIEW_BASKET && s->v.selected >= 0 &&

@@ -225,7 +225,16 @@ TR.update({
   "扫描或输入券码（不输入直接回车：核销）",
  " Enter = finish: redeem my coupons    Esc = back":
   " 回车 = 完成：核销我的券    Esc = 返回",
+ "Coupon value %s, offline limit %s": "券面额 %s，离线上限 %s",
+ "Sale amount %s, due %s": "交易金额 %s，应付 %s", "Reason:": "原因：",
+ "1  wrong item": "1  商品有误", "2  customer changed mind": "2  顾客改变主意",
+ "3  offline risk accepted": "3  接受离线风险", "4  end of day": "4  日结",
+ "or type the reason in words": "或直接输入原因文字",
+ "rows %d-%d of %d: Up/Down, PgUp/PgDn for more":
+  "第 %d-%d 行，共 %d 行：上下键、PgUp/PgDn 翻看",
+ "Time": "时间", "Due": "应付", "Cashier": "收银员", "Coupon": "优惠券",
 })
+EXTRA += ["Coupon"]   # the sale detail's label (core, session_lists.c)
 
 def esc(s):
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
