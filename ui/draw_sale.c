@@ -201,7 +201,7 @@ draw_sale(const struct view *v, int top, int bottom, int w, int kiosk)
 }
 
 void
-draw_approve(const struct view *v, int top, int bottom, int w)
+draw_approve(const struct view *v, int top, int bottom, int w, int kiosk)
 {
 	static const char *const why[] = {
 		N_("1  wrong item"), N_("2  customer changed mind"),
@@ -212,7 +212,17 @@ draw_approve(const struct view *v, int top, int bottom, int w)
 	const char *rest;
 	int y = top + 2, i;
 
-	dr_put(y++, 2, w - 2, _("A manager must approve:"), A_BOLD, 0);
+	if (kiosk) {
+		/* the customer is not asked for a manager's PIN: they call
+		 * someone, who types it */
+		dr_center(y++, 0, w, _("Please call a member of staff"),
+		    crt_attr(CRT_WARN) | (int)A_BOLD);
+		dr_center(y++, 0, w, _("Staff only: manager id and PIN"),
+		    crt_attr(CRT_DIM));
+		y++;
+	} else
+		dr_put(y++, 2, w - 2, _("A manager must approve:"), A_BOLD,
+		    0);
 	dr_put(y++, 4, w - 4, ui_action_word(v->action), crt_attr(CRT_WARN), 0);
 	y++;
 	if (v->last.reason != VIEW_R_NONE) {

@@ -406,8 +406,13 @@ ui_msg(const struct view *v, char *out, size_t n)
 	case VIEW_M_CANCELLED:
 		snprintf(out, n, "%s", _("Cancelled")); break;
 	case VIEW_M_LOCKED:
-		snprintf(out, n, "%s",
-		    _("Too many wrong PINs: wait a minute")); break;
+		if (v->msg_text[0] != '\0')
+			snprintf(out, n, _("Too many wrong PINs: PIN entry is "
+			    "locked for %s s more"), v->msg_text);
+		else
+			snprintf(out, n, "%s",
+			    _("Too many wrong PINs: wait a minute"));
+		break;
 	case VIEW_M_ERROR:
 		snprintf(out, n, _("Error: %s"), _(v->msg_text)); break;
 	case VIEW_M_NEED_REASON:

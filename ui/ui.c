@@ -127,7 +127,8 @@ draw(struct ui *u, const struct view *v)
 	case VIEW_AMOUNT:
 		if (kiosk) {
 			dr_center(body_top + 2, 0, main_w,
-			    _("Enter the amount to pay, then scan your coupon"),
+			    _("Enter the amount on your receipt (staff can "
+			    "help), then scan your coupon"),
 			    A_BOLD);
 			dr_big_text(u->in, body_top + 4, main_w);
 		}
@@ -138,7 +139,7 @@ draw(struct ui *u, const struct view *v)
 		draw_sale(v, body_top, body_bottom, main_w, kiosk);
 		break;
 	case VIEW_APPROVE:
-		draw_approve(v, body_top, body_bottom, main_w);
+		draw_approve(v, body_top, body_bottom, main_w, kiosk);
 		break;
 	case VIEW_HELP:
 		draw_help(body_top, body_bottom, main_w, kiosk);
@@ -155,6 +156,12 @@ draw(struct ui *u, const struct view *v)
 		break;
 	case VIEW_SCREEN_COUNT:
 		break;
+	}
+	if (kiosk && v->idle_left_s > 0 && v->screen != VIEW_APPROVE) {
+		/* the idle reset, counting down */
+		snprintf(b, sizeof b, _("Back to the start in %d s: press "
+		    "any key to stay"), v->idle_left_s);
+		dr_center(body_bottom - 1, 0, main_w, b, crt_attr(CRT_WARN));
 	}
 	/* the panel ends above the message line (LINES - 3), which is
 	 * drawn over the whole width below */

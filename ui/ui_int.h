@@ -105,7 +105,8 @@ void draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
 int verdict_rows(const struct view *v, int w);
 void draw_verdict(const struct view *v, int y, int x, int w, int big);
 void draw_sale(const struct view *v, int top, int bottom, int w, int kiosk);
-void draw_approve(const struct view *v, int top, int bottom, int w);
+void draw_approve(const struct view *v, int top, int bottom, int w,
+    int kiosk);
 
 /* draw_lists.c */
 void draw_demo(struct ui *u, int x, int w, int top, int bottom);

@@ -210,6 +210,9 @@ struct view {
 	char lines[VIEW_LINES_MAX][VIEW_LINE_MAX];
 	int nlines;
 	int zreport;             /* VIEW_REPORT: 1 = Z, 0 = X */
+
+	int idle_left_s;         /* kiosk: seconds until the idle reset to
+	                            the start, 0 none (counting down) */
 };
 
 #endif

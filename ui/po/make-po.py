@@ -233,6 +233,14 @@ TR.update({
  "rows %d-%d of %d: Up/Down, PgUp/PgDn for more":
   "第 %d-%d 行，共 %d 行：上下键、PgUp/PgDn 翻看",
  "Time": "时间", "Due": "应付", "Cashier": "收银员", "Coupon": "优惠券",
+ "Enter the amount on your receipt (staff can help), then scan your coupon":
+  "请输入小票上的金额（店员可协助），然后扫描优惠券",
+ "Back to the start in %d s: press any key to stay":
+  "%d 秒后回到开始：按任意键继续",
+ "Please call a member of staff": "请联系店员",
+ "Staff only: manager id and PIN": "仅限店员：输入店长工号和密码",
+ "Too many wrong PINs: PIN entry is locked for %s s more":
+  "密码错误次数过多：密码输入锁定，还需 %s 秒",
 })
 EXTRA += ["Coupon"]   # the sale detail's label (core, session_lists.c)
 
