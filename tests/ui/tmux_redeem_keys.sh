@@ -6,7 +6,9 @@
 #  - a scanned sale takes 5 keys besides the scans (amount digits, Enter,
 #    the redeem Enter): counted here;
 #  - Esc keeps the basket, and digits typed right after Esc are kept;
-#  - F2 once asks, F2 twice clears the basket.
+#  - F2 once asks, F2 twice clears the basket;
+#  - a payment code at the coupon step is masked, and its long reason
+#    breaks between words at 80 columns (it read "take payme / nt").
 # Env: QUAN (binary).
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -39,12 +41,13 @@ for lang in en zh_CN; do
 	tm send-keys -t "$T_SESS" -l "$A"; keys C-m C-j
 	wait_for " 1 " 5
 	sleep 1
-	expect_not "$CONFIRMED"
+	f0=$FAILS; expect_not "$CONFIRMED"
 	# a person's double Enter right after the scan: no redeem either
 	tm send-keys -t "$T_SESS" -l "$B"; keys Enter Enter
 	wait_for " 2 " 5
 	sleep 1
-	expect_not "$CONFIRMED" && ok "$lang: an Enter right after a scan does not redeem"
+	f0=$FAILS; expect_not "$CONFIRMED"
+	[ $FAILS -eq $f0 ] && ok "$lang: an Enter right after a scan does not redeem"
 
 	# -- Esc keeps the basket; digits typed right after it are kept ---
 	keys Escape; wait_for "$ESCW" 5
@@ -58,6 +61,27 @@ for lang in en zh_CN; do
 	keys F2; wait_for "$F2W" 5; keys F2
 	wait_for "$AMOUNT" 5 && wait_for "$CANCELLED" 5 &&
 		ok "$lang: F2 twice clears the basket, once does not"
+
+	# -- a payment code: masked, words not split ----------------------
+	line 100; wait_for "$SCAN" 5
+	line 134567890123456789; wait_for "1345**********6789" 5
+	f0=$FAILS
+	expect_not 134567890123456789
+	if [ $lang = en ]; then
+		# the reason is longer than the box: no word of it is cut in
+		# two (a piece of a word shows as a token of its own)
+		screen | python3 -c '
+import re, sys
+words = "this payment code coupon take terminal".split()
+toks = set(re.findall(r"[A-Za-z]+", sys.stdin.read()))
+cut = [t for t in toks for w in words
+       if t != w and len(t) >= 2 and (w.startswith(t) or w.endswith(t))
+       and t not in ("is", "at", "the", "code")]
+sys.exit(1 if cut else 0)' ||
+			{ echo "FAIL: a word cut in two:"; screen; FAILS=$((FAILS + 1)); }
+	fi
+	[ $FAILS -eq $f0 ] && ok "$lang: a payment code is masked, its reason wraps between words"
+	keys Escape; wait_for "$AMOUNT" 5
 
 	# -- a scanned sale: 5 keys besides the scan ----------------------
 	n=$((n + 1)); C=$(seed_code "$SIM" merchant valid NORMAL $n)
