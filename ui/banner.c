@@ -64,7 +64,7 @@ static void
 result_banner(const struct view *v, struct ui_banner *b)
 {
 	int ok = 0, off = 0, bad = 0, back = 0, wait = 0, i, first = 1;
-	char m[40], counts[192] = "", p[64];
+	char m[40], counts[160] = "", p[64];
 	const struct view_coupon *c;
 
 	for (i = 0; i < v->ncoupons; i++) {
