@@ -566,17 +566,15 @@ session_show_sale(struct session *s)
 	line_add(s, "State\t%s", t.state);
 	for (i = 0; i < s->tmp.nlines; i++) {
 		l = &s->tmp.lines[i];
-		ri = reason_info(reason_parse(l->reason));
+		ri = reason_info(l->reason);
 		line_add(s, "Coupon\t%d. %s  %s  -\xc2\xa5%s  %s%s%s%s", i + 1,
 		    l->name[0] != '\0' ? l->name : l->coupon_type, l->code,
 		    money_format(l->discount_fen, m, sizeof m),
 		    checkout_cstate_name(l->state),
-		    l->reason[0] != '\0' && strcmp(l->reason, "ok") != 0 ?
-		    " (" : "",
-		    l->reason[0] != '\0' && strcmp(l->reason, "ok") != 0 ?
-		    (ri->en != NULL ? ri->en : l->reason) : "",
-		    l->reason[0] != '\0' && strcmp(l->reason, "ok") != 0 ?
-		    ")" : "");
+		    l->reason != REASON_NONE ? " (" : "",
+		    l->reason == REASON_NONE ? "" : ri->en != NULL ? ri->en :
+		    reason_text(l->reason, l->reason_text),
+		    l->reason != REASON_NONE ? ")" : "");
 	}
 	a.s = s;
 	a.txn = id;
