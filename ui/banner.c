@@ -87,6 +87,16 @@ result_banner(const struct view *v, struct ui_banner *b)
 			break;
 		}
 	}
+	if (back == v->ncoupons) {
+		/* a voided sale: its coupons went back, nothing refused */
+		b->kind = UI_B_NOTE;
+		str_copy(b->word, sizeof b->word, ui_cstate_word(
+		    v->coupons[0].state));
+		b->nreasons = 0;
+		snprintf(b->head, sizeof b->head, _("%d coupons"),
+		    v->ncoupons);
+		return;
+	}
 	if (ok + off == v->ncoupons)
 		b->kind = off > 0 ? UI_B_OFFLINE : UI_B_OK;
 	else if (wait == v->ncoupons)
@@ -118,6 +128,7 @@ result_banner(const struct view *v, struct ui_banner *b)
 			/* the one reason, without repeating the name */
 			ui_reason(&v->coupons[0], b->reasons[0],
 			    sizeof b->reasons[0]);
+			b->nreasons = b->reasons[0][0] != '\0';
 		}
 		return;
 	}

@@ -114,8 +114,14 @@ rfit(const char *s, int w, char *out, size_t n)
 	snprintf(out, n, "%*s%s", pad > 0 ? pad : 0, "", f);
 }
 
+int
+ui_sale_line(const char *l)
+{
+	return l[0] == '#' || strstr(l, "\t#") != NULL;
+}
+
 /* The sales list's column names, over the columns of its lines
- * ("#7      12:03      100.00  ->      95.00  closed    1001"). */
+ * ("voided: #7      12:03      100.00  ->      95.00  1001"). */
 static void
 txns_header(int y, int w)
 {
@@ -126,8 +132,10 @@ txns_header(int y, int w)
 	rfit(_("Amount"), 10, amt, sizeof amt);
 	rfit(_("Due"), 10, due, sizeof due);
 	ui_fit(_("State"), 9, 1, st, sizeof st);
-	snprintf(b, sizeof b, "%s %s  %s     %s  %s %s", sale, tm, amt, due,
-	    st, _("Cashier"));
+	/* the state comes first, as each line's label */
+	snprintf(b, sizeof b, "%s  %s %s  %s     %s  %s", _("State"), sale, tm,
+	    amt, due, _("Cashier"));
+	(void)st;
 	dr_put(y, 1, w - 1, b, (int)A_BOLD | (int)A_UNDERLINE, 0);
 }
 
@@ -146,7 +154,7 @@ draw_lines(struct ui *u, const struct view *v, int top, int bottom, int w)
 	int i, y = top + 1, nrows = 0, avail, first_sel = -1, r, ind;
 
 	if (v->screen == VIEW_TXNS && v->nlines > 0 &&
-	    strchr(v->lines[0], '#') == v->lines[0])
+	    ui_sale_line(v->lines[0]))
 		txns_header(y++, w);
 	for (i = 0; i < v->nlines && nrows < LIST_ROWS_MAX; i++) {
 		ui_line(v->lines[i], b, sizeof b);

@@ -163,7 +163,7 @@ enter(struct ui *u, const struct view *v, struct evq *q)
 		} else
 			post_scan(u, q);
 	} else if (v->screen == VIEW_TXNS && u->in_len == 0 &&
-	    v->nlines > 0 && v->lines[0][0] == '#') {
+	    v->nlines > 0 && ui_sale_line(v->lines[0])) {
 		/* Enter on the sales list opens the selected sale */
 		post_cmd(q, SC_DETAIL, NULL);
 	} else if (v->field == VIEW_FIELD_NONE && v->screen != VIEW_APPROVE) {

@@ -108,7 +108,8 @@ void draw_sale(const struct view *v, int top, int bottom, int w, int kiosk);
 void draw_approve(const struct view *v, int top, int bottom, int w,
     int kiosk);
 
-/* draw_lists.c */
+/* draw_lists.c; a line of the sales list (not "No sales yet today") */
+int ui_sale_line(const char *l);
 void draw_demo(struct ui *u, int x, int w, int top, int bottom);
 void draw_lines(struct ui *u, const struct view *v, int top, int bottom,
     int w);

@@ -40,7 +40,7 @@ for run in en:80x24 en:100x30 en:160x50 zh_CN:80x24; do
 		CAP="券面额 ¥10.00，离线上限 ¥5.00"
 		SALE="交易金额 ¥120.00" REASON="原因" XREP="日志链头"
 		ENTRIES="日志条数" HEAD="时间" DETAIL="void: 9001"
-		VOIDED="已撤销" COUPON="优惠券: 1."
+		VOIDED="已作废" COUPON="优惠券: 1."
 	fi
 	start "$size" "$QUAN run --config $W/c$n.conf --data $D --no-sync --quiet --lang $lang"
 	wait_for "$LOGIN" 10 || continue
