@@ -137,6 +137,8 @@ crt_getkey(uint32_t *wc)
 		case KEY_LEFT: return CRT_K_LEFT;
 		case KEY_RIGHT: return CRT_K_RIGHT;
 		case KEY_RESIZE: return CRT_K_RESIZE;
+		case KEY_PPAGE: return CRT_K_PGUP;
+		case KEY_NPAGE: return CRT_K_PGDN;
 		default:
 			if (k >= KEY_F(1) && k <= KEY_F(12)) {
 				*wc = (uint32_t)(k - KEY_F0);

@@ -33,6 +33,7 @@ enum crt_key {
 	CRT_K_DOWN, CRT_K_LEFT, CRT_K_RIGHT, CRT_K_DELETE, CRT_K_RESIZE,
 	CRT_K_FN,       /* function key: *wc = 1..12 */
 	CRT_K_CTRL,     /* a control character: *wc = the letter ('C', ...) */
+	CRT_K_PGUP, CRT_K_PGDN,
 	CRT_K_OTHER
 };
 

@@ -142,10 +142,14 @@ draw_fnbar(const struct view *v, int kiosk)
 
 	dr_fill(y, 0, COLS, crt_attr(CRT_KEYLABEL));
 	if (kiosk) {
-		dr_put(y, 0, COLS, _(" Esc back"), crt_attr(CRT_KEYLABEL), 1);
+		/* the kiosk's buttons: what finishes the sale, once there
+		 * is something to redeem */
+		dr_put(y, 0, COLS, v->screen == VIEW_BASKET &&
+		    v->ncoupons > 0 ? _(" Enter = finish: redeem my coupons"
+		    "    Esc = back") : _(" Esc back"),
+		    crt_attr(CRT_KEYLABEL), 1);
 		return;
 	}
-	(void)v;
 	slot = COLS / 10;
 	if (slot < 6)
 		slot = 6;
@@ -165,10 +169,10 @@ draw_fnbar(const struct view *v, int kiosk)
 void
 draw_input(struct ui *u, const struct view *v, int y, int big)
 {
-	char b[INPUT_MAX * 2 + 64], shown[INPUT_MAX + 8];
-	const char *prompt = ui_prompt(v);
+	char b[INPUT_MAX * 2 + 64], shown[INPUT_MAX + 8], p[INPUT_MAX];
+	const char *prompt = ui_prompt(v), *tail;
 	size_t i;
-	int x;
+	int x, need, room;
 
 	dr_fill(y, 0, COLS, A_NORMAL);
 	if (v->field == VIEW_FIELD_NONE && v->screen != VIEW_APPROVE) {
@@ -183,14 +187,37 @@ draw_input(struct ui *u, const struct view *v, int y, int big)
 	} else {
 		str_copy(shown, sizeof shown, u->in);
 	}
+	/* what is typed stays visible: the prompt gives way (a long one,
+	 * such as the reason's choices, is cut with "..."; the approval
+	 * screen lists them), and a text wider than the line shows its
+	 * end, where the cursor is */
 	snprintf(b, sizeof b, "%s: ", prompt);
-	dr_put(y, 0, COLS, b, big ? A_BOLD : A_NORMAL, 0);
+	need = ui_width(shown) + 1;
+	if (need < 24)
+		need = 24;
 	x = ui_width(b);
-	if (x > COLS - 10)
-		x = COLS - 10;
-	dr_put(y, x, COLS - x, shown, crt_attr(CRT_INPUT), 1);
+	if (x + need > COLS) {
+		x = COLS - need;
+		if (x < 0)
+			x = 0;
+		if (x >= 6) {
+			ui_fit(prompt, x - 5, 0, p, sizeof p);
+			snprintf(b, sizeof b, "%s...: ", p);
+		} else
+			b[0] = '\0';
+		x = ui_width(b);
+	}
+	dr_put(y, 0, COLS, b, big ? A_BOLD : A_NORMAL, 0);
+	room = COLS - x - 1;
+	tail = shown;
+	while (*tail != '\0' && ui_width(tail) > room) {
+		tail++;
+		while (((unsigned char)*tail & 0xc0) == 0x80)
+			tail++;
+	}
+	dr_put(y, x, COLS - x, tail, crt_attr(CRT_INPUT), 1);
 	curs_set(1);
-	x += ui_width(shown);
+	x += ui_width(tail);
 	if (x >= COLS)
 		x = COLS - 1;
 	move(y, x);

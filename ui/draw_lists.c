@@ -103,23 +103,108 @@ draw_demo(struct ui *u, int x, int w, int top, int bottom)
 
 /* One coupon row: "n name [kind] -discount state"; the kind column goes
  * when the window is narrow (80 columns with the demo panel). */
-void
-draw_lines(const struct view *v, int top, int bottom, int w)
+/* s in w columns, right-aligned (CJK widths counted) */
+static void
+rfit(const char *s, int w, char *out, size_t n)
 {
-	char b[VIEW_LINE_MAX * 2];
-	int i, y = top + 1, first = 0, rows = bottom - top - 1;
+	char f[128];
+	int pad = w - ui_width(s);
 
-	if (v->selected >= rows)
-		first = v->selected - rows + 1;
-	for (i = first; i < v->nlines && y < bottom; i++) {
+	ui_fit(s, w, 0, f, sizeof f);
+	snprintf(out, n, "%*s%s", pad > 0 ? pad : 0, "", f);
+}
+
+int
+ui_sale_line(const char *l)
+{
+	return l[0] == '#' || strstr(l, "\t#") != NULL;
+}
+
+/* The sales list's column names, over the columns of its lines
+ * ("voided: #7      12:03      100.00  ->      95.00  1001"). */
+static void
+txns_header(int y, int w)
+{
+	char sale[160], tm[160], amt[160], due[160], st[160], b[1024];
+
+	ui_fit(_("Sale"), 7, 1, sale, sizeof sale);
+	ui_fit(_("Time"), 5, 1, tm, sizeof tm);
+	rfit(_("Amount"), 10, amt, sizeof amt);
+	rfit(_("Due"), 10, due, sizeof due);
+	ui_fit(_("State"), 9, 1, st, sizeof st);
+	/* the state comes first, as each line's label */
+	snprintf(b, sizeof b, "%s  %s %s  %s     %s  %s", _("State"), sale, tm,
+	    amt, due, _("Cashier"));
+	(void)st;
+	dr_put(y, 1, w - 1, b, (int)A_BOLD | (int)A_UNDERLINE, 0);
+}
+
+#define LIST_ROWS_MAX (VIEW_LINES_MAX * 4)
+
+/* List screens: each line wrapped at word boundaries (a long void reason
+ * is not cut), scrolled by rows (Up/Down, PgUp/PgDn; the sales list
+ * follows its selection), with a last row that says there is more. */
+void
+draw_lines(struct ui *u, const struct view *v, int top, int bottom, int w)
+{
+	static char text[LIST_ROWS_MAX][VIEW_LINE_MAX * 2];
+	int line_of[LIST_ROWS_MAX];
+	char b[VIEW_LINE_MAX * 2], more[160];
+	const char *rest;
+	int i, y = top + 1, nrows = 0, avail, first_sel = -1, r, ind;
+
+	if (v->screen == VIEW_TXNS && v->nlines > 0 &&
+	    ui_sale_line(v->lines[0]))
+		txns_header(y++, w);
+	for (i = 0; i < v->nlines && nrows < LIST_ROWS_MAX; i++) {
 		ui_line(v->lines[i], b, sizeof b);
+		rest = b;
+		ind = 0;
+		do {
+			if (i == v->selected && first_sel < 0)
+				first_sel = nrows;
+			ui_wrap(rest, w - 2 - ind, &rest, text[nrows] + ind,
+			    sizeof text[0] - (size_t)ind);
+			memset(text[nrows], ' ', (size_t)ind);
+			line_of[nrows++] = i;
+			ind = 4;  /* continuation rows are indented */
+		} while (*rest != '\0' && nrows < LIST_ROWS_MAX);
+	}
+	avail = bottom - y;
+	if (nrows > avail)
+		avail--;            /* the row that says there is more */
+	if (avail < 1)
+		avail = 1;
+	u->list_page = avail;
+	if (v->screen == VIEW_TXNS && first_sel >= 0) {
+		if (first_sel < u->list_top)
+			u->list_top = first_sel;
+		else if (first_sel >= u->list_top + avail)
+			u->list_top = first_sel - avail + 1;
+	}
+	if (u->list_top > nrows - avail)
+		u->list_top = nrows - avail;
+	if (u->list_top < 0)
+		u->list_top = 0;
+	for (r = u->list_top; r < nrows && r < u->list_top + avail &&
+	    y < bottom; r++) {
+		i = line_of[r];
 		if (v->screen == VIEW_TXNS) {
 			/* a marker that shows without colour or reverse
 			 * video too: the sale F8 voids, Enter opens */
-			dr_put(y, 0, 1, i == v->selected ? ">" : " ", A_BOLD, 0);
+			dr_put(y, 0, 1, i == v->selected &&
+			    (r == 0 || line_of[r - 1] != i) ? ">" : " ",
+			    A_BOLD, 0);
 		}
-		dr_put(y++, 1, w - 1, b, i == v->selected ? A_REVERSE : A_NORMAL,
-		    0);
+		dr_put(y++, 1, w - 1, text[r], v->screen == VIEW_TXNS &&
+		    i == v->selected ? A_REVERSE : A_NORMAL, 0);
+	}
+	if (nrows > avail) {
+		snprintf(more, sizeof more, _("rows %d-%d of %d: Up/Down, "
+		    "PgUp/PgDn for more"), u->list_top + 1,
+		    u->list_top + avail < nrows ? u->list_top + avail : nrows,
+		    nrows);
+		dr_put(bottom - 1, 1, w - 1, more, crt_attr(CRT_WARN), 0);
 	}
 }
 

@@ -63,60 +63,118 @@ draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
 	}
 }
 
+#define BLINE 700 /* one line of the verdict box, bytes */
+
+static int
+banner_attr(enum ui_banner_kind k)
+{
+	switch (k) {
+	case UI_B_OK: return crt_attr(CRT_OK);
+	case UI_B_OFFLINE:
+	case UI_B_WAIT:
+	case UI_B_MIXED: return crt_attr(CRT_WARN);
+	case UI_B_BAD: return crt_attr(CRT_BAD);
+	default: break;
+	}
+	return (int)A_BOLD | (int)A_REVERSE; /* a note: neutral, no colour */
+}
+
+/* The box's lines: "WORD  head", then each reason wrapped at word
+ * boundaries to w; or all of it on one line when it fits. */
+static int
+banner_lines(const struct ui_banner *b, int w, char out[][BLINE], int max)
+{
+	char line[400];
+	const char *rest;
+	int n = 0, i;
+
+	snprintf(line, sizeof line, " %s%s%s", b->word,
+	    b->word[0] != '\0' ? "  " : "", b->head);
+	if (b->nreasons == 1 &&
+	    ui_width(line) + 3 + ui_width(b->reasons[0]) <= w) {
+		snprintf(out[n++], BLINE, "%s \xe2\x80\x94 %s", line,
+		    b->reasons[0]);
+		return n;
+	}
+	ui_fit(line, w, 0, out[n++], BLINE);
+	for (i = 0; i < b->nreasons && n < max; i++) {
+		rest = b->reasons[i];
+		while (*rest != '\0' && n < max) {
+			out[n][0] = ' ';
+			ui_wrap(rest, w - 2, &rest, out[n] + 1, BLINE - 1);
+			n++;
+		}
+	}
+	return n;
+}
+
+int
+verdict_rows(const struct view *v, int w)
+{
+	struct ui_banner b;
+	char l[VERDICT_ROWS_MAX][BLINE];
+	int n;
+
+	ui_banner(v, &b);
+	if (b.kind == UI_B_NONE)
+		return 0;
+	n = banner_lines(&b, w, l, VERDICT_ROWS_MAX);
+	return n < 3 ? 3 : n;
+}
+
 void
 draw_verdict(const struct view *v, int y, int x, int w, int big)
 {
-	char reason[512], line[1400], name[VIEW_NAME_MAX + 32], part[512];
-	const char *word = ui_verdict_word(v->verdict);
-	int attr = crt_attr(dr_verdict_role(v->verdict)), i, h = big ? 7 : 3;
-	char spaced[256];
+	struct ui_banner b;
+	char l[VERDICT_ROWS_MAX][BLINE], spaced[256];
+	const char *p, *rest;
+	int attr, i, n, h, top;
 	size_t o = 0;
-	const char *p;
 
-	if (v->verdict == VIEW_V_NONE || v->verdict == VIEW_V_INFO)
+	ui_banner(v, &b);
+	if (b.kind == UI_B_NONE)
 		return;
-	ui_reason(&v->last, reason, sizeof reason);
-	for (i = 0; i < h; i++)
-		dr_fill(y + i, x, w, attr);
+	attr = banner_attr(b.kind);
 	if (big) {
-		/* letter-spaced word in the middle of a tall box */
-		for (p = word; *p != '\0' && o + 4 < sizeof spaced; p++) {
+		for (i = 0; i < 7; i++)
+			dr_fill(y + i, x, w, attr);
+		/* letter-spaced word in the middle of a tall box; a mixed
+		 * result says its counts and the due instead */
+		for (p = b.word; *p != '\0' && o + 4 < sizeof spaced; p++) {
 			spaced[o++] = *p;
 			if (p[1] != '\0' && (p[1] & 0xc0) != 0x80)
 				spaced[o++] = ' ';
 		}
 		spaced[o] = '\0';
-		dr_center(y + 2, x, w, spaced, attr);
-		dr_center(y + 4, x, w, reason, attr);
+		dr_center(y + 1, x, w, b.word[0] != '\0' ? spaced : b.head,
+		    attr);
+		n = y + 3;
+		for (i = 0; i < b.nreasons && n < y + 7; i++) {
+			rest = b.reasons[i];
+			while (*rest != '\0' && n < y + 7) {
+				ui_wrap(rest, w - 4, &rest, l[0], sizeof l[0]);
+				dr_center(n++, x, w, l[0], attr);
+			}
+		}
 		return;
 	}
-	if (v->screen == VIEW_RESULT && v->ncoupons > 1 &&
-	    v->verdict != VIEW_V_REJECTED)
-		snprintf(name, sizeof name, _("%d coupons"), v->ncoupons);
-	else
-		str_copy(name, sizeof name, v->last.name[0] != '\0' ?
-		    v->last.name : v->last.code);
-	snprintf(line, sizeof line, " %s  %s", word, name);
-	if (ui_width(line) + 3 + ui_width(reason) <= w) {
-		/* it all fits on the middle row */
-		snprintf(line, sizeof line, " %s  %s%s%s", word, name,
-		    reason[0] != '\0' ? " \xe2\x80\x94 " : "", reason);
-		dr_put(y + 1, x, w, line, attr, 1);
-		return;
-	}
-	/* word and coupon, then the reason over the next row(s) */
-	dr_put(y, x, w, line, attr, 1);
-	ui_fit(reason, w - 2, 0, part, sizeof part);
-	dr_put(y + 1, x + 1, w - 1, part, attr, 1);
-	dr_put(y + 2, x + 1, w - 1, reason + strlen(part), attr, 1);
+	n = banner_lines(&b, w, l, VERDICT_ROWS_MAX);
+	h = n < 3 ? 3 : n;
+	for (i = 0; i < h; i++)
+		dr_fill(y + i, x, w, attr);
+	top = y + (h - n) / 2;
+	for (i = 0; i < n; i++)
+		dr_put(top + i, x, w, l[i], attr, 1);
 }
 
 void
 draw_sale(const struct view *v, int top, int bottom, int w, int kiosk)
 {
 	char b[512], m1[40], m2[40], m3[40];
-	int i, y = top + 1, rows;
+	int i, y = top + 1, rows, vr = kiosk ? 7 : verdict_rows(v, w);
 
+	if (!kiosk && vr < 3)
+		vr = 3;
 	ui_money(v->amount_fen, m1, sizeof m1);
 	ui_money(v->discount_fen, m2, sizeof m2);
 	ui_money(v->due_fen, m3, sizeof m3);
@@ -127,7 +185,7 @@ draw_sale(const struct view *v, int top, int bottom, int w, int kiosk)
 		snprintf(b, sizeof b, "%s %s", _("Amount"), m1);
 	dr_put(y++, 1, w - 1, b, A_BOLD, 0);
 	y++;
-	rows = bottom - y - (kiosk ? 9 : 5);
+	rows = bottom - y - vr - 2;
 	for (i = 0; i < v->ncoupons && i < rows; i++)
 		draw_coupon(y++, 1, w - 2, i, &v->coupons[i], i == v->selected);
 	if (v->ncoupons == 0)
@@ -141,29 +199,70 @@ draw_sale(const struct view *v, int top, int bottom, int w, int kiosk)
 	if (kiosk)
 		draw_verdict(v, bottom - 8, 0, w, 1);
 	else
-		draw_verdict(v, bottom - 3, 0, w, 0);
+		draw_verdict(v, bottom - vr, 0, w, 0);
 }
 
 void
-draw_approve(const struct view *v, int top, int bottom, int w)
+draw_approve(const struct view *v, int top, int bottom, int w, int kiosk)
 {
-	char b[512];
-	int y = top + 2;
+	static const char *const why[] = {
+		N_("1  wrong item"), N_("2  customer changed mind"),
+		N_("3  offline risk accepted"), N_("4  end of day"),
+		N_("or type the reason in words")
+	};
+	char b[512], m1[40], m2[40], part[512];
+	const char *rest;
+	int y = top + 2, i;
 
-	(void)bottom;
-	dr_put(y++, 2, w - 2, _("A manager must approve:"), A_BOLD, 0);
+	if (kiosk) {
+		/* the customer is not asked for a manager's PIN: they call
+		 * someone, who types it */
+		dr_center(y++, 0, w, _("Please call a member of staff"),
+		    crt_attr(CRT_WARN) | (int)A_BOLD);
+		dr_center(y++, 0, w, _("Staff only: manager id and PIN"),
+		    crt_attr(CRT_DIM));
+		y++;
+	} else
+		dr_put(y++, 2, w - 2, _("A manager must approve:"), A_BOLD,
+		    0);
 	dr_put(y++, 4, w - 4, ui_action_word(v->action), crt_attr(CRT_WARN), 0);
 	y++;
 	if (v->last.reason != VIEW_R_NONE) {
 		ui_reason(&v->last, b, sizeof b);
+		for (rest = b; *rest != '\0' && y < bottom;)
+			dr_put(y++, 4, w - 4, ui_wrap(rest, w - 5, &rest, part,
+			    sizeof part), A_NORMAL, 0);
+	}
+	if (v->action == VIEW_A_OVERRIDE && v->last.r_need_fen > 0) {
+		/* the figures the manager weighs */
+		snprintf(b, sizeof b, _("Coupon value %s, offline limit %s"),
+		    ui_money(v->last.r_have_fen, m1, sizeof m1),
+		    ui_money(v->last.r_need_fen, m2, sizeof m2));
+		dr_put(y++, 4, w - 4, b, A_BOLD, 0);
+	}
+	if (v->action == VIEW_A_OVERRIDE ||
+	    (v->action == VIEW_A_VOID && v->act_txn[0] == '\0')) {
+		snprintf(b, sizeof b, _("Sale amount %s, due %s"),
+		    ui_money(v->amount_fen, m1, sizeof m1),
+		    ui_money(v->due_fen, m2, sizeof m2));
 		dr_put(y++, 4, w - 4, b, A_NORMAL, 0);
 	}
 	if (v->act_txn[0] != '\0') {
 		snprintf(b, sizeof b, "%s %s", _("Sale"), v->act_txn);
 		dr_put(y++, 4, w - 4, b, A_NORMAL, 0);
 	}
+	if (v->approve_step == 2) {
+		/* the reason's choices, which the input line has no room
+		 * for at 80 columns */
+		y++;
+		dr_put(y++, 2, w - 2, _("Reason:"), A_BOLD, 0);
+		for (i = 0; i < (int)(sizeof why / sizeof why[0]) &&
+		    y < bottom - 1; i++)
+			dr_put(y++, 4, w - 4, _(why[i]), A_NORMAL, 0);
+	}
 	y++;
-	dr_put(y++, 2, w - 2, _("Esc cancels."), crt_attr(CRT_DIM), 0);
+	if (y < bottom)
+		dr_put(y++, 2, w - 2, _("Esc cancels."), crt_attr(CRT_DIM), 0);
 }
 
 /* RESULT: the due still to take, and how (terminal: code, cash, other;

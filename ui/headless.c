@@ -73,7 +73,8 @@ headless_view_text(const struct view *v)
 {
 	struct buf b;
 	char m1[40], m2[40], m3[40], r[512], age[32], line[VIEW_LINE_MAX * 2];
-	int i;
+	struct ui_banner bn;
+	int i, one;
 
 	buf_init(&b, 1 << 20);
 	buf_printf(&b, "== view %llu screen=%s %s%s%s\n",
@@ -108,12 +109,16 @@ headless_view_text(const struct view *v)
 			    v->coupons[i].give_item ? " give-item" : "");
 		}
 	}
-	if (v->verdict != VIEW_V_NONE && v->verdict != VIEW_V_INFO) {
-		ui_reason(&v->last, r, sizeof r);
-		buf_printf(&b, "verdict: %s %s%s%s\n",
-		    ui_verdict_word(v->verdict),
-		    v->last.name[0] ? v->last.name : v->last.code,
-		    r[0] ? " \xe2\x80\x94 " : "", r);
+	ui_banner(v, &bn);
+	if (bn.kind != UI_B_NONE) {
+		/* what the verdict box says: derived from the lines for a
+		 * finished sale */
+		one = bn.nreasons == 1 && bn.kind != UI_B_MIXED;
+		buf_printf(&b, "verdict: %s%s%s%s%s\n", bn.word,
+		    bn.word[0] ? " " : "", bn.head,
+		    one ? " \xe2\x80\x94 " : "", one ? bn.reasons[0] : "");
+		for (i = 0; !one && i < bn.nreasons; i++)
+			buf_printf(&b, "verdict reason: %s\n", bn.reasons[i]);
 	}
 	if (v->pay_offer && v->pay == VIEW_PAY_NONE &&
 	    v->screen == VIEW_RESULT)
@@ -287,6 +292,8 @@ headless_run(struct session *s, struct evq *q, const struct headless_opts *o)
 			arg += strspn(arg, " \t");
 		}
 		show = 1;
+		if (strncmp(cmd, "expect", 6) != 0)
+			ui_fold_width(arg); /* what the screen's keys do */
 		if (!o->quiet)
 			fprintf(o->out, "> %s%s%s\n", cmd,
 			    *arg ? " " : "", arg);

@@ -424,8 +424,13 @@ ui_msg(const struct view *v, char *out, size_t n)
 	case VIEW_M_CANCELLED:
 		snprintf(out, n, "%s", _("Cancelled")); break;
 	case VIEW_M_LOCKED:
-		snprintf(out, n, "%s",
-		    _("Too many wrong PINs: wait a minute")); break;
+		if (v->msg_text[0] != '\0')
+			snprintf(out, n, _("Too many wrong PINs: PIN entry is "
+			    "locked for %s s more"), v->msg_text);
+		else
+			snprintf(out, n, "%s",
+			    _("Too many wrong PINs: wait a minute"));
+		break;
 	case VIEW_M_ERROR:
 		snprintf(out, n, _("Error: %s"), _(v->msg_text)); break;
 	case VIEW_M_NEED_REASON:
@@ -462,7 +467,13 @@ ui_prompt(const struct view *v)
 	case VIEW_FIELD_CASHIER: return _("Cashier id");
 	case VIEW_FIELD_PIN: return _("PIN");
 	case VIEW_FIELD_AMOUNT: return _("Amount (yuan)");
-	case VIEW_FIELD_CODE: return _("Scan or type a coupon code");
+	case VIEW_FIELD_CODE:
+		/* with coupons in the basket, say how to finish */
+		if (v->screen == VIEW_BASKET && v->ncoupons > 0)
+			return v->kiosk ? _("Scan another coupon, or press "
+			    "Enter to finish") : _("Scan or type a coupon code "
+			    "(Enter on empty: redeem)");
+		return _("Scan or type a coupon code");
 	case VIEW_FIELD_REASON: return _("Reason");
 	case VIEW_FIELD_SEARCH: return _("Search code or sale");
 	case VIEW_FIELD_ITEM_PRICE: return _("Item price (yuan)");
@@ -569,5 +580,74 @@ ui_fit(const char *s, int w, int pad, char *out, size_t n)
 		used++;
 	}
 	out[o] = '\0';
+	return out;
+}
+
+char *
+ui_fold_width(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = (unsigned char *)s;
+	unsigned cp;
+
+	while (*r != '\0') {
+		if (r[0] == 0xef && (r[1] == 0xbc || r[1] == 0xbd) &&
+		    r[2] >= 0x80 && r[2] <= 0xbf) {
+			cp = 0xf000u | ((unsigned)(r[1] & 0x3f) << 6) |
+			    (r[2] & 0x3fu);
+			if (cp >= 0xff01 && cp <= 0xff5e) {
+				*w++ = (unsigned char)(cp - 0xfee0);
+				r += 3;
+				continue;
+			}
+		}
+		if (r[0] == 0xe3 && r[1] == 0x80 && r[2] == 0x80) {
+			*w++ = ' ';
+			r += 3;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	return s;
+}
+
+char *
+ui_wrap(const char *s, int w, const char **rest, char *out, size_t n)
+{
+	size_t o = 0, k, brk = 0, brk_next = 0;
+	const char *p = s;
+	wchar_t wc;
+	int used = 0, cw;
+
+	if (n == 0)
+		return out;
+	while (*p != '\0') {
+		k = dec(p, &wc);
+		cw = wcwidth(wc);
+		if (cw < 0)
+			cw = 1;
+		if (used + cw > w || o + k + 1 > n)
+			break;
+		memcpy(out + o, p, k);
+		o += k;
+		used += cw;
+		p += k;
+		if (wc == L' ') {
+			brk = o - 1;        /* cut before the space */
+			brk_next = (size_t)(p - s);
+		} else if (cw == 2) {
+			brk = o;            /* a CJK line may break anywhere */
+			brk_next = (size_t)(p - s);
+		}
+	}
+	if (*p != '\0' && brk > 0) {
+		o = brk;
+		p = s + brk_next;
+	}
+	out[o] = '\0';
+	while (*p == ' ')
+		p++;
+	if (rest != NULL)
+		*rest = p;
 	return out;
 }

@@ -50,6 +50,41 @@ char *ui_money(int64_t fen, char *out, size_t n);
 /* "3m", "2h", "1d", "never" into out. */
 char *ui_age(int64_t s, char *out, size_t n);
 
+/* The verdict box (ui/banner.c): a finished sale's banner is derived from
+ * its lines' final states; a scan's from its verdict, except a payment
+ * code (a masked note) and a code already in the basket (its line). */
+enum ui_banner_kind {
+	UI_B_NONE = 0,
+	UI_B_OK,        /* every coupon confirmed */
+	UI_B_OFFLINE,   /* every coupon given, some offline */
+	UI_B_WAIT,      /* WeChat has not answered */
+	UI_B_BAD,       /* nothing given */
+	UI_B_MIXED,     /* some given, some not: head says which, and due */
+	UI_B_NOTE       /* neither given nor refused: a neutral note */
+};
+#define UI_BANNER_REASONS 4
+struct ui_banner {
+	enum ui_banner_kind kind;
+	char word[64];       /* "CONFIRMED"; "" for a mixed result */
+	char head[256];      /* coupon name, "2 coupons", or the counts */
+	char reasons[UI_BANNER_REASONS][256]; /* "name — reason" each */
+	int nreasons;
+};
+void ui_banner(const struct view *v, struct ui_banner *b);
+/* The first and last four characters, '*' between, into out. */
+char *ui_mask_code(const char *code, char *out, size_t n);
+
+/* Full-width ASCII forms (U+FF01-FF5E) to ASCII and the ideographic
+ * space (U+3000) to a space, in place: what a Chinese input method types
+ * for digits and codes. Only these (not all of NFKC): they are what a
+ * code or amount can contain. Returns s. */
+char *ui_fold_width(char *s);
+/* Copy into out the first line of s that fits w columns, broken after a
+ * space or a wide (CJK) character when the rest does not fit; *rest gets
+ * where the next line starts (spaces skipped). Returns out. */
+char *ui_wrap(const char *s, int w, const char **rest, char *out,
+    size_t n);
+
 /* Display width of UTF-8 text (wcwidth; invalid bytes count 1). */
 int ui_width(const char *s);
 /* Copy s into out clipped to at most w columns (no split characters) and

@@ -63,6 +63,31 @@ ui_free(struct ui *u)
 }
 
 static void
+hint_words(const struct ui *u, const struct view *v, char *b, size_t n)
+{
+	switch (u->hint) {
+	case UI_H_ENTER_SOON:
+		snprintf(b, n, "%s", _("Enter right after a scan does not "
+		    "redeem: press Enter again to redeem"));
+		break;
+	case UI_H_ESC_KEEPS:
+		snprintf(b, n, "%s", _("Esc keeps the basket; F2 twice "
+		    "clears it"));
+		break;
+	case UI_H_CLEAR:
+		snprintf(b, n, _("Clear the basket (%d coupons)? F2 again "
+		    "clears it, any other key keeps it"), v->ncoupons);
+		break;
+	case UI_H_CLEAR_KIOSK:
+		snprintf(b, n, "%s", _("Esc again cancels and clears your "
+		    "coupons"));
+		break;
+	case UI_H_NONE:
+		break;
+	}
+}
+
+static void
 draw(struct ui *u, const struct view *v)
 {
 	char b[512];
@@ -70,6 +95,10 @@ draw(struct ui *u, const struct view *v)
 	int kiosk = v->kiosk || u->o.kiosk;
 
 	erase();
+	if (v->screen != u->list_screen) {
+		u->list_top = 0;   /* a list opens at its top */
+		u->list_screen = v->screen;
+	}
 	draw_status(v);
 	if (u->o.ndemo > 0 && COLS >= 72) {
 		pw = COLS >= 110 ? 40 : 30;
@@ -98,7 +127,8 @@ draw(struct ui *u, const struct view *v)
 	case VIEW_AMOUNT:
 		if (kiosk) {
 			dr_center(body_top + 2, 0, main_w,
-			    _("Enter the amount to pay, then scan your coupon"),
+			    _("Enter the amount on your receipt (staff can "
+			    "help), then scan your coupon"),
 			    A_BOLD);
 			dr_big_text(u->in, body_top + 4, main_w);
 		}
@@ -109,7 +139,7 @@ draw(struct ui *u, const struct view *v)
 		draw_sale(v, body_top, body_bottom, main_w, kiosk);
 		break;
 	case VIEW_APPROVE:
-		draw_approve(v, body_top, body_bottom, main_w);
+		draw_approve(v, body_top, body_bottom, main_w, kiosk);
 		break;
 	case VIEW_PAY:
 		draw_pay(v, body_top, body_bottom, main_w, kiosk);
@@ -125,10 +155,16 @@ draw(struct ui *u, const struct view *v)
 		if (v->title[0] != '\0')
 			dr_put(body_top, 1 + ui_width(ui_screen_title(v->screen))
 			    + 2, main_w / 2, _(v->title), A_BOLD, 0);
-		draw_lines(v, body_top, body_bottom, main_w);
+		draw_lines(u, v, body_top, body_bottom, main_w);
 		break;
 	case VIEW_SCREEN_COUNT:
 		break;
+	}
+	if (kiosk && v->idle_left_s > 0 && v->screen != VIEW_APPROVE) {
+		/* the idle reset, counting down */
+		snprintf(b, sizeof b, _("Back to the start in %d s: press "
+		    "any key to stay"), v->idle_left_s);
+		dr_center(body_bottom - 1, 0, main_w, b, crt_attr(CRT_WARN));
 	}
 	/* the panel ends above the message line (LINES - 3), which is
 	 * drawn over the whole width below */
@@ -137,6 +173,8 @@ draw(struct ui *u, const struct view *v)
 	/* message line; a configuration error stays there while there
 	 * is nothing else to say */
 	ui_msg(v, b, sizeof b);
+	if (ui_hint_live(u, v))
+		hint_words(u, v, b, sizeof b);
 	if (b[0] == '\0' && v->online == VIEW_NET_CONFIG)
 		snprintf(b, sizeof b, _("Configuration error: %s"),
 		    v->net_error);
@@ -148,7 +186,8 @@ draw(struct ui *u, const struct view *v)
 		    "(check ca_file and the clock): %s"), v->net_error);
 	dr_fill(LINES - 3, 0, COLS, A_NORMAL);
 	if (b[0] != '\0')
-		dr_put(LINES - 3, 1, COLS - 1, b, v->redeeming ?
+		dr_put(LINES - 3, 1, COLS - 1, b, ui_hint_live(u, v) ?
+		    (int)A_BOLD : v->redeeming ?
 		    crt_attr(CRT_WARN) :
 		    v->msg == VIEW_M_VOIDED || v->msg == VIEW_M_APPROVED ||
 		    v->msg == VIEW_M_ZDONE ? (int)A_BOLD :
@@ -159,17 +198,23 @@ draw(struct ui *u, const struct view *v)
 
 /* ---- render / beeps / latency --------------------------------------- */
 
+/* Beeps follow what the verdict box says (a mixed sale: 3, something was
+ * refused; a note such as a payment code: 1). */
 static void
 start_beeps(struct ui *u, const struct view *v)
 {
+	struct ui_banner b;
+
 	if (v->verdict_seq == u->beep_seq)
 		return;
 	u->beep_seq = v->verdict_seq;
-	switch (v->verdict) {
-	case VIEW_V_CONFIRMED: u->beeps_left = 1; break;
-	case VIEW_V_OFFLINE: u->beeps_left = 2; break;
-	case VIEW_V_WAIT: u->beeps_left = 0; break;
-	case VIEW_V_REJECTED: u->beeps_left = 3; break;
+	ui_banner(v, &b);
+	switch (b.kind) {
+	case UI_B_OK: u->beeps_left = 1; break;
+	case UI_B_OFFLINE: u->beeps_left = 2; break;
+	case UI_B_BAD:
+	case UI_B_MIXED: u->beeps_left = 3; break;
+	case UI_B_NOTE: u->beeps_left = 1; break;
 	default: u->beeps_left = 0; break;
 	}
 	u->beep_next_ms = tm_mono_ms();

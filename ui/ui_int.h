@@ -15,6 +15,17 @@
 #define INPUT_MAX 240
 #define WEDGE_GAP_MS 60   /* keys closer than this came from a scanner */
 #define BEEP_GAP_MS 180
+#define STRAY_ENTER_MS 300 /* an Enter this soon after a scan is not a
+                              redeem: a scanner's CR+LF, a double Enter */
+
+/* Words the ui says on its own (keys.c), on the message line. */
+enum ui_hint {
+	UI_H_NONE = 0,
+	UI_H_ENTER_SOON,   /* Enter right after a scan: not a redeem */
+	UI_H_ESC_KEEPS,    /* Esc keeps the basket: F2 twice clears it */
+	UI_H_CLEAR,        /* F2 once: F2 again clears the basket */
+	UI_H_CLEAR_KIOSK   /* kiosk Esc once: Esc again clears */
+};
 
 struct ui {
 	struct ui_opts o;
@@ -31,6 +42,16 @@ struct ui {
 	enum view_screen in_screen;
 	uint64_t key_first_us, key_last_us;
 	uint32_t key_gap_max_ms;
+	uint64_t scan_us;         /* last scan (or redeem) posted by keys */
+
+	/* the ui's own hint, while verdict_seq and screen are unchanged */
+	enum ui_hint hint, hint_prev;
+	uint64_t hint_seq;
+	enum view_screen hint_screen;
+
+	/* list screens: first row shown, rows per page (draw_lines) */
+	int list_top, list_page;
+	enum view_screen list_screen;
 
 	/* demo panel: first entry shown, entries that fit last time */
 	int demo_first, demo_shown;
@@ -63,6 +84,9 @@ int ui_timeout_ms(const struct ui *u);
 /* Play due beeps, refresh the clock. */
 void ui_tick(struct ui *u, const struct view *v);
 
+/* keys.c: the hint is still on screen (no key, verdict or screen since) */
+int ui_hint_live(const struct ui *u, const struct view *v);
+
 /* draw_bars.c: put s at (y, x) in at most w columns (pad to w when pad) */
 void dr_put(int y, int x, int w, const char *s, int attr, int pad);
 void dr_fill(int y, int x, int w, int attr);
@@ -76,15 +100,21 @@ void draw_input(struct ui *u, const struct view *v, int y, int big);
 /* draw_sale.c */
 void draw_coupon(int y, int x, int w, int i, const struct view_coupon *c,
     int selected);
+#define VERDICT_ROWS_MAX 6
+/* Rows the verdict box needs at width w (0: no verdict, else 3..6). */
+int verdict_rows(const struct view *v, int w);
 void draw_verdict(const struct view *v, int y, int x, int w, int big);
 void draw_sale(const struct view *v, int top, int bottom, int w, int kiosk);
 void draw_pay_offer(const struct view *v, int y, int w, int kiosk);
 void draw_pay(const struct view *v, int top, int bottom, int w, int kiosk);
-void draw_approve(const struct view *v, int top, int bottom, int w);
+void draw_approve(const struct view *v, int top, int bottom, int w,
+    int kiosk);
 
-/* draw_lists.c */
+/* draw_lists.c; a line of the sales list (not "No sales yet today") */
+int ui_sale_line(const char *l);
 void draw_demo(struct ui *u, int x, int w, int top, int bottom);
-void draw_lines(const struct view *v, int top, int bottom, int w);
+void draw_lines(struct ui *u, const struct view *v, int top, int bottom,
+    int w);
 void draw_help(int top, int bottom, int w, int kiosk);
 void draw_login(const struct view *v, int top, int bottom, int w);
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,8 +146,23 @@ start_sim(const char *exe, const char *simdir, const char *logpath,
 	return -1;
 }
 
+/* One line of the demo's own into its log (the steps' output is there). */
 static void
-stop_sim(pid_t pid)
+demo_log(const char *logpath, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *fp = fopen(logpath, "a");
+
+	if (fp == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fclose(fp);
+}
+
+static void
+stop_sim(pid_t pid, const char *logpath)
 {
 	uint64_t end = tm_mono_ms() + 3000;
 	int st;
@@ -155,12 +171,17 @@ stop_sim(pid_t pid)
 		return;
 	kill(pid, SIGTERM);
 	while (tm_mono_ms() < end) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			demo_log(logpath, "quan demo: simulator pid %d "
+			    "stopped\n", (int)pid);
 			return;
+		}
 		poll(NULL, 0, 50);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	demo_log(logpath, "quan demo: simulator pid %d killed (it did not "
+	    "stop within 3 s)\n", (int)pid);
 }
 
 /* Demo panel from the simulator's seed.json ({"merchant": {"valid": [...],
@@ -294,7 +315,11 @@ cmd_demo(int argc, char **argv)
 		    "window, or give --headless SCRIPT");
 	o.demo = 1;
 	exe = self_exe();
-	/* a fresh data directory */
+	/* a fresh data directory: --data, else QUAN_DATA, else a new one
+	 * under TMPDIR */
+	if (c.data_opt == NULL && getenv("QUAN_DATA") != NULL &&
+	    *getenv("QUAN_DATA") != '\0')
+		c.data_opt = getenv("QUAN_DATA");
 	if (c.data_opt != NULL) {
 		if (stat(c.data_opt, &sb) == 0) {
 			tmp = xasprintf("%s/quan.db", c.data_opt);
@@ -355,7 +380,10 @@ cmd_demo(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	fprintf(stderr, "quan demo: simulator at %s\n", url);
+	fprintf(stderr, "quan demo: simulator at %s (pid %d)\n", url,
+	    (int)sim);
+	demo_log(logp, "quan demo: simulator pid %d listening at %s\n",
+	    (int)sim, url);
 	for (i = 0; i < 3; i++) {
 		char *path = xasprintf("%s/import/%s", simdir, files[i]);
 		char *args[] = { exe, (char *)"import", (char *)"--config",
@@ -394,7 +422,7 @@ cmd_demo(int argc, char **argv)
 	o.autologin = "1001";
 	rc = run_terminal(&c, &o);
 out:
-	stop_sim(sim);
+	stop_sim(sim, logp);
 	if (sim > 0 && o.headless == NULL)
 		fprintf(stderr, "quan demo: simulator stopped; data kept in "
 		    "%s\n", c.data_opt != NULL ? c.data_opt : "?");

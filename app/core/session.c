@@ -186,6 +186,7 @@ session_check_pin(struct session *s, const char *id, const char *pin,
 {
 	int64_t now = tm_now(), until;
 	json_t *d;
+	char secs[24];
 	int rc;
 
 	if (s->o.st != NULL && staff_locked(s->o.st, now, &until) == 1) {
@@ -193,7 +194,10 @@ session_check_pin(struct session *s, const char *id, const char *pin,
 		    "cashier", s->v.cashier);
 		(void)staff_try(s->o.st, now, -1, "login_failed", d);
 		json_decref(d);
-		session_set_msg(s, VIEW_M_LOCKED, NULL);
+		/* the screen says for how long */
+		snprintf(secs, sizeof secs, "%lld",
+		    (long long)(until > now ? until - now : 1));
+		session_set_msg(s, VIEW_M_LOCKED, secs);
 		return QUAN_EBUSY;
 	}
 	rc = staff_check(s->o.data_dir, id, pin, role);
@@ -423,6 +427,8 @@ on_key(struct session *s, const struct ev *ev)
 	case SC_DETAIL:
 		if (s->v.screen == VIEW_BASKET || s->v.screen == VIEW_RESULT)
 			session_show_detail(s);
+		else if (s->v.screen == VIEW_TXNS)
+			session_show_sale(s);
 		break;
 	case SC_REMOVE:
 		if (s->v.screen == VIEW_BASKET && s->v.selected >= 0 &&
@@ -583,6 +589,7 @@ static void
 on_tick(struct session *s)
 {
 	uint64_t now = tm_mono_ms();
+	int left;
 
 	if (now >= s->next_tick_ms) {
 		s->next_tick_ms = now + TICK_MS;
@@ -602,6 +609,16 @@ on_tick(struct session *s)
 	    now - s->last_input_ms >= (uint64_t)s->o.idle_reset_s * 1000) {
 		session_to_amount(s);
 		s->last_input_ms = now;
+	}
+	/* the kiosk shows the idle reset coming */
+	left = 0;
+	if (s->o.kiosk && s->v.screen != VIEW_AMOUNT &&
+	    !redeem_active(s->rd) && s->v.screen != VIEW_APPROVE)
+		left = (int)((s->last_input_ms + (uint64_t)s->o.idle_reset_s *
+		    1000 - now + 999) / 1000);
+	if (left != s->v.idle_left_s) {
+		s->v.idle_left_s = left;
+		session_touch(s);
 	}
 }
 

@@ -295,6 +295,8 @@ session_on_cancel(struct session *s)
 			session_go(s, VIEW_BASKET, VIEW_FIELD_CODE);
 		else if (s->back == VIEW_RESULT)
 			session_go(s, VIEW_RESULT, VIEW_FIELD_AMOUNT);
+		else if (s->back == VIEW_TXNS)
+			session_show_txns(s, "");
 		else
 			session_go(s, VIEW_AMOUNT, VIEW_FIELD_AMOUNT);
 		break;

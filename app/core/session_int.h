@@ -122,6 +122,8 @@ void session_show_report(struct session *s, int z, const char *approver,
 void session_show_diag(struct session *s);
 void session_show_settings(struct session *s);
 void session_show_detail(struct session *s);
+/* the sale selected in the sales list, in detail (session_lists.c) */
+void session_show_sale(struct session *s);
 
 /* session_approve.c */
 void session_on_approve_submit(struct session *s, const char *text);

@@ -220,7 +220,7 @@ struct voids {
 	int shown;
 	struct {
 		int64_t txn;
-		char by[32], why[64];
+		char by[32], why[120]; /* the line holds VIEW_LINE_MAX */
 	} v[REPORT_VOIDS_MAX];
 };
 
@@ -500,6 +500,87 @@ session_show_detail(struct session *s)
 		    money_format(l->discount_fen, m, sizeof m));
 	if (l->needs_confirm)
 		line_add(s, "%s", "Hand over the item, then confirm");
+	session_go(s, VIEW_DETAIL, VIEW_FIELD_NONE);
+	s->v.selected = -1;
+}
+
+/* ---- one sale from the sales list -------------------------------------- */
+
+struct sale_approvals {
+	struct session *s;
+	int64_t txn;
+};
+
+static int
+sale_approval_cb(void *arg, const struct store_jrow *j)
+{
+	struct sale_approvals *a = arg;
+	json_t *d;
+	const char *what, *by, *why;
+
+	if (j->txn_id != a->txn)
+		return 0;
+	d = json_loads(j->data, 0, NULL);
+	what = json_string_value(json_object_get(d, "what"));
+	by = json_string_value(json_object_get(d, "who"));
+	why = json_string_value(json_object_get(d, "why"));
+	line_add(a->s, "Approved by\t%s: %s%s%s%s", what != NULL ? what : "?",
+	    by != NULL ? by : "?", why != NULL && *why ? " (" : "",
+	    why != NULL ? why : "", why != NULL && *why ? ")" : "");
+	json_decref(d);
+	return 0;
+}
+
+/* The sale selected in the sales list: its figures, each coupon with its
+ * state and reason, and who approved what for it (the journal). Esc goes
+ * back to the list. */
+void
+session_show_sale(struct session *s)
+{
+	struct sale_approvals a;
+	struct store_txn t;
+	const struct checkout_line *l;
+	const struct reason_info *ri;
+	char m[32], hm[16], *end;
+	struct tm lt;
+	int64_t id;
+	int i;
+
+	if (s->v.selected < 0 || s->v.selected >= s->v.nlines ||
+	    s->o.st == NULL || s->o.co == NULL)
+		return;
+	id = strtoll(s->ids[s->v.selected], &end, 10);
+	if (*end != '\0' || id <= 0 || store_txn_get(s->o.st, id, &t) != 0 ||
+	    checkout_load(s->o.co, id, &s->tmp) != 0)
+		return;
+	s->back = VIEW_TXNS;
+	lines_reset(s, "");
+	tm_local(t.opened_at, &lt);
+	strftime(hm, sizeof hm, "%H:%M", &lt);
+	line_add(s, "Sale\t#%lld  %s  %s", (long long)t.id, hm, t.cashier);
+	line_add(s, "Amount\t\xc2\xa5%s", money_format(t.amount_fen, m,
+	    sizeof m));
+	line_add(s, "Discount\t\xc2\xa5%s", money_format(t.discount_fen, m,
+	    sizeof m));
+	line_add(s, "Due\t\xc2\xa5%s", money_format(t.due_fen, m, sizeof m));
+	line_add(s, "State\t%s", t.state);
+	for (i = 0; i < s->tmp.nlines; i++) {
+		l = &s->tmp.lines[i];
+		ri = reason_info(l->reason);
+		line_add(s, "Coupon\t%d. %s  %s  -\xc2\xa5%s  %s%s%s%s", i + 1,
+		    l->name[0] != '\0' ? l->name : l->coupon_type, l->code,
+		    money_format(l->discount_fen, m, sizeof m),
+		    checkout_cstate_name(l->state),
+		    l->reason != REASON_NONE ? " (" : "",
+		    l->reason == REASON_NONE ? "" : ri->en != NULL ? ri->en :
+		    reason_text(l->reason, l->reason_text),
+		    l->reason != REASON_NONE ? ")" : "");
+	}
+	a.s = s;
+	a.txn = id;
+	if (store_journal_kind(s->o.st, "approval", t.opened_at - 1,
+	    sale_approval_cb, &a) != 0)
+		log_warn("sale detail: reading the approvals failed");
 	session_go(s, VIEW_DETAIL, VIEW_FIELD_NONE);
 	s->v.selected = -1;
 }

@@ -86,6 +86,25 @@ map_reason(struct session *s, const struct checkout_line *l,
 	case REASON_ALREADY_USED:
 		c->r_t = used_at(s, l->code);
 		break;
+	case REASON_OFFLINE_CAP_COUPON:
+		/* the approval screen weighs the value against the cap */
+		if (s->o.cfg == NULL)
+			break;
+		c->r_need_fen = s->o.cfg->off_max_coupon_fen;
+		if (l->hub == HUB_V_DOWN &&
+		    s->o.cfg->hub_max_coupon_fen < c->r_need_fen)
+			c->r_need_fen = s->o.cfg->hub_max_coupon_fen;
+		c->r_have_fen = l->verdict.discount_fen; /* what it would
+		                                            take off */
+		str_copy(c->r_text, sizeof c->r_text, ri->en);
+		break;
+	case REASON_OFFLINE_CAP_EXPOSURE:
+		if (s->o.cfg == NULL)
+			break;
+		c->r_need_fen = s->o.cfg->off_max_exposure_fen;
+		c->r_have_fen = l->verdict.discount_fen;
+		str_copy(c->r_text, sizeof c->r_text, ri->en);
+		break;
 	case REASON_EXPIRED:
 		c->r_t = l->verdict.valid_until;
 		break;

@@ -262,6 +262,8 @@ struct view {
 	struct view_voucher vouchers[VIEW_VOUCHERS_MAX];
 	int nvouchers;
 	uint64_t pay_seq;        /* +1 per payment verdict (beep once) */
+	int idle_left_s;         /* kiosk: seconds until the idle reset to
+	                            the start, 0 none (counting down) */
 };
 
 #endif

@@ -41,6 +41,7 @@ sales=0
 for c in $CODES; do
 	line 1000; wait_for "Scan or type" 5 || break
 	line "$c"; wait_for "DUE" 5 || break
+	sleep 0.35 # past the stray-Enter window after the scan
 	python3 "$(dirname "$0")/keys_probe.py" "$T_SOCK" "$T_SESS" "$W/keys" 200
 	wait_for "Amount (yuan)" 10 || break
 	sales=$((sales + 1))

@@ -101,13 +101,13 @@ read -r n2 p50b p99b maxb <<<"$(pct "$LAT2" .)"
 echo "online-session scan->verdict: n=$n2 p50=${p50b}ms p99=${p99b}ms max=${maxb}ms"
 awk -v p="$p99b" 'BEGIN { exit !(p != "-" && p < 100) }' ||
 	{ echo "FAIL: online-session scan p99 ${p99b} ms >= 100 ms"; FAILS=$((FAILS+1)); }
-keys Escape; wait_for "Amount (yuan)" 5
+keys F2; wait_for "F2 again clears" 5; keys F2; wait_for "Amount (yuan)" 5
 : >"$LAT2"
 k=0
 for c in $CODES; do
 	line 1000; wait_for "Scan or type" 5 || break
 	line "$c"; k=$((k + 1)); wait_lines "$LAT2" "$k" || break
-	keys Enter; k=$((k + 1)); wait_lines "$LAT2" "$k" || break
+	redeem; k=$((k + 1)); wait_lines "$LAT2" "$k" || break
 	wait_for "Amount (yuan)" 5 || break
 done
 read -r n p50 p99 max <<<"$(pct "$LAT2" '^1$')"

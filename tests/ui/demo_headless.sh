@@ -86,5 +86,20 @@ kill $SP; wait $SP 2>/dev/null
 if pgrep -f "sim serve $W/d2/sim" >/dev/null; then
 	echo "FAIL: demo left its simulator running"; fails=$((fails+1))
 fi
+# QUAN_DATA names the demo's data directory (as for every command), and
+# its log names the simulator's pid, started and stopped
+QUAN_DATA="$W/d3" "$QUAN" demo --headless "$W/s2" --quiet >"$W/o4" 2>"$W/e4" ||
+	{ echo "FAIL: demo with QUAN_DATA"; cat "$W/o4" "$W/e4"; fails=$((fails+1)); }
+if [ ! -f "$W/d3/quan.db" ] || ! grep -q "data in $W/d3" "$W/e4"; then
+	echo "FAIL: QUAN_DATA=$W/d3 not used: $(cat "$W/e4")"; fails=$((fails+1))
+fi
+SPID=$(sed -n 's/^quan demo: simulator pid \([0-9]*\) listening.*/\1/p' \
+	"$W/d3/demo.log" 2>/dev/null)
+if [ -z "$SPID" ] ||
+    ! grep -q "simulator pid $SPID stopped" "$W/d3/demo.log" ||
+    ! grep -q "(pid $SPID)" "$W/e4"; then
+	echo "FAIL: the demo log does not name the simulator's pid:"
+	cat "$W/d3/demo.log" "$W/e4"; fails=$((fails+1))
+fi
 [ $fails -eq 0 ] && echo "demo_headless: all passed"
 exit $((fails > 0))

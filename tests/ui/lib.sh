@@ -102,3 +102,23 @@ finish() {
 }
 
 ok() { echo "ok: $*"; }
+
+# redeem: Enter on the empty scan field, as a cashier does — after the
+# window in which an Enter that follows a scan is taken for the scanner's
+# CR+LF suffix or a double Enter (STRAY_ENTER_MS, 300 ms) and ignored
+redeem() { sleep 0.35; tm send-keys -t "$T_SESS" Enter; }
+
+# seed_code SIM FAMILY CASE [TYPE] [N]: the Nth (1-based) code of the
+# simulator's seed (merchant|card, valid|used|expired..., stock or card type)
+seed_code() {
+	python3 - "$1/seed.json" "${@:2}" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+fam, case = sys.argv[2], sys.argv[3]
+typ = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else None
+n = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+hits = [c["code"] for c in d[fam][case]
+        if typ is None or c.get("stock_type", c.get("card_type")) == typ]
+print(hits[n - 1])
+PY
+}

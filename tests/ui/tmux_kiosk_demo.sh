@@ -35,7 +35,7 @@ NPID=$!
 for _ in $(seq 50); do [ -S "$W/notify" ] && break; sleep 0.1; done
 start 80x24 "NOTIFY_SOCKET=$W/notify WATCHDOG_USEC=1000000 $QUAN run --kiosk --idle-reset 2 --data $DATA --lang en"
 wait_for "SELF-SERVICE" 10
-wait_for "Enter the amount to pay" 5
+wait_for "Enter the amount on your receipt" 5
 keys C-c; keys C-z; keys 'C-\'
 for f in F1 F2 F3 F4 F5 F6 F7 F8 F9 F11 F12; do keys "$f"; done
 sleep 0.5
@@ -53,9 +53,9 @@ kill "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null
 keys -l 120; wait_for "███" 5 && ok "kiosk amount in big digits"
 keys Enter; wait_for "Scan or type" 5
 line QA00000000000001; wait_for "¥10.00" 5
-keys Enter
+redeem
 wait_for "A C C E P T E D" 5 && ok "kiosk big verdict"
-wait_for "Enter the amount to pay" 8 && ok "kiosk idle reset"
+wait_for "Enter the amount on your receipt" 8 && ok "kiosk idle reset"
 keys F10; wait_for "Leave the terminal" 5
 line 1001; wait_for "Manager PIN" 5
 line 1234; wait_for "A manager's PIN is needed" 5
@@ -110,7 +110,7 @@ wait_for "ONLINE" 20
 NORMAL=$(screen | grep -A1 "valid NORMAL" | tail -1 | awk '{print $NF}')
 line 300; wait_for "Scan or type" 5
 line "$NORMAL"; wait_for " 1 " 5
-keys Enter
+redeem
 wait_for "CONFIRMED" 15 && ok "demo coupon confirmed by its simulator"
 keys F10
 wait_for "quan exited rc=0" 15

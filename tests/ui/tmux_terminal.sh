@@ -84,7 +84,7 @@ line "$C1"; wait_for " 2 " 5
 DUE=$("$QUAN" check --config "$CONF" --data "$DATA" --json --amount 200 \
 	"$N1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["due_fen"])')
 [ -n "$DUE" ] || { echo "FAIL: quan check gave no due"; FAILS=$((FAILS+1)); }
-keys Enter
+redeem
 wait_for "CONFIRMED" 15 && ok "two coupons confirmed online"
 screen | grep -q "DUE ¥" || { echo "FAIL: no due shown"; FAILS=$((FAILS+1)); }
 
@@ -97,23 +97,23 @@ line 134567890123456789; wait_for "payment code, not a coupon" 5 &&
 keys Escape; wait_for "Amount (yuan)" 5
 line 80; wait_for "Scan or type" 5
 line "$USED"; wait_for " 1 " 5
-keys Enter
+redeem
 wait_for "REJECTED" 15 && ok "used at WeChat: rejected online with a reason"
 
 # --- simulator stopped: offline banner, offline acceptance, cap --------
 stop_sim
 line 100; wait_for "Scan or type" 5
 line "$N2"; wait_for " 1 " 5
-keys Enter
+redeem
 wait_for "ACCEPTED OFFLINE" 20 && ok "offline acceptance"
 wait_for "OFFLINE " 10 && ok "offline banner"
 line 100; wait_for "Scan or type" 5
 line "$D1"; wait_for " 1 " 5
-keys Enter
+redeem
 wait_for "ACCEPTED OFFLINE" 20
 line 100; wait_for "Scan or type" 5
 line "$N3"; wait_for " 1 " 5
-keys Enter
+redeem
 wait_for "Manager approval" 20 && ok "cap exceeded asks for a manager"
 wait_for "offline limit reached" 5
 keys Escape
@@ -143,7 +143,7 @@ wait_for "outbox 0 " 1 && ok "outbox settled after the simulator came back"
 # --- void with manager PIN, Z report ----------------------------------
 line 200; wait_for "Scan or type" 5
 line "$(code merchant valid DISCOUNT 2)"; wait_for " 1 " 5
-keys Enter; wait_for "CONFIRMED" 15
+redeem; wait_for "CONFIRMED" 15
 keys F8; wait_for "Void the sale" 5
 line 1001; wait_for "Manager PIN" 5
 line 1234; wait_for "A manager's PIN is needed" 5

@@ -256,6 +256,44 @@ TR = {
  "end of day": "日结",
 }
 
+# the cashier's truth (issue 16): banners from the lines, input, keys
+TR.update({
+ ", ": "，", "%d confirmed": "%d 张已核销",
+ "%d accepted offline": "%d 张离线受理", "%d refused": "%d 张被拒",
+ "%d returned": "%d 张已退券", "%d waiting for WeChat": "%d 张待微信确认",
+ "collect %s": "应收 %s",
+ "Payment code": "付款码", "Already scanned": "已扫描",
+ "it is line %d of this sale": "已在本单第 %d 行",
+ "Enter right after a scan does not redeem: press Enter again to redeem":
+  "扫码后立即回车不核销：再按回车核销",
+ "Esc keeps the basket; F2 twice clears it": "Esc 保留本单；按两次 F2 清空",
+ "Clear the basket (%d coupons)? F2 again clears it, any other key keeps it":
+  "清空本单（%d 张券）？再按 F2 清空，按其他键保留",
+ "Esc again cancels and clears your coupons": "再按 Esc 取消并清空您的券",
+ "Scan another coupon, or press Enter to finish": "继续扫券，或按回车完成",
+ "Scan or type a coupon code (Enter on empty: redeem)":
+  "扫描或输入券码（不输入直接回车：核销）",
+ " Enter = finish: redeem my coupons    Esc = back":
+  " 回车 = 完成：核销我的券    Esc = 返回",
+ "Coupon value %s, offline limit %s": "券面额 %s，离线上限 %s",
+ "Sale amount %s, due %s": "交易金额 %s，应付 %s", "Reason:": "原因：",
+ "1  wrong item": "1  商品有误", "2  customer changed mind": "2  顾客改变主意",
+ "3  offline risk accepted": "3  接受离线风险", "4  end of day": "4  日结",
+ "or type the reason in words": "或直接输入原因文字",
+ "rows %d-%d of %d: Up/Down, PgUp/PgDn for more":
+  "第 %d-%d 行，共 %d 行：上下键、PgUp/PgDn 翻看",
+ "Time": "时间", "Due": "应付", "Cashier": "收银员", "Coupon": "优惠券",
+ "Enter the amount on your receipt (staff can help), then scan your coupon":
+  "请输入小票上的金额（店员可协助），然后扫描优惠券",
+ "Back to the start in %d s: press any key to stay":
+  "%d 秒后回到开始：按任意键继续",
+ "Please call a member of staff": "请联系店员",
+ "Staff only: manager id and PIN": "仅限店员：输入店长工号和密码",
+ "Too many wrong PINs: PIN entry is locked for %s s more":
+  "密码错误次数过多：密码输入锁定，还需 %s 秒",
+})
+EXTRA += ["Coupon"]   # the sale detail's label (core, session_lists.c)
+
 def esc(s):
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
