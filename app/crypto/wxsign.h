@@ -20,6 +20,9 @@
 #include <stdint.h>
 
 #define WX_AUTH_SCHEMA "WECHATPAY2-SHA256-RSA2048"
+/* 品牌API (商品券 brand-direct): same message and RSA signature, its own
+ * schema, brand_id="…" where APIv3 has mchid="…". */
+#define WX_BRAND_AUTH_SCHEMA "WECHATPAY-BRAND-SHA256-RSA2048"
 #define WX_SIGNTEST_PREFIX "WECHATPAY/SIGNTEST/"
 #define WX_APIV3_KEY_LEN 32   /* AEAD_AES_256_GCM key: 32 ASCII bytes */
 #define WX_GCM_NONCE_LEN 12   /* WeChat's nonce: 12 ASCII bytes */
@@ -170,6 +173,12 @@ int wx_check_timestamp(const char *ts, int64_t now, char **cause);
 
 /* ---- Authorization header --------------------------------------------- */
 
+/* Who signs: the merchant (APIv3, mchid=) or a brand (品牌API, brand_id=). */
+enum wx_scheme { WX_SCHEME_MERCHANT = 0, WX_SCHEME_BRAND };
+/* The schema word and the identity key of a scheme (static strings). */
+const char *wx_scheme_schema(enum wx_scheme s);
+const char *wx_scheme_id_key(enum wx_scheme s);
+
 /* The value of the Authorization header (no "Authorization: "):
  * WECHATPAY2-SHA256-RSA2048 mchid="..",nonce_str="..",timestamp="..",
  * serial_no="..",signature=".." (field order as the official SDKs).
@@ -179,22 +188,31 @@ int wx_auth_header(const struct wx_key *k, const char *mchid,
     const char *serial, const char *method, const char *url,
     const void *body, size_t body_len, const char *ts, const char *nonce,
     char **out);
+/* wx_auth_header for either scheme: id is the mchid or the brand_id. */
+int wx_auth_header_as(enum wx_scheme scheme, const struct wx_key *k,
+    const char *id, const char *serial, const char *method, const char *url,
+    const void *body, size_t body_len, const char *ts, const char *nonce,
+    char **out);
 /* Layout only (given a ready signature; schema e.g. WX_AUTH_SCHEMA). */
 char *wx_auth_format(const char *schema, const char *mchid,
+    const char *nonce, const char *ts, const char *serial, const char *sig);
+char *wx_auth_format_as(enum wx_scheme scheme, const char *id,
     const char *nonce, const char *ts, const char *serial, const char *sig);
 
 /* Parsed Authorization header (server side). Fixed caps: hostile input
  * gets QUAN_EINVAL, never a big allocation. */
 struct wx_auth {
 	char schema[64];      /* "WECHATPAY2-SHA256-RSA2048" */
-	char mchid[64];
+	char mchid[64];       /* mchid="" (merchant scheme) */
+	char brand_id[64];    /* brand_id="" (brand scheme) */
 	char nonce[128];
 	char timestamp[24];
 	char serial[WX_SERIAL_MAX];
 	char signature[1024];
 };
 /* Parse `SCHEMA k="v",k="v",...` in any key order, spaces after commas
- * allowed; all five fields required, duplicates/unknown keys refused.
+ * allowed; all five fields required (the identity being mchid or
+ * brand_id, exactly one of them), duplicates/unknown keys refused.
  * Does not verify anything. QUAN_EINVAL + cause on malformed input. */
 int wx_auth_parse(const char *hdr, struct wx_auth *out, char **cause);
 /* Server-side check of a request: parse hdr, check the schema, the
@@ -206,6 +224,13 @@ int wx_auth_verify(const char *hdr, const struct wx_pub *p,
     const char *method, const char *url, const void *body,
     size_t body_len, int64_t now, struct wx_auth *out, char **message,
     char **cause);
+/* wx_auth_verify for either scheme: the schema and the identity key must
+ * be the scheme's (a brand header on an APIv3 path is refused, and the
+ * reverse). */
+int wx_auth_verify_as(enum wx_scheme scheme, const char *hdr,
+    const struct wx_pub *p, const char *method, const char *url,
+    const void *body, size_t body_len, int64_t now, struct wx_auth *out,
+    char **message, char **cause);
 
 /* ---- response / callback verification -------------------------------- */
 

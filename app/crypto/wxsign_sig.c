@@ -176,18 +176,45 @@ wx_check_timestamp(const char *ts, int64_t now, char **cause)
 
 /* ---- Authorization ---------------------------------------------------- */
 
+const char *
+wx_scheme_schema(enum wx_scheme s)
+{
+	return s == WX_SCHEME_BRAND ? WX_BRAND_AUTH_SCHEMA : WX_AUTH_SCHEMA;
+}
+
+const char *
+wx_scheme_id_key(enum wx_scheme s)
+{
+	return s == WX_SCHEME_BRAND ? "brand_id" : "mchid";
+}
+
+static char *
+format_auth(const char *schema, const char *id_key, const char *id,
+    const char *nonce, const char *ts, const char *serial, const char *sig)
+{
+	return xasprintf("%s %s=\"%s\",nonce_str=\"%s\",timestamp=\"%s\","
+	    "serial_no=\"%s\",signature=\"%s\"", schema, id_key, id, nonce,
+	    ts, serial, sig);
+}
+
 char *
 wx_auth_format(const char *schema, const char *mchid, const char *nonce,
     const char *ts, const char *serial, const char *sig)
 {
-	return xasprintf("%s mchid=\"%s\",nonce_str=\"%s\",timestamp=\"%s\","
-	    "serial_no=\"%s\",signature=\"%s\"", schema, mchid, nonce, ts,
-	    serial, sig);
+	return format_auth(schema, "mchid", mchid, nonce, ts, serial, sig);
+}
+
+char *
+wx_auth_format_as(enum wx_scheme scheme, const char *id, const char *nonce,
+    const char *ts, const char *serial, const char *sig)
+{
+	return format_auth(wx_scheme_schema(scheme), wx_scheme_id_key(scheme),
+	    id, nonce, ts, serial, sig);
 }
 
 int
-wx_auth_header(const struct wx_key *k, const char *mchid,
-    const char *serial, const char *method, const char *url,
+wx_auth_header_as(enum wx_scheme scheme, const struct wx_key *k,
+    const char *id, const char *serial, const char *method, const char *url,
     const void *body, size_t body_len, const char *ts, const char *nonce,
     char **out)
 {
@@ -210,9 +237,19 @@ wx_auth_header(const struct wx_key *k, const char *mchid,
 	free(msg);
 	if (rc != 0)
 		return rc;
-	*out = wx_auth_format(WX_AUTH_SCHEMA, mchid, nonce, ts, serial, sig);
+	*out = wx_auth_format_as(scheme, id, nonce, ts, serial, sig);
 	free(sig);
 	return QUAN_OK;
+}
+
+int
+wx_auth_header(const struct wx_key *k, const char *mchid,
+    const char *serial, const char *method, const char *url,
+    const void *body, size_t body_len, const char *ts, const char *nonce,
+    char **out)
+{
+	return wx_auth_header_as(WX_SCHEME_MERCHANT, k, mchid, serial, method,
+	    url, body, body_len, ts, nonce, out);
 }
 
 static int
@@ -236,7 +273,7 @@ put_field(char *dst, size_t cap, const char *v, size_t n, int *seen,
 int
 wx_auth_parse(const char *hdr, struct wx_auth *out, char **cause)
 {
-	int seen[5] = { 0 };
+	int seen[6] = { 0 };
 	const char *p, *sp;
 	size_t n;
 	int rc;
@@ -288,6 +325,9 @@ wx_auth_parse(const char *hdr, struct wx_auth *out, char **cause)
 		if (KEY("mchid"))
 			rc = put_field(out->mchid, sizeof out->mchid, v, n,
 			    &seen[0], "mchid", cause);
+		else if (KEY("brand_id"))
+			rc = put_field(out->brand_id, sizeof out->brand_id, v,
+			    n, &seen[5], "brand_id", cause);
 		else if (KEY("nonce_str"))
 			rc = put_field(out->nonce, sizeof out->nonce, v, n,
 			    &seen[1], "nonce_str", cause);
@@ -319,6 +359,12 @@ wx_auth_parse(const char *hdr, struct wx_auth *out, char **cause)
 		}
 		p++;
 	}
+	if (seen[0] && seen[5]) {
+		wx_set_cause(cause, "Authorization: both mchid and brand_id");
+		return QUAN_EINVAL;
+	}
+	if (seen[5])
+		seen[0] = 1; /* the identity is there */
 	if (!seen[0] || !seen[1] || !seen[2] || !seen[3] || !seen[4]) {
 		wx_set_cause(cause, "Authorization: missing %s", !seen[0] ?
 		    "mchid" : !seen[1] ? "nonce_str" : !seen[2] ? "timestamp" :
@@ -329,9 +375,10 @@ wx_auth_parse(const char *hdr, struct wx_auth *out, char **cause)
 }
 
 int
-wx_auth_verify(const char *hdr, const struct wx_pub *p, const char *method,
-    const char *url, const void *body, size_t body_len, int64_t now,
-    struct wx_auth *out, char **message, char **cause)
+wx_auth_verify_as(enum wx_scheme scheme, const char *hdr,
+    const struct wx_pub *p, const char *method, const char *url,
+    const void *body, size_t body_len, int64_t now, struct wx_auth *out,
+    char **message, char **cause)
 {
 	struct wx_auth a;
 	char *msg;
@@ -344,9 +391,15 @@ wx_auth_verify(const char *hdr, const struct wx_pub *p, const char *method,
 		out = &a;
 	if ((rc = wx_auth_parse(hdr, out, cause)) != 0)
 		return rc;
-	if (strcmp(out->schema, WX_AUTH_SCHEMA) != 0) {
+	if (strcmp(out->schema, wx_scheme_schema(scheme)) != 0) {
 		wx_set_cause(cause, "Authorization: unsupported schema '%s'",
 		    out->schema);
+		return QUAN_EINVAL;
+	}
+	if ((scheme == WX_SCHEME_BRAND ? out->brand_id : out->mchid)[0] ==
+	    '\0') {
+		wx_set_cause(cause, "Authorization: %s wants %s=",
+		    out->schema, wx_scheme_id_key(scheme));
 		return QUAN_EINVAL;
 	}
 	if ((rc = wx_check_timestamp(out->timestamp, now, cause)) != 0)
@@ -356,7 +409,8 @@ wx_auth_verify(const char *hdr, const struct wx_pub *p, const char *method,
 	rc = wx_verify(p, msg, mlen, out->signature);
 	if (rc != 0) {
 		wx_set_cause(cause, "signature does not verify against the "
-		    "merchant certificate");
+		    "%s certificate", scheme == WX_SCHEME_BRAND ? "brand" :
+		    "merchant");
 		if (message != NULL)
 			*message = msg;
 		else
@@ -365,6 +419,15 @@ wx_auth_verify(const char *hdr, const struct wx_pub *p, const char *method,
 	}
 	free(msg);
 	return QUAN_OK;
+}
+
+int
+wx_auth_verify(const char *hdr, const struct wx_pub *p, const char *method,
+    const char *url, const void *body, size_t body_len, int64_t now,
+    struct wx_auth *out, char **message, char **cause)
+{
+	return wx_auth_verify_as(WX_SCHEME_MERCHANT, hdr, p, method, url, body,
+	    body_len, now, out, message, cause);
 }
 
 /* ---- response verification -------------------------------------------- */

@@ -40,7 +40,23 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 	int rc;
 
 	*out = NULL;
-	if (str_empty(cfg->mchid) || str_empty(cfg->merchant_serial) ||
+	if (!str_empty(cfg->brand_id)) {
+		if (str_empty(cfg->merchant_serial) ||
+		    str_empty(cfg->private_key) || str_empty(cfg->base_url) ||
+		    str_empty(cfg->public_key) ||
+		    str_empty(cfg->public_key_id)) {
+			err_set_cause(cause, xstrdup("[product_coupon] brand "
+			    "mode needs brand_serial, private_key, public_key, "
+			    "public_key_id and base_url"));
+			return QUAN_ECONFIG;
+		}
+		if (!str_empty(cfg->platform_cert)) {
+			/* 品牌API: "只提供公私钥模式，不再提供平台证书模式" */
+			err_set_cause(cause, xstrdup("[product_coupon] brand "
+			    "mode verifies with the public key only"));
+			return QUAN_ECONFIG;
+		}
+	} else if (str_empty(cfg->mchid) || str_empty(cfg->merchant_serial) ||
 	    str_empty(cfg->private_key) || str_empty(cfg->base_url)) {
 		err_set_cause(cause, xstrdup("[wechatpay] needs mchid, "
 		    "merchant_serial, private_key and base_url"));
@@ -70,7 +86,9 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 	if ((rc = config_check_trust_file(cfg->ca_file, &c2)) != 0 ||
 	    (rc = config_check_trust_file(cfg->platform_cert, &c2)) != 0 ||
 	    (rc = config_check_trust_file(cfg->public_key, &c2)) != 0) {
-		err_set_cause(cause, xasprintf("[wechatpay] %s", c2));
+		err_set_cause(cause, xasprintf("[%s] %s",
+		    str_empty(cfg->brand_id) ? "wechatpay" : "product_coupon",
+		    c2));
 		free(c2);
 		return QUAN_ECONFIG;
 	}
@@ -79,7 +97,10 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 	while (strlen(c->base_url) > 0 &&
 	    c->base_url[strlen(c->base_url) - 1] == '/')
 		c->base_url[strlen(c->base_url) - 1] = '\0';
-	c->mchid = xstrdup(cfg->mchid);
+	c->scheme = str_empty(cfg->brand_id) ? WX_SCHEME_MERCHANT :
+	    WX_SCHEME_BRAND;
+	c->mchid = xstrdup(c->scheme == WX_SCHEME_BRAND ? cfg->brand_id :
+	    cfg->mchid);
 	c->serial = xstrdup(cfg->merchant_serial);
 	c->public_key_id = str_empty(cfg->public_key_id) ? NULL :
 	    xstrdup(cfg->public_key_id);
@@ -118,7 +139,8 @@ wxpay_ctx_new(const struct wxpay_cfg *cfg, struct wxpay_ctx **out,
 	*out = c;
 	return QUAN_OK;
 fail:
-	err_set_cause(cause, xasprintf("[wechatpay] %s", c2 ? c2 : "bad key"));
+	err_set_cause(cause, xasprintf("[%s] %s", str_empty(cfg->brand_id) ?
+	    "wechatpay" : "product_coupon", c2 ? c2 : "bad key"));
 	free(c2);
 	wxpay_ctx_free(c);
 	return rc;
@@ -422,11 +444,16 @@ wxpay_process(struct wxpay_ctx *c, const struct http_resp *r,
 		const char *st = http_resp_header(r,
 		    "Wechatpay-Signature-Type");
 
-		if (st != NULL && strcmp(st, WX_AUTH_SCHEMA) != 0) {
+		/* the answer's signature is the same RSA-SHA256 in both
+		 * schemes; a brand may see either word */
+		if (st != NULL && strcmp(st, WX_AUTH_SCHEMA) != 0 &&
+		    (c->scheme != WX_SCHEME_BRAND ||
+		    strcmp(st, WX_BRAND_AUTH_SCHEMA) != 0)) {
 			res->rc = QUAN_EPROTO;
 			snprintf(res->message, sizeof res->message,
 			    "reply not trusted: Wechatpay-Signature-Type "
-			    "'%.40s' is not " WX_AUTH_SCHEMA, st);
+			    "'%.40s' is not %s", st,
+			    wx_scheme_schema(c->scheme));
 			return QUAN_EPROTO;
 		}
 		rc = wx_trust_verify(c->trust,
@@ -524,8 +551,8 @@ exchange(struct wxpay *w, const char *label, const char *method,
 	int rc, sent;
 
 	wxpay_result_free(res);
-	rc = wx_auth_header(c->key, c->mchid, c->serial, method, path_query,
-	    body, body ? len : 0, NULL, NULL, &auth);
+	rc = wx_auth_header_as(c->scheme, c->key, c->mchid, c->serial, method,
+	    path_query, body, body ? len : 0, NULL, NULL, &auth);
 	if (rc != 0) {
 		res->rc = rc;
 		res_msg(res, "cannot sign the request");
@@ -562,7 +589,8 @@ exchange(struct wxpay *w, const char *label, const char *method,
 		return rc;
 	}
 	rc = wxpay_process(c, &r, required, res);
-	if (rc == QUAN_ENOTFOUND && may_refresh && c->have_apiv3) {
+	if (rc == QUAN_ENOTFOUND && may_refresh && c->have_apiv3 &&
+	    c->scheme == WX_SCHEME_MERCHANT) {
 		const char *serial = http_resp_header(&r, "Wechatpay-Serial");
 
 		if (serial != NULL && strncmp(serial, WX_PUBKEY_ID_PREFIX,
@@ -607,8 +635,9 @@ wxpay_authorization(const struct wxpay_ctx *c, const char *method,
 	char *auth = NULL;
 
 	*base_url = c->base_url;
-	return wx_auth_header(c->key, c->mchid, c->serial, method, path_query,
-	    NULL, 0, NULL, NULL, &auth) == 0 ? auth : NULL;
+	return wx_auth_header_as(c->scheme, c->key, c->mchid, c->serial,
+	    method, path_query, NULL, 0, NULL, NULL, &auth) == 0 ? auth :
+	    NULL;
 }
 
 int

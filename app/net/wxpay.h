@@ -36,6 +36,13 @@ struct wxpay_cfg {
 	const char *ca_file;         /* optional CA bundle (the simulator's) */
 	long connect_timeout_ms;     /* 0 = 2000 */
 	long timeout_ms;             /* 0 = 5000 */
+	/* 品牌API (商品券 brand-direct): non-NULL signs every request as
+	 * WECHATPAY-BRAND-SHA256-RSA2048 brand_id="…" (mchid is then not
+	 * needed; merchant_serial/private_key are the brand API
+	 * certificate's); answers are verified with the brand's WeChat Pay
+	 * public key only (public_key + public_key_id required, no platform
+	 * certificates); apiv3_key is the 品牌API密钥 for callbacks. */
+	const char *brand_id;
 };
 
 struct wxpay_ctx;

@@ -23,7 +23,8 @@
 
 struct wxpay_ctx {
 	char *base_url;
-	char *mchid;
+	enum wx_scheme scheme;  /* merchant (APIv3) or brand (品牌API) */
+	char *mchid;            /* the signer: mchid, or the brand_id */
 	char *serial;
 	char *public_key_id;
 	char *ca_file;

@@ -37,7 +37,8 @@ enum vtype {
 	V_PAYAPI,   /* [pay] api: v3 | v2 */
 	V_SIGNTYPE, /* [pay] v2_sign_type: HMAC-SHA256 | MD5 */
 	V_PRINTER,  /* [printer] device: /dev/... | tcp:H:P | file:PATH */
-	V_WIDTH     /* [printer] width_mm: 58 | 80 */
+	V_WIDTH,    /* [printer] width_mm: 58 | 80 */
+	V_PCMODE    /* [product_coupon] mode: partner | brand */
 };
 
 struct key {
@@ -103,6 +104,16 @@ static const struct key keys[] = {
 	{"pay", "deadline_s", V_INT, F(pay_deadline_s), 15, 600},
 	{"pay", "query_interval_ms", V_INT, F(pay_query_interval_ms), 500,
 	    60000},
+	{"product_coupon", "mode", V_PCMODE, F(pc_mode), 0, 0},
+	{"product_coupon", "brand_id", V_DIGITS, F(pc_brand_id), 0, 0},
+	{"product_coupon", "appid", V_STR, F(pc_appid), 0, 0},
+	{"product_coupon", "brand_serial", V_STR, F(pc_brand_serial), 0, 0},
+	{"product_coupon", "private_key", V_SECRET, F(pc_private_key), 0, 0},
+	{"product_coupon", "public_key_id", V_STR, F(pc_public_key_id), 0, 0},
+	{"product_coupon", "public_key", V_PATH, F(pc_public_key), 0, 0},
+	{"product_coupon", "api_key", V_SECRET, F(pc_api_key), 0, 0},
+	{"product_coupon", "base_url", V_URL, F(pc_base_url), 0, 0},
+	{"product_coupon", "ca_file", V_PATH, F(pc_ca_file), 0, 0},
 	{"printer", "device", V_PRINTER, F(printer_device), 0, 0},
 	{"printer", "width_mm", V_WIDTH, F(printer_width_mm), 0, 0},
 	{"printer", "header", V_STR, F(printer_header), 0, 0},
@@ -173,6 +184,15 @@ config_defaults(struct config **out)
 	c->hub_wait_ms = 1000;
 	c->hub_poll_s = 5;
 	c->pay_api = CONFIG_PAY_V3;
+	c->pc_brand_id = xstrdup("");
+	c->pc_appid = xstrdup("");
+	c->pc_brand_serial = xstrdup("");
+	c->pc_private_key = xstrdup("");
+	c->pc_public_key_id = xstrdup("");
+	c->pc_public_key = xstrdup("");
+	c->pc_api_key = xstrdup("");
+	c->pc_base_url = xstrdup("");
+	c->pc_ca_file = xstrdup("");
 	c->pay_v2_key_file = xstrdup("");
 	c->pay_v2_cert = xstrdup("");
 	c->pay_v2_md5 = 0;
@@ -213,6 +233,15 @@ config_free(struct config *c)
 	free(c->card_ca_file);
 	free(c->store_archive_dir);
 	free(c->pay_v2_key_file);
+	free(c->pc_brand_id);
+	free(c->pc_appid);
+	free(c->pc_brand_serial);
+	free(c->pc_private_key);
+	free(c->pc_public_key_id);
+	free(c->pc_public_key);
+	free(c->pc_api_key);
+	free(c->pc_base_url);
+	free(c->pc_ca_file);
 	free(c->pay_v2_cert);
 	free(c->printer_device);
 	free(c->printer_header);
@@ -432,6 +461,15 @@ set_key(struct ctx *x, const struct key *k, const char *v)
 			return fail(x, k->name, "'%s' is not /dev/... | "
 			    "tcp:HOST[:PORT] | file:PATH", v);
 		set_str(sp, v);
+		break;
+	case V_PCMODE:
+		if (strcmp(v, "partner") == 0)
+			x->c->pc_mode = CONFIG_PC_PARTNER;
+		else if (strcmp(v, "brand") == 0)
+			x->c->pc_mode = CONFIG_PC_BRAND;
+		else
+			return fail(x, k->name, "'%s' is not partner or brand",
+			    v);
 		break;
 	case V_WIDTH:
 		if (strcmp(v, "58") == 0)
@@ -665,6 +703,36 @@ dirname_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+/* [product_coupon]: what each mode cannot work without, said at load. */
+static int
+pc_check(const struct config *c, char **cause)
+{
+	const char *miss = NULL;
+
+	if (c->pc_mode == CONFIG_PC_OFF)
+		return 0;
+	if (c->pc_brand_id[0] == '\0')
+		miss = "brand_id";
+	else if (c->pc_appid[0] == '\0')
+		miss = "appid";
+	else if (c->pc_mode == CONFIG_PC_BRAND) {
+		if (c->pc_brand_serial[0] == '\0')
+			miss = "brand_serial";
+		else if (c->pc_private_key[0] == '\0')
+			miss = "private_key";
+		else if (c->pc_public_key_id[0] == '\0')
+			miss = "public_key_id";
+		else if (c->pc_public_key[0] == '\0')
+			miss = "public_key";
+	} else if (c->wx_mchid[0] == '\0' || c->wx_private_key[0] == '\0')
+		miss = "[wechatpay] mchid and private_key (partner mode)";
+	if (miss == NULL)
+		return 0;
+	*cause = xasprintf("%s: [product_coupon] mode = %s needs %s", c->path,
+	    c->pc_mode == CONFIG_PC_BRAND ? "brand" : "partner", miss);
+	return -1;
+}
+
 int
 config_load(const char *path, struct config **out, char **cause)
 {
@@ -715,6 +783,8 @@ config_load(const char *path, struct config **out, char **cause)
 		    "/secapi/)", path);
 		goto out;
 	}
+	if (pc_check(c, cause) != 0)
+		goto out;
 	*out = c;
 	c = NULL;
 	rc = QUAN_OK;
@@ -762,134 +832,4 @@ config_policy_of(const struct config *c, enum config_target_kind kind,
 	if (t != NULL && t->has_policy)
 		return t->policy;
 	return c->off_default_policy;
-}
-
-/* path must be a regular file without the mode bits in bad; what names
- * it and fix is the command that repairs it. */
-static int
-check_file(const char *path, mode_t bad, const char *what, const char *how,
-    const char *fix, char **cause)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0) {
-		*cause = xasprintf("%s: cannot read %s: %s", path, what,
-		    strerror(errno));
-		return QUAN_ENOTFOUND;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*cause = xasprintf("%s: %s is not a regular file", path, what);
-		return QUAN_EPERM;
-	}
-	if ((st.st_mode & bad) != 0) {
-		*cause = xasprintf("%s: %s is %s by group/other (mode %03o); "
-		    "refused: run %s %s", path, what, how,
-		    (unsigned)(st.st_mode & 0777), fix, path);
-		return QUAN_EPERM;
-	}
-	return QUAN_OK;
-}
-
-int
-config_check_key_file(const char *path, char **cause)
-{
-	if (path == NULL || *path == '\0') {
-		*cause = xasprintf("key file not configured");
-		return QUAN_ENOTFOUND;
-	}
-	return check_file(path, 077, "key file", "readable", "chmod 600",
-	    cause);
-}
-
-int
-config_check_trust_file(const char *path, char **cause)
-{
-	if (path == NULL || *path == '\0')
-		return QUAN_OK;
-	/* whoever can rewrite it decides who WeChat is */
-	return check_file(path, 022, "trust file", "writable", "chmod go-w",
-	    cause);
-}
-
-static int
-mkdirs(char *p)
-{
-	char *s;
-	struct stat st;
-
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-			*s = '/';
-			return -1;
-		}
-		*s = '/';
-	}
-	if (mkdir(p, 0700) != 0 && errno != EEXIST)
-		return -1;
-	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
-
-int
-config_data_dir(const char *opt, char **out, char **cause)
-{
-	const char *e;
-	struct stat st;
-	char *d;
-
-	if (opt != NULL && *opt != '\0')
-		d = xstrdup(opt);
-	else if ((e = getenv("QUAN_DATA")) != NULL && *e != '\0')
-		d = xstrdup(e);
-	else if ((e = getenv("XDG_DATA_HOME")) != NULL && *e != '\0')
-		d = xasprintf("%s/quan", e);
-	else if ((e = getenv("HOME")) != NULL && *e != '\0')
-		d = xasprintf("%s/.local/share/quan", e);
-	else {
-		*cause = xasprintf("no data directory: use --data DIR or "
-		    "set QUAN_DATA");
-		return QUAN_ECONFIG;
-	}
-	if (strlen(d) > PATH_MAX - 16) {
-		*cause = xasprintf("data directory path too long");
-		free(d);
-		return QUAN_ECONFIG;
-	}
-	if (mkdirs(d) != 0) {
-		*cause = xasprintf("%s: cannot create data directory: %s", d,
-		    strerror(errno));
-		free(d);
-		return QUAN_EIO;
-	}
-	/* quan.db holds codes and openids: a folder made earlier by hand
-	 * (or by a packaging step) with 0755 is tightened, or refused when
-	 * that fails and quan could write there. One it can only read (an
-	 * auditor reading another user's copy) is used with a warning. */
-	memset(&st, 0, sizeof st);
-	if (stat(d, &st) == 0 && (st.st_mode & 077) != 0) {
-		if (chmod(d, st.st_mode & 0700) == 0)
-			log_warn("%s: data directory was mode %03o; tightened "
-			    "to %03o", d, (unsigned)(st.st_mode & 0777),
-			    (unsigned)(st.st_mode & 0700));
-		else if (access(d, W_OK) != 0)
-			log_warn("%s: data directory is open to group/other "
-			    "(mode %03o) and not ours to tighten; reading only",
-			    d, (unsigned)(st.st_mode & 0777));
-		else {
-			*cause = xasprintf("%s: data directory is open to "
-			    "group/other (mode %03o) and cannot be tightened "
-			    "(%s); refused: run chmod 700 %s", d,
-			    (unsigned)(st.st_mode & 0777), strerror(errno), d);
-			free(d);
-			return QUAN_EPERM;
-		}
-	}
-	*out = d;
-	return QUAN_OK;
 }

@@ -34,6 +34,9 @@ enum config_charset {
 
 enum config_target_kind { CONFIG_STOCK = 0, CONFIG_CARD };
 
+/* [product_coupon] mode: how 商品券 calls are signed (or none). */
+enum config_pc_mode { CONFIG_PC_OFF = 0, CONFIG_PC_PARTNER, CONFIG_PC_BRAND };
+
 /* [pay] api: which WeChat Pay API takes payment codes. */
 enum config_pay_api { CONFIG_PAY_V3 = 0, CONFIG_PAY_V2 };
 
@@ -121,6 +124,20 @@ struct config {
 	int pay_v2_md5;              /* v2_sign_type = MD5 (sandbox) */
 	int pay_deadline_s;          /* query until, then reverse (45) */
 	int pay_query_interval_ms;   /* between queries (5000) */
+
+	/* [product_coupon]: 商品券 (app/net/pcoupon.h). partner: the
+	 * [wechatpay] merchant signs, brand_id on every call; brand: the
+	 * brand's own 品牌API certificate, public key and API key */
+	enum config_pc_mode pc_mode; /* off unless configured */
+	char *pc_brand_id;
+	char *pc_appid;              /* the coupons' appid */
+	char *pc_brand_serial;       /* brand API certificate serial */
+	char *pc_private_key;        /* its key, 0600 (checked at load) */
+	char *pc_public_key_id;      /* brand WeChat Pay public key id */
+	char *pc_public_key;         /* its PEM (trust file) */
+	char *pc_api_key;            /* 品牌API密钥 (callbacks), 0600 */
+	char *pc_base_url;           /* "" = [wechatpay] base_url */
+	char *pc_ca_file;            /* "" = [wechatpay] ca_file */
 
 	/* [printer]: the receipt printer (drivers/printer.h) */
 	char *printer_device;        /* /dev/usb/lp0 | tcp:HOST:PORT |

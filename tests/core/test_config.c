@@ -420,6 +420,89 @@ test_printer_section(void **state)
 	}
 }
 
+/* [product_coupon]: off by default; both modes with what each needs
+ * (keys 0600 or refused with file:line), every bad value named. */
+static void
+test_product_coupon_section(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "[product_coupon]\nmode = direct\n",
+		    ":2: mode: 'direct' is not partner or brand" },
+		{ "[product_coupon]\nbrand_id = 12a\n", ":2: brand_id:" },
+		{ "[product_coupon]\nbase_url = http://x\n", ":2: base_url:" },
+		{ "[product_coupon]\nprivate_key = pcopen.key\n",
+		    ":2: private_key: " },
+		{ "[product_coupon]\n\napi_key = pcopen.key\n",
+		    ":3: api_key: " },
+		{ "[product_coupon]\nmode = brand\nbrand_id = 1\n",
+		    "mode = brand needs appid" },
+		{ "[product_coupon]\nmode = brand\nbrand_id = 1\nappid = w\n"
+		    "brand_serial = AB\nprivate_key = pc.key\n",
+		    "mode = brand needs public_key_id" },
+		{ "[product_coupon]\nmode = partner\nbrand_id = 1\n"
+		    "appid = w\n", "mode = partner needs [wechatpay] mchid" },
+		{ "[product_coupon]\nmode = partner\nappid = w\n",
+		    "needs brand_id" },
+		{ "[product_coupon]\nsecret = x\n", ":2: secret" },
+	};
+	struct config *c = NULL;
+	char *cause = NULL, *p, *k, *ak;
+	size_t i;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c->pc_mode, CONFIG_PC_OFF);
+	assert_string_equal(c->pc_brand_id, "");
+	assert_string_equal(c->pc_base_url, "");
+	config_free(c);
+	k = write_file("pc.key", "-----BEGIN PRIVATE KEY-----\n", 0600);
+	ak = write_file("pcapi.key", "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb\n",
+	    0600);
+	free(write_file("pcopen.key", "x\n", 0640));
+	p = write_file("pcb.ini", "[product_coupon]\nmode = brand\n"
+	    "brand_id = 120344\nappid = wx233544546545989\n"
+	    "brand_serial = 408B07E79B8269FEC3D5D3E6AB8ED163A6A380DB\n"
+	    "private_key = pc.key\npublic_key_id = PUB_KEY_ID_0001\n"
+	    "public_key = brand_pub.pem\napi_key = pcapi.key\n"
+	    "base_url = https://127.0.0.1:9\n", 0644);
+	assert_int_equal(config_load(p, &c, &cause), 0);
+	assert_int_equal(c->pc_mode, CONFIG_PC_BRAND);
+	assert_string_equal(c->pc_brand_id, "120344");
+	assert_string_equal(c->pc_private_key, k);
+	assert_string_equal(c->pc_api_key, ak);
+	assert_non_null(strstr(c->pc_public_key, "/brand_pub.pem"));
+	assert_string_equal(c->pc_base_url, "https://127.0.0.1:9");
+	config_free(c);
+	free(p);
+	p = write_file("pcp.ini", "[wechatpay]\nmchid = 1900007291\n"
+	    "private_key = pc.key\n[product_coupon]\nmode = partner\n"
+	    "brand_id = 120344\nappid = wx2\n", 0644);
+	assert_int_equal(config_load(p, &c, &cause), 0);
+	assert_int_equal(c->pc_mode, CONFIG_PC_PARTNER);
+	config_free(c);
+	free(p);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		c = NULL;
+		p = write_file("pcbad.ini", bad[i][0], 0644);
+		assert_int_equal(config_load(p, &c, &cause), QUAN_ECONFIG);
+		assert_null(c);
+		if (strstr(cause, bad[i][1]) == NULL)
+			fail_msg("%s: got '%s'", bad[i][0], cause);
+		free(cause);
+		cause = NULL;
+		free(p);
+	}
+	/* the refused key file says how to fix it */
+	p = write_file("pcbad.ini", "[product_coupon]\napi_key = pcopen.key\n",
+	    0644);
+	assert_int_equal(config_load(p, &c, &cause), QUAN_ECONFIG);
+	assert_non_null(strstr(cause, "chmod 600"));
+	free(cause);
+	free(p);
+	free(k);
+	free(ak);
+}
+
 int
 main(void)
 {
@@ -434,6 +517,7 @@ main(void)
 		cmocka_unit_test(test_data_dir),
 		cmocka_unit_test(test_pay_section),
 		cmocka_unit_test(test_printer_section),
+		cmocka_unit_test(test_product_coupon_section),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
