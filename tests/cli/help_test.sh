@@ -102,7 +102,7 @@ awk '/^\[stock / { s = "stock"; next } /^\[/ { s = substr($0, 2, length($0) - 2)
     "$W/conf" | sort -u >"$W/doc_keys"
 cfg=$QUAN_SRC/app/util/config.c
 {
-	sed -n 's/^	{"\([a-z]*\)", "\([a-z_]*\)",.*/\1.\2/p' "$cfg"
+	sed -n 's/^	{"\([a-z_]*\)", "\([a-z_]*\)",.*/\1.\2/p' "$cfg"
 	sed -n '/^target_key(/,/^}/s/.*strcmp(name, "\([a-z_]*\)").*/stock.\1/p' "$cfg"
 } | sort -u >"$W/code_keys"
 [ "$(wc -l <"$W/code_keys")" -ge 35 ] || fail "read only $(wc -l <"$W/code_keys") keys from config.c"
