@@ -207,6 +207,13 @@ do_serve(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			i++;
+		} else if (strcmp(a, "--pc-order") == 0 && n) {
+			if ((o.pc_order = sim_pc_order_parse(n)) < 0) {
+				fprintf(stderr, "quan sim: --pc-order "
+					"none|exists|paid\n");
+				return EXIT_USAGE;
+			}
+			i++;
 		} else if (strcmp(a, "--no-rewrite-conf") == 0) {
 			o.no_rewrite_conf = 1;
 		} else if (strcmp(a, "-v") == 0) {

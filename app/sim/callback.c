@@ -19,36 +19,23 @@
 #include "util/xmem.h"
 
 void
-sim_callback_queue(struct sim *s, const char *code, const char *stock_id,
-	const char *openid, int64_t send_time, const char *channel)
+sim_callback_queue_env(struct sim *s, const char *url, const char *event_type,
+	const char *summary, const char *original_type, const uint8_t *key,
+	const char *aad, const char *ptxt, const char *code,
+	const char *stock_id, int brand)
 {
-	static const char url_sql[] =
-		"SELECT v FROM meta WHERE k = 'notify_url'";
 	static const char ins[] =
 		"INSERT INTO callbacks(id, created, url, body, coupon_code, "
-		"stock_id, attempts, next_at, state) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, 'pending')";
-	json_t *u = simdb_row(s->db, url_sql, NULL), *pt, *env, *p;
-	char id[40], hex[33], nonce[16], t[40], *ptxt, *ct = NULL, *body;
+		"stock_id, attempts, next_at, state, signer) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, 'pending', ?8)";
+	json_t *env, *p;
+	char id[40], hex[33], nonce[16], t[40], *ct = NULL, *body;
 
-	if (u == NULL)
-		return;
-	pt = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "event_type",
-		"EVENT_TYPE_BUSICOUPON_SEND", "coupon_code", code, "stock_id",
-		stock_id, "send_time", sim_rfc3339(send_time, t, sizeof t),
-		"openid", openid, "send_channel", channel, "send_merchant",
-		s->ids.mchid);
-	ptxt = json_dumps(pt, JSON_COMPACT);
-	json_decref(pt);
 	sim_rand_alnum(nonce, 12);
-	if (wx_aead_encrypt(s->apiv3, nonce, "coupon", ptxt, strlen(ptxt),
-	    &ct) != 0) {
+	if (wx_aead_encrypt(key, nonce, aad, ptxt, strlen(ptxt), &ct) != 0) {
 		log_error("cannot encrypt a callback");
-		free(ptxt);
-		json_decref(u);
 		return;
 	}
-	free(ptxt);
 	if (wx_nonce(hex) != 0)
 		sim_rand_alnum(hex, 32);
 	for (char *q = hex; *q; q++)
@@ -59,21 +46,46 @@ sim_callback_queue(struct sim *s, const char *code, const char *stock_id,
 	env = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s}}",
 		"id", id, "create_time", sim_rfc3339(tm_now(), t, sizeof t),
 		"resource_type", "encrypt-resource", "event_type",
-		"COUPON.SEND", "summary", "商家券领券通知", "resource",
-		"original_type", "coupon", "algorithm", "AEAD_AES_256_GCM",
-		"ciphertext", ct, "associated_data", "coupon", "nonce", nonce);
+		event_type, "summary", summary, "resource",
+		"original_type", original_type, "algorithm",
+		"AEAD_AES_256_GCM", "ciphertext", ct, "associated_data", aad,
+		"nonce", nonce);
 	body = json_dumps(env, JSON_COMPACT);
-	p = json_pack("[sIOsssI]", id, (json_int_t)tm_now(),
-		json_object_get(u, "v"), body, code, stock_id,
-		(json_int_t)tm_now_ms());
+	p = json_pack("[sIssssI]", id, (json_int_t)tm_now(), url, body, code,
+		stock_id, (json_int_t)tm_now_ms());
+	json_array_append_new(p, brand ? json_string("brand") : json_null());
 	if (simdb_run(s->db, ins, p, NULL) != 0)
 		log_error("cannot queue a callback");
 	json_decref(p);
 	json_decref(env);
-	json_decref(u);
 	free(body);
 	free(ct);
 	pthread_cond_signal(&s->cb_cond);
+}
+
+void
+sim_callback_queue(struct sim *s, const char *code, const char *stock_id,
+	const char *openid, int64_t send_time, const char *channel)
+{
+	static const char url_sql[] =
+		"SELECT v FROM meta WHERE k = 'notify_url'";
+	json_t *u = simdb_row(s->db, url_sql, NULL), *pt;
+	char t[40], *ptxt;
+
+	if (u == NULL)
+		return;
+	pt = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "event_type",
+		"EVENT_TYPE_BUSICOUPON_SEND", "coupon_code", code, "stock_id",
+		stock_id, "send_time", sim_rfc3339(send_time, t, sizeof t),
+		"openid", openid, "send_channel", channel, "send_merchant",
+		s->ids.mchid);
+	ptxt = json_dumps(pt, JSON_COMPACT);
+	json_decref(pt);
+	sim_callback_queue_env(s, json_string_value(json_object_get(u, "v")),
+		"COUPON.SEND", "商家券领券通知", "coupon", s->apiv3, "coupon",
+		ptxt, code, stock_id, 0);
+	free(ptxt);
+	json_decref(u);
 }
 
 /* One attempt; returns the HTTP status or 0 with *err set. Signed with
@@ -81,10 +93,14 @@ sim_callback_queue(struct sim *s, const char *code, const char *stock_id,
  * as --callback-sign says. */
 static int
 deliver(struct sim *s, struct http *h, const char *url, const char *body,
-	int attempt, char **err)
+	int attempt, int brand, char **err)
 {
 	int pub = s->callback_sign == 1 ||
 		(s->callback_sign == 2 && attempt % 2 == 1);
+	struct wx_key *k = brand ? s->brand_pubkey_key : pub ? s->pubkey_key :
+		s->platform_key;
+	const char *serial = brand ? s->ids.brand_pub_key_id : pub ?
+		s->ids.pub_key_id : s->ids.platform_serial;
 	char ts[24], nonce[WX_NONCE_LEN + 1], *msg, *sig = NULL;
 	char *hv[8];
 	const char *hdrs[9];
@@ -97,8 +113,7 @@ deliver(struct sim *s, struct http *h, const char *url, const char *body,
 	if (wx_nonce(nonce) != 0)
 		sim_rand_alnum(nonce, 32);
 	msg = wx_resp_message(ts, nonce, body, strlen(body), &mlen);
-	if (wx_sign(pub ? s->pubkey_key : s->platform_key, msg, mlen,
-	    &sig) != 0)
+	if (wx_sign(k, msg, mlen, &sig) != 0)
 		sig = xstrdup("");
 	free(msg);
 	hv[n++] = xstrdup("Content-Type: application/json");
@@ -106,9 +121,9 @@ deliver(struct sim *s, struct http *h, const char *url, const char *body,
 	hv[n++] = xasprintf("Wechatpay-Timestamp: %s", ts);
 	hv[n++] = xasprintf("Wechatpay-Nonce: %s", nonce);
 	hv[n++] = xasprintf("Wechatpay-Signature: %s", sig);
-	hv[n++] = xasprintf("Wechatpay-Serial: %s", pub ? s->ids.pub_key_id :
-		s->ids.platform_serial);
-	hv[n++] = xstrdup("Wechatpay-Signature-Type: " WX_AUTH_SCHEMA);
+	hv[n++] = xasprintf("Wechatpay-Serial: %s", serial);
+	hv[n++] = xasprintf("Wechatpay-Signature-Type: %s", brand ?
+		WX_BRAND_AUTH_SCHEMA : WX_AUTH_SCHEMA);
 	hv[n++] = xasprintf("Request-ID: %s", nonce);
 	for (i = 0; i < n; i++)
 		hdrs[i] = hv[i];
@@ -128,7 +143,7 @@ static void *
 cb_main(void *arg)
 {
 	static const char due[] =
-		"SELECT id, url, body, attempts FROM callbacks WHERE "
+		"SELECT id, url, body, attempts, signer FROM callbacks WHERE "
 		"state = 'pending' AND next_at <= ?1 ORDER BY next_at LIMIT 8";
 	static const char upd[] =
 		"UPDATE callbacks SET attempts = attempts + 1, next_at = ?2, "
@@ -188,7 +203,8 @@ cb_main(void *arg)
 				json_object_get(x, "url")), json_string_value(
 				json_object_get(x, "body")),
 				(int)json_integer_value(json_object_get(x,
-				"attempts")), &err);
+				"attempts")), json_is_string(json_object_get(x,
+				"signer")), &err);
 			int ok = st == 200 || st == 204;
 			json_int_t n = json_integer_value(json_object_get(x,
 				"attempts")) + 1;

@@ -76,6 +76,20 @@ sim_ids_load(const char *dir, struct sim_ids *ids, char **cause)
 	snprintf(ids->pub_key_id, sizeof ids->pub_key_id, "%s", pk);
 	snprintf(ids->card_appid, sizeof ids->card_appid, "%s", ca);
 	ids->port = (unsigned)port;
+	{
+		const char *b = json_string_value(json_object_get(j,
+			"brand_id"));
+		const char *bs = json_string_value(json_object_get(j,
+			"brand_serial"));
+		const char *bk = json_string_value(json_object_get(j,
+			"brand_pub_key_id"));
+
+		snprintf(ids->brand_id, sizeof ids->brand_id, "%s", b ? b : "");
+		snprintf(ids->brand_serial, sizeof ids->brand_serial, "%s",
+			bs ? bs : "");
+		snprintf(ids->brand_pub_key_id, sizeof ids->brand_pub_key_id,
+			"%s", bk ? bk : "");
+	}
 	json_decref(j);
 	free(path);
 	return 0;

@@ -21,6 +21,7 @@
 #define SIM_MCHID "1900000001"
 #define SIM_APPID "wx1234567890abcdef"
 #define SIM_CARD_APPID "wxabcdef0123456789"
+#define SIM_BRAND_ID "120344"
 
 static int
 mkdir_p(const char *path, char **cause)
@@ -100,6 +101,62 @@ upper_hex(char *out, size_t nbytes)
 	out[2 * nbytes] = '\0';
 }
 
+/* 商品券 brand-direct credentials (DIR/brand/): the brand API certificate
+ * and key (the till signs with them), the brand's WeChat Pay public key
+ * pair (the simulator signs answers and callbacks; the till verifies) and
+ * the 品牌API密钥. Fills serial and pkid. */
+static int
+init_brand(const char *dir, struct wx_key *cak, struct wx_cert *ca,
+	char serial[48], char pkid[64], char **cause)
+{
+	struct wx_key *bk = NULL, *pk = NULL;
+	struct wx_cert *bc = NULL;
+	struct wx_pub *pub = NULL;
+	struct wx_cert_spec sp;
+	char key[40], digits[32], *p, *line;
+	int rc = QUAN_EIO;
+
+	p = sim_path(dir, "brand");
+	rc = mkdir_p(p, cause);
+	free(p);
+	if (rc != 0)
+		return rc;
+	if (wx_key_generate(2048, &bk) != 0 ||
+	    wx_key_generate(2048, &pk) != 0) {
+		*cause = xstrdup("RSA key generation failed");
+		rc = QUAN_EIO;
+		goto out;
+	}
+	upper_hex(serial, 20);
+	memset(&sp, 0, sizeof sp);
+	sp.cn = SIM_BRAND_ID;
+	sp.org = "quan simulator brand";
+	sp.serial_hex = serial;
+	if ((rc = wx_cert_make(&sp, bk, ca, cak, &bc, cause)) != 0 ||
+	    (rc = wx_pub_from_key(pk, &pub)) != 0)
+		goto out;
+	sim_rand_digits(digits, 26);
+	snprintf(pkid, 64, "PUB_KEY_ID_02%s", digits);
+	sim_rand_alnum(key, 32);
+	line = xasprintf("%s\n", key);
+	p = sim_path(dir, "brand/pub_key.pem");
+	(void)((rc = save_cert(dir, "brand/apiclient_cert.pem", bc, cause)) ||
+	    (rc = save_key(dir, "brand/apiclient_key.pem", bk, cause)) ||
+	    (rc = save_key(dir, "brand/pub_key_private.pem", pk, cause)) ||
+	    (rc = wx_pub_save(pub, p, cause)) ||
+	    (rc = write_file(dir, "brand/api.key", line, 0600, cause)));
+	free(p);
+	memset(line, 0, strlen(line));
+	free(line);
+	memset(key, 0, sizeof key);
+out:
+	wx_key_free(bk);
+	wx_key_free(pk);
+	wx_cert_free(bc);
+	wx_pub_free(pub);
+	return rc;
+}
+
 int
 sim_init(const char *dir, unsigned port, int force, char **cause)
 {
@@ -111,7 +168,7 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 	static const char *const dns[] = {"localhost", NULL};
 	static const char *const ips[] = {"127.0.0.1", "::1", NULL};
 	char mserial[48], pserial[48], pkid[64], apiv3[40], secret[40];
-	char apiv2[40];
+	char apiv2[40], bserial[48], bpkid[64];
 	char *p, *conf = NULL, *ids = NULL;
 	json_t *j;
 	int rc;
@@ -227,6 +284,8 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 	    (rc = save_key(dir, "platform/pub_key_private.pem", pubk,
 	    cause)))
 		goto out;
+	if ((rc = init_brand(dir, cak, ca, bserial, bpkid, cause)) != 0)
+		goto out;
 	p = sim_path(dir, "platform/pub_key.pem");
 	rc = wx_pub_save(pub, p, cause);
 	free(p);
@@ -262,10 +321,12 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 		if (rc != 0)
 			goto out;
 	}
-	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "mchid", SIM_MCHID,
-		"appid", SIM_APPID, "merchant_serial", wx_cert_serial(mc),
-		"platform_serial", wx_cert_serial(pc), "pub_key_id", pkid,
-		"card_appid", SIM_CARD_APPID, "port", (json_int_t)port);
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "mchid",
+		SIM_MCHID, "appid", SIM_APPID, "merchant_serial",
+		wx_cert_serial(mc), "platform_serial", wx_cert_serial(pc),
+		"pub_key_id", pkid, "card_appid", SIM_CARD_APPID, "port",
+		(json_int_t)port, "brand_id", SIM_BRAND_ID, "brand_serial",
+		bserial, "brand_pub_key_id", bpkid);
 	ids = json_dumps(j, JSON_INDENT(2));
 	json_decref(j);
 	conf = xasprintf(
@@ -298,9 +359,21 @@ sim_init(const char *dir, unsigned port, int force, char **cause)
 		"[pay]\n"
 		"api = v3\n"
 		"v2_key_file = apiv2.key\n"
-		"v2_cert = merchant/apiclient_cert.pem\n",
+		"v2_cert = merchant/apiclient_cert.pem\n"
+		"\n"
+		"; 商品券: partner mode signs with [wechatpay]; mode = brand\n"
+		"; uses the brand's own keys below\n"
+		"[product_coupon]\n"
+		"mode = partner\n"
+		"brand_id = %s\n"
+		"appid = %s\n"
+		"brand_serial = %s\n"
+		"private_key = brand/apiclient_key.pem\n"
+		"public_key_id = %s\n"
+		"public_key = brand/pub_key.pem\n"
+		"api_key = brand/api.key\n",
 		SIM_MCHID, SIM_APPID, wx_cert_serial(mc), pkid, port,
-		SIM_CARD_APPID, port);
+		SIM_CARD_APPID, port, SIM_BRAND_ID, SIM_APPID, bserial, bpkid);
 	if ((rc = write_file(dir, "quan.conf", conf, 0644, cause)) != 0)
 		goto out;
 	{

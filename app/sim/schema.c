@@ -100,6 +100,40 @@ static const char sim_schema[] =
 	" id TEXT PRIMARY KEY, openid TEXT NOT NULL, stock_id TEXT NOT NULL,"
 	" name TEXT NOT NULL, type TEXT NOT NULL, amount INTEGER NOT NULL,"
 	" minimum INTEGER NOT NULL, goods_tag TEXT NOT NULL);"
+	/* 商品券 (pcoupon*.c): definitions as the JSON WeChat answers
+	 * (product: ProductCouponEntity; stock: StockEntity, bundle rounds
+	 * by stock_bundle_id + index) */
+	"CREATE TABLE IF NOT EXISTS pc_products("
+	" product_coupon_id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS pc_stocks("
+	" stock_id TEXT PRIMARY KEY, product_coupon_id TEXT NOT NULL,"
+	" state TEXT NOT NULL, body TEXT NOT NULL);"
+	/* user coupons; a bundle's rounds share bundle_id, index from 0 */
+	"CREATE TABLE IF NOT EXISTS pc_coupons("
+	" code TEXT NOT NULL, stock_id TEXT NOT NULL,"
+	" product_coupon_id TEXT NOT NULL, openid TEXT NOT NULL,"
+	" appid TEXT NOT NULL, state TEXT NOT NULL,"
+	" send_request_no TEXT NOT NULL, send_channel TEXT NOT NULL,"
+	" receive_time INTEGER NOT NULL, valid_begin INTEGER NOT NULL,"
+	" valid_end INTEGER NOT NULL, confirm_request_no TEXT,"
+	" confirm_time INTEGER, use_request_no TEXT, use_time TEXT,"
+	" use_order TEXT, return_request_no TEXT, return_time INTEGER,"
+	" deactivate_request_no TEXT, deactivate_time INTEGER,"
+	" deactivate_reason TEXT, bundle_id TEXT, bundle_index INTEGER,"
+	" bundle_total INTEGER, attach TEXT,"
+	" PRIMARY KEY(stock_id, code));"
+	"CREATE INDEX IF NOT EXISTS pc_coupons_user ON pc_coupons(openid);"
+	/* idempotency: (operation, brand, request number) -> the hash of
+	 * the first body and its answer */
+	"CREATE TABLE IF NOT EXISTS pc_requests("
+	" op TEXT NOT NULL, brand_id TEXT NOT NULL, request_no TEXT NOT NULL,"
+	" hash TEXT NOT NULL, status INTEGER NOT NULL, resp TEXT NOT NULL,"
+	" PRIMARY KEY(op, brand_id, request_no));"
+	/* uses and returns in order: inspect counts redemptions from it */
+	"CREATE TABLE IF NOT EXISTS pc_ledger("
+	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL,"
+	" code TEXT NOT NULL, stock_id TEXT NOT NULL,"
+	" request_no TEXT NOT NULL, order_ref TEXT);"
 	"CREATE TABLE IF NOT EXISTS callback_attempts("
 	" id INTEGER PRIMARY KEY, callback_id TEXT NOT NULL,"
 	" at INTEGER NOT NULL, status INTEGER, error TEXT);";
@@ -108,6 +142,9 @@ static const char sim_schema[] =
  * ("duplicate column"). Append only. */
 static const char *const sim_schema_upgrades[] = {
 	"ALTER TABLE coupons ADD COLUMN associate_out_trade_no TEXT",
+	/* 'brand': a 商品券 brand-mode notification, signed with the
+	 * brand's WeChat Pay key */
+	"ALTER TABLE callbacks ADD COLUMN signer TEXT",
 	NULL
 };
 

@@ -534,7 +534,7 @@ sim_seed(const char *dir, int force, char **cause)
 		"INSERT INTO meta(k, v) VALUES ('seeded', ?1) "
 		"ON CONFLICT(k) DO UPDATE SET v = excluded.v";
 	struct seeder sd;
-	json_t *r, *out = NULL, *pay = NULL;
+	json_t *r, *out = NULL, *pay = NULL, *product = NULL;
 	char *p, t[40];
 	int rc;
 
@@ -578,6 +578,7 @@ sim_seed(const char *dir, int force, char **cause)
 	seed_merchant(&sd);
 	seed_cards(&sd);
 	pay = sim_pay_seed(sd.s.db, sd.users, &sd.err);
+	product = sim_pc_seed(sd.s.db, &sd.s.ids, sd.users, sd.now, &sd.err);
 	run(&sd, mark, json_pack("[s]", sim_rfc3339(sd.now, t, sizeof t)));
 	if (sd.err || simdb_commit(sd.s.db) != 0) {
 		simdb_rollback(sd.s.db);
@@ -592,6 +593,7 @@ sim_seed(const char *dir, int force, char **cause)
 		"cards", sd.cards, "openids", sd.users[0], sd.users[1],
 		sd.users[2]);
 	json_object_set(out, "pay", pay);
+	json_object_set(out, "product", product);
 	if ((rc = dump(dir, "seed.json", out, cause)) != 0 ||
 	    (rc = write_imports(&sd, dir, cause)) != 0)
 		goto out;
@@ -602,6 +604,7 @@ sim_seed(const char *dir, int force, char **cause)
 out:
 	json_decref(out);
 	json_decref(pay);
+	json_decref(product);
 	json_decref(sd.mcases);
 	json_decref(sd.ccases);
 	json_decref(sd.stocks);

@@ -82,7 +82,8 @@ sign_response(struct sim *s, struct sim_ctx *c, struct httpd_resp *rs,
 	char ts[24], nonce[WX_NONCE_LEN + 1], *msg, *sig = NULL;
 	size_t mlen;
 	const struct sim_faults *f = &s->faults;
-	struct wx_key *k = pub_mode ? s->pubkey_key : s->platform_key;
+	struct wx_key *k = c->brand ? s->brand_pubkey_key : pub_mode ?
+		s->pubkey_key : s->platform_key;
 	const char *path = httpd_req_path(c->req);
 	/* the signature faults honour only= like the others */
 	int faulty = f->only[0] == '\0' ||
@@ -112,9 +113,11 @@ sign_response(struct sim *s, struct sim_ctx *c, struct httpd_resp *rs,
 	httpd_resp_header(rs, "Wechatpay-Timestamp", ts);
 	httpd_resp_header(rs, "Wechatpay-Nonce", nonce);
 	httpd_resp_header(rs, "Wechatpay-Signature", sig);
-	httpd_resp_header(rs, "Wechatpay-Serial", pub_mode ?
-		s->ids.pub_key_id : s->ids.platform_serial);
-	httpd_resp_header(rs, "Wechatpay-Signature-Type", WX_AUTH_SCHEMA);
+	httpd_resp_header(rs, "Wechatpay-Serial", c->brand ?
+		s->ids.brand_pub_key_id : pub_mode ? s->ids.pub_key_id :
+		s->ids.platform_serial);
+	httpd_resp_header(rs, "Wechatpay-Signature-Type", c->brand ?
+		WX_BRAND_AUTH_SCHEMA : WX_AUTH_SCHEMA);
 	free(sig);
 }
 
@@ -131,9 +134,13 @@ has_4byte_utf8(const char *p, size_t n)
 	return 0;
 }
 
-/* Header, signature and body checks; 0 to go on, -1 with c's answer set. */
+/* Header, signature and body checks of an APIv3 request (scheme
+ * merchant) or a 品牌API one (scheme brand: brand_id, the brand
+ * certificate, and Wechatpay-Serial naming the brand's public key id);
+ * 0 to go on, -1 with c's answer set. */
 static int
-v3_checks(struct sim_ctx *c, const char *body, size_t len)
+v3_checks(struct sim_ctx *c, const char *body, size_t len,
+	enum wx_scheme scheme)
 {
 	struct sim *s = c->s;
 	const struct httpd_req *r = c->req;
@@ -164,11 +171,30 @@ v3_checks(struct sim_ctx *c, const char *body, size_t len)
 		free(cause);
 		return -1;
 	}
-	if (strcmp(a.mchid, s->ids.mchid) != 0) {
+	if (scheme == WX_SCHEME_BRAND) {
+		const char *ws = httpd_req_header(r, "Wechatpay-Serial");
+
+		if (s->brand_pub == NULL || strcmp(a.brand_id,
+		    s->ids.brand_id) != 0) {
+			sim_err(c, 401, "SIGN_ERROR",
+				"Authorization中brand_id有误或品牌不存在");
+			return -1;
+		}
+		if (ws == NULL || strcmp(ws, s->ids.brand_pub_key_id) != 0) {
+			sim_err(c, 401, "SIGN_ERROR", "Http头Wechatpay-Serial须"
+				"为brand_id对应的微信支付公钥ID");
+			return -1;
+		}
+		if (strcmp(a.serial, s->ids.brand_serial) != 0) {
+			sim_err(c, 401, "SIGN_ERROR", "品牌API证书序列号有误");
+			return -1;
+		}
+	} else if (strcmp(a.mchid, s->ids.mchid) != 0) {
 		sim_err(c, 400, "MCH_NOT_EXISTS", "商户号不存在");
 		return -1;
 	}
-	if (strcmp(a.serial, s->ids.merchant_serial) != 0) {
+	if (scheme == WX_SCHEME_MERCHANT &&
+	    strcmp(a.serial, s->ids.merchant_serial) != 0) {
 		sim_err(c, 401, "SIGN_ERROR",
 			"商户证书序列号有误。请使用签名私钥匹配的证书序列号");
 		json_object_set_new(c->resp, "detail", json_pack("{s:s}",
@@ -176,7 +202,8 @@ v3_checks(struct sim_ctx *c, const char *body, size_t len)
 			strlen(a.serial))));
 		return -1;
 	}
-	rc = wx_auth_verify(auth, s->merchant_pub, c->method,
+	rc = wx_auth_verify_as(scheme, auth, scheme == WX_SCHEME_BRAND ?
+		s->brand_pub : s->merchant_pub, c->method,
 		httpd_req_target(r), body, len, tm_now(), &a, &message,
 		&cause);
 	if (rc != 0) {
@@ -245,6 +272,7 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 	const char *body, *ws;
 	size_t len;
 	int v3 = strncmp(path, "/v3/", 4) == 0;
+	int brand = strncmp(path, "/brand/", 7) == 0;
 	int card = strncmp(path, "/cgi-bin/", 9) == 0 ||
 		strncmp(path, "/card/", 6) == 0;
 	int v2 = strncmp(path, "/pay/", 5) == 0 ||
@@ -252,7 +280,7 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 	int faulty = f->only[0] == '\0' ||
 		strncmp(path, f->only, strlen(f->only)) == 0;
 	int pub_mode, drop = 0, trunc = 0, rc;
-	char *out = NULL, reqid[40];
+	char *out = NULL, reqid[56];
 	size_t outlen = 0;
 	int i;
 
@@ -264,6 +292,7 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 	c.now = tm_now();
 	c.seq = seq;
 	c.status = 500;
+	c.brand = brand;
 	snprintf(c.route, sizeof c.route, "%s OTHER", c.method);
 	body = httpd_req_body(req, &len);
 	ws = httpd_req_header(req, "Wechatpay-Serial");
@@ -314,11 +343,17 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *rs)
 		goto answer;
 	}
 	if (v3) {
-		if (v3_checks(&c, body, len) != 0)
+		if (v3_checks(&c, body, len, WX_SCHEME_MERCHANT) != 0)
 			goto answer;
 		rc = sim_pay_v3_route(&c);
 		if (rc == QUAN_ENOTFOUND)
+			rc = sim_pc_route(&c, 0);
+		if (rc == QUAN_ENOTFOUND)
 			rc = sim_v3_route(&c);
+	} else if (brand) {
+		if (v3_checks(&c, body, len, WX_SCHEME_BRAND) != 0)
+			goto answer;
+		rc = sim_pc_route(&c, 1);
 	} else if (v2) {
 		rc = sim_pay_v2_route(&c, body, len);
 	} else if (card) {
@@ -362,8 +397,15 @@ answer:
 		httpd_resp_header(rs, "Content-Type",
 			"application/json; charset=utf-8");
 	}
-	snprintf(reqid, sizeof reqid, "%016llX%016llX",
-		(unsigned long long)sim_rnd64(), (unsigned long long)seq);
+	/* 商品券 errors carry their number after the last '-' (doc §2) */
+	if (c.numeric > 0)
+		snprintf(reqid, sizeof reqid, "%016llX%016llX-%ld",
+			(unsigned long long)sim_rnd64(),
+			(unsigned long long)seq, c.numeric);
+	else
+		snprintf(reqid, sizeof reqid, "%016llX%016llX",
+			(unsigned long long)sim_rnd64(),
+			(unsigned long long)seq);
 	httpd_resp_header(rs, "Request-ID", reqid);
 	httpd_resp_header(rs, "Server", "quan-sim");
 	if (!card)
@@ -473,6 +515,28 @@ load_state(struct sim *s, const char *dir, char **cause)
 		}
 	}
 	free(p);
+	if (s->ids.brand_id[0] != '\0') {
+		struct wx_cert *bc = NULL;
+
+		p = sim_path(dir, "brand/apiclient_cert.pem");
+		rc = wx_cert_load_file(p, &bc, cause);
+		free(p);
+		if (rc == 0)
+			rc = wx_pub_from_cert(bc, &s->brand_pub);
+		wx_cert_free(bc);
+		if (rc != 0)
+			return rc;
+		p = sim_path(dir, "brand/pub_key_private.pem");
+		rc = wx_key_load_file(p, &s->brand_pubkey_key, cause);
+		free(p);
+		if (rc != 0)
+			return rc;
+		p = sim_path(dir, "brand/api.key");
+		rc = wx_apiv3_key_load(p, s->brand_apikey, cause);
+		free(p);
+		if (rc != 0)
+			return rc;
+	}
 	s->ca_file = sim_path(dir, "ca.pem");
 	p = sim_path(dir, "sim.db");
 	rc = sim_db_open(p, &s->db, cause);
@@ -487,6 +551,9 @@ free_state(struct sim *s)
 	wx_key_free(s->platform_key);
 	wx_key_free(s->pubkey_key);
 	wx_pub_free(s->merchant_pub);
+	wx_pub_free(s->brand_pub);
+	wx_key_free(s->brand_pubkey_key);
+	memset(s->brand_apikey, 0, sizeof s->brand_apikey);
 	free(s->platform_cert_pem);
 	wx_wipe_free(s->card_secret);
 	wx_wipe_free(s->apiv2_key);
@@ -520,6 +587,7 @@ sim_serve(const char *dir, const struct sim_serve_opts *o, char **cause)
 	s.token_ttl_s = o->token_ttl_s > 0 ? o->token_ttl_s : 7200;
 	s.token_grace_s = o->token_grace_s >= 0 ? o->token_grace_s : 300;
 	s.card_quota = o->card_quota;
+	s.pc_order = o->pc_order;
 	s.quota = json_object();
 	s.stats = json_object();
 	if (o->faults != NULL &&

@@ -30,7 +30,13 @@ struct sim_serve_opts {
 	int no_rewrite_conf;      /* do not rewrite base_url in DIR/quan.conf */
 	int callback_sign;        /* 0 platform cert, 1 public key, 2 both in
 				     turn (WeChat's migration) */
+	int pc_order;             /* 商品券 use: does the associated order
+				     have to exist? 0 none, 1 exists,
+				     2 paid (doc §5.4: unknown at WeChat) */
 };
+
+/* --pc-order: "none" | "exists" | "paid" -> 0 | 1 | 2; -1 otherwise. */
+int sim_pc_order_parse(const char *s);
 
 /* Serve until SIGTERM/SIGINT. Prints "listening https://ADDR:PORT" as the
  * first stdout line once ready. Returns 0 after a clean stop. */

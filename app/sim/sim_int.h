@@ -28,6 +28,11 @@ struct sim_ids {
 	char pub_key_id[WX_SERIAL_MAX];
 	char card_appid[64];
 	unsigned port;
+	/* 商品券: the brand both access modes act for (empty in a DIR
+	 * initialised before product coupons: those endpoints refuse) */
+	char brand_id[32];
+	char brand_serial[WX_SERIAL_MAX];      /* brand API certificate */
+	char brand_pub_key_id[WX_SERIAL_MAX];  /* brand WeChat Pay pub key */
 };
 
 /* Fault injection settings (faults.c). Fractions are per million. */
@@ -54,6 +59,14 @@ struct sim {
 	char *apiv2_key;                /* DIR/apiv2.key, or NULL (init
 					   before payments: v2 refused) */
 	char *ca_file;                  /* DIR/ca.pem, for callback TLS */
+	/* 商品券 brand mode: the brand certificate's public key (checks
+	 * requests), the brand WeChat Pay key pair (signs answers and
+	 * callbacks) and the 品牌API密钥 (encrypts callbacks); NULL/unset
+	 * in an old DIR */
+	struct wx_pub *brand_pub;
+	struct wx_key *brand_pubkey_key;
+	uint8_t brand_apikey[WX_APIV3_KEY_LEN];
+	int pc_order;                   /* use: 0 none, 1 exists, 2 paid */
 
 	struct sim_faults faults;
 	uint64_t seed;
@@ -93,7 +106,11 @@ struct sim_ctx {
 	json_t *resp;                   /* JSON body, or NULL for none */
 	char *raw;                      /* APIv2: the XML body instead of
 					   resp (no v3 signature headers) */
-	char route[96];                 /* "POST /v3/.../coupons/use" */
+	char route[160];                /* "POST /v3/.../coupons/use" */
+	long numeric;                   /* 商品券 error number: Request-ID
+					   gets "-<numeric>" */
+	int brand;                      /* a /brand/ request: answer signed
+					   with the brand's key */
 };
 
 /* ---- schema.c -------------------------------------------------------- */
@@ -177,6 +194,16 @@ void sim_bill_v2(struct sim_ctx *c, struct payxml *in, struct payxml *out,
 json_t *sim_pay_seed(struct simdb *db, const char *const users[3],
 	int *err);
 
+/* ---- pcoupon*.c: 商品券, both access modes ----------------------------- */
+/* Route /brand/marketing/product-coupon/… (brand = 1, after the brand
+ * signature checks) or /v3/marketing/partner/product-coupon/… (0);
+ * QUAN_ENOTFOUND when not one of its paths. Called without s->mu. */
+int sim_pc_route(struct sim_ctx *c, int brand);
+/* Seed products, stocks and user coupons of every case and return the
+ * seed.json "product" section. Caller holds the seed transaction. */
+json_t *sim_pc_seed(struct simdb *db, const struct sim_ids *ids,
+	const char *const users[3], int64_t now, int *err);
+
 /* ---- faults.c -------------------------------------------------------- */
 int sim_faults_parse(const char *spec, struct sim_faults *f, char **cause);
 /* Deterministic draw in [0, 1e6) for request seq and fault kind k. */
@@ -187,6 +214,13 @@ uint32_t sim_draw(uint64_t seed, uint64_t seq, unsigned k);
  * transaction). No-op without a registered URL. */
 void sim_callback_queue(struct sim *s, const char *code, const char *stock_id,
 	const char *openid, int64_t send_time, const char *channel);
+/* Queue one encrypted notification to url (caller holds mu): resource
+ * pt encrypted under key with aad; brand = 1 signs its deliveries with
+ * the brand's WeChat Pay key, else as --callback-sign says. */
+void sim_callback_queue_env(struct sim *s, const char *url,
+	const char *event_type, const char *summary, const char *original_type,
+	const uint8_t *key, const char *aad, const char *pt, const char *code,
+	const char *stock_id, int brand);
 int sim_callback_start(struct sim *s);
 void sim_callback_stop(struct sim *s);
 
