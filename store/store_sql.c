@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "store/store_int.h"
 #include "store/store_pay.h"
+#include "store/store_pcoupon.h"
 
 #define RED_COLS "id, txn_id, line, code, kind, target, coupon_type, " \
 	"ifnull(idem_key,''), ifnull(return_key,''), state, reason, " \
@@ -260,6 +261,8 @@ const char *const store_schema_sql[] = {
 	"', ifnull(max(seq), 0) + 1 FROM journal;",
 	/* 6 -> 7: a sale's payments and their vouchers (store_pay.c) */
 	store_pay_schema,
+	/* 7 -> 8: the 商品券 registry and definitions (store_pcoupon.c) */
+	store_pc_schema,
 };
 
 _Static_assert(sizeof store_schema_sql / sizeof store_schema_sql[0] ==

@@ -10,6 +10,7 @@ _Static_assert((int)RULES_R_BAD_AMOUNT == (int)REASON_BAD_AMOUNT &&
     (int)RULES_R_ALREADY_USED == (int)REASON_ALREADY_USED &&
     (int)RULES_R__COUNT == (int)REASON_BAD_AMOUNT + 1,
     "rules reasons are the first rows of the reason table");
+#include "core/pcoupon.h"
 
 #define W(en, zh) en, zh
 #define NOW NULL, NULL
@@ -142,8 +143,91 @@ static const struct reason_info table[REASON_COUNT] = {
 	    W("WeChat: card not valid", "微信：卡券无效"), 0, 0},
 	[REASON_WX_CARD_ID_MISSING] = {"card_id_missing", VIEW_R_OTHER,
 	    W("WeChat: card id missing", "微信：缺少卡券 ID"), 0, 0},
+	[REASON_PC_NOT_REGISTERED] = {"pc_not_registered",
+	    VIEW_R_UNKNOWN_CODE, W("not in the product coupon registry",
+	    "商品券库中无此券码"), 0, 0},
+	[REASON_PC_AMBIGUOUS] = {"pc_ambiguous", VIEW_R_OTHER,
+	    W("code belongs to several product coupon stocks",
+	    "券码对应多个商品券批次"), 0, 0},
+	[REASON_PC_CONFIRMING] = {"pc_confirming", VIEW_R_OTHER,
+	    W("not confirmed by the brand yet (确认发放)",
+	    "券待品牌确认发放，暂不可用"), 0, 0},
+	[REASON_PC_PENDING] = {"pc_pending", VIEW_R_NOT_YET, NOW, 0, 0},
+	[REASON_PC_DELETED] = {"pc_deleted", VIEW_R_OTHER,
+	    W("deleted by the customer", "顾客已删除此券"), 0, 0},
+	[REASON_PC_DEACTIVATED] = {"pc_deactivated", VIEW_R_OTHER,
+	    W("deactivated by the brand", "券已被品牌作废"), 0, 0},
+	[REASON_PC_OTHER_USER] = {"pc_other_user", VIEW_R_OTHER,
+	    W("another customer's coupon", "不是付款顾客的券"), 0, 0},
+	[REASON_PC_WRONG_BRAND] = {"pc_wrong_brand", VIEW_R_OTHER,
+	    W("another brand's coupon", "非本店品牌的券"), 0, 0},
+	[REASON_PC_STORE_SCOPE] = {"pc_store_scope", VIEW_R_OTHER,
+	    W("not valid in this store", "本门店不可用"), 0, 0},
+	[REASON_PC_NO_ITEM] = {"pc_no_item", VIEW_R_OTHER,
+	    W("its product is not in the basket", "购物篮中没有券对应的商品"),
+	    0, 0},
+	[REASON_PC_BUNDLE_ROUND] = {"pc_bundle_round", VIEW_R_OTHER,
+	    W("not this round's turn yet", "多次优惠券：未到本次使用的时候"),
+	    0, 0},
+	[REASON_PC_UNSUPPORTED] = {"pc_unsupported", VIEW_R_OTHER,
+	    W("product coupon kind quan cannot price",
+	    "无法计算此类商品券的优惠"), 0, 0},
+	[REASON_PC_COVERS_ALL] = {"pc_covers_all", VIEW_R_OTHER,
+	    W("would leave nothing to pay by WeChat",
+	    "优惠后无需微信支付，无法关联订单"), 0, 0},
+	[REASON_PC_NEEDS_WECHAT_PAY] = {"pc_needs_wechat_pay", VIEW_R_OTHER,
+	    W("product coupon: pay by WeChat payment code, not cash",
+	    "商品券须用微信付款码支付，不能收现金"), 0, 0},
+	[REASON_PC_ONLINE_ONLY] = {"offline_product_coupon", VIEW_R_OFFLINE_POLICY,
+	    W("offline: product coupons need the network",
+	    "离线：商品券须联网使用"), 1, 0},
 	[REASON_OTHER] = {"other", VIEW_R_OTHER, NOW, 0, 0},
 };
+
+/* enum pc_state (core/pcoupon.h): WeChat's name, the cashier's words */
+static const struct {
+	const char *name, *en, *zh;
+} pc_states[] = {
+	{"UNKNOWN", "state unknown", "状态未知"},
+	{"CONFIRMING", "awaiting confirmation", "待确认发放"},
+	{"PENDING", "not yet valid", "已发放待生效"},
+	{"EFFECTIVE", "usable", "可使用"},
+	{"USED", "used", "已核销"},
+	{"EXPIRED", "expired", "已过期"},
+	{"DELETED", "deleted", "已删除"},
+	{"DEACTIVATED", "deactivated", "已失效"},
+};
+
+_Static_assert(sizeof pc_states / sizeof pc_states[0] == PC_ST_COUNT,
+    "one row per enum pc_state");
+
+const char *
+pc_state_name(int st)
+{
+	if (st >= 0 && (size_t)st < sizeof pc_states / sizeof pc_states[0])
+		return pc_states[st].name;
+	return "?";
+}
+
+int
+pc_state_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 1; s != NULL && i < sizeof pc_states / sizeof pc_states[0];
+	    i++)
+		if (strcmp(pc_states[i].name, s) == 0)
+			return (int)i;
+	return 0;
+}
+
+const char *
+pc_state_words(int st, int zh)
+{
+	if (st < 0 || (size_t)st >= sizeof pc_states / sizeof pc_states[0])
+		st = 0;
+	return zh ? pc_states[st].zh : pc_states[st].en;
+}
 
 static const char *const cstate_names[] = {
 	"priced", "refused", "pending", "confirmed", "rejected", "unknown",

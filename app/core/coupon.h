@@ -140,9 +140,31 @@ enum reason {
 	REASON_WX_INVALID_CODE,
 	REASON_WX_CARD_INVALID,
 	REASON_WX_CARD_ID_MISSING,
+	/* 商品券 product coupons (core/pcoupon.h, pcoupon_rules.h) */
+	REASON_PC_NOT_REGISTERED,   /* code not in the product registry */
+	REASON_PC_AMBIGUOUS,        /* code in several stocks */
+	REASON_PC_CONFIRMING,       /* 确认发放 not done yet */
+	REASON_PC_PENDING,          /* confirmed, before valid_begin */
+	REASON_PC_DELETED,          /* the customer deleted it */
+	REASON_PC_DEACTIVATED,      /* the brand deactivated it */
+	REASON_PC_OTHER_USER,       /* the payer is not the holder */
+	REASON_PC_WRONG_BRAND,      /* not one of this till's brands */
+	REASON_PC_STORE_SCOPE,      /* not valid in this store */
+	REASON_PC_NO_ITEM,          /* SINGLE: its product not in the basket */
+	REASON_PC_BUNDLE_ROUND,     /* an earlier round unused / interval */
+	REASON_PC_UNSUPPORTED,      /* scope/type quan cannot price */
+	REASON_PC_COVERS_ALL,       /* nothing left to pay by WeChat */
+	REASON_PC_NEEDS_WECHAT_PAY, /* cash/other sale: no order to tie */
+	REASON_PC_ONLINE_ONLY,      /* offline: 商品券 needs the network */
 	REASON_OTHER,               /* not ours (a WeChat code): its text */
 	REASON_COUNT
 };
+
+/* A 商品券 user coupon's state (enum pc_state, core/pcoupon.h): WeChat's
+ * name ("EFFECTIVE"), and the cashier's words. */
+const char *pc_state_name(int st);           /* "?" out of range */
+int pc_state_parse(const char *s);           /* PC_ST_UNKNOWN if unknown */
+const char *pc_state_words(int st, int zh);  /* "usable" / "可使用" */
 
 struct reason_info {
 	const char *id;             /* machine id: store, journal, JSON */

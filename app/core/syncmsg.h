@@ -43,7 +43,47 @@ enum sync_op {
 	SYNC_OP_PAY_REVERSE,
 	/* the sync thread's own: a cheap signed request while idle, so the
 	 * online state stays true with nothing to send; never a result */
-	SYNC_OP_PROBE
+	SYNC_OP_PROBE,
+	/* 商品券 product coupons (core/pcoupon.h; the executor is app/net's,
+	 * in the mode of [product_coupon] mode = partner|brand). code =
+	 * coupon_code, target = stock_id, request_no = out_request_no,
+	 * openid = the holder; the rest in sync_job.pc. Retried by the sync
+	 * thread like USE/RETURN, with the same out_request_no and the same
+	 * body (built from these fields only: use_time is fixed in pc). */
+	SYNC_OP_PC_USE,       /* POST …/users/{openid}/coupons/{code}/use */
+	SYNC_OP_PC_RETURN,    /* POST …/users/{openid}/coupons/{code}/return */
+	SYNC_OP_PC_QUERY      /* GET …/users/{openid}/coupons/{code}?… */
+};
+
+/* 1 for the three product coupon ops. */
+static inline int
+sync_op_is_pc(int op)
+{
+	return op == SYNC_OP_PC_USE || op == SYNC_OP_PC_RETURN ||
+	    op == SYNC_OP_PC_QUERY;
+}
+
+/* A product coupon job's plain values (SYNC_OP_PC_*): everything the
+ * request carries besides code/target/request_no/openid. Strings are ""
+ * when absent (and then not sent). */
+struct sync_pc {
+	char product_coupon_id[33];
+	char appid[33];
+	char brand_id[33];          /* partner mode: sent in body/query */
+	char store_id[33];          /* use: "" = not sent */
+	int64_t use_time;           /* use: epoch, fixed when the row was
+	                               made (the same on every retry) */
+	/* use: associated_order_info — transaction_id (pay first), or
+	 * out_trade_no + mchid (use first); never both empty */
+	char transaction_id[33];
+	char out_trade_no[33];
+	char mchid[33];
+	char sub_mchid[33];
+	/* figures for the journal and the answer check (not sent unless
+	 * the executor sends saved_amount): the sale's total, the discount
+	 * this coupon gave, and what the payment code was charged */
+	int64_t order_fen, discount_fen, paid_fen;
+	int32_t bundle_index;       /* this code's round (0 single) */
 };
 
 /* 1 for the three payment ops. */
@@ -85,8 +125,14 @@ struct sync_job {
 	char target[SYNC_ID_MAX];     /* stock_id or card_id ("" unknown) */
 	char request_no[SYNC_REQNO_MAX];
 	char openid[SYNC_OPENID_MAX]; /* "" when not known */
-	uint32_t body_len;            /* bytes of body used (no NUL) */
-	char body[SYNC_BODY_MAX];     /* exact JSON body for USE/RETURN */
+	union {
+		struct {
+			uint32_t body_len;    /* bytes of body used (no NUL) */
+			char body[SYNC_BODY_MAX]; /* exact JSON body for
+						     USE/RETURN */
+		};
+		struct sync_pc pc;    /* SYNC_OP_PC_* */
+	};
 	/* SYNC_OP_PAY: the charge (code = out_trade_no). The payment code
 	 * is a bearer instrument: never stored, never logged. */
 	int64_t amount_fen;
@@ -115,6 +161,24 @@ struct sync_pay {
 	char transaction_id[36];
 	char out_trade_no[36];
 	struct sync_pay_voucher v[SYNC_PAY_VOUCHERS];
+};
+
+/* A product coupon answer (UserProductCouponEntity, §4.0) as it crosses
+ * the threads: status SYNC_OK for 200; SYNC_REJECTED with wx_code (the
+ * `code` string) and message, and the numeric suffix of Request-ID in
+ * wx_num (268578927, 272756745 …) for a definite refusal; SYNC_ALREADY
+ * for 272756745 (used by another request: the core queries and compares
+ * use_request_no); SYNC_RETRY otherwise. */
+struct sync_pc_answer {
+	int64_t wx_num;              /* Request-ID's numeric suffix, 0 none */
+	char coupon_state[16];       /* "USED", "EFFECTIVE" … */
+	char stock_id[33];
+	char use_request_no[41];     /* single/progressive usage_detail */
+	char return_request_no[41];
+	char transaction_id[33];     /* associated_order_info */
+	char out_trade_no[33];
+	int64_t use_time, return_time, valid_begin, valid_end; /* epoch */
+	int32_t bundle_index, bundle_total, bundle_used;
 };
 
 /* sync -> core: EV_SYNC_DONE. For STOCK_GET / CARD_GET the definition's
@@ -146,6 +210,7 @@ struct sync_result {
 			char chunk[SYNC_CHUNK_MAX];
 		};
 		struct sync_pay pay;    /* the SYNC_OP_PAY* ops */
+		struct sync_pc_answer pcr; /* the SYNC_OP_PC_* ops */
 	};
 };
 

@@ -35,6 +35,7 @@ enum vtype {
 	V_SECRET,   /* a path to a key file: must be mode 0600 (checked at
 		       load, so the error names file:line) */
 	V_PAYAPI,   /* [pay] api: v3 | v2 */
+	V_PCORDER,  /* [product_coupon] order: pay_first | use_first */
 	V_SIGNTYPE, /* [pay] v2_sign_type: HMAC-SHA256 | MD5 */
 	V_PRINTER,  /* [printer] device: /dev/... | tcp:H:P | file:PATH */
 	V_WIDTH,    /* [printer] width_mm: 58 | 80 */
@@ -114,6 +115,9 @@ static const struct key keys[] = {
 	{"product_coupon", "api_key", V_SECRET, F(pc_api_key), 0, 0},
 	{"product_coupon", "base_url", V_URL, F(pc_base_url), 0, 0},
 	{"product_coupon", "ca_file", V_PATH, F(pc_ca_file), 0, 0},
+	{"product_coupon", "order", V_PCORDER, F(pc_order), 0, 0},
+	{"product_coupon", "store_id", V_STR, F(pc_store_id), 0, 0},
+	{"product_coupon", "brands", V_STR, F(pc_brands), 0, 0},
 	{"printer", "device", V_PRINTER, F(printer_device), 0, 0},
 	{"printer", "width_mm", V_WIDTH, F(printer_width_mm), 0, 0},
 	{"printer", "header", V_STR, F(printer_header), 0, 0},
@@ -198,6 +202,9 @@ config_defaults(struct config **out)
 	c->pay_v2_md5 = 0;
 	c->pay_deadline_s = 45;
 	c->pay_query_interval_ms = 5000;
+	c->pc_order = CONFIG_PC_PAY_FIRST;
+	c->pc_store_id = xstrdup("");
+	c->pc_brands = xstrdup("");
 	c->printer_device = xstrdup("");
 	c->printer_width_mm = 58;
 	c->printer_header = xstrdup("");
@@ -243,6 +250,8 @@ config_free(struct config *c)
 	free(c->pc_base_url);
 	free(c->pc_ca_file);
 	free(c->pay_v2_cert);
+	free(c->pc_store_id);
+	free(c->pc_brands);
 	free(c->printer_device);
 	free(c->printer_header);
 	free(c->hub_dsn);
@@ -443,6 +452,15 @@ set_key(struct ctx *x, const struct key *k, const char *v)
 			x->c->pay_api = CONFIG_PAY_V2;
 		else
 			return fail(x, k->name, "'%s' is not v3 or v2", v);
+		break;
+	case V_PCORDER:
+		if (strcmp(v, "pay_first") == 0)
+			x->c->pc_order = CONFIG_PC_PAY_FIRST;
+		else if (strcmp(v, "use_first") == 0)
+			x->c->pc_order = CONFIG_PC_USE_FIRST;
+		else
+			return fail(x, k->name,
+			    "'%s' is not pay_first or use_first", v);
 		break;
 	case V_SIGNTYPE:
 		if (strcmp(v, "HMAC-SHA256") == 0)

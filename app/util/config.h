@@ -40,6 +40,13 @@ enum config_pc_mode { CONFIG_PC_OFF = 0, CONFIG_PC_PARTNER, CONFIG_PC_BRAND };
 /* [pay] api: which WeChat Pay API takes payment codes. */
 enum config_pay_api { CONFIG_PAY_V3 = 0, CONFIG_PAY_V2 };
 
+/* [product_coupon] order: when a 商品券 is used against the payment. */
+enum config_pc_order {
+	CONFIG_PC_PAY_FIRST = 0, /* charge, then use(transaction_id) */
+	CONFIG_PC_USE_FIRST      /* use(out_trade_no), charge, return on a
+	                            failed charge */
+};
+
 /* One [stock "ID"] or [card "ID"] section. */
 struct config_target {
 	enum config_target_kind kind;
@@ -138,6 +145,13 @@ struct config {
 	char *pc_api_key;            /* 品牌API密钥 (callbacks), 0600 */
 	char *pc_base_url;           /* "" = [wechatpay] base_url */
 	char *pc_ca_file;            /* "" = [wechatpay] ca_file */
+
+	/* [product_coupon] (till side; the protocol keys are app/net's) */
+	enum config_pc_order pc_order;
+	char *pc_store_id;           /* brand store id sent with use (stock
+					store_scope SPECIFIC); "" = none */
+	char *pc_brands;             /* brand_ids this till redeems,
+					comma-separated; "" = any */
 
 	/* [printer]: the receipt printer (drivers/printer.h) */
 	char *printer_device;        /* /dev/usb/lp0 | tcp:HOST:PORT |
