@@ -388,9 +388,9 @@ pcoupon_list(struct pcoupon *p, const char *openid, enum pc_state state,
 	o = http_escape(openid);
 	a = http_escape(p->c->appid);
 	b = brand_q(p, '&');
-	if (state != PC_STATE_UNKNOWN)
+	if (state != PC_ST_UNKNOWN)
 		snprintf(st, sizeof st, "&coupon_state=%s",
-		    pc_state_name(state));
+		    pc_state_name((int)state));
 	if (page_size > 0)
 		snprintf(ps, sizeof ps, "&page_size=%d", page_size);
 	if (!str_empty(page_token))

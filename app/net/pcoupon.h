@@ -20,39 +20,24 @@
  * the main thread and shared read-only; struct pcoupon is one thread's
  * client.
  */
-#ifndef QUAN_PCOUPON_H
-#define QUAN_PCOUPON_H
+#ifndef QUAN_NET_PCOUPON_H
+#define QUAN_NET_PCOUPON_H
 
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/coupon.h"
+#include "core/pcoupon.h"
 #include "net/wxpay.h"
 #include "util/config.h"
 
-#define PC_CODE_MAX 41        /* coupon_code string(40) */
-#define PC_ID_MAX 64          /* product_coupon_id, stock_id, brand_id */
-#define PC_REQNO_MAX 129      /* out_request_no ≤40, send_request_no ≤128 */
-#define PC_OPENID_MAX 129
+/* Field sizes of a parsed answer (NUL included); the registry's are
+ * core/pcoupon.h's. */
+#define PCE_CODE 41           /* coupon_code string(40) */
+#define PCE_ID 64             /* product_coupon_id, stock_id, brand_id */
+#define PCE_REQNO 129         /* out_request_no ≤40, send_request_no ≤128 */
 #define PC_TOKEN_MAX 256      /* list page_token */
-
-/* ---- the user coupon's state at WeChat (§4.0, §5.1) ------------------- */
-
-enum pc_state {
-	PC_STATE_UNKNOWN = 0,   /* absent or a value this build does not
-				   know: never redeemable */
-	PC_STATE_CONFIRMING,    /* sent, waits for 确认发放 */
-	PC_STATE_PENDING,       /* confirmed, valid_begin_time not reached */
-	PC_STATE_EFFECTIVE,     /* usable */
-	PC_STATE_USED,
-	PC_STATE_EXPIRED,
-	PC_STATE_DELETED,       /* the user deleted it in 卡包 */
-	PC_STATE_DEACTIVATED
-};
-/* WeChat's word for a state ("EFFECTIVE"); "UNKNOWN" for 0. */
-const char *pc_state_name(enum pc_state s);
-/* The state of WeChat's word; PC_STATE_UNKNOWN when not one of them. */
-enum pc_state pc_state_parse(const char *s);
 
 /* ---- numeric error codes (Request-ID suffix, §7): the one table ------- */
 
@@ -100,24 +85,24 @@ long pc_request_id_code(const char *request_id);
 
 /* ---- the parsed UserProductCouponEntity (what the till needs) --------- */
 
-struct pc_coupon {
-	char coupon_code[PC_CODE_MAX];
-	enum pc_state state;
-	char product_coupon_id[PC_ID_MAX];
-	char stock_id[PC_ID_MAX];
-	char brand_id[PC_ID_MAX];          /* partner answers; else "" */
+struct pc_entity {
+	char coupon_code[PCE_CODE];
+	enum pc_state state;            /* core/pcoupon.h */
+	char product_coupon_id[PCE_ID];
+	char stock_id[PCE_ID];
+	char brand_id[PCE_ID];          /* partner answers; else "" */
 	int64_t valid_begin, valid_end;    /* epoch s; 0 = absent */
 	int64_t receive_time;
-	char send_request_no[PC_REQNO_MAX];
-	char confirm_request_no[PC_REQNO_MAX];
+	char send_request_no[PCE_REQNO];
+	char confirm_request_no[PCE_REQNO];
 	/* single_usage_detail, or progressive_bundle_usage_detail */
-	char use_request_no[PC_REQNO_MAX];
+	char use_request_no[PCE_REQNO];
 	int64_t use_time;
-	char transaction_id[PC_ID_MAX];
-	char out_trade_no[PC_ID_MAX];
-	char return_request_no[PC_REQNO_MAX];
+	char transaction_id[PCE_ID];
+	char out_trade_no[PCE_ID];
+	char return_request_no[PCE_REQNO];
 	/* user_product_coupon_bundle_info (bundles only) */
-	char user_coupon_bundle_id[PC_ID_MAX];
+	char user_coupon_bundle_id[PCE_ID];
 	int bundle_index;                  /* -1 when not a bundle */
 	int bundle_total, bundle_used;
 	/* product_coupon.usage_mode / type / scope words ("" absent) */
@@ -129,7 +114,7 @@ struct pc_coupon {
 /* Parse one entity (a JSON object text of n bytes) into out; unknown keys
  * are ignored, wrong types and over-long values refused (QUAN_EPROTO with
  * *cause). Pure. */
-int pc_coupon_parse(const char *json, size_t n, struct pc_coupon *out,
+int pc_coupon_parse(const char *json, size_t n, struct pc_entity *out,
     char **cause);
 
 /* ---- context and client ----------------------------------------------- */
@@ -169,10 +154,10 @@ struct pc_result {
 				    the verified raw body */
 	long numeric;            /* Request-ID suffix; 0 = none */
 	enum pc_err err;
-	struct pc_coupon coupon; /* use/return/deactivate/confirm/get */
+	struct pc_entity coupon; /* use/return/deactivate/confirm/get */
 	/* list: the page's coupons (malloc'd), the total (-1 = absent) and
 	 * the next page's token ("" = last page) */
-	struct pc_coupon *list;
+	struct pc_entity *list;
 	size_t nlist;
 	int64_t total_count;
 	char next_page_token[PC_TOKEN_MAX];
@@ -229,7 +214,7 @@ int pcoupon_get(struct pcoupon *p, const char *openid, const char *code,
     const char *product_coupon_id, const char *stock_id,
     struct pc_result *res);
 /* GET …/users/{openid}/coupons?appid[&coupon_state][&page_size]
- * [&page_token]: one page into res->list. state PC_STATE_UNKNOWN = any;
+ * [&page_token]: one page into res->list. state PC_ST_UNKNOWN = any;
  * page_size 0 = WeChat's default (20); page_token NULL/"" = first. */
 int pcoupon_list(struct pcoupon *p, const char *openid,
     enum pc_state state, int page_size, const char *page_token,

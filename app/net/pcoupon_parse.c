@@ -1,6 +1,6 @@
 /*
  * pcoupon_parse.c — the words of the 商品券 protocol behind pcoupon.h:
- * coupon states, the numeric error table (Request-ID suffix, doc §7), the
+ * the numeric error table (Request-ID suffix, doc §7), the
  * UserProductCouponEntity parser (both usage modes) and the request
  * bodies. Pure functions: no I/O, any thread.
  */
@@ -15,40 +15,6 @@
 #include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
-
-/* ---- states ----------------------------------------------------------- */
-
-static const char *const state_names[] = {
-	[PC_STATE_UNKNOWN] = "UNKNOWN",
-	[PC_STATE_CONFIRMING] = "CONFIRMING",
-	[PC_STATE_PENDING] = "PENDING",
-	[PC_STATE_EFFECTIVE] = "EFFECTIVE",
-	[PC_STATE_USED] = "USED",
-	[PC_STATE_EXPIRED] = "EXPIRED",
-	[PC_STATE_DELETED] = "DELETED",
-	[PC_STATE_DEACTIVATED] = "DEACTIVATED",
-};
-
-const char *
-pc_state_name(enum pc_state s)
-{
-	if ((size_t)s >= sizeof state_names / sizeof state_names[0])
-		return "UNKNOWN";
-	return state_names[s];
-}
-
-enum pc_state
-pc_state_parse(const char *s)
-{
-	size_t i;
-
-	if (s == NULL)
-		return PC_STATE_UNKNOWN;
-	for (i = 1; i < sizeof state_names / sizeof state_names[0]; i++)
-		if (strcmp(s, state_names[i]) == 0)
-			return (enum pc_state)i;
-	return PC_STATE_UNKNOWN;
-}
 
 /* ---- the numeric error table (§7) ------------------------------------- */
 
@@ -202,7 +168,7 @@ obj_ok(json_t *v, const char *k, char **cause)
 
 /* single_usage_detail / progressive_bundle_usage_detail */
 static int
-usage_detail(json_t *d, struct pc_coupon *c, char **cause)
+usage_detail(json_t *d, struct pc_entity *c, char **cause)
 {
 	json_t *ao = json_object_get(d, "associated_order_info");
 
@@ -221,7 +187,7 @@ usage_detail(json_t *d, struct pc_coupon *c, char **cause)
 }
 
 static int
-entity(json_t *o, struct pc_coupon *c, char **cause)
+entity(json_t *o, struct pc_entity *c, char **cause)
 {
 	char st[32] = "";
 	json_t *pc = json_object_get(o, "product_coupon");
@@ -257,7 +223,7 @@ entity(json_t *o, struct pc_coupon *c, char **cause)
 		err_set_cause(cause, xstrdup("coupon lacks coupon_code"));
 		return 0;
 	}
-	c->state = pc_state_parse(st);
+	c->state = (enum pc_state)pc_state_parse(st);
 	if (json_is_object(sd) && !usage_detail(sd, c, cause))
 		return 0;
 	if (json_is_object(bd) && !usage_detail(bd, c, cause))
@@ -282,7 +248,7 @@ entity(json_t *o, struct pc_coupon *c, char **cause)
 }
 
 int
-pc_coupon_parse(const char *json, size_t n, struct pc_coupon *out,
+pc_coupon_parse(const char *json, size_t n, struct pc_entity *out,
     char **cause)
 {
 	json_error_t je;

@@ -238,7 +238,7 @@ cases(enum config_pc_mode mode)
 	    f(e, "product_coupon_id"), f(e, "stock_id"), &r), 0);
 	assert_int_equal(r.w.http, 200);
 	assert_true(r.w.verified);
-	assert_int_equal(r.coupon.state, PC_STATE_EFFECTIVE);
+	assert_int_equal(r.coupon.state, PC_ST_EFFECTIVE);
 	assert_string_equal(r.coupon.product_coupon_id,
 	    f(e, "product_coupon_id"));
 	assert_string_equal(r.coupon.stock_id, f(e, "stock_id"));
@@ -249,7 +249,7 @@ cases(enum config_pc_mode mode)
 	assert_int_equal(pcoupon_use(p, f(e, "openid"), f(e, "code"), b,
 	    strlen(b), &r), 0);
 	assert_int_equal(pcoupon_classify(&r, NULL), WXPAY_OK);
-	assert_int_equal(r.coupon.state, PC_STATE_USED);
+	assert_int_equal(r.coupon.state, PC_ST_USED);
 	assert_string_equal(r.coupon.use_request_no, rn);
 	assert_true(r.coupon.transaction_id[0] != '\0');
 	/* the identical body again: the same answer (idempotent) */
@@ -273,7 +273,7 @@ cases(enum config_pc_mode mode)
 	assert_int_equal(pcoupon_return(p, f(e, "openid"), f(e, "code"), b,
 	    strlen(b), &r), 0);
 	assert_int_equal(r.w.http, 200);
-	assert_int_equal(r.coupon.state, PC_STATE_EFFECTIVE);
+	assert_int_equal(r.coupon.state, PC_ST_EFFECTIVE);
 	assert_string_equal(r.coupon.return_request_no, rn);
 	free(b);
 
@@ -303,24 +303,24 @@ cases(enum config_pc_mode mode)
 	e = entry("used", 0);
 	assert_int_equal(pcoupon_get(p, f(e, "openid"), f(e, "code"),
 	    f(e, "product_coupon_id"), f(e, "stock_id"), &r), 0);
-	assert_int_equal(r.coupon.state, PC_STATE_USED);
+	assert_int_equal(r.coupon.state, PC_ST_USED);
 	assert_true(strncmp(r.coupon.use_request_no, "SIMUSE", 6) == 0);
 
 	/* the list and the definitions */
-	assert_int_equal(pcoupon_list(p, f(e, "openid"), PC_STATE_EFFECTIVE,
+	assert_int_equal(pcoupon_list(p, f(e, "openid"), PC_ST_EFFECTIVE,
 	    2, NULL, &r), 0);
 	assert_int_equal(r.w.http, 200);
 	assert_int_equal(r.nlist, 2);
 	assert_true(r.total_count > 2);
 	assert_true(r.next_page_token[0] != '\0');
 	for (i = 0; i < r.nlist; i++)
-		assert_int_equal(r.list[i].state, PC_STATE_EFFECTIVE);
+		assert_int_equal(r.list[i].state, PC_ST_EFFECTIVE);
 	{
 		char tok[PC_TOKEN_MAX];
 
 		snprintf(tok, sizeof tok, "%s", r.next_page_token);
 		assert_int_equal(pcoupon_list(p, f(e, "openid"),
-		    PC_STATE_EFFECTIVE, 2, tok, &r2), 0);
+		    PC_ST_EFFECTIVE, 2, tok, &r2), 0);
 		assert_int_equal(r2.nlist, 2);
 		assert_int_equal(r2.total_count, -1); /* first page only */
 		assert_string_not_equal(r2.list[0].coupon_code,
@@ -377,7 +377,7 @@ test_confirming_needs_confirm(void **state)
 	assert_int_equal(pcoupon_confirm(p, f(e, "openid"), f(e, "code"), b,
 	    strlen(b), &r), 0);
 	assert_int_equal(r.w.http, 200);
-	assert_int_equal(r.coupon.state, PC_STATE_EFFECTIVE);
+	assert_int_equal(r.coupon.state, PC_ST_EFFECTIVE);
 	assert_string_equal(r.coupon.confirm_request_no, rn);
 	assert_int_equal(pcoupon_confirm(p, f(e, "openid"), f(e, "code"), b,
 	    strlen(b), &r), 0);
@@ -427,7 +427,7 @@ test_bundle_rounds(void **state)
 	assert_int_equal(pcoupon_return(p, f(r1, "openid"), f(r1, "code"), b,
 	    strlen(b), &r), 0);
 	assert_int_equal(r.w.http, 200);
-	assert_int_equal(r.coupon.state, PC_STATE_EFFECTIVE);
+	assert_int_equal(r.coupon.state, PC_ST_EFFECTIVE);
 	free(b);
 	pc_result_free(&r);
 	pcoupon_free(p);
