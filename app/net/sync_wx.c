@@ -9,6 +9,7 @@
 
 #include "net/card.h"
 #include "net/pay.h"
+#include "net/pcoupon.h"
 #include "net/sync_wx.h"
 #include "net/sync_wx_int.h"
 #include "net/wxpay.h"
@@ -27,6 +28,8 @@ struct sync_wx {
 	char *card_cause;
 	struct pay_ctx *pay;      /* NULL: payments not configured */
 	char *pay_cause;
+	struct pcoupon_ctx *pc;   /* NULL: [product_coupon] not configured */
+	char *pc_cause;
 };
 
 struct worker_ctx {
@@ -34,6 +37,7 @@ struct worker_ctx {
 	struct wxpay *wx;
 	struct card *card;
 	struct pay_client *pay;
+	struct pcoupon *pc;
 	char *cause;
 };
 
@@ -145,6 +149,7 @@ sync_wx_new(const struct config *cfg, struct sync_wx **out, char **cause)
 		    "configured");
 	}
 	pay_open(x);
+	(void)sync_wx_pc_ctx(cfg, &x->pc, &x->pc_cause);
 	*out = x;
 	return QUAN_OK;
 }
@@ -155,14 +160,18 @@ sync_wx_config_error(const struct sync_wx *x, char **cause)
 	int wx = nz(x->cfg->wx_mchid) != NULL && x->wx == NULL;
 	int card = (nz(x->cfg->card_appid) != NULL ||
 	    nz(x->cfg->card_token_url) != NULL) && x->card == NULL;
+	int pc = x->cfg->pc_mode != CONFIG_PC_OFF && x->pc == NULL;
 
-	if (!wx && !card)
+	if (!wx && !card && !pc)
 		return QUAN_OK;
 	if (cause != NULL)
-		*cause = xasprintf("%s%s%s%s%s", wx ? "wechatpay: " : "",
+		*cause = xasprintf("%s%s%s%s%s%s%s%s", wx ? "wechatpay: " : "",
 		    wx && x->wx_cause ? x->wx_cause : "",
 		    wx && card ? "; " : "", card ? "card: " : "",
-		    card && x->card_cause ? x->card_cause : "");
+		    card && x->card_cause ? x->card_cause : "",
+		    pc && (wx || card) ? "; " : "",
+		    pc ? "product_coupon: " : "",
+		    pc && x->pc_cause ? x->pc_cause : "");
 	return QUAN_ECONFIG;
 }
 
@@ -172,6 +181,8 @@ sync_wx_free(struct sync_wx *x)
 	if (x == NULL)
 		return;
 	pay_ctx_free(x->pay);
+	pcoupon_ctx_free(x->pc);
+	free(x->pc_cause);
 	wxpay_ctx_free(x->wx);
 	card_ctx_free(x->card);
 	free(x->wx_cause);
@@ -207,7 +218,14 @@ w_open(void *arg, const atomic_int *stop, void **ctx, char **cause)
 	    (rc = pay_client_new(x->pay, stop, &w->pay, &c)) != 0) {
 		log_error("pay client: %s", c ? c : quan_strerror(rc));
 		free(c);
+		c = NULL;
 		w->pay = NULL;
+	}
+	if (x->pc != NULL && (rc = pcoupon_new(x->pc, stop, &w->pc, &c)) != 0) {
+		log_error("product coupon client: %s", c ? c :
+		    quan_strerror(rc));
+		free(c);
+		w->pc = NULL;
 	}
 	*ctx = w;
 	return QUAN_OK;
@@ -223,6 +241,7 @@ w_close(void *ctx)
 	wxpay_free(w->wx);
 	card_free(w->card);
 	pay_client_free(w->pay);
+	pcoupon_free(w->pc);
 	free(w->cause);
 	free(w);
 }
@@ -551,6 +570,11 @@ w_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 	case SYNC_OP_PAY_QUERY:
 	case SYNC_OP_PAY_REVERSE:
 		run_pay(w, job, res);
+		break;
+	case SYNC_OP_PC_USE:
+	case SYNC_OP_PC_RETURN:
+	case SYNC_OP_PC_QUERY:
+		sync_wx_run_pc(w->pc, w->x->pc, w->x->pc_cause, job, res);
 		break;
 	default:
 		res->status = SYNC_REJECTED;

@@ -32,4 +32,31 @@ void sync_wx_from_card(const struct card_result *r, int landed, int64_t now,
  * (trusted or not: the core's machine judges), RETRY when none did. */
 void sync_wx_from_pay(const struct pay_answer *a, struct sync_result *res);
 
+/* ---- 商品券 jobs (sync_wx_pc.c) -------------------------------------- */
+struct config;
+struct pcoupon;
+struct pcoupon_ctx;
+struct pc_result;
+/* The product-coupon context of [product_coupon] (main thread): NULL with
+ * *cause "not configured" (QUAN_OK) when mode is off, NULL with *cause
+ * and the error when its keys are refused. */
+int sync_wx_pc_ctx(const struct config *cfg, struct pcoupon_ctx **out,
+    char **cause);
+/* The body of a PC_USE / PC_RETURN job, from its fields only (new), or
+ * NULL with *cause. Partner mode adds brand_id (the job's, else the
+ * configured one). Pure. */
+char *sync_wx_pc_body(const struct sync_job *job,
+    const struct pcoupon_ctx *c, char **cause);
+/* A product-coupon answer → status, rc, reason and res->pcr: 2xx SYNC_OK;
+ * 272756745 on use SYNC_ALREADY; other business refusals SYNC_REJECTED
+ * (wx_num = the Request-ID number); configuration (NO_AUTH, appid,
+ * SIGN_ERROR, 268578927) SYNC_RETRY + QUAN_ECONFIG; 5xx, 429, locked,
+ * no or an untrusted answer SYNC_RETRY. Pure. */
+void sync_wx_from_pc(const struct pc_result *r, enum sync_op op,
+    struct sync_result *res);
+/* Run one PC job on a worker's client p (NULL: why_not says why). */
+void sync_wx_run_pc(struct pcoupon *p, const struct pcoupon_ctx *c,
+    const char *why_not, const struct sync_job *job,
+    struct sync_result *res);
+
 #endif
