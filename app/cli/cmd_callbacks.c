@@ -16,6 +16,7 @@
 #include "crypto/wxsign.h"
 #include "net/callbacks.h"
 #include "net/http.h"
+#include "net/pcoupon.h"
 #include "net/sync_wx.h"
 #include "net/wxpay.h"
 #include "util/config.h"
@@ -106,6 +107,73 @@ store_notice(struct cli *c, const struct sync_notice *n)
 	free(cause);
 }
 
+/* Store one product coupon SEND, then confirm what is still CONFIRMING. */
+static void
+store_pc_notice(struct cli *c, const struct pc_notice *n)
+{
+	char m[64], *cause = NULL;
+	int rc = callbacks_pc_store(c->st, n, &cause);
+
+	if (rc == 1)
+		log_info("notification %s seen before: ignored", n->c.notify_id);
+	else if (rc != 0)
+		log_error("notification %s not stored: %s", n->c.notify_id,
+		    cause);
+	else {
+		printf("received %s %s %s stock %s\n", n->event,
+		    n->c.notify_id, log_mask(n->c.code, m, sizeof m),
+		    n->c.stock_id);
+		fflush(stdout);
+	}
+	free(cause);
+}
+
+/* 确认发放 of every row still CONFIRMING; *next_at: when to try again. */
+static void
+confirm_pass(struct cli *c, struct pcoupon *p, const struct pcoupon_ctx *x,
+    int64_t *next_at)
+{
+	char *cause = NULL;
+	int done = 0, rc;
+
+	if (p == NULL)
+		return;
+	rc = callbacks_pc_confirm(c->st, p, x, tm_now(), &done, &cause);
+	if (done > 0) {
+		printf("confirmed %d product coupon%s\n", done, done == 1 ?
+		    "" : "s");
+		fflush(stdout);
+	}
+	if (rc != QUAN_OK && rc != QUAN_EBUSY)
+		log_error("confirm: %s", cause ? cause : quan_strerror(rc));
+	free(cause);
+	*next_at = tm_now() + (rc == QUAN_OK ? 30 : 5);
+}
+
+/* Every event the receiver posted: COUPON.SEND or a product SEND. */
+static void
+drain(struct cli *c, struct evq *q, struct pcoupon *p,
+    const struct pcoupon_ctx *x, int64_t *next_at)
+{
+	struct sync_notice n;
+	struct pc_notice pn;
+	struct ev ev;
+	int pc = 0;
+
+	while (evq_get(q, &ev)) {
+		syncmsg_get(&ev, &n, sizeof n);
+		if (n.op == SYNC_OP_NOTICE) {
+			store_notice(c, &n);
+		} else if (n.op == SYNC_OP_PC_NOTICE) {
+			syncmsg_get(&ev, &pn, sizeof pn);
+			store_pc_notice(c, &pn);
+			pc = 1;
+		}
+	}
+	if (pc || (p != NULL && tm_now() >= *next_at))
+		confirm_pass(c, p, x, next_at);
+}
+
 static int
 callbacks_serve(struct cli *c, int argc, char **argv)
 {
@@ -113,9 +181,10 @@ callbacks_serve(struct cli *c, int argc, char **argv)
 	struct callbacks *cb = NULL;
 	struct sync_wx *x = NULL;
 	struct wxpay_ctx *wx;
+	struct pcoupon_ctx *pcx = NULL;
+	struct pcoupon *pcc = NULL;
 	struct evq *q = NULL;
-	struct sync_notice n;
-	struct ev ev;
+	int64_t next_confirm = 0;
 	const char *listen = "127.0.0.1:0", *cert = NULL, *key = NULL;
 	char addr[64], *cause = NULL, *cert_pem = NULL, *key_pem = NULL;
 	unsigned port, bound = 0;
@@ -141,14 +210,30 @@ callbacks_serve(struct cli *c, int argc, char **argv)
 	}
 	cli_signals();
 	(void)http_global_init();
-	if (sync_wx_new(c->cfg, &x, &cause) != 0 ||
-	    (wx = sync_wx_wxpay(x)) == NULL ||
-	    wxpay_ctx_apiv3_key(wx) == NULL) {
-		fprintf(stderr, "quan callbacks: the [wechatpay] section with "
-		    "apiv3_key is needed to verify and decrypt callbacks\n");
+	if (sync_wx_new(c->cfg, &x, &cause) != 0)
+		goto out;
+	wx = sync_wx_wxpay(x);
+	if (wx != NULL && wxpay_ctx_apiv3_key(wx) == NULL)
+		wx = NULL;
+	if ((pcx = sync_wx_pcoupon(x)) != NULL &&
+	    pcoupon_ctx_callback_key(pcx) == NULL) {
+		fprintf(stderr, "quan callbacks: [product_coupon] needs %s to "
+		    "decrypt its notifications\n", c->cfg->pc_mode ==
+		    CONFIG_PC_BRAND ? "api_key (the 品牌API密钥)" :
+		    "[wechatpay] apiv3_key");
 		goto out;
 	}
-	if (wx_trust_count(wxpay_ctx_trust(wx)) == 0) {
+	if (wx == NULL && pcx == NULL) {
+		fprintf(stderr, "quan callbacks: the [wechatpay] section with "
+		    "apiv3_key (or [product_coupon]) is needed to verify and "
+		    "decrypt callbacks\n");
+		goto out;
+	}
+	if (pcx != NULL && pcoupon_new(pcx, NULL, &pcc, &cause) != 0) {
+		fprintf(stderr, "quan callbacks: %s\n", cause);
+		goto out;
+	}
+	if (wx != NULL && wx_trust_count(wxpay_ctx_trust(wx)) == 0) {
 		struct wxpay *w = NULL;
 
 		/* platform-certificate mode with nothing preloaded */
@@ -167,8 +252,10 @@ callbacks_serve(struct cli *c, int argc, char **argv)
 	co.port = port;
 	co.cert_pem = cert_pem;
 	co.key_pem = key_pem;
-	co.trust = wxpay_ctx_trust(wx);
-	co.apiv3_key = wxpay_ctx_apiv3_key(wx);
+	co.trust = wx ? wxpay_ctx_trust(wx) : NULL;
+	co.apiv3_key = wx ? wxpay_ctx_apiv3_key(wx) : NULL;
+	co.pc_trust = pcx ? pcoupon_ctx_trust(pcx) : NULL;
+	co.pc_key = pcx ? pcoupon_ctx_callback_key(pcx) : NULL;
 	co.out = q;
 	if (callbacks_start(&co, &cb, &bound, &cause) != 0) {
 		fprintf(stderr, "quan callbacks: %s\n", cause);
@@ -181,23 +268,17 @@ callbacks_serve(struct cli *c, int argc, char **argv)
 		struct pollfd p = {.fd = evq_fd(q), .events = POLLIN};
 
 		(void)poll(&p, 1, 500);
-		while (evq_get(q, &ev)) {
-			syncmsg_get(&ev, &n, sizeof n);
-			if (n.op == SYNC_OP_NOTICE)
-				store_notice(c, &n);
-		}
+		drain(c, q, pcc, pcx, &next_confirm);
 	}
 	rc = EXIT_OK;
 out:
 	callbacks_stop(cb);
 	if (q != NULL) {
-		while (evq_get(q, &ev)) {
-			syncmsg_get(&ev, &n, sizeof n);
-			if (n.op == SYNC_OP_NOTICE)
-				store_notice(c, &n);
-		}
+		next_confirm = INT64_MAX; /* stopping: store, no new calls */
+		drain(c, q, NULL, pcx, &next_confirm);
 		evq_free(q);
 	}
+	pcoupon_free(pcc);
 	sync_wx_free(x);
 	free(cert_pem);
 	if (key_pem != NULL) {
@@ -210,6 +291,37 @@ usage:
 	fprintf(stderr, "usage: quan callbacks serve [--listen ADDR:PORT] "
 	    "[--cert PEM --key PEM]\n");
 	return EXIT_USAGE;
+}
+
+/* The 商品券 notify URL of the configured mode (notify-configs). */
+static int
+register_pc(struct pcoupon_ctx *x, const char *url)
+{
+	struct pcoupon *p = NULL;
+	struct pc_result r;
+	const char *reason = NULL;
+	char *cause = NULL, wm[sizeof r.w.message];
+	int rc = -1;
+
+	pc_result_init(&r);
+	if (pcoupon_new(x, NULL, &p, &cause) != 0) {
+		fprintf(stderr, "quan callbacks register: %s\n", cause);
+	} else if (pcoupon_set_notify(p, url, &r),
+	    pcoupon_classify(&r, &reason) != WXPAY_OK) {
+		fprintf(stderr, "quan callbacks register: product coupons: "
+		    "%s %s (%s)\n", r.w.code[0] ? r.w.code :
+		    quan_strerror(r.w.rc), str_clean(wm, sizeof wm,
+		    r.w.message, strlen(r.w.message)), reason ? reason : "?");
+	} else {
+		printf("product coupon notify_url %s set (%s mode)\n", url,
+		    pcoupon_ctx_mode(x) == CONFIG_PC_BRAND ? "brand" :
+		    "partner");
+		rc = 0;
+	}
+	pc_result_free(&r);
+	pcoupon_free(p);
+	free(cause);
+	return rc;
 }
 
 static int
@@ -231,10 +343,17 @@ callbacks_register(struct cli *c, const char *url)
 		return EXIT_USAGE;
 	}
 	(void)http_global_init();
-	if (sync_wx_new(c->cfg, &x, &cause) != 0 ||
-	    (wx = sync_wx_wxpay(x)) == NULL) {
-		fprintf(stderr, "quan callbacks register: [wechatpay] is not "
-		    "configured\n");
+	if (sync_wx_new(c->cfg, &x, &cause) != 0)
+		goto out;
+	if (sync_wx_pcoupon(x) != NULL && register_pc(sync_wx_pcoupon(x),
+	    url) != 0)
+		goto out;
+	if ((wx = sync_wx_wxpay(x)) == NULL) {
+		if (sync_wx_pcoupon(x) != NULL)
+			rc = EXIT_OK; /* a brand-only till */
+		else
+			fprintf(stderr, "quan callbacks register: [wechatpay] "
+			    "is not configured\n");
 		goto out;
 	}
 	if (wxpay_new(wx, NULL, &w, &cause) != 0) {

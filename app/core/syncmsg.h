@@ -52,7 +52,9 @@ enum sync_op {
 	 * body (built from these fields only: use_time is fixed in pc). */
 	SYNC_OP_PC_USE,       /* POST …/users/{openid}/coupons/{code}/use */
 	SYNC_OP_PC_RETURN,    /* POST …/users/{openid}/coupons/{code}/return */
-	SYNC_OP_PC_QUERY      /* GET …/users/{openid}/coupons/{code}?… */
+	SYNC_OP_PC_QUERY,     /* GET …/users/{openid}/coupons/{code}?… */
+	SYNC_OP_PC_NOTICE     /* callbacks -> main: a PRODUCT_COUPON(_SP).SEND
+				 (struct pc_notice, net/callbacks.h) */
 };
 
 /* 1 for the three product coupon ops. */

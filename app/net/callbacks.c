@@ -11,6 +11,7 @@
 
 #include "crypto/wxsign.h"
 #include "net/callbacks.h"
+#include "net/callbacks_int.h"
 #include "net/httpd.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -26,6 +27,11 @@ struct callbacks {
 	uint8_t key[32];
 	struct evq *out;
 	atomic_ullong received, accepted, rejected, ignored, queue_full;
+	/* 商品券 (callbacks_pc.c): the mode's trust and key */
+	struct wx_trust *pc_trust;
+	uint8_t pc_key[32];
+	int have_pc;
+	atomic_ullong pc_accepted;
 };
 
 static const char *
@@ -34,12 +40,10 @@ jstr(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-#define ALNUM "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
 /* s (already known to fit) is non-empty and made of set: what WeChat
  * sends in these fields, so nothing else is ever stored or printed */
-static int
-all_in(const char *s, const char *set)
+int
+callbacks_all_in(const char *s, const char *set)
 {
 	if (s[0] == '\0')
 		return 0;
@@ -50,8 +54,8 @@ all_in(const char *s, const char *set)
 }
 
 /* *cause made from outside text: keep only a cleaned copy */
-static void
-clean_cause(char **cause)
+void
+callbacks_clean_cause(char **cause)
 {
 	char buf[256];
 
@@ -62,19 +66,20 @@ clean_cause(char **cause)
 	*cause = xstrdup(buf);
 }
 
-static int
-parse(struct wx_trust *trust, const uint8_t key[32], const char *serial,
-    const char *ts, const char *nonce, const char *sig, const char *body,
-    size_t len, int64_t now, struct sync_notice *out, char **cause)
+int
+callbacks_open(struct wx_trust *trust, const uint8_t key[32],
+    const char *serial, const char *ts, const char *nonce, const char *sig,
+    const char *body, size_t len, int64_t now, char id[64],
+    char event[64], char **pt, size_t *ptlen, char **cause)
 {
-	json_t *env = NULL, *res, *pay = NULL;
+	json_t *env = NULL, *res;
 	json_error_t je;
-	const char *alg, *ct, *nc, *aad, *ev, *code, *sid, *id, *openid, *st;
-	char *pt = NULL;
-	size_t ptlen;
+	const char *alg, *ct, *nc, *aad, *ev, *eid;
 	int rc;
 
-	memset(out, 0, sizeof *out);
+	*pt = NULL;
+	*ptlen = 0;
+	id[0] = event[0] = '\0';
 	if (serial == NULL || serial[0] == '\0') {
 		*cause = xstrdup("missing Wechatpay-Serial");
 		return QUAN_EPROTO;
@@ -94,11 +99,11 @@ parse(struct wx_trust *trust, const uint8_t key[32], const char *serial,
 		rc = QUAN_EINVAL;
 		goto out;
 	}
-	id = jstr(env, "id");
+	eid = jstr(env, "id");
 	ev = jstr(env, "event_type");
 	res = json_object_get(env, "resource");
-	if (id == NULL || id[0] == '\0' || strlen(id) >= sizeof out->id ||
-	    ev == NULL || !json_is_object(res)) {
+	if (eid == NULL || eid[0] == '\0' || strlen(eid) >= 64 ||
+	    ev == NULL || strlen(ev) >= 64 || !json_is_object(res)) {
 		*cause = xstrdup("notification lacks id, event_type or "
 		    "resource");
 		rc = QUAN_EINVAL;
@@ -115,11 +120,35 @@ parse(struct wx_trust *trust, const uint8_t key[32], const char *serial,
 		rc = QUAN_EINVAL;
 		goto out;
 	}
-	rc = wx_aead_decrypt(key, nc, aad ? aad : "", ct, &pt, &ptlen, cause);
+	rc = wx_aead_decrypt(key, nc, aad ? aad : "", ct, pt, ptlen, cause);
 	if (rc != QUAN_OK) {
 		rc = QUAN_EPROTO;
 		goto out;
 	}
+	str_copy(id, 64, eid);
+	str_copy(event, 64, ev);
+out:
+	json_decref(env);
+	return rc;
+}
+
+static int
+parse(struct wx_trust *trust, const uint8_t key[32], const char *serial,
+    const char *ts, const char *nonce, const char *sig, const char *body,
+    size_t len, int64_t now, struct sync_notice *out, char **cause)
+{
+	json_t *pay = NULL;
+	json_error_t je;
+	const char *code, *sid, *openid, *st;
+	char *pt = NULL, id[64], ev[64];
+	size_t ptlen;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = callbacks_open(trust, key, serial, ts, nonce, sig, body, len, now,
+	    id, ev, &pt, &ptlen, cause);
+	if (rc != QUAN_OK)
+		return rc;
 	str_copy(out->id, sizeof out->id, id);
 	if (strcmp(ev, "COUPON.SEND") != 0) {
 		rc = QUAN_ENOTFOUND;
@@ -145,9 +174,9 @@ parse(struct wx_trust *trust, const uint8_t key[32], const char *serial,
 	 * or openid with anything but letters, digits, '-' and '_', is
 	 * refused rather than stored (a control character there could
 	 * drive the terminal that prints it) */
-	if (!all_in(code, ALNUM " -_\\/=|") || !all_in(sid, ALNUM "-_") ||
-	    !all_in(id, ALNUM "-_") || (openid != NULL && openid[0] != '\0' &&
-	    !all_in(openid, ALNUM "-_"))) {
+	if (!callbacks_all_in(code, CB_ALNUM " -_\\/=|") || !callbacks_all_in(sid, CB_ALNUM "-_") ||
+	    !callbacks_all_in(id, CB_ALNUM "-_") || (openid != NULL && openid[0] != '\0' &&
+	    !callbacks_all_in(openid, CB_ALNUM "-_"))) {
 		*cause = xstrdup("COUPON.SEND with a coupon_code, stock_id, "
 		    "openid or id outside its character set");
 		rc = QUAN_EINVAL;
@@ -166,7 +195,6 @@ out:
 		free(pt);
 	}
 	json_decref(pay);
-	json_decref(env);
 	return rc;
 }
 
@@ -180,7 +208,7 @@ callbacks_parse(struct wx_trust *trust, const uint8_t key[32],
 	    cause);
 
 	if (rc != QUAN_OK && rc != QUAN_ENOTFOUND)
-		clean_cause(cause);
+		callbacks_clean_cause(cause);
 	return rc;
 }
 
@@ -240,6 +268,49 @@ send_reply(struct httpd_resp *resp, int status, const char *body)
 	httpd_resp_body(resp, body, strlen(body));
 }
 
+/* A product coupon notification: answered and posted like a COUPON.SEND
+ * (its own verification, key and notice). */
+static void
+handle_pc(struct callbacks *cb, const struct httpd_req *req,
+    const char *const hdr[4], const char *body, size_t len,
+    struct httpd_resp *resp)
+{
+	struct pc_notice n;
+	struct ev ev;
+	char *why = NULL, *reply = NULL, m[16];
+	int rc, status;
+
+	rc = callbacks_pc_answer(cb->pc_trust, cb->pc_key, hdr, body, len,
+	    tm_now(), &n, &status, &reply, &why);
+	if (rc == QUAN_ENOTFOUND) {
+		atomic_fetch_add(&cb->ignored, 1);
+		log_info("notification %s: %s acknowledged", n.c.notify_id,
+		    n.event);
+	} else if (rc != QUAN_OK) {
+		atomic_fetch_add(&cb->rejected, 1);
+		log_warn("product coupon notification from %s refused: %s",
+		    httpd_req_peer(req), why);
+	} else {
+		syncmsg_put(&ev, EV_SYNC_DONE, &n, sizeof n);
+		ev.t_mono_us = tm_mono_us();
+		if (evq_post(cb->out, &ev) != QUAN_OK) {
+			atomic_fetch_add(&cb->queue_full, 1);
+			free(reply);
+			reply = callbacks_fail_body("busy, retry");
+			status = 503;
+		} else {
+			atomic_fetch_add(&cb->accepted, 1);
+			atomic_fetch_add(&cb->pc_accepted, 1);
+			log_info("%s %s: code %s stock %s", n.event,
+			    n.c.notify_id, log_mask(n.c.code, m, sizeof m),
+			    n.c.stock_id);
+		}
+	}
+	send_reply(resp, status, reply);
+	free(reply);
+	free(why);
+}
+
 static void
 handle(void *arg, const struct httpd_req *req, struct httpd_resp *resp)
 {
@@ -257,6 +328,19 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *resp)
 	hdr[2] = httpd_req_header(req, "Wechatpay-Nonce");
 	hdr[3] = httpd_req_header(req, "Wechatpay-Signature");
 	body = httpd_req_body(req, &len);
+	if (cb->have_pc && strcmp(httpd_req_method(req), "POST") == 0 &&
+	    callbacks_pc_event(body, len)) {
+		handle_pc(cb, req, hdr, body, len, resp);
+		return;
+	}
+	if (cb->trust == NULL) {
+		/* brand-only till: no merchant-coupon keys to check with */
+		atomic_fetch_add(&cb->rejected, 1);
+		reply = callbacks_fail_body("not a product coupon notification");
+		send_reply(resp, 401, reply);
+		free(reply);
+		return;
+	}
 	rc = callbacks_answer(cb->trust, cb->key, httpd_req_method(req), hdr,
 	    body, len, tm_now(), &n, &status, &reply, &why);
 	if (rc == QUAN_ENOTFOUND) {
@@ -299,14 +383,23 @@ callbacks_start(const struct callbacks_opts *o, struct callbacks **out,
 	int rc;
 
 	*out = NULL;
-	if (o->trust == NULL || o->apiv3_key == NULL || o->out == NULL) {
+	if (((o->trust == NULL || o->apiv3_key == NULL) &&
+	    (o->pc_trust == NULL || o->pc_key == NULL)) || o->out == NULL) {
 		*cause = xstrdup("callbacks need the [wechatpay] keys "
-		    "(apiv3_key and a platform certificate or public key)");
+		    "(apiv3_key and a platform certificate or public key) or "
+		    "the [product_coupon] ones");
 		return QUAN_ECONFIG;
 	}
 	cb = xcalloc(1, sizeof *cb);
-	cb->trust = o->trust;
-	memcpy(cb->key, o->apiv3_key, sizeof cb->key);
+	if (o->trust != NULL && o->apiv3_key != NULL) {
+		cb->trust = o->trust;
+		memcpy(cb->key, o->apiv3_key, sizeof cb->key);
+	}
+	if (o->pc_trust != NULL && o->pc_key != NULL) {
+		cb->pc_trust = o->pc_trust;
+		memcpy(cb->pc_key, o->pc_key, sizeof cb->pc_key);
+		cb->have_pc = 1;
+	}
 	cb->out = o->out;
 	memset(&ho, 0, sizeof ho);
 	ho.addr = o->addr;
@@ -319,6 +412,7 @@ callbacks_start(const struct callbacks_opts *o, struct callbacks **out,
 	ho.arg = cb;
 	if ((rc = httpd_start(&ho, &cb->h, port_out, cause)) != QUAN_OK) {
 		memset(cb->key, 0, sizeof cb->key);
+		memset(cb->pc_key, 0, sizeof cb->pc_key);
 		free(cb);
 		return rc;
 	}
@@ -333,6 +427,7 @@ callbacks_stop(struct callbacks *cb)
 		return;
 	httpd_stop(cb->h);
 	memset(cb->key, 0, sizeof cb->key);
+	memset(cb->pc_key, 0, sizeof cb->pc_key);
 	free(cb);
 }
 
@@ -344,4 +439,5 @@ callbacks_stats(struct callbacks *cb, struct callbacks_stats *out)
 	out->rejected = atomic_load(&cb->rejected);
 	out->ignored = atomic_load(&cb->ignored);
 	out->queue_full = atomic_load(&cb->queue_full);
+	out->pc_accepted = atomic_load(&cb->pc_accepted);
 }

@@ -407,6 +407,33 @@ pcoupon_list(struct pcoupon *p, const char *openid, enum pc_state state,
 }
 
 int
+pcoupon_set_notify(struct pcoupon *p, const char *url, struct pc_result *res)
+{
+	json_t *o = json_object(), *s;
+	char *body, *t, *path;
+	int rc;
+
+	if (str_empty(url) || strlen(url) > 256 || strncmp(url, "https://",
+	    8) != 0 || strchr(url, '?') != NULL ||
+	    (s = json_string(url)) == NULL) {
+		json_decref(o);
+		fail(res, QUAN_EINVAL, "notify_url: https://, at most 256 "
+		    "characters, no query");
+		return QUAN_EINVAL;
+	}
+	json_object_set_new(o, "notify_url", s);
+	t = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	body = xstrdup(t);
+	free(t);
+	path = xasprintf("%s/notify-configs", prefix(p));
+	rc = call(p, "POST", path, body, strlen(body), 0, res);
+	free(path);
+	free(body);
+	return rc;
+}
+
+int
 pcoupon_get_product(struct pcoupon *p, const char *product_coupon_id,
     struct pc_result *res)
 {

@@ -226,4 +226,9 @@ int pcoupon_get_product(struct pcoupon *p, const char *product_coupon_id,
 int pcoupon_get_stock(struct pcoupon *p, const char *product_coupon_id,
     const char *stock_id, struct pc_result *res);
 
+/* POST …/notify-configs {notify_url}: where WeChat sends this mode's
+ * SEND notifications (partner: 服务商-wide, no brand_id). */
+int pcoupon_set_notify(struct pcoupon *p, const char *notify_url,
+    struct pc_result *res);
+
 #endif

@@ -56,6 +56,12 @@ sync_wx_wxpay(struct sync_wx *x)
 	return x != NULL ? x->wx : NULL;
 }
 
+struct pcoupon_ctx *
+sync_wx_pcoupon(struct sync_wx *x)
+{
+	return x != NULL ? x->pc : NULL;
+}
+
 static const char *
 nz(const char *s)
 {

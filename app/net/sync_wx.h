@@ -32,5 +32,8 @@ extern const struct sync_exec_ops sync_wx_ops;
 /* The shared WeChat Pay context (for `quan callbacks`), or NULL when the
  * [wechatpay] section is not configured. Borrowed. */
 struct wxpay_ctx *sync_wx_wxpay(struct sync_wx *x);
+/* The shared 商品券 context (callbacks, back office), or NULL when
+ * [product_coupon] is not configured (or its keys were refused). */
+struct pcoupon_ctx *sync_wx_pcoupon(struct sync_wx *x);
 
 #endif

@@ -774,7 +774,8 @@ sim_pc_route(struct sim_ctx *c, int brand)
 			"product coupons: run quan sim init --force");
 		return 0;
 	}
-	if (!brand && partner_brand(c) != 0)
+	/* the notify URL is the partner's, for all its brands (§4.7) */
+	if (!brand && !seg_is(c, k, "notify-configs") && partner_brand(c) != 0)
 		return 0;
 	if (!seg_is(c, k, "users") || n < 3 || !seg_is(c, k + 2, "coupons"))
 		return sim_pc_defs_route(c, brand, k);
