@@ -16,6 +16,7 @@
 
 #include "crypto/crypto.h"
 #include "net/httpd.h"
+#include "net/pcoupon.h"
 #include "sim/pcoupon_int.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -364,11 +365,16 @@ coupon_op(struct sim_ctx *c, int brand, const char *verb, const char *openid,
 
 	if (ids(c, &pcid, &sid, &appid, "out_request_no", 40, &reqno) != 0)
 		return;
-	if (strcmp(verb, "use") == 0 && (sim_time(c, c->body, "use_time", 1,
-	    &t) != 0 || sim_str(c, c->body, "use_time", 1, 64,
-	    &use_time) != 0 || sim_str(c, c->body, "store_id", 0, 64,
-	    &store) != 0))
-		return;
+	if (strcmp(verb, "use") == 0) {
+		/* RFC 3339 with or without seconds (§9) */
+		if (sim_str(c, c->body, "use_time", 1, 64, &use_time) != 0 ||
+		    sim_str(c, c->body, "store_id", 0, 64, &store) != 0)
+			return;
+		if (pc_time_parse(use_time, &t) != 0) {
+			sim_err_field(c, "use_time", "is not an RFC 3339 time");
+			return;
+		}
+	}
 	if (strcmp(verb, "deactivate") == 0 && sim_str(c, c->body,
 	    "deactivate_reason", 1, 150, &reason) != 0)
 		return;
