@@ -3,7 +3,9 @@
  * headers, the body), exactly what the HTTP handler runs on its threads.
  *
  * Input: one flags byte, then "serial\nts\nnonce\nsig\nbody". Flag 1 sends
- * a method other than POST. Flag 2 makes the signature check and the
+ * a method other than POST. Flag 4 hands the request to the 商品券
+ * receiver (callbacks_pc_answer: PRODUCT_COUPON(_SP).SEND into a registry
+ * row), as the server does for an event_type PRODUCT_COUPON…. Flag 2 makes the signature check and the
  * AES-GCM step pass-throughs (linked with --wrap): the "ciphertext" is
  * taken as the plaintext, so the fuzzer reaches the envelope and payload
  * parsing and the field checks that a real signature guards (the crypto
@@ -111,6 +113,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf, *f[5], *p;
 	const char *hdr[4];
 	struct sync_notice n;
+	struct pc_notice pn;
 	char *reply = NULL, *why = NULL;
 	size_t blen;
 	int rc, status, i;
@@ -140,9 +143,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f[i] = NULL;
 	for (i = 0; i < 4; i++)
 		hdr[i] = f[i];
-	rc = callbacks_answer(trust(), apiv3, (data[0] & 1) ? "GET" : "POST",
-	    hdr, p, blen - (size_t)(p - buf), 1700000000, &n, &status, &reply,
-	    &why);
+	if (data[0] & 4) {
+		rc = callbacks_pc_answer(trust(), apiv3, hdr, p,
+		    blen - (size_t)(p - buf), 1700000000, &pn, &status, &reply,
+		    &why);
+		n.op = rc == QUAN_OK ? SYNC_OP_NOTICE : SYNC_OP_NONE;
+	} else {
+		rc = callbacks_answer(trust(), apiv3, (data[0] & 1) ? "GET" :
+		    "POST", hdr, p, blen - (size_t)(p - buf), 1700000000, &n,
+		    &status, &reply, &why);
+	}
 	if (reply == NULL)
 		abort();
 	if ((why != NULL && !str_is_clean(why)) || !str_is_clean(reply))
@@ -167,7 +177,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		abort();
 	}
-	if (rc == QUAN_OK) {
+	if (rc == QUAN_OK && (data[0] & 4)) {
+		/* every id of the row inside [0-9A-Za-z_-], the times read */
+		if (pn.op != SYNC_OP_PC_NOTICE || pn.c.source != PC_SRC_NOTIFY)
+			abort();
+		check_set(pn.c.code, ALNUM "-_", 0);
+		check_set(pn.c.stock_id, ALNUM "-_", 0);
+		check_set(pn.c.product_coupon_id, ALNUM "-_", 0);
+		check_set(pn.c.brand_id, ALNUM "-_", 0);
+		check_set(pn.c.appid, ALNUM "-_", 0);
+		check_set(pn.c.openid, ALNUM "-_", 0);
+		check_set(pn.c.notify_id, ALNUM "-_", 0);
+		check_set(pn.c.user_coupon_bundle_id, ALNUM "-_", 1);
+		check_set(pn.c.send_request_no, ALNUM "-_", 1);
+	} else if (rc == QUAN_OK) {
 		if (n.op != SYNC_OP_NOTICE)
 			abort();
 		check_set(n.code, ALNUM " -_\\/=|", 0);
