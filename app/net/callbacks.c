@@ -248,6 +248,12 @@ callbacks_answer(struct wx_trust *trust, const uint8_t key[32],
 	}
 	rc = callbacks_parse(trust, key, hdr[0], hdr[1], hdr[2], hdr[3], body,
 	    len, now, out, why);
+	return callbacks_finish(rc, status, reply, why);
+}
+
+int
+callbacks_finish(int rc, int *status, char **reply, char **why)
+{
 	if (rc == QUAN_OK || rc == QUAN_ENOTFOUND) {
 		*status = 200;
 		*reply = xstrdup("");
@@ -268,6 +274,28 @@ send_reply(struct httpd_resp *resp, int status, const char *body)
 	httpd_resp_body(resp, body, strlen(body));
 }
 
+/* Hand a notice (n bytes, tag 0 + op first) to the main thread; a full
+ * queue turns the answer into 503 (WeChat retries: nothing is lost). 1
+ * posted. */
+static int
+post_notice(struct callbacks *cb, const void *n, size_t len, int *status,
+    char **reply)
+{
+	struct ev ev;
+
+	syncmsg_put(&ev, EV_SYNC_DONE, n, len);
+	ev.t_mono_us = tm_mono_us();
+	if (evq_post(cb->out, &ev) != QUAN_OK) {
+		atomic_fetch_add(&cb->queue_full, 1);
+		free(*reply);
+		*reply = callbacks_fail_body("busy, retry");
+		*status = 503;
+		return 0;
+	}
+	atomic_fetch_add(&cb->accepted, 1);
+	return 1;
+}
+
 /* A product coupon notification: answered and posted like a COUPON.SEND
  * (its own verification, key and notice). */
 static void
@@ -276,7 +304,6 @@ handle_pc(struct callbacks *cb, const struct httpd_req *req,
     struct httpd_resp *resp)
 {
 	struct pc_notice n;
-	struct ev ev;
 	char *why = NULL, *reply = NULL, m[16];
 	int rc, status;
 
@@ -290,21 +317,10 @@ handle_pc(struct callbacks *cb, const struct httpd_req *req,
 		atomic_fetch_add(&cb->rejected, 1);
 		log_warn("product coupon notification from %s refused: %s",
 		    httpd_req_peer(req), why);
-	} else {
-		syncmsg_put(&ev, EV_SYNC_DONE, &n, sizeof n);
-		ev.t_mono_us = tm_mono_us();
-		if (evq_post(cb->out, &ev) != QUAN_OK) {
-			atomic_fetch_add(&cb->queue_full, 1);
-			free(reply);
-			reply = callbacks_fail_body("busy, retry");
-			status = 503;
-		} else {
-			atomic_fetch_add(&cb->accepted, 1);
-			atomic_fetch_add(&cb->pc_accepted, 1);
-			log_info("%s %s: code %s stock %s", n.event,
-			    n.c.notify_id, log_mask(n.c.code, m, sizeof m),
-			    n.c.stock_id);
-		}
+	} else if (post_notice(cb, &n, sizeof n, &status, &reply)) {
+		atomic_fetch_add(&cb->pc_accepted, 1);
+		log_info("%s %s: code %s stock %s", n.event, n.c.notify_id,
+		    log_mask(n.c.code, m, sizeof m), n.c.stock_id);
 	}
 	send_reply(resp, status, reply);
 	free(reply);
@@ -316,7 +332,6 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *resp)
 {
 	struct callbacks *cb = arg;
 	struct sync_notice n;
-	struct ev ev;
 	const char *body, *hdr[4];
 	char *why = NULL, *reply = NULL, m[16];
 	size_t len;
@@ -354,20 +369,9 @@ handle(void *arg, const struct httpd_req *req, struct httpd_resp *resp)
 		atomic_fetch_add(&cb->rejected, 1);
 		log_warn("notification from %s refused: %s",
 		    httpd_req_peer(req), why);
-	} else {
-		syncmsg_put(&ev, EV_SYNC_DONE, &n, sizeof n);
-		ev.t_mono_us = tm_mono_us();
-		if (evq_post(cb->out, &ev) != QUAN_OK) {
-			/* WeChat retries: nothing is lost by saying so */
-			atomic_fetch_add(&cb->queue_full, 1);
-			free(reply);
-			reply = callbacks_fail_body("busy, retry");
-			status = 503;
-		} else {
-			atomic_fetch_add(&cb->accepted, 1);
-			log_info("COUPON.SEND %s: code %s stock %s", n.id,
-			    log_mask(n.code, m, sizeof m), n.stock_id);
-		}
+	} else if (post_notice(cb, &n, sizeof n, &status, &reply)) {
+		log_info("COUPON.SEND %s: code %s stock %s", n.id,
+		    log_mask(n.code, m, sizeof m), n.stock_id);
 	}
 	send_reply(resp, status, reply);
 	free(reply);

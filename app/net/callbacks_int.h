@@ -27,6 +27,9 @@ int callbacks_open(struct wx_trust *trust, const uint8_t key[32],
     const char *serial, const char *ts, const char *nonce, const char *sig,
     const char *body, size_t len, int64_t now, char id[64],
     char event[64], char **pt, size_t *ptlen, char **cause);
+/* The answer to a parse result rc: 200 "" for OK / ENOTFOUND, else 401
+ * (EPROTO) or 400 with the FAIL body of *why (set if NULL). Returns rc. */
+int callbacks_finish(int rc, int *status, char **reply, char **why);
 /* s is non-empty and made only of bytes of set. */
 int callbacks_all_in(const char *s, const char *set);
 /* Replace *cause (outside text) by a cleaned copy. */

@@ -198,16 +198,7 @@ callbacks_pc_answer(struct wx_trust *trust, const uint8_t key[32],
 	*why = NULL;
 	rc = callbacks_pc_parse(trust, key, hdr[0], hdr[1], hdr[2], hdr[3],
 	    body, len, now, out, why);
-	if (rc == QUAN_OK || rc == QUAN_ENOTFOUND) {
-		*status = 200;
-		*reply = xstrdup("");
-		return rc;
-	}
-	if (*why == NULL)
-		*why = xstrdup(quan_strerror(rc));
-	*status = rc == QUAN_EPROTO ? 401 : 400;
-	*reply = callbacks_fail_body(*why);
-	return rc;
+	return callbacks_finish(rc, status, reply, why);
 }
 
 /* ---- main thread: the registry and 确认发放 --------------------------- */

@@ -200,6 +200,8 @@ char *pc_simple_body(const char *product_coupon_id, const char *stock_id,
     const char *brand_id, char **cause);
 /* 1 if s is a valid out_request_no (6-40 of [0-9A-Za-z_-]). */
 int pc_reqno_ok(const char *s);
+/* The same rule with another upper bound (send_request_no: 128). */
+int pc_reqno_valid(const char *s, size_t max);
 
 /* ---- operations (owner thread; each resets res first, returns
  * res->w.rc) ------------------------------------------------------------- */

@@ -327,9 +327,15 @@ pc_list_parse(json_t *o, struct pc_result *r, char **cause)
 int
 pc_reqno_ok(const char *s)
 {
+	return pc_reqno_valid(s, 40);
+}
+
+int
+pc_reqno_valid(const char *s, size_t max)
+{
 	size_t n = s ? strlen(s) : 0, i;
 
-	if (n < 6 || n > 40)
+	if (n < 6 || n > max)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||

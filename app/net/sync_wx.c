@@ -262,30 +262,21 @@ not_configured(struct sync_result *res, const char *why)
 }
 
 void
-sync_wx_from_wxpay(const struct wxpay_result *r, int first_send,
-    struct sync_result *res)
+sync_wx_status(const struct wxpay_result *r, enum wxpay_class c,
+    const char *reason, int already, struct sync_result *res)
 {
-	const char *reason = NULL;
-	enum wxpay_class c = wxpay_classify(r, &reason);
-
 	res->http = (int32_t)r->http;
 	res->rc = r->rc;
 	scopy(res->wx_code, sizeof res->wx_code, r->code);
 	scopy(res->message, sizeof res->message, r->message);
 	scopy(res->reason, sizeof res->reason, reason ? reason : "");
-	scopy(res->stock_id, sizeof res->stock_id, r->stock_id);
-	scopy(res->openid, sizeof res->openid, r->openid);
-	scopy(res->use_request_no, sizeof res->use_request_no, r->use_request_no);
-	scopy(res->coupon_state, sizeof res->coupon_state, r->coupon_state);
-	if (r->time[0] != '\0')
-		(void)tm_parse_rfc3339(r->time, &res->remote_time);
 	switch (c) {
 	case WXPAY_OK:
 		res->status = SYNC_OK;
 		res->rc = 0;
 		break;
 	case WXPAY_ALREADY:
-		res->status = first_send ? SYNC_REJECTED : SYNC_ALREADY;
+		res->status = already ? SYNC_ALREADY : SYNC_REJECTED;
 		res->rc = QUAN_EREJECTED;
 		break;
 	case WXPAY_REJECTED:
@@ -303,6 +294,22 @@ sync_wx_from_wxpay(const struct wxpay_result *r, int first_send,
 			res->rc = r->http == 429 ? QUAN_EBUSY : QUAN_EIO;
 		break;
 	}
+}
+
+void
+sync_wx_from_wxpay(const struct wxpay_result *r, int first_send,
+    struct sync_result *res)
+{
+	const char *reason = NULL;
+	enum wxpay_class c = wxpay_classify(r, &reason);
+
+	sync_wx_status(r, c, reason, !first_send, res);
+	scopy(res->stock_id, sizeof res->stock_id, r->stock_id);
+	scopy(res->openid, sizeof res->openid, r->openid);
+	scopy(res->use_request_no, sizeof res->use_request_no, r->use_request_no);
+	scopy(res->coupon_state, sizeof res->coupon_state, r->coupon_state);
+	if (r->time[0] != '\0')
+		(void)tm_parse_rfc3339(r->time, &res->remote_time);
 }
 
 static void

@@ -20,6 +20,12 @@
 void sync_wx_from_wxpay(const struct wxpay_result *r, int first_send,
     struct sync_result *res);
 
+/* The common part: transport fields, words (cleaned) and status of an
+ * APIv3 answer of class c (already: WXPAY_ALREADY is SYNC_ALREADY, else
+ * SYNC_REJECTED). Shared with the 商品券 mapping. */
+void sync_wx_status(const struct wxpay_result *r, enum wxpay_class c,
+    const char *reason, int already, struct sync_result *res);
+
 /* A card API answer (card_classify at now) → status, rc and reason.
  * A code consumed (40099, or code/get's CONSUMED) is ours (SYNC_OK) when
  * landed > 0 — a send of ours may have reached WeChat before — else

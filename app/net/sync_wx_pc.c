@@ -104,11 +104,12 @@ sync_wx_from_pc(const struct pc_result *r, enum sync_op op,
 	struct sync_pc_answer *a = &res->pcr;
 	const struct pc_entity *e = &r->coupon;
 
-	res->http = (int32_t)r->w.http;
-	res->rc = r->w.rc;
-	scopy(res->wx_code, sizeof res->wx_code, r->w.code);
-	scopy(res->message, sizeof res->message, r->w.message);
-	scopy(res->reason, sizeof res->reason, reason ? reason : "");
+	/* 272756745 on use: maybe our own earlier use (the core queries
+	 * and compares use_request_no); CONFIG (NO_AUTH, appid, SIGN_ERROR,
+	 * a changed body) stops and alarms, keeping the row; RETRY covers
+	 * 5xx, 429, 270924289, 272756746 (locked: the same number again)
+	 * and no or an untrusted answer */
+	sync_wx_status(&r->w, c, reason, op == SYNC_OP_PC_USE, res);
 	memset(a, 0, sizeof *a);
 	a->wx_num = r->numeric;
 	if (r->w.rc == 0 && r->w.http >= 200 && r->w.http < 300) {
@@ -130,37 +131,6 @@ sync_wx_from_pc(const struct pc_result *r, enum sync_op op,
 		a->bundle_total = e->bundle_total;
 		a->bundle_used = e->bundle_used;
 		res->remote_time = e->use_time;
-	}
-	switch (c) {
-	case WXPAY_OK:
-		res->status = SYNC_OK;
-		res->rc = 0;
-		break;
-	case WXPAY_ALREADY:
-		/* 272756745 on use: maybe our own earlier use: the core
-		 * queries and compares use_request_no */
-		res->status = op == SYNC_OP_PC_USE ? SYNC_ALREADY :
-		    SYNC_REJECTED;
-		res->rc = QUAN_EREJECTED;
-		break;
-	case WXPAY_REJECTED:
-		res->status = SYNC_REJECTED;
-		res->rc = QUAN_EREJECTED;
-		break;
-	case WXPAY_CONFIG:
-		/* NO_AUTH, appid, SIGN_ERROR, a changed body: stop and
-		 * alarm, keep the row (as the merchant-coupon path) */
-		res->status = SYNC_RETRY;
-		res->rc = QUAN_ECONFIG;
-		break;
-	case WXPAY_RETRY:
-	default:
-		/* 5xx, 429, 270924289, 272756746 (locked: the same number
-		 * again shortly), no or an untrusted answer */
-		res->status = SYNC_RETRY;
-		if (res->rc == 0)
-			res->rc = r->w.http == 429 ? QUAN_EBUSY : QUAN_EIO;
-		break;
 	}
 }
 

@@ -46,22 +46,6 @@ sim_pc_route_name(struct sim_ctx *c, int brand, const char *tmpl)
 		"/v3/marketing/partner/product-coupon", tmpl);
 }
 
-static int
-reqno_ok(const char *s, size_t max)
-{
-	size_t n = strlen(s), i;
-
-	if (n < 6 || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' ||
-		    s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 /* Time moves coupons on: PENDING -> EFFECTIVE at valid_begin, EFFECTIVE
  * and PENDING -> EXPIRED after valid_end. Caller holds mu. */
 static void
@@ -178,7 +162,7 @@ ids(struct sim_ctx *c, const char **pcid, const char **sid,
 	    sim_str(c, c->body, "appid", 1, 64, appid) != 0 ||
 	    sim_str(c, c->body, reqkey, 1, reqmax, reqno) != 0)
 		return -1;
-	if (!reqno_ok(*reqno, reqmax)) {
+	if (!pc_reqno_valid(*reqno, reqmax)) {
 		sim_err_field(c, reqkey, "must be 6 or more of [0-9A-Za-z_-]");
 		return -1;
 	}
@@ -648,7 +632,7 @@ coupon_send(struct sim_ctx *c, int brand, const char *openid)
 	    sim_str(c, c->body, "coupon_code", 0, 40, &code) != 0 ||
 	    sim_str(c, c->body, "attach", 0, 150, &attach) != 0)
 		return;
-	if (code != NULL && !reqno_ok(code, 40) && strlen(code) > 0) {
+	if (code != NULL && !pc_reqno_valid(code, 40) && strlen(code) > 0) {
 		sim_err_field(c, "coupon_code", "must be of [0-9A-Za-z_-]");
 		return;
 	}

@@ -10,6 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "net/http.h"
+#include "util/config.h"
+#include "util/log.h"
+#include "util/xmem.h"
+
 #include "simproc.h"
 
 int
@@ -115,4 +120,45 @@ simproc_stop(pid_t *pid)
 		waitpid(*pid, &st, 0);
 		*pid = -1;
 	}
+}
+
+int
+simproc_fixture(const char *bin, const char *name, char *dir, size_t n,
+    struct config **cfg, json_t **seed)
+{
+	char *p, *cause = NULL;
+	json_error_t je;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_set_level(LOG_ERROR);
+	snprintf(dir, n, "/tmp/%s.XXXXXX", name);
+	if (http_global_init() != 0 || mkdtemp(dir) == NULL ||
+	    simproc_init_seed(bin, dir) != 0)
+		return -1;
+	p = xasprintf("%s/quan.conf", dir);
+	rc = config_load(p, cfg, &cause);
+	free(p);
+	if (rc != 0) {
+		fprintf(stderr, "config: %s\n", cause ? cause : "?");
+		free(cause);
+		return -1;
+	}
+	p = xasprintf("%s/seed.json", dir);
+	*seed = json_load_file(p, 0, &je);
+	free(p);
+	return *seed != NULL ? 0 : -1;
+}
+
+void
+simproc_free_fixture(const char *dir, pid_t *pid, struct config *cfg,
+    json_t *seed)
+{
+	const char *rm[] = { "/bin/rm", "-rf", dir, NULL };
+
+	simproc_stop(pid);
+	json_decref(seed);
+	config_free(cfg);
+	if (getenv("QUAN_KEEP_TMP") == NULL)
+		simproc_run(rm);
 }

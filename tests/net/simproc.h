@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 /* Run argv (stdout to /dev/null); its exit status, -1 on failure. */
 int simproc_run(const char *const *argv);
 /* `quan sim init DIR` + `quan sim seed DIR`: 0 or -1. */
@@ -21,5 +23,16 @@ int simproc_start(const char *bin, const char *dir,
     const char *const *extra, char *url, size_t n, pid_t *pid);
 /* SIGTERM and reap (no-op when *pid <= 0). */
 void simproc_stop(pid_t *pid);
+
+/* A test's simulator fixture: a fresh dir (template "/tmp/NAME.XXXXXX"
+ * filled into dir[n]), init + seed, its quan.conf and seed.json loaded,
+ * SIGPIPE ignored, logs at error, curl initialised. 0 or -1. Then
+ * simproc_free_fixture: stop the server, free, remove the dir unless
+ * QUAN_KEEP_TMP is set. */
+struct config;
+int simproc_fixture(const char *bin, const char *name, char *dir, size_t n,
+    struct config **cfg, json_t **seed);
+void simproc_free_fixture(const char *dir, pid_t *pid, struct config *cfg,
+    json_t *seed);
 
 #endif

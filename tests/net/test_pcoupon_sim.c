@@ -52,27 +52,9 @@ restart(const char *const *extra)
 static int
 setup(void **state)
 {
-	char *p, *cause = NULL;
-	json_error_t je;
-
 	(void)state;
-	signal(SIGPIPE, SIG_IGN);
-	log_set_level(LOG_ERROR);
-	if (http_global_init() != 0)
-		return -1;
-	snprintf(dir, sizeof dir, "/tmp/test_pcoupon_sim.XXXXXX");
-	if (mkdtemp(dir) == NULL || simproc_init_seed(QUAN_BIN, dir) != 0)
-		return -1;
-	p = xasprintf("%s/quan.conf", dir);
-	if (config_load(p, &cfg, &cause) != 0) {
-		fprintf(stderr, "config: %s\n", cause);
-		return -1;
-	}
-	free(p);
-	p = xasprintf("%s/seed.json", dir);
-	seed = json_load_file(p, 0, &je);
-	free(p);
-	if (seed == NULL)
+	if (simproc_fixture(QUAN_BIN, "test_pcoupon_sim", dir, sizeof dir,
+	    &cfg, &seed) != 0)
 		return -1;
 	return restart(NULL);
 }
@@ -80,14 +62,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	const char *rm[] = { "/bin/rm", "-rf", dir, NULL };
-
 	(void)state;
-	simproc_stop(&server);
-	json_decref(seed);
-	config_free(cfg);
-	if (getenv("QUAN_KEEP_TMP") == NULL)
-		simproc_run(rm);
+	simproc_free_fixture(dir, &server, cfg, seed);
 	return 0;
 }
 

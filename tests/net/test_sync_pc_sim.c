@@ -48,25 +48,9 @@ static int seq;
 static int
 setup(void **state)
 {
-	char *p, *cause = NULL;
-	json_error_t je;
-
 	(void)state;
-	signal(SIGPIPE, SIG_IGN);
-	log_set_level(LOG_ERROR);
-	if (http_global_init() != 0)
-		return -1;
-	snprintf(dir, sizeof dir, "/tmp/test_sync_pc_sim.XXXXXX");
-	if (mkdtemp(dir) == NULL || simproc_init_seed(QUAN_BIN, dir) != 0)
-		return -1;
-	p = xasprintf("%s/quan.conf", dir);
-	if (config_load(p, &cfg, &cause) != 0)
-		return -1;
-	free(p);
-	p = xasprintf("%s/seed.json", dir);
-	seed = json_load_file(p, 0, &je);
-	free(p);
-	if (seed == NULL || simproc_start(QUAN_BIN, dir, NULL, url,
+	if (simproc_fixture(QUAN_BIN, "test_sync_pc_sim", dir, sizeof dir,
+	    &cfg, &seed) != 0 || simproc_start(QUAN_BIN, dir, NULL, url,
 	    sizeof url, &server) != 0)
 		return -1;
 	free(cfg->wx_base_url);
@@ -77,14 +61,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	const char *rm[] = { "/bin/rm", "-rf", dir, NULL };
-
 	(void)state;
-	simproc_stop(&server);
-	json_decref(seed);
-	config_free(cfg);
-	if (getenv("QUAN_KEEP_TMP") == NULL)
-		simproc_run(rm);
+	simproc_free_fixture(dir, &server, cfg, seed);
 	return 0;
 }
 
