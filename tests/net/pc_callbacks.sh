@@ -30,19 +30,16 @@ js() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "
 PIDS+=($!)
 wait_line "$W/sim.out" '^listening' || fail "sim did not start"
 URL=$(sed -n 's/^listening //p' "$W/sim.out" | head -1)
-BRAND=$(js "$SIM/sim.json" 'd["brand_id"]')
-APPID=$(js "$SIM/sim.json" 'd["appid"]')
-MCHID=$(js "$SIM/sim.json" 'd["mchid"]')
-MSERIAL=$(js "$SIM/sim.json" 'd["merchant_serial"]')
-BSERIAL=$(js "$SIM/sim.json" 'd["brand_serial"]')
-BPKID=$(js "$SIM/sim.json" 'd["brand_pub_key_id"]')
+D=$SIM
+. "${QUAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sim/pcsign.sh"
+pc_ids
 PCID=$(js "$SIM/seed.json" 'd["product"]["cases"]["valid"][1]["product_coupon_id"]')
 STOCK=$(js "$SIM/seed.json" 'd["product"]["cases"]["valid"][1]["stock_id"]')
 
 # send MODE OPENID REQNO: POST …/users/{openid}/coupons at the simulator,
 # signed as the brand (brand) or the partner merchant (partner)
 send() {
-	local mode=$1 openid=$2 rn=$3 path body ts nonce sig auth extra=()
+	local mode=$1 openid=$2 rn=$3 path body extra=()
 	if [ "$mode" = brand ]; then
 		path=/brand/marketing/product-coupon/users/$openid/coupons
 		body=$(printf '{"product_coupon_id":"%s","stock_id":"%s","appid":"%s","send_request_no":"%s"}' "$PCID" "$STOCK" "$APPID" "$rn")
@@ -50,23 +47,11 @@ send() {
 		path=/v3/marketing/partner/product-coupon/users/$openid/coupons
 		body=$(printf '{"product_coupon_id":"%s","stock_id":"%s","appid":"%s","send_request_no":"%s","brand_id":"%s"}' "$PCID" "$STOCK" "$APPID" "$rn" "$BRAND")
 	fi
-	ts=$(date +%s)
-	nonce=$(openssl rand -hex 16 | tr a-f A-F)
-	if [ "$mode" = brand ]; then
-		sig=$(printf 'POST\n%s\n%s\n%s\n%s\n' "$path" "$ts" "$nonce" "$body" |
-			openssl dgst -sha256 -sign "$SIM/brand/apiclient_key.pem" | openssl base64 -A)
-		auth=$(printf 'WECHATPAY-BRAND-SHA256-RSA2048 brand_id="%s",nonce_str="%s",timestamp="%s",serial_no="%s",signature="%s"' \
-			"$BRAND" "$nonce" "$ts" "$BSERIAL" "$sig")
-		extra=(-H "Wechatpay-Serial: $BPKID")
-	else
-		sig=$(printf 'POST\n%s\n%s\n%s\n%s\n' "$path" "$ts" "$nonce" "$body" |
-			openssl dgst -sha256 -sign "$SIM/merchant/apiclient_key.pem" | openssl base64 -A)
-		auth=$(printf 'WECHATPAY2-SHA256-RSA2048 mchid="%s",nonce_str="%s",timestamp="%s",serial_no="%s",signature="%s"' \
-			"$MCHID" "$nonce" "$ts" "$MSERIAL" "$sig")
-	fi
+	[ "$mode" = brand ] && extra=(-H "Wechatpay-Serial: $BPKID")
 	curl -sS -o "$W/send.out" -w '%{http_code}' --cacert "$SIM/ca.pem" -X POST \
 		-H 'Accept: application/json' -H 'User-Agent: pc_callbacks.sh' \
-		-H 'Content-Type: application/json' -H "Authorization: $auth" "${extra[@]}" \
+		-H 'Content-Type: application/json' \
+		-H "Authorization: $(pc_auth "$mode" POST "$path" "$body")" "${extra[@]}" \
 		--data-binary "$body" "$URL$path"
 }
 

@@ -40,12 +40,8 @@ PIDS+=($!)
 for _ in $(seq 1 100); do grep -q '^listening' "$T/srv.out" && break; sleep 0.1; done
 URL=$(sed -n 's/^listening //p' "$T/srv.out" | head -1)
 [ -n "$URL" ] || { bad "server start"; exit 1; }
-BRAND=$(jq_ "$D/sim.json" 'd["brand_id"]')
-APPID=$(jq_ "$D/sim.json" 'd["appid"]')
-MCHID=$(jq_ "$D/sim.json" 'd["mchid"]')
-MSERIAL=$(jq_ "$D/sim.json" 'd["merchant_serial"]')
-BSERIAL=$(jq_ "$D/sim.json" 'd["brand_serial"]')
-BPKID=$(jq_ "$D/sim.json" 'd["brand_pub_key_id"]')
+. "$SRC/tests/sim/pcsign.sh"
+pc_ids
 E="d['product']['cases']"
 OPENID=$(jq_ "$D/seed.json" "$E['valid'][0]['openid']")
 CODE=$(jq_ "$D/seed.json" "$E['valid'][0]['code']")
@@ -59,24 +55,13 @@ PP=/v3/marketing/partner/product-coupon
 # call MODE METHOD PATH BODY [SCHEMA] [SERIAL-HEADER]: status on stdout,
 # $T/h headers, $T/b body. MODE brand|partner picks key, schema and id.
 call() {
-	local mode=$1 m=$2 p=$3 body=$4 schema=${5:-} wser=${6-unset}
-	local ts nonce key id idk serial sig a=()
-	ts=$(date +%s)
-	nonce=$(openssl rand -hex 16 | tr a-f A-F)
-	if [ "$mode" = brand ]; then
-		key=$D/brand/apiclient_key.pem id=$BRAND idk=brand_id serial=$BSERIAL
-		schema=${schema:-WECHATPAY-BRAND-SHA256-RSA2048}
-		[ "$wser" = unset ] && wser=$BPKID
-	else
-		key=$D/merchant/apiclient_key.pem id=$MCHID idk=mchid serial=$MSERIAL
-		schema=${schema:-WECHATPAY2-SHA256-RSA2048}
-		[ "$wser" = unset ] && wser=
+	local mode=$1 m=$2 p=$3 body=$4 schema=${5:-} wser=${6-unset} a=()
+	if [ "$wser" = unset ]; then
+		[ "$mode" = brand ] && wser=$BPKID || wser=
 	fi
-	sig=$(printf '%s\n%s\n%s\n%s\n%s\n' "$m" "$p" "$ts" "$nonce" "$body" |
-		openssl dgst -sha256 -sign "$key" | openssl base64 -A)
 	a=(-sS -o "$T/b" -D "$T/h" -w '%{http_code}' --cacert "$D/ca.pem" -X "$m"
 		-H 'Accept: application/json' -H 'User-Agent: pc-conformance/1.0'
-		-H "Authorization: $schema $idk=\"$id\",nonce_str=\"$nonce\",timestamp=\"$ts\",serial_no=\"$serial\",signature=\"$sig\"")
+		-H "Authorization: $(pc_auth "$mode" "$m" "$p" "$body" $schema)")
 	[ -n "$wser" ] && a+=(-H "Wechatpay-Serial: $wser")
 	[ -n "$body" ] && a+=(-H 'Content-Type: application/json' --data-binary "$body")
 	curl "${a[@]}" "$URL$p"
