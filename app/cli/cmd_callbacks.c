@@ -300,7 +300,7 @@ register_pc(struct pcoupon_ctx *x, const char *url)
 	struct pcoupon *p = NULL;
 	struct pc_result r;
 	const char *reason = NULL;
-	char *cause = NULL, wm[sizeof r.w.message];
+	char *cause = NULL, wm[sizeof r.w.message], wc[sizeof r.w.code * 4];
 	int rc = -1;
 
 	pc_result_init(&r);
@@ -309,8 +309,9 @@ register_pc(struct pcoupon_ctx *x, const char *url)
 	} else if (pcoupon_set_notify(p, url, &r),
 	    pcoupon_classify(&r, &reason) != WXPAY_OK) {
 		fprintf(stderr, "quan callbacks register: product coupons: "
-		    "%s %s (%s)\n", r.w.code[0] ? r.w.code :
-		    quan_strerror(r.w.rc), str_clean(wm, sizeof wm,
+		    "%s %s (%s)\n", r.w.code[0] ? str_clean(wc, sizeof wc,
+		    r.w.code, strlen(r.w.code)) : quan_strerror(r.w.rc),
+		    str_clean(wm, sizeof wm,
 		    r.w.message, strlen(r.w.message)), reason ? reason : "?");
 	} else {
 		printf("product coupon notify_url %s set (%s mode)\n", url,

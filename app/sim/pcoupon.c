@@ -632,7 +632,8 @@ coupon_send(struct sim_ctx *c, int brand, const char *openid)
 	    sim_str(c, c->body, "coupon_code", 0, 40, &code) != 0 ||
 	    sim_str(c, c->body, "attach", 0, 150, &attach) != 0)
 		return;
-	if (code != NULL && !pc_reqno_valid(code, 40) && strlen(code) > 0) {
+	if (code != NULL && strspn(code, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz_-") != strlen(code)) {
 		sim_err_field(c, "coupon_code", "must be of [0-9A-Za-z_-]");
 		return;
 	}
