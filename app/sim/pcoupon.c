@@ -623,7 +623,7 @@ coupon_send(struct sim_ctx *c, int brand, const char *openid)
 		"stock_id = ?2";
 	struct sim *s = c->s;
 	const char *pcid, *sid, *appid, *reqno, *code = NULL, *attach = NULL;
-	char gen[24], *pb = NULL;
+	char gen[40], *pb = NULL;
 	json_t *r = NULL, *p, *sb = NULL, *row = NULL;
 	json_error_t je;
 	int64_t end = c->now + 30 * DAY, pend;
@@ -782,7 +782,7 @@ sim_pc_route(struct sim_ctx *c, int brand)
 	} else if (n == 5 && strcmp(m, "POST") == 0 && (seg_is(c, k + 4,
 	    "use") || seg_is(c, k + 4, "return") || seg_is(c, k + 4,
 	    "deactivate") || seg_is(c, k + 4, "confirm"))) {
-		char tmpl[64];
+		char tmpl[200];
 
 		snprintf(tmpl, sizeof tmpl, "users/{openid}/coupons/{code}/%s",
 			c->seg[k + 4]);

@@ -404,7 +404,7 @@ product(struct pseed *ps, int idx, const char *scope, const char *type,
 		"VALUES (?1, ?2, 'SENDING', ?3)";
 	static const char *const skus[] = { "SKU-LATTE", "SKU-CAKE",
 		"SKU-AMERICANO" };
-	char pcid[24], sid[32], bid[32], name[64], t1[40], t2[40], *txt;
+	char pcid[24], sid[48], bid[32], name[64], t1[40], t2[40], *txt;
 	json_t *pc, *st, *sids = json_array(), *period;
 	int rounds = bundle ? 3 : 1, r, single = strcmp(scope, "SINGLE") == 0;
 
