@@ -41,7 +41,7 @@ sim_pc_order_parse(const char *s)
 void
 sim_pc_route_name(struct sim_ctx *c, int brand, const char *tmpl)
 {
-	snprintf(c->route, sizeof c->route, "%s %s/%s", c->method, brand ?
+	snprintf(c->route, sizeof c->route, "%.8s %s/%.80s", c->method, brand ?
 		"/brand/marketing/product-coupon" :
 		"/v3/marketing/partner/product-coupon", tmpl);
 }
@@ -782,9 +782,9 @@ sim_pc_route(struct sim_ctx *c, int brand)
 	} else if (n == 5 && strcmp(m, "POST") == 0 && (seg_is(c, k + 4,
 	    "use") || seg_is(c, k + 4, "return") || seg_is(c, k + 4,
 	    "deactivate") || seg_is(c, k + 4, "confirm"))) {
-		char tmpl[200];
+		char tmpl[64];
 
-		snprintf(tmpl, sizeof tmpl, "users/{openid}/coupons/{code}/%s",
+		snprintf(tmpl, sizeof tmpl, "users/{openid}/coupons/{code}/%.16s",
 			c->seg[k + 4]);
 		sim_pc_route_name(c, brand, tmpl);
 		coupon_op(c, brand, c->seg[k + 4], c->seg[k + 1],
