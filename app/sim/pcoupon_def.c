@@ -263,6 +263,7 @@ struct pseed {
 	const char *const *users;
 	int64_t now;
 	int n;            /* code counter */
+	int base;         /* product ids taken by earlier seeds (--force) */
 	int *err;
 	json_t *cases;    /* case -> [entries] */
 	json_t *products;
@@ -408,7 +409,7 @@ product(struct pseed *ps, int idx, const char *scope, const char *type,
 	json_t *pc, *st, *sids = json_array(), *period;
 	int rounds = bundle ? 3 : 1, r, single = strcmp(scope, "SINGLE") == 0;
 
-	snprintf(pcid, sizeof pcid, "10000%05d", idx);
+	snprintf(pcid, sizeof pcid, "10000%05d", ps->base + idx);
 	snprintf(bid, sizeof bid, "20000%05d", idx);
 	snprintf(name, sizeof name, "%s%s%s", single ? "单品" : "全场",
 		strcmp(type, "NORMAL") == 0 ? "满减" :
@@ -491,7 +492,7 @@ bundle_of(struct pseed *ps, const char *cas, int idx, const char *scope,
 	char bid[40], pcid[24];
 	size_t r;
 
-	snprintf(pcid, sizeof pcid, "10000%05d", idx);
+	snprintf(pcid, sizeof pcid, "10000%05d", ps->base + idx);
 	snprintf(bid, sizeof bid, "SIMBUNDLE%06d", ps->n + 1);
 	for (r = 0; r < json_array_size(sids); r++)
 		coupon(ps, cas, pcid, json_string_value(json_array_get(sids,
@@ -521,11 +522,21 @@ sim_pc_seed(struct simdb *db, const struct sim_ids *ids,
 	ps.err = err;
 	ps.cases = json_object();
 	ps.products = json_array();
+	/* a seed --force adds a fresh set: ids after the earlier ones */
+	{
+		json_t *r = simdb_row(db, "SELECT (SELECT count(*) FROM"
+		    " pc_products) AS p, (SELECT count(*) FROM pc_coupons) AS c",
+		    NULL);
+
+		ps.base = (int)json_integer_value(json_object_get(r, "p"));
+		ps.n = (int)json_integer_value(json_object_get(r, "c"));
+		json_decref(r);
+	}
 	for (i = 0; i < 5; i++) {
 		const char *sc = types[i][0], *ty = types[i][1];
 		const char *sid;
 
-		snprintf(pcid, sizeof pcid, "10000%05d", i + 1);
+		snprintf(pcid, sizeof pcid, "10000%05d", ps.base + i + 1);
 		sids = product(&ps, i + 1, sc, ty, 0);
 		sid = json_string_value(json_array_get(sids, 0));
 		coupon(&ps, "valid", pcid, sid, ty, sc, 0, "EFFECTIVE", NULL,

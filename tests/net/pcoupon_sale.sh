@@ -29,6 +29,7 @@ pay_conf 15 1000
 start_sim 127.0.0.1:0 ""
 PORT=$(sed -n 's/^listening https:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$W/sim.out")
 export QUAN_DATA=$W/data QUAN_CONFIG=$SIM/quan.conf
+"$QUAN" staff add 9001 --role manager --pin 9999 >/dev/null || fail "staff"
 
 # the registry as the back office would hold it (other_user: it believes
 # the coupon is the paying customer's)
@@ -98,10 +99,12 @@ sale --amount 100 --cash 100 "$c"
 [ "$RC" -eq 2 ] && grep -q pc_needs_wechat_pay "$W/sale.err" || fail "cash: exit $RC"
 [ "$(sqlite3 "$W/data/quan.db" "SELECT count(*) FROM txns")" = "$n0" ] || fail "cash: a sale was recorded"
 
-# a void gives the coupon back (sent by quan sync)
+# a void of the paid sale refunds it (the manager approves), then gives
+# the coupon back (sent by quan sync)
 v=$(case_codes valid | head -1)
 txn=$(sqlite3 "$W/data/quan.db" "SELECT txn_id FROM pc_uses WHERE code='$v' AND state=2")
-"$QUAN" void "$txn" >/dev/null 2>>"$W/void.err" || fail "void: $(tail -1 "$W/void.err")"
+echo 9999 | "$QUAN" void --by 9001 "$txn" >/dev/null 2>>"$W/void.err" || fail "void: $(tail -1 "$W/void.err")"
+[ "$(sqlite3 "$W/data/quan.db" "SELECT state FROM txns WHERE id=$txn")" = voided ] || fail "void: the sale is not voided"
 "$QUAN" sync --once >/dev/null 2>>"$W/sync.err" || fail "sync after void"
 [ "$(sqlite3 "$W/data/quan.db" "SELECT state FROM pc_uses WHERE txn_id=$txn")" = 5 ] || fail "void: not returned"
 sold "$v" "sold again after its return"

@@ -33,7 +33,7 @@ till() { # LANG
 till en
 wait_for "Cashier id" 10
 line 1001; wait_for "PIN:" 5; line 1234; wait_for "Amount (yuan)" 10
-line 100; wait_for "Scan or type" 5; line "${MC[0]}"; keys Enter
+line 100; wait_for "Scan or type" 5; line "${MC[0]}"; sleep 0.4; keys Enter
 wait_for "Scan the customer's payment code, or ^T cash, ^O other tender" 15
 wait_for "DUE ¥95.00" 2
 # the customer never types the password
@@ -54,7 +54,7 @@ wait_for "CHANGE ¥5.00" 2
 ok "USERPAYING, cancel → reversed, then cash with change"
 
 # keys while the customer types: each drawn while the payment is out
-line 50; wait_for "Scan or type" 5; line "${MC[1]}"; keys Enter
+line 50; wait_for "Scan or type" 5; line "${MC[1]}"; sleep 0.4; keys Enter
 wait_for "^T cash" 15
 line "$(pay_code 01 "$U")"
 wait_for "CUSTOMER IS ENTERING THE PASSWORD" 10
@@ -77,7 +77,7 @@ keys F10; sleep 0.3; keys F10
 till zh
 wait_for "收银员工号" 10
 line 1001; sleep 0.3; line 1234; wait_for "金额（元）" 10
-line 20; sleep 0.5; line "${MC[2]}"; keys Enter
+line 20; sleep 0.5; line "${MC[2]}"; sleep 0.4; keys Enter
 wait_for "扫描顾客付款码，或 ^T 现金，^O 其他支付方式" 15
 keys C-t
 wait_for "收现金（元）" 5

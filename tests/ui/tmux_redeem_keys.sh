@@ -88,7 +88,9 @@ nocut() {
 	screen | python3 -c '
 import re, sys
 words = "this payment code coupon take terminal".split()
-toks = set(re.findall(r"[A-Za-z]+", sys.stdin.read()))
+# the sale only: the demo panel (right of its bar) has words of its own
+sale = "\n".join(l.split("\u2502")[0] for l in sys.stdin.read().splitlines())
+toks = set(re.findall(r"[A-Za-z]+", sale))
 cut = [t for t in toks for w in words
        if t != w and len(t) >= 2 and (w.startswith(t) or w.endswith(t))
        and t not in ("is", "at", "the", "code")]
