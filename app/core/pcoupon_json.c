@@ -16,6 +16,9 @@
 #include "util/tm.h"
 #include "util/xmem.h"
 
+static int bad(char **cause, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static int
 bad(char **cause, const char *fmt, ...)
 {
