@@ -147,6 +147,9 @@ start_sim(const char *exe, const char *simdir, const char *logpath,
 }
 
 /* One line of the demo's own into its log (the steps' output is there). */
+static void demo_log(const char *logpath, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 demo_log(const char *logpath, const char *fmt, ...)
 {
