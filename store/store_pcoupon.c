@@ -324,6 +324,29 @@ store_pc_unconfirmed(struct store *s, struct pc_coupon *out, int max, int *n)
 }
 
 int
+store_pc_confirmed_after(struct store *s, const struct store_pc_key *after,
+    struct pc_coupon *out, int max, int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* keyset order (confirmed_at, code, stock_id): a row confirmed in
+	 * the same second as the cursor is neither lost nor repeated */
+	if ((rc = store_pc_prep(s,
+	    "SELECT " PC_COLS " FROM pc_coupons WHERE source = ?5 AND"
+	    " confirmed_at > 0 AND (confirmed_at, code, stock_id) >"
+	    " (?1, ?2, ?3) ORDER BY confirmed_at, code, stock_id LIMIT ?4",
+	    &st)) != 0)
+		return rc;
+	bi(st, 1, after->confirmed_at);
+	bt(st, 2, after->code);
+	bt(st, 3, after->stock_id);
+	bi(st, 4, max);
+	bi(st, 5, PC_SRC_NOTIFY);
+	return collect(s, st, out, max, n, "list confirmed sent coupons");
+}
+
+int
 store_pc_lookup(struct store *s, const char *code, struct pc_coupon *out,
     int max, int *n)
 {

@@ -63,6 +63,18 @@ int store_pc_set_state(struct store *s, const char *code,
 int store_pc_unconfirmed(struct store *s, struct pc_coupon *out, int max,
     int *n);
 
+/* Coupons this till received by SEND and confirmed (确认发放), in the
+ * order (confirmed_at, code, stock_id) after `after` (all zero/empty: from
+ * the first), at most max: what `quan hub sync` passes on to the other
+ * lanes. */
+struct store_pc_key {
+	int64_t confirmed_at;
+	char code[PC_CODE_MAX + 1];
+	char stock_id[PC_ID_MAX + 1];
+};
+int store_pc_confirmed_after(struct store *s, const struct store_pc_key *after,
+    struct pc_coupon *out, int max, int *n);
+
 /* The rows of a scanned code (any stock), at most max into out; *n the
  * number of rows found (may exceed max: a code in several stocks is
  * ambiguous). QUAN_OK with *n = 0 when the registry does not know it. */

@@ -175,16 +175,17 @@ hub_cmd_sync(struct cli *c, int argc, char **argv)
 			} else if (json) {
 				printf("{\"imported\":%" PRId64 ",\"pushed\":%"
 				    PRId64 ",\"clashes\":%" PRId64
-				    ",\"conflicts\":%" PRId64 "}\n",
-				    k.imported, k.pushed, k.clashes,
-				    k.conflicts);
+				    ",\"conflicts\":%" PRId64 ",\"registry\":%"
+				    PRId64 "}\n", k.imported, k.pushed,
+				    k.clashes, k.conflicts, k.registry);
 			} else if (once || k.pushed || k.imported ||
-			    k.conflicts) {
+			    k.conflicts || k.registry) {
 				printf("hub sync: %" PRId64 " imported, %"
 				    PRId64 " pushed, %" PRId64 " clashes "
 				    "found, %" PRId64 " conflicts of this "
-				    "lane\n", k.imported, k.pushed,
-				    k.clashes, k.conflicts);
+				    "lane, %" PRId64 " product coupons passed on\n",
+				    k.imported, k.pushed, k.clashes,
+				    k.conflicts, k.registry);
 			}
 			fflush(stdout);
 		}
@@ -210,18 +211,19 @@ hub_cmd_import(struct cli *c, int argc, char **argv)
 	int rc;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: quan hub import stocks|cards|codes "
-		    "FILE [--dsn DSN]\n");
+		fprintf(stderr, "usage: quan hub import "
+		    "stocks|cards|codes|product FILE [--dsn DSN]\n");
 		return EXIT_USAGE;
 	}
 	if (import_list_parse(argv[1], &il) != 0) {
-		fprintf(stderr, "quan hub import: stocks, cards or codes, "
-		    "not %s\n", argv[1]);
+		fprintf(stderr, "quan hub import: stocks, cards, codes or "
+		    "product, not %s\n", argv[1]);
 		return EXIT_USAGE;
 	}
 	/* a file refused here is never stored at the hub */
 	l = il == IMPORT_STOCKS ? HUB_LIST_STOCKS : il == IMPORT_CARDS ?
-	    HUB_LIST_CARDS : HUB_LIST_CODES;
+	    HUB_LIST_CARDS : il == IMPORT_PRODUCT ? HUB_LIST_PRODUCT :
+	    HUB_LIST_CODES;
 	if (import_check(il, argv[2], &n, &cause) != 0) {
 		fprintf(stderr, "quan hub import: %s (nothing stored at the "
 		    "hub)\n", cause != NULL ? cause : "refused");

@@ -42,9 +42,13 @@ struct store_import_counts;
 int import_codes(struct store *st, FILE *fp, const char *name, int64_t now,
     int64_t *n, struct store_import_counts *counts, char **cause);
 
-/* The three lists, for callers that pick one by name. */
-enum import_list { IMPORT_STOCKS = 0, IMPORT_CARDS, IMPORT_CODES };
-/* "stocks" | "cards" | "codes" -> 0 and *out; -1 for anything else. */
+/* The lists, for callers that pick one by name (product: 商品券
+ * definitions and registry rows, core/pcoupon_import.h). */
+enum import_list {
+	IMPORT_STOCKS = 0, IMPORT_CARDS, IMPORT_CODES, IMPORT_PRODUCT
+};
+/* "stocks" | "cards" | "codes" | "product" -> 0 and *out; -1 for anything
+ * else. */
 int import_list_parse(const char *s, enum import_list *out);
 /* Check a file as `quan import` would, into a scratch store of its own
  * (removed after): nothing is stored anywhere. *n = records it holds. 0,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/import.h"
+#include "core/pcoupon_import.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/tm.h"
@@ -18,7 +19,8 @@
 int
 import_list_parse(const char *s, enum import_list *out)
 {
-	static const char *const names[] = {"stocks", "cards", "codes"};
+	static const char *const names[] = {"stocks", "cards", "codes",
+	    "product"};
 	size_t i;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -33,9 +35,15 @@ static int
 import_into(struct store *st, enum import_list l, const char *path,
     int64_t *n, char **cause)
 {
+	struct pc_import_counts k;
 	FILE *fp;
 	int rc;
 
+	if (l == IMPORT_PRODUCT) {
+		rc = import_product(st, path, tm_now(), &k, cause);
+		*n = k.products + k.stocks + k.coupons;
+		return rc;
+	}
 	if (l != IMPORT_CODES)
 		return (l == IMPORT_STOCKS ? import_stocks : import_cards)(st,
 		    path, tm_now(), n, cause);

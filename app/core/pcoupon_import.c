@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/coupon.h"
 #include "core/pcoupon_import.h"
 #include "core/pcoupon_json.h"
 #include "store/store.h"
 #include "store/store_pcoupon.h"
 #include "util/err.h"
+#include "util/tm.h"
 #include "util/xmem.h"
 
 #define PC_DOC_FILE_MAX (64L * 1024 * 1024)
@@ -194,15 +196,92 @@ known_in_store(void *arg, const char *id, struct pc_product *out)
 	return store_pc_product_get(arg, id, out);
 }
 
+/* The document in root, checked whole, then written in one transaction. */
+static int
+import_doc(struct store *st, json_t *root, const char *name, int64_t now,
+    int flags, struct pc_import_counts *n, char **cause)
+{
+	struct pc_doc d;
+	char *why = NULL;
+	size_t i;
+	int rc;
+
+	rc = pc_doc_parse(root, known_in_store, st, &d, &why);
+	if (rc != QUAN_OK) {
+		*cause = xasprintf("%s: %s", name, why ? why : "invalid");
+		free(why);
+		return rc;
+	}
+	if ((rc = store_begin(st)) != 0)
+		goto store_err;
+	for (i = 0; rc == 0 && i < d.nproducts; i++) {
+		d.products[i].fetched_at = now;
+		rc = store_pc_product_put(st, &d.products[i]);
+	}
+	for (i = 0; rc == 0 && i < d.nstocks; i++) {
+		d.stocks[i].fetched_at = now;
+		rc = store_pc_stock_put(st, &d.stocks[i]);
+	}
+	/* a file states the coupon as the brand's back office knows it now:
+	 * forced, like a query answer; what another lane learnt (the hub)
+	 * only moves a row forward, never undoing a use made here */
+	for (i = 0; rc == 0 && i < d.ncoupons; i++) {
+		d.coupons[i].updated_at = now;
+		if (flags & PC_IMPORT_FORWARD)
+			d.coupons[i].source = PC_SRC_HUB;
+		rc = store_pc_put(st, &d.coupons[i],
+		    (flags & PC_IMPORT_FORWARD) ? 0 : 1);
+	}
+	if (rc != 0) {
+		store_rollback(st);
+		goto store_err;
+	}
+	if ((rc = store_commit(st)) != 0)
+		goto store_err;
+	n->products = (int64_t)d.nproducts;
+	n->stocks = (int64_t)d.nstocks;
+	n->coupons = (int64_t)d.ncoupons;
+	pc_doc_free(&d);
+	return QUAN_OK;
+store_err:
+	*cause = xasprintf("%s", store_errmsg(st));
+	pc_doc_free(&d);
+	return rc;
+}
+
+int
+import_product_text(struct store *st, const char *text, size_t len,
+    const char *name, int64_t now, int flags, struct pc_import_counts *n,
+    char **cause)
+{
+	json_error_t e;
+	json_t *root;
+	int rc;
+
+	memset(n, 0, sizeof *n);
+	*cause = NULL;
+	if (len > (size_t)PC_DOC_FILE_MAX) {
+		*cause = xasprintf("%s: larger than %ld bytes", name,
+		    PC_DOC_FILE_MAX);
+		return QUAN_ETOOBIG;
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+	if (root == NULL) {
+		*cause = xasprintf("%s:%d:%d: bad JSON: %s", name, e.line,
+		    e.column, e.text);
+		return QUAN_EINVAL;
+	}
+	rc = import_doc(st, root, name, now, flags, n, cause);
+	json_decref(root);
+	return rc;
+}
+
 int
 import_product(struct store *st, const char *path, int64_t now,
     struct pc_import_counts *n, char **cause)
 {
 	json_error_t e;
-	struct pc_doc d;
 	json_t *root;
-	char *why = NULL;
-	size_t i;
 	FILE *fp;
 	long sz;
 	int rc;
@@ -227,42 +306,92 @@ import_product(struct store *st, const char *path, int64_t now,
 		    e.column, e.text);
 		return QUAN_EINVAL;
 	}
-	rc = pc_doc_parse(root, known_in_store, st, &d, &why);
+	rc = import_doc(st, root, path, now, 0, n, cause);
 	json_decref(root);
-	if (rc != QUAN_OK) {
-		*cause = xasprintf("%s: %s", path, why ? why : "invalid");
-		free(why);
-		return rc;
-	}
-	if ((rc = store_begin(st)) != 0)
-		goto store_err;
-	for (i = 0; rc == 0 && i < d.nproducts; i++) {
-		d.products[i].fetched_at = now;
-		rc = store_pc_product_put(st, &d.products[i]);
-	}
-	for (i = 0; rc == 0 && i < d.nstocks; i++) {
-		d.stocks[i].fetched_at = now;
-		rc = store_pc_stock_put(st, &d.stocks[i]);
-	}
-	/* an import states the coupon as the brand's back office knows it
-	 * now: forced, like a query answer */
-	for (i = 0; rc == 0 && i < d.ncoupons; i++) {
-		d.coupons[i].updated_at = now;
-		rc = store_pc_put(st, &d.coupons[i], 1);
+	return rc;
+}
+
+/* key: an RFC 3339 time in the store's zone, when t is known */
+static int
+put_time(json_t *o, const char *key, int64_t t)
+{
+	char buf[40];
+
+	if (t == 0)
+		return 0;
+	return json_object_set_new(o, key, json_string(tm_rfc3339(t, buf,
+	    sizeof buf)));
+}
+
+static json_t *
+coupon_json(const struct pc_coupon *c)
+{
+	json_t *o, *b, *sk, *sb;
+	int rc;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "coupon_code",
+	    c->code, "openid", c->openid, "appid", c->appid,
+	    "product_coupon_id", c->product_coupon_id, "coupon_state",
+	    pc_state_name(c->state));
+	if (o == NULL)
+		return NULL;
+	rc = 0;
+	if (c->brand_id[0] != '\0')
+		rc |= json_object_set_new(o, "brand_id",
+		    json_string(c->brand_id));
+	rc |= put_time(o, "valid_begin_time", c->valid_begin) |
+	    put_time(o, "valid_end_time", c->valid_end) |
+	    put_time(o, "receive_time", c->receive_time);
+	if (c->send_request_no[0] != '\0')
+		rc |= json_object_set_new(o, "send_request_no",
+		    json_string(c->send_request_no));
+	if (c->confirm_request_no[0] != '\0')
+		rc |= json_object_set_new(o, "confirm_request_no",
+		    json_string(c->confirm_request_no));
+	/* a bundle round's stock carries its bundle id (the reader takes
+	 * stock_id from the stock object when there is one) */
+	if (c->stock_bundle_id[0] != '\0') {
+		sk = json_pack("{s:s}", "stock_id", c->stock_id);
+		sb = json_pack("{s:s}", "stock_bundle_id", c->stock_bundle_id);
+		rc |= sk == NULL || sb == NULL ||
+		    json_object_set_new(sk, "stock_bundle_info", sb) != 0 ||
+		    json_object_set_new(o, "stock", sk) != 0;
+	} else
+		rc |= json_object_set_new(o, "stock_id",
+		    json_string(c->stock_id));
+	if (c->user_coupon_bundle_id[0] != '\0') {
+		b = json_pack("{s:s, s:i, s:i, s:i}", "user_coupon_bundle_id",
+		    c->user_coupon_bundle_id, "user_coupon_bundle_index",
+		    (int)c->bundle_index, "total_count", (int)c->bundle_total,
+		    "used_count", (int)c->bundle_used);
+		rc |= b == NULL || json_object_set_new(o,
+		    "user_product_coupon_bundle_info", b) != 0;
 	}
 	if (rc != 0) {
-		store_rollback(st);
-		goto store_err;
+		json_decref(o);
+		return NULL;
 	}
-	if ((rc = store_commit(st)) != 0)
-		goto store_err;
-	n->products = (int64_t)d.nproducts;
-	n->stocks = (int64_t)d.nstocks;
-	n->coupons = (int64_t)d.ncoupons;
-	pc_doc_free(&d);
-	return QUAN_OK;
-store_err:
-	*cause = xasprintf("%s", store_errmsg(st));
-	pc_doc_free(&d);
-	return rc;
+	return o;
+}
+
+char *
+pc_coupons_export(const struct pc_coupon *c, size_t n)
+{
+	json_t *root, *arr, *o;
+	char *out = NULL;
+	size_t i;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if ((o = coupon_json(&c[i])) == NULL ||
+		    json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	if ((root = json_pack("{s:o}", "coupons", arr)) != NULL) {
+		out = json_dumps(root, JSON_COMPACT);
+		json_decref(root);
+	}
+	return out;
 }

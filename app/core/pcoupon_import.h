@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct store;
+struct pc_coupon;
 
 struct pc_import_counts {
 	int64_t products, stocks, coupons;
@@ -19,5 +20,21 @@ struct pc_import_counts {
  * (caller frees) naming the file, the array, the record and the key. */
 int import_product(struct store *st, const char *path, int64_t now,
     struct pc_import_counts *n, char **cause);
+
+/* The same document from memory (len bytes; name is used in messages).
+ * PC_IMPORT_FORWARD: what another lane learnt (the store hub) — each
+ * coupon's state only moves forward in the lifecycle and the row is
+ * marked PC_SRC_HUB; without it a coupon's state is taken as given (a
+ * file states what the back office knows now). */
+#define PC_IMPORT_FORWARD 1
+int import_product_text(struct store *st, const char *text, size_t len,
+    const char *name, int64_t now, int flags, struct pc_import_counts *n,
+    char **cause);
+
+/* n registry rows as an import document {"coupons":[…]} (the format
+ * import_product reads; app/core/RULES.md): the ids, openid, appid,
+ * state, validity, receive time, bundle round and the send/confirm
+ * request numbers. Caller frees; NULL only when out of memory. */
+char *pc_coupons_export(const struct pc_coupon *c, size_t n);
 
 #endif

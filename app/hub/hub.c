@@ -495,9 +495,9 @@ hub_claim(struct hub *h, const struct hub_job *j, struct hub_answer *a)
 const char *
 hub_list_name(enum hub_list l)
 {
-	static const char *n[] = {"stocks", "cards", "codes"};
+	static const char *n[] = {"stocks", "cards", "codes", "product"};
 
-	return (unsigned)l < 3 ? n[l] : "?";
+	return (unsigned)l < sizeof n / sizeof n[0] ? n[l] : "?";
 }
 
 int

@@ -26,7 +26,7 @@
 
 #include "core/hubmsg.h"
 
-#define HUB_SCHEMA_VERSION 2
+#define HUB_SCHEMA_VERSION 3
 
 struct hub;
 
@@ -133,7 +133,10 @@ int hub_push_sales(struct hub *h, const char *store_id, const char *terminal,
     size_t np, const struct hub_head *head, char **cause);
 
 /* --- definitions and code lists kept at the hub (hub import) --------- */
-enum hub_list { HUB_LIST_STOCKS = 0, HUB_LIST_CARDS, HUB_LIST_CODES };
+enum hub_list {
+	HUB_LIST_STOCKS = 0, HUB_LIST_CARDS, HUB_LIST_CODES,
+	HUB_LIST_PRODUCT     /* (3) 商品券 definitions and registry rows */
+};
 const char *hub_list_name(enum hub_list l);
 /* Store one import file's bytes as the hub's next version of that list. */
 int hub_import_put(struct hub *h, enum hub_list l, const char *data,

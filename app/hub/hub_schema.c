@@ -15,6 +15,9 @@
  * sales        (2) every till's sales as they are now, voids with who
  * payments     (2) their charges and tenders, WeChat vouchers summed
  * journal_heads (2) each lane's last journal entry (seq, hash)
+ * imports      (3) also 'product': 商品券 definitions and registry rows,
+ *              from `quan hub import product` and from the coupons a
+ *              lane's callback receiver was sent and confirmed
  * The publication quan_chain carries all but claims and imports to
  * headquarters (logical replication; toolchain/hub/README.md). A
  * subscription made before version 2 picks the new tables up with
@@ -55,4 +58,8 @@ const char *const hub_migrations[HUB_SCHEMA_VERSION] = {
 	"CREATE TABLE journal_heads(" HUB_HEAD_COLS ");"
 	"ALTER PUBLICATION quan_chain ADD TABLE sales, payments,"
 	" journal_heads;",
+	/* 2 -> 3: 商品券 registry rows travel between lanes as imports */
+	"ALTER TABLE imports DROP CONSTRAINT imports_list_check;"
+	"ALTER TABLE imports ADD CONSTRAINT imports_list_check"
+	" CHECK (list IN ('stocks','cards','codes','product'));",
 };

@@ -3,7 +3,9 @@
  * imports into the till's cache, the till's redemptions to the hub
  * (claims follow their state; what was granted while the hub was down is
  * claimed now), and the hub's conflicts naming this lane into the
- * till's journal. Each step keeps its cursor in the till's meta table,
+ * till's journal; 商品券 coupons this lane's callback receiver was sent
+ * and confirmed go to the hub as a 'product' import, which every lane
+ * applies forward only. Each step keeps its cursor in the till's meta table,
  * written after the hub committed, so a pass cut off anywhere is redone,
  * never skipped (every hub statement is idempotent).
  */
@@ -15,12 +17,14 @@
 #include <unistd.h>
 
 #include "core/import.h"
+#include "core/pcoupon_import.h"
 #include "core/journal.h"
 #include "core/ledger.h"
 #include "hub/hub.h"
 #include "hub/hub_sync.h"
 #include "store/store.h"
 #include "store/store_pay.h"
+#include "store/store_pcoupon.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -76,7 +80,13 @@ apply_import(void *arg, enum hub_list l, int64_t version, const char *data,
 
 	snprintf(name, sizeof name, "hub %s version %" PRId64,
 	    hub_list_name(l), version);
-	if (l == HUB_LIST_CODES) {
+	if (l == HUB_LIST_PRODUCT) {
+		struct pc_import_counts k;
+
+		rc = import_product_text(x->st, data, len, name, x->now,
+		    PC_IMPORT_FORWARD, &k, x->cause);
+		n = k.products + k.stocks + k.coupons;
+	} else if (l == HUB_LIST_CODES) {
 		if ((fp = fmemopen((void *)data, len, "r")) == NULL)
 			return QUAN_ENOMEM;
 		rc = import_codes(x->st, fp, name, x->now, &n, NULL, x->cause);
@@ -112,12 +122,16 @@ pull_imports(struct hub *h, struct store *st, const char *data_dir,
     int64_t now, struct hub_sync_counts *c, char **cause)
 {
 	static const char *keys[] = {"hub_import_stocks", "hub_import_cards",
-	    "hub_import_codes"};
+	    "hub_import_codes", "hub_import_product"};
+	/* stocks and cards before the codes that name them */
+	static const enum hub_list order[] = {HUB_LIST_STOCKS,
+	    HUB_LIST_CARDS, HUB_LIST_PRODUCT, HUB_LIST_CODES};
 	struct imp x;
+	size_t i;
 	int l, rc, rc2;
 
-	/* stocks and cards before the codes that name them */
-	for (l = HUB_LIST_STOCKS; l <= HUB_LIST_CODES; l++) {
+	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+		l = (int)order[i];
 		memset(&x, 0, sizeof x);
 		x.st = st;
 		x.data_dir = data_dir;
@@ -385,6 +399,80 @@ journal_clash(void *arg, const struct hub_clash *c)
 	return QUAN_OK;
 }
 
+/* --- 商品券 registry rows to the other lanes ----------------------------- */
+
+static int
+pc_cursor(struct store *st, struct store_pc_key *k)
+{
+	memset(k, 0, sizeof *k);
+	k->confirmed_at = meta_i64(st, "hub_pc_at");
+	if (store_meta_get(st, "hub_pc_code", k->code, sizeof k->code) != 0)
+		k->code[0] = '\0';
+	if (store_meta_get(st, "hub_pc_stock", k->stock_id,
+	    sizeof k->stock_id) != 0)
+		k->stock_id[0] = '\0';
+	return QUAN_OK;
+}
+
+static int
+pc_cursor_put(struct store *st, const struct pc_coupon *last)
+{
+	char at[32];
+	int rc;
+
+	snprintf(at, sizeof at, "%" PRId64, last->confirmed_at);
+	if ((rc = store_begin(st)) != 0)
+		return rc;
+	if ((rc = store_meta_set(st, "hub_pc_at", at)) != 0 ||
+	    (rc = store_meta_set(st, "hub_pc_code", last->code)) != 0 ||
+	    (rc = store_meta_set(st, "hub_pc_stock", last->stock_id)) != 0 ||
+	    (rc = store_commit(st)) != 0)
+		store_rollback(st);
+	return rc;
+}
+
+static int
+push_registry(struct hub *h, struct store *st, struct hub_sync_counts *c,
+    char **cause)
+{
+	struct pc_coupon *rows = xcalloc(BATCH, sizeof *rows);
+	struct store_pc_key k;
+	int64_t version;
+	char *doc;
+	int n = 0, rc;
+
+	pc_cursor(st, &k);
+	do {
+		if ((rc = store_pc_confirmed_after(st, &k, rows, BATCH,
+		    &n)) != 0) {
+			*cause = xasprintf("registry: %s", store_errmsg(st));
+			break;
+		}
+		if (n == 0)
+			break;
+		if ((doc = pc_coupons_export(rows, (size_t)n)) == NULL) {
+			rc = QUAN_ENOMEM;
+			break;
+		}
+		/* stored at the hub first, then the cursor: a pass cut off
+		 * in between sends the rows again, which every lane applies
+		 * forward only (harmless) */
+		rc = hub_import_put(h, HUB_LIST_PRODUCT, doc, strlen(doc),
+		    &version, cause);
+		free(doc);
+		if (rc != 0 || (rc = pc_cursor_put(st, &rows[n - 1])) != 0)
+			break;
+		c->registry += n;
+		k.confirmed_at = rows[n - 1].confirmed_at;
+		str_copy(k.code, sizeof k.code, rows[n - 1].code);
+		str_copy(k.stock_id, sizeof k.stock_id, rows[n - 1].stock_id);
+		log_info("hub: %d product coupon registry rows passed on ("
+		    "version %" PRId64 ")", n, version);
+	} while (n == BATCH);
+	free(rows);
+	return rc;
+}
+
 int
 hub_sync_pass(struct hub *h, struct store *st, const char *data_dir,
     const struct config_hub_ids *id, int64_t now, struct hub_sync_counts *c,
@@ -399,6 +487,8 @@ hub_sync_pass(struct hub *h, struct store *st, const char *data_dir,
 	if ((rc = push_rows(h, st, id, c, cause)) != 0)
 		return rc;
 	if ((rc = push_sales(h, st, id, now, c, cause)) != 0)
+		return rc;
+	if ((rc = push_registry(h, st, c, cause)) != 0)
 		return rc;
 	memset(&x, 0, sizeof x);
 	x.st = st;

@@ -29,11 +29,12 @@ struct config_hub_ids {
 };
 
 struct hub_sync_counts {
-	int64_t imported;    /* stocks, cards, codes applied */
+	int64_t imported;    /* stocks, cards, codes, 商品券 rows applied */
 	int64_t pushed;      /* redemptions sent */
 	int64_t sales;       /* sales sent (with their payments) */
 	int64_t clashes;     /* conflicts this pass found */
 	int64_t conflicts;   /* conflicts journaled here */
+	int64_t registry;    /* 商品券 rows this lane was sent, passed on */
 };
 
 /* 0 or QUAN_E* with *cause; cursors kept up to what the hub accepted. */

@@ -36,25 +36,6 @@ pc_ids
 PCID=$(js "$SIM/seed.json" 'd["product"]["cases"]["valid"][1]["product_coupon_id"]')
 STOCK=$(js "$SIM/seed.json" 'd["product"]["cases"]["valid"][1]["stock_id"]')
 
-# send MODE OPENID REQNO: POST …/users/{openid}/coupons at the simulator,
-# signed as the brand (brand) or the partner merchant (partner)
-send() {
-	local mode=$1 openid=$2 rn=$3 path body extra=()
-	if [ "$mode" = brand ]; then
-		path=/brand/marketing/product-coupon/users/$openid/coupons
-		body=$(printf '{"product_coupon_id":"%s","stock_id":"%s","appid":"%s","send_request_no":"%s"}' "$PCID" "$STOCK" "$APPID" "$rn")
-	else
-		path=/v3/marketing/partner/product-coupon/users/$openid/coupons
-		body=$(printf '{"product_coupon_id":"%s","stock_id":"%s","appid":"%s","send_request_no":"%s","brand_id":"%s"}' "$PCID" "$STOCK" "$APPID" "$rn" "$BRAND")
-	fi
-	[ "$mode" = brand ] && extra=(-H "Wechatpay-Serial: $BPKID")
-	curl -sS -o "$W/send.out" -w '%{http_code}' --cacert "$SIM/ca.pem" -X POST \
-		-H 'Accept: application/json' -H 'User-Agent: pc_callbacks.sh' \
-		-H 'Content-Type: application/json' \
-		-H "Authorization: $(pc_auth "$mode" POST "$path" "$body")" "${extra[@]}" \
-		--data-binary "$body" "$URL$path"
-}
-
 for MODE in partner brand; do
 	CONF=$SIM/quan-$MODE.conf
 	sed "s/^mode = .*/mode = $MODE/" "$SIM/quan.conf" >"$CONF" && chmod 644 "$CONF"
@@ -79,7 +60,7 @@ for MODE in partner brand; do
 	[ "$st" = 401 ] || fail "$MODE: forged notification answered $st"
 	# three coupons sent to three users
 	for i in 1 2 3; do
-		st=$(send "$MODE" "oPCCB${MODE}user000000000000$i" "SEND${MODE}$i$(date +%s)")
+		st=$(pc_send "$MODE" "oPCCB${MODE}user000000000000$i" "SEND${MODE}$i$(date +%s)" "$W/send.out")
 		[ "$st" = 200 ] || fail "$MODE: send $i: HTTP $st $(cat "$W/send.out")"
 		[ "$(js "$W/send.out" 'd["coupon_state"]')" = CONFIRMING ] || fail "$MODE: sent coupon not CONFIRMING"
 	done

@@ -26,3 +26,23 @@ pc_auth() {
 	printf '%s %s="%s",nonce_str="%s",timestamp="%s",serial_no="%s",signature="%s"' \
 		"$schema" "$idk" "$id" "$nonce" "$ts" "$serial" "$sig"
 }
+# pc_send MODE OPENID REQNO OUT: the brand (brand) or the partner merchant
+# (partner) sends one coupon of $PCID/$STOCK to OPENID at the simulator
+# ($URL, CA $D/ca.pem): POST …/users/{openid}/coupons, the answer in OUT;
+# prints the HTTP status
+pc_send() {
+	local mode=$1 openid=$2 rn=$3 path body extra=()
+	if [ "$mode" = brand ]; then
+		path=/brand/marketing/product-coupon/users/$openid/coupons
+		body=$(printf '{"product_coupon_id":"%s","stock_id":"%s","appid":"%s","send_request_no":"%s"}' "$PCID" "$STOCK" "$APPID" "$rn")
+		extra=(-H "Wechatpay-Serial: $BPKID")
+	else
+		path=/v3/marketing/partner/product-coupon/users/$openid/coupons
+		body=$(printf '{"product_coupon_id":"%s","stock_id":"%s","appid":"%s","send_request_no":"%s","brand_id":"%s"}' "$PCID" "$STOCK" "$APPID" "$rn" "$BRAND")
+	fi
+	curl -sS -o "$4" -w '%{http_code}' --cacert "$D/ca.pem" -X POST \
+		-H 'Accept: application/json' -H 'User-Agent: pcsign.sh' \
+		-H 'Content-Type: application/json' \
+		-H "Authorization: $(pc_auth "$mode" POST "$path" "$body")" "${extra[@]}" \
+		--data-binary "$body" "$URL$path"
+}
