@@ -58,8 +58,14 @@ const char *const hub_migrations[HUB_SCHEMA_VERSION] = {
 	"CREATE TABLE journal_heads(" HUB_HEAD_COLS ");"
 	"ALTER PUBLICATION quan_chain ADD TABLE sales, payments,"
 	" journal_heads;",
-	/* 2 -> 3: 商品券 registry rows travel between lanes as imports */
+	/* 2 -> 3: 商品券 registry rows travel between lanes as imports; a
+	 * lane may add those and nothing else (grants.sql gives it INSERT;
+	 * the owner, who imports every list, is not bound by the policies) */
 	"ALTER TABLE imports DROP CONSTRAINT imports_list_check;"
 	"ALTER TABLE imports ADD CONSTRAINT imports_list_check"
-	" CHECK (list IN ('stocks','cards','codes','product'));",
+	" CHECK (list IN ('stocks','cards','codes','product'));"
+	"ALTER TABLE imports ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY imports_read ON imports FOR SELECT USING (true);"
+	"CREATE POLICY imports_lane_product ON imports FOR INSERT"
+	" WITH CHECK (list = 'product');",
 };

@@ -40,12 +40,16 @@ grep -q "product version" "$W/imp.out" || fail "hub import: $(cat "$W/imp.out")"
 echo '{"coupons":[{"coupon_code":"X1","appid":"wx1","product_coupon_id":"P","stock_id":"S"}]}' >"$W/bad.json"
 "$QUAN" hub import product "$W/bad.json" --dsn "$DSN_ADMIN_hub" 2>"$W/bad.err" && fail "a registry file without openid was stored at the hub"
 grep -q "nothing stored" "$W/bad.err" || fail "bad import: $(cat "$W/bad.err")"
+# a lane may add 'product' rows and nothing else (the row policy)
+"$PGBIN/psql" -X -q -At "$DSN_TILL_hub" -c "INSERT INTO imports(list, data) VALUES ('codes', 'X,merchant')" 2>"$W/pol.err" &&
+	fail "a lane stored a code list at the hub"
+grep -q "row-level security" "$W/pol.err" || fail "policy: $(cat "$W/pol.err")"
 for t in a b; do
 	till $t hub sync --once >"$W/$t-s1.out" 2>&1 || fail "$t hub sync: $(cat "$W/$t-s1.out")"
 	n=$(reg $t "SELECT count(*) FROM pc_coupons WHERE source = 3")
 	[ "$n" = "$NV" ] || fail "$t: $n of $NV registry rows from the hub: $(cat "$W/$t-s1.out")"
 done
-echo "hub import: $NV registry rows at both lanes"
+echo "hub import: $NV registry rows at both lanes; a lane cannot add a code list"
 
 # 2. a coupon sent to a customer reaches lane A's receiver ...
 D=$SIM

@@ -3,6 +3,10 @@
 -- roles.sql may do with the hub's tables.
 GRANT USAGE ON SCHEMA public TO quan_till, quan_hq;
 GRANT SELECT ON quan_schema, imports TO quan_till;
+-- a lane passes on the 商品券 it was sent: 'product' rows only (the
+-- table's row policy, hub schema 3)
+GRANT INSERT ON imports TO quan_till;
+GRANT USAGE ON SEQUENCE imports_version_seq TO quan_till;
 GRANT SELECT, INSERT, UPDATE ON claims, redemptions TO quan_till;
 GRANT SELECT, INSERT ON conflicts TO quan_till;
 GRANT USAGE ON SEQUENCE conflicts_id_seq TO quan_till;
