@@ -414,6 +414,11 @@ ui_msg(const struct view *v, char *out, size_t n)
 		    id, tab != NULL ? tab + 1 : "");
 		break;
 	}
+	case VIEW_M_PC_COLLECT:
+		snprintf(out, n, _("Product coupon refused by WeChat after the "
+		    "payment: collect %s more, or a manager voids the sale"),
+		    v->msg_text);
+		break;
 	case VIEW_M_QUIT_CONFIRM:
 		snprintf(out, n, "%s", _("A sale is open: press F10 (or "
 		    "Ctrl-C) again to quit and drop it, any other key to go "

@@ -76,28 +76,9 @@ cli_pc_tender_ok(const struct cli_pc *p, int wechat)
 int
 cli_pc_price(struct cli_pc *p, struct store *st, int64_t txn_id)
 {
-	struct store_txn t;
-	int rc;
-
-	if (p->n == 0)
-		return 0;
-	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
-		return rc;
-	pcsale_price(p->ps, p->lines, p->n, t.amount_fen, t.due_fen,
-	    tm_now(), &p->discount_fen);
-	if (p->discount_fen == 0)
-		return 0;
-	/* the sale's figures carry the 商品券 discount: the payment is
-	 * taken for the reduced due, and reports add it up */
-	t.discount_fen += p->discount_fen;
-	t.due_fen -= p->discount_fen;
-	if ((rc = store_begin(st)) != 0)
-		return rc;
-	if ((rc = store_txn_update(st, &t)) != 0) {
-		store_rollback(st);
-		return rc;
-	}
-	return store_commit(st);
+	(void)st;
+	return pcsale_price_txn(p->ps, p->lines, p->n, txn_id, tm_now(),
+	    &p->discount_fen);
 }
 
 int
@@ -153,6 +134,22 @@ cli_pc_settle(struct cli_pc *p, struct store *st, enum pay_outcome out,
 	p->nuses = 0;
 	(void)store_pc_use_txn(st, p->txn_id, p->uses, PCSALE_LINES_MAX,
 	    &p->nuses);
+}
+
+int64_t
+cli_pc_shortfall(const struct cli_pc *p)
+{
+	return p->txn_id != 0 ? pcsale_shortfall(p->ps, p->txn_id) : 0;
+}
+
+void
+cli_pc_journal_shortfall(const struct cli_pc *p, const char *who)
+{
+	int64_t fen = cli_pc_shortfall(p);
+
+	if (fen > 0 && pcsale_journal_shortfall(p->ps, p->txn_id, fen, who,
+	    tm_now()) != 0)
+		log_error("product coupon: journal pc_shortfall failed");
 }
 
 /* The use of line i, NULL when none was committed. */

@@ -52,6 +52,10 @@ int cli_pc_charged(struct cli_pc *p, struct payment *pm, int64_t txn_id,
     int64_t pay_id, struct evq *results);
 void cli_pc_settle(struct cli_pc *p, struct store *st, enum pay_outcome out,
     const char *transaction_id, struct evq *results);
+/* Pay first: the fen of discounts WeChat refused after the payment (the
+ * customer owes them), 0 none. */
+int64_t cli_pc_shortfall(const struct cli_pc *p);
+void cli_pc_journal_shortfall(const struct cli_pc *p, const char *who);
 struct json_t *cli_pc_json(const struct cli_pc *p);
 void cli_pc_print(const struct cli_pc *p);
 void cli_pc_done(struct cli_pc *p);

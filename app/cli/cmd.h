@@ -15,7 +15,9 @@ enum {
 	EXIT_FAIL = 1,
 	EXIT_USAGE = 2,
 	EXIT_REJECTED = 3,
-	EXIT_PENDING = 4
+	EXIT_PENDING = 4,
+	EXIT_COLLECT = 5   /* quan sale: paid, a 商品券 refused after it:
+	                      collect_fen more is owed */
 };
 
 struct help_page;

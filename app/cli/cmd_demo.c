@@ -206,8 +206,10 @@ demo_add(struct run_opts *o, const char *label, const char *code)
 static const char *
 demo_first(json_t *seed, const char *fam, const char *kase)
 {
-	json_t *v = json_array_get(json_object_get(json_object_get(seed, fam),
-	    kase), 0);
+	json_t *f = strcmp(fam, "product/cases") == 0 ? json_object_get(
+	    json_object_get(seed, "product"), "cases") :
+	    json_object_get(seed, fam);
+	json_t *v = json_array_get(json_object_get(f, kase), 0);
 
 	return json_string_value(json_object_get(v, "code"));
 }
@@ -221,6 +223,39 @@ pay_code(json_t *seed, const char *kase)
 	    seed, "pay"), kase));
 
 	return c != NULL ? c : "134567890123456789";
+}
+
+/* 商品券 of the seed's product section: the first valid one of each type
+ * (scope + type), then the cashier's refusal cases. */
+static void
+demo_product(json_t *seed, struct run_opts *o)
+{
+	static const char *const bad[][2] = { { "used", "product: used" },
+	    { "expired", "product: expired" },
+	    { "confirming", "product: confirming" },
+	    { "other_user", "product: other user" } };
+	json_t *cases = json_object_get(json_object_get(seed, "product"),
+	    "cases"), *v;
+	char label[64];
+	size_t i;
+
+	json_array_foreach(json_object_get(cases, "valid"), i, v) {
+		const char *t = json_string_value(json_object_get(v, "type"));
+		const char *sc = json_string_value(json_object_get(v,
+		    "scope"));
+
+		/* SINGLE coupons need the item's price: the whole-order
+		 * ones at the till */
+		if (sc != NULL && strcmp(sc, "ALL") != 0)
+			continue;
+		snprintf(label, sizeof label, "product %s", t != NULL ? t :
+		    "?");
+		demo_add(o, label, json_string_value(json_object_get(v,
+		    "code")));
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		demo_add(o, bad[i][1], demo_first(seed, "product/cases",
+		    bad[i][0]));
 }
 
 /* pass 0: the first valid code of each type (cards: only the first type);
@@ -275,6 +310,7 @@ demo_lines(json_t *seed, struct run_opts *o)
 	demo_add(o, "pay: password", pay_code(seed,
 	    "userpaying_then_success"));
 	demo_add(o, "pay: not enough", pay_code(seed, "notenough"));
+	demo_product(seed, o);
 	demo_valid(seed, o, 1, 1);
 	demo_add(o, "card consumed", demo_first(seed, "card", "consumed"));
 	for (i = 0; more[i] != NULL; i++)
@@ -302,9 +338,10 @@ cmd_demo(int argc, char **argv)
 	json_error_t je;
 	int rc, i;
 	struct stat sb;
-	static const char *const kinds[] = { "stocks", "cards", "codes" };
+	static const char *const kinds[] = { "stocks", "cards", "codes",
+	    "product", "product" };
 	static const char *const files[] = { "stocks.json", "cards.json",
-	    "codes.csv" };
+	    "codes.csv", "product.json", "--fetch" };
 
 	memset(&c, 0, sizeof c);
 	memset(&o, 0, sizeof o);
@@ -387,13 +424,17 @@ cmd_demo(int argc, char **argv)
 	    (int)sim);
 	demo_log(logp, "quan demo: simulator pid %d listening at %s\n",
 	    (int)sim, url);
-	for (i = 0; i < 3; i++) {
-		char *path = xasprintf("%s/import/%s", simdir, files[i]);
+	/* 商品券: the registry rows, then their definitions fetched from
+	 * the simulator (as the back office would) */
+	for (i = 0; i < 5; i++) {
+		char *path = files[i][0] == '-' ? xstrdup(files[i]) :
+		    xasprintf("%s/import/%s", simdir, files[i]);
 		char *args[] = { exe, (char *)"import", (char *)"--config",
 		    conf, (char *)"--data", (char *)c.data_opt,
 		    (char *)kinds[i], path, NULL };
 
-		if (stat(path, &sb) == 0 && run_quan(exe, logp, args) != 0) {
+		if ((files[i][0] == '-' || stat(path, &sb) == 0) &&
+		    run_quan(exe, logp, args) != 0) {
 			fprintf(stderr, "quan demo: import %s failed; see "
 			    "%s\n", kinds[i], logp);
 			free(path);

@@ -336,14 +336,27 @@ cmd_sale(int argc, char **argv)
 		json_array_extend(json_object_get(j, "coupons"), pcl);
 		json_decref(pcl);
 		json_object_set_new(j, "payment", payment_json(&v, out));
+		if (cli_pc_shortfall(&pc) > 0)
+			json_object_set_new(j, "collect_fen", json_integer(
+			    cli_pc_shortfall(&pc)));
 		cli_print_json(j);
 		json_decref(j);
 	} else {
 		print_text(t, &v, out);
 		cli_pc_print(&pc);
 	}
-	rc = out == PAY_PAID ? EXIT_OK : out == PAY_UNKNOWN ? EXIT_PENDING :
-	    EXIT_REJECTED;
+	if (cli_pc_shortfall(&pc) > 0) {
+		char m[32];
+
+		/* paid, then WeChat refused a 商品券: the customer owes
+		 * its discount (journaled; collect it or void the sale) */
+		cli_pc_journal_shortfall(&pc, "quan sale");
+		fprintf(stderr, "quan sale: a product coupon was refused "
+		    "after the payment: collect %s more, or void the sale\n",
+		    money_format(cli_pc_shortfall(&pc), m, sizeof m));
+	}
+	rc = out == PAY_PAID ? (cli_pc_shortfall(&pc) > 0 ? EXIT_COLLECT :
+	    EXIT_OK) : out == PAY_UNKNOWN ? EXIT_PENDING : EXIT_REJECTED;
 end:
 	cli_pc_done(&pc);
 	free(t);

@@ -178,7 +178,7 @@ static const struct reason_info table[REASON_COUNT] = {
 	[REASON_PC_NEEDS_WECHAT_PAY] = {"pc_needs_wechat_pay", VIEW_R_OTHER,
 	    W("product coupon: pay by WeChat payment code, not cash",
 	    "商品券须用微信付款码支付，不能收现金"), 0, 0},
-	[REASON_PC_ONLINE_ONLY] = {"offline_product_coupon", VIEW_R_OFFLINE_POLICY,
+	[REASON_PC_ONLINE_ONLY] = {"offline_product_coupon", VIEW_R_OTHER,
 	    W("offline: product coupons need the network",
 	    "离线：商品券须联网使用"), 1, 0},
 	[REASON_OTHER] = {"other", VIEW_R_OTHER, NOW, 0, 0},

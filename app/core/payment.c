@@ -658,6 +658,24 @@ payment_cancel(struct payment *pm, int64_t id)
 
 	if (e == NULL || e->m.outcome != PAY_PENDING)
 		return QUAN_ENOTFOUND;
+	if (e->row.requests == 0 && !e->out && e->m.phase == PAY_PH_PAY) {
+		/* the charge never left (use first: a 商品券 refused before
+		 * it): failed now, nothing to reverse, nothing to wait for */
+		int rc;
+
+		pay_machine_withdraw(&e->m);
+		memset(e->auth_code, 0, sizeof e->auth_code);
+		if ((rc = store_begin(pm->st)) != 0)
+			return rc;
+		if ((rc = persist(pm, e, tm_now())) != 0) {
+			store_rollback(pm->st);
+			return rc;
+		}
+		if ((rc = store_commit(pm->st)) != 0)
+			return rc;
+		pm->newly_final = 1;
+		return QUAN_OK;
+	}
 	pay_machine_cancel(&e->m, &pm->params, tm_now_ms());
 	/* a charge not sent yet never leaves */
 	memset(e->auth_code, 0, sizeof e->auth_code);

@@ -104,7 +104,9 @@ int payment_step(struct payment *pm);
 int payment_timeout_ms(const struct payment *pm);
 /* Payments out (not final). */
 int payment_active(const struct payment *pm);
-/* The cashier cancels (→ reverse, not before 15 s after the charge) /
+/* The cashier cancels (→ reverse, not before 15 s after the charge; a
+ * charge not sent yet is failed at once, reason cancelled, nothing to
+ * reverse) /
  * "the customer says it is paid" (→ query now). QUAN_ENOTFOUND when id is
  * not out here. */
 int payment_cancel(struct payment *pm, int64_t id);

@@ -500,6 +500,13 @@ pay_machine_cancel(struct pay_machine *m, const struct pay_params *p,
 }
 
 void
+pay_machine_withdraw(struct pay_machine *m)
+{
+	if (m->phase == PAY_PH_PAY)
+		finish(m, PAY_FAILED, PAY_E_CANCELLED);
+}
+
+void
 pay_machine_query_now(struct pay_machine *m, int64_t now_ms)
 {
 	if (m->phase == PAY_PH_QUERY)

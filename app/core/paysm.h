@@ -247,6 +247,9 @@ int pay_machine_feed(struct pay_machine *m, const struct pay_params *p,
  * t0 + reverse_after_ms). No effect once final. */
 void pay_machine_cancel(struct pay_machine *m, const struct pay_params *p,
     int64_t now_ms);
+/* A charge that was never sent is withdrawn: failed (cancelled) at once,
+ * nothing to reverse. No effect once it was sent (phase past PAY). */
+void pay_machine_withdraw(struct pay_machine *m);
 /* "顾客已付款": query now (only while querying). */
 void pay_machine_query_now(struct pay_machine *m, int64_t now_ms);
 

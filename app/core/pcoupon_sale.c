@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "core/evq.h"
+#include "core/journal.h"
 #include "core/pcoupon_sale.h"
 #include "core/settle.h"
 #include "store/store.h"
@@ -27,6 +30,7 @@ struct pcsale {
 	struct store *st;
 	const struct config *cfg;
 	struct settle *se;
+	int offline;              /* the network is down now */
 };
 
 static int apply_hook(void *arg, const struct sync_result *r, int64_t now);
@@ -128,7 +132,8 @@ pcsale_price(struct pcsale *ps, struct pc_line *lines, int n,
 		(void)pc_price(&l->c, l->p.product_coupon_id[0] ? &l->p : NULL,
 		    l->p.product_coupon_id[0] ? &l->k : NULL, rounds, nr, &env,
 		    &b, &l->v);
-		if (l->v.reason == REASON_NONE && ps->se == NULL) {
+		if (l->v.reason == REASON_NONE &&
+		    (ps->se == NULL || ps->offline)) {
 			/* the use needs the payment order, online */
 			l->v.reason = REASON_PC_ONLINE_ONLY;
 			l->v.discount_fen = 0;
@@ -139,6 +144,60 @@ pcsale_price(struct pcsale *ps, struct pc_line *lines, int n,
 			*discount_fen += l->v.discount_fen;
 		}
 	}
+}
+
+void
+pcsale_set_offline(struct pcsale *ps, int offline)
+{
+	ps->offline = offline;
+}
+
+/* The sale's stored discount and due moved by delta_fen (one
+ * transaction): the payment is asked for the stored due. */
+static int
+txn_discount(struct pcsale *ps, int64_t txn_id, int64_t delta_fen)
+{
+	struct store_txn t;
+	int rc;
+
+	if (delta_fen == 0)
+		return QUAN_OK;
+	if ((rc = store_txn_get(ps->st, txn_id, &t)) != 0)
+		return rc;
+	t.discount_fen += delta_fen;
+	t.due_fen -= delta_fen;
+	if ((rc = store_begin(ps->st)) != 0)
+		return rc;
+	if ((rc = store_txn_update(ps->st, &t)) != 0) {
+		store_rollback(ps->st);
+		return rc;
+	}
+	return store_commit(ps->st);
+}
+
+int
+pcsale_price_txn(struct pcsale *ps, struct pc_line *lines, int n,
+    int64_t txn_id, int64_t now, int64_t *discount_fen)
+{
+	struct store_txn t;
+	int rc;
+
+	*discount_fen = 0;
+	if (n == 0)
+		return QUAN_OK;
+	if ((rc = store_txn_get(ps->st, txn_id, &t)) != 0)
+		return rc;
+	pcsale_price(ps, lines, n, t.amount_fen, t.due_fen, now,
+	    discount_fen);
+	/* the sale's figures carry the 商品券 discount: the payment is
+	 * taken for the reduced due, and reports add it up */
+	return txn_discount(ps, txn_id, *discount_fen);
+}
+
+int
+pcsale_ungrant(struct pcsale *ps, int64_t txn_id, int64_t fen)
+{
+	return txn_discount(ps, txn_id, -fen);
 }
 
 int
@@ -470,6 +529,12 @@ pcsale_resume(struct pcsale *ps, int64_t now, int *posted)
 }
 
 int
+pcsale_settled(struct pcsale *ps, int64_t txn_id)
+{
+	return settled(ps, txn_id);
+}
+
+int
 pcsale_open(struct pcsale *ps)
 {
 	return !settled(ps, 0);
@@ -631,4 +696,45 @@ pcsale_run(struct pcsale *ps, struct evq *results, int64_t txn_id,
 			    quan_strerror(rc));
 	}
 	return 1;
+}
+
+int64_t
+pcsale_shortfall(struct pcsale *ps, int64_t txn_id)
+{
+	struct pc_use *u = NULL;
+	int64_t fen = 0;
+	int i, n = 0;
+
+	if (txn_id <= 0 || uses_of(ps, txn_id, &u, &n) != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!u[i].use_first && u[i].transaction_id[0] != '\0' &&
+		    (u[i].state == PC_USE_FAILED ||
+		    u[i].state == PC_USE_CONFLICT))
+			fen += u[i].discount_fen;
+	free(u);
+	return fen;
+}
+
+int
+pcsale_journal_shortfall(struct pcsale *ps, int64_t txn_id, int64_t fen,
+    const char *who, int64_t now)
+{
+	json_t *d = json_pack("{s:I, s:s}", "collect_fen", (json_int_t)fen,
+	    "why", "product coupon refused after the payment");
+	int rc;
+
+	if (who != NULL && who[0] != '\0')
+		json_object_set_new(d, "cashier", json_string(who));
+	if ((rc = store_begin(ps->st)) != 0) {
+		json_decref(d);
+		return rc;
+	}
+	rc = journal_append(ps->st, now, "pc_shortfall", txn_id, 0, d);
+	json_decref(d);
+	if (rc != 0) {
+		store_rollback(ps->st);
+		return rc;
+	}
+	return store_commit(ps->st);
 }

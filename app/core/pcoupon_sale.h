@@ -74,6 +74,18 @@ void pcsale_price(struct pcsale *ps, struct pc_line *lines, int n,
     int64_t amount_fen, int64_t remaining_fen, int64_t now,
     int64_t *discount_fen);
 
+/* Offline now (the network is down, the terminal's status): pricing
+ * refuses every line online-only, as without a network. */
+void pcsale_set_offline(struct pcsale *ps, int offline);
+/* pcsale_price on the recorded sale txn_id (after its other coupons:
+ * on its amount and stored due), then the granted discount taken off
+ * its stored due in one transaction: the payment is asked for that. */
+int pcsale_price_txn(struct pcsale *ps, struct pc_line *lines, int n,
+    int64_t txn_id, int64_t now, int64_t *discount_fen);
+/* A discount not granted after all (a use refused before the charge):
+ * fen given back to the sale's stored due. */
+int pcsale_ungrant(struct pcsale *ps, int64_t txn_id, int64_t fen);
+
 /* Commit the usable lines as uses of sale txn_id paid through the order
  * out_trade_no (already created, not yet charged). One transaction.
  * QUAN_EEXIST: a coupon has a live use in another sale (nothing
@@ -107,6 +119,8 @@ int pcsale_send(struct pcsale *ps, int64_t txn_id, int64_t now,
  * (failed, reversed), then every open use is sent (pcsale_send, txn 0).
  * *posted (may be NULL) counts the jobs. */
 int pcsale_resume(struct pcsale *ps, int64_t now, int *posted);
+/* 1 when no use of txn_id is still out (every answer in). */
+int pcsale_settled(struct pcsale *ps, int64_t txn_id);
 /* 1 when some use is still open (planned and payable, sent, return
  * pending), for `quan sync --once`'s exit code. */
 int pcsale_open(struct pcsale *ps);
@@ -119,6 +133,15 @@ int pcsale_apply(struct pcsale *ps, const struct sync_result *r,
  * out (they stay for `quan sync`). */
 int pcsale_run(struct pcsale *ps, struct evq *results, int64_t txn_id,
     int wait_ms);
+
+/* Pay first, paid, then WeChat refused a use (used elsewhere meanwhile,
+ * another customer's): the customer paid the reduced amount for a
+ * discount not granted. The sum of those discounts (fen owed), 0 none. */
+int64_t pcsale_shortfall(struct pcsale *ps, int64_t txn_id);
+/* Journal it ("pc_shortfall": collect_fen, cashier) in one transaction,
+ * for the day's reconciliation. */
+int pcsale_journal_shortfall(struct pcsale *ps, int64_t txn_id,
+    int64_t fen, const char *who, int64_t now);
 
 /* The job of a use (ret 0) or its return (ret 1) / query (ret 2). */
 void pcsale_job(const struct pc_use *u, int ret, struct sync_job *j);

@@ -124,6 +124,7 @@ session_clear_sale(struct session *s)
 		s->last_txn = s->cur_txn;
 	s->cur_txn = 0;
 	session_pay_reset(s);
+	session_pc_reset(s);
 }
 
 /* Leave whatever sale is current: close a redeemed one, drop an open one. */
@@ -139,8 +140,11 @@ session_end_sale(struct session *s)
 		return;
 	if (t->state == CHECKOUT_T_OPEN)
 		checkout_cancel(s->o.co);
-	else if (t->state == CHECKOUT_T_REDEEMED && !session_pay_keep_sale(s))
+	else if (t->state == CHECKOUT_T_REDEEMED &&
+	    !session_pay_keep_sale(s)) {
+		session_pc_leave(s);
 		checkout_close(s->o.co);
+	}
 }
 
 void
@@ -436,6 +440,9 @@ on_key(struct session *s, const struct ev *ev)
 			session_map_txn(s, checkout_current(s->o.co));
 			s->v.verdict = VIEW_V_NONE;
 			session_touch(s);
+		} else if (s->v.screen == VIEW_BASKET && s->v.selected >= 0 &&
+		    session_pc_remove(s, s->v.selected)) {
+			s->v.verdict = VIEW_V_NONE;
 		}
 		break;
 	case SC_OVERRIDE:
@@ -553,6 +560,7 @@ session_new(struct session **out, const struct session_opts *opts,
 	s->rd = redeem_new(opts->co, opts->settle, opts->results,
 	    opts->cfg != NULL ? opts->cfg->wx_online_wait_ms : 0);
 	session_pay_init(s);
+	session_pc_init(s);
 	session_refresh_status(s);
 	if (opts->autologin != NULL) {
 		if (opts->kiosk)
@@ -582,6 +590,7 @@ session_free(struct session *s)
 	session_end_sale(s);
 	/* a payment still out stays open in the store for quan sync */
 	session_pay_free(s);
+	session_pc_free(s);
 	free(s);
 }
 

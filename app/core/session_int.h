@@ -11,6 +11,7 @@
  * session_approve.c  manager approvals: override, void, cancel
  * session_staff.c    who may log in (its own head comment)
  * session_pay.c      the sale's payment: code, cash, other, the wait
+ * session_pcoupon.c  商品券 lines: scan, price, uses with the payment
  */
 #ifndef QUAN_CORE_SESSION_INT_H
 #define QUAN_CORE_SESSION_INT_H
@@ -24,6 +25,7 @@
 #include "core/view.h"
 
 struct payment;
+struct session_pc;
 #include "store/store.h"
 
 #define DIAG_MAX 12
@@ -73,6 +75,8 @@ struct session {
 	int64_t pay_id;            /* the charge shown, 0 none */
 	struct refund *rf;         /* a paid sale voided: its refund */
 	int64_t refund_id;         /* the refund out, 0 none */
+
+	struct session_pc *pc;     /* 商品券 lines (session_pcoupon.c) */
 };
 
 /* session.c */
@@ -92,6 +96,8 @@ int session_check_pin(struct session *s, const char *id, const char *pin,
     enum staff_role *role);
 
 /* session_view.c */
+/* The screen's state of an engine line state. */
+enum view_cstate session_view_cstate(enum checkout_cstate c);
 /* Refused for an offline cap (a manager may lift it)? */
 int session_is_cap(enum reason r);
 /* Copy the engine's txn into the view's sale; manual flags survive. */
@@ -157,5 +163,36 @@ int session_pay_active(const struct session *s);
 int session_pay_void(struct session *s, int64_t txn, const char *by);
 /* ms until session_pay_check should run (-1 none). */
 int session_pay_timeout_ms(const struct session *s);
+
+/* session_pcoupon.c (its head comment) */
+void session_pc_init(struct session *s);
+void session_pc_free(struct session *s);
+void session_pc_reset(struct session *s);
+int session_pc_count(const struct session *s);
+/* The 商品券 discount granted (provisional before the redeem). */
+int64_t session_pc_discount(const struct session *s);
+/* Use first: the uses are out, the charge waits for them. */
+int session_pc_holding(const struct session *s);
+/* Append the lines of sale t to the view (session_map_txn). */
+void session_pc_map(struct session *s, const struct checkout_txn *t);
+/* A scan on the basket: 1 when it was a 商品券 (line or verdict). */
+int session_pc_scan(struct session *s, const struct ev_scan *sc);
+/* SC_REMOVE of view line idx: 1 when it was a 商品券 line. */
+int session_pc_remove(struct session *s, int idx);
+/* The sale txn is recorded (its other coupons decided): price. */
+void session_pc_redeemed(struct session *s, int64_t txn);
+/* Cash / other asked: 1 (and the words said) when a 商品券 forbids it. */
+int session_pc_cash_refused(struct session *s);
+/* The charge pay_id is committed, not sent: the uses committed (use
+ * first: sent, the charge held). The store's QUAN_E* (QUAN_EEXIST: a
+ * coupon is in use in another sale). */
+int session_pc_charged(struct session *s, int64_t pay_id);
+void session_pc_paid(struct session *s, const char *transaction_id);
+void session_pc_failed(struct session *s);
+/* The redeemed sale is closed without a charge: its 商品券 discount is
+ * taken back (no use was made). */
+void session_pc_leave(struct session *s);
+/* After drains and ticks: the uses' answers to the view. */
+void session_pc_check(struct session *s);
 
 #endif

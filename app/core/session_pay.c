@@ -65,11 +65,12 @@ session_pay_offer(struct session *s)
 	const struct checkout_txn *t = checkout_current(s->o.co);
 
 	session_pay_reset(s);
+	/* the engine's due lacks the 商品券 discount (session_pcoupon.c) */
 	if (s->pm == NULL || t == NULL || t->state != CHECKOUT_T_REDEEMED ||
-	    t->due_fen <= 0)
+	    t->due_fen - session_pc_discount(s) <= 0)
 		return;
 	s->v.pay_offer = 1;
-	s->v.pay_due_fen = t->due_fen;
+	s->v.pay_due_fen = t->due_fen - session_pc_discount(s);
 }
 
 /* A charge can be asked now: offered, nothing out, not paid. */
@@ -117,6 +118,17 @@ session_pay_scan(struct session *s, const char *code)
 		refused(s, rc);
 		return 1;
 	}
+	/* 商品券: their uses committed against this charge before it
+	 * leaves (use first: sent now, the charge held for them) */
+	if ((rc = session_pc_charged(s, id)) != 0) {
+		(void)payment_cancel(s->pm, id); /* never sent */
+		session_set_msg(s, VIEW_M_ERROR, rc == QUAN_EEXIST ? "a product "
+		    "coupon is in use in another sale" : quan_strerror(rc));
+		s->pay_id = id;
+		s->v.pay = VIEW_PAY_CANCELLING;
+		session_pay_check(s);
+		return 1;
+	}
 	s->pay_id = id;
 	s->v.tender = VIEW_T_WECHAT;
 	s->v.pay = VIEW_PAY_SENDING;
@@ -139,6 +151,8 @@ session_pay_key(struct session *s, enum session_cmd cmd)
 	if (s->o.kiosk || (s->v.screen != VIEW_RESULT &&
 	    s->v.screen != VIEW_PAY) || !can_ask(s))
 		return;
+	if (session_pc_cash_refused(s))
+		return; /* a 商品券 needs the payment code */
 	s->v.tender = cmd == SC_CASH ? VIEW_T_CASH : VIEW_T_OTHER;
 	session_set_msg(s, VIEW_M_NONE, NULL);
 	session_go(s, VIEW_PAY, cmd == SC_CASH ? VIEW_FIELD_CASH :
@@ -247,9 +261,12 @@ session_pay_check(struct session *s)
 	enum view_pay_state was = v->pay;
 	uint32_t el = v->pay_elapsed_s;
 
+	session_pc_check(s);
 	if (s->pm == NULL || s->pay_id == 0)
 		return;
-	(void)payment_step(s->pm);
+	/* use first: the charge leaves once its 商品券 are used */
+	if (!session_pc_holding(s))
+		(void)payment_step(s->pm);
 	if (!session_pay_waiting(s) || payment_view(s->pm, s->pay_id,
 	    &pv) != 0)
 		return;
@@ -262,10 +279,12 @@ session_pay_check(struct session *s)
 		v->pay_elapsed_s = (uint32_t)(pv.elapsed_ms / 1000);
 		break;
 	case PAY_PAID:
+		session_pc_paid(s, pv.transaction_id);
 		paid(s, &pv);
 		break;
 	case PAY_FAILED:
 	case PAY_REVERSED:
+		session_pc_failed(s);
 		/* the sale stays: another code or tender, or cancel */
 		v->pay = pv.outcome == PAY_FAILED ? VIEW_PAY_FAILED :
 		    VIEW_PAY_REVERSED;
@@ -411,6 +430,8 @@ session_pay_timeout_ms(const struct session *s)
 	r = s->rf != NULL && s->refund_id != 0 ? refund_timeout_ms(s->rf) : -1;
 	if (s->pm == NULL || !payment_active(s->pm))
 		return r;
+	if (session_pc_holding(s))
+		return 250; /* the uses' answers come with the drains */
 	t = payment_timeout_ms(s->pm);
 	if (r >= 0 && (t < 0 || r < t))
 		t = r;

@@ -104,6 +104,8 @@ session_on_scan(struct session *s, const struct ev *ev)
 		session_journal(s, "manual_entry", 0, s->v.cashier, masked,
 		    NULL);
 	}
+	if (session_pc_scan(s, sc))
+		return; /* a 商品券 of the registry */
 	memset(&c, 0, sizeof c);
 	len = strlen(sc->text);
 	if (len == 0) {
@@ -254,6 +256,7 @@ redeemed(struct session *s, int rc, uint64_t t_us)
 		return;
 	}
 	s->cur_txn = t->id;
+	session_pc_redeemed(s, t->id); /* priced after the other coupons */
 	session_map_txn(s, t);
 	if (needs_approval(&s->v)) {
 		for (i = 0; i < s->v.ncoupons; i++)
@@ -302,7 +305,8 @@ session_on_confirm(struct session *s, const struct ev *ev)
 	if (s->v.screen != VIEW_BASKET)
 		return;
 	t = checkout_current(s->o.co);
-	if (t == NULL || t->state != CHECKOUT_T_OPEN || t->nlines == 0) {
+	if (t == NULL || t->state != CHECKOUT_T_OPEN ||
+	    (t->nlines == 0 && session_pc_count(s) == 0)) {
 		session_set_msg(s, VIEW_M_EMPTY_BASKET, NULL);
 		session_touch(s);
 		return;

@@ -29,8 +29,8 @@
 
 /* ---- mapping engine results to the view ------------------------------ */
 
-static enum view_cstate
-map_state(enum checkout_cstate c)
+enum view_cstate
+session_view_cstate(enum checkout_cstate c)
 {
 	switch (c) {
 	case CHECKOUT_PRICED: return VIEW_C_PRICED;
@@ -145,7 +145,7 @@ map_line(struct session *s, const struct checkout_line *l,
 	    l->coupon_type[0] != '\0' ? l->coupon_type : l->kind_id);
 	c->discount_fen = l->discount_fen;
 	c->give_item = l->needs_confirm;
-	c->state = map_state(l->state);
+	c->state = session_view_cstate(l->state);
 	/* a reason only where the coupon did not go through (yet), and on
 	 * a provisional line (its value comes with WeChat's answer) */
 	if (c->state == VIEW_C_REJECTED || c->state == VIEW_C_UNKNOWN ||
@@ -186,6 +186,7 @@ session_map_txn(struct session *s, const struct checkout_txn *t)
 		s->v.coupons[i].manual = manual[i];
 		s->v.ncoupons++;
 	}
+	session_pc_map(s, t);
 	if (t->id != 0)
 		snprintf(s->v.txn, sizeof s->v.txn, "%lld", (long long)t->id);
 	if (s->v.selected >= s->v.ncoupons)

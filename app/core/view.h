@@ -166,8 +166,10 @@ enum view_msg {
 	VIEW_M_REFUNDING,     /* text = txn: a paid sale's money is being
 	                         given back; voided once it is */
 	VIEW_M_REFUNDED,      /* text = txn: refunded and voided */
-	VIEW_M_REFUND_FAILED  /* text = "txn\treason": not refunded, the
+	VIEW_M_REFUND_FAILED, /* text = "txn\treason": not refunded, the
 	                         sale stays */
+	VIEW_M_PC_COLLECT     /* text = "¥X": a 商品券 WeChat refused after
+	                         the payment: collect the difference */
 };
 
 /* view.online */

@@ -575,3 +575,47 @@ sim_pc_seed(struct simdb *db, const struct sim_ids *ids,
 		ps.cases);
 	return out;
 }
+
+json_t *
+sim_pc_import(const json_t *product)
+{
+	json_t *out = json_array(), *lst, *e, *c;
+	const char *kase;
+	size_t i;
+
+	json_object_foreach((json_t *)json_object_get(product, "cases"),
+		kase, lst) {
+		json_array_foreach(lst, i, e) {
+			const json_t *wrong = json_object_get(e, "wrong_openid");
+
+			/* other_user: the registry believes it is the paying
+			 * customer's */
+			c = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
+				"coupon_code", json_object_get(e, "code"),
+				"openid", wrong != NULL ? wrong :
+				json_object_get(e, "openid"),
+				"appid", json_object_get(e, "appid"),
+				"brand_id", json_object_get(e, "brand_id"),
+				"product_coupon_id", json_object_get(e,
+				"product_coupon_id"),
+				"stock_id", json_object_get(e, "stock_id"),
+				"coupon_state", json_object_get(e, "state"),
+				"valid_end_time", json_object_get(e,
+				"valid_end_time"));
+			if (c == NULL)
+				continue;
+			if (json_object_get(e, "user_coupon_bundle_id") != NULL)
+				json_object_set_new(c,
+					"user_product_coupon_bundle_info",
+					json_pack("{s:O,s:O,s:i}",
+					"user_coupon_bundle_id",
+					json_object_get(e,
+					"user_coupon_bundle_id"),
+					"user_coupon_bundle_index",
+					json_object_get(e, "bundle_index"),
+					"total_count", 3));
+			json_array_append_new(out, c);
+		}
+	}
+	return json_pack("{s:o}", "coupons", out);
+}

@@ -5,7 +5,8 @@
  * run; if it does, SQLite's locking keeps both consistent). Writes
  * DIR/seed.json (codes by case) and the import files quan accepts:
  * DIR/import/stocks.json (GET-stock objects), DIR/import/cards.json
- * (card objects of /card/get), DIR/import/codes.csv.
+ * (card objects of /card/get), DIR/import/codes.csv, DIR/import/product.json
+ * (商品券 registry rows for `quan import product`).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -597,6 +598,14 @@ sim_seed(const char *dir, int force, char **cause)
 	if ((rc = dump(dir, "seed.json", out, cause)) != 0 ||
 	    (rc = write_imports(&sd, dir, cause)) != 0)
 		goto out;
+	if (json_object_get(product, "cases") != NULL) {
+		json_t *imp = sim_pc_import(product);
+
+		rc = dump(dir, "import/product.json", imp, cause);
+		json_decref(imp);
+		if (rc != 0)
+			goto out;
+	}
 	printf("seeded %s: %zu stocks, %zu cards; codes by case in "
 		"%s/seed.json, import files in %s/import/\n", dir,
 		json_array_size(sd.stocks), json_array_size(sd.cards), dir,

@@ -201,6 +201,9 @@ json_t *sim_pay_seed(struct simdb *db, const char *const users[3],
 int sim_pc_route(struct sim_ctx *c, int brand);
 /* Seed products, stocks and user coupons of every case and return the
  * seed.json "product" section. Caller holds the seed transaction. */
+/* `quan import product` rows (registry only: --fetch brings the
+ * definitions) of every coupon of the seed's product section. */
+json_t *sim_pc_import(const json_t *product);
 json_t *sim_pc_seed(struct simdb *db, const struct sim_ids *ids,
 	const char *const users[3], int64_t now, int *err);
 

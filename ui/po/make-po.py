@@ -52,10 +52,22 @@ EXTRA = [
  "less cash than is due",
  "a reference of 1 to 64 characters",
  "not a WeChat payment code",
- "pay: password", "pay: not enough"
+ "pay: password", "pay: not enough",
+ "product coupon: pay by WeChat payment code, not cash",
+ "a product coupon is in use in another sale",
+ "product coupon", "product: used", "product: expired",
+ "product: confirming", "product: other user"
 ]
 
 TR = {
+ "Product coupon refused by WeChat after the payment: collect %s more, or a manager voids the sale": "商品券在付款后被微信拒绝：请再收 %s，或由店长作废本单",
+ "product coupon: pay by WeChat payment code, not cash": "商品券须用微信付款码支付，不能收现金",
+ "a product coupon is in use in another sale": "商品券正在另一笔交易中使用",
+ "product coupon": "商品券",
+ "product: used": "商品券（已核销）",
+ "product: expired": "商品券（已过期）",
+ "product: confirming": "商品券（待确认发放）",
+ "product: other user": "商品券（非付款顾客）",
  "Sale %s was paid: refunding it; it is voided once the money is back": "交易 %s 已付款：正在退款，退款成功后作废",
  "Sale %s refunded and voided": "交易 %s 已退款并作废",
  "Sale %s NOT refunded (%s): it stays paid": "交易 %s 未退款（%s）：仍为已付款",

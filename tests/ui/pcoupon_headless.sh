@@ -1,0 +1,161 @@
+#!/bin/bash
+# pcoupon_headless.sh — 商品券 at the terminal, driven by `quan run
+# --headless` against `quan sim` (issue 14 item 7): a registry code
+# scanned becomes a basket line like the other kinds (kind, name,
+# discount, state), a refused one (expired) says why; the line is priced
+# after the other coupons, cash is refused before it is taken, the payment
+# code is charged the reduced amount and the coupon used once against
+# that order; pay first, another customer's coupon refused by WeChat
+# after the payment says "collect ¥10.00 more" (journaled); use first, a
+# refused use withdraws the charge before it leaves (nothing charged, no
+# 15 s reverse) and the sale is paid in full by cash; without the network
+# a 商品券 is refused online-only; the same words in Chinese; the kiosk.
+set -u
+QUAN=${QUAN:?QUAN must name the quan binary}
+W=$(mktemp -d /tmp/quan-ui-pc-XXXXXX)
+SIM=$W/sim
+SIM_SEED=5
+. "$(dirname "${BASH_SOURCE[0]}")/../net/simlib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../net/salelib.sh"
+trap 'kill_sim' EXIT
+
+sale_setup 500
+"$QUAN" import product "$SIM/import/product.json" >/dev/null || fail "import product"
+"$QUAN" import product --fetch >"$W/fetch" 2>&1 || fail "fetch: $(cat "$W/fetch")"
+pcc() { # pcc CASE [PYTHON FILTER on e]: the first code
+	python3 -c "
+import json
+for e in json.load(open('$SIM/seed.json'))['product']['cases']['$1']:
+    if ${2:-True}: print(e['code'])" | head -1
+}
+ALL_NORMAL=$(pcc valid 'e["type"] == "NORMAL" and e["scope"] == "ALL"')
+ALL_DISC=$(pcc valid 'e["type"] == "DISCOUNT" and e["scope"] == "ALL"')
+EXPIRED=$(pcc expired)
+OTHER=$(pcc other_user)
+B1=$(pcc bundle 'e["bundle_index"] == 0 and e["type"] == "NORMAL" and e["scope"] == "ALL"')
+q() { sqlite3 "$W/data/quan.db" "$1"; }
+run() { # run LANG [OPTIONS]: the script in $W/s
+	local lang=$1
+	shift
+	"$QUAN" run --headless "$W/s" --quiet --lang "$lang" "$@" >"$W/o" 2>"$W/e" ||
+		{ cat "$W/o" "$W/e" >&2; fail "headless run ($lang $*)"; }
+}
+
+# pay first: the line, cash refused, the charge reduced, the use made;
+# then another customer's coupon refused after the payment
+cat >"$W/s" <<S
+login 1001 1234
+amount 100
+scan $EXPIRED
+print
+expect verdict: REJECTED
+expect expired
+scan $ALL_NORMAL
+print
+expect coupon 1: $ALL_NORMAL [product coupon]
+expect -¥10.00 valid
+expect amount=¥100.00 discount=¥10.00 due=¥90.00
+confirm
+wait-sync 5000
+print
+expect pay: due=¥90.00 offered
+key cash
+print
+expect msg: Error: product coupon: pay by WeChat payment code, not cash
+scan $(pay_code 00)
+wait-sync 5000
+print
+expect pay: paid tender=wechat due=¥90.00
+amount 100
+scan $OTHER
+confirm
+wait-sync 5000
+scan $(pay_code 00)
+wait-sync 5000
+print
+expect pay: paid tender=wechat due=¥90.00
+expect msg: Product coupon refused by WeChat after the payment: collect ¥10.00 more
+S
+run en
+[ "$(q "SELECT state || ' ' || discount_fen || ' ' || paid_fen FROM pc_uses WHERE code = '$ALL_NORMAL'")" = "2 1000 9000" ] ||
+	fail "the use: $(q "SELECT * FROM pc_uses")"
+[ "$(q "SELECT p.amount_fen || ' ' || p.state FROM payments p JOIN pc_uses u ON u.txn_id = p.txn_id WHERE u.code = '$ALL_NORMAL'")" = "9000 paid" ] ||
+	fail "the charge: $(q "SELECT * FROM payments")"
+[ "$(q "SELECT state FROM pc_uses WHERE code = '$OTHER'")" = 3 ] || fail "other user: not refused"
+[ "$(q "SELECT count(*) FROM journal WHERE kind = 'pc_shortfall' AND data LIKE '%\"collect_fen\":1000%'")" = 1 ] ||
+	fail "shortfall not journaled: $(q "SELECT kind, data FROM journal ORDER BY seq DESC LIMIT 3")"
+
+# use first: WeChat refuses the use before the charge leaves: nothing is
+# charged (no reverse, no 15 s wait), the full due is taken in cash
+sed -i "s/^\[product_coupon\]$/[product_coupon]\norder = use_first/" "$SIM/quan.conf"
+cat >"$W/s" <<S
+login 1001 1234
+amount 100
+scan $OTHER
+confirm
+wait-sync 5000
+scan $(pay_code 00)
+wait-sync 5000
+print
+expect pay: failed tender=wechat due=¥100.00 elapsed=0s reason=cancelled
+expect verdict: REJECTED
+expect RESOURCE_NOT_EXISTS
+key cash
+submit 100
+print
+expect pay: paid tender=cash due=¥100.00
+S
+t0=$(date +%s)
+run en
+[ $(( $(date +%s) - t0 )) -lt 10 ] || fail "use first refusal took $(( $(date +%s) - t0 )) s"
+otn=$(q "SELECT out_trade_no FROM payments WHERE txn_id = 3 AND tender = 'wechat'")
+[ "$(q "SELECT state || ' ' || requests FROM payments WHERE out_trade_no = '$otn'")" = "failed 0" ] ||
+	fail "use first: the charge left: $(q "SELECT * FROM payments WHERE txn_id = 3")"
+[ "$(sqlite3 "$SIM/sim.db" "SELECT count(*) FROM pay_ledger WHERE out_trade_no = '$otn'")" = 0 ] ||
+	fail "use first: WeChat was charged"
+sed -i '/^order = use_first$/d' "$SIM/quan.conf"
+
+# Chinese words; the kiosk takes the 商品券 with the payment code only
+cat >"$W/s" <<S
+login 1001 1234
+amount 100
+scan $ALL_DISC
+print
+expect [商品券]
+confirm
+wait-sync 5000
+key cash
+print
+expect 商品券须用微信付款码支付，不能收现金
+S
+run zh
+cat >"$W/s" <<S
+amount 100
+scan $B1
+confirm
+wait-sync 5000
+scan $(pay_code 00)
+wait-sync 5000
+print
+expect KIOSK
+expect pay: paid tender=wechat due=¥90.00
+S
+run en --kiosk
+[ "$(q "SELECT state FROM pc_uses WHERE code = '$B1'")" = 2 ] || fail "kiosk: not used"
+# the Chinese sale left without a charge: no discount kept
+[ "$(q "SELECT discount_fen FROM txns WHERE id = 4")" = 0 ] ||
+	fail "a sale left unpaid keeps its product coupon discount: $(q "SELECT * FROM txns WHERE id = 4")"
+
+# without the network a 商品券 is refused: online only
+cat >"$W/s" <<S
+login 1001 1234
+amount 100
+scan $ALL_DISC
+print
+expect verdict: REJECTED
+expect product coupons need the network
+S
+run en --no-sync
+ledgers_agree >/dev/null || fail "ledgers differ"
+"$QUAN" journal verify >/dev/null || fail "journal verify"
+echo "ok"
