@@ -33,22 +33,6 @@ bad(char **cause, const char *fmt, ...)
 	return QUAN_EINVAL;
 }
 
-int
-pc_json_time(const char *s, int64_t *t)
-{
-	char buf[64];
-	size_t n;
-
-	if (s == NULL || (n = strlen(s)) < 17 || n > 40)
-		return QUAN_EINVAL;
-	/* "YYYY-MM-DDTHH:MM" then an offset: seconds are :00 */
-	if (s[16] != ':' && s[16] != '.') {
-		snprintf(buf, sizeof buf, "%.16s:00%s", s, s + 16);
-		return tm_parse_rfc3339(buf, t);
-	}
-	return tm_parse_rfc3339(s, t);
-}
-
 /* A string of 1..max bytes of [0-9A-Za-z_-] (WeChat's ids and codes),
  * copied to out; absent: "" when !required. */
 static int
@@ -134,7 +118,7 @@ get_time(const json_t *o, const char *key, int64_t *out, char **cause)
 	*out = 0;
 	if (v == NULL || json_is_null(v))
 		return QUAN_OK;
-	if (!json_is_string(v) || pc_json_time(json_string_value(v), out)
+	if (!json_is_string(v) || tm_parse_rfc3339_min(json_string_value(v), out)
 	    != QUAN_OK)
 		return bad(cause, "%s: not an RFC 3339 time", key);
 	return QUAN_OK;

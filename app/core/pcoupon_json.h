@@ -34,10 +34,6 @@ int pc_stock_from_json(const struct json_t *o, const struct pc_product *p,
 int pc_coupon_from_json(const struct json_t *o, struct pc_coupon *out,
     char **cause);
 
-/* RFC 3339 with or without seconds (WeChat's examples omit them:
- * "2025-07-24T00:00+08:00"), optional fraction, Z or an offset. */
-int pc_json_time(const char *s, int64_t *t);
-
 /* A whole import document: {"product_coupons":[…], "stocks":[…],
  * "coupons":[…]} (each optional, at least one present). Each stock's
  * product must be in the document or in `known` (NULL: any product_coupon

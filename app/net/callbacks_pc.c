@@ -89,7 +89,7 @@ time_field(json_t *o, const char *k, int64_t *dst, int req, char **cause)
 	if (!field(o, k, t, sizeof t, req, NULL, cause))
 		return 0;
 	*dst = 0;
-	if (t[0] != '\0' && pc_time_parse(t, dst) != 0) {
+	if (t[0] != '\0' && tm_parse_rfc3339_min(t, dst) != 0) {
 		*cause = xasprintf("SEND field %s: not RFC 3339", k);
 		return 0;
 	}

@@ -111,10 +111,8 @@ struct pc_entity {
 	char scope[16];
 };
 
-/* An RFC 3339 time as 商品券 answers write it: with or without seconds
- * ("2025-01-01T00:00+08:00", the official examples), optional fraction,
- * "Z" or an offset. 0, or QUAN_EINVAL. Pure. */
-int pc_time_parse(const char *s, int64_t *t);
+/* 商品券 times (with or without seconds) are read by
+ * tm_parse_rfc3339_min (util/tm.h), the one RFC 3339 reader. */
 
 /* Parse one entity (a JSON object text of n bytes) into out; unknown keys
  * are ignored, wrong types and over-long values refused (QUAN_EPROTO with

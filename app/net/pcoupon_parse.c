@@ -106,23 +106,6 @@ pc_request_id_code(const char *rid)
 
 /* ---- the entity --------------------------------------------------------- */
 
-int
-pc_time_parse(const char *s, int64_t *t)
-{
-	char buf[64];
-	size_t n = s ? strlen(s) : 0;
-
-	if (n >= 17 && n < sizeof buf - 3 && s[10] == 'T' && s[13] == ':' &&
-	    s[16] != ':') {
-		/* "YYYY-MM-DDTHH:MM" + zone: seconds 00 */
-		memcpy(buf, s, 16);
-		memcpy(buf + 16, ":00", 3);
-		memcpy(buf + 19, s + 16, n - 16 + 1);
-		return tm_parse_rfc3339(buf, t);
-	}
-	return tm_parse_rfc3339(s ? s : "", t);
-}
-
 /* Copy string k of o into dst[n]: 1 ok or absent, 0 (and *cause) on a
  * wrong type or an over-long value. */
 static int
@@ -151,7 +134,7 @@ time_at(json_t *o, const char *k, int64_t *dst, char **cause)
 		return 0;
 	if (buf[0] == '\0')
 		return 1;
-	if (pc_time_parse(buf, dst) != 0) {
+	if (tm_parse_rfc3339_min(buf, dst) != 0) {
 		err_set_cause(cause, xasprintf("field %s: not RFC 3339", k));
 		return 0;
 	}
@@ -400,7 +383,7 @@ pc_use_body(const struct pc_use_req *q, const char *brand_id, char **cause)
 	    q->out_request_no, cause) &&
 	    put(o, "use_time", q->use_time, 40, cause) &&
 	    put(o, "out_request_no", q->out_request_no, 40, cause);
-	if (ok && pc_time_parse(q->use_time, &t) != 0) {
+	if (ok && tm_parse_rfc3339_min(q->use_time, &t) != 0) {
 		err_set_cause(cause, xstrdup("use_time: not RFC 3339"));
 		ok = 0;
 	}

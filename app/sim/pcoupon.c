@@ -354,7 +354,7 @@ coupon_op(struct sim_ctx *c, int brand, const char *verb, const char *openid,
 		if (sim_str(c, c->body, "use_time", 1, 64, &use_time) != 0 ||
 		    sim_str(c, c->body, "store_id", 0, 64, &store) != 0)
 			return;
-		if (pc_time_parse(use_time, &t) != 0) {
+		if (tm_parse_rfc3339_min(use_time, &t) != 0) {
 			sim_err_field(c, "use_time", "is not an RFC 3339 time");
 			return;
 		}

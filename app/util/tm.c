@@ -12,21 +12,24 @@ static char tm_zone_name[64] = "UTC";
 static int tm_fixed = 1;      /* zone is a fixed offset */
 static int tm_fixed_off = 0;  /* seconds east of UTC when fixed */
 
+static int digits(const char *s, int n, int *v);
+
+/* "Z", "UTC" or [+-]HH:MM, digits only (sscanf's %2d took " 8" and
+ * "-8" after the sign) */
 static int
 parse_offset(const char *s, int *off)
 {
 	int hh, mm;
-	char sign, end;
 
 	if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0) {
 		*off = 0;
 		return QUAN_OK;
 	}
-	if (sscanf(s, "%c%2d:%2d%c", &sign, &hh, &mm, &end) != 3 ||
-	    (sign != '+' && sign != '-') || strlen(s) != 6 || hh > 14 ||
-	    mm > 59)
+	if ((s[0] != '+' && s[0] != '-') || digits(s + 1, 2, &hh) ||
+	    s[3] != ':' || digits(s + 4, 2, &mm) || s[6] != '\0' ||
+	    hh > 14 || mm > 59)
 		return QUAN_EINVAL;
-	*off = (hh * 3600 + mm * 60) * (sign == '-' ? -1 : 1);
+	*off = (hh * 3600 + mm * 60) * (s[0] == '-' ? -1 : 1);
 	return QUAN_OK;
 }
 
@@ -164,31 +167,40 @@ digits(const char *s, int n, int *v)
 	return 0;
 }
 
-int
-tm_parse_rfc3339(const char *s, int64_t *t)
+/* seconds: 1 required, 0 optional ("YYYY-MM-DDTHH:MM" + zone = :00) */
+static int
+parse_rfc3339(const char *s, int seconds, int64_t *t)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 		30, 31};
-	int y, mo, d, h, mi, sec, off;
+	int y, mo, d, h, mi, sec = 0, off;
 	struct tm tm;
 	const char *p;
 
-	if (s == NULL || strlen(s) < 20 || digits(s, 4, &y) ||
+	/* each check stops at the first byte that is wrong (a '\0' too):
+	 * nothing past the end is read */
+	if (s == NULL || digits(s, 4, &y) ||
 	    s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
 	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || digits(s + 17, 2, &sec))
+	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi))
 		return QUAN_EINVAL;
+	p = s + 16;
+	if (*p == ':') {
+		if (digits(s + 17, 2, &sec))
+			return QUAN_EINVAL;
+		p = s + 19;
+		if (*p == '.') {
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+			if (p == s + 20)
+				return QUAN_EINVAL;
+		}
+	} else if (seconds) {
+		return QUAN_EINVAL;
+	}
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
 	    mi > 59 || sec > 60)
 		return QUAN_EINVAL;
-	p = s + 19;
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-		if (p == s + 20)
-			return QUAN_EINVAL;
-	}
 	if (*p == 'z')
 		p = "Z";
 	if (parse_offset(p, &off) != QUAN_OK)
@@ -202,4 +214,16 @@ tm_parse_rfc3339(const char *s, int64_t *t)
 	tm.tm_sec = sec == 60 ? 59 : sec;
 	*t = (int64_t)timegm(&tm) - off;
 	return QUAN_OK;
+}
+
+int
+tm_parse_rfc3339(const char *s, int64_t *t)
+{
+	return parse_rfc3339(s, 1, t);
+}
+
+int
+tm_parse_rfc3339_min(const char *s, int64_t *t)
+{
+	return parse_rfc3339(s, 0, t);
 }

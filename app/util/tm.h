@@ -32,5 +32,9 @@ char *tm_rfc3339(int64_t t, char *out, size_t n);
 /* RFC 3339 ("...Z", "+08:00", optional fraction, ignored) -> epoch.
  * QUAN_EINVAL on anything malformed. */
 int tm_parse_rfc3339(const char *s, int64_t *t);
+/* The same, seconds optional: "2025-01-01T00:00+08:00" is 00:00:00 (商品券
+ * times: WeChat's samples and the simulator accept both forms). A
+ * fraction needs the seconds; hours alone are refused. */
+int tm_parse_rfc3339_min(const char *s, int64_t *t);
 
 #endif

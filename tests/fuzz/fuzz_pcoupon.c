@@ -1,7 +1,7 @@
 /* fuzz_pcoupon.c — libFuzzer target for the 商品券 answer reader
  * (pc_coupon_parse: the UserProductCouponEntity of use, return,
  * deactivate, confirm and get; app/net/pcoupon_parse.c) and the RFC 3339
- * reader it uses (pc_time_parse, seconds optional).
+ * reader it uses (tm_parse_rfc3339_min, seconds optional).
  *
  * Checks its promises, not only "no crash": a parsed coupon has a
  * non-empty, NUL-terminated code, a state of the enum, a bundle index of
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "net/pcoupon.h"
+#include "util/tm.h"
 #include "util/err.h"
 #include "util/xmem.h"
 
@@ -50,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = xmalloc(size + 1);
 	memcpy(s, data, size);
 	s[size] = '\0';
-	(void)pc_time_parse(s, &t);
+	(void)tm_parse_rfc3339_min(s, &t);
 	free(s);
 	return 0;
 }

@@ -86,6 +86,45 @@ test_rfc3339(void **state)
 		QUAN_EINVAL);
 	assert_int_equal(tm_parse_rfc3339("2015-05-20T13:29:35+8:00", &t),
 		QUAN_EINVAL);
+	/* offsets: digits only, in range */
+	assert_int_equal(tm_parse_rfc3339("2015-05-20T13:29:35-05:30", &t), 0);
+	assert_int_equal(t, 1432099775 + 8 * 3600 + 5 * 3600 + 1800);
+	assert_int_equal(tm_parse_rfc3339("2015-05-20T05:29:35z", &t), 0);
+	assert_int_equal(t, 1432099775);
+	assert_int_equal(tm_parse_rfc3339("2015-05-20T13:29:35+ 8:00", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339("2015-05-20T13:29:35+-8:00", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339("2015-05-20T13:29:35+15:00", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339("2015-05-20T13:29:35+08:00x", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339("2015-05-20T13:29:35", &t),
+		QUAN_EINVAL);
+	/* seconds required here, optional in the _min form */
+	assert_int_equal(tm_parse_rfc3339("2015-05-20T13:29+08:00", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339_min("2015-05-20T13:29+08:00", &t), 0);
+	assert_int_equal(t, 1432099775 - 35);
+	assert_int_equal(tm_parse_rfc3339_min("2015-05-20T05:29Z", &t), 0);
+	assert_int_equal(t, 1432099775 - 35);
+	assert_int_equal(tm_parse_rfc3339_min("2015-05-20T13:29:35.5+08:00",
+		&t), 0);
+	assert_int_equal(t, 1432099775);
+	assert_int_equal(tm_parse_rfc3339_min("2015-05-20T13:29.5+08:00", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339_min("2015-05-20T13+08:00", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339_min("2015-05-20T13:29", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339_min("2015-05-20T13:2", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339_min("2015-02-30T00:00+08:00", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339_min("2015-05-20T24:00+08:00", &t),
+		QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339_min("", &t), QUAN_EINVAL);
+	assert_int_equal(tm_parse_rfc3339_min(NULL, &t), QUAN_EINVAL);
 	assert_int_equal(tm_set_zone("-05:00"), QUAN_OK);
 	assert_string_equal(tm_rfc3339(1432099775, out, sizeof out),
 		"2015-05-20T00:29:35-05:00");
