@@ -3,7 +3,7 @@
  * same core as the headless `quan sale` (core/pcoupon_sale.h):
  *
  *   scan       a code the product registry knows becomes a basket line
- *              (kind "product", its name, type, discount), priced
+ *              (its name, its type's word, discount), priced
  *              provisionally on what the other coupons leave; refused
  *              (expired, offline ...) it goes to the verdict box only,
  *              like the other kinds;
@@ -158,7 +158,10 @@ map_line(const struct session_pc *p, int i, struct view_coupon *c)
 	str_copy(c->code, sizeof c->code, l->c.code);
 	str_copy(c->name, sizeof c->name, l->p.name[0] != '\0' ? l->p.name :
 	    l->c.stock_id);
-	str_copy(c->kind, sizeof c->kind, "product");
+	/* its type's word (NORMAL: amount off ...), as the other kinds;
+	 * "product" (商品券) while its definition is unknown */
+	str_copy(c->kind, sizeof c->kind, l->v.rule.type != PC_TYPE_UNKNOWN ?
+	    pc_type_name(l->v.rule.type) : "product");
 	c->r_code = REASON_NONE;
 	if (l->v.reason != REASON_NONE) {
 		ri = reason_info(l->v.reason);

@@ -52,7 +52,7 @@ expect verdict: REJECTED
 expect expired
 scan $ALL_NORMAL
 print
-expect coupon 1: $ALL_NORMAL [product coupon]
+expect coupon 1: $ALL_NORMAL [amount off] 全场满减
 expect -¥10.00 valid
 expect amount=¥100.00 discount=¥10.00 due=¥90.00
 confirm
@@ -121,7 +121,7 @@ login 1001 1234
 amount 100
 scan $ALL_DISC
 print
-expect [商品券]
+expect [折扣券]
 confirm
 wait-sync 5000
 key cash
