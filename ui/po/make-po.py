@@ -56,7 +56,8 @@ EXTRA = [
  "product coupon: pay by WeChat payment code, not cash",
  "a product coupon is in use in another sale",
  "product coupon", "product: used", "product: expired",
- "product: confirming", "product: other user"
+ "product: confirming", "product: other user", "product NORMAL",
+ "product DISCOUNT"
 ]
 
 TR = {
@@ -68,6 +69,8 @@ TR = {
  "product: expired": "商品券（已过期）",
  "product: confirming": "商品券（待确认发放）",
  "product: other user": "商品券（非付款顾客）",
+ "product NORMAL": "商品券 满减",
+ "product DISCOUNT": "商品券 折扣",
  "Sale %s was paid: refunding it; it is voided once the money is back": "交易 %s 已付款：正在退款，退款成功后作废",
  "Sale %s refunded and voided": "交易 %s 已退款并作废",
  "Sale %s NOT refunded (%s): it stays paid": "交易 %s 未退款（%s）：仍为已付款",
