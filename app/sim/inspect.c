@@ -2,7 +2,8 @@
  * inspect.c — `quan sim inspect DIR [--json]`: what the simulator saw.
  * Per coupon (and card code) the number of redemptions, returns and
  * deactivations from the ledger — a coupon redeemed more than once net of
- * returns is a defect in the client or the simulator —, payments per
+ * returns is a defect in the client or the simulator —, 商品券 uses and
+ * returns from pc_ledger (the same rule), payments per
  * out_trade_no from pay_ledger (charged more than once is a defect),
  * request counts by endpoint and status, and the callback delivery log.
  */
@@ -36,7 +37,13 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 		" sum(kind = 'reverse') AS reverses,"
 		" sum(CASE kind WHEN 'pay' THEN payer ELSE -payer END) AS net "
 		"FROM pay_ledger GROUP BY out_trade_no ORDER BY out_trade_no";
+	static const char pcled[] =
+		"SELECT code, stock_id AS ref, sum(kind = 'use') AS uses,"
+		" sum(kind = 'return') AS returns FROM pc_ledger"
+		" GROUP BY code, stock_id ORDER BY code, stock_id";
 	struct simdb *db = NULL;
+	json_t *pc = NULL;
+	json_int_t total_pc = 0;
 	json_t *rows = NULL, *st = NULL, *cb = NULL, *pl = NULL, *red, *out;
 	json_t *x, *pdef;
 	json_int_t npaid = 0, nrev = 0, net = 0;
@@ -54,7 +61,8 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 	if (simdb_run(db, led, NULL, &rows) != 0 ||
 	    simdb_run(db, stats, NULL, &st) != 0 ||
 	    simdb_run(db, cbs, NULL, &cb) != 0 ||
-	    simdb_run(db, pays, NULL, &pl) != 0) {
+	    simdb_run(db, pays, NULL, &pl) != 0 ||
+	    simdb_run(db, pcled, NULL, &pc) != 0) {
 		*cause = xstrdup("cannot read sim.db");
 		rc = QUAN_EIO;
 		goto out;
@@ -83,6 +91,24 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 			json_integer_value(json_object_get(x,
 			"deactivations")), "defect", defect));
 	}
+	json_array_foreach(pc, i, x) {
+		json_int_t u = json_integer_value(json_object_get(x, "uses"));
+		json_int_t r = json_integer_value(json_object_get(x,
+			"returns"));
+		int defect = u > r + 1;
+
+		total_pc += u;
+		if (u == 0)
+			continue;
+		if (defect)
+			(*defects)++;
+		json_array_append_new(red, json_pack(
+			"{s:O,s:s,s:O,s:I,s:I,s:I,s:b}", "code",
+			json_object_get(x, "code"), "kind", "product",
+			"stock_id", json_object_get(x, "ref"), "redemptions", u,
+			"returns", r, "deactivations", (json_int_t)0, "defect",
+			defect));
+	}
 	pdef = json_array();
 	json_array_foreach(pl, i, x) {
 		json_int_t n = json_integer_value(json_object_get(x, "pays"));
@@ -110,10 +136,11 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 				json_integer_value(v) + json_integer_value(
 				json_object_get(x, "n"))));
 		}
-		out = json_pack("{s:I,s:I,s:i,s:o,s:o,s:O,s:O,"
+		out = json_pack("{s:I,s:I,s:I,s:i,s:o,s:o,s:O,s:O,"
 			"s:{s:I,s:I,s:I,s:o}}",
 			"total_redemptions", total_uses,
-			"total_card_consumes", total_consumes, "defects",
+			"total_card_consumes", total_consumes,
+			"total_product_uses", total_pc, "defects",
 			*defects, "redemptions", red, "requests_by_status", by,
 			"requests", st, "callbacks", cb, "payments", "charges",
 			npaid, "reverses", nrev, "net_payer_fen", net,
@@ -123,10 +150,10 @@ sim_inspect(const char *dir, int json, int *defects, char **cause)
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		printf("\n");
 	} else {
-		printf("redemptions: %lld merchant, %lld card; defects "
-			"(redeemed more than once): %d\n",
+		printf("redemptions: %lld merchant, %lld card, %lld product "
+			"(商品券); defects (redeemed more than once): %d\n",
 			(long long)total_uses, (long long)total_consumes,
-			*defects);
+			(long long)total_pc, *defects);
 		json_array_foreach(red, i, x)
 			if (json_is_true(json_object_get(x, "defect")))
 				printf("  DEFECT %s %s redeemed %lld times\n",
@@ -166,6 +193,7 @@ out:
 	json_decref(st);
 	json_decref(cb);
 	json_decref(pl);
+	json_decref(pc);
 	simdb_close(db);
 	return rc;
 }

@@ -9,7 +9,8 @@
 # after the payment says "collect ¥10.00 more" (journaled); use first, a
 # refused use withdraws the charge before it leaves (nothing charged, no
 # 15 s reverse) and the sale is paid in full by cash; without the network
-# a 商品券 is refused online-only; the same words in Chinese; the kiosk.
+# a 商品券 is refused online-only; the same words in Chinese; the kiosk;
+# `quan sim inspect` counts the 商品券 used.
 set -u
 QUAN=${QUAN:?QUAN must name the quan binary}
 W=$(mktemp -d /tmp/quan-ui-pc-XXXXXX)
@@ -157,5 +158,9 @@ expect product coupons need the network
 S
 run en --no-sync
 ledgers_agree >/dev/null || fail "ledgers differ"
+# the simulator counts the 商品券 it saw used: the two, once each
+"$QUAN" sim inspect "$SIM" --json >"$W/insp" || fail "sim inspect"
+[ "$(python3 -c "import json; j = json.load(open('$W/insp')); print(j['total_product_uses'], j['defects'], sorted(r['code'] for r in j['redemptions'] if r['kind'] == 'product'))")" = "2 0 $(python3 -c "print(sorted(['$ALL_NORMAL', '$B1']))")" ] ||
+	fail "sim inspect: $(cat "$W/insp" | head -20)"
 "$QUAN" journal verify >/dev/null || fail "journal verify"
 echo "ok"
