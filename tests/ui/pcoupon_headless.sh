@@ -6,7 +6,8 @@
 # after the other coupons, cash is refused before it is taken, the payment
 # code is charged the reduced amount and the coupon used once against
 # that order; pay first, another customer's coupon refused by WeChat
-# after the payment says "collect ¥10.00 more" (journaled); use first, a
+# after the payment says "collect ¥10.00 more" (journaled); a payment code
+# without money, then another: the coupon used once with the second; use first, a
 # refused use withdraws the charge before it leaves (nothing charged, no
 # 15 s reverse) and the sale is paid in full by cash; without the network
 # a 商品券 is refused online-only; the same words in Chinese; the kiosk;
@@ -33,6 +34,7 @@ ALL_NORMAL=$(pcc valid 'e["type"] == "NORMAL" and e["scope"] == "ALL"')
 ALL_DISC=$(pcc valid 'e["type"] == "DISCOUNT" and e["scope"] == "ALL"')
 EXPIRED=$(pcc expired)
 OTHER=$(pcc other_user)
+B1D=$(pcc bundle 'e["bundle_index"] == 0 and e["type"] == "DISCOUNT" and e["scope"] == "ALL"')
 B1=$(pcc bundle 'e["bundle_index"] == 0 and e["type"] == "NORMAL" and e["scope"] == "ALL"')
 q() { sqlite3 "$W/data/quan.db" "$1"; }
 run() { # run LANG [OPTIONS]: the script in $W/s
@@ -76,6 +78,18 @@ wait-sync 5000
 print
 expect pay: paid tender=wechat due=¥90.00
 expect msg: Product coupon refused by WeChat after the payment: collect ¥10.00 more
+amount 100
+scan $ALL_DISC
+confirm
+wait-sync 5000
+scan $(pay_code 03)
+print
+expect pay: failed tender=wechat
+expect reason=NOTENOUGH
+scan $(pay_code 00)
+wait-sync 5000
+print
+expect pay: paid tender=wechat
 S
 run en
 [ "$(q "SELECT state || ' ' || discount_fen || ' ' || paid_fen FROM pc_uses WHERE code = '$ALL_NORMAL'")" = "2 1000 9000" ] ||
@@ -83,6 +97,9 @@ run en
 [ "$(q "SELECT p.amount_fen || ' ' || p.state FROM payments p JOIN pc_uses u ON u.txn_id = p.txn_id WHERE u.code = '$ALL_NORMAL'")" = "9000 paid" ] ||
 	fail "the charge: $(q "SELECT * FROM payments")"
 [ "$(q "SELECT state FROM pc_uses WHERE code = '$OTHER'")" = 3 ] || fail "other user: not refused"
+# NOTENOUGH withdrew the planned use; the next code's charge used it
+[ "$(q "SELECT group_concat(state || ':' || reason, ' ') FROM pc_uses WHERE code = '$ALL_DISC' ORDER BY id")" = "3:payment_failed 2:ok" ] ||
+	fail "a second payment code: $(q "SELECT * FROM pc_uses WHERE code = '$ALL_DISC'")"
 [ "$(q "SELECT count(*) FROM journal WHERE kind = 'pc_shortfall' AND data LIKE '%\"collect_fen\":1000%'")" = 1 ] ||
 	fail "shortfall not journaled: $(q "SELECT kind, data FROM journal ORDER BY seq DESC LIMIT 3")"
 
@@ -109,9 +126,9 @@ S
 t0=$(date +%s)
 run en
 [ $(( $(date +%s) - t0 )) -lt 10 ] || fail "use first refusal took $(( $(date +%s) - t0 )) s"
-otn=$(q "SELECT out_trade_no FROM payments WHERE txn_id = 3 AND tender = 'wechat'")
+otn=$(q "SELECT out_trade_no FROM payments WHERE txn_id = 4 AND tender = 'wechat'")
 [ "$(q "SELECT state || ' ' || requests FROM payments WHERE out_trade_no = '$otn'")" = "failed 0" ] ||
-	fail "use first: the charge left: $(q "SELECT * FROM payments WHERE txn_id = 3")"
+	fail "use first: the charge left: $(q "SELECT * FROM payments WHERE txn_id = 4")"
 [ "$(sqlite3 "$SIM/sim.db" "SELECT count(*) FROM pay_ledger WHERE out_trade_no = '$otn'")" = 0 ] ||
 	fail "use first: WeChat was charged"
 sed -i '/^order = use_first$/d' "$SIM/quan.conf"
@@ -120,7 +137,7 @@ sed -i '/^order = use_first$/d' "$SIM/quan.conf"
 cat >"$W/s" <<S
 login 1001 1234
 amount 100
-scan $ALL_DISC
+scan $B1D
 print
 expect [折扣券]
 confirm
@@ -144,23 +161,23 @@ S
 run en --kiosk
 [ "$(q "SELECT state FROM pc_uses WHERE code = '$B1'")" = 2 ] || fail "kiosk: not used"
 # the Chinese sale left without a charge: no discount kept
-[ "$(q "SELECT discount_fen FROM txns WHERE id = 4")" = 0 ] ||
-	fail "a sale left unpaid keeps its product coupon discount: $(q "SELECT * FROM txns WHERE id = 4")"
+[ "$(q "SELECT discount_fen FROM txns WHERE id = 5")" = 0 ] ||
+	fail "a sale left unpaid keeps its product coupon discount: $(q "SELECT * FROM txns WHERE id = 5")"
 
 # without the network a 商品券 is refused: online only
 cat >"$W/s" <<S
 login 1001 1234
 amount 100
-scan $ALL_DISC
+scan $B1D
 print
 expect verdict: REJECTED
 expect product coupons need the network
 S
 run en --no-sync
 ledgers_agree >/dev/null || fail "ledgers differ"
-# the simulator counts the 商品券 it saw used: the two, once each
+# the simulator counts the 商品券 it saw used: the three, once each
 "$QUAN" sim inspect "$SIM" --json >"$W/insp" || fail "sim inspect"
-[ "$(python3 -c "import json; j = json.load(open('$W/insp')); print(j['total_product_uses'], j['defects'], sorted(r['code'] for r in j['redemptions'] if r['kind'] == 'product'))")" = "2 0 $(python3 -c "print(sorted(['$ALL_NORMAL', '$B1']))")" ] ||
+[ "$(python3 -c "import json; j = json.load(open('$W/insp')); print(j['total_product_uses'], j['defects'], sorted(r['code'] for r in j['redemptions'] if r['kind'] == 'product'))")" = "3 0 $(python3 -c "print(sorted(['$ALL_NORMAL', '$ALL_DISC', '$B1']))")" ] ||
 	fail "sim inspect: $(cat "$W/insp" | head -20)"
 "$QUAN" journal verify >/dev/null || fail "journal verify"
 echo "ok"
