@@ -172,6 +172,7 @@ do_action(struct session *s, const char *why)
 		session_journal(s, "approval", s->act_txn, s->appr_id,
 		    session_action_id(a),
 		    why);
+		session_pc_voided(s, s->act_txn); /* 商品券 given back */
 		void_msg(s, s->act_txn, b);
 		if (s->act_txn == s->cur_txn &&
 		    checkout_load(s->o.co, s->cur_txn, &s->tmp) == 0) {

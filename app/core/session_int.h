@@ -192,6 +192,9 @@ void session_pc_failed(struct session *s);
 /* The redeemed sale is closed without a charge: its 商品券 discount is
  * taken back (no use was made). */
 void session_pc_leave(struct session *s);
+/* Sale txn voided (refunded first when paid): its used 商品券 get their
+ * returns (a bundle: the latest used round), sent now when online. */
+void session_pc_voided(struct session *s, int64_t txn);
 /* After drains and ticks: the uses' answers to the view. */
 void session_pc_check(struct session *s);
 

@@ -205,6 +205,8 @@ refund_check(struct session *s)
 	if (refund_settle(s->rf, s->refund_id) != 0)
 		log_error("session: voiding refunded sale %lld",
 		    (long long)rv.txn_id);
+	else if (rv.state == REFUND_SUCCESS)
+		session_pc_voided(s, rv.txn_id); /* 商品券 given back */
 	s->refund_id = 0;
 	if (rv.state == REFUND_SUCCESS) {
 		snprintf(t, sizeof t, "%lld", (long long)rv.txn_id);

@@ -504,3 +504,18 @@ session_pc_leave(struct session *s)
 		    (long long)p->txn);
 	p->spent = 1;
 }
+
+void
+session_pc_voided(struct session *s, int64_t txn)
+{
+	struct session_pc *p = s->pc;
+	int n = 0;
+
+	if (p == NULL)
+		return;
+	if (pcsale_return_txn(p->ps, txn, tm_now(), &n) != 0)
+		log_error("session: product coupons of voided sale %lld",
+		    (long long)txn);
+	else if (n > 0 && pcsale_send(p->ps, txn, tm_now(), NULL) != 0)
+		log_warn("session: product coupon returns left to quan sync");
+}

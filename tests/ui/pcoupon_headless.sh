@@ -5,7 +5,8 @@
 # discount, state), a refused one (expired) says why; the line is priced
 # after the other coupons, cash is refused before it is taken, the payment
 # code is charged the reduced amount and the coupon used once against
-# that order; pay first, another customer's coupon refused by WeChat
+# that order, the manager's void refunds it and returns the coupon; pay
+# first, another customer's coupon refused by WeChat
 # after the payment says "collect ¥10.00 more" (journaled); a payment code
 # without money, then another: the coupon used once with the second; use first, a
 # refused use withdraws the charge before it leaves (nothing charged, no
@@ -69,6 +70,13 @@ scan $(pay_code 00)
 wait-sync 5000
 print
 expect pay: paid tender=wechat due=¥90.00
+key void
+submit 9001
+submit 9999
+submit 1
+wait-sync 3000
+print
+expect msg: Sale 1 refunded and voided
 amount 100
 scan $OTHER
 confirm
@@ -92,9 +100,12 @@ print
 expect pay: paid tender=wechat
 S
 run en
-[ "$(q "SELECT state || ' ' || discount_fen || ' ' || paid_fen FROM pc_uses WHERE code = '$ALL_NORMAL'")" = "2 1000 9000" ] ||
+# used, then the manager's void refunded the sale and returned it
+[ "$(q "SELECT state FROM pc_uses WHERE code = '$ALL_NORMAL'")" = 5 ] ||
+	"$QUAN" sync --once >/dev/null 2>&1
+[ "$(q "SELECT state || ' ' || discount_fen || ' ' || paid_fen FROM pc_uses WHERE code = '$ALL_NORMAL'")" = "5 1000 9000" ] ||
 	fail "the use: $(q "SELECT * FROM pc_uses")"
-[ "$(q "SELECT p.amount_fen || ' ' || p.state FROM payments p JOIN pc_uses u ON u.txn_id = p.txn_id WHERE u.code = '$ALL_NORMAL'")" = "9000 paid" ] ||
+[ "$(q "SELECT p.amount_fen || ' ' || p.state || ' ' || t.state FROM payments p JOIN pc_uses u ON u.txn_id = p.txn_id JOIN txns t ON t.id = p.txn_id WHERE u.code = '$ALL_NORMAL'")" = "9000 paid voided" ] ||
 	fail "the charge: $(q "SELECT * FROM payments")"
 [ "$(q "SELECT state FROM pc_uses WHERE code = '$OTHER'")" = 3 ] || fail "other user: not refused"
 # NOTENOUGH withdrew the planned use; the next code's charge used it
