@@ -166,8 +166,12 @@ enum view_msg {
 	VIEW_M_REFUNDING,     /* text = txn: a paid sale's money is being
 	                         given back; voided once it is */
 	VIEW_M_REFUNDED,      /* text = txn: refunded and voided */
-	VIEW_M_REFUND_FAILED  /* text = "txn\treason": not refunded, the
+	VIEW_M_REFUND_FAILED, /* text = "txn\treason": not refunded, the
 	                         sale stays */
+	VIEW_M_NOT_PRINTED,   /* text = the printer's words: the sale is
+	                         complete, its receipt not printed (SC_PRINT
+	                         prints it again) */
+	VIEW_M_REPORT_NOT_PRINTED /* text = the printer's words */
 };
 
 /* view.online */

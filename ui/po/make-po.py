@@ -58,6 +58,11 @@ EXTRA = [
 TR = {
  "Sale %s was paid: refunding it; it is voided once the money is back": "交易 %s 已付款：正在退款，退款成功后作废",
  "Sale %s refunded and voided": "交易 %s 已退款并作废",
+ "Sale complete; receipt not printed (%s): Ctrl-P prints it again": "交易已完成；小票未打印（%s）：按 Ctrl-P 重新打印",
+ "Report not printed (%s): Ctrl-P to try again": "报表未打印（%s）：按 Ctrl-P 重试",
+ "no receipt to print again": "没有可重打的小票",
+ "cannot print this": "无法打印",
+ "no printer configured": "未配置打印机",
  "Sale %s NOT refunded (%s): it stays paid": "交易 %s 未退款（%s）：仍为已付款",
  "pay: password": "付款码（输密码）",
  "pay: not enough": "付款码（余额不足）",
@@ -293,6 +298,9 @@ TR.update({
   "密码错误次数过多：密码输入锁定，还需 %s 秒",
 })
 EXTRA += ["Coupon"]   # the sale detail's label (core, session_lists.c)
+# the printer's words from the session (core, session_print.c)
+EXTRA += ["no receipt to print again", "cannot print this",
+          "no printer configured"]
 
 def esc(s):
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
