@@ -687,7 +687,15 @@ escpos_render_doc(const struct receipt_doc *d, int width_mm, char **out,
 			continue;
 		}
 		snprintf(left, sizeof left, "%.*s", (int)(tab - l), l);
-		row(&o, left, tab + 1, 2);
+		if (width_of(&o, left) + 1 + width_of(&o, tab + 1) <= o.cols) {
+			row(&o, left, tab + 1, 2);
+			continue;
+		}
+		/* a long label: on its own, the figure flush right below */
+		row(&o, left, NULL, 2);
+		pad(&o, o.cols - width_of(&o, tab + 1));
+		texts(&o, tab + 1);
+		nl(&o);
 	}
 	rule(&o);
 	raw(&o, "\x1c\x2e", 2);
