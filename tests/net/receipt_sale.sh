@@ -110,6 +110,21 @@ decode "$W/roll.bin" "$S2" "$OTN" >"$W/r3.txt" ||
 grep -q 'Cash received *￥50.00' "$W/r3.txt" || fail "tendered: $(cat "$W/r3.txt")"
 grep -q 'Change *￥7.50' "$W/r3.txt" || fail "change: $(cat "$W/r3.txt")"
 
+# a refund of part of it: the sale stays paid, the money back is counted
+# apart (quan report, and the terminal's X report below)
+echo 9999 | "$QUAN" refund --amount 10 --by 9001 "$TXN" >"$W/rf.out" 2>&1 ||
+	fail "refund: $(cat "$W/rf.out")"
+"$QUAN" report --json >"$W/rep.json" || fail "report"
+python3 - "$W/rep.json" <<'PY' || fail "refunds in quan report: $(cat "$W/rep.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+r, p = j["refunds"], j["payments"]
+assert r["count"] == 1 and r["fen"] == 1000 and r["by_tender"]["cash"]["fen"] == 1000, r
+assert r["by_tender"]["wechat"]["count"] == 0 and r["open"]["count"] == 0, r
+assert p["cash"]["count"] == 1 and p["cash"]["fen"] == 4250, p
+PY
+"$QUAN" report | grep -q '^refunds: 1 10.00' || fail "refunds in the text report: $("$QUAN" report)"
+
 # 4. dead printers never hold a sale: a closed port, a listener that
 # never reads (its window fills); the bound is the job's 500 ms plus the
 # command's own time
@@ -187,7 +202,8 @@ rep = cuts[2].decode("gb18030", "replace")
 assert "X report" in rep, rep
 screen = open(sys.argv[2]).read()
 # each figure of the screen's report is on paper
-for label in ("Redeemed (confirmed + offline)", "Cash / other tender"):
+for label in ("Redeemed (confirmed + offline)", "Cash / other tender",
+              "Refunded (WeChat / cash / other)"):
     m = re.search(re.escape(label) + r": *(.*)", screen)
     assert m, "screen: " + label
     val = m.group(1).strip().replace("\u00a5", "\uffe5")
