@@ -12,6 +12,7 @@
 
 #include "core/checkout.h"
 #include "core/coupon.h"
+#include "core/reconcile.h"
 #include "core/redeem.h"
 #include "core/report.h"
 #include "core/session.h"
@@ -335,6 +336,21 @@ report_pay_lines(struct session *s, int64_t from, int64_t to)
 	report_refund_lines(s, from, to);
 }
 
+/* The sync daemon's last daily 对账 (core/reconcile.h), when WeChat's
+ * bill and the till did not agree: the manager's line. */
+static void
+report_reconcile_line(struct session *s)
+{
+	json_t *j = recon_daily_json(s->o.st);
+	json_int_t n = json_integer_value(json_object_get(j, "differences"));
+	const char *d = json_string_value(json_object_get(j, "date"));
+
+	if (j != NULL && n > 0 && d != NULL)
+		line_add(s, "Reconcile: differences with WeChat\t%s: %lld",
+		    d, (long long)n);
+	json_decref(j);
+}
+
 void
 session_show_report(struct session *s, int z, const char *approver,
     const char *why)
@@ -414,6 +430,7 @@ session_show_report(struct session *s, int z, const char *approver,
 	}
 	report_voids(s, from);
 	report_pay_lines(s, from, now + 1);
+	report_reconcile_line(s);
 	store_offline_stats(s->o.st, from, &off_n, &exposure);
 	line_add(s, "Accepted offline\t%lld", (long long)off_n);
 	line_add(s, "Offline exposure (unsettled)\t\xc2\xa5%s",

@@ -27,6 +27,7 @@ EXTRA = [
  "Voided sale", "WeChat Pay (vouchers)", "Cash / other tender",
  "Charges failed / not settled",
  "Refunded (WeChat / cash / other)", "Refunds open / abnormal",
+ "Reconcile: differences with WeChat",
  "Last scans, newest first:", "No scans yet", "No sales yet today",
  "Config file", "Store", "Timezone", "WeChat Pay URL", "Online wait",
  "Offline: max one coupon", "Offline: max per hour",
@@ -113,6 +114,7 @@ TR = {
  "Cash / other tender": "现金 / 其他支付", "Charges failed / not settled": "扣款失败 / 未定",
  "Refunded (WeChat / cash / other)": "已退款（微信 / 现金 / 其他）",
  "Refunds open / abnormal": "退款处理中 / 异常",
+ "Reconcile: differences with WeChat": "对账：与微信账单不符",
  "F11: more codes (%d-%d of %d)": "F11：更多代码（第 %d-%d 个，共 %d 个）",
  "Voided, not returnable (card)": "已作废但不可退回（卡券）",
  "Sale %s voided; the other coupons are being returned. Not returnable (card coupon already used at WeChat): %s":
