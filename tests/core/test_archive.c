@@ -197,6 +197,22 @@ exists(struct fx *f, int64_t txn)
 	return store_txn_get(f->st, txn, &t) == 0;
 }
 
+/* A settled sale 2 days before T0 (kept live by keep_days = 7). */
+static int64_t
+kept_sale(struct fx *f)
+{
+	int64_t id;
+
+	f->now = T0 - 2 * DAY;
+	assert_int_equal(store_begin(f->st), 0);
+	assert_int_equal(store_code_put_v(f->st, "QA00000000000006",
+	    STORE_MERCHANT, "1212", "issued", "", f->now), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	id = sale(f, "QA00000000000006");
+	answer(f, id, "confirmed");
+	return id;
+}
+
 static void
 test_what_moves_and_what_stays(void **state)
 {
@@ -258,13 +274,7 @@ test_what_moves_and_what_stays(void **state)
 		assert_int_equal(checkout_cancel(f->co), 0);
 	}
 	/* 2 days ago: kept by keep_days = 7 */
-	f->now = T0 - 2 * DAY;
-	assert_int_equal(store_begin(f->st), 0);
-	assert_int_equal(store_code_put_v(f->st, "QA00000000000006",
-	    STORE_MERCHANT, "1212", "issued", "", f->now), 0);
-	assert_int_equal(store_commit(f->st), 0);
-	kept = sale(f, "QA00000000000006");
-	answer(f, kept, "confirmed");
+	kept = kept_sale(f);
 	f->now = T0;
 	run(f, T0, 7, &r);
 	assert_int_equal(r.clamped, 1);
@@ -398,24 +408,25 @@ refunded(struct fx *f, int64_t txn, int64_t pay, const char *state,
 	assert_int_equal(store_commit(f->st), 0);
 }
 
-static int64_t
-rows(struct fx *f, struct store *st, const char *table, int64_t txn)
+/* Does st hold sale txn's payment; the fen of its refunds not failed. */
+static int
+has_payment(struct store *st, int64_t txn)
 {
 	struct store_pay p;
-	int64_t n = 0;
 
-	(void)f;
-	if (strcmp(table, "payments") == 0)
-		return store_pay_for_txn(st, txn, &p) == 0;
-	{
-		int64_t live = 0, done = 0;
+	return store_pay_for_txn(st, txn, &p) == 0;
+}
 
-		if (store_pay_for_txn(st, txn, &p) != 0)
-			return 0;
-		assert_int_equal(store_refund_sum(st, p.id, &live, &done), 0);
-		n = live;
-	}
-	return n;
+static int64_t
+refunds_of(struct store *st, int64_t txn)
+{
+	struct store_pay p;
+	int64_t live = 0, done = 0;
+
+	if (store_pay_for_txn(st, txn, &p) != 0)
+		return 0;
+	assert_int_equal(store_refund_sum(st, p.id, &live, &done), 0);
+	return live;
 }
 
 /* A sale moves with its payments, their vouchers and its refunds; a
@@ -451,13 +462,7 @@ test_payments_and_refunds_move_with_their_sale(void **state)
 	p = paid(f, open, "paid", 11000);
 	refunded(f, open, p, "processing", 500);
 	/* 2 days ago: kept live, its figures the same after the run */
-	f->now = T0 - 2 * DAY;
-	assert_int_equal(store_begin(f->st), 0);
-	assert_int_equal(store_code_put_v(f->st, "QA00000000000006",
-	    STORE_MERCHANT, "1212", "issued", "", f->now), 0);
-	assert_int_equal(store_commit(f->st), 0);
-	kept = sale(f, "QA00000000000006");
-	answer(f, kept, "confirmed");
+	kept = kept_sale(f);
 	p = paid(f, kept, "paid", 11000);
 	refunded(f, kept, p, "success", 2000);
 	f->now = T0;
@@ -469,11 +474,11 @@ test_payments_and_refunds_move_with_their_sale(void **state)
 	assert_int_equal(r.payments, 1);
 	assert_int_equal(r.refunds, 1);
 	assert_false(exists(f, moved));
-	assert_int_equal(rows(f, f->st, "payments", moved), 0);
-	assert_int_equal(rows(f, f->st, "payments", unknown), 1);
-	assert_int_equal(rows(f, f->st, "refunds", abnormal), 11000);
-	assert_int_equal(rows(f, f->st, "refunds", open), 500);
-	assert_int_equal(rows(f, f->st, "refunds", kept), 2000);
+	assert_int_equal(has_payment(f->st, moved), 0);
+	assert_int_equal(has_payment(f->st, unknown), 1);
+	assert_int_equal(refunds_of(f->st, abnormal), 11000);
+	assert_int_equal(refunds_of(f->st, open), 500);
+	assert_int_equal(refunds_of(f->st, kept), 2000);
 	assert_true(exists(f, unknown) && exists(f, abnormal) &&
 	    exists(f, open) && exists(f, kept));
 	assert_int_equal(report_payments(f->st, T0 - 7 * DAY, T0, &after),
@@ -483,7 +488,7 @@ test_payments_and_refunds_move_with_their_sale(void **state)
 	assert_memory_equal(&rb, &ra, sizeof rb);
 	/* in the archive: the sale with its money, whole */
 	assert_int_equal(store_open(r.file, STORE_O_READONLY, &a, &cause), 0);
-	assert_int_equal(rows(f, a, "refunds", moved), 3000);
+	assert_int_equal(refunds_of(a, moved), 3000);
 	assert_int_equal(store_pay_vouchers_get(a, pm, v, 2, &n), 0);
 	assert_int_equal(n, 1);
 	store_close(a);
