@@ -323,7 +323,7 @@ enum lbl {
 	L_SUBTOTAL, L_MCOUPON, L_CARD, L_CODE, L_DUE, L_VOUCHER, L_WXPAID,
 	L_TENDER, L_TENDER_WX, L_TENDER_CASH, L_TENDER_OTHER, L_WXTXN,
 	L_MCHNO, L_CASH, L_CHANGE, L_OTHER, L_REF, L_REFUND_TITLE,
-	L_REFUND_NO, L_REFUND, L_REFUND_PAYER, L_NOCASH_NOTE, L_N
+	L_REFUND_NO, L_REFUND, L_REFUND_PAYER, L_NOCASH_NOTE, L_PCOUPON, L_N
 };
 
 static const char *const labels[2][L_N] = {
@@ -333,7 +333,7 @@ static const char *const labels[2][L_N] = {
 		"微信支付优惠", "微信支付实付", "支付方式:", "微信支付(付款码)",
 		"现金", "其他", "微信支付单号:", "商户单号:", "现金实收",
 		"找零", "其他支付", "参考号:", "退款单", "退款单号:",
-		"退款金额", "退还顾客", "(微信优惠不退现金)",
+		"退款金额", "退还顾客", "(微信优惠不退现金)", "商品券",
 	},
 	[RECEIPT_EN] = {
 		"Store: ", "Till: ", "Cashier: ", "Order: ", "Item", "Qty",
@@ -342,7 +342,7 @@ static const char *const labels[2][L_N] = {
 		"WeChat Pay (code)", "Cash", "Other", "WeChat Pay no.: ",
 		"Merchant no.: ", "Cash received", "Change", "Other tender",
 		"Ref: ", "REFUND", "Refund no.: ", "Refunded", "To the customer",
-		"(WeChat discounts are not paid out)",
+		"(WeChat discounts are not paid out)", "Product coupon",
 	},
 };
 
@@ -415,6 +415,8 @@ items(struct out *o)
 	char right[96], q[32], u[32], a[32];
 	int qw, uw, aw, i;
 
+	if (r->nitems == 0) /* a sale rung up as one amount */
+		return;
 	item_cols(o, &qw, &uw, &aw);
 	/* heading: the labels right-aligned in their columns */
 	{
@@ -462,7 +464,8 @@ discount(struct out *o, const struct receipt_discount *d)
 {
 	char left[300], amt[48], m[32];
 	enum lbl l = d->kind == RECEIPT_MERCHANT_COUPON ? L_MCOUPON :
-	    d->kind == RECEIPT_CARD_COUPON ? L_CARD : L_VOUCHER;
+	    d->kind == RECEIPT_CARD_COUPON ? L_CARD :
+	    d->kind == RECEIPT_PRODUCT_COUPON ? L_PCOUPON : L_VOUCHER;
 
 	snprintf(left, sizeof left, "%s%s%s", L(o, l),
 	    d->name && *d->name ? " " : "", d->name ? d->name : "");
@@ -633,6 +636,71 @@ escpos_render(const struct receipt *r, int width_mm, char **out,
 	raw(&o, "\x1c\x2e", 2);          /* FS . leave Chinese mode */
 	raw(&o, "\x1b\x64\x04", 3);      /* feed 4 lines past the cutter */
 	raw(&o, "\x1d\x56\x01", 3);      /* GS V 1: partial cut */
+	gb_close(o.cd);
+	if (o.err != 0) {
+		buf_free(&o.b);
+		return o.err;
+	}
+	*len = o.b.len;
+	*out = buf_take(&o.b);
+	return QUAN_OK;
+}
+
+/* ---- a report on paper ----------------------------------------------- */
+
+int
+escpos_render_doc(const struct receipt_doc *d, int width_mm, char **out,
+    size_t *len)
+{
+	struct out o;
+	int i;
+
+	*out = NULL;
+	*len = 0;
+	memset(&o, 0, sizeof o);
+	o.cols = escpos_columns(width_mm);
+	if (o.cols == 0 || d->store_name == NULL || *d->store_name == '\0' ||
+	    d->title == NULL || d->nlines < 0 || (d->nlines > 0 &&
+	    d->lines == NULL))
+		return QUAN_EINVAL;
+	o.cd = gb_open();
+	buf_init(&o.b, RECEIPT_MAX_BYTES);
+	raw(&o, "\x1b\x40\x1c\x26", 4);      /* ESC @, FS & */
+	raw(&o, "\x1b\x61\x01", 3);
+	row(&o, d->store_name, NULL, 0);
+	raw(&o, "\x1b\x21\x30", 3);          /* the title, large */
+	{
+		int keep = o.cols;
+
+		o.cols /= 2;
+		row(&o, d->title, NULL, 0);
+		o.cols = keep;
+	}
+	raw(&o, "\x1b\x21\x00\x1b\x61\x00", 6);
+	rule(&o);
+	for (i = 0; i < d->nlines; i++) {
+		const char *l = d->lines[i], *tab = strchr(l, '\t');
+		char left[512];
+
+		if (tab == NULL) {
+			row(&o, l, NULL, 0);
+			continue;
+		}
+		snprintf(left, sizeof left, "%.*s", (int)(tab - l), l);
+		if (width_of(&o, left) + 1 + width_of(&o, tab + 1) <= o.cols) {
+			row(&o, left, tab + 1, 2);
+			continue;
+		}
+		/* a long label: on its own, the figure flush right below */
+		row(&o, left, NULL, 2);
+		pad(&o, o.cols - width_of(&o, tab + 1));
+		texts(&o, tab + 1);
+		nl(&o);
+	}
+	rule(&o);
+	raw(&o, "\x1c\x2e", 2);
+	raw(&o, "\x1b\x64\x04", 3);
+	raw(&o, "\x1d\x56\x01", 3);
 	gb_close(o.cd);
 	if (o.err != 0) {
 		buf_free(&o.b);

@@ -24,65 +24,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- the receipt model ------------------------------------------------ */
-
-enum receipt_lang { RECEIPT_ZH = 0, RECEIPT_EN };
-
-struct receipt_item {
-	const char *name;           /* UTF-8 */
-	int64_t qty;                /* ≥ 1 */
-	int64_t unit_fen;
-	int64_t amount_fen;         /* qty × unit, as the till priced it */
-};
-
-enum receipt_discount_kind {
-	RECEIPT_MERCHANT_COUPON = 0, /* 商家券 */
-	RECEIPT_CARD_COUPON,         /* 卡券 */
-	RECEIPT_VOUCHER              /* 微信支付代金券 (deducted by WeChat) */
-};
-
-struct receipt_discount {
-	enum receipt_discount_kind kind;
-	const char *name;           /* stock name / card title / voucher */
-	const char *code;           /* coupon code (printed masked) or NULL */
-	int64_t fen;                /* the discount, > 0 */
-};
-
-enum receipt_tender {
-	RECEIPT_TENDER_NONE = 0,    /* nothing due */
-	RECEIPT_TENDER_WECHAT,      /* 付款码 */
-	RECEIPT_TENDER_CASH,
-	RECEIPT_TENDER_OTHER        /* card terminal, paper voucher ... */
-};
-
-struct receipt {
-	enum receipt_lang lang;
-	int refund;                 /* 1: a 退款单 for out_refund_no */
-	const char *store_name;     /* header, large and centred */
-	const char *store_id, *terminal_id, *cashier; /* may be NULL */
-	const char *out_trade_no;   /* printed and as the QR */
-	const char *time;           /* local "YYYY-MM-DD HH:MM:SS" */
-	const struct receipt_item *items;
-	int nitems;
-	int64_t subtotal_fen;
-	const struct receipt_discount *discounts; /* coupons, then vouchers */
-	int ndiscounts;
-	int64_t due_fen;            /* after coupons (what was charged) */
-	enum receipt_tender tender;
-	int64_t paid_fen;           /* WeChat: what the customer paid;
-				       cash: tendered; other: amount */
-	int64_t change_fen;         /* cash only */
-	const char *transaction_id; /* WeChat, or NULL */
-	const char *tender_ref;     /* other: the cashier's reference */
-	const char *out_refund_no;  /* refund */
-	int64_t refund_fen;         /* refund: the refund's amount */
-	int64_t refund_payer_fen;   /* refund: back to the customer */
-	const char *footer;         /* optional last line */
-};
+#include "core/receipt.h"
 
 /* ---- rendering -------------------------------------------------------- */
 
 #define RECEIPT_MAX_BYTES (64 * 1024)
+
+/* A report (the X/Z screen's lines) for a width_mm printer: the store
+ * name, the title large, each "label\tvalue" line with the value flush
+ * right (the label wraps), cut. QUAN_EINVAL / QUAN_ETOOBIG. */
+int escpos_render_doc(const struct receipt_doc *d, int width_mm, char **out,
+    size_t *len);
 
 /* 58 mm → 32 columns, 80 mm → 48 (Font A, 203 dpi; doc §12.2). 0 for
  * another width. */
@@ -176,5 +128,18 @@ int printer_load(const char *path, char **data, size_t *len);
 /* Start, poll and step until finished: at most deadline_ms. */
 enum printer_err printer_print(const struct printer_spec *spec,
     const char *data, size_t len, int deadline_ms, int status_ms);
+
+/* ---- the port the core prints through (core/receipt.h) -------------- */
+
+struct printer_port_opts {
+	const char *device;          /* [printer] device */
+	int width_mm;                /* 58 | 80 */
+	int timeout_ms, status_ms;   /* [printer] timeout_ms, status_ms */
+	const char *keep_path;       /* the last receipt's bytes, or NULL */
+};
+/* A port on that device (stepped with tm_mono_ms() times); NULL for a device spec or width that is wrong
+ * (the caller says so). Main thread. */
+struct receipt_port *printer_port_new(const struct printer_port_opts *o);
+void printer_port_free(struct receipt_port *p); /* NULL-safe */
 
 #endif

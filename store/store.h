@@ -364,6 +364,7 @@ int store_journal_kind(struct store *s, const char *kind, int64_t since,
  * these are the steps, each in short transactions of one file. */
 struct store_archive_count {
 	int64_t txns, redemptions, outbox, journal, notices;
+	int64_t payments, refunds;   /* moved with their sales */
 };
 int store_archive_attach(struct store *s, const char *path);
 void store_archive_detach(struct store *s);

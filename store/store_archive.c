@@ -25,11 +25,18 @@
 #include "util/err.h"
 
 /* A sale may move when it is decided and every coupon and outbox row of
- * it is final (confirmed, rejected, returned; done, cancelled) and
- * nothing of it changed at or after the cutoff (?1). Never a sale still
- * open, a coupon pending, unknown, accepted offline, being returned or
- * in conflict. */
+ * it is final (confirmed, rejected, returned; done, cancelled), every
+ * payment final (paid, failed, reversed) and every refund final
+ * (success, failed), and nothing of it changed at or after the cutoff
+ * (?1). Never a sale still open, a coupon pending, unknown, accepted
+ * offline, being returned or in conflict, a charge still open or
+ * unknown, a refund under way or ABNORMAL (a person must act on it). */
 #define SETTLED "t.state IN ('redeemed','closed','voided') AND " \
+	"NOT EXISTS (SELECT 1 FROM main.payments p WHERE p.txn_id = t.id " \
+	"AND (p.state NOT IN ('paid','failed','reversed') OR " \
+	"p.updated_at >= ?1)) AND NOT EXISTS (SELECT 1 FROM main.refunds f " \
+	"WHERE f.txn_id = t.id AND (f.state NOT IN ('success','failed') OR " \
+	"f.updated_at >= ?1)) AND " \
 	"t.opened_at < ?1 AND t.closed_at < ?1 AND NOT EXISTS (SELECT 1 " \
 	"FROM main.redemptions r WHERE r.txn_id = t.id AND (r.state NOT IN " \
 	"('confirmed','rejected','returned') OR r.updated_at >= ?1)) AND " \
@@ -38,6 +45,8 @@
 	"('done','cancelled') OR o.updated_at >= ?1))"
 
 #define IN_BATCH(t) "(SELECT id FROM temp." t ")"
+#define PAYS_OF(t) "(SELECT p.id FROM main.payments p WHERE " \
+	"p.txn_id IN " IN_BATCH(t) ")"
 #define REDS_OF(t) "(SELECT r.id FROM main.redemptions r WHERE " \
 	"r.txn_id IN " IN_BATCH(t) ")"
 
@@ -194,6 +203,11 @@ store_archive_reconcile(struct store *s)
 	    "DELETE FROM arc.outbox WHERE id IN (SELECT id FROM main.outbox);"
 	    "DELETE FROM arc.redemptions WHERE id IN "
 	    "(SELECT id FROM main.redemptions);"
+	    "DELETE FROM arc.refunds WHERE id IN (SELECT id FROM main.refunds);"
+	    "DELETE FROM arc.payment_vouchers WHERE payment_id IN "
+	    "(SELECT id FROM main.payments);"
+	    "DELETE FROM arc.payments WHERE id IN "
+	    "(SELECT id FROM main.payments);"
 	    "DELETE FROM arc.txns WHERE id IN (SELECT id FROM main.txns);"
 	    "DELETE FROM arc.journal WHERE seq IN "
 	    "(SELECT seq FROM main.journal);"
@@ -227,7 +241,23 @@ store_archive_sales(struct store *s, int64_t cutoff, int max,
 		    "INSERT OR REPLACE INTO arc.redemptions SELECT * FROM "
 		    "main.redemptions WHERE txn_id IN " IN_BATCH("arc_copied")
 		    ";INSERT OR REPLACE INTO arc.outbox SELECT * FROM "
-		    "main.outbox WHERE red_id IN " REDS_OF("arc_copied"),
+		    "main.outbox WHERE red_id IN " REDS_OF("arc_copied") ";"
+		    /* payments and refunds with their sale; the archive's
+		     * refund trigger counts what is there: drop any copy a
+		     * cut-off run left first */
+		    "DELETE FROM arc.refunds WHERE txn_id IN "
+		    IN_BATCH("arc_copied") ";"
+		    "DELETE FROM arc.payment_vouchers WHERE payment_id IN "
+		    PAYS_OF("arc_copied") ";"
+		    "DELETE FROM arc.payments WHERE txn_id IN "
+		    IN_BATCH("arc_copied") ";"
+		    "INSERT INTO arc.payments SELECT * FROM main.payments "
+		    "WHERE txn_id IN " IN_BATCH("arc_copied") ";"
+		    "INSERT INTO arc.payment_vouchers SELECT * FROM "
+		    "main.payment_vouchers WHERE payment_id IN "
+		    PAYS_OF("arc_copied") ";"
+		    "INSERT INTO arc.refunds SELECT * FROM main.refunds "
+		    "WHERE txn_id IN " IN_BATCH("arc_copied"),
 		    "copy sales to the archive");
 	if ((rc = commit(s, 0, rc)) != 0 || n == 0)
 		return rc;
@@ -258,6 +288,18 @@ store_archive_sales(struct store *s, int64_t cutoff, int max,
 		    IN_BATCH("arc_batch"), 0, 0, 0, &c->redemptions,
 		    "delete archived redemptions");
 	if (rc == 0)
+		rc = run1(s, "DELETE FROM main.refunds WHERE txn_id IN "
+		    IN_BATCH("arc_batch"), 0, 0, 0, &c->refunds,
+		    "delete archived refunds");
+	if (rc == 0)
+		rc = run1(s, "DELETE FROM main.payment_vouchers WHERE "
+		    "payment_id IN " PAYS_OF("arc_batch"), 0, 0, 0, NULL,
+		    "delete archived vouchers");
+	if (rc == 0)
+		rc = run1(s, "DELETE FROM main.payments WHERE txn_id IN "
+		    IN_BATCH("arc_batch"), 0, 0, 0, &c->payments,
+		    "delete archived payments");
+	if (rc == 0)
 		rc = run1(s, "DELETE FROM main.txns WHERE id IN "
 		    IN_BATCH("arc_batch"), 0, 0, 0, &gone,
 		    "delete archived sales");
@@ -275,6 +317,13 @@ store_archive_sales(struct store *s, int64_t cutoff, int max,
 	    "txn_id IN (SELECT id FROM main.txns));"
 	    "DELETE FROM arc.redemptions WHERE txn_id IN "
 	    IN_BATCH("arc_copied") " AND txn_id IN (SELECT id FROM main.txns);"
+	    "DELETE FROM arc.refunds WHERE txn_id IN " IN_BATCH("arc_copied")
+	    " AND txn_id IN (SELECT id FROM main.txns);"
+	    "DELETE FROM arc.payment_vouchers WHERE payment_id IN (SELECT id "
+	    "FROM arc.payments WHERE txn_id IN " IN_BATCH("arc_copied")
+	    " AND txn_id IN (SELECT id FROM main.txns));"
+	    "DELETE FROM arc.payments WHERE txn_id IN " IN_BATCH("arc_copied")
+	    " AND txn_id IN (SELECT id FROM main.txns);"
 	    "DELETE FROM arc.txns WHERE id IN " IN_BATCH("arc_copied")
 	    " AND id IN (SELECT id FROM main.txns)", "drop stale copies");
 	return commit(s, 0, rc);

@@ -148,4 +148,13 @@ int store_pay_day(struct store *s, int64_t from, int64_t to,
     int (*fn_refund)(void *arg, const struct store_refund *r,
     const char *out_trade_no), void *arg);
 
+/* The refunds created in [from, to), grouped by the refunded payment's
+ * tender and the refund's state: fn gets each group's count, amount and
+ * what went back to customers (known payer shares); its non-zero return
+ * stops the walk and is returned (store_refsum.c). */
+typedef int (*store_refund_group_fn)(void *arg, const char *tender,
+    const char *state, int64_t n, int64_t amount_fen, int64_t payer_fen);
+int store_refund_groups(struct store *s, int64_t from, int64_t to,
+    store_refund_group_fn fn, void *arg);
+
 #endif

@@ -244,6 +244,10 @@ fkey(struct ui *u, const struct view *v, int n, struct evq *q)
 	}
 	if (n == 2 && clear_basket(u, v, q))
 		return;
+	if (n == 11) { /* the last receipt again; a report on paper */
+		post_cmd(q, SC_PRINT, NULL);
+		return;
+	}
 	if (n >= 1 && n <= 12 && map[n] != SC_NONE)
 		post_cmd(q, map[n], NULL);
 }
@@ -327,6 +331,8 @@ ui_keys(struct ui *u, const struct view *v, struct evq *q)
 				/* the due in cash / another tender */
 				post_cmd(q, wc == 'T' ? SC_CASH : SC_OTHER,
 				    NULL);
+			} else if (wc == 'P' && !u->o.kiosk) {
+				post_cmd(q, SC_PRINT, NULL);
 			} else if (wc == 'C' && !u->o.kiosk) {
 				post_cmd(q, SC_QUIT, NULL);
 			}

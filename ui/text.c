@@ -419,6 +419,14 @@ ui_msg(const struct view *v, char *out, size_t n)
 		    "payment: collect %s more, or a manager voids the sale"),
 		    v->msg_text);
 		break;
+	case VIEW_M_NOT_PRINTED:
+		snprintf(out, n, _("Sale complete; receipt not printed (%s): "
+		    "Ctrl-P prints it again"), v->msg_text);
+		break;
+	case VIEW_M_REPORT_NOT_PRINTED:
+		snprintf(out, n, _("Report not printed (%s): Ctrl-P to try "
+		    "again"), v->msg_text);
+		break;
 	case VIEW_M_QUIT_CONFIRM:
 		snprintf(out, n, "%s", _("A sale is open: press F10 (or "
 		    "Ctrl-C) again to quit and drop it, any other key to go "

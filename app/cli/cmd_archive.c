@@ -81,12 +81,14 @@ cmd_archive(int argc, char **argv)
 	tm_rfc3339(r.cutoff, cut, sizeof cut);
 	if (json) {
 		json_t *j = json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:I, "
-		    "s:I, s:b, s:I, s:I}", "before", cut, "clamped", r.clamped,
+		    "s:I, s:b, s:I, s:I, s:I, s:I}", "before", cut, "clamped", r.clamped,
 		    "file", r.file, "txns", (json_int_t)r.txns, "redemptions",
 		    (json_int_t)r.redemptions, "outbox", (json_int_t)r.outbox,
 		    "journal", (json_int_t)r.journal, "notices",
 		    (json_int_t)r.notices, "codes_dropped", (json_int_t)r.codes,
 		    "resumed", r.resumed,
+		    "payments", (json_int_t)r.payments, "refunds",
+		    (json_int_t)r.refunds,
 		    "size_before", (json_int_t)r.size_before, "size_after",
 		    (json_int_t)r.size_after);
 		char *t = json_dumps(j, JSON_COMPACT);

@@ -87,6 +87,28 @@ report_text(const json_t *j)
 		    b[3], sizeof b[3]), rep_int(e, "failed"),
 		    rep_int(e, "open"));
 	}
+	if ((e = json_object_get(j, "refunds")) != NULL) {
+		const json_t *bt = json_object_get(e, "by_tender");
+		const json_t *op = json_object_get(e, "open");
+		const json_t *ab = json_object_get(e, "abnormal");
+		char b[5][32];
+
+		printf("refunds: %" PRId64 " %s (to customers %s; wechat %s, "
+		    "cash %s, other %s)\n", rep_int(e, "count"),
+		    money_format(rep_int(e, "fen"), b[0], sizeof b[0]),
+		    money_format(rep_int(e, "payer_fen"), b[1], sizeof b[1]),
+		    money_format(rep_int(json_object_get(bt, "wechat"), "fen"),
+		    b[2], sizeof b[2]),
+		    money_format(rep_int(json_object_get(bt, "cash"), "fen"),
+		    b[3], sizeof b[3]),
+		    money_format(rep_int(json_object_get(bt, "other"), "fen"),
+		    b[4], sizeof b[4]));
+		printf("  open %" PRId64 " %s, abnormal %" PRId64 " %s, "
+		    "failed %" PRId64 "\n", rep_int(op, "count"),
+		    money_format(rep_int(op, "fen"), b[0], sizeof b[0]),
+		    rep_int(ab, "count"), money_format(rep_int(ab, "fen"),
+		    b[1], sizeof b[1]), rep_int(e, "failed"));
+	}
 	for (l = 0; l < 2; l++) {
 		a = json_object_get(j, list[l]);
 		printf("%s: %zu\n", list[l], json_array_size(a));

@@ -15,11 +15,13 @@
 
 #include "cli/cli_common.h"
 #include "cli/cli_hub.h"
+#include "cli/cli_print.h"
 #include "cli/cmd.h"
 #include "cli/cmd_run.h"
 #include "core/checkout.h"
 #include "core/evq.h"
 #include "core/session.h"
+#include "drivers/printer.h"
 #include "drivers/scan.h"
 #include "net/runtime.h"
 #include "ui/headless.h"
@@ -122,6 +124,7 @@ struct term {
 	struct session *s;
 	char *net_error;   /* a configured WeChat client cannot start */
 	struct hubthr *hub; /* [hub] dsn: the claims thread (cli_hub.h) */
+	struct receipt_port *printer; /* [printer] device, or NULL */
 };
 
 static int
@@ -188,6 +191,8 @@ term_down(struct term *t)
 {
 	session_free(t->s);
 	t->s = NULL;
+	printer_port_free(t->printer);
+	t->printer = NULL;
 	cli_hub_detach(t->hub);
 	t->hub = NULL;
 	if (t->scan != NULL)
@@ -247,6 +252,10 @@ term_up(struct term *t)
 	so.net_error = t->net_error;
 	so.autologin = t->o->autologin;
 	so.idle_reset_s = t->o->idle_reset_s;
+	/* receipts after paid sales; a wrong device is said, not fatal */
+	t->printer = cli_printer_port(t->c, "run", NULL);
+	so.printer = t->printer;
+	so.tr = ui_tr;
 	if (session_new(&t->s, &so, &cause) != 0) {
 		fprintf(stderr, "quan: %s\n", cause);
 		free(cause);

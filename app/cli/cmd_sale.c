@@ -12,9 +12,12 @@
 
 #include "cli/cli_common.h"
 #include "cli/cli_pcoupon.h"
+#include "cli/cli_print.h"
 #include "cli/cmd.h"
 #include "core/checkout.h"
 #include "core/payment.h"
+#include "core/receipt.h"
+#include "drivers/printer.h"
 #include "net/runtime.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -254,6 +257,38 @@ take(struct cli *c, struct checkout *co, struct net_online *online,
 	return 0;
 }
 
+/* The receipt of a paid (or coupon-paid) sale on the [printer], when one
+ * is set: {printed, words}; NULL when there is no printer or nothing to
+ * print. Bounded by [printer] timeout_ms; the sale is already complete. */
+static json_t *
+sale_receipt(struct cli *c, struct checkout *co, int64_t txn,
+    enum pay_outcome out)
+{
+	struct receipt_port *p;
+	struct receipt_sale *rs;
+	enum receipt_lang lang = receipt_lang_of(c->cfg);
+	enum receipt_job j = RECEIPT_JOB_FAILED;
+	json_t *r;
+	int rc;
+
+	if (out != PAY_PAID || (p = cli_printer_port(c, "sale", NULL)) ==
+	    NULL)
+		return NULL;
+	rs = xcalloc(1, sizeof *rs);
+	rc = receipt_of_sale(co, c->st, c->cfg, txn, lang, rs);
+	if (rc == 0 && (rc = p->print(p->arg, &rs->r)) == 0)
+		j = cli_print_wait(p);
+	r = json_pack("{s:b, s:s}", "printed", j == RECEIPT_JOB_PRINTED,
+	    "words", rc != 0 ? quan_strerror(rc) : p->why(p->arg, lang));
+	if (j != RECEIPT_JOB_PRINTED)
+		fprintf(stderr, "quan sale: receipt not printed (%s): quan "
+		    "print --reprint %lld\n", json_string_value(
+		    json_object_get(r, "words")), (long long)txn);
+	free(rs);
+	printer_port_free(p);
+	return r;
+}
+
 int
 cmd_sale(int argc, char **argv)
 {
@@ -265,6 +300,7 @@ cmd_sale(int argc, char **argv)
 	enum pay_outcome out = PAY_PAID;
 	struct cli_online online = {NULL, NULL};
 	struct cli_pc pc;
+	json_t *receipt = NULL;
 	int rc, i, nrec = 0;
 
 	memset(&v, 0, sizeof v);
@@ -330,6 +366,8 @@ cmd_sale(int argc, char **argv)
 	t = xcalloc(1, sizeof *t);
 	if (checkout_load(co, checkout_current(co)->id, t) != 0)
 		*t = *checkout_current(co);
+	/* the sale is complete; its receipt cannot undo or hold it */
+	receipt = sale_receipt(&c, co, t->id, out);
 	if (o.json) {
 		json_t *j = cli_redeem_json(t), *pcl = cli_pc_json(&pc);
 
@@ -339,11 +377,17 @@ cmd_sale(int argc, char **argv)
 		if (cli_pc_shortfall(&pc) > 0)
 			json_object_set_new(j, "collect_fen", json_integer(
 			    cli_pc_shortfall(&pc)));
+		if (receipt != NULL)
+			json_object_set_new(j, "receipt", receipt);
+		receipt = NULL;
 		cli_print_json(j);
 		json_decref(j);
 	} else {
 		print_text(t, &v, out);
 		cli_pc_print(&pc);
+		if (receipt != NULL)
+			printf("receipt: %s\n", json_string_value(
+			    json_object_get(receipt, "words")));
 	}
 	if (cli_pc_shortfall(&pc) > 0) {
 		char m[32];
@@ -358,6 +402,7 @@ cmd_sale(int argc, char **argv)
 	rc = out == PAY_PAID ? (cli_pc_shortfall(&pc) > 0 ? EXIT_COLLECT :
 	    EXIT_OK) : out == PAY_UNKNOWN ? EXIT_PENDING : EXIT_REJECTED;
 end:
+	json_decref(receipt);
 	cli_pc_done(&pc);
 	free(t);
 	cli_online_stop(&online, "sale");

@@ -178,6 +178,7 @@ cmd_sync(int argc, char **argv)
 	ro.recover = rec;
 	ro.keep_days = c.cfg->store_keep_days;
 	ro.archive_dir = adir = cli_archive_dir(&c);
+	ro.reconcile_daily = !once;
 	ro.stopping = cli_stopping;
 	rc = net_rt_run(rt, &ro);
 	if (once && rc == 0)

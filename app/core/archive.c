@@ -217,6 +217,8 @@ out:
 	r->redemptions += c.redemptions;
 	r->outbox += c.outbox;
 	r->notices += c.notices;
+	r->payments += c.payments;
+	r->refunds += c.refunds;
 	return rc;
 }
 

@@ -6,9 +6,11 @@
  * the live file stays the size of its window. `quan archive --before
  * DATE` runs it; `quan sync` runs it hourly when [store] keep_days is set.
  *
- * What never moves: a sale still open, any coupon pending, unknown,
- * accepted offline, being returned or in conflict (or an outbox row not
- * done), anything that changed at or after the cutoff, and anything a
+ * A sale moves with its payments (and their vouchers) and refunds, so
+ * a sale and its money are always in the same file. What never moves: a
+ * sale still open, any coupon pending, unknown, accepted offline, being
+ * returned or in conflict (or an outbox row not done), a payment still
+ * pending or unknown, a refund under way or ABNORMAL, anything that changed at or after the cutoff, and anything a
  * report of the last keep_days days or of the current Z period reads —
  * the cutoff is clamped to local midnight keep_days days ago and to the
  * last Z report. A confirmed coupon's code stays in the code cache as
@@ -52,6 +54,7 @@ struct archive_result {
 	char file[512];      /* the archive file ("" when nothing to do) */
 	int64_t txns, redemptions, outbox, journal, notices;
 	int64_t codes;       /* cached codes of ended stocks/cards dropped */
+	int64_t payments, refunds; /* moved with their sales */
 	int resumed;         /* a run cut off before was finished */
 	int more;            /* max_batches reached: call again */
 	int64_t size_before, size_after; /* the database file, bytes */

@@ -144,4 +144,25 @@ int recon_store_diff(struct store *st, const struct recon_bill *b,
 char *recon_text(const struct recon_result *r, const char *date);
 char *recon_json(const struct recon_result *r, const char *date);
 
+/* ---- the sync daemon's daily run (reconcile_daily.c) ---------------- */
+
+/* WeChat's bills are ready after 10:00 (Beijing) the next day. */
+#define RECON_DAILY_HOUR 10
+
+/* Is yesterday's run due at now (store time)? *date yesterday
+ * ("YYYY-MM-DD"), *from its local midnight, *hour now's local hour. 1
+ * after RECON_DAILY_HOUR when the last run recorded is of an earlier
+ * day (or none), else 0. */
+int recon_daily_due(struct store *st, int64_t now, char date[16],
+    int64_t *from, int *hour);
+/* Record the run of date (r: what it found; no_bill: WeChat had no bill
+ * for it) so it is not repeated. Own transaction; store QUAN_E*. */
+int recon_daily_record(struct store *st, const char *date,
+    const struct recon_result *r, int no_bill, int64_t now);
+/* The last run recorded: {date, differences, matched, no_bill,
+ * wx_paid_fen, till_paid_fen, at} (new), or NULL when none ran. The
+ * X/Z reports and `quan status` show it. */
+struct json_t;
+struct json_t *recon_daily_json(struct store *st);
+
 #endif

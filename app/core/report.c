@@ -7,6 +7,7 @@
 
 #include "core/coupon.h"
 #include "core/paysm.h"
+#include "core/refund.h"
 #include "core/report.h"
 #include "store/store.h"
 
@@ -109,6 +110,73 @@ report_pay_add(struct store_pay_sums *o, const char *tender,
 	} else if (out == PAY_PENDING || out == PAY_UNKNOWN) {
 		o->unknown_count += n;
 	}
+}
+
+void
+report_refund_add(struct report_refunds *o, const char *tender,
+    const char *state, int64_t n, int64_t amount_fen, int64_t payer_fen)
+{
+	if (strcmp(state, refund_state_name(REFUND_SUCCESS)) == 0) {
+		o->count += n;
+		o->fen += amount_fen;
+		o->payer_fen += payer_fen;
+		if (strcmp(tender, "wechat") == 0) {
+			o->wechat_count += n;
+			o->wechat_fen += amount_fen;
+		} else if (strcmp(tender, "cash") == 0) {
+			o->cash_count += n;
+			o->cash_fen += amount_fen;
+		} else {
+			o->other_count += n;
+			o->other_fen += amount_fen;
+		}
+	} else if (strcmp(state, refund_state_name(REFUND_ABNORMAL)) == 0) {
+		o->abnormal_count += n;
+		o->abnormal_fen += amount_fen;
+	} else if (strcmp(state, refund_state_name(REFUND_FAILED)) == 0) {
+		o->failed_count += n;
+	} else { /* pending, processing */
+		o->open_count += n;
+		o->open_fen += amount_fen;
+	}
+}
+
+static int
+refund_group(void *arg, const char *tender, const char *state, int64_t n,
+    int64_t amount_fen, int64_t payer_fen)
+{
+	report_refund_add(arg, tender != NULL ? tender : "",
+	    state != NULL ? state : "", n, amount_fen, payer_fen);
+	return 0;
+}
+
+int
+report_refunds(struct store *st, int64_t from, int64_t to,
+    struct report_refunds *out)
+{
+	memset(out, 0, sizeof *out);
+	return store_refund_groups(st, from, to, refund_group, out);
+}
+
+json_t *
+report_refunds_json(const struct report_refunds *r)
+{
+	return json_pack("{s:I, s:I, s:I, s:{s:{s:I, s:I}, s:{s:I, s:I}, "
+	    "s:{s:I, s:I}}, s:{s:I, s:I}, s:{s:I, s:I}, s:I}",
+	    "count", (json_int_t)r->count, "fen", (json_int_t)r->fen,
+	    "payer_fen", (json_int_t)r->payer_fen,
+	    "by_tender",
+	    "wechat", "count", (json_int_t)r->wechat_count,
+	    "fen", (json_int_t)r->wechat_fen,
+	    "cash", "count", (json_int_t)r->cash_count,
+	    "fen", (json_int_t)r->cash_fen,
+	    "other", "count", (json_int_t)r->other_count,
+	    "fen", (json_int_t)r->other_fen,
+	    "open", "count", (json_int_t)r->open_count,
+	    "fen", (json_int_t)r->open_fen,
+	    "abnormal", "count", (json_int_t)r->abnormal_count,
+	    "fen", (json_int_t)r->abnormal_fen,
+	    "failed", (json_int_t)r->failed_count);
 }
 
 int

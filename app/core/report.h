@@ -110,4 +110,32 @@ void report_pay_add(struct store_pay_sums *o, const char *tender,
  * open (report_day.c). */
 struct json_t *report_payments_json(const struct store_pay_sums *p);
 
+/* The refunds made in [from, to) (by the refund's creation): a paid
+ * payment stays paid in report_payments, its money back is counted here.
+ * One definition for the X/Z screens and paper, `quan report` and the
+ * store hub's chain view:
+ *   refunded  — succeeded: count, amount, what went back to customers
+ *               (the rest was WeChat vouchers'), by the payment's tender;
+ *   open      — pending or processing (asked, not final yet);
+ *   abnormal  — WeChat could not pay it back: a person must act;
+ *   failed    — definitely not refunded (the sale stays paid). */
+struct report_refunds {
+	int64_t count, fen, payer_fen;
+	int64_t wechat_count, wechat_fen;
+	int64_t cash_count, cash_fen;
+	int64_t other_count, other_fen;
+	int64_t open_count, open_fen;
+	int64_t abnormal_count, abnormal_fen;
+	int64_t failed_count;
+};
+/* Count n refunds of one (tender, state) group into *o. */
+void report_refund_add(struct report_refunds *o, const char *tender,
+    const char *state, int64_t n, int64_t amount_fen, int64_t payer_fen);
+/* The refunds of [from, to) (zeroed first). The store's QUAN_E*. */
+int report_refunds(struct store *st, int64_t from, int64_t to,
+    struct report_refunds *out);
+/* As JSON (new): count, fen, payer_fen, by_tender {wechat, cash, other:
+ * {count, fen}}, open {count, fen}, abnormal {count, fen}, failed. */
+struct json_t *report_refunds_json(const struct report_refunds *r);
+
 #endif

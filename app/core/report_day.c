@@ -176,9 +176,15 @@ report_day_json(struct store *st, int64_t from, int64_t to,
 	{
 		struct store_pay_sums ps;
 
+		struct report_refunds rr;
+
 		if (report_payments(st, from, to, &ps) == 0)
 			json_object_set_new(*out, "payments",
 			    report_payments_json(&ps));
+		/* money given back in the period: paid stays paid */
+		if (report_refunds(st, from, to, &rr) == 0)
+			json_object_set_new(*out, "refunds",
+			    report_refunds_json(&rr));
 	}
 	json_object_set_new(*out, "hub_conflicts",
 	    report_hub_conflicts_json(st, from, to));

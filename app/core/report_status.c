@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "core/reconcile.h"
 #include "core/report.h"
 #include "core/settle.h"
 #include "core/syncmsg.h"
@@ -94,6 +95,13 @@ report_status_json(struct store *st, int64_t now, struct json_t *j,
 	    "card_age_s", (json_int_t)(cs.cards > 0 ?
 	    now - cs.oldest_card : -1)));
 	json_object_set_new(j, "definitions", x.a);
+	{
+		/* the sync daemon's last daily 对账 (reconcile.h) */
+		json_t *rd = recon_daily_json(st);
+
+		if (rd != NULL)
+			json_object_set_new(j, "reconcile", rd);
+	}
 	return 0;
 }
 

@@ -35,7 +35,8 @@
 static const char *const cmd_names[SC_COUNT] = {
 	"none", "submit", "confirm", "cancel", "new", "help", "txns",
 	"xreport", "zreport", "diag", "settings", "void", "logout", "quit",
-	"up", "down", "detail", "remove", "override", "idle", "cash", "other"
+	"up", "down", "detail", "remove", "override", "idle", "cash", "other",
+	"print"
 };
 
 const char *
@@ -355,6 +356,10 @@ on_key(struct session *s, const struct ev *ev)
 		if (logged)
 			session_pay_key(s, cmd);
 		break;
+	case SC_PRINT:
+		if (logged)
+			session_print_key(s);
+		break;
 	case SC_NEW:
 		if (logged && !s->o.kiosk)
 			session_to_amount(s);
@@ -610,6 +615,7 @@ on_tick(struct session *s)
 	}
 	session_redeem_check(s);   /* the deadline, and the time shown */
 	session_pay_check(s);      /* the payment's requests and counter */
+	session_print_step(s);     /* the receipt, never waited for */
 	/* (never under a redeem or a payment out: its verdict is still to
 	 * come) */
 	if (s->o.kiosk && s->v.screen != VIEW_AMOUNT &&
@@ -705,6 +711,9 @@ session_timeout_ms(const struct session *s)
 	if (t < 0)
 		t = 0;
 	idle = session_pay_timeout_ms(s);
+	if (idle >= 0 && idle < t)
+		t = idle;
+	idle = session_print_timeout_ms(s);
 	if (idle >= 0 && idle < t)
 		t = idle;
 	if (s->o.kiosk && s->v.screen != VIEW_AMOUNT) {

@@ -18,6 +18,7 @@
 struct checkout;
 struct config;
 struct evq;
+struct receipt_port;
 struct settle;
 struct store;
 
@@ -45,6 +46,7 @@ enum session_cmd {
 	SC_IDLE,       /* kiosk: idle timeout passed, reset */
 	SC_CASH,       /* take the due in cash (tendered, change) */
 	SC_OTHER,      /* another tender with a reference */
+	SC_PRINT,      /* reprint the last receipt; on a report: print it */
 	SC_COUNT
 };
 
@@ -64,6 +66,9 @@ struct session_opts {
 	int demo;                 /* banner + demo codes panel */
 	const char *autologin;    /* cashier id logged in at start, or NULL */
 	int idle_reset_s;         /* kiosk idle reset (default 30) */
+	struct receipt_port *printer; /* borrowed; NULL = no printer */
+	/* the front-end's words for a msgid (reports on paper), or NULL */
+	const char *(*tr)(const char *msgid);
 	const char *net_error;    /* a configured WeChat client cannot start
 	                             (why; copied), NULL/"" = none: the
 	                             status shows CONFIG ERROR, not OFFLINE */

@@ -77,7 +77,18 @@ struct session {
 	int64_t refund_id;         /* the refund out, 0 none */
 
 	struct session_pc *pc;     /* 商品券 lines (session_pcoupon.c) */
+	/* paper (session_print.c) */
+	int print_out;             /* a job is printing */
+	int print_receipt;         /* it is a receipt (else a report) */
 };
+
+/* session_print.c: the receipt of a paid sale, a reprint of the last
+ * one or the report on screen on paper (SC_PRINT); the job is stepped on
+ * ticks and its failure told, never waited for. */
+void session_print_sale(struct session *s, int64_t txn);
+void session_print_key(struct session *s);
+void session_print_step(struct session *s);
+int session_print_timeout_ms(const struct session *s);
 
 /* session.c */
 const char *session_action_id(enum view_action a);

@@ -12,6 +12,7 @@
 
 #include "core/checkout.h"
 #include "core/coupon.h"
+#include "core/reconcile.h"
 #include "core/redeem.h"
 #include "core/report.h"
 #include "core/session.h"
@@ -286,6 +287,30 @@ report_voids(struct session *s, int64_t from)
 	free(v);
 }
 
+/* The refunds of the period (core/report.h): paid sales stay paid, the
+ * money given back is here; nothing for a period without refunds. */
+static void
+report_refund_lines(struct session *s, int64_t from, int64_t to)
+{
+	struct report_refunds r;
+	char a[32], b[32], c[32];
+
+	if (report_refunds(s->o.st, from, to, &r) != 0 || r.count +
+	    r.open_count + r.abnormal_count + r.failed_count == 0)
+		return;
+	line_add(s, "Refunded (WeChat / cash / other)\t%lld  \xc2\xa5%s / "
+	    "\xc2\xa5%s / \xc2\xa5%s", (long long)r.count,
+	    money_format(r.wechat_fen, a, sizeof a),
+	    money_format(r.cash_fen, b, sizeof b),
+	    money_format(r.other_fen, c, sizeof c));
+	if (r.open_count + r.abnormal_count > 0)
+		line_add(s, "Refunds open / abnormal\t%lld  \xc2\xa5%s / "
+		    "%lld  \xc2\xa5%s", (long long)r.open_count,
+		    money_format(r.open_fen, a, sizeof a),
+		    (long long)r.abnormal_count,
+		    money_format(r.abnormal_fen, b, sizeof b));
+}
+
 /* The payments of the period (core/report.h), by tender: three lines,
  * and none for a till that took no payment in the period (the Z report
  * must still fit 80x24 with its journal head). */
@@ -308,6 +333,22 @@ report_pay_lines(struct session *s, int64_t from, int64_t to)
 	    (long long)p.other_count, money_format(p.other_fen, v, sizeof v));
 	line_add(s, "Charges failed / not settled\t%lld / %lld",
 	    (long long)p.failed_count, (long long)p.unknown_count);
+	report_refund_lines(s, from, to);
+}
+
+/* The sync daemon's last daily 对账 (core/reconcile.h), when WeChat's
+ * bill and the till did not agree: the manager's line. */
+static void
+report_reconcile_line(struct session *s)
+{
+	json_t *j = recon_daily_json(s->o.st);
+	json_int_t n = json_integer_value(json_object_get(j, "differences"));
+	const char *d = json_string_value(json_object_get(j, "date"));
+
+	if (j != NULL && n > 0 && d != NULL)
+		line_add(s, "Reconcile: differences with WeChat\t%s: %lld",
+		    d, (long long)n);
+	json_decref(j);
 }
 
 void
@@ -389,6 +430,7 @@ session_show_report(struct session *s, int z, const char *approver,
 	}
 	report_voids(s, from);
 	report_pay_lines(s, from, now + 1);
+	report_reconcile_line(s);
 	store_offline_stats(s->o.st, from, &off_n, &exposure);
 	line_add(s, "Accepted offline\t%lld", (long long)off_n);
 	line_add(s, "Offline exposure (unsettled)\t\xc2\xa5%s",

@@ -183,6 +183,8 @@ paid(struct session *s, const struct payment_view *pv)
 	if (payment_settle_sale(s->pm, s->pay_id) != 0)
 		log_error("session: closing paid sale %lld",
 		    (long long)s->cur_txn);
+	else /* the sale is complete: now its receipt */
+		session_print_sale(s, s->cur_txn);
 	v->pay_offer = 0;
 	v->field = VIEW_FIELD_AMOUNT; /* the next sale's amount */
 }

@@ -168,8 +168,12 @@ enum view_msg {
 	VIEW_M_REFUNDED,      /* text = txn: refunded and voided */
 	VIEW_M_REFUND_FAILED, /* text = "txn\treason": not refunded, the
 	                         sale stays */
-	VIEW_M_PC_COLLECT     /* text = "¥X": a 商品券 WeChat refused after
+	VIEW_M_PC_COLLECT,    /* text = "¥X": a 商品券 WeChat refused after
 	                         the payment: collect the difference */
+	VIEW_M_NOT_PRINTED,   /* text = the printer's words: the sale is
+	                         complete, its receipt not printed (SC_PRINT
+	                         prints it again) */
+	VIEW_M_REPORT_NOT_PRINTED /* text = the printer's words */
 };
 
 /* view.online */

@@ -14,6 +14,7 @@
 #include "core/datafile.h"
 #include "core/evq.h"
 #include "core/payment.h"
+#include "core/reconcile.h"
 #include "core/refund.h"
 #include "core/redeem.h"
 #include "core/settle.h"
@@ -299,12 +300,77 @@ unreachable(struct net_rt *rt)
 	return st.online == 0 && st.last_ok == 0;
 }
 
+/* Once a day after 10:00 store time: yesterday's trade bill against
+ * the till's payments and refunds, recorded (so a restart does not
+ * repeat it) for `quan status` and the X/Z reports. A bill not there yet
+ * is asked again until noon, then the day is compared with no bill (every
+ * WeChat payment of the till is then a difference); a network error is
+ * retried. The download blocks this loop within the client's timeouts,
+ * once a day. Returns when to look again. */
+static uint64_t
+reconcile_pass(struct net_rt *rt)
+{
+	struct recon_bill b;
+	struct recon_result r;
+	char date[16], *text = NULL, *cause = NULL;
+	int64_t now = tm_now(), from;
+	uint64_t next = tm_mono_ms() + 60000;
+	size_t len = 0;
+	int rc, hour;
+
+	if (!recon_daily_due(rt->st, now, date, &from, &hour))
+		return next;
+	memset(&b, 0, sizeof b);
+	memset(&r, 0, sizeof r);
+	rc = sync_wx_bill(rt->cfg, date, &text, &len, &cause);
+	if (rc == QUAN_ECONFIG) {
+		next = tm_mono_ms() + 3600000; /* no payments configured */
+		goto out;
+	}
+	if (rc == QUAN_ENOTFOUND && hour < 12) {
+		next = tm_mono_ms() + 1800000;
+		goto out;
+	}
+	if (rc != 0 && rc != QUAN_ENOTFOUND) {
+		log_warn("sync: reconcile %s: the bill: %s", date,
+		    cause != NULL ? cause : quan_strerror(rc));
+		next = tm_mono_ms() + 600000;
+		goto out;
+	}
+	if (rc == 0 && recon_bill_parse(text, len, &b, &cause) != 0) {
+		log_error("sync: reconcile %s: the bill cannot be read: %s",
+		    date, cause != NULL ? cause : "?");
+		next = tm_mono_ms() + 3600000;
+		goto out;
+	}
+	if (recon_store_diff(rt->st, &b, rt->cfg->term_id, from,
+	    from + 86400, &r) != 0 || recon_daily_record(rt->st, date, &r,
+	    rc == QUAN_ENOTFOUND, now) != 0) {
+		log_error("sync: reconcile %s: %s", date,
+		    store_errmsg(rt->st));
+		goto out;
+	}
+	if (r.n > 0)
+		log_warn("sync: reconcile %s: %d difference(s) between WeChat's "
+		    "bill and the till: quan reconcile --date %s", date, r.n,
+		    date);
+	else
+		log_info("sync: reconcile %s: WeChat and the till agree (%d)",
+		    date, r.matched);
+out:
+	recon_result_free(&r);
+	recon_bill_free(&b);
+	free(text);
+	free(cause);
+	return next;
+}
+
 int
 net_rt_run(struct net_rt *rt, const struct net_rt_run_opts *o)
 {
 	uint64_t end = o->max_ms ? tm_mono_ms() + o->max_ms : 0, meta_at = 0;
 	uint64_t recover_at = 0, check_at = tm_mono_ms() + CHECK_POLL_MS;
-	uint64_t archive_at = 0;
+	uint64_t archive_at = 0, recon_at = 0;
 	int archive = o->archive_dir != NULL && o->keep_days > 0 && !o->once;
 	struct payment *pm = NULL;
 	struct refund *rf = NULL;
@@ -354,6 +420,9 @@ net_rt_run(struct net_rt *rt, const struct net_rt_run_opts *o)
 			break;
 		if (archive && tm_mono_ms() >= archive_at)
 			archive_at = archive_pass(rt, o);
+		if (o->reconcile_daily && !o->once &&
+		    tm_mono_ms() >= recon_at)
+			recon_at = reconcile_pass(rt);
 		if ((o->once && posted == 0 && settle_inflight(rt->se) == 0 &&
 		    evq_len(rt->results) == 0 && (pm == NULL ||
 		    payment_active(pm) == 0) && (rf == NULL ||

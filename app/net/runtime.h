@@ -81,6 +81,9 @@ struct net_rt_run_opts {
 	const char *archive_dir;  /* non-NULL with keep_days > 0: settled
 	                             history past it to the archive, hourly */
 	int keep_days;
+	int reconcile_daily;      /* 1: yesterday's trade bill against the
+	                             till once a day after 10:00 store time
+	                             (core/reconcile.h), recorded */
 	int (*stopping)(void);    /* polled: non-zero ends the run */
 };
 /* Drain, pump, publish the sync state in the store's meta (for `quan

@@ -22,7 +22,9 @@
 #include "core/import.h"
 #include "core/journal.h"
 #include "core/ledger.h"
+#include "core/report.h"
 #include "store/store.h"
+#include "store/store_pay.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/tm.h"
@@ -195,6 +197,22 @@ exists(struct fx *f, int64_t txn)
 	return store_txn_get(f->st, txn, &t) == 0;
 }
 
+/* A settled sale 2 days before T0 (kept live by keep_days = 7). */
+static int64_t
+kept_sale(struct fx *f)
+{
+	int64_t id;
+
+	f->now = T0 - 2 * DAY;
+	assert_int_equal(store_begin(f->st), 0);
+	assert_int_equal(store_code_put_v(f->st, "QA00000000000006",
+	    STORE_MERCHANT, "1212", "issued", "", f->now), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	id = sale(f, "QA00000000000006");
+	answer(f, id, "confirmed");
+	return id;
+}
+
 static void
 test_what_moves_and_what_stays(void **state)
 {
@@ -256,13 +274,7 @@ test_what_moves_and_what_stays(void **state)
 		assert_int_equal(checkout_cancel(f->co), 0);
 	}
 	/* 2 days ago: kept by keep_days = 7 */
-	f->now = T0 - 2 * DAY;
-	assert_int_equal(store_begin(f->st), 0);
-	assert_int_equal(store_code_put_v(f->st, "QA00000000000006",
-	    STORE_MERCHANT, "1212", "issued", "", f->now), 0);
-	assert_int_equal(store_commit(f->st), 0);
-	kept = sale(f, "QA00000000000006");
-	answer(f, kept, "confirmed");
+	kept = kept_sale(f);
 	f->now = T0;
 	run(f, T0, 7, &r);
 	assert_int_equal(r.clamped, 1);
@@ -345,6 +357,147 @@ test_ended_campaign_codes_dropped(void **state)
 	assert_int_equal(r.codes, 0);
 }
 
+/* A payment (and a refund of it) of sale txn at f->now, as the
+ * payment and refund modules leave them; the row ids. */
+static int64_t
+paid(struct fx *f, int64_t txn, const char *state, int64_t fen)
+{
+	struct store_pay p;
+	struct store_pay_voucher v;
+
+	memset(&p, 0, sizeof p);
+	p.txn_id = txn;
+	snprintf(p.out_trade_no, sizeof p.out_trade_no, "T01P%lld",
+	    (long long)txn);
+	snprintf(p.tender, sizeof p.tender, "wechat");
+	snprintf(p.state, sizeof p.state, "%s", state);
+	snprintf(p.phase, sizeof p.phase, "done");
+	p.amount_fen = fen;
+	p.voucher_fen = 100;
+	p.payer_fen = fen - 100;
+	p.created_at = p.updated_at = f->now;
+	assert_int_equal(store_begin(f->st), 0);
+	assert_int_equal(store_pay_insert(f->st, &p), 0);
+	memset(&v, 0, sizeof v);
+	snprintf(v.id, sizeof v.id, "V1");
+	snprintf(v.type, sizeof v.type, "prefunded");
+	v.amount_fen = 100;
+	assert_int_equal(store_pay_vouchers_put(f->st, p.id, &v, 1), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	return p.id;
+}
+
+static void
+refunded(struct fx *f, int64_t txn, int64_t pay, const char *state,
+    int64_t fen)
+{
+	struct store_refund r;
+
+	memset(&r, 0, sizeof r);
+	r.txn_id = txn;
+	r.payment_id = pay;
+	snprintf(r.out_refund_no, sizeof r.out_refund_no, "T01R%lld",
+	    (long long)txn);
+	snprintf(r.kind, sizeof r.kind, "partial");
+	snprintf(r.state, sizeof r.state, "%s", state);
+	r.amount_fen = fen;
+	r.payer_fen = r.voucher_fen = -1;
+	r.created_at = r.updated_at = f->now;
+	assert_int_equal(store_begin(f->st), 0);
+	assert_int_equal(store_refund_insert(f->st, &r), 0);
+	assert_int_equal(store_commit(f->st), 0);
+}
+
+/* Does st hold sale txn's payment; the fen of its refunds not failed. */
+static int
+has_payment(struct store *st, int64_t txn)
+{
+	struct store_pay p;
+
+	return store_pay_for_txn(st, txn, &p) == 0;
+}
+
+static int64_t
+refunds_of(struct store *st, int64_t txn)
+{
+	struct store_pay p;
+	int64_t live = 0, done = 0;
+
+	if (store_pay_for_txn(st, txn, &p) != 0)
+		return 0;
+	assert_int_equal(store_refund_sum(st, p.id, &live, &done), 0);
+	return live;
+}
+
+/* A sale moves with its payments, their vouchers and its refunds; a
+ * sale whose charge is still unknown, or whose refund is under way or
+ * ABNORMAL, stays live with all of them. The figures of the days kept
+ * live are the same after the run. */
+static void
+test_payments_and_refunds_move_with_their_sale(void **state)
+{
+	struct fx *f = *state;
+	struct archive_result r;
+	struct store_pay_sums before, after;
+	struct report_refunds rb, ra;
+	int64_t moved, unknown, abnormal, open, kept, pm, p;
+	struct store *a = NULL;
+	struct store_pay_voucher v[2];
+	char *cause = NULL;
+	int n = 0;
+
+	moved = sale(f, "QA00000000000099");
+	answer(f, moved, "confirmed");
+	pm = paid(f, moved, "paid", 11000);
+	refunded(f, moved, pm, "success", 3000);
+	unknown = sale(f, "QA00000000000002");
+	answer(f, unknown, "confirmed");
+	paid(f, unknown, "unknown", 11000);
+	abnormal = sale(f, "QA00000000000003");
+	answer(f, abnormal, "confirmed");
+	p = paid(f, abnormal, "paid", 11000);
+	refunded(f, abnormal, p, "abnormal", 11000);
+	open = sale(f, "QA00000000000004");
+	answer(f, open, "confirmed");
+	p = paid(f, open, "paid", 11000);
+	refunded(f, open, p, "processing", 500);
+	/* 2 days ago: kept live, its figures the same after the run */
+	kept = kept_sale(f);
+	p = paid(f, kept, "paid", 11000);
+	refunded(f, kept, p, "success", 2000);
+	f->now = T0;
+	assert_int_equal(report_payments(f->st, T0 - 7 * DAY, T0, &before),
+	    0);
+	assert_int_equal(report_refunds(f->st, T0 - 7 * DAY, T0, &rb), 0);
+	run(f, T0, 7, &r);
+	assert_int_equal(r.txns, 1);
+	assert_int_equal(r.payments, 1);
+	assert_int_equal(r.refunds, 1);
+	assert_false(exists(f, moved));
+	assert_int_equal(has_payment(f->st, moved), 0);
+	assert_int_equal(has_payment(f->st, unknown), 1);
+	assert_int_equal(refunds_of(f->st, abnormal), 11000);
+	assert_int_equal(refunds_of(f->st, open), 500);
+	assert_int_equal(refunds_of(f->st, kept), 2000);
+	assert_true(exists(f, unknown) && exists(f, abnormal) &&
+	    exists(f, open) && exists(f, kept));
+	assert_int_equal(report_payments(f->st, T0 - 7 * DAY, T0, &after),
+	    0);
+	assert_int_equal(report_refunds(f->st, T0 - 7 * DAY, T0, &ra), 0);
+	assert_memory_equal(&before, &after, sizeof before);
+	assert_memory_equal(&rb, &ra, sizeof rb);
+	/* in the archive: the sale with its money, whole */
+	assert_int_equal(store_open(r.file, STORE_O_READONLY, &a, &cause), 0);
+	assert_int_equal(refunds_of(a, moved), 3000);
+	assert_int_equal(store_pay_vouchers_get(a, pm, v, 2, &n), 0);
+	assert_int_equal(n, 1);
+	store_close(a);
+	/* again: nothing more moves, nothing is held twice */
+	run(f, T0, 7, &r);
+	assert_int_equal(r.txns, 0);
+	assert_int_equal(r.payments, 0);
+}
+
 int
 main(void)
 {
@@ -353,6 +506,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ended_campaign_codes_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_payments_and_refunds_move_with_their_sale, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

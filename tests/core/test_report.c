@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include <jansson.h>
+
 #include "../store/store_fixture.h"
 #include "core/coupon.h"
 #include "core/report.h"
@@ -141,6 +143,78 @@ test_payments_folded_by_row_equal_the_sums(void **state)
 	assert_memory_equal(&got, &want, sizeof got);
 }
 
+static void
+refund(struct store *st, int64_t txn, int64_t pay_id, const char *no,
+    const char *state, int64_t amount, int64_t payer, int64_t t)
+{
+	struct store_refund r;
+
+	memset(&r, 0, sizeof r);
+	r.txn_id = txn;
+	r.payment_id = pay_id;
+	snprintf(r.out_refund_no, sizeof r.out_refund_no, "%s", no);
+	snprintf(r.kind, sizeof r.kind, "partial");
+	snprintf(r.state, sizeof r.state, "%s", state);
+	r.amount_fen = amount;
+	r.payer_fen = payer;
+	r.voucher_fen = payer < 0 ? -1 : amount - payer;
+	r.created_at = r.updated_at = t;
+	assert_int_equal(store_refund_insert(st, &r), 0);
+}
+
+/* A refunded payment stays paid; the money back is counted apart, by
+ * the payment's tender and the refund's state, in the period the refund
+ * was made. */
+static void
+test_refunds_counted_apart_from_payments(void **state)
+{
+	struct fx *f = *state;
+	struct store_pay_sums ps;
+	struct report_refunds r;
+	json_t *j;
+	int64_t t[4], p[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		t[i] = fx_txn(f->st, "closed", 1000 + i);
+	p[0] = pay(f->st, t[0], "T01P1", "wechat", "paid", 9500, 500, 1, 1000);
+	p[1] = pay(f->st, t[1], "T01P2", "cash", "paid", 3000, 0, 0, 1001);
+	p[2] = pay(f->st, t[2], "T01P3", "other", "paid", 1234, 0, 0, 1002);
+	p[3] = pay(f->st, t[3], "T01P4", "wechat", "paid", 2000, 0, 0, 1003);
+	refund(f->st, t[0], p[0], "T01R1", "success", 4000, 3800, 1100);
+	refund(f->st, t[0], p[0], "T01R2", "failed", 500, -1, 1101);
+	refund(f->st, t[0], p[0], "T01R3", "abnormal", 300, -1, 1102);
+	refund(f->st, t[1], p[1], "T01R4", "success", 3000, 3000, 1103);
+	refund(f->st, t[2], p[2], "T01R5", "success", 234, 234, 1104);
+	refund(f->st, t[3], p[3], "T01R6", "processing", 2000, -1, 1105);
+	/* another period's refund: not in this one */
+	refund(f->st, t[2], p[2], "T01R7", "success", 1000, 1000, 5000);
+	assert_int_equal(report_payments(f->st, 1000, 2000, &ps), 0);
+	assert_int_equal(ps.paid_count, 4); /* refunded, still paid */
+	assert_int_equal(report_refunds(f->st, 1000, 2000, &r), 0);
+	assert_int_equal(r.count, 3);
+	assert_int_equal(r.fen, 7234);
+	assert_int_equal(r.payer_fen, 7034);
+	assert_int_equal(r.wechat_count, 1);
+	assert_int_equal(r.wechat_fen, 4000);
+	assert_int_equal(r.cash_fen, 3000);
+	assert_int_equal(r.other_fen, 234);
+	assert_int_equal(r.open_count, 1);
+	assert_int_equal(r.open_fen, 2000);
+	assert_int_equal(r.abnormal_count, 1);
+	assert_int_equal(r.abnormal_fen, 300);
+	assert_int_equal(r.failed_count, 1);
+	j = report_refunds_json(&r);
+	assert_int_equal(json_integer_value(json_object_get(j, "fen")), 7234);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    json_object_get(j, "by_tender"), "cash"), "fen")), 3000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    j, "abnormal"), "count")), 1);
+	json_decref(j);
+	assert_int_equal(report_refunds(f->st, 1000, 5001, &r), 0);
+	assert_int_equal(r.other_fen, 1234);
+}
+
 int
 main(void)
 {
@@ -149,6 +223,9 @@ main(void)
 		cmocka_unit_test(test_add_counts_each_row_once),
 		cmocka_unit_test_setup_teardown(
 		    test_payments_folded_by_row_equal_the_sums, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_refunds_counted_apart_from_payments, fx_setup,
 		    fx_teardown),
 	};
 

@@ -26,6 +26,8 @@ EXTRA = [
  "too long for a coupon code",
  "Voided sale", "WeChat Pay (vouchers)", "Cash / other tender",
  "Charges failed / not settled",
+ "Refunded (WeChat / cash / other)", "Refunds open / abnormal",
+ "Reconcile: differences with WeChat",
  "Last scans, newest first:", "No scans yet", "No sales yet today",
  "Config file", "Store", "Timezone", "WeChat Pay URL", "Online wait",
  "Offline: max one coupon", "Offline: max per hour",
@@ -73,6 +75,11 @@ TR = {
  "product DISCOUNT": "商品券 折扣",
  "Sale %s was paid: refunding it; it is voided once the money is back": "交易 %s 已付款：正在退款，退款成功后作废",
  "Sale %s refunded and voided": "交易 %s 已退款并作废",
+ "Sale complete; receipt not printed (%s): Ctrl-P prints it again": "交易已完成；小票未打印（%s）：按 Ctrl-P 重新打印",
+ "Report not printed (%s): Ctrl-P to try again": "报表未打印（%s）：按 Ctrl-P 重试",
+ "no receipt to print again": "没有可重打的小票",
+ "cannot print this": "无法打印",
+ "no printer configured": "未配置打印机",
  "Sale %s NOT refunded (%s): it stays paid": "交易 %s 未退款（%s）：仍为已付款",
  "pay: password": "付款码（输密码）",
  "pay: not enough": "付款码（余额不足）",
@@ -120,6 +127,9 @@ TR = {
  "Hub conflicts (other lanes)": "门店中心冲突（其他收银台）",
  "WeChat Pay (vouchers)": "微信支付（代金券）",
  "Cash / other tender": "现金 / 其他支付", "Charges failed / not settled": "扣款失败 / 未定",
+ "Refunded (WeChat / cash / other)": "已退款（微信 / 现金 / 其他）",
+ "Refunds open / abnormal": "退款处理中 / 异常",
+ "Reconcile: differences with WeChat": "对账：与微信账单不符",
  "F11: more codes (%d-%d of %d)": "F11：更多代码（第 %d-%d 个，共 %d 个）",
  "Voided, not returnable (card)": "已作废但不可退回（卡券）",
  "Sale %s voided; the other coupons are being returned. Not returnable (card coupon already used at WeChat): %s":
@@ -308,6 +318,9 @@ TR.update({
   "密码错误次数过多：密码输入锁定，还需 %s 秒",
 })
 EXTRA += ["Coupon"]   # the sale detail's label (core, session_lists.c)
+# the printer's words from the session (core, session_print.c)
+EXTRA += ["no receipt to print again", "cannot print this",
+          "no printer configured"]
 
 def esc(s):
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
