@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "words/words.h"   /* states: taken and returned as enums */
+
 #define STORE_SCHEMA_VERSION 9
 #define STORE_CODE_MAX 128     /* longest code kept */
 #define STORE_ID_MAX 64        /* stock_id / card_id */
@@ -195,7 +197,7 @@ int store_stage_move(struct store *s, int64_t limit,
 struct store_txn {
 	int64_t id;
 	int64_t amount_fen, discount_fen, due_fen;
-	char state[STORE_STATE_MAX];     /* open|redeemed|closed|voided */
+	enum txn_state state;            /* text only in txns.state */
 	int64_t opened_at, closed_at;
 	char cashier[32];
 };

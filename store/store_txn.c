@@ -28,7 +28,7 @@ store_txn_insert(struct store *s, struct store_txn *t)
 	bi(st, 1, t->amount_fen);
 	bi(st, 2, t->discount_fen);
 	bi(st, 3, t->due_fen);
-	bt(st, 4, t->state);
+	bt(st, 4, txn_state_name(t->state));
 	bi(st, 5, t->opened_at);
 	bi(st, 6, t->closed_at);
 	bt(st, 7, t->cashier);
@@ -49,7 +49,7 @@ txn_row(sqlite3_stmt *st, void *p)
 	t->amount_fen = sqlite3_column_int64(st, 1);
 	t->discount_fen = sqlite3_column_int64(st, 2);
 	t->due_fen = sqlite3_column_int64(st, 3);
-	col_text(st, 4, t->state, sizeof t->state);
+	t->state = store_col_word(st, 4, txn_state_parse, TXN_VOIDED);
 	t->opened_at = sqlite3_column_int64(st, 5);
 	t->closed_at = sqlite3_column_int64(st, 6);
 	col_text(st, 7, t->cashier, sizeof t->cashier);
@@ -73,7 +73,7 @@ store_txn_update(struct store *s, const struct store_txn *t)
 	bi(st, 2, t->amount_fen);
 	bi(st, 3, t->discount_fen);
 	bi(st, 4, t->due_fen);
-	bt(st, 5, t->state);
+	bt(st, 5, txn_state_name(t->state));
 	bi(st, 6, t->closed_at);
 	return store_run(s, st, "update transaction");
 }

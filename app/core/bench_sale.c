@@ -120,8 +120,7 @@ past_sale(struct store *st, int64_t i, int64_t t)
 	x.amount_fen = 12000;
 	x.discount_fen = cs == CHECKOUT_CONFIRMED && !voided ? 1000 : 0;
 	x.due_fen = x.amount_fen - x.discount_fen;
-	snprintf(x.state, sizeof x.state, "%s", txn_state_name(voided ?
-	    TXN_VOIDED : TXN_CLOSED));
+	x.state = voided ? TXN_VOIDED : TXN_CLOSED;
 	x.opened_at = t;
 	x.closed_at = t + 20;
 	snprintf(x.cashier, sizeof x.cashier, "1001");
@@ -179,7 +178,7 @@ past_sale(struct store *st, int64_t i, int64_t t)
 	    state)) != 0)
 		return rc;
 	return past_journal(st, t + 20, voided ? "void_txn" : "close", x.id,
-	    0, "", x.state);
+	    0, "", txn_state_name(x.state));
 }
 
 int

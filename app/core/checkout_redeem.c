@@ -110,7 +110,7 @@ redeem_commit(struct checkout *co, int64_t now)
 	t.amount_fen = co->cur.amount_fen;
 	t.discount_fen = co->cur.discount_fen;
 	t.due_fen = co->cur.due_fen;
-	snprintf(t.state, sizeof t.state, "open");
+	t.state = TXN_OPEN;
 	t.opened_at = now;
 	str_copy(t.cashier, sizeof t.cashier, co->cashier);
 	if ((rc = store_txn_insert(st, &t)) != 0)
@@ -426,10 +426,10 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 	 * what the recovery returned. */
 	if ((rc = store_txn_get(st, co->cur.id, &t)) != 0)
 		goto bad;
-	if (txn_state_parse(t.state) != TXN_OPEN) {
+	if (t.state != TXN_OPEN) {
 		log_error("%s: txn %lld is %s: recovered by another process "
 		    "meanwhile; nothing granted", __func__,
-		    (long long)co->cur.id, t.state);
+		    (long long)co->cur.id, txn_state_name(t.state));
 		store_rollback(st);
 		return QUAN_EBUSY;
 	}
@@ -586,7 +586,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 	t.due_fen = co->cur.amount_fen - disc;
 	if (t.due_fen < 0)
 		t.due_fen = 0;
-	snprintf(t.state, sizeof t.state, "redeemed");
+	t.state = TXN_REDEEMED;
 	if ((rc = store_txn_update(st, &t)) != 0)
 		goto bad;
 	{

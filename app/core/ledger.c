@@ -117,7 +117,7 @@ txn_deciding(struct store *st, int64_t txn_id)
 
 	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		return rc == QUAN_ENOTFOUND ? 0 : rc;
-	return txn_state_parse(t.state) == TXN_OPEN;
+	return t.state == TXN_OPEN;
 }
 
 int
@@ -194,7 +194,7 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 			/* of a voided sale (recovered after a crash): used
 			 * at WeChat, not returnable, not redeemed value */
 			if (store_txn_get(st, r.txn_id, &t) == 0 &&
-			    txn_state_parse(t.state) == TXN_VOIDED)
+			    t.state == TXN_VOIDED)
 				why = REASON_VOIDED_NOT_RETURNABLE;
 		}
 	} else if (rc < 0) {

@@ -302,7 +302,7 @@ take_sale(void *arg, const struct store_txn_change *c)
 	s = &x->s[x->ns++];
 	memset(s, 0, sizeof *s);
 	s->txn_id = c->t.id;
-	str_copy(s->state, sizeof s->state, c->t.state);
+	str_copy(s->state, sizeof s->state, txn_state_name(c->t.state));
 	str_copy(s->cashier, sizeof s->cashier, c->t.cashier);
 	s->amount_fen = c->t.amount_fen;
 	s->discount_fen = c->t.discount_fen;

@@ -247,7 +247,7 @@ test_what_moves_and_what_stays(void **state)
 
 		memset(&x, 0, sizeof x);
 		x.amount_fen = 5000;
-		snprintf(x.state, sizeof x.state, "open");
+		x.state = TXN_OPEN;
 		x.opened_at = f->now;
 		assert_int_equal(store_begin(f->st), 0);
 		assert_int_equal(store_txn_insert(f->st, &x), 0);

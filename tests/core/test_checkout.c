@@ -671,7 +671,7 @@ test_recovered_meanwhile(void **state)
 	assert_int_equal(t->due_fen, 12000);
 	/* the store keeps the recovery: voided, the coupon being returned */
 	assert_int_equal(store_txn_get(f->st, t->id, &st), 0);
-	assert_string_equal(st.state, "voided");
+	assert_int_equal(st.state, TXN_VOIDED);
 	assert_int_equal(store_red_get(f->st, t->lines[0].red_id, &r), 0);
 	assert_string_equal(r.state, "return_pending");
 	assert_int_equal(r.discount_fen, 0);
@@ -694,7 +694,7 @@ test_recover(void **state)
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 100;
 	t.due_fen = 100;
-	snprintf(t.state, sizeof t.state, "open");
+	t.state = TXN_OPEN;
 	t.opened_at = T0 - 1000;
 	assert_int_equal(store_txn_insert(f->st, &t), 0);
 	memset(&r, 0, sizeof r);
@@ -722,7 +722,7 @@ test_recover(void **state)
 	assert_string_equal(r.state, "rejected");
 	assert_string_equal(r.reason, "interrupted");
 	assert_int_equal(store_txn_get(f->st, t.id, &t), 0);
-	assert_string_equal(t.state, "voided");
+	assert_int_equal(t.state, TXN_VOIDED);
 	/* idempotency keys are UNIQUE */
 	memset(&r, 0, sizeof r);
 	r.txn_id = t.id;

@@ -268,7 +268,7 @@ two_rows(struct store *st, const char *state, const char *key2,
     struct store_red *r, struct store_red *s)
 {
 	struct store_txn t = { .amount_fen = 100, .due_fen = 100,
-	    .state = "redeemed" };
+	    .state = TXN_REDEEMED };
 
 	assert_int_equal(store_txn_insert(st, &t), 0);
 	memset(r, 0, sizeof *r);

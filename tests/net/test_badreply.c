@@ -247,7 +247,7 @@ test_bad_replies(void **state)
 	assert_int_equal(store_open(path, 0, &st, &cause), 0);
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 10000;
-	snprintf(t.state, sizeof t.state, "redeemed");
+	t.state = TXN_REDEEMED;
 	t.opened_at = now;
 	assert_int_equal(store_txn_insert(st, &t), 0);
 	memset(&red, 0, sizeof red);

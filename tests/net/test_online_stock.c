@@ -607,7 +607,7 @@ test_recover_returns(void **state)
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 5000;
 	t.due_fen = 5000;
-	snprintf(t.state, sizeof t.state, "open");
+	t.state = TXN_OPEN;
 	t.opened_at = tm_now() - 1000;
 	assert_int_equal(store_txn_insert(r->st, &t), QUAN_OK);
 	conf = crashed_row(r, t.id, 0, CODE_A, "confirmed", 0, 1);
@@ -615,7 +615,7 @@ test_recover_returns(void **state)
 	assert_int_equal(checkout_recover(r->co, 60, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_txn_get(r->st, t.id, &t), 0);
-	assert_string_equal(t.state, "voided");
+	assert_int_equal(t.state, TXN_VOIDED);
 	red_of(r, conf, &red);
 	assert_string_equal(red.state, "return_pending");
 	assert_string_equal(red.return_key, "T01R000000000090");

@@ -83,7 +83,7 @@ open_sale(struct fx *f, int i, int64_t age)
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 100;
 	t.due_fen = 100;
-	snprintf(t.state, sizeof t.state, "open");
+	t.state = TXN_OPEN;
 	t.opened_at = tm_now() - age;
 	assert_int_equal(store_txn_insert(f->st, &t), 0);
 	memset(&r, 0, sizeof r);
@@ -107,7 +107,7 @@ txn_state(struct fx *f, int64_t id, const char *want)
 	struct store_txn t;
 
 	assert_int_equal(store_txn_get(f->st, id, &t), 0);
-	assert_string_equal(t.state, want);
+	assert_string_equal(txn_state_name(t.state), want);
 }
 
 /* 150 sales a crash left open: more than one batch of checkout_recover

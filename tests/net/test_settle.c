@@ -58,7 +58,7 @@ setup(void **state)
 	    QUAN_OK);
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 10000;
-	snprintf(t.state, sizeof t.state, "redeemed");
+	t.state = TXN_REDEEMED;
 	r->now = 1764500000;
 	t.opened_at = r->now;
 	assert_int_equal(store_txn_insert(r->st, &t), QUAN_OK);

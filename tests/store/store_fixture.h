@@ -63,7 +63,7 @@ fx_txn(struct store *st, const char *state, int64_t t)
 	memset(&x, 0, sizeof x);
 	x.amount_fen = 10000;
 	x.due_fen = 10000;
-	snprintf(x.state, sizeof x.state, "%s", state);
+	x.state = txn_state_parse(state);
 	x.opened_at = t;
 	snprintf(x.cashier, sizeof x.cashier, "1001");
 	if (store_txn_insert(st, &x) != 0)

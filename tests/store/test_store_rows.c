@@ -47,7 +47,7 @@ a_sale_reads_back_as_written(void **state)
 
 	assert_true(id > 0);
 	assert_int_equal(store_txn_get(f->st, id, &x), 0);
-	assert_string_equal(x.state, "open");
+	assert_int_equal(x.state, TXN_OPEN);
 	assert_string_equal(x.cashier, "1001");
 	assert_int_equal(store_txn_list_open(f->st, 2000, ids, 4, &n), 0);
 	assert_int_equal(n, 1);
@@ -56,12 +56,12 @@ a_sale_reads_back_as_written(void **state)
 	assert_int_equal(n, 0);
 	x.discount_fen = 500;
 	x.due_fen = 9500;
-	snprintf(x.state, sizeof x.state, "closed");
+	x.state = TXN_CLOSED;
 	x.closed_at = 1010;
 	assert_int_equal(store_txn_update(f->st, &x), 0);
 	assert_int_equal(store_txn_get(f->st, id, &y), 0);
 	assert_int_equal(y.due_fen, 9500);
-	assert_string_equal(y.state, "closed");
+	assert_int_equal(y.state, TXN_CLOSED);
 	assert_int_equal(y.closed_at, 1010);
 	assert_int_equal(store_txn_get(f->st, id + 1, &y), QUAN_ENOTFOUND);
 
