@@ -37,7 +37,7 @@ void_row(void *arg, const struct store_red *row)
 	json_t *x;
 	int rc, rs, cancelled = 0;
 
-	rs = checkout_cstate_parse(r.state);
+	rs = r.state;
 	if (rs != CHECKOUT_CONFIRMED && rs != CHECKOUT_ACCEPTED_OFFLINE &&
 	    rs != CHECKOUT_UNKNOWN && rs != CHECKOUT_PENDING)
 		return 0; /* nothing was used */
@@ -193,7 +193,7 @@ load_row(void *arg, const struct store_red *r)
 	    classify_kind_id(l->kind));
 	str_copy(l->target, sizeof l->target, r->target);
 	str_copy(l->coupon_type, sizeof l->coupon_type, r->coupon_type);
-	s = checkout_cstate_parse(r->state);
+	s = r->state;
 	l->state = s < 0 ? CHECKOUT_UNKNOWN : (enum checkout_cstate)s;
 	checkout_line_set_reason(l, r->reason);
 	l->discount_fen = r->discount_fen;
@@ -248,7 +248,7 @@ recover_row(void *arg, const struct store_red *row)
 {
 	struct recover_ctx *c = arg;
 	struct store_red r = *row;
-	int rc, rs = checkout_cstate_parse(r.state);
+	int rc, rs = r.state;
 
 	if (rs == CHECKOUT_CONFIRMED) {
 		/* WeChat applied it in the online step, but the cashier

@@ -85,8 +85,7 @@ red_insert(struct checkout *co, struct store_red *r, int *ok, int *lost)
 		return rc;
 	*lost = 1;
 	*ok = 0;
-	snprintf(r->state, sizeof r->state, "%s",
-	    checkout_cstate_name(CHECKOUT_REJECTED));
+	r->state = CHECKOUT_REJECTED;
 	snprintf(r->reason, sizeof r->reason, "%s",
 	    reason_id(REASON_ALREADY_USED));
 	r->idem_key[0] = '\0';
@@ -137,7 +136,7 @@ redeem_commit(struct checkout *co, int64_t now)
 		str_copy(r.target, sizeof r.target, l->target);
 		str_copy(r.coupon_type, sizeof r.coupon_type,
 		    l->coupon_type);
-		snprintf(r.state, sizeof r.state, ok ? "pending" : "rejected");
+		r.state = ok ? CHECKOUT_PENDING : CHECKOUT_REJECTED;
 		str_copy(r.reason, sizeof r.reason, checkout_line_reason(l));
 		r.discount_fen = ok ? l->discount_fen : 0;
 		r.use_time = now;
@@ -446,7 +445,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			continue; /* rejected at pricing */
 		if ((rc = store_red_get(st, l->red_id, &r)) != 0)
 			goto bad;
-		rs = checkout_cstate_parse(r.state);
+		rs = r.state;
 		if (l->needs_answer && rs == CHECKOUT_CONFIRMED &&
 		    learn_def(co, i, &r, now, &reason) == 0 &&
 		    (rc = store_red_set_def(st, r.id, NULL,
@@ -567,7 +566,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 		    r.kind,
 			    code_state_name(CODE_USED))) != 0)
 			goto bad;
-		l->state = checkout_cstate_parse(r.state);
+		l->state = r.state;
 		if (refused[i]) {
 			/* for the cashier: refused, with the rules' figures;
 			 * the row goes return_pending -> returned */
@@ -731,7 +730,7 @@ checkout_override(struct checkout *co, int i, const char *who,
 		if (map[j] == i) {
 			/* refused here, the code was free for another
 			 * sale, which may have taken it since */
-			if (checkout_cstate_parse(r.state) ==
+			if (r.state ==
 			    CHECKOUT_REJECTED &&
 			    (rc = store_red_code_active(st, r.code)) != 0) {
 				rc = rc < 0 ? rc : QUAN_EEXIST;

@@ -200,14 +200,15 @@ struct counts {
 };
 
 static int
-counts_cb(void *arg, const char *state, int64_t n, int64_t fen)
+counts_cb(void *arg, enum checkout_cstate state, int kept, int64_t n,
+    int64_t fen)
 {
 	struct counts *c = arg;
 	char m[32];
 
-	line_add(c->s, "%s\t%lld  \xc2\xa5%s", state, (long long)n,
-	    money_format(fen, m, sizeof m));
-	report_add(&c->f, state, NULL, n, fen);
+	line_add(c->s, "%s\t%lld  \xc2\xa5%s", report_group_name(state, kept),
+	    (long long)n, money_format(fen, m, sizeof m));
+	report_add_group(&c->f, state, kept, n, fen);
 	return 0;
 }
 

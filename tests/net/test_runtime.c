@@ -91,7 +91,7 @@ open_sale(struct fx *f, int i, int64_t age)
 	snprintf(r.code, sizeof r.code, "QR%014d", i);
 	snprintf(r.target, sizeof r.target, "1212");
 	snprintf(r.idem_key, sizeof r.idem_key, "T01U%09d", i);
-	snprintf(r.state, sizeof r.state, "pending");
+	r.state = CHECKOUT_PENDING;
 	assert_int_equal(store_red_insert(f->st, &r), 0);
 	memset(&o, 0, sizeof o);
 	o.red_id = r.id;
