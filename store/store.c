@@ -747,6 +747,19 @@ store_size(struct store *s, int64_t *bytes)
 	return rc;
 }
 
+int
+store_col_word(sqlite3_stmt *st, int i, int (*parse)(const char *), int bad)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	int v = parse(t);
+
+	if (v >= 0)
+		return v;
+	log_error("store: column %s holds '%s', not a state quan knows",
+	    sqlite3_column_name(st, i), t != NULL ? t : "(null)");
+	return bad;
+}
+
 /* --- test hooks: which statements run, and their plans -------------- */
 
 static int

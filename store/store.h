@@ -3,8 +3,11 @@
  * <sqlite3.h>). Versioned schema (PRAGMA user_version) with migrations, WAL,
  * synchronous=FULL, foreign keys, a busy timeout, prepared statements only.
  * The store knows rows, not rules: the checkout engine (app/core) decides
- * and calls these functions; the journal hash chain is computed in
- * app/core/journal.c and only stored here. Schema notes: app/core/README.md.
+ * and calls these functions. Sale, coupon line and outbox states come and
+ * go as the enums of app/words (words/words.h); their names are text only
+ * in the SQL (the columns and the CHECKs stay text). The journal hash
+ * chain is computed in app/core/journal.c and only stored here. Schema
+ * notes: app/core/README.md.
  *
  * Threads: one struct store per thread; quan uses it on the main thread
  * only. Errors: QUAN_EFULL (disk full), QUAN_ECORRUPT (not a database /
@@ -17,6 +20,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "words/words.h"   /* states: taken and returned as enums */
 
 #define STORE_SCHEMA_VERSION 9
 #define STORE_CODE_MAX 128     /* longest code kept */
@@ -195,7 +200,7 @@ int store_stage_move(struct store *s, int64_t limit,
 struct store_txn {
 	int64_t id;
 	int64_t amount_fen, discount_fen, due_fen;
-	char state[STORE_STATE_MAX];     /* open|redeemed|closed|voided */
+	enum txn_state state;            /* text only in txns.state */
 	int64_t opened_at, closed_at;
 	char cashier[32];
 };
@@ -218,7 +223,7 @@ struct store_red {
 	char coupon_type[24];             /* NORMAL, CASH, ... */
 	char idem_key[STORE_KEY_MAX + 1]; /* the use request no */
 	char return_key[STORE_KEY_MAX + 1];
-	char state[STORE_STATE_MAX];
+	enum checkout_cstate state;       /* text only in redemptions.state */
 	char reason[STORE_REASON_MAX];
 	int64_t discount_fen;
 	int64_t use_time;                 /* fixed at redeem */
@@ -247,7 +252,7 @@ int store_red_list_txn(struct store *s, int64_t txn_id, store_red_fn fn,
     void *arg);
 /* Rows created in [from, to) (epoch s), oldest first; state NULL = any. */
 int store_red_list(struct store *s, int64_t from, int64_t to,
-    const char *state, store_red_fn fn, void *arg);
+    const enum checkout_cstate *state, store_red_fn fn, void *arg);
 /* Is this code already redeemed here (a live row, see STORE_LIVE_SQL, or
  * a conflict)? 1 yes, 0 no, < 0 error. Inside a write transaction the
  * answer holds until commit (BEGIN IMMEDIATE: no other writer). */
@@ -256,12 +261,15 @@ int store_red_code_active(struct store *s, const char *code);
  * see STORE_LIVE_SQL, or conflict)? *at = 0 when never. By the code's
  * index, whatever the history. */
 int store_red_used_at(struct store *s, const char *code, int64_t *at);
-/* Count per state. fn(arg, state, count, sum discount_fen). A confirmed
- * coupon of a voided sale that WeChat cannot give back (a consumed card
- * code: reason "voided_not_returnable") is counted under its own state
- * "voided_not_returnable", never as redeemed. */
-typedef int (*store_count_fn)(void *arg, const char *state, int64_t n,
-    int64_t fen);
+/* Count per state. fn(arg, state, kept, count, sum discount_fen). A
+ * confirmed coupon of a voided sale that WeChat cannot give back (a
+ * consumed card code: reason "voided_not_returnable") is counted in a
+ * group of its own, state CHECKOUT_CONFIRMED with kept = 1, never as
+ * redeemed; every other group has kept = 0. Groups come in the order of
+ * their state's name, the kept group where "voided_not_returnable"
+ * sorts. */
+typedef int (*store_count_fn)(void *arg, enum checkout_cstate state,
+    int kept, int64_t n, int64_t fen);
 int store_red_counts(struct store *s, int64_t from, int64_t to,
     store_count_fn fn, void *arg);
 /* Offline figures: coupons accepted offline since `since`, and total
@@ -281,7 +289,7 @@ struct store_outbox {
 	char openid[STORE_OPENID_MAX + 1];
 	int64_t use_time;
 	char body[STORE_BODY_MAX];        /* exact request body ("" = none) */
-	char state[STORE_STATE_MAX];      /* pending|unknown|done|cancelled */
+	enum outbox_state state;          /* text only in outbox.state */
 	int attempts;                     /* sends committed */
 	int unreached;                    /* of those, known never to have
 	                                     reached WeChat */
@@ -315,8 +323,8 @@ int store_outbox_unreached(struct store *s, int64_t id);
 /* Keep the row, set next_at and last_error (state stays). */
 int store_outbox_retry(struct store *s, int64_t id, int64_t next_at,
     const char *err);
-/* Close a row: state "done" or "cancelled", with last_error. */
-int store_outbox_close(struct store *s, int64_t id, const char *state,
+/* Close a row: state OUTBOX_DONE or OUTBOX_CANCELLED, with last_error. */
+int store_outbox_close(struct store *s, int64_t id, enum outbox_state state,
     const char *err, int64_t now);
 /* Cancel the still-pending (never sent) rows of a redemption: its return
  * rows (returns = 1: the use never happened) or its use/consume rows

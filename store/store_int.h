@@ -120,4 +120,11 @@ col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
 }
 
+/* The words' edge (app/words): a state column read back into its enum by
+ * parse. The schema's CHECKs keep these columns to the known names; text
+ * it does not know (a file written by hand) is logged and read as `bad`,
+ * the family's inert state, so nothing acts on it. */
+int store_col_word(sqlite3_stmt *st, int i, int (*parse)(const char *),
+    int bad);
+
 #endif

@@ -37,7 +37,8 @@ ob_row(sqlite3_stmt *st, void *p)
 	col_text(st, 8, o->openid, sizeof o->openid);
 	o->use_time = sqlite3_column_int64(st, 9);
 	col_text(st, 10, o->body, sizeof o->body);
-	col_text(st, 11, o->state, sizeof o->state);
+	o->state = store_col_word(st, 11, outbox_state_parse,
+	    OUTBOX_CANCELLED);
 	o->attempts = sqlite3_column_int(st, 12);
 	o->next_at = sqlite3_column_int64(st, 13);
 	col_text(st, 14, o->last_error, sizeof o->last_error);
@@ -67,7 +68,7 @@ store_outbox_insert(struct store *s, struct store_outbox *o)
 	if ((rc = store_run(s, st, "insert outbox row")) != 0)
 		return rc;
 	o->id = sqlite3_last_insert_rowid(s->db);
-	snprintf(o->state, sizeof o->state, "pending");
+	o->state = OUTBOX_PENDING;
 	return QUAN_OK;
 }
 
@@ -193,7 +194,7 @@ store_outbox_retry(struct store *s, int64_t id, int64_t next_at,
 }
 
 int
-store_outbox_close(struct store *s, int64_t id, const char *state,
+store_outbox_close(struct store *s, int64_t id, enum outbox_state state,
     const char *err, int64_t now)
 {
 	sqlite3_stmt *st = NULL;
@@ -202,7 +203,7 @@ store_outbox_close(struct store *s, int64_t id, const char *state,
 	if ((rc = store_prep(s, Q_OB_CLOSE, &st)) != 0)
 		return rc;
 	bi(st, 1, id);
-	bt(st, 2, state);
+	bt(st, 2, outbox_state_name(state));
 	bt(st, 3, err);
 	bi(st, 4, now);
 	if ((rc = store_run(s, st, "close outbox row")) != 0)
@@ -220,9 +221,8 @@ store_outbox_depth(struct store *s, int64_t *pending, int64_t *unknown)
 	if ((rc = store_prep(s, Q_OB_DEPTH, &st)) != 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *state = (const char *)sqlite3_column_text(st, 0);
-
-		if (state != NULL && strcmp(state, "pending") == 0)
+		if (store_col_word(st, 0, outbox_state_parse,
+		    OUTBOX_UNKNOWN) == OUTBOX_PENDING)
 			*pending = sqlite3_column_int64(st, 1);
 		else
 			*unknown = sqlite3_column_int64(st, 1);

@@ -113,9 +113,13 @@ id_ok(const char *v, size_t max)
 	" send_request_no, confirm_request_no, confirmed_at, source," \
 	" notify_id, updated_at"
 
+/* One row of PC_COLS into c (a struct pc_coupon; void * for
+ * store_pc_collect). */
 static void
-pc_fill(sqlite3_stmt *st, struct pc_coupon *c)
+pc_fill(sqlite3_stmt *st, void *p)
 {
+	struct pc_coupon *c = p;
+
 	memset(c, 0, sizeof *c);
 	col_text(st, 0, c->code, sizeof c->code);
 	col_text(st, 1, c->stock_id, sizeof c->stock_id);
@@ -295,21 +299,6 @@ store_pc_collect(struct store *s, sqlite3_stmt *st, void *out, size_t sz,
 	return rc;
 }
 
-static void
-pc_fill_v(sqlite3_stmt *st, void *c)
-{
-	pc_fill(st, c);
-}
-
-/* The registry rows of st (bound) into out. */
-static int
-collect(struct store *s, sqlite3_stmt *st, struct pc_coupon *out, int max,
-    int *n, const char *what)
-{
-	return store_pc_collect(s, st, out, sizeof *out, pc_fill_v, max, n,
-	    what);
-}
-
 int
 store_pc_unconfirmed(struct store *s, struct pc_coupon *out, int max, int *n)
 {
@@ -320,7 +309,8 @@ store_pc_unconfirmed(struct store *s, struct pc_coupon *out, int max, int *n)
 	    "SELECT " PC_COLS " FROM pc_coupons WHERE state ="
 	    " 1 AND confirmed_at = 0 ORDER BY updated_at", &st)) != 0)
 		return rc;
-	return collect(s, st, out, max, n, "list unconfirmed coupons");
+	return store_pc_collect(s, st, out, sizeof *out,
+	    pc_fill, max, n, "list unconfirmed coupons");
 }
 
 int
@@ -343,7 +333,8 @@ store_pc_confirmed_after(struct store *s, const struct store_pc_key *after,
 	bt(st, 3, after->stock_id);
 	bi(st, 4, max);
 	bi(st, 5, PC_SRC_NOTIFY);
-	return collect(s, st, out, max, n, "list confirmed sent coupons");
+	return store_pc_collect(s, st, out, sizeof *out,
+	    pc_fill, max, n, "list confirmed sent coupons");
 }
 
 int
@@ -361,7 +352,8 @@ store_pc_lookup(struct store *s, const char *code, struct pc_coupon *out,
 	    " ?1 ORDER BY stock_id", &st)) != 0)
 		return rc;
 	bt(st, 1, code);
-	return collect(s, st, out, max, n, "look up product coupon");
+	return store_pc_collect(s, st, out, sizeof *out,
+	    pc_fill, max, n, "look up product coupon");
 }
 
 int
@@ -377,7 +369,8 @@ store_pc_get(struct store *s, const char *code, const char *stock_id,
 		return rc;
 	bt(st, 1, code);
 	bt(st, 2, stock_id);
-	if ((rc = collect(s, st, out, 1, &n, "get product coupon")) != 0)
+	if ((rc = store_pc_collect(s, st, out, sizeof *out,
+	    pc_fill, 1, &n, "get product coupon")) != 0)
 		return rc;
 	return n > 0 ? QUAN_OK : QUAN_ENOTFOUND;
 }
@@ -396,7 +389,8 @@ store_pc_bundle(struct store *s, const char *bundle_id,
 	    " bundle_id = ?1 ORDER BY bundle_index", &st)) != 0)
 		return rc;
 	bt(st, 1, bundle_id);
-	return collect(s, st, out, max, n, "list coupon bundle");
+	return store_pc_collect(s, st, out, sizeof *out,
+	    pc_fill, max, n, "list coupon bundle");
 }
 
 /* ---- definitions ------------------------------------------------------ */

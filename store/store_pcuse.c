@@ -20,9 +20,12 @@
 	" discount_fen, paid_fen, attempts, ret_attempts, wx_code, reason," \
 	" created_at, updated_at"
 
+/* One row of COLS into u (a struct pc_use; void * for store_pc_collect). */
 static void
-fill(sqlite3_stmt *st, struct pc_use *u)
+fill(sqlite3_stmt *st, void *p)
 {
+	struct pc_use *u = p;
+
 	memset(u, 0, sizeof *u);
 	u->id = sqlite3_column_int64(st, 0);
 	u->txn_id = sqlite3_column_int64(st, 1);
@@ -58,21 +61,12 @@ fill(sqlite3_stmt *st, struct pc_use *u)
 	u->updated_at = sqlite3_column_int64(st, 30);
 }
 
-int
-store_pc_use_insert(struct store *s, struct pc_use *u)
+/* Every column of u as parameter ?N of the column's place N in COLS
+ * (?1 the id): the insert and the update take what they name. */
+static void
+bind_use(sqlite3_stmt *st, const struct pc_use *u)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((unsigned)u->state >= PC_USE_COUNT || u->code[0] == '\0' ||
-	    u->use_request_no[0] == '\0')
-		return QUAN_EINVAL;
-	if ((rc = store_pc_prep(s,
-	    "INSERT INTO pc_uses(" COLS ") VALUES(NULL, ?2, ?3,"
-	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
-	    " ?31)", &st)) != 0)
-		return rc;
+	bi(st, 1, u->id);
 	bi(st, 2, u->txn_id);
 	bi(st, 3, u->line);
 	bt(st, 4, u->code);
@@ -103,6 +97,24 @@ store_pc_use_insert(struct store *s, struct pc_use *u)
 	bt(st, 29, u->reason);
 	bi(st, 30, u->created_at);
 	bi(st, 31, u->updated_at);
+}
+
+int
+store_pc_use_insert(struct store *s, struct pc_use *u)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)u->state >= PC_USE_COUNT || u->code[0] == '\0' ||
+	    u->use_request_no[0] == '\0')
+		return QUAN_EINVAL;
+	if ((rc = store_pc_prep(s,
+	    "INSERT INTO pc_uses(" COLS ") VALUES(NULL, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
+	    " ?31)", &st)) != 0)
+		return rc;
+	bind_use(st, u);
 	rc = store_run(s, st, "insert product coupon use");
 	sqlite3_finalize(st);
 	if (rc == QUAN_OK)
@@ -119,41 +131,17 @@ store_pc_use_update(struct store *s, const struct pc_use *u)
 	if ((unsigned)u->state >= PC_USE_COUNT)
 		return QUAN_EINVAL;
 	if ((rc = store_pc_prep(s,
-	    "UPDATE pc_uses SET state = ?2, return_request_no ="
-	    " ?3, transaction_id = ?4, paid_fen = ?5, attempts = ?6,"
-	    " ret_attempts = ?7, wx_code = ?8, reason = ?9, updated_at = ?10"
-	    " WHERE id = ?1", &st)) != 0)
+	    "UPDATE pc_uses SET state = ?14, return_request_no = ?16,"
+	    " transaction_id = ?19, paid_fen = ?25, attempts = ?26,"
+	    " ret_attempts = ?27, wx_code = ?28, reason = ?29,"
+	    " updated_at = ?31 WHERE id = ?1", &st)) != 0)
 		return rc;
-	bi(st, 1, u->id);
-	bi(st, 2, u->state);
-	bt(st, 3, u->return_request_no);
-	bt(st, 4, u->transaction_id);
-	bi(st, 5, u->paid_fen);
-	bi(st, 6, u->attempts);
-	bi(st, 7, u->ret_attempts);
-	bt(st, 8, u->wx_code);
-	bt(st, 9, u->reason);
-	bi(st, 10, u->updated_at);
+	bind_use(st, u);
 	rc = store_run(s, st, "update product coupon use");
 	sqlite3_finalize(st);
 	if (rc == QUAN_OK && sqlite3_changes(store_handle(s)) == 0)
 		rc = QUAN_ENOTFOUND;
 	return rc;
-}
-
-static void
-fill_v(sqlite3_stmt *st, void *u)
-{
-	fill(st, u);
-}
-
-/* Rows of st (bound) into out (at most max), *n all; finalizes st. */
-static int
-collect(struct store *s, sqlite3_stmt *st, struct pc_use *out, int max,
-    int *n)
-{
-	return store_pc_collect(s, st, out, sizeof *out, fill_v, max, n,
-	    "read product coupon uses");
 }
 
 int
@@ -166,7 +154,8 @@ store_pc_use_get(struct store *s, int64_t id, struct pc_use *out)
 	    &st)) != 0)
 		return rc;
 	bi(st, 1, id);
-	if ((rc = collect(s, st, out, 1, &n)) != 0)
+	if ((rc = store_pc_collect(s, st, out, sizeof *out, fill, 1, &n,
+	    "read product coupon uses")) != 0)
 		return rc;
 	return n > 0 ? QUAN_OK : QUAN_ENOTFOUND;
 }
@@ -183,7 +172,8 @@ store_pc_use_txn(struct store *s, int64_t txn_id, struct pc_use *out,
 	    " ORDER BY line", &st)) != 0)
 		return rc;
 	bi(st, 1, txn_id);
-	return collect(s, st, out, max, n);
+	return store_pc_collect(s, st, out, sizeof *out, fill, max, n,
+	    "read product coupon uses");
 }
 
 int
@@ -195,5 +185,6 @@ store_pc_use_open(struct store *s, struct pc_use *out, int max, int *n)
 	if ((rc = store_pc_prep(s, "SELECT " COLS " FROM pc_uses WHERE state IN"
 	    " (0, 1, 4) ORDER BY id", &st)) != 0)
 		return rc;
-	return collect(s, st, out, max, n);
+	return store_pc_collect(s, st, out, sizeof *out, fill, max, n,
+	    "read product coupon uses");
 }

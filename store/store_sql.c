@@ -83,11 +83,12 @@ const char *const store_stmt_sql[Q_COUNT] = {
 	    "ORDER BY id",
 	[Q_RED_ACTIVE] = "SELECT 1 FROM redemptions WHERE code = ?1 AND "
 	    "state IN (" STORE_LIVE_SQL ",'conflict') LIMIT 1",
-	[Q_RED_COUNTS] = "SELECT CASE WHEN state = 'confirmed' AND "
-	    "reason = 'voided_not_returnable' THEN reason ELSE state END "
-	    "AS st, count(*), sum(discount_fen) "
+	[Q_RED_COUNTS] = "SELECT state, state = 'confirmed' AND "
+	    "reason = 'voided_not_returnable' AS kept, count(*), "
+	    "sum(discount_fen) "
 	    "FROM redemptions WHERE created_at >= ?1 AND created_at < ?2 "
-	    "GROUP BY st ORDER BY st",
+	    "GROUP BY state, kept ORDER BY CASE WHEN kept THEN "
+	    "'voided_not_returnable' ELSE state END",
 	[Q_OFF_COUNT] = "SELECT count(*) FROM redemptions "
 	    "WHERE offline_at >= ?1 AND offline_at > 0",
 	[Q_OFF_EXPO] = "SELECT ifnull(sum(discount_fen), 0) FROM redemptions "

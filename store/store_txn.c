@@ -28,7 +28,7 @@ store_txn_insert(struct store *s, struct store_txn *t)
 	bi(st, 1, t->amount_fen);
 	bi(st, 2, t->discount_fen);
 	bi(st, 3, t->due_fen);
-	bt(st, 4, t->state);
+	bt(st, 4, txn_state_name(t->state));
 	bi(st, 5, t->opened_at);
 	bi(st, 6, t->closed_at);
 	bt(st, 7, t->cashier);
@@ -49,7 +49,7 @@ txn_row(sqlite3_stmt *st, void *p)
 	t->amount_fen = sqlite3_column_int64(st, 1);
 	t->discount_fen = sqlite3_column_int64(st, 2);
 	t->due_fen = sqlite3_column_int64(st, 3);
-	col_text(st, 4, t->state, sizeof t->state);
+	t->state = store_col_word(st, 4, txn_state_parse, TXN_VOIDED);
 	t->opened_at = sqlite3_column_int64(st, 5);
 	t->closed_at = sqlite3_column_int64(st, 6);
 	col_text(st, 7, t->cashier, sizeof t->cashier);
@@ -73,7 +73,7 @@ store_txn_update(struct store *s, const struct store_txn *t)
 	bi(st, 2, t->amount_fen);
 	bi(st, 3, t->discount_fen);
 	bi(st, 4, t->due_fen);
-	bt(st, 5, t->state);
+	bt(st, 5, txn_state_name(t->state));
 	bi(st, 6, t->closed_at);
 	return store_run(s, st, "update transaction");
 }
@@ -96,7 +96,8 @@ red_row(sqlite3_stmt *st, void *p)
 	col_text(st, 6, r->coupon_type, sizeof r->coupon_type);
 	col_text(st, 7, r->idem_key, sizeof r->idem_key);
 	col_text(st, 8, r->return_key, sizeof r->return_key);
-	col_text(st, 9, r->state, sizeof r->state);
+	r->state = store_col_word(st, 9, checkout_cstate_parse,
+	    CHECKOUT_CONFLICT);
 	col_text(st, 10, r->reason, sizeof r->reason);
 	r->discount_fen = sqlite3_column_int64(st, 11);
 	r->use_time = sqlite3_column_int64(st, 12);
@@ -125,7 +126,7 @@ store_red_insert(struct store *s, struct store_red *r)
 	bt(st, 6, r->coupon_type);
 	bt(st, 7, r->idem_key);
 	bt(st, 8, r->return_key);
-	bt(st, 9, r->state);
+	bt(st, 9, checkout_cstate_name(r->state));
 	bt(st, 10, r->reason);
 	bi(st, 11, r->discount_fen);
 	bi(st, 12, r->use_time);
@@ -174,7 +175,7 @@ store_red_update(struct store *s, const struct store_red *r)
 	if ((rc = store_prep(s, Q_RED_UPD, &st)) != 0)
 		return rc;
 	bi(st, 1, r->id);
-	bt(st, 2, r->state);
+	bt(st, 2, checkout_cstate_name(r->state));
 	bt(st, 3, r->reason);
 	bi(st, 4, r->discount_fen);
 	bi(st, 5, r->offline_at);
@@ -226,7 +227,8 @@ store_red_list_txn(struct store *s, int64_t txn_id, store_red_fn fn,
 }
 
 int
-store_red_list(struct store *s, int64_t from, int64_t to, const char *state,
+store_red_list(struct store *s, int64_t from, int64_t to,
+    const enum checkout_cstate *state,
     store_red_fn fn, void *arg)
 {
 	sqlite3_stmt *st = NULL;
@@ -238,7 +240,7 @@ store_red_list(struct store *s, int64_t from, int64_t to, const char *state,
 	bi(st, 1, from);
 	bi(st, 2, to);
 	if (state != NULL)
-		bt(st, 3, state);
+		bt(st, 3, checkout_cstate_name(*state));
 	return walk_red(s, st, fn, arg);
 }
 
@@ -273,8 +275,9 @@ store_red_counts(struct store *s, int64_t from, int64_t to,
 	bi(st, 1, from);
 	bi(st, 2, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int r = fn(arg, (const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+		int r = fn(arg, store_col_word(st, 0, checkout_cstate_parse,
+		    CHECKOUT_CONFLICT), sqlite3_column_int(st, 1) != 0,
+		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
 
 		if (r != 0) {
 			sqlite3_reset(st);

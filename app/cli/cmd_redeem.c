@@ -445,7 +445,7 @@ cmd_void(int argc, char **argv)
 		goto out;
 	}
 	if (paid && store_txn_get(c.st, id, &st) == 0 &&
-	    strcmp(st.state, "voided") == 0)
+	    st.state == TXN_VOIDED)
 		paid = 0; /* voided already: checkout_void says so */
 	if (paid && by == NULL) {
 		fprintf(stderr, "quan void: sale %lld was paid: voiding it "
@@ -478,7 +478,7 @@ cmd_void(int argc, char **argv)
 		}
 	}
 	if (paid && store_txn_get(c.st, id, &st) == 0 &&
-	    strcmp(st.state, "voided") == 0) {
+	    st.state == TXN_VOIDED) {
 		/* voided with its refund */
 	} else if ((rc = checkout_void(co, id, by != NULL ? by : "cli",
 	    &cause)) != 0) {

@@ -120,8 +120,7 @@ past_sale(struct store *st, int64_t i, int64_t t)
 	x.amount_fen = 12000;
 	x.discount_fen = cs == CHECKOUT_CONFIRMED && !voided ? 1000 : 0;
 	x.due_fen = x.amount_fen - x.discount_fen;
-	snprintf(x.state, sizeof x.state, "%s", txn_state_name(voided ?
-	    TXN_VOIDED : TXN_CLOSED));
+	x.state = voided ? TXN_VOIDED : TXN_CLOSED;
 	x.opened_at = t;
 	x.closed_at = t + 20;
 	snprintf(x.cashier, sizeof x.cashier, "1001");
@@ -139,7 +138,7 @@ past_sale(struct store *st, int64_t i, int64_t t)
 	if (voided && !card)
 		snprintf(r.return_key, sizeof r.return_key, "T01Q%012" PRId64,
 		    i);
-	snprintf(r.state, sizeof r.state, "%s", state);
+	r.state = cs;
 	snprintf(r.reason, sizeof r.reason, "%s", reason);
 	r.discount_fen = cs == CHECKOUT_REJECTED ? 0 : 1000;
 	r.use_time = t;
@@ -157,14 +156,14 @@ past_sale(struct store *st, int64_t i, int64_t t)
 	free(body);
 	o.next_at = o.created_at = t;
 	if ((rc = store_outbox_insert(st, &o)) != 0 ||
-	    (rc = store_outbox_close(st, o.id, "done", "", t + 1)) != 0)
+	    (rc = store_outbox_close(st, o.id, OUTBOX_DONE, "", t + 1)) != 0)
 		return rc;
 	if (r.return_key[0] != '\0') {
 		o.op = STORE_OP_RETURN;
 		snprintf(o.request_no, sizeof o.request_no, "%s",
 		    r.return_key);
 		if ((rc = store_outbox_insert(st, &o)) != 0 ||
-		    (rc = store_outbox_close(st, o.id, "done", "",
+		    (rc = store_outbox_close(st, o.id, OUTBOX_DONE, "",
 		    t + 30)) != 0)
 			return rc;
 	}
@@ -179,7 +178,7 @@ past_sale(struct store *st, int64_t i, int64_t t)
 	    state)) != 0)
 		return rc;
 	return past_journal(st, t + 20, voided ? "void_txn" : "close", x.id,
-	    0, "", x.state);
+	    0, "", txn_state_name(x.state));
 }
 
 int
@@ -282,7 +281,7 @@ bench_sale_run(struct checkout *co, struct redeem *rd, struct store *st,
 		if ((rc = store_outbox_list_txn(st, t->id, row_ids, ids)) != 0)
 			return rc;
 		for (k = 1; k <= ids[0]; k++)
-			if ((rc = ledger_settle(st, ids[k], "confirmed", "",
+			if ((rc = ledger_settle(st, ids[k], CHECKOUT_CONFIRMED, "",
 			    NULL, "bench", tm_now())) != 0)
 				return rc;
 		settle_us[i] = tm_mono_us() - t0;

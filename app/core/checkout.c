@@ -498,18 +498,18 @@ checkout_close_txn(struct checkout *co, int64_t txn_id)
 		return rc;
 	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		goto bad;
-	if (txn_state_parse(t.state) == TXN_CLOSED) {
+	if (t.state == TXN_CLOSED) {
 		/* closed already (a payment closes its sale with its answer) */
 		store_rollback(st);
 		if (co->cur.id == txn_id)
 			co->cur.state = CHECKOUT_T_CLOSED;
 		return QUAN_OK;
 	}
-	if (txn_state_parse(t.state) != TXN_REDEEMED) {
+	if (t.state != TXN_REDEEMED) {
 		rc = QUAN_EINVAL;
 		goto bad;
 	}
-	snprintf(t.state, sizeof t.state, "%s", txn_state_name(TXN_CLOSED));
+	t.state = TXN_CLOSED;
 	t.closed_at = now;
 	if ((rc = store_txn_update(st, &t)) != 0)
 		goto bad;

@@ -37,7 +37,7 @@ void_row(void *arg, const struct store_red *row)
 	json_t *x;
 	int rc, rs, cancelled = 0;
 
-	rs = checkout_cstate_parse(r.state);
+	rs = r.state;
 	if (rs != CHECKOUT_CONFIRMED && rs != CHECKOUT_ACCEPTED_OFFLINE &&
 	    rs != CHECKOUT_UNKNOWN && rs != CHECKOUT_PENDING)
 		return 0; /* nothing was used */
@@ -90,7 +90,7 @@ out:
 static int
 voidable_row(const struct store_txn *t, char **cause)
 {
-	int ts = txn_state_parse(t->state);
+	enum txn_state ts = t->state;
 
 	if (ts == TXN_REDEEMED || ts == TXN_CLOSED)
 		return QUAN_OK;
@@ -99,7 +99,7 @@ voidable_row(const struct store_txn *t, char **cause)
 		    xasprintf("transaction %" PRId64 " is voided already: "
 		    "nothing to void", t->id) :
 		    xasprintf("transaction %" PRId64 " is %s: only a redeemed "
-		    "or closed sale can be voided", t->id, t->state);
+		    "or closed sale can be voided", t->id, txn_state_name(ts));
 	return QUAN_EINVAL;
 }
 
@@ -150,7 +150,7 @@ checkout_void(struct checkout *co, int64_t txn_id, const char *who,
 	}
 	if ((rc = store_red_list_txn(st, txn_id, void_row, &v)) != 0)
 		goto bad;
-	snprintf(t.state, sizeof t.state, "%s", txn_state_name(TXN_VOIDED));
+	t.state = TXN_VOIDED;
 	t.closed_at = v.now;
 	if ((rc = store_txn_update(st, &t)) != 0)
 		goto bad;
@@ -193,7 +193,7 @@ load_row(void *arg, const struct store_red *r)
 	    classify_kind_id(l->kind));
 	str_copy(l->target, sizeof l->target, r->target);
 	str_copy(l->coupon_type, sizeof l->coupon_type, r->coupon_type);
-	s = checkout_cstate_parse(r->state);
+	s = r->state;
 	l->state = s < 0 ? CHECKOUT_UNKNOWN : (enum checkout_cstate)s;
 	checkout_line_set_reason(l, r->reason);
 	l->discount_fen = r->discount_fen;
@@ -221,7 +221,7 @@ checkout_load(struct checkout *co, int64_t txn_id, struct checkout_txn *out)
 	out->amount_fen = t.amount_fen;
 	out->discount_fen = t.discount_fen;
 	out->due_fen = t.due_fen;
-	switch (txn_state_parse(t.state)) {
+	switch (t.state) {
 	case TXN_CLOSED:
 		out->state = CHECKOUT_T_CLOSED;
 		break;
@@ -248,7 +248,7 @@ recover_row(void *arg, const struct store_red *row)
 {
 	struct recover_ctx *c = arg;
 	struct store_red r = *row;
-	int rc, rs = checkout_cstate_parse(r.state);
+	int rc, rs = r.state;
 
 	if (rs == CHECKOUT_CONFIRMED) {
 		/* WeChat applied it in the online step, but the cashier
@@ -313,12 +313,12 @@ checkout_recover(struct checkout *co, int64_t older_than_s, int *n)
 		if ((rc = store_begin(st)) != 0)
 			return rc;
 		if ((rc = store_txn_get(st, ids[i], &t)) != 0 ||
-		    txn_state_parse(t.state) != TXN_OPEN)
+		    t.state != TXN_OPEN)
 			goto next;
 		if ((rc = store_red_list_txn(st, ids[i], recover_row,
 		    &c)) != 0)
 			goto bad;
-		snprintf(t.state, sizeof t.state, "voided");
+		t.state = TXN_VOIDED;
 		t.discount_fen = 0;
 		t.due_fen = t.amount_fen;
 		t.closed_at = c.now;

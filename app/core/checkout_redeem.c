@@ -85,8 +85,7 @@ red_insert(struct checkout *co, struct store_red *r, int *ok, int *lost)
 		return rc;
 	*lost = 1;
 	*ok = 0;
-	snprintf(r->state, sizeof r->state, "%s",
-	    checkout_cstate_name(CHECKOUT_REJECTED));
+	r->state = CHECKOUT_REJECTED;
 	snprintf(r->reason, sizeof r->reason, "%s",
 	    reason_id(REASON_ALREADY_USED));
 	r->idem_key[0] = '\0';
@@ -110,7 +109,7 @@ redeem_commit(struct checkout *co, int64_t now)
 	t.amount_fen = co->cur.amount_fen;
 	t.discount_fen = co->cur.discount_fen;
 	t.due_fen = co->cur.due_fen;
-	snprintf(t.state, sizeof t.state, "open");
+	t.state = TXN_OPEN;
 	t.opened_at = now;
 	str_copy(t.cashier, sizeof t.cashier, co->cashier);
 	if ((rc = store_txn_insert(st, &t)) != 0)
@@ -137,7 +136,7 @@ redeem_commit(struct checkout *co, int64_t now)
 		str_copy(r.target, sizeof r.target, l->target);
 		str_copy(r.coupon_type, sizeof r.coupon_type,
 		    l->coupon_type);
-		snprintf(r.state, sizeof r.state, ok ? "pending" : "rejected");
+		r.state = ok ? CHECKOUT_PENDING : CHECKOUT_REJECTED;
 		str_copy(r.reason, sizeof r.reason, checkout_line_reason(l));
 		r.discount_fen = ok ? l->discount_fen : 0;
 		r.use_time = now;
@@ -426,10 +425,10 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 	 * what the recovery returned. */
 	if ((rc = store_txn_get(st, co->cur.id, &t)) != 0)
 		goto bad;
-	if (txn_state_parse(t.state) != TXN_OPEN) {
+	if (t.state != TXN_OPEN) {
 		log_error("%s: txn %lld is %s: recovered by another process "
 		    "meanwhile; nothing granted", __func__,
-		    (long long)co->cur.id, t.state);
+		    (long long)co->cur.id, txn_state_name(t.state));
 		store_rollback(st);
 		return QUAN_EBUSY;
 	}
@@ -446,7 +445,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			continue; /* rejected at pricing */
 		if ((rc = store_red_get(st, l->red_id, &r)) != 0)
 			goto bad;
-		rs = checkout_cstate_parse(r.state);
+		rs = r.state;
 		if (l->needs_answer && rs == CHECKOUT_CONFIRMED &&
 		    learn_def(co, i, &r, now, &reason) == 0 &&
 		    (rc = store_red_set_def(st, r.id, NULL,
@@ -567,7 +566,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 		    r.kind,
 			    code_state_name(CODE_USED))) != 0)
 			goto bad;
-		l->state = checkout_cstate_parse(r.state);
+		l->state = r.state;
 		if (refused[i]) {
 			/* for the cashier: refused, with the rules' figures;
 			 * the row goes return_pending -> returned */
@@ -586,7 +585,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 	t.due_fen = co->cur.amount_fen - disc;
 	if (t.due_fen < 0)
 		t.due_fen = 0;
-	snprintf(t.state, sizeof t.state, "redeemed");
+	t.state = TXN_REDEEMED;
 	if ((rc = store_txn_update(st, &t)) != 0)
 		goto bad;
 	{
@@ -731,7 +730,7 @@ checkout_override(struct checkout *co, int i, const char *who,
 		if (map[j] == i) {
 			/* refused here, the code was free for another
 			 * sale, which may have taken it since */
-			if (checkout_cstate_parse(r.state) ==
+			if (r.state ==
 			    CHECKOUT_REJECTED &&
 			    (rc = store_red_code_active(st, r.code)) != 0) {
 				rc = rc < 0 ? rc : QUAN_EEXIST;

@@ -184,101 +184,6 @@ static const struct reason_info table[REASON_COUNT] = {
 	[REASON_OTHER] = {"other", VIEW_R_OTHER, NOW, 0, 0},
 };
 
-static const char *const cstate_names[] = {
-	"priced", "refused", "pending", "confirmed", "rejected", "unknown",
-	"accepted_offline", "return_pending", "returned", "conflict"
-};
-
-const char *
-checkout_cstate_name(enum checkout_cstate s)
-{
-	if ((unsigned)s < sizeof cstate_names / sizeof cstate_names[0])
-		return cstate_names[s];
-	return "?";
-}
-
-int
-checkout_cstate_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s != NULL &&
-	    i < sizeof cstate_names / sizeof cstate_names[0]; i++)
-		if (strcmp(cstate_names[i], s) == 0)
-			return (int)i;
-	return -1;
-}
-
-static const char *const txn_names[] = {
-	"open", "redeemed", "closed", "voided"
-};
-static const char *const outbox_names[] = {
-	"pending", "unknown", "done", "cancelled"
-};
-
-/* Index of s in names[0..n), -1 when absent (or NULL). */
-static int
-name_index(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* names[i], "?" out of range. */
-static const char *
-name_of(const char *const *names, size_t n, unsigned i)
-{
-	return i < n ? names[i] : "?";
-}
-
-const char *
-txn_state_name(enum txn_state s)
-{
-	return name_of(txn_names, sizeof txn_names / sizeof txn_names[0],
-	    (unsigned)s);
-}
-
-int
-txn_state_parse(const char *s)
-{
-	return name_index(txn_names, sizeof txn_names / sizeof txn_names[0],
-	    s);
-}
-
-static const char *const code_names[] = { "issued", "used" };
-
-const char *
-code_state_name(enum code_state s)
-{
-	return name_of(code_names, sizeof code_names / sizeof code_names[0],
-	    (unsigned)s);
-}
-
-int
-code_state_parse(const char *s)
-{
-	return name_index(code_names, sizeof code_names /
-	    sizeof code_names[0], s);
-}
-
-const char *
-outbox_state_name(enum outbox_state s)
-{
-	return name_of(outbox_names, sizeof outbox_names /
-	    sizeof outbox_names[0], (unsigned)s);
-}
-
-int
-outbox_state_parse(const char *s)
-{
-	return name_index(outbox_names, sizeof outbox_names /
-	    sizeof outbox_names[0], s);
-}
-
 enum reason
 reason_parse(const char *id)
 {
@@ -389,7 +294,7 @@ _Static_assert(sizeof pc_use_names / sizeof pc_use_names[0] ==
 const char *
 pc_use_state_name(int st)
 {
-	return name_of(pc_use_names, PC_USE_COUNT, (unsigned)st);
+	return (unsigned)st < PC_USE_COUNT ? pc_use_names[st] : "?";
 }
 
 enum checkout_cstate

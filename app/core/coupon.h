@@ -8,67 +8,15 @@
  * reason has none of its own. Text is made or read only at those edges:
  * reason_parse where a stored or engine id comes in, reason_id where one
  * goes out. WeChat's own codes (a rejection's reason) are not in the
- * table: they parse to REASON_OTHER and keep their text. States likewise:
- * checkout_cstate_parse where a row is read, checkout_cstate_name where
- * one is written.
+ * table: they parse to REASON_OTHER and keep their text. The states
+ * (sale, coupon line, outbox, code) live below the store, in
+ * app/words/words.h, so the store can take and return them as enums.
  */
 #ifndef QUAN_COUPON_H
 #define QUAN_COUPON_H
 
 #include "core/view.h"
-
-/* A coupon line's state (the store's redemptions.state, and two basket
- * states that are never stored). */
-enum checkout_cstate {
-	CHECKOUT_PRICED = 0,       /* in an unredeemed basket, usable */
-	CHECKOUT_REFUSED,          /* in an unredeemed basket, rejected */
-	CHECKOUT_PENDING,          /* committed, not sent / not decided */
-	CHECKOUT_CONFIRMED,        /* WeChat confirmed the use */
-	CHECKOUT_REJECTED,
-	CHECKOUT_UNKNOWN,          /* sent, outcome not known yet */
-	CHECKOUT_ACCEPTED_OFFLINE, /* granted locally, to be settled */
-	CHECKOUT_RETURN_PENDING,
-	CHECKOUT_RETURNED,
-	CHECKOUT_CONFLICT          /* used by another request */
-};
-
-/* Store name of a state ("pending", "accepted_offline" ...); the two
- * basket states are "priced" and "refused". Never NULL ("?" out of
- * range). */
-const char *checkout_cstate_name(enum checkout_cstate s);
-/* And back; -1 when unknown (or NULL). */
-int checkout_cstate_parse(const char *s);
-
-/* A sale's state as the store's txns.state keeps it (the engine's
- * checkout_tstate adds the states of a sale not stored yet). */
-enum txn_state {
-	TXN_OPEN = 0,   /* basket, or committed and being decided */
-	TXN_REDEEMED,   /* decided; to be closed */
-	TXN_CLOSED,
-	TXN_VOIDED
-};
-/* "open", "redeemed", "closed", "voided"; "?" out of range. */
-const char *txn_state_name(enum txn_state s);
-/* And back; -1 when unknown (or NULL). */
-int txn_state_parse(const char *s);
-
-/* An outbox row's state (outbox.state): waiting to be sent or answered,
- * sent without an answer, settled, or withdrawn (a void before sending). */
-enum outbox_state {
-	OUTBOX_PENDING = 0,
-	OUTBOX_UNKNOWN,
-	OUTBOX_DONE,
-	OUTBOX_CANCELLED
-};
-const char *outbox_state_name(enum outbox_state s);
-int outbox_state_parse(const char *s);   /* -1 when unknown */
-
-/* A known code's state in the code cache (codes.state): issued to a
- * customer, or used (here, or as WeChat last said). Codes imported with
- * WeChat's own words keep them (rules_cstate_parse reads those). */
-enum code_state { CODE_ISSUED = 0, CODE_USED };
-const char *code_state_name(enum code_state s);   /* "issued", "used" */
-int code_state_parse(const char *s);              /* -1 when not ours */
+#include "words/words.h"   /* the states: txn, coupon line, outbox, code */
 
 enum reason {
 	REASON_NONE = 0,            /* "ok" (or nothing): usable, granted */

@@ -39,14 +39,15 @@ ledger_change(struct store *st, struct store_red *r,
 		d = json_object();
 	ledger_mask(r->code, masked, sizeof masked);
 	json_object_set_new(d, "code", json_string(masked));
-	json_object_set_new(d, "from", json_string(r->state));
+	json_object_set_new(d, "from", json_string(checkout_cstate_name(
+	    r->state)));
 	json_object_set_new(d, "to", json_string(state));
 	json_object_set_new(d, "key", json_string(r->idem_key));
 	if (reason != NULL)
 		json_object_set_new(d, "reason", json_string(reason));
 	json_object_set_new(d, "discount_fen",
 	    json_integer(r->discount_fen));
-	snprintf(r->state, sizeof r->state, "%s", state);
+	r->state = to;
 	if (reason != NULL)
 		snprintf(r->reason, sizeof r->reason, "%s", reason);
 	r->updated_at = now;
@@ -117,19 +118,19 @@ txn_deciding(struct store *st, int64_t txn_id)
 
 	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		return rc == QUAN_ENOTFOUND ? 0 : rc;
-	return txn_state_parse(t.state) == TXN_OPEN;
+	return t.state == TXN_OPEN;
 }
 
 int
-ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
-    const char *wx_code, const char *reason, const char *remote_ref,
-    int64_t now)
+ledger_settle_in(struct store *st, int64_t outbox_id,
+    enum checkout_cstate state, const char *wx_code, const char *reason,
+    const char *remote_ref, int64_t now)
 {
 	struct store_outbox o;
 	struct store_red r, r0;
 	/* the answer, the row's state, the row's state to be */
-	int in = checkout_cstate_parse(state), from, to = in;
-	const char *kind = state;
+	enum checkout_cstate in = state, from, to = in;
+	const char *kind = checkout_cstate_name(state);
 	enum reason why = reason != NULL && reason[0] != '\0' ?
 	    reason_parse(reason) : LEDGER_KEEP;
 	int queue_return = 0;
@@ -140,12 +141,12 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 		return rc;
 	if (!valid_for(o.op, in))
 		return QUAN_EINVAL;
-	if (outbox_state_parse(o.state) == OUTBOX_DONE ||
-	    outbox_state_parse(o.state) == OUTBOX_CANCELLED)
+	if (o.state == OUTBOX_DONE ||
+	    o.state == OUTBOX_CANCELLED)
 		return QUAN_EINVAL; /* settled already */
 	if ((rc = store_red_get(st, o.red_id, &r)) != 0)
 		return rc;
-	from = checkout_cstate_parse(r.state);
+	from = r.state;
 	r0 = r;
 	if (wx_code != NULL)
 		snprintf(r.wx_code, sizeof r.wx_code, "%s", wx_code);
@@ -194,7 +195,7 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 			/* of a voided sale (recovered after a crash): used
 			 * at WeChat, not returnable, not redeemed value */
 			if (store_txn_get(st, r.txn_id, &t) == 0 &&
-			    txn_state_parse(t.state) == TXN_VOIDED)
+			    t.state == TXN_VOIDED)
 				why = REASON_VOIDED_NOT_RETURNABLE;
 		}
 	} else if (rc < 0) {
@@ -212,7 +213,7 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 	    (rc = ledger_return_key(r.idem_key, r.return_key,
 	    sizeof r.return_key)) != 0)
 		goto out;
-	rc = ledger_change(st, &r, (enum checkout_cstate)to, why, reason,
+	rc = ledger_change(st, &r, to, why, reason,
 	    kind, now, x);
 	if (rc == QUAN_EEXIST) {
 		/* WeChat applied the use of a row the till had let go
@@ -233,7 +234,7 @@ ledger_settle_in(struct store *st, int64_t outbox_id, const char *state,
 	}
 	if (rc != 0)
 		goto out;
-	if ((rc = store_outbox_close(st, o.id, "done",
+	if ((rc = store_outbox_close(st, o.id, OUTBOX_DONE,
 	    wx_code != NULL ? wx_code : "", now)) != 0)
 		goto out;
 	if (queue_return && (rc = ledger_queue_return(st, &r, now)) != 0)
@@ -250,7 +251,7 @@ out:
 }
 
 int
-ledger_settle(struct store *st, int64_t outbox_id, const char *state,
+ledger_settle(struct store *st, int64_t outbox_id, enum checkout_cstate state,
     const char *wx_code, const char *reason, const char *remote_ref,
     int64_t now)
 {
@@ -281,7 +282,7 @@ journal_migrated_row(struct store *st, int64_t now, int64_t id,
 		return rc == QUAN_ENOTFOUND ? 0 : rc;
 	ledger_mask(r.code, masked, sizeof masked);
 	d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "code", masked,
-	    "from", from, "to", r.state, "key", r.idem_key, "reason", r.reason,
+	    "from", from, "to", checkout_cstate_name(r.state), "key", r.idem_key, "reason", r.reason,
 	    "discount_fen", (json_int_t)r.discount_fen, "why", "another live "
 	    "redemption of this code was kept (single-use migration)");
 	rc = journal_append(st, now, "conflict", r.txn_id, r.id, d);

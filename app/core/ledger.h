@@ -19,7 +19,7 @@ struct json_t;
 
 /* Apply the final answer for outbox row outbox_id, in its own
  * transaction (the caller must not be inside one):
- *  - use/consume rows: state "confirmed", "rejected" or "conflict";
+ *  - use/consume rows: state CHECKOUT_CONFIRMED, _REJECTED or _CONFLICT;
  *    a coupon voided meanwhile (return_pending) stays return_pending on
  *    "confirmed" (its return row then becomes due); a coupon the till
  *    refused after sending it (unknown/rejected with no discount granted)
@@ -28,21 +28,21 @@ struct json_t;
  *    "confirm_refused_card") — but not while its txn is still 'open'
  *    (the online step of checkout_redeem: a coupon whose stock only the
  *    answer names has no discount yet; the checkout prices it next);
- *  - return rows: "returned" (coupon returned), or "rejected" (WeChat
+ *  - return rows: CHECKOUT_RETURNED (coupon returned), or _REJECTED (WeChat
  *    refused the return: coupon goes to "conflict" for the back office).
  * The outbox row is closed ("done"), the redemption row gets state,
  * wx_code, reason and remote_ref (NULL = unchanged), the known code's
  * state follows, and a journal entry records it. QUAN_ENOTFOUND,
  * QUAN_EINVAL (bad state for the op, or the row is already closed:
  * settling twice is refused), store errors. Borrows all strings. */
-int ledger_settle(struct store *st, int64_t outbox_id, const char *state,
+int ledger_settle(struct store *st, int64_t outbox_id, enum checkout_cstate state,
     const char *wx_code, const char *reason, const char *remote_ref,
     int64_t now);
 
 /* The same, inside the caller's transaction (store_begin/commit around
  * many answers: one fsync for a batch). On error the caller rolls back. */
 int ledger_settle_in(struct store *st, int64_t outbox_id,
-    const char *state, const char *wx_code, const char *reason,
+    enum checkout_cstate state, const char *wx_code, const char *reason,
     const char *remote_ref, int64_t now);
 
 /* The return request no of a use key: the tag 'U' before the trailing

@@ -242,7 +242,7 @@ check_txn(struct payment *pm, int64_t txn_id, int64_t amount_fen)
 
 	if ((rc = store_txn_get(pm->st, txn_id, &t)) != 0)
 		return rc;
-	if (txn_state_parse(t.state) != TXN_REDEEMED ||
+	if (t.state != TXN_REDEEMED ||
 	    amount_fen != t.due_fen)
 		return QUAN_EINVAL;
 	return QUAN_OK;
@@ -438,9 +438,9 @@ close_paid(struct store *st, int64_t txn_id, int64_t now)
 
 	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		return rc;
-	if (txn_state_parse(t.state) != TXN_REDEEMED)
+	if (t.state != TXN_REDEEMED)
 		return QUAN_OK;
-	snprintf(t.state, sizeof t.state, "%s", txn_state_name(TXN_CLOSED));
+	t.state = TXN_CLOSED;
 	t.closed_at = now;
 	if ((rc = store_txn_update(st, &t)) != 0)
 		return rc;
@@ -758,7 +758,7 @@ payment_settle_sale(struct payment *pm, int64_t id)
 	if (outcome_parse(p.state) == PAY_PAID) {
 		/* closed with the answer; the checkout learns it */
 		rc = checkout_close_txn(pm->co, p.txn_id);
-	} else if (txn_state_parse(t.state) != TXN_REDEEMED) {
+	} else if (t.state != TXN_REDEEMED) {
 		goto done; /* settled already */
 	} else if (outcome_parse(p.state) == PAY_FAILED ||
 	    outcome_parse(p.state) == PAY_REVERSED) {

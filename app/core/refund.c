@@ -527,7 +527,7 @@ refund_settle(struct refund *rf, int64_t id)
 	if (strcmp(r.state, "success") == 0 && strcmp(r.kind, "void") == 0) {
 		if ((rc = store_txn_get(rf->st, r.txn_id, &t)) != 0)
 			return rc;
-		if (strcmp(t.state, "voided") != 0) {
+		if (t.state != TXN_VOIDED) {
 			rc = checkout_void(rf->co, r.txn_id, r.approved_by,
 			    &cause);
 			if (rc == 0 && rf->se != NULL &&

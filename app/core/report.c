@@ -16,9 +16,17 @@ report_fig_of(const char *state, const char *reason)
 {
 	int cs = checkout_cstate_parse(state);
 
-	if ((state != NULL && reason_parse(state) ==
-	    REASON_VOIDED_NOT_RETURNABLE) || (cs == CHECKOUT_CONFIRMED &&
-	    reason_parse(reason) == REASON_VOIDED_NOT_RETURNABLE))
+	if (state != NULL && reason_parse(state) ==
+	    REASON_VOIDED_NOT_RETURNABLE)
+		return REPORT_KEPT;
+	return cs < 0 ? REPORT_OPEN : report_fig(cs, reason);
+}
+
+enum report_fig
+report_fig(enum checkout_cstate cs, const char *reason)
+{
+	if (cs == CHECKOUT_CONFIRMED &&
+	    reason_parse(reason) == REASON_VOIDED_NOT_RETURNABLE)
 		return REPORT_KEPT;
 	switch (cs) {
 	case CHECKOUT_CONFIRMED:
@@ -57,10 +65,28 @@ report_add(struct report_figs *f, const char *state, const char *reason,
 	f->fen[k] += fen;
 }
 
-static int
-add_group(void *arg, const char *state, int64_t n, int64_t fen)
+const char *
+report_group_name(enum checkout_cstate state, int kept)
 {
-	report_add(arg, state, NULL, n, fen);
+	return kept ? reason_id(REASON_VOIDED_NOT_RETURNABLE) :
+	    checkout_cstate_name(state);
+}
+
+void
+report_add_group(struct report_figs *f, enum checkout_cstate state,
+    int kept, int64_t n, int64_t fen)
+{
+	enum report_fig k = kept ? REPORT_KEPT : report_fig(state, NULL);
+
+	f->n[k] += n;
+	f->fen[k] += fen;
+}
+
+static int
+add_group(void *arg, enum checkout_cstate state, int kept, int64_t n,
+    int64_t fen)
+{
+	report_add_group(arg, state, kept, n, fen);
 	return 0;
 }
 
@@ -180,11 +206,9 @@ report_refunds_json(const struct report_refunds *r)
 }
 
 int
-report_is_offline_loss(const char *state, int64_t offline_at,
+report_is_offline_loss(enum checkout_cstate cs, int64_t offline_at,
     int64_t discount_fen)
 {
-	int cs = checkout_cstate_parse(state);
-
 	return offline_at > 0 && discount_fen > 0 &&
 	    (cs == CHECKOUT_REJECTED || cs == CHECKOUT_CONFLICT);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "store/store_pay.h"
+#include "words/words.h"
 
 struct json_t;
 struct store;
@@ -32,22 +33,32 @@ struct report_figs {
 	int64_t fen[REPORT_FIG_COUNT];
 };
 
-/* The figure of a row: its stored state and reason (NULL: none). The
- * groups of store_red_counts name the kept ones "voided_not_returnable".
- * An unknown state counts as REPORT_OPEN. */
+/* The figure of a row: its state and stored reason (NULL: none). */
+enum report_fig report_fig(enum checkout_cstate state, const char *reason);
+/* The same from text (the hub's columns, tests), where a group may also
+ * be named "voided_not_returnable" (the kept ones). An unknown state
+ * counts as REPORT_OPEN. */
 enum report_fig report_fig_of(const char *state, const char *reason);
 /* Its id for JSON: "redeemed", "open", "kept", "returned", "rejected",
  * "conflict". */
 const char *report_fig_id(enum report_fig f);
-/* Count n rows worth fen of state/reason into *f. */
+/* Count n rows worth fen of state/reason (text, as report_fig_of) into
+ * *f. */
 void report_add(struct report_figs *f, const char *state,
     const char *reason, int64_t n, int64_t fen);
+/* A group's name for screens and JSON: the state's, or
+ * "voided_not_returnable" for the kept group. */
+const char *report_group_name(enum checkout_cstate state, int kept);
+/* Count a group of store_red_counts (kept: the voided, not returnable
+ * card coupons) into *f. */
+void report_add_group(struct report_figs *f, enum checkout_cstate state,
+    int kept, int64_t n, int64_t fen);
 /* An offline loss: a coupon the till granted offline (offline_at set,
  * a discount given) that WeChat then refused (rejected, or used by
  * another request: conflict). The customer kept the discount and nothing
  * pays for it. One definition for the sales list, a sale's lines
  * (checkout_load), the X/Z screens and `quan report`. */
-int report_is_offline_loss(const char *state, int64_t offline_at,
+int report_is_offline_loss(enum checkout_cstate state, int64_t offline_at,
     int64_t discount_fen);
 /* The offline losses of the rows created in [from, to): how many, the
  * value, and (txns non-NULL, a JSON array) the sales they are in, each

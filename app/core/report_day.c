@@ -37,8 +37,9 @@ static int
 rep_row(void *arg, const struct store_red *r)
 {
 	struct rep *p = arg;
-	const char *kind = store_kind_name(r->kind), *st = r->state;
-	int cs = checkout_cstate_parse(r->state);
+	const char *kind = store_kind_name(r->kind),
+	    *st = checkout_cstate_name(r->state);
+	enum checkout_cstate cs = r->state;
 	json_t *k, *s;
 	char m[64];
 
@@ -49,7 +50,7 @@ rep_row(void *arg, const struct store_red *r)
 	}
 	/* a card coupon used at WeChat whose sale was voided: no return
 	 * exists; shown apart, never as redeemed value */
-	if (report_fig_of(r->state, r->reason) == REPORT_KEPT)
+	if (report_fig(r->state, r->reason) == REPORT_KEPT)
 		st = reason_id(REASON_VOIDED_NOT_RETURNABLE);
 	s = json_object_get(k, st);
 	if (s == NULL) {
@@ -61,12 +62,13 @@ rep_row(void *arg, const struct store_red *r)
 	    json_integer_value(json_object_get(s, "count")) + 1));
 	json_object_set_new(s, "fen", json_integer(
 	    json_integer_value(json_object_get(s, "fen")) + r->discount_fen));
-	report_add(&p->f, r->state, r->reason, 1, r->discount_fen);
+	report_add_group(&p->f, r->state, report_fig(r->state, r->reason) ==
+	    REPORT_KEPT, 1, r->discount_fen);
 	if (cs == CHECKOUT_CONFLICT || rejection(cs, r->reason)) {
 		json_t *e = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, "
 		    "s:I}", "txn", (json_int_t)r->txn_id,
 		    "code", log_mask(r->code, m, sizeof m),
-		    "kind", kind, "target", r->target, "state", r->state,
+		    "kind", kind, "target", r->target, "state", st,
 		    "wx_code", r->wx_code, "reason", r->reason,
 		    "discount_fen", (json_int_t)r->discount_fen);
 

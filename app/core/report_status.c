@@ -18,13 +18,14 @@
 #include "util/xmem.h"
 
 static int
-count_cb(void *arg, const char *state, int64_t n, int64_t fen)
+count_cb(void *arg, enum checkout_cstate state, int kept, int64_t n,
+    int64_t fen)
 {
 	json_t *o = arg, *e = json_object();
 
 	json_object_set_new(e, "count", json_integer(n));
 	json_object_set_new(e, "discount_fen", json_integer(fen));
-	json_object_set_new(o, state, e);
+	json_object_set_new(o, report_group_name(state, kept), e);
 	return 0;
 }
 

@@ -135,9 +135,9 @@ txn_collect_cb(void *arg, const struct store_red *r)
 /* A sale's state as the list's label (an English msgid the front-end
  * translates): "open" is being decided, "redeemed" waits for payment. */
 static const char *
-txn_state_word(const char *state)
+txn_state_word(enum txn_state state)
 {
-	switch (txn_state_parse(state)) {
+	switch (state) {
 	case TXN_OPEN: return "deciding";
 	case TXN_REDEEMED: return "to pay";
 	case TXN_CLOSED: return "completed";
@@ -201,14 +201,15 @@ struct counts {
 };
 
 static int
-counts_cb(void *arg, const char *state, int64_t n, int64_t fen)
+counts_cb(void *arg, enum checkout_cstate state, int kept, int64_t n,
+    int64_t fen)
 {
 	struct counts *c = arg;
 	char m[32];
 
-	line_add(c->s, "%s\t%lld  \xc2\xa5%s", state, (long long)n,
-	    money_format(fen, m, sizeof m));
-	report_add(&c->f, state, NULL, n, fen);
+	line_add(c->s, "%s\t%lld  \xc2\xa5%s", report_group_name(state, kept),
+	    (long long)n, money_format(fen, m, sizeof m));
+	report_add_group(&c->f, state, kept, n, fen);
 	return 0;
 }
 
@@ -605,7 +606,7 @@ session_show_sale(struct session *s)
 	line_add(s, "Discount\t\xc2\xa5%s", money_format(t.discount_fen, m,
 	    sizeof m));
 	line_add(s, "Due\t\xc2\xa5%s", money_format(t.due_fen, m, sizeof m));
-	line_add(s, "State\t%s", t.state);
+	line_add(s, "State\t%s", txn_state_name(t.state));
 	for (i = 0; i < s->tmp.nlines; i++) {
 		l = &s->tmp.lines[i];
 		ri = reason_info(l->reason);

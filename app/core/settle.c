@@ -303,7 +303,7 @@ pump_row(void *arg, const struct store_outbox *o)
 	}
 	if (o->op != STORE_OP_RETURN &&
 	    store_red_get(s->st, o->red_id, &red) == QUAN_OK &&
-	    checkout_cstate_parse(red.state) == CHECKOUT_PENDING) {
+	    red.state == CHECKOUT_PENDING) {
 		if ((rc = ledger_change(s->st, &red, CHECKOUT_UNKNOWN,
 		    LEDGER_KEEP, NULL, "sent", c->now, NULL)) != QUAN_OK) {
 			c->rc = rc;
@@ -544,9 +544,9 @@ txn_defs(struct settle *s, const int64_t *ids, int n, int64_t now,
 	for (i = 0; i < n; i++) {
 		if (store_outbox_get(s->st, ids[i], &o) != QUAN_OK ||
 		    o.op != STORE_OP_USE || o.kind != STORE_MERCHANT ||
-		    outbox_state_parse(o.state) != OUTBOX_DONE ||
+		    o.state != OUTBOX_DONE ||
 		    store_red_get(s->st, o.red_id, &red) != QUAN_OK ||
-		    checkout_cstate_parse(red.state) != CHECKOUT_CONFIRMED ||
+		    red.state != CHECKOUT_CONFIRMED ||
 		    red.target[0] == '\0')
 			continue;
 		raw = NULL;
@@ -590,8 +590,8 @@ txn_open(struct settle *s, const int64_t *ids, int n, int *waiting)
 	*waiting = 0;
 	for (i = 0; i < n; i++)
 		if (store_outbox_get(s->st, ids[i], &o) == QUAN_OK &&
-		    (outbox_state_parse(o.state) == OUTBOX_PENDING ||
-		    outbox_state_parse(o.state) == OUTBOX_UNKNOWN)) {
+		    (o.state == OUTBOX_PENDING ||
+		    o.state == OUTBOX_UNKNOWN)) {
 			open++;
 			if (out_find(s, ids[i]) >= 0)
 				(*waiting)++;

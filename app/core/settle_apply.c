@@ -79,7 +79,8 @@ retry_later(struct settle *s, const struct store_outbox *o,
  * the batch being applied. A row settled already (a duplicate answer) is
  * not an error (the ledger refuses before writing anything). */
 static int
-finish(struct settle *s, const struct store_outbox *o, const char *state,
+finish(struct settle *s, const struct store_outbox *o,
+    enum checkout_cstate state,
     const struct sync_result *r, const char *reason, int64_t now)
 {
 	char ref[32];
@@ -91,7 +92,7 @@ finish(struct settle *s, const struct store_outbox *o, const char *state,
 	    r->remote_time > 0 ? ref : NULL, now);
 	if (rc == QUAN_EINVAL) {
 		log_warn("outbox %lld: %s not applied (settled already?)",
-		    (long long)o->id, state);
+		    (long long)o->id, checkout_cstate_name(state));
 		return QUAN_OK;
 	}
 	return rc;
@@ -127,15 +128,15 @@ card_taken(struct settle *s, const struct store_outbox *o,
 	if ((rc = store_red_get(s->st, o->red_id, &red)) != QUAN_OK)
 		return rc;
 	set_err(s, r, now);
-	if (checkout_cstate_parse(red.state) != CHECKOUT_ACCEPTED_OFFLINE) {
+	if (red.state != CHECKOUT_ACCEPTED_OFFLINE) {
 		s->stat.rejected++;
-		return finish(s, o, "rejected", r, "already_used", now);
+		return finish(s, o, CHECKOUT_REJECTED, r, "already_used", now);
 	}
 	s->stat.conflicts++;
 	log_warn("outbox %lld: card code consumed elsewhere; no consume of "
 	    "ours reached WeChat (%d sends, %d never left): conflict",
 	    (long long)o->id, o->attempts, o->unreached + (r->reached == 0));
-	return finish(s, o, "conflict", r, "used_by_other_request", now);
+	return finish(s, o, CHECKOUT_CONFLICT, r, "used_by_other_request", now);
 }
 
 static int
@@ -150,11 +151,11 @@ apply_use(struct settle *s, const struct store_outbox *o,
 		s->stat.confirmed++;
 		if ((rc = learn_stock(s, o, r)) != QUAN_OK)
 			return rc;
-		return finish(s, o, "confirmed", r, NULL, now);
+		return finish(s, o, CHECKOUT_CONFIRMED, r, NULL, now);
 	case SYNC_REJECTED:
 		s->stat.rejected++;
 		set_err(s, r, now);
-		return finish(s, o, "rejected", r, r->reason, now);
+		return finish(s, o, CHECKOUT_REJECTED, r, r->reason, now);
 	case SYNC_ALREADY:
 		if (o->kind == STORE_CARD)
 			return card_taken(s, o, r, now);
@@ -178,7 +179,7 @@ apply_use(struct settle *s, const struct store_outbox *o,
 			return retry_later(s, o, r, now);
 		s->stat.conflicts++;
 		set_err(s, r, now);
-		return finish(s, o, "conflict", r, "used_by_other_request",
+		return finish(s, o, CHECKOUT_CONFLICT, r, "used_by_other_request",
 		    now);
 	case SYNC_RETRY:
 	case SYNC_STOPPED:
@@ -202,7 +203,7 @@ apply_query(struct settle *s, const struct store_outbox *o,
 			if ((rc = learn_stock(s, o, r)) != QUAN_OK)
 				return rc;
 			str_copy(x.wx_code, sizeof x.wx_code, "");
-			return finish(s, o, "confirmed", &x, NULL, now);
+			return finish(s, o, CHECKOUT_CONFIRMED, &x, NULL, now);
 		}
 		/* Used, but not by us: our use was never applied. */
 		s->stat.rejected++;
@@ -212,13 +213,13 @@ apply_query(struct settle *s, const struct store_outbox *o,
 		    "used by request %.64s (state %.24s)",
 		    r->use_request_no, r->coupon_state);
 		set_err(s, &x, now);
-		return finish(s, o, "rejected", &x, "used_by_other_request",
+		return finish(s, o, CHECKOUT_REJECTED, &x, "used_by_other_request",
 		    now);
 	}
 	if (r->status == SYNC_REJECTED) {
 		s->stat.conflicts++;
 		set_err(s, r, now);
-		return finish(s, o, "conflict", r, "used_by_other_request",
+		return finish(s, o, CHECKOUT_CONFLICT, r, "used_by_other_request",
 		    now);
 	}
 	return retry_later(s, o, r, now);
@@ -231,14 +232,14 @@ apply_return(struct settle *s, const struct store_outbox *o,
 	switch (r->status) {
 	case SYNC_OK:
 		s->stat.returned++;
-		return finish(s, o, "returned", r, NULL, now);
+		return finish(s, o, CHECKOUT_RETURNED, r, NULL, now);
 	case SYNC_REJECTED:
 	case SYNC_ALREADY:
 		/* WeChat refuses the return (expired, not USED ...): the
 		 * ledger makes the coupon a conflict for a manager. */
 		s->stat.conflicts++;
 		set_err(s, r, now);
-		return finish(s, o, "rejected", r, "return_refused", now);
+		return finish(s, o, CHECKOUT_REJECTED, r, "return_refused", now);
 	default:
 		return retry_later(s, o, r, now);
 	}
@@ -467,8 +468,8 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 		return QUAN_OK;
 	if (rc != QUAN_OK)
 		return rc;
-	if (outbox_state_parse(o.state) == OUTBOX_DONE ||
-	    outbox_state_parse(o.state) == OUTBOX_CANCELLED)
+	if (o.state == OUTBOX_DONE ||
+	    o.state == OUTBOX_CANCELLED)
 		return QUAN_OK; /* a duplicate answer */
 	if (r.status == SYNC_OK || r.status == SYNC_REJECTED)
 		s->stat.last_ok = now;

@@ -175,7 +175,7 @@ take_row(void *arg, const struct store_red *r, int64_t seq)
 	str_copy(h->code, sizeof h->code, r->code);
 	str_copy(h->kind, sizeof h->kind, store_kind_name(r->kind));
 	str_copy(h->request_no, sizeof h->request_no, r->idem_key);
-	str_copy(h->state, sizeof h->state, r->state);
+	str_copy(h->state, sizeof h->state, checkout_cstate_name(r->state));
 	str_copy(h->reason, sizeof h->reason, r->reason);
 	h->discount_fen = r->discount_fen;
 	h->offline_at = r->offline_at;
@@ -302,7 +302,7 @@ take_sale(void *arg, const struct store_txn_change *c)
 	s = &x->s[x->ns++];
 	memset(s, 0, sizeof *s);
 	s->txn_id = c->t.id;
-	str_copy(s->state, sizeof s->state, c->t.state);
+	str_copy(s->state, sizeof s->state, txn_state_name(c->t.state));
 	str_copy(s->cashier, sizeof s->cashier, c->t.cashier);
 	s->amount_fen = c->t.amount_fen;
 	s->discount_fen = c->t.discount_fen;

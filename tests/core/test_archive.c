@@ -170,7 +170,8 @@ answer(struct fx *f, int64_t txn, const char *state)
 		fail_msg("txn %lld: no outbox row to answer %s",
 		    (long long)txn, state);
 	assert_int_equal(store_outbox_sent(f->st, ob, f->now), 0);
-	assert_int_equal(ledger_settle(f->st, ob, state, "", NULL, "r",
+	assert_int_equal(ledger_settle(f->st, ob,
+	    checkout_cstate_parse(state), "", NULL, "r",
 	    f->now), 0);
 }
 
@@ -251,7 +252,7 @@ test_what_moves_and_what_stays(void **state)
 		assert_int_equal(checkout_load(f->co, unknown, &lt), 0);
 		assert_int_equal(store_red_get(f->st, lt.lines[0].red_id,
 		    &red), 0);
-		assert_string_equal(red.state, "unknown");
+		assert_int_equal(red.state, CHECKOUT_UNKNOWN);
 	}
 	/* a sale cut off between its two commits */
 	assert_int_equal(checkout_open(f->co, 5000), 0);
@@ -265,7 +266,7 @@ test_what_moves_and_what_stays(void **state)
 
 		memset(&x, 0, sizeof x);
 		x.amount_fen = 5000;
-		snprintf(x.state, sizeof x.state, "open");
+		x.state = TXN_OPEN;
 		x.opened_at = f->now;
 		assert_int_equal(store_begin(f->st), 0);
 		assert_int_equal(store_txn_insert(f->st, &x), 0);

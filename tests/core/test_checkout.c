@@ -94,7 +94,8 @@ online_hook(void *arg, struct store *st, int64_t txn, int wait_ms)
 			    0);
 		if (f->online_answer != NULL)
 			assert_int_equal(ledger_settle(st, o.id,
-			    f->online_answer, f->online_answer[0] == 'r' ?
+			    checkout_cstate_parse(f->online_answer),
+			    f->online_answer[0] == 'r' ?
 			    "RESOURCE_NOT_EXISTS" : "", "remote", "ref1",
 			    f->now), 0);
 	}
@@ -249,7 +250,7 @@ test_price_and_offline_accept(void **state)
 	assert_true(strlen(t->lines[0].request_no) <= 32);
 	assert_string_equal(t->lines[0].request_no, "T01U000000000001");
 	assert_int_equal(store_red_get(f->st, t->lines[0].red_id, &r), 0);
-	assert_string_equal(r.state, "accepted_offline");
+	assert_int_equal(r.state, CHECKOUT_ACCEPTED_OFFLINE);
 	assert_int_equal(r.use_time, T0);
 	assert_non_null(strstr(r.offline_reason, "policy offline_ok"));
 	assert_int_equal(checkout_close(f->co), 0);
@@ -476,9 +477,9 @@ test_online_hook(void **state)
 		assert_int_equal(store_outbox_due(f->st, T0, 10, collect, &a),
 		    0);
 		assert_int_equal(a.n, 1);
-		assert_int_equal(ledger_settle(f->st, a.ids[0], "confirmed",
+		assert_int_equal(ledger_settle(f->st, a.ids[0], CHECKOUT_CONFIRMED,
 		    "", "", "", T0), 0);
-		assert_int_equal(ledger_settle(f->st, a.ids[0], "confirmed",
+		assert_int_equal(ledger_settle(f->st, a.ids[0], CHECKOUT_CONFIRMED,
 		    "", "", "", T0), QUAN_EINVAL);
 	}
 	/* the till refused it but the use landed: it is given back */
@@ -489,7 +490,7 @@ test_online_hook(void **state)
 
 		assert_int_equal(store_red_get(f->st, t->lines[0].red_id, &r),
 		    0);
-		assert_string_equal(r.state, "return_pending");
+		assert_int_equal(r.state, CHECKOUT_RETURN_PENDING);
 		assert_string_equal(r.return_key, "T01R000000000003");
 		memset(&a, 0, sizeof a);
 		assert_int_equal(store_outbox_due(f->st, T0, 10, collect, &a),
@@ -503,12 +504,14 @@ test_online_hook(void **state)
 }
 
 static int
-count_state(void *arg, const char *state, int64_t n, int64_t fen)
+count_state(void *arg, enum checkout_cstate state, int kept, int64_t n,
+    int64_t fen)
 {
 	(void)fen;
-	if (strcmp(state, "returned") == 0)
+	(void)kept;
+	if (state == CHECKOUT_RETURNED)
 		*(int64_t *)arg += n * 1000;
-	if (strcmp(state, "return_pending") == 0)
+	if (state == CHECKOUT_RETURN_PENDING)
 		*(int64_t *)arg += n;
 	return 0;
 }
@@ -595,7 +598,7 @@ test_void_and_return(void **state)
 		assert_int_equal(store_outbox_get(f->st, a.ids[0], &o), 0);
 		assert_int_equal(o.op, STORE_OP_RETURN);
 		assert_non_null(strstr(o.body, "return_request_no"));
-		assert_int_equal(ledger_settle(f->st, o.id, "returned", "", "",
+		assert_int_equal(ledger_settle(f->st, o.id, CHECKOUT_RETURNED, "", "",
 		    "", T0), 0);
 	}
 	assert_int_equal(store_red_counts(f->st, 0, INT64_MAX, count_state,
@@ -634,7 +637,7 @@ test_return_waits_for_use(void **state)
 		assert_int_equal(store_outbox_get(f->st, a.ids[0], &o), 0);
 		assert_int_equal(o.op, STORE_OP_USE);
 		/* the use failed after all: nothing to return */
-		assert_int_equal(ledger_settle(f->st, o.id, "rejected",
+		assert_int_equal(ledger_settle(f->st, o.id, CHECKOUT_REJECTED,
 		    "RESOURCE_NOT_EXISTS", "", "", T0), 0);
 	}
 	memset(&a, 0, sizeof a);
@@ -671,9 +674,9 @@ test_recovered_meanwhile(void **state)
 	assert_int_equal(t->due_fen, 12000);
 	/* the store keeps the recovery: voided, the coupon being returned */
 	assert_int_equal(store_txn_get(f->st, t->id, &st), 0);
-	assert_string_equal(st.state, "voided");
+	assert_int_equal(st.state, TXN_VOIDED);
 	assert_int_equal(store_red_get(f->st, t->lines[0].red_id, &r), 0);
-	assert_string_equal(r.state, "return_pending");
+	assert_int_equal(r.state, CHECKOUT_RETURN_PENDING);
 	assert_int_equal(r.discount_fen, 0);
 	/* not redeemable a second time; a new sale can start */
 	assert_int_equal(redeem_with(f->co, f->st, f->hook, f), QUAN_EINVAL);
@@ -694,7 +697,7 @@ test_recover(void **state)
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 100;
 	t.due_fen = 100;
-	snprintf(t.state, sizeof t.state, "open");
+	t.state = TXN_OPEN;
 	t.opened_at = T0 - 1000;
 	assert_int_equal(store_txn_insert(f->st, &t), 0);
 	memset(&r, 0, sizeof r);
@@ -702,7 +705,7 @@ test_recover(void **state)
 	snprintf(r.code, sizeof r.code, "QA00000000000001");
 	snprintf(r.target, sizeof r.target, "1212");
 	snprintf(r.idem_key, sizeof r.idem_key, "T01U999");
-	snprintf(r.state, sizeof r.state, "pending");
+	r.state = CHECKOUT_PENDING;
 	assert_int_equal(store_red_insert(f->st, &r), 0);
 	{
 		struct store_outbox o;
@@ -719,16 +722,16 @@ test_recover(void **state)
 	assert_int_equal(checkout_recover(f->co, 60, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_red_get(f->st, r.id, &r), 0);
-	assert_string_equal(r.state, "rejected");
+	assert_int_equal(r.state, CHECKOUT_REJECTED);
 	assert_string_equal(r.reason, "interrupted");
 	assert_int_equal(store_txn_get(f->st, t.id, &t), 0);
-	assert_string_equal(t.state, "voided");
+	assert_int_equal(t.state, TXN_VOIDED);
 	/* idempotency keys are UNIQUE */
 	memset(&r, 0, sizeof r);
 	r.txn_id = t.id;
 	r.line = 1;
 	snprintf(r.idem_key, sizeof r.idem_key, "T01U999");
-	snprintf(r.state, sizeof r.state, "pending");
+	r.state = CHECKOUT_PENDING;
 	assert_int_equal(store_red_insert(f->st, &r), QUAN_EEXIST);
 }
 

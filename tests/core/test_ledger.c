@@ -70,24 +70,24 @@ an_answer_closes_the_row_moves_the_coupon_and_is_journaled(void **state)
 	int all;
 
 	sent_use(f, 0, "QA01", "unknown", "T01U000000000001", &r, &ob);
-	assert_int_equal(ledger_settle(f->st, ob, "confirmed", "", "", "WX1",
+	assert_int_equal(ledger_settle(f->st, ob, CHECKOUT_CONFIRMED, "", "", "WX1",
 	    200), 0);
 	assert_int_equal(store_red_get(f->st, r.id, &g), 0);
-	assert_string_equal(g.state, "confirmed");
+	assert_int_equal(g.state, CHECKOUT_CONFIRMED);
 	assert_string_equal(g.remote_ref, "WX1");
 	assert_int_equal(store_outbox_get(f->st, ob, &o), 0);
-	assert_string_equal(o.state, "done");
+	assert_int_equal(o.state, OUTBOX_DONE);
 	assert_int_equal(journal_rows(f, "confirm"), 1);
 	all = journal_rows(f, NULL);
 	assert_int_equal(store_outbox_depth(f->st, &pending, &unknown), 0);
 	assert_int_equal(pending + unknown, 0);
 	/* the same answer again is refused and changes nothing */
-	assert_int_equal(ledger_settle(f->st, ob, "confirmed", "", "", "WX2",
+	assert_int_equal(ledger_settle(f->st, ob, CHECKOUT_CONFIRMED, "", "", "WX2",
 	    300), QUAN_EINVAL);
 	assert_int_equal(store_red_get(f->st, r.id, &g), 0);
 	assert_string_equal(g.remote_ref, "WX1");
 	assert_int_equal(journal_rows(f, NULL), all);
-	assert_int_equal(ledger_settle(f->st, 9999, "confirmed", "", "", "",
+	assert_int_equal(ledger_settle(f->st, 9999, CHECKOUT_CONFIRMED, "", "", "",
 	    300), QUAN_ENOTFOUND);
 }
 
@@ -115,20 +115,20 @@ a_voided_coupon_confirmed_late_is_given_back(void **state)
 	    LEDGER_KEEP, NULL, "void", 150, NULL), 0);
 	assert_int_equal(store_commit(f->st), 0);
 	assert_string_equal(r.return_key, "T01R000000000002");
-	assert_int_equal(ledger_settle(f->st, ob, "confirmed", "", "", "WX3",
+	assert_int_equal(ledger_settle(f->st, ob, CHECKOUT_CONFIRMED, "", "", "WX3",
 	    200), 0);
 	assert_int_equal(store_red_get(f->st, r.id, &g), 0);
-	assert_string_equal(g.state, "return_pending");
+	assert_int_equal(g.state, CHECKOUT_RETURN_PENDING);
 	memset(&due, 0, sizeof due);
 	assert_int_equal(store_outbox_due(f->st, 300, 5, first_due, &due), 1);
 	assert_int_equal(due.op, STORE_OP_RETURN);
 	assert_string_equal(due.request_no, "T01R000000000002");
 	/* WeChat refuses the return: a conflict for the back office */
 	assert_int_equal(store_outbox_sent(f->st, due.id, 301), 0);
-	assert_int_equal(ledger_settle(f->st, due.id, "rejected", "NOT_USED",
+	assert_int_equal(ledger_settle(f->st, due.id, CHECKOUT_REJECTED, "NOT_USED",
 	    "", "", 310), 0);
 	assert_int_equal(store_red_get(f->st, r.id, &g), 0);
-	assert_string_equal(g.state, "conflict");
+	assert_int_equal(g.state, CHECKOUT_CONFLICT);
 }
 
 static void
@@ -139,7 +139,7 @@ a_return_state_on_a_use_row_is_refused(void **state)
 	int64_t ob;
 
 	sent_use(f, 0, "QA03", "unknown", "T01U000000000003", &r, &ob);
-	assert_int_equal(ledger_settle(f->st, ob, "returned", "", "", "",
+	assert_int_equal(ledger_settle(f->st, ob, CHECKOUT_RETURNED, "", "", "",
 	    200), QUAN_EINVAL);
 }
 

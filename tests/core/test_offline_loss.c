@@ -63,7 +63,8 @@ offline_sale(struct fx *f, const char *code, const char *answer,
 	assert_int_equal(checkout_close(f->co), 0);
 	assert_int_equal(store_outbox_list_txn(f->st, txn, first_row, &ob),
 	    1);
-	assert_int_equal(ledger_settle(f->st, ob, answer, answer[0] == 'r' ?
+	assert_int_equal(ledger_settle(f->st, ob,
+	    checkout_cstate_parse(answer), answer[0] == 'r' ?
 	    "RULELIMIT" : "", answer[0] == 'r' ? "not_usable_now" : "",
 	    NULL, tm_now()), 0);
 	return txn;
@@ -92,12 +93,12 @@ test_offline_grant_refused_by_wechat_is_a_loss_everywhere(void **state)
 	int64_t lost, kept, txn;
 
 	/* the definition */
-	assert_true(report_is_offline_loss("rejected", 100, 500));
-	assert_true(report_is_offline_loss("conflict", 100, 500));
-	assert_false(report_is_offline_loss("rejected", 0, 500));
-	assert_false(report_is_offline_loss("rejected", 100, 0));
-	assert_false(report_is_offline_loss("confirmed", 100, 500));
-	assert_false(report_is_offline_loss("returned", 100, 500));
+	assert_true(report_is_offline_loss(CHECKOUT_REJECTED, 100, 500));
+	assert_true(report_is_offline_loss(CHECKOUT_CONFLICT, 100, 500));
+	assert_false(report_is_offline_loss(CHECKOUT_REJECTED, 0, 500));
+	assert_false(report_is_offline_loss(CHECKOUT_REJECTED, 100, 0));
+	assert_false(report_is_offline_loss(CHECKOUT_CONFIRMED, 100, 500));
+	assert_false(report_is_offline_loss(CHECKOUT_RETURNED, 100, 500));
 
 	txn = offline_sale(f, "QA00000000000001", "rejected", &lost);
 	(void)offline_sale(f, "QA00000000000002", "confirmed", &kept);

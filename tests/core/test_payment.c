@@ -228,7 +228,7 @@ charged_once_with_one_key(void **state)
 	assert_string_equal(v.v[0].type, "nocash");
 	/* paid: the sale was closed with the answer, no new charge */
 	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
-	assert_string_equal(t.state, "closed");
+	assert_int_equal(t.state, TXN_CLOSED);
 	assert_int_equal(payment_charge(f->pm, txn, 1000, CODE, &id2),
 	    QUAN_EINVAL);
 	assert_int_equal(payment_settle_sale(f->pm, id), 0);
@@ -273,7 +273,7 @@ failed_charge_allows_a_new_one(void **state)
 	/* the cashier gives up: the sale is voided */
 	assert_int_equal(payment_settle_sale(f->pm, id2), 0);
 	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
-	assert_string_equal(t.state, "voided");
+	assert_int_equal(t.state, TXN_VOIDED);
 	/* a voided sale takes no payment */
 	assert_int_equal(payment_cash(f->pm, txn, 5000, 5000, &id2),
 	    QUAN_EINVAL);
@@ -356,7 +356,7 @@ gone_process_payment_is_queried_not_recharged(void **state)
 	assert_int_equal(payment_step(other), 1);
 	/* settled by the adopter: the sale is closed */
 	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
-	assert_string_equal(t.state, "closed");
+	assert_int_equal(t.state, TXN_CLOSED);
 	assert_int_equal(payment_active(other), 0);
 }
 
@@ -437,7 +437,7 @@ refund_never_more_than_paid(void **state)
 	assert_int_equal(v.amount_fen, 2000);
 	assert_int_equal(v.left_fen, 0);
 	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
-	assert_string_equal(t.state, "voided");
+	assert_int_equal(t.state, TXN_VOIDED);
 	/* nothing left: no refund at all */
 	assert_int_equal(refund_start(rf, txn, 0, 0, "9001", &rid),
 	    QUAN_ETOOBIG);
@@ -486,7 +486,7 @@ refund_same_key_until_success(void **state)
 	assert_int_equal(refund_view(rf, rid, &v), 0);
 	assert_int_equal(v.state, REFUND_PROCESSING);
 	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
-	assert_string_equal(t.state, "closed");
+	assert_int_equal(t.state, TXN_CLOSED);
 	j = refund_job(f, rf);
 	assert_int_equal(j.op, SYNC_OP_REFUND_QUERY);
 	assert_string_equal(j.request_no, orn);
@@ -499,7 +499,7 @@ refund_same_key_until_success(void **state)
 	/* then the sale is voided */
 	assert_int_equal(refund_settle(rf, rid), 0);
 	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
-	assert_string_equal(t.state, "voided");
+	assert_int_equal(t.state, TXN_VOIDED);
 	refund_free(rf);
 }
 

@@ -130,7 +130,8 @@ online(void *arg, struct store *st, int64_t txn, int wait_ms)
 	for (i = 1; i <= ids[0]; i++) {
 		assert_int_equal(store_outbox_sent(st, ids[i], f->now), 0);
 		if (f->answer != NULL)
-			assert_int_equal(ledger_settle(st, ids[i], f->answer,
+			assert_int_equal(ledger_settle(st, ids[i],
+			    checkout_cstate_parse(f->answer),
 			    "", NULL, "ref", f->now), 0);
 	}
 	return 0;
@@ -327,12 +328,12 @@ test_engine_paths(void **state)
 	assert_true(n >= 1);
 	assert_int_equal(store_outbox_list_txn(f->st, b, ids_cb, ids), 0);
 	for (i = 1; i <= ids[0]; i++)
-		assert_int_equal(ledger_settle(f->st, ids[i], "confirmed",
+		assert_int_equal(ledger_settle(f->st, ids[i], CHECKOUT_CONFIRMED,
 		    "", NULL, "ref", f->now), 0);
 	memset(ids, 0, sizeof ids);
 	assert_int_equal(store_outbox_list_txn(f->st, a, ids_cb, ids), 0);
 	for (i = 1; i <= ids[0]; i++)
-		assert_int_equal(ledger_settle(f->st, ids[i], "returned", "",
+		assert_int_equal(ledger_settle(f->st, ids[i], CHECKOUT_RETURNED, "",
 		    NULL, "ref", f->now), 0);
 	settle_free(se);
 	evq_free(to_sync);

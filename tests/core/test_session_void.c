@@ -71,7 +71,7 @@ txn_state(struct fx *f, int64_t id)
 	static struct store_txn t;
 
 	assert_int_equal(store_txn_get(f->st, id, &t), 0);
-	return t.state;
+	return txn_state_name(t.state);
 }
 
 /* An id and PIN typed on the approval screen. */

@@ -140,11 +140,11 @@ live_row(void *arg, const struct store_red *r)
 
 	if (strcmp(r->code, l->code) != 0)
 		return 0;
-	if (strcmp(r->state, "pending") == 0 ||
-	    strcmp(r->state, "unknown") == 0 ||
-	    strcmp(r->state, "confirmed") == 0 ||
-	    strcmp(r->state, "accepted_offline") == 0 ||
-	    strcmp(r->state, "return_pending") == 0) {
+	if (r->state == CHECKOUT_PENDING ||
+	    r->state == CHECKOUT_UNKNOWN ||
+	    r->state == CHECKOUT_CONFIRMED ||
+	    r->state == CHECKOUT_ACCEPTED_OFFLINE ||
+	    r->state == CHECKOUT_RETURN_PENDING) {
 		l->n++;
 		l->fen += r->discount_fen;
 	}
@@ -268,7 +268,7 @@ two_rows(struct store *st, const char *state, const char *key2,
     struct store_red *r, struct store_red *s)
 {
 	struct store_txn t = { .amount_fen = 100, .due_fen = 100,
-	    .state = "redeemed" };
+	    .state = TXN_REDEEMED };
 
 	assert_int_equal(store_txn_insert(st, &t), 0);
 	memset(r, 0, sizeof *r);
@@ -276,7 +276,7 @@ two_rows(struct store *st, const char *state, const char *key2,
 	snprintf(r->code, sizeof r->code, MER);
 	snprintf(r->target, sizeof r->target, "1212");
 	snprintf(r->idem_key, sizeof r->idem_key, "T01U000000000007");
-	snprintf(r->state, sizeof r->state, "%s", state);
+	r->state = checkout_cstate_parse(state);
 	assert_int_equal(store_red_insert(st, r), 0);
 	*s = *r;
 	s->line = 1;
@@ -292,18 +292,18 @@ test_store_refuses_second_live(void **state)
 
 	two_rows(w->sa, "accepted_offline", "T01U2", &r, &s);
 	/* every live state */
-	snprintf(s.state, sizeof s.state, "pending");
+	s.state = CHECKOUT_PENDING;
 	assert_int_equal(store_red_insert(w->sb, &s), QUAN_EEXIST);
-	snprintf(s.state, sizeof s.state, "return_pending");
+	s.state = CHECKOUT_RETURN_PENDING;
 	assert_int_equal(store_red_insert(w->sb, &s), QUAN_EEXIST);
 	/* a refused line is not live */
-	snprintf(s.state, sizeof s.state, "rejected");
+	s.state = CHECKOUT_REJECTED;
 	assert_int_equal(store_red_insert(w->sb, &s), 0);
 	/* ... and cannot become live while the other holds the code */
-	snprintf(s.state, sizeof s.state, "confirmed");
+	s.state = CHECKOUT_CONFIRMED;
 	assert_int_equal(store_red_update(w->sb, &s), QUAN_EEXIST);
 	/* once the first is returned, it can */
-	snprintf(r.state, sizeof r.state, "returned");
+	r.state = CHECKOUT_RETURNED;
 	assert_int_equal(store_red_update(w->sa, &r), 0);
 	assert_int_equal(store_red_update(w->sb, &s), 0);
 	assert_int_equal(store_red_code_active(w->sa, MER), 1);
@@ -324,15 +324,15 @@ test_landed_while_held(void **state)
 	snprintf(o.request_no, sizeof o.request_no, "%s", r.idem_key);
 	assert_int_equal(store_outbox_insert(w->sa, &o), 0);
 	assert_int_equal(store_outbox_sent(w->sa, o.id, T1), 0);
-	snprintf(s.state, sizeof s.state, "accepted_offline");
+	s.state = CHECKOUT_ACCEPTED_OFFLINE;
 	assert_int_equal(store_red_insert(w->sb, &s), 0);
-	assert_int_equal(ledger_settle(w->sa, o.id, "confirmed", "", NULL,
+	assert_int_equal(ledger_settle(w->sa, o.id, CHECKOUT_CONFIRMED, "", NULL,
 	    NULL, T1), 0);
 	assert_int_equal(store_red_get(w->sa, r.id, &r), 0);
-	assert_string_equal(r.state, "conflict");
+	assert_int_equal(r.state, CHECKOUT_CONFLICT);
 	assert_string_equal(r.reason, "duplicate_redemption");
 	assert_int_equal(store_outbox_get(w->sa, o.id, &o), 0);
-	assert_string_equal(o.state, "done");
+	assert_int_equal(o.state, OUTBOX_DONE);
 	assert_int_equal(live_of(w->sa, MER, NULL), 1);
 	verify(w->sa);
 }
@@ -371,18 +371,18 @@ test_migration_marks_duplicates(void **state)
 	free(cmd);
 	assert_int_equal(store_open(db, 0, &st, &cause), 0);
 	assert_int_equal(store_red_get(st, 2, &r), 0);
-	assert_string_equal(r.state, "confirmed");  /* WeChat's: kept */
+	assert_int_equal(r.state, CHECKOUT_CONFIRMED);  /* WeChat's: kept */
 	assert_int_equal(store_red_get(st, 1, &r), 0);
-	assert_string_equal(r.state, "conflict");
+	assert_int_equal(r.state, CHECKOUT_CONFLICT);
 	assert_string_equal(r.reason, "duplicate_redemption");
 	assert_int_equal(r.discount_fen, 50);       /* given: shown */
 	assert_non_null(strstr(r.offline_reason, "accepted_offline"));
 	assert_int_equal(store_red_get(st, 3, &r), 0);
-	assert_string_equal(r.state, "conflict");
+	assert_int_equal(r.state, CHECKOUT_CONFLICT);
 	assert_int_equal(store_outbox_get(st, 1, &o), 0);
-	assert_string_equal(o.state, "cancelled");
+	assert_int_equal(o.state, OUTBOX_CANCELLED);
 	assert_int_equal(store_red_get(st, 4, &r), 0);
-	assert_string_equal(r.state, "accepted_offline"); /* alone: kept */
+	assert_int_equal(r.state, CHECKOUT_ACCEPTED_OFFLINE); /* alone: kept */
 	assert_int_equal(ledger_journal_migrated(st, T1, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(ledger_journal_migrated(st, T1, &n), 0);

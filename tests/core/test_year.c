@@ -110,7 +110,8 @@ settle_txn(struct year *y, int64_t txn, const char *answer)
 
 	assert_int_equal(store_outbox_list_txn(y->st, txn, ids_cb, ids), 0);
 	for (k = 1; k <= ids[0]; k++)
-		assert_int_equal(ledger_settle(y->st, ids[k], answer, "", NULL,
+		assert_int_equal(ledger_settle(y->st, ids[k],
+		    checkout_cstate_parse(answer), "", NULL,
 		    "ref", y->now), 0);
 }
 
@@ -134,13 +135,15 @@ cmp_u64(const void *a, const void *b)
 }
 
 static int
-count_cb(void *arg, const char *state, int64_t n, int64_t fen)
+count_cb(void *arg, enum checkout_cstate state, int kept, int64_t n,
+    int64_t fen)
 {
 	int64_t *c = arg;
 
 	(void)fen;
+	(void)kept;
 	c[0] += n;
-	if (strcmp(state, "conflict") == 0)
+	if (state == CHECKOUT_CONFLICT)
 		c[1] += n;
 	return 0;
 }

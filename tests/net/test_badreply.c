@@ -247,7 +247,7 @@ test_bad_replies(void **state)
 	assert_int_equal(store_open(path, 0, &st, &cause), 0);
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 10000;
-	snprintf(t.state, sizeof t.state, "redeemed");
+	t.state = TXN_REDEEMED;
 	t.opened_at = now;
 	assert_int_equal(store_txn_insert(st, &t), 0);
 	memset(&red, 0, sizeof red);
@@ -258,7 +258,7 @@ test_bad_replies(void **state)
 	snprintf(red.target, sizeof red.target, "1212");
 	snprintf(red.coupon_type, sizeof red.coupon_type, "NORMAL");
 	snprintf(red.idem_key, sizeof red.idem_key, "T01U000000000042");
-	snprintf(red.state, sizeof red.state, "accepted_offline");
+	red.state = CHECKOUT_ACCEPTED_OFFLINE;
 	red.discount_fen = 100;
 	red.use_time = now;
 	red.offline_at = now;
@@ -307,15 +307,16 @@ test_bad_replies(void **state)
 		assert_int_equal(store_red_get(st, red.id, &now_r), 0);
 		assert_int_equal(now_o.attempts, round + 1);
 		if (m == M_GOOD) {
-			assert_string_equal(now_o.state, "done");
-			assert_string_equal(now_r.state, "confirmed");
+			assert_int_equal(now_o.state, OUTBOX_DONE);
+			assert_int_equal(now_r.state, CHECKOUT_CONFIRMED);
 			printf("good answer: confirmed after %d sends\n",
 			    now_o.attempts);
 		} else {
 			printf("%-20s -> row %s, last_error \"%s\"\n",
-			    mode_name[m], now_o.state, now_o.last_error);
-			assert_string_equal(now_o.state, "unknown");
-			assert_string_equal(now_r.state, "accepted_offline");
+			    mode_name[m], outbox_state_name(now_o.state),
+			    now_o.last_error);
+			assert_int_equal(now_o.state, OUTBOX_UNKNOWN);
+			assert_int_equal(now_r.state, CHECKOUT_ACCEPTED_OFFLINE);
 			assert_true(strlen(now_o.last_error) > 10);
 			/* WeChat's words are stored cleaned: UTF-8, whole
 			 * characters, no control characters */

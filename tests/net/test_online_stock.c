@@ -351,7 +351,7 @@ test_above_minimum_granted(void **state)
 	assert_non_null(strstr(raw, "WECHATPAY_MODE"));
 	free(raw);
 	red_of(r, t->lines[0].red_id, &red);
-	assert_string_equal(red.state, "confirmed");
+	assert_int_equal(red.state, CHECKOUT_CONFIRMED);
 	assert_string_equal(red.target, STOCK);
 	assert_string_equal(red.coupon_type, "NORMAL");
 	assert_int_equal(red.discount_fen, 500);
@@ -394,7 +394,7 @@ test_below_minimum_returned(void **state)
 	assert_non_null(strstr(seen(r).return_body,
 	    "\"return_request_no\":\"T01R000000000001\""));
 	red_of(r, red_id, &red);
-	assert_string_equal(red.state, "returned");
+	assert_int_equal(red.state, CHECKOUT_RETURNED);
 	assert_string_equal(red.reason, "below_minimum");
 	assert_int_equal(red.discount_fen, 0);
 	assert_int_equal(store_outbox_depth(r->st, &p, &u), 0);
@@ -427,7 +427,7 @@ test_per_txn_second_returned(void **state)
 	settle_out(r);
 	assert_int_equal(seen(r).returns, 1);
 	red_of(r, t->lines[1].red_id, &red);
-	assert_string_equal(red.state, "returned");
+	assert_int_equal(red.state, CHECKOUT_RETURNED);
 	assert_string_equal(red.reason, "per_txn_limit");
 	/* the same code twice in a basket is refused at once */
 	assert_int_equal(checkout_open(r->co, 5000), 0);
@@ -465,7 +465,7 @@ test_unanswered_never_granted(void **state)
 	assert_int_equal(t->lines[0].discount_fen, 0);
 	assert_int_equal(t->due_fen, 5000);
 	red_of(r, red_id, &red);
-	assert_string_equal(red.state, "unknown");
+	assert_int_equal(red.state, CHECKOUT_UNKNOWN);
 	assert_int_equal(red.offline_at, 0);
 	/* WeChat answers later (the sync resends the identical body): the
 	 * use landed for a coupon the customer did not get: returned */
@@ -476,14 +476,14 @@ test_unanswered_never_granted(void **state)
 	end = tm_mono_ms() + 5000;
 	for (;;) {
 		red_of(r, red_id, &red);
-		if (strcmp(red.state, "returned") == 0 || tm_mono_ms() > end)
+		if (red.state == CHECKOUT_RETURNED || tm_mono_ms() > end)
 			break;
 		assert_int_equal(settle_pump(r->se, tm_now() + 600, NULL), 0);
 		(void)poll(NULL, 0, 20);
 		assert_int_equal(settle_drain(r->se, r->results, tm_now(),
 		    NULL), 0);
 	}
-	assert_string_equal(red.state, "returned");
+	assert_int_equal(red.state, CHECKOUT_RETURNED);
 	assert_string_equal(red.target, STOCK);
 	assert_int_equal(red.discount_fen, 0);
 	assert_int_equal(seen(r).returns, 1);
@@ -568,7 +568,7 @@ crashed_row(struct rig *r, int64_t txn, int line, const char *code,
 	red.kind = STORE_MERCHANT;
 	snprintf(red.target, sizeof red.target, STOCK);
 	snprintf(red.idem_key, sizeof red.idem_key, "T01U%012d", 90 + line);
-	snprintf(red.state, sizeof red.state, "%s", state);
+	red.state = checkout_cstate_parse(state);
 	snprintf(red.reason, sizeof red.reason, "needs_online");
 	red.discount_fen = disc;
 	red.use_time = red.created_at = red.updated_at = tm_now() - 1000;
@@ -586,7 +586,7 @@ crashed_row(struct rig *r, int64_t txn, int line, const char *code,
 	assert_int_equal(store_outbox_sent(r->st, o.id, red.created_at),
 	    QUAN_OK);
 	if (use_done)
-		assert_int_equal(store_outbox_close(r->st, o.id, "done", "",
+		assert_int_equal(store_outbox_close(r->st, o.id, OUTBOX_DONE, "",
 		    red.created_at), QUAN_OK);
 	return red.id;
 }
@@ -607,7 +607,7 @@ test_recover_returns(void **state)
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 5000;
 	t.due_fen = 5000;
-	snprintf(t.state, sizeof t.state, "open");
+	t.state = TXN_OPEN;
 	t.opened_at = tm_now() - 1000;
 	assert_int_equal(store_txn_insert(r->st, &t), QUAN_OK);
 	conf = crashed_row(r, t.id, 0, CODE_A, "confirmed", 0, 1);
@@ -615,12 +615,12 @@ test_recover_returns(void **state)
 	assert_int_equal(checkout_recover(r->co, 60, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_txn_get(r->st, t.id, &t), 0);
-	assert_string_equal(t.state, "voided");
+	assert_int_equal(t.state, TXN_VOIDED);
 	red_of(r, conf, &red);
-	assert_string_equal(red.state, "return_pending");
+	assert_int_equal(red.state, CHECKOUT_RETURN_PENDING);
 	assert_string_equal(red.return_key, "T01R000000000090");
 	red_of(r, unk, &red);
-	assert_string_equal(red.state, "unknown");
+	assert_int_equal(red.state, CHECKOUT_UNKNOWN);
 	assert_int_equal(red.discount_fen, 0);
 	end = tm_mono_ms() + 5000;
 	for (;;) {
@@ -628,8 +628,8 @@ test_recover_returns(void **state)
 
 		red_of(r, conf, &a);
 		red_of(r, unk, &b);
-		if ((strcmp(a.state, "returned") == 0 &&
-		    strcmp(b.state, "returned") == 0) || tm_mono_ms() > end)
+		if ((a.state == CHECKOUT_RETURNED &&
+		    b.state == CHECKOUT_RETURNED) || tm_mono_ms() > end)
 			break;
 		assert_int_equal(settle_pump(r->se, tm_now(), NULL), 0);
 		(void)poll(NULL, 0, 20);
@@ -638,9 +638,9 @@ test_recover_returns(void **state)
 	}
 	settle_out(r);
 	red_of(r, conf, &red);
-	assert_string_equal(red.state, "returned");
+	assert_int_equal(red.state, CHECKOUT_RETURNED);
 	red_of(r, unk, &red);
-	assert_string_equal(red.state, "returned");
+	assert_int_equal(red.state, CHECKOUT_RETURNED);
 	assert_int_equal(seen(r).uses, 1);
 	assert_int_equal(seen(r).returns, 2);
 	assert_int_equal(store_outbox_depth(r->st, &p, &u), 0);

@@ -83,7 +83,7 @@ open_sale(struct fx *f, int i, int64_t age)
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 100;
 	t.due_fen = 100;
-	snprintf(t.state, sizeof t.state, "open");
+	t.state = TXN_OPEN;
 	t.opened_at = tm_now() - age;
 	assert_int_equal(store_txn_insert(f->st, &t), 0);
 	memset(&r, 0, sizeof r);
@@ -91,7 +91,7 @@ open_sale(struct fx *f, int i, int64_t age)
 	snprintf(r.code, sizeof r.code, "QR%014d", i);
 	snprintf(r.target, sizeof r.target, "1212");
 	snprintf(r.idem_key, sizeof r.idem_key, "T01U%09d", i);
-	snprintf(r.state, sizeof r.state, "pending");
+	r.state = CHECKOUT_PENDING;
 	assert_int_equal(store_red_insert(f->st, &r), 0);
 	memset(&o, 0, sizeof o);
 	o.red_id = r.id;
@@ -107,7 +107,7 @@ txn_state(struct fx *f, int64_t id, const char *want)
 	struct store_txn t;
 
 	assert_int_equal(store_txn_get(f->st, id, &t), 0);
-	assert_string_equal(t.state, want);
+	assert_string_equal(txn_state_name(t.state), want);
 }
 
 /* 150 sales a crash left open: more than one batch of checkout_recover

@@ -58,7 +58,7 @@ setup(void **state)
 	    QUAN_OK);
 	memset(&t, 0, sizeof t);
 	t.amount_fen = 10000;
-	snprintf(t.state, sizeof t.state, "redeemed");
+	t.state = TXN_REDEEMED;
 	r->now = 1764500000;
 	t.opened_at = r->now;
 	assert_int_equal(store_txn_insert(r->st, &t), QUAN_OK);
@@ -100,7 +100,7 @@ add_coupon(struct rig *r, int line, const char *code, const char *openid,
 	snprintf(red.target, sizeof red.target, "1212");
 	snprintf(red.coupon_type, sizeof red.coupon_type, "NORMAL");
 	snprintf(red.idem_key, sizeof red.idem_key, "T01U%06d", line);
-	snprintf(red.state, sizeof red.state, "%s", state);
+	red.state = checkout_cstate_parse(state);
 	snprintf(red.openid, sizeof red.openid, "%s", openid);
 	red.discount_fen = 500;
 	red.use_time = r->now;
@@ -158,7 +158,7 @@ red_state(struct rig *r, int64_t red_id, const char *want)
 	struct store_red red;
 
 	assert_int_equal(store_red_get(r->st, red_id, &red), QUAN_OK);
-	assert_string_equal(red.state, want);
+	assert_string_equal(checkout_cstate_name(red.state), want);
 }
 
 static void
@@ -182,7 +182,7 @@ test_pump_room_and_sent(void **state)
 	for (i = 0; i < 3; i++) {
 		/* committed as sent, with the exact body, before it left */
 		assert_int_equal(store_outbox_get(r->st, jobs[i].tag, &o), 0);
-		assert_string_equal(o.state, "unknown");
+		assert_int_equal(o.state, OUTBOX_UNKNOWN);
 		assert_int_equal(o.attempts, 1);
 		assert_string_equal(o.body, jobs[i].body);
 		assert_int_equal(jobs[i].attempts, 0);
@@ -218,7 +218,7 @@ test_pump_room_and_sent(void **state)
 		assert_string_equal(x.reason, "not_usable_now");
 	}
 	assert_int_equal(store_outbox_get(r->st, ob[0], &o), 0);
-	assert_string_equal(o.state, "done");
+	assert_int_equal(o.state, OUTBOX_DONE);
 	assert_int_equal(settle_pump(r->se, r->now, &posted), QUAN_OK);
 	assert_int_equal(posted, 2);
 	n = take_jobs(r, jobs, 8);
@@ -244,7 +244,7 @@ test_retry_same_body(void **state)
 	answer(r, &j1, SYNC_RETRY, "", "");
 	assert_int_equal(settle_drain(r->se, r->results, r->now, NULL), 0);
 	assert_int_equal(store_outbox_get(r->st, ob, &o), 0);
-	assert_string_equal(o.state, "unknown");
+	assert_int_equal(o.state, OUTBOX_UNKNOWN);
 	assert_true(o.next_at > r->now);
 	/* not due yet */
 	assert_int_equal(settle_pump(r->se, r->now, &posted), 0);
@@ -323,7 +323,7 @@ test_void_return_after_use(void **state)
 	ob = add_coupon(r, 1, "QA55555555", "", "accepted_offline", &red_id);
 	/* voided before the use went out */
 	assert_int_equal(store_red_get(r->st, red_id, &red), 0);
-	snprintf(red.state, sizeof red.state, "return_pending");
+	red.state = CHECKOUT_RETURN_PENDING;
 	snprintf(red.return_key, sizeof red.return_key, "T01R000001");
 	assert_int_equal(store_red_update(r->st, &red), 0);
 	memset(&o, 0, sizeof o);
@@ -367,7 +367,7 @@ test_stopped_and_dup(void **state)
 	answer(r, &j, SYNC_STOPPED, "", "");
 	assert_int_equal(settle_drain(r->se, r->results, r->now, NULL), 0);
 	assert_int_equal(store_outbox_get(r->st, ob, &o), 0);
-	assert_string_equal(o.state, "unknown"); /* may have been applied */
+	assert_int_equal(o.state, OUTBOX_UNKNOWN); /* may have been applied */
 	assert_true(o.next_at <= r->now);        /* due again at once */
 	answer(r, &j, SYNC_OK, "", "ok");
 	answer(r, &j, SYNC_REJECTED, "RULELIMIT", "x"); /* late duplicate */

@@ -63,7 +63,7 @@ fx_txn(struct store *st, const char *state, int64_t t)
 	memset(&x, 0, sizeof x);
 	x.amount_fen = 10000;
 	x.due_fen = 10000;
-	snprintf(x.state, sizeof x.state, "%s", state);
+	x.state = txn_state_parse(state);
 	x.opened_at = t;
 	snprintf(x.cashier, sizeof x.cashier, "1001");
 	if (store_txn_insert(st, &x) != 0)
@@ -87,7 +87,7 @@ fx_red(struct store *st, int64_t txn, int line, const char *code,
 	snprintf(r.target, sizeof r.target, "1212");
 	snprintf(r.coupon_type, sizeof r.coupon_type, "NORMAL");
 	snprintf(r.idem_key, sizeof r.idem_key, "%s", key);
-	snprintf(r.state, sizeof r.state, "%s", state);
+	r.state = checkout_cstate_parse(state);
 	r.discount_fen = 500;
 	r.use_time = t;
 	r.created_at = t;

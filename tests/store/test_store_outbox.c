@@ -70,7 +70,7 @@ request_number_is_unique(void **state)
 	assert_string_equal(o.code, "C1");
 	assert_string_equal(o.target, "1212");
 	assert_int_equal(o.txn_id, t);
-	assert_string_equal(o.state, "pending");
+	assert_int_equal(o.state, OUTBOX_PENDING);
 	assert_int_equal(o.attempts, 0);
 	assert_string_equal(o.body, "{\"n\":\"K1\"}");
 }
@@ -96,17 +96,17 @@ sent_counts_an_attempt_and_unreached_never_passes_it(void **state)
 	assert_int_equal(store_outbox_unreached(f->st, id), 0);
 	assert_int_equal(store_outbox_unreached(f->st, id), 0);
 	assert_int_equal(store_outbox_get(f->st, id, &o), 0);
-	assert_string_equal(o.state, "unknown");
+	assert_int_equal(o.state, OUTBOX_UNKNOWN);
 	assert_int_equal(o.attempts, 2);
 	assert_int_equal(o.unreached, 2);
 	assert_int_equal(store_outbox_retry(f->st, id, 500, "timeout"), 0);
 	assert_int_equal(store_outbox_get(f->st, id, &o), 0);
 	assert_int_equal(o.next_at, 500);
 	assert_string_equal(o.last_error, "timeout");
-	assert_string_equal(o.state, "unknown");
-	assert_int_equal(store_outbox_close(f->st, id, "done", "", 600), 0);
+	assert_int_equal(o.state, OUTBOX_UNKNOWN);
+	assert_int_equal(store_outbox_close(f->st, id, OUTBOX_DONE, "", 600), 0);
 	assert_int_equal(store_outbox_get(f->st, id, &o), 0);
-	assert_string_equal(o.state, "done");
+	assert_int_equal(o.state, OUTBOX_DONE);
 	assert_int_equal(store_outbox_sent(f->st, 9999, 1), QUAN_ENOTFOUND);
 }
 
@@ -142,7 +142,7 @@ due_skips_open_sales_future_rows_and_returns_before_their_use(void **state)
 	assert_int_equal(s.id[0], use_a);
 	assert_int_equal(s.id[1], use_b);
 	/* once the use is closed the return is due */
-	assert_int_equal(store_outbox_close(f->st, use_a, "done", "", 210),
+	assert_int_equal(store_outbox_close(f->st, use_a, OUTBOX_DONE, "", 210),
 	    0);
 	s.n = 0;
 	assert_int_equal(store_outbox_due(f->st, 1000, 10, seen_cb, &s), 0);
@@ -174,22 +174,22 @@ cancel_and_reopen_touch_only_unsent_rows(void **state)
 	assert_int_equal(store_outbox_cancel(f->st, r.id, 0, 150, "refused"),
 	    0);
 	assert_int_equal(store_outbox_get(f->st, use, &o), 0);
-	assert_string_equal(o.state, "cancelled");
+	assert_int_equal(o.state, OUTBOX_CANCELLED);
 	assert_string_equal(o.last_error, "refused");
 	assert_int_equal(store_outbox_get(f->st, ret, &o), 0);
-	assert_string_equal(o.state, "pending");
+	assert_int_equal(o.state, OUTBOX_PENDING);
 	assert_int_equal(store_outbox_use_open(f->st, r.id), 0);
 	/* a manager overrides: the use is pending again */
 	assert_int_equal(store_outbox_reopen(f->st, r.id, 160, "override"),
 	    0);
 	assert_int_equal(store_outbox_get(f->st, use, &o), 0);
-	assert_string_equal(o.state, "pending");
+	assert_int_equal(o.state, OUTBOX_PENDING);
 	assert_int_equal(o.next_at, 160);
 	/* a sent row is never cancelled */
 	assert_int_equal(store_outbox_sent(f->st, use, 170), 0);
 	assert_int_equal(store_outbox_cancel(f->st, r.id, 0, 180, "late"), 0);
 	assert_int_equal(store_outbox_get(f->st, use, &o), 0);
-	assert_string_equal(o.state, "unknown");
+	assert_int_equal(o.state, OUTBOX_UNKNOWN);
 	assert_int_equal(store_outbox_use_open(f->st, r.id), 1);
 }
 
@@ -211,7 +211,7 @@ depth_counts_pending_and_unknown(void **state)
 	assert_int_equal(ob(f->st, r.id, STORE_OP_USE, "KG2", 100, &b), 0);
 	assert_int_equal(ob(f->st, r.id, STORE_OP_USE, "KG3", 100, &c), 0);
 	assert_int_equal(store_outbox_sent(f->st, b, 101), 0);
-	assert_int_equal(store_outbox_close(f->st, c, "done", "", 102), 0);
+	assert_int_equal(store_outbox_close(f->st, c, OUTBOX_DONE, "", 102), 0);
 	assert_int_equal(store_outbox_depth(f->st, &pending, &unknown), 0);
 	assert_int_equal(pending, 1);
 	assert_int_equal(unknown, 1);
