@@ -115,7 +115,7 @@ receipt_of_sale(struct checkout *co, struct store *st,
 	memset(o, 0, sizeof *o);
 	if ((rc = store_txn_get(st, txn_id, &t)) != 0)
 		return rc;
-	if (strcmp(t.state, "closed") != 0)
+	if (t.state != TXN_CLOSED)
 		return QUAN_EINVAL;
 	ct = xcalloc(1, sizeof *ct);
 	if ((rc = checkout_load(co, txn_id, ct)) != 0) {
