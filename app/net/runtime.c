@@ -199,6 +199,14 @@ net_recover(struct checkout *co, const struct config *cfg, int *n)
 			return rc;
 		*n += k;
 	} while (k == 64 && ++rounds < 64);
+	/* and sales redeemed to be paid here whose payment never came */
+	rounds = 0;
+	do {
+		if ((rc = payment_recover_unpaid(co, checkout_store(co),
+		    net_recover_age_s(cfg), &k)) != 0)
+			return rc;
+		*n += k;
+	} while (k == 64 && ++rounds < 64);
 	return 0;
 }
 
