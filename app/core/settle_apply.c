@@ -261,6 +261,7 @@ apply_check(struct settle *s, const struct store_outbox *o,
 	set_err(s, r, now);
 	why = r->status == SYNC_ALREADY ? REASON_ALREADY_USED :
 	    reason_parse(r->reason);
+	red.discount_fen = 0;
 	rc = ledger_change(s->st, &red, CHECKOUT_REJECTED, why, r->reason,
 	    "reject", now, x);
 	json_decref(x);
