@@ -748,3 +748,25 @@ store_txn_list_unpaid(struct store *s, int64_t before, int64_t *ids,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int
+store_refund_abnormal(struct store *s, int64_t *n, int64_t *fen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = *fen = 0;
+	if ((rc = prepare(s, "SELECT count(*), ifnull(sum(amount_fen), 0)"
+	    " FROM refunds WHERE state = 'abnormal'", &st)) != 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		*fen = sqlite3_column_int64(st, 1);
+		rc = QUAN_OK;
+	} else
+		rc = store_sqlfail(s, sqlite3_extended_errcode(
+		    store_handle(s)), "abnormal refunds");
+	sqlite3_finalize(st);
+	return rc;
+}

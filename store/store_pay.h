@@ -137,6 +137,9 @@ int store_refund_open_of(struct store *s, int64_t payment_id,
  * way) / that succeeded. */
 int store_refund_sum(struct store *s, int64_t payment_id, int64_t *live,
     int64_t *done);
+/* Refunds that ended ABNORMAL (WeChat could not pay the customer back:
+ * a person must): how many, and their fen. */
+int store_refund_abnormal(struct store *s, int64_t *n, int64_t *fen);
 /* Ids of refunds under way, and of 'void' refunds that succeeded whose
  * sale is not voided yet (recovery), oldest first. */
 int store_refund_list_open(struct store *s, int64_t *ids, int max, int *n);

@@ -119,6 +119,8 @@ enum reason {
 	                              * loss a manager must see */
 	REASON_CARD_OTHER_USER,     /* code/get: held by another user than the
 	                              * one the code list names */
+	REASON_REFUND_ABNORMAL,     /* a refund WeChat could not pay back:
+	                              * the manager's alarm (refund.h) */
 	REASON_DUPLICATE_REDEMPTION, /* WeChat applied a use another sale
 	                              * holds: a manager sorts it out */
 	REASON_STORE_ERROR,         /* the store failed while deciding */
