@@ -624,7 +624,10 @@ store_pay_day(struct store *s, int64_t from, int64_t to,
 const char store_paycard_schema[] =
 	"ALTER TABLE txns ADD COLUMN pay_owner INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX txns_unpaid ON txns(opened_at) WHERE state = 'redeemed'"
-	" AND pay_owner <> 0;";
+	" AND pay_owner <> 0;"
+	/* the manager's alarm, read by the terminal's status refresh */
+	"CREATE INDEX refunds_abnormal ON refunds(state) WHERE"
+	" state = 'abnormal';";
 
 int
 store_txn_set_pay_owner(struct store *s, int64_t txn_id, int64_t pid)
