@@ -618,3 +618,158 @@ store_pay_day(struct store *s, int64_t from, int64_t to,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* ---- card coupons held until the sale is paid ------------------------- */
+
+const char store_paycard_schema[] =
+	"ALTER TABLE txns ADD COLUMN pay_owner INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX txns_unpaid ON txns(opened_at) WHERE state = 'redeemed'"
+	" AND pay_owner <> 0;"
+	/* the manager's alarm, read by the terminal's status refresh */
+	"CREATE INDEX refunds_abnormal ON refunds(state) WHERE"
+	" state = 'abnormal';";
+
+int
+store_txn_set_pay_owner(struct store *s, int64_t txn_id, int64_t pid)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(s, "UPDATE txns SET pay_owner = ?2 WHERE id = ?1",
+	    &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, txn_id);
+	sqlite3_bind_int64(st, 2, pid);
+	return done(s, st, "set the sale's payer");
+}
+
+int
+store_outbox_release_txn(struct store *s, int64_t txn_id, int64_t now,
+    int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (n != NULL)
+		*n = 0;
+	if ((rc = prepare(s, "UPDATE outbox SET next_at = ?2, updated_at = ?2"
+	    " WHERE next_at = ?3 AND state = 'pending' AND op = 'consume' AND"
+	    " red_id IN (SELECT id FROM redemptions WHERE txn_id = ?1 AND"
+	    " state IN ('confirmed','accepted_offline'))", &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, txn_id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, STORE_OUTBOX_HELD);
+	rc = done(s, st, "release the card consumes");
+	if (rc == 0 && n != NULL)
+		*n = sqlite3_changes(store_handle(s));
+	return rc;
+}
+
+int
+store_outbox_hold(struct store *s, int64_t red_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(s, "UPDATE outbox SET next_at = ?2 WHERE red_id = ?1"
+	    " AND op = 'consume' AND state = 'pending'", &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, red_id);
+	sqlite3_bind_int64(st, 2, STORE_OUTBOX_HELD);
+	return done(s, st, "hold a card consume");
+}
+
+int
+store_outbox_held(struct store *s, int64_t red_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(s, "SELECT 1 FROM outbox WHERE red_id = ?1 AND"
+	    " op = 'consume' AND state = 'pending' AND next_at = ?2", &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, red_id);
+	sqlite3_bind_int64(st, 2, STORE_OUTBOX_HELD);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 :
+	    store_sqlfail(s, sqlite3_extended_errcode(store_handle(s)),
+	    "held consume lookup");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_card_consume_of(struct store *s, int64_t red_id, char *state,
+    size_t n, int *held)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*held = 0;
+	if ((rc = prepare(s, "SELECT state, next_at FROM outbox WHERE"
+	    " red_id = ?1 AND op = 'consume' ORDER BY id DESC LIMIT 1",
+	    &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, red_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_text(st, 0, state, n);
+		*held = sqlite3_column_int64(st, 1) == STORE_OUTBOX_HELD;
+		rc = QUAN_OK;
+	} else if (rc == SQLITE_DONE)
+		rc = QUAN_ENOTFOUND;
+	else
+		rc = store_sqlfail(s, sqlite3_extended_errcode(
+		    store_handle(s)), "card consume lookup");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_txn_list_unpaid(struct store *s, int64_t before, int64_t *ids,
+    int64_t *owners, int max, int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((rc = prepare(s, "SELECT t.id, t.pay_owner FROM txns t WHERE"
+	    " t.state = 'redeemed' AND t.pay_owner <> 0 AND t.opened_at < ?1"
+	    " AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.txn_id = t.id"
+	    " AND p.state IN ('pending','paid','unknown')) ORDER BY t.id",
+	    &st)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, before);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		ids[*n] = sqlite3_column_int64(st, 0);
+		owners[(*n)++] = sqlite3_column_int64(st, 1);
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? QUAN_OK :
+	    store_sqlfail(s, sqlite3_extended_errcode(store_handle(s)),
+	    "list unpaid sales");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_refund_abnormal(struct store *s, int64_t *n, int64_t *fen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = *fen = 0;
+	if ((rc = prepare(s, "SELECT count(*), ifnull(sum(amount_fen), 0)"
+	    " FROM refunds WHERE state = 'abnormal'", &st)) != 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		*fen = sqlite3_column_int64(st, 1);
+		rc = QUAN_OK;
+	} else
+		rc = store_sqlfail(s, sqlite3_extended_errcode(
+		    store_handle(s)), "abnormal refunds");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -13,6 +13,7 @@
 #ifndef QUAN_STORE_PAY_H
 #define QUAN_STORE_PAY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -136,6 +137,9 @@ int store_refund_open_of(struct store *s, int64_t payment_id,
  * way) / that succeeded. */
 int store_refund_sum(struct store *s, int64_t payment_id, int64_t *live,
     int64_t *done);
+/* Refunds that ended ABNORMAL (WeChat could not pay the customer back:
+ * a person must): how many, and their fen. */
+int store_refund_abnormal(struct store *s, int64_t *n, int64_t *fen);
 /* Ids of refunds under way, and of 'void' refunds that succeeded whose
  * sale is not voided yet (recovery), oldest first. */
 int store_refund_list_open(struct store *s, int64_t *ids, int max, int *n);
@@ -156,5 +160,42 @@ typedef int (*store_refund_group_fn)(void *arg, const char *tender,
     const char *state, int64_t n, int64_t amount_fen, int64_t payer_fen);
 int store_refund_groups(struct store *s, int64_t from, int64_t to,
     store_refund_group_fn fn, void *arg);
+/* ---- card coupons held until the sale is paid (migration 9 -> 10) --- */
+
+/* Migration 9 -> 10: txns.pay_owner, the pid of the process that is to
+ * take the sale's payment (0: none is taken here — `quan redeem`, and
+ * every sale an older quan wrote). */
+extern const char store_paycard_schema[];
+
+/* A card consume row held until its sale is paid: its next_at. The sync
+ * pump never finds it due (not even `quan sync --once`); it leaves only
+ * once store_outbox_release_txn has run, inside the transaction that
+ * makes the payment paid or closes the sale. */
+#define STORE_OUTBOX_HELD INT64_MAX
+
+/* The process that is to pay txn_id (set in the first commit of a sale
+ * paid at this till). Inside the caller's transaction. */
+int store_txn_set_pay_owner(struct store *s, int64_t txn_id, int64_t pid);
+/* Release the held consume rows of txn_id's granted card coupons
+ * (confirmed or accepted offline): due at now. *n (may be NULL) counts
+ * them. Inside the caller's transaction. */
+int store_outbox_release_txn(struct store *s, int64_t txn_id, int64_t now,
+    int *n);
+/* Hold the pending (never sent) consume row of redemption red_id again
+ * (a manager's override put it back to pending). */
+int store_outbox_hold(struct store *s, int64_t red_id);
+/* 1 when the consume row of redemption red_id is held (never sent), 0
+ * when not, < 0 on an error. */
+int store_outbox_held(struct store *s, int64_t red_id);
+/* The consume row of card redemption red_id: its state (pending,
+ * unknown, done, cancelled) into state (n bytes) and *held 1 when it is
+ * held for the payment. QUAN_ENOTFOUND when it has none. */
+int store_card_consume_of(struct store *s, int64_t red_id, char *state,
+    size_t n, int *held);
+/* Sales decided (redeemed) to be paid here that have no live payment
+ * (pending, paid or unknown) and were opened before `before`: ids and
+ * their pay_owner, oldest first, at most max (recovery). */
+int store_txn_list_unpaid(struct store *s, int64_t before, int64_t *ids,
+    int64_t *owners, int max, int *n);
 
 #endif

@@ -266,6 +266,9 @@ const char *const store_schema_sql[] = {
 	store_pc_schema,
 	/* 8 -> 9: refunds of paid sales (store_pay.c) */
 	store_refund_schema,
+	/* 9 -> 10: who pays a sale (txns.pay_owner): card consumes held
+	 * until it is paid, unpaid sales recovered (store_pay.c) */
+	store_paycard_schema,
 };
 
 _Static_assert(sizeof store_schema_sql / sizeof store_schema_sql[0] ==

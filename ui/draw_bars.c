@@ -119,6 +119,13 @@ draw_status(const struct view *v)
 	snprintf(b, sizeof b, " %s ", net);
 	dr_put(0, x, COLS - x, b, net_attr, 0);
 	x += ui_width(b);
+	if (v->alarms > 0) {
+		/* refunds ABNORMAL: a manager must pay them back */
+		snprintf(b, sizeof b, " %s %d ", _("ALARM refund"),
+		    v->alarms);
+		dr_put(0, x, COLS - x, b, crt_attr(CRT_OFFLINE) | A_BOLD, 0);
+		x += ui_width(b);
+	}
 	if (v->cashier[0] != '\0')
 		snprintf(who, sizeof who, "%s %s", ui_role_word(v->role),
 		    v->cashier);

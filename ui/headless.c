@@ -88,6 +88,8 @@ headless_view_text(const struct view *v)
 	if (v->online == VIEW_NET_CONFIG || v->online == VIEW_NET_CLOCK ||
 	    v->online == VIEW_NET_TLS)
 		buf_printf(&b, "net: %s\n", v->net_error);
+	if (v->alarms > 0)
+		buf_printf(&b, "alarm: %s %d\n", _("ALARM refund"), v->alarms);
 	if (v->screen == VIEW_BASKET || v->screen == VIEW_RESULT ||
 	    (v->screen == VIEW_APPROVE && v->ncoupons > 0)) {
 		buf_printf(&b, "sale: %s amount=%s discount=%s due=%s\n",

@@ -226,6 +226,8 @@ term_up(struct term *t)
 	co.cfg = t->c->cfg;
 	co.st = t->c->st;
 	co.journal_scans = 1;   /* every scan and its verdict in the journal */
+	co.pay_after = 1;       /* the till takes the payment: card coupons
+				   are consumed once it is paid */
 	if (checkout_new(&co, &t->co, &cause) != 0) {
 		fprintf(stderr, "quan: %s\n", cause);
 		free(cause);

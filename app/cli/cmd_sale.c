@@ -18,6 +18,7 @@
 #include "core/payment.h"
 #include "core/receipt.h"
 #include "drivers/printer.h"
+#include "core/settle.h"
 #include "net/runtime.h"
 #include "util/config.h"
 #include "util/err.h"
@@ -190,6 +191,8 @@ print_text(const struct checkout_txn *t, const struct payment_view *v,
 		    money_format(v->change_fen, b, sizeof b));
 }
 
+static int flush_ms(const struct cli *c);
+
 /* Take the due with the tender; *v and *out say how it ended. */
 static int
 take(struct cli *c, struct checkout *co, struct net_online *online,
@@ -251,9 +254,10 @@ take(struct cli *c, struct checkout *co, struct net_online *online,
 		fprintf(stderr, "quan sale: %s\n", cli_errmsg(c));
 		return EXIT_FAIL;
 	}
-	/* the returns of a failed payment: their answers, briefly */
-	if (*out == PAY_FAILED || *out == PAY_REVERSED)
-		net_online_flush(online, 2000);
+	/* the returns of a failed payment, or the card consumes of a paid
+	 * one: their answers, briefly (quan sync finishes the rest) */
+	if (*out == PAY_FAILED || *out == PAY_REVERSED || *out == PAY_PAID)
+		net_online_flush(online, flush_ms(c));
 	return 0;
 }
 
@@ -289,6 +293,45 @@ sale_receipt(struct cli *c, struct checkout *co, int64_t txn,
 	return r;
 }
 
+/* How long the answers of what a sale sent last are awaited. */
+static int
+flush_ms(const struct cli *c)
+{
+	int ms = c->cfg != NULL ? c->cfg->wx_online_wait_ms : 0;
+
+	return ms > 0 ? ms : 3000;
+}
+
+/* A sale closed with nothing left to pay: its card coupons' consumes,
+ * released by the close, go out now. */
+static void
+send_consumes(struct cli *c, struct net_online *online, int64_t txn_id)
+{
+	struct net_rt *rt = net_online_rt(online);
+
+	if (rt == NULL || settle_txn_send(net_rt_settle(rt), txn_id, 0) != 0)
+		return;
+	net_online_flush(online, flush_ms(c));
+}
+
+/* The card lines say what became of each card coupon (payment.h). */
+static void
+card_json(struct cli *c, const struct checkout_txn *t, json_t *j)
+{
+	json_t *a = json_object_get(j, "coupons");
+	const char *w;
+	int i;
+
+	for (i = 0; i < t->nlines && (size_t)i < json_array_size(a); i++) {
+		if (t->lines[i].red_id == 0)
+			continue;
+		w = payment_card_state(c->st, t->lines[i].red_id);
+		if (w[0] != '\0')
+			json_object_set_new(json_array_get(a, (size_t)i),
+			    "card", json_string(w));
+	}
+}
+
 int
 cmd_sale(int argc, char **argv)
 {
@@ -312,6 +355,9 @@ cmd_sale(int argc, char **argv)
 	if ((rc = cli_open_store(&c, "sale", DATAFILE_CHECK_DUE)) != 0 ||
 	    (rc = cli_new_checkout(&c, "sale", &co)) != 0)
 		goto end;
+	/* the payment is taken here: card coupons are checked at the
+	 * redeem and consumed once it is paid (doc §11) */
+	checkout_set_pay_after(co, 1);
 	/* sales interrupted by a crash are settled first */
 	(void)net_recover(co, c.cfg, &nrec);
 	if ((rc = cli_online_start(&c, "sale", co, &online)) != 0)
@@ -360,6 +406,8 @@ cmd_sale(int argc, char **argv)
 		if (checkout_close(co) != 0)
 			fprintf(stderr, "quan sale: close: %s\n",
 			    cli_errmsg(&c));
+		else
+			send_consumes(&c, online.on, checkout_current(co)->id);
 	} else if ((rc = take(&c, co, online.on, &o, &pc, &v, &out)) != 0) {
 		goto end;
 	}
@@ -371,6 +419,7 @@ cmd_sale(int argc, char **argv)
 	if (o.json) {
 		json_t *j = cli_redeem_json(t), *pcl = cli_pc_json(&pc);
 
+		card_json(&c, t, j);
 		json_array_extend(json_object_get(j, "coupons"), pcl);
 		json_decref(pcl);
 		json_object_set_new(j, "payment", payment_json(&v, out));

@@ -40,6 +40,17 @@ print_status_text(const json_t *j)
 	printf("terminal %s, data %s\n",
 	    json_string_value(json_object_get(j, "terminal")),
 	    json_string_value(json_object_get(j, "data_dir")));
+	{
+		/* first, so it is not missed */
+		const json_t *a = json_object_get(json_object_get(j,
+		    "alarms"), "refund_abnormal");
+
+		if (jint(a, "count") > 0)
+			printf("ALARM: %" PRId64 " refund(s) ABNORMAL, %s: %s\n",
+			    jint(a, "count"), money_format(jint(a, "fen"), m,
+			    sizeof m), json_string_value(json_object_get(a,
+			    "words")));
+	}
 	printf("online step: %s%s%s\n", st != NULL ? st : "?",
 	    st != NULL && strcmp(st, "config_error") == 0 ? ": " : "",
 	    st != NULL && strcmp(st, "config_error") == 0 ?

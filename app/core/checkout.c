@@ -13,6 +13,7 @@
 #include "core/checkout.h"
 #include "core/checkout_int.h"
 #include "core/journal.h"
+#include "core/payment.h"
 #include "core/ledger.h"
 #include "store/store.h"
 #include "util/config.h"
@@ -123,6 +124,18 @@ void
 checkout_set_online(struct checkout *co, int online)
 {
 	co->o.online = online;
+}
+
+void
+checkout_set_pay_after(struct checkout *co, int on)
+{
+	co->o.pay_after = on;
+}
+
+struct store *
+checkout_store(const struct checkout *co)
+{
+	return co->o.st;
 }
 
 const struct checkout_txn *
@@ -514,6 +527,9 @@ checkout_close_txn(struct checkout *co, int64_t txn_id)
 	if ((rc = store_txn_update(st, &t)) != 0)
 		goto bad;
 	if ((rc = journal_append(st, now, "close", t.id, 0, NULL)) != 0)
+		goto bad;
+	/* closed = paid: card consumes held for the payment may go */
+	if ((rc = payment_release_cards(st, t.id, now)) != 0)
 		goto bad;
 	if ((rc = store_commit(st)) != 0)
 		goto bad;

@@ -121,6 +121,9 @@ struct checkout_opts {
 	void *now_arg;
 	int online;                  /* 1: WeChat is asked between commit
 	                              * and decide (checkout_set_online) */
+	int pay_after;               /* 1: this process takes each sale's
+	                              * payment after the redeem
+	                              * (checkout_set_pay_after) */
 	int journal_scans;           /* 1: journal every checkout_add ("scan"
 	                              * with its verdict); the cashier UI sets
 	                              * it, headless commands journal at
@@ -143,6 +146,17 @@ void checkout_set_cashier(struct checkout *co, const char *id);
  * and checkout_decide (a merchant coupon whose stock is not cached is then
  * taken provisionally, see needs_answer); 0: no network. */
 void checkout_set_online(struct checkout *co, int online);
+/* 1: the payment is taken here after the redeem (`quan sale`, the
+ * terminal; doc §11): each sale's first commit names this process as its
+ * payer (txns.pay_owner: a redeemed sale left without a payment when the
+ * process is gone is voided by recovery, payment_recover_unpaid), and
+ * its card coupons are only checked (code/get) in the online step: their
+ * consume rows are held (STORE_OUTBOX_HELD) until the payment is paid,
+ * then sent; a failed or reversed payment leaves them untouched.
+ * 0 (`quan redeem`: the customer pays elsewhere): consumed at once. */
+void checkout_set_pay_after(struct checkout *co, int on);
+/* The store the engine writes (borrowed from its opts). */
+struct store *checkout_store(const struct checkout *co);
 
 /* Start a sale of amount_fen (0..MONEY_MAX_FEN). QUAN_EBUSY when a basket
  * is open (cancel or redeem it first), QUAN_EINVAL on a bad amount. */

@@ -14,6 +14,7 @@
 #include "core/ledger.h"
 #include "core/report.h"
 #include "store/store.h"
+#include "store/store_pay.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -21,6 +22,29 @@
 #include "util/str.h"
 #include "util/tm.h"
 #include "util/xmem.h"
+
+/* A card coupon checked (code/get) for a sale paid here whose consume
+ * was held and never sent (the payment failed, was reversed, or never
+ * came): the consume is cancelled and the coupon stays the customer's,
+ * untouched at WeChat — nothing to give back. 0 done, 1 when the
+ * consume was sent (or done): the caller's rule applies; < 0 error. */
+static int
+card_unsent(struct store *st, struct store_red *r, int64_t now,
+    const char *kind, const json_t *x)
+{
+	int rc;
+
+	if ((rc = store_outbox_held(st, r->id)) != 1)
+		return rc < 0 ? rc : 1;
+	if ((rc = store_outbox_cancel(st, r->id, 0, now,
+	    "not consumed: the sale was not paid")) != 0)
+		return rc;
+	if ((rc = ledger_change(st, r, CHECKOUT_RETURNED,
+	    REASON_CARD_NOT_CONSUMED, NULL, kind, now, x)) != 0)
+		return rc;
+	return store_code_set_state(st, r->code, r->kind,
+	    code_state_name(CODE_ISSUED));
+}
 
 struct void_ctx {
 	struct checkout *co;
@@ -42,6 +66,11 @@ void_row(void *arg, const struct store_red *row)
 	    rs != CHECKOUT_UNKNOWN && rs != CHECKOUT_PENDING)
 		return 0; /* nothing was used */
 	x = json_pack("{s:s}", "by", v->who != NULL ? v->who : "");
+	if (r.kind == STORE_CARD && rs == CHECKOUT_CONFIRMED &&
+	    (rc = card_unsent(st, &r, v->now, "void", x)) != 1) {
+		json_decref(x);
+		return rc; /* checked, never consumed: left untouched */
+	}
 	if (r.kind == STORE_CARD && rs == CHECKOUT_CONFIRMED) {
 		/* the card API has no "un-consume": it stays used at WeChat;
 		 * marked so reports show it as voided, not returnable (not
@@ -253,7 +282,11 @@ recover_row(void *arg, const struct store_red *row)
 	if (rs == CHECKOUT_CONFIRMED) {
 		/* WeChat applied it in the online step, but the cashier
 		 * never saw a verdict and the sale is voided: give it back
-		 * (a card consume cannot be undone) */
+		 * (a card consume cannot be undone; a card only checked is
+		 * left untouched) */
+		if (r.kind == STORE_CARD &&
+		    (rc = card_unsent(c->st, &r, c->now, "recover", NULL)) != 1)
+			return rc;
 		if (r.kind == STORE_CARD)
 			return ledger_change(c->st, &r, CHECKOUT_CONFIRMED,
 			    REASON_VOIDED_NOT_RETURNABLE, NULL,

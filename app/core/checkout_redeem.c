@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/checkout.h"
 #include "core/checkout_int.h"
@@ -15,6 +16,7 @@
 #include "core/ledger.h"
 #include "core/wxbody.h"
 #include "store/store.h"
+#include "store/store_pay.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -114,6 +116,9 @@ redeem_commit(struct checkout *co, int64_t now)
 	str_copy(t.cashier, sizeof t.cashier, co->cashier);
 	if ((rc = store_txn_insert(st, &t)) != 0)
 		goto bad;
+	if (co->o.pay_after && (rc = store_txn_set_pay_owner(st, t.id,
+	    (int64_t)getpid())) != 0)
+		goto bad;
 	d = json_pack("{s:I, s:i, s:s}", "amount_fen",
 	    (json_int_t)t.amount_fen, "lines", co->cur.nlines, "cashier",
 	    t.cashier);
@@ -170,7 +175,10 @@ redeem_commit(struct checkout *co, int64_t now)
 		str_copy(ob.body, sizeof ob.body, body != NULL ? body :
 		    "");
 		free(body);
-		ob.next_at = now;
+		/* a card coupon of a sale paid here is consumed only once
+		 * the payment is paid: held till then (checked online) */
+		ob.next_at = co->o.pay_after && r.kind == STORE_CARD ?
+		    STORE_OUTBOX_HELD : now;
 		ob.created_at = now;
 		if ((rc = store_outbox_insert(st, &ob)) != 0)
 			goto bad;
@@ -738,6 +746,10 @@ checkout_override(struct checkout *co, int i, const char *who,
 			}
 			if ((rc = store_outbox_reopen(st, r.id, now,
 			    "override")) != 0)
+				goto bad;
+			/* a card: still consumed only after the payment */
+			if (co->o.pay_after && r.kind == STORE_CARD &&
+			    (rc = store_outbox_hold(st, r.id)) != 0)
 				goto bad;
 			snprintf(text, sizeof text, "override by %s: %s (was "
 			    "%s)", who != NULL ? who : "?",

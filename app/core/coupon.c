@@ -84,6 +84,17 @@ static const struct reason_info table[REASON_COUNT] = {
 	[REASON_CARD_CONSUME_IRREVERSIBLE] = {"card_consume_irreversible",
 	    VIEW_R_OTHER, W("voided, card consume cannot be undone",
 	    "已作废，卡券核销不可撤回"), 0, 0},
+	[REASON_CARD_NOT_CONSUMED] = {"card_not_consumed", VIEW_R_OTHER,
+	    W("sale not paid: card coupon not consumed",
+	    "未付款：卡券未核销"), 0, 0},
+	[REASON_CARD_CONSUME_REFUSED] = {"card_consume_refused", VIEW_R_OTHER,
+	    W("paid, but the card coupon was used elsewhere: loss, manager "
+	    "to check", "已付款，但卡券已在别处核销：损失，请店长核查"), 0, 0},
+	[REASON_CARD_OTHER_USER] = {"card_other_user", VIEW_R_OTHER,
+	    W("card coupon held by another user", "卡券不属于该用户"), 0, 0},
+	[REASON_REFUND_ABNORMAL] = {"refund_abnormal", VIEW_R_OTHER,
+	    W("refund ABNORMAL: pay the customer back by hand",
+	    "退款异常：请店长人工退款"), 0, 0},
 	[REASON_DUPLICATE_REDEMPTION] = {"duplicate_redemption",
 	    VIEW_R_OTHER, W("used twice: manager to check",
 	    "重复核销：请店长核查"), 0, 0},
@@ -223,7 +234,8 @@ reason_is_void(enum reason r)
 {
 	return r == REASON_VOIDED || r == REASON_VOIDED_BEFORE_SEND ||
 	    r == REASON_VOIDED_NOT_RETURNABLE ||
-	    r == REASON_CARD_CONSUME_IRREVERSIBLE;
+	    r == REASON_CARD_CONSUME_IRREVERSIBLE ||
+	    r == REASON_CARD_NOT_CONSUMED;
 }
 
 enum reason

@@ -60,6 +60,15 @@ enum reason {
 	REASON_VOIDED_BEFORE_SEND,  /* voided before the use was sent */
 	REASON_CARD_CONSUME_IRREVERSIBLE, /* voided while a card consume
 	                              * was in flight: if it lands, it stays */
+	REASON_CARD_NOT_CONSUMED,   /* checked, held; the sale was not paid:
+	                              * never consumed, the customer keeps it */
+	REASON_CARD_CONSUME_REFUSED, /* paid, then WeChat refused the consume
+	                              * (used elsewhere since the check): a
+	                              * loss a manager must see */
+	REASON_CARD_OTHER_USER,     /* code/get: held by another user than the
+	                              * one the code list names */
+	REASON_REFUND_ABNORMAL,     /* a refund WeChat could not pay back:
+	                              * the manager's alarm (refund.h) */
 	REASON_DUPLICATE_REDEMPTION, /* WeChat applied a use another sale
 	                              * holds: a manager sorts it out */
 	REASON_STORE_ERROR,         /* the store failed while deciding */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/checkout.h"
+#include "core/coupon.h"
 #include "core/evq.h"
 #include "core/journal.h"
 #include "core/payment.h"
@@ -21,6 +22,7 @@
 #include "core/syncmsg.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
+#include "store/store_pay.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -115,6 +117,7 @@ outcome_store(enum pay_outcome o)
 }
 
 static int settle_pay(void *arg, const struct sync_result *r, int64_t now);
+static int close_paid(struct store *st, int64_t txn_id, int64_t now);
 
 struct payment *
 payment_new(struct checkout *co, struct store *st, const struct config *cfg,
@@ -257,8 +260,11 @@ instant(struct payment *pm, struct store_pay *p, int64_t *id)
 	snprintf(p->state, sizeof p->state, "paid");
 	snprintf(p->phase, sizeof p->phase, "done");
 	p->payer_fen = p->amount_fen;
+	/* paid: the sale is closed and its card coupons' consumes
+	 * released in the same commit */
 	if ((rc = store_pay_insert(pm->st, p)) != 0 ||
-	    (rc = journal_final(pm->st, p, p->created_at)) != 0)
+	    (rc = journal_final(pm->st, p, p->created_at)) != 0 ||
+	    (rc = close_paid(pm->st, p->txn_id, p->created_at)) != 0)
 		return rc;
 	*id = p->id;
 	return QUAN_OK;
@@ -444,7 +450,24 @@ close_paid(struct store *st, int64_t txn_id, int64_t now)
 	t.closed_at = now;
 	if ((rc = store_txn_update(st, &t)) != 0)
 		return rc;
-	return journal_append(st, now, "close", t.id, 0, NULL);
+	if ((rc = journal_append(st, now, "close", t.id, 0, NULL)) != 0)
+		return rc;
+	return payment_release_cards(st, t.id, now);
+}
+
+int
+payment_release_cards(struct store *st, int64_t txn_id, int64_t now)
+{
+	json_t *d;
+	int rc, n = 0;
+
+	if ((rc = store_outbox_release_txn(st, txn_id, now, &n)) != 0 ||
+	    n == 0)
+		return rc;
+	d = json_pack("{s:i}", "cards", n);
+	rc = journal_append(st, now, "card_consume_release", txn_id, 0, d);
+	json_decref(d);
+	return rc;
 }
 
 /* The row after the machine moved (phase, state, reason, the paid
@@ -756,8 +779,13 @@ payment_settle_sale(struct payment *pm, int64_t id)
 	if ((rc = store_txn_get(pm->st, p.txn_id, &t)) != 0)
 		return rc;
 	if (outcome_parse(p.state) == PAY_PAID) {
-		/* closed with the answer; the checkout learns it */
+		/* closed with the answer; the checkout learns it. The card
+		 * consumes released with it go out now */
 		rc = checkout_close_txn(pm->co, p.txn_id);
+		if (rc == 0 && pm->se != NULL && settle_txn_send(pm->se,
+		    p.txn_id, 0) != 0)
+			log_warn("payment %s: the card consumes go out with "
+			    "the next sync", p.out_trade_no);
 	} else if (t.state != TXN_REDEEMED) {
 		goto done; /* settled already */
 	} else if (outcome_parse(p.state) == PAY_FAILED ||
@@ -853,6 +881,77 @@ payment_adopt(struct payment *pm, int *n)
 	}
 	if (n != NULL)
 		*n = took;
+	return QUAN_OK;
+}
+
+const char *
+payment_card_state(struct store *st, int64_t red_id)
+{
+	struct store_red r;
+	char ob[16] = "";
+	int held = 0, rs;
+
+	if (store_red_get(st, red_id, &r) != 0 || r.kind != STORE_CARD)
+		return "";
+	rs = r.state;
+	if (reason_parse(r.reason) == REASON_CARD_CONSUME_REFUSED)
+		return "consume_refused";
+	if (reason_parse(r.reason) == REASON_CARD_NOT_CONSUMED)
+		return "not_consumed";
+	if (store_card_consume_of(st, red_id, ob, sizeof ob, &held) != 0)
+		return "";
+	if (rs == CHECKOUT_REJECTED)
+		return "refused";
+	if (rs != CHECKOUT_CONFIRMED && rs != CHECKOUT_ACCEPTED_OFFLINE)
+		return "";
+	if (held)
+		return rs == CHECKOUT_CONFIRMED ? "checked" : "";
+	switch (outbox_state_parse(ob)) {
+	case OUTBOX_DONE:
+		return "consumed";
+	case OUTBOX_PENDING:
+	case OUTBOX_UNKNOWN:
+		return "consume_pending";
+	default:
+		return "";
+	}
+}
+
+int
+payment_recover_unpaid(struct checkout *co, struct store *st,
+    int64_t older_than_s, int *n)
+{
+	int64_t ids[64], owners[64], now = tm_now();
+	char *cause;
+	int k, i, rc;
+
+	*n = 0;
+	if ((rc = store_txn_list_unpaid(st, now - older_than_s, ids, owners,
+	    64, &k)) != 0)
+		return rc;
+	for (i = 0; i < k; i++) {
+		if (!payment_owner_gone(owners[i], now, now))
+			continue; /* its till is still on it (the DUE screen) */
+		cause = NULL;
+		rc = checkout_void(co, ids[i], "unpaid", &cause);
+		if (rc == QUAN_EINVAL) {
+			/* settled meanwhile by another process */
+			free(cause);
+			continue;
+		}
+		if (rc != 0) {
+			log_error("sync: voiding unpaid sale %" PRId64 ": %s",
+			    ids[i], cause != NULL ? cause : quan_strerror(rc));
+			free(cause);
+			return rc;
+		}
+		free(cause);
+		log_warn("sync: sale %" PRId64 " was redeemed but never paid "
+		    "(its process %" PRId64 " is gone): voided, merchant "
+		    "coupons returned, card coupons left unconsumed", ids[i],
+		    owners[i]);
+		(*n)++;
+	}
 	return QUAN_OK;
 }
 

@@ -127,9 +127,35 @@ int payment_adopt(struct payment *pm, int *n);
 /* Is the process that drives a row (its pid, owner) gone: not alive, or
  * the row silent for 120 s? Never this process. Refunds use it too. */
 int payment_owner_gone(int64_t owner, int64_t updated_at, int64_t now);
+/* Recovery of a sale redeemed to be paid here (checkout_set_pay_after)
+ * that never got a payment: the process died between the redeem's
+ * decision and the payment row. Such a sale, opened more than
+ * older_than_s ago, whose payer process (txns.pay_owner) is gone (not
+ * alive: a terminal showing DUE is left alone however long), is voided
+ * like a failed payment: merchant coupons returned (queued), card
+ * coupons only checked stay unconsumed. *n counts them. Run by `quan
+ * sync` and `quan sale` with the redeem recovery (net_recover). */
+int payment_recover_unpaid(struct checkout *co, struct store *st,
+    int64_t older_than_s, int *n);
 /* Are payments still open (pending or unknown) in the store, for a later
  * `quan sync` to settle? 1 when any, else 0 (also on a store error). */
 int payment_open_count(struct store *st);
+
+/* A sale paid (or closed with nothing to pay): its card coupons' held
+ * consumes (checked at the redeem) become due now, journaled
+ * (card_consume_release). Inside the caller's transaction — the one that
+ * makes the payment paid or closes the sale, so a crash leaves either
+ * both or neither and `quan sync` sends them exactly once. */
+int payment_release_cards(struct store *st, int64_t txn_id, int64_t now);
+
+/* What became of a card coupon (redemption red_id) of a sale paid here,
+ * for the JSON and the screen: "checked" (code/get passed, consume held
+ * for the payment), "consume_pending" (paid; the consume is queued or
+ * out), "consumed", "consume_refused" (paid, WeChat refused the
+ * consume: a loss line), "not_consumed" (the sale was not paid: left
+ * untouched), "refused" (the check refused it), else "" (not a card of
+ * such a sale, or the row's state says it all). */
+const char *payment_card_state(struct store *st, int64_t red_id);
 
 /* One-shot commands: apply results from the queue (its only reader
  * meanwhile) and step until payment id is final. The final outcome. */

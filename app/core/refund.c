@@ -153,6 +153,10 @@ journal_refund(struct store *st, const struct store_refund *r,
 	int rc = journal_append(st, now, "refund", r->txn_id, 0, d);
 
 	json_decref(d);
+	if (rc == 0 && state_parse(r->state) == REFUND_ABNORMAL)
+		log_error("ALARM: refund %s of sale %" PRId64 " ended ABNORMAL: "
+		    "WeChat could not pay the customer back; a manager must "
+		    "(quan status, X report)", r->out_refund_no, r->txn_id);
 	return rc;
 }
 
@@ -641,4 +645,10 @@ refund_run(struct refund *rf, struct evq *results, int64_t id,
 			log_error("refund: applying results: %s",
 			    quan_strerror(rc));
 	}
+}
+
+int
+refund_alarm(struct store *st, int64_t *n, int64_t *fen)
+{
+	return store_refund_abnormal(st, n, fen);
 }

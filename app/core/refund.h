@@ -99,6 +99,12 @@ int refund_settle(struct refund *rf, int64_t id);
 int refund_adopt(struct refund *rf, int *n);
 /* Refunds under way in the store (0 also on a store error). */
 int refund_open_count(struct store *st);
+/* The alarm a manager must act on: refunds that ended ABNORMAL (WeChat
+ * could not pay the money back — the customer's account closed or
+ * frozen — so a person pays it back by hand and records it at 商户平台).
+ * *n and *fen; 0 or QUAN_E*. Shown by the status bar, `quan status` and
+ * the X report, worded by the reason table (REASON_REFUND_ABNORMAL). */
+int refund_alarm(struct store *st, int64_t *n, int64_t *fen);
 
 /* One-shot commands: apply results from the queue and step until refund
  * id is final or wait_ms passed. The state then. */

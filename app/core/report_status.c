@@ -10,6 +10,8 @@
 #include <jansson.h>
 
 #include "core/reconcile.h"
+#include "core/coupon.h"
+#include "core/refund.h"
 #include "core/report.h"
 #include "core/settle.h"
 #include "core/syncmsg.h"
@@ -87,6 +89,16 @@ report_status_json(struct store *st, int64_t now, struct json_t *j,
 		if (report_payments(st, 0, INT64_MAX, &ps) == 0)
 			json_object_set_new(j, "payments",
 			    report_payments_json(&ps));
+	}
+	{
+		/* the manager's alarms (refund.h): always present */
+		int64_t an = 0, af = 0;
+
+		(void)refund_alarm(st, &an, &af);
+		json_object_set_new(j, "alarms", json_pack(
+		    "{s:{s:I, s:I, s:s}}", "refund_abnormal", "count",
+		    (json_int_t)an, "fen", (json_int_t)af, "words",
+		    an > 0 ? reason_info(REASON_REFUND_ABNORMAL)->en : ""));
 	}
 	json_object_set_new(j, "cache", json_pack("{s:I, s:I, s:I, s:I, s:I}",
 	    "stocks", (json_int_t)cs.stocks, "cards", (json_int_t)cs.cards,

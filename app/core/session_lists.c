@@ -14,6 +14,7 @@
 #include "core/coupon.h"
 #include "core/reconcile.h"
 #include "core/redeem.h"
+#include "core/refund.h"
 #include "core/report.h"
 #include "core/session.h"
 #include "core/session_int.h"
@@ -408,6 +409,16 @@ session_show_report(struct session *s, int z, const char *approver,
 	line_add(s, "Conflicts (used elsewhere)\t%lld",
 	    (long long)c.f.n[REPORT_CONFLICT]);
 	line_add(s, "Rejected\t%lld", (long long)c.f.n[REPORT_REJECTED]);
+	{
+		/* the alarm (refund.h): refunds WeChat could not pay back,
+		 * whenever made; only when there are any (80x24) */
+		int64_t an = 0, af = 0;
+
+		if (refund_alarm(s->o.st, &an, &af) == 0 && an > 0)
+			line_add(s, "ALARM refunds ABNORMAL (pay back by hand)"
+			    "\t%lld  \xc2\xa5%s", (long long)an,
+			    money_format(af, m, sizeof m));
+	}
 	{
 		/* granted here and at another lane while the store hub was
 		 * down: only when there are any (80x24) */

@@ -15,6 +15,7 @@
 #include "core/coupon.h"
 #include "core/redeem.h"
 #include "core/report.h"
+#include "core/refund.h"
 #include "core/session.h"
 #include "core/session_int.h"
 #include "core/settle.h"
@@ -282,10 +283,18 @@ session_refresh_status(struct session *s)
 	}
 	if (s->o.st != NULL && tm_mono_ms() >= s->next_cache_ms &&
 	    store_def_oldest(s->o.st, &oldest, &card) == 0) {
+		int64_t an = 0, af = 0;
+
 		s->next_cache_ms = tm_mono_ms() + 30000;
 		if (card != 0 && (oldest == 0 || card < oldest))
 			oldest = card;
 		s->oldest_def = oldest;
+		/* the manager's alarm, as often as the cache age */
+		if (refund_alarm(s->o.st, &an, &af) == 0 &&
+		    (int)an != s->v.alarms) {
+			s->v.alarms = (int)an;
+			session_touch(s);
+		}
 	}
 	if (s->o.settle != NULL && !s->net_config &&
 	    st.last_rc == QUAN_ECLOCK &&

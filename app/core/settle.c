@@ -16,6 +16,7 @@
 #include "core/settle_int.h"
 #include "core/wxbody.h"
 #include "store/store.h"
+#include "store/store_pay.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -591,12 +592,39 @@ txn_open(struct settle *s, const int64_t *ids, int n, int *waiting)
 	for (i = 0; i < n; i++)
 		if (store_outbox_get(s->st, ids[i], &o) == QUAN_OK &&
 		    (o.state == OUTBOX_PENDING ||
-		    o.state == OUTBOX_UNKNOWN)) {
+		    o.state == OUTBOX_UNKNOWN) &&
+		    (o.next_at != STORE_OUTBOX_HELD ||
+		    out_find(s, ids[i]) >= 0)) {
+			/* a held card consume is awaited only while its
+			 * check is out */
 			open++;
 			if (out_find(s, ids[i]) >= 0)
 				(*waiting)++;
 		}
 	return open;
+}
+
+/* The check (code/get) of a held card consume row whose coupon is not
+ * decided yet: 1 when *j was filled. Nothing is written: the check
+ * consumes nothing, and the row stays held for after the payment. */
+static int
+check_job(struct settle *s, const struct store_outbox *o, struct sync_job *j)
+{
+	struct store_red red;
+
+	if (o->op != STORE_OP_CONSUME || o->attempts != 0 ||
+	    o->state != OUTBOX_PENDING ||
+	    store_red_get(s->st, o->red_id, &red) != QUAN_OK ||
+	    red.state != CHECKOUT_PENDING)
+		return 0;
+	memset(j, 0, sizeof *j);
+	j->tag = o->id;
+	j->op = SYNC_OP_CARD_CHECK;
+	j->flags = SYNC_F_ONLINE;
+	str_copy(j->code, sizeof j->code, o->code);
+	str_copy(j->target, sizeof j->target, o->target);
+	str_copy(j->openid, sizeof j->openid, o->openid);
+	return 1;
 }
 
 int
@@ -624,6 +652,12 @@ settle_txn_send(struct settle *s, int64_t txn_id, int wait_ms)
 		if (out_find(s, c.ids[i]) >= 0 ||
 		    store_outbox_get(s->st, c.ids[i], &o) != QUAN_OK)
 			continue;
+		if (o.next_at == STORE_OUTBOX_HELD) {
+			/* a card of a sale paid here: checked, not consumed */
+			if (check_job(s, &o, &jobs[nj]) == 1)
+				nj++;
+			continue;
+		}
 		memset(&pc, 0, sizeof pc);
 		pc.s = s;
 		pc.now = now;

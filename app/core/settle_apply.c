@@ -16,6 +16,7 @@
 #include "core/settle_int.h"
 #include "core/wxbody.h"
 #include "store/store.h"
+#include "store/store_pay.h"
 #include "util/config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -113,6 +114,22 @@ learn_stock(struct settle *s, const struct store_outbox *o,
 	return store_red_set_def(s->st, o->red_id, r->stock_id, NULL);
 }
 
+/* The consume of a card coupon checked at the redeem, sent once its sale
+ * was paid, refused by WeChat (used elsewhere in between, deleted, given
+ * away): the customer had the discount and the coupon is not burnt here.
+ * Never dropped: a conflict with reason card_consume_refused, journaled,
+ * counted and listed by status, report and the X report as a loss. */
+static int
+card_lost(struct settle *s, const struct store_outbox *o,
+    const struct sync_result *r, int64_t now)
+{
+	s->stat.conflicts++;
+	log_warn("outbox %lld: card consume refused after the payment (%s): "
+	    "a loss line for the manager", (long long)o->id,
+	    r->wx_code[0] ? r->wx_code : r->reason);
+	return finish(s, o, CHECKOUT_CONFLICT, r, "card_consume_refused", now);
+}
+
 /* A card code consumed at WeChat by someone else: no consume of ours can
  * have landed (every earlier send failed before leaving). Not granted
  * here (the till was waiting, or refused it): rejected already_used. The
@@ -128,6 +145,8 @@ card_taken(struct settle *s, const struct store_outbox *o,
 	if ((rc = store_red_get(s->st, o->red_id, &red)) != QUAN_OK)
 		return rc;
 	set_err(s, r, now);
+	if (red.state == CHECKOUT_CONFIRMED)
+		return card_lost(s, o, r, now);
 	if (red.state != CHECKOUT_ACCEPTED_OFFLINE) {
 		s->stat.rejected++;
 		return finish(s, o, CHECKOUT_REJECTED, r, "already_used", now);
@@ -137,6 +156,17 @@ card_taken(struct settle *s, const struct store_outbox *o,
 	    "ours reached WeChat (%d sends, %d never left): conflict",
 	    (long long)o->id, o->attempts, o->unreached + (r->reached == 0));
 	return finish(s, o, CHECKOUT_CONFLICT, r, "used_by_other_request", now);
+}
+
+/* Was the card coupon of row o granted on a check (confirmed before its
+ * consume was answered)? */
+static int
+card_checked(struct settle *s, const struct store_outbox *o)
+{
+	struct store_red red;
+
+	return store_red_get(s->st, o->red_id, &red) == QUAN_OK &&
+	    red.state == CHECKOUT_CONFIRMED;
 }
 
 static int
@@ -153,8 +183,10 @@ apply_use(struct settle *s, const struct store_outbox *o,
 			return rc;
 		return finish(s, o, CHECKOUT_CONFIRMED, r, NULL, now);
 	case SYNC_REJECTED:
-		s->stat.rejected++;
 		set_err(s, r, now);
+		if (o->kind == STORE_CARD && card_checked(s, o))
+			return card_lost(s, o, r, now);
+		s->stat.rejected++;
 		return finish(s, o, CHECKOUT_REJECTED, r, r->reason, now);
 	case SYNC_ALREADY:
 		if (o->kind == STORE_CARD)
@@ -186,6 +218,61 @@ apply_use(struct settle *s, const struct store_outbox *o,
 	default:
 		return retry_later(s, o, r, now);
 	}
+}
+
+/* The check (code/get) of a card coupon of a sale paid here, in its
+ * redeem's online step: usable → confirmed ("checked": granted, its
+ * consume row stays held until the payment is paid); refused or consumed
+ * already → rejected, the held consume cancelled; no answer → nothing
+ * (the offline policy decides). An answer after the decision is late:
+ * ignored. */
+static int
+apply_check(struct settle *s, const struct store_outbox *o,
+    const struct sync_result *r, int64_t now)
+{
+	struct store_red red;
+	enum reason why;
+	json_t *x;
+	int rc;
+
+	if (o->state != OUTBOX_PENDING ||
+	    o->next_at != STORE_OUTBOX_HELD ||
+	    (rc = store_red_get(s->st, o->red_id, &red)) != QUAN_OK ||
+	    red.state != CHECKOUT_PENDING)
+		return QUAN_OK;
+	if (r->status != SYNC_OK && r->status != SYNC_REJECTED &&
+	    r->status != SYNC_ALREADY) {
+		if (r->status != SYNC_STOPPED)
+			set_err(s, r, now);
+		return QUAN_OK;
+	}
+	str_copy(red.wx_code, sizeof red.wx_code, r->wx_code);
+	if (red.openid[0] == '\0' && r->openid[0] != '\0')
+		str_copy(red.openid, sizeof red.openid, r->openid);
+	x = json_pack("{s:s, s:s, s:I}", "op", "check", "wx_code",
+	    r->wx_code, "outbox", (json_int_t)o->id);
+	if (r->status == SYNC_OK) {
+		s->stat.confirmed++;
+		rc = ledger_change(s->st, &red, CHECKOUT_CONFIRMED,
+		    REASON_NONE, NULL, "card_checked", now, x);
+		json_decref(x);
+		return rc;
+	}
+	s->stat.rejected++;
+	set_err(s, r, now);
+	why = r->status == SYNC_ALREADY ? REASON_ALREADY_USED :
+	    reason_parse(r->reason);
+	red.discount_fen = 0;
+	rc = ledger_change(s->st, &red, CHECKOUT_REJECTED, why, r->reason,
+	    "reject", now, x);
+	json_decref(x);
+	if (rc == 0)
+		rc = store_outbox_close(s->st, o->id, OUTBOX_CANCELLED,
+		    r->wx_code, now);
+	if (rc == 0 && r->status == SYNC_ALREADY)
+		rc = store_code_set_state(s->st, red.code, red.kind,
+		    code_state_name(CODE_USED));
+	return rc;
 }
 
 static int
@@ -486,6 +573,8 @@ apply_one(struct settle *s, const struct ev *ev, int64_t now)
 	case SYNC_OP_USE:
 	case SYNC_OP_CARD_CONSUME:
 		return apply_use(s, &o, &r, now);
+	case SYNC_OP_CARD_CHECK:
+		return apply_check(s, &o, &r, now);
 	case SYNC_OP_QUERY:
 		return apply_query(s, &o, &r, now);
 	case SYNC_OP_RETURN:

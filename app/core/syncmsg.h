@@ -61,7 +61,15 @@ enum sync_op {
 	 * refund, total_fen = the order's total; the answer comes back in
 	 * sync_result.refund */
 	SYNC_OP_REFUND,
-	SYNC_OP_REFUND_QUERY
+	SYNC_OP_REFUND_QUERY,
+	/* a card coupon of a sale paid at this till, at its redeem (doc
+	 * §11, card doc §1.10): code/get with check_consume only — usable
+	 * (can_consume, NORMAL, in its dates) and, when the code list names
+	 * the holder (openid), held by that user. Nothing is consumed: tag
+	 * = the held consume row, sent after the payment. Read-only, so
+	 * retried freely; SYNC_OK usable, SYNC_REJECTED with the reason,
+	 * SYNC_ALREADY consumed already. */
+	SYNC_OP_CARD_CHECK
 };
 
 /* 1 for the three product coupon ops. */

@@ -219,6 +219,8 @@ struct view {
 	                            or failed yet), 3 configuration error */
 	char net_error[320];     /* VIEW_NET_CONFIG / _CLOCK / _TLS: why */
 	int outbox;              /* remote ops still to settle */
+	int alarms;              /* refunds ABNORMAL (refund_alarm): a
+	                            manager must pay them back by hand */
 	int64_t cache_age_s;     /* -1 = no cache */
 	char term_id[VIEW_ID_MAX];
 

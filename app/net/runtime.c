@@ -200,6 +200,16 @@ net_recover(struct checkout *co, const struct config *cfg, int *n)
 			return rc;
 		*n += k;
 	} while (k == 64 && ++rounds < 64);
+	/* and sales redeemed to be paid here whose payment never came:
+	 * their process is gone (so it cannot pay them any more); 10 s
+	 * of grace against a clock step */
+	rounds = 0;
+	do {
+		if ((rc = payment_recover_unpaid(co, checkout_store(co), 10,
+		    &k)) != 0)
+			return rc;
+		*n += k;
+	} while (k == 64 && ++rounds < 64);
 	return 0;
 }
 

@@ -292,7 +292,8 @@ static int
 coupon_op(enum sync_op op)
 {
 	return op == SYNC_OP_USE || op == SYNC_OP_RETURN ||
-	    op == SYNC_OP_QUERY || op == SYNC_OP_CARD_CONSUME;
+	    op == SYNC_OP_QUERY || op == SYNC_OP_CARD_CONSUME ||
+	    op == SYNC_OP_CARD_CHECK;
 }
 
 /* May held[i] go now as far as ordering goes: no earlier job of the same

@@ -470,6 +470,21 @@ run_card(struct worker_ctx *w, const struct sync_job *job,
 		card_result_free(&r);
 		return;
 	}
+	if (job->op == SYNC_OP_CARD_CHECK) {
+		/* the check at redeem: nothing of ours was ever sent, so a
+		 * consumed code is someone else's (SYNC_ALREADY) */
+		(void)card_code_get(w->card, card_id, job->code, 1, &r);
+		sync_wx_from_card(&r, 0, tm_now(), res);
+		if (res->status == SYNC_OK && job->openid[0] != '\0' &&
+		    r.openid[0] != '\0' && strcmp(job->openid, r.openid) != 0) {
+			res->status = SYNC_REJECTED;
+			res->rc = QUAN_EREJECTED;
+			scopy(res->reason, sizeof res->reason,
+			    "card_other_user");
+		}
+		card_result_free(&r);
+		return;
+	}
 	/* code/get with check_consume first (WeChat's advice), then
 	 * consume. A code already consumed is ours only when a consume of
 	 * ours may have reached WeChat before (the card API has no
@@ -644,6 +659,7 @@ w_run(void *ctx, const struct sync_job *job, struct sync_result *res,
 		run_wxpay(w, job, res, blob);
 		break;
 	case SYNC_OP_CARD_CONSUME:
+	case SYNC_OP_CARD_CHECK:
 	case SYNC_OP_CARD_GET:
 		run_card(w, job, res, blob);
 		break;

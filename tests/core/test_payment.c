@@ -503,6 +503,45 @@ refund_same_key_until_success(void **state)
 	refund_free(rf);
 }
 
+/* A refund WeChat could not pay back (ABNORMAL) is the manager's alarm:
+ * counted with its fen by refund_alarm (status bar, quan status, X
+ * report), not only journaled; the sale stays closed (not voided). */
+static void
+refund_abnormal_raises_the_alarm(void **state)
+{
+	struct fx *f = *state;
+	struct refund *rf;
+	struct refund_view v;
+	struct store_txn t;
+	struct sync_job j;
+	int64_t txn = sale(f, 3000), id, rid, n = -1, fen = -1;
+
+	f->cfg->pay_query_interval_ms = 1;
+	rf = refund_new(f->co, f->st, f->cfg, f->se);
+	assert_int_equal(refund_alarm(f->st, &n, &fen), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(payment_charge(f->pm, txn, 3000, CODE, &id), 0);
+	(void)payment_step(f->pm);
+	j = job_out(f);
+	answer(f, &j, PAY_E_NONE, PAY_TS_SUCCESS, 1, 3000, 3000);
+	assert_int_equal(payment_step(f->pm), 1);
+	assert_int_equal(payment_settle_sale(f->pm, id), 0);
+	assert_int_equal(refund_start(rf, txn, 0, 1, "9001", &rid), 0);
+	j = refund_job(f, rf);
+	refund_answer(f, &j, SYNC_OK, PAY_E_NONE, PAY_RS_ABNORMAL);
+	assert_int_equal(refund_step(rf), 1);
+	assert_int_equal(refund_view(rf, rid, &v), 0);
+	assert_int_equal(v.state, REFUND_ABNORMAL);
+	no_job(f);
+	assert_int_equal(refund_alarm(f->st, &n, &fen), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(fen, 3000);
+	(void)refund_settle(rf, rid);
+	assert_int_equal(store_txn_get(f->st, txn, &t), 0);
+	assert_int_equal(t.state, TXN_CLOSED);
+	refund_free(rf);
+}
+
 int
 main(void)
 {
@@ -520,6 +559,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    refund_same_key_until_success, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    refund_abnormal_raises_the_alarm, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,7 +37,9 @@ read -r CARD1 MER1 < <(pick 0)
 read -r CARD2 MER2 < <(pick 1)
 read -r CARD3 MER3 < <(pick 2)
 
-# 1. the terminal: a confirmed card + merchant sale, voided by a manager
+# 1. the terminal: a card + merchant sale, paid (cash: the card is
+# consumed only then), voided by a manager (a refund: the card stays used
+# at WeChat, reported as voided, not returnable)
 cat >"$W/s1" <<S
 wait-net 10000
 login 1001 1234
@@ -48,13 +50,16 @@ confirm
 wait-sync 5000
 print
 expect verdict: CONFIRMED
+key cash
+submit 200
+wait-sync 5000
+print
 key void
 submit 9001
 submit 9999
 submit 1
 print
-expect voided; the other coupons are being returned
-expect Not returnable (card coupon already used at WeChat):
+expect msg: Sale 1 refunded and voided
 key xreport
 print
 expect Voided, not returnable (card): 1  ¥
@@ -76,12 +81,16 @@ amount 200
 scan $CARD3
 confirm
 wait-sync 5000
+key cash
+submit 200
+wait-sync 5000
 key void
 submit 9001
 submit 9999
 submit 1
+key xreport
 print
-expect 无法退回（卡券已在微信核销）
+expect 已作废但不可退回（卡券）: 2
 expect-not 其余优惠券正在退回
 S
 "$QUAN" run --headless "$W/s2" --quiet --lang zh_CN >"$W/o2" 2>"$W/e2" || fail "terminal void zh_CN: $(cat "$W/o2" "$W/e2")"
