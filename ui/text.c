@@ -485,7 +485,7 @@ ui_prompt(const struct view *v)
 		if (v->screen == VIEW_BASKET && v->ncoupons > 0)
 			return v->kiosk ? _("Scan another coupon, or press "
 			    "Enter to finish") : _("Scan or type a coupon code "
-			    "(Enter on empty: redeem)");
+			    "(Enter on empty, or +: redeem)");
 		return _("Scan or type a coupon code");
 	case VIEW_FIELD_REASON: return _("Reason");
 	case VIEW_FIELD_SEARCH: return _("Search code or sale");
