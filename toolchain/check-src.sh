@@ -43,7 +43,7 @@ if [ -n "$hits" ]; then
 fi
 
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|atof|tmpnam|mktemp)[[:space:]]*\('
-hits=$(grep -rnE "$banned" app drivers ui store tests/unit \
+hits=$(grep -rnE "$banned" app drivers ui store tests/util tests/core tests/crypto \
 	--include='*.c' --include='*.h' 2>/dev/null || true)
 if [ -n "$hits" ]; then
 	echo "check-src: banned functions (use snprintf, strtol, ...):"

@@ -217,7 +217,8 @@ draw_help(int top, int bottom, int w, int kiosk)
 		N_("Log in with your id and PIN."),
 		N_("Enter the amount, then scan coupons (or type the code and "
 		   "Enter)."),
-		N_("Enter on an empty scan field redeems the coupons."),
+		N_("Enter on an empty scan field redeems the coupons; so does "
+		    "+ (also right after a scan)."),
 		N_("Up/Down select a coupon, Tab shows it, Del removes it."),
 		N_("F2 new sale, F3 today's sales, F4 X report, F5 Z report."),
 		N_("F6 scanner diagnostics, F7 settings, F8 void (manager)."),

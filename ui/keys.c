@@ -177,6 +177,21 @@ enter(struct ui *u, const struct view *v, struct evq *q)
 	u->submitted = 1;
 }
 
+/* '+' on the empty scan field of a basket with coupons redeems: a
+ * deliberate key (no scanner sends it, no code holds it), so unlike Enter
+ * it is taken right after a scan too. 1 when taken. */
+static int
+redeem_key(struct ui *u, const struct view *v, struct evq *q)
+{
+	if (v->screen != VIEW_BASKET || v->field != VIEW_FIELD_CODE ||
+	    u->in_len != 0 || v->ncoupons == 0)
+		return 0;
+	post_cmd(q, SC_CONFIRM, NULL);
+	u->scan_us = tm_mono_us(); /* an Enter right after it is stray */
+	u->submitted = 1;
+	return 1;
+}
+
 /* Esc dismisses the prompt (clears what is typed, closes a screen); it
  * never drops a basket. Clearing a basket is F2 twice (kiosk: Esc twice,
  * the kiosk has no F-keys), the first press saying what the second does. */
@@ -295,6 +310,8 @@ ui_keys(struct ui *u, const struct view *v, struct evq *q)
 		u->hint = UI_H_NONE;
 		switch (k) {
 		case CRT_K_CHAR:
+			if (wc == '+' && redeem_key(u, v, q))
+				break;
 			add_char(u, wc);
 			break;
 		case CRT_K_BACKSPACE:

@@ -485,7 +485,7 @@ ui_prompt(const struct view *v)
 		if (v->screen == VIEW_BASKET && v->ncoupons > 0)
 			return v->kiosk ? _("Scan another coupon, or press "
 			    "Enter to finish") : _("Scan or type a coupon code "
-			    "(Enter on empty: redeem)");
+			    "(Enter on empty, or +: redeem)");
 		return _("Scan or type a coupon code");
 	case VIEW_FIELD_REASON: return _("Reason");
 	case VIEW_FIELD_SEARCH: return _("Search code or sale");
@@ -498,11 +498,73 @@ ui_prompt(const struct view *v)
 	return "";
 }
 
+/* One marked word (view.h: VIEW_WORD, kind, id) in the cashier's
+ * language, from the tables: coupon states, reasons, kinds and types,
+ * actions, msgids. An id the tables do not know shows as it is. */
+static const char *
+mark_word(char kind, const char *id, char *out, size_t n)
+{
+	struct view_coupon c;
+	int v;
+
+	switch (kind) {
+	case 's':
+		v = checkout_cstate_parse(id);
+		return v < 0 ? id : ui_cstate_word(checkout_cstate_view(
+		    (enum checkout_cstate)v));
+	case 'k':
+		return ui_kind_word(id);
+	case 'a':
+		v = (int)strtol(id, NULL, 10);
+		return v > VIEW_A_NONE && v <= VIEW_A_EXIT ?
+		    ui_action_word((enum view_action)v) : id;
+	case 'r':
+		memset(&c, 0, sizeof c);
+		c.r_code = reason_parse(id);
+		c.reason = reason_info((enum reason)c.r_code)->view;
+		snprintf(c.r_text, sizeof c.r_text, "%s", id);
+		ui_reason(&c, out, n);
+		return out[0] != '\0' ? out : id;
+	case 'm':
+		return _(id);
+	}
+	return id;
+}
+
+/* value with its marked words put in words */
+static void
+expand_words(const char *v, char *out, size_t n)
+{
+	char id[VIEW_LINE_MAX], w[VIEW_LINE_MAX];
+	const char *e;
+	size_t o = 0, k;
+	int r;
+
+	out[0] = '\0';
+	while (*v != '\0' && o + 1 < n) {
+		if (*v != VIEW_WORD || v[1] == '\0' ||
+		    (e = strchr(v + 2, VIEW_WORD)) == NULL) {
+			out[o++] = *v++;
+			out[o] = '\0';
+			continue;
+		}
+		k = (size_t)(e - (v + 2));
+		if (k >= sizeof id)
+			k = sizeof id - 1;
+		memcpy(id, v + 2, k);
+		id[k] = '\0';
+		r = snprintf(out + o, n - o, "%s",
+		    mark_word(v[1], id, w, sizeof w));
+		o += r < 0 ? 0 : (size_t)r < n - o ? (size_t)r : n - o - 1;
+		v = e + 1;
+	}
+}
+
 char *
 ui_line(const char *line, char *out, size_t n)
 {
 	const char *tab = strchr(line, '\t');
-	char label[VIEW_LINE_MAX];
+	char label[VIEW_LINE_MAX], val[VIEW_LINE_MAX * 2];
 	size_t k;
 
 	if (tab == NULL) {
@@ -514,11 +576,12 @@ ui_line(const char *line, char *out, size_t n)
 		k = sizeof label - 1;
 	memcpy(label, line, k);
 	label[k] = '\0';
+	expand_words(tab + 1, val, sizeof val);
 	{
 		/* a note in parentheses closing the value ("... (customer
 		 * changed mind)": an approval's reason from the menu) is a
 		 * msgid too; typed words stay as typed */
-		const char *v = tab + 1, *p = strrchr(v, '(');
+		const char *v = val, *p = strrchr(v, '(');
 		size_t vl = strlen(v);
 		char note[VIEW_LINE_MAX];
 
@@ -533,7 +596,7 @@ ui_line(const char *line, char *out, size_t n)
 			return out;
 		}
 	}
-	snprintf(out, n, "%s: %s", _(label), tab + 1);
+	snprintf(out, n, "%s: %s", _(label), val);
 	return out;
 }
 

@@ -195,6 +195,24 @@ static const struct reason_info table[REASON_COUNT] = {
 	[REASON_OTHER] = {"other", VIEW_R_OTHER, NOW, 0, 0},
 };
 
+enum view_cstate
+checkout_cstate_view(enum checkout_cstate c)
+{
+	switch (c) {
+	case CHECKOUT_PRICED: return VIEW_C_PRICED;
+	case CHECKOUT_REFUSED: return VIEW_C_REJECTED;
+	case CHECKOUT_PENDING: return VIEW_C_PENDING;
+	case CHECKOUT_CONFIRMED: return VIEW_C_CONFIRMED;
+	case CHECKOUT_REJECTED: return VIEW_C_REJECTED;
+	case CHECKOUT_UNKNOWN: return VIEW_C_UNKNOWN;
+	case CHECKOUT_ACCEPTED_OFFLINE: return VIEW_C_OFFLINE;
+	case CHECKOUT_RETURN_PENDING: return VIEW_C_RETURN_PENDING;
+	case CHECKOUT_RETURNED: return VIEW_C_RETURNED;
+	case CHECKOUT_CONFLICT: return VIEW_C_CONFLICT;
+	}
+	return VIEW_C_PENDING;
+}
+
 enum reason
 reason_parse(const char *id)
 {

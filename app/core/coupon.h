@@ -18,6 +18,10 @@
 #include "core/view.h"
 #include "words/words.h"   /* the states: txn, coupon line, outbox, code */
 
+/* The state the screen shows for a coupon line's state (its words: the
+ * front-end's). */
+enum view_cstate checkout_cstate_view(enum checkout_cstate s);
+
 enum reason {
 	REASON_NONE = 0,            /* "ok" (or nothing): usable, granted */
 	/* the rules (core/rules.h) */

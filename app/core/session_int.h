@@ -107,8 +107,6 @@ int session_check_pin(struct session *s, const char *id, const char *pin,
     enum staff_role *role);
 
 /* session_view.c */
-/* The screen's state of an engine line state. */
-enum view_cstate session_view_cstate(enum checkout_cstate c);
 /* Refused for an offline cap (a manager may lift it)? */
 int session_is_cap(enum reason r);
 /* Copy the engine's txn into the view's sale; manual flags survive. */

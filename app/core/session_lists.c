@@ -521,12 +521,21 @@ session_show_settings(struct session *s)
 	session_go(s, VIEW_SETTINGS, VIEW_FIELD_NONE);
 }
 
+/* id marked as a word of kind k (view.h: VIEW_WORD) for the front-end
+ * to put in the cashier's language; buf[n] holds it. */
+static const char *
+word(char *buf, size_t n, char k, const char *id)
+{
+	snprintf(buf, n, "%c%c%s%c", VIEW_WORD, k, id, VIEW_WORD);
+	return buf;
+}
+
 void
 session_show_detail(struct session *s)
 {
 	const struct checkout_txn *t = NULL;
 	const struct checkout_line *l;
-	char m[32];
+	char m[32], w[VIEW_LINE_MAX];
 	int i = s->v.selected;
 
 	if (s->o.co != NULL)
@@ -537,18 +546,24 @@ session_show_detail(struct session *s)
 	s->back = s->v.screen;
 	lines_reset(s, "");
 	line_add(s, "Code\t%s", l->code);
-	line_add(s, "Kind\t%s", l->kind_id);
-	line_add(s, "Type\t%s", l->coupon_type);
+	line_add(s, "Kind\t%s", word(w, sizeof w, 'k', l->kind_id));
+	if (l->coupon_type[0] != '\0')
+		line_add(s, "Type\t%s", word(w, sizeof w, 'k',
+		    l->coupon_type));
 	line_add(s, "Stock / card\t%s", l->target);
 	line_add(s, "Name\t%s", l->name);
-	line_add(s, "State\t%s", checkout_cstate_name(l->state));
-	line_add(s, "Reason\t%s", checkout_line_reason(l));
+	line_add(s, "State\t%s", word(w, sizeof w, 's',
+	    checkout_cstate_name(l->state)));
+	if (l->reason != REASON_NONE)
+		line_add(s, "Reason\t%s", word(w, sizeof w, 'r',
+		    checkout_line_reason(l)));
 	line_add(s, "Discount\t\xc2\xa5%s",
 	    money_format(l->discount_fen, m, sizeof m));
 	if (l->request_no[0] != '\0')
 		line_add(s, "Request no\t%s", l->request_no);
 	if (l->offline_reason[0] != '\0')
-		line_add(s, "Offline decision\t%s", l->offline_reason);
+		line_add(s, "Offline decision\t%s", word(w, sizeof w, 'r',
+		    l->offline_reason));
 	if (l->offline_loss)
 		line_add(s, "Offline loss (refused by WeChat)\t\xc2\xa5%s",
 		    money_format(l->discount_fen, m, sizeof m));
@@ -571,6 +586,8 @@ sale_approval_cb(void *arg, const struct store_jrow *j)
 	struct sale_approvals *a = arg;
 	json_t *d;
 	const char *what, *by, *why;
+	char w[VIEW_LINE_MAX], id[16];
+	enum view_action act;
 
 	if (j->txn_id != a->txn)
 		return 0;
@@ -578,8 +595,15 @@ sale_approval_cb(void *arg, const struct store_jrow *j)
 	what = json_string_value(json_object_get(d, "what"));
 	by = json_string_value(json_object_get(d, "who"));
 	why = json_string_value(json_object_get(d, "why"));
-	line_add(a->s, "Approved by\t%s: %s%s%s%s", what != NULL ? what : "?",
-	    by != NULL ? by : "?", why != NULL && *why ? " (" : "",
+	for (act = VIEW_A_VOID; act <= VIEW_A_EXIT; act++)
+		if (what != NULL && strcmp(what, session_action_id(act)) == 0)
+			break;
+	if (act <= VIEW_A_EXIT) {
+		snprintf(id, sizeof id, "%d", (int)act);
+		what = word(w, sizeof w, 'a', id);
+	}
+	line_add(a->s, "Approved by\t%s: %s%s%s%s",
+	    what != NULL ? what : "?", by != NULL ? by : "?", why != NULL && *why ? " (" : "",
 	    why != NULL ? why : "", why != NULL && *why ? ")" : "");
 	json_decref(d);
 	return 0;
@@ -594,8 +618,8 @@ session_show_sale(struct session *s)
 	struct sale_approvals a;
 	struct store_txn t;
 	const struct checkout_line *l;
-	const struct reason_info *ri;
-	char m[32], hm[16], *end;
+	char m[32], hm[16], *end, w[VIEW_LINE_MAX], r[VIEW_LINE_MAX];
+	char k[VIEW_LINE_MAX];
 	struct tm lt;
 	int64_t id;
 	int i;
@@ -617,18 +641,20 @@ session_show_sale(struct session *s)
 	line_add(s, "Discount\t\xc2\xa5%s", money_format(t.discount_fen, m,
 	    sizeof m));
 	line_add(s, "Due\t\xc2\xa5%s", money_format(t.due_fen, m, sizeof m));
-	line_add(s, "State\t%s", txn_state_name(t.state));
+	line_add(s, "State\t%s", word(w, sizeof w, 'm',
+	    txn_state_word(t.state)));
 	for (i = 0; i < s->tmp.nlines; i++) {
 		l = &s->tmp.lines[i];
-		ri = reason_info(l->reason);
-		line_add(s, "Coupon\t%d. %s  %s  -\xc2\xa5%s  %s%s%s%s", i + 1,
-		    l->name[0] != '\0' ? l->name : l->coupon_type, l->code,
+		if (l->reason != REASON_NONE)
+			word(r, sizeof r, 'r', reason_text(l->reason,
+			    l->reason_text));
+		line_add(s, "Coupon\t%d. %s  %s  -\xc2\xa5%s  %s%s%s", i + 1,
+		    l->name[0] != '\0' ? l->name : word(k, sizeof k, 'k',
+		    l->coupon_type), l->code,
 		    money_format(l->discount_fen, m, sizeof m),
-		    checkout_cstate_name(l->state),
-		    l->reason != REASON_NONE ? " (" : "",
-		    l->reason == REASON_NONE ? "" : ri->en != NULL ? ri->en :
-		    reason_text(l->reason, l->reason_text),
-		    l->reason != REASON_NONE ? ")" : "");
+		    word(w, sizeof w, 's', checkout_cstate_name(l->state)),
+		    l->reason != REASON_NONE ? "  " : "",
+		    l->reason != REASON_NONE ? r : "");
 	}
 	a.s = s;
 	a.txn = id;

@@ -180,7 +180,7 @@ map_line(const struct session_pc *p, int i, struct view_coupon *c)
 		c->state = VIEW_C_PRICED;
 		return;
 	}
-	c->state = session_view_cstate(pc_use_cstate(u->state));
+	c->state = checkout_cstate_view(pc_use_cstate(u->state));
 	if (u->state == PC_USE_PLANNED)
 		c->state = VIEW_C_PENDING;
 	if (u->state == PC_USE_FAILED || u->state == PC_USE_CONFLICT) {

@@ -30,24 +30,6 @@
 
 /* ---- mapping engine results to the view ------------------------------ */
 
-enum view_cstate
-session_view_cstate(enum checkout_cstate c)
-{
-	switch (c) {
-	case CHECKOUT_PRICED: return VIEW_C_PRICED;
-	case CHECKOUT_REFUSED: return VIEW_C_REJECTED;
-	case CHECKOUT_PENDING: return VIEW_C_PENDING;
-	case CHECKOUT_CONFIRMED: return VIEW_C_CONFIRMED;
-	case CHECKOUT_REJECTED: return VIEW_C_REJECTED;
-	case CHECKOUT_UNKNOWN: return VIEW_C_UNKNOWN;
-	case CHECKOUT_ACCEPTED_OFFLINE: return VIEW_C_OFFLINE;
-	case CHECKOUT_RETURN_PENDING: return VIEW_C_RETURN_PENDING;
-	case CHECKOUT_RETURNED: return VIEW_C_RETURNED;
-	case CHECKOUT_CONFLICT: return VIEW_C_CONFLICT;
-	}
-	return VIEW_C_PENDING;
-}
-
 /* Refused for an offline cap (a manager may lift it)? */
 int
 session_is_cap(enum reason r)
@@ -146,7 +128,7 @@ map_line(struct session *s, const struct checkout_line *l,
 	    l->coupon_type[0] != '\0' ? l->coupon_type : l->kind_id);
 	c->discount_fen = l->discount_fen;
 	c->give_item = l->needs_confirm;
-	c->state = session_view_cstate(l->state);
+	c->state = checkout_cstate_view(l->state);
 	/* a reason only where the coupon did not go through (yet), and on
 	 * a provisional line (its value comes with WeChat's answer) */
 	if (c->state == VIEW_C_REJECTED || c->state == VIEW_C_UNKNOWN ||

@@ -4,7 +4,13 @@
  * translated text: the front-end turns ids and figures into words in the
  * cashier's language. List screens (title, lines) carry English msgids
  * ("label\tvalue"), which the front-end translates by the label before
- * the tab (ui_line). `gen` goes up on every change; a front-end redraws
+ * the tab (ui_line). A word of the value that has words in the tables is
+ * marked, never written out: VIEW_WORD, a kind letter, the machine id,
+ * VIEW_WORD ("\x1fsconfirmed\x1f"): s a coupon line's state
+ * (checkout_cstate_name), r a reason
+ * id (reason_text: WeChat's codes stay as they are), k a kind or type
+ * (coupon_kind_words), a an approved action (enum view_action in
+ * decimal), m an English msgid (session_lists.c writes them). `gen` goes up on every change; a front-end redraws
  * when it differs from the generation it drew last. Written and read on the
  * main thread only.
  */
@@ -20,6 +26,7 @@
 #define VIEW_LINES_MAX 40    /* report / list lines */
 #define VIEW_LINE_MAX 160
 #define VIEW_ERR_MAX 160
+#define VIEW_WORD '\x1f'  /* marks a word the front-end translates */
 
 /* Which screen the front-end shows. */
 enum view_screen {

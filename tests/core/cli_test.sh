@@ -195,20 +195,27 @@ mkdir -p "$T/ro"; cp "$T/good.db" "$T/ro/quan.db"
 cp "$QUAN_DATA/journal.key" "$T/ro/"
 [ "$(id -u)" != 0 ] || chown nobody "$T/ro/journal.key"
 chmod 0444 "$T/ro/quan.db"; chmod 0555 "$T/ro"; chmod 0755 "$T"
+# nobody may not reach the build tree (a clone under a 0700 home): it runs
+# a copy of the binary in $T/bin (quan needs only system libraries)
+RQ=$Q
 if [ "$(id -u)" != 0 ]; then
 	asuser() { "$@"; }
-elif command -v runuser >/dev/null && runuser -u nobody -- test -x "$Q"; then
+elif command -v runuser >/dev/null; then
+	mkdir -p "$T/bin" && cp "$Q" "$T/bin/quan" && chmod 0755 "$T/bin" "$T/bin/quan"
+	RQ=$T/bin/quan
 	asuser() { runuser -u nobody -- env QUAN_DATA="$QUAN_DATA" "$@"; }
+	runuser -u nobody -- test -x "$RQ" ||
+		fail "nobody cannot run the copy $RQ (a parent of $T is not searchable)"
 else
 	asuser() { echo "cannot drop root to test a read-only database" >&2; return 99; }
 fi
-run 1 "read-only database: redeem refused" asuser "$Q" redeem --json --data "$T/ro" --amount 200 QA00000000000005
+run 1 "read-only database: redeem refused" asuser "$RQ" redeem --json --data "$T/ro" --amount 200 QA00000000000005
 expect_err "read-only" "read-only message"
-run 0 "read-only database: status still works" asuser "$Q" status --json --data "$T/ro"
+run 0 "read-only database: status still works" asuser "$RQ" status --json --data "$T/ro"
 expect_json '$.cache.stocks' 4 "read-only status"
-run 0 "read-only database: journal verify still works" asuser "$Q" journal verify --data "$T/ro"
+run 0 "read-only database: journal verify still works" asuser "$RQ" journal verify --data "$T/ro"
 # a report only reads: it works where status works (it failed, issue 9)
-run 0 "read-only database: report still works" asuser "$Q" report --json --data "$T/ro"
+run 0 "read-only database: report still works" asuser "$RQ" report --json --data "$T/ro"
 expect_json '$.redeemed.count' 1 "read-only report"
 chmod 0755 "$T/ro"; chmod 0700 "$T"
 mkdir -p "$T/full"; cp "$T/good.db" "$T/full/quan.db"

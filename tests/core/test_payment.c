@@ -36,6 +36,8 @@
 #include "util/err.h"
 #include "util/xmem.h"
 
+#include "settle_fixture.h"
+
 #define CODE "130010087202036318"
 
 struct fx {
@@ -53,25 +55,15 @@ setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
 	struct checkout_opts o;
-	struct settle_opts so;
-	char *cause = NULL, *db;
+	char *cause = NULL;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/quan-pay-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	db = xasprintf("%s/quan.db", f->dir);
-	config_defaults(&f->cfg);
-	assert_int_equal(store_open(db, 0, &f->st, &cause), 0);
-	free(db);
+	settle_fixture_open("pay", f->dir, sizeof f->dir, &f->cfg, &f->st,
+	    &f->to_sync, &f->se);
 	memset(&o, 0, sizeof o);
 	o.cfg = f->cfg;
 	o.st = f->st;
 	assert_int_equal(checkout_new(&o, &f->co, &cause), 0);
-	assert_int_equal(evq_new(&f->to_sync, 64), 0);
 	assert_int_equal(evq_new(&f->results, 64), 0);
-	settle_opts_defaults(&so);
-	so.refresh_s = 0;
-	assert_int_equal(settle_new(&f->se, f->st, f->cfg, &so, f->to_sync),
-	    0);
 	f->pm = payment_new(f->co, f->st, f->cfg, f->se);
 	*state = f;
 	return 0;
@@ -81,18 +73,11 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char *cmd = xasprintf("rm -rf %s", f->dir);
 
 	payment_free(f->pm);
-	settle_free(f->se);
-	evq_free(f->to_sync);
 	evq_free(f->results);
 	checkout_free(f->co);
-	store_close(f->st);
-	config_free(f->cfg);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", f->dir);
-	free(cmd);
+	settle_fixture_close(f->dir, f->cfg, f->st, f->to_sync, f->se);
 	free(f);
 	return 0;
 }

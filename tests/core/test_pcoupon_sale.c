@@ -29,6 +29,8 @@
 #include "util/tm.h"
 #include "util/xmem.h"
 
+#include "settle_fixture.h"
+
 #define NOW 1772596800 /* 2026-03-04 12:00 +08:00 */
 
 struct fx {
@@ -67,25 +69,14 @@ static int
 setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
-	struct settle_opts so;
 	struct pc_product p;
 	struct pc_stock k;
-	char *cause = NULL, *db;
 
 	assert_int_equal(tm_set_zone("Asia/Shanghai"), 0);
-	snprintf(f->dir, sizeof f->dir, "/tmp/quan-pcsale-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	db = xasprintf("%s/quan.db", f->dir);
-	config_defaults(&f->cfg);
+	settle_fixture_open("pcsale", f->dir, sizeof f->dir, &f->cfg, &f->st,
+	    &f->to_sync, &f->se);
 	free(f->cfg->wx_mchid);
 	f->cfg->wx_mchid = xstrdup("1230000109");
-	assert_int_equal(store_open(db, 0, &f->st, &cause), 0);
-	free(db);
-	assert_int_equal(evq_new(&f->to_sync, 64), 0);
-	settle_opts_defaults(&so);
-	so.refresh_s = 0;
-	assert_int_equal(settle_new(&f->se, f->st, f->cfg, &so, f->to_sync),
-	    0);
 	f->ps = pcsale_new(f->st, f->cfg, f->se);
 	memset(&p, 0, sizeof p);
 	snprintf(p.product_coupon_id, sizeof p.product_coupon_id, "P1");
@@ -115,16 +106,9 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char *cmd = xasprintf("rm -rf %s", f->dir);
 
 	pcsale_free(f->ps);
-	settle_free(f->se);
-	evq_free(f->to_sync);
-	store_close(f->st);
-	config_free(f->cfg);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", f->dir);
-	free(cmd);
+	settle_fixture_close(f->dir, f->cfg, f->st, f->to_sync, f->se);
 	free(f);
 	return 0;
 }

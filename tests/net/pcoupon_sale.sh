@@ -65,15 +65,24 @@ sale() {
 	echo "$OUT" >>"$W/sales.json"
 }
 field() { python3 -c "import json,sys; j=json.loads(sys.argv[1]); print($1)" "$OUT"; }
+# fields EXPR...: each expression on the sale's JSON (j), one a line, into F
+# (one python start for all the checks of a sale)
+fields() {
+	mapfile -t F < <(python3 -c "import json,sys; j=json.loads(sys.argv[1])
+for e in sys.argv[2:]: print(eval(e))" "$OUT" "$@" 2>/dev/null)
+}
 pcline='[c for c in j["coupons"] if c["kind"] == "product"][0]'
 
 # sold CODE WHAT: a paid sale of ¥100 whose 商品券 was used once
 sold() {
 	sale --amount 100 --pay "$(pay_code 00)" "$1"
-	[ "$RC" -eq 0 ] && [ "$(field 'j["payment"]["state"]')" = paid ] || fail "$2: exit $RC: $OUT $(tail -2 "$W/sale.err")"
-	[ "$(field "$pcline[\"state\"]")" = confirmed ] || fail "$2: coupon not used: $OUT"
-	[ "$(field "$pcline[\"discount_fen\"] > 0 and j[\"payment\"][\"total_fen\"] == 10000 - $pcline[\"discount_fen\"] == j[\"due_fen\"]")" = True ] || fail "$2: charged the reduced amount: $OUT"
-	echo "$2: $(field "$pcline[\"type\"], $pcline[\"discount_fen\"]")"
+	fields 'j["payment"]["state"]' "$pcline[\"state\"]" \
+		"$pcline[\"discount_fen\"] > 0 and j[\"payment\"][\"total_fen\"] == 10000 - $pcline[\"discount_fen\"] == j[\"due_fen\"]" \
+		"$pcline[\"type\"], $pcline[\"discount_fen\"]"
+	[ "$RC" -eq 0 ] && [ "${F[0]:-}" = paid ] || fail "$2: exit $RC: $OUT $(tail -2 "$W/sale.err")"
+	[ "${F[1]:-}" = confirmed ] || fail "$2: coupon not used: $OUT"
+	[ "${F[2]:-}" = True ] || fail "$2: charged the reduced amount: $OUT"
+	echo "$2: ${F[3]:-}"
 }
 for c in $(case_codes valid); do sold "$c" "valid $c"; done
 for c in $(case_codes bundle 'e["bundle_index"] == 0'); do sold "$c" "bundle round 1 $c"; done
@@ -84,8 +93,9 @@ sold "$second" "bundle round 2"
 for k in confirming pending used expired deactivated; do
 	c=$(case_codes $k | head -1)
 	sale --amount 100 --pay "$(pay_code 00)" "$c"
-	[ "$RC" -eq 0 ] && [ "$(field "$pcline[\"state\"]")" = rejected ] && [ "$(field 'j["payment"]["total_fen"]')" = 10000 ] || fail "$k: $OUT"
-	echo "$k: $(field "$pcline[\"reason\"]")"
+	fields "$pcline[\"state\"]" 'j["payment"]["total_fen"]' "$pcline[\"reason\"]"
+	[ "$RC" -eq 0 ] && [ "${F[0]:-}" = rejected ] && [ "${F[1]:-}" = 10000 ] || fail "$k: $OUT"
+	echo "$k: ${F[2]:-}"
 done
 # not this customer's: WeChat refuses the use after the payment
 sale --amount 100 --pay "$(pay_code 00)" "$(case_codes other_user)"

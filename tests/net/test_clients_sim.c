@@ -41,6 +41,8 @@
 #include "util/tm.h"
 #include "util/xmem.h"
 
+#include "simproc.h"
+
 static char dir[128];
 static char url[128];
 static pid_t server = -1;
@@ -48,107 +50,25 @@ static struct config *cfg;
 static json_t *seed;
 static int req_seq;
 
-/* ---- process helpers -------------------------------------------------- */
+/* ---- process helpers (simproc.h) -------------------------------------- */
 
-static int
-run(const char *const *argv)
-{
-	pid_t p = fork();
-	int st = 0;
-
-	if (p == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			close(fd);
-		}
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (p < 0 || waitpid(p, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Start `quan sim serve DIR --listen 127.0.0.1:0 [faults]`; fill url. */
+/* Start `quan sim serve DIR --listen 127.0.0.1:0 --token-grace 0
+ * [--faults F]`; fill url. */
 static int
 start_server(const char *faults)
 {
-	int pfd[2], n = 0;
-	char line[256], *log, *lp;
-	struct pollfd pl;
-	FILE *f;
+	const char *extra[] = { "--token-grace", "0", "--faults", faults,
+	    NULL };
 
-	if (pipe(pfd) != 0)
-		return -1;
-	log = xasprintf("%s/serve.log", dir);
-	server = fork();
-	if (server == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		const char *argv[12];
-		int i = 0;
-
-		dup2(pfd[1], 1);
-		if (fd >= 0)
-			dup2(fd, 2);
-		close(pfd[0]);
-		argv[i++] = QUAN_BIN;
-		argv[i++] = "sim";
-		argv[i++] = "serve";
-		argv[i++] = dir;
-		argv[i++] = "--listen";
-		argv[i++] = "127.0.0.1:0";
-		argv[i++] = "--no-rewrite-conf";
-		argv[i++] = "--token-grace";
-		argv[i++] = "0";
-		if (faults != NULL) {
-			argv[i++] = "--faults";
-			argv[i++] = faults;
-		}
-		argv[i] = NULL;
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	free(log);
-	close(pfd[1]);
-	if (server < 0)
-		return -1;
-	pl.fd = pfd[0];
-	pl.events = POLLIN;
-	if (poll(&pl, 1, 30000) != 1) {
-		fprintf(stderr, "sim serve did not answer within 30 s\n");
-		close(pfd[0]);
-		return -1;
-	}
-	f = fdopen(pfd[0], "r");
-	if (f == NULL || fgets(line, sizeof line, f) == NULL) {
-		fprintf(stderr, "sim serve printed nothing (see "
-		    "%s/serve.log)\n", dir);
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f); /* the server's later stdout lines go nowhere */
-	line[strcspn(line, "\r\n")] = '\0';
-	lp = strstr(line, "https://");
-	if (strncmp(line, "listening ", 10) != 0 || lp == NULL) {
-		fprintf(stderr, "unexpected first line '%s'\n", line);
-		return -1;
-	}
-	n = snprintf(url, sizeof url, "%s", lp);
-	return n > 0 ? 0 : -1;
+	if (faults == NULL)
+		extra[2] = NULL;
+	return simproc_start(QUAN_BIN, dir, extra, url, sizeof url, &server);
 }
 
 static void
 stop_server(void)
 {
-	int st;
-
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, &st, 0);
-		server = -1;
-	}
+	simproc_stop(&server);
 }
 
 /* ---- fixtures --------------------------------------------------------- */
@@ -162,36 +82,11 @@ dpath(const char *name)
 static int
 setup(void **state)
 {
-	const char *init[] = { QUAN_BIN, "sim", "init", dir, NULL };
-	const char *sd[] = { QUAN_BIN, "sim", "seed", dir, NULL };
-	char *cause = NULL, *p;
-	json_error_t jerr;
-
 	(void)state;
-	signal(SIGPIPE, SIG_IGN);
-	log_set_level(LOG_ERROR);
 	tm_set_zone("Asia/Shanghai");
-	if (http_global_init() != 0)
-		return -1;
-	snprintf(dir, sizeof dir, "/tmp/test_clients_sim.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	if (run(init) != 0 || run(sd) != 0) {
-		fprintf(stderr, "quan sim init/seed failed in %s\n", dir);
-		return -1;
-	}
-	p = dpath("quan.conf");
-	if (config_load(p, &cfg, &cause) != 0) {
-		fprintf(stderr, "config: %s\n", cause ? cause : "?");
-		free(p);
-		return -1;
-	}
-	free(p);
-	p = dpath("seed.json");
-	seed = json_load_file(p, 0, &jerr);
-	free(p);
-	if (seed == NULL) {
-		fprintf(stderr, "seed.json: %s\n", jerr.text);
+	if (simproc_fixture(QUAN_BIN, "test_clients_sim", dir, sizeof dir,
+	    &cfg, &seed) != 0) {
+		fprintf(stderr, "simulator fixture failed in %s\n", dir);
 		return -1;
 	}
 	return start_server(NULL);
@@ -200,14 +95,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	const char *rm[] = { "/bin/rm", "-rf", dir, NULL };
-
 	(void)state;
-	stop_server();
-	json_decref(seed);
-	config_free(cfg);
-	if (getenv("QUAN_KEEP_TMP") == NULL)
-		run(rm);
+	simproc_free_fixture(dir, &server, cfg, seed);
 	return 0;
 }
 

@@ -32,14 +32,14 @@ for run in en:80x24 en:100x30 en:160x50 zh_CN:80x24; do
 		LOGIN="Cashier id"
 		CAP="Coupon value ¥10.00, offline limit ¥5.00"
 		SALE="Sale amount ¥120.00" REASON="Reason" XREP="Journal chain head"
-		ENTRIES="Journal entries" HEAD="Time" DETAIL="void: 9001"
+		ENTRIES="Journal entries" HEAD="Time" DETAIL="Void the sale: 9001"
 		VOIDED="voided" COUPON="Coupon: 1."
 	else
 		AMOUNT="金额（元）" SCAN="扫描或输入券码" APPROVAL="店长批准"
 		LOGIN="收银员工号"
 		CAP="券面额 ¥10.00，离线上限 ¥5.00"
 		SALE="交易金额 ¥120.00" REASON="原因" XREP="日志链头"
-		ENTRIES="日志条数" HEAD="时间" DETAIL="void: 9001"
+		ENTRIES="日志条数" HEAD="时间" DETAIL="作废交易: 9001"
 		VOIDED="已作废" COUPON="优惠券: 1."
 	fi
 	start "$size" "$QUAN run --config $W/c$n.conf --data $D --no-sync --quiet --lang $lang"

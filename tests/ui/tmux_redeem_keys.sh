@@ -4,7 +4,8 @@
 #  - an Enter that follows a scan within 300 ms (a scanner's CR+LF
 #    suffix, a double Enter) does not redeem; a later Enter does;
 #  - a scanned sale takes 5 keys besides the scans (amount digits, Enter,
-#    the redeem Enter): counted here;
+#    the redeem Enter or +): counted here; + is a deliberate redeem key,
+#    taken right after a scan too;
 #  - Esc keeps the basket, and digits typed right after Esc are kept;
 #  - F2 once asks, F2 twice clears the basket;
 #  - a payment code at the coupon step is masked, and its long reason
@@ -79,6 +80,15 @@ for lang in en zh_CN; do
 	redeem; k=$((k + 1))
 	wait_for "$CONFIRMED" 15 &&
 		{ [ $k -eq 5 ] && ok "$lang: keys per scanned sale: $k + 1 scan"; }
+	# -- '+' redeems on purpose, right after the scan too; still 5 keys
+	n=$((n + 1)); C=$(seed_code "$SIM" merchant valid NORMAL $n)
+	k=0
+	keys F2; wait_for "$AMOUNT" 5
+	keys 1 0 0; k=$((k + 3)); keys Enter; k=$((k + 1))
+	wait_for "$SCAN" 5
+	tm send-keys -t "$T_SESS" -l "$C"; keys C-m; keys -l +; k=$((k + 1))
+	wait_for "$CONFIRMED" 15 &&
+		{ [ $k -eq 5 ] && ok "$lang: + redeems at once (keys per scanned sale: $k + 1 scan)"; }
 	keys F10; sleep 0.3; keys F10
 	wait_for "quan exited" 5
 done

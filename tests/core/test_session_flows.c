@@ -418,6 +418,79 @@ test_chinese(void **state)
 	fx_down(&f);
 }
 
+/* A sale's detail from the sales list, and a basket line's detail, speak
+ * the cashier's language: states, kinds, reasons and the approved action
+ * come from the words tables, never as the store's ids. */
+static void
+detail_words(const char *lang, const char *basket, const char *sale)
+{
+	struct fx f;
+	char *script;
+
+	ui_text_init(lang);
+	fx_up(&f, 0, 1); /* one offline coupon per hour */
+	script = xasprintf(
+	    "login 1001 1234\n"
+	    "amount 150\n"
+	    "scan QA00000000000004\n"
+	    "confirm\n"
+	    "amount 150\n"
+	    "scan QA00000000000005\n"
+	    "key detail\n"
+	    "print\n"
+	    "expect screen=detail\n"
+	    "%s"
+	    "expect-not : NORMAL\n"
+	    "expect-not : priced\n"
+	    "cancel\n"
+	    "confirm\n"
+	    "submit 9001\n"
+	    "submit 9999\n"
+	    "submit 3\n"
+	    "key txns\n"
+	    "key detail\n"
+	    "print\n"
+	    "expect screen=detail\n"
+	    "%s"
+	    "expect-not accepted_offline\n"
+	    "expect-not offline_cap_hour\n"
+	    "expect-not over_hour_cap\n"
+	    "expect-not : closed\n"
+	    "expect-not : void:\n"
+	    "expect-not offline_override\n"
+	    "expect-not NORMAL\n"
+	    "expect-not \x1f\n", basket, sale);
+	drive(&f, script);
+	free(script);
+	ui_text_init("en");
+	fx_down(&f);
+}
+
+static void
+test_sale_detail_words(void **state)
+{
+	(void)state;
+	detail_words("en", "expect line: Kind: merchant coupon\n"
+	    "expect line: Type: amount off\n"
+	    "expect line: State: valid\n",
+	    "expect line: State: to pay\n"
+	    "expect -\xc2\xa5" "10.00  ACCEPTED OFFLINE\n"
+	    "expect Approved by: Accept over the offline limit: 9001\n");
+	detail_words("zh_CN", "expect line: \xe7\xb1\xbb\xe5\x88\xab: "
+	    "\xe5\x95\x86\xe5\xae\xb6\xe5\x88\xb8\n"   /* 类别: 商家券 */
+	    "expect line: \xe7\xb1\xbb\xe5\x9e\x8b: "
+	    "\xe6\xbb\xa1\xe5\x87\x8f\xe5\x88\xb8\n"   /* 类型: 满减券 */
+	    "expect line: \xe7\x8a\xb6\xe6\x80\x81: "
+	    "\xe5\x8f\xaf\xe7\x94\xa8\n",                 /* 状态: 可用 */
+	    "expect line: \xe7\x8a\xb6\xe6\x80\x81: "
+	    "\xe5\xbe\x85\xe6\x94\xb6\xe6\xac\xbe\n"   /* 状态: 待收款 */
+	    "expect \xe7\xa6\xbb\xe7\xba\xbf\xe5\x8f\x97\xe7\x90\x86\n"
+	    /* 离线受理 */
+	    "expect \xe8\xb6\x85\xe5\x87\xba\xe7\xa6\xbb\xe7\xba\xbf"
+	    "\xe9\x99\x90\xe9\xa2\x9d\xe5\x8f\x97\xe7\x90\x86: 9001\n");
+	    /* 超出离线限额受理: 9001 */
+}
+
 static void
 test_width(void **state)
 {
@@ -449,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_screens),
 		cmocka_unit_test(test_kiosk_exit),
 		cmocka_unit_test(test_chinese),
+		cmocka_unit_test(test_sale_detail_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
