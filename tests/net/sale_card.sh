@@ -134,8 +134,10 @@ done
 TXN=$(q "SELECT id FROM txns WHERE state = 'redeemed'")
 kill -9 $pid
 wait $pid 2>/dev/null
-# its process is gone; past the 10 s grace quan sync voids it
-sleep 10
+# its process is gone; past the 10 s grace quan sync voids it (times are
+# whole seconds and the sale must be strictly older than the grace: a
+# sale opened at second t is voided from second t + 11)
+sleep 11
 "$QUAN" sync --once --timeout 60 >>"$W/sync.out" 2>>"$W/sync.err" || fail "sync of the unpaid sale: exit $?"
 [ "$(q "SELECT state FROM txns WHERE id = $TXN")" = voided ] || fail "the unpaid sale is not voided"
 [ "$(q "SELECT state FROM redemptions WHERE code = '${MC[0]}'")" = returned ] || fail "its merchant coupon not returned"
