@@ -35,6 +35,8 @@
 #include "util/tm.h"
 #include "util/xmem.h"
 
+#include "settle_fixture.h"
+
 #define CARD "110201201245"   /* CASH card: 20 yuan off from 50 */
 #define PAYCODE "130010087202036318"
 
@@ -53,18 +55,13 @@ setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
 	struct checkout_opts o;
-	struct settle_opts so;
-	char *cause = NULL, *db;
+	char *cause = NULL;
 	int64_t n;
 	FILE *fp;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/quan-cardpay-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	db = xasprintf("%s/quan.db", f->dir);
-	config_defaults(&f->cfg);
+	settle_fixture_open("cardpay", f->dir, sizeof f->dir, &f->cfg, &f->st,
+	    &f->to_sync, &f->se);
 	f->cfg->off_default_policy = CONFIG_POLICY_OFFLINE_OK;
-	assert_int_equal(store_open(db, 0, &f->st, &cause), 0);
-	free(db);
 	assert_int_equal(import_cards(f->st, DATA_DIR "/cards.json", tm_now(),
 	    &n, &cause), 0);
 	fp = fopen(DATA_DIR "/codes.csv", "r");
@@ -78,12 +75,7 @@ setup(void **state)
 	o.pay_after = 1;
 	assert_int_equal(checkout_new(&o, &f->co, &cause), 0);
 	checkout_set_online(f->co, 1);
-	assert_int_equal(evq_new(&f->to_sync, 64), 0);
 	assert_int_equal(evq_new(&f->results, 64), 0);
-	settle_opts_defaults(&so);
-	so.refresh_s = 0;
-	assert_int_equal(settle_new(&f->se, f->st, f->cfg, &so, f->to_sync),
-	    0);
 	f->pm = payment_new(f->co, f->st, f->cfg, f->se);
 	*state = f;
 	return 0;
@@ -93,18 +85,11 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char *cmd = xasprintf("rm -rf %s", f->dir);
 
 	payment_free(f->pm);
-	settle_free(f->se);
-	evq_free(f->to_sync);
 	evq_free(f->results);
 	checkout_free(f->co);
-	store_close(f->st);
-	config_free(f->cfg);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", f->dir);
-	free(cmd);
+	settle_fixture_close(f->dir, f->cfg, f->st, f->to_sync, f->se);
 	free(f);
 	return 0;
 }
