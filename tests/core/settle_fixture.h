@@ -10,13 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checkout.h"
 #include "core/evq.h"
+#include "core/payment.h"
 #include "core/settle.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/xmem.h"
 
-static void
+static inline void
 settle_fixture_open(const char *name, char *dir, size_t n,
     struct config **cfg, struct store **st, struct evq **to_sync,
     struct settle **se)
@@ -36,7 +38,7 @@ settle_fixture_open(const char *name, char *dir, size_t n,
 	assert_int_equal(settle_new(se, *st, *cfg, &so, *to_sync), 0);
 }
 
-static void
+static inline void
 settle_fixture_close(const char *dir, struct config *cfg, struct store *st,
     struct evq *to_sync, struct settle *se)
 {
@@ -49,6 +51,35 @@ settle_fixture_close(const char *dir, struct config *cfg, struct store *st,
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
 	free(cmd);
+}
+
+/* The money rig on top: a checkout over the store (pay_after: card
+ * consumes held until the sale is paid), the queue results come back on
+ * and the payment engine. pay_fixture_close frees them. */
+static inline void
+pay_fixture_open(struct config *cfg, struct store *st, struct settle *se,
+    int pay_after, struct checkout **co, struct evq **results,
+    struct payment **pm)
+{
+	struct checkout_opts o;
+	char *cause = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = cfg;
+	o.st = st;
+	o.pay_after = pay_after;
+	assert_int_equal(checkout_new(&o, co, &cause), 0);
+	assert_int_equal(evq_new(results, 64), 0);
+	*pm = payment_new(*co, st, cfg, se);
+}
+
+static inline void
+pay_fixture_close(struct checkout *co, struct evq *results,
+    struct payment *pm)
+{
+	payment_free(pm);
+	evq_free(results);
+	checkout_free(co);
 }
 
 #endif

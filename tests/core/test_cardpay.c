@@ -54,7 +54,6 @@ static int
 setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
-	struct checkout_opts o;
 	char *cause = NULL;
 	int64_t n;
 	FILE *fp;
@@ -69,14 +68,9 @@ setup(void **state)
 	assert_int_equal(import_codes(f->st, fp, "codes.csv", tm_now(), &n,
 	    NULL, &cause), 0);
 	fclose(fp);
-	memset(&o, 0, sizeof o);
-	o.cfg = f->cfg;
-	o.st = f->st;
-	o.pay_after = 1;
-	assert_int_equal(checkout_new(&o, &f->co, &cause), 0);
+	pay_fixture_open(f->cfg, f->st, f->se, 1, &f->co, &f->results,
+	    &f->pm);
 	checkout_set_online(f->co, 1);
-	assert_int_equal(evq_new(&f->results, 64), 0);
-	f->pm = payment_new(f->co, f->st, f->cfg, f->se);
 	*state = f;
 	return 0;
 }
@@ -86,9 +80,7 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	payment_free(f->pm);
-	evq_free(f->results);
-	checkout_free(f->co);
+	pay_fixture_close(f->co, f->results, f->pm);
 	settle_fixture_close(f->dir, f->cfg, f->st, f->to_sync, f->se);
 	free(f);
 	return 0;

@@ -54,17 +54,11 @@ static int
 setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
-	struct checkout_opts o;
-	char *cause = NULL;
 
 	settle_fixture_open("pay", f->dir, sizeof f->dir, &f->cfg, &f->st,
 	    &f->to_sync, &f->se);
-	memset(&o, 0, sizeof o);
-	o.cfg = f->cfg;
-	o.st = f->st;
-	assert_int_equal(checkout_new(&o, &f->co, &cause), 0);
-	assert_int_equal(evq_new(&f->results, 64), 0);
-	f->pm = payment_new(f->co, f->st, f->cfg, f->se);
+	pay_fixture_open(f->cfg, f->st, f->se, 0, &f->co, &f->results,
+	    &f->pm);
 	*state = f;
 	return 0;
 }
@@ -74,9 +68,7 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	payment_free(f->pm);
-	evq_free(f->results);
-	checkout_free(f->co);
+	pay_fixture_close(f->co, f->results, f->pm);
 	settle_fixture_close(f->dir, f->cfg, f->st, f->to_sync, f->se);
 	free(f);
 	return 0;
