@@ -131,6 +131,7 @@ TR = {
  "Refunds open / abnormal": "退款处理中 / 异常",
  "Reconcile: differences with WeChat": "对账：与微信账单不符",
  "F11: more codes (%d-%d of %d)": "F11：更多代码（第 %d-%d 个，共 %d 个）",
+ "F11: more %d-%d/%d": "F11：更多代码 %d-%d/%d",
  "Voided, not returnable (card)": "已作废但不可退回（卡券）",
  "Sale %s voided; the other coupons are being returned. Not returnable (card coupon already used at WeChat): %s":
  "第 %s 笔已作废，其余优惠券正在退回。无法退回（卡券已在微信核销）：%s",
