@@ -150,10 +150,11 @@ draw_fnbar(const struct view *v, int kiosk)
 	dr_fill(y, 0, COLS, crt_attr(CRT_KEYLABEL));
 	if (kiosk) {
 		/* the kiosk's buttons: what finishes the sale, once there
-		 * is something to redeem */
+		 * is something to redeem; + first, the deliberate key (an
+		 * Enter right after a scan is taken for the scanner's) */
 		dr_put(y, 0, COLS, v->screen == VIEW_BASKET &&
-		    v->ncoupons > 0 ? _(" Enter = finish: redeem my coupons"
-		    "    Esc = back") : _(" Esc back"),
+		    v->ncoupons > 0 ? _(" + or Enter = finish: redeem my "
+		    "coupons    Esc = back") : _(" Esc back"),
 		    crt_attr(CRT_KEYLABEL), 1);
 		return;
 	}

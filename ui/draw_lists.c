@@ -97,6 +97,12 @@ draw_demo(struct ui *u, int x, int w, int top, int bottom)
 		snprintf(l, sizeof l, _("F11: more codes (%d-%d of %d)"),
 		    u->demo_first + 1, u->demo_first + u->demo_shown,
 		    u->o.ndemo);
+		/* the panel is 28 columns at 80: the short form rather
+		 * than a cut one ("(11-17 of 17)", the Chinese) */
+		if (ui_width(l) > w - 2)
+			snprintf(l, sizeof l, _("F11: more %d-%d/%d"),
+			    u->demo_first + 1, u->demo_first +
+			    u->demo_shown, u->o.ndemo);
 		dr_put(bottom - 1, x + 2, w - 2, l, crt_attr(CRT_WARN), 0);
 	}
 }

@@ -484,7 +484,7 @@ ui_prompt(const struct view *v)
 		/* with coupons in the basket, say how to finish */
 		if (v->screen == VIEW_BASKET && v->ncoupons > 0)
 			return v->kiosk ? _("Scan another coupon, or press "
-			    "Enter to finish") : _("Scan or type a coupon code "
+			    "+ (or Enter) to finish") : _("Scan or type a coupon code "
 			    "(Enter on empty, or +: redeem)");
 		return _("Scan or type a coupon code");
 	case VIEW_FIELD_REASON: return _("Reason");

@@ -2,7 +2,8 @@
 # tmux_kiosk_words.sh — the kiosk tells the customer what to do (issue 16,
 # finding 11), in English and Chinese, at 80x24:
 #  - the amount screen says whose amount it is (the receipt's; staff help);
-#  - after a scan it says how to finish (the prompt and the Enter button);
+#  - after a scan it says how to finish: the prompt and the button name
+#    + (the deliberate key, taken even right after a scan) and Enter;
 #  - the idle reset counts down on screen;
 #  - a refusal that needs staff (an offline cap) says to call staff
 #    instead of asking the customer for a manager's PIN;
@@ -22,12 +23,14 @@ for lang in en zh_CN; do
 	"$QUAN" import --data "$D" codes "$SRC/tests/core/data/codes.csv" >/dev/null
 	"$QUAN" staff --data "$D" add 9001 --role manager --pin 9999 >/dev/null
 	if [ $lang = en ]; then
-		WHO="Enter the amount on your receipt" FINISH="press Enter to finish"
-		BUTTON="Enter = finish" COUNT="Back to the start in"
+		WHO="Enter the amount on your receipt"
+		FINISH="press + (or Enter) to finish"
+		BUTTON="+ or Enter = finish" COUNT="Back to the start in"
 		STAFF="Please call a member of staff" MGR="A manager must approve"
 		LEAVE="Leave the terminal" LOCKED="locked for" PINW="Manager PIN"
 	else
-		WHO="请输入小票上的金额" FINISH="按回车完成" BUTTON="回车 = 完成"
+		WHO="请输入小票上的金额" FINISH="按 +（或回车）完成"
+		BUTTON="+ 或回车 = 完成"
 		COUNT="秒后回到开始" STAFF="请联系店员" MGR="需要店长批准"
 		LEAVE="退出终端" LOCKED="还需" PINW="店长密码"
 	fi
@@ -46,7 +49,9 @@ for lang in en zh_CN; do
 	else
 		echo "FAIL: $lang: no countdown ('$a' then '$b')"; screen; FAILS=$((FAILS + 1))
 	fi
-	redeem
+	# the key the button names finishes: + (no wait for the stray-Enter
+	# window, unlike Enter)
+	keys +
 	wait_for "$STAFF" 10 && expect_not "$MGR" &&
 		ok "$lang: a cap sends the customer to staff, no PIN asked of them"
 	keys Escape; sleep 0.5

@@ -131,6 +131,7 @@ TR = {
  "Refunds open / abnormal": "退款处理中 / 异常",
  "Reconcile: differences with WeChat": "对账：与微信账单不符",
  "F11: more codes (%d-%d of %d)": "F11：更多代码（第 %d-%d 个，共 %d 个）",
+ "F11: more %d-%d/%d": "F11：更多代码 %d-%d/%d",
  "Voided, not returnable (card)": "已作废但不可退回（卡券）",
  "Sale %s voided; the other coupons are being returned. Not returnable (card coupon already used at WeChat): %s":
  "第 %s 笔已作废，其余优惠券正在退回。无法退回（卡券已在微信核销）：%s",
@@ -295,11 +296,12 @@ TR.update({
  "Clear the basket (%d coupons)? F2 again clears it, any other key keeps it":
   "清空本单（%d 张券）？再按 F2 清空，按其他键保留",
  "Esc again cancels and clears your coupons": "再按 Esc 取消并清空您的券",
- "Scan another coupon, or press Enter to finish": "继续扫券，或按回车完成",
+ "Scan another coupon, or press + (or Enter) to finish":
+  "继续扫券，或按 +（或回车）完成",
  "Scan or type a coupon code (Enter on empty: redeem)":
   "扫描或输入券码（不输入直接回车：核销）",
- " Enter = finish: redeem my coupons    Esc = back":
-  " 回车 = 完成：核销我的券    Esc = 返回",
+ " + or Enter = finish: redeem my coupons    Esc = back":
+  " + 或回车 = 完成：核销我的券    Esc = 返回",
  "Coupon value %s, offline limit %s": "券面额 %s，离线上限 %s",
  "Sale amount %s, due %s": "交易金额 %s，应付 %s", "Reason:": "原因：",
  "1  wrong item": "1  商品有误", "2  customer changed mind": "2  顾客改变主意",
