@@ -364,7 +364,14 @@ refine_refusal(struct worker_ctx *w, const struct sync_job *job,
 	    wxpay_classify(&q, NULL) == WXPAY_OK) {
 		why = coupon_wx_refusal(q.coupon_state, (int64_t)time(NULL),
 		    q.start_at, q.expire_at, q.used_at, &at);
-		if (why != REASON_NONE) {
+		if (why == REASON_ALREADY_USED &&
+		    strcmp(q.use_request_no, job->request_no) == 0) {
+			/* used by this very request: not a use elsewhere to
+			 * name; the row's answer is not ours to change here */
+			log_warn("use of %s refused (%s) but WeChat's record "
+			    "names our request %s", job->code, res->wx_code,
+			    job->request_no);
+		} else if (why != REASON_NONE) {
 			log_info("use of %s refused (%s): WeChat's record "
 			    "says %s", job->code, res->wx_code, reason_id(why));
 			scopy(res->reason, sizeof res->reason, reason_id(why));
