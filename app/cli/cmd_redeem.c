@@ -119,6 +119,11 @@ cli_line_json(const struct checkout_line *l, int full)
 	json_object_set_new(o, "state",
 	    json_string(checkout_cstate_name(l->state)));
 	json_object_set_new(o, "reason", json_string(checkout_line_reason(l)));
+	/* WeChat's time for a refusal (used at, expired at, valid from) */
+	if (l->remote_at > 0 && (l->state == CHECKOUT_REJECTED ||
+	    l->state == CHECKOUT_CONFLICT))
+		json_object_set_new(o, "reason_at",
+		    json_integer(l->remote_at));
 	json_object_set_new(o, "discount_fen", json_integer(l->discount_fen));
 	if (full) {
 		json_object_set_new(o, "request_no",

@@ -59,6 +59,18 @@ checkout_line_set_reason(struct checkout_line *l, const char *id)
 	    l->reason == REASON_OTHER ? id : "");
 }
 
+int64_t
+checkout_remote_at(const char *remote_ref)
+{
+	char *e;
+	long long v;
+
+	if (remote_ref == NULL || remote_ref[0] == '\0')
+		return 0;
+	v = strtoll(remote_ref, &e, 10);
+	return *e == '\0' && v > 0 ? (int64_t)v : 0;
+}
+
 const char *
 checkout_line_reason(const struct checkout_line *l)
 {

@@ -65,6 +65,10 @@ struct checkout_line {
 	 * WeChat refused it for a reason the table does not know. */
 	enum reason reason;
 	char reason_text[CHECKOUT_REASON_MAX];  /* REASON_OTHER only */
+	/* WeChat's time for its answer (the redemption's remote_ref, epoch
+	 * s; 0 none): on a refusal, when the code was used, or the end or
+	 * start of its window as WeChat's record of it says */
+	int64_t remote_at;
 	struct rules_verdict verdict;       /* the pricing figures */
 	int64_t discount_fen;               /* granted (0 when not) */
 	int64_t item_price_fen;             /* -1 none */
@@ -263,6 +267,8 @@ int checkout_journal(struct checkout *co, const char *kind,
 void checkout_line_set_reason(struct checkout_line *l, const char *id);
 /* And the other way (JSON, journal, store): reason_text of the line. */
 const char *checkout_line_reason(const struct checkout_line *l);
+/* A redemption's remote_ref as a time (epoch s), 0 when it is not one. */
+int64_t checkout_remote_at(const char *remote_ref);
 
 /* The classifier and the code-cache lookup the engine uses (for the
  * benchmark and the UI's diagnostics). Borrowed. */

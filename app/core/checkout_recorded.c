@@ -225,6 +225,7 @@ load_row(void *arg, const struct store_red *r)
 	s = r->state;
 	l->state = s < 0 ? CHECKOUT_UNKNOWN : (enum checkout_cstate)s;
 	checkout_line_set_reason(l, r->reason);
+	l->remote_at = checkout_remote_at(r->remote_ref);
 	l->discount_fen = r->discount_fen;
 	l->item_price_fen = -1;
 	str_copy(l->request_no, sizeof l->request_no, r->idem_key);

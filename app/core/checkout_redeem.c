@@ -146,6 +146,16 @@ redeem_commit(struct checkout *co, int64_t now)
 		r.discount_fen = ok ? l->discount_fen : 0;
 		r.use_time = now;
 		r.created_at = r.updated_at = now;
+		/* the holder, from the code list: lets the sync thread ask
+		 * WeChat's record of the coupon (whose use landed, why it was
+		 * refused) */
+		if (r.kind == STORE_MERCHANT) {
+			struct store_code kc;
+
+			if (store_code_get(co->o.st, r.code, &kc) == 0 &&
+			    kc.kind == STORE_MERCHANT)
+				str_copy(r.openid, sizeof r.openid, kc.openid);
+		}
 		if ((rc = red_insert(co, &r, &ok, &lost[i])) != 0)
 			goto bad;
 		l->red_id = r.id;
@@ -582,6 +592,7 @@ redeem_decide(struct checkout *co, int64_t now, int *nreturned)
 			l->verdict = vs[i];
 		}
 		checkout_line_set_reason(l, r.reason);
+		l->remote_at = checkout_remote_at(r.remote_ref);
 		str_copy(l->offline_reason, sizeof l->offline_reason,
 		    r.offline_reason);
 		l->discount_fen = granted[i] ? value : 0;

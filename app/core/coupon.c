@@ -154,6 +154,9 @@ static const struct reason_info table[REASON_COUNT] = {
 	    W("WeChat: card not valid", "微信：卡券无效"), 0, 0},
 	[REASON_WX_CARD_ID_MISSING] = {"card_id_missing", VIEW_R_OTHER,
 	    W("WeChat: card id missing", "微信：缺少卡券 ID"), 0, 0},
+	[REASON_WX_DEACTIVATED] = {"wx_deactivated", VIEW_R_OTHER,
+	    W("WeChat: deactivated by the merchant", "微信：券已被商户作废"),
+	    0, 0},
 	[REASON_PC_NOT_REGISTERED] = {"pc_not_registered",
 	    VIEW_R_UNKNOWN_CODE, W("not in the product coupon registry",
 	    "商品券库中无此券码"), 0, 0},
@@ -365,4 +368,38 @@ pc_state_words(int st, int zh)
 	if (st < 0 || (size_t)st >= sizeof pc_states / sizeof pc_states[0])
 		st = 0;
 	return zh ? pc_states[st].zh : pc_states[st].en;
+}
+
+enum reason
+coupon_wx_refusal(const char *state, int64_t now, int64_t start_at,
+    int64_t expire_at, int64_t used_at, int64_t *at)
+{
+	*at = 0;
+	if (state == NULL)
+		return REASON_NONE;
+	if (strcmp(state, "USED") == 0) {
+		*at = used_at > 0 ? used_at : 0;
+		return REASON_ALREADY_USED;
+	}
+	if (strcmp(state, "EXPIRED") == 0) {
+		*at = expire_at > 0 ? expire_at : 0;
+		return REASON_EXPIRED;
+	}
+	if (strcmp(state, "DEACTIVATED") == 0)
+		return REASON_WX_DEACTIVATED;
+	if (strcmp(state, "DELETED") == 0)
+		return REASON_WX_DELETED_OR_GIFTING;
+	if (strcmp(state, "SENDED") != 0)
+		return REASON_NONE; /* PENDING_REDEEM …: not ours to word */
+	/* available: its own dates may still rule it out at this moment
+	 * (WeChat flips SENDED to EXPIRED in its own time) */
+	if (start_at > 0 && now < start_at) {
+		*at = start_at;
+		return REASON_NOT_YET_VALID;
+	}
+	if (expire_at > 0 && now >= expire_at) {
+		*at = expire_at;
+		return REASON_EXPIRED;
+	}
+	return REASON_NONE;
 }

@@ -101,6 +101,7 @@ enum reason {
 	REASON_WX_INVALID_CODE,
 	REASON_WX_CARD_INVALID,
 	REASON_WX_CARD_ID_MISSING,
+	REASON_WX_DEACTIVATED,      /* busifavor query: DEACTIVATED */
 	/* 商品券 product coupons (core/pcoupon.h, pcoupon_rules.h) */
 	REASON_PC_NOT_REGISTERED,   /* code not in the product registry */
 	REASON_PC_AMBIGUOUS,        /* code in several stocks */
@@ -161,6 +162,16 @@ const char *reason_id(enum reason r);
  * beside REASON_OTHER): text when r is REASON_OTHER and text is not
  * empty, else reason_id(r). */
 const char *reason_text(enum reason r, const char *text);
+/* WeChat's record of a merchant coupon (busifavor query, doc §5.6:
+ * coupon_state, available_start_time, expire_time, use_time; epoch s, 0
+ * unknown), read after WeChat refused its use with RULELIMIT or
+ * INVALID_REQUEST, as now: the refusal in the cashier's words — used
+ * (*at = when), expired (*at = its end), not yet valid (*at = its
+ * start), deactivated, deleted. REASON_NONE when the record says no more
+ * than the refusal did (available and in its dates: an hours or days
+ * rule, or the stock): keep the refusal's words. Pure. */
+enum reason coupon_wx_refusal(const char *state, int64_t now,
+    int64_t start_at, int64_t expire_at, int64_t used_at, int64_t *at);
 /* A voided sale's reasons (voided, voided_before_send,
  * voided_not_returnable, card_consume_irreversible): not a refusal. */
 int reason_is_void(enum reason r);

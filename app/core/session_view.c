@@ -67,7 +67,11 @@ map_reason(struct session *s, const struct checkout_line *l,
 		c->r_have_fen = l->verdict.have_fen;
 		break;
 	case REASON_ALREADY_USED:
-		c->r_t = used_at(s, l->code);
+	case REASON_USED_BY_OTHER_REQUEST:
+		/* used here (its live row), else when WeChat's record says */
+		c->r_t = r == REASON_ALREADY_USED ? used_at(s, l->code) : 0;
+		if (c->r_t == 0 && l->state != CHECKOUT_PRICED)
+			c->r_t = l->remote_at;
 		break;
 	case REASON_OFFLINE_CAP_COUPON:
 		/* the approval screen weighs the value against the cap */
@@ -89,11 +93,14 @@ map_reason(struct session *s, const struct checkout_line *l,
 		str_copy(c->r_text, sizeof c->r_text, ri->en);
 		break;
 	case REASON_EXPIRED:
-		c->r_t = l->verdict.valid_until;
+		/* WeChat's record of this code first (its own window) */
+		c->r_t = l->remote_at > 0 && l->state == CHECKOUT_REJECTED ?
+		    l->remote_at : l->verdict.valid_until;
 		break;
 	case REASON_NOT_YET_VALID:
-		c->r_t = l->verdict.next_at != 0 ? l->verdict.next_at :
-		    l->verdict.valid_from;
+		c->r_t = l->remote_at > 0 && l->state == CHECKOUT_REJECTED ?
+		    l->remote_at : l->verdict.next_at != 0 ?
+		    l->verdict.next_at : l->verdict.valid_from;
 		break;
 	case REASON_NEEDS_ONLINE:
 		/* taken provisionally: not an offline refusal (yet) */

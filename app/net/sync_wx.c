@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/coupon.h"
 #include "net/card.h"
 #include "net/pay.h"
 #include "net/pcoupon.h"
@@ -337,6 +339,52 @@ sync_wx_from_wxpay(const struct wxpay_result *r, int first_send,
 		(void)tm_parse_rfc3339(r->time, &res->remote_time);
 }
 
+/* A use WeChat refused with RULELIMIT or INVALID_REQUEST says only "not
+ * usable" (and RESOURCE_ALREADY_EXISTS on a first send only "used"):
+ * when the holder is known, one query of the coupon (§5.6) names why —
+ * used (at what time), expired, not yet valid, deactivated — for the
+ * cashier. The refusal stands whatever the query says; a failed
+ * query or a record that says no more keeps the refusal's words. */
+static void
+refine_refusal(struct worker_ctx *w, const struct sync_job *job,
+    struct sync_result *res)
+{
+	struct wxpay_result q;
+	enum reason why;
+	int64_t at;
+
+	if (res->status != SYNC_REJECTED || job->openid[0] == '\0' ||
+	    (strcmp(res->reason, "not_usable_now") != 0 &&
+	    strcmp(res->reason, "not_usable") != 0 &&
+	    strcmp(res->reason, "already_used") != 0))
+		return;
+	wxpay_result_init(&q);
+	if (wxpay_query_coupon(w->wx, job->openid, job->code,
+	    w->x->cfg->wx_appid, &q) == 0 && q.http >= 200 && q.http < 300 &&
+	    wxpay_classify(&q, NULL) == WXPAY_OK) {
+		why = coupon_wx_refusal(q.coupon_state, (int64_t)time(NULL),
+		    q.start_at, q.expire_at, q.used_at, &at);
+		if (why == REASON_ALREADY_USED &&
+		    strcmp(q.use_request_no, job->request_no) == 0) {
+			/* used by this very request: not a use elsewhere to
+			 * name; the row's answer is not ours to change here */
+			log_warn("use of %s refused (%s) but WeChat's record "
+			    "names our request %s", job->code, res->wx_code,
+			    job->request_no);
+		} else if (why != REASON_NONE) {
+			log_info("use of %s refused (%s): WeChat's record "
+			    "says %s", job->code, res->wx_code, reason_id(why));
+			scopy(res->reason, sizeof res->reason, reason_id(why));
+			res->remote_time = at;
+		}
+	} else {
+		log_info("use refused (%s); the coupon query did not answer "
+		    "(%s): keeping the refusal's words", res->wx_code,
+		    q.message);
+	}
+	wxpay_result_free(&q);
+}
+
 static void
 run_wxpay(struct worker_ctx *w, const struct sync_job *job,
     struct sync_result *res, char **blob)
@@ -383,6 +431,10 @@ run_wxpay(struct worker_ctx *w, const struct sync_job *job,
 	sync_wx_from_wxpay(&r, first, res);
 	if (job->op == SYNC_OP_USE || job->op == SYNC_OP_RETURN)
 		res->reached = r.sent;
+	if (job->op == SYNC_OP_QUERY && r.used_at > 0)
+		res->remote_time = r.used_at; /* when it was used */
+	if (job->op == SYNC_OP_USE)
+		refine_refusal(w, job, res);
 	if (job->op == SYNC_OP_RETURN && res->status == SYNC_ALREADY)
 		res->status = SYNC_OK; /* same return_request_no applied */
 	if (job->op == SYNC_OP_STOCK_GET && res->status == SYNC_OK) {

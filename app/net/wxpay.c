@@ -365,6 +365,20 @@ take_str(json_t *o, const char *k, char *dst, size_t n,
 	return 1;
 }
 
+/* An optional RFC 3339 string field k of o as epoch s; 0 when absent or
+ * not a time (these only choose the cashier's words, never money). */
+static int64_t
+opt_time(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	int64_t t;
+
+	if (!json_is_string(v) ||
+	    tm_parse_rfc3339(json_string_value(v), &t) != 0 || t < 0)
+		return 0;
+	return t;
+}
+
 static int
 parse_fields(json_t *o, struct wxpay_result *res)
 {
@@ -400,6 +414,12 @@ parse_fields(json_t *o, struct wxpay_result *res)
 			break;
 		}
 	}
+	res->used_at = opt_time(o, "use_time");
+	if (res->used_at == 0)
+		res->used_at = opt_time(json_object_get(o,
+		    "consume_information"), "consume_time");
+	res->start_at = opt_time(o, "available_start_time");
+	res->expire_at = opt_time(o, "expire_time");
 	tc = json_object_get(o, "total_count");
 	if (tc != NULL) {
 		if (!json_is_integer(tc) || json_integer_value(tc) < 0) {

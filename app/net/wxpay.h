@@ -110,6 +110,10 @@ struct wxpay_result {
 	char coupon_state[32];           /* query: SENDED, USED, ... */
 	char coupon_code[WXPAY_ID_MAX];  /* query */
 	char use_request_no[WXPAY_ID_MAX]; /* query: who used it */
+	/* query (§5.6), epoch s, 0 when absent or not RFC 3339: when it was
+	 * used (use_time, or consume_information.consume_time), and this
+	 * user's window (available_start_time, expire_time) */
+	int64_t used_at, start_at, expire_at;
 	char stock_state[32];            /* get stock */
 	char notify_url[WXPAY_URL_MAX];  /* callbacks */
 	int64_t total_count;             /* list codes; -1 if absent */

@@ -127,6 +127,55 @@ test_wechat_refusals_have_words(void **state)
 	assert_string_equal(reason_text(REASON_EXPIRED, "x"), "expired");
 }
 
+/* WeChat's record of a refused merchant coupon (busifavor query) in the
+ * cashier's words: used with its time, expired with its end, not yet
+ * valid with its start, deactivated, deleted; a record that says no more
+ * (available, in its dates) or a state quan does not know keeps the
+ * refusal's words (REASON_NONE). */
+static void
+test_wechat_record_names_the_refusal(void **state)
+{
+	const int64_t now = 1765000000, start = now - 86400,
+	    end = now + 86400, used = now - 3600;
+	int64_t at;
+
+	(void)state;
+	assert_int_equal(coupon_wx_refusal("USED", now, start, end, used,
+	    &at), REASON_ALREADY_USED);
+	assert_int_equal(at, used);
+	assert_int_equal(coupon_wx_refusal("USED", now, start, end, 0, &at),
+	    REASON_ALREADY_USED);
+	assert_int_equal(at, 0); /* "already used", no time */
+	assert_int_equal(coupon_wx_refusal("EXPIRED", now, start - 86400,
+	    start, 0, &at), REASON_EXPIRED);
+	assert_int_equal(at, start);
+	/* SENDED past its end (WeChat flips the state in its own time) */
+	assert_int_equal(coupon_wx_refusal("SENDED", now, start - 86400,
+	    now - 1, 0, &at), REASON_EXPIRED);
+	assert_int_equal(at, now - 1);
+	assert_int_equal(coupon_wx_refusal("SENDED", now, end, end + 86400,
+	    0, &at), REASON_NOT_YET_VALID);
+	assert_int_equal(at, end);
+	assert_int_equal(coupon_wx_refusal("DEACTIVATED", now, start, end, 0,
+	    &at), REASON_WX_DEACTIVATED);
+	assert_int_equal(at, 0);
+	assert_int_equal(coupon_wx_refusal("DELETED", now, start, end, 0,
+	    &at), REASON_WX_DELETED_OR_GIFTING);
+	/* available and in its dates: an hours/days rule or the stock —
+	 * the refusal's own words stay */
+	assert_int_equal(coupon_wx_refusal("SENDED", now, start, end, 0, &at),
+	    REASON_NONE);
+	assert_int_equal(at, 0);
+	assert_int_equal(coupon_wx_refusal("REDEEM_CONFIRMING", now, start,
+	    end, 0, &at), REASON_NONE);
+	assert_int_equal(coupon_wx_refusal(NULL, now, start, end, 0, &at),
+	    REASON_NONE);
+	/* every reason it gives has words in both languages on screen */
+	assert_non_null(reason_info(REASON_WX_DEACTIVATED)->zh);
+	assert_string_equal(reason_id(REASON_WX_DEACTIVATED),
+	    "wx_deactivated");
+}
+
 int
 main(void)
 {
@@ -136,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_every_rules_reason_in_table),
 		cmocka_unit_test(test_caps_and_offline),
 		cmocka_unit_test(test_wechat_refusals_have_words),
+		cmocka_unit_test(test_wechat_record_names_the_refusal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

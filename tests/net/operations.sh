@@ -63,7 +63,8 @@ EOF
 	done <"$W/$mode.cases"
 	# expected cashier reasons from WeChat's own answers
 	grep -q '^merchant used -> rejected already_used' "$W/$mode.table" || fail "merchant used reason"
-	grep -q '^merchant expired -> rejected not_usable_now' "$W/$mode.table" || fail "merchant expired reason"
+	grep -q '^merchant expired -> rejected expired' "$W/$mode.table" || fail "merchant expired reason (WeChat's record of the coupon names it)"
+	grep -q '^merchant deactivated -> rejected wx_deactivated' "$W/$mode.table" || fail "merchant deactivated reason"
 	grep -q '^card consumed -> rejected already_used' "$W/$mode.table" || fail "card consumed reason"
 	# void a confirmed sale: coupons/return after the use
 	code=$(python3 -c "import json;print(json.load(open('$SIM/seed.json'))['merchant']['valid'][2]['code'])")

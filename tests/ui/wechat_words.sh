@@ -3,9 +3,11 @@
 # `quan sim`: an expired coupon the code cache knows only from an import
 # is, at the scan, "to be confirmed by WeChat" (待微信确认) with its
 # expected value — not "valid" (可用): whether it was used or expired
-# since, only WeChat knows; WeChat's refusal at redeem is
-# named in words ("WeChat refused: expired, used or outside its hours",
-# 微信拒绝：券已过期…), not the machine id not_usable_now (微信：当前不可用).
+# since, only WeChat knows; WeChat's refusal at redeem is named from
+# WeChat's record of the coupon (the sync thread queries it with the
+# imported openid): "expired at …" (已过期 …), and a code used elsewhere
+# "already used at HH:MM" (已使用 HH:MM) — not the machine id
+# not_usable_now (微信：当前不可用) nor the catch-all words.
 set -u
 : "${QUAN:?}"
 W=$(mktemp -d /tmp/quan-ui-wxwords-XXXXXX)
@@ -23,13 +25,13 @@ SIMPID=$!
 for _ in $(seq 100); do grep -q '^listening' "$W/sim.out" && break; sleep 0.1; done
 grep -q '^listening' "$W/sim.out" || fail "sim did not start"
 pick() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['merchant'][sys.argv[2]][int(sys.argv[3])]['code'])" "$SIM/seed.json" "$1" "$2"; }
-V1=$(pick valid 0); V2=$(pick valid 1); E1=$(pick expired 0); E2=$(pick expired 1)
-script() { # VALID EXPIRED
+E1=$(pick expired 0); E2=$(pick expired 1); U1=$(pick used 1); U2=$(pick used 0)
+script() { # CODE
 	cat <<S
 wait-net 10000
 login 1001 1234
 amount 100
-scan $2
+scan $1
 print
 sleep 400
 confirm
@@ -37,10 +39,16 @@ wait-sync 8000
 print
 S
 }
-script "$V1" "$E1" >"$W/s_en"
-script "$V2" "$E2" >"$W/s_zh"
-"$QUAN" run --headless "$W/s_en" --lang en >"$W/en" 2>"$W/e" || fail "en run: $(tail -8 "$W/en") $(cat "$W/e")"
-"$QUAN" run --headless "$W/s_zh" --lang zh_CN >"$W/zh" 2>"$W/e" || fail "zh run: $(tail -8 "$W/zh") $(cat "$W/e")"
+script "$E1" >"$W/s_en"
+script "$E2" >"$W/s_zh"
+script "$U1" >"$W/u_en"
+script "$U2" >"$W/u_zh"
+for r in s_en:en u_en:en s_zh:zh_CN u_zh:zh_CN; do
+	f=${r%%:*}; l=${r#*:}
+	"$QUAN" run --headless "$W/$f" --lang "$l" >"$W/$f.out" 2>"$W/e" || fail "$f run: $(tail -8 "$W/$f.out") $(cat "$W/e")"
+done
+cat "$W/s_en.out" "$W/u_en.out" >"$W/en"
+cat "$W/s_zh.out" "$W/u_zh.out" >"$W/zh"
 kill "$SIMPID"; wait "$SIMPID" 2>/dev/null; SIMPID=
 has() { grep -qF -- "$2" "$W/$1" || fail "$1: no '$2' in: $(cat "$W/$1")"; }
 hasnt() { ! grep -qF -- "$2" "$W/$1" || fail "$1: '$2' on screen: $(grep -F -- "$2" "$W/$1" | head -3)"; }
@@ -49,10 +57,14 @@ grep -q "^coupon 1: .* -¥[1-9][0-9.]* to be confirmed by WeChat" "$W/en" || fai
 grep -q "^coupon 1: .* -¥[1-9][0-9.]* 待微信确认" "$W/zh" || fail "zh scan: $(cat "$W/zh")"
 hasnt en " valid"
 hasnt zh "可用 "
-# after redeem: WeChat's refusal of the expired one in words
-has en "WeChat refused: expired, used or outside its hours"
-has zh "微信拒绝：券已过期、已使用或不在可用时段"
+# after redeem: WeChat's refusals named from its record of the coupon
+has en "expired at "
+has zh "已过期 "
+grep -q "already used at \([0-9-]* \)\?[0-9][0-9]:[0-9][0-9]" "$W/u_en.out" || fail "en used: $(cat "$W/u_en.out")"
+grep -q "已使用 \([0-9-]* \)\?[0-9][0-9]:[0-9][0-9]" "$W/u_zh.out" || fail "zh used: $(cat "$W/u_zh.out")"
+hasnt en "WeChat refused: expired, used or outside its hours"
+hasnt zh "微信拒绝：券已过期、已使用或不在可用时段"
 hasnt en "not usable now"
 hasnt zh "当前不可用"
 rm -rf "$W"
-echo "ok: at the scan 'to be confirmed by WeChat'; WeChat's refusal in words"
+echo "ok: at the scan 'to be confirmed by WeChat'; WeChat's refusal named: expired at, already used at HH:MM"
