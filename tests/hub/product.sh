@@ -58,7 +58,9 @@ URL=$(sed -n 's/^listening //p' "$W/sim.out" | head -1)
 pc_ids
 PCID=$(js "$SIM/seed.json" 'd["product"]["cases"]["valid"][0]["product_coupon_id"]')
 STOCK=$(js "$SIM/seed.json" 'd["product"]["cases"]["valid"][0]["stock_id"]')
-till a callbacks serve --listen 127.0.0.1:0 \
+# quan itself in the background (not the till function, whose subshell
+# would be what RECV names and kill stops, leaving the receiver running)
+QUAN_CONFIG=$SIM/a.conf QUAN_DATA=$W/a "$QUAN" callbacks serve --listen 127.0.0.1:0 \
 	--cert "$SIM/server/cert.pem" --key "$SIM/server/key.pem" >"$W/recv.out" 2>"$W/recv.err" &
 RECV=$!
 for _ in $(seq 1 100); do grep -q '^listening https://' "$W/recv.out" && break; sleep 0.1; done
